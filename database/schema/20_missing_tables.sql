@@ -1,0 +1,296 @@
+-- agentbase:mode ensure
+-- The five tables the platform lacks: conversations, agent_tools,
+-- organizational_roles, business_functions and user_memory, with their
+-- helpers, indexes, row level security and triggers, plus
+-- messages.conversation_id. Every object is ensured: created when missing,
+-- compared when present. database/sql/add_missing_tables.sql is rendered
+-- from this file (`agentbase db sql`).
+--
+-- What must already exist with these columns (checked before anything runs):
+-- agentbase:requires public.tenants(id uuid)
+-- agentbase:requires public.profiles(id uuid, tenant_id uuid)
+-- agentbase:requires public.agents(id uuid, tenant_id uuid)
+-- agentbase:requires public.tools(id uuid)
+-- agentbase:requires public.departments(id uuid)
+-- agentbase:requires public.messages(id uuid, created_at timestamptz)
+-- agentbase:requires auth.users(id uuid)
+
+-- agentbase:if vector
+CREATE SCHEMA extensions;
+GRANT USAGE ON SCHEMA extensions TO anon, authenticated, service_role;
+CREATE EXTENSION vector WITH SCHEMA extensions;
+-- agentbase:end
+
+-- Helpers live in a schema the API does not expose.
+CREATE SCHEMA agentbase;
+GRANT USAGE ON SCHEMA agentbase TO anon, authenticated, service_role;
+
+CREATE FUNCTION agentbase.set_updated_at() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.updated_at := now();
+  RETURN NEW;
+END
+$$;
+
+-- The current user's tenant. SECURITY DEFINER so that policies do not depend
+-- on the caller's rights on profiles; policies call it as (SELECT ...) so it
+-- runs once per statement.
+CREATE FUNCTION agentbase.current_tenant_id() RETURNS uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+  SELECT p.tenant_id FROM public.profiles p WHERE p.id = auth.uid()
+$$;
+
+CREATE FUNCTION agentbase.current_tenant_agent_ids() RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+  SELECT a.id FROM public.agents a
+  WHERE a.tenant_id = (SELECT agentbase.current_tenant_id())
+$$;
+
+-- Inserting a message moves its conversation to the top of the list.
+CREATE FUNCTION agentbase.touch_conversation_on_message() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+  IF NEW.conversation_id IS NOT NULL THEN
+    UPDATE public.conversations
+       SET last_message_at = greatest(last_message_at, NEW.created_at)
+     WHERE id = NEW.conversation_id;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+-- conversations ------------------------------------------------------------
+
+CREATE TABLE public.conversations (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  tenant_id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  agent_id uuid,
+  title text NOT NULL DEFAULT 'New conversation',
+  status text NOT NULL DEFAULT 'active',
+  last_message_at timestamptz NOT NULL DEFAULT now(),
+  metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT conversations_pkey PRIMARY KEY (id),
+  CONSTRAINT conversations_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants (id) ON DELETE CASCADE,
+  CONSTRAINT conversations_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE,
+  CONSTRAINT conversations_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents (id) ON DELETE SET NULL,
+  CONSTRAINT conversations_status_check CHECK (status IN ('active', 'archived', 'deleted')),
+  CONSTRAINT conversations_title_length_check CHECK (char_length(title) <= 500)
+);
+-- The conversation list: a tenant's conversations, most recent first.
+CREATE INDEX conversations_tenant_last_message_idx ON public.conversations (tenant_id, last_message_at DESC);
+CREATE INDEX conversations_user_id_idx ON public.conversations (user_id, last_message_at DESC);
+CREATE INDEX conversations_agent_id_idx ON public.conversations (agent_id);
+CREATE INDEX conversations_status_idx ON public.conversations (tenant_id, status);
+CREATE INDEX conversations_title_search_idx ON public.conversations USING gin (to_tsvector('simple', title));
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.conversations TO anon, authenticated, service_role;
+ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITY;
+CREATE POLICY conversations_select_same_tenant ON public.conversations
+  FOR SELECT TO authenticated
+  USING (tenant_id = (SELECT agentbase.current_tenant_id()));
+CREATE POLICY conversations_insert_own ON public.conversations
+  FOR INSERT TO authenticated
+  WITH CHECK (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+CREATE POLICY conversations_update_own ON public.conversations
+  FOR UPDATE TO authenticated
+  USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()))
+  WITH CHECK (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+CREATE POLICY conversations_delete_own ON public.conversations
+  FOR DELETE TO authenticated
+  USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+CREATE TRIGGER conversations_set_updated_at BEFORE UPDATE ON public.conversations
+  FOR EACH ROW EXECUTE FUNCTION agentbase.set_updated_at();
+
+-- messages.conversation_id -------------------------------------------------
+
+ALTER TABLE public.messages ADD COLUMN conversation_id uuid;
+ALTER TABLE public.messages ADD CONSTRAINT messages_conversation_id_fkey
+  FOREIGN KEY (conversation_id) REFERENCES public.conversations (id) ON DELETE CASCADE;
+CREATE INDEX messages_conversation_id_idx ON public.messages (conversation_id, created_at);
+CREATE TRIGGER messages_touch_conversation AFTER INSERT ON public.messages
+  FOR EACH ROW EXECUTE FUNCTION agentbase.touch_conversation_on_message();
+
+-- agent_tools ----------------------------------------------------------------
+
+CREATE TABLE public.agent_tools (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  agent_id uuid NOT NULL,
+  tool_id uuid NOT NULL,
+  enabled boolean NOT NULL DEFAULT true,
+  config jsonb NOT NULL DEFAULT '{}'::jsonb,
+  priority integer NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT agent_tools_pkey PRIMARY KEY (id),
+  CONSTRAINT agent_tools_agent_id_tool_id_key UNIQUE (agent_id, tool_id),
+  CONSTRAINT agent_tools_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents (id) ON DELETE CASCADE,
+  CONSTRAINT agent_tools_tool_id_fkey FOREIGN KEY (tool_id) REFERENCES public.tools (id) ON DELETE CASCADE
+);
+CREATE INDEX agent_tools_tool_id_idx ON public.agent_tools (tool_id);
+CREATE INDEX agent_tools_enabled_priority_idx ON public.agent_tools (agent_id, priority) WHERE enabled;
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.agent_tools TO anon, authenticated, service_role;
+ALTER TABLE public.agent_tools ENABLE ROW LEVEL SECURITY;
+CREATE POLICY agent_tools_select_enabled ON public.agent_tools
+  FOR SELECT TO anon, authenticated
+  USING (enabled);
+-- Disabled tools stay visible to their own tenant, so they can be re-enabled.
+CREATE POLICY agent_tools_select_own_tenant ON public.agent_tools
+  FOR SELECT TO authenticated
+  USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+CREATE POLICY agent_tools_insert_own_tenant ON public.agent_tools
+  FOR INSERT TO authenticated
+  WITH CHECK (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+CREATE POLICY agent_tools_update_own_tenant ON public.agent_tools
+  FOR UPDATE TO authenticated
+  USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
+  WITH CHECK (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+CREATE POLICY agent_tools_delete_own_tenant ON public.agent_tools
+  FOR DELETE TO authenticated
+  USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+CREATE TRIGGER agent_tools_set_updated_at BEFORE UPDATE ON public.agent_tools
+  FOR EACH ROW EXECUTE FUNCTION agentbase.set_updated_at();
+
+-- organizational_roles -------------------------------------------------------
+
+CREATE TABLE public.organizational_roles (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  name text NOT NULL,
+  slug text NOT NULL,
+  department_id uuid,
+  reports_to_role_id uuid,
+  level text NOT NULL DEFAULT 'mid',
+  responsibilities text[] NOT NULL DEFAULT '{}'::text[],
+  required_skills text[] NOT NULL DEFAULT '{}'::text[],
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT organizational_roles_pkey PRIMARY KEY (id),
+  CONSTRAINT organizational_roles_slug_key UNIQUE (slug),
+  CONSTRAINT organizational_roles_department_id_fkey FOREIGN KEY (department_id) REFERENCES public.departments (id) ON DELETE SET NULL,
+  CONSTRAINT organizational_roles_reports_to_role_id_fkey FOREIGN KEY (reports_to_role_id) REFERENCES public.organizational_roles (id) ON DELETE SET NULL,
+  CONSTRAINT organizational_roles_level_check CHECK (level IN ('executive', 'senior', 'mid', 'junior', 'entry')),
+  CONSTRAINT organizational_roles_slug_format_check CHECK (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'),
+  CONSTRAINT organizational_roles_not_own_manager_check CHECK (reports_to_role_id IS DISTINCT FROM id)
+);
+CREATE INDEX organizational_roles_department_id_idx ON public.organizational_roles (department_id);
+CREATE INDEX organizational_roles_reports_to_role_id_idx ON public.organizational_roles (reports_to_role_id);
+CREATE INDEX organizational_roles_level_idx ON public.organizational_roles (level);
+CREATE INDEX organizational_roles_name_search_idx ON public.organizational_roles USING gin (to_tsvector('simple', name));
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.organizational_roles TO anon, authenticated, service_role;
+ALTER TABLE public.organizational_roles ENABLE ROW LEVEL SECURITY;
+CREATE POLICY organizational_roles_select_public ON public.organizational_roles
+  FOR SELECT TO anon, authenticated
+  USING (true);
+CREATE POLICY organizational_roles_insert_authenticated ON public.organizational_roles
+  FOR INSERT TO authenticated
+  WITH CHECK (true);
+CREATE POLICY organizational_roles_update_authenticated ON public.organizational_roles
+  FOR UPDATE TO authenticated
+  USING (true)
+  WITH CHECK (true);
+CREATE POLICY organizational_roles_delete_authenticated ON public.organizational_roles
+  FOR DELETE TO authenticated
+  USING (true);
+CREATE TRIGGER organizational_roles_set_updated_at BEFORE UPDATE ON public.organizational_roles
+  FOR EACH ROW EXECUTE FUNCTION agentbase.set_updated_at();
+
+-- business_functions ---------------------------------------------------------
+
+CREATE TABLE public.business_functions (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  name text NOT NULL,
+  slug text NOT NULL,
+  description text,
+  category text NOT NULL DEFAULT 'core',
+  parent_function_id uuid,
+  key_activities text[] NOT NULL DEFAULT '{}'::text[],
+  success_metrics text[] NOT NULL DEFAULT '{}'::text[],
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT business_functions_pkey PRIMARY KEY (id),
+  CONSTRAINT business_functions_slug_key UNIQUE (slug),
+  CONSTRAINT business_functions_parent_function_id_fkey FOREIGN KEY (parent_function_id) REFERENCES public.business_functions (id) ON DELETE SET NULL,
+  CONSTRAINT business_functions_category_check CHECK (category IN ('core', 'support', 'strategic', 'operational')),
+  CONSTRAINT business_functions_slug_format_check CHECK (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'),
+  CONSTRAINT business_functions_not_own_parent_check CHECK (parent_function_id IS DISTINCT FROM id)
+);
+CREATE INDEX business_functions_parent_function_id_idx ON public.business_functions (parent_function_id);
+CREATE INDEX business_functions_category_idx ON public.business_functions (category);
+CREATE INDEX business_functions_name_search_idx ON public.business_functions USING gin (to_tsvector('simple', name));
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.business_functions TO anon, authenticated, service_role;
+ALTER TABLE public.business_functions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY business_functions_select_public ON public.business_functions
+  FOR SELECT TO anon, authenticated
+  USING (true);
+CREATE POLICY business_functions_insert_authenticated ON public.business_functions
+  FOR INSERT TO authenticated
+  WITH CHECK (true);
+CREATE POLICY business_functions_update_authenticated ON public.business_functions
+  FOR UPDATE TO authenticated
+  USING (true)
+  WITH CHECK (true);
+CREATE POLICY business_functions_delete_authenticated ON public.business_functions
+  FOR DELETE TO authenticated
+  USING (true);
+CREATE TRIGGER business_functions_set_updated_at BEFORE UPDATE ON public.business_functions
+  FOR EACH ROW EXECUTE FUNCTION agentbase.set_updated_at();
+
+-- user_memory ----------------------------------------------------------------
+
+CREATE TABLE public.user_memory (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  tenant_id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  memory_type text NOT NULL DEFAULT 'fact',
+  key text NOT NULL,
+  value text NOT NULL,
+  confidence_score real NOT NULL DEFAULT 1.0,
+  source text,
+  source_conversation_id uuid,
+  metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
+  expires_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT user_memory_pkey PRIMARY KEY (id),
+  CONSTRAINT user_memory_tenant_id_user_id_key_key UNIQUE (tenant_id, user_id, key),
+  CONSTRAINT user_memory_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants (id) ON DELETE CASCADE,
+  CONSTRAINT user_memory_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE,
+  CONSTRAINT user_memory_source_conversation_id_fkey FOREIGN KEY (source_conversation_id) REFERENCES public.conversations (id) ON DELETE SET NULL,
+  CONSTRAINT user_memory_memory_type_check CHECK (memory_type IN ('preference', 'context', 'fact', 'goal', 'history')),
+  CONSTRAINT user_memory_confidence_score_check CHECK (confidence_score >= 0 AND confidence_score <= 1),
+  CONSTRAINT user_memory_key_length_check CHECK (char_length(key) BETWEEN 1 AND 200)
+);
+-- The embedding: pgvector where the database has it (Supabase does), a
+-- checked real[] elsewhere. Either way it is one column.
+-- agentbase:if vector
+ALTER TABLE public.user_memory ADD COLUMN embedding {{vector_schema}}.vector({{embedding_dimensions}});
+CREATE INDEX user_memory_embedding_idx ON public.user_memory USING hnsw (embedding {{vector_schema}}.vector_cosine_ops);
+-- agentbase:else
+ALTER TABLE public.user_memory ADD COLUMN embedding real[];
+ALTER TABLE public.user_memory ADD CONSTRAINT user_memory_embedding_length_check
+  CHECK (embedding IS NULL OR (cardinality(embedding) = {{embedding_dimensions}} AND array_position(embedding, NULL) IS NULL));
+-- agentbase:end
+CREATE INDEX user_memory_user_id_idx ON public.user_memory (user_id);
+CREATE INDEX user_memory_type_idx ON public.user_memory (tenant_id, user_id, memory_type);
+CREATE INDEX user_memory_source_conversation_id_idx ON public.user_memory (source_conversation_id);
+CREATE INDEX user_memory_expires_at_idx ON public.user_memory (expires_at) WHERE expires_at IS NOT NULL;
+CREATE INDEX user_memory_value_search_idx ON public.user_memory USING gin (to_tsvector('simple', key || ' ' || value));
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.user_memory TO anon, authenticated, service_role;
+ALTER TABLE public.user_memory ENABLE ROW LEVEL SECURITY;
+CREATE POLICY user_memory_select_own ON public.user_memory
+  FOR SELECT TO authenticated
+  USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+CREATE POLICY user_memory_insert_own ON public.user_memory
+  FOR INSERT TO authenticated
+  WITH CHECK (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+CREATE POLICY user_memory_update_own ON public.user_memory
+  FOR UPDATE TO authenticated
+  USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()))
+  WITH CHECK (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+CREATE POLICY user_memory_delete_own ON public.user_memory
+  FOR DELETE TO authenticated
+  USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+CREATE TRIGGER user_memory_set_updated_at BEFORE UPDATE ON public.user_memory
+  FOR EACH ROW EXECUTE FUNCTION agentbase.set_updated_at();

@@ -1,0 +1,91 @@
+#include "db/connection.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+#include "db/conninfo.hpp"
+#include "util/text.hpp"
+
+namespace agentbase::db {
+
+long long PgResult::Int(int row, int column) const {
+  auto text = Get(row, column);
+  long long value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) {
+    throw std::runtime_error("not an integer in result column " + ColumnName(column) + ": " + std::string(text));
+  }
+  return value;
+}
+
+Result<Connection> Connection::Open(const std::string& conninfo) {
+  auto checked = ValidateConninfo(conninfo);
+  if (!checked) return checked.error();
+  PGconn* raw = PQconnectdb(checked->c_str());
+  if (raw == nullptr) throw std::bad_alloc();
+  Connection connection(raw);
+  if (PQstatus(raw) != CONNECTION_OK) return DescribeConnectFailure(PQerrorMessage(raw), conninfo);
+  // Notices (e.g. "relation already exists, skipping") are not errors; keep
+  // them off the terminal.
+  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  return connection;
+}
+
+Error ErrorFromResult(const PGresult* result, PGconn* conn) {
+  Error error;
+  auto field = [&](int code) -> std::string {
+    const char* value = result ? PQresultErrorField(result, code) : nullptr;
+    return value ? value : "";
+  };
+  error.code = field(PG_DIAG_SQLSTATE);
+  error.message = field(PG_DIAG_MESSAGE_PRIMARY);
+  error.detail = field(PG_DIAG_MESSAGE_DETAIL);
+  error.hint = field(PG_DIAG_MESSAGE_HINT);
+  if (error.message.empty()) error.message = OneLine(PQerrorMessage(conn));
+  if (error.code.empty() && PQstatus(conn) != CONNECTION_OK) error.code = "connection";
+  return error;
+}
+
+Error Connection::ErrorFrom(const PGresult* result) const { return ErrorFromResult(result, conn_.get()); }
+
+static bool Succeeded(const PGresult* result) {
+  auto status = PQresultStatus(result);
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY;
+}
+
+Result<PgResult> Connection::Exec(std::string_view sql) {
+  auto all = ExecAll(sql);
+  if (!all) return all.error();
+  if (all->empty()) return Error::Make("empty query", "internal");
+  return std::move(all->back());
+}
+
+Result<std::vector<PgResult>> Connection::ExecAll(std::string_view sql) {
+  std::string text(sql);
+  if (PQsendQuery(conn_.get(), text.c_str()) != 1) return ErrorFrom(nullptr);
+  std::vector<PgResult> results;
+  std::optional<Error> failure;
+  while (PGresult* raw = PQgetResult(conn_.get())) {
+    PgResult result(raw);
+    if (!Succeeded(raw)) {
+      if (!failure) failure = ErrorFrom(raw);
+      continue;  // drain the rest so the connection stays usable
+    }
+    results.push_back(std::move(result));
+  }
+  if (failure) return *failure;
+  return results;
+}
+
+Result<PgResult> Connection::ExecParams(std::string_view sql, const Params& params) {
+  std::string text(sql);
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+  PgResult result(PQexecParams(conn_.get(), text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                               nullptr, nullptr, 0));
+  if (!Succeeded(result.raw())) return ErrorFrom(result.raw());
+  return result;
+}
+
+}  // namespace agentbase::db

@@ -1,0 +1,72 @@
+#pragma once
+// A small blocking libpq wrapper for administrative work (migrations,
+// verification, tests). The request path of the server uses its own
+// nonblocking connections.
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace agentbase::db {
+
+class PgResult {
+ public:
+  explicit PgResult(PGresult* result) : result_(result, &PQclear) {}
+
+  int Rows() const { return PQntuples(result_.get()); }
+  int Columns() const { return PQnfields(result_.get()); }
+  bool IsNull(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+  std::string_view Get(int row, int column) const {
+    return {PQgetvalue(result_.get(), row, column),
+            static_cast<size_t>(PQgetlength(result_.get(), row, column))};
+  }
+  std::string Text(int row, int column) const { return std::string(Get(row, column)); }
+  bool Bool(int row, int column) const { return Get(row, column) == "t"; }
+  long long Int(int row, int column) const;
+  std::string ColumnName(int column) const { return PQfname(result_.get(), column); }
+  PGresult* raw() const { return result_.get(); }
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> result_;
+};
+
+using Params = std::vector<std::optional<std::string>>;
+
+class Connection {
+ public:
+  // Opens a connection; `conninfo` is a URL or key=value string.
+  static Result<Connection> Open(const std::string& conninfo);
+
+  Connection(Connection&&) noexcept = default;
+  Connection& operator=(Connection&&) noexcept = default;
+
+  // Runs one or more statements (simple protocol) and returns the last result.
+  Result<PgResult> Exec(std::string_view sql);
+  // Runs a string of several queries in one round trip and returns every result.
+  Result<std::vector<PgResult>> ExecAll(std::string_view sql);
+  // Runs one statement with text parameters (extended protocol).
+  Result<PgResult> ExecParams(std::string_view sql, const Params& params);
+
+  // The backend's pid, for tests and diagnostics.
+  int BackendPid() const { return PQbackendPID(conn_.get()); }
+  PGconn* raw() const { return conn_.get(); }
+
+ private:
+  explicit Connection(PGconn* conn) : conn_(conn, &PQfinish) {}
+  Error ErrorFrom(const PGresult* result) const;
+
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
+};
+
+// Turns a failed result (or connection) into an Error carrying the SQLSTATE,
+// message, detail and hint.
+Error ErrorFromResult(const PGresult* result, PGconn* conn);
+
+}  // namespace agentbase::db

@@ -1,0 +1,43 @@
+#pragma once
+// What `push` would do to one database: the steps, and what blocks them.
+
+#include <string>
+#include <vector>
+
+#include "schema/schema_object.hpp"
+
+namespace agentbase::migrate {
+
+enum class StepAction {
+  Create,   // the object is missing
+  Replace,  // agentbase created it and its definition has since changed in the schema
+};
+
+struct Step {
+  StepAction action = StepAction::Create;
+  const schema::SchemaObject* object = nullptr;
+  std::string sql;
+  std::string reason;
+};
+
+struct Problem {
+  std::string object;   // which object (or requirement) it is about
+  std::string message;  // what is wrong, in one line
+  std::string detail;   // e.g. the existing and the wanted definitions
+};
+
+struct Plan {
+  std::vector<Step> steps;
+  std::vector<Problem> preflight;  // what must be true before anything runs
+  std::vector<Problem> conflicts;  // existing objects that differ from the schema
+  std::vector<std::string> left_alone;  // parts of the user's own tables not touched
+  std::vector<std::string> created_tables;
+  int satisfied = 0;  // objects already present and as wanted
+
+  bool Blocked() const { return !preflight.empty() || !conflicts.empty(); }
+  bool UpToDate() const { return steps.empty() && !Blocked(); }
+  // Every step's SQL, in order, as one script.
+  std::string Script() const;
+};
+
+}  // namespace agentbase::migrate

@@ -1,0 +1,112 @@
+#include "migrate/preflight.hpp"
+
+#include <regex>
+#include <set>
+
+#include "util/text.hpp"
+
+namespace agentbase::migrate {
+
+using schema::ObjectKind;
+
+namespace {
+
+void CheckRequirements(const schema::DesiredSchema& desired, const Catalog& catalog, const Plan& plan,
+                       std::vector<Problem>& problems) {
+  std::set<std::string> created(plan.created_tables.begin(), plan.created_tables.end());
+  for (const auto& requirement : desired.requirements) {
+    std::string table = requirement.schema + "." + requirement.table;
+    if (created.count(table)) continue;  // agentbase creates it, as required
+    auto found = catalog.tables.find(table);
+    if (found == catalog.tables.end()) {
+      problems.push_back({table, "required table is missing", ""});
+      continue;
+    }
+    for (const auto& column : requirement.columns) {
+      auto existing = found->second.column_type_oids.find(column.name);
+      if (existing == found->second.column_type_oids.end()) {
+        problems.push_back({table + "." + column.name, "required column is missing",
+                            "the new tables need " + table + "." + column.name + " of type " + column.type});
+        continue;
+      }
+      auto wanted = catalog.type_oids.find(column.type);
+      if (wanted != catalog.type_oids.end() && wanted->second != existing->second) {
+        problems.push_back({table + "." + column.name,
+                            "is " + found->second.column_types.at(column.name) + ", but the new tables need " +
+                                column.type,
+                            "the new tables' foreign keys and policies compare it with " + column.type + " values"});
+      }
+    }
+  }
+}
+
+// Tables a step references through FOREIGN KEY ... REFERENCES schema.table.
+std::vector<std::string> ReferencedTables(const std::string& sql) {
+  static const std::regex references(R"(REFERENCES\s+([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*))", std::regex::icase);
+  std::vector<std::string> tables;
+  for (std::sregex_iterator it(sql.begin(), sql.end(), references), end; it != end; ++it) {
+    tables.push_back((*it)[1].str() + "." + (*it)[2].str());
+  }
+  return tables;
+}
+
+void CheckPrivileges(const Catalog& catalog, const Plan& plan, std::vector<Problem>& problems) {
+  if (catalog.superuser) return;
+  std::set<std::string> created_schemas;
+  std::set<std::string> created_tables(plan.created_tables.begin(), plan.created_tables.end());
+  std::set<std::string> reported;
+  auto report = [&](const std::string& object, const std::string& message) {
+    if (reported.insert(object + message).second) {
+      problems.push_back({object, message, "connected as " + catalog.current_user});
+    }
+  };
+  for (const auto& step : plan.steps) {
+    const auto& object = *step.object;
+    switch (object.kind) {
+      case ObjectKind::Role:
+        if (!catalog.can_create_role) report("role " + object.name, "the connecting role may not create roles");
+        break;
+      case ObjectKind::Schema:
+      case ObjectKind::Extension:
+        if (object.kind == ObjectKind::Schema) created_schemas.insert(object.name);
+        if (object.kind == ObjectKind::Schema && !catalog.can_create_schema) {
+          report("schema " + object.name, "the connecting role may not create schemas in this database");
+        }
+        break;
+      case ObjectKind::Table:
+      case ObjectKind::Function: {
+        auto schema = catalog.schemas.find(object.schema);
+        bool can_create = created_schemas.count(object.schema) || (schema != catalog.schemas.end() && schema->second);
+        if (!can_create) report("schema " + object.schema, "the connecting role may not create objects here");
+        break;
+      }
+      default:
+        if (object.BelongsToTable() && !created_tables.count(object.QualifiedTable())) {
+          auto table = catalog.tables.find(object.QualifiedTable());
+          if (table != catalog.tables.end() && !table->second.owned) {
+            report("table " + object.QualifiedTable(),
+                   "the connecting role does not own this table, so it cannot add to it");
+          }
+        }
+        break;
+    }
+    for (const auto& referenced : ReferencedTables(step.sql)) {
+      if (created_tables.count(referenced)) continue;
+      auto table = catalog.tables.find(referenced);
+      if (table != catalog.tables.end() && !table->second.can_reference) {
+        report("table " + referenced, "the connecting role may not reference this table (REFERENCES privilege)");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Problem> CheckPreflight(const schema::DesiredSchema& desired, const Catalog& catalog, const Plan& plan) {
+  std::vector<Problem> problems;
+  CheckRequirements(desired, catalog, plan, problems);
+  CheckPrivileges(catalog, plan, problems);
+  return problems;
+}
+
+}  // namespace agentbase::migrate

@@ -1,0 +1,65 @@
+#pragma once
+// One object of the desired schema, as read from one SQL statement.
+
+#include <string>
+#include <vector>
+
+#include "schema/sql_source.hpp"
+
+namespace agentbase::schema {
+
+enum class ObjectKind {
+  Extension,
+  Schema,
+  Role,
+  RoleMembership,
+  SchemaGrant,
+  TableGrant,
+  Function,
+  Table,
+  Column,
+  Constraint,
+  Index,
+  RowSecurity,
+  Policy,
+  Trigger,
+};
+
+const char* KindName(ObjectKind kind);
+
+struct SchemaObject {
+  ObjectKind kind = ObjectKind::Table;
+  std::string schema;  // the object's schema, or its table's
+  std::string table;   // the table it belongs to (table-level kinds)
+  std::string name;    // its own name (role, column, constraint, index, policy, trigger, function...)
+
+  // The statement that creates it, split around the name so it can be
+  // re-created under another name (to compare definitions).
+  std::string head;
+  std::string tail;
+
+  std::string column_type;                 // Column: the declared type
+  std::string body;                        // Function: the body between the dollar quotes
+  std::string member;                      // RoleMembership: the role granted the membership
+  std::vector<std::string> privileges;     // grants
+  std::vector<std::string> grantees;       // grants
+  std::vector<std::string> grant_columns;  // TableGrant restricted to columns
+  std::string policy_command = "ALL";      // Policy
+  std::vector<std::string> policy_roles;   // Policy
+  bool policy_permissive = true;           // Policy
+  std::vector<SchemaObject> parts;         // Table: its columns and constraints
+
+  Mode mode = Mode::Ensure;
+  Condition condition = Condition::Always;
+  std::string source;  // file name
+
+  std::string Sql() const { return head + name + tail; }
+  std::string SqlWithName(const std::string& other_name) const { return head + other_name + tail; }
+  std::string QualifiedTable() const { return schema + "." + table; }
+  // A stable identity such as "policy public.conversations.conversations_select_same_tenant".
+  std::string Key() const;
+  // Whether the object hangs off a table (and so follows it in if-absent mode).
+  bool BelongsToTable() const { return !table.empty() && kind != ObjectKind::Table; }
+};
+
+}  // namespace agentbase::schema

@@ -1,0 +1,103 @@
+#include "schema/desired_schema.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "migrate/verify.hpp"
+#include "schema/idempotent_sql.hpp"
+
+namespace agentbase::schema {
+
+namespace {
+
+DesiredSchema Build(bool with_vector) {
+  BuildOptions options;
+  options.with_vector = with_vector;
+  auto desired = BuildDesiredSchema(EmbeddedSchemaFiles(), options);
+  if (!desired) ADD_FAILURE() << desired.error().message;
+  return desired.ok() ? std::move(desired).value() : DesiredSchema{};
+}
+
+// Columns a table ends up with: its own plus ADD COLUMN statements.
+size_t ColumnCount(const DesiredSchema& desired, const std::string& table) {
+  return desired.PartsOf("public." + table, ObjectKind::Column).size();
+}
+
+}  // namespace
+
+TEST(DesiredSchema, EveryStatementOfEveryFileParses) {
+  for (bool with_vector : {false, true}) {
+    auto desired = Build(with_vector);
+    EXPECT_GT(desired.objects.size(), 100u);
+    EXPECT_EQ(desired.checksum.size(), 64u);
+  }
+}
+
+// The seed's expected output is a contract: both embedding paths must meet it.
+TEST(DesiredSchema, ColumnCountsMatchTheSeedOnBothEmbeddingPaths) {
+  for (bool with_vector : {false, true}) {
+    auto desired = Build(with_vector);
+    for (const auto& expected : migrate::kSeedExpectedColumns) {
+      EXPECT_EQ(ColumnCount(desired, expected.name), static_cast<size_t>(expected.columns))
+          << expected.name << (with_vector ? " (pgvector)" : " (real[])");
+    }
+  }
+}
+
+TEST(DesiredSchema, FiveEnsuredTablesEachWithRlsPoliciesPerCommandAndUpdatedAtTrigger) {
+  auto desired = Build(false);
+  auto tables = desired.EnsuredTables();
+  ASSERT_EQ(tables.size(), 5u);
+  for (const auto* table : tables) {
+    EXPECT_EQ(desired.PartsOf(table->QualifiedTable(), ObjectKind::RowSecurity).size(), 1u) << table->table;
+    std::set<std::string> commands;
+    for (const auto* policy : desired.PartsOf(table->QualifiedTable(), ObjectKind::Policy)) {
+      commands.insert(policy->policy_command);
+    }
+    EXPECT_EQ(commands, (std::set<std::string>{"SELECT", "INSERT", "UPDATE", "DELETE"})) << table->table;
+    bool has_updated_at_trigger = false;
+    for (const auto* trigger : desired.PartsOf(table->QualifiedTable(), ObjectKind::Trigger)) {
+      has_updated_at_trigger |= trigger->name == table->table + "_set_updated_at";
+    }
+    EXPECT_TRUE(has_updated_at_trigger) << table->table;
+  }
+}
+
+TEST(DesiredSchema, VectorPathUsesPgvectorAndPlainPathAChecksRealArray) {
+  auto plain = Build(false);
+  auto vector = Build(true);
+  auto embedding_type = [](const DesiredSchema& desired) {
+    for (const auto* column : desired.PartsOf("public.user_memory", ObjectKind::Column)) {
+      if (column->name == "embedding") return column->column_type;
+    }
+    return std::string();
+  };
+  EXPECT_EQ(embedding_type(plain), "real[]");
+  EXPECT_EQ(embedding_type(vector), "extensions.vector(1536)");
+  EXPECT_NE(plain.checksum, vector.checksum);
+}
+
+TEST(DesiredSchema, CommittedSupabaseScriptMatchesTheRendering) {
+  auto rendered = RenderIdempotentSql(EmbeddedSchemaFiles());
+  ASSERT_TRUE(rendered.ok()) << rendered.error().message;
+  std::ifstream file(std::string(AGENTBASE_SOURCE_DIR) + "/database/sql/add_missing_tables.sql");
+  std::stringstream committed;
+  committed << file.rdbuf();
+  EXPECT_EQ(committed.str(), *rendered)
+      << "database/sql/add_missing_tables.sql is stale: run `agentbase db sql -o database/sql/add_missing_tables.sql`";
+}
+
+TEST(DesiredSchema, DirectivesAreChecked) {
+  EXPECT_FALSE(ParseSqlFile({"x.sql", "-- agentbase:if vector\nSELECT 1;\n"}).ok());
+  EXPECT_FALSE(ParseSqlFile({"x.sql", "-- agentbase:end\n"}).ok());
+  EXPECT_FALSE(ParseSqlFile({"x.sql", "-- agentbase:mode sometimes\n"}).ok());
+  EXPECT_FALSE(ParseSqlFile({"x.sql", "-- agentbase:requires nonsense\n"}).ok());
+  auto parsed = ParseSqlFile({"x.sql", "-- agentbase:requires public.t(id uuid, n int)\n"});
+  ASSERT_TRUE(parsed.ok());
+  ASSERT_EQ(parsed->requirements.size(), 1u);
+  EXPECT_EQ(parsed->requirements[0].columns[1].type, "int");
+}
+
+}  // namespace agentbase::schema

@@ -1,0 +1,108 @@
+#include "schema/statement_parser.hpp"
+
+#include <gtest/gtest.h>
+
+namespace agentbase::schema {
+
+TEST(StatementParser, CreateTableYieldsColumnsAndNamedConstraints) {
+  auto object = ParseStatement(
+      "CREATE TABLE public.t (\n  id uuid NOT NULL DEFAULT gen_random_uuid(),\n  tags text[] NOT NULL,\n"
+      "  score numeric(3, 2),\n  CONSTRAINT t_pkey PRIMARY KEY (id),\n  CONSTRAINT t_score_check CHECK (score >= 0)\n)");
+  ASSERT_TRUE(object.ok()) << object.error().message;
+  EXPECT_EQ(object->kind, ObjectKind::Table);
+  EXPECT_EQ(object->QualifiedTable(), "public.t");
+  ASSERT_EQ(object->parts.size(), 5u);
+  EXPECT_EQ(object->parts[0].name, "id");
+  EXPECT_EQ(object->parts[0].column_type, "uuid");
+  EXPECT_EQ(object->parts[1].column_type, "text[]");
+  EXPECT_EQ(object->parts[2].column_type, "numeric(3, 2)");
+  EXPECT_EQ(object->parts[2].Sql(), "ALTER TABLE public.t ADD COLUMN score numeric(3, 2)");
+  EXPECT_EQ(object->parts[3].kind, ObjectKind::Constraint);
+  EXPECT_EQ(object->parts[4].Sql(), "ALTER TABLE public.t ADD CONSTRAINT t_score_check CHECK (score >= 0)");
+  EXPECT_EQ(object->parts[4].SqlWithName("probe"), "ALTER TABLE public.t ADD CONSTRAINT probe CHECK (score >= 0)");
+}
+
+TEST(StatementParser, RefusesUnnamedAndInlineConstraints) {
+  EXPECT_FALSE(ParseStatement("CREATE TABLE t (id uuid, PRIMARY KEY (id))").ok());
+  EXPECT_FALSE(ParseStatement("CREATE TABLE t (id uuid REFERENCES u (id))").ok());
+  EXPECT_FALSE(ParseStatement("CREATE TABLE IF NOT EXISTS t (id uuid)").ok());
+}
+
+TEST(StatementParser, PolicyCommandRolesAndTable) {
+  auto object = ParseStatement(
+      "CREATE POLICY p_read ON public.things FOR SELECT TO anon, authenticated USING (true)");
+  ASSERT_TRUE(object.ok()) << object.error().message;
+  EXPECT_EQ(object->kind, ObjectKind::Policy);
+  EXPECT_EQ(object->name, "p_read");
+  EXPECT_EQ(object->table, "things");
+  EXPECT_EQ(object->policy_command, "SELECT");
+  EXPECT_EQ(object->policy_roles, (std::vector<std::string>{"anon", "authenticated"}));
+  EXPECT_EQ(object->Key(), "policy public.things.p_read");
+}
+
+TEST(StatementParser, PolicyDefaultsToAllForPublic) {
+  auto object = ParseStatement("CREATE POLICY p ON t USING (true)");
+  ASSERT_TRUE(object.ok());
+  EXPECT_EQ(object->policy_command, "ALL");
+  EXPECT_EQ(object->policy_roles, (std::vector<std::string>{"public"}));
+}
+
+TEST(StatementParser, GrantsOnTablesColumnsSchemasAndRoles) {
+  auto table = ParseStatement("GRANT SELECT, UPDATE ON public.t TO anon, authenticated");
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ(table->kind, ObjectKind::TableGrant);
+  EXPECT_EQ(table->privileges, (std::vector<std::string>{"SELECT", "UPDATE"}));
+  EXPECT_EQ(table->grantees, (std::vector<std::string>{"anon", "authenticated"}));
+
+  auto columns = ParseStatement("GRANT UPDATE (display_name, avatar_url) ON public.profiles TO authenticated");
+  ASSERT_TRUE(columns.ok());
+  EXPECT_EQ(columns->grant_columns, (std::vector<std::string>{"display_name", "avatar_url"}));
+
+  auto schema = ParseStatement("GRANT USAGE ON SCHEMA auth TO anon");
+  ASSERT_TRUE(schema.ok());
+  EXPECT_EQ(schema->kind, ObjectKind::SchemaGrant);
+  EXPECT_EQ(schema->name, "auth");
+
+  auto membership = ParseStatement("GRANT anon TO authenticator");
+  ASSERT_TRUE(membership.ok());
+  EXPECT_EQ(membership->kind, ObjectKind::RoleMembership);
+  EXPECT_EQ(membership->name, "anon");
+  EXPECT_EQ(membership->member, "authenticator");
+  EXPECT_EQ(membership->Sql(), "GRANT anon TO authenticator");
+}
+
+TEST(StatementParser, FunctionBodyTriggerIndexAndAlterTable) {
+  auto function = ParseStatement("CREATE FUNCTION s.f() RETURNS int LANGUAGE sql AS $body$ SELECT 1 $body$");
+  ASSERT_TRUE(function.ok());
+  EXPECT_EQ(function->Key(), "function s.f");
+  EXPECT_EQ(function->body, " SELECT 1 ");
+
+  auto trigger = ParseStatement(
+      "CREATE TRIGGER tr BEFORE UPDATE OF a ON public.t FOR EACH ROW EXECUTE FUNCTION s.f()");
+  ASSERT_TRUE(trigger.ok());
+  EXPECT_EQ(trigger->Key(), "trigger public.t.tr");
+
+  auto index = ParseStatement("CREATE UNIQUE INDEX t_idx ON public.t USING btree (a DESC)");
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ(index->Key(), "index public.t_idx");
+  EXPECT_EQ(index->table, "t");
+
+  auto column = ParseStatement("ALTER TABLE public.m ADD COLUMN conversation_id uuid");
+  ASSERT_TRUE(column.ok());
+  EXPECT_EQ(column->kind, ObjectKind::Column);
+  EXPECT_EQ(column->column_type, "uuid");
+  EXPECT_EQ(column->Sql(), "ALTER TABLE public.m ADD COLUMN conversation_id uuid");
+
+  auto rls = ParseStatement("ALTER TABLE public.m ENABLE ROW LEVEL SECURITY");
+  ASSERT_TRUE(rls.ok());
+  EXPECT_EQ(rls->kind, ObjectKind::RowSecurity);
+  EXPECT_EQ(rls->Sql(), "ALTER TABLE public.m ENABLE ROW LEVEL SECURITY");
+}
+
+TEST(StatementParser, RejectsWhatItCannotTrack) {
+  EXPECT_FALSE(ParseStatement("DROP TABLE users").ok());
+  EXPECT_FALSE(ParseStatement("ALTER TABLE t DROP COLUMN x").ok());
+  EXPECT_FALSE(ParseStatement("CREATE VIEW v AS SELECT 1").ok());
+}
+
+}  // namespace agentbase::schema
