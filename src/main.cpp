@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   using namespace agentbase::app;
   CLI::App app{"agentbase: a Supabase-compatible data backend for multi-tenant AI-agent platforms"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand: agentbase db push --db-url ...
   app.set_version_flag("--version", "agentbase 0.1.0");
 
   GlobalOptions options;

@@ -58,7 +58,7 @@ BEGIN
 END
 $$;
 
-CREATE TABLE public.IF NOT EXISTS conversations (
+CREATE TABLE IF NOT EXISTS public.conversations (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   tenant_id uuid NOT NULL,
   user_id uuid NOT NULL,
@@ -141,7 +141,7 @@ CREATE INDEX IF NOT EXISTS conversations_title_search_idx ON public.conversation
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.conversations TO anon, authenticated, service_role;
 
-ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITYconversations;
+ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITY;
 
 DO $agentbase$
 BEGIN
@@ -215,7 +215,7 @@ BEGIN
 END
 $agentbase$;
 
-CREATE TABLE public.IF NOT EXISTS agent_tools (
+CREATE TABLE IF NOT EXISTS public.agent_tools (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   agent_id uuid NOT NULL,
   tool_id uuid NOT NULL,
@@ -272,7 +272,7 @@ CREATE INDEX IF NOT EXISTS agent_tools_enabled_priority_idx ON public.agent_tool
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.agent_tools TO anon, authenticated, service_role;
 
-ALTER TABLE public.agent_tools ENABLE ROW LEVEL SECURITYagent_tools;
+ALTER TABLE public.agent_tools ENABLE ROW LEVEL SECURITY;
 
 DO $agentbase$
 BEGIN
@@ -334,7 +334,7 @@ BEGIN
 END
 $agentbase$;
 
-CREATE TABLE public.IF NOT EXISTS organizational_roles (
+CREATE TABLE IF NOT EXISTS public.organizational_roles (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   name text NOT NULL,
   slug text NOT NULL,
@@ -423,7 +423,7 @@ CREATE INDEX IF NOT EXISTS organizational_roles_name_search_idx ON public.organi
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.organizational_roles TO anon, authenticated, service_role;
 
-ALTER TABLE public.organizational_roles ENABLE ROW LEVEL SECURITYorganizational_roles;
+ALTER TABLE public.organizational_roles ENABLE ROW LEVEL SECURITY;
 
 DO $agentbase$
 BEGIN
@@ -475,7 +475,7 @@ BEGIN
 END
 $agentbase$;
 
-CREATE TABLE public.IF NOT EXISTS business_functions (
+CREATE TABLE IF NOT EXISTS public.business_functions (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   name text NOT NULL,
   slug text NOT NULL,
@@ -554,7 +554,7 @@ CREATE INDEX IF NOT EXISTS business_functions_name_search_idx ON public.business
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.business_functions TO anon, authenticated, service_role;
 
-ALTER TABLE public.business_functions ENABLE ROW LEVEL SECURITYbusiness_functions;
+ALTER TABLE public.business_functions ENABLE ROW LEVEL SECURITY;
 
 DO $agentbase$
 BEGIN
@@ -606,7 +606,7 @@ BEGIN
 END
 $agentbase$;
 
-CREATE TABLE public.IF NOT EXISTS user_memory (
+CREATE TABLE IF NOT EXISTS public.user_memory (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   tenant_id uuid NOT NULL,
   user_id uuid NOT NULL,
@@ -740,7 +740,7 @@ CREATE INDEX IF NOT EXISTS user_memory_value_search_idx ON public.user_memory US
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.user_memory TO anon, authenticated, service_role;
 
-ALTER TABLE public.user_memory ENABLE ROW LEVEL SECURITYuser_memory;
+ALTER TABLE public.user_memory ENABLE ROW LEVEL SECURITY;
 
 DO $agentbase$
 BEGIN

@@ -134,6 +134,7 @@ int RunSql(const GlobalOptions& options, const std::string& output) {
 void AddDbCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
   auto* db = app.add_subcommand("db", "Bring a database up to the agentbase schema and verify it");
   db->require_subcommand(1);
+  db->fallthrough();
 
   auto add_json = [&](CLI::App* command) {
     command->add_flag("--json", options.json, "Print machine-readable JSON instead of text");

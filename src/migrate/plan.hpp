@@ -10,6 +10,7 @@ namespace agentbase::migrate {
 
 enum class StepAction {
   Create,   // the object is missing
+  Compare,  // the object exists; compare it with the schema once the steps before it ran
   Replace,  // agentbase created it and its definition has since changed in the schema
 };
 
@@ -36,6 +37,7 @@ struct Plan {
 
   bool Blocked() const { return !preflight.empty() || !conflicts.empty(); }
   bool UpToDate() const { return steps.empty() && !Blocked(); }
+  bool HasPendingComparisons() const;
   // Every step's SQL, in order, as one script.
   std::string Script() const;
 };

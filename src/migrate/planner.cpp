@@ -11,6 +11,13 @@ using schema::Mode;
 using schema::ObjectKind;
 using schema::SchemaObject;
 
+bool Plan::HasPendingComparisons() const {
+  for (const auto& step : steps) {
+    if (step.action == StepAction::Compare) return true;
+  }
+  return false;
+}
+
 std::string Plan::Script() const {
   std::string script;
   for (const auto& step : steps) script += step.sql + ";\n";
@@ -34,98 +41,70 @@ std::string ReplaceSql(const SchemaObject& object) {
   }
 }
 
+// The object's definition as the latest push recorded it ("" if none).
+std::string RecordedFingerprint(const Catalog& catalog, const SchemaObject& object) {
+  const auto* latest = catalog.LatestHistory();
+  if (latest == nullptr) return "";
+  auto it = latest->fingerprints.find(object.Key());
+  return it == latest->fingerprints.end() ? "" : it->second;
+}
+
 class Planner {
  public:
-  Planner(const schema::DesiredSchema& desired, const Catalog& catalog, Prober& prober)
-      : desired_(desired), catalog_(catalog), prober_(prober) {
+  Planner(const schema::DesiredSchema& desired, const Catalog& catalog) : desired_(desired), catalog_(catalog) {
     for (const auto& entry : catalog.history) {
       ours_.insert(entry.created_tables.begin(), entry.created_tables.end());
     }
-    if (const auto* latest = catalog.LatestHistory()) {
-      recorded_ = &latest->fingerprints;
-      same_schema_as_recorded_ = latest->checksum == desired.checksum;
-    }
+    const auto* latest = catalog.LatestHistory();
+    same_schema_as_recorded_ = latest != nullptr && latest->checksum == desired.checksum;
   }
 
-  Result<Plan> Build() {
-    for (const auto& object : desired_.objects) {
-      if (auto visited = Visit(object); !visited) return visited.error();
-    }
+  Plan Build() {
+    for (const auto& object : desired_.objects) Visit(object);
     plan_.preflight = CheckPreflight(desired_, catalog_, plan_);
     return std::move(plan_);
   }
 
  private:
-  Status Visit(const SchemaObject& object) {
+  void Visit(const SchemaObject& object) {
     if (object.kind == ObjectKind::Table) return VisitTable(object);
-    if (object.mode == Mode::IfAbsent && object.BelongsToTable()) {
+    if (object.mode == Mode::IfAbsent && object.BelongsToTable() && !ours_.count(object.QualifiedTable())) {
       // Parts of the user's own tables are theirs: leave them as they are.
-      if (!ours_.count(object.QualifiedTable())) {
-        plan_.left_alone.push_back(object.Key());
-        return Ok();
-      }
-    }
-    if (!catalog_.Has(object)) {
+      plan_.left_alone.push_back(object.Key());
+    } else if (!catalog_.Has(object)) {
       plan_.steps.push_back({StepAction::Create, &object, object.Sql(), "missing"});
-      return Ok();
-    }
-    if (object.mode == Mode::IfAbsent) {
+    } else if (object.mode == Mode::IfAbsent) {
       ++plan_.satisfied;
-      return Ok();
+    } else if (object.kind == ObjectKind::Column) {
+      CompareColumn(object);
+    } else {
+      CompareLater(object);
     }
-    return Compare(object);
   }
 
-  Status VisitTable(const SchemaObject& table) {
+  void VisitTable(const SchemaObject& table) {
     if (!catalog_.Has(table)) {
       plan_.steps.push_back({StepAction::Create, &table, table.Sql(), "missing"});
       plan_.created_tables.push_back(table.QualifiedTable());
       ours_.insert(table.QualifiedTable());
-      return Ok();
+      return;
     }
     ++plan_.satisfied;
-    if (table.mode == Mode::IfAbsent && !ours_.count(table.QualifiedTable())) return Ok();
-    for (const auto& part : table.parts) {
-      if (auto visited = Visit(part); !visited) return visited;
-    }
-    return Ok();
+    if (table.mode == Mode::IfAbsent && !ours_.count(table.QualifiedTable())) return;
+    for (const auto& part : table.parts) Visit(part);
   }
 
-  // The object exists; is it what the schema wants?
-  Status Compare(const SchemaObject& object) {
-    if (object.kind == ObjectKind::Column) return CompareColumn(object);
-    std::string current = catalog_.Fingerprint(object);
-    std::string recorded;
-    if (recorded_) {
-      auto it = recorded_->find(object.Key());
-      if (it != recorded_->end()) recorded = it->second;
-    }
+  void CompareLater(const SchemaObject& object) {
     // Unchanged since a push of this very schema: nothing to compare.
-    if (same_schema_as_recorded_ && !recorded.empty() && recorded == current) {
+    std::string recorded = RecordedFingerprint(catalog_, object);
+    if (same_schema_as_recorded_ && !recorded.empty() && recorded == catalog_.Fingerprint(object)) {
       ++plan_.satisfied;
-      return Ok();
+      return;
     }
-    auto wanted = prober_.DesiredFingerprint(object);
-    if (!wanted) {
-      return Error::Make("cannot compare " + object.Key() + " with the schema: " + wanted.error().message,
-                         wanted.error().code);
-    }
-    if (*wanted == current) {
-      ++plan_.satisfied;
-      return Ok();
-    }
-    std::string replace = ReplaceSql(object);
-    if (!recorded.empty() && recorded == current && !replace.empty()) {
-      plan_.steps.push_back({StepAction::Replace, &object, replace, "definition changed in the schema"});
-      return Ok();
-    }
-    std::string why = recorded.empty() ? "exists with a different definition"
-                                       : "was changed after agentbase created it";
-    plan_.conflicts.push_back({object.Key(), why, "existing: " + current + "\nwanted:   " + *wanted});
-    return Ok();
+    plan_.steps.push_back({StepAction::Compare, &object, "", "exists"});
   }
 
-  Status CompareColumn(const SchemaObject& column) {
+  void CompareColumn(const SchemaObject& column) {
     const auto& table = catalog_.tables.at(column.QualifiedTable());
     auto wanted = catalog_.type_oids.find(column.column_type);
     long long existing = table.column_type_oids.at(column.name);
@@ -133,25 +112,70 @@ class Planner {
       plan_.conflicts.push_back({column.Key(), "exists with another type",
                                  "existing: " + table.column_types.at(column.name) + "\nwanted:   " +
                                      column.column_type});
-      return Ok();
+      return;
     }
     ++plan_.satisfied;
-    return Ok();
   }
 
   const schema::DesiredSchema& desired_;
   const Catalog& catalog_;
-  Prober& prober_;
   Plan plan_;
   std::set<std::string> ours_;  // tables agentbase created (before or now)
-  const std::map<std::string, std::string>* recorded_ = nullptr;
   bool same_schema_as_recorded_ = false;
 };
 
 }  // namespace
 
-Result<Plan> BuildPlan(const schema::DesiredSchema& desired, const Catalog& catalog, Prober& prober) {
-  return Planner(desired, catalog, prober).Build();
+Plan BuildPlan(const schema::DesiredSchema& desired, const Catalog& catalog) {
+  return Planner(desired, catalog).Build();
+}
+
+namespace {
+
+// Decides a Compare step now that everything before it exists.
+Status ResolveComparison(Step& step, const Catalog& catalog, Prober& prober, Plan& plan) {
+  const SchemaObject& object = *step.object;
+  std::string current = catalog.Fingerprint(object);
+  std::string recorded = RecordedFingerprint(catalog, object);
+  auto wanted = prober.DesiredFingerprint(object);
+  if (!wanted) {
+    Error error = wanted.error();
+    error.message = "cannot compare " + object.Key() + " with the schema: " + error.message;
+    return error;
+  }
+  if (*wanted == current) {
+    ++plan.satisfied;
+    step.sql.clear();
+    return Ok();
+  }
+  std::string replace = ReplaceSql(object);
+  if (!recorded.empty() && recorded == current && !replace.empty()) {
+    step = {StepAction::Replace, &object, replace, "definition changed in the schema"};
+    return Ok();
+  }
+  std::string why = recorded.empty() ? "exists with a different definition" : "was changed after agentbase created it";
+  plan.conflicts.push_back({object.Key(), why, "existing: " + current + "\nwanted:   " + *wanted});
+  step.sql.clear();
+  return Ok();
+}
+
+}  // namespace
+
+Status ExecutePlan(db::Connection& connection, Plan& plan, Prober& prober, const Catalog& catalog) {
+  for (auto& step : plan.steps) {
+    if (step.action == StepAction::Compare) {
+      if (auto resolved = ResolveComparison(step, catalog, prober, plan); !resolved) return resolved;
+    }
+    if (step.sql.empty()) continue;
+    if (auto ran = connection.Exec(step.sql); !ran) {
+      Error error = ran.error();
+      error.detail = "while applying " + step.object->Key() + (error.detail.empty() ? "" : ": " + error.detail);
+      return error;
+    }
+  }
+  // What remains are the steps that changed something.
+  std::erase_if(plan.steps, [](const Step& step) { return step.action == StepAction::Compare; });
+  return Ok();
 }
 
 }  // namespace agentbase::migrate

@@ -61,6 +61,7 @@ void CheckPrivileges(const Catalog& catalog, const Plan& plan, std::vector<Probl
     }
   };
   for (const auto& step : plan.steps) {
+    if (step.action != StepAction::Create) continue;
     const auto& object = *step.object;
     switch (object.kind) {
       case ObjectKind::Role:

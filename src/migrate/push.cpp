@@ -71,20 +71,18 @@ Result<PushOutcome> PlanAndPush(db::Connection& connection, const schema::Desire
 
   auto catalog = LoadCatalog(connection, desired);
   if (!catalog) return catalog.error();
+  PushOutcome outcome{BuildPlan(desired, *catalog), false, 0};
+  if (outcome.plan.Blocked()) return outcome;
+  // Plan and push both run the steps; plan (and a push that meets a
+  // conflict) then rolls them back. This is what makes the plan exact.
   SavepointProber prober(connection);
-  auto plan = BuildPlan(desired, *catalog, prober);
-  if (!plan) return plan.error();
-  PushOutcome outcome{std::move(*plan), false, 0};
+  if (auto executed = ExecutePlan(connection, outcome.plan, prober, *catalog); !executed) {
+    Error error = executed.error();
+    error.hint = (error.hint.empty() ? "" : error.hint + "; ") + "nothing was changed (rolled back)";
+    return error;
+  }
   if (!options.apply || outcome.plan.Blocked() || outcome.plan.steps.empty()) return outcome;
 
-  for (const auto& step : outcome.plan.steps) {
-    if (auto ran = connection.Exec(step.sql); !ran) {
-      Error error = ran.error();
-      error.detail = "while applying " + step.object->Key() + (error.detail.empty() ? "" : ": " + error.detail);
-      error.hint = (error.hint.empty() ? "" : error.hint + "; ") + "nothing was changed (the push was rolled back)";
-      return error;
-    }
-  }
   outcome.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                               started)
                             .count();

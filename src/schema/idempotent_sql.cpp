@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "schema/desired_schema.hpp"
 #include "util/text.hpp"
 
@@ -17,7 +19,19 @@ std::string Guarded(const std::string& absent_condition, const std::string& stat
                      ReplaceAll(statement, "\n", "\n    "));
 }
 
-std::string WithIfNotExists(const SchemaObject& object) { return object.head + "IF NOT EXISTS " + object.name + object.tail; }
+// "CREATE TABLE x" -> "CREATE TABLE IF NOT EXISTS x" (likewise for the
+// other kinds whose statement PostgreSQL accepts IF NOT EXISTS in).
+std::string WithIfNotExists(const SchemaObject& object) {
+  for (const char* keyword : {"CREATE TABLE ", "CREATE SCHEMA ", "CREATE EXTENSION ", "CREATE INDEX ",
+                              "CREATE UNIQUE INDEX ", "ADD COLUMN "}) {
+    auto at = object.head.find(keyword);
+    if (at != std::string::npos) {
+      std::string sql = object.Sql();
+      return sql.insert(at + std::string(keyword).size(), "IF NOT EXISTS ");
+    }
+  }
+  throw std::logic_error("no IF NOT EXISTS form for " + object.Key());
+}
 
 std::string RegclassOf(const SchemaObject& object) {
   return QuoteLiteral(object.schema + "." + QuoteIdent(object.table)) + "::regclass";
