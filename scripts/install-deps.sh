@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian bookworm packages agentbase needs to build, run and
+# test. Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libpq-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+  python3
+)
+if [ "${1:-}" = "--with-test-tools" ]; then
+  packages+=(hyperfine sqitch)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installing: ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

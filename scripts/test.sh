@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian bookworm machine: installs what
+# is missing, builds, starts a private PostgreSQL 15 (as an unprivileged
+# user), and runs the unit tests, the integration tests against real
+# PostgreSQL, and the pgTAP tests of row level security.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)"
+
+source scripts/lib/test-cluster.sh
+trap stop_test_cluster EXIT
+start_test_cluster
+
+passed=0
+failed=0
+run_suite() {
+  local name=$1
+  shift
+  echo "=== $name"
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "=== $name FAILED"; fi
+}
+
+run_suite "unit tests" ./build/tests/unit_tests --gtest_brief=1
+run_suite "integration tests (PostgreSQL)" ./build/tests/integration_tests --gtest_brief=1
+
+pgtap_db=pgtap_rls
+psql "$TEST_PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $pgtap_db" -c "CREATE DATABASE $pgtap_db"
+./build/agentbase db push --db-url "$TEST_PG_ADMIN_URL dbname=$pgtap_db" >/dev/null
+run_suite "pgTAP: row level security and triggers" tests/pgtap/run.sh "$TEST_PG_ADMIN_URL dbname=$pgtap_db"
+
+echo
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
