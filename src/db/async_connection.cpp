@@ -1,0 +1,181 @@
+#include "db/async_connection.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "db/conninfo.hpp"
+#include "util/text.hpp"
+
+namespace agentbase::db {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using Descriptor = asio::posix::stream_descriptor;
+
+namespace {
+
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+}  // namespace
+
+AsyncConnection::AsyncConnection(asio::any_io_executor executor, PGconn* conn)
+    : executor_(std::move(executor)), conn_(conn) {}
+
+AsyncConnection::~AsyncConnection() {
+  // Our descriptor is a dup: close it before libpq closes the original.
+  if (socket_) {
+    boost::system::error_code ignored;
+    socket_->close(ignored);
+  }
+  PQfinish(conn_);
+}
+
+Status AsyncConnection::WatchSocket() {
+  int fd = PQsocket(conn_);
+  if (fd < 0) return Error::Make("connection has no socket", "08006");
+  int copy = dup(fd);
+  if (copy < 0) return Error::Make("dup failed", "08006");
+  if (socket_) {
+    boost::system::error_code ignored;
+    socket_->close(ignored);
+  }
+  socket_ = std::make_unique<Descriptor>(executor_, copy);
+  return Ok();
+}
+
+Error AsyncConnection::BrokenError(const std::string& what) const {
+  Error error = Error::Make(what + ": " + OneLine(PQerrorMessage(conn_)), "08006");
+  return error;
+}
+
+awaitable<Result<std::unique_ptr<AsyncConnection>>> AsyncConnection::Connect(asio::any_io_executor executor,
+                                                                             std::string conninfo) {
+  auto valid = ValidateConninfo(conninfo);
+  if (!valid) co_return valid.error();
+  PGconn* raw = PQconnectStart(valid->c_str());
+  if (raw == nullptr) throw std::bad_alloc();
+  std::unique_ptr<AsyncConnection> connection(new AsyncConnection(executor, raw));
+  if (PQstatus(raw) == CONNECTION_BAD) co_return DescribeConnectFailure(PQerrorMessage(raw), conninfo);
+  PostgresPollingStatusType polling = PGRES_POLLING_WRITING;
+  int watched_fd = -1;
+  while (polling != PGRES_POLLING_OK) {
+    if (polling == PGRES_POLLING_FAILED) co_return DescribeConnectFailure(PQerrorMessage(raw), conninfo);
+    // libpq may switch sockets while connecting (e.g. trying the next host).
+    if (PQsocket(raw) != watched_fd) {
+      if (auto watched = connection->WatchSocket(); !watched) co_return watched.error();
+      watched_fd = PQsocket(raw);
+    }
+    auto wait = polling == PGRES_POLLING_READING ? Descriptor::wait_read : Descriptor::wait_write;
+    auto [ec] = co_await connection->socket_->async_wait(wait, kAwait);
+    if (ec) co_return Error::Make("waiting for the database connection failed: " + ec.message(), "08006");
+    polling = PQconnectPoll(raw);
+  }
+  if (auto watched = connection->WatchSocket(); !watched) co_return watched.error();
+  if (PQsetnonblocking(raw, 1) != 0 || PQenterPipelineMode(raw) != 1) {
+    co_return connection->BrokenError("cannot enter pipeline mode");
+  }
+  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  co_return connection;
+}
+
+bool AsyncConnection::Reusable() const {
+  return !broken_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE &&
+         !PQisBusy(conn_);
+}
+
+awaitable<Status> AsyncConnection::WaitReadable() {
+  auto [ec] = co_await socket_->async_wait(Descriptor::wait_read, kAwait);
+  if (ec) co_return Error::Make("database socket: " + ec.message(), "08006");
+  if (PQconsumeInput(conn_) != 1) co_return BrokenError("lost the database connection");
+  co_return Ok();
+}
+
+awaitable<Status> AsyncConnection::Flush() {
+  using namespace asio::experimental::awaitable_operators;
+  while (true) {
+    int pending = PQflush(conn_);
+    if (pending == 0) co_return Ok();
+    if (pending < 0) co_return BrokenError("sending to the database failed");
+    // The server may be blocked writing to us: read while we wait to write.
+    auto ready = co_await (socket_->async_wait(Descriptor::wait_write, kAwait) ||
+                           socket_->async_wait(Descriptor::wait_read, kAwait));
+    if (ready.index() == 1 && PQconsumeInput(conn_) != 1) co_return BrokenError("lost the database connection");
+  }
+}
+
+awaitable<Result<PGresult*>> AsyncConnection::NextResult() {
+  while (PQisBusy(conn_)) {
+    if (auto readable = co_await WaitReadable(); !readable) co_return readable.error();
+  }
+  co_return PQgetResult(conn_);
+}
+
+awaitable<Result<PipelineOutcome>> AsyncConnection::Collect(size_t statements) {
+  PipelineOutcome outcome;
+  for (size_t index = 0; index < statements; ++index) {
+    // Each statement yields its result, then a null.
+    auto first = co_await NextResult();
+    if (!first) co_return first.error();
+    if (*first == nullptr) co_return BrokenError("the pipeline ended early");
+    PgResult result(*first);
+    auto status = PQresultStatus(*first);
+    if (status == PGRES_FATAL_ERROR && !outcome.failure) {
+      outcome.failure = ErrorFromResult(*first, conn_);
+      outcome.failed_statement = index;
+    } else if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+      outcome.results.push_back(std::move(result));
+    }
+    auto end = co_await NextResult();
+    if (!end) co_return end.error();
+    if (*end != nullptr) {
+      PQclear(*end);
+      co_return BrokenError("unexpected extra result in the pipeline");
+    }
+  }
+  auto sync = co_await NextResult();
+  if (!sync) co_return sync.error();
+  PgResult sync_result(*sync);
+  if (*sync == nullptr || PQresultStatus(*sync) != PGRES_PIPELINE_SYNC) co_return BrokenError("pipeline lost its sync");
+  co_return outcome;
+}
+
+awaitable<Result<PipelineOutcome>> AsyncConnection::Run(std::vector<Statement> statements) {
+  for (const auto& statement : statements) {
+    std::vector<const char*> values;
+    values.reserve(statement.params.size());
+    for (const auto& param : statement.params) values.push_back(param ? param->c_str() : nullptr);
+    if (PQsendQueryParams(conn_, statement.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                          nullptr, nullptr, 0) != 1) {
+      broken_ = true;
+      co_return BrokenError("cannot queue a statement");
+    }
+  }
+  if (PQpipelineSync(conn_) != 1) {
+    broken_ = true;
+    co_return BrokenError("cannot sync the pipeline");
+  }
+  auto flushed = co_await Flush();
+  if (!flushed) {
+    broken_ = true;
+    co_return flushed.error();
+  }
+  auto outcome = co_await Collect(statements.size());
+  if (!outcome) {
+    broken_ = true;
+    co_return outcome.error();
+  }
+  // A failed statement leaves the transaction aborted: roll it back now so
+  // the connection returns to the pool clean (one more round trip, on errors only).
+  if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+    std::vector<Statement> rollback;
+    rollback.push_back({"ROLLBACK", {}});
+    auto cleaned = co_await Run(std::move(rollback));
+    if (!cleaned) co_return cleaned.error();
+  }
+  co_return outcome;
+}
+
+}  // namespace agentbase::db
