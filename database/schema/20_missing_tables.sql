@@ -26,7 +26,7 @@ CREATE SCHEMA agentbase;
 GRANT USAGE ON SCHEMA agentbase TO anon, authenticated, service_role;
 
 CREATE FUNCTION agentbase.set_updated_at() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = '' AS $$
 BEGIN
   NEW.updated_at := now();
   RETURN NEW;
@@ -91,13 +91,20 @@ ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITY;
 CREATE POLICY conversations_select_same_tenant ON public.conversations
   FOR SELECT TO authenticated
   USING (tenant_id = (SELECT agentbase.current_tenant_id()));
+-- Writes stay inside the tenant: the agent too must be one of the tenant's.
 CREATE POLICY conversations_insert_own ON public.conversations
   FOR INSERT TO authenticated
-  WITH CHECK (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+  WITH CHECK (
+    user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
+    AND (agent_id IS NULL OR agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
+  );
 CREATE POLICY conversations_update_own ON public.conversations
   FOR UPDATE TO authenticated
   USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()))
-  WITH CHECK (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+  WITH CHECK (
+    user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
+    AND (agent_id IS NULL OR agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
+  );
 CREATE POLICY conversations_delete_own ON public.conversations
   FOR DELETE TO authenticated
   USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
@@ -282,13 +289,22 @@ ALTER TABLE public.user_memory ENABLE ROW LEVEL SECURITY;
 CREATE POLICY user_memory_select_own ON public.user_memory
   FOR SELECT TO authenticated
   USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+-- A memory may cite only a conversation its owner can see.
 CREATE POLICY user_memory_insert_own ON public.user_memory
   FOR INSERT TO authenticated
-  WITH CHECK (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+  WITH CHECK (
+    user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
+    AND (source_conversation_id IS NULL
+         OR EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = user_memory.source_conversation_id))
+  );
 CREATE POLICY user_memory_update_own ON public.user_memory
   FOR UPDATE TO authenticated
   USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()))
-  WITH CHECK (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+  WITH CHECK (
+    user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
+    AND (source_conversation_id IS NULL
+         OR EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = user_memory.source_conversation_id))
+  );
 CREATE POLICY user_memory_delete_own ON public.user_memory
   FOR DELETE TO authenticated
   USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));

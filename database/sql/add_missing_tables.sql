@@ -28,7 +28,7 @@ CREATE SCHEMA IF NOT EXISTS agentbase;
 GRANT USAGE ON SCHEMA agentbase TO anon, authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION agentbase.set_updated_at() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = '' AS $$
 BEGIN
   NEW.updated_at := now();
   RETURN NEW;
@@ -158,7 +158,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'conversations' AND policyname = 'conversations_insert_own') THEN
     CREATE POLICY conversations_insert_own ON public.conversations
       FOR INSERT TO authenticated
-      WITH CHECK (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+      WITH CHECK (
+        user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
+        AND (agent_id IS NULL OR agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
+      );
   END IF;
 END
 $agentbase$;
@@ -169,7 +172,10 @@ BEGIN
     CREATE POLICY conversations_update_own ON public.conversations
       FOR UPDATE TO authenticated
       USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()))
-      WITH CHECK (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+      WITH CHECK (
+        user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
+        AND (agent_id IS NULL OR agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
+      );
   END IF;
 END
 $agentbase$;
@@ -757,7 +763,11 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'user_memory' AND policyname = 'user_memory_insert_own') THEN
     CREATE POLICY user_memory_insert_own ON public.user_memory
       FOR INSERT TO authenticated
-      WITH CHECK (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+      WITH CHECK (
+        user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
+        AND (source_conversation_id IS NULL
+             OR EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = user_memory.source_conversation_id))
+      );
   END IF;
 END
 $agentbase$;
@@ -768,7 +778,11 @@ BEGIN
     CREATE POLICY user_memory_update_own ON public.user_memory
       FOR UPDATE TO authenticated
       USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()))
-      WITH CHECK (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+      WITH CHECK (
+        user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
+        AND (source_conversation_id IS NULL
+             OR EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = user_memory.source_conversation_id))
+      );
   END IF;
 END
 $agentbase$;

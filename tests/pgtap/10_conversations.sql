@@ -3,7 +3,7 @@
 -- (user_id = auth.uid()) inside their own tenant. anon: nothing.
 -- service_role bypasses RLS.
 BEGIN;
-SELECT plan(42);
+SELECT plan(43);
 \ir fixtures.psql
 
 -- SELECT ----------------------------------------------------------------------
@@ -125,6 +125,10 @@ SELECT throws_ok(
      WHERE id = fx.id('conv_a1')$$,
   '42501', NULL, 'a1 cannot give own conversation to b1 in tenant B (WITH CHECK)');
 
+-- PostgREST always filters, but a bare UPDATE (no WHERE, no RETURNING) skips
+-- the SELECT policy, so only the UPDATE policy keeps a1 inside tenant A.
+UPDATE public.conversations SET metadata = '{"bulk": "a1"}';
+
 SELECT fx.act_as('service_role');
 WITH d AS (UPDATE public.conversations SET title = 'renamed by service_role' WHERE id = fx.id('conv_b1') RETURNING 1)
 SELECT is(count(*)::int, 1, 'service_role updates any conversation') FROM d;
@@ -137,6 +141,9 @@ SELECT results_eq(
            (fx.id('conv_a1'), fx.id('tenant_a'), fx.id('user_a1'), 'renamed by a1', 'archived'),
            (fx.id('conv_b1'), fx.id('tenant_b'), fx.id('user_b1'), 'renamed by service_role', 'active')$$,
   'only the permitted updates changed conversations');
+SELECT set_eq($$SELECT id FROM public.conversations WHERE metadata = '{"bulk": "a1"}'$$,
+              $$VALUES (fx.id('conv_a1')), (fx.id('conv_new_a1'))$$,
+              'an unfiltered UPDATE by a1 reaches only a1''s own conversations in tenant A');
 
 -- DELETE ----------------------------------------------------------------------
 SELECT fx.act_as('a2');
@@ -164,6 +171,8 @@ WITH d AS (DELETE FROM public.conversations WHERE id = fx.id('conv_a2') RETURNIN
 SELECT is(count(*)::int, 0, 'a1 cannot delete a2''s conversation (same tenant)') FROM d;
 WITH d AS (DELETE FROM public.conversations WHERE id = fx.id('conv_a1') RETURNING 1)
 SELECT is(count(*)::int, 1, 'owner a1 deletes own conversation') FROM d;
+-- A bare DELETE (no WHERE, no RETURNING) skips the SELECT policy too.
+DELETE FROM public.conversations;
 
 SELECT fx.act_as('service_role');
 WITH d AS (DELETE FROM public.conversations WHERE id = fx.id('conv_b2') RETURNING 1)
@@ -173,9 +182,9 @@ SELECT fx.act_as('postgres');
 SELECT set_eq(
   $$SELECT id FROM public.conversations
      WHERE id IN (fx.id('conv_a1'), fx.id('conv_a2'), fx.id('conv_b1'), fx.id('conv_b2'),
-                  fx.id('conv_a1_in_b'))$$,
+                  fx.id('conv_a1_in_b'), fx.id('conv_new_a1'))$$,
   $$VALUES (fx.id('conv_a2')), (fx.id('conv_b1')), (fx.id('conv_a1_in_b'))$$,
-  'only the permitted deletes removed conversations');
+  'only the permitted deletes removed conversations (an unfiltered DELETE by a1 included)');
 SELECT is((SELECT count(*)::int FROM public.messages WHERE conversation_id = fx.id('conv_a1')), 0,
           'deleting a conversation deletes its messages');
 
