@@ -1,0 +1,92 @@
+#include "rest/api_error.hpp"
+
+#include <boost/json.hpp>
+#include <map>
+
+#include "util/text.hpp"
+
+namespace agentbase::rest {
+
+namespace {
+
+int StatusForPgrst(const std::string& code) {
+  static const std::map<std::string, int> statuses = {
+      {"PGRST000", 503}, {"PGRST001", 503}, {"PGRST002", 503}, {"PGRST003", 504}, {"PGRST100", 400},
+      {"PGRST101", 405}, {"PGRST102", 400}, {"PGRST103", 416}, {"PGRST105", 405}, {"PGRST106", 406},
+      {"PGRST107", 415}, {"PGRST108", 400}, {"PGRST111", 500}, {"PGRST112", 500}, {"PGRST114", 400},
+      {"PGRST115", 400}, {"PGRST116", 406}, {"PGRST117", 405}, {"PGRST118", 400}, {"PGRST120", 400},
+      {"PGRST121", 500}, {"PGRST122", 400}, {"PGRST123", 400}, {"PGRST124", 400}, {"PGRST125", 404},
+      {"PGRST127", 400}, {"PGRST128", 400}, {"PGRST200", 400}, {"PGRST201", 300}, {"PGRST202", 404},
+      {"PGRST203", 300}, {"PGRST204", 400}, {"PGRST205", 404}, {"PGRST300", 500}, {"PGRST301", 401},
+      {"PGRST302", 401}, {"PGRST303", 401},
+  };
+  auto it = statuses.find(code);
+  return it == statuses.end() ? 500 : it->second;
+}
+
+bool HasPrefix(const std::string& code, const char* prefix) { return StartsWith(code, prefix); }
+
+int StatusForSqlState(const Error& error, bool anonymous) {
+  const std::string& code = error.code;
+  if (code == "23503" || code == "23505") return 409;
+  if (code == "25006") return 405;
+  if (HasPrefix(code, "0L") || HasPrefix(code, "0P") || HasPrefix(code, "28")) return 403;
+  if (code == "53400") return 500;
+  if (HasPrefix(code, "08") || HasPrefix(code, "53") || code == "57P01") return 503;
+  if (code == "42883" || code == "42P01") return 404;
+  if (code == "P0001") return 400;
+  if (code == "42501") return anonymous ? 401 : 403;
+  if (code == "21000") {
+    return error.message.size() >= 23 && error.message.ends_with("requires a WHERE clause") ? 400 : 500;
+  }
+  if (code == "22023") return error.message.find("role") != std::string::npos &&
+                                      error.message.find("does not exist") != std::string::npos
+                                  ? 401
+                                  : 400;
+  if (code.size() == 5 && HasPrefix(code, "PT")) {
+    int status = std::atoi(code.c_str() + 2);
+    return status >= 100 && status <= 599 ? status : 500;
+  }
+  for (const char* prefix : {"09", "25", "2D", "38", "39", "3B", "40", "54", "55", "57", "58", "F0", "HV", "P0", "XX"}) {
+    if (HasPrefix(code, prefix)) return 500;
+  }
+  if (code == "42P17") return 500;
+  return 400;
+}
+
+boost::json::value OrNull(const std::string& text) {
+  return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+}
+
+}  // namespace
+
+int StatusFor(const Error& error, bool anonymous) {
+  if (StartsWith(error.code, "PGRST")) return StatusForPgrst(error.code);
+  return StatusForSqlState(error, anonymous);
+}
+
+Error ApiError(const std::string& code, std::string message, std::string details, std::string hint) {
+  return Error{std::move(message), code, std::move(details), std::move(hint)};
+}
+
+http::Response ErrorResponse(const Error& error, bool anonymous) {
+  http::Response response;
+  response.status = StatusFor(error, anonymous);
+  boost::json::object body{{"code", error.code.empty() ? "PGRST000" : error.code},
+                           {"details", OrNull(error.detail)},
+                           {"hint", OrNull(error.hint)},
+                           {"message", error.message}};
+  response.body = boost::json::serialize(body);
+  response.SetHeader("Content-Type", "application/json; charset=utf-8");
+  response.SetHeader("Proxy-Status", "PostgREST; error=" + (error.code.empty() ? "PGRST000" : error.code));
+  if (response.status == 401) {
+    std::string header = "Bearer";
+    if (StartsWith(error.code, "PGRST30")) {
+      header += " error=\"invalid_token\", error_description=\"" + ReplaceAll(error.message, "\"", "'") + "\"";
+    }
+    response.SetHeader("WWW-Authenticate", header);
+  }
+  return response;
+}
+
+}  // namespace agentbase::rest

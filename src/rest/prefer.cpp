@@ -1,0 +1,148 @@
+#include "rest/prefer.hpp"
+
+#include <array>
+#include <charconv>
+#include <utility>
+
+namespace agentbase::rest {
+
+namespace {
+
+template <class T, std::size_t N>
+using TokenTable = std::array<std::pair<std::string_view, T>, N>;
+
+constexpr TokenTable<PreferReturn, 3> kReturnTokens{{{"return=minimal", PreferReturn::kMinimal},
+                                                     {"return=representation", PreferReturn::kRepresentation},
+                                                     {"return=headers-only", PreferReturn::kHeadersOnly}}};
+constexpr TokenTable<PreferCount, 3> kCountTokens{{{"count=exact", PreferCount::kExact},
+                                                   {"count=planned", PreferCount::kPlanned},
+                                                   {"count=estimated", PreferCount::kEstimated}}};
+constexpr TokenTable<PreferResolution, 2> kResolutionTokens{
+    {{"resolution=merge-duplicates", PreferResolution::kMergeDuplicates},
+     {"resolution=ignore-duplicates", PreferResolution::kIgnoreDuplicates}}};
+constexpr TokenTable<PreferMissing, 2> kMissingTokens{
+    {{"missing=default", PreferMissing::kDefault}, {"missing=null", PreferMissing::kNull}}};
+constexpr TokenTable<PreferHandling, 2> kHandlingTokens{
+    {{"handling=strict", PreferHandling::kStrict}, {"handling=lenient", PreferHandling::kLenient}}};
+constexpr TokenTable<PreferTransaction, 2> kTransactionTokens{
+    {{"tx=commit", PreferTransaction::kCommit}, {"tx=rollback", PreferTransaction::kRollback}}};
+
+constexpr std::string_view kTimezonePrefix = "timezone=";
+constexpr std::string_view kMaxAffectedPrefix = "max-affected=";
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::string_view TrimToken(std::string_view token) {
+  while (!token.empty() && IsSpace(token.front())) token.remove_prefix(1);
+  while (!token.empty() && IsSpace(token.back())) token.remove_suffix(1);
+  return token;
+}
+
+// Sets `slot` from the table if the token is one of its entries and the slot
+// is still empty (first one wins); true when the token belongs to the table.
+template <class T, std::size_t N>
+bool Match(std::string_view token, const TokenTable<T, N>& table, std::optional<T>& slot) {
+  for (const auto& [text, value] : table) {
+    if (token == text) {
+      if (!slot) slot = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+template <class T, std::size_t N>
+void AppendToken(std::vector<std::string>& out, const TokenTable<T, N>& table, const std::optional<T>& slot) {
+  if (!slot) return;
+  for (const auto& [text, value] : table) {
+    if (value == *slot) out.emplace_back(text);
+  }
+}
+
+std::optional<std::int64_t> ParseInt64(std::string_view text) {
+  text = TrimToken(text);
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+Preferences ParsePreferences(const std::vector<std::string_view>& header_values) {
+  Preferences prefs;
+  bool seen_timezone = false;
+  bool seen_max_affected = false;
+  for (std::string_view header : header_values) {
+    // An empty header line contributes nothing; "a," contributes "a" and "".
+    if (header.empty()) continue;
+    std::size_t start = 0;
+    for (;;) {
+      std::size_t comma = header.find(',', start);
+      std::string_view token =
+          TrimToken(header.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+      bool known = Match(token, kReturnTokens, prefs.representation) || Match(token, kCountTokens, prefs.count) ||
+                   Match(token, kResolutionTokens, prefs.resolution) || Match(token, kMissingTokens, prefs.missing) ||
+                   Match(token, kHandlingTokens, prefs.handling) ||
+                   Match(token, kTransactionTokens, prefs.transaction);
+      if (!known && token.substr(0, kTimezonePrefix.size()) == kTimezonePrefix) {
+        known = true;
+        if (!seen_timezone) prefs.timezone = std::string(token.substr(kTimezonePrefix.size()));
+        seen_timezone = true;
+      }
+      if (!known && token.substr(0, kMaxAffectedPrefix.size()) == kMaxAffectedPrefix) {
+        known = true;
+        // Only the first max-affected counts, even when it is not a number.
+        if (!seen_max_affected) prefs.max_affected = ParseInt64(token.substr(kMaxAffectedPrefix.size()));
+        seen_max_affected = true;
+      }
+      if (!known) prefs.invalid.emplace_back(token);
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+  }
+  return prefs;
+}
+
+Status CheckStrictPreferences(const Preferences& preferences) {
+  if (preferences.handling != PreferHandling::kStrict || preferences.invalid.empty()) return Ok();
+  std::string details = "Invalid preferences: ";
+  for (std::size_t i = 0; i < preferences.invalid.size(); ++i) {
+    if (i > 0) details += ", ";
+    details += preferences.invalid[i];
+  }
+  return Error{"Invalid preferences given with handling=strict", "PGRST122", std::move(details), {}};
+}
+
+Result<Preferences> ParsePreferHeaders(const std::vector<std::string_view>& header_values) {
+  Preferences prefs = ParsePreferences(header_values);
+  if (auto status = CheckStrictPreferences(prefs); !status) return status.error();
+  return prefs;
+}
+
+std::vector<std::string> AppliedPreferenceTokens(const Preferences& preferences) {
+  std::vector<std::string> out;
+  AppendToken(out, kResolutionTokens, preferences.resolution);
+  AppendToken(out, kMissingTokens, preferences.missing);
+  AppendToken(out, kReturnTokens, preferences.representation);
+  AppendToken(out, kCountTokens, preferences.count);
+  AppendToken(out, kTransactionTokens, preferences.transaction);
+  AppendToken(out, kHandlingTokens, preferences.handling);
+  if (preferences.timezone) out.push_back(std::string(kTimezonePrefix) + *preferences.timezone);
+  if (preferences.handling == PreferHandling::kStrict && preferences.max_affected) {
+    out.push_back(std::string(kMaxAffectedPrefix) + std::to_string(*preferences.max_affected));
+  }
+  return out;
+}
+
+std::string PreferenceAppliedValue(const Preferences& preferences) {
+  std::string out;
+  for (const auto& token : AppliedPreferenceTokens(preferences)) {
+    if (!out.empty()) out += ", ";
+    out += token;
+  }
+  return out;
+}
+
+}  // namespace agentbase::rest

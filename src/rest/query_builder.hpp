@@ -1,0 +1,65 @@
+#pragma once
+// Plan and SQL for one REST request: resolves the parsed query against the
+// schema cache (columns, relationships for embedding, functions) and writes
+// the single statement that answers it, PostgREST-style. Values are bound as
+// unknown-typed parameters so PostgreSQL casts them to the column types.
+//
+// Every statement returns one row: total (bigint, NULL unless counted),
+// page_total (bigint), body (text: the JSON to send), inserted (bigint, NULL
+// unless an upsert).
+
+#include <optional>
+#include <string>
+
+#include "db/async_connection.hpp"
+#include "rest/prefer.hpp"
+#include "rest/query_ast.hpp"
+#include "rest/schema_cache.hpp"
+
+namespace agentbase::rest {
+
+struct SqlQuery {
+  std::string sql;
+  db::Params params;
+};
+
+struct ReadOptions {
+  bool count_exact = false;
+  bool singular = false;            // Accept: application/vnd.pgrst.object+json
+  std::optional<int64_t> max_rows;  // db-max-rows: caps every read
+};
+
+Result<SqlQuery> BuildRead(const SchemaCache& cache, const Table& table, const QueryParams& query,
+                           const ReadOptions& options);
+
+enum class MutationKind { kInsert, kUpdate, kDelete };
+
+struct MutationOptions {
+  MutationKind kind = MutationKind::kInsert;
+  std::string body;                 // the JSON payload (insert/update)
+  bool representation = false;      // return=representation
+  bool singular = false;
+  std::optional<PreferResolution> resolution;  // upsert when set
+  bool count_exact = false;
+};
+
+Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, const QueryParams& query,
+                               const MutationOptions& options);
+
+struct CallOptions {
+  std::string body;  // POST: a JSON object of arguments ("" for none)
+  bool arguments_from_query = false;  // GET/HEAD: QueryParams::rpc_args
+  bool singular = false;
+  bool count_exact = false;
+  std::optional<int64_t> max_rows;
+};
+
+struct CallPlan {
+  const Function* function = nullptr;
+  SqlQuery query;
+};
+
+Result<CallPlan> BuildCall(const SchemaCache& cache, const std::string& function_name, const QueryParams& query,
+                           const CallOptions& options);
+
+}  // namespace agentbase::rest

@@ -1,0 +1,45 @@
+#include "rest/response.hpp"
+
+#include "rest/api_error.hpp"
+
+namespace agentbase::rest {
+
+Result<StatementRow> ReadStatementRow(const db::PgResult& result) {
+  if (result.Rows() != 1 || result.Columns() != 4) return Error::Make("unexpected statement result shape", "XX000");
+  StatementRow row;
+  if (!result.IsNull(0, 0)) row.total = result.Int(0, 0);
+  row.page_total = result.IsNull(0, 1) ? 0 : result.Int(0, 1);
+  row.body = result.Text(0, 2);
+  if (!result.IsNull(0, 3)) row.inserted = result.Int(0, 3);
+  return row;
+}
+
+std::string ContentRange(int64_t offset, int64_t page_total, std::optional<int64_t> total) {
+  std::string total_text = total ? std::to_string(*total) : "*";
+  if (page_total <= 0) return "*/" + total_text;
+  return std::to_string(offset) + "-" + std::to_string(offset + page_total - 1) + "/" + total_text;
+}
+
+int RangeStatus(int64_t offset, int64_t page_total, std::optional<int64_t> total) {
+  if (!total) return 200;
+  if (offset > 0 && offset >= *total && *total > 0) return 416;
+  if (page_total < *total) return 206;
+  return 200;
+}
+
+std::optional<Error> SingularError(int64_t rows) {
+  if (rows == 1) return std::nullopt;
+  return ApiError("PGRST116", "Cannot coerce the result to a single JSON object",
+                  "The result contains " + std::to_string(rows) + " rows");
+}
+
+http::Response JsonResponse(int status, std::string body, bool singular) {
+  http::Response response;
+  response.status = status;
+  response.body = std::move(body);
+  response.SetHeader("Content-Type", singular ? "application/vnd.pgrst.object+json; charset=utf-8"
+                                              : "application/json; charset=utf-8");
+  return response;
+}
+
+}  // namespace agentbase::rest

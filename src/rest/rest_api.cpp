@@ -1,0 +1,348 @@
+#include "rest/rest_api.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+
+#include "rest/api_error.hpp"
+#include "rest/openapi.hpp"
+#include "rest/query_builder.hpp"
+#include "rest/query_parser.hpp"
+#include "rest/response.hpp"
+#include "util/text.hpp"
+
+namespace agentbase::rest {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kPrefix = "/rest/v1";
+constexpr std::string_view kSingularMediaType = "application/vnd.pgrst.object+json";
+
+// Who is calling: the role to run as and the claims PostgreSQL sees.
+struct Caller {
+  std::string role;
+  std::string claims;  // JSON, with "role" set
+  bool anonymous = true;
+};
+
+Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& tokens, const auth::KeySet& keys,
+                            const RestOptions& options) {
+  Caller caller;
+  auto authorization = request.Header("authorization");
+  if (!authorization) {
+    caller.role = options.anon_role;
+    caller.claims = json::serialize(json::object{{"role", options.anon_role}});
+    return caller;
+  }
+  std::string_view value = *authorization;
+  if (value.size() < 7 || ToLower(value.substr(0, 7)) != "bearer ") {
+    return ApiError("PGRST301", "Expected 3 parts in JWT; got 1");
+  }
+  auth::VerifyOptions verify;
+  verify.audience = options.jwt_audience;
+  auto token = tokens.Verify(Trim(value.substr(7)), keys, verify);
+  if (!token) return token.error();
+  json::object claims = (*token)->claims;
+  caller.role = (*token)->role.empty() ? options.anon_role : (*token)->role;
+  claims["role"] = caller.role;
+  caller.claims = json::serialize(claims);
+  caller.anonymous = caller.role == options.anon_role;
+  return caller;
+}
+
+std::string HeadersJson(const http::Request& request) {
+  json::object headers;
+  for (const auto& [name, value] : request.headers) {
+    if (name != "cookie") headers[name] = value;
+  }
+  return json::serialize(headers);
+}
+
+bool WantsSingular(const http::Request& request) {
+  auto accept = request.Header("accept");
+  return accept && accept->find(kSingularMediaType) != std::string_view::npos;
+}
+
+// Accept values we can answer; anything else is 406 PGRST107.
+bool AcceptsJson(const http::Request& request) {
+  auto accept = request.Header("accept");
+  if (!accept || Trim(*accept).empty()) return true;
+  for (const auto& part : Split(*accept, ',')) {
+    std::string type = ToLower(Trim(part.substr(0, part.find(';'))));
+    if (type == "*/*" || type == "application/json" || type == "application/*" || type == kSingularMediaType ||
+        type == "application/vnd.pgrst.array+json") {
+      return true;
+    }
+  }
+  return false;
+}
+
+enum class Shape { kRead, kInsert, kUpdateOrDelete, kCall };
+
+// Everything the round trip and the response need, decided before either.
+struct Prepared {
+  Shape shape = Shape::kRead;
+  SqlQuery query;
+  bool read_only = true;
+  bool head = false;
+  bool singular = false;
+  bool representation = false;
+  bool rollback = false;       // Prefer: tx=rollback
+  bool returns_void = false;
+  bool decide_after = false;   // COMMIT or ROLLBACK only once the result is seen
+  int64_t offset = 0;
+  std::string preference_applied;
+};
+
+Result<Prepared> Plan(const http::Request& request, const std::string& resource, bool is_rpc,
+                      const SchemaCache& cache, const RestOptions& options) {
+  std::vector<std::string_view> prefer = request.AllHeaders("prefer");
+  ApiRequestInput input{request.method, is_rpc, request.query, prefer};
+  auto parsed = ParseApiRequest(input);
+  if (!parsed) return parsed.error();
+  const QueryParams& query = parsed->query;
+  const Preferences& preferences = parsed->preferences;
+
+  Prepared prepared;
+  prepared.head = request.method == "HEAD";
+  prepared.singular = WantsSingular(request);
+  prepared.rollback = preferences.transaction == PreferTransaction::kRollback;
+  bool count_exact = preferences.count.has_value();
+  std::vector<std::string> applied;
+  if (const RangeParam* range = query.RangeFor({}); range && range->offset) prepared.offset = *range->offset;
+
+  if (is_rpc) {
+    if (request.method != "GET" && request.method != "HEAD" && request.method != "POST") {
+      return ApiError("PGRST101", "Only GET, HEAD and POST are allowed for functions");
+    }
+    CallOptions call;
+    call.arguments_from_query = request.method != "POST";
+    call.body = request.body;
+    call.singular = prepared.singular;
+    call.count_exact = count_exact;
+    call.max_rows = options.max_rows;
+    auto plan = BuildCall(cache, resource, query, call);
+    if (!plan) return plan.error();
+    prepared.shape = Shape::kCall;
+    prepared.query = std::move(plan->query);
+    prepared.returns_void = plan->function->returns_void;
+    prepared.read_only = call.arguments_from_query || plan->function->volatility != 'v';
+    prepared.singular = prepared.singular || (!plan->function->returns_set && !plan->function->returns_void);
+    return prepared;
+  }
+
+  const Table* table = cache.FindTable(resource);
+  if (table == nullptr) {
+    return ApiError("PGRST205",
+                    "Could not find the table '" + cache.Schema() + "." + resource + "' in the schema cache");
+  }
+  if (request.method == "GET" || request.method == "HEAD") {
+    ReadOptions read{count_exact, prepared.singular, options.max_rows};
+    auto sql = BuildRead(cache, *table, query, read);
+    if (!sql) return sql.error();
+    prepared.query = std::move(*sql);
+    if (count_exact) applied.push_back("count=exact");
+  } else {
+    MutationOptions mutation;
+    if (request.method == "POST") mutation.kind = MutationKind::kInsert;
+    else if (request.method == "PATCH") mutation.kind = MutationKind::kUpdate;
+    else if (request.method == "DELETE") mutation.kind = MutationKind::kDelete;
+    else return ApiError("PGRST117", "Unsupported HTTP method: " + request.method);
+    mutation.body = request.body;
+    mutation.representation = preferences.representation == PreferReturn::kRepresentation;
+    mutation.singular = prepared.singular;
+    mutation.count_exact = count_exact;
+    if (mutation.kind == MutationKind::kInsert) mutation.resolution = preferences.resolution;
+    auto sql = BuildMutation(cache, *table, query, mutation);
+    if (!sql) return sql.error();
+    prepared.query = std::move(*sql);
+    prepared.read_only = false;
+    prepared.shape = mutation.kind == MutationKind::kInsert ? Shape::kInsert : Shape::kUpdateOrDelete;
+    prepared.representation = mutation.representation;
+    prepared.decide_after = prepared.singular || prepared.rollback;
+    if (mutation.resolution) {
+      applied.push_back(*mutation.resolution == PreferResolution::kMergeDuplicates ? "resolution=merge-duplicates"
+                                                                                    : "resolution=ignore-duplicates");
+    }
+    if (preferences.representation) {
+      applied.push_back(mutation.representation ? "return=representation" : "return=minimal");
+    }
+    if (count_exact) applied.push_back("count=exact");
+  }
+  if (prepared.rollback) applied.push_back("tx=rollback");
+  prepared.preference_applied = Join(applied, ", ");
+  return prepared;
+}
+
+std::vector<db::Statement> Transaction(const Prepared& prepared, const Caller& caller, const http::Request& request,
+                                       const std::string& path, const RestOptions& options) {
+  std::vector<db::Statement> statements;
+  statements.push_back({prepared.read_only ? "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
+                                           : "BEGIN ISOLATION LEVEL READ COMMITTED",
+                        {}});
+  db::Params settings;
+  settings.emplace_back(options.schema + ", " + options.extra_search_path);
+  settings.emplace_back(caller.role);
+  settings.emplace_back(caller.claims);
+  settings.emplace_back(request.method);
+  settings.emplace_back(path);
+  settings.emplace_back(HeadersJson(request));
+  settings.emplace_back(std::to_string(options.statement_timeout.count()));
+  statements.push_back({"SELECT pg_catalog.set_config('search_path', $1, true), pg_catalog.set_config('role', $2, true), "
+                        "pg_catalog.set_config('request.jwt.claims', $3, true), "
+                        "pg_catalog.set_config('request.method', $4, true), "
+                        "pg_catalog.set_config('request.path', $5, true), "
+                        "pg_catalog.set_config('request.headers', $6, true), "
+                        "pg_catalog.set_config('statement_timeout', $7, true)",
+                        std::move(settings)});
+  statements.push_back({prepared.query.sql, prepared.query.params});
+  if (!prepared.decide_after) statements.push_back({"COMMIT", {}});
+  return statements;
+}
+
+http::Response Shape200(const Prepared& prepared, const StatementRow& row) {
+  switch (prepared.shape) {
+    case Shape::kRead: {
+      int status = RangeStatus(prepared.offset, row.page_total, row.total);
+      if (status == 416) {
+        Error error = ApiError("PGRST103", "Requested range not satisfiable",
+                               "An offset of " + std::to_string(prepared.offset) + " was requested, but there are only " +
+                                   std::to_string(row.total.value_or(0)) + " rows.");
+        auto response = ErrorResponse(error);
+        response.SetHeader("Content-Range", "*/" + std::to_string(row.total.value_or(0)));
+        return response;
+      }
+      auto response = JsonResponse(status, row.body, prepared.singular);
+      response.SetHeader("Content-Range", ContentRange(prepared.offset, row.page_total, row.total));
+      return response;
+    }
+    case Shape::kInsert: {
+      int status = row.inserted && *row.inserted == 0 && row.page_total > 0 ? 200 : 201;
+      http::Response response = prepared.representation ? JsonResponse(status, row.body, prepared.singular)
+                                                        : http::Response{status, {}, ""};
+      response.SetHeader("Content-Range", "*/" + (row.total ? std::to_string(*row.total) : std::string("*")));
+      return response;
+    }
+    case Shape::kUpdateOrDelete: {
+      http::Response response = prepared.representation ? JsonResponse(200, row.body, prepared.singular)
+                                                        : http::Response{204, {}, ""};
+      response.SetHeader("Content-Range", ContentRange(0, row.page_total, row.total));
+      return response;
+    }
+    case Shape::kCall: {
+      if (prepared.returns_void) return http::Response{204, {}, ""};
+      auto response = JsonResponse(200, row.body, prepared.singular);
+      response.SetHeader("Content-Range", ContentRange(prepared.offset, row.page_total, row.total));
+      return response;
+    }
+  }
+  return http::Response{500, {}, ""};
+}
+
+// The resource a path names: "" for the root (OpenAPI), "rpc/<fn>" or a table.
+struct Route {
+  std::string resource;
+  bool is_rpc = false;
+  bool root = false;
+};
+
+Result<Route> Resolve(const std::string& path) {
+  std::string_view rest = std::string_view(path).substr(kPrefix.size());
+  while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
+  while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  Route route;
+  if (rest.empty()) {
+    route.root = true;
+    return route;
+  }
+  if (StartsWith(rest, "rpc/")) {
+    route.is_rpc = true;
+    rest.remove_prefix(4);
+  }
+  if (rest.empty() || rest.find('/') != std::string_view::npos) {
+    return ApiError("PGRST125", "Invalid path specified in request URL");
+  }
+  route.resource = std::string(rest);
+  return route;
+}
+
+}  // namespace
+
+RestApi::RestApi(db::Pool& pool, const auth::KeySet& keys, RestOptions options)
+    : pool_(pool), keys_(keys), options_(std::move(options)) {}
+
+asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
+  auto route = Resolve(request.path);
+  if (!route) co_return ErrorResponse(route.error());
+  std::shared_ptr<const SchemaCache> cache = cache_;
+  if (!cache) co_return ErrorResponse(ApiError("PGRST002", "Could not query the database for the schema cache. Retrying."));
+
+  // Accept-Profile (reads) / Content-Profile (writes) must name the exposed schema.
+  bool reading = request.method == "GET" || request.method == "HEAD";
+  auto profile = request.Header(reading ? "accept-profile" : "content-profile");
+  if (profile && *profile != options_.schema) {
+    co_return ErrorResponse(ApiError("PGRST106", "Invalid schema: " + std::string(*profile), "",
+                                     "Only the following schemas are exposed: " + options_.schema));
+  }
+  if (!AcceptsJson(request)) {
+    co_return ErrorResponse(ApiError("PGRST107", "None of these media types are available: " +
+                                                     std::string(request.Header("accept").value_or(""))));
+  }
+  auto caller = Authenticate(request, tokens_, keys_, options_);
+  if (!caller) co_return ErrorResponse(caller.error());
+
+  if (route->root) {
+    if (!reading) co_return ErrorResponse(ApiError("PGRST117", "Unsupported HTTP method: " + request.method));
+    http::Response response{200, {}, request.method == "HEAD" ? "" : OpenApiDocument(*cache, request)};
+    response.SetHeader("Content-Type", "application/openapi+json; charset=utf-8");
+    co_return response;
+  }
+
+  auto prepared = Plan(request, route->resource, route->is_rpc, *cache, options_);
+  if (!prepared) co_return ErrorResponse(prepared.error(), caller->anonymous);
+  std::string path = "/" + std::string(route->is_rpc ? "rpc/" : "") + route->resource;
+  auto statements = Transaction(*prepared, *caller, request, path, options_);
+
+  auto lease = co_await pool_.Acquire();
+  if (!lease) {
+    Error error = lease.error();
+    if (error.code != "PGRST003") error = ApiError("PGRST001", "Could not connect to the database", error.message);
+    auto response = ErrorResponse(error);
+    if (response.status == 503) response.SetHeader("Retry-After", "1");
+    co_return response;
+  }
+  auto outcome = co_await (*lease)->Run(std::move(statements));
+  if (!outcome) {
+    spdlog::warn("database connection failed during {} {}: {}", request.method, request.path, outcome.error().message);
+    co_return ErrorResponse(ApiError("PGRST001", "Database connection lost", outcome.error().message));
+  }
+  if (outcome->failure) co_return ErrorResponse(*outcome->failure, caller->anonymous);
+  if (outcome->results.size() < 3) co_return ErrorResponse(ApiError("XX000", "incomplete database answer"));
+  auto row = ReadStatementRow(outcome->results[2]);
+  if (!row) co_return ErrorResponse(row.error());
+
+  // Singular answers and tx=rollback: PostgREST never commits a write it
+  // will not report.
+  std::optional<Error> singular_error;
+  if (prepared->singular && !(prepared->shape == Shape::kCall && prepared->returns_void)) {
+    singular_error = SingularError(row->page_total);
+  }
+  if (prepared->decide_after) {
+    std::vector<db::Statement> finish;
+    finish.push_back({singular_error || prepared->rollback ? "ROLLBACK" : "COMMIT", {}});
+    auto finished = co_await (*lease)->Run(std::move(finish));
+    if (!finished) co_return ErrorResponse(ApiError("PGRST001", "Database connection lost", finished.error().message));
+    if (finished->failure) co_return ErrorResponse(*finished->failure, caller->anonymous);
+  }
+  if (singular_error) co_return ErrorResponse(*singular_error, caller->anonymous);
+
+  http::Response response = Shape200(*prepared, *row);
+  if (!prepared->preference_applied.empty()) response.SetHeader("Preference-Applied", prepared->preference_applied);
+  if (prepared->head) response.body.clear();
+  co_return response;
+}
+
+}  // namespace agentbase::rest

@@ -1,0 +1,50 @@
+#pragma once
+// /rest/v1: PostgREST's dialect over the exposed schema. Each request is
+// read top-down as parse → authenticate → plan → SQL → one database round
+// trip (BEGIN, settings, statement, COMMIT) → response. Tenant isolation is
+// the database's: the request runs as the JWT's role with its claims set, and
+// row level security decides what it sees.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/jwk.hpp"
+#include "auth/jwt.hpp"
+#include "db/pool.hpp"
+#include "http/message.hpp"
+#include "rest/schema_cache.hpp"
+
+namespace agentbase::rest {
+
+struct RestOptions {
+  std::string schema = "public";
+  std::string extra_search_path = "extensions";
+  std::string anon_role = "anon";
+  std::optional<int64_t> max_rows = 1000;  // Supabase's db-max-rows
+  std::chrono::milliseconds statement_timeout{8000};
+  std::optional<std::string> jwt_audience;
+};
+
+class RestApi {
+ public:
+  RestApi(db::Pool& pool, const auth::KeySet& keys, RestOptions options);
+
+  // Swaps in a new schema cache (start-up and NOTIFY reloads).
+  void SetSchemaCache(std::shared_ptr<const SchemaCache> cache) { cache_ = std::move(cache); }
+  std::shared_ptr<const SchemaCache> Cache() const { return cache_; }
+  void ClearTokenCache() { tokens_.Clear(); }
+
+  // `request.path` starts with /rest/v1.
+  boost::asio::awaitable<http::Response> Handle(http::Request request);
+
+ private:
+  db::Pool& pool_;
+  const auth::KeySet& keys_;
+  RestOptions options_;
+  std::shared_ptr<const SchemaCache> cache_;
+  auth::TokenCache tokens_;
+};
+
+}  // namespace agentbase::rest
