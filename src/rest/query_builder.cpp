@@ -386,10 +386,6 @@ Result<json::value> ParsePayload(const std::string& body, bool allow_array) {
   return payload;
 }
 
-std::string SelectRepresentation(const std::string& projection, const std::string& alias, const std::string& inner) {
-  return "(SELECT " + projection + " FROM pgrst_source AS " + Ident(alias) + inner + ")";
-}
-
 }  // namespace
 
 Result<SqlQuery> BuildRead(const SchemaCache& cache, const Table& table, const QueryParams& query,
@@ -484,25 +480,24 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
     }
   }
 
-  std::string body_source;
+  std::string total = options.count_exact ? "(SELECT pg_catalog.count(*) FROM pgrst_source)" : "NULL::bigint";
+  std::string inserted = upsert ? "(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)" : "NULL::bigint";
+  // page_total counts the affected rows, with or without a representation.
+  std::string head = "WITH pgrst_source AS (" + cte + ") SELECT " + total +
+                     " AS total, (SELECT pg_catalog.count(*) FROM pgrst_source) AS page_total, ";
+  std::string sql;
   if (options.representation) {
     std::string alias = builder.NewAlias();
     std::vector<std::string> inner;
     auto projection = builder.Projection(table, alias, query.select, {}, inner);
     if (!projection) return projection.error();
-    body_source = SelectRepresentation(*projection, alias, "");
+    std::string body = options.singular ? "coalesce((pg_catalog.json_agg(_r)->0)::text, 'null')"
+                                        : "coalesce(pg_catalog.json_agg(_r), '[]')::text";
+    sql = head + body + " AS body, " + inserted + " AS inserted FROM (SELECT " + *projection +
+          " FROM pgrst_source AS " + Ident(alias) + ") _r";
   } else {
-    body_source = "(SELECT 1 FROM pgrst_source WHERE false)";
+    sql = head + "'' AS body, " + inserted + " AS inserted";
   }
-  std::string total = options.count_exact ? "(SELECT pg_catalog.count(*) FROM pgrst_source)" : "NULL::bigint";
-  std::string inserted = upsert ? "(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)" : "NULL::bigint";
-  // page_total counts the affected rows even without a representation.
-  std::string sql = "WITH pgrst_source AS (" + cte + ") SELECT " + total +
-                    " AS total, (SELECT pg_catalog.count(*) FROM pgrst_source) AS page_total, " +
-                    (options.representation ? (options.singular ? "coalesce((pg_catalog.json_agg(_r)->0)::text, 'null')"
-                                                                : "coalesce(pg_catalog.json_agg(_r), '[]')::text")
-                                            : std::string("''")) +
-                    " AS body, " + inserted + " AS inserted FROM " + body_source + " _r";
   return SqlQuery{std::move(sql), builder.params().Take()};
 }
 

@@ -55,7 +55,7 @@ std::string SchemaCache::Queries(const std::string& schema) {
       "SELECT con.conname, c.relname, a.attname, rc.relname, ra.attname FROM pg_catalog.pg_constraint con "
       "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace "
-      "CROSS JOIN LATERAL pg_catalog.unnest(con.conkey, con.confkey) WITH ORDINALITY k(attnum, refnum, ord) "
+      "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY k(attnum, refnum, ord) "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
       "JOIN pg_catalog.pg_attribute ra ON ra.attrelid = rc.oid AND ra.attnum = k.refnum "
       "WHERE con.contype = 'f' AND n.nspname = " + nsp + " AND rn.nspname = " + nsp +
@@ -65,7 +65,7 @@ std::string SchemaCache::Queries(const std::string& schema) {
       "CASE WHEN rt.typrelid <> 0 AND rc.relnamespace = n.oid THEN rc.relname END, rt.typtype = 'c' OR rt.typrelid <> 0, "
       "p.provolatile, p.pronargs, p.pronargdefaults, "
       "coalesce(pg_catalog.array_to_string(ARRAY(SELECT coalesce(nullif(x.name, ''), '') "
-      "  FROM pg_catalog.unnest(coalesce(p.proargnames, ARRAY[]::text[]), coalesce(p.proargmodes, ARRAY[]::\"char\"[])) x(name, mode) "
+      "  FROM unnest(coalesce(p.proargnames, ARRAY[]::text[]), coalesce(p.proargmodes, ARRAY[]::\"char\"[])) x(name, mode) "
       "  WHERE x.mode IS NULL OR x.mode IN ('i', 'b', 'v')), ','), ''), "
       "pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.format_type(t, NULL) FROM pg_catalog.unnest(p.proargtypes) t), ','), "
       "coalesce(pg_catalog.obj_description(p.oid, 'pg_proc'), '') "

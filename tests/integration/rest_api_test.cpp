@@ -1,0 +1,236 @@
+// The REST pipeline (parse, plan, SQL, one round trip, response) against a
+// pushed database, as the authenticator role, with RLS deciding.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
+
+#include "auth/jwt.hpp"
+#include "harness.hpp"
+#include "rest/rest_api.hpp"
+
+namespace agentbase::testing {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kSecret = "a-test-secret-that-is-long-enough-for-hs256";
+constexpr const char* kTenantA = "00000000-0000-0000-0000-00000000000a";
+constexpr const char* kTenantB = "00000000-0000-0000-0000-00000000000b";
+constexpr const char* kUserA1 = "00000000-0000-0000-0000-0000000000a1";
+constexpr const char* kUserB1 = "00000000-0000-0000-0000-0000000000b1";
+
+class RestApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    database_ = new TestDatabase();
+    auto push = RunAgentbase("db push " + database_->DbUrlFlag());
+    ASSERT_EQ(push.exit_code, 0) << push.out << push.err;
+    database_->Exec(std::string(R"sql(
+      INSERT INTO public.tenants (id, name, slug) VALUES (')sql") + kTenantA + "', 'A', 'a'), ('" + kTenantB +
+                    R"sql(', 'B', 'b');
+      INSERT INTO auth.users (id, email) VALUES (')sql" + kUserA1 + "', 'a1@x'), ('" + kUserB1 + R"sql(', 'b1@x');
+      INSERT INTO public.profiles (id, tenant_id) VALUES (')sql" + kUserA1 + "', '" + kTenantA + "'), ('" + kUserB1 +
+                    "', '" + kTenantB + R"sql(');
+      INSERT INTO public.conversations (tenant_id, user_id, title)
+        SELECT ')sql" + kTenantA + "', '" + kUserA1 + R"sql(', 'a chat ' || g FROM generate_series(1, 3) g;
+      INSERT INTO public.conversations (tenant_id, user_id, title) VALUES (')sql" + kTenantB + "', '" + kUserB1 +
+                    R"sql(', 'b chat');
+      INSERT INTO public.messages (tenant_id, conversation_id, role, content)
+        SELECT tenant_id, id, 'user', 'hello from ' || title FROM public.conversations;
+      CREATE FUNCTION public.add(a integer, b integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT a + b $$;
+      CREATE FUNCTION public.my_conversations() RETURNS SETOF public.conversations LANGUAGE sql STABLE
+        AS $$ SELECT * FROM public.conversations WHERE user_id = auth.uid() $$;)sql");
+  }
+  static void TearDownTestSuite() {
+    delete database_;
+    database_ = nullptr;
+  }
+
+  std::string TokenFor(const std::string& user) {
+    auto key = auth::SigningKey::FromSecret(kSecret);
+    json::object claims{{"sub", user}, {"role", "authenticated"}, {"aud", "authenticated"},
+                        {"exp", auth::UnixNow() + 3600}};
+    return *auth::Sign(claims, *key);
+  }
+
+  // Sends one request through RestApi on a fresh event loop.
+  http::Response Send(http::Request request) {
+    asio::io_context io;
+    auto keys = auth::KeySet::FromConfig(kSecret);
+    db::Pool pool(io.get_executor(), database_->Conninfo() + " user=authenticator", db::PoolOptions{});
+    rest::RestApi api(pool, *keys, rest::RestOptions{});
+    {
+      auto admin = database_->Connect();
+      auto cache = rest::SchemaCache::Load(admin, "public");
+      EXPECT_TRUE(cache.ok()) << (cache.ok() ? std::string() : cache.error().message);
+      if (cache) api.SetSchemaCache(*cache);
+    }
+    auto future = asio::co_spawn(io, api.Handle(std::move(request)), asio::use_future);
+    io.run();
+    return future.get();
+  }
+
+  http::Request Make(std::string method, std::string target, std::string user = "", std::string body = "") {
+    http::Request request;
+    request.method = std::move(method);
+    request.target = target;
+    auto question = target.find('?');
+    request.path = target.substr(0, question);
+    request.query = question == std::string::npos ? "" : target.substr(question + 1);
+    request.body = std::move(body);
+    if (!user.empty()) request.headers.emplace_back("authorization", "Bearer " + TokenFor(user));
+    return request;
+  }
+
+  static std::string Header(const http::Response& response, const std::string& name) {
+    for (const auto& [key, value] : response.headers) {
+      if (ToLower(key) == name) return value;
+    }
+    return "";
+  }
+  static std::string ToLower(std::string text) {
+    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  }
+
+  static TestDatabase* database_;
+};
+
+TestDatabase* RestApiTest::database_ = nullptr;
+
+}  // namespace
+
+TEST_F(RestApiTest, ReadsOnlyTheCallersTenant) {
+  auto response = Send(Make("GET", "/rest/v1/conversations?select=title&order=title.asc", kUserA1));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(json::parse(response.body), json::parse(R"([{"title":"a chat 1"},{"title":"a chat 2"},{"title":"a chat 3"}])"));
+  EXPECT_EQ(Header(response, "content-range"), "0-2/*");
+
+  auto other = Send(Make("GET", "/rest/v1/conversations?select=title", kUserB1));
+  EXPECT_EQ(other.body, R"([{"title":"b chat"}])");
+  auto anon = Send(Make("GET", "/rest/v1/conversations"));
+  EXPECT_EQ(anon.status, 200);
+  EXPECT_EQ(anon.body, "[]");
+}
+
+TEST_F(RestApiTest, FiltersEmbedsCountsAndRanges) {
+  auto response = Send(Make("GET",
+                            "/rest/v1/conversations?select=title,messages(content)&title=in.(%22a%20chat%201%22,a%20chat%202)"
+                            "&order=title.desc&limit=1&offset=1",
+                            kUserA1));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.body, R"([{"title":"a chat 1","messages":[{"content":"hello from a chat 1"}]}])");
+
+  auto counted = Send(Make("GET", "/rest/v1/conversations?select=id&limit=2", kUserA1));
+  EXPECT_EQ(counted.status, 200);
+  http::Request exact = Make("GET", "/rest/v1/conversations?select=id&limit=2", kUserA1);
+  exact.headers.emplace_back("prefer", "count=exact");
+  auto partial = Send(exact);
+  EXPECT_EQ(partial.status, 206) << partial.body;
+  EXPECT_EQ(Header(partial, "content-range"), "0-1/3");
+
+  auto or_tree = Send(Make("GET", "/rest/v1/conversations?select=title&or=(title.eq.a%20chat%203,title.like.*2)&order=title",
+                           kUserA1));
+  EXPECT_EQ(json::parse(or_tree.body), json::parse(R"([{"title":"a chat 2"},{"title":"a chat 3"}])"));
+}
+
+TEST_F(RestApiTest, SingularObjectsAndTheirErrors) {
+  http::Request one = Make("GET", "/rest/v1/tenants?select=slug", kUserA1);
+  one.headers.emplace_back("accept", "application/vnd.pgrst.object+json");
+  auto response = Send(one);
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.body, R"({"slug":"a"})");
+
+  http::Request many = Make("GET", "/rest/v1/conversations", kUserA1);
+  many.headers.emplace_back("accept", "application/vnd.pgrst.object+json");
+  auto error = Send(many);
+  EXPECT_EQ(error.status, 406);
+  auto body = json::parse(error.body).as_object();
+  EXPECT_EQ(body.at("code").as_string(), "PGRST116");
+  EXPECT_EQ(body.at("details").as_string(), "The result contains 3 rows");
+}
+
+TEST_F(RestApiTest, InsertUpdateDeleteUnderRls) {
+  http::Request insert = Make("POST", "/rest/v1/conversations?select=title,status", kUserA1,
+                              std::string(R"({"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 +
+                                  R"(","title":"new"})");
+  insert.headers.emplace_back("prefer", "return=representation");
+  auto created = Send(insert);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.body, R"([{"title":"new","status":"active"}])");
+
+  // Into another tenant: RLS says no (403, as an authenticated role).
+  auto denied = Send(Make("POST", "/rest/v1/conversations", kUserA1,
+                          std::string(R"({"tenant_id":")") + kTenantB + R"(","user_id":")" + kUserA1 + R"("})"));
+  EXPECT_EQ(denied.status, 403) << denied.body;
+  EXPECT_EQ(json::parse(denied.body).at("code").as_string(), "42501");
+
+  auto updated = Send(Make("PATCH", "/rest/v1/conversations?title=eq.new", kUserA1, R"({"status":"archived"})"));
+  ASSERT_EQ(updated.status, 204) << updated.body;
+  EXPECT_EQ(Header(updated, "content-range"), "0-0/*");
+
+  auto unfiltered = Send(Make("PATCH", "/rest/v1/conversations", kUserA1, R"({"status":"archived"})"));
+  EXPECT_EQ(unfiltered.status, 400);
+  EXPECT_EQ(json::parse(unfiltered.body).at("code").as_string(), "21000");
+
+  auto cross_tenant = Send(Make("DELETE", "/rest/v1/conversations?title=eq.b%20chat", kUserA1));
+  EXPECT_EQ(cross_tenant.status, 204);
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.conversations WHERE title = 'b chat'"), "1");
+
+  auto deleted = Send(Make("DELETE", "/rest/v1/conversations?title=eq.new", kUserA1));
+  EXPECT_EQ(deleted.status, 204);
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.conversations WHERE title = 'new'"), "0");
+}
+
+TEST_F(RestApiTest, RpcByPostAndGet) {
+  auto sum = Send(Make("POST", "/rest/v1/rpc/add", kUserA1, R"({"a":2,"b":3})"));
+  ASSERT_EQ(sum.status, 200) << sum.body;
+  EXPECT_EQ(sum.body, "5");
+  auto by_get = Send(Make("GET", "/rest/v1/rpc/add?a=4&b=5", kUserA1));
+  EXPECT_EQ(by_get.body, "9");
+  auto rows = Send(Make("GET", "/rest/v1/rpc/my_conversations?select=title&order=title&limit=1", kUserA1));
+  EXPECT_EQ(rows.body, R"([{"title":"a chat 1"}])");
+  auto missing = Send(Make("POST", "/rest/v1/rpc/nope", kUserA1, "{}"));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(json::parse(missing.body).at("code").as_string(), "PGRST202");
+}
+
+TEST_F(RestApiTest, ClientMistakesGetPostgrestErrorsNeverA500) {
+  struct Case {
+    std::string method, target, body;
+    int status;
+    std::string code;
+  };
+  std::vector<Case> cases = {
+      {"GET", "/rest/v1/nope", "", 404, "PGRST205"},
+      {"GET", "/rest/v1/conversations?select=nope", "", 400, "42703"},
+      {"GET", "/rest/v1/conversations?id=eq.not-a-uuid", "", 400, "22P02"},
+      {"GET", "/rest/v1/conversations?id=zz.1", "", 400, "PGRST100"},
+      {"GET", "/rest/v1/conversations?limit=-1", "", 400, "PGRST100"},
+      {"GET", "/rest/v1/conversations?select=agents(name),tools(name)", "", 400, "PGRST200"},
+      {"POST", "/rest/v1/conversations", "{not json", 400, "PGRST102"},
+      {"POST", "/rest/v1/conversations", R"({"nope":1})", 400, "PGRST204"},
+      {"POST", "/rest/v1/conversations", R"([{"title":"x"},{"status":"y"}])", 400, "PGRST102"},
+      {"DELETE", "/rest/v1/conversations", "", 400, "21000"},
+      {"GET", "/rest/v1/a/b", "", 404, "PGRST125"},
+  };
+  for (const auto& test_case : cases) {
+    auto response = Send(Make(test_case.method, test_case.target, kUserA1, test_case.body));
+    EXPECT_EQ(response.status, test_case.status) << test_case.method << " " << test_case.target << "\n" << response.body;
+    auto parsed = json::parse(response.body);
+    EXPECT_EQ(parsed.at("code").as_string(), test_case.code) << test_case.target << "\n" << response.body;
+  }
+  http::Request tampered = Make("GET", "/rest/v1/conversations", kUserA1);
+  tampered.headers[0].second += "x";
+  auto rejected = Send(tampered);
+  EXPECT_EQ(rejected.status, 401);
+  EXPECT_EQ(json::parse(rejected.body).at("code").as_string(), "PGRST301");
+}
+
+}  // namespace agentbase::testing
