@@ -178,4 +178,18 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Run(std::vector<Statement> s
   co_return outcome;
 }
 
+awaitable<Result<std::string>> AsyncConnection::WaitForNotification() {
+  while (true) {
+    if (PGnotify* notification = PQnotifies(conn_)) {
+      std::string payload = notification->extra ? notification->extra : "";
+      PQfreemem(notification);
+      co_return payload;
+    }
+    if (auto readable = co_await WaitReadable(); !readable) {
+      broken_ = true;
+      co_return readable.error();
+    }
+  }
+}
+
 }  // namespace agentbase::db

@@ -45,6 +45,10 @@ class AsyncConnection {
   // back before returning); an Error result means the connection broke.
   boost::asio::awaitable<Result<PipelineOutcome>> Run(std::vector<Statement> statements);
 
+  // Waits for the next NOTIFY on a channel this connection LISTENs to and
+  // returns its payload.
+  boost::asio::awaitable<Result<std::string>> WaitForNotification();
+
   // Whether it can go back to the pool: connected, idle, nothing pending.
   bool Reusable() const;
   int BackendPid() const { return PQbackendPID(conn_); }

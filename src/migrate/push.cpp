@@ -91,6 +91,8 @@ Result<PushOutcome> PlanAndPush(db::Connection& connection, const schema::Desire
   }
   if (auto committed = transaction.Commit(); !committed) return committed.error();
   outcome.applied = true;
+  // Running API servers (ours and PostgREST) reload their schema cache.
+  (void)connection.Exec("NOTIFY pgrst, 'reload schema'");
   return outcome;
 }
 
