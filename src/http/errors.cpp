@@ -1,0 +1,46 @@
+#include "http/errors.hpp"
+
+#include <fmt/format.h>
+
+namespace agentbase::http {
+
+std::string JsonQuote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out.push_back(c);  // UTF-8 passes through as is
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string JsonErrorBody(std::string_view code, std::string_view message, std::string_view details,
+                          std::string_view hint) {
+  auto or_null = [](std::string_view text) { return text.empty() ? std::string("null") : JsonQuote(text); };
+  return fmt::format(R"({{"code":{},"message":{},"details":{},"hint":{}}})", JsonQuote(code), JsonQuote(message),
+                     or_null(details), or_null(hint));
+}
+
+Response JsonError(int status, std::string_view code, std::string_view message, std::string_view details,
+                   std::string_view hint) {
+  Response response;
+  response.status = status;
+  response.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  response.body = JsonErrorBody(code, message, details, hint);
+  return response;
+}
+
+}  // namespace agentbase::http

@@ -1,0 +1,98 @@
+#pragma once
+// The HTTP/1.1 server the REST and auth handlers plug into. Everything runs on
+// the io_context's one thread: the acceptor, every session and the handler
+// calls, so nothing here takes a lock. Construct, Start, Shutdown, destroy and
+// call ActiveSessions on that thread (or before it runs / after it stopped).
+//
+// Per connection, one request at a time: read, handle, write, next. Pipelined
+// requests wait in the read buffer until the previous response is written.
+//
+// Limits (see http/errors.hpp for the JSON error bodies):
+//  - More than max_connections open connections: the new connection is
+//    accepted, answered at once with 503 AB503, Retry-After: 1 and
+//    Connection: close, and closed. Accepting goes on, so the backlog never
+//    fills with clients that would hang. If as many connections are already
+//    being turned away, further ones are closed without an answer.
+//  - Request line plus headers over header_limit: 431 AB431, then close.
+//  - A body over body_limit (declared by Content-Length, or counted while
+//    reading a chunked body): 413 AB413, then close.
+//  - Malformed HTTP (request line, header, chunked encoding, bad %-escape in
+//    the path): 400 AB400, then close.
+//  - request_timeout bounds reading one request, from its first byte to its
+//    last, and, separately, writing its response. A new connection must also
+//    send its first byte within request_timeout. A client that overruns it is
+//    disconnected without an answer (nginx does the same with its 408: a
+//    half-sent request cannot be answered reliably).
+//  - idle_timeout bounds the wait for the first byte of the next request on a
+//    kept-alive connection; then the connection is closed quietly.
+//  - The handler itself runs without a deadline; handlers bound their own work
+//    (statement_timeout, pool wait).
+//  - A handler that throws, or returns a status outside 200-599: logged, and
+//    answered 500 AB500; the connection stays usable.
+// Whenever the server closes a connection after answering (an error,
+// Connection: close, HTTP/1.0, shutdown) it first shuts down its sending side
+// and reads and discards what the client still sends, until the client closes
+// or for at most a second, so the client sees the answer instead of a reset.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/message.hpp"
+#include "util/result.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace agentbase::http {
+
+namespace detail {
+struct ServerState;
+}
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 54321;  // 0: let the system pick a free port (tests)
+  size_t max_connections = 1024;
+  size_t header_limit = 16 * 1024;
+  size_t body_limit = 1024 * 1024;
+  std::chrono::seconds request_timeout{30};
+  std::chrono::seconds idle_timeout{60};
+  // Answer CORS preflights and add CORS headers to every response (http/cors.hpp).
+  bool cors = true;
+};
+
+class Server {
+ public:
+  Server(boost::asio::io_context& io, ServerOptions options, Handler handler);
+  // Closes the listener and every connection at once (no draining); sessions
+  // still running finish on the io_context. Destroy before the io_context.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens; returns the bound port. Errors (address in use, bad
+  // address, already started) come back as values with code "listen".
+  Result<uint16_t> Start();
+
+  // Graceful stop: close the listener (new connects are refused), close idle
+  // keep-alive connections now, let requests already being read or handled
+  // finish (answered with Connection: close), and complete when every
+  // connection has ended or `deadline` has passed, whichever comes first; at
+  // the deadline the remaining connections are closed. Handlers still running
+  // then finish on the io_context, but their answers are dropped. The returned
+  // awaitable does not refer to this Server, so it may outlive it.
+  boost::asio::awaitable<void> Shutdown(std::chrono::milliseconds deadline);
+
+  // Open client connections, not counting those being turned away with 503.
+  size_t ActiveSessions() const;
+
+ private:
+  // Shared with the accept loop and the sessions, which may outlive the Server.
+  std::shared_ptr<detail::ServerState> state_;
+};
+
+}  // namespace agentbase::http

@@ -1,0 +1,641 @@
+// The HTTP server over real loopback sockets: a Server runs on its own
+// io_context thread, the tests talk to it through plain POSIX sockets (with
+// receive timeouts, so no test can hang) and hand-written HTTP.
+
+#include "http/server.hpp"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <cerrno>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "util/text.hpp"
+
+namespace agentbase::http {
+namespace {
+
+namespace net = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------- the handler
+
+// Touched only on the server thread, except the atomic.
+struct HandlerLog {
+  std::vector<std::string> events;
+  std::atomic<int> slow_started{0};
+};
+
+int QueryInt(const std::string& query, const std::string& name, int fallback) {
+  for (const auto& part : Split(query, '&')) {
+    if (StartsWith(part, name + "=")) return std::stoi(part.substr(name.size() + 1));
+  }
+  return fallback;
+}
+
+// /throw throws, /slow?ms=N answers after N ms, anything else echoes the
+// request as JSON.
+net::awaitable<Response> TestHandler(std::shared_ptr<HandlerLog> log, Request request) {
+  if (request.path == "/throw") throw std::runtime_error("handler failure on purpose");
+  if (request.path == "/slow") {
+    log->events.push_back("slow-start");
+    ++log->slow_started;
+    net::steady_timer timer(co_await net::this_coro::executor,
+                            std::chrono::milliseconds(QueryInt(request.query, "ms", 300)));
+    co_await timer.async_wait(net::use_awaitable);
+    log->events.push_back("slow-end");
+    co_return Response{200, {{"Content-Type", "text/plain"}}, "slow done"};
+  }
+  log->events.push_back("echo " + request.path);
+  json::array headers;
+  for (const auto& [name, value] : request.headers) {
+    headers.push_back(json::array{json::string(name), json::string(value)});
+  }
+  json::object echo{{"method", request.method}, {"target", request.target}, {"path", request.path},
+                    {"query", request.query},   {"body", request.body},     {"remote", request.remote_address},
+                    {"headers", headers}};
+  co_return Response{200, {{"Content-Type", "application/json"}, {"Content-Range", "0-0/*"}}, json::serialize(echo)};
+}
+
+// ------------------------------------------------------------ the test client
+
+struct ParsedResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+
+  std::optional<std::string> Header(const std::string& name) const {
+    for (const auto& [key, value] : headers) {
+      if (key == name) return value;
+    }
+    return std::nullopt;
+  }
+  json::value Json() const { return json::parse(body); }
+};
+
+void SetTimeouts(int fd, std::chrono::milliseconds timeout) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+class Client {
+ public:
+  explicit Client(uint16_t port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    SetTimeouts(fd_, 3s);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) connect_errno_ = errno;
+  }
+  ~Client() { Close(); }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  bool Connected() const { return connect_errno_ == 0; }
+  int ConnectErrno() const { return connect_errno_; }
+
+  bool Send(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t sent = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (sent <= 0) return false;
+      data.remove_prefix(static_cast<size_t>(sent));
+    }
+    return true;
+  }
+
+  // One response; nullopt if the connection ends or stalls before it is whole.
+  std::optional<ParsedResponse> Read(bool head = false) {
+    for (;;) {
+      size_t end = buffer_.find("\r\n\r\n");
+      while (end == std::string::npos) {
+        if (!Fill()) return std::nullopt;
+        end = buffer_.find("\r\n\r\n");
+      }
+      std::string head_text = buffer_.substr(0, end);
+      buffer_.erase(0, end + 4);
+      ParsedResponse response;
+      auto lines = Split(head_text, '\n');
+      if (lines.empty() || lines[0].size() < 12) return std::nullopt;
+      response.status = std::stoi(lines[0].substr(9, 3));
+      for (size_t i = 1; i < lines.size(); ++i) {
+        size_t colon = lines[i].find(':');
+        if (colon == std::string::npos) continue;
+        response.headers.emplace_back(ToLower(lines[i].substr(0, colon)), Trim(lines[i].substr(colon + 1)));
+      }
+      if (response.status == 100) continue;  // interim
+      size_t length = 0;
+      if (auto value = response.Header("content-length")) length = std::stoul(*value);
+      if (head || response.status == 204 || response.status == 304) length = 0;
+      while (buffer_.size() < length) {
+        if (!Fill()) return std::nullopt;
+      }
+      response.body = buffer_.substr(0, length);
+      buffer_.erase(0, length);
+      return response;
+    }
+  }
+
+  // True if the server closes the connection within `within` (data that
+  // arrives meanwhile is kept for Read).
+  bool WaitClosed(std::chrono::milliseconds within) {
+    SetTimeouts(fd_, within);
+    bool closed = false;
+    for (;;) {
+      char chunk[4096];
+      ssize_t got = recv(fd_, chunk, sizeof(chunk), 0);
+      if (got > 0) {
+        buffer_.append(chunk, static_cast<size_t>(got));
+        continue;
+      }
+      closed = got == 0 || errno == ECONNRESET;
+      break;
+    }
+    SetTimeouts(fd_, 3s);
+    return closed;
+  }
+
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  bool Fill() {
+    char chunk[65536];
+    ssize_t got = recv(fd_, chunk, sizeof(chunk), 0);
+    if (got <= 0) return false;
+    buffer_.append(chunk, static_cast<size_t>(got));
+    return true;
+  }
+
+  int fd_ = -1;
+  int connect_errno_ = 0;
+  std::string buffer_;
+};
+
+std::string Get(std::string_view target, std::string_view extra_headers = "") {
+  return fmt::format("GET {} HTTP/1.1\r\nHost: localhost\r\n{}\r\n", target, extra_headers);
+}
+
+bool EchoHasHeader(const json::value& echo, std::string_view name, std::string_view value) {
+  for (const auto& pair : echo.at("headers").as_array()) {
+    if (pair.as_array().at(0).as_string() == name && pair.as_array().at(1).as_string() == value) return true;
+  }
+  return false;
+}
+
+// ----------------------------------------------------------------- the fixture
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  static ServerOptions TestOptions() {
+    ServerOptions options;
+    options.port = 0;
+    options.request_timeout = 1s;
+    options.idle_timeout = 2s;
+    return options;
+  }
+
+  void StartServer(ServerOptions options = TestOptions()) {
+    auto log = log_;
+    // Not a coroutine lambda: it only forwards to one (captures in coroutine
+    // lambdas are unsafe on GCC 12).
+    server_ = std::make_unique<Server>(io_, options,
+                                      [log](Request request) { return TestHandler(log, std::move(request)); });
+    auto port = server_->Start();
+    ASSERT_TRUE(port.ok()) << port.error().message;
+    port_ = port.value();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  void TearDown() override {
+    if (thread_.joinable()) {
+      if (!shutdown_started_) BeginShutdown(500ms).wait_for(2s);
+      work_.reset();
+      io_.stop();
+      thread_.join();
+    }
+    server_.reset();
+  }
+
+  std::future<void> BeginShutdown(std::chrono::milliseconds deadline) {
+    shutdown_started_ = true;
+    auto done = std::make_shared<std::promise<void>>();
+    auto future = done->get_future();
+    Server* server = server_.get();
+    net::post(io_, [this, server, deadline, done] {
+      net::co_spawn(io_, server->Shutdown(deadline), [done](std::exception_ptr error) {
+        if (error) {
+          done->set_exception(error);
+        } else {
+          done->set_value();
+        }
+      });
+    });
+    return future;
+  }
+
+  // Reads server state on its own thread.
+  size_t ActiveSessions() {
+    std::promise<size_t> result;
+    net::post(io_, [&] { result.set_value(server_->ActiveSessions()); });
+    return result.get_future().get();
+  }
+  std::vector<std::string> Events() {
+    std::promise<std::vector<std::string>> result;
+    net::post(io_, [&] { result.set_value(log_->events); });
+    return result.get_future().get();
+  }
+  bool WaitForSessions(size_t count, std::chrono::milliseconds within) {
+    auto until = Clock::now() + within;
+    while (ActiveSessions() != count) {
+      if (Clock::now() > until) return false;
+      std::this_thread::sleep_for(10ms);
+    }
+    return true;
+  }
+  void WaitForSlowStart(int count) {
+    auto until = Clock::now() + 2s;
+    while (log_->slow_started < count && Clock::now() < until) std::this_thread::sleep_for(5ms);
+    ASSERT_EQ(log_->slow_started, count);
+  }
+
+  net::io_context io_{1};
+  net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(io_);
+  std::shared_ptr<HandlerLog> log_ = std::make_shared<HandlerLog>();
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  uint16_t port_ = 0;
+  bool shutdown_started_ = false;
+};
+
+// ---------------------------------------------------------------------- tests
+
+TEST_F(HttpServerTest, GetTranslatesTheRequest) {
+  StartServer();
+  Client client(port_);
+  ASSERT_TRUE(client.Send(Get("/items%20x?select=a,b&name=eq.J%20D", "X-Custom-Thing: Some Value\r\n")));
+  auto response = client.Read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->Header("content-length"), std::to_string(response->body.size()));
+  EXPECT_EQ(response->Header("server"), "agentbase");
+  EXPECT_EQ(response->Header("content-range"), "0-0/*");
+  EXPECT_EQ(response->Header("connection"), std::nullopt);
+  auto echo = response->Json();
+  EXPECT_EQ(echo.at("method").as_string(), "GET");
+  EXPECT_EQ(echo.at("target").as_string(), "/items%20x?select=a,b&name=eq.J%20D");
+  EXPECT_EQ(echo.at("path").as_string(), "/items x");
+  EXPECT_EQ(echo.at("query").as_string(), "select=a,b&name=eq.J%20D");
+  EXPECT_EQ(echo.at("remote").as_string(), "127.0.0.1");
+  EXPECT_TRUE(EchoHasHeader(echo, "x-custom-thing", "Some Value"));
+  EXPECT_TRUE(EchoHasHeader(echo, "host", "localhost"));
+}
+
+TEST_F(HttpServerTest, PostBodiesPlainAndChunked) {
+  StartServer();
+  Client client(port_);
+  ASSERT_TRUE(client.Send(
+      "POST /rpc/f HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"a\": 1}\n"));
+  auto plain = client.Read();
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 200);
+  EXPECT_EQ(plain->Json().at("method").as_string(), "POST");
+  EXPECT_EQ(plain->Json().at("body").as_string(), "{\"a\": 1}\n");
+
+  ASSERT_TRUE(client.Send("patch /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n"));
+  auto chunked = client.Read();
+  ASSERT_TRUE(chunked);
+  EXPECT_EQ(chunked->Json().at("method").as_string(), "PATCH");
+  EXPECT_EQ(chunked->Json().at("body").as_string(), "abcdefg");
+}
+
+TEST_F(HttpServerTest, ExpectContinueGetsAnInterimResponse) {
+  StartServer();
+  Client client(port_);
+  ASSERT_TRUE(client.Send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(client.WaitClosed(300ms) == false);  // the 100 arrives, the connection stays
+  ASSERT_TRUE(client.Send("hello"));
+  auto response = client.Read();  // skips the 100
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->Json().at("body").as_string(), "hello");
+}
+
+TEST_F(HttpServerTest, HeadSendsTheLengthButNoBody) {
+  StartServer();
+  Client client(port_);
+  ASSERT_TRUE(client.Send(Get("/same")));
+  auto get = client.Read();
+  ASSERT_TRUE(get);
+  ASSERT_TRUE(client.Send("HEAD /same HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  auto head = client.Read(/*head=*/true);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  // The echo differs only in the method: HEAD is 1 byte longer than GET.
+  EXPECT_EQ(head->Header("content-length"), std::to_string(get->body.size() + 1));
+  // No body bytes were sent: the next response parses cleanly.
+  ASSERT_TRUE(client.Send(Get("/after")));
+  auto after = client.Read();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->Json().at("path").as_string(), "/after");
+}
+
+TEST_F(HttpServerTest, CorsPreflightIsAnsweredByTheServer) {
+  StartServer();
+  Client client(port_);
+  ASSERT_TRUE(client.Send("OPTIONS /todos HTTP/1.1\r\nHost: x\r\nOrigin: http://example.com\r\n"
+                          "Access-Control-Request-Method: POST\r\n"
+                          "Access-Control-Request-Headers: apikey, content-type,x-client-info\r\n\r\n"));
+  auto response = client.Read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "");
+  EXPECT_EQ(response->Header("access-control-allow-origin"), "*");
+  EXPECT_EQ(response->Header("access-control-allow-methods"), "GET, POST, PATCH, PUT, DELETE, OPTIONS");
+  EXPECT_EQ(response->Header("access-control-allow-headers"), "Authorization, apikey, content-type, x-client-info");
+  EXPECT_EQ(response->Header("access-control-max-age"), "86400");
+  EXPECT_TRUE(Events().empty());  // the handler never saw it
+
+  // Any other response carries the CORS headers too; a plain OPTIONS goes to the handler.
+  ASSERT_TRUE(client.Send("OPTIONS /todos HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto plain = client.Read();
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->Json().at("method").as_string(), "OPTIONS");
+  EXPECT_EQ(plain->Header("access-control-allow-origin"), "*");
+  auto exposed = plain->Header("access-control-expose-headers");
+  ASSERT_TRUE(exposed);
+  EXPECT_NE(exposed->find("Content-Range"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, KeepAliveAndConnectionClose) {
+  StartServer();
+  Client client(port_);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client.Send(Get("/n" + std::to_string(i))));
+    auto response = client.Read();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->Json().at("path").as_string(), "/n" + std::to_string(i));
+  }
+  EXPECT_EQ(ActiveSessions(), 1u);
+  ASSERT_TRUE(client.Send(Get("/last", "Connection: close\r\n")));
+  auto last = client.Read();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->Header("connection"), "close");
+  EXPECT_TRUE(client.WaitClosed(1s));
+}
+
+TEST_F(HttpServerTest, Http10ClosesUnlessKeepAlive) {
+  StartServer();
+  Client keep(port_);
+  ASSERT_TRUE(keep.Send("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  auto first = keep.Read();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->Header("connection"), "keep-alive");
+  ASSERT_TRUE(keep.Send("GET /b HTTP/1.0\r\n\r\n"));
+  auto second = keep.Read();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->Json().at("path").as_string(), "/b");
+  EXPECT_TRUE(keep.WaitClosed(1s));
+}
+
+TEST_F(HttpServerTest, PipelinedRequestWaitsForThePreviousOne) {
+  StartServer();
+  Client client(port_);
+  ASSERT_TRUE(client.Send(Get("/slow?ms=300") + Get("/second")));
+  auto first = client.Read();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "slow done");
+  auto second = client.Read();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->Json().at("path").as_string(), "/second");
+  EXPECT_EQ(Events(), (std::vector<std::string>{"slow-start", "slow-end", "echo /second"}));
+}
+
+TEST_F(HttpServerTest, MalformedRequestsGet400AndClose) {
+  StartServer();
+  const std::vector<std::string> bad = {
+      "NOT A VALID REQUEST LINE\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n",
+      "GET /bad%zzescape HTTP/1.1\r\nHost: x\r\n\r\n",
+  };
+  for (const auto& request : bad) {
+    Client client(port_);
+    ASSERT_TRUE(client.Send(request));
+    auto response = client.Read();
+    ASSERT_TRUE(response) << request;
+    EXPECT_EQ(response->status, 400) << request;
+    EXPECT_EQ(response->Header("content-type"), "application/json; charset=utf-8");
+    EXPECT_EQ(response->Header("connection"), "close");
+    auto error = response->Json();
+    EXPECT_EQ(error.at("code").as_string(), "AB400");
+    EXPECT_TRUE(error.at("hint").is_null());
+    EXPECT_TRUE(client.WaitClosed(2s)) << request;
+  }
+  EXPECT_TRUE(Events().empty());
+}
+
+TEST_F(HttpServerTest, OversizedHeaderGets431) {
+  StartServer();
+  Client client(port_);
+  ASSERT_TRUE(client.Send(Get("/", "X-Big: " + std::string(20 * 1024, 'a') + "\r\n")));
+  auto response = client.Read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 431);
+  EXPECT_EQ(response->Json().at("code").as_string(), "AB431");
+  EXPECT_EQ(response->Header("access-control-allow-origin"), "*");
+  EXPECT_TRUE(client.WaitClosed(2s));
+}
+
+TEST_F(HttpServerTest, OversizedBodyGets413) {
+  StartServer();
+  const std::string big(2 * 1024 * 1024, 'x');
+  {
+    Client client(port_);
+    ASSERT_TRUE(client.Send("POST /t HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(big.size()) +
+                            "\r\n\r\n" + big));
+    auto response = client.Read();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 413);
+    EXPECT_EQ(response->Json().at("code").as_string(), "AB413");
+    EXPECT_TRUE(client.WaitClosed(2s));
+  }
+  {
+    // Chunked: the limit applies while the body is read.
+    Client client(port_);
+    ASSERT_TRUE(client.Send(fmt::format("POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+                                        big.size()) +
+                            big + "\r\n0\r\n\r\n"));
+    auto response = client.Read();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 413);
+    EXPECT_TRUE(client.WaitClosed(2s));
+  }
+  EXPECT_TRUE(Events().empty());
+}
+
+TEST_F(HttpServerTest, HandlerExceptionGives500AndTheConnectionLives) {
+  StartServer();
+  Client client(port_);
+  ASSERT_TRUE(client.Send(Get("/throw")));
+  auto failed = client.Read();
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->status, 500);
+  EXPECT_EQ(failed->body, R"({"code":"AB500","message":"internal server error","details":null,"hint":null})");
+  EXPECT_EQ(failed->Header("content-type"), "application/json; charset=utf-8");
+  ASSERT_TRUE(client.Send(Get("/fine")));
+  auto fine = client.Read();
+  ASSERT_TRUE(fine);
+  EXPECT_EQ(fine->status, 200);
+}
+
+TEST_F(HttpServerTest, StalledRequestIsDroppedAfterRequestTimeout) {
+  StartServer();  // request_timeout 1 s
+  Client half(port_);
+  Client silent(port_);
+  auto started = Clock::now();
+  ASSERT_TRUE(half.Send("GET /stall HTTP/1.1\r\nHost: x\r\n"));
+  EXPECT_TRUE(half.WaitClosed(3s));
+  EXPECT_TRUE(silent.WaitClosed(3s));
+  auto elapsed = Clock::now() - started;
+  EXPECT_GE(elapsed, 800ms);
+  EXPECT_LT(elapsed, 2500ms);
+  EXPECT_TRUE(WaitForSessions(0, 1s));
+}
+
+TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
+  StartServer();  // idle_timeout 2 s
+  Client client(port_);
+  ASSERT_TRUE(client.Send(Get("/once")));
+  ASSERT_TRUE(client.Read());
+  auto started = Clock::now();
+  EXPECT_TRUE(client.WaitClosed(4s));
+  auto elapsed = Clock::now() - started;
+  EXPECT_GE(elapsed, 1500ms);
+  EXPECT_LT(elapsed, 3500ms);
+}
+
+TEST_F(HttpServerTest, ConnectionsBeyondTheLimitGet503) {
+  ServerOptions options = TestOptions();
+  options.max_connections = 4;
+  options.request_timeout = 3s;  // keeps the four open for the whole test
+  options.idle_timeout = 3s;
+  StartServer(options);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<Client>(port_));
+    ASSERT_TRUE(clients.back()->Send(Get("/hold")));
+    ASSERT_TRUE(clients.back()->Read());
+  }
+  EXPECT_EQ(ActiveSessions(), 4u);
+
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    Client extra(port_);
+    ASSERT_TRUE(extra.Connected());
+    ASSERT_TRUE(extra.Send(Get("/extra")));
+    auto response = extra.Read();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 503);
+    EXPECT_EQ(response->Header("retry-after"), "1");
+    EXPECT_EQ(response->Header("connection"), "close");
+    EXPECT_EQ(response->Json().at("code").as_string(), "AB503");
+    EXPECT_TRUE(extra.WaitClosed(2s));
+  }
+  EXPECT_EQ(ActiveSessions(), 4u);
+
+  clients[0]->Close();
+  ASSERT_TRUE(WaitForSessions(3, 2s));
+  Client next(port_);
+  ASSERT_TRUE(next.Send(Get("/now")));
+  auto response = next.Read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+}
+
+TEST_F(HttpServerTest, GracefulShutdownFinishesInFlightRequests) {
+  StartServer();
+  Client idle(port_);
+  ASSERT_TRUE(idle.Send(Get("/first")));
+  ASSERT_TRUE(idle.Read());
+  Client busy(port_);
+  ASSERT_TRUE(busy.Send(Get("/slow?ms=500")));
+  WaitForSlowStart(1);
+
+  auto started = Clock::now();
+  auto done = BeginShutdown(3000ms);
+  EXPECT_TRUE(idle.WaitClosed(1s));
+  EXPECT_LT(Clock::now() - started, 500ms);  // closed at once, not by the idle timeout
+  Client late(port_);
+  EXPECT_FALSE(late.Connected());
+  EXPECT_EQ(late.ConnectErrno(), ECONNREFUSED);
+
+  auto response = busy.Read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "slow done");
+  EXPECT_EQ(response->Header("connection"), "close");
+  EXPECT_TRUE(busy.WaitClosed(1s));
+  busy.Close();  // the server keeps reading until the client closes too (or 1 s)
+  ASSERT_EQ(done.wait_for(2s), std::future_status::ready);
+  done.get();
+  EXPECT_LT(Clock::now() - started, 1500ms);
+  EXPECT_EQ(ActiveSessions(), 0u);
+}
+
+TEST_F(HttpServerTest, ShutdownForceClosesAtTheDeadline) {
+  StartServer();
+  Client busy(port_);
+  ASSERT_TRUE(busy.Send(Get("/slow?ms=3000")));
+  WaitForSlowStart(1);
+  auto started = Clock::now();
+  auto done = BeginShutdown(200ms);
+  ASSERT_EQ(done.wait_for(2s), std::future_status::ready);
+  done.get();
+  EXPECT_LT(Clock::now() - started, 1s);
+  EXPECT_FALSE(busy.Read());  // closed without an answer
+}
+
+TEST_F(HttpServerTest, StartReportsAPortInUse) {
+  StartServer();
+  ServerOptions options = TestOptions();
+  options.port = port_;
+  Server second(io_, options, [](Request) -> net::awaitable<Response> { co_return Response{}; });
+  auto port = second.Start();
+  ASSERT_FALSE(port.ok());
+  EXPECT_EQ(port.error().code, "listen");
+  EXPECT_NE(port.error().message.find("bind"), std::string::npos) << port.error().message;
+}
+
+}  // namespace
+}  // namespace agentbase::http
