@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 namespace agentbase::rest::parse_core {
 
@@ -76,10 +77,9 @@ std::string ShowMany(std::string_view prefix, const std::vector<std::string>& te
 
 }  // namespace
 
-CodePoint DecodeAt(std::string_view text, std::size_t offset) {
+CodePoint DecodeMultiByteAt(std::string_view text, std::size_t offset) {
   auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
   unsigned char lead = byte(offset);
-  if (lead < 0x80) return {lead, 1};
   std::size_t length = 0;
   char32_t value = 0;
   char32_t minimum = 0;
@@ -128,13 +128,16 @@ void ParseError::RemoveKind(MessageKind kind) {
   size_ = kept;
 }
 
-ParseError MergeErrors(ParseError a, ParseError b) {
-  if (b.Unknown() && !a.Unknown()) return a;
-  if (a.Unknown() && !b.Unknown()) return b;
-  if (a.pos > b.pos) return a;
-  if (b.pos > a.pos) return b;
-  for (const auto& message : b) a.Add(message);
-  return a;
+void MergeInto(ParseError& into, const ParseError& later) {
+  if (later.Unknown()) {
+    if (into.Unknown() && later.pos > into.pos) into.pos = later.pos;
+    return;
+  }
+  if (into.Unknown() || later.pos > into.pos) {
+    into = later;
+  } else if (later.pos == into.pos) {
+    for (const auto& message : later) into.Add(message);
+  }
 }
 
 namespace {
@@ -198,9 +201,9 @@ std::string FormatPosition(std::string_view text, std::size_t offset) {
 Reply Scanner::Char(char c) {
   auto code_point = static_cast<char32_t>(static_cast<unsigned char>(c));
   Reply r = Satisfy([code_point](char32_t x) { return x == code_point; });
-  if (!r.consumed) {  // Label with show [c], without a string to own
+  if (!r.ok && track_) {  // labelled show [c], without a string to own
     error_.RemoveKind(MessageKind::kExpect);
-    if (!r.ok) error_.Add({MessageKind::kExpect, MessageStyle::kShowChar, code_point, {}});
+    error_.Add({MessageKind::kExpect, MessageStyle::kShowChar, code_point, {}});
   }
   return r;
 }
@@ -210,6 +213,7 @@ Reply Scanner::String(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     std::size_t at = start + i;
     if (at >= text_.size() || text_[at] != s[i]) {
+      if (!track_) return {false, i > 0};
       error_ = ParseError(start);
       if (at >= text_.size()) {
         error_.Add({MessageKind::kSysUnexpect, MessageStyle::kEndOfInput, 0, {}});
@@ -221,11 +225,12 @@ Reply Scanner::String(std::string_view s) {
     }
   }
   pos_ = start + s.size();
-  error_ = ParseError(pos_);
+  if (track_) error_ = ParseError(pos_);
   return {true, !s.empty()};
 }
 
 Reply Scanner::Eof() {
+  if (!track_) return {AtEnd(), false};
   error_ = ParseError(pos_);
   if (AtEnd()) {
     error_.Add({MessageKind::kSysUnexpect, MessageStyle::kEndOfInput, 0, {}});
@@ -242,20 +247,22 @@ Reply Scanner::Words(std::initializer_list<std::string_view> words, std::size_t*
 }
 
 Reply Scanner::Pure() {
-  error_ = ParseError(pos_);
+  if (track_) error_ = ParseError(pos_);
   return {true, false};
 }
 
 Reply Scanner::Zero() {
-  error_ = ParseError(pos_);
+  if (track_) error_ = ParseError(pos_);
   return {false, false};
 }
 
 Reply Scanner::Fatal(std::string message) {
-  fatal_message_ = std::move(message);
-  error_ = ParseError(pos_);
-  error_.Add({MessageKind::kMessage, MessageStyle::kText, 0, fatal_message_});
   fatal_ = true;
+  if (track_) {
+    fatal_message_ = std::move(message);
+    error_ = ParseError(pos_);
+    error_.Add({MessageKind::kMessage, MessageStyle::kText, 0, fatal_message_});
+  }
   return {false, true};
 }
 

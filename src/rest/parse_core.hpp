@@ -15,26 +15,29 @@
 // Parsers are member functions returning Reply; the current error (for a
 // success: what could have continued at the stop) lives in error().
 //
+// Control flow never depends on the error contents, so a Scanner can run
+// with error tracking off (cheap) and the caller re-runs the same grammar
+// with tracking on only when the parse failed and a message is needed.
+//
 // Internal to the parse stage (query_parser.cpp); not a general library.
 
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 namespace agentbase::rest::parse_core {
 
 enum class MessageKind : std::uint8_t { kSysUnexpect, kUnexpect, kExpect, kMessage };
 
-// How a message renders. Messages hold no strings of their own so that the
-// many failures of alternatives cost no allocation; texts are rendered only
-// when an error is reported.
+// How a message renders. Messages hold no strings of their own, so recording
+// one costs no allocation; texts are rendered only when an error is reported.
 enum class MessageStyle : std::uint8_t {
   kText,         // `text` as is: "digit", "end of input", a label
-  kShowText,     // Haskell show of `text`: "->" renders as "\"->\""
+  kShowText,     // Haskell show of `text`: -> renders as "->" (with quotes)
   kShowChar,     // show [c] of `code_point`: "x" (with quotes)
   kShowCharLit,  // show c of `code_point`: 'x'
   kEndOfInput,   // Parsec's empty SysUnExpect: "unexpected end of input"
@@ -52,7 +55,7 @@ struct ParseMessage {
 };
 
 // A Parsec ParseError: a position and messages kept in an inline buffer.
-// Duplicates are dropped on insertion (rendering drops them anyway).
+// Duplicates are dropped on insertion (rendering would drop them anyway).
 class ParseError {
  public:
   static constexpr std::size_t kCapacity = 24;
@@ -83,9 +86,9 @@ class ParseError {
   std::size_t size_ = 0;
 };
 
-// Parsec's mergeError: a meaningful error beats an empty one, the further
-// position wins, equal positions concatenate.
-ParseError MergeErrors(ParseError a, ParseError b);
+// into := Parsec's mergeError into later: a meaningful error beats an empty
+// one, the further position wins, equal positions concatenate.
+void MergeInto(ParseError& into, const ParseError& later);
 
 // "unexpected ... expecting ..." on one line, as PostgREST prints it.
 std::string FormatDetails(const ParseError& error);
@@ -101,7 +104,11 @@ struct CodePoint {
   char32_t value;
   std::size_t length;  // bytes; invalid UTF-8 reads as U+FFFD of length 1
 };
-CodePoint DecodeAt(std::string_view text, std::size_t offset);
+CodePoint DecodeMultiByteAt(std::string_view text, std::size_t offset);
+inline CodePoint DecodeAt(std::string_view text, std::size_t offset) {
+  auto lead = static_cast<unsigned char>(text[offset]);
+  return lead < 0x80 ? CodePoint{lead, 1} : DecodeMultiByteAt(text, offset);
+}
 
 struct Reply {
   bool ok;
@@ -110,11 +117,12 @@ struct Reply {
 
 class Scanner {
  public:
-  explicit Scanner(std::string_view text) : text_(text) {}
+  Scanner(std::string_view text, bool track_errors) : text_(text), track_(track_errors) {}
 
   std::string_view text() const { return text_; }
   std::size_t pos() const { return pos_; }
   bool AtEnd() const { return pos_ >= text_.size(); }
+  // Meaningful only when tracking errors.
   const ParseError& error() const { return error_; }
 
   // ---- primitives --------------------------------------------------------
@@ -126,17 +134,17 @@ class Scanner {
     if (!pred(cp.value)) return FailEmpty({MessageKind::kSysUnexpect, MessageStyle::kShowChar, cp.value, {}});
     if (out != nullptr) out->append(text_.substr(pos_, cp.length));
     pos_ += cp.length;
-    error_ = ParseError(pos_);
+    if (track_) error_ = ParseError(pos_);
     return {true, true};
   }
-  Reply Char(char c);                 // char c, expecting "c"
+  Reply Char(char c);  // char c, expecting "c"
   // string s; errors point at its start. `s` must outlive the Scanner.
   Reply String(std::string_view s);
-  Reply Eof();                        // eof, "unexpected 'x' expecting end of input"
+  Reply Eof();  // eof: "unexpected 'x' expecting end of input"
   // try (string w1) <|> try (string w2) <|> ...; `index` gets the match.
   Reply Words(std::initializer_list<std::string_view> words, std::size_t* index);
-  Reply Pure();                       // return (): succeeds, consumes nothing
-  Reply Zero();                       // mzero: fails with an unknown error
+  Reply Pure();  // return (): succeeds, consumes nothing
+  Reply Zero();  // mzero: fails with an unknown error
   // Fails and stops every alternative: used to bound nesting depth.
   Reply Fatal(std::string message);
 
@@ -158,7 +166,7 @@ class Scanner {
     Reply r = parser();
     if (!r.ok) return r;
     pos_ = start;
-    error_ = ParseError(start);
+    if (track_) error_ = ParseError(start);
     return {true, false};
   }
 
@@ -168,21 +176,19 @@ class Scanner {
     std::size_t start = pos_;
     Reply r = parser();
     if (fatal_) return r;
-    if (r.ok) {
+    if (r.ok && track_) {
       error_ = ParseError(pos_);
       error_.Add({MessageKind::kUnexpect, MessageStyle::kShowCharLit, DecodeAt(text_, start).value, {}});
-      pos_ = start;
-      return {false, false};
     }
     pos_ = start;
-    return {true, false};
+    return {!r.ok, false};
   }
 
   // `label` must outlive the Scanner (use literals).
   template <class F>
   Reply Label(std::string_view label, F&& parser) {
     Reply r = parser();
-    if (!r.consumed && !fatal_ && (!r.ok || !error_.Unknown())) SetExpect(label);
+    if (track_ && !r.consumed && !fatal_ && (!r.ok || !error_.Unknown())) SetExpect(label);
     return r;
   }
 
@@ -194,9 +200,14 @@ class Scanner {
       return r;
     } else {
       if (r.ok || r.consumed || fatal_) return r;
-      ParseError first_error = std::move(error_);
+      // On the heap: frames stay small however deep the grammar recurses.
+      std::unique_ptr<ParseError> first_error;
+      if (track_) first_error = std::make_unique<ParseError>(error_);
       Reply r2 = Alt(std::forward<Rest>(rest)...);
-      if (!r2.consumed && !fatal_) error_ = MergeErrors(std::move(first_error), std::move(error_));
+      if (track_ && !r2.consumed && !fatal_) {
+        MergeInto(*first_error, error_);
+        error_ = *first_error;
+      }
       return r2;
     }
   }
@@ -204,17 +215,21 @@ class Scanner {
   // Alt over alternative(0) .. alternative(n - 1); `index` gets the winner.
   template <class F>
   Reply AltN(std::size_t n, F&& alternative, std::size_t* index) {
-    ParseError merged(pos_);
+    std::unique_ptr<ParseError> merged;
+    if (track_) merged = std::make_unique<ParseError>(pos_);
     for (std::size_t i = 0; i < n; ++i) {
       Reply r = alternative(i);
       if (r.ok || r.consumed || fatal_) {
         if (r.ok && index != nullptr) *index = i;
-        if (!r.consumed && !fatal_) error_ = MergeErrors(std::move(merged), std::move(error_));
+        if (track_ && !r.consumed && !fatal_) {
+          MergeInto(*merged, error_);
+          error_ = *merged;
+        }
         return r;
       }
-      merged = MergeErrors(std::move(merged), std::move(error_));
+      if (track_) MergeInto(*merged, error_);
     }
-    error_ = std::move(merged);
+    if (track_) error_ = *merged;
     return {false, false};
   }
 
@@ -279,14 +294,18 @@ class Scanner {
   // failure, then Done(). Tracks consumption and merges empty-step errors.
   class Seq {
    public:
-    explicit Seq(Scanner& scanner) : scanner_(scanner), pending_(scanner.pos_) {}
+    explicit Seq(Scanner& scanner) : scanner_(scanner) {
+      if (scanner.track_) pending_ = std::make_unique<ParseError>(scanner.pos_);
+    }
     bool operator()(Reply r) {
-      if (r.consumed) {
-        consumed_ = true;
-        pending_ = scanner_.error_;
-      } else {
-        pending_ = MergeErrors(std::move(pending_), scanner_.error_);
-        scanner_.error_ = pending_;
+      if (r.consumed) consumed_ = true;
+      if (pending_) {
+        if (r.consumed) {
+          *pending_ = scanner_.error_;
+        } else {
+          MergeInto(*pending_, scanner_.error_);
+          scanner_.error_ = *pending_;
+        }
       }
       return r.ok;
     }
@@ -295,21 +314,24 @@ class Scanner {
    private:
     Scanner& scanner_;
     bool consumed_ = false;
-    ParseError pending_;
+    std::unique_ptr<ParseError> pending_;  // only when tracking; heap keeps frames small
   };
 
  private:
   Reply FailEmpty(const ParseMessage& message) {
-    error_ = ParseError(pos_);
-    error_.Add(message);
+    if (track_) {
+      error_ = ParseError(pos_);
+      error_.Add(message);
+    }
     return {false, false};
   }
   void SetExpect(std::string_view label);
 
   std::string_view text_;
   std::size_t pos_ = 0;
-  ParseError error_;
+  bool track_;
   bool fatal_ = false;
+  ParseError error_;
   std::string fatal_message_;  // referenced by the error once Fatal() ran
 };
 

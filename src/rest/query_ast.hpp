@@ -35,7 +35,9 @@ struct JsonStep {
   // `data->0` and `data->-1` are array indexes (SQL: '0'::int); anything
   // else, including quoted `data->"0"`, is an object key.
   bool is_index = false;
-  std::string key;  // the key, or the index as decimal text ("0", "-1")
+  // The key, or the index as decimal text ("0", "-1"): then only ASCII
+  // digits after an optional '-', never empty (safe to inline into SQL).
+  std::string key;
 };
 using JsonPath = std::vector<JsonStep>;
 

@@ -22,14 +22,15 @@ using Seq = Scanner::Seq;
 
 constexpr char32_t kReplacementChar = 0xFFFD;
 
-bool IsDigit(char32_t c) { return c >= '0' && c <= '9'; }
+// Predicates are lambdas (not functions) so that Satisfy can inline them.
+constexpr auto IsDigit = [](char32_t c) { return c >= '0' && c <= '9'; };
 // Parsec's `letter` is Unicode isAlpha; here every non-ASCII code point
 // counts (but not invalid UTF-8), which errs on the side of accepting names.
-bool IsLetter(char32_t c) {
+constexpr auto IsLetter = [](char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0x80 && c != kReplacementChar);
-}
-bool IsIdentifierPunct(char32_t c) { return c == '_' || c == ' ' || c == '$'; }
-bool IsAnyChar(char32_t) { return true; }
+};
+constexpr auto IsIdentifierPunct = [](char32_t c) { return c == '_' || c == ' ' || c == '$'; };
+constexpr auto IsAnyChar = [](char32_t) { return true; };
 
 // noneOf: true for every character not in `chars` (all ASCII).
 auto NoneOf(std::string_view chars) {
@@ -639,18 +640,30 @@ class Grammar : public Scanner {
   }
 };
 
-Error QueryParamError(std::string_view source_name, std::string_view text, const parse_core::ParseError& error) {
-  return Error{parse_core::ShowString(source_name) + " " + parse_core::FormatPosition(text, error.pos), "PGRST100",
-               parse_core::FormatDetails(error), {}};
+// Parsec's `show` of an error position: the source name in plain quotes (not
+// escaped), then "(line L, column C)".
+std::string ShowSourcePos(std::string_view source_name, std::string_view text, std::size_t offset) {
+  return "\"" + std::string(source_name) + "\" " + parse_core::FormatPosition(text, offset);
 }
 
-// Runs `rule` over the whole of the grammar's text (then end of input).
+Error QueryParamError(std::string_view source_name, std::string_view text, const parse_core::ParseError& error) {
+  return Error{ShowSourcePos(source_name, text, error.pos), "PGRST100", parse_core::FormatDetails(error), {}};
+}
+
+// Runs `rule(grammar)` over all of `text`: first without error tracking,
+// which is what almost every request needs; only when that fails once more
+// with tracking, to build PostgREST's message. Rules reset their outputs.
 template <class Rule>
-std::optional<Error> ParseAll(Grammar& grammar, std::string_view source_name, Rule&& rule) {
-  Seq s(grammar);
-  bool ok = s(rule()) && s(grammar.Eof());
-  if (ok) return std::nullopt;
-  return QueryParamError(source_name, grammar.text(), grammar.error());
+std::optional<Error> ParseAll(std::string_view text, std::string_view source_name, Rule&& rule) {
+  {
+    Grammar fast(text, false);
+    Seq s(fast);
+    if (s(rule(fast)) && s(fast.Eof())) return std::nullopt;
+  }
+  Grammar tracked(text, true);
+  Seq s(tracked);
+  if (s(rule(tracked)) && s(tracked.Eof())) return std::nullopt;  // not reached: same grammar, same input
+  return QueryParamError(source_name, text, tracked.error());
 }
 
 std::string SourceName(std::string_view what, std::string_view value) {
@@ -664,10 +677,13 @@ std::string_view LastSegment(std::string_view key) {
 
 // The key of a filter/order/limit parameter: embed path plus field.
 std::optional<Error> ParseKeyPath(std::string_view key, EmbedPath& path, Field& field) {
-  Grammar grammar(key);
   std::vector<std::string> names;
   JsonPath json_path;
-  if (auto error = ParseAll(grammar, SourceName("tree path", key), LAZY(grammar.TreePath(names, json_path)))) {
+  if (auto error = ParseAll(key, SourceName("tree path", key), [&](Grammar& g) {
+        names.clear();
+        json_path.clear();
+        return g.TreePath(names, json_path);
+      })) {
     return error;
   }
   field.name = std::move(names.back());
@@ -686,14 +702,17 @@ std::vector<std::string> WithoutDuplicates(std::vector<std::string> names) {
 }
 
 Result<std::int64_t> ParseNonNegative(std::string_view what, std::string_view value) {
-  Grammar grammar(value);
   std::string digits;
-  if (auto error = ParseAll(grammar, SourceName(what, value), LAZY(grammar.Digits(digits)))) return *error;
+  if (auto error = ParseAll(value, SourceName(what, value), [&](Grammar& g) {
+        digits.clear();
+        return g.Digits(digits);
+      })) {
+    return *error;
+  }
   std::int64_t number = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
   if (ec != std::errc() || end != digits.data() + digits.size()) {
-    return Error{parse_core::ShowString(SourceName(what, value)) + " " + parse_core::FormatPosition(value, 0),
-                 "PGRST100", "number out of range", {}};
+    return Error{ShowSourcePos(SourceName(what, value), value, 0), "PGRST100", "number out of range", {}};
   }
   return number;
 }
@@ -732,47 +751,52 @@ const char* OperatorName(FilterOperator op) {
 }
 
 Result<std::vector<SelectItem>> ParseSelect(std::string_view value) {
-  Grammar grammar(value);
   std::vector<SelectItem> items;
-  if (auto error = ParseAll(grammar, SourceName("select parameter", value), LAZY(grammar.FieldForest(items, 0)))) {
+  if (auto error = ParseAll(value, SourceName("select parameter", value), [&](Grammar& g) {
+        items.clear();
+        return g.FieldForest(items, 0);
+      })) {
     return *error;
   }
   return items;
 }
 
 Result<Condition> ParseFilterCondition(std::string_view value) {
-  Grammar grammar(value);
   Condition condition;
-  if (auto error = ParseAll(grammar, SourceName("filter", value),
-                            LAZY(grammar.OpExpr(condition, ValueSyntax::kPlain)))) {
+  if (auto error = ParseAll(value, SourceName("filter", value),
+                            [&](Grammar& g) { return g.OpExpr(condition, ValueSyntax::kPlain); })) {
     return *error;
   }
   return condition;
 }
 
 Result<std::vector<OrderTerm>> ParseOrder(std::string_view value) {
-  Grammar grammar(value);
   std::vector<OrderTerm> terms;
-  if (auto error = ParseAll(grammar, SourceName("order", value), LAZY(grammar.OrderList(terms)))) return *error;
+  if (auto error = ParseAll(value, SourceName("order", value), [&](Grammar& g) {
+        terms.clear();
+        return g.OrderList(terms);
+      })) {
+    return *error;
+  }
   return terms;
 }
 
 Result<LogicTree> ParseLogicTree(std::string_view op, std::string_view value) {
   // Parsed as "or(...)" so that positions count the operator, as PostgREST's do.
   std::string text = std::string(op) + std::string(value);
-  Grammar grammar(text);
   LogicTree tree;
-  if (auto error = ParseAll(grammar, SourceName("logic tree", value), LAZY(grammar.LogicGroup(tree, 0)))) {
+  if (auto error = ParseAll(text, SourceName("logic tree", value), [&](Grammar& g) { return g.LogicGroup(tree, 0); })) {
     return *error;
   }
   return tree;
 }
 
 Result<std::vector<std::string>> ParseColumnList(std::string_view param_name, std::string_view value) {
-  Grammar grammar(value);
   std::vector<std::string> names;
-  if (auto error = ParseAll(grammar, SourceName(std::string(param_name) + " parameter", value),
-                            LAZY(grammar.NameList(names)))) {
+  if (auto error = ParseAll(value, SourceName(std::string(param_name) + " parameter", value), [&](Grammar& g) {
+        names.clear();
+        return g.NameList(names);
+      })) {
     return *error;
   }
   return WithoutDuplicates(std::move(names));
@@ -805,9 +829,11 @@ Result<QueryParams> ParseQueryParams(std::string_view raw_query, const QueryPars
   for (const auto& param : query.raw) {
     auto last = LastSegment(param.key);
     if (!param.value || (last != "and" && last != "or")) continue;
-    Grammar grammar(param.key);
     std::vector<std::string> names;
-    if (auto error = ParseAll(grammar, SourceName("logic path", param.key), LAZY(grammar.DottedNames(names)))) {
+    if (auto error = ParseAll(param.key, SourceName("logic path", param.key), [&](Grammar& g) {
+          names.clear();
+          return g.DottedNames(names);
+        })) {
       return *error;
     }
     // `rel.not.or`: "not" anywhere negates; the rest is the embed path.
@@ -845,21 +871,20 @@ Result<QueryParams> ParseQueryParams(std::string_view raw_query, const QueryPars
     if (!param.value || IsReservedParamName(param.key)) continue;
     Filter filter;
     if (auto error = ParseKeyPath(param.key, filter.embed_path, filter.field)) return *error;
-    Grammar grammar(*param.value);
     bool is_argument = false;
-    auto rule = [&]() -> Reply {
-      auto as_filter = LAZY(grammar.Steps(LAZY(grammar.OpExpr(filter.condition, ValueSyntax::kPlain)),
-                                          LAZY(grammar.Eof())));
-      if (!options.rpc_read) return as_filter();
+    auto rule = [&](Grammar& g) -> Reply {
+      is_argument = false;
+      // ParseAll adds the end-of-input check after either alternative.
+      if (!options.rpc_read) return g.OpExpr(filter.condition, ValueSyntax::kPlain);
+      auto as_filter = LAZY(g.Steps(LAZY(g.OpExpr(filter.condition, ValueSyntax::kPlain)), LAZY(g.Eof())));
       // Anything that is not op.value is a function argument.
-      return grammar.Alt(as_filter, [&]() -> Reply {
+      auto as_argument = [&]() -> Reply {
         is_argument = true;
-        grammar.Many(LAZY(grammar.Satisfy(IsAnyChar)));
-        return Reply{true, true};
-      });
+        return g.Many(LAZY(g.Satisfy(IsAnyChar)));
+      };
+      return g.Alt(as_filter, as_argument);
     };
-    Seq s(grammar);
-    if (!s(rule())) return QueryParamError(SourceName("filter", *param.value), *param.value, grammar.error());
+    if (auto error = ParseAll(*param.value, SourceName("filter", *param.value), rule)) return *error;
     if (is_argument) {
       query.rpc_args.push_back(RpcArgument{param.key, *param.value});
     } else {

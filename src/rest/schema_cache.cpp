@@ -33,9 +33,9 @@ std::vector<const ForeignKey*> SchemaCache::ForeignKeysBetween(const std::string
   return found;
 }
 
-std::string SchemaCache::Queries(const std::string& schema) {
+std::vector<std::string> SchemaCache::Queries(const std::string& schema) {
   std::string nsp = QuoteLiteral(schema);
-  return
+  return {
       // 0: relations and columns
       "SELECT c.relname, c.relkind, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
       "coalesce(et.typname, t.typname), NOT a.attnotnull, "
@@ -44,13 +44,13 @@ std::string SchemaCache::Queries(const std::string& schema) {
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
       "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND t.typcategory = 'A' "
-      "WHERE n.nspname = " + nsp + " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname, a.attnum;\n"
+      "WHERE n.nspname = " + nsp + " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname, a.attnum",
       // 1: primary keys
       "SELECT c.relname, a.attname FROM pg_catalog.pg_constraint con "
       "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "CROSS JOIN LATERAL pg_catalog.unnest(con.conkey) WITH ORDINALITY k(attnum, ord) "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
-      "WHERE con.contype = 'p' AND n.nspname = " + nsp + " ORDER BY c.relname, k.ord;\n"
+      "WHERE con.contype = 'p' AND n.nspname = " + nsp + " ORDER BY c.relname, k.ord",
       // 2: foreign keys within the schema, one row per column pair
       "SELECT con.conname, c.relname, a.attname, rc.relname, ra.attname FROM pg_catalog.pg_constraint con "
       "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -59,7 +59,7 @@ std::string SchemaCache::Queries(const std::string& schema) {
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
       "JOIN pg_catalog.pg_attribute ra ON ra.attrelid = rc.oid AND ra.attnum = k.refnum "
       "WHERE con.contype = 'f' AND n.nspname = " + nsp + " AND rn.nspname = " + nsp +
-      " ORDER BY con.conname, c.relname, k.ord;\n"
+      " ORDER BY con.conname, c.relname, k.ord",
       // 3: functions: arguments as parallel arrays
       "SELECT p.proname, p.proretset, pg_catalog.format_type(p.prorettype, NULL), p.prorettype = 'void'::regtype, "
       "CASE WHEN rt.typrelid <> 0 AND rc.relnamespace = n.oid THEN rc.relname END, rt.typtype = 'c' OR rt.typrelid <> 0, "
@@ -72,7 +72,7 @@ std::string SchemaCache::Queries(const std::string& schema) {
       "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
       "JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype LEFT JOIN pg_catalog.pg_class rc ON rc.oid = rt.typrelid "
       "WHERE n.nspname = " + nsp + " AND p.prokind = 'f' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
-      "WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY p.proname;\n";
+      "WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY p.proname"};
 }
 
 Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::string& schema,
@@ -147,7 +147,7 @@ Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::str
 }
 
 Result<std::shared_ptr<const SchemaCache>> SchemaCache::Load(db::Connection& connection, const std::string& schema) {
-  auto results = connection.ExecAll(Queries(schema));
+  auto results = connection.ExecAll(Join(Queries(schema), ";\n"));
   if (!results) return results.error();
   return BuildFrom(schema, *results);
 }

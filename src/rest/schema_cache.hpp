@@ -69,8 +69,8 @@ struct Function {
 
 class SchemaCache {
  public:
-  // The catalog queries, in one string (one round trip); BuildFrom reads their results.
-  static std::string Queries(const std::string& schema);
+  // The catalog queries (one statement each); BuildFrom reads their results in order.
+  static std::vector<std::string> Queries(const std::string& schema);
   static Result<std::shared_ptr<const SchemaCache>> BuildFrom(const std::string& schema,
                                                               const std::vector<db::PgResult>& results);
   // Blocking load, for start-up and tests.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+
 #include <random>
 #include <string>
 
@@ -355,12 +357,16 @@ TEST(RestQueryFilter, ErrorsMatchPostgrest) {
   e = MustFail("foo=bar");  // an unknown parameter on a table is a filter
   EXPECT_EQ(e.message, "\"failed to parse filter (bar)\" (line 1, column 1)");
 
-  e = MustFail("name=%C3%A9t%C3%A9");  // Haskell's show escapes non-ASCII
-  EXPECT_EQ(e.message, "\"failed to parse filter (\\233t\\233)\" (line 1, column 1)");
+  e = MustFail("name=%C3%A9t%C3%A9");  // show [c] escapes non-ASCII; the quoted source name does not
+  EXPECT_EQ(e.message, "\"failed to parse filter (\u00e9t\u00e9)\" (line 1, column 1)");
   EXPECT_EQ(e.detail, "unexpected \"\\233\" expecting \"not\" or operator (eq, gt, ...)");
 
   e = MustFail("%22unterminated=eq.1");
-  EXPECT_EQ(e.message, "\"failed to parse tree path (\\\"unterminated)\" (line 1, column 14)");
+  EXPECT_EQ(e.message, "\"failed to parse tree path (\"unterminated)\" (line 1, column 14)");
+  EXPECT_EQ(e.detail, "unexpected end of input expecting \"\\\\\" or \"\\\"\"");
+
+  e = MustFail("select=%22a%0Ab%22%09c");  // Parsec counts lines and 8-column tab stops
+  EXPECT_EQ(e.message, "\"failed to parse select parameter (\"a\nb\"\tc)\" (line 2, column 9)");
 }
 
 TEST(RestQueryFilter, MalformedInputIsRejected) {
@@ -651,6 +657,33 @@ TEST(RestRequest, StrictPreferencesFailAfterTheQuery) {
 }
 
 // ---- robustness -------------------------------------------------------------
+
+// Maximum nesting, on both the fast and the error-reporting path, fits in a
+// 1 MiB stack (coroutine and worker stacks can be that small).
+TEST(RestQueryRobustness, MaximumNestingFitsASmallStack) {
+  struct Outcome {
+    bool select_ok = false, select_deep_failed = false, logic_ok = false, logic_deep_failed = false;
+  } outcome;
+  auto run = [](void* arg) -> void* {
+    auto* out = static_cast<Outcome*>(arg);
+    out->select_ok = ParseSelect(Nested("a(", kMaxNestingDepth, "id")).ok();
+    out->select_deep_failed = !ParseSelect(Nested("a(", kMaxNestingDepth, "id,")).ok();
+    out->logic_ok = ParseLogicTree("or", "(" + Nested("and(", kMaxNestingDepth - 1, "a.eq.1") + ")").ok();
+    out->logic_deep_failed = !ParseLogicTree("or", "(" + Nested("and(", kMaxNestingDepth, "a.eq.1") + ")").ok();
+    return nullptr;
+  };
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, 1024 * 1024), 0);
+  pthread_t thread;
+  ASSERT_EQ(pthread_create(&thread, &attr, run, &outcome), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+  EXPECT_TRUE(outcome.select_ok);
+  EXPECT_TRUE(outcome.select_deep_failed);
+  EXPECT_TRUE(outcome.logic_ok);
+  EXPECT_TRUE(outcome.logic_deep_failed);
+}
 
 TEST(RestQueryFuzz, RandomInputNeverCrashes) {
   std::mt19937 rng(20240531);
