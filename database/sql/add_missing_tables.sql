@@ -806,4 +806,68 @@ BEGIN
 END
 $agentbase$;
 
+DO $agentbase_if$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
+    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION public.match_user_memory(
+  query_embedding %1$I.vector(1536),
+  match_count integer DEFAULT 10,
+  memory_types text[] DEFAULT NULL,
+  min_similarity double precision DEFAULT 0
+) RETURNS TABLE (
+  id uuid, memory_type text, key text, value text, confidence_score real, source text,
+  metadata jsonb, created_at timestamptz, similarity double precision
+)
+LANGUAGE sql STABLE SET search_path = '' AS $$
+  SELECT m.id, m.memory_type, m.key, m.value, m.confidence_score, m.source, m.metadata, m.created_at,
+         1 - (m.embedding OPERATOR(%1$I.<=>) query_embedding) AS similarity
+  FROM public.user_memory m
+  WHERE m.embedding IS NOT NULL
+    AND (memory_types IS NULL OR m.memory_type = ANY (memory_types))
+    AND (m.expires_at IS NULL OR m.expires_at > now())
+    AND 1 - (m.embedding OPERATOR(%1$I.<=>) query_embedding) >= min_similarity
+  ORDER BY m.embedding OPERATOR(%1$I.<=>) query_embedding
+  LIMIT least(greatest(match_count, 0), 200)
+$$$agentbase_sql$,
+      (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
+  END IF;
+END
+$agentbase_if$;
+
+DO $agentbase_if$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
+    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION agentbase.cosine_similarity(a real[], b real[]) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
+  SELECT sum(x * y) / nullif(sqrt(sum(x * x)) * sqrt(sum(y * y)), 0)
+  FROM unnest(a, b) AS t(x, y)
+$$$agentbase_sql$,
+      (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
+    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION public.match_user_memory(
+  query_embedding real[],
+  match_count integer DEFAULT 10,
+  memory_types text[] DEFAULT NULL,
+  min_similarity double precision DEFAULT 0
+) RETURNS TABLE (
+  id uuid, memory_type text, key text, value text, confidence_score real, source text,
+  metadata jsonb, created_at timestamptz, similarity double precision
+)
+LANGUAGE sql STABLE SET search_path = '' AS $$
+  SELECT s.id, s.memory_type, s.key, s.value, s.confidence_score, s.source, s.metadata, s.created_at, s.similarity
+  FROM (
+    SELECT m.*, agentbase.cosine_similarity(m.embedding, query_embedding) AS similarity
+    FROM public.user_memory m
+    WHERE m.embedding IS NOT NULL
+      AND (memory_types IS NULL OR m.memory_type = ANY (memory_types))
+      AND (m.expires_at IS NULL OR m.expires_at > now())
+  ) s
+  WHERE s.similarity >= min_similarity
+  ORDER BY s.similarity DESC
+  LIMIT least(greatest(match_count, 0), 200)
+$$$agentbase_sql$,
+      (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
+  END IF;
+END
+$agentbase_if$;
+
 COMMIT;
