@@ -1,33 +1,13 @@
 #include "http/target.hpp"
 
+#include "util/percent_decode.hpp"
+
 namespace agentbase::http {
 
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 Result<std::string> PercentDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    int high = i + 2 < text.size() ? HexValue(text[i + 1]) : -1;
-    int low = i + 2 < text.size() ? HexValue(text[i + 2]) : -1;
-    if (high < 0 || low < 0) return Error::Make("malformed percent-escape in the request path", "target");
-    out.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return out;
+  auto decoded = PercentDecodeStrict(text);
+  if (!decoded) return Error::Make("malformed percent-escape in the request path", "target");
+  return std::move(*decoded);
 }
 
 Result<Target> ParseTarget(std::string_view target) {

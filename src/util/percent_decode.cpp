@@ -1,0 +1,60 @@
+#include "util/percent_decode.hpp"
+
+namespace agentbase {
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The byte the escape at `i` stands for (i + 2 < size), or -1 when malformed.
+int EscapedByte(std::string_view text, size_t i) {
+  int high = HexValue(text[i + 1]);
+  int low = HexValue(text[i + 2]);
+  return high < 0 || low < 0 ? -1 : high * 16 + low;
+}
+
+template <class OnMalformed>
+bool Decode(std::string_view text, bool plus_as_space, std::string& out, OnMalformed on_malformed) {
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+' && plus_as_space) {
+      out += ' ';
+    } else if (c == '%') {
+      int byte = i + 2 < text.size() ? EscapedByte(text, i) : -1;
+      if (byte < 0) {
+        if (!on_malformed(out, c)) return false;
+        continue;
+      }
+      out += static_cast<char>(byte);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> PercentDecodeStrict(std::string_view text) {
+  std::string out;
+  if (!Decode(text, false, out, [](std::string&, char) { return false; })) return std::nullopt;
+  return out;
+}
+
+std::string PercentDecodeLenient(std::string_view text, bool plus_as_space) {
+  std::string out;
+  Decode(text, plus_as_space, out, [](std::string& kept, char c) {
+    kept += c;
+    return true;
+  });
+  return out;
+}
+
+}  // namespace agentbase
