@@ -36,7 +36,6 @@ ROLES="authenticator, anon, authenticated, service_role"
 START_TIME=$(date +%s)
 
 log() { printf '==> %s\n' "$*" >&2; }
-warn() { printf 'run.sh: WARNING: %s\n' "$*" >&2; }
 die() { printf 'run.sh: FAIL: %s\n' "$*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found ($2)"; }
 
@@ -131,7 +130,9 @@ top_cpu() { ps -eo pcpu=,comm= --sort=-pcpu | head -5 | awk '{printf "%s %s%%; "
   echo "lscpu | head:"; lscpu | head
   echo "kernel: $(uname -sr)"
   echo "agentbase: $("$AB" --version) (sha256 $(sha256sum "$AB" | cut -c1-12), from $AGENTBASE_BIN)"
-  echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || echo ' (working tree has uncommitted changes)')"
+  dirty=$(git -C "$ROOT" status --porcelain 2>/dev/null | awk '{print $2}' | cut -d/ -f1 | sort -u | paste -sd, -)
+  echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')${dirty:+ (uncommitted or untracked changes in: $dirty)}"
+  echo "schema files: $(cd "$ROOT/database/schema" && ls -- *.sql | paste -sd' ' -)"
   echo "supabase: $("$SB" --version) (native binary $SB)"
   echo "sqitch: $(sqitch --version 2>&1 | head -1)"
   echo "psql: $("$PSQL" --version)"
@@ -150,7 +151,7 @@ echo "server: $("$PSQL" -X -At "$ADMIN" -c 'SELECT version()')" >>"$OUT/machine.
 export PGSSLMODE=disable
 url() { echo "postgresql://postgres:$PW@127.0.0.1:$PORT/$1?sslmode=disable"; }
 sqitch_target() { echo "db:pg://postgres:$PW@127.0.0.1:$PORT/$1"; }
-psql_admin() { "$PSQL" -X -q -v ON_ERROR_STOP=1 "$ADMIN" "$@"; }
+psql_admin() { PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -q -v ON_ERROR_STOP=1 "$ADMIN" "$@"; }
 
 # A fresh empty database with none of the schema's cluster-wide roles: every
 # tool then runs the whole schema, roles included (see docs/benchmarks.md).
@@ -163,7 +164,8 @@ if [ "\${2:-}" = verify ] && [ "\$("$PSQL" -X -At "$ADMIN" -c "SELECT 1 FROM pg_
   "$AB" --db-url "postgresql://postgres:$PW@127.0.0.1:$PORT/\$db?sslmode=disable" db verify >"$WORK/last-verify.txt" 2>&1 ||
     { echo "agentbase db verify failed on the database a timed run left:" >&2; cat "$WORK/last-verify.txt" >&2; exit 1; }
 fi
-"$PSQL" -X -q -v ON_ERROR_STOP=1 "$ADMIN" -c "DROP DATABASE IF EXISTS \"\$db\" WITH (FORCE)" \\
+PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -q -v ON_ERROR_STOP=1 "$ADMIN" \\
+  -c "DROP DATABASE IF EXISTS \"\$db\" WITH (FORCE)" \\
   -c "DROP ROLE IF EXISTS $ROLES" -c "CREATE DATABASE \"\$db\""
 EOF
 chmod +x "$WORK/reset-db.sh"
@@ -182,25 +184,48 @@ dump_schema() {
 }
 
 # --- the plain-SQL equivalent of the schema -----------------------------------
-log "preparing the plain SQL (00 + 10 + database/sql/add_missing_tables.sql + 30)"
+# database/schema/*.sql in order. The "-- agentbase:mode ensure" files (20, and
+# any later ones) carry directives and placeholders; their plain, idempotent
+# rendering is database/sql/add_missing_tables.sql, used in place of the first
+# of them. The "if-absent" files are plain SQL apart from
+# "-- agentbase:if vector|!vector" sections, resolved here as agentbase
+# resolves them: by whether pgvector is available on the server.
+log "preparing the plain SQL (database/schema/*.sql, database/sql/add_missing_tables.sql for the ensure-mode files)"
 PLAIN=$WORK/plain
 mkdir -p "$PLAIN"
-cp "$ROOT/database/schema/00_supabase_compat.sql" "$PLAIN/00_supabase_compat.sql"
-cp "$ROOT/database/schema/10_existing_tables.sql" "$PLAIN/10_existing_tables.sql"
-cp "$ROOT/database/schema/30_existing_tables_security.sql" "$PLAIN/30_existing_tables_security.sql"
-SQL20=$ROOT/database/sql/add_missing_tables.sql
-# Known rendering defects of database/sql/add_missing_tables.sql (its
-# generator puts IF NOT EXISTS after the schema, and some lines of the file
-# end in "SECURITY<table>"): repair them in the benchmark's copy, loudly.
-bad=$(grep -c -E 'CREATE TABLE [a-z_]+\.IF NOT EXISTS |ENABLE ROW LEVEL SECURITY[a-z_]+;' "$SQL20" || true)
-sed -E -e 's/CREATE TABLE ([a-z_]+)\.IF NOT EXISTS ([a-z_]+)/CREATE TABLE IF NOT EXISTS \1.\2/' \
-  -e 's/ENABLE ROW LEVEL SECURITY[a-z_]+;/ENABLE ROW LEVEL SECURITY;/' "$SQL20" >"$PLAIN/20_add_missing_tables.sql"
-SQL_NOTE="database/sql/add_missing_tables.sql used as-is"
-if [ "$bad" != 0 ]; then
-  SQL_NOTE="database/sql/add_missing_tables.sql does not apply as-is: $bad malformed lines repaired in the benchmark's copy"
-  warn "$SQL_NOTE (CREATE TABLE public.IF NOT EXISTS x / ENABLE ROW LEVEL SECURITYx)"
-fi
-PLAIN_FILES=(00_supabase_compat.sql 10_existing_tables.sql 20_add_missing_tables.sql 30_existing_tables_security.sql)
+HAS_VECTOR=$("$PSQL" -X -At "$ADMIN" -c "SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'")
+render_plain() { # FILE: resolve the vector sections and placeholders, or fail
+  awk -v vec="$HAS_VECTOR" -v file="$1" '
+    /^-- agentbase:if / {
+      if (depth) { print file ": nested agentbase:if" > "/dev/stderr"; exit 2 }
+      cond = $3
+      if (cond == "vector") on = (vec > 0); else if (cond == "!vector") on = (vec == 0);
+      else { print file ": cannot render agentbase:if " cond > "/dev/stderr"; exit 2 }
+      depth = 1; next
+    }
+    /^-- agentbase:else/ { on = !on; next }
+    /^-- agentbase:end/ { depth = 0; next }
+    depth && !on { next }
+    { gsub(/\{\{embedding_dimensions\}\}/, "1536"); gsub(/\{\{vector_schema\}\}/, "extensions"); print }
+  ' "$1"
+}
+PLAIN_FILES=()
+ENSURE_DONE=
+for src in "$ROOT"/database/schema/*.sql; do
+  f=$(basename "$src")
+  if head -1 "$src" | grep -q -- '-- agentbase:mode ensure'; then
+    [ -n "$ENSURE_DONE" ] && continue # already in add_missing_tables.sql
+    ENSURE_DONE=1
+    f=${f%%_*}_add_missing_tables.sql
+    cp "$ROOT/database/sql/add_missing_tables.sql" "$PLAIN/$f"
+  else
+    render_plain "$src" >"$PLAIN/$f" || die "cannot render $src as plain SQL"
+  fi
+  grep -q '{{' "$PLAIN/$f" && die "$PLAIN/$f still has a {{placeholder}}"
+  PLAIN_FILES+=("$f")
+done
+[ -n "$ENSURE_DONE" ] && [ "${#PLAIN_FILES[@]}" -ge 4 ] || die "unexpected database/schema layout: ${PLAIN_FILES[*]}"
+echo "plain SQL: ${PLAIN_FILES[*]}" >>"$OUT/machine.txt"
 
 # The reference: the plain SQL applied with psql to an empty database.
 reset_db bench_ref
@@ -220,7 +245,7 @@ mkdir -p "$WORK/supabase"
 mkdir -p "$WORK/supabase/supabase/migrations"
 i=0
 for f in "${PLAIN_FILES[@]}"; do
-  cp "$PLAIN/$f" "$WORK/supabase/supabase/migrations/2025010100000${i}_${f#??_}"
+  cp "$PLAIN/$f" "$WORK/supabase/supabase/migrations/$(printf '202501010000%02d' "$i")_${f#??_}"
   i=$((i + 1))
 done
 
@@ -309,7 +334,6 @@ echo "[$(date -u +%T)] load $(loadavg); top: $(top_cpu)" >>"$OUT/load.txt"
 # --- summary -------------------------------------------------------------------
 {
   echo "elapsed: $(($(date +%s) - START_TIME)) s"
-  echo "plain SQL: $SQL_NOTE"
 } >>"$OUT/machine.txt"
 python3 "$HERE/summarize.py" "$OUT" | tee "$OUT/summary.md"
 echo
