@@ -6,6 +6,8 @@
 
 #include "app/db_commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/serve_command.hpp"
+#include "app/user_commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace agentbase::app;
@@ -37,6 +39,9 @@ int main(int argc, char** argv) {
 
   int exit_code = kExitOk;
   AddDbCommands(app, options, exit_code);
+  AddUserCommands(app, options, exit_code);
+  ServeOptions serve_options;
+  AddServeCommand(app, options, serve_options, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,241 @@
+#include "app/serve_command.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <iostream>
+
+#include "app/database_target.hpp"
+#include "app/exit_codes.hpp"
+#include "app/router.hpp"
+#include "app/demo.hpp"
+#include "app/user_commands.hpp"
+#include "auth/auth_api.hpp"
+#include "auth/key_store.hpp"
+#include "db/async_connection.hpp"
+#include "db/connection.hpp"
+#include "db/pool.hpp"
+#include "http/server.hpp"
+#include "migrate/push.hpp"
+#include "migrate/report.hpp"
+#include "rest/rest_api.hpp"
+#include "rest/schema_cache.hpp"
+
+namespace agentbase::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+int Fail(const Error& error, int code = kExitDatabase) {
+  std::cerr << "error: " << error.message << "\n";
+  if (!error.detail.empty()) std::cerr << "  detail: " << error.detail << "\n";
+  if (!error.hint.empty()) std::cerr << "  hint: " << error.hint << "\n";
+  return error.code == "usage" ? kExitUsage : code;
+}
+
+// Brings the database up to the schema before serving it.
+Result<std::string> PushSchema(db::Connection& admin, int embedding_dimensions, bool& blocked) {
+  if (auto prepared = migrate::PrepareSession(admin); !prepared) return prepared.error();
+  auto desired = migrate::DesiredSchemaFor(admin, embedding_dimensions);
+  if (!desired) return desired.error();
+  auto outcome = migrate::PlanAndPush(admin, *desired, {});
+  if (!outcome) return outcome.error();
+  if (outcome->plan.Blocked()) {
+    blocked = true;
+    return migrate::PlanText(outcome->plan, false);
+  }
+  if (outcome->applied) return "schema: applied " + std::to_string(outcome->plan.steps.size()) + " changes";
+  return std::string("schema: up to date");
+}
+
+// Reloads the schema cache whenever someone sends NOTIFY pgrst, 'reload schema'
+// (agentbase db push does, as do Supabase's DDL triggers). Reconnects after failures.
+asio::awaitable<void> WatchSchema(asio::any_io_executor executor, std::string conninfo, rest::RestApi* rest) {
+  asio::steady_timer pause(executor);
+  while (true) {
+    auto connection = co_await db::AsyncConnection::Connect(executor, conninfo);
+    if (connection) {
+      std::vector<db::Statement> listen(1);
+      listen[0].sql = "LISTEN pgrst";
+      auto listening = co_await (*connection)->Run(std::move(listen));
+      while (listening && !listening->failure) {
+        auto payload = co_await (*connection)->WaitForNotification();
+        if (!payload) break;
+        if (!payload->empty() && *payload != "reload schema") continue;
+        std::vector<db::Statement> queries;
+        for (auto& sql : rest::SchemaCache::Queries(rest->Cache()->Schema())) queries.push_back({std::move(sql), {}});
+        auto results = co_await (*connection)->Run(std::move(queries));
+        if (!results || results->failure) break;
+        auto cache = rest::SchemaCache::BuildFrom(rest->Cache()->Schema(), results->results);
+        if (!cache) {
+          spdlog::warn("schema cache reload failed: {}", cache.error().message);
+          continue;
+        }
+        rest->SetSchemaCache(*cache);
+        spdlog::info("schema cache reloaded: {} tables, {} functions", (*cache)->Tables().size(),
+                     (*cache)->Functions().size());
+      }
+    }
+    spdlog::warn("schema watcher lost its connection; retrying in 1 s");
+    pause.expires_after(std::chrono::seconds(1));
+    co_await pause.async_wait(asio::use_awaitable);
+  }
+}
+
+// SIGINT/SIGTERM: stop accepting, drain in-flight requests, close the pools,
+// and let the event loop end.
+asio::awaitable<void> Drain(http::Server* server, db::Pool* api_pool, db::Pool* admin_pool, asio::io_context* io,
+                            std::chrono::milliseconds deadline) {
+  spdlog::info("shutting down: draining in-flight requests");
+  co_await server->Shutdown(deadline);
+  api_pool->Close();
+  admin_pool->Close();
+  io->stop();
+}
+
+void LogFailures(std::exception_ptr failure) {
+  if (!failure) return;
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& error) {
+    spdlog::error("background task failed: {}", error.what());
+  }
+}
+
+}  // namespace
+
+int RunServe(const GlobalOptions& global, const ServeOptions& options) {
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  auto target = DatabaseTarget::Open(global.target);
+  if (!target) return Fail(target.error());
+
+  auto admin = db::Connection::Open(target->Conninfo());
+  if (!admin) return Fail(admin.error());
+  bool blocked = false;
+  auto pushed = PushSchema(*admin, global.embedding_dimensions, blocked);
+  if (!pushed) return Fail(pushed.error());
+  if (blocked) {
+    std::cerr << *pushed << "The schema cannot be applied; nothing was changed and the server did not start.\n";
+    return kExitBlocked;
+  }
+  std::cout << *pushed << "\n";
+
+  auto keys = auth::KeyStore::Load(KeyStoreOptionsFor(global, options.keys));
+  if (!keys) return Fail(keys.error(), kExitUsage);
+
+  if (target->IsEmbedded() && options.demo) {
+    auto demo = EnsureDemoUser(*admin, std::filesystem::absolute(global.target.embedded.data_dir));
+    if (!demo) return Fail(demo.error());
+    std::cout << *demo;
+  }
+
+  auto cache = rest::SchemaCache::Load(*admin, options.schema);
+  if (!cache) return Fail(cache.error());
+
+  asio::io_context io(1);
+  db::PoolOptions api_pool_options;
+  api_pool_options.size = options.pool_size;
+  api_pool_options.acquire_timeout = std::chrono::milliseconds(options.pool_timeout_ms);
+  // Requests connect as authenticator (as PostgREST does) and switch to the
+  // JWT's role inside each transaction.
+  std::string api_conninfo = target->IsEmbedded() ? target->Conninfo() + " user=authenticator" : target->Conninfo();
+  db::Pool api_pool(io.get_executor(), api_conninfo, api_pool_options);
+  db::PoolOptions admin_pool_options;
+  admin_pool_options.size = 2;
+  db::Pool admin_pool(io.get_executor(), target->Conninfo(), admin_pool_options);
+
+  rest::RestOptions rest_options;
+  rest_options.schema = options.schema;
+  rest_options.max_rows = options.max_rows > 0 ? std::optional<int64_t>(options.max_rows) : std::nullopt;
+  rest_options.statement_timeout = std::chrono::milliseconds(options.statement_timeout_ms);
+  rest::RestApi rest(api_pool, keys->Verification(), rest_options);
+  rest.SetSchemaCache(*cache);
+  auth::AuthApi auth_api(admin_pool, *keys, auth::AuthOptions{});
+
+  Routes routes;
+  routes.rest = [&rest](http::Request request) { return rest.Handle(std::move(request)); };
+  routes.auth = [&auth_api](http::Request request) { return auth_api.Handle(std::move(request)); };
+  http::ServerOptions server_options;
+  server_options.address = options.host;
+  server_options.port = static_cast<uint16_t>(options.port);
+  server_options.max_connections = options.max_connections;
+  server_options.body_limit = options.body_limit;
+  server_options.request_timeout = std::chrono::seconds(options.request_timeout_s);
+  http::Server server(io, server_options, MakeRouter(routes));
+  auto port = server.Start();
+  if (!port) return Fail(port.error());
+
+  std::cout << "agentbase serving " << target->Description() << "\n"
+            << "  API:          http://" << options.host << ":" << *port << "  (REST /rest/v1, auth /auth/v1)\n"
+            << "  anon key:     " << keys->AnonKey() << "\n"
+            << "  service key:  " << keys->ServiceRoleKey() << "\n"
+            << std::flush;
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    asio::co_spawn(io, Drain(&server, &api_pool, &admin_pool, &io, std::chrono::milliseconds(options.drain_timeout_ms)),
+                   LogFailures);
+  });
+  asio::co_spawn(io, WatchSchema(io.get_executor(), target->Conninfo(), &rest), LogFailures);
+  io.run();
+  std::cout << "agentbase stopped\n";
+  return kExitOk;
+}
+
+void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options, int& exit_code) {
+  auto* serve = app.add_subcommand(
+      "serve",
+      "Bring the database up to the schema and serve Supabase's API over it: REST at /rest/v1 (PostgREST's dialect) "
+      "and email/password auth at /auth/v1");
+  serve->add_option("--host", options.host, "Address to listen on")->envname("AGENTBASE_HOST")->capture_default_str();
+  serve->add_option("--port", options.port, "Port to listen on")
+      ->envname("AGENTBASE_PORT")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  serve->add_option("--pool-size", options.pool_size, "Database connections for API requests")
+      ->envname("AGENTBASE_POOL_SIZE")
+      ->check(CLI::Range(1, 512))
+      ->capture_default_str();
+  serve->add_option("--pool-timeout-ms", options.pool_timeout_ms,
+                    "How long a request may wait for a database connection (then 504 PGRST003)")
+      ->check(CLI::Range(1, 600000))
+      ->capture_default_str();
+  serve->add_option("--max-connections", options.max_connections, "Client connections served at once (beyond: 503)")
+      ->envname("AGENTBASE_MAX_CONNECTIONS")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  serve->add_option("--body-limit", options.body_limit, "Largest request body in bytes (beyond: 413)")
+      ->envname("AGENTBASE_BODY_LIMIT")
+      ->capture_default_str();
+  serve->add_option("--request-timeout", options.request_timeout_s,
+                    "Seconds a client may take to send a request (slow clients are dropped)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve->add_option("--statement-timeout-ms", options.statement_timeout_ms, "statement_timeout of each API request")
+      ->envname("AGENTBASE_STATEMENT_TIMEOUT_MS")
+      ->check(CLI::Range(1, 3600000))
+      ->capture_default_str();
+  serve->add_option("--max-rows", options.max_rows, "Most rows one read returns (Supabase's db-max-rows; 0: no cap)")
+      ->envname("AGENTBASE_MAX_ROWS")
+      ->capture_default_str();
+  AddKeyOptions(serve, options.keys);
+  serve->add_option("--schema", options.schema, "The schema the API exposes")->capture_default_str();
+  serve->add_option("--drain-timeout-ms", options.drain_timeout_ms,
+                    "On SIGINT/SIGTERM, how long in-flight requests may take to finish")
+      ->capture_default_str();
+  serve->add_option("--log-level", options.log_level, "trace, debug, info, warn, error")
+      ->envname("AGENTBASE_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  serve->add_flag("!--no-demo", options.demo, "Do not create the demo tenant and user on a new embedded database");
+  serve->callback([&] { exit_code = RunServe(global, options); });
+}
+
+}  // namespace agentbase::app

@@ -1,0 +1,32 @@
+#pragma once
+// `agentbase serve`: the schema, then Supabase's API over it.
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "app/db_commands.hpp"
+#include "app/user_commands.hpp"
+
+namespace agentbase::app {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 54321;
+  size_t pool_size = 4;
+  int pool_timeout_ms = 10000;
+  size_t max_connections = 1024;
+  size_t body_limit = 1024 * 1024;
+  int request_timeout_s = 30;
+  int statement_timeout_ms = 8000;
+  int64_t max_rows = 1000;
+  KeyOptions keys;
+  std::string schema = "public";
+  int drain_timeout_ms = 10000;
+  std::string log_level = "info";
+  bool demo = true;
+};
+
+void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options, int& exit_code);
+int RunServe(const GlobalOptions& global, const ServeOptions& options);
+
+}  // namespace agentbase::app

@@ -1,0 +1,244 @@
+#include "app/user_commands.hpp"
+
+#include "app/user_store.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "app/exit_codes.hpp"
+#include "auth/auth_api.hpp"
+#include "auth/auth_queries.hpp"
+#include "auth/claims.hpp"
+#include "auth/jwt.hpp"
+#include "db/connection.hpp"
+#include "util/text.hpp"
+
+namespace agentbase::app {
+
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t kMinPasswordBytes = 8;
+// bcrypt reads at most 72 bytes; a longer password would be silently cut.
+constexpr std::size_t kMaxPasswordBytes = 72;
+constexpr std::int64_t kMaxTtlSeconds = 10LL * 31557600;
+
+struct UserCommandOptions {
+  KeyOptions keys;
+  // users add
+  std::string email;
+  std::string password;
+  std::string tenant;
+  std::string tenant_name;
+  std::string role = "member";
+  bool service = false;
+  // token
+  std::string user;
+  std::string token_role;
+  std::optional<std::int64_t> ttl;
+};
+
+int Fail(const Error& error, int exit_code) {
+  std::cerr << "error: " << error.message << "\n";
+  if (!error.detail.empty()) std::cerr << "  detail: " << error.detail << "\n";
+  if (!error.hint.empty()) std::cerr << "  hint: " << error.hint << "\n";
+  return exit_code;
+}
+
+int UsageFail(const std::string& message) { return Fail(Error::Make(message, "usage"), kExitUsage); }
+
+// Settings and key files are the operator's to fix (2); anything from the
+// database is 3.
+int FailFrom(const Error& error) {
+  bool operator_side = error.code == "usage" || error.code == "config" || error.code == "io";
+  return Fail(error, operator_side ? kExitUsage : kExitDatabase);
+}
+
+// A database error, with a pointer to `db push` when the schema is missing.
+int FailDatabase(Error error) {
+  // undefined_function (no pgcrypto in extensions), undefined_table,
+  // invalid_schema_name: the agentbase schema was not pushed here.
+  if (error.hint.empty() && (error.code == "42883" || error.code == "42P01" || error.code == "3F000")) {
+    error.hint =
+        "run `agentbase db push` on this database first (agentbase expects pgcrypto in the extensions schema, as "
+        "on Supabase)";
+  }
+  return Fail(error, kExitDatabase);
+}
+
+Result<db::Connection> Connect(const DatabaseTarget& target) { return db::Connection::Open(target.Conninfo()); }
+
+// users add --------------------------------------------------------------
+
+Status ValidateUserArguments(UserCommandOptions& o) {
+  o.email = ToLower(Trim(o.email));
+  auto at = o.email.find('@');
+  if (o.email.empty() || at == std::string::npos || at == 0 || at + 1 == o.email.size() ||
+      o.email.find_first_of(" \t\r\n") != std::string::npos || o.email.size() > 255) {
+    return Error::Make("--email must be an e-mail address", "usage");
+  }
+  if (o.password == "-") {
+    // Read from standard input, so the password stays out of the process list and shell history.
+    std::string line;
+    if (!std::getline(std::cin, line)) return Error::Make("--password -: nothing to read on standard input", "usage");
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    o.password = std::move(line);
+  }
+  if (o.password.size() < kMinPasswordBytes) {
+    return Error::Make("--password must be at least " + std::to_string(kMinPasswordBytes) + " characters", "usage");
+  }
+  if (o.password.size() > kMaxPasswordBytes) {
+    return Error::Make(
+        "--password must be at most " + std::to_string(kMaxPasswordBytes) + " bytes (bcrypt ignores the rest)",
+        "usage");
+  }
+  if (!o.tenant_name.empty() && o.tenant.empty()) return Error::Make("--tenant-name needs --tenant", "usage");
+  return Ok();
+}
+
+int RunUsersAdd(const GlobalOptions& options, UserCommandOptions o) {
+  if (auto valid = ValidateUserArguments(o); !valid) return UsageFail(valid.error().message);
+
+  auto target = DatabaseTarget::Open(options.target);
+  if (!target) return FailFrom(target.error());
+  auto connection = Connect(*target);
+  if (!connection) return FailFrom(connection.error());
+
+  auto created = CreateUser(*connection, NewUser{o.email, o.password, o.tenant, o.tenant_name, o.role, o.service});
+  if (!created) {
+    if (created.error().code == "exists") return Fail(created.error(), kExitBlocked);
+    return created.error().code == "tenant" ? Fail(created.error(), kExitDatabase) : FailDatabase(created.error());
+  }
+  if (created->tenant_created) std::cerr << "Created tenant " << o.tenant << " (" << *created->tenant_id << ").\n";
+  if (!created->note.empty()) std::cerr << created->note << "\n";
+  std::string user_id = created->user_id;
+  std::cout << user_id << "\n";
+  return kExitOk;
+}
+
+// token ------------------------------------------------------------------
+
+int RunToken(const GlobalOptions& options, const UserCommandOptions& o) {
+  if (o.user.empty() == o.token_role.empty()) return UsageFail("give exactly one of --user EMAIL and --role ROLE");
+  if (o.ttl && (*o.ttl <= 0 || *o.ttl > kMaxTtlSeconds)) {
+    return UsageFail("--ttl must be between 1 and " + std::to_string(kMaxTtlSeconds) + " seconds");
+  }
+  bool embedded = UsesEmbeddedDatabase(options.target);
+  auto keys = auth::KeyStore::Load(KeyStoreOptionsFor(options, o.keys));
+  if (!keys) return FailFrom(keys.error());
+
+  if (!o.token_role.empty()) {
+    if (!keys->HasSecret()) return FailFrom(keys->SecretKey().error());
+    if (!o.ttl) {
+      std::cout << (o.token_role == "anon" ? keys->AnonKey() : keys->ServiceRoleKey()) << "\n";
+      return kExitOk;
+    }
+    auto key = keys->ApiKey(o.token_role, auth::UnixNow(), *o.ttl);
+    if (!key) return FailFrom(key.error());
+    std::cout << *key << "\n";
+    return kExitOk;
+  }
+
+  // Fail on missing keys before anything is written to the database.
+  auto signing_key = keys->AccessTokenKey();
+  if (!signing_key) {
+    Error error = signing_key.error();
+    if (!embedded) error.hint = "with --db-url, tokens are signed with the server's HS256 secret";
+    return FailFrom(error);
+  }
+  auto target = DatabaseTarget::Open(options.target);
+  if (!target) return FailFrom(target.error());
+  auto connection = Connect(*target);
+  if (!connection) return FailFrom(connection.error());
+
+  auth::AuthOptions defaults;
+  std::int64_t ttl = o.ttl.value_or(defaults.access_token_ttl.count());
+  // The token gets a session of its own (its refresh token is thrown away),
+  // so /auth/v1/user accepts it and logout can end it.
+  auto row = connection->ExecParams(
+      auth::queries::CliSessionSql(),
+      db::Params{ToLower(Trim(o.user)), auth::RefreshTokenHash(auth::NewRefreshToken()), std::to_string(ttl)});
+  if (!row) return FailDatabase(row.error());
+  if (row->Rows() == 0) return UsageFail("no user with e-mail " + ToLower(Trim(o.user)));
+  auth::SessionRecord session{row->Text(0, 0), row->Int(0, 1)};
+  auto user = auth::queries::UserFromRow(*row, 0, 2);
+  if (!user) return FailFrom(user.error());
+  auth::AccessTokenTimes times{auth::UnixNow(), ttl};
+  auto token = auth::Sign(auth::AccessTokenClaims(*user, session, times, defaults.issuer), *signing_key);
+  if (!token) return FailFrom(token.error());
+  std::cout << *token << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddKeyOptions(CLI::App* command, KeyOptions& keys) {
+  command
+      ->add_option("--jwt-secret", keys.jwt_secret,
+                   "HS256 JWT secret (at least 32 characters), like Supabase's legacy JWT secret; on the embedded "
+                   "default it replaces <data-dir>/keys/jwt-secret")
+      ->envname("AGENTBASE_JWT_SECRET");
+  command->add_option("--jwks", keys.jwks, "Further keys to accept tokens from: a JWKS or JWK file, or the JSON itself")
+      ->envname("AGENTBASE_JWKS");
+}
+
+bool UsesEmbeddedDatabase(const TargetOptions& target) {
+  if (!target.db_url.empty()) return false;
+  const char* env = std::getenv("DATABASE_URL");
+  return env == nullptr || *env == '\0';
+}
+
+auth::KeyStoreOptions KeyStoreOptionsFor(const GlobalOptions& options, const KeyOptions& keys) {
+  auth::KeyStoreOptions store;
+  store.jwt_secret = keys.jwt_secret;
+  store.jwks = keys.jwks;
+  if (UsesEmbeddedDatabase(options.target)) store.key_dir = options.target.embedded.data_dir / "keys";
+  return store;
+}
+
+void AddUserCommands(CLI::App& app, GlobalOptions& options, int& exit_code) {
+  // CLI11 binds options to these fields, so they must outlive parsing: the
+  // callbacks (kept by `app`) share ownership.
+  auto o = std::make_shared<UserCommandOptions>();
+
+  auto* users = app.add_subcommand("users", "Manage the users who sign in through /auth/v1");
+  users->require_subcommand(1);
+  users->fallthrough();
+
+  auto* add = users->add_subcommand(
+      "add",
+      "Create a user (e-mail confirmed, bcrypt password), its tenant if missing and its profile; prints the user id. "
+      "An existing e-mail exits 4 without changing anything.");
+  add->add_option("--email", o->email, "E-mail address the user signs in with")->required();
+  add->add_option("--password", o->password, "Password, 8 to 72 bytes; - reads it from standard input")->required();
+  auto* tenant = add->add_option("--tenant", o->tenant, "Slug of the user's tenant (created when missing)");
+  add->add_option("--tenant-name", o->tenant_name, "Name for a tenant created now (default: the slug)")->needs(tenant);
+  add->add_option("--role", o->role, "The user's role in the tenant")
+      ->check(CLI::IsMember({"owner", "admin", "member"}))
+      ->needs(tenant)
+      ->capture_default_str();
+  add->add_flag("--service", o->service,
+                "A service account: its access tokens carry role service_role, which bypasses row level security");
+  add->callback([&options, &exit_code, o] { exit_code = RunUsersAdd(options, *o); });
+
+  auto* token = app.add_subcommand(
+      "token",
+      "Print a signed access token: a user's (the same claims as a sign-in, with a session of its own) or a role's "
+      "API key (anon or service_role)");
+  auto* user = token->add_option("--user", o->user, "E-mail of the user to sign a token for");
+  token->add_option("--role", o->token_role, "Print this role's API key instead")
+      ->check(CLI::IsMember({"anon", "service_role"}))
+      ->excludes(user);
+  token->add_option("--ttl", o->ttl,
+                    "Lifetime in seconds (default: 3600 for a user; for a role, the 10-year legacy key)");
+  AddKeyOptions(token, o->keys);
+  token->callback([&options, &exit_code, o] { exit_code = RunToken(options, *o); });
+}
+
+}  // namespace agentbase::app

@@ -1,0 +1,102 @@
+#include "app/user_store.hpp"
+
+#include <boost/json.hpp>
+
+#include "auth/auth_queries.hpp"
+
+namespace agentbase::app {
+
+namespace json = boost::json;
+
+Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) {
+  // One transaction: the user, its tenant and its profile appear together or not at all.
+  if (auto begun = connection.Exec("BEGIN"); !begun) return begun.error();
+  auto rollback = [&] { (void)connection.Exec("ROLLBACK"); };
+
+  auto existing = connection.ExecParams("SELECT id::text FROM auth.users WHERE lower(email) = lower($1::text) LIMIT 1",
+                                  db::Params{user.email});
+  if (!existing) {
+    rollback();
+    return existing.error();
+  }
+  if (existing->Rows() > 0) {
+    rollback();
+    Error error = Error::Make("a user with e-mail " + user.email + " already exists (id " + existing->Text(0, 0) + ")",
+                              "exists");
+    error.hint = "nothing was changed; choose another e-mail address";
+    return error;
+  }
+
+  CreatedUser created;
+  std::optional<std::string>& tenant_id = created.tenant_id;
+  if (!user.tenant_slug.empty()) {
+    std::string name = user.tenant_name.empty() ? user.tenant_slug : user.tenant_name;
+    auto inserted = connection.ExecParams(
+        "INSERT INTO public.tenants (name, slug) VALUES ($1::text, $2::text) ON CONFLICT (slug) DO NOTHING "
+        "RETURNING id::text",
+        db::Params{name, user.tenant_slug});
+    if (!inserted) {
+      rollback();
+      return inserted.error();
+    }
+    if (inserted->Rows() > 0) {
+      tenant_id = inserted->Text(0, 0);
+      created.tenant_created = true;
+    } else {
+      auto found =
+          connection.ExecParams("SELECT id::text, name FROM public.tenants WHERE slug = $1::text",
+                                db::Params{user.tenant_slug});
+      if (!found || found->Rows() == 0) {
+        rollback();
+        return found ? Error::Make("tenant " + user.tenant_slug + " vanished while adding the user", "tenant")
+                     : found.error();
+      }
+      tenant_id = found->Text(0, 0);
+      if (!user.tenant_name.empty() && found->Text(0, 1) != user.tenant_name) {
+        created.note = "note: tenant " + user.tenant_slug + " already exists as \"" + found->Text(0, 1) +
+                       "\"; --tenant-name is ignored.";
+      }
+    }
+  }
+
+  // What GoTrue stores for an e-mail user, plus the tenant the API layer reads.
+  json::object app_metadata;
+  app_metadata["provider"] = "email";
+  app_metadata["providers"] = json::array{"email"};
+  if (tenant_id) app_metadata["tenant_id"] = *tenant_id;
+  std::string user_role = user.service ? "service_role" : "authenticated";
+
+  auto inserted_user = connection.ExecParams(
+      "INSERT INTO auth.users (id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data, "
+      "raw_user_meta_data, created_at, updated_at) "
+      "VALUES (gen_random_uuid(), 'authenticated', $1::text, $2::text, " +
+          auth::queries::HashPasswordExpression("$3") +
+          ", now(), $4::jsonb, '{}'::jsonb, now(), now()) RETURNING id::text",
+      db::Params{user_role, user.email, user.password, json::serialize(app_metadata)});
+  if (!inserted_user) {
+    rollback();
+    if (inserted_user.error().code == "23505") {  // a concurrent add won the race
+      return Error::Make("a user with e-mail " + user.email + " already exists", "exists");
+    }
+    return inserted_user.error();
+  }
+  created.user_id = inserted_user->Text(0, 0);
+
+  if (tenant_id) {
+    // A trigger on auth.users may already have made the profile (a common
+    // Supabase pattern): then it is pointed at the tenant and role asked for.
+    auto profile = connection.ExecParams(
+        "INSERT INTO public.profiles (id, tenant_id, role) VALUES ($1::uuid, $2::uuid, $3::text) "
+        "ON CONFLICT (id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, role = EXCLUDED.role",
+        db::Params{created.user_id, *tenant_id, user.role});
+    if (!profile) {
+      rollback();
+      return profile.error();
+    }
+  }
+  if (auto committed = connection.Exec("COMMIT"); !committed) return committed.error();
+  return created;
+
+}
+
+}  // namespace agentbase::app

@@ -1,0 +1,73 @@
+#pragma once
+// /auth/v1: the part of GoTrue (Supabase Auth) that @supabase/supabase-js v2
+// needs for e-mail/password sign-in:
+//
+//   POST /auth/v1/token?grant_type=password       {"email","password"}
+//   POST /auth/v1/token?grant_type=refresh_token  {"refresh_token"}
+//   GET  /auth/v1/user                            Authorization: Bearer <access token>
+//   POST /auth/v1/logout[?scope=global|local|others]
+//   GET  /auth/v1/.well-known/jwks.json
+//   GET  /auth/v1/settings, GET /auth/v1/health
+//
+// Answers have GoTrue's shapes. Errors are
+// {"code":<status>,"error_code":"...","msg":"..."}, or {"code":"...",
+// "message":"..."} with an X-Supabase-Api-Version: 2024-01-01 header when the
+// request asks for that API version (supabase-js always does); auth-js reads
+// either. Statuses and codes follow GoTrue: 400 invalid_credentials,
+// 400 refresh_token_not_found / refresh_token_already_used / session_expired,
+// 401 no_authorization (no bearer token), 403 bad_jwt / user_not_found /
+// session_not_found, 400 bad_json, 404 not_found. A database that cannot be
+// reached answers 503 (auth-js retries those and keeps its session); an
+// unexpected SQL error answers 500 and is logged.
+//
+// Sessions and refresh tokens: a sign-in creates a row in
+// agentbase.auth_sessions; each refresh rotates its token (the old one stops
+// working at once); presenting the token just replaced revokes the session,
+// as a replay means someone else may hold it. Logout revokes sessions, and
+// /user and /logout refuse access tokens of revoked sessions
+// (session_not_found), which makes supabase-js drop its stored session.
+// Access tokens themselves stay valid for PostgREST until they expire, as on
+// Supabase.
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <string>
+
+#include "auth/key_store.hpp"
+#include "db/pool.hpp"
+#include "http/message.hpp"
+
+namespace agentbase::auth {
+
+struct AuthOptions {
+  std::chrono::seconds access_token_ttl{3600};
+  // How long a session lives without being refreshed; every refresh extends it.
+  std::chrono::seconds refresh_token_ttl{std::chrono::hours(24 * 30)};
+  // The iss claim; Supabase's is https://<ref>.supabase.co/auth/v1.
+  std::string issuer = "agentbase";
+};
+
+class AuthApi {
+ public:
+  // `admin_pool` must be able to read and update auth.users and write
+  // agentbase.auth_sessions (a superuser or the schema owner). `keys` must
+  // outlive the AuthApi.
+  AuthApi(db::Pool& admin_pool, const KeyStore& keys, AuthOptions options);
+
+  // `request.path` starts with /auth/v1. Never throws.
+  boost::asio::awaitable<http::Response> Handle(http::Request request);
+
+ private:
+  struct Context;
+  boost::asio::awaitable<http::Response> Route(const http::Request& request, const Context& context);
+  boost::asio::awaitable<http::Response> PasswordGrant(const http::Request& request, const Context& context);
+  boost::asio::awaitable<http::Response> RefreshGrant(const http::Request& request, const Context& context);
+  boost::asio::awaitable<http::Response> GetUser(const http::Request& request, const Context& context);
+  boost::asio::awaitable<http::Response> Logout(const http::Request& request, const Context& context);
+
+  db::Pool& pool_;
+  const KeyStore& keys_;
+  AuthOptions options_;
+};
+
+}  // namespace agentbase::auth

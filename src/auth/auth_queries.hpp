@@ -1,0 +1,64 @@
+#pragma once
+// The SQL behind the auth endpoints and `agentbase users`/`token`, shared by
+// the server (async pool) and the CLI (blocking connection). Each operation
+// is one statement, so it is atomic without an explicit transaction and costs
+// one round trip. Parameters are text and cast in the SQL.
+//
+// Passwords are bcrypt hashes made and checked by pgcrypto
+// (extensions.crypt, cost 10 as GoTrue uses). Refresh tokens are stored as
+// SHA-256 hashes only (auth/claims.hpp); agentbase.auth_sessions is in
+// database/schema/40_auth_sessions.sql.
+
+#include <string>
+
+#include "auth/claims.hpp"
+#include "db/connection.hpp"
+#include "util/result.hpp"
+
+namespace agentbase::auth::queries {
+
+// The bcrypt cost of new hashes and of the stand-in hash an unknown e-mail is
+// checked against (so both take the same time).
+inline constexpr int kBcryptCost = 10;
+
+// The user columns every query below returns, in this order, from auth.users
+// aliased u (10 columns).
+inline constexpr int kUserColumnCount = 10;
+std::string UserColumns();
+// Reads them back, starting at `first_column`.
+Result<UserRecord> UserFromRow(const db::PgResult& result, int row, int first_column);
+
+// $1 email, $2 password, $3 new refresh token hash, $4 session lifetime (s).
+// Always one row: found, password_ok, confirmed, session_id, signed_in_at
+// (epoch s), then the user columns. The session is made (and
+// last_sign_in_at set) only when all three are true. bcrypt runs whether or
+// not the e-mail exists, so the answer time does not tell which.
+std::string SignInSql();
+
+// $1 presented refresh token hash, $2 new hash, $3 session lifetime (s).
+// No row: unknown token. Otherwise: is_current, revoked, expired, rotated,
+// session_id, signed_in_at, then the user columns. The current token of a
+// live session is rotated; the token it replaced, presented again, revokes
+// the session (a replay: someone else may hold the session).
+std::string RefreshSql();
+
+// $1 user id, $2 session id (NULL when the token has none). No row: no such
+// user. Otherwise the user columns, then session_ok (the session exists, is
+// the user's and is not revoked; true when $2 is NULL).
+std::string SessionUserSql();
+
+// Revokes sessions of user $1 for logout: every one (global), the one $2
+// (local), or every one but $2 (others).
+std::string LogoutGlobalSql();
+std::string LogoutLocalSql();
+std::string LogoutOthersSql();
+
+// For `agentbase token --user`: $1 email, $2 refresh token hash (of a token
+// nobody receives), $3 lifetime (s). No row: no such user. Otherwise
+// session_id, signed_in_at, then the user columns.
+std::string CliSessionSql();
+
+// A bcrypt hash of $1 (for `agentbase users add`).
+std::string HashPasswordExpression(const std::string& parameter);
+
+}  // namespace agentbase::auth::queries
