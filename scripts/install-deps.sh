@@ -9,8 +9,11 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-  python3
+  python3 curl
 )
+# The supabase-js tests need Node.js 20; the machine image has it. Debian's
+# own nodejs is installed only where there is none.
+command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ "${1:-}" = "--with-test-tools" ]; then
   packages+=(hyperfine sqitch)
 fi

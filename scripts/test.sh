@@ -31,6 +31,8 @@ psql "$TEST_PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $pgtap_db" -c "CREATE DAT
 ./build/agentbase db push --db-url "$TEST_PG_ADMIN_URL dbname=$pgtap_db" >/dev/null
 run_suite "pgTAP: row level security and triggers" tests/pgtap/run.sh "$TEST_PG_ADMIN_URL dbname=$pgtap_db"
 
+run_suite "supabase-js against agentbase serve" tests/js/run.sh build/agentbase
+
 echo
 echo "suites: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

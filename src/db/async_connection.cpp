@@ -168,8 +168,9 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Run(std::vector<Statement> s
     co_return outcome.error();
   }
   // A failed statement leaves the transaction aborted: roll it back now so
-  // the connection returns to the pool clean (one more round trip, on errors only).
-  if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+  // the connection returns to the pool clean (one more round trip, on errors
+  // only). A transaction left open on purpose (COMMIT not yet sent) stays open.
+  if (PQtransactionStatus(conn_) == PQTRANS_INERROR) {
     std::vector<Statement> rollback;
     rollback.push_back({"ROLLBACK", {}});
     auto cleaned = co_await Run(std::move(rollback));
