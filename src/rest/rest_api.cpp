@@ -304,6 +304,10 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
   auto prepared = Plan(request, route->resource, route->is_rpc, *cache, options_);
   if (!prepared) co_return ErrorResponse(prepared.error(), caller->anonymous);
   std::string path = "/" + std::string(route->is_rpc ? "rpc/" : "") + route->resource;
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("{} {} as {}: {} -- params: {}", request.method, request.target, caller->role, prepared->query.sql,
+                  prepared->query.params.size());
+  }
   auto statements = Transaction(*prepared, *caller, request, path, options_);
 
   auto lease = co_await pool_.Acquire();
