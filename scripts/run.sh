@@ -2,8 +2,8 @@
 # The main job on the embedded default, from a fresh Debian bookworm
 # machine: installs what is missing, builds agentbase, brings the embedded
 # PostgreSQL (created under ./agentbase-data on first use) up to the schema,
-# and prints the verification. Extra arguments go to `agentbase db push`,
-# e.g. --db-url postgresql://... to target another database.
+# prints the seed's verification, and serves the API on 127.0.0.1:54321
+# until Ctrl-C. Extra arguments go to `agentbase serve` (e.g. --port 8000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,5 +11,6 @@ scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target agentbase
 
-./build/agentbase db push "$@"
-./build/agentbase db verify "$@"
+./build/agentbase db push
+./build/agentbase db verify
+exec ./build/agentbase serve "$@"
