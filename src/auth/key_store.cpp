@@ -1,5 +1,7 @@
 #include "auth/key_store.hpp"
 
+#include "http/client.hpp"
+
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
@@ -175,12 +177,18 @@ Result<SigningKey> LoadOrCreateSigningKey(const fs::path& dir) {
   return key;
 }
 
-// --jwks: inline JSON when it looks like JSON, a file path otherwise.
+// --jwks: inline JSON when it looks like JSON, an http(s) URL (fetched at
+// start-up), or else a file path.
 Result<KeySet> ParseConfiguredJwks(const std::string& setting) {
   std::string text = Trim(setting);
   std::string source = "--jwks";
   if (text.empty()) return KeySet();
-  if (text.front() != '{') {
+  if (StartsWith(text, "http://") || StartsWith(text, "https://")) {
+    auto fetched = http::Fetch(text);
+    if (!fetched) return ConfigError("--jwks: " + fetched.error().message);
+    source = text;
+    text = Trim(*fetched);
+  } else if (text.front() != '{') {
     auto content = ReadIfExists(text, false);
     if (!content) return content.error();
     if (!*content) return ConfigError("--jwks: no such file: " + text);
