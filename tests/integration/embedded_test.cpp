@@ -49,6 +49,15 @@ class EmbeddedTest : public ::testing::Test {
   }
   bool ServerUp() const { return PQping(SocketConninfo().c_str()) == PQPING_OK; }
 
+  // What a crashed agentbase leaves behind: its server, running on its own.
+  void StartServerOutsideAgentbase() const {
+    std::string start = std::string(geteuid() == 0 ? "runuser -u postgres -- " : "") +
+                        "/usr/lib/postgresql/15/bin/postgres -D '" + (data_dir_ / "pgdata").string() + "' -k '" +
+                        (data_dir_ / "run").string() + "' -c listen_addresses= ";
+    ASSERT_EQ(std::system(("setsid " + start + " >/dev/null 2>&1 &").c_str()), 0);
+    for (int i = 0; i < 200 && !ServerUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+
   fs::path root_;
   fs::path data_dir_;
 };
@@ -80,12 +89,7 @@ TEST_F(EmbeddedTest, EightConcurrentFirstPushesShareOneServerAndApplyOnce) {
 
 TEST_F(EmbeddedTest, AdoptsAServerLeftRunningByACrashedProcessAndStopsIt) {
   ASSERT_EQ(RunAgentbase("db push " + Flag()).exit_code, 0);
-  // What a crashed agentbase leaves behind: its server, still running.
-  std::string start = std::string(geteuid() == 0 ? "runuser -u postgres -- " : "") +
-                      "/usr/lib/postgresql/15/bin/postgres -D '" + (data_dir_ / "pgdata").string() + "' -k '" +
-                      (data_dir_ / "run").string() + "' -c listen_addresses= ";
-  ASSERT_EQ(std::system(("setsid " + start + " >/dev/null 2>&1 &").c_str()), 0);
-  for (int i = 0; i < 200 && !ServerUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  StartServerOutsideAgentbase();
   ASSERT_TRUE(ServerUp());
   pid_t orphan = PostmasterPid();
 
@@ -97,11 +101,7 @@ TEST_F(EmbeddedTest, AdoptsAServerLeftRunningByACrashedProcessAndStopsIt) {
 
 TEST_F(EmbeddedTest, RecoversAfterTheServerWasKilled) {
   ASSERT_EQ(RunAgentbase("db push " + Flag()).exit_code, 0);
-  std::string start = std::string(geteuid() == 0 ? "runuser -u postgres -- " : "") +
-                      "/usr/lib/postgresql/15/bin/postgres -D '" + (data_dir_ / "pgdata").string() + "' -k '" +
-                      (data_dir_ / "run").string() + "' -c listen_addresses= ";
-  ASSERT_EQ(std::system(("setsid " + start + " >/dev/null 2>&1 &").c_str()), 0);
-  for (int i = 0; i < 200 && !ServerUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  StartServerOutsideAgentbase();
   pid_t pid = PostmasterPid();
   ASSERT_GT(pid, 0);
   kill(pid, SIGKILL);  // a crash: postmaster.pid stays behind
