@@ -204,6 +204,55 @@ test('org structure: public read, authenticated write, hierarchy embeds', async 
   assert.equal(duplicate.status, 409);
 });
 
+test('every verb on each of the five tables', async () => {
+  const stamp = Date.now();
+  const { data: conversation } = await a1.supabase.from('conversations')
+    .insert({ tenant_id: tenantA, user_id: a1.user.id, title: 'verbs' }).select().single();
+  const { data: extraTool } = await service.from('tools').insert({ name: 'Calculator', slug: `calc-${stamp}` }).select().single();
+  const tables = {
+    conversations: { row: { tenant_id: tenantA, user_id: a1.user.id, title: 'v1' }, change: { title: 'v2' } },
+    agent_tools: { row: { agent_id: agentA.id, tool_id: extraTool.id }, change: { priority: 5 } },
+    organizational_roles: { row: { name: 'Analyst', slug: `analyst-${stamp}` }, change: { level: 'senior' } },
+    business_functions: { row: { name: 'Support', slug: `support-${stamp}`, category: 'support' }, change: { description: 'helps' } },
+    user_memory: {
+      row: { tenant_id: tenantA, user_id: a1.user.id, key: `goal-${stamp}`, value: 'ship', memory_type: 'goal',
+             source_conversation_id: conversation.id, embedding: Array(1536).fill(0.5) },
+      change: { value: 'ship it' },
+    },
+  };
+  for (const [table, { row, change }] of Object.entries(tables)) {
+    const inserted = await a1.supabase.from(table).insert(row).select('id').single();
+    assert.equal(inserted.error, null, `insert into ${table}`);
+    const id = inserted.data.id;
+    const read = await a1.supabase.from(table).select('*').eq('id', id).single();
+    assert.equal(read.error, null, `select from ${table}`);
+    const updated = await a1.supabase.from(table).update(change).eq('id', id).select().single();
+    assert.equal(updated.error, null, `update ${table}`);
+    for (const [column, value] of Object.entries(change)) assert.equal(updated.data[column], value, `${table}.${column}`);
+    assert.ok(new Date(updated.data.updated_at) >= new Date(read.data.updated_at), `${table}.updated_at`);
+    const removed = await a1.supabase.from(table).delete().eq('id', id).select('id');
+    assert.deepEqual(removed.data, [{ id }], `delete from ${table}`);
+  }
+});
+
+test('semantic memory search through rpc', async () => {
+  const axis = (k) => Array.from({ length: 1536 }, (_, i) => (i === k ? 1 : 0.05));
+  const stamp = Date.now();
+  await a1.supabase.from('user_memory').insert([
+    { tenant_id: tenantA, user_id: a1.user.id, key: `likes-${stamp}`, value: 'likes C++', memory_type: 'preference', embedding: axis(1) },
+    { tenant_id: tenantA, user_id: a1.user.id, key: `city-${stamp}`, value: 'lives in Oslo', memory_type: 'fact', embedding: axis(2) },
+  ]);
+  await a2.supabase.from('user_memory').insert(
+    { tenant_id: tenantA, user_id: a2.user.id, key: `likes-${stamp}`, value: 'also likes C++', embedding: axis(1) });
+  const { data, error } = await a1.supabase.rpc('match_user_memory', { query_embedding: axis(1), match_count: 5 });
+  assert.equal(error, null);
+  const mine = data.filter((m) => m.key.endsWith(String(stamp)));
+  assert.deepEqual(mine.map((m) => m.value), ['likes C++', 'lives in Oslo']);
+  assert.ok(mine[0].similarity > mine[1].similarity);
+  const short = await a1.supabase.from('user_memory').insert({ tenant_id: tenantA, user_id: a1.user.id, key: `bad-${stamp}`, value: 'x', embedding: [1, 2] });
+  assert.equal(short.error.code, '23514', 'embeddings must have the configured dimensions');
+});
+
 test('filters the client builds: or, ilike, is, in, not, textSearch', async () => {
   const supabase = a1.supabase;
   for (const title of ['Alpha launch', 'beta launch', 'gamma review']) {
