@@ -417,43 +417,73 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
   std::string cte;
   bool upsert = options.kind == MutationKind::kInsert && options.resolution.has_value();
 
+  std::string with_list;  // the CTEs, the last of them named pgrst_source
   if (options.kind == MutationKind::kInsert) {
     auto payload = ParsePayload(options.body, true);
     if (!payload) return payload.error();
     auto columns = PayloadColumns(table, *payload, query);
     if (!columns) return columns.error();
-    std::vector<std::string> names;
-    for (const auto& column : *columns) names.push_back(Ident(column));
-    std::string rows = payload->is_array() ? "pg_catalog.json_populate_recordset(NULL::" + target + ", " +
-                                                 builder.params().Add(options.body) + "::json)"
-                                           : "pg_catalog.json_populate_record(NULL::" + target + ", " +
-                                                 builder.params().Add(options.body) + "::json)";
-    if (names.empty()) {
-      // {} or [{}, ...]: rows of defaults, one per object.
-      size_t count = payload->is_array() ? payload->as_array().size() : 1;
-      cte = "INSERT INTO " + target + " SELECT FROM pg_catalog.generate_series(1, " + std::to_string(count) + ")";
-    } else {
-      cte = "INSERT INTO " + target + " (" + Join(names, ", ") + ") SELECT " + Join(names, ", ") + " FROM " + rows;
-    }
+    std::string conflict;
     if (upsert) {
-      std::vector<std::string> conflict = query.on_conflict ? *query.on_conflict : table.primary_key;
-      if (conflict.empty()) return ApiError("PGRST100", "on_conflict is required: the table has no primary key");
+      std::vector<std::string> conflict_columns = query.on_conflict ? *query.on_conflict : table.primary_key;
+      if (conflict_columns.empty()) return ApiError("PGRST100", "on_conflict is required: the table has no primary key");
       std::vector<std::string> conflict_names;
-      for (const auto& column : conflict) {
+      for (const auto& column : conflict_columns) {
         if (table.FindColumn(column) == nullptr) return ColumnNotFound(table, column);
         conflict_names.push_back(Ident(column));
       }
-      cte += " ON CONFLICT (" + Join(conflict_names, ", ") + ")";
-      std::vector<std::string> sets;
-      for (const auto& name : names) sets.push_back(name + " = EXCLUDED." + name);
-      if (*options.resolution == PreferResolution::kIgnoreDuplicates || sets.empty()) {
-        cte += " DO NOTHING";
-      } else {
-        cte += " DO UPDATE SET " + Join(sets, ", ");
-      }
+      conflict = " ON CONFLICT (" + Join(conflict_names, ", ") + ")";
     }
-    cte += " RETURNING " + target + ".*";
-    if (upsert) cte += ", (xmax = 0) AS pgrst_inserted";
+    // Rows that share their set of columns go in one INSERT. Only with
+    // missing=default do rows differ: a key a row lacks takes the column's
+    // default instead of NULL.
+    std::vector<std::pair<std::vector<std::string>, json::array>> groups;
+    if (options.missing_default && payload->is_array()) {
+      std::map<std::vector<std::string>, json::array> by_columns;
+      for (const auto& item : payload->as_array()) {
+        std::vector<std::string> present;
+        for (const auto& column : *columns) {
+          if (item.is_object() && item.as_object().contains(column)) present.push_back(column);
+        }
+        by_columns[present].push_back(item);
+      }
+      for (auto& [present, items] : by_columns) groups.emplace_back(present, std::move(items));
+    } else {
+      groups.emplace_back(*columns, payload->is_array() ? payload->as_array() : json::array{*payload});
+    }
+    std::vector<std::string> inserts;
+    for (const auto& [group_columns, items] : groups) {
+      std::vector<std::string> names;
+      for (const auto& column : group_columns) names.push_back(Ident(column));
+      std::string insert;
+      if (names.empty()) {
+        // {} or [{}, ...]: rows of defaults, one per object.
+        insert = "INSERT INTO " + target + " SELECT FROM pg_catalog.generate_series(1, " + std::to_string(items.size()) + ")";
+      } else {
+        insert = "INSERT INTO " + target + " (" + Join(names, ", ") + ") SELECT " + Join(names, ", ") +
+                 " FROM pg_catalog.json_populate_recordset(NULL::" + target + ", " +
+                 builder.params().Add(json::serialize(items)) + "::json)";
+      }
+      if (upsert) {
+        std::vector<std::string> sets;
+        for (const auto& name : names) sets.push_back(name + " = EXCLUDED." + name);
+        bool ignore = *options.resolution == PreferResolution::kIgnoreDuplicates || sets.empty();
+        insert += conflict + (ignore ? " DO NOTHING" : " DO UPDATE SET " + Join(sets, ", "));
+      }
+      insert += " RETURNING " + target + ".*";
+      if (upsert) insert += ", (xmax = 0) AS pgrst_inserted";
+      inserts.push_back(std::move(insert));
+    }
+    if (inserts.size() == 1) {
+      with_list = "pgrst_source AS (" + inserts[0] + ")";
+    } else {
+      std::vector<std::string> unions;
+      for (size_t i = 0; i < inserts.size(); ++i) {
+        with_list += "pgrst_insert_" + std::to_string(i) + " AS (" + inserts[i] + "), ";
+        unions.push_back("SELECT * FROM pgrst_insert_" + std::to_string(i));
+      }
+      with_list += "pgrst_source AS (" + Join(unions, " UNION ALL ") + ")";
+    }
   } else {
     std::string alias = "_t";
     auto where = builder.Where(table, alias, {});
@@ -478,12 +508,13 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
     } else {
       cte = "DELETE FROM " + target + " AS " + Ident(alias) + " WHERE " + *where + " RETURNING " + Ident(alias) + ".*";
     }
+    with_list = "pgrst_source AS (" + cte + ")";
   }
 
   std::string total = options.count_exact ? "(SELECT pg_catalog.count(*) FROM pgrst_source)" : "NULL::bigint";
   std::string inserted = upsert ? "(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)" : "NULL::bigint";
   // page_total counts the affected rows, with or without a representation.
-  std::string head = "WITH pgrst_source AS (" + cte + ") SELECT " + total +
+  std::string head = "WITH " + with_list + " SELECT " + total +
                      " AS total, (SELECT pg_catalog.count(*) FROM pgrst_source) AS page_total, ";
   std::string sql;
   if (options.representation) {

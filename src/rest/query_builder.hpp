@@ -40,6 +40,7 @@ struct MutationOptions {
   bool representation = false;      // return=representation
   bool singular = false;
   std::optional<PreferResolution> resolution;  // upsert when set
+  bool missing_default = false;     // missing=default: absent keys take column defaults, not NULL
   bool count_exact = false;
 };
 

@@ -155,7 +155,10 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     mutation.representation = preferences.representation == PreferReturn::kRepresentation;
     mutation.singular = prepared.singular;
     mutation.count_exact = count_exact;
-    if (mutation.kind == MutationKind::kInsert) mutation.resolution = preferences.resolution;
+    if (mutation.kind == MutationKind::kInsert) {
+      mutation.resolution = preferences.resolution;
+      mutation.missing_default = preferences.missing == PreferMissing::kDefault;
+    }
     auto sql = BuildMutation(cache, *table, query, mutation);
     if (!sql) return sql.error();
     prepared.query = std::move(*sql);
@@ -167,6 +170,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
       applied.push_back(*mutation.resolution == PreferResolution::kMergeDuplicates ? "resolution=merge-duplicates"
                                                                                     : "resolution=ignore-duplicates");
     }
+    if (mutation.missing_default) applied.push_back("missing=default");
     if (preferences.representation) {
       applied.push_back(mutation.representation ? "return=representation" : "return=minimal");
     }

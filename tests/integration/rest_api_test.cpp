@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
+#include <set>
 
 #include "auth/jwt.hpp"
 #include "harness.hpp"
@@ -186,6 +187,27 @@ TEST_F(RestApiTest, InsertUpdateDeleteUnderRls) {
   auto deleted = Send(Make("DELETE", "/rest/v1/conversations?title=eq.new", kUserA1));
   EXPECT_EQ(deleted.status, 204);
   EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.conversations WHERE title = 'new'"), "0");
+}
+
+TEST_F(RestApiTest, BulkInsertWithMissingDefaultTakesColumnDefaults) {
+  std::string rows = std::string(R"([{"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 +
+                     R"(","title":"bulk one"},{"tenant_id":")" + kTenantA + R"(","user_id":")" + kUserA1 + R"("}])";
+  std::string target = "/rest/v1/conversations?columns=tenant_id,user_id,title&select=title";
+  auto with_nulls = Send(Make("POST", target, kUserA1, rows));
+  ASSERT_EQ(with_nulls.status, 400) << with_nulls.body;  // title NULL violates NOT NULL
+  json::value error = json::parse(with_nulls.body);
+  EXPECT_EQ(error.at("code").as_string(), "23502") << with_nulls.body;
+
+  http::Request request = Make("POST", target, kUserA1, rows);
+  request.headers.emplace_back("prefer", "missing=default, return=representation");
+  auto created = Send(request);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Header(created, "preference-applied"), "missing=default, return=representation");
+  std::set<std::string> titles;
+  json::value rows_created = json::parse(created.body);
+  for (const auto& row : rows_created.as_array()) titles.insert(std::string(row.at("title").as_string()));
+  EXPECT_EQ(titles, (std::set<std::string>{"bulk one", "New conversation"}));
+  database_->Exec("DELETE FROM public.conversations WHERE title IN ('bulk one', 'New conversation')");
 }
 
 TEST_F(RestApiTest, RpcByPostAndGet) {
