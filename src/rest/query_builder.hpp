@@ -7,6 +7,9 @@
 // Every statement returns one row: total (bigint, NULL unless counted),
 // page_total (bigint), body (text: the JSON to send), inserted (bigint, NULL
 // unless an upsert).
+//
+// Reads are in read_query.cpp, writes in mutation_query.cpp, calls in
+// call_query.cpp, all written with the QueryWriter of query_writer.hpp.
 
 #include <optional>
 #include <string>

@@ -1,0 +1,336 @@
+#include "rest/query_writer.hpp"
+
+#include <regex>
+
+#include "rest/api_error.hpp"
+#include "util/text.hpp"
+
+namespace agentbase::rest {
+
+std::string Ident(const std::string& name) { return "\"" + ReplaceAll(name, "\"", "\"\"") + "\""; }
+
+std::string Qualified(const std::string& schema, const std::string& name) { return Ident(schema) + "." + Ident(name); }
+
+std::string ArrayLiteral(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ",";
+    out += "\"" + ReplaceAll(ReplaceAll(items[i], "\\", "\\\\"), "\"", "\\\"") + "\"";
+  }
+  return out + "}";
+}
+
+Error ColumnNotFound(const Table& table, const std::string& column) {
+  return ApiError("42703", "column " + table.name + "." + column + " does not exist");
+}
+
+std::string Envelope(const std::string& source, const std::string& total, bool singular, const std::string& inserted) {
+  std::string body = singular ? "coalesce((pg_catalog.json_agg(_r)->0)::text, 'null')"
+                              : "coalesce(pg_catalog.json_agg(_r), '[]')::text";
+  return "SELECT " + total + " AS total, pg_catalog.count(_r) AS page_total, " + body + " AS body, " + inserted +
+         " AS inserted FROM " + source + " _r";
+}
+
+namespace {
+
+bool IsValidCast(const std::string& type) {
+  static const std::regex shape(R"(^[A-Za-z_][A-Za-z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$)");
+  return type.size() < 64 && std::regex_match(type, shape);
+}
+
+}  // namespace
+
+// The select list of one level, as "expr AS "key"" items.
+Result<std::string> QueryWriter::Projection(const Table& table, const std::string& alias,
+                                            const std::vector<SelectItem>& items, const EmbedPath& path,
+                                            std::vector<std::string>& inner_joins) {
+  std::vector<std::string> columns;
+  for (const auto& item : items) {
+    if (item.kind == SelectItem::Kind::kField) {
+      auto field = FieldItem(table, alias, item);
+      if (!field) return field.error();
+      columns.push_back(*field);
+      continue;
+    }
+    if (item.kind == SelectItem::Kind::kSpread) {
+      return ApiError("PGRST100", "failed to parse select parameter (spread embedding is not supported)");
+    }
+    auto embed = Embed(table, alias, item, path, inner_joins);
+    if (!embed) return embed.error();
+    if (!embed->empty()) columns.push_back(*embed);
+  }
+  if (columns.empty()) return std::string("NULL AS \"\"");  // select= (nothing): rows of empty objects
+  return Join(columns, ", ");
+}
+
+Result<std::string> QueryWriter::Where(const Table& table, const std::string& alias, const EmbedPath& path) {
+  std::vector<std::string> conditions;
+  for (const auto& filter : query_.filters) {
+    if (filter.embed_path != path) continue;
+    auto sql = FilterSql(table, alias, filter);
+    if (!sql) return sql.error();
+    conditions.push_back(*sql);
+  }
+  for (const auto& logic : query_.logic) {
+    if (logic.embed_path != path) continue;
+    auto sql = LogicSql(table, alias, logic.tree);
+    if (!sql) return sql.error();
+    conditions.push_back(*sql);
+  }
+  return Join(conditions, " AND ");
+}
+
+Result<std::string> QueryWriter::OrderBy(const Table& table, const std::string& alias, const EmbedPath& path) {
+  std::vector<std::string> terms;
+  for (const auto& order : query_.order) {
+    if (order.embed_path != path) continue;
+    for (const auto& term : order.terms) {
+      if (term.relation)
+        return ApiError("PGRST100", "failed to parse order (ordering by an embedded resource is not supported)");
+      auto expr = FieldExpr(table, alias, term.field);
+      if (!expr) return expr.error();
+      std::string sql = *expr;
+      if (term.direction) sql += *term.direction == OrderDirection::kDesc ? " DESC" : " ASC";
+      if (term.nulls) sql += *term.nulls == NullsOrder::kFirst ? " NULLS FIRST" : " NULLS LAST";
+      terms.push_back(sql);
+    }
+  }
+  return terms.empty() ? std::string() : " ORDER BY " + Join(terms, ", ");
+}
+
+std::string QueryWriter::LimitOffset(const EmbedPath& path, std::optional<int64_t> max_rows) {
+  const RangeParam* range = query_.RangeFor(path);
+  std::optional<int64_t> limit = range ? range->limit : std::nullopt;
+  if (max_rows && (!limit || *limit > *max_rows)) limit = max_rows;
+  std::string sql;
+  if (limit) sql += " LIMIT " + params_.Add(std::to_string(*limit)) + "::bigint";
+  if (range && range->offset && *range->offset > 0)
+    sql += " OFFSET " + params_.Add(std::to_string(*range->offset)) + "::bigint";
+  return sql;
+}
+
+Result<std::string> QueryWriter::FieldExpr(const Table& table, const std::string& alias, const Field& field) {
+  const Column* column = table.FindColumn(field.name);
+  if (column == nullptr) return ColumnNotFound(table, field.name);
+  std::string expr = Ident(alias) + "." + Ident(column->name);
+  for (const auto& step : field.json_path) {
+    expr += step.arrow == JsonArrow::kArrow ? "->" : "->>";
+    expr += step.is_index ? step.key : QuoteLiteral(step.key);
+  }
+  return expr;
+}
+
+Result<std::string> QueryWriter::FieldItem(const Table& table, const std::string& alias, const SelectItem& item) {
+  if (item.aggregate) return ApiError("PGRST123", "Use of aggregate functions is not allowed");
+  if (item.field.name == "*") {
+    std::vector<std::string> all;
+    for (const auto& column : table.columns) all.push_back(Ident(alias) + "." + Ident(column.name));
+    return Join(all, ", ");
+  }
+  auto expr = FieldExpr(table, alias, item.field);
+  if (!expr) return expr.error();
+  std::string sql = *expr;
+  if (item.cast) {
+    if (!IsValidCast(*item.cast)) return ApiError("PGRST100", "failed to parse select parameter (invalid cast)");
+    sql = "CAST(" + sql + " AS " + *item.cast + ")";
+  }
+  std::string key =
+      item.alias ? *item.alias : (item.field.json_path.empty() ? item.field.name : item.field.json_path.back().key);
+  return sql + " AS " + Ident(key);
+}
+
+Result<Relationship> QueryWriter::Resolve(const Table& parent, const SelectItem& item) {
+  const Table* target = cache_.FindTable(item.relation);
+  if (target == nullptr) {
+    return ApiError(
+        "PGRST200",
+        "Could not find a relationship between '" + parent.name + "' and '" + item.relation + "' in the schema cache",
+        "Searched for a foreign key relationship between '" + parent.name + "' and '" + item.relation +
+            "' in the schema '" + cache_.Schema() + "', but no matches were found.");
+  }
+  std::vector<Relationship> found;
+  for (const auto* key : cache_.ForeignKeysBetween(parent.name, target->name)) {
+    if (item.hint) {
+      bool matches = key->name == *item.hint;
+      for (const auto& column : key->columns) matches = matches || column == *item.hint;
+      if (!matches) continue;
+    }
+    found.push_back({key, target, key->table == parent.name});
+  }
+  if (found.empty()) {
+    return ApiError(
+        "PGRST200",
+        "Could not find a relationship between '" + parent.name + "' and '" + target->name + "' in the schema cache",
+        "Searched for a foreign key relationship between '" + parent.name + "' and '" + target->name +
+            "' in the schema '" + cache_.Schema() + "', but no matches were found.");
+  }
+  if (found.size() > 1) {
+    std::vector<std::string> names;
+    for (const auto& relationship : found) names.push_back("'" + target->name + "!" + relationship.key->name + "'");
+    return ApiError("PGRST201",
+                    "Could not embed because more than one relationship was found for '" + parent.name + "' and '" +
+                        target->name + "'",
+                    "",
+                    "Try changing '" + target->name + "' to one of the following: " + Join(names, ", ") +
+                        ". Find the desired relationship in the 'details' key.");
+  }
+  return found.front();
+}
+
+std::string QueryWriter::JoinCondition(const Relationship& relationship, const std::string& parent_alias,
+                                       const std::string& target_alias) {
+  std::vector<std::string> pairs;
+  const auto& key = *relationship.key;
+  for (size_t i = 0; i < key.columns.size(); ++i) {
+    if (relationship.to_one) {
+      pairs.push_back(Ident(target_alias) + "." + Ident(key.referenced_columns[i]) + " = " + Ident(parent_alias) + "." +
+                      Ident(key.columns[i]));
+    } else {
+      pairs.push_back(Ident(target_alias) + "." + Ident(key.columns[i]) + " = " + Ident(parent_alias) + "." +
+                      Ident(key.referenced_columns[i]));
+    }
+  }
+  return Join(pairs, " AND ");
+}
+
+// An embedded resource as a correlated subquery in the select list.
+Result<std::string> QueryWriter::Embed(const Table& parent, const std::string& parent_alias, const SelectItem& item,
+                                       const EmbedPath& parent_path, std::vector<std::string>& inner_joins) {
+  auto relationship = Resolve(parent, item);
+  if (!relationship) return relationship.error();
+  EmbedPath path = parent_path;
+  path.push_back(item.alias ? *item.alias : item.relation);
+  const Table& target = *relationship->target;
+  std::string alias = NewAlias();
+  std::vector<std::string> nested_inner;
+  auto projection = Projection(target, alias, item.children, path, nested_inner);
+  if (!projection) return projection.error();
+  // Filters may name the embed by its alias or by its relation name.
+  auto where = Where(target, alias, path);
+  if (!where) return where.error();
+  if (where->empty() && item.alias) {
+    EmbedPath by_name = parent_path;
+    by_name.push_back(item.relation);
+    where = Where(target, alias, by_name);
+    if (!where) return where.error();
+  }
+  std::string conditions = JoinCondition(*relationship, parent_alias, alias);
+  if (!where->empty()) conditions += " AND " + *where;
+  for (const auto& inner : nested_inner) conditions += " AND " + inner;
+  std::string from = " FROM " + Qualified(target.schema, target.name) + " AS " + Ident(alias) + " WHERE " + conditions;
+  if (item.join_type == JoinType::kInner) inner_joins.push_back("EXISTS (SELECT 1" + from + ")");
+  if (item.children.empty()) return std::string();  // embedded for filtering only
+  std::string key = Ident(item.alias ? *item.alias : item.relation);
+  if (relationship->to_one) {
+    return "(SELECT pg_catalog.row_to_json(_e) FROM (SELECT " + *projection + from + " LIMIT 1) _e) AS " + key;
+  }
+  auto order = OrderBy(target, alias, path);
+  if (!order) return order.error();
+  std::string limit = LimitOffset(path, std::nullopt);
+  return "coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT " + *projection + from + *order + limit +
+         ") _e), '[]') AS " + key;
+}
+
+Result<std::string> QueryWriter::FilterSql(const Table& table, const std::string& alias, const Filter& filter) {
+  auto expr = FieldExpr(table, alias, filter.field);
+  if (!expr) return expr.error();
+  const Column* column = table.FindColumn(filter.field.name);
+  auto condition = ConditionSql(*expr, column, filter.field.json_path.empty(), filter.condition);
+  if (!condition) return condition.error();
+  return filter.condition.negated ? "NOT (" + *condition + ")" : *condition;
+}
+
+Result<std::string> QueryWriter::LogicSql(const Table& table, const std::string& alias, const LogicTree& tree) {
+  if (tree.kind == LogicTree::Kind::kFilter) return FilterSql(table, alias, tree.filter);
+  std::vector<std::string> parts;
+  for (const auto& child : tree.children) {
+    auto sql = LogicSql(table, alias, child);
+    if (!sql) return sql.error();
+    parts.push_back(*sql);
+  }
+  std::string joined = "(" + Join(parts, tree.op == LogicOperator::kAnd ? " AND " : " OR ") + ")";
+  return tree.negated ? "NOT " + joined : joined;
+}
+
+Result<std::string> QueryWriter::ConditionSql(const std::string& expr, const Column* column, bool plain_column,
+                                              const Condition& condition) {
+  auto binary = [&](const char* op) -> std::string {
+    if (condition.quantifier != Quantifier::kNone) {
+      return expr + " " + op + (condition.quantifier == Quantifier::kAny ? " ANY(" : " ALL(") +
+             params_.Add(condition.value) + ")";
+    }
+    return expr + " " + op + " " + params_.Add(condition.value);
+  };
+  switch (condition.op) {
+    case FilterOperator::kEq:
+      return binary("=");
+    case FilterOperator::kNeq:
+      return binary("<>");
+    case FilterOperator::kGt:
+      return binary(">");
+    case FilterOperator::kGte:
+      return binary(">=");
+    case FilterOperator::kLt:
+      return binary("<");
+    case FilterOperator::kLte:
+      return binary("<=");
+    case FilterOperator::kLike:
+      return binary("LIKE");
+    case FilterOperator::kIlike:
+      return binary("ILIKE");
+    case FilterOperator::kMatch:
+      return binary("~");
+    case FilterOperator::kImatch:
+      return binary("~*");
+    case FilterOperator::kIsDistinct:
+      return expr + " IS DISTINCT FROM " + params_.Add(condition.value);
+    case FilterOperator::kIn:
+      return expr + " = ANY(" + params_.Add(ArrayLiteral(condition.list)) + ")";
+    case FilterOperator::kContains:
+      return binary("@>");
+    case FilterOperator::kContainedIn:
+      return binary("<@");
+    case FilterOperator::kOverlaps:
+      return binary("&&");
+    case FilterOperator::kStrictlyLeft:
+      return binary("<<");
+    case FilterOperator::kStrictlyRight:
+      return binary(">>");
+    case FilterOperator::kNotExtendsRight:
+      return binary("&<");
+    case FilterOperator::kNotExtendsLeft:
+      return binary("&>");
+    case FilterOperator::kAdjacent:
+      return binary("-|-");
+    case FilterOperator::kIs:
+      switch (condition.is_value) {
+        case IsValue::kNull:
+          return expr + " IS NULL";
+        case IsValue::kNotNull:
+          return expr + " IS NOT NULL";
+        case IsValue::kTrue:
+          return expr + " IS TRUE";
+        case IsValue::kFalse:
+          return expr + " IS FALSE";
+        case IsValue::kUnknown:
+          return expr + " IS UNKNOWN";
+      }
+      break;
+    case FilterOperator::kFts:
+    case FilterOperator::kPlainFts:
+    case FilterOperator::kPhraseFts:
+    case FilterOperator::kWebsearchFts: {
+      const char* function = condition.op == FilterOperator::kFts         ? "to_tsquery"
+                             : condition.op == FilterOperator::kPlainFts  ? "plainto_tsquery"
+                             : condition.op == FilterOperator::kPhraseFts ? "phraseto_tsquery"
+                                                                          : "websearch_to_tsquery";
+      std::string config = condition.fts_config ? params_.Add(*condition.fts_config) + "::regconfig, " : "";
+      bool is_vector = plain_column && column != nullptr && column->base_type == "tsvector";
+      std::string document = is_vector ? expr : "pg_catalog.to_tsvector(" + config + expr + ")";
+      return document + " @@ pg_catalog." + function + "(" + config + params_.Add(condition.value) + ")";
+    }
+  }
+  return ApiError("PGRST100", "failed to parse filter (unsupported operator)");
+}
+
+}  // namespace agentbase::rest
