@@ -1,0 +1,359 @@
+#!/usr/bin/env bash
+# REST benchmarks for `agentbase serve`, side by side with pgbench running the
+# identical transaction. See docs/benchmarks.md ("REST API").
+#
+#   bench/rest/run.sh
+#
+# Self-contained: builds build/agentbase when it is missing and copies the
+# binary (a rebuild during the run changes nothing), starts its own throwaway
+# PostgreSQL 15 cluster (scripts/lib/test-cluster.sh), seeds it, starts
+# `agentbase serve`, and stops both and removes its temporary directories at
+# the end, also when it fails. Raw outputs (wrk and pgbench output, pgbench's
+# per-transaction logs, CPU/memory probes, the captured SQL, summary.md) stay in
+# a results directory (BENCH_OUT, default /tmp/agentbase-rest-bench-*).
+#
+# What it does:
+#  1. Seeds 5 tenants with one user each and 1000 conversations per tenant
+#     (10 messages each), then VACUUM ANALYZE.
+#  2. Starts `agentbase serve --pool-size POOL_SIZE` and records its idle memory.
+#  3. Sends one list and one insert request with curl while PostgreSQL logs
+#     every statement (log_statement=all), checks the answers (200 with the 20
+#     newest conversations, all of the user's tenant; 201), and turns the
+#     logged transactions into pgbench scripts (make_pgbench.py): the same
+#     BEGIN, the same set_config statement with the same values, the same SQL
+#     with the same parameters and COMMIT, in one \startpipeline..\endpipeline.
+#  4. For each request (list, then insert) and each of REPS rounds, measures
+#     agentbase (wrk -t1 -cN) and pgbench (-c N -j 1 -M extended) at
+#     LOW_CLIENTS and HIGH_CLIENTS clients, alternating the two tools and
+#     reversing the order every other round (ABBA). Every measured run has its
+#     own WARMUP-second warm-up run first and a VACUUM ANALYZE + CHECKPOINT
+#     before that, outside the timing.
+#  5. A short burst with STRESS_CLIENTS connections, for the memory peak.
+#  6. Prints summary.md (summarize.py).
+#
+# It fails loudly (non-zero exit) if any request answers >= 400 or a socket
+# error/timeout happens in wrk (the server has no 1xx/3xx answers for these
+# requests), if a list answer is not the full list, if an insert run's row
+# count does not match its answers, or if pgbench reports a failed or aborted
+# transaction.
+#
+# Knobs (environment): DURATION (4 s per measured run), WARMUP (1 s),
+# REPS (4 rounds), POOL_SIZE (4), LOW_CLIENTS (4), HIGH_CLIENTS (16),
+# INSERT_CONVERSATIONS (100, at most 128: the inserts spread over this many of
+# the user's conversations, the same ones on both sides, so that row locks on
+# a few hot conversations do not dominate), STRESS_CLIENTS (256; 0 skips),
+# STRESS_DURATION (3 s), AGENTBASE_BIN (default build/agentbase), BENCH_OUT,
+# BENCH_HOLD (non-empty: after the set-up, keep the seeded database and the
+# server running until interrupted, for profiling by hand; settings in
+# BENCH_OUT/hold.env). With the defaults it takes about 3.5 minutes.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+DURATION=${DURATION:-4}
+WARMUP=${WARMUP:-1}
+REPS=${REPS:-4}
+POOL_SIZE=${POOL_SIZE:-4}
+LOW_CLIENTS=${LOW_CLIENTS:-4}
+HIGH_CLIENTS=${HIGH_CLIENTS:-16}
+INSERT_CONVERSATIONS=${INSERT_CONVERSATIONS:-100}
+STRESS_CLIENTS=${STRESS_CLIENTS:-256}
+STRESS_DURATION=${STRESS_DURATION:-3}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+JWT_SECRET=agentbase-rest-benchmark-secret-0123456789
+START_TIME=$(date +%s)
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'run.sh: FAIL: %s\n' "$*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found ($2)"; }
+
+need wrk "apt-get install wrk"
+need curl "apt-get install curl"
+need python3 "apt-get install python3"
+[ -x "$PG_BIN/psql" ] && [ -x "$PG_BIN/pgbench" ] && [ -x "$PG_BIN/initdb" ] ||
+  die "PostgreSQL 15 binaries (psql, pgbench, initdb) not found in $PG_BIN (apt-get install postgresql-15)"
+PSQL="$PG_BIN/psql"
+PGBENCH="$PG_BIN/pgbench"
+
+# Nothing from the caller's environment may redirect the tools.
+unset DATABASE_URL AGENTBASE_DATA_DIR AGENTBASE_PG_BIN AGENTBASE_PG_USER AGENTBASE_EMBEDDING_DIMENSIONS \
+  AGENTBASE_HOST AGENTBASE_PORT AGENTBASE_POOL_SIZE AGENTBASE_MAX_CONNECTIONS AGENTBASE_BODY_LIMIT \
+  AGENTBASE_STATEMENT_TIMEOUT_MS AGENTBASE_MAX_ROWS AGENTBASE_JWT_SECRET AGENTBASE_JWKS AGENTBASE_LOG_LEVEL \
+  PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE PGOPTIONS
+
+# --- agentbase -----------------------------------------------------------------
+if [ -z "${AGENTBASE_BIN:-}" ]; then
+  AGENTBASE_BIN=$ROOT/build/agentbase
+  if [ ! -x "$AGENTBASE_BIN" ]; then
+    log "building agentbase (make -j1)"
+    cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    make -C "$ROOT/build" -j1 agentbase >/dev/null
+  fi
+fi
+[ -x "$AGENTBASE_BIN" ] || die "agentbase binary not found at $AGENTBASE_BIN"
+# pgbench takes at most 128 scripts (one per insert body).
+((INSERT_CONVERSATIONS >= 1 && INSERT_CONVERSATIONS <= 128)) || die "INSERT_CONVERSATIONS must be 1..128"
+
+# --- work and results directories ----------------------------------------------
+WORK=$(mktemp -d /tmp/abr-XXXXXX)
+OUT=${BENCH_OUT:-$(mktemp -d /tmp/agentbase-rest-bench-XXXXXX)}
+mkdir -p "$OUT/runs" "$OUT/pgbench"
+RUNS=$OUT/runs
+
+# shellcheck source=../../scripts/lib/test-cluster.sh
+source "$ROOT/scripts/lib/test-cluster.sh"
+
+SERVER_PID=
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=
+}
+cleanup() {
+  local rc=$?
+  set +e
+  stop_server
+  stop_test_cluster
+  rm -rf "$WORK"
+  if [ "$rc" = 130 ] && [ -n "${BENCH_HOLD:-}" ]; then
+    printf 'run.sh: stopped; logs in %s\n' "$OUT" >&2
+  elif [ "$rc" != 0 ]; then
+    printf 'run.sh: FAILED (exit %s); logs in %s\n' "$rc" "$OUT" >&2
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Snapshot the binary: others may relink build/agentbase during the run.
+mkdir -p "$WORK/bin"
+cp "$AGENTBASE_BIN" "$WORK/bin/agentbase"
+AB=$WORK/bin/agentbase
+
+# --- machine and versions ---------------------------------------------------------
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p')"
+  free -h | sed -n '1,2p'
+  echo "kernel: $(uname -r)"
+  echo "load: $(cat /proc/loadavg)"
+  echo "agentbase: $("$AB" --version) (commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown))"
+  echo "uncommitted: $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -v '^??' | awk '{print $2}' | tr '\n' ' ')"
+  echo "postgres: $("$PG_BIN/postgres" --version)"
+  echo "pgbench: $("$PGBENCH" --version)"
+  echo "wrk: $(wrk -v 2>&1 | head -1)"
+  echo "curl: $(curl --version | head -1)"
+  echo "settings: DURATION=$DURATION WARMUP=$WARMUP REPS=$REPS POOL_SIZE=$POOL_SIZE LOW_CLIENTS=$LOW_CLIENTS" \
+    "HIGH_CLIENTS=$HIGH_CLIENTS INSERT_CONVERSATIONS=$INSERT_CONVERSATIONS STRESS_CLIENTS=$STRESS_CLIENTS"
+} >"$OUT/machine.txt"
+cat >"$OUT/settings.json" <<EOF
+{"duration": $DURATION, "warmup": $WARMUP, "reps": $REPS, "pool_size": $POOL_SIZE,
+ "low_clients": $LOW_CLIENTS, "high_clients": $HIGH_CLIENTS, "insert_conversations": $INSERT_CONVERSATIONS,
+ "stress_clients": $STRESS_CLIENTS, "stress_duration": $STRESS_DURATION}
+EOF
+
+# --- database ------------------------------------------------------------------------
+log "starting a throwaway PostgreSQL 15 cluster"
+start_test_cluster
+PG_DATA=$TEST_PG_ROOT/data
+ADMIN_DB=$TEST_PG_ADMIN_URL
+"$PSQL" "$ADMIN_DB" -qX -v ON_ERROR_STOP=1 -c "CREATE DATABASE bench" >/dev/null
+# The server and pgbench both connect like this: superuser over the unix
+# socket. `agentbase serve --db-url` pushes the schema at start-up and its API
+# pool uses the same user (see docs/benchmarks.md); both then switch to
+# `authenticated` inside each transaction.
+DB=${TEST_PG_ADMIN_URL/dbname=postgres/dbname=bench}
+sql() { "$PSQL" "$DB" -qXAt -v ON_ERROR_STOP=1 "$@"; }
+
+log "pushing the schema and seeding 5 tenants x 1000 conversations"
+"$AB" db push --db-url "$DB" >"$OUT/push.log"
+"$AB" users add --db-url "$DB" --email bench@example.com --password bench-password --tenant bench >"$OUT/users.log"
+for i in 1 2 3 4; do
+  "$AB" users add --db-url "$DB" --email "other$i@example.com" --password bench-password --tenant "other$i" >>"$OUT/users.log"
+done
+sql <<'EOF'
+BEGIN;
+-- Seed data only: no triggers or foreign key checks while loading.
+SET LOCAL session_replication_role = replica;
+-- Every tenant's conversations interleave in time, so a list without row
+-- level security would return other tenants' rows first.
+INSERT INTO public.conversations (tenant_id, user_id, title, last_message_at, created_at)
+SELECT p.tenant_id, p.id, 'Conversation ' || g,
+       now() - g * interval '37 minutes' - random() * interval '30 minutes',
+       now() - interval '60 days'
+FROM public.profiles p, generate_series(1, 1000) AS g;
+INSERT INTO public.messages (tenant_id, conversation_id, role, content, created_at)
+SELECT c.tenant_id, c.id, CASE WHEN m % 2 = 0 THEN 'assistant' ELSE 'user' END,
+       'seed message ' || m, c.last_message_at - (10 - m) * interval '1 minute'
+FROM public.conversations c, generate_series(1, 10) AS m;
+COMMIT;
+VACUUM ANALYZE;
+EOF
+USER_ID=$(sql -c "SELECT id FROM auth.users WHERE email = 'bench@example.com'")
+TENANT_ID=$(sql -c "SELECT tenant_id FROM public.profiles WHERE id = '$USER_ID'")
+[ "$(sql -c "SELECT count(*) FROM public.conversations WHERE tenant_id = '$TENANT_ID'")" = 1000 ] ||
+  die "seeding failed"
+# The insert bodies: INSERT_CONVERSATIONS of the user's conversations, one JSON
+# object per line, exactly as wrk sends them and pgbench binds them.
+sql -c "SELECT format('{\"tenant_id\":\"%s\",\"conversation_id\":\"%s\",\"role\":\"user\",\"content\":\"hello\"}',
+                      tenant_id, id)
+        FROM public.conversations WHERE user_id = '$USER_ID' ORDER BY id LIMIT $INSERT_CONVERSATIONS" >"$OUT/bodies.txt"
+[ "$(wc -l <"$OUT/bodies.txt")" = "$INSERT_CONVERSATIONS" ] || die "could not pick $INSERT_CONVERSATIONS conversations"
+TOKEN=$("$AB" token --db-url "$DB" --jwt-secret "$JWT_SECRET" --user bench@example.com)
+
+# --- server --------------------------------------------------------------------------
+PORT=$(_free_port)
+BASE=http://127.0.0.1:$PORT
+log "starting agentbase serve on port $PORT (pool size $POOL_SIZE)"
+"$AB" serve --db-url "$DB" --jwt-secret "$JWT_SECRET" --port "$PORT" --pool-size "$POOL_SIZE" --no-demo \
+  --log-level warn >"$OUT/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/server.log" >&2; die "agentbase serve exited"; }
+  curl -s -o /dev/null "$BASE/rest/v1/" && break
+  sleep 0.1
+done
+curl -s -o /dev/null "$BASE/rest/v1/" || die "agentbase serve is not answering on $BASE"
+# Idle: started, schema cache loaded, one probe request answered, nothing else.
+sleep 1
+python3 "$HERE/summarize.py" memory "$SERVER_PID" idle "$OUT"
+
+# --- the two requests, captured ----------------------------------------------------------
+log "capturing the server's transactions (log_statement=all for two requests)"
+LIST_PATH="/rest/v1/conversations?select=*&order=last_message_at.desc&limit=20"
+# The headers wrk sends: Host, Authorization (+ Content-Type, Content-Length).
+CURL=(curl -s -H 'User-Agent:' -H 'Accept:' -H "Authorization: Bearer $TOKEN")
+PG_LOG=$TEST_PG_ROOT/postgres.log
+LOG_START=$(wc -l <"$PG_LOG")
+sql -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
+status=$("${CURL[@]}" -D "$OUT/list.headers" -o "$OUT/list.json" -w '%{http_code}' "$BASE$LIST_PATH")
+[ "$status" = 200 ] || die "list request answered $status: $(cat "$OUT/list.json")"
+status=$("${CURL[@]}" -o "$OUT/insert.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+  --data-binary "$(head -1 "$OUT/bodies.txt")" "$BASE/rest/v1/messages")
+[ "$status" = 201 ] || die "insert request answered $status: $(cat "$OUT/insert.json")"
+sql -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
+tail -n +"$((LOG_START + 1))" "$PG_LOG" >"$OUT/captured-postgres.log"
+python3 "$HERE/check.py" list-response "$OUT/list.json" "$TENANT_ID" 20
+LIST_BYTES=$(($(wc -c <"$OUT/list.headers") + $(wc -c <"$OUT/list.json")))
+python3 "$HERE/make_pgbench.py" "$OUT/captured-postgres.log" "$OUT/bodies.txt" "$OUT/pgbench"
+
+PGB_VARS=()
+while IFS= read -r line; do PGB_VARS+=(-D "$line"); done <"$OUT/pgbench/vars.txt"
+PGB_LIST=(-f "$OUT/pgbench/list.sql")
+PGB_INSERT=()
+for ((k = 0; k < INSERT_CONVERSATIONS; k++)); do PGB_INSERT+=(-f "$OUT/pgbench/insert_$k.sql@1"); done
+# pgbench: extended protocol (unnamed statements, text parameters, as the
+# server), no vacuum of pgbench's own tables, one thread like wrk.
+PGB=("$PGBENCH" -n -M extended -j 1 "${PGB_VARS[@]}")
+# One transaction of each through pgbench, to fail early on a script error.
+"${PGB[@]}" -c 1 -t 1 "${PGB_LIST[@]}" "$DB" >"$OUT/pgbench-smoke-list.out" 2>&1 ||
+  { cat "$OUT/pgbench-smoke-list.out" >&2; die "pgbench list script failed"; }
+python3 "$HERE/check.py" pgbench "$OUT/pgbench-smoke-list.out"
+before=$(sql -c "SELECT count(*) FROM public.messages")
+"${PGB[@]}" -c 1 -t 1 -f "$OUT/pgbench/insert_0.sql" "$DB" >"$OUT/pgbench-smoke-insert.out" 2>&1 ||
+  { cat "$OUT/pgbench-smoke-insert.out" >&2; die "pgbench insert script failed"; }
+python3 "$HERE/check.py" pgbench "$OUT/pgbench-smoke-insert.out" \
+  --inserted $(($(sql -c "SELECT count(*) FROM public.messages") - before))
+
+export BENCH_TOKEN=$TOKEN BENCH_BODIES_FILE=$OUT/bodies.txt
+
+if [ -n "${BENCH_HOLD:-}" ]; then
+  # For profiling by hand: keep everything up until interrupted.
+  cat >"$OUT/hold.env" <<EOF
+export BENCH_TOKEN='$TOKEN' BENCH_BODIES_FILE='$OUT/bodies.txt'
+BASE='$BASE'
+DB='$DB'
+SERVER_PID=$SERVER_PID
+PG_DATA='$PG_DATA'
+PGB_VARS_FILE='$OUT/pgbench/vars.txt'
+PGB_DIR='$OUT/pgbench'
+EOF
+  log "holding: server pid $SERVER_PID at $BASE, database '$DB'; settings in $OUT/hold.env; interrupt to stop"
+  sleep infinity &
+  wait $!
+fi
+
+# --- measurements ------------------------------------------------------------------------
+# prepare: the same for every run, outside the timing.
+prepare() {
+  sql -c "VACUUM ANALYZE public.conversations, public.messages" -c "CHECKPOINT" >/dev/null
+}
+messages() { sql -c "SELECT count(*) FROM public.messages"; }
+
+# measure WORKLOAD SIDE CLIENTS REP [stress]
+measure() {
+  local workload=$1 side=$2 clients=$3 rep=$4 stress=${5:-}
+  local name="$workload-$side-c$clients-r$rep" duration=$DURATION
+  [ -n "$stress" ] && { name="stress-$workload-c$clients"; duration=$STRESS_DURATION; }
+  log "$name (${duration}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
+  prepare
+  local probe=(python3 "$HERE/probe.py" --out "$RUNS/$name.json" --stdout "$RUNS/$name.out" --pg-data "$PG_DATA"
+    --label "workload=$workload" --label "side=$side" --label "clients=$clients" --label "rep=$rep")
+  [ -n "$stress" ] && probe+=(--label stress=1)
+  local check_args=() before
+  if [ "$side" = server ]; then
+    export BENCH_MODE=$workload BENCH_CONNECTIONS=$clients
+    wrk -t1 -c"$clients" -d"${WARMUP}s" -s "$HERE/wrk.lua" "$BASE" >"$RUNS/$name.warmup.out"
+    python3 "$HERE/check.py" wrk "$RUNS/$name.warmup.out"
+    before=$(messages)
+    "${probe[@]}" --server-pid "$SERVER_PID" -- \
+      wrk -t1 -c"$clients" -d"${duration}s" --timeout 10s -s "$HERE/wrk.lua" "$BASE" ||
+      die "wrk failed (see $RUNS/$name.out)"
+    [ "$workload" = list ] && check_args+=(--expect-bytes "$LIST_BYTES")
+    [ "$workload" = insert ] && check_args+=(--inserted $(($(messages) - before)) --connections "$clients")
+    python3 "$HERE/check.py" wrk "$RUNS/$name.out" "${check_args[@]}"
+  else
+    local scripts=("${PGB_LIST[@]}")
+    [ "$workload" = insert ] && scripts=("${PGB_INSERT[@]}")
+    "${PGB[@]}" -c "$clients" -T "$WARMUP" "${scripts[@]}" "$DB" >"$RUNS/$name.warmup.out" 2>&1 ||
+      { tail -5 "$RUNS/$name.warmup.out" >&2; die "pgbench warm-up failed"; }
+    before=$(messages)
+    "${probe[@]}" -- "${PGB[@]}" -c "$clients" -T "$duration" -l --log-prefix="$RUNS/$name-txlog" \
+      "${scripts[@]}" "$DB" || { tail -5 "$RUNS/$name.out" >&2; die "pgbench failed or aborted (see $RUNS/$name.out)"; }
+    [ "$workload" = insert ] && check_args+=(--inserted $(($(messages) - before)) --connections "$clients")
+    python3 "$HERE/check.py" pgbench "$RUNS/$name.out" "${check_args[@]}"
+  fi
+}
+
+for workload in list insert; do
+  for ((rep = 1; rep <= REPS; rep++)); do
+    order=("server $LOW_CLIENTS" "pgbench $LOW_CLIENTS" "server $HIGH_CLIENTS" "pgbench $HIGH_CLIENTS")
+    if ((rep % 2 == 0)); then # ABBA: reverse every other round
+      order=("pgbench $HIGH_CLIENTS" "server $HIGH_CLIENTS" "pgbench $LOW_CLIENTS" "server $LOW_CLIENTS")
+    fi
+    for item in "${order[@]}"; do
+      read -r side clients <<<"$item"
+      measure "$workload" "$side" "$clients" "$rep"
+    done
+  done
+done
+sleep 1
+python3 "$HERE/summarize.py" memory "$SERVER_PID" after-load "$OUT"
+
+if ((STRESS_CLIENTS > 0)); then
+  measure list server "$STRESS_CLIENTS" 1 stress
+  sleep 1
+  python3 "$HERE/summarize.py" memory "$SERVER_PID" after-stress "$OUT"
+fi
+
+kill -0 "$SERVER_PID" 2>/dev/null || die "agentbase serve died during the benchmark"
+grep -E '\[(warning|error|critical)\]' "$OUT/server.log" >"$OUT/server-warnings.log" || true
+stop_server
+
+python3 "$HERE/summarize.py" report "$OUT" >"$OUT/summary.md"
+{
+  echo
+  echo "Machine and versions:"
+  sed 's/^/    /' "$OUT/machine.txt"
+  echo
+  echo "Server warnings/errors logged: $(wc -l <"$OUT/server-warnings.log")"
+  echo "Total time: $(($(date +%s) - START_TIME)) s. Raw results: $OUT"
+} >>"$OUT/summary.md"
+cat "$OUT/summary.md"
