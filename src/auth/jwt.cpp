@@ -273,6 +273,7 @@ Result<VerifiedToken> Verify(std::string_view token, const KeySet& keys, const V
   if (parse_error || !payload.is_object()) return ClaimsError("Parsing claims failed");
   VerifiedToken verified;
   verified.claims = std::move(payload.get_object());
+  verified.claims_text = boost::json::serialize(verified.claims);
   std::int64_t now = options.now.value_or(UnixNow());
   std::int64_t leeway = std::max<std::int64_t>(options.leeway, 0);
   if (auto checked = CheckClaims(verified.claims, options, now, leeway, verified.exp); !checked) {

@@ -38,6 +38,7 @@ struct VerifyOptions {
 
 struct VerifiedToken {
   boost::json::object claims;
+  std::string claims_text;  // `claims` serialized once, for request.jwt.claims
   // The role claim: its text when it is a string, its JSON text otherwise (so
   // a non-string role names no real role and fails later, rather than falling
   // back to anon); empty when there is no role claim.

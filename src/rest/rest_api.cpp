@@ -45,11 +45,17 @@ Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& toke
   verify.audience = options.jwt_audience;
   auto token = tokens.Verify(Trim(value.substr(7)), keys, verify);
   if (!token) return token.error();
+  caller.anonymous = (*token)->role.empty() || (*token)->role == options.anon_role;
+  if (!(*token)->role.empty()) {
+    // The usual case: the claims already name the role; serialized once per token.
+    caller.role = (*token)->role;
+    caller.claims = (*token)->claims_text;
+    return caller;
+  }
   json::object claims = (*token)->claims;
-  caller.role = (*token)->role.empty() ? options.anon_role : (*token)->role;
+  caller.role = options.anon_role;
   claims["role"] = caller.role;
   caller.claims = json::serialize(claims);
-  caller.anonymous = caller.role == options.anon_role;
   return caller;
 }
 
@@ -82,8 +88,10 @@ bool AcceptsJson(const http::Request& request) {
 
 enum class Shape { kRead, kInsert, kUpdateOrDelete, kCall };
 
+}  // namespace
+
 // Everything the round trip and the response need, decided before either.
-struct Prepared {
+struct PreparedRequest {
   Shape shape = Shape::kRead;
   SqlQuery query;
   bool read_only = true;
@@ -96,6 +104,20 @@ struct Prepared {
   int64_t offset = 0;
   std::string preference_applied;
 };
+
+namespace {
+
+using Prepared = PreparedRequest;
+
+constexpr size_t kMaxCachedReadPlans = 1024;
+
+// What a read's plan depends on besides the schema cache.
+std::string ReadPlanKey(const http::Request& request) {
+  std::string key = request.method + '\n' + request.path + '\n' + request.query + '\n' +
+                    std::string(request.Header("accept").value_or("")) + '\n';
+  for (auto prefer : request.AllHeaders("prefer")) key += std::string(prefer) + ',';
+  return key;
+}
 
 Result<Prepared> Plan(const http::Request& request, const std::string& resource, bool is_rpc,
                       const SchemaCache& cache, const RestOptions& options) {
@@ -278,6 +300,11 @@ Result<Route> Resolve(const std::string& path) {
 RestApi::RestApi(db::Pool& pool, const auth::KeySet& keys, RestOptions options)
     : pool_(pool), keys_(keys), options_(std::move(options)) {}
 
+void RestApi::SetSchemaCache(std::shared_ptr<const SchemaCache> cache) {
+  cache_ = std::move(cache);
+  read_plans_.clear();
+}
+
 asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
   auto route = Resolve(request.path);
   if (!route) co_return ErrorResponse(route.error());
@@ -305,8 +332,19 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
     co_return response;
   }
 
-  auto prepared = Plan(request, route->resource, route->is_rpc, *cache, options_);
-  if (!prepared) co_return ErrorResponse(prepared.error(), caller->anonymous);
+  std::shared_ptr<const Prepared> prepared;
+  std::string plan_key = reading ? ReadPlanKey(request) : std::string();
+  if (auto cached = reading ? read_plans_.find(plan_key) : read_plans_.end(); cached != read_plans_.end()) {
+    prepared = cached->second;
+  } else {
+    auto planned = Plan(request, route->resource, route->is_rpc, *cache, options_);
+    if (!planned) co_return ErrorResponse(planned.error(), caller->anonymous);
+    prepared = std::make_shared<const Prepared>(std::move(*planned));
+    if (reading) {
+      if (read_plans_.size() >= kMaxCachedReadPlans) read_plans_.clear();
+      read_plans_.emplace(std::move(plan_key), prepared);
+    }
+  }
   std::string path = "/" + std::string(route->is_rpc ? "rpc/" : "") + route->resource;
   if (spdlog::should_log(spdlog::level::debug)) {
     spdlog::debug("{} {} as {}: {} -- params: {}", request.method, request.target, caller->role, prepared->query.sql,

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "auth/jwk.hpp"
 #include "auth/jwt.hpp"
@@ -17,6 +18,8 @@
 #include "rest/schema_cache.hpp"
 
 namespace agentbase::rest {
+
+struct PreparedRequest;
 
 struct RestOptions {
   std::string schema = "public";
@@ -31,8 +34,9 @@ class RestApi {
  public:
   RestApi(db::Pool& pool, const auth::KeySet& keys, RestOptions options);
 
-  // Swaps in a new schema cache (start-up and NOTIFY reloads).
-  void SetSchemaCache(std::shared_ptr<const SchemaCache> cache) { cache_ = std::move(cache); }
+  // Swaps in a new schema cache (start-up and NOTIFY reloads); plans made
+  // against the old one are dropped.
+  void SetSchemaCache(std::shared_ptr<const SchemaCache> cache);
   std::shared_ptr<const SchemaCache> Cache() const { return cache_; }
   void ClearTokenCache() { tokens_.Clear(); }
 
@@ -45,6 +49,9 @@ class RestApi {
   RestOptions options_;
   std::shared_ptr<const SchemaCache> cache_;
   auth::TokenCache tokens_;
+  // Reads repeat: their plan and SQL depend only on the request's target and
+  // headers, so they are kept (bounded) and reused.
+  std::unordered_map<std::string, std::shared_ptr<const PreparedRequest>> read_plans_;
 };
 
 }  // namespace agentbase::rest
