@@ -144,7 +144,9 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   api_pool_options.acquire_timeout = std::chrono::milliseconds(options.pool_timeout_ms);
   // Requests connect as authenticator (as PostgREST does) and switch to the
   // JWT's role inside each transaction.
-  std::string api_conninfo = target->IsEmbedded() ? target->Conninfo() + " user=authenticator" : target->Conninfo();
+  std::string api_conninfo = !options.api_db_url.empty() ? options.api_db_url
+                             : target->IsEmbedded()       ? target->Conninfo() + " user=authenticator"
+                                                          : target->Conninfo();
   db::Pool api_pool(io.get_executor(), api_conninfo, api_pool_options);
   db::PoolOptions admin_pool_options;
   admin_pool_options.size = 2;
@@ -199,6 +201,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
       ->envname("AGENTBASE_PORT")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
+  serve->add_option("--api-db-url", options.api_db_url,
+                    "Connection for API requests, e.g. as Supabase's authenticator role (default: the embedded "
+                    "database's authenticator, or --db-url)")
+      ->envname("AGENTBASE_API_DB_URL");
   serve->add_option("--pool-size", options.pool_size, "Database connections for API requests")
       ->envname("AGENTBASE_POOL_SIZE")
       ->check(CLI::Range(1, 512))

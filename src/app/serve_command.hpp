@@ -12,6 +12,7 @@ namespace agentbase::app {
 struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 54321;
+  std::string api_db_url;  // the API pool's connection; see --api-db-url
   size_t pool_size = 4;
   int pool_timeout_ms = 10000;
   size_t max_connections = 1024;
