@@ -115,6 +115,15 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   auto target = DatabaseTarget::Open(global.target);
   if (!target) return Fail(target.error());
 
+  // Keys first: without them the server could not work, so nothing is changed.
+  auto keys = auth::KeyStore::Load(KeyStoreOptionsFor(global, options.keys));
+  if (!keys) return Fail(keys.error(), kExitUsage);
+  if (keys->Verification().empty()) {
+    Error error = Error::Make("no JWT keys: tokens could be neither verified nor issued", "usage");
+    error.hint = "pass your project's JWT secret with --jwt-secret (or AGENTBASE_JWT_SECRET), or its JWKS with --jwks";
+    return Fail(error);
+  }
+
   auto admin = db::Connection::Open(target->Conninfo());
   if (!admin) return Fail(admin.error());
   bool blocked = false;
@@ -125,9 +134,6 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     return kExitBlocked;
   }
   std::cout << *pushed << "\n";
-
-  auto keys = auth::KeyStore::Load(KeyStoreOptionsFor(global, options.keys));
-  if (!keys) return Fail(keys.error(), kExitUsage);
 
   if (target->IsEmbedded() && options.demo) {
     auto demo = EnsureDemoUser(*admin, std::filesystem::absolute(global.target.embedded.data_dir));
