@@ -106,6 +106,14 @@ std::string TypeChecks(const schema::DesiredSchema& desired) {
 
 }  // namespace
 
+const char* const kPolicyFactsColumns =
+    "CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' "
+    "ELSE 'ALL' END, p.polpermissive, "
+    "pg_catalog.array_to_string(ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r) END "
+    "FROM pg_catalog.unnest(p.polroles) r ORDER BY 1), ','), "
+    "coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), ''), "
+    "coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '')";
+
 std::string PolicyFingerprint(const PolicyFacts& policy) {
   return "FOR " + policy.command + (policy.permissive ? "" : " RESTRICTIVE") + " TO " + Join(policy.roles, ",") +
          " USING (" + policy.using_expression + ") WITH CHECK (" + policy.check_expression + ")";
@@ -237,14 +245,8 @@ Result<Catalog> LoadCatalog(db::Connection& connection, const schema::DesiredSch
       "JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace "
       "WHERE n.nspname = ANY(" + schemas + ")",
       // 9: policies
-      "SELECT n.nspname, c.relname, p.polname, "
-      "CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' "
-      "ELSE 'ALL' END, p.polpermissive, "
-      "pg_catalog.array_to_string(ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r) END "
-      "FROM pg_catalog.unnest(p.polroles) r ORDER BY 1), ','), "
-      "coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), ''), "
-      "coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '') "
-      "FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid "
+      std::string("SELECT n.nspname, c.relname, p.polname, ") + kPolicyFactsColumns +
+      " FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid "
       "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY(" + schemas + ")",
       // 10: triggers
       "SELECT n.nspname, c.relname, t.tgname, pg_catalog.pg_get_triggerdef(t.oid) "

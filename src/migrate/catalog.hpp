@@ -92,4 +92,9 @@ Result<std::vector<HistoryEntry>> LoadHistory(db::Connection& connection);
 // Fingerprint of one policy's facts (shared by the catalog and probes).
 std::string PolicyFingerprint(const PolicyFacts& policy);
 
+// The select list that reads a policy (alias p for pg_policy) into
+// PolicyFacts' order: command, permissive, roles (comma-separated), USING,
+// WITH CHECK.
+extern const char* const kPolicyFactsColumns;
+
 }  // namespace agentbase::migrate

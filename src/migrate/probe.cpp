@@ -22,13 +22,8 @@ std::string ProbeQuery(const SchemaObject& object) {
   std::string probe = QuoteLiteral(kProbeName);
   switch (object.kind) {
     case ObjectKind::Policy:
-      return "SELECT CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' "
-             "WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, p.polpermissive, "
-             "pg_catalog.array_to_string(ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE "
-             "pg_catalog.pg_get_userbyid(r) END FROM pg_catalog.unnest(p.polroles) r ORDER BY 1), ','), "
-             "coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), ''), "
-             "coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '') "
-             "FROM pg_catalog.pg_policy p WHERE p.polname = " + probe + " AND p.polrelid = " + table;
+      return std::string("SELECT ") + kPolicyFactsColumns + " FROM pg_catalog.pg_policy p WHERE p.polname = " +
+             probe + " AND p.polrelid = " + table;
     case ObjectKind::Trigger:
       return "SELECT pg_catalog.pg_get_triggerdef(oid) FROM pg_catalog.pg_trigger WHERE tgname = " + probe +
              " AND tgrelid = " + table;
