@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "app/cli_errors.hpp"
 #include "app/exit_codes.hpp"
 #include "db/connection.hpp"
 #include "migrate/catalog.hpp"
@@ -18,13 +19,6 @@
 namespace agentbase::app {
 
 namespace {
-
-int Fail(const Error& error) {
-  std::cerr << "error: " << error.message << "\n";
-  if (!error.detail.empty()) std::cerr << "  detail: " << error.detail << "\n";
-  if (!error.hint.empty()) std::cerr << "  hint: " << error.hint << "\n";
-  return error.code == "usage" ? kExitUsage : kExitDatabase;
-}
 
 void PrintJson(const boost::json::object& object) { std::cout << boost::json::serialize(object) << "\n"; }
 
@@ -48,9 +42,9 @@ Result<Session> OpenSession(const GlobalOptions& options) {
 
 int RunPlan(const GlobalOptions& options, bool check) {
   auto session = OpenSession(options);
-  if (!session) return Fail(session.error());
+  if (!session) return ReportError(session.error());
   auto outcome = migrate::PlanAndPush(session->connection, session->desired, {.apply = false});
-  if (!outcome) return Fail(outcome.error());
+  if (!outcome) return ReportError(outcome.error());
   const auto& plan = outcome->plan;
   if (options.json) {
     auto json = migrate::PlanJson(plan);
@@ -65,11 +59,11 @@ int RunPlan(const GlobalOptions& options, bool check) {
 
 int RunPush(const GlobalOptions& options, int lock_timeout_ms) {
   auto session = OpenSession(options);
-  if (!session) return Fail(session.error());
+  if (!session) return ReportError(session.error());
   migrate::PushOptions push_options;
   push_options.lock_timeout = std::chrono::milliseconds(lock_timeout_ms);
   auto outcome = migrate::PlanAndPush(session->connection, session->desired, push_options);
-  if (!outcome) return Fail(outcome.error());
+  if (!outcome) return ReportError(outcome.error());
   const auto& plan = outcome->plan;
   if (options.json) {
     auto json = migrate::PlanJson(plan);
@@ -89,9 +83,9 @@ int RunPush(const GlobalOptions& options, int lock_timeout_ms) {
 
 int RunVerify(const GlobalOptions& options) {
   auto session = OpenSession(options);
-  if (!session) return Fail(session.error());
+  if (!session) return ReportError(session.error());
   auto report = migrate::Verify(session->connection, session->desired);
-  if (!report) return Fail(report.error());
+  if (!report) return ReportError(report.error());
   if (options.json) {
     PrintJson(migrate::VerifyJson(*report));
   } else {
@@ -102,9 +96,9 @@ int RunVerify(const GlobalOptions& options) {
 
 int RunStatus(const GlobalOptions& options, bool check) {
   auto session = OpenSession(options);
-  if (!session) return Fail(session.error());
+  if (!session) return ReportError(session.error());
   auto catalog = migrate::LoadCatalog(session->connection, session->desired);
-  if (!catalog) return Fail(catalog.error());
+  if (!catalog) return ReportError(catalog.error());
   auto drift = migrate::DetectDrift(session->desired, *catalog);
   if (options.json) {
     auto json = migrate::StatusJson(*catalog, drift, session->desired.checksum);
@@ -119,13 +113,13 @@ int RunStatus(const GlobalOptions& options, bool check) {
 
 int RunSql(const GlobalOptions& options, const std::string& output) {
   auto sql = schema::RenderIdempotentSql(schema::EmbeddedSchemaFiles(), options.embedding_dimensions);
-  if (!sql) return Fail(sql.error());
+  if (!sql) return ReportError(sql.error());
   if (output.empty() || output == "-") {
     std::cout << *sql;
     return kExitOk;
   }
   std::ofstream file(output, std::ios::binary | std::ios::trunc);
-  if (!(file << *sql)) return Fail(Error::Make("cannot write " + output, "usage"));
+  if (!(file << *sql)) return ReportError(Error::Make("cannot write " + output, "usage"));
   return kExitOk;
 }
 

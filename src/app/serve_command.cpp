@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <iostream>
 
+#include "app/cli_errors.hpp"
 #include "app/database_target.hpp"
 #include "app/exit_codes.hpp"
 #include "app/router.hpp"
@@ -31,13 +32,6 @@ namespace agentbase::app {
 namespace asio = boost::asio;
 
 namespace {
-
-int Fail(const Error& error, int code = kExitDatabase) {
-  std::cerr << "error: " << error.message << "\n";
-  if (!error.detail.empty()) std::cerr << "  detail: " << error.detail << "\n";
-  if (!error.hint.empty()) std::cerr << "  hint: " << error.hint << "\n";
-  return error.code == "usage" ? kExitUsage : code;
-}
 
 // Brings the database up to the schema before serving it.
 Result<std::string> PushSchema(db::Connection& admin, int embedding_dimensions, bool& blocked) {
@@ -113,22 +107,22 @@ void LogFailures(std::exception_ptr failure) {
 int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   auto target = DatabaseTarget::Open(global.target);
-  if (!target) return Fail(target.error());
+  if (!target) return ReportError(target.error());
 
   // Keys first: without them the server could not work, so nothing is changed.
   auto keys = auth::KeyStore::Load(KeyStoreOptionsFor(global, options.keys));
-  if (!keys) return Fail(keys.error(), kExitUsage);
+  if (!keys) return ReportError(keys.error(), kExitUsage);
   if (keys->Verification().empty()) {
     Error error = Error::Make("no JWT keys: tokens could be neither verified nor issued", "usage");
     error.hint = "pass your project's JWT secret with --jwt-secret (or AGENTBASE_JWT_SECRET), or its JWKS with --jwks";
-    return Fail(error);
+    return ReportError(error);
   }
 
   auto admin = db::Connection::Open(target->Conninfo());
-  if (!admin) return Fail(admin.error());
+  if (!admin) return ReportError(admin.error());
   bool blocked = false;
   auto pushed = PushSchema(*admin, global.embedding_dimensions, blocked);
-  if (!pushed) return Fail(pushed.error());
+  if (!pushed) return ReportError(pushed.error());
   if (blocked) {
     std::cerr << *pushed << "The schema cannot be applied; nothing was changed and the server did not start.\n";
     return kExitBlocked;
@@ -137,12 +131,12 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
 
   if (target->IsEmbedded() && options.demo) {
     auto demo = EnsureDemoUser(*admin, std::filesystem::absolute(global.target.embedded.data_dir));
-    if (!demo) return Fail(demo.error());
+    if (!demo) return ReportError(demo.error());
     std::cout << *demo;
   }
 
   auto cache = rest::SchemaCache::Load(*admin, options.schema);
-  if (!cache) return Fail(cache.error());
+  if (!cache) return ReportError(cache.error());
 
   asio::io_context io(1);
   db::PoolOptions api_pool_options;
@@ -177,7 +171,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   server_options.request_timeout = std::chrono::seconds(options.request_timeout_s);
   http::Server server(io, server_options, MakeRouter(routes));
   auto port = server.Start();
-  if (!port) return Fail(port.error());
+  if (!port) return ReportError(port.error());
 
   std::cout << "agentbase serving " << target->Description() << "\n"
             << "  API:          http://" << options.host << ":" << *port << "  (REST /rest/v1, auth /auth/v1)\n"

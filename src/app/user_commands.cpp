@@ -1,5 +1,6 @@
 #include "app/user_commands.hpp"
 
+#include "app/cli_errors.hpp"
 #include "app/user_store.hpp"
 
 #include <boost/json/array.hpp>
@@ -44,21 +45,7 @@ struct UserCommandOptions {
   std::optional<std::int64_t> ttl;
 };
 
-int Fail(const Error& error, int exit_code) {
-  std::cerr << "error: " << error.message << "\n";
-  if (!error.detail.empty()) std::cerr << "  detail: " << error.detail << "\n";
-  if (!error.hint.empty()) std::cerr << "  hint: " << error.hint << "\n";
-  return exit_code;
-}
-
-int UsageFail(const std::string& message) { return Fail(Error::Make(message, "usage"), kExitUsage); }
-
-// Settings and key files are the operator's to fix (2); anything from the
-// database is 3.
-int FailFrom(const Error& error) {
-  bool operator_side = error.code == "usage" || error.code == "config" || error.code == "io";
-  return Fail(error, operator_side ? kExitUsage : kExitDatabase);
-}
+int UsageFail(const std::string& message) { return ReportError(Error::Make(message, "usage"), kExitUsage); }
 
 // A database error, with a pointer to `db push` when the schema is missing.
 int FailDatabase(Error error) {
@@ -69,7 +56,7 @@ int FailDatabase(Error error) {
         "run `agentbase db push` on this database first (agentbase expects pgcrypto in the extensions schema, as "
         "on Supabase)";
   }
-  return Fail(error, kExitDatabase);
+  return ReportError(error, kExitDatabase);
 }
 
 Result<db::Connection> Connect(const DatabaseTarget& target) { return db::Connection::Open(target.Conninfo()); }
@@ -106,14 +93,14 @@ int RunUsersAdd(const GlobalOptions& options, UserCommandOptions o) {
   if (auto valid = ValidateUserArguments(o); !valid) return UsageFail(valid.error().message);
 
   auto target = DatabaseTarget::Open(options.target);
-  if (!target) return FailFrom(target.error());
+  if (!target) return ReportError(target.error());
   auto connection = Connect(*target);
-  if (!connection) return FailFrom(connection.error());
+  if (!connection) return ReportError(connection.error());
 
   auto created = CreateUser(*connection, NewUser{o.email, o.password, o.tenant, o.tenant_name, o.role, o.service});
   if (!created) {
-    if (created.error().code == "exists") return Fail(created.error(), kExitBlocked);
-    return created.error().code == "tenant" ? Fail(created.error(), kExitDatabase) : FailDatabase(created.error());
+    if (created.error().code == "exists") return ReportError(created.error(), kExitBlocked);
+    return FailDatabase(created.error());
   }
   if (created->tenant_created) std::cerr << "Created tenant " << o.tenant << " (" << *created->tenant_id << ").\n";
   if (!created->note.empty()) std::cerr << created->note << "\n";
@@ -131,16 +118,16 @@ int RunToken(const GlobalOptions& options, const UserCommandOptions& o) {
   }
   bool embedded = UsesEmbeddedDatabase(options.target);
   auto keys = auth::KeyStore::Load(KeyStoreOptionsFor(options, o.keys));
-  if (!keys) return FailFrom(keys.error());
+  if (!keys) return ReportError(keys.error());
 
   if (!o.token_role.empty()) {
-    if (!keys->HasSecret()) return FailFrom(keys->SecretKey().error());
+    if (!keys->HasSecret()) return ReportError(keys->SecretKey().error());
     if (!o.ttl) {
       std::cout << (o.token_role == "anon" ? keys->AnonKey() : keys->ServiceRoleKey()) << "\n";
       return kExitOk;
     }
     auto key = keys->ApiKey(o.token_role, auth::UnixNow(), *o.ttl);
-    if (!key) return FailFrom(key.error());
+    if (!key) return ReportError(key.error());
     std::cout << *key << "\n";
     return kExitOk;
   }
@@ -150,12 +137,12 @@ int RunToken(const GlobalOptions& options, const UserCommandOptions& o) {
   if (!signing_key) {
     Error error = signing_key.error();
     if (!embedded) error.hint = "with --db-url, tokens are signed with the server's HS256 secret";
-    return FailFrom(error);
+    return ReportError(error);
   }
   auto target = DatabaseTarget::Open(options.target);
-  if (!target) return FailFrom(target.error());
+  if (!target) return ReportError(target.error());
   auto connection = Connect(*target);
-  if (!connection) return FailFrom(connection.error());
+  if (!connection) return ReportError(connection.error());
 
   auth::AuthOptions defaults;
   std::int64_t ttl = o.ttl.value_or(defaults.access_token_ttl.count());
@@ -168,10 +155,10 @@ int RunToken(const GlobalOptions& options, const UserCommandOptions& o) {
   if (row->Rows() == 0) return UsageFail("no user with e-mail " + ToLower(Trim(o.user)));
   auth::SessionRecord session{row->Text(0, 0), row->Int(0, 1)};
   auto user = auth::queries::UserFromRow(*row, 0, 2);
-  if (!user) return FailFrom(user.error());
+  if (!user) return ReportError(user.error());
   auth::AccessTokenTimes times{auth::UnixNow(), ttl};
   auto token = auth::Sign(auth::AccessTokenClaims(*user, session, times, defaults.issuer), *signing_key);
-  if (!token) return FailFrom(token.error());
+  if (!token) return ReportError(token.error());
   std::cout << *token << "\n";
   return kExitOk;
 }
