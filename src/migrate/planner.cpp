@@ -31,7 +31,7 @@ std::string ReplaceSql(const SchemaObject& object) {
   std::string table = object.schema + "." + QuoteIdent(object.table);
   switch (object.kind) {
     case ObjectKind::Function:
-      return ReplaceAll(object.head, "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION") + object.name + object.tail;
+      return object.CreateOrReplaceSql();
     case ObjectKind::Policy: return "DROP POLICY " + QuoteIdent(object.name) + " ON " + table + ";\n" + object.Sql();
     case ObjectKind::Trigger: return "DROP TRIGGER " + QuoteIdent(object.name) + " ON " + table + ";\n" + object.Sql();
     case ObjectKind::Index: return "DROP INDEX " + object.schema + "." + QuoteIdent(object.name) + ";\n" + object.Sql();

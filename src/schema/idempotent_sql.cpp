@@ -50,7 +50,7 @@ std::string RenderObject(const SchemaObject& object) {
       return out;
     }
     case ObjectKind::Function:
-      return ReplaceAll(object.head, "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION") + object.name + object.tail;
+      return object.CreateOrReplaceSql();
     case ObjectKind::Role:
       return Guarded("NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + QuoteLiteral(object.name) + ")",
                      object.Sql());

@@ -55,6 +55,8 @@ struct SchemaObject {
 
   std::string Sql() const { return head + name + tail; }
   std::string SqlWithName(const std::string& other_name) const { return head + other_name + tail; }
+  // Function: the statement as CREATE OR REPLACE FUNCTION.
+  std::string CreateOrReplaceSql() const;
   std::string QualifiedTable() const { return schema + "." + table; }
   // A stable identity such as "policy public.conversations.conversations_select_same_tenant".
   std::string Key() const;

@@ -48,6 +48,10 @@ std::string SchemaObject::Key() const {
   return key + name;
 }
 
+std::string SchemaObject::CreateOrReplaceSql() const {
+  return ReplaceAll(head, "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION") + name + tail;
+}
+
 namespace {
 
 // Walks the tokens of one statement.
