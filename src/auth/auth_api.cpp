@@ -211,6 +211,19 @@ http::Response IssueTokens(const KeyStore& keys, const AuthOptions& options, con
   return JsonAnswer(200, TokenResponseJson(*token, times, refresh_token, user));
 }
 
+// The same, for the row a sign-in or refresh statement returned: the session
+// (id, issued-at) at `session_column`, the user's columns right after it.
+http::Response IssueTokens(const KeyStore& keys, const AuthOptions& options, const db::PgResult& result,
+                           int session_column, const std::string& refresh_token, bool v2024, const char* what) {
+  SessionRecord session{result.Text(0, session_column), result.Int(0, session_column + 1)};
+  auto user = queries::UserFromRow(result, 0, session_column + 2);
+  if (!user) {
+    spdlog::error("auth: reading the {} user failed: {}", what, user.error().message);
+    return UnexpectedFailure(v2024);
+  }
+  return IssueTokens(keys, options, *user, session, refresh_token, v2024);
+}
+
 bool Flag(const db::PgResult& result, int row, int column) {
   return !result.IsNull(row, column) && result.Bool(row, column);
 }
@@ -410,13 +423,7 @@ asio::awaitable<http::Response> AuthApi::PasswordGrant(const http::Request& requ
   if (!confirmed) co_return ErrorAnswer(400, "email_not_confirmed", "Email not confirmed", context.v2024);
   if (result.IsNull(0, 3)) co_return UnexpectedFailure(context.v2024);
 
-  SessionRecord session{result.Text(0, 3), result.Int(0, 4)};
-  auto user = queries::UserFromRow(result, 0, 5);
-  if (!user) {
-    spdlog::error("auth: reading the signed-in user failed: {}", user.error().message);
-    co_return UnexpectedFailure(context.v2024);
-  }
-  co_return IssueTokens(keys_, options_, *user, session, refresh_token, context.v2024);
+  co_return IssueTokens(keys_, options_, result, 3, refresh_token, context.v2024, "signed-in");
 }
 
 asio::awaitable<http::Response> AuthApi::RefreshGrant(const http::Request& request, const Context& context) {
@@ -450,13 +457,7 @@ asio::awaitable<http::Response> AuthApi::RefreshGrant(const http::Request& reque
   }
   if (!Flag(result, 0, 3)) co_return not_found();  // rotated by a concurrent refresh in between
 
-  SessionRecord session{result.Text(0, 4), result.Int(0, 5)};
-  auto user = queries::UserFromRow(result, 0, 6);
-  if (!user) {
-    spdlog::error("auth: reading the refreshing user failed: {}", user.error().message);
-    co_return UnexpectedFailure(context.v2024);
-  }
-  co_return IssueTokens(keys_, options_, *user, session, refresh_token, context.v2024);
+  co_return IssueTokens(keys_, options_, result, 4, refresh_token, context.v2024, "refreshing");
 }
 
 asio::awaitable<http::Response> AuthApi::GetUser(const http::Request& request, const Context& context) {
