@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "util/checksum.hpp"
@@ -92,7 +91,7 @@ Result<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::Acquire(const Embedded
   Status started = cluster->InitIfNeeded();
   if (started) started = cluster->StartIfNeeded();
   if (started) started = FileLock::Lock(cluster->users_fd_, LOCK_SH);
-  FileLock::Lock(cluster->control_fd_, LOCK_UN);
+  (void)FileLock::Lock(cluster->control_fd_, LOCK_UN);  // releasing cannot fail on a valid fd
   if (!started) {
     close(cluster->users_fd_);
     cluster->users_fd_ = -1;
