@@ -7,8 +7,9 @@ two transactions back from the PostgreSQL log (what the server really sent:
 every statement and every parameter value) and writes pgbench scripts that
 send the same statements with the same parameters in one pipeline:
 
-  OUT/list.sql          BEGIN ... READ ONLY; set_config(...); the SELECT; COMMIT
-  OUT/insert_<k>.sql    BEGIN; set_config(...); the INSERT; COMMIT; one per body
+  OUT/list.sql          set_config(...); the SELECT  (one implicit transaction)
+  OUT/insert_<k>.sql    set_config(...); the INSERT; one per body
+                        (an explicit BEGIN ... COMMIT is kept when the server sent one)
   OUT/vars.txt          name=value lines, passed to pgbench as -D name=value
   OUT/captured.json     the two transactions as captured (for the record)
 
@@ -49,10 +50,15 @@ def read_entries(path):
     return entries
 
 
+SETTINGS = "SELECT pg_catalog.set_config('search_path', "
+
+
 def transactions(entries):
-    """Per backend: lists of [sql, params] from each BEGIN to its COMMIT."""
+    """Per backend: lists of [sql, params], one per transaction: from a BEGIN
+    to its COMMIT, or an implicit one (the settings statement and the next)."""
     open_tx, done = {}, []
     last = {}
+    implicit = set()
     for pid, level, text in entries:
         if level == "LOG" and text.startswith("execute <unnamed>: "):
             sql = text[len("execute <unnamed>: "):]
@@ -60,9 +66,13 @@ def transactions(entries):
             last[pid] = statement
             if sql.startswith("BEGIN"):
                 open_tx[pid] = [statement]
+            elif sql.startswith(SETTINGS) and pid not in open_tx:
+                open_tx[pid] = [statement]
+                implicit.add(pid)
             elif pid in open_tx:
                 open_tx[pid].append(statement)
-                if sql in ("COMMIT", "ROLLBACK"):
+                if pid in implicit or sql in ("COMMIT", "ROLLBACK"):
+                    implicit.discard(pid)
                     done.append(open_tx.pop(pid))
         elif level == "DETAIL" and text.startswith("parameters: ") and pid in last:
             values = []
@@ -76,13 +86,24 @@ def transactions(entries):
     return done
 
 
+def settings_index(tx):
+    """Where the settings statement is; the request's statement follows it."""
+    for index, (sql, _) in enumerate(tx):
+        if sql.startswith(SETTINGS):
+            return index
+    return None
+
+
 def find(done, predicate, what):
-    found = [tx for tx in done if predicate(tx)]
+    found = [tx for tx in done if settings_index(tx) is not None and settings_index(tx) + 1 < len(tx)
+             and predicate(tx[settings_index(tx)][0], tx[settings_index(tx) + 1][0])]
     if not found:
         die("no %s transaction in the PostgreSQL log" % what)
     tx = found[-1]
-    if len(tx) != 4 or tx[-1][0] != "COMMIT":
-        die("%s transaction is not BEGIN, settings, statement, COMMIT: %r" % (what, [s[0][:60] for s in tx]))
+    explicit = len(tx) == 4 and tx[0][0].startswith("BEGIN") and tx[-1][0] == "COMMIT"
+    if not explicit and len(tx) != 2:
+        die("%s transaction is neither settings+statement nor BEGIN, settings, statement, COMMIT: %r"
+            % (what, [s[0][:60] for s in tx]))
     return tx
 
 
@@ -109,19 +130,20 @@ def main():
     with open(bodies_path, encoding="utf-8") as f:
         bodies = [line.rstrip("\n") for line in f if line.strip()]
     done = transactions(read_entries(log_path))
-    list_tx = find(done, lambda tx: tx[0][0].endswith("READ ONLY") and len(tx) > 2
-                   and '"public"."conversations"' in tx[2][0], "list")
-    insert_tx = find(done, lambda tx: not tx[0][0].endswith("READ ONLY") and len(tx) > 2
-                     and 'INSERT INTO "public"."messages"' in tx[2][0], "insert")
+    list_tx = find(done, lambda settings, main: "transaction_read_only" in settings
+                   and '"public"."conversations"' in main, "list")
+    insert_tx = find(done, lambda settings, main: "transaction_read_only" not in settings
+                     and 'INSERT INTO "public"."messages"' in main, "insert")
 
     variables = {}
 
     def names_for(tx, prefix, main_names):
         names = []
+        at = settings_index(tx)
         for index, (sql, params) in enumerate(tx):
-            if index == 1:
+            if index == at:
                 own = ["%s_set%d" % (prefix, n) for n in range(1, len(params) + 1)]
-            elif index == 2:
+            elif index == at + 1:
                 own = main_names
             else:
                 own = []
@@ -129,7 +151,7 @@ def main():
         return names
 
     # List: every value exactly as captured.
-    list_main = ["list_p%d" % n for n in range(1, len(list_tx[2][1]) + 1)]
+    list_main = ["list_p%d" % n for n in range(1, len(list_tx[settings_index(list_tx) + 1][1]) + 1)]
     list_names = names_for(list_tx, "list", list_main)
     for (sql, params), names in zip(list_tx, list_names):
         for name, value in zip(names, params):
@@ -143,9 +165,11 @@ def main():
     # for body k is the captured one with body 0's differing values (the
     # conversation id) replaced by body k's, and must still say the same as
     # body k in the same shape.
-    if len(insert_tx[2][1]) != 1:
-        die("the insert was expected to have one parameter (the JSON body), got %d" % len(insert_tx[2][1]))
-    captured = insert_tx[2][1][0]
+    insert_at = settings_index(insert_tx)
+    if len(insert_tx[insert_at + 1][1]) != 1:
+        die("the insert was expected to have one parameter (the JSON body), got %d"
+            % len(insert_tx[insert_at + 1][1]))
+    captured = insert_tx[insert_at + 1][1][0]
     first = json.loads(bodies[0])
 
     def same_shape(param, body):
@@ -155,8 +179,8 @@ def main():
     if not same_shape(captured, first):
         die("the captured insert parameter does not carry the first line of %s:\n%s\n%s"
             % (bodies_path, captured, bodies[0]))
-    settings_names = names_for(insert_tx, "ins", [])[1]
-    for name, value in zip(settings_names, insert_tx[1][1]):
+    settings_names = names_for(insert_tx, "ins", [])[insert_at]
+    for name, value in zip(settings_names, insert_tx[insert_at][1]):
         variables[name] = value
     for k, body in enumerate(bodies):
         other = json.loads(body)

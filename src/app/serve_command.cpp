@@ -141,6 +141,10 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   asio::io_context io(1);
   db::PoolOptions api_pool_options;
   api_pool_options.size = options.pool_size;
+  api_pool_options.pipeline_depth = options.pipeline_depth;
+  // API transactions are implicit (no BEGIN): pin their isolation level as
+  // PostgREST does, whatever the database's default.
+  api_pool_options.on_connect = {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED"};
   api_pool_options.acquire_timeout = std::chrono::milliseconds(options.pool_timeout_ms);
   // Requests connect as authenticator (as PostgREST does) and switch to the
   // JWT's role inside each transaction.
@@ -208,6 +212,12 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
   serve->add_option("--pool-size", options.pool_size, "Database connections for API requests")
       ->envname("AGENTBASE_POOL_SIZE")
       ->check(CLI::Range(1, 512))
+      ->capture_default_str();
+  serve->add_option("--pipeline-depth", options.pipeline_depth,
+                    "Transactions pipelined on one database connection at most, once every connection is busy "
+                    "(1: one at a time)")
+      ->envname("AGENTBASE_PIPELINE_DEPTH")
+      ->check(CLI::Range(1, 64))
       ->capture_default_str();
   serve->add_option("--pool-timeout-ms", options.pool_timeout_ms,
                     "How long a request may wait for a database connection (then 504 PGRST003)")

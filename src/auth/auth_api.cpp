@@ -169,14 +169,9 @@ using StatementAnswer = std::variant<db::PgResult, http::Response>;
 
 asio::awaitable<StatementAnswer> RunStatement(db::Pool& pool, std::string sql, db::Params params, bool v2024,
                                               std::string what) {
-  auto lease = co_await pool.Acquire();
-  if (!lease) {
-    spdlog::warn("auth: no database connection for {}: {}", what, lease.error().message);
-    co_return StatementAnswer(Unavailable(v2024));
-  }
   std::vector<db::Statement> statements;
   statements.push_back(db::Statement{std::move(sql), std::move(params)});
-  auto outcome = co_await (*lease)->Run(std::move(statements));
+  auto outcome = co_await pool.Submit(std::move(statements));
   if (!outcome) {
     spdlog::warn("auth: database connection failed during {}: {}", what, outcome.error().message);
     co_return StatementAnswer(Unavailable(v2024));

@@ -81,9 +81,22 @@ awaitable<Result<std::unique_ptr<AsyncConnection>>> AsyncConnection::Connect(asi
   co_return connection;
 }
 
+bool AsyncConnection::Broken() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
+
 bool AsyncConnection::Reusable() const {
-  return !broken_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE &&
-         !PQisBusy(conn_);
+  return !Broken() && in_flight_.empty() && PQtransactionStatus(conn_) == PQTRANS_IDLE && !PQisBusy(conn_);
+}
+
+void AsyncConnection::Break() {
+  broken_ = true;
+  // Everyone waiting for a turn learns it now instead of waiting for results
+  // that will never come.
+  for (auto& submission : in_flight_) submission->turn.cancel();
+}
+
+void AsyncConnection::FinishOldest() {
+  in_flight_.pop_front();
+  if (!in_flight_.empty()) in_flight_.front()->turn.cancel();
 }
 
 awaitable<Status> AsyncConnection::WaitReadable() {
@@ -93,7 +106,7 @@ awaitable<Status> AsyncConnection::WaitReadable() {
   co_return Ok();
 }
 
-awaitable<Status> AsyncConnection::Flush() {
+awaitable<Status> AsyncConnection::FlushOnce() {
   using namespace asio::experimental::awaitable_operators;
   while (true) {
     int pending = PQflush(conn_);
@@ -104,6 +117,16 @@ awaitable<Status> AsyncConnection::Flush() {
                            socket_->async_wait(Descriptor::wait_read, kAwait));
     if (ready.index() == 1 && PQconsumeInput(conn_) != 1) co_return BrokenError("lost the database connection");
   }
+}
+
+awaitable<Status> AsyncConnection::Flush() {
+  // One flusher at a time: whatever others queue while it waits goes out
+  // with its next PQflush.
+  if (flushing_) co_return Ok();
+  flushing_ = true;
+  auto flushed = co_await FlushOnce();
+  flushing_ = false;
+  co_return flushed;
 }
 
 awaitable<Result<PGresult*>> AsyncConnection::NextResult() {
@@ -135,45 +158,80 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Collect(size_t statements) {
       co_return BrokenError("unexpected extra result in the pipeline");
     }
   }
-  auto sync = co_await NextResult();
-  if (!sync) co_return sync.error();
-  PgResult sync_result(*sync);
-  if (*sync == nullptr || PQresultStatus(*sync) != PGRES_PIPELINE_SYNC) co_return BrokenError("pipeline lost its sync");
+  // Then the Sync's answer. When the implicit transaction fails to commit
+  // (a deferred constraint, a serialization failure), its error comes first.
+  bool saw_commit_error = false;
+  while (true) {
+    auto next = co_await NextResult();
+    if (!next) co_return next.error();
+    if (*next == nullptr) {
+      // Only the commit error's own end-of-result null is expected here.
+      if (!saw_commit_error) co_return BrokenError("pipeline lost its sync");
+      saw_commit_error = false;
+      continue;
+    }
+    PgResult result(*next);
+    auto status = PQresultStatus(*next);
+    if (status == PGRES_PIPELINE_SYNC) break;
+    if (status != PGRES_FATAL_ERROR || saw_commit_error) co_return BrokenError("pipeline lost its sync");
+    saw_commit_error = true;
+    if (!outcome.failure) {
+      outcome.failure = ErrorFromResult(*next, conn_);
+      outcome.failed_statement = statements;
+    }
+  }
   co_return outcome;
 }
 
-awaitable<Result<PipelineOutcome>> AsyncConnection::Run(std::vector<Statement> statements) {
+awaitable<Result<PipelineOutcome>> AsyncConnection::Submit(std::vector<Statement> statements) {
+  if (Broken()) co_return BrokenError("the database connection is broken");
   for (const auto& statement : statements) {
     std::vector<const char*> values;
     values.reserve(statement.params.size());
     for (const auto& param : statement.params) values.push_back(param ? param->c_str() : nullptr);
     if (PQsendQueryParams(conn_, statement.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                           nullptr, nullptr, 0) != 1) {
-      broken_ = true;
+      Break();
       co_return BrokenError("cannot queue a statement");
     }
   }
   if (PQpipelineSync(conn_) != 1) {
-    broken_ = true;
+    Break();
     co_return BrokenError("cannot sync the pipeline");
   }
+  auto submission = std::make_shared<InFlightSubmission>(executor_);
+  submission->sent_at = std::chrono::steady_clock::now();
+  in_flight_.push_back(submission);
   auto flushed = co_await Flush();
   if (!flushed) {
-    broken_ = true;
+    Break();
     co_return flushed.error();
   }
+  // Results arrive in submission order: wait until every older one has read its own.
+  while (in_flight_.front() != submission && !broken_) {
+    submission->turn.expires_at(std::chrono::steady_clock::time_point::max());
+    co_await submission->turn.async_wait(kAwait);
+  }
+  if (broken_) co_return BrokenError("the database connection broke");
   auto outcome = co_await Collect(statements.size());
   if (!outcome) {
-    broken_ = true;
+    Break();
     co_return outcome.error();
   }
-  // A failed statement leaves the transaction aborted: roll it back now so
-  // the connection returns to the pool clean (one more round trip, on errors
-  // only). A transaction left open on purpose (COMMIT not yet sent) stays open.
-  if (PQtransactionStatus(conn_) == PQTRANS_INERROR) {
+  FinishOldest();
+  co_return outcome;
+}
+
+awaitable<Result<PipelineOutcome>> AsyncConnection::Run(std::vector<Statement> statements) {
+  auto outcome = co_await Submit(std::move(statements));
+  if (!outcome) co_return outcome;
+  // A failed statement leaves an explicit transaction aborted: roll it back
+  // now so the connection returns to the pool clean (one more round trip, on
+  // errors only).
+  if (in_flight_.empty() && PQtransactionStatus(conn_) == PQTRANS_INERROR) {
     std::vector<Statement> rollback;
     rollback.push_back({"ROLLBACK", {}});
-    auto cleaned = co_await Run(std::move(rollback));
+    auto cleaned = co_await Submit(std::move(rollback));
     if (!cleaned) co_return cleaned.error();
   }
   co_return outcome;
@@ -187,7 +245,7 @@ awaitable<Result<std::string>> AsyncConnection::WaitForNotification() {
       co_return payload;
     }
     if (auto readable = co_await WaitReadable(); !readable) {
-      broken_ = true;
+      Break();
       co_return readable.error();
     }
   }

@@ -1,13 +1,17 @@
 #pragma once
 // A nonblocking libpq connection driven by the Asio event loop, in pipeline
-// mode: a request's statements (BEGIN, settings, query, COMMIT) go out
-// together and come back in one round trip.
+// mode: a request's statements go out together and come back in one round
+// trip, and several requests' submissions may be in flight on one connection
+// at once (each ended by its own Sync, so they stay independent).
 
 #include <libpq-fe.h>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,7 +30,8 @@ struct Statement {
 struct PipelineOutcome {
   std::vector<PgResult> results;   // one per statement, in order, up to the failure
   std::optional<Error> failure;    // the first statement error (SQLSTATE, message, detail, hint)
-  size_t failed_statement = 0;     // index of the statement that failed
+  size_t failed_statement = 0;     // index of the statement that failed; the statement
+                                   // count when the implicit transaction failed to commit
 };
 
 class AsyncConnection {
@@ -40,9 +45,17 @@ class AsyncConnection {
   AsyncConnection& operator=(const AsyncConnection&) = delete;
 
   // Sends the statements and one Sync, and returns when the Sync's answer
-  // arrives. A statement error is a value in the outcome (the rest of the
-  // pipeline is skipped by the server, and an open transaction is rolled
-  // back before returning); an Error result means the connection broke.
+  // arrives. Other submissions may be in flight on the connection meanwhile:
+  // each gets exactly its own results, in order. Without an explicit BEGIN,
+  // the statements form one implicit transaction that PostgreSQL commits at
+  // the Sync, or rolls back whole on an error (the rest is skipped), so an
+  // error never reaches the next submission. A statement error is a value in
+  // the outcome; an Error result means the connection broke.
+  boost::asio::awaitable<Result<PipelineOutcome>> Submit(std::vector<Statement> statements);
+
+  // Submit, for a connection used by one caller at a time (explicit BEGIN
+  // and a COMMIT decided later): an explicit transaction left aborted by an
+  // error is rolled back before returning; one left open on purpose stays.
   boost::asio::awaitable<Result<PipelineOutcome>> Run(std::vector<Statement> statements);
 
   // Waits for the next NOTIFY on a channel this connection LISTENs to and
@@ -51,13 +64,29 @@ class AsyncConnection {
 
   // Whether it can go back to the pool: connected, idle, nothing pending.
   bool Reusable() const;
+  bool Broken() const;
   int BackendPid() const { return PQbackendPID(conn_); }
+  // Submissions sent and not yet answered, and when the oldest was sent.
+  size_t InFlight() const { return in_flight_.size(); }
+  std::chrono::steady_clock::time_point OldestSentAt() const {
+    return in_flight_.empty() ? std::chrono::steady_clock::time_point::max() : in_flight_.front()->sent_at;
+  }
 
  private:
+  // One submission waiting for its answer; only the oldest reads results.
+  struct InFlightSubmission {
+    explicit InFlightSubmission(boost::asio::any_io_executor executor) : turn(std::move(executor)) {}
+    boost::asio::steady_timer turn;  // cancelled when it becomes the oldest
+    std::chrono::steady_clock::time_point sent_at;
+  };
+
   AsyncConnection(boost::asio::any_io_executor executor, PGconn* conn);
   Status WatchSocket();
   boost::asio::awaitable<Status> WaitReadable();
   boost::asio::awaitable<Status> Flush();
+  boost::asio::awaitable<Status> FlushOnce();
+  void Break();
+  void FinishOldest();
   boost::asio::awaitable<Result<PGresult*>> NextResult();
   boost::asio::awaitable<Result<PipelineOutcome>> Collect(size_t statements);
   Error BrokenError(const std::string& what) const;
@@ -66,6 +95,8 @@ class AsyncConnection {
   PGconn* conn_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;  // a dup of libpq's socket
   bool broken_ = false;
+  bool flushing_ = false;
+  std::deque<std::shared_ptr<InFlightSubmission>> in_flight_;
 };
 
 }  // namespace agentbase::db

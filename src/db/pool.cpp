@@ -1,25 +1,35 @@
 #include "db/pool.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace agentbase::db {
 
 namespace asio = boost::asio;
+using detail::PoolSlot;
 
 Lease::~Lease() {
-  if (connection_ && pool_) pool_->Return(std::move(connection_));
+  if (slot_ == nullptr) return;
+  slot_->leased = false;
+  pool_->Released(slot_);
 }
 
 Pool::Pool(asio::any_io_executor executor, std::string conninfo, PoolOptions options)
-    : executor_(std::move(executor)), conninfo_(std::move(conninfo)), options_(options) {}
+    : executor_(std::move(executor)), conninfo_(std::move(conninfo)), options_(std::move(options)) {
+  options_.pipeline_depth = std::max<size_t>(options_.pipeline_depth, 1);
+}
 
 Pool::~Pool() { Close(); }
 
+size_t Pool::Idle() const {
+  return static_cast<size_t>(
+      std::count_if(slots_.begin(), slots_.end(), [](const auto& slot) { return !slot->leased && slot->submissions == 0; }));
+}
+
 void Pool::Close() {
   closed_ = true;
-  open_ -= idle_.size();
-  idle_.clear();
+  std::erase_if(slots_, [](const auto& slot) { return !slot->leased && slot->submissions == 0; });
   for (auto& waiter : waiters_) {
     waiter->woken = true;
     waiter->wake.cancel();
@@ -27,67 +37,123 @@ void Pool::Close() {
   waiters_.clear();
 }
 
-bool Pool::WakeOne(std::unique_ptr<AsyncConnection>& connection) {
-  while (!waiters_.empty()) {
-    auto waiter = waiters_.front();
-    waiters_.pop_front();
-    if (waiter->woken) continue;
-    waiter->woken = true;
-    waiter->handed = std::move(connection);
-    waiter->wake.cancel();
-    return true;
-  }
-  return false;
+void Pool::WakeOldest() {
+  if (waiters_.empty() || waiters_.front()->woken) return;
+  waiters_.front()->woken = true;
+  waiters_.front()->wake.cancel();
 }
 
-void Pool::Return(std::unique_ptr<AsyncConnection> connection) {
-  if (closed_ || !connection->Reusable()) {
-    connection.reset();
-    --open_;
-    std::unique_ptr<AsyncConnection> none;
-    if (!closed_) WakeOne(none);  // its slot is free: a waiter may open a new one
-    return;
+void Pool::Released(PoolSlot* slot) {
+  bool idle = !slot->leased && slot->submissions == 0;
+  if (idle && (closed_ || !slot->connection->Reusable())) {
+    std::erase_if(slots_, [slot](const auto& owned) { return owned.get() == slot; });
   }
-  if (WakeOne(connection)) return;
-  idle_.push_back(std::move(connection));
+  WakeOldest();
+}
+
+PoolSlot* Pool::FindSlot(Want want) const {
+  for (const auto& slot : slots_) {
+    if (!slot->leased && slot->submissions == 0 && !slot->connection->Broken()) return slot.get();
+  }
+  // Share only once no more connections may be opened, and only with
+  // connections that are making progress; the least loaded first.
+  if (want == Want::kWhole || Open() < options_.size) return nullptr;
+  auto now = std::chrono::steady_clock::now();
+  PoolSlot* best = nullptr;
+  for (const auto& slot : slots_) {
+    if (slot->leased || slot->connection->Broken() || slot->submissions >= options_.pipeline_depth) continue;
+    if (now - slot->connection->OldestSentAt() > options_.stall_after) continue;
+    if (best == nullptr || slot->submissions < best->submissions) best = slot.get();
+  }
+  return best;
+}
+
+asio::awaitable<Result<PoolSlot*>> Pool::OpenSlot() {
+  ++opening_;
+  std::weak_ptr<bool> alive = alive_;
+  auto connected = co_await AsyncConnection::Connect(executor_, conninfo_);
+  if (alive.expired()) co_return Error::Make("the pool was destroyed", "PGRST003");
+  if (connected && !options_.on_connect.empty()) {
+    std::vector<Statement> setup;
+    for (const auto& sql : options_.on_connect) setup.push_back({sql, {}});
+    auto ran = co_await (*connected)->Run(std::move(setup));
+    if (alive.expired()) co_return Error::Make("the pool was destroyed", "PGRST003");
+    if (!ran) connected = ran.error();
+    else if (ran->failure) connected = *ran->failure;
+  }
+  --opening_;
+  if (!connected) {
+    WakeOldest();  // its place is free again
+    co_return connected.error();
+  }
+  if (closed_) co_return Error::Make("the server is shutting down", "PGRST003");
+  slots_.push_back(std::make_unique<PoolSlot>());
+  slots_.back()->connection = std::move(*connected);
+  co_return slots_.back().get();
+}
+
+asio::awaitable<Result<PoolSlot*>> Pool::Take(Want want) {
+  auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
+  std::shared_ptr<Waiter> me;  // set once queued; stays first in line while retrying
+  auto leave_line = [&] {
+    auto found = std::find(waiters_.begin(), waiters_.end(), me);
+    if (found == waiters_.end()) return;
+    bool was_first = found == waiters_.begin();
+    waiters_.erase(found);
+    if (was_first) WakeOldest();
+  };
+  while (true) {
+    if (closed_) {
+      if (me) leave_line();
+      co_return Error::Make("the server is shutting down", "PGRST003");
+    }
+    bool my_turn = me ? waiters_.front() == me : waiters_.empty();
+    if (my_turn) {
+      PoolSlot* slot = FindSlot(want);
+      bool open_one = slot == nullptr && Open() < options_.size;
+      if (slot != nullptr || open_one) {
+        // The next in line may fit as well.
+        if (me) leave_line();
+        if (open_one) {
+          auto opened = co_await OpenSlot();
+          if (!opened) co_return opened.error();
+          slot = *opened;
+        }
+        if (want == Want::kWhole) slot->leased = true;
+        else ++slot->submissions;
+        co_return slot;
+      }
+    }
+    if (!me) {
+      if (waiters_.size() >= options_.max_waiters) {
+        co_return Error::Make("too many requests are waiting for a database connection", "PGRST003");
+      }
+      me = std::make_shared<Waiter>(executor_);
+      waiters_.push_back(me);
+    }
+    me->woken = false;
+    me->wake.expires_at(deadline);
+    co_await me->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!me->woken) {
+      leave_line();
+      co_return Error::Make("timed out waiting for a database connection", "PGRST003");
+    }
+  }
 }
 
 asio::awaitable<Result<Lease>> Pool::Acquire() {
-  auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
-  while (true) {
-    if (closed_) co_return Error::Make("the server is shutting down", "PGRST003");
-    if (!idle_.empty()) {
-      auto connection = std::move(idle_.front());
-      idle_.pop_front();
-      co_return Lease(this, std::move(connection));
-    }
-    if (open_ < options_.size) {
-      ++open_;
-      std::weak_ptr<bool> alive = alive_;
-      auto connected = co_await AsyncConnection::Connect(executor_, conninfo_);
-      if (alive.expired()) co_return Error::Make("the pool was destroyed", "PGRST003");
-      if (!connected) {
-        --open_;
-        std::unique_ptr<AsyncConnection> none;
-        WakeOne(none);
-        co_return connected.error();
-      }
-      co_return Lease(this, std::move(*connected));
-    }
-    if (waiters_.size() >= options_.max_waiters) {
-      co_return Error::Make("too many requests are waiting for a database connection", "PGRST003");
-    }
-    auto waiter = std::make_shared<Waiter>(executor_);
-    waiter->wake.expires_at(deadline);
-    waiters_.push_back(waiter);
-    co_await waiter->wake.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (!waiter->woken) {
-      waiter->woken = true;  // timed out; its queue entry is skipped later
-      co_return Error::Make("timed out waiting for a database connection", "PGRST003");
-    }
-    if (waiter->handed) co_return Lease(this, std::move(waiter->handed));
-    // Otherwise a slot freed up (or the pool closed): go round again.
-  }
+  auto slot = co_await Take(Want::kWhole);
+  if (!slot) co_return slot.error();
+  co_return Lease(this, *slot);
+}
+
+asio::awaitable<Result<PipelineOutcome>> Pool::Submit(std::vector<Statement> statements) {
+  auto slot = co_await Take(Want::kShare);
+  if (!slot) co_return slot.error();
+  auto outcome = co_await (*slot)->connection->Submit(std::move(statements));
+  --(*slot)->submissions;
+  Released(*slot);
+  co_return outcome;
 }
 
 }  // namespace agentbase::db

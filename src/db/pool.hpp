@@ -1,7 +1,17 @@
 #pragma once
 // A bounded pool of AsyncConnections for the single event-loop thread (no
-// locks): at most `size` connections, at most `max_waiters` requests waiting
-// for one, each for at most `acquire_timeout`.
+// locks): at most `size` connections, at most `max_waiters` requests waiting,
+// each for at most `acquire_timeout`.
+//
+// Two ways to use a connection:
+//  - Submit: one self-contained transaction (implicit, ended by its Sync).
+//    Up to `pipeline_depth` of them share a connection at once, pipelined,
+//    when every connection is busy: PostgreSQL then finds the next request
+//    already waiting instead of sleeping between requests.
+//  - Acquire: a connection of one's own (explicit BEGIN, a COMMIT decided
+//    after seeing the result), handed out only with nothing else in flight.
+// Waiters are served in arrival order, so a caller who needs a whole
+// connection is not overtaken forever by shared submissions.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -10,6 +20,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "db/async_connection.hpp"
 
@@ -17,60 +28,89 @@ namespace agentbase::db {
 
 struct PoolOptions {
   size_t size = 4;
+  // Transactions in flight on one connection at most (1: one at a time).
+  size_t pipeline_depth = 4;
+  // A connection whose oldest transaction has run this long takes no more:
+  // a slow query must not hold up requests queued behind it.
+  std::chrono::milliseconds stall_after{5};
   size_t max_waiters = 1024;
   std::chrono::milliseconds acquire_timeout{10000};
+  // Run once on each new connection (session settings).
+  std::vector<std::string> on_connect;
 };
 
 class Pool;
+
+namespace detail {
+struct PoolSlot {
+  std::unique_ptr<AsyncConnection> connection;
+  size_t submissions = 0;  // shared transactions running on it
+  bool leased = false;     // held whole by an Acquire
+};
+}  // namespace detail
 
 // A connection on loan; goes back to the pool (or is dropped when no longer
 // reusable) when the lease ends.
 class Lease {
  public:
-  Lease(Pool* pool, std::unique_ptr<AsyncConnection> connection) : pool_(pool), connection_(std::move(connection)) {}
-  Lease(Lease&& other) noexcept = default;
+  Lease(Pool* pool, detail::PoolSlot* slot) : pool_(pool), slot_(slot) {}
+  Lease(Lease&& other) noexcept : pool_(other.pool_), slot_(other.slot_) { other.slot_ = nullptr; }
   Lease& operator=(Lease&&) = delete;
   ~Lease();
-  AsyncConnection& operator*() { return *connection_; }
-  AsyncConnection* operator->() { return connection_.get(); }
+  AsyncConnection& operator*() { return *slot_->connection; }
+  AsyncConnection* operator->() { return slot_->connection.get(); }
 
  private:
   Pool* pool_;
-  std::unique_ptr<AsyncConnection> connection_;
+  detail::PoolSlot* slot_;
 };
 
 class Pool {
  public:
   Pool(boost::asio::any_io_executor executor, std::string conninfo, PoolOptions options);
   ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
 
-  // Errors: code "PGRST003" when no connection freed up in time or too many
-  // requests are waiting (the caller answers 504/503), or the connection error.
+  // A whole connection. Errors: code "PGRST003" when none freed up in time
+  // or too many requests are waiting (the caller answers 504/503), or the
+  // connection error.
   boost::asio::awaitable<Result<Lease>> Acquire();
 
-  // Drops idle connections and refuses new loans (for shutdown and schema reloads).
+  // Runs one self-contained transaction (no BEGIN; see AsyncConnection::Submit)
+  // on a connection it may share. Errors as for Acquire, or the connection
+  // breaking under it.
+  boost::asio::awaitable<Result<PipelineOutcome>> Submit(std::vector<Statement> statements);
+
+  // Drops idle connections and refuses new work (shutdown); connections in
+  // use close when their work ends.
   void Close();
-  size_t Open() const { return open_; }
-  size_t Idle() const { return idle_.size(); }
+  size_t Open() const { return slots_.size() + opening_; }
+  size_t Idle() const;
 
  private:
   friend class Lease;
+  enum class Want { kWhole, kShare };
   struct Waiter {
     explicit Waiter(boost::asio::any_io_executor executor) : wake(std::move(executor)) {}
     boost::asio::steady_timer wake;
-    std::unique_ptr<AsyncConnection> handed;
     bool woken = false;
   };
-  void Return(std::unique_ptr<AsyncConnection> connection);
-  // Hands `connection` (or, when null, a free slot) to the oldest live waiter.
-  bool WakeOne(std::unique_ptr<AsyncConnection>& connection);
+
+  boost::asio::awaitable<Result<detail::PoolSlot*>> Take(Want want);
+  detail::PoolSlot* FindSlot(Want want) const;
+  boost::asio::awaitable<Result<detail::PoolSlot*>> OpenSlot();
+  // A slot's work ended: drop it when broken or closing, then let the
+  // oldest waiter try again.
+  void Released(detail::PoolSlot* slot);
+  void WakeOldest();
 
   boost::asio::any_io_executor executor_;
   std::string conninfo_;
   PoolOptions options_;
-  std::deque<std::unique_ptr<AsyncConnection>> idle_;
+  std::vector<std::unique_ptr<detail::PoolSlot>> slots_;
+  size_t opening_ = 0;
   std::deque<std::shared_ptr<Waiter>> waiters_;
-  size_t open_ = 0;  // idle + on loan + being opened
   bool closed_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -14,7 +14,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -72,12 +71,23 @@ struct LogFailure {
 
 namespace detail {
 
+// Timeouts are deadlines that one sweeper enforces by closing the socket
+// (see Sweep), rather than a timer per read and write: re-arming and
+// cancelling timers cost more than the rest of a small request.
 struct Connection {
-  Connection(uint64_t connection_id, tcp::socket socket, std::string remote, bool turned_away)
-      : id(connection_id), stream(std::move(socket)), remote_address(std::move(remote)), rejecting(turned_away) {}
+  Connection(uint64_t connection_id, tcp::socket connected, std::string remote, bool turned_away)
+      : id(connection_id), socket(std::move(connected)), remote_address(std::move(remote)), rejecting(turned_away) {}
+
+  void ExpiresAfter(Clock::duration limit) { deadline = Clock::now() + limit; }
+  void ExpiresNever() { deadline = Clock::time_point::max(); }
+  void Close() {
+    beast::error_code ignored;  // closing a socket that is already closed or reset
+    socket.close(ignored);
+  }
 
   uint64_t id;
-  beast::tcp_stream stream;
+  tcp::socket socket;
+  Clock::time_point deadline = Clock::time_point::max();
   beast::flat_buffer buffer;  // may hold the start of the next (pipelined) request
   std::string remote_address;
   bool rejecting;     // being answered 503; not counted as a session
@@ -86,7 +96,11 @@ struct Connection {
 
 struct ServerState {
   ServerState(net::io_context& io_context, ServerOptions server_options, Handler request_handler)
-      : io(io_context), options(std::move(server_options)), handler(std::move(request_handler)), acceptor(io_context) {}
+      : io(io_context),
+        options(std::move(server_options)),
+        handler(std::move(request_handler)),
+        acceptor(io_context),
+        sweep_timer(io_context) {}
 
   std::shared_ptr<Connection> Register(tcp::socket socket, bool rejecting) {
     beast::error_code ec;
@@ -106,17 +120,30 @@ struct ServerState {
     // A stopped io_context may be tearing down its queues; nobody waits then.
     if (draining && connections.empty() && !io.stopped()) {
       for (auto& waiter : drain_waiters) waiter->cancel();
+      sweep_timer.cancel();
     }
   }
 
   void CloseIdle() {
     for (auto& [id, connection] : connections) {
-      if (connection->idle || connection->rejecting) connection->stream.close();
+      if (connection->idle || connection->rejecting) connection->Close();
     }
   }
 
   void CloseAll() {
-    for (auto& [id, connection] : connections) connection->stream.close();
+    for (auto& [id, connection] : connections) connection->Close();
+  }
+
+  // Closes the connections whose deadline has passed; their pending read or
+  // write ends with an error and their session ends.
+  void CloseExpired(Clock::time_point now) {
+    for (auto& [id, connection] : connections) {
+      if (connection->deadline <= now) {
+        spdlog::debug("http: connection {} timed out", id);
+        connection->ExpiresNever();
+        connection->Close();
+      }
+    }
   }
 
   net::io_context& io;
@@ -130,6 +157,7 @@ struct ServerState {
   size_t rejecting_count = 0;
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections;
   std::vector<std::shared_ptr<net::steady_timer>> drain_waiters;
+  net::steady_timer sweep_timer;
 };
 
 }  // namespace detail
@@ -250,15 +278,15 @@ net::awaitable<Incoming> ReadRequest(std::shared_ptr<ServerState> state, std::sh
 
   beast::error_code ec;
   std::tie(ec, std::ignore) =
-      co_await bhttp::async_read_header(connection->stream, connection->buffer, parser, kUseTuple);
+      co_await bhttp::async_read_header(connection->socket, connection->buffer, parser, kUseTuple);
   if (!ec && !parser.is_done()) {
     if (IsContinueExpected(parser.get())) {
       std::tie(ec, std::ignore) =
-          co_await net::async_write(connection->stream, net::buffer(kContinue.data(), kContinue.size()), kUseTuple);
+          co_await net::async_write(connection->socket, net::buffer(kContinue.data(), kContinue.size()), kUseTuple);
     }
     if (!ec) {
       std::tie(ec, std::ignore) =
-          co_await bhttp::async_read(connection->stream, connection->buffer, parser, kUseTuple);
+          co_await bhttp::async_read(connection->socket, connection->buffer, parser, kUseTuple);
     }
   }
   if (ec) {
@@ -313,17 +341,17 @@ net::awaitable<Response> CallHandler(std::shared_ptr<ServerState> state, Request
 // limit passes, then closes.
 net::awaitable<void> CloseGracefully(std::shared_ptr<Connection> connection, Clock::duration limit) {
   beast::error_code ec;
-  connection->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  connection->socket.shutdown(tcp::socket::shutdown_send, ec);
   if (!ec) {
-    connection->stream.expires_after(limit);
+    connection->ExpiresAfter(limit);
     connection->buffer.clear();
     for (;;) {
-      auto [read_ec, ignored] = co_await connection->stream.async_read_some(connection->buffer.prepare(kReadChunk),
+      auto [read_ec, ignored] = co_await connection->socket.async_read_some(connection->buffer.prepare(kReadChunk),
                                                                             kUseTuple);
       if (read_ec) break;
     }
   }
-  connection->stream.close();
+  connection->Close();
 }
 
 net::awaitable<beast::error_code> Send(std::shared_ptr<ServerState> state, std::shared_ptr<Connection> connection,
@@ -336,8 +364,8 @@ net::awaitable<beast::error_code> Send(std::shared_ptr<ServerState> state, std::
     spdlog::error("http: cannot write the response: {}", error.what());
     message = ToBeast(InternalError(), version, keep_alive, head);
   }
-  connection->stream.expires_after(state->options.request_timeout);
-  auto [ec, ignored] = co_await bhttp::async_write(connection->stream, *message, kUseTuple);
+  connection->ExpiresAfter(state->options.request_timeout);
+  auto [ec, ignored] = co_await bhttp::async_write(connection->socket, *message, kUseTuple);
   co_return ec;
 }
 
@@ -350,14 +378,14 @@ net::awaitable<void> RunSession(std::shared_ptr<ServerState> state, std::shared_
       // connection gets the request timeout: it has no business idling).
       connection->idle = true;
       if (state->draining) break;
-      connection->stream.expires_after(first ? state->options.request_timeout : state->options.idle_timeout);
-      auto [ec, size] = co_await connection->stream.async_read_some(connection->buffer.prepare(kReadChunk), kUseTuple);
+      connection->ExpiresAfter(first ? state->options.request_timeout : state->options.idle_timeout);
+      auto [ec, size] = co_await connection->socket.async_read_some(connection->buffer.prepare(kReadChunk), kUseTuple);
       if (ec) break;
       connection->buffer.commit(size);
     }
     first = false;
     connection->idle = false;
-    connection->stream.expires_after(state->options.request_timeout);
+    connection->ExpiresAfter(state->options.request_timeout);
     Incoming incoming = co_await ReadRequest(state, connection);
     if (incoming.error) {
       spdlog::debug("http: connection {}: answering {} and closing", connection->id, incoming.error->status);
@@ -370,7 +398,7 @@ net::awaitable<void> RunSession(std::shared_ptr<ServerState> state, std::shared_
     auto started = Clock::now();
     std::string method = incoming.request->method;
     std::string path = incoming.request->path;
-    connection->stream.expires_never();
+    connection->ExpiresNever();
     Response response = co_await CallHandler(state, std::move(*incoming.request));
     int status = response.status;
     bool keep_alive = incoming.keep_alive && !state->draining;
@@ -383,7 +411,7 @@ net::awaitable<void> RunSession(std::shared_ptr<ServerState> state, std::shared_
       break;
     }
   }
-  connection->stream.close();
+  connection->Close();
 }
 
 net::awaitable<void> RejectConnection(std::shared_ptr<ServerState> state, std::shared_ptr<Connection> connection) {
@@ -395,7 +423,7 @@ net::awaitable<void> RejectConnection(std::shared_ptr<ServerState> state, std::s
   auto limit = LingerLimit(state->options);
   auto ec = co_await Send(state, connection, std::move(response), 11, false, false);
   if (!ec) co_await CloseGracefully(connection, limit);
-  connection->stream.close();
+  connection->Close();
 }
 
 void Admit(const std::shared_ptr<ServerState>& state, tcp::socket socket) {
@@ -414,6 +442,24 @@ void Admit(const std::shared_ptr<ServerState>& state, tcp::socket socket) {
   }
   auto connection = state->Register(std::move(socket), false);
   net::co_spawn(state->io, RunSession(state, connection), LogFailure{"session"});
+}
+
+// How often deadlines are checked: a tenth of the shortest timeout, so a
+// timeout fires at most 10% late.
+Clock::duration SweepInterval(const ServerOptions& options) {
+  Clock::duration shortest = std::min<Clock::duration>(options.request_timeout, options.idle_timeout) / 10;
+  return std::clamp<Clock::duration>(shortest, std::chrono::milliseconds(10), std::chrono::seconds(1));
+}
+
+// Enforces the connections' deadlines until the server has stopped and the
+// last connection is gone.
+net::awaitable<void> Sweep(std::shared_ptr<ServerState> state) {
+  auto interval = SweepInterval(state->options);
+  while (!(state->draining && state->connections.empty())) {
+    state->sweep_timer.expires_after(interval);
+    co_await state->sweep_timer.async_wait(kUseTuple);
+    state->CloseExpired(Clock::now());
+  }
 }
 
 net::awaitable<void> AcceptLoop(std::shared_ptr<ServerState> state) {
@@ -450,6 +496,7 @@ net::awaitable<void> DrainAndStop(std::shared_ptr<ServerState> state, std::chron
       state->CloseAll();
     }
   }
+  if (state->connections.empty()) state->sweep_timer.cancel();
   spdlog::info("http: stopped");
 }
 
@@ -468,6 +515,7 @@ Server::~Server() {
   beast::error_code ec;
   state_->acceptor.close(ec);
   state_->CloseAll();
+  state_->sweep_timer.cancel();
 }
 
 Result<uint16_t> Server::Start() {
@@ -504,6 +552,7 @@ Result<uint16_t> Server::Start() {
 
   state.started = true;
   net::co_spawn(state.io, AcceptLoop(state_), LogFailure{"accept loop"});
+  net::co_spawn(state.io, Sweep(state_), LogFailure{"timeout sweeper"});
   spdlog::info("http: listening on {}", FormatEndpoint(bound));
   return bound.port();
 }

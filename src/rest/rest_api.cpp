@@ -203,13 +203,24 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
   return prepared;
 }
 
-std::vector<db::Statement> Transaction(const Prepared& prepared, const Caller& caller, const http::Request& request,
-                                       const std::string& path, const RestOptions& options) {
+// The statements of a request's transaction and which one is the request's own.
+struct Transaction {
   std::vector<db::Statement> statements;
-  statements.push_back({prepared.read_only ? "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
-                                           : "BEGIN ISOLATION LEVEL READ COMMITTED",
-                        {}});
+  size_t main = 0;
+};
+
+// Most requests are one implicit transaction: the settings, then the
+// statement, committed by PostgreSQL at the pipeline's Sync (or rolled back
+// whole on an error), so they can share a pooled connection with others.
+// Requests that decide COMMIT or ROLLBACK only after seeing the result use
+// an explicit transaction on a connection of their own.
+Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, const http::Request& request,
+                             const std::string& path, const RestOptions& options) {
+  Transaction transaction;
+  auto& statements = transaction.statements;
+  if (prepared.decide_after) statements.push_back({"BEGIN ISOLATION LEVEL READ COMMITTED", {}});
   db::Params settings;
+  settings.reserve(7);
   settings.emplace_back(options.schema + ", " + options.extra_search_path);
   settings.emplace_back(caller.role);
   settings.emplace_back(caller.claims);
@@ -217,16 +228,20 @@ std::vector<db::Statement> Transaction(const Prepared& prepared, const Caller& c
   settings.emplace_back(path);
   settings.emplace_back(HeadersJson(request));
   settings.emplace_back(std::to_string(options.statement_timeout.count()));
-  statements.push_back({"SELECT pg_catalog.set_config('search_path', $1, true), pg_catalog.set_config('role', $2, true), "
-                        "pg_catalog.set_config('request.jwt.claims', $3, true), "
-                        "pg_catalog.set_config('request.method', $4, true), "
-                        "pg_catalog.set_config('request.path', $5, true), "
-                        "pg_catalog.set_config('request.headers', $6, true), "
-                        "pg_catalog.set_config('statement_timeout', $7, true)",
-                        std::move(settings)});
+  // Reads cannot write, also through functions they call; turning read-only
+  // on is allowed at any point of a transaction.
+  static const std::string kSettings =
+      "SELECT pg_catalog.set_config('search_path', $1, true), pg_catalog.set_config('role', $2, true), "
+      "pg_catalog.set_config('request.jwt.claims', $3, true), "
+      "pg_catalog.set_config('request.method', $4, true), "
+      "pg_catalog.set_config('request.path', $5, true), "
+      "pg_catalog.set_config('request.headers', $6, true), "
+      "pg_catalog.set_config('statement_timeout', $7, true)";
+  static const std::string kReadOnlySettings = kSettings + ", pg_catalog.set_config('transaction_read_only', 'on', true)";
+  statements.push_back({prepared.read_only ? kReadOnlySettings : kSettings, std::move(settings)});
+  transaction.main = statements.size();
   statements.push_back({prepared.query.sql, prepared.query.params});
-  if (!prepared.decide_after) statements.push_back({"COMMIT", {}});
-  return statements;
+  return transaction;
 }
 
 http::Response Shape200(const Prepared& prepared, const StatementRow& row) {
@@ -266,6 +281,14 @@ http::Response Shape200(const Prepared& prepared, const StatementRow& row) {
     }
   }
   return http::Response{500, {}, ""};
+}
+
+// No connection to be had: 503/504 with PostgREST's code, or PGRST001.
+http::Response PoolErrorResponse(Error error) {
+  if (error.code != "PGRST003") error = ApiError("PGRST001", "Could not connect to the database", error.message);
+  auto response = ErrorResponse(error);
+  if (response.status == 503) response.SetHeader("Retry-After", "1");
+  return response;
 }
 
 // The resource a path names: "" for the root (OpenAPI), "rpc/<fn>" or a table.
@@ -350,24 +373,29 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
     spdlog::debug("{} {} as {}: {} -- params: {}", request.method, request.target, caller->role, prepared->query.sql,
                   prepared->query.params.size());
   }
-  auto statements = Transaction(*prepared, *caller, request, path, options_);
+  auto transaction = BuildTransaction(*prepared, *caller, request, path, options_);
 
-  auto lease = co_await pool_.Acquire();
-  if (!lease) {
-    Error error = lease.error();
-    if (error.code != "PGRST003") error = ApiError("PGRST001", "Could not connect to the database", error.message);
-    auto response = ErrorResponse(error);
-    if (response.status == 503) response.SetHeader("Retry-After", "1");
-    co_return response;
+  // Singular writes and tx=rollback hold a connection until they decide.
+  std::optional<db::Lease> lease;
+  Result<db::PipelineOutcome> outcome = Error::Make("not run", "XX000");
+  if (prepared->decide_after) {
+    auto acquired = co_await pool_.Acquire();
+    if (!acquired) co_return PoolErrorResponse(acquired.error());
+    lease.emplace(std::move(*acquired));
+    outcome = co_await (*lease)->Run(std::move(transaction.statements));
+  } else {
+    outcome = co_await pool_.Submit(std::move(transaction.statements));
+    if (!outcome && outcome.error().code == "PGRST003") co_return PoolErrorResponse(outcome.error());
   }
-  auto outcome = co_await (*lease)->Run(std::move(statements));
   if (!outcome) {
     spdlog::warn("database connection failed during {} {}: {}", request.method, request.path, outcome.error().message);
     co_return ErrorResponse(ApiError("PGRST001", "Database connection lost", outcome.error().message));
   }
   if (outcome->failure) co_return ErrorResponse(*outcome->failure, caller->anonymous);
-  if (outcome->results.size() < 3) co_return ErrorResponse(ApiError("XX000", "incomplete database answer"));
-  auto row = ReadStatementRow(outcome->results[2]);
+  if (outcome->results.size() <= transaction.main) {
+    co_return ErrorResponse(ApiError("XX000", "incomplete database answer"));
+  }
+  auto row = ReadStatementRow(outcome->results[transaction.main]);
   if (!row) co_return ErrorResponse(row.error());
 
   // Singular answers and tx=rollback: PostgREST never commits a write it

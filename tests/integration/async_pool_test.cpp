@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
+#include <chrono>
+#include <set>
 
 #include "db/async_connection.hpp"
 #include "db/pool.hpp"
@@ -104,6 +108,140 @@ TEST(AsyncConnection, ConnectFailureIsAValue) {
 TEST(Pool, BoundedWithTimeoutAndReuse) {
   std::string conninfo = AdminConninfo();
   EXPECT_EQ(RunLoop([&](auto executor) { return PoolBounds(executor, conninfo); }), "PGRST003|reused|open=2");
+}
+
+namespace {
+
+std::vector<db::Statement> Statements(std::vector<std::pair<std::string, db::Params>> list) {
+  std::vector<db::Statement> statements;
+  for (auto& [sql, params] : list) statements.push_back({std::move(sql), std::move(params)});
+  return statements;
+}
+
+// What one submission saw: its own value, or the SQLSTATE and the index of
+// the statement that failed.
+std::string Describe(const Result<db::PipelineOutcome>& outcome) {
+  if (!outcome) return "broken: " + outcome.error().message;
+  if (outcome->failure) return outcome->failure->code + "@" + std::to_string(outcome->failed_statement);
+  return outcome->results.back().Text(0, 0);
+}
+
+}  // namespace
+
+TEST(Pool, PipelinedSubmissionsOnOneConnectionStayIndependent) {
+  asio::io_context io;
+  db::PoolOptions options;
+  options.size = 1;
+  options.pipeline_depth = 8;
+  db::Pool pool(io.get_executor(), AdminConninfo(), options);
+  std::vector<std::string> seen(8);
+  std::set<int> backends;
+  for (int i = 0; i < 8; ++i) {
+    asio::co_spawn(
+        io,
+        [&, i]() -> asio::awaitable<void> {
+          std::string mine = "value-" + std::to_string(i);
+          std::vector<std::pair<std::string, db::Params>> list;
+          // Each sets a transaction-local setting, reads it back, and says
+          // whether an earlier submission's setting is visible (it must not be).
+          list.push_back({"SELECT pg_catalog.set_config('agentbase.test', $1, true)", {mine}});
+          if (i == 3) list.push_back({"SELECT 1 / 0", {}});  // fails; the others must not notice
+          if (i == 5) list.push_back({"SELECT pg_catalog.current_setting('agentbase.nope')", {}});
+          list.push_back({"SELECT pg_catalog.current_setting('agentbase.test') || '|' || pg_backend_pid()::text", {}});
+          auto outcome = co_await pool.Submit(Statements(std::move(list)));
+          std::string text = Describe(outcome);
+          if (auto bar = text.find('|'); bar != std::string::npos) {
+            backends.insert(std::stoi(text.substr(bar + 1)));
+            text.resize(bar);
+          }
+          seen[i] = text;
+        },
+        asio::detached);
+  }
+  io.run();
+  EXPECT_EQ(seen, (std::vector<std::string>{"value-0", "value-1", "value-2", "22012@1", "value-4", "42704@1", "value-6",
+                                            "value-7"}));
+  EXPECT_EQ(backends.size(), 1u) << "all on the one connection";
+  // Nothing stays behind: the setting is gone and the connection is reusable.
+  std::string after = "not run";
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        std::vector<db::Statement> probe(1);
+        probe[0].sql = "SELECT coalesce(pg_catalog.current_setting('agentbase.test', true), '')";
+        after = Describe(co_await pool.Submit(std::move(probe)));
+      },
+      asio::detached);
+  io.restart();
+  io.run();
+  EXPECT_EQ(after, "");
+}
+
+TEST(Pool, ImplicitTransactionCommitsAtSyncAndRollsBackWholeOnError) {
+  TestDatabase database;
+  std::string conninfo = database.Conninfo();
+  auto result = RunLoop([&](auto executor) -> asio::awaitable<std::string> {
+    db::Pool pool(executor, conninfo, db::PoolOptions{});
+    std::vector<std::vector<db::Statement>> steps;
+    steps.push_back(Statements({{"CREATE TABLE t (id int PRIMARY KEY)", {}}, {"SELECT 'created'", {}}}));
+    // The second statement fails: the first one's row must not stay.
+    steps.push_back(Statements({{"INSERT INTO t VALUES (1)", {}}, {"INSERT INTO t VALUES (1)", {}}}));
+    // A failure at commit (a deferred constraint) is reported, not success,
+    // with the statement count as its index.
+    steps.push_back(Statements({{"CREATE TABLE parent (id int PRIMARY KEY)", {}},
+                                {"CREATE TABLE child (parent int REFERENCES parent DEFERRABLE INITIALLY DEFERRED)", {}},
+                                {"SELECT 'tables'", {}}}));
+    steps.push_back(Statements({{"INSERT INTO child VALUES (7)", {}}, {"SELECT 'inserted'", {}}}));
+    steps.push_back(
+        Statements({{"SELECT (SELECT count(*) FROM t)::text || '/' || (SELECT count(*) FROM child)::text", {}}}));
+    std::string out;
+    for (auto& step : steps) {
+      auto outcome = co_await pool.Submit(std::move(step));
+      out += (out.empty() ? "" : ",") + Describe(outcome);
+    }
+    co_return out;
+  });
+  EXPECT_EQ(result, "created,23505@1,tables,23503@2,0/0");
+}
+
+TEST(Pool, WholeConnectionWaitsForSharedWorkAndSharingAvoidsStalledConnections) {
+  asio::io_context io;
+  db::PoolOptions options;
+  options.size = 2;
+  options.pipeline_depth = 4;
+  options.stall_after = std::chrono::milliseconds(20);
+  db::Pool pool(io.get_executor(), AdminConninfo(), options);
+  std::vector<std::string> order;
+  auto submit = [&](std::string name, std::string sql) {
+    asio::co_spawn(
+        io,
+        [&, name, sql]() -> asio::awaitable<void> {
+          std::vector<db::Statement> statements(1);
+          statements[0].sql = sql;
+          auto outcome = co_await pool.Submit(std::move(statements));
+          order.push_back(name + (outcome && !outcome->failure ? "" : "!"));
+        },
+        asio::detached);
+  };
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        submit("slow", "SELECT pg_sleep(1)");
+        submit("busy", "SELECT pg_sleep(0.2)");  // the second connection
+        asio::steady_timer pause(io);
+        pause.expires_after(std::chrono::milliseconds(100));
+        co_await pause.async_wait(asio::use_awaitable);
+        // Both connections are busy; the slow one counts as stalled, so these
+        // queue behind "busy" only, and finish long before "slow".
+        for (int i = 0; i < 3; ++i) submit("fast" + std::to_string(i), "SELECT 1");
+        // A whole connection: only once one has nothing in flight.
+        auto lease = co_await pool.Acquire();
+        order.push_back(lease && (*lease)->Reusable() ? "whole" : "whole!");
+      },
+      asio::detached);
+  io.run();
+  EXPECT_EQ(order, (std::vector<std::string>{"busy", "fast0", "fast1", "fast2", "whole", "slow"}));
+  EXPECT_EQ(pool.Open(), 2u);
 }
 
 }  // namespace agentbase::testing
