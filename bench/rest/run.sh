@@ -20,8 +20,9 @@
 #     every statement (log_statement=all), checks the answers (200 with the 20
 #     newest conversations, all of the user's tenant; 201), and turns the
 #     logged transactions into pgbench scripts (make_pgbench.py): the same
-#     BEGIN, the same set_config statement with the same values, the same SQL
-#     with the same parameters and COMMIT, in one \startpipeline..\endpipeline.
+#     set_config statement with the same values and the same SQL with the
+#     same parameters, in one \startpipeline..\endpipeline (one implicit
+#     transaction, as the server sends it).
 #  4. For each request (list, then insert) and each of REPS rounds, measures
 #     agentbase (wrk -t1 -cN) and pgbench (-c N -j 1 -M extended) at
 #     LOW_CLIENTS and HIGH_CLIENTS clients, alternating the two tools and
