@@ -14,8 +14,10 @@ send the same statements with the same parameters in one pipeline:
   OUT/captured.json     the two transactions as captured (for the record)
 
 Statements keep the server's SQL text byte for byte; only $n becomes a pgbench
-variable (:name), which `pgbench -M extended` sends as the n-th parameter again
-(PQsendQueryParams, unnamed statement, text parameters -- as the server does).
+variable (:name), which pgbench sends as the n-th text parameter again: with
+`-M prepared` prepared once per connection and executed by name (as the server
+does with --prepared-statements, its default), with `-M extended` as an
+unnamed statement (as with --no-prepared-statements).
 
 The insert's JSON body is the only value that varies between requests. The
 captured request's body must be the first line of BODIES; insert_<k>.sql binds
@@ -28,6 +30,9 @@ import re
 import sys
 
 LINE = re.compile(r"^\S+ \S+ \S+ \[(\d+)\] (\w+):  (.*)$")
+# "execute <unnamed>: SQL", or "execute agentbase_7: SQL" for a statement the
+# server prepared (pgbench then runs with -M prepared).
+EXECUTE = re.compile(r"^execute (<unnamed>|[A-Za-z0-9_]+): ")
 PARAM = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
 DOLLAR = re.compile(r"\$(\d+)")
 
@@ -60,8 +65,9 @@ def transactions(entries):
     last = {}
     implicit = set()
     for pid, level, text in entries:
-        if level == "LOG" and text.startswith("execute <unnamed>: "):
-            sql = text[len("execute <unnamed>: "):]
+        execute = EXECUTE.match(text) if level == "LOG" else None
+        if execute:
+            sql = text[execute.end():]
             statement = [sql, []]
             last[pid] = statement
             if sql.startswith("BEGIN"):

@@ -24,7 +24,8 @@
 #     same parameters, in one \startpipeline..\endpipeline (one implicit
 #     transaction, as the server sends it).
 #  4. For each request (list, then insert) and each of REPS rounds, measures
-#     agentbase (wrk -t1 -cN) and pgbench (-c N -j 1 -M extended) at
+#     agentbase (wrk -t1 -cN) and pgbench (-c N -j 1 -M prepared, or -M
+#     extended when PREPARED=0, matching the server's statements) at
 #     LOW_CLIENTS and HIGH_CLIENTS clients, alternating the two tools and
 #     reversing the order every other round (ABBA). Every measured run has its
 #     own WARMUP-second warm-up run first and a VACUUM ANALYZE + CHECKPOINT
@@ -38,7 +39,9 @@
 # count does not match its answers, or if pgbench reports a failed or aborted
 # transaction.
 #
-# Knobs (environment): DURATION (4 s per measured run), WARMUP (1 s),
+# Knobs (environment): PREPARED (1: the server prepares its statements, its
+# default, and pgbench runs -M prepared; 0: --no-prepared-statements and
+# -M extended), DURATION (4 s per measured run), WARMUP (1 s),
 # REPS (4 rounds), POOL_SIZE (4), LOW_CLIENTS (4), HIGH_CLIENTS (16),
 # INSERT_CONVERSATIONS (100, at most 128: the inserts spread over this many of
 # the user's conversations, the same ones on both sides, so that row locks on
@@ -55,6 +58,7 @@ DURATION=${DURATION:-4}
 WARMUP=${WARMUP:-1}
 REPS=${REPS:-4}
 POOL_SIZE=${POOL_SIZE:-4}
+PREPARED=${PREPARED:-1}
 LOW_CLIENTS=${LOW_CLIENTS:-4}
 HIGH_CLIENTS=${HIGH_CLIENTS:-16}
 INSERT_CONVERSATIONS=${INSERT_CONVERSATIONS:-100}
@@ -79,7 +83,8 @@ PGBENCH="$PG_BIN/pgbench"
 # Nothing from the caller's environment may redirect the tools.
 unset DATABASE_URL AGENTBASE_DATA_DIR AGENTBASE_PG_BIN AGENTBASE_PG_USER AGENTBASE_EMBEDDING_DIMENSIONS \
   AGENTBASE_HOST AGENTBASE_PORT AGENTBASE_POOL_SIZE AGENTBASE_MAX_CONNECTIONS AGENTBASE_BODY_LIMIT \
-  AGENTBASE_STATEMENT_TIMEOUT_MS AGENTBASE_MAX_ROWS AGENTBASE_JWT_SECRET AGENTBASE_JWKS AGENTBASE_LOG_LEVEL \
+  AGENTBASE_STATEMENT_TIMEOUT_MS AGENTBASE_MAX_ROWS AGENTBASE_JWT_SECRET AGENTBASE_JWKS AGENTBASE_LOG_LEVEL AGENTBASE_PIPELINE_DEPTH \
+  AGENTBASE_PREPARED_STATEMENTS AGENTBASE_API_DB_URL \
   PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE PGOPTIONS
 
 # --- agentbase -----------------------------------------------------------------
@@ -150,11 +155,11 @@ AB=$WORK/bin/agentbase
   echo "pgbench: $("$PGBENCH" --version)"
   echo "wrk: $(wrk -v 2>&1 | head -1)"
   echo "curl: $(curl --version | head -1)"
-  echo "settings: DURATION=$DURATION WARMUP=$WARMUP REPS=$REPS POOL_SIZE=$POOL_SIZE LOW_CLIENTS=$LOW_CLIENTS" \
+  echo "settings: PREPARED=$PREPARED DURATION=$DURATION WARMUP=$WARMUP REPS=$REPS POOL_SIZE=$POOL_SIZE LOW_CLIENTS=$LOW_CLIENTS" \
     "HIGH_CLIENTS=$HIGH_CLIENTS INSERT_CONVERSATIONS=$INSERT_CONVERSATIONS STRESS_CLIENTS=$STRESS_CLIENTS"
 } >"$OUT/machine.txt"
 cat >"$OUT/settings.json" <<EOF
-{"duration": $DURATION, "warmup": $WARMUP, "reps": $REPS, "pool_size": $POOL_SIZE,
+{"prepared": $PREPARED, "duration": $DURATION, "warmup": $WARMUP, "reps": $REPS, "pool_size": $POOL_SIZE,
  "low_clients": $LOW_CLIENTS, "high_clients": $HIGH_CLIENTS, "insert_conversations": $INSERT_CONVERSATIONS,
  "stress_clients": $STRESS_CLIENTS, "stress_duration": $STRESS_DURATION}
 EOF
@@ -210,9 +215,14 @@ TOKEN=$("$AB" token --db-url "$DB" --jwt-secret "$JWT_SECRET" --user bench@examp
 
 # --- server --------------------------------------------------------------------------
 PORT=$(_free_port)
+case "$PREPARED" in
+  1) STATEMENTS_FLAG=(--prepared-statements) PGB_MODE=prepared ;;
+  0) STATEMENTS_FLAG=(--no-prepared-statements) PGB_MODE=extended ;;
+  *) die "PREPARED must be 1 or 0" ;;
+esac
 BASE=http://127.0.0.1:$PORT
 log "starting agentbase serve on port $PORT (pool size $POOL_SIZE)"
-"$AB" serve --db-url "$DB" --jwt-secret "$JWT_SECRET" --port "$PORT" --pool-size "$POOL_SIZE" --no-demo \
+"$AB" serve --db-url "$DB" --jwt-secret "$JWT_SECRET" --port "$PORT" --pool-size "$POOL_SIZE" --no-demo "${STATEMENTS_FLAG[@]}" \
   --log-level warn >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do
@@ -250,9 +260,10 @@ while IFS= read -r line; do PGB_VARS+=(-D "$line"); done <"$OUT/pgbench/vars.txt
 PGB_LIST=(-f "$OUT/pgbench/list.sql")
 PGB_INSERT=()
 for ((k = 0; k < INSERT_CONVERSATIONS; k++)); do PGB_INSERT+=(-f "$OUT/pgbench/insert_$k.sql@1"); done
-# pgbench: extended protocol (unnamed statements, text parameters, as the
-# server), no vacuum of pgbench's own tables, one thread like wrk.
-PGB=("$PGBENCH" -n -M extended -j 1 "${PGB_VARS[@]}")
+# pgbench: extended protocol with text parameters, statements prepared once
+# per connection or unnamed as the server's, no vacuum of pgbench's own
+# tables, one thread like wrk.
+PGB=("$PGBENCH" -n -M "$PGB_MODE" -j 1 "${PGB_VARS[@]}")
 # One transaction of each through pgbench, to fail early on a script error.
 "${PGB[@]}" -c 1 -t 1 "${PGB_LIST[@]}" "$DB" >"$OUT/pgbench-smoke-list.out" 2>&1 ||
   { cat "$OUT/pgbench-smoke-list.out" >&2; die "pgbench list script failed"; }

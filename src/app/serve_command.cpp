@@ -33,6 +33,10 @@ namespace asio = boost::asio;
 
 namespace {
 
+// Distinct request shapes kept prepared per API connection; beyond, they run
+// unnamed. Connections are replaced on every schema reload anyway.
+constexpr size_t kPreparedStatementsPerConnection = 1000;
+
 // Brings the database up to the schema before serving it.
 Result<std::string> PushSchema(db::Connection& admin, int embedding_dimensions, bool& blocked) {
   if (auto prepared = migrate::PrepareSession(admin); !prepared) return prepared.error();
@@ -50,7 +54,8 @@ Result<std::string> PushSchema(db::Connection& admin, int embedding_dimensions, 
 
 // Reloads the schema cache whenever someone sends NOTIFY pgrst, 'reload schema'
 // (agentbase db push does, as do Supabase's DDL triggers). Reconnects after failures.
-asio::awaitable<void> WatchSchema(asio::any_io_executor executor, std::string conninfo, rest::RestApi* rest) {
+asio::awaitable<void> WatchSchema(asio::any_io_executor executor, std::string conninfo, rest::RestApi* rest,
+                                  db::Pool* api_pool) {
   asio::steady_timer pause(executor);
   while (true) {
     auto connection = co_await db::AsyncConnection::Connect(executor, conninfo);
@@ -72,6 +77,7 @@ asio::awaitable<void> WatchSchema(asio::any_io_executor executor, std::string co
           continue;
         }
         rest->SetSchemaCache(*cache);
+        api_pool->Recycle();  // no statement prepared against the old schema stays in use
         spdlog::info("schema cache reloaded: {} tables, {} functions", (*cache)->Tables().size(),
                      (*cache)->Functions().size());
       }
@@ -142,6 +148,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   db::PoolOptions api_pool_options;
   api_pool_options.size = options.pool_size;
   api_pool_options.pipeline_depth = options.pipeline_depth;
+  api_pool_options.prepared_statements = options.prepared_statements ? kPreparedStatementsPerConnection : 0;
   // API transactions are implicit (no BEGIN): pin their isolation level as
   // PostgREST does, whatever the database's default.
   api_pool_options.on_connect = {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED"};
@@ -189,7 +196,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     asio::co_spawn(io, Drain(&server, &api_pool, &admin_pool, &io, std::chrono::milliseconds(options.drain_timeout_ms)),
                    LogFailures);
   });
-  asio::co_spawn(io, WatchSchema(io.get_executor(), target->Conninfo(), &rest), LogFailures);
+  asio::co_spawn(io, WatchSchema(io.get_executor(), target->Conninfo(), &rest, &api_pool), LogFailures);
   io.run();
   std::cout << "agentbase stopped\n";
   return kExitOk;
@@ -218,6 +225,11 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
                     "(1: one at a time)")
       ->envname("AGENTBASE_PIPELINE_DEPTH")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  serve->add_flag("--prepared-statements,!--no-prepared-statements", options.prepared_statements,
+                  "Prepare each request shape once per database connection and reuse it (as PostgREST's "
+                  "db-prepared-statements; turn off behind a pooler in transaction mode)")
+      ->envname("AGENTBASE_PREPARED_STATEMENTS")
       ->capture_default_str();
   serve->add_option("--pool-timeout-ms", options.pool_timeout_ms,
                     "How long a request may wait for a database connection (then 504 PGRST003)")

@@ -15,6 +15,7 @@ struct ServeOptions {
   std::string api_db_url;  // the API pool's connection; see --api-db-url
   size_t pool_size = 4;
   size_t pipeline_depth = 4;  // API transactions in flight per connection
+  bool prepared_statements = true;
   int pool_timeout_ms = 10000;
   size_t max_connections = 1024;
   size_t body_limit = 1024 * 1024;

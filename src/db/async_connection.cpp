@@ -136,10 +136,11 @@ awaitable<Result<PGresult*>> AsyncConnection::NextResult() {
   co_return PQgetResult(conn_);
 }
 
-awaitable<Result<PipelineOutcome>> AsyncConnection::Collect(size_t statements) {
+awaitable<Result<PipelineOutcome>> AsyncConnection::Collect(const std::vector<Expected>& expected, size_t statements,
+                                                            std::vector<bool>& prepared_ok) {
   PipelineOutcome outcome;
-  for (size_t index = 0; index < statements; ++index) {
-    // Each statement yields its result, then a null.
+  for (const Expected& next : expected) {
+    // Each Prepare and each statement yields its result, then a null.
     auto first = co_await NextResult();
     if (!first) co_return first.error();
     if (*first == nullptr) co_return BrokenError("the pipeline ended early");
@@ -147,7 +148,9 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Collect(size_t statements) {
     auto status = PQresultStatus(*first);
     if (status == PGRES_FATAL_ERROR && !outcome.failure) {
       outcome.failure = ErrorFromResult(*first, conn_);
-      outcome.failed_statement = index;
+      outcome.failed_statement = next.statement;
+    } else if (next.prepare) {
+      prepared_ok[next.statement] = status == PGRES_COMMAND_OK;
     } else if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
       outcome.results.push_back(std::move(result));
     }
@@ -183,14 +186,39 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Collect(size_t statements) {
   co_return outcome;
 }
 
+bool AsyncConnection::Send(const Statement& statement, std::vector<Expected>& expected,
+                           std::vector<std::string>& new_names) {
+  size_t index = new_names.size();
+  new_names.emplace_back();
+  std::vector<const char*> values;
+  values.reserve(statement.params.size());
+  for (const auto& param : statement.params) values.push_back(param ? param->c_str() : nullptr);
+  int count = static_cast<int>(values.size());
+  const std::string* name = nullptr;
+  if (statement.reuse && prepare_limit_ > 0) {
+    if (auto found = prepared_.find(statement.sql); found != prepared_.end()) {
+      name = &found->second;
+    } else if (prepared_.size() < prepare_limit_) {
+      // Recorded as prepared only once PostgreSQL has said so (see Submit).
+      new_names[index] = "agentbase_" + std::to_string(++next_statement_);
+      name = &new_names[index];
+      if (PQsendPrepare(conn_, name->c_str(), statement.sql.c_str(), count, nullptr) != 1) return false;
+      expected.push_back({index, true});
+    }
+  }
+  expected.push_back({index, false});
+  if (name != nullptr) {
+    return PQsendQueryPrepared(conn_, name->c_str(), count, values.data(), nullptr, nullptr, 0) == 1;
+  }
+  return PQsendQueryParams(conn_, statement.sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0) == 1;
+}
+
 awaitable<Result<PipelineOutcome>> AsyncConnection::Submit(std::vector<Statement> statements) {
   if (Broken()) co_return BrokenError("the database connection is broken");
+  std::vector<Expected> expected;
+  std::vector<std::string> new_names;
   for (const auto& statement : statements) {
-    std::vector<const char*> values;
-    values.reserve(statement.params.size());
-    for (const auto& param : statement.params) values.push_back(param ? param->c_str() : nullptr);
-    if (PQsendQueryParams(conn_, statement.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                          nullptr, nullptr, 0) != 1) {
+    if (!Send(statement, expected, new_names)) {
       Break();
       co_return BrokenError("cannot queue a statement");
     }
@@ -213,12 +241,18 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Submit(std::vector<Statement
     co_await submission->turn.async_wait(kAwait);
   }
   if (broken_) co_return BrokenError("the database connection broke");
-  auto outcome = co_await Collect(statements.size());
+  std::vector<bool> prepared_ok(statements.size(), false);
+  auto outcome = co_await Collect(expected, statements.size(), prepared_ok);
   if (!outcome) {
     Break();
     co_return outcome.error();
   }
   FinishOldest();
+  // Named statements outlive the transaction that prepared them, also one
+  // that failed later on.
+  for (size_t index = 0; index < statements.size(); ++index) {
+    if (prepared_ok[index]) prepared_.emplace(std::move(statements[index].sql), std::move(new_names[index]));
+  }
   co_return outcome;
 }
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "db/connection.hpp"
@@ -25,6 +26,9 @@ namespace agentbase::db {
 struct Statement {
   std::string sql;
   Params params;  // text parameters, bound as unknown-typed ($1, $2, ...)
+  // Worth preparing once per connection and reusing (SQL that repeats with
+  // other parameter values), when the connection prepares statements.
+  bool reuse = false;
 };
 
 struct PipelineOutcome {
@@ -62,6 +66,13 @@ class AsyncConnection {
   // returns its payload.
   boost::asio::awaitable<Result<std::string>> WaitForNotification();
 
+  // From now on, statements marked `reuse` are prepared (named) on first use
+  // and executed by name afterwards, up to `limit` per connection (beyond
+  // it, they run unnamed). Like PostgREST's db-prepared-statements; not for
+  // poolers in transaction mode.
+  void PrepareStatements(size_t limit) { prepare_limit_ = limit; }
+  size_t PreparedCount() const { return prepared_.size(); }
+
   // Whether it can go back to the pool: connected, idle, nothing pending.
   bool Reusable() const;
   bool Broken() const;
@@ -88,7 +99,15 @@ class AsyncConnection {
   void Break();
   void FinishOldest();
   boost::asio::awaitable<Result<PGresult*>> NextResult();
-  boost::asio::awaitable<Result<PipelineOutcome>> Collect(size_t statements);
+  // What a submission's results will be, in order: each statement's own,
+  // preceded by its Prepare's when it is prepared in this submission.
+  struct Expected {
+    size_t statement;
+    bool prepare;
+  };
+  bool Send(const Statement& statement, std::vector<Expected>& expected, std::vector<std::string>& new_names);
+  boost::asio::awaitable<Result<PipelineOutcome>> Collect(const std::vector<Expected>& expected, size_t statements,
+                                                          std::vector<bool>& prepared_ok);
   Error BrokenError(const std::string& what) const;
 
   boost::asio::any_io_executor executor_;
@@ -97,6 +116,9 @@ class AsyncConnection {
   bool broken_ = false;
   bool flushing_ = false;
   std::deque<std::shared_ptr<InFlightSubmission>> in_flight_;
+  size_t prepare_limit_ = 0;  // 0: never prepare
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+  uint64_t next_statement_ = 0;
 };
 
 }  // namespace agentbase::db

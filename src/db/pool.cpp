@@ -37,6 +37,12 @@ void Pool::Close() {
   waiters_.clear();
 }
 
+void Pool::Recycle() {
+  std::erase_if(slots_, [](const auto& slot) { return !slot->leased && slot->submissions == 0; });
+  for (auto& slot : slots_) slot->retired = true;
+  WakeOldest();  // freed places may be opened anew
+}
+
 void Pool::WakeOldest() {
   if (waiters_.empty() || waiters_.front()->woken) return;
   waiters_.front()->woken = true;
@@ -45,15 +51,16 @@ void Pool::WakeOldest() {
 
 void Pool::Released(PoolSlot* slot) {
   bool idle = !slot->leased && slot->submissions == 0;
-  if (idle && (closed_ || !slot->connection->Reusable())) {
+  if (idle && (closed_ || slot->retired || !slot->connection->Reusable())) {
     std::erase_if(slots_, [slot](const auto& owned) { return owned.get() == slot; });
   }
   WakeOldest();
 }
 
 PoolSlot* Pool::FindSlot(Want want) const {
+  auto usable = [](const PoolSlot& slot) { return !slot.leased && !slot.retired && !slot.connection->Broken(); };
   for (const auto& slot : slots_) {
-    if (!slot->leased && slot->submissions == 0 && !slot->connection->Broken()) return slot.get();
+    if (usable(*slot) && slot->submissions == 0) return slot.get();
   }
   // Share only once no more connections may be opened, and only with
   // connections that are making progress; the least loaded first.
@@ -61,7 +68,7 @@ PoolSlot* Pool::FindSlot(Want want) const {
   auto now = std::chrono::steady_clock::now();
   PoolSlot* best = nullptr;
   for (const auto& slot : slots_) {
-    if (slot->leased || slot->connection->Broken() || slot->submissions >= options_.pipeline_depth) continue;
+    if (!usable(*slot) || slot->submissions >= options_.pipeline_depth) continue;
     if (now - slot->connection->OldestSentAt() > options_.stall_after) continue;
     if (best == nullptr || slot->submissions < best->submissions) best = slot.get();
   }
@@ -82,6 +89,7 @@ asio::awaitable<Result<PoolSlot*>> Pool::OpenSlot() {
     else if (ran->failure) connected = *ran->failure;
   }
   --opening_;
+  if (connected) (*connected)->PrepareStatements(options_.prepared_statements);
   if (!connected) {
     WakeOldest();  // its place is free again
     co_return connected.error();

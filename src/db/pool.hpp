@@ -37,6 +37,8 @@ struct PoolOptions {
   std::chrono::milliseconds acquire_timeout{10000};
   // Run once on each new connection (session settings).
   std::vector<std::string> on_connect;
+  // Statements marked `reuse` kept prepared per connection, at most (0: none).
+  size_t prepared_statements = 0;
 };
 
 class Pool;
@@ -46,6 +48,7 @@ struct PoolSlot {
   std::unique_ptr<AsyncConnection> connection;
   size_t submissions = 0;  // shared transactions running on it
   bool leased = false;     // held whole by an Acquire
+  bool retired = false;    // takes no new work; closes once its work ends
 };
 }  // namespace detail
 
@@ -85,6 +88,10 @@ class Pool {
   // Drops idle connections and refuses new work (shutdown); connections in
   // use close when their work ends.
   void Close();
+  // Replaces every connection (after a schema change, so that no prepared
+  // statement of the old schema lingers): idle ones close now, busy ones
+  // once their work ends; new work gets new connections.
+  void Recycle();
   size_t Open() const { return slots_.size() + opening_; }
   size_t Idle() const;
 

@@ -238,9 +238,9 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
       "pg_catalog.set_config('request.headers', $6, true), "
       "pg_catalog.set_config('statement_timeout', $7, true)";
   static const std::string kReadOnlySettings = kSettings + ", pg_catalog.set_config('transaction_read_only', 'on', true)";
-  statements.push_back({prepared.read_only ? kReadOnlySettings : kSettings, std::move(settings)});
+  statements.push_back({prepared.read_only ? kReadOnlySettings : kSettings, std::move(settings), true});
   transaction.main = statements.size();
-  statements.push_back({prepared.query.sql, prepared.query.params});
+  statements.push_back({prepared.query.sql, prepared.query.params, true});
   return transaction;
 }
 

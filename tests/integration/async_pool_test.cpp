@@ -244,4 +244,68 @@ TEST(Pool, WholeConnectionWaitsForSharedWorkAndSharingAvoidsStalledConnections) 
   EXPECT_EQ(pool.Open(), 2u);
 }
 
+TEST(Pool, PreparedStatementsAreReusedSurviveFailuresAndGoWithRecycle) {
+  asio::io_context io;
+  db::PoolOptions options;
+  options.size = 1;
+  options.prepared_statements = 2;
+  db::Pool pool(io.get_executor(), AdminConninfo(), options);
+  std::vector<std::string> seen;
+  auto step = [&](std::vector<db::Statement> statements) -> asio::awaitable<void> {
+    auto outcome = co_await pool.Submit(std::move(statements));
+    seen.push_back(Describe(outcome));
+  };
+  auto reused = [](std::string sql, db::Params params = {}) {
+    db::Statement statement{std::move(sql), std::move(params), true};
+    return statement;
+  };
+  // The prepared statements of this connection, as PostgreSQL lists them
+  // (asked unnamed, so that the question is not among them).
+  auto listed = [&]() {
+    db::Statement statement{"SELECT count(*)::text || ':' || coalesce(string_agg(statement, ' | ' ORDER BY name), '') "
+                            "FROM pg_prepared_statements WHERE name LIKE 'agentbase_%'",
+                            {}};
+    return statement;
+  };
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        std::vector<db::Statement> first;
+        first.push_back(reused("SELECT ($1::int + 1)::text", {std::string("1")}));
+        co_await step(std::move(first));
+        std::vector<db::Statement> again;
+        again.push_back(reused("SELECT ($1::int + 1)::text", {std::string("41")}));
+        again.push_back(listed());
+        co_await step(std::move(again));
+        // A statement that cannot be prepared is an error of its request
+        // only, and is not recorded.
+        std::vector<db::Statement> broken;
+        broken.push_back(reused("SELEC nothing"));
+        co_await step(std::move(broken));
+        // Prepared, then failing when run: it stays prepared (2 of 2 now).
+        std::vector<db::Statement> failing;
+        failing.push_back(reused("SELECT (1 / $1::int)::text", {std::string("0")}));
+        co_await step(std::move(failing));
+        // Over the limit: runs unnamed.
+        std::vector<db::Statement> unnamed;
+        unnamed.push_back(reused("SELECT 'third'"));
+        unnamed.push_back(listed());
+        co_await step(std::move(unnamed));
+        pool.Recycle();
+        std::vector<db::Statement> fresh;
+        fresh.push_back(listed());
+        co_await step(std::move(fresh));
+      },
+      asio::detached);
+  io.run();
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "2",
+                      "1:SELECT ($1::int + 1)::text",
+                      "42601@0",
+                      "22012@0",
+                      "2:SELECT ($1::int + 1)::text | SELECT (1 / $1::int)::text",
+                      "0:",
+                  }));
+}
+
 }  // namespace agentbase::testing
