@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <iostream>
 
@@ -17,6 +18,7 @@
 #include "app/demo.hpp"
 #include "app/user_commands.hpp"
 #include "auth/auth_api.hpp"
+#include "auth/jwks_refresh.hpp"
 #include "auth/key_store.hpp"
 #include "db/async_connection.hpp"
 #include "db/connection.hpp"
@@ -24,6 +26,7 @@
 #include "http/server.hpp"
 #include "migrate/push.hpp"
 #include "migrate/report.hpp"
+#include "util/text.hpp"
 #include "rest/rest_api.hpp"
 #include "rest/schema_cache.hpp"
 
@@ -197,7 +200,18 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
                    LogFailures);
   });
   asio::co_spawn(io, WatchSchema(io.get_executor(), target->Conninfo(), &rest, &api_pool), LogFailures);
+  // A JWKS URL is fetched again periodically, on a thread of its own (the
+  // fetch blocks), so that rotated keys are honoured without a restart.
+  asio::thread_pool jwks_fetcher(1);
+  if (auth::IsJwksUrl(options.keys.jwks)) {
+    auth::JwksRefreshOptions refresh;
+    refresh.url = Trim(options.keys.jwks);
+    refresh.interval = std::chrono::seconds(options.jwks_refresh_s);
+    asio::co_spawn(io, auth::RefreshJwks(jwks_fetcher, refresh, *keys, [&rest] { rest.ClearTokenCache(); }),
+                   LogFailures);
+  }
   io.run();
+  jwks_fetcher.join();
   std::cout << "agentbase stopped\n";
   return kExitOk;
 }
@@ -230,6 +244,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
                   "Prepare each request shape once per database connection and reuse it (as PostgREST's "
                   "db-prepared-statements; turn off behind a pooler in transaction mode)")
       ->envname("AGENTBASE_PREPARED_STATEMENTS")
+      ->capture_default_str();
+  serve->add_option("--jwks-refresh-s", options.jwks_refresh_s,
+                    "With --jwks as an http(s) URL: how often it is fetched again, in seconds")
+      ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   serve->add_option("--pool-timeout-ms", options.pool_timeout_ms,
                     "How long a request may wait for a database connection (then 504 PGRST003)")

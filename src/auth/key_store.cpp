@@ -183,33 +183,19 @@ Result<KeySet> ParseConfiguredJwks(const std::string& setting) {
   std::string text = Trim(setting);
   std::string source = "--jwks";
   if (text.empty()) return KeySet();
-  if (StartsWith(text, "http://") || StartsWith(text, "https://")) {
+  if (IsJwksUrl(text)) {
     auto fetched = http::Fetch(text);
     if (!fetched) return ConfigError("--jwks: " + fetched.error().message);
-    source = text;
-    text = Trim(*fetched);
-  } else if (text.front() != '{') {
+    return ParseJwks(*fetched, text);
+  }
+  if (text.front() != '{') {
     auto content = ReadIfExists(text, false);
     if (!content) return content.error();
     if (!*content) return ConfigError("--jwks: no such file: " + text);
     source = text;
-    text = Trim(**content);
+    text = **content;
   }
-  boost::system::error_code ec;
-  json::value parsed = json::parse(text, ec);
-  if (ec || !parsed.is_object())
-    return ConfigError(source + ": not a JSON object (a JWKS {\"keys\":[...]} or one JWK)");
-  const auto& object = parsed.as_object();
-  if (object.contains("keys")) {
-    auto keys = KeySet::FromJwks(parsed);
-    if (!keys) return ConfigError(source + ": " + keys.error().message);
-    return keys;
-  }
-  auto key = VerificationKey::FromJwk(object);
-  if (!key) return ConfigError(source + ": " + key.error().message);
-  KeySet keys;
-  if (auto added = keys.Add(std::move(*key)); !added) return ConfigError(source + ": " + added.error().message);
-  return keys;
+  return ParseJwks(text, source);
 }
 
 bool SameKey(const VerificationKey& a, const VerificationKey& b) {
@@ -234,6 +220,38 @@ Status AddDistinct(KeySet& keys, const VerificationKey& key) {
 
 }  // namespace
 
+bool IsJwksUrl(std::string_view setting) {
+  std::string text = Trim(setting);
+  return StartsWith(text, "http://") || StartsWith(text, "https://");
+}
+
+Result<KeySet> ParseJwks(std::string_view text, const std::string& source) {
+  boost::system::error_code ec;
+  json::value parsed = json::parse(Trim(text), ec);
+  if (ec || !parsed.is_object())
+    return ConfigError(source + ": not a JSON object (a JWKS {\"keys\":[...]} or one JWK)");
+  const auto& object = parsed.as_object();
+  if (object.contains("keys")) {
+    auto keys = KeySet::FromJwks(parsed);
+    if (!keys) return ConfigError(source + ": " + keys.error().message);
+    return keys;
+  }
+  auto key = VerificationKey::FromJwk(object);
+  if (!key) return ConfigError(source + ": " + key.error().message);
+  KeySet keys;
+  if (auto added = keys.Add(std::move(*key)); !added) return ConfigError(source + ": " + added.error().message);
+  return keys;
+}
+
+Status KeyStore::ReplaceConfiguredKeys(const KeySet& configured) {
+  KeySet verification = own_;
+  for (const auto& key : configured.keys()) {
+    if (auto added = AddDistinct(verification, key); !added) return added.error();
+  }
+  verification_ = std::move(verification);
+  return Ok();
+}
+
 Result<KeyStore> KeyStore::FromKeys(std::optional<SigningKey> es256, std::optional<std::string> secret,
                                     const KeySet& extra, std::int64_t api_keys_issued_at) {
   KeyStore store;
@@ -252,9 +270,8 @@ Result<KeyStore> KeyStore::FromKeys(std::optional<SigningKey> es256, std::option
     if (auto added = AddDistinct(store.verification_, key->PublicKey()); !added) return added.error();
     store.secret_key_ = std::move(*key);
   }
-  for (const auto& key : extra.keys()) {
-    if (auto added = AddDistinct(store.verification_, key); !added) return added.error();
-  }
+  store.own_ = store.verification_;
+  if (auto replaced = store.ReplaceConfiguredKeys(extra); !replaced) return replaced.error();
   if (store.secret_key_) {
     auto anon = store.ApiKey("anon", api_keys_issued_at, kApiKeyLifetimeSeconds);
     if (!anon) return anon.error();

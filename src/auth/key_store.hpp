@@ -51,6 +51,12 @@ struct KeyStoreOptions {
   std::filesystem::path key_dir;
 };
 
+// Whether a --jwks setting is an http(s) URL (fetched, and refreshed while
+// serving) rather than a file or inline JSON.
+bool IsJwksUrl(std::string_view setting);
+// A JWKS {"keys":[...]} or a single JWK; errors (code "config") name `source`.
+Result<KeySet> ParseJwks(std::string_view text, const std::string& source);
+
 class KeyStore {
  public:
   // Reads (or creates) the keys. Errors carry code "config" for bad settings
@@ -71,6 +77,10 @@ class KeyStore {
 
   // Everything a presented token may be verified with.
   const KeySet& Verification() const { return verification_; }
+  // Replaces the configured (--jwks) keys, keeping the server's own; for a
+  // JWKS URL fetched again. On an error (a kid taken by another key) nothing
+  // changes.
+  Status ReplaceConfiguredKeys(const KeySet& configured);
   // {"keys":[...]}: the public keys of Verification().
   boost::json::object PublicJwks() const { return verification_.ToPublicJwks(); }
 
@@ -86,7 +96,8 @@ class KeyStore {
 
   std::optional<SigningKey> es256_key_;
   std::optional<SigningKey> secret_key_;
-  KeySet verification_;
+  KeySet own_;           // the public halves of the keys above
+  KeySet verification_;  // own_ and the configured keys
   std::string anon_key_;
   std::string service_role_key_;
 };
