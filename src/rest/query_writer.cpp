@@ -127,7 +127,12 @@ Result<std::string> QueryWriter::FieldItem(const Table& table, const std::string
     for (const auto& column : table.columns) all.push_back(Ident(alias) + "." + Ident(column.name));
     return Join(all, ", ");
   }
-  auto expr = FieldExpr(table, alias, item.field);
+  // PostgREST's legacy count: `count` that is no column counts the rows of its
+  // level (`select=count`, `select=id,messages(count)`), allowed even though
+  // aggregate functions are not.
+  bool legacy_count =
+      item.field.name == "count" && item.field.json_path.empty() && table.FindColumn("count") == nullptr;
+  auto expr = legacy_count ? Result<std::string>(std::string("pg_catalog.count(*)")) : FieldExpr(table, alias, item.field);
   if (!expr) return expr.error();
   std::string sql = *expr;
   if (item.cast) {

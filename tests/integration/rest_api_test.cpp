@@ -136,6 +136,19 @@ TEST_F(RestApiTest, FiltersEmbedsCountsAndRanges) {
   EXPECT_EQ(partial.status, 206) << partial.body;
   EXPECT_EQ(Header(partial, "content-range"), "0-1/3");
 
+  // PostgREST's legacy count, at the top and embedded; row level security
+  // decides what is counted.
+  auto top = Send(Make("GET", "/rest/v1/conversations?select=count", kUserA1));
+  EXPECT_EQ(top.body, R"([{"count":3}])");
+  auto embedded =
+      Send(Make("GET", "/rest/v1/conversations?select=title,messages(count)&title=eq.a%20chat%201", kUserA1));
+  EXPECT_EQ(embedded.body, R"([{"title":"a chat 1","messages":[{"count":1}]}])");
+  auto theirs = Send(Make("GET", "/rest/v1/conversations?select=n:count::text", kUserB1));
+  EXPECT_EQ(theirs.body, R"([{"n":"1"}])");
+  auto with_parentheses = Send(Make("GET", "/rest/v1/conversations?select=count()", kUserA1));
+  EXPECT_EQ(with_parentheses.status, 400);
+  EXPECT_NE(with_parentheses.body.find("PGRST123"), std::string::npos);
+
   auto or_tree = Send(Make("GET", "/rest/v1/conversations?select=title&or=(title.eq.a%20chat%203,title.like.*2)&order=title",
                            kUserA1));
   EXPECT_EQ(json::parse(or_tree.body), json::parse(R"([{"title":"a chat 2"},{"title":"a chat 3"}])"));

@@ -116,6 +116,14 @@ test('messages move the conversation and embed under it', async () => {
   assert.equal(error, null);
   assert.deepEqual(data.messages.map((m) => m.content), ['hello', 'hi!']);
   assert.ok(new Date(data.last_message_at) >= new Date(conversation.last_message_at));
+
+  // A chat list with message counts: PostgREST's embedded count.
+  const counted = await a1.supabase.from('conversations')
+    .select('title, messages(count)').eq('id', conversation.id).single();
+  assert.equal(counted.error, null);
+  assert.deepEqual(counted.data, { title: 'with messages', messages: [{ count: 2 }] });
+  const theirs = await b1.supabase.from('conversations').select('count').eq('id', conversation.id);
+  assert.deepEqual(theirs.data, [{ count: 0 }], 'another tenant counts none of them');
 });
 
 test('tenant isolation: B never reads, changes or deletes A\'s rows', async () => {
