@@ -177,6 +177,47 @@ TEST(Pool, PipelinedSubmissionsOnOneConnectionStayIndependent) {
   EXPECT_EQ(after, "");
 }
 
+TEST(Pool, ManyConcurrentSubmissionsEachGetTheirOwnAnswer) {
+  // 300 requests over 2 connections, up to 8 deep, a fifth of them failing
+  // in different ways: every answer must be its own request's.
+  asio::io_context io;
+  db::PoolOptions options;
+  options.size = 2;
+  options.pipeline_depth = 8;
+  options.prepared_statements = 4;
+  db::Pool pool(io.get_executor(), AdminConninfo(), options);
+  constexpr int kRequests = 300;
+  std::vector<std::string> seen(kRequests), expected(kRequests);
+  for (int i = 0; i < kRequests; ++i) {
+    std::string mine = std::to_string(i);
+    std::vector<db::Statement> statements;
+    statements.push_back({"SELECT pg_catalog.set_config('agentbase.mine', $1, true)", {mine}, true});
+    switch (i % 5) {
+      case 1:
+        statements.push_back({"SELECT (1 / ($1::int - $1::int))::text", {mine}, true});
+        expected[i] = "22012@1";
+        break;
+      case 3:
+        statements.push_back({"SELECT $1::int::text", {std::string("not a number")}, i % 2 == 0});
+        expected[i] = "22P02@1";
+        break;
+      default:
+        statements.push_back({"SELECT pg_catalog.current_setting('agentbase.mine') || '/' || $1", {mine}, true});
+        expected[i] = mine + "/" + mine;
+    }
+    asio::co_spawn(
+        io,
+        [&pool, &seen, i, statements = std::move(statements)]() mutable -> asio::awaitable<void> {
+          auto outcome = co_await pool.Submit(std::move(statements));
+          seen[i] = Describe(outcome);
+        },
+        asio::detached);
+  }
+  io.run();
+  EXPECT_EQ(seen, expected);
+  EXPECT_LE(pool.Open(), 2u);
+}
+
 TEST(Pool, ImplicitTransactionCommitsAtSyncAndRollsBackWholeOnError) {
   TestDatabase database;
   std::string conninfo = database.Conninfo();
