@@ -118,6 +118,14 @@ std::vector<db::Statement> Statements(std::vector<std::pair<std::string, db::Par
   return statements;
 }
 
+// A pool of `size` connections, up to `depth` transactions in flight on each.
+db::PoolOptions Options(size_t size, size_t depth) {
+  db::PoolOptions options;
+  options.size = size;
+  options.pipeline_depth = depth;
+  return options;
+}
+
 // What one submission saw: its own value, or the SQLSTATE and the index of
 // the statement that failed.
 std::string Describe(const Result<db::PipelineOutcome>& outcome) {
@@ -130,9 +138,7 @@ std::string Describe(const Result<db::PipelineOutcome>& outcome) {
 
 TEST(Pool, PipelinedSubmissionsOnOneConnectionStayIndependent) {
   asio::io_context io;
-  db::PoolOptions options;
-  options.size = 1;
-  options.pipeline_depth = 8;
+  db::PoolOptions options = Options(1, 8);
   db::Pool pool(io.get_executor(), AdminConninfo(), options);
   std::vector<std::string> seen(8);
   std::set<int> backends;
@@ -181,9 +187,7 @@ TEST(Pool, ManyConcurrentSubmissionsEachGetTheirOwnAnswer) {
   // 300 requests over 2 connections, up to 8 deep, a fifth of them failing
   // in different ways: every answer must be its own request's.
   asio::io_context io;
-  db::PoolOptions options;
-  options.size = 2;
-  options.pipeline_depth = 8;
+  db::PoolOptions options = Options(2, 8);
   options.prepared_statements = 4;
   db::Pool pool(io.get_executor(), AdminConninfo(), options);
   constexpr int kRequests = 300;
@@ -247,9 +251,7 @@ TEST(Pool, ImplicitTransactionCommitsAtSyncAndRollsBackWholeOnError) {
 
 TEST(Pool, WholeConnectionWaitsForSharedWorkAndSharingAvoidsStalledConnections) {
   asio::io_context io;
-  db::PoolOptions options;
-  options.size = 2;
-  options.pipeline_depth = 4;
+  db::PoolOptions options = Options(2, 4);
   options.stall_after = std::chrono::milliseconds(20);
   db::Pool pool(io.get_executor(), AdminConninfo(), options);
   std::vector<std::string> order;
