@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/container/small_vector.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -91,12 +92,12 @@ void AsyncConnection::Break() {
   broken_ = true;
   // Everyone waiting for a turn learns it now instead of waiting for results
   // that will never come.
-  for (auto& submission : in_flight_) submission->turn.cancel();
+  for (auto& submission : in_flight_) submission->Wake();
 }
 
 void AsyncConnection::FinishOldest() {
   in_flight_.pop_front();
-  if (!in_flight_.empty()) in_flight_.front()->turn.cancel();
+  if (!in_flight_.empty()) in_flight_.front()->Wake();
 }
 
 awaitable<Status> AsyncConnection::WaitReadable() {
@@ -190,8 +191,8 @@ bool AsyncConnection::Send(const Statement& statement, std::vector<Expected>& ex
                            std::vector<std::string>& new_names) {
   size_t index = new_names.size();
   new_names.emplace_back();
-  std::vector<const char*> values;
-  values.reserve(statement.params.size());
+  // The parameters as C strings; a request has only a few.
+  boost::container::small_vector<const char*, 8> values;
   for (const auto& param : statement.params) values.push_back(param ? param->c_str() : nullptr);
   int count = static_cast<int>(values.size());
   const std::string* name = nullptr;
@@ -227,7 +228,7 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Submit(std::vector<Statement
     Break();
     co_return BrokenError("cannot sync the pipeline");
   }
-  auto submission = std::make_shared<InFlightSubmission>(executor_);
+  auto submission = std::make_shared<InFlightSubmission>();
   submission->sent_at = std::chrono::steady_clock::now();
   in_flight_.push_back(submission);
   auto flushed = co_await Flush();
@@ -237,8 +238,8 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Submit(std::vector<Statement
   }
   // Results arrive in submission order: wait until every older one has read its own.
   while (in_flight_.front() != submission && !broken_) {
-    submission->turn.expires_at(std::chrono::steady_clock::time_point::max());
-    co_await submission->turn.async_wait(kAwait);
+    if (!submission->turn) submission->turn.emplace(executor_, std::chrono::steady_clock::time_point::max());
+    co_await submission->turn->async_wait(kAwait);
   }
   if (broken_) co_return BrokenError("the database connection broke");
   std::vector<bool> prepared_ok(statements.size(), false);

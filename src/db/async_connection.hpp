@@ -86,9 +86,13 @@ class AsyncConnection {
  private:
   // One submission waiting for its answer; only the oldest reads results.
   struct InFlightSubmission {
-    explicit InFlightSubmission(boost::asio::any_io_executor executor) : turn(std::move(executor)) {}
-    boost::asio::steady_timer turn;  // cancelled when it becomes the oldest
+    // Made only when the submission has to wait behind others; cancelled
+    // when it becomes the oldest.
+    std::optional<boost::asio::steady_timer> turn;
     std::chrono::steady_clock::time_point sent_at;
+    void Wake() {
+      if (turn) turn->cancel();
+    }
   };
 
   AsyncConnection(boost::asio::any_io_executor executor, PGconn* conn);

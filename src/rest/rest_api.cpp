@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "rest/api_error.hpp"
@@ -59,12 +60,24 @@ Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& toke
   return caller;
 }
 
+// request.headers as PostgREST sets it: one JSON object of the lower-cased
+// names (a repeated header: the last one), cookies left out.
 std::string HeadersJson(const http::Request& request) {
-  json::object headers;
-  for (const auto& [name, value] : request.headers) {
-    if (name != "cookie") headers[name] = value;
+  std::string out = "{";
+  out.reserve(64 + request.headers.size() * 32);
+  for (size_t i = 0; i < request.headers.size(); ++i) {
+    const auto& [name, value] = request.headers[i];
+    if (name == "cookie") continue;
+    bool repeated_later = std::any_of(request.headers.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                      request.headers.end(), [&](const auto& other) { return other.first == name; });
+    if (repeated_later) continue;
+    if (out.size() > 1) out += ',';
+    AppendJsonString(out, name);
+    out += ':';
+    AppendJsonString(out, value);
   }
-  return json::serialize(headers);
+  out += '}';
+  return out;
 }
 
 bool WantsSingular(const http::Request& request) {

@@ -97,4 +97,23 @@ std::string QuoteIdent(std::string_view name) {
 
 std::string QuoteLiteral(std::string_view text) { return "'" + ReplaceAll(std::string(text), "'", "''") + "'"; }
 
+void AppendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20) {
+      out += "\\u00";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
 }  // namespace agentbase

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 namespace agentbase {
 
 TEST(Text, CollapseWhitespaceJoinsRuns) { EXPECT_EQ(CollapseWhitespace("  a \n\t b  c "), "a b c"); }
@@ -23,5 +25,16 @@ TEST(Text, QuoteIdentQuotesOnlyWhenNeeded) {
 }
 
 TEST(Text, QuoteLiteralDoublesQuotes) { EXPECT_EQ(QuoteLiteral("it's"), "'it''s'"); }
+
+TEST(Text, AppendJsonStringEscapesWhatJsonRequires) {
+  std::string out = "x";
+  AppendJsonString(out, std::string("a\"b\\c\nd\x01\x1f é\0", 13));
+  EXPECT_EQ(out, "x\"a\\\"b\\\\c\\u000ad\\u0001\\u001f é\\u0000\"");
+  // Whatever goes in comes back out of a JSON parser unchanged.
+  std::string text = "tab\there \"quoted\" back\\slash \x7f";
+  std::string json;
+  AppendJsonString(json, text);
+  EXPECT_EQ(boost::json::value_to<std::string>(boost::json::parse(json)), text);
+}
 
 }  // namespace agentbase
