@@ -398,7 +398,9 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
     outcome = co_await (*lease)->Run(std::move(transaction.statements));
   } else {
     outcome = co_await pool_.Submit(std::move(transaction.statements));
-    if (!outcome && outcome.error().code == "PGRST003") co_return PoolErrorResponse(outcome.error());
+    // 08006 is a connection that broke under the request; anything else
+    // means no connection could be had.
+    if (!outcome && outcome.error().code != "08006") co_return PoolErrorResponse(outcome.error());
   }
   if (!outcome) {
     spdlog::warn("database connection failed during {} {}: {}", request.method, request.path, outcome.error().message);
