@@ -71,7 +71,6 @@ class AsyncConnection {
   // it, they run unnamed). Like PostgREST's db-prepared-statements; not for
   // poolers in transaction mode.
   void PrepareStatements(size_t limit) { prepare_limit_ = limit; }
-  size_t PreparedCount() const { return prepared_.size(); }
 
   // Whether it can go back to the pool: connected, idle, nothing pending.
   bool Reusable() const;

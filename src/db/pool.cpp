@@ -22,14 +22,9 @@ Pool::Pool(asio::any_io_executor executor, std::string conninfo, PoolOptions opt
 
 Pool::~Pool() { Close(); }
 
-size_t Pool::Idle() const {
-  return static_cast<size_t>(
-      std::count_if(slots_.begin(), slots_.end(), [](const auto& slot) { return !slot->leased && slot->submissions == 0; }));
-}
-
 void Pool::Close() {
   closed_ = true;
-  std::erase_if(slots_, [](const auto& slot) { return !slot->leased && slot->submissions == 0; });
+  std::erase_if(slots_, [](const auto& slot) { return slot->Idle(); });
   for (auto& waiter : waiters_) {
     waiter->woken = true;
     waiter->wake.cancel();
@@ -38,7 +33,7 @@ void Pool::Close() {
 }
 
 void Pool::Recycle() {
-  std::erase_if(slots_, [](const auto& slot) { return !slot->leased && slot->submissions == 0; });
+  std::erase_if(slots_, [](const auto& slot) { return slot->Idle(); });
   for (auto& slot : slots_) slot->retired = true;
   WakeOldest();  // freed places may be opened anew
 }
@@ -50,8 +45,7 @@ void Pool::WakeOldest() {
 }
 
 void Pool::Released(PoolSlot* slot) {
-  bool idle = !slot->leased && slot->submissions == 0;
-  if (idle && (closed_ || slot->retired || !slot->connection->Reusable())) {
+  if (slot->Idle() && (closed_ || slot->retired || !slot->connection->Reusable())) {
     std::erase_if(slots_, [slot](const auto& owned) { return owned.get() == slot; });
   }
   WakeOldest();
@@ -60,7 +54,7 @@ void Pool::Released(PoolSlot* slot) {
 PoolSlot* Pool::FindSlot(Want want) const {
   auto usable = [](const PoolSlot& slot) { return !slot.leased && !slot.retired && !slot.connection->Broken(); };
   for (const auto& slot : slots_) {
-    if (usable(*slot) && slot->submissions == 0) return slot.get();
+    if (usable(*slot) && slot->Idle()) return slot.get();
   }
   // Share only once no more connections may be opened, and only with
   // connections that are making progress; the least loaded first.
@@ -92,7 +86,11 @@ asio::awaitable<Result<PoolSlot*>> Pool::OpenSlot() {
   if (connected) (*connected)->PrepareStatements(options_.prepared_statements);
   if (!connected) {
     WakeOldest();  // its place is free again
-    co_return connected.error();
+    // However it failed, it is a connection that could not be had, not one
+    // that broke under a request (08006 for callers).
+    Error error = connected.error();
+    if (error.code == "08006") error.code = "connect";
+    co_return error;
   }
   if (closed_) co_return Error::Make("the server is shutting down", "PGRST003");
   slots_.push_back(std::make_unique<PoolSlot>());

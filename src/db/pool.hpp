@@ -49,6 +49,7 @@ struct PoolSlot {
   size_t submissions = 0;  // shared transactions running on it
   bool leased = false;     // held whole by an Acquire
   bool retired = false;    // takes no new work; closes once its work ends
+  bool Idle() const { return !leased && submissions == 0; }
 };
 }  // namespace detail
 
@@ -76,13 +77,13 @@ class Pool {
   Pool& operator=(const Pool&) = delete;
 
   // A whole connection. Errors: code "PGRST003" when none freed up in time
-  // or too many requests are waiting (the caller answers 504/503), or the
-  // connection error.
+  // or too many requests are waiting (the caller answers 504), or "connect"
+  // when no connection could be opened.
   boost::asio::awaitable<Result<Lease>> Acquire();
 
   // Runs one self-contained transaction (no BEGIN; see AsyncConnection::Submit)
-  // on a connection it may share. Errors as for Acquire, or the connection
-  // breaking under it.
+  // on a connection it may share. Errors as for Acquire, or 08006 when the
+  // connection broke under it.
   boost::asio::awaitable<Result<PipelineOutcome>> Submit(std::vector<Statement> statements);
 
   // Drops idle connections and refuses new work (shutdown); connections in
@@ -93,7 +94,6 @@ class Pool {
   // once their work ends; new work gets new connections.
   void Recycle();
   size_t Open() const { return slots_.size() + opening_; }
-  size_t Idle() const;
 
  private:
   friend class Lease;

@@ -183,6 +183,41 @@ TEST(Pool, PipelinedSubmissionsOnOneConnectionStayIndependent) {
   EXPECT_EQ(after, "");
 }
 
+TEST(AsyncConnection, SubmissionsReallyShareTheConnection) {
+  // Behind a slow first one, the others are all sent and in flight at once
+  // (not queued for the connection), and still each gets its own answer.
+  asio::io_context io;
+  std::unique_ptr<db::AsyncConnection> connection;
+  size_t in_flight = 0;
+  std::vector<std::string> seen(8);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto connected = co_await db::AsyncConnection::Connect(io.get_executor(), AdminConninfo());
+        if (!connected) co_return;
+        connection = std::move(*connected);
+        for (int i = 0; i < 8; ++i) {
+          asio::co_spawn(
+              io,
+              [&, i]() -> asio::awaitable<void> {
+                std::vector<db::Statement> statements(1);
+                statements[0].sql = i == 0 ? "SELECT pg_sleep(0.3)::text || '0'" : "SELECT $1";
+                if (i != 0) statements[0].params.emplace_back(std::to_string(i));
+                seen[i] = Describe(co_await connection->Submit(std::move(statements)));
+              },
+              asio::detached);
+        }
+        asio::steady_timer pause(io);
+        pause.expires_after(std::chrono::milliseconds(100));
+        co_await pause.async_wait(asio::use_awaitable);
+        in_flight = connection->InFlight();
+      },
+      asio::detached);
+  io.run();
+  EXPECT_EQ(in_flight, 8u);
+  EXPECT_EQ(seen, (std::vector<std::string>{"0", "1", "2", "3", "4", "5", "6", "7"}));
+}
+
 TEST(Pool, ManyConcurrentSubmissionsEachGetTheirOwnAnswer) {
   // 300 requests over 2 connections, up to 8 deep, a fifth of them failing
   // in different ways: every answer must be its own request's.

@@ -166,6 +166,9 @@ class Client {
 
   // True if the server closes the connection within `within` (data that
   // arrives meanwhile is kept for Read).
+  // What has arrived and not been read as a response yet.
+  const std::string& Buffered() const { return buffer_; }
+
   bool WaitClosed(std::chrono::milliseconds within) {
     SetTimeouts(fd_, within);
     bool closed = false;
@@ -345,6 +348,7 @@ TEST_F(HttpServerTest, ExpectContinueGetsAnInterimResponse) {
   Client client(port_);
   ASSERT_TRUE(client.Send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
   ASSERT_TRUE(client.WaitClosed(300ms) == false);  // the 100 arrives, the connection stays
+  EXPECT_EQ(client.Buffered(), "HTTP/1.1 100 Continue\r\n\r\n");
   ASSERT_TRUE(client.Send("hello"));
   auto response = client.Read();  // skips the 100
   ASSERT_TRUE(response);
