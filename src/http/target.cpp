@@ -4,12 +4,6 @@
 
 namespace agentbase::http {
 
-Result<std::string> PercentDecode(std::string_view text) {
-  auto decoded = PercentDecodeStrict(text);
-  if (!decoded) return Error::Make("malformed percent-escape in the request path", "target");
-  return std::move(*decoded);
-}
-
 Result<Target> ParseTarget(std::string_view target) {
   if (target.empty()) return Error::Make("empty request target", "target");
   if (target == "*") return Target{"*", {}};
@@ -24,8 +18,8 @@ Result<Target> ParseTarget(std::string_view target) {
   }
   size_t question = target.find('?');
   std::string_view raw_path = target.substr(0, question);
-  auto path = PercentDecode(raw_path);
-  if (!path) return path.error();
+  auto path = PercentDecodeStrict(raw_path);
+  if (!path) return Error::Make("malformed percent-escape in the request path", "target");
   if (path->find('\0') != std::string::npos) return Error::Make("NUL byte in the request path", "target");
   Target result;
   result.path = std::move(path.value());

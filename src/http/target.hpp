@@ -18,7 +18,4 @@ struct Target {
 // in the path is an error: the path would otherwise mean two things.
 Result<Target> ParseTarget(std::string_view target);
 
-// Decodes %XX escapes (not '+': that is a query-string convention only).
-Result<std::string> PercentDecode(std::string_view text);
-
 }  // namespace agentbase::http

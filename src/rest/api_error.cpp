@@ -24,15 +24,14 @@ int StatusForPgrst(const std::string& code) {
   return it == statuses.end() ? 500 : it->second;
 }
 
-bool HasPrefix(const std::string& code, const char* prefix) { return StartsWith(code, prefix); }
 
 int StatusForSqlState(const Error& error, bool anonymous) {
   const std::string& code = error.code;
   if (code == "23503" || code == "23505") return 409;
   if (code == "25006") return 405;
-  if (HasPrefix(code, "0L") || HasPrefix(code, "0P") || HasPrefix(code, "28")) return 403;
+  if (StartsWith(code, "0L") || StartsWith(code, "0P") || StartsWith(code, "28")) return 403;
   if (code == "53400") return 500;
-  if (HasPrefix(code, "08") || HasPrefix(code, "53") || code == "57P01") return 503;
+  if (StartsWith(code, "08") || StartsWith(code, "53") || code == "57P01") return 503;
   if (code == "42883" || code == "42P01") return 404;
   if (code == "P0001") return 400;
   if (code == "42501") return anonymous ? 401 : 403;
@@ -43,12 +42,12 @@ int StatusForSqlState(const Error& error, bool anonymous) {
                                       error.message.find("does not exist") != std::string::npos
                                   ? 401
                                   : 400;
-  if (code.size() == 5 && HasPrefix(code, "PT")) {
+  if (code.size() == 5 && StartsWith(code, "PT")) {
     int status = std::atoi(code.c_str() + 2);
     return status >= 100 && status <= 599 ? status : 500;
   }
   for (const char* prefix : {"09", "25", "2D", "38", "39", "3B", "40", "54", "55", "57", "58", "F0", "HV", "P0", "XX"}) {
-    if (HasPrefix(code, prefix)) return 500;
+    if (StartsWith(code, prefix)) return 500;
   }
   if (code == "42P17") return 500;
   return 400;

@@ -107,7 +107,7 @@ Result<CallPlan> BuildCall(const SchemaCache& cache, const std::string& function
         "(SELECT " + *projection + from + where_sql + *order + builder.LimitOffset({}, options.max_rows) + ")";
     // A function returning one row (not SETOF) answers with an object.
     bool singular = options.singular || !chosen->returns_set;
-    // Counting would call the function twice; count the page instead.
+    // count=exact calls the function a second time, over the same arguments.
     std::string total = options.count_exact ? "(SELECT pg_catalog.count(*)" + from + where_sql + ")" : "NULL::bigint";
     plan.query = SqlQuery{Envelope(page, total, singular, "NULL::bigint"), builder.params().Take()};
     return plan;
@@ -120,8 +120,7 @@ Result<CallPlan> BuildCall(const SchemaCache& cache, const std::string& function
         builder.params().Take()};
     return plan;
   }
-  std::string body = chosen->returns_set ? "coalesce(pg_catalog.json_agg(_r.v), '[]')::text"
-                                         : "coalesce((pg_catalog.json_agg(_r.v)->0)::text, 'null')";
+  std::string body = JsonAggBody(!chosen->returns_set, "_r.v");
   plan.query = SqlQuery{"SELECT NULL::bigint AS total, pg_catalog.count(*) AS page_total, " + body +
                             " AS body, NULL::bigint AS inserted FROM (SELECT pg_catalog.to_json(" +
                             (chosen->returns_set ? "_c" : call) + ") AS v" +

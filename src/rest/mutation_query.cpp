@@ -180,8 +180,7 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
     std::vector<std::string> inner;
     auto projection = builder.Projection(table, alias, query.select, {}, inner);
     if (!projection) return projection.error();
-    std::string body = options.singular ? "coalesce((pg_catalog.json_agg(_r)->0)::text, 'null')"
-                                        : "coalesce(pg_catalog.json_agg(_r), '[]')::text";
+    std::string body = JsonAggBody(options.singular, "_r");
     sql = head + body + " AS body, " + inserted + " AS inserted FROM (SELECT " + *projection +
           " FROM pgrst_source AS " + Ident(alias) + ") _r";
   } else {

@@ -24,9 +24,13 @@ Error ColumnNotFound(const Table& table, const std::string& column) {
   return ApiError("42703", "column " + table.name + "." + column + " does not exist");
 }
 
+std::string JsonAggBody(bool singular, std::string_view row) {
+  std::string agg = "pg_catalog.json_agg(" + std::string(row) + ")";
+  return singular ? "coalesce((" + agg + "->0)::text, 'null')" : "coalesce(" + agg + ", '[]')::text";
+}
+
 std::string Envelope(const std::string& source, const std::string& total, bool singular, const std::string& inserted) {
-  std::string body = singular ? "coalesce((pg_catalog.json_agg(_r)->0)::text, 'null')"
-                              : "coalesce(pg_catalog.json_agg(_r), '[]')::text";
+  std::string body = JsonAggBody(singular, "_r");
   return "SELECT " + total + " AS total, pg_catalog.count(_r) AS page_total, " + body + " AS body, " + inserted +
          " AS inserted FROM " + source + " _r";
 }

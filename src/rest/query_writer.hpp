@@ -23,6 +23,9 @@ std::string Qualified(const std::string& schema, const std::string& name);
 std::string ArrayLiteral(const std::vector<std::string>& items);
 Error ColumnNotFound(const Table& table, const std::string& column);
 
+// The JSON text of the rows named `row`: an array, or for a singular answer
+// its first element ('null' when there is none).
+std::string JsonAggBody(bool singular, std::string_view row);
 // The statement's final SELECT over the rows of `source`: total, page_total,
 // body (the JSON text) and inserted.
 std::string Envelope(const std::string& source, const std::string& total, bool singular, const std::string& inserted);

@@ -146,7 +146,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
   prepared.singular = WantsSingular(request);
   prepared.rollback = preferences.transaction == PreferTransaction::kRollback;
   bool count_exact = preferences.count.has_value();
-  std::vector<std::string> applied;
+  Preferences honoured;  // what Preference-Applied reports
   if (const RangeParam* range = query.RangeFor({}); range && range->offset) prepared.offset = *range->offset;
 
   if (is_rpc) {
@@ -179,7 +179,6 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     auto sql = BuildRead(cache, *table, query, read);
     if (!sql) return sql.error();
     prepared.query = std::move(*sql);
-    if (count_exact) applied.push_back("count=exact");
   } else {
     MutationOptions mutation;
     if (request.method == "POST") mutation.kind = MutationKind::kInsert;
@@ -201,18 +200,15 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     prepared.shape = mutation.kind == MutationKind::kInsert ? Shape::kInsert : Shape::kUpdateOrDelete;
     prepared.representation = mutation.representation;
     prepared.decide_after = prepared.singular || prepared.rollback;
-    if (mutation.resolution) {
-      applied.push_back(*mutation.resolution == PreferResolution::kMergeDuplicates ? "resolution=merge-duplicates"
-                                                                                    : "resolution=ignore-duplicates");
-    }
-    if (mutation.missing_default) applied.push_back("missing=default");
+    honoured.resolution = mutation.resolution;
+    if (mutation.missing_default) honoured.missing = PreferMissing::kDefault;
     if (preferences.representation) {
-      applied.push_back(mutation.representation ? "return=representation" : "return=minimal");
+      honoured.representation = mutation.representation ? PreferReturn::kRepresentation : PreferReturn::kMinimal;
     }
-    if (count_exact) applied.push_back("count=exact");
   }
-  if (prepared.rollback) applied.push_back("tx=rollback");
-  prepared.preference_applied = Join(applied, ", ");
+  if (count_exact) honoured.count = PreferCount::kExact;
+  if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
+  prepared.preference_applied = PreferenceAppliedValue(honoured);
   return prepared;
 }
 
@@ -277,7 +273,7 @@ http::Response Shape200(const Prepared& prepared, const StatementRow& row) {
       int status = row.inserted && *row.inserted == 0 && row.page_total > 0 ? 200 : 201;
       http::Response response = prepared.representation ? JsonResponse(status, row.body, prepared.singular)
                                                         : http::Response{status, {}, ""};
-      response.SetHeader("Content-Range", "*/" + (row.total ? std::to_string(*row.total) : std::string("*")));
+      response.SetHeader("Content-Range", ContentRange(0, 0, row.total));
       return response;
     }
     case Shape::kUpdateOrDelete: {

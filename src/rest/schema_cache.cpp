@@ -98,8 +98,6 @@ Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::str
     column.nullable = relations.Bool(row, 5);
     column.has_default = relations.Bool(row, 6);
     column.is_array = relations.Bool(row, 7);
-    column.is_json = !column.is_array && (column.base_type == "json" || column.base_type == "jsonb");
-    column.position = static_cast<int>(relations.Int(row, 8));
     table.columns.push_back(std::move(column));
   }
   const auto& keys = results[1];
@@ -124,10 +122,8 @@ Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::str
     function.schema = schema;
     function.name = functions.Text(row, 0);
     function.returns_set = functions.Bool(row, 1);
-    function.return_type = functions.Text(row, 2);
     function.returns_void = functions.Bool(row, 3);
     if (!functions.IsNull(row, 4)) function.returns_table = functions.Text(row, 4);
-    function.returns_scalar = !function.returns_void && !functions.Bool(row, 5);
     function.volatility = functions.Get(row, 6).empty() ? 'v' : functions.Get(row, 6)[0];
     auto argument_count = static_cast<size_t>(functions.Int(row, 7));
     auto defaults = static_cast<size_t>(functions.Int(row, 8));

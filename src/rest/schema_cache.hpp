@@ -22,8 +22,6 @@ struct Column {
   bool nullable = true;
   bool has_default = false;  // DEFAULT, identity or generated
   bool is_array = false;
-  bool is_json = false;  // json or jsonb
-  int position = 0;
 };
 
 struct Table {
@@ -57,12 +55,10 @@ struct Function {
   std::string schema;
   std::string name;
   std::vector<FunctionArgument> arguments;  // IN / INOUT / VARIADIC arguments, in order
-  std::string return_type;                  // format_type of the result
   bool returns_set = false;
   bool returns_void = false;
   // The table or view the function returns rows of (SETOF t / t), if any.
   std::optional<std::string> returns_table;
-  bool returns_scalar = true;  // neither void nor a composite
   char volatility = 'v';       // 'i' immutable, 's' stable, 'v' volatile
   std::string description;
 };
@@ -82,7 +78,6 @@ class SchemaCache {
   std::vector<const Function*> FindFunctions(const std::string& name) const;
   const std::map<std::string, Table>& Tables() const { return tables_; }
   const std::multimap<std::string, Function>& Functions() const { return functions_; }
-  const std::vector<ForeignKey>& ForeignKeys() const { return foreign_keys_; }
   // Foreign keys between two tables in either direction.
   std::vector<const ForeignKey*> ForeignKeysBetween(const std::string& a, const std::string& b) const;
 

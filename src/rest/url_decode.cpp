@@ -4,10 +4,6 @@
 
 namespace agentbase::rest {
 
-std::string PercentDecode(std::string_view text, bool plus_as_space) {
-  return PercentDecodeLenient(text, plus_as_space);
-}
-
 std::vector<RawParam> SplitQueryString(std::string_view query) {
   std::vector<RawParam> params;
   if (!query.empty() && query.front() == '?') query.remove_prefix(1);
@@ -17,8 +13,8 @@ std::vector<RawParam> SplitQueryString(std::string_view query) {
     query = end == std::string_view::npos ? std::string_view{} : query.substr(end + 1);
     RawParam param;
     std::size_t eq = piece.find('=');
-    param.key = PercentDecode(piece.substr(0, eq), true);
-    if (eq != std::string_view::npos) param.value = PercentDecode(piece.substr(eq + 1), true);
+    param.key = PercentDecodeLenient(piece.substr(0, eq), true);
+    if (eq != std::string_view::npos) param.value = PercentDecodeLenient(piece.substr(eq + 1), true);
     params.push_back(std::move(param));
   }
   return params;
