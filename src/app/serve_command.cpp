@@ -42,7 +42,6 @@ constexpr size_t kPreparedStatementsPerConnection = 1000;
 
 // Brings the database up to the schema before serving it.
 Result<std::string> PushSchema(db::Connection& admin, int embedding_dimensions, bool& blocked) {
-  if (auto prepared = migrate::PrepareSession(admin); !prepared) return prepared.error();
   auto desired = migrate::DesiredSchemaFor(admin, embedding_dimensions);
   if (!desired) return desired.error();
   auto outcome = migrate::PlanAndPush(admin, *desired, {});
@@ -206,6 +205,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   if (auth::IsJwksUrl(options.keys.jwks)) {
     auth::JwksRefreshOptions refresh;
     refresh.url = Trim(options.keys.jwks);
+    refresh.initial_document = keys->FetchedJwks();
     refresh.interval = std::chrono::seconds(options.jwks_refresh_s);
     asio::co_spawn(io, auth::RefreshJwks(jwks_fetcher, refresh, *keys, [&rest] { rest.ClearTokenCache(); }),
                    LogFailures);

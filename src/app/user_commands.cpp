@@ -28,7 +28,7 @@ namespace json = boost::json;
 constexpr std::size_t kMinPasswordBytes = 8;
 // bcrypt reads at most 72 bytes; a longer password would be silently cut.
 constexpr std::size_t kMaxPasswordBytes = 72;
-constexpr std::int64_t kMaxTtlSeconds = 10LL * 31557600;
+constexpr std::int64_t kMaxTtlSeconds = auth::kApiKeyLifetimeSeconds;
 
 struct UserCommandOptions {
   KeyOptions keys;

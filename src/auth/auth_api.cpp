@@ -14,6 +14,7 @@
 #include "auth/claims.hpp"
 #include "auth/jwt.hpp"
 #include "http/cors.hpp"
+#include "util/percent_decode.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::auth {
@@ -98,36 +99,14 @@ http::Response Unavailable(bool v2024) {
   return response;
 }
 
-// %XX and '+' decoding for query-string values; a malformed escape stays as it is.
-std::string DecodeQueryComponent(std::string_view text) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out.push_back(' ');
-    } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
 // The first value of `name` in the raw query string.
 std::optional<std::string> QueryParam(std::string_view query, std::string_view name) {
   for (const auto& pair : Split(query, '&')) {
     auto equals = pair.find('=');
-    std::string key = DecodeQueryComponent(std::string_view(pair).substr(0, equals));
+    std::string key = PercentDecodeLenient(std::string_view(pair).substr(0, equals), true);
     if (key != name) continue;
     return equals == std::string::npos ? std::string()
-                                       : DecodeQueryComponent(std::string_view(pair).substr(equals + 1));
+                                       : PercentDecodeLenient(std::string_view(pair).substr(equals + 1), true);
   }
   return std::nullopt;
 }

@@ -38,7 +38,7 @@ asio::awaitable<void> RefreshJwks(asio::thread_pool& fetcher, JwksRefreshOptions
   asio::steady_timer pause(executor);
   http::FetchOptions fetch;
   fetch.timeout = options.fetch_timeout;
-  std::string last_document;
+  std::string last_document = std::move(options.initial_document);
   while (true) {
     pause.expires_after(options.interval);
     auto [ec] = co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -58,10 +58,9 @@ asio::awaitable<void> RefreshJwks(asio::thread_pool& fetcher, JwksRefreshOptions
       spdlog::warn("jwks: keeping the current keys; {}", replaced.error().message);
       continue;
     }
-    bool first = last_document.empty();
     last_document = std::move(fetched.body_or_error);
     changed();
-    if (!first) spdlog::info("jwks: keys from {} changed; now {} keys", options.url, store.Verification().keys().size());
+    spdlog::info("jwks: keys from {} changed; now {} keys", options.url, store.Verification().keys().size());
   }
 }
 

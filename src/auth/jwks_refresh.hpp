@@ -15,6 +15,7 @@ namespace agentbase::auth {
 
 struct JwksRefreshOptions {
   std::string url;
+  std::string initial_document;  // as fetched at start-up (KeyStore::FetchedJwks)
   std::chrono::milliseconds interval{std::chrono::minutes(5)};
   std::chrono::milliseconds fetch_timeout{std::chrono::seconds(5)};
 };

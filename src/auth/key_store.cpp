@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -178,15 +179,17 @@ Result<SigningKey> LoadOrCreateSigningKey(const fs::path& dir) {
 }
 
 // --jwks: inline JSON when it looks like JSON, an http(s) URL (fetched at
-// start-up), or else a file path.
-Result<KeySet> ParseConfiguredJwks(const std::string& setting) {
+// start-up; the document is kept in `fetched`), or else a file path.
+Result<KeySet> ParseConfiguredJwks(const std::string& setting, std::string& fetched) {
   std::string text = Trim(setting);
   std::string source = "--jwks";
   if (text.empty()) return KeySet();
   if (IsJwksUrl(text)) {
-    auto fetched = http::Fetch(text);
-    if (!fetched) return ConfigError("--jwks: " + fetched.error().message);
-    return ParseJwks(*fetched, text);
+    auto body = http::Fetch(text);
+    if (!body) return ConfigError("--jwks: " + body.error().message);
+    auto keys = ParseJwks(*body, text);
+    if (keys) fetched = std::move(*body);
+    return keys;
   }
   if (text.front() != '{') {
     auto content = ReadIfExists(text, false);
@@ -199,11 +202,8 @@ Result<KeySet> ParseConfiguredJwks(const std::string& setting) {
 }
 
 bool SameKey(const VerificationKey& a, const VerificationKey& b) {
-  if (a.alg() != b.alg() || a.is_hmac() != b.is_hmac()) return false;
-  if (a.is_hmac()) return a.secret() == b.secret();
-  auto left = a.ToPublicJwk();
-  auto right = b.ToPublicJwk();
-  return left.ok() && right.ok() && *left == *right;
+  if (a.alg() != b.alg()) return false;
+  return a.is_hmac() ? a.secret() == b.secret() : EVP_PKEY_eq(a.pkey(), b.pkey()) == 1;
 }
 
 // Adds `key` unless the very same key is already there (a configured JWKS
@@ -284,7 +284,8 @@ Result<KeyStore> KeyStore::FromKeys(std::optional<SigningKey> es256, std::option
 }
 
 Result<KeyStore> KeyStore::Load(const KeyStoreOptions& options) {
-  auto extra = ParseConfiguredJwks(options.jwks);
+  std::string fetched_jwks;
+  auto extra = ParseConfiguredJwks(options.jwks, fetched_jwks);
   if (!extra) return extra.error();
 
   std::optional<std::string> secret;
@@ -311,6 +312,7 @@ Result<KeyStore> KeyStore::Load(const KeyStoreOptions& options) {
     es256 = std::move(*key);
   }
   auto store = FromKeys(std::move(es256), std::move(secret), *extra, issued_at);
+  if (store) store->fetched_jwks_ = std::move(fetched_jwks);
   return store;
 }
 

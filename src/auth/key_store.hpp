@@ -77,6 +77,9 @@ class KeyStore {
 
   // Everything a presented token may be verified with.
   const KeySet& Verification() const { return verification_; }
+  // The document a --jwks URL answered at start-up (empty for a file or
+  // inline JSON), so that a refresh can tell whether it changed.
+  const std::string& FetchedJwks() const { return fetched_jwks_; }
   // Replaces the configured (--jwks) keys, keeping the server's own; for a
   // JWKS URL fetched again. On an error (a kid taken by another key) nothing
   // changes.
@@ -98,6 +101,7 @@ class KeyStore {
   std::optional<SigningKey> secret_key_;
   KeySet own_;           // the public halves of the keys above
   KeySet verification_;  // own_ and the configured keys
+  std::string fetched_jwks_;
   std::string anon_key_;
   std::string service_role_key_;
 };
