@@ -12,7 +12,7 @@ namespace {
 
 bool HasHeader(const Response& response, std::string_view lower_name) {
   for (const auto& [name, value] : response.headers) {
-    if (ToLower(name) == lower_name) return true;
+    if (EqualsIgnoreCase(name, lower_name)) return true;
   }
   return false;
 }

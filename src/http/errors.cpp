@@ -2,28 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "util/text.hpp"
+
 namespace agentbase::http {
 
 std::string JsonQuote(std::string_view text) {
   std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out.push_back(c);  // UTF-8 passes through as is
-        }
-    }
-  }
-  out.push_back('"');
+  AppendJsonString(out, text);
   return out;
 }
 

@@ -319,9 +319,9 @@ net::awaitable<Incoming> ReadRequest(std::shared_ptr<ServerState> state, std::sh
 }
 
 // The handler's answer; exceptions and unusable statuses become 500.
-net::awaitable<Response> CallHandler(std::shared_ptr<ServerState> state, Request request) {
-  std::string method = request.method;
-  std::string path = request.path;
+// `method` and `path` (for the log) are the caller's copies, which outlive the call.
+net::awaitable<Response> CallHandler(std::shared_ptr<ServerState> state, Request request, std::string_view method,
+                                     std::string_view path) {
   std::string failure;
   try {
     if (state->options.cors && IsPreflight(request)) co_return PreflightResponse(request);
@@ -395,16 +395,19 @@ net::awaitable<void> RunSession(std::shared_ptr<ServerState> state, std::shared_
     }
     if (!incoming.request) break;
 
-    auto started = Clock::now();
+    bool timed = spdlog::should_log(spdlog::level::debug);
+    auto started = timed ? Clock::now() : Clock::time_point{};
     std::string method = incoming.request->method;
     std::string path = incoming.request->path;
     connection->ExpiresNever();
-    Response response = co_await CallHandler(state, std::move(*incoming.request));
+    Response response = co_await CallHandler(state, std::move(*incoming.request), method, path);
     int status = response.status;
     bool keep_alive = incoming.keep_alive && !state->draining;
     auto ec = co_await Send(state, connection, std::move(response), incoming.version, keep_alive, method == "HEAD");
-    spdlog::debug("http: {} {} {} {}us", method, path, status,
-                  std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
+    if (timed) {
+      spdlog::debug("http: {} {} {} {}us", method, path, status,
+                    std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
+    }
     if (ec) break;
     if (!keep_alive || state->draining) {
       co_await CloseGracefully(connection, LingerLimit(state->options));

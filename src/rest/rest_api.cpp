@@ -30,12 +30,12 @@ struct Caller {
 };
 
 Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& tokens, const auth::KeySet& keys,
-                            const RestOptions& options) {
+                            const RestOptions& options, const std::string& anon_claims) {
   Caller caller;
   auto authorization = request.Header("authorization");
   if (!authorization) {
     caller.role = options.anon_role;
-    caller.claims = json::serialize(json::object{{"role", options.anon_role}});
+    caller.claims = anon_claims;
     return caller;
   }
   std::string_view value = *authorization;
@@ -224,19 +224,20 @@ struct Transaction {
 // Requests that decide COMMIT or ROLLBACK only after seeing the result use
 // an explicit transaction on a connection of their own.
 Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, const http::Request& request,
-                             const std::string& path, const RestOptions& options) {
+                             const std::string& path, const std::string& search_path,
+                             const std::string& statement_timeout_ms) {
   Transaction transaction;
   auto& statements = transaction.statements;
   if (prepared.decide_after) statements.push_back({"BEGIN ISOLATION LEVEL READ COMMITTED", {}});
   db::Params settings;
   settings.reserve(7);
-  settings.emplace_back(options.schema + ", " + options.extra_search_path);
+  settings.emplace_back(search_path);
   settings.emplace_back(caller.role);
   settings.emplace_back(caller.claims);
   settings.emplace_back(request.method);
   settings.emplace_back(path);
   settings.emplace_back(HeadersJson(request));
-  settings.emplace_back(std::to_string(options.statement_timeout.count()));
+  settings.emplace_back(statement_timeout_ms);
   // Reads cannot write, also through functions they call; turning read-only
   // on is allowed at any point of a transaction.
   static const std::string kSettings =
@@ -253,7 +254,8 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
   return transaction;
 }
 
-http::Response Shape200(const Prepared& prepared, const StatementRow& row) {
+// Takes the row: its body becomes the response body without a copy.
+http::Response Shape200(const Prepared& prepared, StatementRow row) {
   switch (prepared.shape) {
     case Shape::kRead: {
       int status = RangeStatus(prepared.offset, row.page_total, row.total);
@@ -265,26 +267,26 @@ http::Response Shape200(const Prepared& prepared, const StatementRow& row) {
         response.SetHeader("Content-Range", "*/" + std::to_string(row.total.value_or(0)));
         return response;
       }
-      auto response = JsonResponse(status, row.body, prepared.singular);
+      auto response = JsonResponse(status, std::move(row.body), prepared.singular);
       response.SetHeader("Content-Range", ContentRange(prepared.offset, row.page_total, row.total));
       return response;
     }
     case Shape::kInsert: {
       int status = row.inserted && *row.inserted == 0 && row.page_total > 0 ? 200 : 201;
-      http::Response response = prepared.representation ? JsonResponse(status, row.body, prepared.singular)
+      http::Response response = prepared.representation ? JsonResponse(status, std::move(row.body), prepared.singular)
                                                         : http::Response{status, {}, ""};
       response.SetHeader("Content-Range", ContentRange(0, 0, row.total));
       return response;
     }
     case Shape::kUpdateOrDelete: {
-      http::Response response = prepared.representation ? JsonResponse(200, row.body, prepared.singular)
+      http::Response response = prepared.representation ? JsonResponse(200, std::move(row.body), prepared.singular)
                                                         : http::Response{204, {}, ""};
       response.SetHeader("Content-Range", ContentRange(0, row.page_total, row.total));
       return response;
     }
     case Shape::kCall: {
       if (prepared.returns_void) return http::Response{204, {}, ""};
-      auto response = JsonResponse(200, row.body, prepared.singular);
+      auto response = JsonResponse(200, std::move(row.body), prepared.singular);
       response.SetHeader("Content-Range", ContentRange(prepared.offset, row.page_total, row.total));
       return response;
     }
@@ -330,7 +332,12 @@ Result<Route> Resolve(const std::string& path) {
 }  // namespace
 
 RestApi::RestApi(db::Pool& pool, const auth::KeySet& keys, RestOptions options)
-    : pool_(pool), keys_(keys), options_(std::move(options)) {}
+    : pool_(pool),
+      keys_(keys),
+      options_(std::move(options)),
+      anon_claims_(json::serialize(json::object{{"role", options_.anon_role}})),
+      search_path_(options_.schema + ", " + options_.extra_search_path),
+      statement_timeout_ms_(std::to_string(options_.statement_timeout.count())) {}
 
 void RestApi::SetSchemaCache(std::shared_ptr<const SchemaCache> cache) {
   cache_ = std::move(cache);
@@ -354,7 +361,7 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
     co_return ErrorResponse(ApiError("PGRST107", "None of these media types are available: " +
                                                      std::string(request.Header("accept").value_or(""))));
   }
-  auto caller = Authenticate(request, tokens_, keys_, options_);
+  auto caller = Authenticate(request, tokens_, keys_, options_, anon_claims_);
   if (!caller) co_return ErrorResponse(caller.error());
 
   if (route->root) {
@@ -382,7 +389,7 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
     spdlog::debug("{} {} as {}: {} -- params: {}", request.method, request.target, caller->role, prepared->query.sql,
                   prepared->query.params.size());
   }
-  auto transaction = BuildTransaction(*prepared, *caller, request, path, options_);
+  auto transaction = BuildTransaction(*prepared, *caller, request, path, search_path_, statement_timeout_ms_);
 
   // Singular writes and tx=rollback hold a connection until they decide.
   std::optional<db::Lease> lease;
@@ -424,7 +431,7 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
   }
   if (singular_error) co_return ErrorResponse(*singular_error, caller->anonymous);
 
-  http::Response response = Shape200(*prepared, *row);
+  http::Response response = Shape200(*prepared, std::move(*row));
   if (!prepared->preference_applied.empty()) response.SetHeader("Preference-Applied", prepared->preference_applied);
   if (prepared->head) response.body.clear();
   co_return response;

@@ -47,6 +47,10 @@ class RestApi {
   db::Pool& pool_;
   const auth::KeySet& keys_;
   RestOptions options_;
+  // Settings every request sends that depend on the options only.
+  std::string anon_claims_;           // {"role":"<anon role>"}
+  std::string search_path_;           // "<schema>, <extra>"
+  std::string statement_timeout_ms_;  // as set_config wants it
   std::shared_ptr<const SchemaCache> cache_;
   auth::TokenCache tokens_;
   // Reads repeat: their plan and SQL depend only on the request's target and

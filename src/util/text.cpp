@@ -97,6 +97,13 @@ std::string QuoteIdent(std::string_view name) {
 
 std::string QuoteLiteral(std::string_view text) { return "'" + ReplaceAll(std::string(text), "'", "''") + "'"; }
 
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) {
+           return lower(x) == lower(y);
+         });
+}
+
 void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
@@ -105,6 +112,12 @@ void AppendJsonString(std::string& out, std::string_view text) {
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
     } else if (byte < 0x20) {
       out += "\\u00";
       out += kHex[byte >> 4];

@@ -21,6 +21,8 @@ std::string ReplaceAll(std::string text, std::string_view from, std::string_view
 std::string QuoteIdent(std::string_view name);
 // A SQL string literal: 'it''s'.
 std::string QuoteLiteral(std::string_view text);
+// ASCII case-insensitive equality (header names), without copies.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // Appends `text` as a JSON string ("…", escaped as RFC 8259 requires).
 void AppendJsonString(std::string& out, std::string_view text);
 

@@ -26,10 +26,16 @@ TEST(Text, QuoteIdentQuotesOnlyWhenNeeded) {
 
 TEST(Text, QuoteLiteralDoublesQuotes) { EXPECT_EQ(QuoteLiteral("it's"), "'it''s'"); }
 
+TEST(Text, EqualsIgnoreCaseComparesAsciiLetters) {
+  EXPECT_TRUE(EqualsIgnoreCase("Access-Control-Allow-Origin", "access-control-allow-origin"));
+  EXPECT_FALSE(EqualsIgnoreCase("Content-Type", "content-typ"));
+  EXPECT_FALSE(EqualsIgnoreCase("a-b", "a_b"));
+}
+
 TEST(Text, AppendJsonStringEscapesWhatJsonRequires) {
   std::string out = "x";
   AppendJsonString(out, std::string("a\"b\\c\nd\x01\x1f é\0", 13));
-  EXPECT_EQ(out, "x\"a\\\"b\\\\c\\u000ad\\u0001\\u001f é\\u0000\"");
+  EXPECT_EQ(out, "x\"a\\\"b\\\\c\\nd\\u0001\\u001f é\\u0000\"");
   // Whatever goes in comes back out of a JSON parser unchanged.
   std::string text = "tab\there \"quoted\" back\\slash \x7f";
   std::string json;
