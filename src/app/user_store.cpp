@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "auth/auth_queries.hpp"
+#include "auth/claims.hpp"
 
 namespace agentbase::app {
 
@@ -10,17 +11,15 @@ namespace json = boost::json;
 
 Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) {
   // One transaction: the user, its tenant and its profile appear together or not at all.
-  if (auto begun = connection.Exec("BEGIN"); !begun) return begun.error();
-  auto rollback = [&] { (void)connection.Exec("ROLLBACK"); };
+  db::Transaction transaction(connection);
+  if (auto begun = transaction.Begin(); !begun) return begun.error();
 
   auto existing = connection.ExecParams("SELECT id::text FROM auth.users WHERE lower(email) = lower($1::text) LIMIT 1",
                                   db::Params{user.email});
   if (!existing) {
-    rollback();
     return existing.error();
   }
   if (existing->Rows() > 0) {
-    rollback();
     Error error = Error::Make("a user with e-mail " + user.email + " already exists (id " + existing->Text(0, 0) + ")",
                               "exists");
     error.hint = "nothing was changed; choose another e-mail address";
@@ -36,8 +35,7 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
         "RETURNING id::text",
         db::Params{name, user.tenant_slug});
     if (!inserted) {
-      rollback();
-      return inserted.error();
+        return inserted.error();
     }
     if (inserted->Rows() > 0) {
       tenant_id = inserted->Text(0, 0);
@@ -47,8 +45,7 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
           connection.ExecParams("SELECT id::text, name FROM public.tenants WHERE slug = $1::text",
                                 db::Params{user.tenant_slug});
       if (!found || found->Rows() == 0) {
-        rollback();
-        return found ? Error::Make("tenant " + user.tenant_slug + " vanished while adding the user", "tenant")
+            return found ? Error::Make("tenant " + user.tenant_slug + " vanished while adding the user", "tenant")
                      : found.error();
       }
       tenant_id = found->Text(0, 0);
@@ -60,10 +57,9 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
   }
 
   // What GoTrue stores for an e-mail user, plus the tenant the API layer reads.
-  json::object app_metadata;
-  app_metadata["provider"] = "email";
-  app_metadata["providers"] = json::array{"email"};
-  if (tenant_id) app_metadata["tenant_id"] = *tenant_id;
+  json::object stored;
+  if (tenant_id) stored["tenant_id"] = *tenant_id;
+  json::object app_metadata = auth::AppMetadata(stored);
   std::string user_role = user.service ? "service_role" : "authenticated";
 
   auto inserted_user = connection.ExecParams(
@@ -74,7 +70,6 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
           ", now(), $4::jsonb, '{}'::jsonb, now(), now()) RETURNING id::text",
       db::Params{user_role, user.email, user.password, json::serialize(app_metadata)});
   if (!inserted_user) {
-    rollback();
     if (inserted_user.error().code == "23505") {  // a concurrent add won the race
       return Error::Make("a user with e-mail " + user.email + " already exists", "exists");
     }
@@ -90,11 +85,10 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
         "ON CONFLICT (id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, role = EXCLUDED.role",
         db::Params{created.user_id, *tenant_id, user.role});
     if (!profile) {
-      rollback();
-      return profile.error();
+        return profile.error();
     }
   }
-  if (auto committed = connection.Exec("COMMIT"); !committed) return committed.error();
+  if (auto committed = transaction.Commit(); !committed) return committed.error();
   return created;
 
 }

@@ -54,15 +54,38 @@ class Connection {
   // Runs one statement with text parameters (extended protocol).
   Result<PgResult> ExecParams(std::string_view sql, const Params& params);
 
-  // The backend's pid, for tests and diagnostics.
-  int BackendPid() const { return PQbackendPID(conn_.get()); }
-  PGconn* raw() const { return conn_.get(); }
-
  private:
   explicit Connection(PGconn* conn) : conn_(conn, &PQfinish) {}
   Error ErrorFrom(const PGresult* result) const;
 
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
+};
+
+// BEGIN ... COMMIT on a blocking connection; a transaction still open when
+// this goes away (an early return on an error) is rolled back.
+class Transaction {
+ public:
+  explicit Transaction(Connection& connection) : connection_(connection) {}
+  ~Transaction() {
+    if (open_) (void)connection_.Exec("ROLLBACK");  // nothing more to do if even that fails
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Status Begin() {
+    if (auto begun = connection_.Exec("BEGIN"); !begun) return begun.error();
+    open_ = true;
+    return Ok();
+  }
+  // A failed COMMIT has ended the transaction too: no ROLLBACK follows.
+  Status Commit() {
+    open_ = false;
+    if (auto committed = connection_.Exec("COMMIT"); !committed) return committed.error();
+    return Ok();
+  }
+
+ private:
+  Connection& connection_;
+  bool open_ = false;
 };
 
 // Turns a failed result (or connection) into an Error carrying the SQLSTATE,

@@ -13,28 +13,6 @@ namespace {
 // pg_advisory_xact_lock key shared by every agentbase push ("agentbas").
 constexpr long long kMigrationLockKey = 0x6167656e74626173;
 
-class Transaction {
- public:
-  explicit Transaction(db::Connection& connection) : connection_(connection) {}
-  ~Transaction() {
-    if (open_) (void)connection_.Exec("ROLLBACK");
-  }
-  Status Begin() {
-    if (auto begun = connection_.Exec("BEGIN"); !begun) return begun.error();
-    open_ = true;
-    return Ok();
-  }
-  Status Commit() {
-    open_ = false;
-    if (auto committed = connection_.Exec("COMMIT"); !committed) return committed.error();
-    return Ok();
-  }
-
- private:
-  db::Connection& connection_;
-  bool open_ = false;
-};
-
 }  // namespace
 
 Status PrepareSession(db::Connection& connection) {
@@ -59,7 +37,7 @@ Result<PushOutcome> PlanAndPush(db::Connection& connection, const schema::Desire
                                 const PushOptions& options) {
   auto started = std::chrono::steady_clock::now();
   if (auto prepared = PrepareSession(connection); !prepared) return prepared.error();
-  Transaction transaction(connection);
+  db::Transaction transaction(connection);
   if (auto begun = transaction.Begin(); !begun) return begun.error();
   // Concurrent pushes queue here; each then sees what the previous committed.
   auto locked = connection.Exec("SELECT pg_catalog.pg_advisory_xact_lock(" + std::to_string(kMigrationLockKey) + ")");
