@@ -63,7 +63,8 @@ Result<UserRecord> UserFromRow(const db::PgResult& result, int row, int first_co
   return user;
 }
 
-std::string SignInSql() {
+namespace {
+std::string BuildSignInSql() {
   // The lateral join yields one row whether or not the e-mail exists; with no
   // user (or no usable hash) the password is hashed against a fresh salt of
   // the same cost instead, so both paths do the same work.
@@ -104,8 +105,16 @@ LEFT JOIN new_session AS ns ON true)SQL",
                      fmt::arg("cost", kBcryptCost), fmt::arg("lifetime", fmt::format(kSessionLifetime, "$4")),
                      fmt::arg("columns", UserColumns()));
 }
+}  // namespace
 
-std::string RefreshSql() {
+// Built once: the text never changes, and it runs on every sign-in, refresh and /user.
+const std::string& SignInSql() {
+  static const std::string sql = BuildSignInSql();
+  return sql;
+}
+
+namespace {
+std::string BuildRefreshSql() {
   // FOR UPDATE serialises concurrent refreshes of one session: the second
   // waits, then sees its token as the previous one (a replay).
   return fmt::format(R"SQL(WITH found AS (
@@ -136,12 +145,27 @@ FROM found AS f
 JOIN auth.users AS u ON u.id = f.user_id)SQL",
                      fmt::arg("lifetime", fmt::format(kSessionLifetime, "$3")), fmt::arg("columns", UserColumns()));
 }
+}  // namespace
 
-std::string SessionUserSql() {
+// Built once: the text never changes, and it runs on every sign-in, refresh and /user.
+const std::string& RefreshSql() {
+  static const std::string sql = BuildRefreshSql();
+  return sql;
+}
+
+namespace {
+std::string BuildSessionUserSql() {
   return "SELECT " + UserColumns() +
          ", ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM agentbase.auth_sessions AS s "
          "WHERE s.id = $2::uuid AND s.user_id = u.id AND s.revoked_at IS NULL)) "
          "FROM auth.users AS u WHERE u.id = $1::uuid";
+}
+}  // namespace
+
+// Built once: the text never changes, and it runs on every sign-in, refresh and /user.
+const std::string& SessionUserSql() {
+  static const std::string sql = BuildSessionUserSql();
+  return sql;
 }
 
 std::string LogoutGlobalSql() {

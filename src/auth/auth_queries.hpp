@@ -33,19 +33,19 @@ Result<UserRecord> UserFromRow(const db::PgResult& result, int row, int first_co
 // (epoch s), then the user columns. The session is made (and
 // last_sign_in_at set) only when all three are true. bcrypt runs whether or
 // not the e-mail exists, so the answer time does not tell which.
-std::string SignInSql();
+const std::string& SignInSql();
 
 // $1 presented refresh token hash, $2 new hash, $3 session lifetime (s).
 // No row: unknown token. Otherwise: is_current, revoked, expired, rotated,
 // session_id, signed_in_at, then the user columns. The current token of a
 // live session is rotated; the token it replaced, presented again, revokes
 // the session (a replay: someone else may hold the session).
-std::string RefreshSql();
+const std::string& RefreshSql();
 
 // $1 user id, $2 session id (NULL when the token has none). No row: no such
 // user. Otherwise the user columns, then session_ok (the session exists, is
 // the user's and is not revoked; true when $2 is NULL).
-std::string SessionUserSql();
+const std::string& SessionUserSql();
 
 // Revokes sessions of user $1 for logout: every one (global), the one $2
 // (local), or every one but $2 (others).

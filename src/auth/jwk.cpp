@@ -18,6 +18,7 @@
 
 #include "auth/openssl_handles.hpp"
 #include "util/base64url.hpp"
+#include "util/checksum.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::auth {
@@ -172,12 +173,7 @@ Result<std::string> ComputeThumbprint(const KeyMaterial& material) {
     canonical += '"' + name + "\":\"" + value + '"';
   }
   canonical += '}';
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(canonical.data(), canonical.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("EVP_Digest(sha256) failed");
-  }
-  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+  return Base64UrlEncode(Sha256(canonical));
 }
 
 Result<MaterialPtr> WithThumbprintKid(Result<MaterialPtr> material) {
@@ -492,20 +488,22 @@ Result<KeySet> KeySet::FromConfig(std::string_view text) {
   if (!trimmed.empty() && trimmed.front() == '{') {
     boost::json::error_code parse_error;
     boost::json::value value = boost::json::parse(trimmed, parse_error);
-    if (!parse_error && value.is_object()) {
-      if (value.as_object().contains("keys")) return FromJwks(value);
-      auto key = VerificationKey::FromJwk(value.as_object());
-      if (!key) return key.error();
-      KeySet keys;
-      if (auto added = keys.Add(std::move(*key)); !added) return added.error();
-      return keys;
-    }
+    if (!parse_error && value.is_object()) return FromJwkOrJwks(value.as_object());
   }
   // Anything else is the secret itself, byte for byte (as PostgREST takes it).
   auto key = VerificationKey::FromSecret(std::string(text));
   if (!key) return key.error();
   KeySet keys;
   if (auto added = keys.Add(std::move(*key)); !added) return added.error();
+  return keys;
+}
+
+Result<KeySet> KeySet::FromJwkOrJwks(const boost::json::object& document) {
+  if (document.contains("keys")) return FromJwks(document);
+  auto key = VerificationKey::FromJwk(document);
+  if (!key) return key.error();
+  KeySet keys;
+  keys.keys_.push_back(std::move(*key));  // the first key of a set cannot clash
   return keys;
 }
 

@@ -111,6 +111,8 @@ class KeySet {
   // {"keys":[...]}. Keys whose "use" is not "sig" are skipped; any other key
   // that cannot be used is an error (a weak or unknown key should not pass unseen).
   static Result<KeySet> FromJwks(const boost::json::value& jwks);
+  // A JWKS {"keys":[...]} or a single JWK.
+  static Result<KeySet> FromJwkOrJwks(const boost::json::object& document);
 
   // Errors when a key with the same non-empty kid is already present.
   Status Add(VerificationKey key);

@@ -230,16 +230,8 @@ Result<KeySet> ParseJwks(std::string_view text, const std::string& source) {
   json::value parsed = json::parse(Trim(text), ec);
   if (ec || !parsed.is_object())
     return ConfigError(source + ": not a JSON object (a JWKS {\"keys\":[...]} or one JWK)");
-  const auto& object = parsed.as_object();
-  if (object.contains("keys")) {
-    auto keys = KeySet::FromJwks(parsed);
-    if (!keys) return ConfigError(source + ": " + keys.error().message);
-    return keys;
-  }
-  auto key = VerificationKey::FromJwk(object);
-  if (!key) return ConfigError(source + ": " + key.error().message);
-  KeySet keys;
-  if (auto added = keys.Add(std::move(*key)); !added) return ConfigError(source + ": " + added.error().message);
+  auto keys = KeySet::FromJwkOrJwks(parsed.as_object());
+  if (!keys) return ConfigError(source + ": " + keys.error().message);
   return keys;
 }
 

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <utility>
 
+#include "util/text.hpp"
+
 namespace agentbase::rest {
 
 namespace {
@@ -30,14 +32,6 @@ constexpr TokenTable<PreferTransaction, 2> kTransactionTokens{
 constexpr std::string_view kTimezonePrefix = "timezone=";
 constexpr std::string_view kMaxAffectedPrefix = "max-affected=";
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-std::string_view TrimToken(std::string_view token) {
-  while (!token.empty() && IsSpace(token.front())) token.remove_prefix(1);
-  while (!token.empty() && IsSpace(token.back())) token.remove_suffix(1);
-  return token;
-}
-
 // Sets `slot` from the table if the token is one of its entries and the slot
 // is still empty (first one wins); true when the token belongs to the table.
 template <class T, std::size_t N>
@@ -60,7 +54,7 @@ void AppendToken(std::vector<std::string>& out, const TokenTable<T, N>& table, c
 }
 
 std::optional<std::int64_t> ParseInt64(std::string_view text) {
-  text = TrimToken(text);
+  text = TrimView(text);
   std::int64_t value = 0;
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
@@ -72,7 +66,6 @@ std::optional<std::int64_t> ParseInt64(std::string_view text) {
 
 Preferences ParsePreferences(const std::vector<std::string_view>& header_values) {
   Preferences prefs;
-  bool seen_timezone = false;
   bool seen_max_affected = false;
   for (std::string_view header : header_values) {
     // An empty header line contributes nothing; "a," contributes "a" and "".
@@ -81,17 +74,16 @@ Preferences ParsePreferences(const std::vector<std::string_view>& header_values)
     for (;;) {
       std::size_t comma = header.find(',', start);
       std::string_view token =
-          TrimToken(header.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+          TrimView(header.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
       bool known = Match(token, kReturnTokens, prefs.representation) || Match(token, kCountTokens, prefs.count) ||
                    Match(token, kResolutionTokens, prefs.resolution) || Match(token, kMissingTokens, prefs.missing) ||
                    Match(token, kHandlingTokens, prefs.handling) ||
                    Match(token, kTransactionTokens, prefs.transaction);
-      if (!known && token.substr(0, kTimezonePrefix.size()) == kTimezonePrefix) {
+      if (!known && StartsWith(token, kTimezonePrefix)) {
         known = true;
-        if (!seen_timezone) prefs.timezone = std::string(token.substr(kTimezonePrefix.size()));
-        seen_timezone = true;
+        if (!prefs.timezone) prefs.timezone = std::string(token.substr(kTimezonePrefix.size()));
       }
-      if (!known && token.substr(0, kMaxAffectedPrefix.size()) == kMaxAffectedPrefix) {
+      if (!known && StartsWith(token, kMaxAffectedPrefix)) {
         known = true;
         // Only the first max-affected counts, even when it is not a number.
         if (!seen_max_affected) prefs.max_affected = ParseInt64(token.substr(kMaxAffectedPrefix.size()));
@@ -107,11 +99,7 @@ Preferences ParsePreferences(const std::vector<std::string_view>& header_values)
 
 Status CheckStrictPreferences(const Preferences& preferences) {
   if (preferences.handling != PreferHandling::kStrict || preferences.invalid.empty()) return Ok();
-  std::string details = "Invalid preferences: ";
-  for (std::size_t i = 0; i < preferences.invalid.size(); ++i) {
-    if (i > 0) details += ", ";
-    details += preferences.invalid[i];
-  }
+  std::string details = "Invalid preferences: " + Join(preferences.invalid, ", ");
   return Error{"Invalid preferences given with handling=strict", "PGRST122", std::move(details), {}};
 }
 
@@ -137,12 +125,7 @@ std::vector<std::string> AppliedPreferenceTokens(const Preferences& preferences)
 }
 
 std::string PreferenceAppliedValue(const Preferences& preferences) {
-  std::string out;
-  for (const auto& token : AppliedPreferenceTokens(preferences)) {
-    if (!out.empty()) out += ", ";
-    out += token;
-  }
-  return out;
+  return Join(AppliedPreferenceTokens(preferences), ", ");
 }
 
 }  // namespace agentbase::rest

@@ -8,6 +8,7 @@
 
 #include "rest/parse_core.hpp"
 #include "rest/url_decode.hpp"
+#include "util/text.hpp"
 
 namespace agentbase::rest {
 
@@ -35,14 +36,6 @@ constexpr auto IsAnyChar = [](char32_t) { return true; };
 // noneOf: true for every character not in `chars` (all ASCII).
 auto NoneOf(std::string_view chars) {
   return [chars](char32_t c) { return c >= 0x80 || chars.find(static_cast<char>(c)) == std::string_view::npos; };
-}
-
-// Text.strip: trims white space at both ends.
-std::string Strip(std::string_view text) {
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return std::string(text);
 }
 
 char ToUpperAscii(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
@@ -98,7 +91,7 @@ class Grammar : public Scanner {
                                LAZY(Label("digit", LAZY(Satisfy(IsDigit, &raw)))),
                                LAZY(Satisfy(IsIdentifierPunct, &raw))));
     Reply r = Many1(ident_char);
-    if (r.ok) out = Strip(raw);
+    if (r.ok) out = Trim(raw);
     return r;
   }
 
@@ -160,7 +153,7 @@ class Grammar : public Scanner {
     std::string key;
     auto part = [&](std::string& piece) -> Reply {
       std::string raw;
-      return Then(Many1(LAZY(Satisfy(NoneOf("(-:.,>)"), &raw))), [&] { piece = Strip(raw); });
+      return Then(Many1(LAZY(Satisfy(NoneOf("(-:.,>)"), &raw))), [&] { piece = Trim(raw); });
     };
     Reply r = Label("any non reserved character different from: .,>()",
                     LAZY(Alt(LAZY(QuotedValue(key)), LAZY(SepByDash(part, key)))));

@@ -7,18 +7,23 @@
 
 namespace agentbase {
 
-std::string Sha256Hex(std::string_view data) {
+std::string Sha256(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
     throw std::runtime_error("EVP_Digest(sha256) failed");
   }
+  return std::string(reinterpret_cast<const char*>(digest.data()), length);
+}
+
+std::string Sha256Hex(std::string_view data) {
   static constexpr char kHex[] = "0123456789abcdef";
+  std::string digest = Sha256(data);
   std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0x0f]);
+  out.reserve(digest.size() * 2);
+  for (unsigned char byte : digest) {
+    out.push_back(kHex[byte >> 4]);
+    out.push_back(kHex[byte & 0x0f]);
   }
   return out;
 }

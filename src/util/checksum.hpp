@@ -4,7 +4,8 @@
 
 namespace agentbase {
 
-// Lower-case hex SHA-256 of the bytes.
+// SHA-256 of the bytes: the 32 raw bytes, or as lower-case hex.
+std::string Sha256(std::string_view data);
 std::string Sha256Hex(std::string_view data);
 
 }  // namespace agentbase

@@ -17,12 +17,14 @@ std::string ToUpper(std::string_view text) {
   return out;
 }
 
-std::string Trim(std::string_view text) {
+std::string_view TrimView(std::string_view text) {
   auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return std::string(text);
+  return text;
 }
+
+std::string Trim(std::string_view text) { return std::string(TrimView(text)); }
 
 std::string CollapseWhitespace(std::string_view text) {
   std::string out;

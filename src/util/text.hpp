@@ -8,6 +8,8 @@ namespace agentbase {
 std::string ToLower(std::string_view text);
 std::string ToUpper(std::string_view text);
 std::string Trim(std::string_view text);
+// The same without a copy: a view into `text`.
+std::string_view TrimView(std::string_view text);
 // Collapses every run of white space into one space and trims the ends.
 std::string CollapseWhitespace(std::string_view text);
 // Joins lines of a multi-line message into one line ("a; b").
