@@ -90,26 +90,12 @@ Result<CallPlan> BuildCall(const SchemaCache& cache, const std::string& function
   if (chosen->returns_table) {
     const Table* table = cache.FindTable(*chosen->returns_table);
     if (table == nullptr) return ApiError("PGRST202", "function result type is not exposed");
-    std::string alias = builder.NewAlias();
-    std::vector<std::string> inner;
-    auto projection = builder.Projection(*table, alias, query.select, {}, inner);
-    if (!projection) return projection.error();
-    auto where = builder.Where(*table, alias, {});
-    if (!where) return where.error();
-    std::vector<std::string> conditions;
-    if (!where->empty()) conditions.push_back(*where);
-    conditions.insert(conditions.end(), inner.begin(), inner.end());
-    std::string where_sql = conditions.empty() ? "" : " WHERE " + Join(conditions, " AND ");
-    auto order = builder.OrderBy(*table, alias, {});
-    if (!order) return order.error();
-    std::string from = " FROM " + call + " AS " + Ident(alias);
-    std::string page =
-        "(SELECT " + *projection + from + where_sql + *order + builder.LimitOffset({}, options.max_rows) + ")";
-    // A function returning one row (not SETOF) answers with an object.
-    bool singular = options.singular || !chosen->returns_set;
+    // A function returning one row (not SETOF) answers with an object;
     // count=exact calls the function a second time, over the same arguments.
-    std::string total = options.count_exact ? "(SELECT pg_catalog.count(*)" + from + where_sql + ")" : "NULL::bigint";
-    plan.query = SqlQuery{Envelope(page, total, singular, "NULL::bigint"), builder.params().Take()};
+    auto sql = builder.ReadFrom(*table, call, options.count_exact, options.singular || !chosen->returns_set,
+                                options.max_rows);
+    if (!sql) return sql.error();
+    plan.query = SqlQuery{std::move(*sql), builder.params().Take()};
     return plan;
   }
   if (chosen->returns_void) {

@@ -124,6 +124,26 @@ Result<std::string> QueryWriter::FieldExpr(const Table& table, const std::string
   return expr;
 }
 
+Result<std::string> QueryWriter::ReadFrom(const Table& table, const std::string& source, bool count_exact,
+                                          bool singular, std::optional<int64_t> max_rows) {
+  std::string alias = NewAlias();
+  std::vector<std::string> inner;
+  auto projection = Projection(table, alias, query_.select, {}, inner);
+  if (!projection) return projection.error();
+  auto where = Where(table, alias, {});
+  if (!where) return where.error();
+  std::vector<std::string> conditions;
+  if (!where->empty()) conditions.push_back(*where);
+  conditions.insert(conditions.end(), inner.begin(), inner.end());
+  std::string where_sql = conditions.empty() ? "" : " WHERE " + Join(conditions, " AND ");
+  auto order = OrderBy(table, alias, {});
+  if (!order) return order.error();
+  std::string from = " FROM " + source + " AS " + Ident(alias);
+  std::string page = "(SELECT " + *projection + from + where_sql + *order + LimitOffset({}, max_rows) + ")";
+  std::string total = count_exact ? "(SELECT pg_catalog.count(*)" + from + where_sql + ")" : "NULL::bigint";
+  return Envelope(page, total, singular, "NULL::bigint");
+}
+
 Result<std::string> QueryWriter::FieldItem(const Table& table, const std::string& alias, const SelectItem& item) {
   if (item.aggregate) return ApiError("PGRST123", "Use of aggregate functions is not allowed");
   if (item.field.name == "*") {
@@ -149,14 +169,15 @@ Result<std::string> QueryWriter::FieldItem(const Table& table, const std::string
 }
 
 Result<Relationship> QueryWriter::Resolve(const Table& parent, const SelectItem& item) {
-  const Table* target = cache_.FindTable(item.relation);
-  if (target == nullptr) {
+  auto not_found = [&] {
     return ApiError(
         "PGRST200",
         "Could not find a relationship between '" + parent.name + "' and '" + item.relation + "' in the schema cache",
         "Searched for a foreign key relationship between '" + parent.name + "' and '" + item.relation +
             "' in the schema '" + cache_.Schema() + "', but no matches were found.");
-  }
+  };
+  const Table* target = cache_.FindTable(item.relation);
+  if (target == nullptr) return not_found();
   std::vector<Relationship> found;
   for (const auto* key : cache_.ForeignKeysBetween(parent.name, target->name)) {
     if (item.hint) {
@@ -166,13 +187,7 @@ Result<Relationship> QueryWriter::Resolve(const Table& parent, const SelectItem&
     }
     found.push_back({key, target, key->table == parent.name});
   }
-  if (found.empty()) {
-    return ApiError(
-        "PGRST200",
-        "Could not find a relationship between '" + parent.name + "' and '" + target->name + "' in the schema cache",
-        "Searched for a foreign key relationship between '" + parent.name + "' and '" + target->name +
-            "' in the schema '" + cache_.Schema() + "', but no matches were found.");
-  }
+  if (found.empty()) return not_found();  // target->name is item.relation
   if (found.size() > 1) {
     std::vector<std::string> names;
     for (const auto& relationship : found) names.push_back("'" + target->name + "!" + relationship.key->name + "'");
@@ -190,14 +205,12 @@ std::string QueryWriter::JoinCondition(const Relationship& relationship, const s
                                        const std::string& target_alias) {
   std::vector<std::string> pairs;
   const auto& key = *relationship.key;
+  // To-one: the parent holds the key; to-many: the target does.
+  const auto& target_columns = relationship.to_one ? key.referenced_columns : key.columns;
+  const auto& parent_columns = relationship.to_one ? key.columns : key.referenced_columns;
   for (size_t i = 0; i < key.columns.size(); ++i) {
-    if (relationship.to_one) {
-      pairs.push_back(Ident(target_alias) + "." + Ident(key.referenced_columns[i]) + " = " + Ident(parent_alias) + "." +
-                      Ident(key.columns[i]));
-    } else {
-      pairs.push_back(Ident(target_alias) + "." + Ident(key.columns[i]) + " = " + Ident(parent_alias) + "." +
-                      Ident(key.referenced_columns[i]));
-    }
+    pairs.push_back(Ident(target_alias) + "." + Ident(target_columns[i]) + " = " + Ident(parent_alias) + "." +
+                    Ident(parent_columns[i]));
   }
   return Join(pairs, " AND ");
 }

@@ -66,6 +66,12 @@ class QueryWriter {
   Result<std::string> OrderBy(const Table& table, const std::string& alias, const EmbedPath& path);
   std::string LimitOffset(const EmbedPath& path, std::optional<int64_t> max_rows);
   Result<std::string> FieldExpr(const Table& table, const std::string& alias, const Field& field);
+  // The whole read statement over `source` (a table, or a function call
+  // returning rows of `table`): selected, filtered, ordered and paged as the
+  // query says, wrapped in the Envelope; with count_exact the total counts
+  // the filtered rows of `source` again.
+  Result<std::string> ReadFrom(const Table& table, const std::string& source, bool count_exact, bool singular,
+                               std::optional<int64_t> max_rows);
 
  private:
   Result<std::string> FieldItem(const Table& table, const std::string& alias, const SelectItem& item);
