@@ -6,12 +6,15 @@
 
 namespace agentbase::app {
 
+std::string TargetOptions::Url() const {
+  if (!db_url.empty()) return db_url;
+  const char* env = std::getenv("DATABASE_URL");
+  return env == nullptr ? std::string() : std::string(env);
+}
+
 Result<DatabaseTarget> DatabaseTarget::Open(const TargetOptions& options) {
   DatabaseTarget target;
-  std::string url = options.db_url;
-  if (url.empty()) {
-    if (const char* env = std::getenv("DATABASE_URL"); env != nullptr) url = env;
-  }
+  std::string url = options.Url();
   if (!url.empty()) {
     auto valid = db::ValidateConninfo(url);
     if (!valid) return valid.error();

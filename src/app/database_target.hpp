@@ -14,6 +14,9 @@ namespace agentbase::app {
 struct TargetOptions {
   std::string db_url;  // from --db-url; DATABASE_URL when empty
   pgctl::EmbeddedOptions embedded;
+  // The database URL asked for (--db-url, else DATABASE_URL); empty means
+  // the embedded default.
+  std::string Url() const;
 };
 
 class DatabaseTarget {

@@ -175,11 +175,7 @@ void AddKeyOptions(CLI::App* command, KeyOptions& keys) {
       ->envname("AGENTBASE_JWKS");
 }
 
-bool UsesEmbeddedDatabase(const TargetOptions& target) {
-  if (!target.db_url.empty()) return false;
-  const char* env = std::getenv("DATABASE_URL");
-  return env == nullptr || *env == '\0';
-}
+bool UsesEmbeddedDatabase(const TargetOptions& target) { return target.Url().empty(); }
 
 auth::KeyStoreOptions KeyStoreOptionsFor(const GlobalOptions& options, const KeyOptions& keys) {
   auth::KeyStoreOptions store;

@@ -113,15 +113,24 @@ std::string QueryWriter::LimitOffset(const EmbedPath& path, std::optional<int64_
   return sql;
 }
 
-Result<std::string> QueryWriter::FieldExpr(const Table& table, const std::string& alias, const Field& field) {
-  const Column* column = table.FindColumn(field.name);
-  if (column == nullptr) return ColumnNotFound(table, field.name);
-  std::string expr = Ident(alias) + "." + Ident(column->name);
+namespace {
+
+// The column (found already), followed along the field's JSON path.
+std::string ColumnExpr(const std::string& alias, const Column& column, const Field& field) {
+  std::string expr = Ident(alias) + "." + Ident(column.name);
   for (const auto& step : field.json_path) {
     expr += step.arrow == JsonArrow::kArrow ? "->" : "->>";
     expr += step.is_index ? step.key : QuoteLiteral(step.key);
   }
   return expr;
+}
+
+}  // namespace
+
+Result<std::string> QueryWriter::FieldExpr(const Table& table, const std::string& alias, const Field& field) {
+  const Column* column = table.FindColumn(field.name);
+  if (column == nullptr) return ColumnNotFound(table, field.name);
+  return ColumnExpr(alias, *column, field);
 }
 
 Result<std::string> QueryWriter::ReadFrom(const Table& table, const std::string& source, bool count_exact,
@@ -254,10 +263,10 @@ Result<std::string> QueryWriter::Embed(const Table& parent, const std::string& p
 }
 
 Result<std::string> QueryWriter::FilterSql(const Table& table, const std::string& alias, const Filter& filter) {
-  auto expr = FieldExpr(table, alias, filter.field);
-  if (!expr) return expr.error();
   const Column* column = table.FindColumn(filter.field.name);
-  auto condition = ConditionSql(*expr, column, filter.field.json_path.empty(), filter.condition);
+  if (column == nullptr) return ColumnNotFound(table, filter.field.name);
+  auto condition = ConditionSql(ColumnExpr(alias, *column, filter.field), column, filter.field.json_path.empty(),
+                                filter.condition);
   if (!condition) return condition.error();
   return filter.condition.negated ? "NOT (" + *condition + ")" : *condition;
 }
