@@ -458,13 +458,17 @@ class Grammar : public Scanner {
     return LogicValue(out);
   }
 
+  // "a \"b\"" standing alone up to , or ): unquoted into `out` only on
+  // success (a failed try must leave `out` to the plain fallback).
+  Reply QuotedItem(std::string& out) {
+    std::string value;
+    Reply r = Try(LAZY(Steps(LAZY(QuotedValue(value)), LAZY(NotFollowedBy(LAZY(Satisfy(NoneOf(",)"))))))));
+    return Then(r, [&] { out = std::move(value); });
+  }
+
   // A quoted value (unquoted), a {pg,array} (kept whole) or text up to , or ).
   Reply LogicValue(std::string& out) {
-    auto quoted = [&]() -> Reply {
-      std::string value;
-      Reply r = Try(LAZY(Steps(LAZY(QuotedValue(value)), LAZY(NotFollowedBy(LAZY(Satisfy(NoneOf(",)"))))))));
-      return Then(r, [&] { out = std::move(value); });
-    };
+    auto quoted = LAZY(QuotedItem(out));
     auto array = [&]() -> Reply {
       std::string inner;
       Reply r = Try(LAZY(Steps(LAZY(String("{")), LAZY(Many(LAZY(Satisfy(NoneOf("{}"), &inner)))), LAZY(String("}")))));
@@ -480,14 +484,7 @@ class Grammar : public Scanner {
     auto item = [&]() -> Reply {
       std::string value;
       bool quoted = false;
-      auto quoted_item = [&]() -> Reply {
-        std::string q;
-        Reply r = Try(LAZY(Steps(LAZY(QuotedValue(q)), LAZY(NotFollowedBy(LAZY(Satisfy(NoneOf(",)"))))))));
-        return Then(r, [&] {
-          value = std::move(q);
-          quoted = true;
-        });
-      };
+      auto quoted_item = [&]() -> Reply { return Then(QuotedItem(value), [&] { quoted = true; }); };
       Reply r = Alt(quoted_item, LAZY(Many(LAZY(Satisfy(NoneOf(",)"), &value)))));
       return Then(r, [&] {
         if (items.empty()) first_quoted = quoted;
@@ -603,30 +600,22 @@ class Grammar : public Scanner {
 
   // ---- names and numbers --------------------------------------------------
 
+  // One field name, appended to `out`.
+  Reply PushFieldName(std::vector<std::string>& out) {
+    std::string n;
+    return Then(FieldName(n), [&] { out.push_back(std::move(n)); });
+  }
+
   Reply NameList(std::vector<std::string>& out) {
-    auto name = [&]() -> Reply {
-      std::string n;
-      return Then(FieldName(n), [&] { out.push_back(std::move(n)); });
-    };
-    return SepBy1(name, LAZY(Lexeme(LAZY(Char(',')))));
+    return SepBy1(LAZY(PushFieldName(out)), LAZY(Lexeme(LAZY(Char(',')))));
   }
 
   // a.b.c->x: dotted names, then an optional JSON path.
   Reply TreePath(std::vector<std::string>& names, JsonPath& json_path) {
-    auto name = [&]() -> Reply {
-      std::string n;
-      return Then(FieldName(n), [&] { names.push_back(std::move(n)); });
-    };
-    return Steps(LAZY(SepBy1(name, LAZY(Delimiter()))), LAZY(JsonPathSteps(json_path)));
+    return Steps(LAZY(DottedNames(names)), LAZY(JsonPathSteps(json_path)));
   }
 
-  Reply DottedNames(std::vector<std::string>& names) {
-    auto name = [&]() -> Reply {
-      std::string n;
-      return Then(FieldName(n), [&] { names.push_back(std::move(n)); });
-    };
-    return SepBy1(name, LAZY(Delimiter()));
-  }
+  Reply DottedNames(std::vector<std::string>& names) { return SepBy1(LAZY(PushFieldName(names)), LAZY(Delimiter())); }
 
   Reply Digits(std::string& out) {
     return Steps(LAZY(Ws()), LAZY(Many1(LAZY(Label("digit", LAZY(Satisfy(IsDigit, &out)))))), LAZY(Ws()));
