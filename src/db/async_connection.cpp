@@ -217,7 +217,9 @@ bool AsyncConnection::Send(const Statement& statement, std::vector<Expected>& ex
 awaitable<Result<PipelineOutcome>> AsyncConnection::Submit(std::vector<Statement> statements) {
   if (Broken()) co_return BrokenError("the database connection is broken");
   std::vector<Expected> expected;
+  expected.reserve(statements.size() * 2);
   std::vector<std::string> new_names;
+  new_names.reserve(statements.size());
   for (const auto& statement : statements) {
     if (!Send(statement, expected, new_names)) {
       Break();

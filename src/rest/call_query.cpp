@@ -43,7 +43,7 @@ Result<CallPlan> BuildCall(const SchemaCache& cache, const std::string& function
   std::map<std::string, json::value> given;
   if (options.arguments_from_query) {
     for (const auto& argument : query.rpc_args) given[argument.name] = json::value(argument.value);
-  } else if (!Trim(options.body).empty()) {
+  } else if (!TrimView(options.body).empty()) {
     boost::system::error_code ec;
     json::value payload = json::parse(options.body, ec);
     if (ec || !payload.is_object()) return ApiError("PGRST102", "Empty or invalid json");

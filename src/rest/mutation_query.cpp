@@ -51,9 +51,9 @@ Result<std::vector<std::string>> PayloadColumns(const Table& table, const json::
   return columns;
 }
 
-Result<json::value> ParsePayload(const std::string& body, bool allow_array) {
+Result<json::value> ParsePayload(std::string_view body, bool allow_array) {
   boost::system::error_code ec;
-  json::value payload = json::parse(body.empty() ? std::string("{}") : body, ec);
+  json::value payload = json::parse(body.empty() ? std::string_view("{}") : body, ec);
   if (ec) return ApiError("PGRST102", "Empty or invalid json", ec.message());
   if (!payload.is_object() && !(allow_array && payload.is_array())) {
     return ApiError("PGRST102", "Empty or invalid json",
@@ -160,7 +160,7 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
         for (const auto& column : *columns) sets.push_back(Ident(column) + " = _b." + Ident(column));
         cte = "UPDATE " + target + " AS " + Ident(alias) + " SET " + Join(sets, ", ") +
               " FROM (SELECT * FROM pg_catalog.json_populate_record(NULL::" + target + ", " +
-              builder.params().Add(options.body) + "::json)) _b WHERE " + *where + " RETURNING " + Ident(alias) + ".*";
+              builder.params().Add(std::string(options.body)) + "::json)) _b WHERE " + *where + " RETURNING " + Ident(alias) + ".*";
       }
     } else {
       cte = "DELETE FROM " + target + " AS " + Ident(alias) + " WHERE " + *where + " RETURNING " + Ident(alias) + ".*";

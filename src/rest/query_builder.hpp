@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "db/async_connection.hpp"
 #include "rest/prefer.hpp"
@@ -39,7 +40,7 @@ enum class MutationKind { kInsert, kUpdate, kDelete };
 
 struct MutationOptions {
   MutationKind kind = MutationKind::kInsert;
-  std::string body;                 // the JSON payload (insert/update)
+  std::string_view body;            // the JSON payload (insert/update); the request's, not a copy
   bool representation = false;      // return=representation
   bool singular = false;
   std::optional<PreferResolution> resolution;  // upsert when set
@@ -51,7 +52,7 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
                                const MutationOptions& options);
 
 struct CallOptions {
-  std::string body;  // POST: a JSON object of arguments ("" for none)
+  std::string_view body;  // POST: a JSON object of arguments ("" for none); the request's, not a copy
   bool arguments_from_query = false;  // GET/HEAD: QueryParams::rpc_args
   bool singular = false;
   bool count_exact = false;
