@@ -107,11 +107,8 @@ LEFT JOIN new_session AS ns ON true)SQL",
 }
 }  // namespace
 
-// Built once: the text never changes, and it runs on every sign-in, refresh and /user.
-const std::string& SignInSql() {
-  static const std::string sql = BuildSignInSql();
-  return sql;
-}
+// Built once (the text never changes; these run on every sign-in, refresh and /user).
+const std::string& SignInSql() { static const std::string sql = BuildSignInSql(); return sql; }
 
 namespace {
 std::string BuildRefreshSql() {
@@ -147,11 +144,7 @@ JOIN auth.users AS u ON u.id = f.user_id)SQL",
 }
 }  // namespace
 
-// Built once: the text never changes, and it runs on every sign-in, refresh and /user.
-const std::string& RefreshSql() {
-  static const std::string sql = BuildRefreshSql();
-  return sql;
-}
+const std::string& RefreshSql() { static const std::string sql = BuildRefreshSql(); return sql; }
 
 namespace {
 std::string BuildSessionUserSql() {
@@ -162,11 +155,7 @@ std::string BuildSessionUserSql() {
 }
 }  // namespace
 
-// Built once: the text never changes, and it runs on every sign-in, refresh and /user.
-const std::string& SessionUserSql() {
-  static const std::string sql = BuildSessionUserSql();
-  return sql;
-}
+const std::string& SessionUserSql() { static const std::string sql = BuildSessionUserSql(); return sql; }
 
 std::string LogoutGlobalSql() {
   return "UPDATE agentbase.auth_sessions SET revoked_at = now() WHERE user_id = $1::uuid AND revoked_at IS NULL";
