@@ -165,7 +165,16 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     prepared.query = std::move(plan->query);
     prepared.returns_void = plan->function->returns_void;
     prepared.read_only = call.arguments_from_query || plan->function->volatility != 'v';
+    // As for table writes: a call that may write keeps its transaction open
+    // until the answer is known to be what was asked for (a single object)
+    // or is to be rolled back anyway (tx=rollback).
+    prepared.decide_after = !prepared.read_only && (prepared.singular || prepared.rollback);
     prepared.singular = prepared.singular || (!plan->function->returns_set && !plan->function->returns_void);
+    if (prepared.rollback) {
+      Preferences honoured;
+      honoured.transaction = PreferTransaction::kRollback;
+      prepared.preference_applied = PreferenceAppliedValue(honoured);
+    }
     return prepared;
   }
 

@@ -46,7 +46,11 @@ class RestApiTest : public ::testing::Test {
         SELECT tenant_id, id, 'user', 'hello from ' || title FROM public.conversations;
       CREATE FUNCTION public.add(a integer, b integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT a + b $$;
       CREATE FUNCTION public.my_conversations() RETURNS SETOF public.conversations LANGUAGE sql STABLE
-        AS $$ SELECT * FROM public.conversations WHERE user_id = auth.uid() $$;)sql");
+        AS $$ SELECT * FROM public.conversations WHERE user_id = auth.uid() $$;
+      CREATE TABLE public.rpc_log (n integer);
+      GRANT SELECT, INSERT ON public.rpc_log TO authenticated;
+      CREATE FUNCTION public.log_twice() RETURNS SETOF integer LANGUAGE sql VOLATILE
+        AS $$ INSERT INTO public.rpc_log VALUES (1), (2) RETURNING n $$;)sql");
   }
   static void TearDownTestSuite() {
     delete database_;
@@ -231,6 +235,21 @@ TEST_F(RestApiTest, RpcByPostAndGet) {
   EXPECT_EQ(by_get.body, "9");
   auto rows = Send(Make("GET", "/rest/v1/rpc/my_conversations?select=title&order=title&limit=1", kUserA1));
   EXPECT_EQ(rows.body, R"([{"title":"a chat 1"}])");
+  // A function that writes: tx=rollback answers but keeps nothing, and a
+  // singular answer it cannot give rolls back too; otherwise it commits.
+  http::Request rolled_back = Make("POST", "/rest/v1/rpc/log_twice", kUserA1, "{}");
+  rolled_back.headers.emplace_back("prefer", "tx=rollback");
+  auto rolled = Send(rolled_back);
+  EXPECT_EQ(rolled.status, 200) << rolled.body;
+  EXPECT_EQ(json::parse(rolled.body), json::parse("[1,2]"));
+  EXPECT_EQ(Header(rolled, "preference-applied"), "tx=rollback");
+  http::Request one = Make("POST", "/rest/v1/rpc/log_twice", kUserA1, "{}");
+  one.headers.emplace_back("accept", "application/vnd.pgrst.object+json");
+  EXPECT_EQ(Send(one).status, 406);
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.rpc_log"), "0");
+  EXPECT_EQ(Send(Make("POST", "/rest/v1/rpc/log_twice", kUserA1, "{}")).status, 200);
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.rpc_log"), "2");
+
   auto missing = Send(Make("POST", "/rest/v1/rpc/nope", kUserA1, "{}"));
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(json::parse(missing.body).at("code").as_string(), "PGRST202");
