@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,7 +19,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <exception>
 #include <limits>
 #include <optional>
@@ -28,6 +28,7 @@
 
 #include "http/cors.hpp"
 #include "http/errors.hpp"
+#include "http/response_head.hpp"
 #include "http/target.hpp"
 #include "util/text.hpp"
 
@@ -49,7 +50,6 @@ constexpr std::chrono::seconds kLingerLimit{1};
 // After an accept error (out of descriptors, say), wait before trying again
 // rather than spinning.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
-constexpr std::string_view kServerName = "agentbase";
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // co_spawn would otherwise drop exceptions silently.
@@ -167,7 +167,6 @@ namespace {
 using detail::Connection;
 using detail::ServerState;
 using BeastRequest = bhttp::request<bhttp::string_body>;
-using BeastResponse = bhttp::response<bhttp::string_body>;
 
 // Unregisters a connection however its coroutine ends (return, exception, or
 // destruction of the frame with the io_context).
@@ -187,49 +186,7 @@ Clock::duration LingerLimit(const ServerOptions& options) {
   return std::min<Clock::duration>(kLingerLimit, options.request_timeout);
 }
 
-bool IsTokenChar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-// Rejects what would let a handler split the response (CR, LF) or that Beast
-// cannot store (values over 64 KiB).
-bool IsWritableHeader(std::string_view name, std::string_view value) {
-  if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) return false;
-  if (value.size() > std::numeric_limits<uint16_t>::max() - 2) return false;
-  return std::none_of(value.begin(), value.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
-}
-
-bool IsManagedHeader(std::string_view name) {
-  return beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
-         beast::iequals(name, "connection");
-}
-
 Response InternalError() { return JsonError(500, "AB500", "internal server error"); }
-
-BeastResponse ToBeast(Response response, unsigned version, bool keep_alive, bool head) {
-  BeastResponse message;
-  message.version(version);
-  message.result(static_cast<unsigned>(response.status));
-  for (auto& [name, value] : response.headers) {
-    if (IsManagedHeader(name)) continue;
-    if (!IsWritableHeader(name, value)) {
-      spdlog::warn("http: dropping an invalid response header '{}'", name);
-      continue;
-    }
-    message.insert(name, value);
-  }
-  if (message.find(bhttp::field::server) == message.end()) message.set(bhttp::field::server, kServerName);
-  // RFC 9110 8.6: no Content-Length (and no body) on 204; 304 has no body either.
-  bool bodyless = response.status == 204 || response.status == 304;
-  if (!bodyless) {
-    message.set(bhttp::field::content_length, std::to_string(response.body.size()));
-    // For HEAD the length is the one GET would send; the body stays home.
-    if (!head) message.body() = std::move(response.body);
-  }
-  message.keep_alive(keep_alive);
-  return message;
-}
 
 // What to answer when reading a request failed; nullopt when there is nobody
 // to answer (end of stream, reset, timeout, closed by Shutdown).
@@ -357,15 +314,13 @@ net::awaitable<void> CloseGracefully(std::shared_ptr<Connection> connection, Clo
 net::awaitable<beast::error_code> Send(std::shared_ptr<ServerState> state, std::shared_ptr<Connection> connection,
                                        Response response, unsigned version, bool keep_alive, bool head) {
   if (state->options.cors) AddCorsHeaders(response);
-  std::optional<BeastResponse> message;
-  try {
-    message = ToBeast(std::move(response), version, keep_alive, head);
-  } catch (const std::exception& error) {
-    spdlog::error("http: cannot write the response: {}", error.what());
-    message = ToBeast(InternalError(), version, keep_alive, head);
-  }
+  std::string head_bytes = ResponseHead(response, version, keep_alive);
+  // For HEAD the Content-Length is the one GET would send; the body stays home.
+  bool with_body = !head && StatusHasBody(response.status);
+  std::array<net::const_buffer, 2> buffers = {net::buffer(head_bytes),
+                                              with_body ? net::buffer(response.body) : net::const_buffer()};
   connection->ExpiresAfter(state->options.request_timeout);
-  auto [ec, ignored] = co_await bhttp::async_write(connection->socket, *message, kUseTuple);
+  auto [ec, ignored] = co_await net::async_write(connection->socket, buffers, kUseTuple);
   co_return ec;
 }
 
