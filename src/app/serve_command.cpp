@@ -16,7 +16,6 @@
 #include "app/exit_codes.hpp"
 #include "app/router.hpp"
 #include "app/demo.hpp"
-#include "app/event_loop.hpp"
 #include "app/user_commands.hpp"
 #include "auth/auth_api.hpp"
 #include "auth/jwks_refresh.hpp"
@@ -211,7 +210,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     asio::co_spawn(io, auth::RefreshJwks(jwks_fetcher, refresh, *keys, [&rest] { rest.ClearTokenCache(); }),
                    LogFailures);
   }
-  RunEventLoop(io, EventLoopOptions{options.yield_when_idle});
+  io.run();
   jwks_fetcher.join();
   std::cout << "agentbase stopped\n";
   return kExitOk;
@@ -245,11 +244,6 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
                   "Prepare each request shape once per database connection and reuse it (as PostgREST's "
                   "db-prepared-statements; turn off behind a pooler in transaction mode)")
       ->envname("AGENTBASE_PREPARED_STATEMENTS")
-      ->capture_default_str();
-  serve->add_flag("--idle-yield,!--no-idle-yield", options.yield_when_idle,
-                  "When the event loop runs out of work, yield the CPU once and look again before sleeping: fewer "
-                  "wake-ups under load when the database shares the machine")
-      ->envname("AGENTBASE_IDLE_YIELD")
       ->capture_default_str();
   serve->add_option("--jwks-refresh-s", options.jwks_refresh_s,
                     "With --jwks as an http(s) URL: how often it is fetched again, in seconds")

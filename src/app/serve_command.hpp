@@ -16,7 +16,6 @@ struct ServeOptions {
   size_t pool_size = 4;
   size_t pipeline_depth = 4;  // API transactions in flight per connection
   bool prepared_statements = true;
-  bool yield_when_idle = true;  // see app/event_loop.hpp
   int jwks_refresh_s = 300;  // --jwks URL fetched again this often
   int pool_timeout_ms = 10000;
   size_t max_connections = 1024;
