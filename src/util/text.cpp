@@ -108,9 +108,16 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + text.size() + 2);
   out += '"';
-  for (char c : text) {
+  // Copies runs of characters that need no escape in one append each.
+  size_t run = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text, run, i - run);
+    run = i + 1;
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
@@ -120,14 +127,13 @@ void AppendJsonString(std::string& out, std::string_view text) {
       out += "\\r";
     } else if (c == '\t') {
       out += "\\t";
-    } else if (byte < 0x20) {
+    } else {
       out += "\\u00";
       out += kHex[byte >> 4];
       out += kHex[byte & 0xf];
-    } else {
-      out += c;
     }
   }
+  out.append(text, run, text.size() - run);
   out += '"';
 }
 
