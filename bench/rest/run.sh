@@ -49,7 +49,11 @@
 # STRESS_DURATION (3 s), AGENTBASE_BIN (default build/agentbase), BENCH_OUT,
 # BENCH_HOLD (non-empty: after the set-up, keep the seeded database and the
 # server running until interrupted, for profiling by hand; settings in
-# BENCH_OUT/hold.env). With the defaults it takes about 3.5 minutes.
+# BENCH_OUT/hold.env), SERVER_SCHED_BATCH (1: the server's default
+# --sched-batch; 0: --no-sched-batch), PGBENCH_BATCH (1: also measure pgbench
+# under SCHED_BATCH, `chrt -b 0`, in every round at equal client counts, to
+# show the comparison with the same scheduling policy on both sides; 0 skips
+# it). With the defaults it takes about 5 minutes.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -58,6 +62,8 @@ DURATION=${DURATION:-4}
 WARMUP=${WARMUP:-1}
 REPS=${REPS:-4}
 POOL_SIZE=${POOL_SIZE:-4}
+SERVER_SCHED_BATCH=${SERVER_SCHED_BATCH:-1}
+PGBENCH_BATCH=${PGBENCH_BATCH:-1}
 PREPARED=${PREPARED:-1}
 LOW_CLIENTS=${LOW_CLIENTS:-4}
 HIGH_CLIENTS=${HIGH_CLIENTS:-16}
@@ -73,6 +79,7 @@ die() { printf 'run.sh: FAIL: %s\n' "$*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found ($2)"; }
 
 need wrk "apt-get install wrk"
+need chrt "apt-get install util-linux"
 need curl "apt-get install curl"
 need python3 "apt-get install python3"
 [ -x "$PG_BIN/psql" ] && [ -x "$PG_BIN/pgbench" ] && [ -x "$PG_BIN/initdb" ] ||
@@ -84,7 +91,7 @@ PGBENCH="$PG_BIN/pgbench"
 unset DATABASE_URL AGENTBASE_DATA_DIR AGENTBASE_PG_BIN AGENTBASE_PG_USER AGENTBASE_EMBEDDING_DIMENSIONS \
   AGENTBASE_HOST AGENTBASE_PORT AGENTBASE_POOL_SIZE AGENTBASE_MAX_CONNECTIONS AGENTBASE_BODY_LIMIT \
   AGENTBASE_STATEMENT_TIMEOUT_MS AGENTBASE_MAX_ROWS AGENTBASE_JWT_SECRET AGENTBASE_JWKS AGENTBASE_LOG_LEVEL AGENTBASE_PIPELINE_DEPTH \
-  AGENTBASE_PREPARED_STATEMENTS AGENTBASE_API_DB_URL \
+  AGENTBASE_PREPARED_STATEMENTS AGENTBASE_API_DB_URL AGENTBASE_SCHED_BATCH \
   PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE PGOPTIONS
 
 # --- agentbase -----------------------------------------------------------------
@@ -161,7 +168,8 @@ AB=$WORK/bin/agentbase
 cat >"$OUT/settings.json" <<EOF
 {"prepared": $PREPARED, "duration": $DURATION, "warmup": $WARMUP, "reps": $REPS, "pool_size": $POOL_SIZE,
  "low_clients": $LOW_CLIENTS, "high_clients": $HIGH_CLIENTS, "insert_conversations": $INSERT_CONVERSATIONS,
- "stress_clients": $STRESS_CLIENTS, "stress_duration": $STRESS_DURATION}
+ "stress_clients": $STRESS_CLIENTS, "stress_duration": $STRESS_DURATION,
+ "server_sched_batch": $SERVER_SCHED_BATCH, "pgbench_batch": $PGBENCH_BATCH}
 EOF
 
 # --- database ------------------------------------------------------------------------
@@ -216,13 +224,19 @@ TOKEN=$("$AB" token --db-url "$DB" --jwt-secret "$JWT_SECRET" --user bench@examp
 # --- server --------------------------------------------------------------------------
 PORT=$(_free_port)
 case "$PREPARED" in
-  1) STATEMENTS_FLAG=(--prepared-statements) PGB_MODE=prepared ;;
-  0) STATEMENTS_FLAG=(--no-prepared-statements) PGB_MODE=extended ;;
+  1) SERVER_FLAGS=(--prepared-statements) PGB_MODE=prepared ;;
+  0) SERVER_FLAGS=(--no-prepared-statements) PGB_MODE=extended ;;
   *) die "PREPARED must be 1 or 0" ;;
 esac
+case "$SERVER_SCHED_BATCH" in
+  1) SERVER_FLAGS+=(--sched-batch) ;;
+  0) SERVER_FLAGS+=(--no-sched-batch) ;;
+  *) die "SERVER_SCHED_BATCH must be 1 or 0" ;;
+esac
+[ "$PGBENCH_BATCH" = 1 ] || [ "$PGBENCH_BATCH" = 0 ] || die "PGBENCH_BATCH must be 1 or 0"
 BASE=http://127.0.0.1:$PORT
 log "starting agentbase serve on port $PORT (pool size $POOL_SIZE)"
-"$AB" serve --db-url "$DB" --jwt-secret "$JWT_SECRET" --port "$PORT" --pool-size "$POOL_SIZE" --no-demo "${STATEMENTS_FLAG[@]}" \
+"$AB" serve --db-url "$DB" --jwt-secret "$JWT_SECRET" --port "$PORT" --pool-size "$POOL_SIZE" --no-demo "${SERVER_FLAGS[@]}" \
   --log-level warn >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do
@@ -322,12 +336,13 @@ measure() {
     [ "$workload" = insert ] && check_args+=(--inserted $(($(messages) - before)) --connections "$clients")
     python3 "$HERE/check.py" wrk "$RUNS/$name.out" "${check_args[@]}"
   else
-    local scripts=("${PGB_LIST[@]}")
+    local scripts=("${PGB_LIST[@]}") pgb=("${PGB[@]}")
     [ "$workload" = insert ] && scripts=("${PGB_INSERT[@]}")
-    "${PGB[@]}" -c "$clients" -T "$WARMUP" "${scripts[@]}" "$DB" >"$RUNS/$name.warmup.out" 2>&1 ||
+    [ "$side" = pgbench-batch ] && pgb=(chrt -b 0 "${PGB[@]}")
+    "${pgb[@]}" -c "$clients" -T "$WARMUP" "${scripts[@]}" "$DB" >"$RUNS/$name.warmup.out" 2>&1 ||
       { tail -5 "$RUNS/$name.warmup.out" >&2; die "pgbench warm-up failed"; }
     before=$(messages)
-    "${probe[@]}" -- "${PGB[@]}" -c "$clients" -T "$duration" -l --log-prefix="$RUNS/$name-txlog" \
+    "${probe[@]}" -- "${pgb[@]}" -c "$clients" -T "$duration" -l --log-prefix="$RUNS/$name-txlog" \
       "${scripts[@]}" "$DB" || { tail -5 "$RUNS/$name.out" >&2; die "pgbench failed or aborted (see $RUNS/$name.out)"; }
     [ "$workload" = insert ] && check_args+=(--inserted $(($(messages) - before)) --connections "$clients")
     python3 "$HERE/check.py" pgbench "$RUNS/$name.out" "${check_args[@]}"
@@ -336,9 +351,15 @@ measure() {
 
 for workload in list insert; do
   for ((rep = 1; rep <= REPS; rep++)); do
-    order=("server $LOW_CLIENTS" "pgbench $LOW_CLIENTS" "server $HIGH_CLIENTS" "pgbench $HIGH_CLIENTS")
+    order=()
+    for clients in "$LOW_CLIENTS" "$HIGH_CLIENTS"; do
+      order+=("server $clients" "pgbench $clients")
+      [ "$PGBENCH_BATCH" = 1 ] && order+=("pgbench-batch $clients")
+    done
     if ((rep % 2 == 0)); then # ABBA: reverse every other round
-      order=("pgbench $HIGH_CLIENTS" "server $HIGH_CLIENTS" "pgbench $LOW_CLIENTS" "server $LOW_CLIENTS")
+      for ((i = 0, j = ${#order[@]} - 1; i < j; i++, j--)); do
+        item=${order[i]} order[i]=${order[j]} order[j]=$item
+      done
     fi
     for item in "${order[@]}"; do
       read -r side clients <<<"$item"

@@ -108,6 +108,10 @@ def load_runs(out_dir):
     return runs
 
 
+SIDES = ("server", "pgbench", "pgbench-batch")
+SIDE_NAMES = {"server": "agentbase (wrk)", "pgbench": "pgbench", "pgbench-batch": "pgbench under SCHED_BATCH"}
+
+
 def ms(us):
     return "%.2f" % (us / 1000.0)
 
@@ -162,17 +166,43 @@ def report(out_dir):
                 " / ".join("%.2f" % x for x in ratios), med, target, "yes" if met else "**no**"))
     emit("")
 
+    # The server runs its event loop under SCHED_BATCH (serve --sched-batch,
+    # its default); pgbench above runs as shipped. The same policy helps
+    # pgbench too, so this shows the comparison with it on both sides.
+    if any(r["side"] == "pgbench-batch" for r in main_runs):
+        emit("### Same scheduling policy on both sides: agentbase vs pgbench under SCHED_BATCH\n")
+        emit("`agentbase serve` runs its event loop under Linux's SCHED_BATCH policy by default "
+             "(`--sched-batch`). pgbench above runs as shipped (SCHED_OTHER). Here pgbench runs under "
+             "SCHED_BATCH too (`chrt -b 0`), in the same rounds; no target applies, it shows how much of "
+             "the ratio the policy accounts for.\n")
+        emit("| Request | Clients | agentbase req/s (runs) | pgbench (SCHED_BATCH) tps (runs) | Ratio per round | Median ratio |")
+        emit("|---|---|---|---|---|---|")
+        for workload in ("list", "insert"):
+            for clients in (low, high):
+                server = pick(workload, "server", clients)
+                pg = pick(workload, "pgbench-batch", clients)
+                if not server or not pg:
+                    continue
+                pg_by_rep = {r["rep"]: r for r in pg}
+                ratios = [x["rate"] / pg_by_rep[x["rep"]]["rate"] for x in server if x["rep"] in pg_by_rep]
+                emit("| %s | %d vs %d | %s | %s | %s | **%.2f** |" % (
+                    TITLES[workload], clients, clients,
+                    " / ".join(fmt_rate(r["rate"]) for r in server),
+                    " / ".join(fmt_rate(r["rate"]) for r in pg),
+                    " / ".join("%.2f" % x for x in ratios), statistics.median(ratios)))
+        emit("")
+
     emit("### Latency (per request / per transaction, median of the runs' percentiles)\n")
     emit("Recorded latencies on both sides: pgbench's per-transaction log, and wrk's histogram with wrk's "
          "coordinated-omission correction undone (wrk.lua), so that the two are alike.\n")
     emit("| Request | Side | Clients | DB connections | p50 ms | p99 ms | max ms (worst run) |")
     emit("|---|---|---|---|---|---|---|")
     for workload in ("list", "insert"):
-        for side in ("server", "pgbench"):
+        for side in SIDES:
             for clients in sorted({r["clients"] for r in main_runs if r["workload"] == workload and r["side"] == side}):
                 rs = pick(workload, side, clients)
                 emit("| %s | %s | %d | %d | %s | %s | %s |" % (
-                    TITLES[workload], "agentbase (wrk)" if side == "server" else "pgbench", clients,
+                    TITLES[workload], SIDE_NAMES[side], clients,
                     pool if side == "server" else clients,
                     ms(statistics.median(r["p50_us"] for r in rs)), ms(statistics.median(r["p99_us"] for r in rs)),
                     ms(max(r["max_us"] for r in rs))))
@@ -185,7 +215,7 @@ def report(out_dir):
     emit("| Request | Side | Clients | PostgreSQL | client (wrk/pgbench) | agentbase | irq | others | total | machine busy | load avg before |")
     emit("|---|---|---|---|---|---|---|---|---|---|---|")
     for workload in ("list", "insert"):
-        for side in ("server", "pgbench"):
+        for side in SIDES:
             for clients in sorted({r["clients"] for r in main_runs if r["workload"] == workload and r["side"] == side}):
                 rs = pick(workload, side, clients)
 
@@ -204,7 +234,7 @@ def report(out_dir):
                 ot_us = statistics.median(others(r) for r in rs)
                 busy = statistics.median(r["probe"]["machine_busy_s"] / r["probe"]["machine_total_s"] for r in rs)
                 emit("| %s | %s | %d | %.0f | %.0f | %s | %.0f | %.0f | %.0f | %.0f %% | %s |" % (
-                    TITLES[workload], "agentbase (wrk)" if side == "server" else "pgbench", clients,
+                    TITLES[workload], SIDE_NAMES[side], clients,
                     pg_us, cl_us, "%.0f" % ab_us if side == "server" else "–", irq_us, ot_us,
                     pg_us + cl_us + ab_us + irq_us + ot_us, 100 * busy,
                     ", ".join(r["probe"]["loadavg_before"][0] for r in rs)))

@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "app/cli_errors.hpp"
+#include "app/cpu_scheduling.hpp"
 #include "app/database_target.hpp"
 #include "app/exit_codes.hpp"
 #include "app/router.hpp"
@@ -210,7 +211,19 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     asio::co_spawn(io, auth::RefreshJwks(jwks_fetcher, refresh, *keys, [&rest] { rest.ClearTokenCache(); }),
                    LogFailures);
   }
+  // Only this thread and only while serving: the embedded PostgreSQL and the
+  // JWKS fetcher were started before, and stopping the cluster afterwards
+  // must not hand the policy on.
+  bool batch = false;
+  if (options.sched_batch) {
+    auto switched = UseBatchScheduling();
+    if (!switched) spdlog::warn("serve: {}; serving under the default CPU scheduling policy", switched.error().message);
+    batch = switched.ok();
+  }
   io.run();
+  if (batch) {
+    if (auto restored = UseDefaultScheduling(); !restored) spdlog::warn("serve: {}", restored.error().message);
+  }
   jwks_fetcher.join();
   std::cout << "agentbase stopped\n";
   return kExitOk;
@@ -244,6 +257,11 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
                   "Prepare each request shape once per database connection and reuse it (as PostgREST's "
                   "db-prepared-statements; turn off behind a pooler in transaction mode)")
       ->envname("AGENTBASE_PREPARED_STATEMENTS")
+      ->capture_default_str();
+  serve->add_flag("--sched-batch,!--no-sched-batch", options.sched_batch,
+                  "Run the event loop under Linux's SCHED_BATCH policy: same CPU share, but its wake-ups do not "
+                  "preempt PostgreSQL on a shared machine, so it handles several events per wake-up")
+      ->envname("AGENTBASE_SCHED_BATCH")
       ->capture_default_str();
   serve->add_option("--jwks-refresh-s", options.jwks_refresh_s,
                     "With --jwks as an http(s) URL: how often it is fetched again, in seconds")

@@ -16,6 +16,7 @@ struct ServeOptions {
   size_t pool_size = 4;
   size_t pipeline_depth = 4;  // API transactions in flight per connection
   bool prepared_statements = true;
+  bool sched_batch = true;  // see app/cpu_scheduling.hpp
   int jwks_refresh_s = 300;  // --jwks URL fetched again this often
   int pool_timeout_ms = 10000;
   size_t max_connections = 1024;
