@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "rest/api_error.hpp"
+#include "rest/headers_json.hpp"
 #include "rest/openapi.hpp"
 #include "rest/query_builder.hpp"
 #include "rest/query_parser.hpp"
@@ -58,26 +59,6 @@ Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& toke
   claims["role"] = caller.role;
   caller.claims = json::serialize(claims);
   return caller;
-}
-
-// request.headers as PostgREST sets it: one JSON object of the lower-cased
-// names (a repeated header: the last one), cookies left out.
-std::string HeadersJson(const http::Request& request) {
-  std::string out = "{";
-  out.reserve(64 + request.headers.size() * 32);
-  for (size_t i = 0; i < request.headers.size(); ++i) {
-    const auto& [name, value] = request.headers[i];
-    if (name == "cookie") continue;
-    bool repeated_later = std::any_of(request.headers.begin() + static_cast<std::ptrdiff_t>(i) + 1,
-                                      request.headers.end(), [&](const auto& other) { return other.first == name; });
-    if (repeated_later) continue;
-    if (out.size() > 1) out += ',';
-    AppendJsonString(out, name);
-    out += ':';
-    AppendJsonString(out, value);
-  }
-  out += '}';
-  return out;
 }
 
 bool WantsSingular(const http::Request& request) {
@@ -245,7 +226,7 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
   settings.emplace_back(caller.claims);
   settings.emplace_back(request.method);
   settings.emplace_back(path);
-  settings.emplace_back(HeadersJson(request));
+  settings.emplace_back(HeadersJson(request.headers));
   settings.emplace_back(statement_timeout_ms);
   // Reads cannot write, also through functions they call; turning read-only
   // on is allowed at any point of a transaction.

@@ -1,0 +1,30 @@
+#include "rest/headers_json.hpp"
+
+#include <string_view>
+#include <unordered_map>
+
+#include "util/text.hpp"
+
+namespace agentbase::rest {
+
+std::string HeadersJson(const http::HeaderList& headers) {
+  // Where each name occurs last: only that occurrence is written.
+  std::unordered_map<std::string_view, size_t> last;
+  last.reserve(headers.size());
+  for (size_t i = 0; i < headers.size(); ++i) last[headers[i].first] = i;
+
+  std::string out = "{";
+  out.reserve(64 + headers.size() * 32);
+  for (size_t i = 0; i < headers.size(); ++i) {
+    const auto& [name, value] = headers[i];
+    if (name == "cookie" || last[name] != i) continue;
+    if (out.size() > 1) out += ',';
+    AppendJsonString(out, name);
+    out += ':';
+    AppendJsonString(out, value);
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace agentbase::rest

@@ -1,0 +1,30 @@
+#include "rest/headers_json.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace agentbase::rest {
+namespace {
+
+TEST(HeadersJson, LastValueOfARepeatedHeaderWinsAndCookiesStayOut) {
+  http::HeaderList headers = {{"accept", "a"},          {"x-tag", "first"}, {"cookie", "session=1"},
+                              {"prefer", "count=exact"}, {"x-tag", "last"},  {"authorization", "Bearer t"}};
+  EXPECT_EQ(HeadersJson(headers),
+            R"({"accept":"a","prefer":"count=exact","x-tag":"last","authorization":"Bearer t"})");
+}
+
+TEST(HeadersJson, EmptyAndEscaped) {
+  EXPECT_EQ(HeadersJson({}), "{}");
+  auto parsed = boost::json::parse(HeadersJson({{"x-quote", "say \"hi\"\\"}}));
+  EXPECT_EQ(parsed.at("x-quote").as_string(), "say \"hi\"\\");
+}
+
+TEST(HeadersJson, ThousandsOfRepeatsKeepOneEntry) {
+  http::HeaderList headers;
+  for (int i = 0; i < 5000; ++i) headers.emplace_back(i % 2 == 0 ? "a" : "b", std::to_string(i));
+  EXPECT_EQ(HeadersJson(headers), R"({"a":"4998","b":"4999"})");
+}
+
+}  // namespace
+}  // namespace agentbase::rest
