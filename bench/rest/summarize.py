@@ -132,6 +132,18 @@ def report(out_dir):
         return sorted((r for r in main_runs if r["workload"] == workload and r["side"] == side
                        and r["clients"] == clients), key=lambda r: r["rep"])
 
+    def compare(workload, server_clients, pg_side, pg_clients):
+        """The two sides' runs and the per-round ratios, or None when a side is missing."""
+        server = pick(workload, "server", server_clients)
+        pg = pick(workload, pg_side, pg_clients)
+        if not server or not pg:
+            return None
+        pg_by_rep = {r["rep"]: r for r in pg}
+        ratios = [x["rate"] / pg_by_rep[x["rep"]]["rate"] for x in server if x["rep"] in pg_by_rep]
+        cells = (" / ".join(fmt_rate(r["rate"]) for r in server), " / ".join(fmt_rate(r["rate"]) for r in pg),
+                 " / ".join("%.2f" % x for x in ratios))
+        return ratios, cells
+
     low, high = meta["low_clients"], meta["high_clients"]
     # (agentbase's HTTP clients, pgbench's clients, what is matched). agentbase
     # always has `pool` database connections; pgbench has one per client.
@@ -149,21 +161,16 @@ def report(out_dir):
     emit("|---|---|---|---|---|---|---|---|")
     for workload in ("list", "insert"):
         for server_clients, pg_clients, title in comparisons:
-            server = pick(workload, "server", server_clients)
-            pg = pick(workload, "pgbench", pg_clients)
-            if not server or not pg:
+            compared = compare(workload, server_clients, "pgbench", pg_clients)
+            if not compared:
                 continue
-            pg_by_rep = {r["rep"]: r for r in pg}
-            ratios = [s["rate"] / pg_by_rep[s["rep"]]["rate"] for s in server if s["rep"] in pg_by_rep]
+            ratios, cells = compared
             med = statistics.median(ratios)
             target = TARGETS[workload]
             met = med >= target
             verdicts.append((workload, title, med, target, met))
             emit("| %s | %s | %s | %s | %s | **%.2f** | ≥ %.2f | %s |" % (
-                TITLES[workload], title,
-                " / ".join(fmt_rate(r["rate"]) for r in server),
-                " / ".join(fmt_rate(r["rate"]) for r in pg),
-                " / ".join("%.2f" % x for x in ratios), med, target, "yes" if met else "**no**"))
+                (TITLES[workload], title) + cells + (med, target, "yes" if met else "**no**")))
     emit("")
 
     # The server runs its event loop under SCHED_BATCH (serve --sched-batch,
@@ -179,17 +186,12 @@ def report(out_dir):
         emit("|---|---|---|---|---|---|")
         for workload in ("list", "insert"):
             for clients in (low, high):
-                server = pick(workload, "server", clients)
-                pg = pick(workload, "pgbench-batch", clients)
-                if not server or not pg:
+                compared = compare(workload, clients, "pgbench-batch", clients)
+                if not compared:
                     continue
-                pg_by_rep = {r["rep"]: r for r in pg}
-                ratios = [x["rate"] / pg_by_rep[x["rep"]]["rate"] for x in server if x["rep"] in pg_by_rep]
+                ratios, cells = compared
                 emit("| %s | %d vs %d | %s | %s | %s | **%.2f** |" % (
-                    TITLES[workload], clients, clients,
-                    " / ".join(fmt_rate(r["rate"]) for r in server),
-                    " / ".join(fmt_rate(r["rate"]) for r in pg),
-                    " / ".join("%.2f" % x for x in ratios), statistics.median(ratios)))
+                    (TITLES[workload], clients, clients) + cells + (statistics.median(ratios),)))
         emit("")
 
     emit("### Latency (per request / per transaction, median of the runs' percentiles)\n")

@@ -16,6 +16,7 @@
 //    from the version's default.
 
 #include <string>
+#include <string_view>
 
 #include "http/message.hpp"
 
