@@ -177,12 +177,12 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
   std::string sql;
   if (options.representation) {
     std::string alias = builder.NewAlias();
-    std::vector<std::string> inner;
-    auto projection = builder.Projection(table, alias, query.select, {}, inner);
+    LevelExtras extras;
+    auto projection = builder.Projection(table, alias, query.select, {}, extras);
     if (!projection) return projection.error();
     std::string body = JsonAggBody(options.singular, "_r");
     sql = head + body + " AS body, " + inserted + " AS inserted FROM (SELECT " + *projection +
-          " FROM pgrst_source AS " + Ident(alias) + ") _r";
+          " FROM pgrst_source AS " + Ident(alias) + extras.joins + ") _r";
   } else {
     sql = head + "'' AS body, " + inserted + " AS inserted";
   }

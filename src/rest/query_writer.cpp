@@ -47,7 +47,7 @@ bool IsValidCast(const std::string& type) {
 // The select list of one level, as "expr AS "key"" items.
 Result<std::string> QueryWriter::Projection(const Table& table, const std::string& alias,
                                             const std::vector<SelectItem>& items, const EmbedPath& path,
-                                            std::vector<std::string>& inner_joins) {
+                                            LevelExtras& extras) {
   std::vector<std::string> columns;
   for (const auto& item : items) {
     if (item.kind == SelectItem::Kind::kField) {
@@ -56,10 +56,8 @@ Result<std::string> QueryWriter::Projection(const Table& table, const std::strin
       columns.push_back(*field);
       continue;
     }
-    if (item.kind == SelectItem::Kind::kSpread) {
-      return ApiError("PGRST100", "failed to parse select parameter (spread embedding is not supported)");
-    }
-    auto embed = Embed(table, alias, item, path, inner_joins);
+    auto embed = item.kind == SelectItem::Kind::kSpread ? Spread(table, alias, item, path, extras)
+                                                        : Embed(table, alias, item, path, extras);
     if (!embed) return embed.error();
     if (!embed->empty()) columns.push_back(*embed);
   }
@@ -84,14 +82,13 @@ Result<std::string> QueryWriter::Where(const Table& table, const std::string& al
   return Join(conditions, " AND ");
 }
 
-Result<std::string> QueryWriter::OrderBy(const Table& table, const std::string& alias, const EmbedPath& path) {
+Result<std::string> QueryWriter::OrderBy(const Table& table, const std::string& alias, const EmbedPath& path,
+                                         const std::vector<SelectItem>& items) {
   std::vector<std::string> terms;
   for (const auto& order : query_.order) {
     if (order.embed_path != path) continue;
     for (const auto& term : order.terms) {
-      if (term.relation)
-        return ApiError("PGRST100", "failed to parse order (ordering by an embedded resource is not supported)");
-      auto expr = FieldExpr(table, alias, term.field);
+      auto expr = term.relation ? RelatedOrderExpr(table, alias, term, items) : FieldExpr(table, alias, term.field);
       if (!expr) return expr.error();
       std::string sql = *expr;
       if (term.direction) sql += *term.direction == OrderDirection::kDesc ? " DESC" : " ASC";
@@ -136,19 +133,22 @@ Result<std::string> QueryWriter::FieldExpr(const Table& table, const std::string
 Result<std::string> QueryWriter::ReadFrom(const Table& table, const std::string& source, bool count_exact,
                                           bool singular, std::optional<int64_t> max_rows) {
   std::string alias = NewAlias();
-  std::vector<std::string> inner;
-  auto projection = Projection(table, alias, query_.select, {}, inner);
+  LevelExtras extras;
+  auto projection = Projection(table, alias, query_.select, {}, extras);
   if (!projection) return projection.error();
   auto where = Where(table, alias, {});
   if (!where) return where.error();
   std::vector<std::string> conditions;
   if (!where->empty()) conditions.push_back(*where);
-  conditions.insert(conditions.end(), inner.begin(), inner.end());
+  conditions.insert(conditions.end(), extras.conditions.begin(), extras.conditions.end());
   std::string where_sql = conditions.empty() ? "" : " WHERE " + Join(conditions, " AND ");
-  auto order = OrderBy(table, alias, {});
+  auto order = OrderBy(table, alias, {}, query_.select);
   if (!order) return order.error();
+  // Spread joins add columns, never rows (one LEFT JOIN LATERAL ... LIMIT 1
+  // each), so the count leaves them out.
   std::string from = " FROM " + source + " AS " + Ident(alias);
-  std::string page = "(SELECT " + *projection + from + where_sql + *order + LimitOffset({}, max_rows) + ")";
+  std::string page =
+      "(SELECT " + *projection + from + extras.joins + where_sql + *order + LimitOffset({}, max_rows) + ")";
   std::string total = count_exact ? "(SELECT pg_catalog.count(*)" + from + where_sql + ")" : "NULL::bigint";
   return Envelope(page, total, singular, "NULL::bigint");
 }
@@ -224,42 +224,103 @@ std::string QueryWriter::JoinCondition(const Relationship& relationship, const s
   return Join(pairs, " AND ");
 }
 
-// An embedded resource as a correlated subquery in the select list.
-Result<std::string> QueryWriter::Embed(const Table& parent, const std::string& parent_alias, const SelectItem& item,
-                                       const EmbedPath& parent_path, std::vector<std::string>& inner_joins) {
+Result<QueryWriter::EmbedSource> QueryWriter::Source(const Table& parent, const std::string& parent_alias,
+                                                    const SelectItem& item, const EmbedPath& parent_path,
+                                                    LevelExtras& extras) {
   auto relationship = Resolve(parent, item);
   if (!relationship) return relationship.error();
-  EmbedPath path = parent_path;
-  path.push_back(item.alias ? *item.alias : item.relation);
+  EmbedSource source;
+  source.relationship = *relationship;
+  source.path = parent_path;
+  source.path.push_back(item.alias ? *item.alias : item.relation);
   const Table& target = *relationship->target;
-  std::string alias = NewAlias();
-  std::vector<std::string> nested_inner;
-  auto projection = Projection(target, alias, item.children, path, nested_inner);
+  source.alias = NewAlias();
+  LevelExtras nested;
+  auto projection = Projection(target, source.alias, item.children, source.path, nested);
   if (!projection) return projection.error();
+  source.projection = std::move(*projection);
   // Filters may name the embed by its alias or by its relation name.
-  auto where = Where(target, alias, path);
+  auto where = Where(target, source.alias, source.path);
   if (!where) return where.error();
   if (where->empty() && item.alias) {
     EmbedPath by_name = parent_path;
     by_name.push_back(item.relation);
-    where = Where(target, alias, by_name);
+    where = Where(target, source.alias, by_name);
     if (!where) return where.error();
   }
-  std::string conditions = JoinCondition(*relationship, parent_alias, alias);
+  std::string conditions = JoinCondition(*relationship, parent_alias, source.alias);
   if (!where->empty()) conditions += " AND " + *where;
-  for (const auto& inner : nested_inner) conditions += " AND " + inner;
-  std::string from = " FROM " + Qualified(target.schema, target.name) + " AS " + Ident(alias) + " WHERE " + conditions;
-  if (item.join_type == JoinType::kInner) inner_joins.push_back("EXISTS (SELECT 1" + from + ")");
+  for (const auto& inner : nested.conditions) conditions += " AND " + inner;
+  source.from = " FROM " + Qualified(target.schema, target.name) + " AS " + Ident(source.alias) + nested.joins +
+                " WHERE " + conditions;
+  if (item.join_type == JoinType::kInner) extras.conditions.push_back("EXISTS (SELECT 1" + source.from + ")");
+  return source;
+}
+
+// An embedded resource as a correlated subquery in the select list: one
+// JSON object (to-one) or an array.
+Result<std::string> QueryWriter::Embed(const Table& parent, const std::string& parent_alias, const SelectItem& item,
+                                       const EmbedPath& parent_path, LevelExtras& extras) {
+  auto source = Source(parent, parent_alias, item, parent_path, extras);
+  if (!source) return source.error();
   if (item.children.empty()) return std::string();  // embedded for filtering only
   std::string key = Ident(item.alias ? *item.alias : item.relation);
-  if (relationship->to_one) {
-    return "(SELECT pg_catalog.row_to_json(_e) FROM (SELECT " + *projection + from + " LIMIT 1) _e) AS " + key;
+  if (source->relationship.to_one) {
+    return "(SELECT pg_catalog.row_to_json(_e) FROM (SELECT " + source->projection + source->from +
+           " LIMIT 1) _e) AS " + key;
   }
-  auto order = OrderBy(target, alias, path);
+  const Table& target = *source->relationship.target;
+  auto order = OrderBy(target, source->alias, source->path, item.children);
   if (!order) return order.error();
-  std::string limit = LimitOffset(path, std::nullopt);
-  return "coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT " + *projection + from + *order + limit +
-         ") _e), '[]') AS " + key;
+  std::string limit = LimitOffset(source->path, std::nullopt);
+  return "coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT " + source->projection + source->from + *order +
+         limit + ") _e), '[]') AS " + key;
+}
+
+// `...rel(cols)`: the columns of a to-one embed lifted into the parent's row,
+// through a LEFT JOIN LATERAL (all null when there is no related row).
+Result<std::string> QueryWriter::Spread(const Table& parent, const std::string& parent_alias, const SelectItem& item,
+                                        const EmbedPath& parent_path, LevelExtras& extras) {
+  auto source = Source(parent, parent_alias, item, parent_path, extras);
+  if (!source) return source.error();
+  if (!source->relationship.to_one) {
+    return ApiError("PGRST119", "A spread operation on '" + item.relation + "' is not possible",
+                    "'" + parent.name + "' and '" + item.relation +
+                        "' do not form a many-to-one or one-to-one relationship");
+  }
+  if (item.children.empty()) return std::string();
+  std::string joined = NewAlias();
+  extras.joins += " LEFT JOIN LATERAL (SELECT " + source->projection + source->from + " LIMIT 1) AS " +
+                  Ident(joined) + " ON true";
+  return Ident(joined) + ".*";
+}
+
+// `order=rel(col)`: the column of the parent's to-one embed `rel` (its
+// alias or relation name), as a correlated subquery.
+Result<std::string> QueryWriter::RelatedOrderExpr(const Table& parent, const std::string& parent_alias,
+                                                  const OrderTerm& term, const std::vector<SelectItem>& items) {
+  const SelectItem* embedded = nullptr;
+  for (const auto& item : items) {
+    if (item.kind == SelectItem::Kind::kField) continue;
+    if (item.alias ? *item.alias == *term.relation : item.relation == *term.relation) embedded = &item;
+  }
+  if (embedded == nullptr) {
+    return ApiError("PGRST108", "'" + *term.relation + "' is not an embedded resource in this request", "",
+                    "Verify that '" + *term.relation + "' is included in the 'select' query parameter.");
+  }
+  auto relationship = Resolve(parent, *embedded);
+  if (!relationship) return relationship.error();
+  if (!relationship->to_one) {
+    return ApiError("PGRST118", "A related order on '" + *term.relation + "' is not possible",
+                    "'" + parent.name + "' and '" + embedded->relation +
+                        "' do not form a many-to-one or one-to-one relationship");
+  }
+  const Table& target = *relationship->target;
+  std::string alias = NewAlias();
+  auto column = FieldExpr(target, alias, term.field);
+  if (!column) return column.error();
+  return "(SELECT " + *column + " FROM " + Qualified(target.schema, target.name) + " AS " + Ident(alias) +
+         " WHERE " + JoinCondition(*relationship, parent_alias, alias) + " LIMIT 1)";
 }
 
 Result<std::string> QueryWriter::FilterSql(const Table& table, const std::string& alias, const Filter& filter) {

@@ -50,6 +50,12 @@ struct Relationship {
   bool to_one = false;  // the parent holds the foreign key
 };
 
+// What one level's select list adds to its query besides the columns.
+struct LevelExtras {
+  std::vector<std::string> conditions;  // EXISTS (...) of !inner embeds, for the level's WHERE
+  std::string joins;                    // LEFT JOIN LATERAL (...) of spread embeds, for its FROM
+};
+
 class QueryWriter {
  public:
   QueryWriter(const SchemaCache& cache, const QueryParams& query) : cache_(cache), query_(query) {}
@@ -57,13 +63,16 @@ class QueryWriter {
   Params& params() { return params_; }
   std::string NewAlias() { return "_" + std::to_string(alias_counter_++); }
 
-  // The select list of one level, as "expr AS "key"" items; `inner_joins`
-  // collects the EXISTS conditions of !inner embeds for the parent's WHERE.
+  // The select list of one level, as "expr AS "key"" items; `extras`
+  // collects what the level's WHERE and FROM need for it (LevelExtras).
   Result<std::string> Projection(const Table& table, const std::string& alias, const std::vector<SelectItem>& items,
-                                 const EmbedPath& path, std::vector<std::string>& inner_joins);
+                                 const EmbedPath& path, LevelExtras& extras);
   // The filters and and/or trees addressed to `path`, ANDed ("" if none).
   Result<std::string> Where(const Table& table, const std::string& alias, const EmbedPath& path);
-  Result<std::string> OrderBy(const Table& table, const std::string& alias, const EmbedPath& path);
+  // `items` is the level's select list: `order=rel(col)` must name one of
+  // its to-one embeds.
+  Result<std::string> OrderBy(const Table& table, const std::string& alias, const EmbedPath& path,
+                              const std::vector<SelectItem>& items);
   std::string LimitOffset(const EmbedPath& path, std::optional<int64_t> max_rows);
   Result<std::string> FieldExpr(const Table& table, const std::string& alias, const Field& field);
   // The whole read statement over `source` (a table, or a function call
@@ -78,8 +87,23 @@ class QueryWriter {
   Result<Relationship> Resolve(const Table& parent, const SelectItem& item);
   std::string JoinCondition(const Relationship& relationship, const std::string& parent_alias,
                             const std::string& target_alias);
+  // An embedded resource's rows: "FROM target AS alias WHERE <join, filters>"
+  // and its select list; adds its EXISTS to `extras` when it is !inner.
+  struct EmbedSource {
+    Relationship relationship;
+    EmbedPath path;
+    std::string alias;
+    std::string projection;
+    std::string from;
+  };
+  Result<EmbedSource> Source(const Table& parent, const std::string& parent_alias, const SelectItem& item,
+                             const EmbedPath& parent_path, LevelExtras& extras);
   Result<std::string> Embed(const Table& parent, const std::string& parent_alias, const SelectItem& item,
-                            const EmbedPath& parent_path, std::vector<std::string>& inner_joins);
+                            const EmbedPath& parent_path, LevelExtras& extras);
+  Result<std::string> Spread(const Table& parent, const std::string& parent_alias, const SelectItem& item,
+                             const EmbedPath& parent_path, LevelExtras& extras);
+  Result<std::string> RelatedOrderExpr(const Table& parent, const std::string& parent_alias, const OrderTerm& term,
+                                       const std::vector<SelectItem>& items);
   Result<std::string> FilterSql(const Table& table, const std::string& alias, const Filter& filter);
   Result<std::string> LogicSql(const Table& table, const std::string& alias, const LogicTree& tree);
   Result<std::string> ConditionSql(const std::string& expr, const Column* column, bool plain_column,

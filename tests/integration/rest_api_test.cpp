@@ -158,6 +158,61 @@ TEST_F(RestApiTest, FiltersEmbedsCountsAndRanges) {
   EXPECT_EQ(json::parse(or_tree.body), json::parse(R"([{"title":"a chat 2"},{"title":"a chat 3"}])"));
 }
 
+// PostgREST's spread (`...rel(cols)`) and related order (`order=rel(col)`),
+// both for to-one embeds only; row level security still decides.
+TEST_F(RestApiTest, SpreadsAndOrdersByToOneEmbeds) {
+  auto spread = Send(Make(
+      "GET", "/rest/v1/messages?select=content,...conversations(chat:title)&order=conversations(title).desc", kUserA1));
+  ASSERT_EQ(spread.status, 200) << spread.body;
+  EXPECT_EQ(json::parse(spread.body), json::parse(R"([{"content":"hello from a chat 3","chat":"a chat 3"},
+                                                      {"content":"hello from a chat 2","chat":"a chat 2"},
+                                                      {"content":"hello from a chat 1","chat":"a chat 1"}])"));
+
+  // Filters address the spread embed as they do any embed; !inner drops rows.
+  auto filtered = Send(Make("GET",
+                            "/rest/v1/messages?select=content,...conversations!inner(title,status)"
+                            "&conversations.title=eq.a%20chat%202",
+                            kUserA1));
+  ASSERT_EQ(filtered.status, 200) << filtered.body;
+  EXPECT_EQ(json::parse(filtered.body),
+            json::parse(R"([{"content":"hello from a chat 2","title":"a chat 2","status":"active"}])"));
+  auto theirs = Send(Make("GET", "/rest/v1/messages?select=...conversations(title)", kUserB1));
+  EXPECT_EQ(theirs.body, R"([{"title":"b chat"}])");
+
+  // The same in a representation of a write (rolled back).
+  auto target = Send(Make("GET", "/rest/v1/conversations?select=id&title=eq.a%20chat%202", kUserA1));
+  ASSERT_EQ(target.status, 200) << target.body;
+  std::string conversation_id(json::parse(target.body).at(0).at("id").as_string());
+  http::Request insert = Make("POST", "/rest/v1/messages?select=content,...conversations(title)", kUserA1,
+                              std::string(R"({"tenant_id":")") + kTenantA + R"(","conversation_id":")" +
+                                  conversation_id + R"(","role":"user","content":"new"})");
+  insert.headers.emplace_back("prefer", "return=representation, tx=rollback");
+  auto inserted = Send(insert);
+  ASSERT_EQ(inserted.status, 201) << inserted.body;
+  EXPECT_EQ(inserted.body, R"([{"content":"new","title":"a chat 2"}])");
+
+  struct Refusal {
+    std::string target, code, message;
+  };
+  std::vector<Refusal> refusals = {
+      {"/rest/v1/conversations?select=title,...messages(content)", "PGRST119",
+       "A spread operation on 'messages' is not possible"},
+      {"/rest/v1/conversations?select=title,messages(content)&order=messages(content)", "PGRST118",
+       "A related order on 'messages' is not possible"},
+      {"/rest/v1/messages?select=content&order=conversations(title)", "PGRST108",
+       "'conversations' is not an embedded resource in this request"},
+      {"/rest/v1/messages?select=content,...conversations(nope)", "42703",
+       "column conversations.nope does not exist"},
+  };
+  for (const auto& refusal : refusals) {
+    auto response = Send(Make("GET", refusal.target, kUserA1));
+    EXPECT_EQ(response.status, 400) << refusal.target << " " << response.body;
+    json::value error = json::parse(response.body);
+    EXPECT_EQ(error.at("code").as_string(), refusal.code) << refusal.target;
+    EXPECT_EQ(error.at("message").as_string(), refusal.message) << refusal.target;
+  }
+}
+
 TEST_F(RestApiTest, SingularObjectsAndTheirErrors) {
   http::Request one = Make("GET", "/rest/v1/tenants?select=slug", kUserA1);
   one.headers.emplace_back("accept", "application/vnd.pgrst.object+json");

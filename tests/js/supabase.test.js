@@ -124,6 +124,15 @@ test('messages move the conversation and embed under it', async () => {
   assert.deepEqual(counted.data, { title: 'with messages', messages: [{ count: 2 }] });
   const theirs = await b1.supabase.from('conversations').select('count').eq('id', conversation.id);
   assert.deepEqual(theirs.data, [{ count: 0 }], 'another tenant counts none of them');
+
+  // Messages with their conversation's title lifted in (a spread embed),
+  // ordered by a column of that conversation.
+  const spread = await a1.supabase.from('messages')
+    .select('content, ...conversations!inner(chat:title)')
+    .eq('conversations.id', conversation.id)
+    .order('conversations(title)').order('created_at');
+  assert.equal(spread.error, null);
+  assert.deepEqual(spread.data, [{ content: 'hello', chat: 'with messages' }, { content: 'hi!', chat: 'with messages' }]);
 });
 
 test('tenant isolation: B never reads, changes or deletes A\'s rows', async () => {
