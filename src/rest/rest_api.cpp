@@ -95,6 +95,9 @@ struct PreparedRequest {
   bool rollback = false;       // Prefer: tx=rollback
   bool returns_void = false;
   bool decide_after = false;   // COMMIT or ROLLBACK only once the result is seen
+  // Prefer: handling=strict, max-affected=<n> on PATCH and DELETE: more
+  // affected rows are refused (PGRST124) and rolled back.
+  std::optional<int64_t> max_affected;
   int64_t offset = 0;
   std::string preference_applied;
 };
@@ -189,7 +192,13 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     prepared.read_only = false;
     prepared.shape = mutation.kind == MutationKind::kInsert ? Shape::kInsert : Shape::kUpdateOrDelete;
     prepared.representation = mutation.representation;
-    prepared.decide_after = prepared.singular || prepared.rollback;
+    if (mutation.kind != MutationKind::kInsert && preferences.handling == PreferHandling::kStrict &&
+        preferences.max_affected) {
+      prepared.max_affected = preferences.max_affected;
+      honoured.handling = PreferHandling::kStrict;
+      honoured.max_affected = preferences.max_affected;
+    }
+    prepared.decide_after = prepared.singular || prepared.rollback || prepared.max_affected;
     honoured.resolution = mutation.resolution;
     if (mutation.missing_default) honoured.missing = PreferMissing::kDefault;
     if (preferences.representation) {
@@ -406,20 +415,24 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
   auto row = ReadStatementRow(outcome->results[transaction.main]);
   if (!row) co_return ErrorResponse(row.error());
 
-  // Singular answers and tx=rollback: PostgREST never commits a write it
-  // will not report.
-  std::optional<Error> singular_error;
+  // Singular answers, max-affected and tx=rollback: PostgREST never commits
+  // a write it will not report.
+  std::optional<Error> refusal;
   if (prepared->singular && !(prepared->shape == Shape::kCall && prepared->returns_void)) {
-    singular_error = SingularError(row->page_total);
+    refusal = SingularError(row->page_total);
+  }
+  if (!refusal && prepared->max_affected && row->page_total > *prepared->max_affected) {
+    refusal = ApiError("PGRST124", "Query result exceeds max-affected preference constraint",
+                       "The query affects " + std::to_string(row->page_total) + " rows");
   }
   if (prepared->decide_after) {
     std::vector<db::Statement> finish;
-    finish.push_back({singular_error || prepared->rollback ? "ROLLBACK" : "COMMIT", {}});
+    finish.push_back({refusal || prepared->rollback ? "ROLLBACK" : "COMMIT", {}});
     auto finished = co_await (*lease)->Run(std::move(finish));
     if (!finished) co_return ErrorResponse(ApiError("PGRST001", "Database connection lost", finished.error().message));
     if (finished->failure) co_return ErrorResponse(*finished->failure, caller->anonymous);
   }
-  if (singular_error) co_return ErrorResponse(*singular_error, caller->anonymous);
+  if (refusal) co_return ErrorResponse(*refusal, caller->anonymous);
 
   http::Response response = Shape200(*prepared, std::move(*row));
   if (!prepared->preference_applied.empty()) response.SetHeader("Preference-Applied", prepared->preference_applied);

@@ -261,6 +261,44 @@ TEST_F(RestApiTest, InsertUpdateDeleteUnderRls) {
   EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.conversations WHERE title = 'new'"), "0");
 }
 
+// Prefer: handling=strict, max-affected=n refuses (and rolls back) a PATCH
+// or DELETE that touches more rows; handling=lenient ignores it.
+TEST_F(RestApiTest, MaxAffectedUnderStrictHandling) {
+  auto patch = [&](const std::string& prefer) {
+    http::Request request = Make("PATCH", "/rest/v1/conversations?title=like.a%20chat*", kUserA1,
+                                 R"({"status":"archived"})");
+    request.headers.emplace_back("prefer", prefer);
+    return Send(request);
+  };
+  auto archived = [&] {
+    return database_->Scalar("SELECT count(*) FROM public.conversations WHERE status = 'archived'");
+  };
+  auto refused = patch("handling=strict, max-affected=2");
+  ASSERT_EQ(refused.status, 400) << refused.body;
+  json::value error = json::parse(refused.body);
+  EXPECT_EQ(error.at("code").as_string(), "PGRST124");
+  EXPECT_EQ(error.at("message").as_string(), "Query result exceeds max-affected preference constraint");
+  EXPECT_EQ(error.at("details").as_string(), "The query affects 3 rows");
+  EXPECT_EQ(archived(), "0");
+
+  auto deleted = [&](const std::string& prefer) {
+    http::Request request = Make("DELETE", "/rest/v1/conversations?title=like.a%20chat*", kUserA1);
+    request.headers.emplace_back("prefer", prefer);
+    return Send(request);
+  };
+  EXPECT_EQ(deleted("handling=strict, max-affected=1").status, 400);
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.conversations WHERE title LIKE 'a chat%'"), "3");
+
+  auto allowed = patch("handling=strict, max-affected=3");
+  ASSERT_EQ(allowed.status, 204) << allowed.body;
+  EXPECT_EQ(Header(allowed, "preference-applied"), "handling=strict, max-affected=3");
+  EXPECT_EQ(archived(), "3");
+  auto lenient = patch("handling=lenient, max-affected=1");
+  EXPECT_EQ(lenient.status, 204) << lenient.body;
+  EXPECT_EQ(Header(lenient, "preference-applied"), "");
+  database_->Exec("UPDATE public.conversations SET status = 'active' WHERE status = 'archived'");
+}
+
 TEST_F(RestApiTest, BulkInsertWithMissingDefaultTakesColumnDefaults) {
   std::string rows = std::string(R"([{"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 +
                      R"(","title":"bulk one"},{"tenant_id":")" + kTenantA + R"(","user_id":")" + kUserA1 + R"("}])";
