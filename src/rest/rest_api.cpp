@@ -34,18 +34,25 @@ Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& toke
                             const RestOptions& options, const std::string& anon_claims) {
   Caller caller;
   auto authorization = request.Header("authorization");
-  if (!authorization) {
+  std::string_view bearer;
+  if (authorization) {
+    std::string_view value = *authorization;
+    if (value.size() < 7 || ToLower(value.substr(0, 7)) != "bearer ") {
+      return ApiError("PGRST301", "Expected 3 parts in JWT; got 1");
+    }
+    bearer = TrimView(value.substr(7));
+  } else if (auto apikey = request.Header("apikey")) {
+    // Supabase's gateway passes the apikey on as the bearer token when the
+    // client sends no Authorization (curl -H "apikey: <service key>").
+    bearer = TrimView(*apikey);
+  } else {
     caller.role = options.anon_role;
     caller.claims = anon_claims;
     return caller;
   }
-  std::string_view value = *authorization;
-  if (value.size() < 7 || ToLower(value.substr(0, 7)) != "bearer ") {
-    return ApiError("PGRST301", "Expected 3 parts in JWT; got 1");
-  }
   auth::VerifyOptions verify;
   verify.audience = options.jwt_audience;
-  auto token = tokens.Verify(Trim(value.substr(7)), keys, verify);
+  auto token = tokens.Verify(bearer, keys, verify);
   if (!token) return token.error();
   caller.anonymous = (*token)->role.empty() || (*token)->role == options.anon_role;
   if (!(*token)->role.empty()) {

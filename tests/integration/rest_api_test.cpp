@@ -122,6 +122,20 @@ TEST_F(RestApiTest, ReadsOnlyTheCallersTenant) {
   auto anon = Send(Make("GET", "/rest/v1/conversations"));
   EXPECT_EQ(anon.status, 200);
   EXPECT_EQ(anon.body, "[]");
+
+  // Without Authorization the apikey is the token, as behind Supabase's
+  // gateway; with both, Authorization decides.
+  http::Request by_apikey = Make("GET", "/rest/v1/conversations?select=title&order=title.asc");
+  by_apikey.headers.emplace_back("apikey", TokenFor(kUserB1));
+  EXPECT_EQ(Send(by_apikey).body, R"([{"title":"b chat"}])");
+  http::Request both = Make("GET", "/rest/v1/conversations?select=title&order=title.asc&limit=1", kUserA1);
+  both.headers.emplace_back("apikey", TokenFor(kUserB1));
+  EXPECT_EQ(Send(both).body, R"([{"title":"a chat 1"}])");
+  http::Request junk = Make("GET", "/rest/v1/conversations");
+  junk.headers.emplace_back("apikey", "not-a-jwt");
+  auto refused = Send(junk);
+  EXPECT_EQ(refused.status, 401) << refused.body;
+  EXPECT_EQ(json::parse(refused.body).at("code").as_string(), "PGRST301");
 }
 
 TEST_F(RestApiTest, FiltersEmbedsCountsAndRanges) {
