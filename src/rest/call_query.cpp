@@ -100,15 +100,15 @@ Result<CallPlan> BuildCall(const SchemaCache& cache, const std::string& function
   }
   if (chosen->returns_void) {
     plan.query = SqlQuery{
-        "SELECT NULL::bigint AS total, 1::bigint AS page_total, '' AS body, NULL::bigint AS inserted "
-        "FROM (SELECT " +
-            call + ") _r",
+        "SELECT NULL::bigint AS total, 1::bigint AS page_total, '' AS body, NULL::bigint AS inserted" +
+            kResponseSettingsColumns + " FROM (SELECT " + call + ") _r",
         builder.params().Take()};
     return plan;
   }
   std::string body = JsonAggBody(!chosen->returns_set, "_r.v");
   plan.query = SqlQuery{"SELECT NULL::bigint AS total, pg_catalog.count(*) AS page_total, " + body +
-                            " AS body, NULL::bigint AS inserted FROM (SELECT pg_catalog.to_json(" +
+                            " AS body, NULL::bigint AS inserted" + kResponseSettingsColumns +
+                            " FROM (SELECT pg_catalog.to_json(" +
                             (chosen->returns_set ? "_c" : call) + ") AS v" +
                             (chosen->returns_set ? " FROM " + call + " AS _c" : "") + ") _r",
                         builder.params().Take()};

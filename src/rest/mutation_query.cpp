@@ -181,10 +181,11 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
     auto projection = builder.Projection(table, alias, query.select, {}, extras);
     if (!projection) return projection.error();
     std::string body = JsonAggBody(options.singular, "_r");
-    sql = head + body + " AS body, " + inserted + " AS inserted FROM (SELECT " + *projection +
+    sql = head + body + " AS body, " + inserted + " AS inserted" + kResponseSettingsColumns + " FROM (SELECT " +
+          *projection +
           " FROM pgrst_source AS " + Ident(alias) + extras.joins + ") _r";
   } else {
-    sql = head + "'' AS body, " + inserted + " AS inserted";
+    sql = head + "'' AS body, " + inserted + " AS inserted" + kResponseSettingsColumns;
   }
   return SqlQuery{std::move(sql), builder.params().Take()};
 }

@@ -1,7 +1,6 @@
 #include "rest/prefer.hpp"
 
 #include <array>
-#include <charconv>
 #include <utility>
 
 #include "util/text.hpp"
@@ -51,15 +50,6 @@ void AppendToken(std::vector<std::string>& out, const TokenTable<T, N>& table, c
   for (const auto& [text, value] : table) {
     if (value == *slot) out.emplace_back(text);
   }
-}
-
-std::optional<std::int64_t> ParseInt64(std::string_view text) {
-  text = TrimView(text);
-  std::int64_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
-  return value;
 }
 
 }  // namespace

@@ -29,10 +29,14 @@ std::string JsonAggBody(bool singular, std::string_view row) {
   return singular ? "coalesce((" + agg + "->0)::text, 'null')" : "coalesce(" + agg + ", '[]')::text";
 }
 
+const std::string kResponseSettingsColumns =
+    ", nullif(pg_catalog.current_setting('response.headers', true), '') AS response_headers"
+    ", nullif(pg_catalog.current_setting('response.status', true), '') AS response_status";
+
 std::string Envelope(const std::string& source, const std::string& total, bool singular, const std::string& inserted) {
   std::string body = JsonAggBody(singular, "_r");
   return "SELECT " + total + " AS total, pg_catalog.count(_r) AS page_total, " + body + " AS body, " + inserted +
-         " AS inserted FROM " + source + " _r";
+         " AS inserted" + kResponseSettingsColumns + " FROM " + source + " _r";
 }
 
 namespace {

@@ -26,8 +26,13 @@ Error ColumnNotFound(const Table& table, const std::string& column);
 // The JSON text of the rows named `row`: an array, or for a singular answer
 // its first element ('null' when there is none).
 std::string JsonAggBody(bool singular, std::string_view row);
+// The last two columns of every statement's row: the response.headers and
+// response.status settings a function or trigger may have made (NULL when
+// unset), read after the rows were produced. Starts with ", ".
+extern const std::string kResponseSettingsColumns;
+
 // The statement's final SELECT over the rows of `source`: total, page_total,
-// body (the JSON text) and inserted.
+// body (the JSON text), inserted, and kResponseSettingsColumns.
 std::string Envelope(const std::string& source, const std::string& total, bool singular, const std::string& inserted);
 
 // Collects $n parameters while the SQL is written.

@@ -1,16 +1,21 @@
 #include "rest/response.hpp"
 
+#include <boost/json.hpp>
+
 #include "rest/api_error.hpp"
+#include "util/text.hpp"
 
 namespace agentbase::rest {
 
 Result<StatementRow> ReadStatementRow(const db::PgResult& result) {
-  if (result.Rows() != 1 || result.Columns() != 4) return Error::Make("unexpected statement result shape", "XX000");
+  if (result.Rows() != 1 || result.Columns() != 6) return Error::Make("unexpected statement result shape", "XX000");
   StatementRow row;
   if (!result.IsNull(0, 0)) row.total = result.Int(0, 0);
   row.page_total = result.IsNull(0, 1) ? 0 : result.Int(0, 1);
   row.body = result.Text(0, 2);
   if (!result.IsNull(0, 3)) row.inserted = result.Int(0, 3);
+  if (!result.IsNull(0, 4)) row.response_headers = result.Text(0, 4);
+  if (!result.IsNull(0, 5)) row.response_status = result.Text(0, 5);
   return row;
 }
 
@@ -40,6 +45,37 @@ http::Response JsonResponse(int status, std::string body, bool singular) {
   response.SetHeader("Content-Type", singular ? "application/vnd.pgrst.object+json; charset=utf-8"
                                               : "application/json; charset=utf-8");
   return response;
+}
+
+Status ApplyResponseSettings(http::Response& response, const std::optional<std::string>& headers,
+                             const std::optional<std::string>& status) {
+  if (status) {
+    auto code = ParseInt64(*status);
+    if (!code || *code < 100 || *code > 599) {
+      return ApiError("PGRST112", "response.status guc must be a valid status code");
+    }
+    response.status = static_cast<int>(*code);
+  }
+  if (!headers) return Ok();
+  auto invalid = [] {
+    return ApiError("PGRST111",
+                    "response.headers guc must be a JSON array composed of objects with a single key and a string value");
+  };
+  boost::system::error_code ec;
+  boost::json::value parsed = boost::json::parse(*headers, ec);
+  if (ec || !parsed.is_array()) return invalid();
+  http::HeaderList wanted;
+  for (const auto& entry : parsed.as_array()) {
+    if (!entry.is_object() || entry.as_object().size() != 1) return invalid();
+    const auto& [name, value] = *entry.as_object().begin();
+    if (!value.is_string()) return invalid();
+    wanted.emplace_back(std::string(name), std::string(value.as_string()));
+  }
+  for (auto& [name, value] : wanted) {
+    std::erase_if(response.headers, [&](const auto& header) { return EqualsIgnoreCase(header.first, name); });
+    response.headers.emplace_back(std::move(name), std::move(value));
+  }
+  return Ok();
 }
 
 }  // namespace agentbase::rest

@@ -12,12 +12,15 @@
 
 namespace agentbase::rest {
 
-// The statement's row: total, page_total, body, inserted.
+// The statement's row: total, page_total, body, inserted, and the
+// response.headers / response.status settings (kResponseSettingsColumns).
 struct StatementRow {
   std::optional<int64_t> total;
   int64_t page_total = 0;
   std::string body;
   std::optional<int64_t> inserted;
+  std::optional<std::string> response_headers;
+  std::optional<std::string> response_status;
 };
 
 Result<StatementRow> ReadStatementRow(const db::PgResult& result);
@@ -32,5 +35,12 @@ int RangeStatus(int64_t offset, int64_t page_total, std::optional<int64_t> total
 std::optional<Error> SingularError(int64_t rows);
 
 http::Response JsonResponse(int status, std::string body, bool singular);
+
+// What a function or trigger asked for with set_config, as PostgREST applies
+// it: response.status, a status code (else PGRST112), replaces the status;
+// response.headers, a JSON array of objects with one key and a string value
+// each (else PGRST111), sets those headers, replacing any of the same name.
+Status ApplyResponseSettings(http::Response& response, const std::optional<std::string>& headers,
+                             const std::optional<std::string>& status);
 
 }  // namespace agentbase::rest

@@ -441,8 +441,15 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
   }
   if (refusal) co_return ErrorResponse(*refusal, caller->anonymous);
 
+  std::optional<std::string> response_headers = std::move(row->response_headers);
+  std::optional<std::string> response_status = std::move(row->response_status);
   http::Response response = Shape200(*prepared, std::move(*row));
   if (!prepared->preference_applied.empty()) response.SetHeader("Preference-Applied", prepared->preference_applied);
+  if (response_headers || response_status) {
+    if (auto applied = ApplyResponseSettings(response, response_headers, response_status); !applied) {
+      co_return ErrorResponse(applied.error(), caller->anonymous);
+    }
+  }
   if (prepared->head) response.body.clear();
   co_return response;
 }

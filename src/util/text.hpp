@@ -1,4 +1,6 @@
 #pragma once
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +12,8 @@ std::string ToUpper(std::string_view text);
 std::string Trim(std::string_view text);
 // The same without a copy: a view into `text`.
 std::string_view TrimView(std::string_view text);
+// A decimal integer, surrounding whitespace allowed; nullopt for anything else.
+std::optional<int64_t> ParseInt64(std::string_view text);
 // Collapses every run of white space into one space and trims the ends.
 std::string CollapseWhitespace(std::string_view text);
 // Joins lines of a multi-line message into one line ("a; b").

@@ -50,7 +50,13 @@ class RestApiTest : public ::testing::Test {
       CREATE TABLE public.rpc_log (n integer);
       GRANT SELECT, INSERT ON public.rpc_log TO authenticated;
       CREATE FUNCTION public.log_twice() RETURNS SETOF integer LANGUAGE sql VOLATILE
-        AS $$ INSERT INTO public.rpc_log VALUES (1), (2) RETURNING n $$;)sql");
+        AS $$ INSERT INTO public.rpc_log VALUES (1), (2) RETURNING n $$;
+      CREATE FUNCTION public.answer_created(status text) RETURNS json LANGUAGE plpgsql STABLE AS $$
+      BEGIN
+        PERFORM set_config('response.status', status, true);
+        PERFORM set_config('response.headers', '[{"X-Agent":"yes"},{"content-type":"application/json"}]', true);
+        RETURN json_build_object('ok', true);
+      END $$;)sql");
   }
   static void TearDownTestSuite() {
     delete database_;
@@ -356,6 +362,17 @@ TEST_F(RestApiTest, RpcByPostAndGet) {
   EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.rpc_log"), "0");
   EXPECT_EQ(Send(Make("POST", "/rest/v1/rpc/log_twice", kUserA1, "{}")).status, 200);
   EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.rpc_log"), "2");
+
+  // A function may set the response's status and headers (response.status,
+  // response.headers), as in PostgREST.
+  auto created = Send(Make("POST", "/rest/v1/rpc/answer_created", kUserA1, R"({"status":"201"})"));
+  EXPECT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.body, R"({"ok" : true})");
+  EXPECT_EQ(Header(created, "x-agent"), "yes");
+  EXPECT_EQ(Header(created, "content-type"), "application/json");
+  auto bad_status = Send(Make("GET", "/rest/v1/rpc/answer_created?status=teapot", kUserA1));
+  EXPECT_EQ(bad_status.status, 500) << bad_status.body;
+  EXPECT_EQ(json::parse(bad_status.body).at("code").as_string(), "PGRST112");
 
   auto missing = Send(Make("POST", "/rest/v1/rpc/nope", kUserA1, "{}"));
   EXPECT_EQ(missing.status, 404);

@@ -65,4 +65,29 @@ TEST(ApiError, ResponseBodyHeadersAndBearerChallenge) {
   EXPECT_TRUE(challenged);
 }
 
+TEST(ResponseSettings, StatusAndHeadersReplaceWhatTheResponseHad) {
+  http::Response response = JsonResponse(200, "[]", false);
+  auto applied = ApplyResponseSettings(
+      response, std::string(R"([{"content-type":"text/plain"},{"X-Cache":"miss"},{"x-cache":"hit"}])"),
+      std::string(" 201 "));
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(response.status, 201);
+  EXPECT_EQ(response.headers, (http::HeaderList{{"content-type", "text/plain"}, {"x-cache", "hit"}}));
+}
+
+TEST(ResponseSettings, MalformedSettingsArePostgrestErrors) {
+  for (const char* headers : {"{}", "[1]", R"([{"a":"1","b":"2"}])", R"([{"a":1}])", "not json", "[{}]"}) {
+    http::Response response = JsonResponse(200, "[]", false);
+    auto applied = ApplyResponseSettings(response, std::string(headers), std::nullopt);
+    ASSERT_FALSE(applied) << headers;
+    EXPECT_EQ(applied.error().code, "PGRST111") << headers;
+  }
+  for (const char* status : {"abc", "99", "600", "", "2O1"}) {
+    http::Response response = JsonResponse(200, "[]", false);
+    auto applied = ApplyResponseSettings(response, std::nullopt, std::string(status));
+    ASSERT_FALSE(applied) << status;
+    EXPECT_EQ(applied.error().code, "PGRST112") << status;
+  }
+}
+
 }  // namespace agentbase::rest
