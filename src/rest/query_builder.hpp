@@ -30,6 +30,7 @@ struct SqlQuery {
 struct ReadOptions {
   bool count_exact = false;
   bool singular = false;            // Accept: application/vnd.pgrst.object+json
+  bool strip_nulls = false;         // Accept: ...;nulls=stripped
   std::optional<int64_t> max_rows;  // db-max-rows: caps every read
 };
 
@@ -43,6 +44,7 @@ struct MutationOptions {
   std::string_view body;            // the JSON payload (insert/update); the request's, not a copy
   bool representation = false;      // return=representation
   bool singular = false;
+  bool strip_nulls = false;
   std::optional<PreferResolution> resolution;  // upsert when set
   bool missing_default = false;     // missing=default: absent keys take column defaults, not NULL
   bool count_exact = false;
@@ -55,6 +57,7 @@ struct CallOptions {
   std::string_view body;  // POST: a JSON object of arguments ("" for none); the request's, not a copy
   bool arguments_from_query = false;  // GET/HEAD: QueryParams::rpc_args
   bool singular = false;
+  bool strip_nulls = false;
   bool count_exact = false;
   std::optional<int64_t> max_rows;
 };

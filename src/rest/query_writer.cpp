@@ -24,17 +24,18 @@ Error ColumnNotFound(const Table& table, const std::string& column) {
   return ApiError("42703", "column " + table.name + "." + column + " does not exist");
 }
 
-std::string JsonAggBody(bool singular, std::string_view row) {
+std::string JsonAggBody(BodyForm form, std::string_view row) {
   std::string agg = "pg_catalog.json_agg(" + std::string(row) + ")";
-  return singular ? "coalesce((" + agg + "->0)::text, 'null')" : "coalesce(" + agg + ", '[]')::text";
+  if (form.strip_nulls) agg = "pg_catalog.json_strip_nulls(" + agg + ")";
+  return form.singular ? "coalesce((" + agg + "->0)::text, 'null')" : "coalesce(" + agg + ", '[]')::text";
 }
 
 const std::string kResponseSettingsColumns =
     ", nullif(pg_catalog.current_setting('response.headers', true), '') AS response_headers"
     ", nullif(pg_catalog.current_setting('response.status', true), '') AS response_status";
 
-std::string Envelope(const std::string& source, const std::string& total, bool singular, const std::string& inserted) {
-  std::string body = JsonAggBody(singular, "_r");
+std::string Envelope(const std::string& source, const std::string& total, BodyForm form, const std::string& inserted) {
+  std::string body = JsonAggBody(form, "_r");
   return "SELECT " + total + " AS total, pg_catalog.count(_r) AS page_total, " + body + " AS body, " + inserted +
          " AS inserted" + kResponseSettingsColumns + " FROM " + source + " _r";
 }
@@ -135,7 +136,7 @@ Result<std::string> QueryWriter::FieldExpr(const Table& table, const std::string
 }
 
 Result<std::string> QueryWriter::ReadFrom(const Table& table, const std::string& source, bool count_exact,
-                                          bool singular, std::optional<int64_t> max_rows) {
+                                          BodyForm form, std::optional<int64_t> max_rows) {
   std::string alias = NewAlias();
   LevelExtras extras;
   auto projection = Projection(table, alias, query_.select, {}, extras);
@@ -154,7 +155,7 @@ Result<std::string> QueryWriter::ReadFrom(const Table& table, const std::string&
   std::string page =
       "(SELECT " + *projection + from + extras.joins + where_sql + *order + LimitOffset({}, max_rows) + ")";
   std::string total = count_exact ? "(SELECT pg_catalog.count(*)" + from + where_sql + ")" : "NULL::bigint";
-  return Envelope(page, total, singular, "NULL::bigint");
+  return Envelope(page, total, form, "NULL::bigint");
 }
 
 Result<std::string> QueryWriter::FieldItem(const Table& table, const std::string& alias, const SelectItem& item) {

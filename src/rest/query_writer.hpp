@@ -11,6 +11,7 @@
 
 #include "db/connection.hpp"
 #include "rest/query_ast.hpp"
+#include "rest/response.hpp"
 #include "rest/schema_cache.hpp"
 #include "util/result.hpp"
 
@@ -23,9 +24,8 @@ std::string Qualified(const std::string& schema, const std::string& name);
 std::string ArrayLiteral(const std::vector<std::string>& items);
 Error ColumnNotFound(const Table& table, const std::string& column);
 
-// The JSON text of the rows named `row`: an array, or for a singular answer
-// its first element ('null' when there is none).
-std::string JsonAggBody(bool singular, std::string_view row);
+// The JSON text of the rows named `row`, in that form.
+std::string JsonAggBody(BodyForm form, std::string_view row);
 // The last two columns of every statement's row: the response.headers and
 // response.status settings a function or trigger may have made (NULL when
 // unset), read after the rows were produced. Starts with ", ".
@@ -33,7 +33,7 @@ extern const std::string kResponseSettingsColumns;
 
 // The statement's final SELECT over the rows of `source`: total, page_total,
 // body (the JSON text), inserted, and kResponseSettingsColumns.
-std::string Envelope(const std::string& source, const std::string& total, bool singular, const std::string& inserted);
+std::string Envelope(const std::string& source, const std::string& total, BodyForm form, const std::string& inserted);
 
 // Collects $n parameters while the SQL is written.
 class Params {
@@ -84,7 +84,7 @@ class QueryWriter {
   // returning rows of `table`): selected, filtered, ordered and paged as the
   // query says, wrapped in the Envelope; with count_exact the total counts
   // the filtered rows of `source` again.
-  Result<std::string> ReadFrom(const Table& table, const std::string& source, bool count_exact, bool singular,
+  Result<std::string> ReadFrom(const Table& table, const std::string& source, bool count_exact, BodyForm form,
                                std::optional<int64_t> max_rows);
 
  private:

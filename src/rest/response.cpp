@@ -38,12 +38,15 @@ std::optional<Error> SingularError(int64_t rows) {
                   "The result contains " + std::to_string(rows) + " rows");
 }
 
-http::Response JsonResponse(int status, std::string body, bool singular) {
+http::Response JsonResponse(int status, std::string body, BodyForm form) {
   http::Response response;
   response.status = status;
   response.body = std::move(body);
-  response.SetHeader("Content-Type", singular ? "application/vnd.pgrst.object+json; charset=utf-8"
-                                              : "application/json; charset=utf-8");
+  const char* type = form.strip_nulls ? (form.singular ? "application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8"
+                                                       : "application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8")
+                                      : (form.singular ? "application/vnd.pgrst.object+json; charset=utf-8"
+                                                       : "application/json; charset=utf-8");
+  response.SetHeader("Content-Type", type);
   return response;
 }
 

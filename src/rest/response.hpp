@@ -12,6 +12,12 @@
 
 namespace agentbase::rest {
 
+// How the rows become the response body.
+struct BodyForm {
+  bool singular = false;     // the first row as an object ('null' when there is none), not an array
+  bool strip_nulls = false;  // nulls=stripped: object members whose value is null left out
+};
+
 // The statement's row: total, page_total, body, inserted, and the
 // response.headers / response.status settings (kResponseSettingsColumns).
 struct StatementRow {
@@ -34,7 +40,8 @@ int RangeStatus(int64_t offset, int64_t page_total, std::optional<int64_t> total
 // PGRST116 when a single object was asked for and `rows` is not 1.
 std::optional<Error> SingularError(int64_t rows);
 
-http::Response JsonResponse(int status, std::string body, bool singular);
+// Content-Type as PostgREST writes it for that form.
+http::Response JsonResponse(int status, std::string body, BodyForm form);
 
 // What a function or trigger asked for with set_config, as PostgREST applies
 // it: response.status, a status code (else PGRST112), replaces the status;

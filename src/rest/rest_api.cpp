@@ -73,6 +73,19 @@ bool WantsSingular(const http::Request& request) {
   return accept && accept->find(kSingularMediaType) != std::string_view::npos;
 }
 
+// application/vnd.pgrst.array+json;nulls=stripped (or object+json;...).
+bool WantsNullsStripped(const http::Request& request) {
+  auto accept = request.Header("accept");
+  if (!accept) return false;
+  for (const auto& part : Split(*accept, ',')) {
+    std::string lowered = ToLower(part);
+    bool pgrst_json = lowered.find("application/vnd.pgrst.array+json") != std::string::npos ||
+                      lowered.find(kSingularMediaType) != std::string::npos;
+    if (pgrst_json && lowered.find("nulls=stripped") != std::string::npos) return true;
+  }
+  return false;
+}
+
 // Accept values we can answer; anything else is 406 PGRST107.
 bool AcceptsJson(const http::Request& request) {
   auto accept = request.Header("accept");
@@ -98,6 +111,7 @@ struct PreparedRequest {
   bool read_only = true;
   bool head = false;
   bool singular = false;
+  bool strip_nulls = false;    // Accept: ...;nulls=stripped
   bool representation = false;
   bool rollback = false;       // Prefer: tx=rollback
   bool returns_void = false;
@@ -107,6 +121,8 @@ struct PreparedRequest {
   std::optional<int64_t> max_affected;
   int64_t offset = 0;
   std::string preference_applied;
+
+  BodyForm Form() const { return BodyForm{singular, strip_nulls}; }
 };
 
 namespace {
@@ -135,6 +151,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
   Prepared prepared;
   prepared.head = request.method == "HEAD";
   prepared.singular = WantsSingular(request);
+  prepared.strip_nulls = WantsNullsStripped(request);
   prepared.rollback = preferences.transaction == PreferTransaction::kRollback;
   bool count_exact = preferences.count.has_value();
   Preferences honoured;  // what Preference-Applied reports
@@ -148,6 +165,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     call.arguments_from_query = request.method != "POST";
     call.body = request.body;
     call.singular = prepared.singular;
+    call.strip_nulls = prepared.strip_nulls;
     call.count_exact = count_exact;
     call.max_rows = options.max_rows;
     auto plan = BuildCall(cache, resource, query, call);
@@ -175,7 +193,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
                     "Could not find the table '" + cache.Schema() + "." + resource + "' in the schema cache");
   }
   if (request.method == "GET" || request.method == "HEAD") {
-    ReadOptions read{count_exact, prepared.singular, options.max_rows};
+    ReadOptions read{count_exact, prepared.singular, prepared.strip_nulls, options.max_rows};
     auto sql = BuildRead(cache, *table, query, read);
     if (!sql) return sql.error();
     prepared.query = std::move(*sql);
@@ -188,6 +206,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     mutation.body = request.body;
     mutation.representation = preferences.representation == PreferReturn::kRepresentation;
     mutation.singular = prepared.singular;
+    mutation.strip_nulls = prepared.strip_nulls;
     mutation.count_exact = count_exact;
     if (mutation.kind == MutationKind::kInsert) {
       mutation.resolution = preferences.resolution;
@@ -273,26 +292,26 @@ http::Response Shape200(const Prepared& prepared, StatementRow row) {
         response.SetHeader("Content-Range", "*/" + std::to_string(row.total.value_or(0)));
         return response;
       }
-      auto response = JsonResponse(status, std::move(row.body), prepared.singular);
+      auto response = JsonResponse(status, std::move(row.body), prepared.Form());
       response.SetHeader("Content-Range", ContentRange(prepared.offset, row.page_total, row.total));
       return response;
     }
     case Shape::kInsert: {
       int status = row.inserted && *row.inserted == 0 && row.page_total > 0 ? 200 : 201;
-      http::Response response = prepared.representation ? JsonResponse(status, std::move(row.body), prepared.singular)
+      http::Response response = prepared.representation ? JsonResponse(status, std::move(row.body), prepared.Form())
                                                         : http::Response{status, {}, ""};
       response.SetHeader("Content-Range", ContentRange(0, 0, row.total));
       return response;
     }
     case Shape::kUpdateOrDelete: {
-      http::Response response = prepared.representation ? JsonResponse(200, std::move(row.body), prepared.singular)
+      http::Response response = prepared.representation ? JsonResponse(200, std::move(row.body), prepared.Form())
                                                         : http::Response{204, {}, ""};
       response.SetHeader("Content-Range", ContentRange(0, row.page_total, row.total));
       return response;
     }
     case Shape::kCall: {
       if (prepared.returns_void) return http::Response{204, {}, ""};
-      auto response = JsonResponse(200, std::move(row.body), prepared.singular);
+      auto response = JsonResponse(200, std::move(row.body), prepared.Form());
       response.SetHeader("Content-Range", ContentRange(prepared.offset, row.page_total, row.total));
       return response;
     }

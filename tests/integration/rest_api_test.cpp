@@ -233,6 +233,29 @@ TEST_F(RestApiTest, SpreadsAndOrdersByToOneEmbeds) {
   }
 }
 
+// supabase-js's stripNulls(): Accept: application/vnd.pgrst.array+json;nulls=stripped.
+TEST_F(RestApiTest, NullsStrippedOnRequest) {
+  std::string target = "/rest/v1/conversations?select=title,agent_id,messages(content,metadata)&order=title&limit=1";
+  auto plain = Send(Make("GET", target, kUserA1));
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_NE(plain.body.find(R"("agent_id":null)"), std::string::npos) << plain.body;
+
+  http::Request stripped = Make("GET", target, kUserA1);
+  stripped.headers.emplace_back("accept", "application/vnd.pgrst.array+json;nulls=stripped");
+  auto response = Send(stripped);
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.body.find("null"), std::string::npos) << response.body;
+  EXPECT_EQ(json::parse(response.body).at(0).at("title").as_string(), "a chat 1");
+  EXPECT_EQ(Header(response, "content-type"), "application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8");
+
+  http::Request single = Make("GET", target, kUserA1);
+  single.headers.emplace_back("accept", "application/vnd.pgrst.object+json;nulls=stripped");
+  auto object = Send(single);
+  ASSERT_EQ(object.status, 200) << object.body;
+  EXPECT_TRUE(json::parse(object.body).is_object()) << object.body;
+  EXPECT_FALSE(json::parse(object.body).as_object().contains("agent_id")) << object.body;
+}
+
 TEST_F(RestApiTest, SingularObjectsAndTheirErrors) {
   http::Request one = Make("GET", "/rest/v1/tenants?select=slug", kUserA1);
   one.headers.emplace_back("accept", "application/vnd.pgrst.object+json");

@@ -91,6 +91,14 @@ test('conversations: create, list newest first, count, range, single, update, de
   const bad = await a1.supabase.from('conversations').update({ status: 'frozen' }).eq('id', created.id);
   assert.equal(bad.error.code, '23514');
 
+  // stripNulls(): members whose value is null are left out (no agent here).
+  const bare = await a1.supabase.from('conversations').select('title, agent_id').eq('title', 'second').stripNulls();
+  assert.equal(bare.error, null);
+  assert.deepEqual(bare.data, [{ title: 'second' }]);
+  const one = await a1.supabase.from('conversations').select('title, agent_id').eq('title', 'second')
+    .single().stripNulls();
+  assert.deepEqual(one.data, { title: 'second' });
+
   const removed = await a1.supabase.from('conversations').delete().eq('title', 'third');
   assert.equal(removed.error, null);
   const gone = await a1.supabase.from('conversations').select('id').eq('title', 'third');
