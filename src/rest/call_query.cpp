@@ -92,7 +92,8 @@ Result<CallPlan> BuildCall(const SchemaCache& cache, const std::string& function
     if (table == nullptr) return ApiError("PGRST202", "function result type is not exposed");
     // A function returning one row (not SETOF) answers with an object;
     // count=exact calls the function a second time, over the same arguments.
-    BodyForm form{options.singular || !chosen->returns_set, options.strip_nulls};
+    BodyForm form = options.form;
+    form.singular = form.singular || !chosen->returns_set;
     auto sql = builder.ReadFrom(*table, call, options.count_exact, form, options.max_rows);
     if (!sql) return sql.error();
     plan.query = SqlQuery{std::move(*sql), builder.params().Take()};
@@ -105,7 +106,11 @@ Result<CallPlan> BuildCall(const SchemaCache& cache, const std::string& function
         builder.params().Take()};
     return plan;
   }
-  std::string body = JsonAggBody(BodyForm{!chosen->returns_set, options.strip_nulls}, "_r.v");
+  // Scalars have no columns to head a CSV with.
+  if (options.form.csv) return ApiError("PGRST107", "None of these media types are available: text/csv");
+  BodyForm form = options.form;
+  form.singular = !chosen->returns_set;
+  std::string body = RowsBody(form, "_r.v");
   plan.query = SqlQuery{"SELECT NULL::bigint AS total, pg_catalog.count(*) AS page_total, " + body +
                             " AS body, NULL::bigint AS inserted" + kResponseSettingsColumns +
                             " FROM (SELECT pg_catalog.to_json(" +

@@ -180,7 +180,7 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
     LevelExtras extras;
     auto projection = builder.Projection(table, alias, query.select, {}, extras);
     if (!projection) return projection.error();
-    std::string body = JsonAggBody(BodyForm{options.singular, options.strip_nulls}, "_r");
+    std::string body = RowsBody(options.form, "_r");
     sql = head + body + " AS body, " + inserted + " AS inserted" + kResponseSettingsColumns + " FROM (SELECT " +
           *projection +
           " FROM pgrst_source AS " + Ident(alias) + extras.joins + ") _r";

@@ -18,6 +18,7 @@
 #include "db/async_connection.hpp"
 #include "rest/prefer.hpp"
 #include "rest/query_ast.hpp"
+#include "rest/response.hpp"
 #include "rest/schema_cache.hpp"
 
 namespace agentbase::rest {
@@ -29,8 +30,7 @@ struct SqlQuery {
 
 struct ReadOptions {
   bool count_exact = false;
-  bool singular = false;            // Accept: application/vnd.pgrst.object+json
-  bool strip_nulls = false;         // Accept: ...;nulls=stripped
+  BodyForm form;                    // from Accept: object, nulls=stripped, CSV
   std::optional<int64_t> max_rows;  // db-max-rows: caps every read
 };
 
@@ -43,8 +43,7 @@ struct MutationOptions {
   MutationKind kind = MutationKind::kInsert;
   std::string_view body;            // the JSON payload (insert/update); the request's, not a copy
   bool representation = false;      // return=representation
-  bool singular = false;
-  bool strip_nulls = false;
+  BodyForm form;
   std::optional<PreferResolution> resolution;  // upsert when set
   bool missing_default = false;     // missing=default: absent keys take column defaults, not NULL
   bool count_exact = false;
@@ -56,8 +55,7 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
 struct CallOptions {
   std::string_view body;  // POST: a JSON object of arguments ("" for none); the request's, not a copy
   bool arguments_from_query = false;  // GET/HEAD: QueryParams::rpc_args
-  bool singular = false;
-  bool strip_nulls = false;
+  BodyForm form;
   bool count_exact = false;
   std::optional<int64_t> max_rows;
 };

@@ -24,8 +24,16 @@ Error ColumnNotFound(const Table& table, const std::string& column) {
   return ApiError("42703", "column " + table.name + "." + column + " does not exist");
 }
 
-std::string JsonAggBody(BodyForm form, std::string_view row) {
-  std::string agg = "pg_catalog.json_agg(" + std::string(row) + ")";
+std::string RowsBody(BodyForm form, std::string_view row_view) {
+  std::string row(row_view);
+  if (form.csv) {
+    std::string header = "(SELECT pg_catalog.string_agg(_k, ',') FROM pg_catalog.json_object_keys(pg_catalog.json_agg(" +
+                         row + ")->0) AS _k)";
+    std::string line = "pg_catalog.substr(" + row + "::text, 2, pg_catalog.length(" + row + "::text) - 2)";
+    return "coalesce(" + header + ", '') || pg_catalog.chr(10) || coalesce(pg_catalog.string_agg(" + line +
+           ", pg_catalog.chr(10)), '')";
+  }
+  std::string agg = "pg_catalog.json_agg(" + row + ")";
   if (form.strip_nulls) agg = "pg_catalog.json_strip_nulls(" + agg + ")";
   return form.singular ? "coalesce((" + agg + "->0)::text, 'null')" : "coalesce(" + agg + ", '[]')::text";
 }
@@ -35,7 +43,7 @@ const std::string kResponseSettingsColumns =
     ", nullif(pg_catalog.current_setting('response.status', true), '') AS response_status";
 
 std::string Envelope(const std::string& source, const std::string& total, BodyForm form, const std::string& inserted) {
-  std::string body = JsonAggBody(form, "_r");
+  std::string body = RowsBody(form, "_r");
   return "SELECT " + total + " AS total, pg_catalog.count(_r) AS page_total, " + body + " AS body, " + inserted +
          " AS inserted" + kResponseSettingsColumns + " FROM " + source + " _r";
 }

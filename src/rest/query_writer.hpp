@@ -24,8 +24,10 @@ std::string Qualified(const std::string& schema, const std::string& name);
 std::string ArrayLiteral(const std::vector<std::string>& items);
 Error ColumnNotFound(const Table& table, const std::string& column);
 
-// The JSON text of the rows named `row`, in that form.
-std::string JsonAggBody(BodyForm form, std::string_view row);
+// The body text of the rows named `row`, in that form: JSON, or CSV as
+// PostgREST writes it (the first row's keys, then each row's record text
+// without its parentheses, one per line).
+std::string RowsBody(BodyForm form, std::string_view row);
 // The last two columns of every statement's row: the response.headers and
 // response.status settings a function or trigger may have made (NULL when
 // unset), read after the rows were produced. Starts with ", ".

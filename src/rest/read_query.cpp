@@ -11,7 +11,7 @@ Result<SqlQuery> BuildRead(const SchemaCache& cache, const Table& table, const Q
                            const ReadOptions& options) {
   QueryWriter builder(cache, query);
   auto sql = builder.ReadFrom(table, Qualified(table.schema, table.name), options.count_exact,
-                              BodyForm{options.singular, options.strip_nulls}, options.max_rows);
+                              options.form, options.max_rows);
   if (!sql) return sql.error();
   return SqlQuery{std::move(*sql), builder.params().Take()};
 }

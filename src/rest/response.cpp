@@ -42,7 +42,8 @@ http::Response JsonResponse(int status, std::string body, BodyForm form) {
   http::Response response;
   response.status = status;
   response.body = std::move(body);
-  const char* type = form.strip_nulls ? (form.singular ? "application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8"
+  const char* type = form.csv ? "text/csv; charset=utf-8"
+                     : form.strip_nulls ? (form.singular ? "application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8"
                                                        : "application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8")
                                       : (form.singular ? "application/vnd.pgrst.object+json; charset=utf-8"
                                                        : "application/json; charset=utf-8");

@@ -16,6 +16,7 @@ namespace agentbase::rest {
 struct BodyForm {
   bool singular = false;     // the first row as an object ('null' when there is none), not an array
   bool strip_nulls = false;  // nulls=stripped: object members whose value is null left out
+  bool csv = false;          // text/csv instead of JSON
 };
 
 // The statement's row: total, page_total, body, inserted, and the
@@ -40,7 +41,7 @@ int RangeStatus(int64_t offset, int64_t page_total, std::optional<int64_t> total
 // PGRST116 when a single object was asked for and `rows` is not 1.
 std::optional<Error> SingularError(int64_t rows);
 
-// Content-Type as PostgREST writes it for that form.
+// Content-Type as PostgREST writes it for that form (text/csv for CSV).
 http::Response JsonResponse(int status, std::string body, BodyForm form);
 
 // What a function or trigger asked for with set_config, as PostgREST applies

@@ -7,6 +7,7 @@
 
 #include "rest/api_error.hpp"
 #include "rest/headers_json.hpp"
+#include "rest/media_type.hpp"
 #include "rest/openapi.hpp"
 #include "rest/query_builder.hpp"
 #include "rest/query_parser.hpp"
@@ -21,7 +22,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kPrefix = "/rest/v1";
-constexpr std::string_view kSingularMediaType = "application/vnd.pgrst.object+json";
 
 // Who is calling: the role to run as and the claims PostgreSQL sees.
 struct Caller {
@@ -68,38 +68,6 @@ Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& toke
   return caller;
 }
 
-bool WantsSingular(const http::Request& request) {
-  auto accept = request.Header("accept");
-  return accept && accept->find(kSingularMediaType) != std::string_view::npos;
-}
-
-// application/vnd.pgrst.array+json;nulls=stripped (or object+json;...).
-bool WantsNullsStripped(const http::Request& request) {
-  auto accept = request.Header("accept");
-  if (!accept) return false;
-  for (const auto& part : Split(*accept, ',')) {
-    std::string lowered = ToLower(part);
-    bool pgrst_json = lowered.find("application/vnd.pgrst.array+json") != std::string::npos ||
-                      lowered.find(kSingularMediaType) != std::string::npos;
-    if (pgrst_json && lowered.find("nulls=stripped") != std::string::npos) return true;
-  }
-  return false;
-}
-
-// Accept values we can answer; anything else is 406 PGRST107.
-bool AcceptsJson(const http::Request& request) {
-  auto accept = request.Header("accept");
-  if (!accept || Trim(*accept).empty()) return true;
-  for (const auto& part : Split(*accept, ',')) {
-    std::string type = ToLower(Trim(part.substr(0, part.find(';'))));
-    if (type == "*/*" || type == "application/json" || type == "application/*" || type == kSingularMediaType ||
-        type == "application/vnd.pgrst.array+json") {
-      return true;
-    }
-  }
-  return false;
-}
-
 enum class Shape { kRead, kInsert, kUpdateOrDelete, kCall };
 
 }  // namespace
@@ -110,8 +78,7 @@ struct PreparedRequest {
   SqlQuery query;
   bool read_only = true;
   bool head = false;
-  bool singular = false;
-  bool strip_nulls = false;    // Accept: ...;nulls=stripped
+  BodyForm form;               // from Accept: object, nulls=stripped, CSV
   bool representation = false;
   bool rollback = false;       // Prefer: tx=rollback
   bool returns_void = false;
@@ -121,8 +88,6 @@ struct PreparedRequest {
   std::optional<int64_t> max_affected;
   int64_t offset = 0;
   std::string preference_applied;
-
-  BodyForm Form() const { return BodyForm{singular, strip_nulls}; }
 };
 
 namespace {
@@ -150,8 +115,8 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
 
   Prepared prepared;
   prepared.head = request.method == "HEAD";
-  prepared.singular = WantsSingular(request);
-  prepared.strip_nulls = WantsNullsStripped(request);
+  // Handle has refused what cannot be negotiated already.
+  prepared.form = NegotiateBodyForm(request.Header("accept")).value_or(BodyForm{});
   prepared.rollback = preferences.transaction == PreferTransaction::kRollback;
   bool count_exact = preferences.count.has_value();
   Preferences honoured;  // what Preference-Applied reports
@@ -164,8 +129,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     CallOptions call;
     call.arguments_from_query = request.method != "POST";
     call.body = request.body;
-    call.singular = prepared.singular;
-    call.strip_nulls = prepared.strip_nulls;
+    call.form = prepared.form;
     call.count_exact = count_exact;
     call.max_rows = options.max_rows;
     auto plan = BuildCall(cache, resource, query, call);
@@ -177,8 +141,8 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     // As for table writes: a call that may write keeps its transaction open
     // until the answer is known to be what was asked for (a single object)
     // or is to be rolled back anyway (tx=rollback).
-    prepared.decide_after = !prepared.read_only && (prepared.singular || prepared.rollback);
-    prepared.singular = prepared.singular || (!plan->function->returns_set && !plan->function->returns_void);
+    prepared.decide_after = !prepared.read_only && (prepared.form.singular || prepared.rollback);
+    prepared.form.singular = prepared.form.singular || (!plan->function->returns_set && !plan->function->returns_void);
     if (prepared.rollback) {
       Preferences honoured;
       honoured.transaction = PreferTransaction::kRollback;
@@ -193,7 +157,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
                     "Could not find the table '" + cache.Schema() + "." + resource + "' in the schema cache");
   }
   if (request.method == "GET" || request.method == "HEAD") {
-    ReadOptions read{count_exact, prepared.singular, prepared.strip_nulls, options.max_rows};
+    ReadOptions read{count_exact, prepared.form, options.max_rows};
     auto sql = BuildRead(cache, *table, query, read);
     if (!sql) return sql.error();
     prepared.query = std::move(*sql);
@@ -205,8 +169,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     else return ApiError("PGRST117", "Unsupported HTTP method: " + request.method);
     mutation.body = request.body;
     mutation.representation = preferences.representation == PreferReturn::kRepresentation;
-    mutation.singular = prepared.singular;
-    mutation.strip_nulls = prepared.strip_nulls;
+    mutation.form = prepared.form;
     mutation.count_exact = count_exact;
     if (mutation.kind == MutationKind::kInsert) {
       mutation.resolution = preferences.resolution;
@@ -224,7 +187,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
       honoured.handling = PreferHandling::kStrict;
       honoured.max_affected = preferences.max_affected;
     }
-    prepared.decide_after = prepared.singular || prepared.rollback || prepared.max_affected;
+    prepared.decide_after = prepared.form.singular || prepared.rollback || prepared.max_affected;
     honoured.resolution = mutation.resolution;
     if (mutation.missing_default) honoured.missing = PreferMissing::kDefault;
     if (preferences.representation) {
@@ -292,26 +255,26 @@ http::Response Shape200(const Prepared& prepared, StatementRow row) {
         response.SetHeader("Content-Range", "*/" + std::to_string(row.total.value_or(0)));
         return response;
       }
-      auto response = JsonResponse(status, std::move(row.body), prepared.Form());
+      auto response = JsonResponse(status, std::move(row.body), prepared.form);
       response.SetHeader("Content-Range", ContentRange(prepared.offset, row.page_total, row.total));
       return response;
     }
     case Shape::kInsert: {
       int status = row.inserted && *row.inserted == 0 && row.page_total > 0 ? 200 : 201;
-      http::Response response = prepared.representation ? JsonResponse(status, std::move(row.body), prepared.Form())
+      http::Response response = prepared.representation ? JsonResponse(status, std::move(row.body), prepared.form)
                                                         : http::Response{status, {}, ""};
       response.SetHeader("Content-Range", ContentRange(0, 0, row.total));
       return response;
     }
     case Shape::kUpdateOrDelete: {
-      http::Response response = prepared.representation ? JsonResponse(200, std::move(row.body), prepared.Form())
+      http::Response response = prepared.representation ? JsonResponse(200, std::move(row.body), prepared.form)
                                                         : http::Response{204, {}, ""};
       response.SetHeader("Content-Range", ContentRange(0, row.page_total, row.total));
       return response;
     }
     case Shape::kCall: {
       if (prepared.returns_void) return http::Response{204, {}, ""};
-      auto response = JsonResponse(200, std::move(row.body), prepared.Form());
+      auto response = JsonResponse(200, std::move(row.body), prepared.form);
       response.SetHeader("Content-Range", ContentRange(prepared.offset, row.page_total, row.total));
       return response;
     }
@@ -382,7 +345,7 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
     co_return ErrorResponse(ApiError("PGRST106", "Invalid schema: " + std::string(*profile), "",
                                      "Only the following schemas are exposed: " + options_.schema));
   }
-  if (!AcceptsJson(request)) {
+  if (!NegotiateBodyForm(request.Header("accept"))) {
     co_return ErrorResponse(ApiError("PGRST107", "None of these media types are available: " +
                                                      std::string(request.Header("accept").value_or(""))));
   }
@@ -444,7 +407,7 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
   // Singular answers, max-affected and tx=rollback: PostgREST never commits
   // a write it will not report.
   std::optional<Error> refusal;
-  if (prepared->singular && !(prepared->shape == Shape::kCall && prepared->returns_void)) {
+  if (prepared->form.singular && !(prepared->shape == Shape::kCall && prepared->returns_void)) {
     refusal = SingularError(row->page_total);
   }
   if (!refusal && prepared->max_affected && row->page_total > *prepared->max_affected) {

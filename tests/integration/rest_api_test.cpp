@@ -256,6 +256,32 @@ TEST_F(RestApiTest, NullsStrippedOnRequest) {
   EXPECT_FALSE(json::parse(object.body).as_object().contains("agent_id")) << object.body;
 }
 
+// supabase-js's csv(): Accept: text/csv, as PostgREST writes it.
+TEST_F(RestApiTest, CsvOnRequest) {
+  database_->Exec(std::string("INSERT INTO public.conversations (tenant_id, user_id, title) VALUES ('") + kTenantA +
+                  "', '" + kUserA1 + "', 'say \"hi\", then go')");
+  http::Request request =
+      Make("GET", "/rest/v1/conversations?select=title,agent_id&title=like.*go*&order=title", kUserA1);
+  request.headers.emplace_back("accept", "text/csv");
+  auto csv = Send(request);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(Header(csv, "content-type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.body, "title,agent_id\n\"say \"\"hi\"\", then go\",");
+
+  http::Request none = Make("GET", "/rest/v1/conversations?select=title&title=eq.nothing", kUserA1);
+  none.headers.emplace_back("accept", "text/csv");
+  EXPECT_EQ(Send(none).body, "\n");
+  http::Request scalar = Make("POST", "/rest/v1/rpc/add", kUserA1, R"({"a":1,"b":2})");
+  scalar.headers.emplace_back("accept", "text/csv");
+  auto refused = Send(scalar);
+  EXPECT_EQ(refused.status, 406) << refused.body;
+  EXPECT_EQ(json::parse(refused.body).at("code").as_string(), "PGRST107");
+  http::Request image = Make("GET", "/rest/v1/conversations", kUserA1);
+  image.headers.emplace_back("accept", "image/png");
+  EXPECT_EQ(Send(image).status, 406);
+  database_->Exec("DELETE FROM public.conversations WHERE title LIKE 'say%'");
+}
+
 TEST_F(RestApiTest, SingularObjectsAndTheirErrors) {
   http::Request one = Make("GET", "/rest/v1/tenants?select=slug", kUserA1);
   one.headers.emplace_back("accept", "application/vnd.pgrst.object+json");

@@ -98,6 +98,10 @@ test('conversations: create, list newest first, count, range, single, update, de
   const one = await a1.supabase.from('conversations').select('title, agent_id').eq('title', 'second')
     .single().stripNulls();
   assert.deepEqual(one.data, { title: 'second' });
+  // csv(): PostgREST's CSV, header first.
+  const csv = await a1.supabase.from('conversations').select('title, status').eq('title', 'second').csv();
+  assert.equal(csv.error, null);
+  assert.equal(csv.data, 'title,status\nsecond,active');
 
   const removed = await a1.supabase.from('conversations').delete().eq('title', 'third');
   assert.equal(removed.error, null);
