@@ -41,8 +41,10 @@ std::vector<std::string> Kids(const KeyStore& store) {
 TEST(JwksRefresh, RotatedKeysReplaceTheOldOnesAndBadDocumentsChangeNothing) {
   asio::io_context io;
   auto document = std::make_shared<std::string>(JwksOf(test::kA3Jwk, "one"));
-  auto serve = [document](http::Request request) -> asio::awaitable<http::Response> {
+  auto served = std::make_shared<int>(0);  // documents fetched so far
+  auto serve = [document, served](http::Request request) -> asio::awaitable<http::Response> {
     if (request.path != "/jwks.json") co_return http::Response{404, {}, "no"};
+    ++*served;
     if (document->empty()) co_return http::Response{503, {}, "down"};
     co_return http::Response{200, {}, *document};
   };
@@ -66,25 +68,34 @@ TEST(JwksRefresh, RotatedKeysReplaceTheOldOnesAndBadDocumentsChangeNothing) {
   int changes = 0;
   asio::co_spawn(io, RefreshJwks(fetcher, options, *store, [&] { ++changes; }), asio::detached);
 
+  // The driver waits for fetches to happen rather than for fixed times, so a
+  // slow machine (or a sanitizer build) only makes it slower, never wrong.
   std::vector<std::vector<std::string>> seen;
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
         asio::steady_timer pause(io);
-        auto wait = [&](int ms) {
-          pause.expires_after(std::chrono::milliseconds(ms));
-          return pause.async_wait(asio::use_awaitable);
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        auto until = [&](auto done) -> asio::awaitable<void> {
+          while (!done() && std::chrono::steady_clock::now() < deadline) {
+            pause.expires_after(std::chrono::milliseconds(5));
+            co_await pause.async_wait(asio::use_awaitable);
+          }
         };
-        co_await wait(100);  // the same document: keys as they were
+        auto fetched_twice_more = [&] {
+          int from = *served;
+          return [&, from] { return *served >= from + 2; };
+        };
+        co_await until(fetched_twice_more());  // the same document: keys as they were
         seen.push_back(Kids(*store));
         *document = JwksOf(test::kA2Jwk, "two");  // rotated
-        co_await wait(100);
+        co_await until([&] { return Kids(*store) == std::vector<std::string>{"(secret)", "two"}; });
         seen.push_back(Kids(*store));
         int changes_before = changes;
         *document = "{ not json";  // a broken document
-        co_await wait(100);
+        co_await until(fetched_twice_more());
         *document = "";  // the issuer is down
-        co_await wait(100);
+        co_await until(fetched_twice_more());
         seen.push_back(Kids(*store));
         seen.push_back({changes == changes_before ? "unchanged" : "changed"});
         io.stop();
