@@ -198,6 +198,9 @@ TEST_F(RestApiTest, SpreadsAndOrdersByToOneEmbeds) {
             json::parse(R"([{"content":"hello from a chat 2","title":"a chat 2","status":"active"}])"));
   auto theirs = Send(Make("GET", "/rest/v1/messages?select=...conversations(title)", kUserB1));
   EXPECT_EQ(theirs.body, R"([{"title":"b chat"}])");
+  // Spreads nest: the conversation's tenant's name, two levels up.
+  auto nested = Send(Make("GET", "/rest/v1/messages?select=...conversations(...tenants(tenant:name))&limit=1", kUserB1));
+  EXPECT_EQ(nested.body, R"([{"tenant":"B"}])");
 
   // The same in a representation of a write (rolled back).
   auto target = Send(Make("GET", "/rest/v1/conversations?select=id&title=eq.a%20chat%202", kUserA1));
@@ -446,6 +449,10 @@ TEST_F(RestApiTest, ClientMistakesGetPostgrestErrorsNeverA500) {
       {"POST", "/rest/v1/conversations", R"([{"title":"x"},{"status":"y"}])", 400, "PGRST102"},
       {"DELETE", "/rest/v1/conversations", "", 400, "21000"},
       {"GET", "/rest/v1/a/b", "", 404, "PGRST125"},
+      {"GET", "/rest/v1/messages?select=...nope(title)", "", 400, "PGRST200"},
+      {"GET", "/rest/v1/messages?select=...conversations", "", 400, "PGRST100"},
+      {"GET", "/rest/v1/messages?select=id,conversations(title)&order=conversations(nope)", "", 400, "42703"},
+      {"GET", "/rest/v1/messages?select=id,conversations(title)&order=conversations(title", "", 400, "PGRST100"},
   };
   for (const auto& test_case : cases) {
     auto response = Send(Make(test_case.method, test_case.target, kUserA1, test_case.body));
