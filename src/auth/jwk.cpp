@@ -1,20 +1,14 @@
 #include "auth/jwk.hpp"
 
-#include <fcntl.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
-#include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "auth/openssl_handles.hpp"
 #include "util/base64url.hpp"
@@ -394,22 +388,6 @@ Result<SigningKey> SigningKey::FromPrivateKeyPem(std::string_view pem, std::stri
   return SigningKey(std::move(*material));
 }
 
-Result<SigningKey> SigningKey::LoadPrivateKeyPem(const std::filesystem::path& path, std::string kid) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::Make("cannot read the signing key " + path.string() + ": " + std::strerror(errno), "io");
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string pem = std::move(text).str();
-  auto key = FromPrivateKeyPem(pem, std::move(kid));
-  OPENSSL_cleanse(pem.data(), pem.size());
-  if (!key) {
-    Error error = key.error();
-    error.message = path.string() + ": " + error.message;
-    return error;
-  }
-  return key;
-}
-
 Result<SigningKey> SigningKey::GenerateEs256(std::string kid) {
   ossl::Pkey pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   if (!pkey) throw std::runtime_error("P-256 key generation failed: " + ossl::DrainErrors());
@@ -447,38 +425,6 @@ Result<std::string> SigningKey::ToPrivateKeyPem() const {
     return OpenSslKeyError("cannot write the private key PEM");
   }
   return BioText(bio.get());
-}
-
-Status SigningKey::SavePrivateKeyPem(const std::filesystem::path& path) const {
-  auto pem = ToPrivateKeyPem();
-  if (!pem) return pem.error();
-  auto fail = [&](const std::string& what) {
-    return Error::Make("cannot " + what + " " + path.string() + ": " + std::strerror(errno), "io");
-  };
-  std::filesystem::path temporary = path;
-  temporary += ".tmp";
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail("create");
-  // An existing temp file keeps its old mode through O_CREAT, so set it again.
-  bool ok = ::fchmod(fd, 0600) == 0;
-  std::size_t written = 0;
-  while (ok && written < pem->size()) {
-    ssize_t n = ::write(fd, pem->data() + written, pem->size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      ok = false;
-    else
-      written += static_cast<std::size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  OPENSSL_cleanse(pem->data(), pem->size());
-  if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
-    Error error = fail("write");
-    ::unlink(temporary.c_str());
-    return error;
-  }
-  return Ok();
 }
 
 // ---- KeySet ----

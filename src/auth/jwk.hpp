@@ -9,7 +9,6 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,7 +76,6 @@ class SigningKey {
   // encrypted PEM is refused rather than prompting for a passphrase. An empty
   // kid becomes the RFC 7638 thumbprint of the public key.
   static Result<SigningKey> FromPrivateKeyPem(std::string_view pem, std::string kid = {});
-  static Result<SigningKey> LoadPrivateKeyPem(const std::filesystem::path& path, std::string kid = {});
   // A fresh P-256 key pair: the server's own signing key.
   static Result<SigningKey> GenerateEs256(std::string kid = {});
   static Result<SigningKey> GenerateRs256(int bits = kMinRsaBits, std::string kid = {});
@@ -92,8 +90,6 @@ class SigningKey {
   VerificationKey PublicKey() const;
   // Unencrypted PKCS#8 PEM; an error for HMAC keys.
   Result<std::string> ToPrivateKeyPem() const;
-  // Writes ToPrivateKeyPem() to `path` with mode 0600, atomically (temp file + rename).
-  Status SavePrivateKeyPem(const std::filesystem::path& path) const;
 
  private:
   explicit SigningKey(std::shared_ptr<const detail::KeyMaterial> material);
