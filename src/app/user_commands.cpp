@@ -117,7 +117,11 @@ int RunToken(const GlobalOptions& options, const UserCommandOptions& o) {
     return UsageFail("--ttl must be between 1 and " + std::to_string(kMaxTtlSeconds) + " seconds");
   }
   bool embedded = UsesEmbeddedDatabase(options.target);
-  auto keys = auth::KeyStore::Load(KeyStoreOptionsFor(options, o.keys));
+  // Minting needs only the server's own keys: --jwks names keys whose tokens
+  // are accepted, so it is not loaded (a URL would be fetched for nothing).
+  KeyOptions signing_keys = o.keys;
+  signing_keys.jwks.clear();
+  auto keys = auth::KeyStore::Load(KeyStoreOptionsFor(options, signing_keys));
   if (!keys) return ReportError(keys.error());
 
   if (!o.token_role.empty()) {

@@ -8,7 +8,6 @@
 #include <array>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
-#include <cstring>
 
 #include "auth/openssl_handles.hpp"
 #include "util/base64url.hpp"

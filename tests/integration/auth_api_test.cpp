@@ -535,6 +535,10 @@ TEST_F(AuthApiTest, CliTokensForUsersAndRoles) {
   EXPECT_EQ(anon.out, keys_->AnonKey() + "\n");
   auto service = RunAgentbase("token --role service_role" + flags);
   EXPECT_EQ(service.out, keys_->ServiceRoleKey() + "\n");
+  // --jwks names keys to accept, not to sign with: minting never fetches it.
+  auto unreachable_jwks = RunAgentbase("token --role anon --jwks http://127.0.0.1:1/jwks.json" + flags);
+  EXPECT_EQ(unreachable_jwks.exit_code, 0) << unreachable_jwks.err;
+  EXPECT_EQ(unreachable_jwks.out, keys_->AnonKey() + "\n");
 
   // Without the secret, --db-url has nothing to sign with.
   auto unsigned_token = RunAgentbase(std::string("token --user ") + kAlice + " " + database_->DbUrlFlag());
