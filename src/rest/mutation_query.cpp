@@ -1,4 +1,5 @@
-// Writes: insert and upsert (POST), update (PATCH), delete (DELETE).
+// Writes: insert and upsert (POST), update (PATCH), delete (DELETE), and the
+// single-row upsert (PUT).
 
 #include <boost/json.hpp>
 #include <map>
@@ -51,6 +52,29 @@ Result<std::vector<std::string>> PayloadColumns(const Table& table, const json::
   return columns;
 }
 
+// PUT's filters: every primary key column once, each a plain `eq`, nothing else.
+Status CheckPutFilters(const Table& table, const QueryParams& query) {
+  Error refusal = ApiError("PGRST105", "Filters must include all and only primary key columns with 'eq' operators");
+  if (table.primary_key.empty() || !query.logic.empty() || query.filters.size() != table.primary_key.size()) {
+    return refusal;
+  }
+  std::set<std::string> named;
+  for (const auto& filter : query.filters) {
+    const Condition& condition = filter.condition;
+    bool plain_eq = filter.embed_path.empty() && filter.field.json_path.empty() && !condition.negated &&
+                    condition.op == FilterOperator::kEq && condition.quantifier == Quantifier::kNone;
+    if (!plain_eq) return refusal;
+    named.insert(filter.field.name);
+  }
+  if (named != std::set<std::string>(table.primary_key.begin(), table.primary_key.end())) return refusal;
+  for (const auto& range : query.ranges) {
+    if (range.embed_path.empty() && (range.limit || range.offset)) {
+      return ApiError("PGRST114", "limit/offset querystring parameters are not allowed for PUT");
+    }
+  }
+  return Ok();
+}
+
 Result<json::value> ParsePayload(std::string_view body, bool allow_array) {
   boost::system::error_code ec;
   json::value payload = json::parse(body.empty() ? std::string_view("{}") : body, ec);
@@ -70,17 +94,23 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
   QueryWriter builder(cache, query);
   std::string target = Qualified(table.schema, table.name);
   std::string cte;
-  bool upsert = options.kind == MutationKind::kInsert && options.resolution.has_value();
+  bool put = options.kind == MutationKind::kPut;
+  bool upsert = (options.kind == MutationKind::kInsert && options.resolution.has_value()) || put;
+  if (put) {
+    if (auto filters = CheckPutFilters(table, query); !filters) return filters.error();
+  }
 
   std::string with_list;  // the CTEs, the last of them named pgrst_source
-  if (options.kind == MutationKind::kInsert) {
+  if (options.kind == MutationKind::kInsert || put) {
     auto payload = ParsePayload(options.body, true);
     if (!payload) return payload.error();
     auto columns = PayloadColumns(table, *payload, query);
     if (!columns) return columns.error();
+    if (put && columns->empty()) return ApiError("PGRST115", "Payload values do not match URL in primary key column(s)");
     std::string conflict;
     if (upsert) {
-      std::vector<std::string> conflict_columns = query.on_conflict ? *query.on_conflict : table.primary_key;
+      std::vector<std::string> conflict_columns =
+          query.on_conflict && !put ? *query.on_conflict : table.primary_key;
       if (conflict_columns.empty())
         return ApiError("PGRST100", "on_conflict is required: the table has no primary key");
       std::vector<std::string> conflict_names;
@@ -119,12 +149,18 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
       } else {
         insert = "INSERT INTO " + target + " (" + Join(names, ", ") + ") SELECT " + Join(names, ", ") +
                  " FROM pg_catalog.json_populate_recordset(NULL::" + target + ", " +
-                 builder.params().Add(json::serialize(items)) + "::json)";
+                 builder.params().Add(json::serialize(items)) + "::json) AS \"_p\"";
+        if (put) {
+          // Only a payload row with the URL's key is written.
+          auto key_matches = builder.Where(table, "_p", {});
+          if (!key_matches) return key_matches.error();
+          insert += " WHERE " + *key_matches;
+        }
       }
       if (upsert) {
         std::vector<std::string> sets;
         for (const auto& name : names) sets.push_back(name + " = EXCLUDED." + name);
-        bool ignore = *options.resolution == PreferResolution::kIgnoreDuplicates || sets.empty();
+        bool ignore = (!put && *options.resolution == PreferResolution::kIgnoreDuplicates) || sets.empty();
         insert += conflict + (ignore ? " DO NOTHING" : " DO UPDATE SET " + Join(sets, ", "));
       }
       insert += " RETURNING " + target + ".*";

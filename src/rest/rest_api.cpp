@@ -86,6 +86,8 @@ struct PreparedRequest {
   // Prefer: handling=strict, max-affected=<n> on PATCH and DELETE: more
   // affected rows are refused (PGRST124) and rolled back.
   std::optional<int64_t> max_affected;
+  // PUT: exactly one row (the URL's key) is written, or nothing is (PGRST115).
+  bool put = false;
   int64_t offset = 0;
   std::string preference_applied;
 };
@@ -166,6 +168,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     if (request.method == "POST") mutation.kind = MutationKind::kInsert;
     else if (request.method == "PATCH") mutation.kind = MutationKind::kUpdate;
     else if (request.method == "DELETE") mutation.kind = MutationKind::kDelete;
+    else if (request.method == "PUT") mutation.kind = MutationKind::kPut;
     else return ApiError("PGRST117", "Unsupported HTTP method: " + request.method);
     mutation.body = request.body;
     mutation.representation = preferences.representation == PreferReturn::kRepresentation;
@@ -187,7 +190,8 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
       honoured.handling = PreferHandling::kStrict;
       honoured.max_affected = preferences.max_affected;
     }
-    prepared.decide_after = prepared.form.singular || prepared.rollback || prepared.max_affected;
+    prepared.put = mutation.kind == MutationKind::kPut;
+    prepared.decide_after = prepared.form.singular || prepared.rollback || prepared.max_affected || prepared.put;
     honoured.resolution = mutation.resolution;
     if (mutation.missing_default) honoured.missing = PreferMissing::kDefault;
     if (preferences.representation) {
@@ -404,11 +408,14 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
   auto row = ReadStatementRow(outcome->results[transaction.main]);
   if (!row) co_return ErrorResponse(row.error());
 
-  // Singular answers, max-affected and tx=rollback: PostgREST never commits
-  // a write it will not report.
+  // Singular answers, PUT, max-affected and tx=rollback: PostgREST never
+  // commits a write it will not report.
   std::optional<Error> refusal;
   if (prepared->form.singular && !(prepared->shape == Shape::kCall && prepared->returns_void)) {
     refusal = SingularError(row->page_total);
+  }
+  if (!refusal && prepared->put && row->page_total != 1) {
+    refusal = ApiError("PGRST115", "Payload values do not match URL in primary key column(s)");
   }
   if (!refusal && prepared->max_affected && row->page_total > *prepared->max_affected) {
     refusal = ApiError("PGRST124", "Query result exceeds max-affected preference constraint",

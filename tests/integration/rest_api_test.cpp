@@ -371,6 +371,55 @@ TEST_F(RestApiTest, MaxAffectedUnderStrictHandling) {
   database_->Exec("UPDATE public.conversations SET status = 'active' WHERE status = 'archived'");
 }
 
+// PUT: PostgREST's single-row upsert, keyed by the URL's primary key.
+TEST_F(RestApiTest, PutUpsertsTheRowTheUrlNames) {
+  const std::string id = "00000000-0000-0000-0000-0000000000c1";
+  auto row = [&](const std::string& row_id, const std::string& title) {
+    return std::string(R"({"id":")") + row_id + R"(","tenant_id":")" + kTenantA + R"(","user_id":")" + kUserA1 +
+           R"(","title":")" + title + R"("})";
+  };
+  auto created = Send(Make("PUT", "/rest/v1/conversations?id=eq." + id, kUserA1, row(id, "put new")));
+  ASSERT_EQ(created.status, 204) << created.body;
+  EXPECT_EQ(database_->Scalar("SELECT title FROM public.conversations WHERE id = '" + id + "'"), "put new");
+
+  http::Request replace = Make("PUT", "/rest/v1/conversations?id=eq." + id + "&select=title", kUserA1,
+                               row(id, "put changed"));
+  replace.headers.emplace_back("prefer", "return=representation");
+  auto replaced = Send(replace);
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  EXPECT_EQ(replaced.body, R"([{"title":"put changed"}])");
+
+  struct Refusal {
+    std::string target, body;
+    int status;
+    std::string code;
+  };
+  std::vector<Refusal> refusals = {
+      {"/rest/v1/conversations?id=eq." + id, row("00000000-0000-0000-0000-0000000000c2", "other key"), 400,
+       "PGRST115"},
+      {"/rest/v1/conversations?id=eq." + id, "{}", 400, "PGRST115"},
+      {"/rest/v1/conversations?title=eq.x", row(id, "x"), 405, "PGRST105"},
+      {"/rest/v1/conversations?id=eq." + id + "&title=eq.x", row(id, "x"), 405, "PGRST105"},
+      {"/rest/v1/conversations?id=neq." + id, row(id, "x"), 405, "PGRST105"},
+      {"/rest/v1/conversations?id=eq." + id + "&limit=1", row(id, "x"), 400, "PGRST114"},
+  };
+  for (const auto& refusal : refusals) {
+    auto response = Send(Make("PUT", refusal.target, kUserA1, refusal.body));
+    EXPECT_EQ(response.status, refusal.status) << refusal.target << " " << response.body;
+    EXPECT_EQ(json::parse(response.body).at("code").as_string(), refusal.code) << refusal.target;
+  }
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.conversations WHERE id IN ('" + id +
+                              "', '00000000-0000-0000-0000-0000000000c2') AND title = 'put changed'"),
+            "1");
+
+  // Another tenant's row: row level security refuses the update.
+  std::string theirs = database_->Scalar("SELECT id FROM public.conversations WHERE title = 'b chat'");
+  auto denied = Send(Make("PUT", "/rest/v1/conversations?id=eq." + theirs, kUserA1, row(theirs, "taken")));
+  EXPECT_EQ(denied.status, 403) << denied.body;
+  EXPECT_EQ(database_->Scalar("SELECT title FROM public.conversations WHERE id = '" + theirs + "'"), "b chat");
+  database_->Exec("DELETE FROM public.conversations WHERE id = '" + id + "'");
+}
+
 TEST_F(RestApiTest, BulkInsertWithMissingDefaultTakesColumnDefaults) {
   std::string rows = std::string(R"([{"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 +
                      R"(","title":"bulk one"},{"tenant_id":")" + kTenantA + R"(","user_id":")" + kUserA1 + R"("}])";
