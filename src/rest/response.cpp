@@ -38,16 +38,20 @@ std::optional<Error> SingularError(int64_t rows) {
                   "The result contains " + std::to_string(rows) + " rows");
 }
 
-http::Response JsonResponse(int status, std::string body, BodyForm form) {
+http::Response RowsResponse(int status, std::string body, BodyForm form) {
   http::Response response;
   response.status = status;
   response.body = std::move(body);
-  const char* type = form.csv ? "text/csv; charset=utf-8"
-                     : form.strip_nulls ? (form.singular ? "application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8"
-                                                       : "application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8")
-                                      : (form.singular ? "application/vnd.pgrst.object+json; charset=utf-8"
-                                                       : "application/json; charset=utf-8");
-  response.SetHeader("Content-Type", type);
+  std::string type;
+  if (form.csv) {
+    type = "text/csv";
+  } else if (form.strip_nulls) {
+    type = form.singular ? "application/vnd.pgrst.object+json;nulls=stripped"
+                         : "application/vnd.pgrst.array+json;nulls=stripped";
+  } else {
+    type = form.singular ? "application/vnd.pgrst.object+json" : "application/json";
+  }
+  response.SetHeader("Content-Type", type + "; charset=utf-8");
   return response;
 }
 
@@ -55,7 +59,8 @@ Status ApplyResponseSettings(http::Response& response, const std::optional<std::
                              const std::optional<std::string>& status) {
   if (status) {
     auto code = ParseInt64(*status);
-    if (!code || *code < 100 || *code > 599) {
+    // 1xx is no final answer to send in its place.
+    if (!code || *code < 200 || *code > 599) {
       return ApiError("PGRST112", "response.status guc must be a valid status code");
     }
     response.status = static_cast<int>(*code);

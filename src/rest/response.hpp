@@ -42,10 +42,10 @@ int RangeStatus(int64_t offset, int64_t page_total, std::optional<int64_t> total
 std::optional<Error> SingularError(int64_t rows);
 
 // Content-Type as PostgREST writes it for that form (text/csv for CSV).
-http::Response JsonResponse(int status, std::string body, BodyForm form);
+http::Response RowsResponse(int status, std::string body, BodyForm form);
 
 // What a function or trigger asked for with set_config, as PostgREST applies
-// it: response.status, a status code (else PGRST112), replaces the status;
+// it: response.status, a final status code 200-599 (else PGRST112), replaces the status;
 // response.headers, a JSON array of objects with one key and a string value
 // each (else PGRST111), sets those headers, replacing any of the same name.
 Status ApplyResponseSettings(http::Response& response, const std::optional<std::string>& headers,

@@ -259,26 +259,26 @@ http::Response Shape200(const Prepared& prepared, StatementRow row) {
         response.SetHeader("Content-Range", "*/" + std::to_string(row.total.value_or(0)));
         return response;
       }
-      auto response = JsonResponse(status, std::move(row.body), prepared.form);
+      auto response = RowsResponse(status, std::move(row.body), prepared.form);
       response.SetHeader("Content-Range", ContentRange(prepared.offset, row.page_total, row.total));
       return response;
     }
     case Shape::kInsert: {
       int status = row.inserted && *row.inserted == 0 && row.page_total > 0 ? 200 : 201;
-      http::Response response = prepared.representation ? JsonResponse(status, std::move(row.body), prepared.form)
+      http::Response response = prepared.representation ? RowsResponse(status, std::move(row.body), prepared.form)
                                                         : http::Response{status, {}, ""};
       response.SetHeader("Content-Range", ContentRange(0, 0, row.total));
       return response;
     }
     case Shape::kUpdateOrDelete: {
-      http::Response response = prepared.representation ? JsonResponse(200, std::move(row.body), prepared.form)
+      http::Response response = prepared.representation ? RowsResponse(200, std::move(row.body), prepared.form)
                                                         : http::Response{204, {}, ""};
       response.SetHeader("Content-Range", ContentRange(0, row.page_total, row.total));
       return response;
     }
     case Shape::kCall: {
       if (prepared.returns_void) return http::Response{204, {}, ""};
-      auto response = JsonResponse(200, std::move(row.body), prepared.form);
+      auto response = RowsResponse(200, std::move(row.body), prepared.form);
       response.SetHeader("Content-Range", ContentRange(prepared.offset, row.page_total, row.total));
       return response;
     }

@@ -66,7 +66,7 @@ TEST(ApiError, ResponseBodyHeadersAndBearerChallenge) {
 }
 
 TEST(ResponseSettings, StatusAndHeadersReplaceWhatTheResponseHad) {
-  http::Response response = JsonResponse(200, "[]", BodyForm{});
+  http::Response response = RowsResponse(200, "[]", BodyForm{});
   auto applied = ApplyResponseSettings(
       response, std::string(R"([{"content-type":"text/plain"},{"X-Cache":"miss"},{"x-cache":"hit"}])"),
       std::string(" 201 "));
@@ -77,13 +77,13 @@ TEST(ResponseSettings, StatusAndHeadersReplaceWhatTheResponseHad) {
 
 TEST(ResponseSettings, MalformedSettingsArePostgrestErrors) {
   for (const char* headers : {"{}", "[1]", R"([{"a":"1","b":"2"}])", R"([{"a":1}])", "not json", "[{}]"}) {
-    http::Response response = JsonResponse(200, "[]", BodyForm{});
+    http::Response response = RowsResponse(200, "[]", BodyForm{});
     auto applied = ApplyResponseSettings(response, std::string(headers), std::nullopt);
     ASSERT_FALSE(applied) << headers;
     EXPECT_EQ(applied.error().code, "PGRST111") << headers;
   }
-  for (const char* status : {"abc", "99", "600", "", "2O1"}) {
-    http::Response response = JsonResponse(200, "[]", BodyForm{});
+  for (const char* status : {"abc", "99", "101", "600", "", "2O1"}) {
+    http::Response response = RowsResponse(200, "[]", BodyForm{});
     auto applied = ApplyResponseSettings(response, std::nullopt, std::string(status));
     ASSERT_FALSE(applied) << status;
     EXPECT_EQ(applied.error().code, "PGRST112") << status;
