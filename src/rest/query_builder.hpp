@@ -38,8 +38,8 @@ Result<SqlQuery> BuildRead(const SchemaCache& cache, const Table& table, const Q
                            const ReadOptions& options);
 
 // kPut: PostgREST's single-row upsert, `PUT /t?pk=eq.v` with the whole row;
-// the filters must be exactly the primary key (PGRST105), without
-// limit/offset (PGRST114). The statement inserts or updates only a payload
+// the filters must be exactly the primary key (PGRST105; limit/offset are
+// the parser's PGRST114). The statement inserts or updates only a payload
 // row whose key is the URL's, so the caller refuses (PGRST115) and rolls back
 // when it did not touch exactly one row.
 enum class MutationKind { kInsert, kUpdate, kDelete, kPut };
