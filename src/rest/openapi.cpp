@@ -67,6 +67,8 @@ std::string OpenApiDocument(const SchemaCache& cache, const http::Request& reque
       item["post"] = Operation(name, "Insert into " + name, 201);
       item["patch"] = Operation(name, "Update " + name, 204);
       item["delete"] = Operation(name, "Delete from " + name, 204);
+      // PUT upserts the row its primary key names: only tables that have one.
+      if (!table.primary_key.empty()) item["put"] = Operation(name, "Upsert one row of " + name, 204);
     }
     paths["/" + name] = std::move(item);
   }
@@ -95,7 +97,8 @@ std::string OpenApiDocument(const SchemaCache& cache, const http::Request& reque
       {"basePath", "/rest/v1"},
       {"schemes", json::array{json::value("http")}},
       {"consumes", json::array{json::value("application/json"), json::value("application/vnd.pgrst.object+json")}},
-      {"produces", json::array{json::value("application/json"), json::value("application/vnd.pgrst.object+json")}},
+      {"produces", json::array{json::value("application/json"), json::value("application/vnd.pgrst.object+json"),
+                               json::value("text/csv")}},
       {"paths", std::move(paths)},
       {"definitions", std::move(definitions)},
   };

@@ -480,6 +480,35 @@ TEST_F(RestApiTest, RpcByPostAndGet) {
   EXPECT_EQ(json::parse(missing.body).at("code").as_string(), "PGRST202");
 }
 
+// GET /rest/v1/ describes the exposed schema (Swagger 2.0, as PostgREST).
+TEST_F(RestApiTest, RootServesAnOpenApiDescription) {
+  http::Request request = Make("GET", "/rest/v1/", kUserA1);
+  request.headers.emplace_back("host", "api.example.test");
+  auto response = Send(request);
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(Header(response, "content-type"), "application/openapi+json; charset=utf-8");
+  json::object document = json::parse(response.body).as_object();
+  EXPECT_EQ(document.at("swagger").as_string(), "2.0");
+  EXPECT_EQ(document.at("host").as_string(), "api.example.test");
+  EXPECT_EQ(document.at("basePath").as_string(), "/rest/v1");
+  const auto& paths = document.at("paths").as_object();
+  for (const char* method : {"get", "post", "patch", "delete", "put"}) {
+    EXPECT_TRUE(paths.at("/conversations").as_object().contains(method)) << method;
+  }
+  EXPECT_TRUE(paths.at("/rpc/add").as_object().contains("post"));
+  EXPECT_TRUE(paths.at("/rpc/add").as_object().contains("get"));
+  const auto& columns = document.at("definitions").at("conversations").at("properties").as_object();
+  EXPECT_TRUE(columns.contains("title"));
+  EXPECT_TRUE(columns.contains("tenant_id"));
+
+  auto head = Send(Make("HEAD", "/rest/v1/", kUserA1));
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+  auto post = Send(Make("POST", "/rest/v1/", kUserA1, "{}"));
+  EXPECT_EQ(post.status, 405) << post.body;
+  EXPECT_EQ(json::parse(post.body).at("code").as_string(), "PGRST117");
+}
+
 TEST_F(RestApiTest, ClientMistakesGetPostgrestErrorsNeverA500) {
   struct Case {
     std::string method, target, body;
