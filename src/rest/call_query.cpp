@@ -100,22 +100,21 @@ Result<CallPlan> BuildCall(const SchemaCache& cache, const std::string& function
     return plan;
   }
   if (chosen->returns_void) {
-    plan.query = SqlQuery{
-        "SELECT NULL::bigint AS total, 1::bigint AS page_total, '' AS body, NULL::bigint AS inserted" +
-            kResponseSettingsColumns + " FROM (SELECT " + call + ") _r",
-        builder.params().Take()};
+    plan.query = SqlQuery{"SELECT " + StatementRowColumns("NULL::bigint", "1::bigint", "''", "NULL::bigint") +
+                              " FROM (SELECT " + call + ") _r",
+                          builder.params().Take()};
     return plan;
   }
   // Scalars have no columns to head a CSV with.
   if (options.form.csv) return ApiError("PGRST107", "None of these media types are available: text/csv");
   BodyForm form = options.form;
   form.singular = !chosen->returns_set;
-  std::string body = RowsBody(form, "_r.v");
-  plan.query = SqlQuery{"SELECT NULL::bigint AS total, pg_catalog.count(*) AS page_total, " + body +
-                            " AS body, NULL::bigint AS inserted" + kResponseSettingsColumns +
-                            " FROM (SELECT pg_catalog.to_json(" +
-                            (chosen->returns_set ? "_c" : call) + ") AS v" +
-                            (chosen->returns_set ? " FROM " + call + " AS _c" : "") + ") _r",
+  std::string rows = chosen->returns_set ? "SELECT pg_catalog.to_json(_c) AS v FROM " + call + " AS _c"
+                                         : "SELECT pg_catalog.to_json(" + call + ") AS v";
+  plan.query = SqlQuery{"SELECT " +
+                            StatementRowColumns("NULL::bigint", "pg_catalog.count(*)", RowsBody(form, "_r.v"),
+                                                "NULL::bigint") +
+                            " FROM (" + rows + ") _r",
                         builder.params().Take()};
   return plan;
 }

@@ -203,20 +203,17 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
   std::string inserted =
       upsert ? "(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)" : "NULL::bigint";
   // page_total counts the affected rows, with or without a representation.
-  std::string head = "WITH " + with_list + " SELECT " + total +
-                     " AS total, (SELECT pg_catalog.count(*) FROM pgrst_source) AS page_total, ";
-  std::string sql;
+  std::string affected = "(SELECT pg_catalog.count(*) FROM pgrst_source)";
+  std::string sql = "WITH " + with_list + " SELECT ";
   if (options.representation) {
     std::string alias = builder.NewAlias();
     LevelExtras extras;
     auto projection = builder.Projection(table, alias, query.select, {}, extras);
     if (!projection) return projection.error();
-    std::string body = RowsBody(options.form, "_r");
-    sql = head + body + " AS body, " + inserted + " AS inserted" + kResponseSettingsColumns + " FROM (SELECT " +
-          *projection +
-          " FROM pgrst_source AS " + Ident(alias) + extras.joins + ") _r";
+    sql += StatementRowColumns(total, affected, RowsBody(options.form, "_r"), inserted) + " FROM (SELECT " +
+           *projection + " FROM pgrst_source AS " + Ident(alias) + extras.joins + ") _r";
   } else {
-    sql = head + "'' AS body, " + inserted + " AS inserted" + kResponseSettingsColumns;
+    sql += StatementRowColumns(total, affected, "''", inserted);
   }
   return SqlQuery{std::move(sql), builder.params().Take()};
 }

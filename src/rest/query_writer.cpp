@@ -38,14 +38,16 @@ std::string RowsBody(BodyForm form, std::string_view row_view) {
   return form.singular ? "coalesce((" + agg + "->0)::text, 'null')" : "coalesce(" + agg + ", '[]')::text";
 }
 
-const std::string kResponseSettingsColumns =
-    ", nullif(pg_catalog.current_setting('response.headers', true), '') AS response_headers"
-    ", nullif(pg_catalog.current_setting('response.status', true), '') AS response_status";
+std::string StatementRowColumns(const std::string& total, const std::string& page_total, const std::string& body,
+                                const std::string& inserted) {
+  return total + " AS total, " + page_total + " AS page_total, " + body + " AS body, " + inserted +
+         " AS inserted, nullif(pg_catalog.current_setting('response.headers', true), '') AS response_headers"
+         ", nullif(pg_catalog.current_setting('response.status', true), '') AS response_status";
+}
 
 std::string Envelope(const std::string& source, const std::string& total, BodyForm form, const std::string& inserted) {
-  std::string body = RowsBody(form, "_r");
-  return "SELECT " + total + " AS total, pg_catalog.count(_r) AS page_total, " + body + " AS body, " + inserted +
-         " AS inserted" + kResponseSettingsColumns + " FROM " + source + " _r";
+  return "SELECT " + StatementRowColumns(total, "pg_catalog.count(_r)", RowsBody(form, "_r"), inserted) + " FROM " +
+         source + " _r";
 }
 
 namespace {

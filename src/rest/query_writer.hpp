@@ -28,13 +28,15 @@ Error ColumnNotFound(const Table& table, const std::string& column);
 // PostgREST writes it (the first row's keys, then each row's record text
 // without its parentheses, one per line).
 std::string RowsBody(BodyForm form, std::string_view row);
-// The last two columns of every statement's row: the response.headers and
-// response.status settings a function or trigger may have made (NULL when
-// unset), read after the rows were produced. Starts with ", ".
-extern const std::string kResponseSettingsColumns;
+// The select list of every statement's one row, as ReadStatementRow reads
+// it: total, page_total, body, inserted (the given expressions), then the
+// response.headers and response.status settings a function or trigger may
+// have made (NULL when unset), read after the rows were produced.
+std::string StatementRowColumns(const std::string& total, const std::string& page_total, const std::string& body,
+                                const std::string& inserted);
 
-// The statement's final SELECT over the rows of `source`: total, page_total,
-// body (the JSON text), inserted, and kResponseSettingsColumns.
+// The statement's final SELECT over the rows of `source` (StatementRowColumns,
+// the body in `form`).
 std::string Envelope(const std::string& source, const std::string& total, BodyForm form, const std::string& inserted);
 
 // Collects $n parameters while the SQL is written.

@@ -20,7 +20,7 @@ struct BodyForm {
 };
 
 // The statement's row: total, page_total, body, inserted, and the
-// response.headers / response.status settings (kResponseSettingsColumns).
+// response.headers / response.status settings (StatementRowColumns).
 struct StatementRow {
   std::optional<int64_t> total;
   int64_t page_total = 0;

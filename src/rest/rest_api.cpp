@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <boost/json.hpp>
 
 #include "rest/api_error.hpp"
@@ -106,7 +105,7 @@ std::string ReadPlanKey(const http::Request& request) {
   return key;
 }
 
-Result<Prepared> Plan(const http::Request& request, const std::string& resource, bool is_rpc,
+Result<Prepared> Plan(const http::Request& request, const std::string& resource, bool is_rpc, BodyForm form,
                       const SchemaCache& cache, const RestOptions& options) {
   std::vector<std::string_view> prefer = request.AllHeaders("prefer");
   ApiRequestInput input{request.method, is_rpc, request.query, prefer};
@@ -117,8 +116,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
 
   Prepared prepared;
   prepared.head = request.method == "HEAD";
-  // Handle has refused what cannot be negotiated already.
-  prepared.form = NegotiateBodyForm(request.Header("accept")).value_or(BodyForm{});
+  prepared.form = form;
   prepared.rollback = preferences.transaction == PreferTransaction::kRollback;
   bool count_exact = preferences.count.has_value();
   Preferences honoured;  // what Preference-Applied reports
@@ -145,11 +143,8 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     // or is to be rolled back anyway (tx=rollback).
     prepared.decide_after = !prepared.read_only && (prepared.form.singular || prepared.rollback);
     prepared.form.singular = prepared.form.singular || (!plan->function->returns_set && !plan->function->returns_void);
-    if (prepared.rollback) {
-      Preferences honoured;
-      honoured.transaction = PreferTransaction::kRollback;
-      prepared.preference_applied = PreferenceAppliedValue(honoured);
-    }
+    if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
+    prepared.preference_applied = PreferenceAppliedValue(honoured);
     return prepared;
   }
 
@@ -349,7 +344,8 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
     co_return ErrorResponse(ApiError("PGRST106", "Invalid schema: " + std::string(*profile), "",
                                      "Only the following schemas are exposed: " + options_.schema));
   }
-  if (!NegotiateBodyForm(request.Header("accept"))) {
+  auto form = NegotiateBodyForm(request.Header("accept"));
+  if (!form) {
     co_return ErrorResponse(ApiError("PGRST107", "None of these media types are available: " +
                                                      std::string(request.Header("accept").value_or(""))));
   }
@@ -368,7 +364,7 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
   if (auto cached = reading ? read_plans_.find(plan_key) : read_plans_.end(); cached != read_plans_.end()) {
     prepared = cached->second;
   } else {
-    auto planned = Plan(request, route->resource, route->is_rpc, *cache, options_);
+    auto planned = Plan(request, route->resource, route->is_rpc, *form, *cache, options_);
     if (!planned) co_return ErrorResponse(planned.error(), caller->anonymous);
     prepared = std::make_shared<const Prepared>(std::move(*planned));
     if (reading) {
