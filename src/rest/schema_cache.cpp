@@ -39,7 +39,7 @@ std::vector<std::string> SchemaCache::Queries(const std::string& schema) {
       // 0: relations and columns
       "SELECT c.relname, c.relkind, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
       "coalesce(et.typname, t.typname), NOT a.attnotnull, "
-      "(a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''), t.typcategory = 'A', a.attnum, "
+      "(a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''), t.typcategory = 'A', "
       "coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), '') "
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
@@ -61,8 +61,8 @@ std::vector<std::string> SchemaCache::Queries(const std::string& schema) {
       "WHERE con.contype = 'f' AND n.nspname = " + nsp + " AND rn.nspname = " + nsp +
       " ORDER BY con.conname, c.relname, k.ord",
       // 3: functions: arguments as parallel arrays
-      "SELECT p.proname, p.proretset, pg_catalog.format_type(p.prorettype, NULL), p.prorettype = 'void'::regtype, "
-      "CASE WHEN rt.typrelid <> 0 AND rc.relnamespace = n.oid THEN rc.relname END, rt.typtype = 'c' OR rt.typrelid <> 0, "
+      "SELECT p.proname, p.proretset, p.prorettype = 'void'::regtype, "
+      "CASE WHEN rt.typrelid <> 0 AND rc.relnamespace = n.oid THEN rc.relname END, "
       "p.provolatile, p.pronargs, p.pronargdefaults, "
       "coalesce(pg_catalog.array_to_string(ARRAY(SELECT coalesce(nullif(x.name, ''), '') "
       "  FROM unnest(coalesce(p.proargnames, ARRAY[]::text[]), coalesce(p.proargmodes, ARRAY[]::\"char\"[])) x(name, mode) "
@@ -89,7 +89,7 @@ Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::str
       char kind = relations.Get(row, 1).empty() ? 'r' : relations.Get(row, 1)[0];
       table.is_view = kind == 'v' || kind == 'm';
       table.insertable = kind == 'r' || kind == 'p';
-      table.description = relations.Text(row, 9);
+      table.description = relations.Text(row, 8);
     }
     Column column;
     column.name = relations.Text(row, 2);
@@ -122,13 +122,13 @@ Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::str
     function.schema = schema;
     function.name = functions.Text(row, 0);
     function.returns_set = functions.Bool(row, 1);
-    function.returns_void = functions.Bool(row, 3);
-    if (!functions.IsNull(row, 4)) function.returns_table = functions.Text(row, 4);
-    function.volatility = functions.Get(row, 6).empty() ? 'v' : functions.Get(row, 6)[0];
-    auto argument_count = static_cast<size_t>(functions.Int(row, 7));
-    auto defaults = static_cast<size_t>(functions.Int(row, 8));
-    auto names = Split(functions.Get(row, 9), ',');
-    auto types = Split(functions.Get(row, 10), ',');
+    function.returns_void = functions.Bool(row, 2);
+    if (!functions.IsNull(row, 3)) function.returns_table = functions.Text(row, 3);
+    function.volatility = functions.Get(row, 4).empty() ? 'v' : functions.Get(row, 4)[0];
+    auto argument_count = static_cast<size_t>(functions.Int(row, 5));
+    auto defaults = static_cast<size_t>(functions.Int(row, 6));
+    auto names = Split(functions.Get(row, 7), ',');
+    auto types = Split(functions.Get(row, 8), ',');
     for (size_t i = 0; i < argument_count && i < types.size(); ++i) {
       FunctionArgument argument;
       argument.name = i < names.size() ? names[i] : "";
@@ -136,7 +136,7 @@ Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::str
       argument.has_default = i >= argument_count - defaults;
       function.arguments.push_back(std::move(argument));
     }
-    function.description = functions.Text(row, 11);
+    function.description = functions.Text(row, 9);
     cache->functions_.emplace(function.name, std::move(function));
   }
   return std::shared_ptr<const SchemaCache>(std::move(cache));
