@@ -101,8 +101,10 @@ def settings_index(tx):
 
 
 def find(done, predicate, what):
-    found = [tx for tx in done if settings_index(tx) is not None and settings_index(tx) + 1 < len(tx)
-             and predicate(tx[settings_index(tx)][0], tx[settings_index(tx) + 1][0])]
+    def matches(tx):
+        at = settings_index(tx)
+        return at is not None and at + 1 < len(tx) and predicate(tx[at][0], tx[at + 1][0])
+    found = [tx for tx in done if matches(tx)]
     if not found:
         die("no %s transaction in the PostgreSQL log" % what)
     tx = found[-1]

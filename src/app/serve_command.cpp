@@ -27,9 +27,9 @@
 #include "http/server.hpp"
 #include "migrate/push.hpp"
 #include "migrate/report.hpp"
-#include "util/text.hpp"
 #include "rest/rest_api.hpp"
 #include "rest/schema_cache.hpp"
+#include "util/text.hpp"
 
 namespace agentbase::app {
 

@@ -14,11 +14,9 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
   db::Transaction transaction(connection);
   if (auto begun = transaction.Begin(); !begun) return begun.error();
 
-  auto existing = connection.ExecParams("SELECT id::text FROM auth.users WHERE lower(email) = lower($1::text) LIMIT 1",
-                                  db::Params{user.email});
-  if (!existing) {
-    return existing.error();
-  }
+  auto existing = connection.ExecParams(
+      "SELECT id::text FROM auth.users WHERE lower(email) = lower($1::text) LIMIT 1", db::Params{user.email});
+  if (!existing) return existing.error();
   if (existing->Rows() > 0) {
     Error error = Error::Make("a user with e-mail " + user.email + " already exists (id " + existing->Text(0, 0) + ")",
                               "exists");
@@ -34,9 +32,7 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
         "INSERT INTO public.tenants (name, slug) VALUES ($1::text, $2::text) ON CONFLICT (slug) DO NOTHING "
         "RETURNING id::text",
         db::Params{name, user.tenant_slug});
-    if (!inserted) {
-        return inserted.error();
-    }
+    if (!inserted) return inserted.error();
     if (inserted->Rows() > 0) {
       tenant_id = inserted->Text(0, 0);
       created.tenant_created = true;
@@ -45,7 +41,7 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
           connection.ExecParams("SELECT id::text, name FROM public.tenants WHERE slug = $1::text",
                                 db::Params{user.tenant_slug});
       if (!found || found->Rows() == 0) {
-            return found ? Error::Make("tenant " + user.tenant_slug + " vanished while adding the user", "tenant")
+        return found ? Error::Make("tenant " + user.tenant_slug + " vanished while adding the user", "tenant")
                      : found.error();
       }
       tenant_id = found->Text(0, 0);
@@ -84,9 +80,7 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
         "INSERT INTO public.profiles (id, tenant_id, role) VALUES ($1::uuid, $2::uuid, $3::text) "
         "ON CONFLICT (id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, role = EXCLUDED.role",
         db::Params{created.user_id, *tenant_id, user.role});
-    if (!profile) {
-        return profile.error();
-    }
+    if (!profile) return profile.error();
   }
   if (auto committed = transaction.Commit(); !committed) return committed.error();
   return created;

@@ -63,12 +63,14 @@ Result<UserRecord> UserFromRow(const db::PgResult& result, int row, int first_co
   return user;
 }
 
-namespace {
-std::string BuildSignInSql() {
+// The three statements below run on every sign-in, refresh and /user; their
+// text never changes, so each is built once.
+
+const std::string& SignInSql() {
   // The lateral join yields one row whether or not the e-mail exists; with no
   // user (or no usable hash) the password is hashed against a fresh salt of
   // the same cost instead, so both paths do the same work.
-  return fmt::format(R"SQL(WITH candidate AS (
+  static const std::string sql = fmt::format(R"SQL(WITH candidate AS (
   SELECT u.id, u.email_confirmed_at IS NOT NULL AS confirmed, u.encrypted_password AS stored,
          extensions.crypt($2::text, CASE WHEN u.encrypted_password ~ '^\$2[abxy]\$' THEN u.encrypted_password
                                          ELSE extensions.gen_salt('bf', {cost}) END) AS computed
@@ -102,19 +104,15 @@ SELECT c.id IS NOT NULL, c.password_ok, c.confirmed, ns.id::text, floor(extract(
 FROM checked AS c
 LEFT JOIN signed_in AS u ON true
 LEFT JOIN new_session AS ns ON true)SQL",
-                     fmt::arg("cost", kBcryptCost), fmt::arg("lifetime", fmt::format(kSessionLifetime, "$4")),
-                     fmt::arg("columns", UserColumns()));
+      fmt::arg("cost", kBcryptCost), fmt::arg("lifetime", fmt::format(kSessionLifetime, "$4")),
+      fmt::arg("columns", UserColumns()));
+  return sql;
 }
-}  // namespace
 
-// Built once (the text never changes; these run on every sign-in, refresh and /user).
-const std::string& SignInSql() { static const std::string sql = BuildSignInSql(); return sql; }
-
-namespace {
-std::string BuildRefreshSql() {
+const std::string& RefreshSql() {
   // FOR UPDATE serialises concurrent refreshes of one session: the second
   // waits, then sees its token as the previous one (a replay).
-  return fmt::format(R"SQL(WITH found AS (
+  static const std::string sql = fmt::format(R"SQL(WITH found AS (
   SELECT s.id, s.user_id, s.created_at, s.refresh_token_hash = $1::text AS is_current,
          s.revoked_at IS NOT NULL AS revoked, s.expires_at <= now() AS expired
   FROM agentbase.auth_sessions AS s
@@ -140,22 +138,17 @@ SELECT f.is_current, f.revoked, f.expired, EXISTS (SELECT 1 FROM rotated), f.id:
        floor(extract(epoch FROM f.created_at))::bigint, {columns}
 FROM found AS f
 JOIN auth.users AS u ON u.id = f.user_id)SQL",
-                     fmt::arg("lifetime", fmt::format(kSessionLifetime, "$3")), fmt::arg("columns", UserColumns()));
+      fmt::arg("lifetime", fmt::format(kSessionLifetime, "$3")), fmt::arg("columns", UserColumns()));
+  return sql;
 }
-}  // namespace
 
-const std::string& RefreshSql() { static const std::string sql = BuildRefreshSql(); return sql; }
-
-namespace {
-std::string BuildSessionUserSql() {
-  return "SELECT " + UserColumns() +
-         ", ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM agentbase.auth_sessions AS s "
-         "WHERE s.id = $2::uuid AND s.user_id = u.id AND s.revoked_at IS NULL)) "
-         "FROM auth.users AS u WHERE u.id = $1::uuid";
+const std::string& SessionUserSql() {
+  static const std::string sql = "SELECT " + UserColumns() +
+                                 ", ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM agentbase.auth_sessions AS s "
+                                 "WHERE s.id = $2::uuid AND s.user_id = u.id AND s.revoked_at IS NULL)) "
+                                 "FROM auth.users AS u WHERE u.id = $1::uuid";
+  return sql;
 }
-}  // namespace
-
-const std::string& SessionUserSql() { static const std::string sql = BuildSessionUserSql(); return sql; }
 
 std::string LogoutGlobalSql() {
   return "UPDATE agentbase.auth_sessions SET revoked_at = now() WHERE user_id = $1::uuid AND revoked_at IS NULL";

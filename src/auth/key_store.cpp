@@ -221,7 +221,7 @@ Status AddDistinct(KeySet& keys, const VerificationKey& key) {
 }  // namespace
 
 bool IsJwksUrl(std::string_view setting) {
-  std::string text = Trim(setting);
+  std::string_view text = TrimView(setting);
   return StartsWith(text, "http://") || StartsWith(text, "https://");
 }
 

@@ -25,7 +25,6 @@ int StatusForPgrst(const std::string& code) {
   return it == statuses.end() ? 500 : it->second;
 }
 
-
 int StatusForSqlState(const Error& error, bool anonymous) {
   const std::string& code = error.code;
   if (code == "23503" || code == "23505") return 409;

@@ -164,11 +164,11 @@ class Client {
     }
   }
 
-  // True if the server closes the connection within `within` (data that
-  // arrives meanwhile is kept for Read).
   // What has arrived and not been read as a response yet.
   const std::string& Buffered() const { return buffer_; }
 
+  // True if the server closes the connection within `within` (data that
+  // arrives meanwhile is kept for Read).
   bool WaitClosed(std::chrono::milliseconds within) {
     SetTimeouts(fd_, within);
     bool closed = false;
