@@ -200,6 +200,21 @@ Status CheckClaims(const boost::json::object& claims, const VerifyOptions& optio
   return Ok();
 }
 
+bool ContainsNul(const boost::json::value& value) {
+  auto has_nul = [](std::string_view text) { return text.find('\0') != std::string_view::npos; };
+  if (value.is_string()) return has_nul(value.get_string());
+  if (value.is_array()) {
+    for (const auto& entry : value.get_array()) {
+      if (ContainsNul(entry)) return true;
+    }
+  } else if (value.is_object()) {
+    for (const auto& member : value.get_object()) {
+      if (has_nul(member.key()) || ContainsNul(member.value())) return true;
+    }
+  }
+  return false;
+}
+
 struct Parts {
   std::string_view header;
   std::string_view payload;
@@ -255,7 +270,10 @@ Result<VerifiedToken> Verify(std::string_view token, const KeySet& keys, const V
   if (kid_value != nullptr && !kid_value->is_string()) return DecodeError(kKeyError, kNoSuitableKey);
   std::vector<const VerificationKey*> candidates;
   for (const auto& key : keys.keys()) {
-    if (kid_value != nullptr && key.kid() != kid_value->get_string()) continue;
+    // A key without a kid (the project's HS256 secret) is tried whatever kid
+    // the token names, as PostgREST does with a single secret: GoTrue adds
+    // a kid when one is configured.
+    if (kid_value != nullptr && !key.kid().empty() && key.kid() != kid_value->get_string()) continue;
     if (key.alg() != *alg) continue;  // never HMAC keyed with a public key, never RSA on an EC key
     candidates.push_back(&key);
   }
@@ -271,6 +289,9 @@ Result<VerifiedToken> Verify(std::string_view token, const KeySet& keys, const V
 
   boost::json::value payload = boost::json::parse(*payload_bytes, parse_error);
   if (parse_error || !payload.is_object()) return ClaimsError("Parsing claims failed");
+  // PostgreSQL cannot hold a NUL in text, and libpq would cut a parameter
+  // at it ("service_role\u0000x" would become "service_role").
+  if (ContainsNul(payload)) return ClaimsError("The JWT claims contain a NUL character");
   VerifiedToken verified;
   verified.claims = std::move(payload.get_object());
   verified.claims_text = boost::json::serialize(verified.claims);

@@ -48,12 +48,13 @@ struct VerifiedToken {
   std::string kid;  // of the key that verified the signature ("" when it has none)
 };
 
-// Checks the token against the keys, then its claims. Never throws for any
+// Checks the token against the keys, then its claims (a NUL anywhere in them
+// is refused, PGRST303). Never throws for any
 // token text; the error carries code PGRST301 or PGRST303 and PostgREST's
 // message ("JWT expired", "Expected 3 parts in JWT; got 2", ...).
 //
-// Key choice: a header kid selects the key with that kid and no other;
-// without a kid every key is tried. Either way the header alg must be the
+// Key choice: a header kid selects the key with that kid and the keys that
+// have none (a single HS256 secret); without a kid every key is tried. Either way the header alg must be the
 // key's own alg, "none" (in any case) is refused, and jku/x5u/jwk header
 // members are ignored.
 Result<VerifiedToken> Verify(std::string_view token, const KeySet& keys, const VerifyOptions& options = {});

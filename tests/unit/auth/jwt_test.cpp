@@ -217,9 +217,32 @@ TEST(JwtVerify, KidSelectsOnlyThatKey) {
                     kNoSuitableKey);
   ExpectDecodeError(Verify(HmacToken(R"({"alg":"HS256","kid":""})", "{}", kSecret), keys), kKeyError, kNoSuitableKey);
   ExpectDecodeError(Verify(HmacToken(R"({"alg":"HS256","kid":7})", "{}", kSecret), keys), kKeyError, kNoSuitableKey);
-  // A kid against key-less kids: the plain secret has none.
-  ExpectDecodeError(Verify(HmacToken(R"({"alg":"HS256","kid":"x"})", "{}", kSecret), SecretKeys()), kKeyError,
+}
+
+// GoTrue adds a kid to HS256 tokens when a key id is configured; with a
+// single secret (which has no kid) PostgREST ignores it, and so do we.
+TEST(JwtVerify, KidIsIgnoredByAKeyWithoutOne) {
+  EXPECT_TRUE(Verify(HmacToken(R"({"alg":"HS256","kid":"x"})", "{}", kSecret), SecretKeys()).ok());
+  ExpectDecodeError(Verify(HmacToken(R"({"alg":"HS256","kid":"x"})", "{}", std::string(kSecret) + "-wrong"),
+                           SecretKeys()),
+                    kKeyError, kNoKeyVerified);
+  // A key that has a kid still answers only to its own.
+  auto named = *VerificationKey::FromSecret(std::string(kSecret), "mine");
+  ExpectDecodeError(Verify(HmacToken(R"({"alg":"HS256","kid":"x"})", "{}", kSecret), KeysOf({named})), kKeyError,
                     kNoSuitableKey);
+}
+
+// libpq cuts a parameter at a NUL: "service_role\u0000x" must never become
+// "service_role", so a NUL anywhere in the claims refuses the token.
+TEST(JwtVerify, NulInAnyClaimIsRefused) {
+  for (std::string_view payload : {R"({"role":"service_role\u0000x"})", R"({"sub":"a\u0000"})",
+                                   R"({"app_metadata":{"tenant":["x\u0000"]}})", R"({"k\u0000ey":1})"}) {
+    auto verified = Verify(HmacToken(R"({"alg":"HS256"})", payload, kSecret), SecretKeys());
+    ASSERT_FALSE(verified.ok()) << payload;
+    EXPECT_EQ(verified.error().code, kJwtClaimsErrorCode) << payload;
+  }
+  EXPECT_TRUE(Verify(HmacToken(R"({"alg":"HS256"})", R"({"role":"service_role\\u0000x"})", kSecret), SecretKeys())
+                  .ok());
 }
 
 TEST(JwtVerify, KidOfAKeyOfAnotherTypeFails) {
