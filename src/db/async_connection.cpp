@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/container/small_vector.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -100,8 +102,19 @@ void AsyncConnection::FinishOldest() {
   if (!in_flight_.empty()) in_flight_.front()->Wake();
 }
 
+void AsyncConnection::Abort(Error reason) {
+  if (broken_) return;
+  abort_reason_ = std::move(reason);
+  Break();
+  if (socket_) {
+    boost::system::error_code ignored;
+    socket_->cancel(ignored);  // whoever waits on the socket learns it now
+  }
+}
+
 awaitable<Status> AsyncConnection::WaitReadable() {
   auto [ec] = co_await socket_->async_wait(Descriptor::wait_read, kAwait);
+  if (abort_reason_) co_return *abort_reason_;
   if (ec) co_return Error::Make("database socket: " + ec.message(), "08006");
   if (PQconsumeInput(conn_) != 1) co_return BrokenError("lost the database connection");
   co_return Ok();
@@ -116,6 +129,7 @@ awaitable<Status> AsyncConnection::FlushOnce() {
     // The server may be blocked writing to us: read while we wait to write.
     auto ready = co_await (socket_->async_wait(Descriptor::wait_write, kAwait) ||
                            socket_->async_wait(Descriptor::wait_read, kAwait));
+    if (abort_reason_) co_return *abort_reason_;
     if (ready.index() == 1 && PQconsumeInput(conn_) != 1) co_return BrokenError("lost the database connection");
   }
 }
@@ -150,8 +164,10 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Collect(const std::vector<Ex
     if (status == PGRES_FATAL_ERROR && !outcome.failure) {
       outcome.failure = ErrorFromResult(*first, conn_);
       outcome.failed_statement = next.statement;
-    } else if (next.prepare) {
+    } else if (next.kind == Expected::Kind::kPrepare) {
       prepared_ok[next.statement] = status == PGRES_COMMAND_OK;
+    } else if (next.kind == Expected::Kind::kDeallocate) {
+      // Nothing to read; a failure was reported above.
     } else if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
       outcome.results.push_back(std::move(result));
     }
@@ -187,6 +203,37 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Collect(const std::vector<Ex
   co_return outcome;
 }
 
+bool AsyncConnection::Preparable(const Statement& statement) const {
+  return statement.reuse && prepare_limit_ > 0 && statement.sql.size() <= kMaxPreparedSqlBytes;
+}
+
+void AsyncConnection::MakeRoomToPrepare(const std::vector<Statement>& statements) {
+  size_t misses = 0;
+  for (const auto& statement : statements) {
+    if (!Preparable(statement)) continue;
+    if (auto found = prepared_.find(statement.sql); found != prepared_.end()) {
+      prepared_lru_.splice(prepared_lru_.begin(), prepared_lru_, found->second);
+    } else {
+      ++misses;
+    }
+  }
+  while (!prepared_lru_.empty() && prepared_lru_.size() + misses > prepare_limit_) {
+    to_deallocate_.push_back(std::move(prepared_lru_.back().name));
+    prepared_.erase(prepared_lru_.back().sql);  // before the node that holds the key goes
+    prepared_lru_.pop_back();
+  }
+}
+
+bool AsyncConnection::SendDeallocations(std::vector<Expected>& expected) {
+  for (const auto& name : to_deallocate_) {
+    std::string sql = "DEALLOCATE " + name;
+    if (PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) return false;
+    expected.push_back({0, Expected::Kind::kDeallocate});
+  }
+  to_deallocate_.clear();
+  return true;
+}
+
 bool AsyncConnection::Send(const Statement& statement, std::vector<Expected>& expected,
                            std::vector<std::string>& new_names) {
   size_t index = new_names.size();
@@ -196,30 +243,54 @@ bool AsyncConnection::Send(const Statement& statement, std::vector<Expected>& ex
   for (const auto& param : statement.params) values.push_back(param ? param->c_str() : nullptr);
   int count = static_cast<int>(values.size());
   const std::string* name = nullptr;
-  if (statement.reuse && prepare_limit_ > 0) {
+  if (Preparable(statement)) {
+    size_t preparing = static_cast<size_t>(
+        std::count_if(new_names.begin(), new_names.end(), [](const std::string& n) { return !n.empty(); }));
     if (auto found = prepared_.find(statement.sql); found != prepared_.end()) {
-      name = &found->second;
-    } else if (prepared_.size() < prepare_limit_) {
+      name = &found->second->name;
+    } else if (prepared_.size() + preparing < prepare_limit_) {
       // Recorded as prepared only once PostgreSQL has said so (see Submit).
       new_names[index] = "agentbase_" + std::to_string(++next_statement_);
       name = &new_names[index];
       if (PQsendPrepare(conn_, name->c_str(), statement.sql.c_str(), count, nullptr) != 1) return false;
-      expected.push_back({index, true});
+      expected.push_back({index, Expected::Kind::kPrepare});
     }
   }
-  expected.push_back({index, false});
+  expected.push_back({index, Expected::Kind::kStatement});
   if (name != nullptr) {
     return PQsendQueryPrepared(conn_, name->c_str(), count, values.data(), nullptr, nullptr, 0) == 1;
   }
   return PQsendQueryParams(conn_, statement.sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0) == 1;
 }
 
-awaitable<Result<PipelineOutcome>> AsyncConnection::Submit(std::vector<Statement> statements) {
+std::optional<PipelineOutcome> RefuseNulParameters(const std::vector<Statement>& statements) {
+  for (size_t index = 0; index < statements.size(); ++index) {
+    for (const auto& param : statements[index].params) {
+      if (param && param->find('\0') != std::string::npos) {
+        PipelineOutcome refused;
+        refused.failure = Error::Make("invalid byte sequence for encoding \"UTF8\": 0x00", "22021");
+        refused.failure->detail = "A parameter contains a NUL byte, which PostgreSQL text cannot hold";
+        refused.failed_statement = index;
+        return refused;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+awaitable<Result<PipelineOutcome>> AsyncConnection::Submit(std::vector<Statement> statements, std::string caller) {
   if (Broken()) co_return BrokenError("the database connection is broken");
+  if (auto refused = RefuseNulParameters(statements)) co_return std::move(*refused);
   std::vector<Expected> expected;
   expected.reserve(statements.size() * 2);
   std::vector<std::string> new_names;
   new_names.reserve(statements.size());
+  // Deallocations go first, so nothing of this submission can abort them.
+  if (prepare_limit_ > 0) MakeRoomToPrepare(statements);
+  if (!SendDeallocations(expected)) {
+    Break();
+    co_return BrokenError("cannot queue a statement");
+  }
   for (const auto& statement : statements) {
     if (!Send(statement, expected, new_names)) {
       Break();
@@ -232,6 +303,7 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Submit(std::vector<Statement
   }
   auto submission = std::make_shared<InFlightSubmission>();
   submission->sent_at = std::chrono::steady_clock::now();
+  submission->caller = std::move(caller);
   in_flight_.push_back(submission);
   auto flushed = co_await Flush();
   if (!flushed) {
@@ -254,13 +326,20 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Submit(std::vector<Statement
   // Named statements outlive the transaction that prepared them, also one
   // that failed later on.
   for (size_t index = 0; index < statements.size(); ++index) {
-    if (prepared_ok[index]) prepared_.emplace(std::move(statements[index].sql), std::move(new_names[index]));
+    if (!prepared_ok[index]) continue;
+    if (prepared_.contains(statements[index].sql)) {
+      // Prepared by a submission pipelined alongside this one: one name is enough.
+      to_deallocate_.push_back(std::move(new_names[index]));
+      continue;
+    }
+    prepared_lru_.push_front({std::move(statements[index].sql), std::move(new_names[index])});
+    prepared_.emplace(prepared_lru_.front().sql, prepared_lru_.begin());
   }
   co_return outcome;
 }
 
-awaitable<Result<PipelineOutcome>> AsyncConnection::Run(std::vector<Statement> statements) {
-  auto outcome = co_await Submit(std::move(statements));
+awaitable<Result<PipelineOutcome>> AsyncConnection::Run(std::vector<Statement> statements, std::string caller) {
+  auto outcome = co_await Submit(std::move(statements), std::move(caller));
   if (!outcome) co_return outcome;
   // A failed statement leaves an explicit transaction aborted: roll it back
   // now so the connection returns to the pool clean (one more round trip, on

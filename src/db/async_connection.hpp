@@ -12,9 +12,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -38,6 +40,13 @@ struct PipelineOutcome {
                                    // count when the implicit transaction failed to commit
 };
 
+// libpq sends text parameters as C strings, so a NUL byte would silently
+// cut one short ("x\0y" would match "x"; a password followed by NUL and
+// anything would sign in). PostgreSQL text cannot hold NUL anyway: such a
+// submission fails as PostgreSQL fails such input (22021), before anything
+// is sent.
+std::optional<PipelineOutcome> RefuseNulParameters(const std::vector<Statement>& statements);
+
 class AsyncConnection {
  public:
   // Connects without blocking the loop (apart from host name resolution:
@@ -55,22 +64,27 @@ class AsyncConnection {
   // the Sync, or rolls back whole on an error (the rest is skipped), so an
   // error never reaches the next submission. A statement error is a value in
   // the outcome; an Error result means the connection broke.
-  boost::asio::awaitable<Result<PipelineOutcome>> Submit(std::vector<Statement> statements);
+  // `caller` names who the submission is for (the pool's fairness; may be
+  // empty).
+  boost::asio::awaitable<Result<PipelineOutcome>> Submit(std::vector<Statement> statements, std::string caller = {});
 
   // Submit, for a connection used by one caller at a time (explicit BEGIN
   // and a COMMIT decided later): an explicit transaction left aborted by an
   // error is rolled back before returning; one left open on purpose stays.
-  boost::asio::awaitable<Result<PipelineOutcome>> Run(std::vector<Statement> statements);
+  boost::asio::awaitable<Result<PipelineOutcome>> Run(std::vector<Statement> statements, std::string caller = {});
 
   // Waits for the next NOTIFY on a channel this connection LISTENs to and
   // returns its payload.
   boost::asio::awaitable<Result<std::string>> WaitForNotification();
 
   // From now on, statements marked `reuse` are prepared (named) on first use
-  // and executed by name afterwards, up to `limit` per connection (beyond
-  // it, they run unnamed). Like PostgREST's db-prepared-statements; not for
-  // poolers in transaction mode.
+  // and executed by name afterwards, at most `limit` per connection: beyond
+  // it the least recently used one is deallocated first, so a client that
+  // sends ever new request shapes cannot grow the backend's memory. Like
+  // PostgREST's db-prepared-statements; not for poolers in transaction mode.
   void PrepareStatements(size_t limit) { prepare_limit_ = limit; }
+  // Longer statements run unnamed: rare shapes whose plans are the largest.
+  static constexpr size_t kMaxPreparedSqlBytes = 16 * 1024;
 
   // Whether it can go back to the pool: connected, idle, nothing pending.
   bool Reusable() const;
@@ -81,6 +95,14 @@ class AsyncConnection {
   std::chrono::steady_clock::time_point OldestSentAt() const {
     return in_flight_.empty() ? std::chrono::steady_clock::time_point::max() : in_flight_.front()->sent_at;
   }
+  // Whom the oldest submission in flight is for ("" when none).
+  std::string_view OldestCaller() const {
+    return in_flight_.empty() ? std::string_view() : std::string_view(in_flight_.front()->caller);
+  }
+  // Gives up on the connection (e.g. its backend is frozen past a deadline):
+  // the oldest submission gets `reason`, the others a broken connection, and
+  // nothing waits for the database any more.
+  void Abort(Error reason);
 
  private:
   // One submission waiting for its answer; only the oldest reads results.
@@ -89,6 +111,7 @@ class AsyncConnection {
     // when it becomes the oldest.
     std::optional<boost::asio::steady_timer> turn;
     std::chrono::steady_clock::time_point sent_at;
+    std::string caller;
     void Wake() {
       if (turn) turn->cancel();
     }
@@ -105,9 +128,15 @@ class AsyncConnection {
   // What a submission's results will be, in order: each statement's own,
   // preceded by its Prepare's when it is prepared in this submission.
   struct Expected {
+    enum class Kind { kStatement, kPrepare, kDeallocate };
     size_t statement;
-    bool prepare;
+    Kind kind;
   };
+  bool Preparable(const Statement& statement) const;
+  // Evicts least recently used statements (queued for DEALLOCATE) until the
+  // ones this submission will prepare fit under the limit.
+  void MakeRoomToPrepare(const std::vector<Statement>& statements);
+  bool SendDeallocations(std::vector<Expected>& expected);
   bool Send(const Statement& statement, std::vector<Expected>& expected, std::vector<std::string>& new_names);
   boost::asio::awaitable<Result<PipelineOutcome>> Collect(const std::vector<Expected>& expected, size_t statements,
                                                           std::vector<bool>& prepared_ok);
@@ -117,10 +146,18 @@ class AsyncConnection {
   PGconn* conn_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;  // a dup of libpq's socket
   bool broken_ = false;
+  std::optional<Error> abort_reason_;  // set by Abort
   bool flushing_ = false;
   std::deque<std::shared_ptr<InFlightSubmission>> in_flight_;
   size_t prepare_limit_ = 0;  // 0: never prepare
-  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+  struct PreparedStatement {
+    std::string sql;
+    std::string name;
+  };
+  std::list<PreparedStatement> prepared_lru_;  // most recently used first
+  // SQL (a view of the entry's own) -> its entry.
+  std::unordered_map<std::string_view, std::list<PreparedStatement>::iterator> prepared_;
+  std::vector<std::string> to_deallocate_;  // names to DEALLOCATE before the next submission
   uint64_t next_statement_ = 0;
 };
 

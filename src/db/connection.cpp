@@ -78,6 +78,12 @@ Result<std::vector<PgResult>> Connection::ExecAll(std::string_view sql) {
 }
 
 Result<PgResult> Connection::ExecParams(std::string_view sql, const Params& params) {
+  // As for AsyncConnection::Submit: libpq would cut a parameter at a NUL.
+  for (const auto& param : params) {
+    if (param && param->find('\0') != std::string::npos) {
+      return Error::Make("invalid byte sequence for encoding \"UTF8\": 0x00", "22021");
+    }
+  }
   std::string text(sql);
   std::vector<const char*> values;
   values.reserve(params.size());

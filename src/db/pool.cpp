@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace agentbase::db {
@@ -18,12 +20,43 @@ Lease::~Lease() {
 Pool::Pool(asio::any_io_executor executor, std::string conninfo, PoolOptions options)
     : executor_(std::move(executor)), conninfo_(std::move(conninfo)), options_(std::move(options)) {
   options_.pipeline_depth = std::max<size_t>(options_.pipeline_depth, 1);
+  StartWatchdog();
+}
+
+void Pool::StartWatchdog() {
+  if (options_.deadline.count() <= 0) return;
+  watchdog_ = std::make_shared<asio::steady_timer>(executor_);
+  auto period = std::max(options_.deadline / 4, std::chrono::milliseconds(10));
+  asio::co_spawn(
+      executor_,
+      [this, timer = watchdog_, period, alive = std::weak_ptr<bool>(alive_)]() -> asio::awaitable<void> {
+        while (true) {
+          timer->expires_after(period);
+          auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+          if (ec || alive.expired() || closed_) co_return;
+          AbortOverdue();
+        }
+      },
+      asio::detached);
+}
+
+void Pool::AbortOverdue() {
+  auto now = std::chrono::steady_clock::now();
+  for (const auto& slot : slots_) {
+    auto& connection = *slot->connection;
+    if (connection.InFlight() == 0 || now - connection.OldestSentAt() <= options_.deadline) continue;
+    Error reason = Error::Make("the database did not answer within " + std::to_string(options_.deadline.count()) +
+                                   " ms; the request was given up",
+                               kDeadlineExceeded);
+    connection.Abort(std::move(reason));
+  }
 }
 
 Pool::~Pool() { Close(); }
 
 void Pool::Close() {
   closed_ = true;
+  if (watchdog_) watchdog_->cancel();
   std::erase_if(slots_, [](const auto& slot) { return slot->Idle(); });
   for (auto& waiter : waiters_) {
     waiter->woken = true;
@@ -45,7 +78,8 @@ void Pool::WakeOldest() {
 }
 
 void Pool::Released(PoolSlot* slot) {
-  if (slot->Idle() && (closed_ || slot->retired || !slot->connection->Reusable())) {
+  bool beyond_size = slots_.size() > options_.size;  // a reserve connection, no longer needed
+  if (slot->Idle() && (closed_ || slot->retired || beyond_size || !slot->connection->Reusable())) {
     std::erase_if(slots_, [slot](const auto& owned) { return owned.get() == slot; });
   }
   WakeOldest();
@@ -98,7 +132,24 @@ asio::awaitable<Result<PoolSlot*>> Pool::OpenSlot() {
   co_return slots_.back().get();
 }
 
-asio::awaitable<Result<PoolSlot*>> Pool::Take(Want want) {
+bool Pool::MayOpenReserve(std::string_view caller) const {
+  // Only when every connection is open and held up (leased, or its oldest
+  // transaction stalled), and none of them by this caller.
+  if (caller.empty() || opening_ > 0 || slots_.size() < options_.size ||
+      slots_.size() >= options_.size + options_.reserve) {
+    return false;
+  }
+  auto now = std::chrono::steady_clock::now();
+  for (const auto& slot : slots_) {
+    const auto& connection = *slot->connection;
+    bool stalled = now - connection.OldestSentAt() > options_.stall_after;
+    if (!slot->leased && !stalled) return false;
+    if (stalled && connection.OldestCaller() == caller) return false;
+  }
+  return true;
+}
+
+asio::awaitable<Result<PoolSlot*>> Pool::Take(Want want, std::string_view caller) {
   auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
   std::shared_ptr<Waiter> me;  // set once queued; stays first in line while retrying
   auto leave_line = [&] {
@@ -114,9 +165,11 @@ asio::awaitable<Result<PoolSlot*>> Pool::Take(Want want) {
       co_return Error::Make("the server is shutting down", "PGRST003");
     }
     bool my_turn = me ? waiters_.front() == me : waiters_.empty();
-    if (my_turn) {
-      PoolSlot* slot = FindSlot(want);
-      bool open_one = slot == nullptr && Open() < options_.size;
+    // The reserve does not wait in line: the line may be one caller's.
+    bool reserve = FindSlot(want) == nullptr && MayOpenReserve(caller);
+    if (my_turn || reserve) {
+      PoolSlot* slot = reserve ? nullptr : FindSlot(want);
+      bool open_one = reserve || (slot == nullptr && Open() < options_.size);
       if (slot != nullptr || open_one) {
         // The next in line may fit as well.
         if (me) leave_line();
@@ -147,16 +200,18 @@ asio::awaitable<Result<PoolSlot*>> Pool::Take(Want want) {
   }
 }
 
-asio::awaitable<Result<Lease>> Pool::Acquire() {
-  auto slot = co_await Take(Want::kWhole);
+asio::awaitable<Result<Lease>> Pool::Acquire(std::string_view caller) {
+  auto slot = co_await Take(Want::kWhole, caller);
   if (!slot) co_return slot.error();
   co_return Lease(this, *slot);
 }
 
-asio::awaitable<Result<PipelineOutcome>> Pool::Submit(std::vector<Statement> statements) {
-  auto slot = co_await Take(Want::kShare);
+asio::awaitable<Result<PipelineOutcome>> Pool::Submit(std::vector<Statement> statements, std::string_view caller) {
+  // The caller's name outlives the request's own copy: it waits in the line.
+  std::string owner(caller);
+  auto slot = co_await Take(Want::kShare, owner);
   if (!slot) co_return slot.error();
-  auto outcome = co_await (*slot)->connection->Submit(std::move(statements));
+  auto outcome = co_await (*slot)->connection->Submit(std::move(statements), std::move(owner));
   --(*slot)->submissions;
   Released(*slot);
   co_return outcome;

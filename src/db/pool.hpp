@@ -20,6 +20,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/async_connection.hpp"
@@ -39,7 +40,19 @@ struct PoolOptions {
   std::vector<std::string> on_connect;
   // Statements marked `reuse` kept prepared per connection, at most (0: none).
   size_t prepared_statements = 0;
+  // Connections beyond `size`, opened only when every connection is held up
+  // (leased, or its oldest transaction has run longer than stall_after), and
+  // only for a caller that holds up none of them: one caller's slow requests
+  // cannot make everyone else wait. Closed again when idle.
+  size_t reserve = 0;
+  // A transaction still unanswered this long is given up (its connection is
+  // dropped; code kDeadlineExceeded): a frozen backend cannot hang requests
+  // forever. Zero: no deadline.
+  std::chrono::milliseconds deadline{0};
 };
+
+// The error code of a submission given up at PoolOptions::deadline.
+inline constexpr const char* kDeadlineExceeded = "deadline";
 
 class Pool;
 
@@ -79,12 +92,15 @@ class Pool {
   // A whole connection. Errors: code "PGRST003" when none freed up in time
   // or too many requests are waiting (the caller answers 504), or "connect"
   // when no connection could be opened.
-  boost::asio::awaitable<Result<Lease>> Acquire();
+  boost::asio::awaitable<Result<Lease>> Acquire(std::string_view caller = {});
 
   // Runs one self-contained transaction (no BEGIN; see AsyncConnection::Submit)
   // on a connection it may share. Errors as for Acquire, or 08006 when the
   // connection broke under it.
-  boost::asio::awaitable<Result<PipelineOutcome>> Submit(std::vector<Statement> statements);
+  // `caller` names whom the work is for (e.g. a user), for fairness: see
+  // PoolOptions::reserve. Empty: nobody in particular (no reserve).
+  boost::asio::awaitable<Result<PipelineOutcome>> Submit(std::vector<Statement> statements,
+                                                         std::string_view caller = {});
 
   // Drops idle connections and refuses new work (shutdown); connections in
   // use close when their work ends.
@@ -104,8 +120,13 @@ class Pool {
     bool woken = false;
   };
 
-  boost::asio::awaitable<Result<detail::PoolSlot*>> Take(Want want);
+  boost::asio::awaitable<Result<detail::PoolSlot*>> Take(Want want, std::string_view caller);
   detail::PoolSlot* FindSlot(Want want) const;
+  // Whether `caller` may open a reserve connection now: all are taken, and
+  // none is held up by a transaction of theirs.
+  bool MayOpenReserve(std::string_view caller) const;
+  void StartWatchdog();
+  void AbortOverdue();
   boost::asio::awaitable<Result<detail::PoolSlot*>> OpenSlot();
   // A slot's work ended: drop it when broken or closing, then let the
   // oldest waiter try again.
@@ -119,6 +140,7 @@ class Pool {
   size_t opening_ = 0;
   std::deque<std::shared_ptr<Waiter>> waiters_;
   bool closed_ = false;
+  std::shared_ptr<boost::asio::steady_timer> watchdog_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

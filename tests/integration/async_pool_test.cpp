@@ -364,9 +364,14 @@ TEST(Pool, PreparedStatementsAreReusedSurviveFailuresAndGoWithRecycle) {
         std::vector<db::Statement> failing;
         failing.push_back(reused("SELECT (1 / $1::int)::text", {std::string("0")}));
         co_await step(std::move(failing));
-        // Over the limit: runs unnamed.
+        // Over the limit: the least recently used one is deallocated to make room.
+        std::vector<db::Statement> third;
+        third.push_back(reused("SELECT 'third'"));
+        third.push_back(listed());
+        co_await step(std::move(third));
+        // Too long to be worth a name: runs unnamed, evicting nothing.
         std::vector<db::Statement> unnamed;
-        unnamed.push_back(reused("SELECT 'third'"));
+        unnamed.push_back(reused("SELECT '" + std::string(db::AsyncConnection::kMaxPreparedSqlBytes, 'x') + "' = ''"));
         unnamed.push_back(listed());
         co_await step(std::move(unnamed));
         pool.Recycle();
@@ -381,9 +386,99 @@ TEST(Pool, PreparedStatementsAreReusedSurviveFailuresAndGoWithRecycle) {
                       "1:SELECT ($1::int + 1)::text",
                       "42601@0",
                       "22012@0",
-                      "2:SELECT ($1::int + 1)::text | SELECT (1 / $1::int)::text",
+                      "2:SELECT (1 / $1::int)::text | SELECT 'third'",
+                      "2:SELECT (1 / $1::int)::text | SELECT 'third'",
                       "0:",
                   }));
+}
+
+TEST(Pool, ParameterWithNulIsRefusedBeforeAnythingIsSent) {
+  TestDatabase database;
+  std::string conninfo = database.Conninfo();
+  auto result = RunLoop([&](auto executor) -> asio::awaitable<std::string> {
+    db::Pool pool(executor, conninfo, db::PoolOptions{});
+    std::string out;
+    auto run = [&](std::vector<db::Statement> statements) -> asio::awaitable<void> {
+      auto outcome = co_await pool.Submit(std::move(statements));
+      out += (out.empty() ? "" : ",") + Describe(outcome);
+    };
+    std::vector<std::vector<db::Statement>> steps;
+    steps.push_back(Statements({{"CREATE TABLE t (name text)", {}}, {"SELECT 'created'", {}}}));
+    // libpq would send "x": the insert must not happen at all.
+    steps.push_back(Statements({{"INSERT INTO t VALUES ('first')", {}},
+                                {"INSERT INTO t VALUES ($1)", {std::string("x\0y", 3)}}}));
+    steps.push_back(Statements({{"SELECT count(*)::text FROM t", {}}}));
+    for (auto& step : steps) co_await run(std::move(step));
+    co_return out;
+  });
+  EXPECT_EQ(result, "created,22021@1,0");
+}
+
+// One caller's slow transactions hold every regular connection: another
+// caller still gets a reserve connection at once, the slow caller does not.
+TEST(Pool, ReserveConnectionsServeCallersThatHoldNothingUp) {
+  asio::io_context io;
+  db::PoolOptions options = Options(2, 2);
+  options.reserve = 1;
+  db::Pool pool(io.get_executor(), AdminConninfo(), options);
+  std::vector<std::string> order;
+  auto submit = [&](std::string name, std::string caller, std::string sql) {
+    asio::co_spawn(
+        io,
+        [&, name, caller, sql]() -> asio::awaitable<void> {
+          std::vector<db::Statement> statements(1);
+          statements[0].sql = sql;
+          auto outcome = co_await pool.Submit(std::move(statements), caller);
+          order.push_back(name + (outcome && !outcome->failure ? "" : "!"));
+        },
+        asio::detached);
+  };
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 6; ++i) submit("slow" + std::to_string(i), "tenant-a", "SELECT pg_sleep(0.6)");
+        asio::steady_timer pause(io);
+        pause.expires_after(std::chrono::milliseconds(150));
+        co_await pause.async_wait(asio::use_awaitable);
+        submit("other", "tenant-b", "SELECT 1");
+        submit("same", "tenant-a", "SELECT 1");  // holds connections up already: waits its turn
+      },
+      asio::detached);
+  io.run();
+  ASSERT_EQ(order.size(), 8u);
+  EXPECT_EQ(order.front(), "other");
+  // tenant-a gets no reserve: its quick request waits its turn behind its own
+  // slow ones that were queued before it.
+  auto position = [&](const std::string& name) { return std::find(order.begin(), order.end(), name) - order.begin(); };
+  for (const char* earlier : {"slow0", "slow1", "slow2", "slow3"}) EXPECT_GT(position("same"), position(earlier));
+  EXPECT_LE(pool.Open(), 2u);  // the reserve closed once idle
+}
+
+// A transaction the database does not answer is given up at the deadline,
+// with its own error; the pool goes on with a fresh connection.
+TEST(Pool, UnansweredTransactionIsGivenUpAtTheDeadline) {
+  asio::io_context io;
+  db::PoolOptions options = Options(1, 1);
+  options.deadline = std::chrono::milliseconds(300);
+  db::Pool pool(io.get_executor(), AdminConninfo(), options);
+  std::vector<std::string> seen;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        // Built outside the co_await: GCC 12 miscompiles string-literal
+        // initializer lists inside one.
+        std::vector<db::Statement> sleep(1), fresh(1);
+        sleep[0].sql = "SELECT pg_sleep(10)";
+        fresh[0].sql = "SELECT 'fresh'";
+        auto stuck = co_await pool.Submit(std::move(sleep), "a");
+        seen.push_back(stuck ? std::string("answered") : stuck.error().code);
+        auto next = co_await pool.Submit(std::move(fresh), "a");
+        seen.push_back(Describe(next));
+        pool.Close();
+      },
+      asio::detached);
+  io.run();
+  EXPECT_EQ(seen, (std::vector<std::string>{db::kDeadlineExceeded, "fresh"}));
 }
 
 }  // namespace agentbase::testing
