@@ -39,7 +39,8 @@ namespace {
 
 // Distinct request shapes kept prepared per API connection; beyond, they run
 // unnamed. Connections are replaced on every schema reload anyway.
-constexpr size_t kPreparedStatementsPerConnection = 1000;
+constexpr size_t kPreparedStatementsPerConnection = 100;
+constexpr std::chrono::milliseconds kDeadlineGrace{2000};
 
 // Brings the database up to the schema before serving it.
 Result<std::string> PushSchema(db::Connection& admin, int embedding_dimensions, bool& blocked) {
@@ -156,6 +157,10 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   // PostgREST does, whatever the database's default.
   api_pool_options.on_connect = {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED"};
   api_pool_options.acquire_timeout = std::chrono::milliseconds(options.pool_timeout_ms);
+  api_pool_options.reserve = options.pool_reserve;
+  // PostgreSQL cancels a statement at statement_timeout; a backend that does
+  // not even answer that (frozen, or a dead network) is given up soon after.
+  api_pool_options.deadline = std::chrono::milliseconds(options.statement_timeout_ms) + kDeadlineGrace;
   // Requests connect as authenticator (as PostgREST does) and switch to the
   // JWT's role inside each transaction.
   std::string api_conninfo = !options.api_db_url.empty() ? options.api_db_url
@@ -170,6 +175,8 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   rest_options.schema = options.schema;
   rest_options.max_rows = options.max_rows > 0 ? std::optional<int64_t>(options.max_rows) : std::nullopt;
   rest_options.statement_timeout = std::chrono::milliseconds(options.statement_timeout_ms);
+  rest_options.max_response_bytes = options.max_response_bytes;
+  rest_options.jwt_roles = options.jwt_roles;
   rest::RestApi rest(api_pool, keys->Verification(), rest_options);
   rest.SetSchemaCache(*cache);
   auth::AuthApi auth_api(admin_pool, *keys, auth::AuthOptions{});
@@ -253,6 +260,12 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
       ->envname("AGENTBASE_PIPELINE_DEPTH")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  serve->add_option("--pool-reserve", options.pool_reserve,
+                    "Extra database connections opened only when every connection is held up, and only for callers "
+                    "holding up none, so one tenant's slow requests cannot make others wait")
+      ->envname("AGENTBASE_POOL_RESERVE")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
   serve->add_flag("--prepared-statements,!--no-prepared-statements", options.prepared_statements,
                   "Prepare each request shape once per database connection and reuse it (as PostgREST's "
                   "db-prepared-statements; turn off behind a pooler in transaction mode)")
@@ -288,6 +301,17 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
       ->capture_default_str();
   serve->add_option("--max-rows", options.max_rows, "Most rows one read returns (Supabase's db-max-rows; 0: no cap)")
       ->envname("AGENTBASE_MAX_ROWS")
+      ->capture_default_str();
+  serve->add_option("--max-response-bytes", options.max_response_bytes,
+                    "Largest REST response body in bytes (beyond: 400 AB400, refused by the database before it is "
+                    "sent)")
+      ->envname("AGENTBASE_MAX_RESPONSE_BYTES")
+      ->check(CLI::Range(int64_t{1024}, int64_t{1} << 30))
+      ->capture_default_str();
+  serve->add_option("--jwt-roles", options.jwt_roles,
+                    "The roles a JWT's role claim may name, exactly (others: 401 PGRST303)")
+      ->envname("AGENTBASE_JWT_ROLES")
+      ->delimiter(',')
       ->capture_default_str();
   AddKeyOptions(serve, options.keys);
   serve->add_option("--schema", options.schema, "The schema the API exposes")->capture_default_str();

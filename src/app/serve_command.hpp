@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "app/db_commands.hpp"
 #include "app/user_commands.hpp"
@@ -15,6 +16,7 @@ struct ServeOptions {
   std::string api_db_url;  // the API pool's connection; see --api-db-url
   size_t pool_size = 4;
   size_t pipeline_depth = 4;  // API transactions in flight per connection
+  size_t pool_reserve = 2;    // connections kept for callers who stall none (db::PoolOptions::reserve)
   bool prepared_statements = true;
   bool sched_batch = true;  // see app/cpu_scheduling.hpp
   int jwks_refresh_s = 300;  // --jwks URL fetched again this often
@@ -24,6 +26,8 @@ struct ServeOptions {
   int request_timeout_s = 30;
   int statement_timeout_ms = 8000;
   int64_t max_rows = 1000;
+  int64_t max_response_bytes = 16 * 1024 * 1024;
+  std::vector<std::string> jwt_roles = {"anon", "authenticated", "service_role"};
   KeyOptions keys;
   std::string schema = "public";
   int drain_timeout_ms = 10000;

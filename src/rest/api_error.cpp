@@ -2,8 +2,10 @@
 
 #include <boost/json.hpp>
 #include <map>
+#include <optional>
 
 #include "util/text.hpp"
+#include "util/utf8.hpp"
 
 namespace agentbase::rest {
 
@@ -57,10 +59,22 @@ boost::json::value OrNull(const std::string& text) {
   return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
 }
 
+// Our own codes, ABnnn, carry their HTTP status.
+std::optional<int> StatusForOwnCode(const std::string& code) {
+  if (code.size() != 5 || !StartsWith(code, "AB")) return std::nullopt;
+  int status = 0;
+  for (char digit : code.substr(2)) {
+    if (digit < '0' || digit > '9') return std::nullopt;
+    status = status * 10 + (digit - '0');
+  }
+  return status >= 400 && status <= 599 ? std::optional<int>(status) : std::nullopt;
+}
+
 }  // namespace
 
 int StatusFor(const Error& error, bool anonymous) {
   if (StartsWith(error.code, "PGRST")) return StatusForPgrst(error.code);
+  if (auto own = StatusForOwnCode(error.code)) return *own;
   return StatusForSqlState(error, anonymous);
 }
 
@@ -71,13 +85,17 @@ Error ApiError(const std::string& code, std::string message, std::string details
 http::Response ErrorResponse(const Error& error, bool anonymous) {
   http::Response response;
   response.status = StatusFor(error, anonymous);
-  boost::json::object body{{"code", error.code.empty() ? "PGRST000" : error.code},
-                           {"details", OrNull(error.detail)},
-                           {"hint", OrNull(error.hint)},
-                           {"message", error.message}};
+  // Messages may echo what the client sent (a table name from the path, a
+  // column): the body must stay valid JSON whatever bytes that was.
+  boost::json::object body{{"code", error.code.empty() ? "PGRST000" : ToValidUtf8(error.code)},
+                           {"details", OrNull(ToValidUtf8(error.detail))},
+                           {"hint", OrNull(ToValidUtf8(error.hint))},
+                           {"message", ToValidUtf8(error.message)}};
   response.body = boost::json::serialize(body);
   response.SetHeader("Content-Type", "application/json; charset=utf-8");
   response.SetHeader("Proxy-Status", "PostgREST; error=" + (error.code.empty() ? "PGRST000" : error.code));
+  // A client that sees 503 or 504 should come back, and know when.
+  if (response.status == 503 || response.status == 504) response.SetHeader("Retry-After", "1");
   if (response.status == 401) {
     std::string header = "Bearer";
     if (StartsWith(error.code, "PGRST30")) {

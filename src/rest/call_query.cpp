@@ -76,7 +76,7 @@ Result<CallPlan> BuildCall(const SchemaCache& cache, const std::string& function
                         (names.empty() ? " without parameters" : " with parameters " + Join(names, ", ")) +
                         ", but no matches were found in the schema cache.");
   }
-  QueryWriter builder(cache, query);
+  QueryWriter builder(cache, query, options.max_rows);
   std::vector<std::string> call_arguments;
   for (const auto& argument : chosen->arguments) {
     auto it = given.find(argument.name);

@@ -86,7 +86,7 @@ Result<json::value> ParsePayload(std::string_view body, bool allow_array) {
 Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, const QueryParams& query,
                                const MutationOptions& options) {
   if (!table.insertable) return ApiError("PGRST205", "Cannot write to view '" + table.name + "'");
-  QueryWriter builder(cache, query);
+  QueryWriter builder(cache, query, options.max_rows);
   std::string target = Qualified(table.schema, table.name);
   std::string cte;
   bool put = options.kind == MutationKind::kPut;
@@ -99,6 +99,10 @@ Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, con
   if (options.kind == MutationKind::kInsert || put) {
     auto payload = ParsePayload(options.body, true);
     if (!payload) return payload.error();
+    // Two rows for one URL key would make the upsert touch its row twice.
+    if (put && payload->is_array() && payload->as_array().size() != 1) {
+      return ApiError("PGRST102", "PUT payload must contain a single row");
+    }
     auto columns = PayloadColumns(table, *payload, query);
     if (!columns) return columns.error();
     if (put && columns->empty()) return ApiError("PGRST115", "Payload values do not match URL in primary key column(s)");

@@ -52,6 +52,7 @@ struct MutationOptions {
   std::optional<PreferResolution> resolution;  // upsert when set
   bool missing_default = false;     // missing=default: absent keys take column defaults, not NULL
   bool count_exact = false;
+  std::optional<int64_t> max_rows;  // caps the embeds of return=representation
 };
 
 Result<SqlQuery> BuildMutation(const SchemaCache& cache, const Table& table, const QueryParams& query,

@@ -901,11 +901,66 @@ Result<QueryParams> ParseQueryParams(std::string_view raw_query, const QueryPars
   return query;
 }
 
+namespace {
+
+Error LimitError(std::string message) {
+  return Error{std::move(message), "PGRST100", {}, "The server bounds what one request may ask for; see its README"};
+}
+
+Status CheckJsonPath(const Field& field) {
+  if (field.json_path.size() <= kMaxJsonPathSteps) return Ok();
+  return LimitError("A JSON path has more than " + std::to_string(kMaxJsonPathSteps) + " steps");
+}
+
+// Counts the select items of every level and checks their depth and paths.
+Status CheckSelect(const std::vector<SelectItem>& items, size_t depth, size_t& count) {
+  if (depth > kMaxEmbedDepth) {
+    return LimitError("Embedded resources are nested more than " + std::to_string(kMaxEmbedDepth) + " levels deep");
+  }
+  for (const auto& item : items) {
+    if (++count > kMaxSelectItems) {
+      return LimitError("The select list has more than " + std::to_string(kMaxSelectItems) + " items");
+    }
+    if (auto checked = CheckJsonPath(item.field); !checked) return checked;
+    if (item.children.empty()) continue;
+    if (auto checked = CheckSelect(item.children, depth + 1, count); !checked) return checked;
+  }
+  return Ok();
+}
+
+Status CheckLogicTree(const LogicTree& tree) {
+  if (tree.kind == LogicTree::Kind::kFilter) return CheckJsonPath(tree.filter.field);
+  for (const auto& child : tree.children) {
+    if (auto checked = CheckLogicTree(child); !checked) return checked;
+  }
+  return Ok();
+}
+
+Status CheckRequestLimits(const QueryParams& query) {
+  size_t count = 0;
+  if (auto checked = CheckSelect(query.select, 0, count); !checked) return checked;
+  for (const auto& filter : query.filters) {
+    if (auto checked = CheckJsonPath(filter.field); !checked) return checked;
+  }
+  for (const auto& logic : query.logic) {
+    if (auto checked = CheckLogicTree(logic.tree); !checked) return checked;
+  }
+  for (const auto& order : query.order) {
+    for (const auto& term : order.terms) {
+      if (auto checked = CheckJsonPath(term.field); !checked) return checked;
+    }
+  }
+  return Ok();
+}
+
+}  // namespace
+
 Result<ParsedApiRequest> ParseApiRequest(const ApiRequestInput& input) {
   QueryParseOptions options;
   options.rpc_read = input.is_rpc && (input.method == "GET" || input.method == "HEAD");
   auto query = ParseQueryParams(input.query_string, options);
   if (!query) return query.error();
+  if (auto limited = CheckRequestLimits(*query); !limited) return limited.error();
   if (input.method == "PUT") {
     // offset=0 alone asks for every row, which PostgREST still allows.
     const RangeParam* top = query->RangeFor({});

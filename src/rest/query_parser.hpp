@@ -30,6 +30,13 @@ namespace agentbase::rest {
 // Most parentheses a select or and/or value may open inside each other.
 inline constexpr int kMaxNestingDepth = 64;
 
+// What one request may ask of the database at most, so that no query string
+// can make PostgreSQL fail with an internal limit (1664 select-list entries,
+// stack depth) or plan something huge. Beyond them: 400 PGRST100.
+inline constexpr size_t kMaxSelectItems = 500;   // select items, all levels together
+inline constexpr size_t kMaxEmbedDepth = 16;     // embedded resources inside each other
+inline constexpr size_t kMaxJsonPathSteps = 64;  // -> / ->> steps of one field
+
 struct QueryParseOptions {
   // GET or HEAD on /rpc/<fn>: a parameter whose value does not parse as a
   // filter is a function argument (QueryParams::rpc_args) instead of an error.

@@ -40,7 +40,16 @@ std::string RowsBody(BodyForm form, std::string_view row_view) {
 
 std::string StatementRowColumns(const std::string& total, const std::string& page_total, const std::string& body,
                                 const std::string& inserted) {
-  return total + " AS total, " + page_total + " AS page_total, " + body + " AS body, " + inserted +
+  // Too large a body never leaves the database: the statement fails
+  // instead, so a write rolls back (identical aggregates in it are computed
+  // once). SQL has no RAISE, so the failure is a cast of a marked text
+  // (ResponseTooLarge recognises it); the setting in it keeps the planner
+  // from folding it into an error at plan time when the body is constant.
+  std::string limit = "pg_catalog.current_setting('agentbase.max_response_bytes', true)";
+  std::string capped = "CASE WHEN pg_catalog.octet_length(" + body + ") <= nullif(" + limit + ", '')::bigint THEN " +
+                       body + " ELSE ('" + std::string(kResponseTooLargeMarker) + "' || pg_catalog.octet_length(" +
+                       body + ") || ' > ' || " + limit + ")::integer::text END";
+  return total + " AS total, " + page_total + " AS page_total, " + capped + " AS body, " + inserted +
          " AS inserted, nullif(pg_catalog.current_setting('response.headers', true), '') AS response_headers"
          ", nullif(pg_catalog.current_setting('response.status', true), '') AS response_status";
 }
@@ -287,7 +296,7 @@ Result<std::string> QueryWriter::Embed(const Table& parent, const std::string& p
   const Table& target = *source->relationship.target;
   auto order = OrderBy(target, source->alias, source->path, item.children);
   if (!order) return order.error();
-  std::string limit = LimitOffset(source->path, std::nullopt);
+  std::string limit = LimitOffset(source->path, max_rows_);
   return "coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT " + source->projection + source->from + *order +
          limit + ") _e), '[]') AS " + key;
 }

@@ -31,7 +31,10 @@ std::string RowsBody(BodyForm form, std::string_view row);
 // The select list of every statement's one row, as ReadStatementRow reads
 // it: total, page_total, body, inserted (the given expressions), then the
 // response.headers and response.status settings a function or trigger may
-// have made (NULL when unset), read after the rows were produced.
+// have made (NULL when unset), read after the rows were produced. A body
+// longer than the agentbase.max_response_bytes setting (or any body, when
+// that is unset: a statement run outside a request) fails the statement
+// (see ResponseTooLarge).
 std::string StatementRowColumns(const std::string& total, const std::string& page_total, const std::string& body,
                                 const std::string& inserted);
 
@@ -67,7 +70,10 @@ struct LevelExtras {
 
 class QueryWriter {
  public:
-  QueryWriter(const SchemaCache& cache, const QueryParams& query) : cache_(cache), query_(query) {}
+  // `max_rows` caps every to-many embed as it caps the top level (Supabase's
+  // db-max-rows), so no embed can return an unbounded array.
+  QueryWriter(const SchemaCache& cache, const QueryParams& query, std::optional<int64_t> max_rows)
+      : cache_(cache), query_(query), max_rows_(max_rows) {}
 
   Params& params() { return params_; }
   std::string NewAlias() { return "_" + std::to_string(alias_counter_++); }
@@ -120,6 +126,7 @@ class QueryWriter {
 
   const SchemaCache& cache_;
   const QueryParams& query_;
+  std::optional<int64_t> max_rows_;
   Params params_;
   int alias_counter_ = 0;
 };

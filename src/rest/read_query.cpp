@@ -9,7 +9,7 @@ namespace agentbase::rest {
 
 Result<SqlQuery> BuildRead(const SchemaCache& cache, const Table& table, const QueryParams& query,
                            const ReadOptions& options) {
-  QueryWriter builder(cache, query);
+  QueryWriter builder(cache, query, options.max_rows);
   auto sql = builder.ReadFrom(table, Qualified(table.schema, table.name), options.count_exact,
                               options.form, options.max_rows);
   if (!sql) return sql.error();

@@ -19,6 +19,17 @@ Result<StatementRow> ReadStatementRow(const db::PgResult& result) {
   return row;
 }
 
+std::optional<Error> ResponseTooLarge(const Error& failure, int64_t max_response_bytes) {
+  // 22P02: the marked text did not cast to integer, as intended.
+  if (failure.code != "22P02" || failure.message.find(kResponseTooLargeMarker) == std::string::npos) {
+    return std::nullopt;
+  }
+  return ApiError("AB400",
+                  "The response would be larger than this server's limit of " + std::to_string(max_response_bytes) +
+                      " bytes",
+                  "", "Ask for fewer rows or columns (limit=, select=)");
+}
+
 std::string ContentRange(int64_t offset, int64_t page_total, std::optional<int64_t> total) {
   std::string total_text = total ? std::to_string(*total) : "*";
   if (page_total <= 0) return "*/" + total_text;

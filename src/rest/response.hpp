@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "db/connection.hpp"
 #include "http/message.hpp"
@@ -31,6 +32,13 @@ struct StatementRow {
 };
 
 Result<StatementRow> ReadStatementRow(const db::PgResult& result);
+
+// How a statement fails when its body is larger than the request's
+// agentbase.max_response_bytes setting (StatementRowColumns).
+inline constexpr std::string_view kResponseTooLargeMarker = "agentbase: response too large: ";
+// That failure as the client sees it (400 AB400, naming the limit), or
+// nullopt for any other failure.
+std::optional<Error> ResponseTooLarge(const Error& failure, int64_t max_response_bytes);
 
 // "0-9/100", "*/0", "*/*", ...
 std::string ContentRange(int64_t offset, int64_t page_total, std::optional<int64_t> total);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "rest/api_error.hpp"
@@ -27,7 +28,24 @@ struct Caller {
   std::string role;
   std::string claims;  // JSON, with "role" set
   bool anonymous = true;
+  // Whom the pool shares its connections fairly between (db::PoolOptions::
+  // reserve): the tenant our tokens name, else the user, else (anon) the
+  // role and the client's address.
+  std::string key;
 };
+
+std::string CallerKey(const std::string& role, const boost::json::object* claims, const http::Request& request) {
+  if (claims != nullptr) {
+    const auto* metadata = claims->if_contains("app_metadata");
+    const auto* tenant = metadata != nullptr && metadata->is_object() ? metadata->get_object().if_contains("tenant_id")
+                                                                      : nullptr;
+    if (tenant != nullptr && tenant->is_string()) return "tenant:" + std::string(tenant->get_string());
+    if (const auto* sub = claims->if_contains("sub"); sub != nullptr && sub->is_string()) {
+      return role + ":" + std::string(sub->get_string());
+    }
+  }
+  return role + "@" + request.remote_address;
+}
 
 Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& tokens, const auth::KeySet& keys,
                             const RestOptions& options, const std::string& anon_claims) {
@@ -47,6 +65,7 @@ Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& toke
   } else {
     caller.role = options.anon_role;
     caller.claims = anon_claims;
+    caller.key = CallerKey(caller.role, nullptr, request);
     return caller;
   }
   auth::VerifyOptions verify;
@@ -55,13 +74,20 @@ Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& toke
   if (!token) return token.error();
   caller.anonymous = (*token)->role.empty() || (*token)->role == options.anon_role;
   if (!(*token)->role.empty()) {
+    const auto& allowed = options.jwt_roles;
+    if (std::find(allowed.begin(), allowed.end(), (*token)->role) == allowed.end()) {
+      return ApiError("PGRST303", "The JWT 'role' claim does not name a role this server allows",
+                      "Allowed roles: " + Join(allowed, ", "));
+    }
     // The usual case: the claims already name the role; serialized once per token.
     caller.role = (*token)->role;
     caller.claims = (*token)->claims_text;
+    caller.key = CallerKey(caller.role, &(*token)->claims, request);
     return caller;
   }
   json::object claims = (*token)->claims;
   caller.role = options.anon_role;
+  caller.key = CallerKey(caller.role, &claims, request);
   claims["role"] = caller.role;
   caller.claims = json::serialize(claims);
   return caller;
@@ -169,6 +195,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
     mutation.representation = preferences.representation == PreferReturn::kRepresentation;
     mutation.form = prepared.form;
     mutation.count_exact = count_exact;
+    mutation.max_rows = options.max_rows;
     if (mutation.kind == MutationKind::kInsert) {
       mutation.resolution = preferences.resolution;
       mutation.missing_default = preferences.missing == PreferMissing::kDefault;
@@ -211,20 +238,20 @@ struct Transaction {
 // Requests that decide COMMIT or ROLLBACK only after seeing the result use
 // an explicit transaction on a connection of their own.
 Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, const http::Request& request,
-                             const std::string& path, const std::string& search_path,
-                             const std::string& statement_timeout_ms) {
+                             const std::string& path, const RequestConstants& constants) {
   Transaction transaction;
   auto& statements = transaction.statements;
   if (prepared.decide_after) statements.push_back({"BEGIN ISOLATION LEVEL READ COMMITTED", {}});
   db::Params settings;
-  settings.reserve(7);
-  settings.emplace_back(search_path);
+  settings.reserve(8);
+  settings.emplace_back(constants.search_path);
   settings.emplace_back(caller.role);
   settings.emplace_back(caller.claims);
   settings.emplace_back(request.method);
   settings.emplace_back(path);
   settings.emplace_back(HeadersJson(request.headers));
-  settings.emplace_back(statement_timeout_ms);
+  settings.emplace_back(constants.statement_timeout_ms);
+  settings.emplace_back(constants.max_response_bytes);
   // Reads cannot write, also through functions they call; turning read-only
   // on is allowed at any point of a transaction.
   static const std::string kSettings =
@@ -233,7 +260,8 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
       "pg_catalog.set_config('request.method', $4, true), "
       "pg_catalog.set_config('request.path', $5, true), "
       "pg_catalog.set_config('request.headers', $6, true), "
-      "pg_catalog.set_config('statement_timeout', $7, true)";
+      "pg_catalog.set_config('statement_timeout', $7, true), "
+      "pg_catalog.set_config('agentbase.max_response_bytes', $8, true)";
   static const std::string kReadOnlySettings = kSettings + ", pg_catalog.set_config('transaction_read_only', 'on', true)";
   statements.push_back({prepared.read_only ? kReadOnlySettings : kSettings, std::move(settings), true});
   transaction.main = statements.size();
@@ -281,12 +309,13 @@ http::Response Shape200(const Prepared& prepared, StatementRow row) {
   return http::Response{500, {}, ""};
 }
 
-// No connection to be had: 503/504 with PostgREST's code, or PGRST001.
-http::Response PoolErrorResponse(Error error) {
-  if (error.code != "PGRST003") error = ApiError("PGRST001", "Could not connect to the database", error.message);
-  auto response = ErrorResponse(error);
-  if (response.status == 503) response.SetHeader("Retry-After", "1");
-  return response;
+// No connection to be had: 503/504 with PostgREST's code, or PGRST001. Why
+// a connection failed names hosts, ports and users: that goes to the log,
+// never to the client.
+http::Response PoolErrorResponse(const Error& error) {
+  if (error.code == "PGRST003") return ErrorResponse(error);
+  spdlog::warn("cannot connect to the database: {}", error.message);
+  return ErrorResponse(ApiError("PGRST001", "Could not connect to the database"));
 }
 
 // The resource a path names: "" for the root (OpenAPI), "rpc/<fn>" or a table.
@@ -323,8 +352,8 @@ RestApi::RestApi(db::Pool& pool, const auth::KeySet& keys, RestOptions options)
       keys_(keys),
       options_(std::move(options)),
       anon_claims_(json::serialize(json::object{{"role", options_.anon_role}})),
-      search_path_(options_.schema + ", " + options_.extra_search_path),
-      statement_timeout_ms_(std::to_string(options_.statement_timeout.count())) {}
+      constants_{options_.schema + ", " + options_.extra_search_path,
+                 std::to_string(options_.statement_timeout.count()), std::to_string(options_.max_response_bytes)} {}
 
 void RestApi::SetSchemaCache(std::shared_ptr<const SchemaCache> cache) {
   cache_ = std::move(cache);
@@ -377,27 +406,38 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
     spdlog::debug("{} {} as {}: {} -- params: {}", request.method, request.target, caller->role, prepared->query.sql,
                   prepared->query.params.size());
   }
-  auto transaction = BuildTransaction(*prepared, *caller, request, path, search_path_, statement_timeout_ms_);
+  auto transaction = BuildTransaction(*prepared, *caller, request, path, constants_);
 
   // Singular writes and tx=rollback hold a connection until they decide.
   std::optional<db::Lease> lease;
   Result<db::PipelineOutcome> outcome = Error::Make("not run", "XX000");
   if (prepared->decide_after) {
-    auto acquired = co_await pool_.Acquire();
+    auto acquired = co_await pool_.Acquire(caller->key);
     if (!acquired) co_return PoolErrorResponse(acquired.error());
     lease.emplace(std::move(*acquired));
-    outcome = co_await (*lease)->Run(std::move(transaction.statements));
+    outcome = co_await (*lease)->Run(std::move(transaction.statements), caller->key);
   } else {
-    outcome = co_await pool_.Submit(std::move(transaction.statements));
-    // 08006 is a connection that broke under the request; anything else
-    // means no connection could be had.
-    if (!outcome && outcome.error().code != "08006") co_return PoolErrorResponse(outcome.error());
+    outcome = co_await pool_.Submit(std::move(transaction.statements), caller->key);
+    // 08006 is a connection that broke under the request, a deadline one
+    // given up; anything else means no connection could be had.
+    if (!outcome && outcome.error().code != "08006" && outcome.error().code != db::kDeadlineExceeded) {
+      co_return PoolErrorResponse(outcome.error());
+    }
+  }
+  if (!outcome && outcome.error().code == db::kDeadlineExceeded) {
+    spdlog::warn("{} {}: {}", request.method, request.path, outcome.error().message);
+    co_return ErrorResponse(ApiError("AB504", "The database did not answer in time; the request was given up"));
   }
   if (!outcome) {
     spdlog::warn("database connection failed during {} {}: {}", request.method, request.path, outcome.error().message);
-    co_return ErrorResponse(ApiError("PGRST001", "Database connection lost", outcome.error().message));
+    co_return ErrorResponse(ApiError("PGRST001", "Database connection lost"));
   }
-  if (outcome->failure) co_return ErrorResponse(*outcome->failure, caller->anonymous);
+  if (outcome->failure) {
+    if (auto too_large = ResponseTooLarge(*outcome->failure, options_.max_response_bytes)) {
+      co_return ErrorResponse(*too_large);
+    }
+    co_return ErrorResponse(*outcome->failure, caller->anonymous);
+  }
   if (outcome->results.size() <= transaction.main) {
     co_return ErrorResponse(ApiError("XX000", "incomplete database answer"));
   }
@@ -421,7 +461,11 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
     std::vector<db::Statement> finish;
     finish.push_back({refusal || prepared->rollback ? "ROLLBACK" : "COMMIT", {}});
     auto finished = co_await (*lease)->Run(std::move(finish));
-    if (!finished) co_return ErrorResponse(ApiError("PGRST001", "Database connection lost", finished.error().message));
+    if (!finished) {
+      spdlog::warn("database connection failed finishing {} {}: {}", request.method, request.path,
+                   finished.error().message);
+      co_return ErrorResponse(ApiError("PGRST001", "Database connection lost"));
+    }
     if (finished->failure) co_return ErrorResponse(*finished->failure, caller->anonymous);
   }
   if (refusal) co_return ErrorResponse(*refusal, caller->anonymous);

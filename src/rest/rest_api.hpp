@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "auth/jwk.hpp"
 #include "auth/jwt.hpp"
@@ -28,6 +29,19 @@ struct RestOptions {
   std::optional<int64_t> max_rows = 1000;  // Supabase's db-max-rows
   std::chrono::milliseconds statement_timeout{8000};
   std::optional<std::string> jwt_audience;
+  // The roles a JWT's role claim may name, exactly; any other is refused
+  // (401) instead of being handed to PostgreSQL.
+  std::vector<std::string> jwt_roles = {"anon", "authenticated", "service_role"};
+  // A larger answer is refused (400 AB400) by the database before it is
+  // sent, so no request can make the server hold an unbounded body.
+  int64_t max_response_bytes = 16 * 1024 * 1024;
+};
+
+// Settings every request sends that depend on the options only.
+struct RequestConstants {
+  std::string search_path;           // "<schema>, <extra>"
+  std::string statement_timeout_ms;  // as set_config wants it
+  std::string max_response_bytes;
 };
 
 class RestApi {
@@ -47,10 +61,8 @@ class RestApi {
   db::Pool& pool_;
   const auth::KeySet& keys_;
   RestOptions options_;
-  // Settings every request sends that depend on the options only.
-  std::string anon_claims_;           // {"role":"<anon role>"}
-  std::string search_path_;           // "<schema>, <extra>"
-  std::string statement_timeout_ms_;  // as set_config wants it
+  std::string anon_claims_;  // {"role":"<anon role>"}
+  RequestConstants constants_;
   std::shared_ptr<const SchemaCache> cache_;
   auth::TokenCache tokens_;
   // Reads repeat: their plan and SQL depend only on the request's target and

@@ -63,19 +63,20 @@ class RestApiTest : public ::testing::Test {
     database_ = nullptr;
   }
 
-  std::string TokenFor(const std::string& user) {
-    auto key = auth::SigningKey::FromSecret(kSecret);
-    json::object claims{{"sub", user}, {"role", "authenticated"}, {"aud", "authenticated"},
-                        {"exp", auth::UnixNow() + 3600}};
+  std::string TokenFor(const std::string& user, const std::string& role = "authenticated",
+                       const std::string& kid = "") {
+    auto key = auth::SigningKey::FromSecret(kSecret, kid);
+    json::object claims{{"sub", user}, {"role", role}, {"aud", "authenticated"}, {"exp", auth::UnixNow() + 3600}};
     return *auth::Sign(claims, *key);
   }
 
   // Sends one request through RestApi on a fresh event loop.
-  http::Response Send(http::Request request) {
+  http::Response Send(http::Request request, rest::RestOptions options = {}, std::string conninfo = {}) {
     asio::io_context io;
     auto keys = auth::KeySet::FromConfig(kSecret);
-    db::Pool pool(io.get_executor(), database_->Conninfo() + " user=authenticator", db::PoolOptions{});
-    rest::RestApi api(pool, *keys, rest::RestOptions{});
+    if (conninfo.empty()) conninfo = database_->Conninfo() + " user=authenticator";
+    db::Pool pool(io.get_executor(), conninfo, db::PoolOptions{});
+    rest::RestApi api(pool, *keys, options);
     {
       auto admin = database_->Connect();
       auto cache = rest::SchemaCache::Load(admin, "public");
@@ -543,6 +544,120 @@ TEST_F(RestApiTest, ClientMistakesGetPostgrestErrorsNeverA500) {
   auto rejected = Send(tampered);
   EXPECT_EQ(rejected.status, 401);
   EXPECT_EQ(json::parse(rejected.body).at("code").as_string(), "PGRST301");
+}
+
+// libpq cuts parameters at a NUL byte: such input must be refused, never
+// truncated into a match.
+TEST_F(RestApiTest, NulBytesAreRefusedNotTruncated) {
+  auto filtered = Send(Make("GET", "/rest/v1/conversations?title=eq.a%20chat%201%00zzz", kUserA1));
+  EXPECT_EQ(filtered.status, 400) << filtered.body;
+  EXPECT_EQ(json::parse(filtered.body).at("code").as_string(), "22021");
+  auto in_list = Send(Make("GET", "/rest/v1/conversations?title=in.(%22a%20chat%201%00%22)", kUserA1));
+  EXPECT_EQ(in_list.status, 400) << in_list.body;
+
+  std::string before = database_->Scalar("SELECT count(*) FROM public.conversations");
+  auto inserted = Send(Make("POST", "/rest/v1/conversations", kUserA1,
+                            std::string(R"({"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 +
+                                R"(","title":"x\u0000y"})"));
+  EXPECT_EQ(inserted.status, 400) << inserted.body;
+  auto raw_nul = Send(Make("POST", "/rest/v1/conversations", kUserA1,
+                           std::string(R"({"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 +
+                               R"(","title":"x"})" + std::string(1, '\0') + "garbage"));
+  EXPECT_EQ(raw_nul.status, 400) << raw_nul.body;
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.conversations"), before);
+}
+
+// A role claim is used only when it names an allowed role exactly.
+TEST_F(RestApiTest, RoleClaimMustNameAnAllowedRoleExactly) {
+  for (const std::string role : {std::string("service_role\0x", 14), std::string("postgres"),
+                                 std::string("authenticator"), std::string("Service_Role")}) {
+    http::Request request = Make("GET", "/rest/v1/conversations?select=title");
+    request.headers.emplace_back("authorization", "Bearer " + TokenFor(kUserA1, role));
+    auto response = Send(request);
+    EXPECT_EQ(response.status, 401) << json::serialize(json::value(role)) << " " << response.body;
+    EXPECT_EQ(json::parse(response.body).at("code").as_string(), "PGRST303") << response.body;
+  }
+  // GoTrue puts a kid on HS256 tokens when one is configured: the secret still verifies them.
+  http::Request with_kid = Make("GET", "/rest/v1/conversations?select=title");
+  with_kid.headers.emplace_back("authorization", "Bearer " + TokenFor(kUserA1, "authenticated", "gotrue-key"));
+  auto accepted = Send(with_kid);
+  EXPECT_EQ(accepted.status, 200) << accepted.body;
+  EXPECT_EQ(std::to_string(json::parse(accepted.body).as_array().size()),
+            database_->Scalar(std::string("SELECT count(*) FROM public.conversations WHERE tenant_id = '") + kTenantA +
+                              "'"));
+}
+
+TEST_F(RestApiTest, ErrorBodiesStayValidJsonWhateverThePathHeld) {
+  auto response = Send(Make("GET", "/rest/v1/no\xFF\xFE" "pe", kUserA1));
+  EXPECT_EQ(response.status, 404);
+  boost::system::error_code ec;
+  auto parsed = json::parse(response.body, ec);
+  ASSERT_FALSE(ec) << response.body;
+  EXPECT_EQ(parsed.at("code").as_string(), "PGRST205");
+}
+
+// Whatever a client asks for, the answer (and what the server holds for it)
+// stays bounded.
+TEST_F(RestApiTest, ResponsesAndEmbedsAreBounded) {
+  rest::RestOptions small;
+  small.max_response_bytes = 300;
+  auto fits = Send(Make("GET", "/rest/v1/conversations?select=title&limit=1", kUserA1), small);
+  EXPECT_EQ(fits.status, 200) << fits.body;
+  auto too_large = Send(Make("GET", "/rest/v1/conversations?select=id,title,tenant_id,user_id,created_at", kUserA1),
+                        small);
+  ASSERT_EQ(too_large.status, 400) << too_large.body;
+  EXPECT_EQ(json::parse(too_large.body).at("code").as_string(), "AB400");
+  // A write refused for its answer's size is not committed either.
+  http::Request insert = Make("POST", "/rest/v1/conversations", kUserA1,
+                              std::string(R"({"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 +
+                                  R"(","title":")" + std::string(400, 'l') + R"("})");
+  insert.headers.emplace_back("prefer", "return=representation");
+  std::string before = database_->Scalar("SELECT count(*) FROM public.conversations");
+  auto refused_insert = Send(insert, small);
+  EXPECT_EQ(refused_insert.status, 400) << refused_insert.body;
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.conversations"), before);
+
+  // max-rows caps embedded arrays as it caps the top level.
+  rest::RestOptions two_rows;
+  two_rows.max_rows = 2;
+  std::string embed = "/rest/v1/tenants?select=id,conversations(title)&id=eq." + std::string(kTenantA);
+  auto embedded = Send(Make("GET", embed, kUserA1), two_rows);
+  ASSERT_EQ(embedded.status, 200) << embedded.body;
+  EXPECT_EQ(json::parse(embedded.body).at(0).at("conversations").as_array().size(), 2u) << embedded.body;
+  auto unbounded = Send(Make("GET", embed, kUserA1));
+  ASSERT_EQ(unbounded.status, 200) << unbounded.body;
+  EXPECT_GE(json::parse(unbounded.body).at(0).at("conversations").as_array().size(), 3u) << unbounded.body;
+
+  auto wide = Send(Make("GET", "/rest/v1/conversations?select=" + [] {
+    std::string list = "id";
+    for (int i = 0; i < 1700; ++i) list += ",title";
+    return list;
+  }(), kUserA1));
+  EXPECT_EQ(wide.status, 400) << wide.body.substr(0, 200);
+  EXPECT_EQ(json::parse(wide.body).at("code").as_string(), "PGRST100");
+}
+
+TEST_F(RestApiTest, PutWithTwoRowsIsRefused) {
+  const std::string id = "00000000-0000-0000-0000-0000000000c3";
+  std::string row = std::string(R"({"id":")") + id + R"(","tenant_id":")" + kTenantA + R"(","user_id":")" + kUserA1 +
+                    R"(","title":"twice"})";
+  auto response = Send(Make("PUT", "/rest/v1/conversations?id=eq." + id, kUserA1, "[" + row + "," + row + "]"));
+  EXPECT_EQ(response.status, 400) << response.body;
+  EXPECT_EQ(json::parse(response.body).at("code").as_string(), "PGRST102");
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.conversations WHERE id = '" + id + "'"), "0");
+}
+
+// No database to be had: 503 with Retry-After, and nothing about where the
+// database is (host, port, user) in the body.
+TEST_F(RestApiTest, UnreachableDatabaseAnswers503WithoutConnectionDetails) {
+  auto response = Send(Make("GET", "/rest/v1/conversations", kUserA1), {},
+                       "host=127.0.0.1 port=1 user=authenticator dbname=secret_db connect_timeout=2");
+  EXPECT_EQ(response.status, 503) << response.body;
+  EXPECT_EQ(Header(response, "retry-after"), "1");
+  EXPECT_EQ(json::parse(response.body).at("code").as_string(), "PGRST001");
+  for (const char* secret : {"127.0.0.1", "port", "authenticator", "secret_db"}) {
+    EXPECT_EQ(response.body.find(secret), std::string::npos) << secret << " in " << response.body;
+  }
 }
 
 }  // namespace agentbase::testing

@@ -638,6 +638,43 @@ TEST(RestRequest, CombinesQueryAndPreferences) {
   EXPECT_EQ(ParseApiRequest({"POST", true, "name=bob", {}}).error().code, "PGRST100");
 }
 
+// The attack run's shapes: 1,700 columns, a 5,000-step JSON path, deep embeds.
+TEST(RestRequest, BoundsWhatOneRequestMayAskFor) {
+  auto refused = [](const std::string& query) {
+    auto parsed = ParseApiRequest({"GET", false, query, {}});
+    return parsed.ok() ? std::string("accepted") : parsed.error().code + ": " + parsed.error().message;
+  };
+  auto columns = [](size_t n) {
+    std::string list;
+    for (size_t i = 0; i < n; ++i) list += (i ? ",c" : "c") + std::to_string(i);
+    return list;
+  };
+  auto path = [](size_t steps) {
+    std::string field = "data";
+    for (size_t i = 0; i < steps; ++i) field += "->k";
+    return field;
+  };
+  auto nested = [](size_t depth) {
+    std::string select = "id";
+    for (size_t i = 0; i < depth; ++i) select = "id,r" + std::to_string(i) + "(" + select + ")";
+    return select;
+  };
+  EXPECT_EQ(refused("select=" + columns(kMaxSelectItems)), "accepted");
+  EXPECT_EQ(refused("select=" + columns(1700)),
+            "PGRST100: The select list has more than " + std::to_string(kMaxSelectItems) + " items");
+  // Items of embedded levels count too.
+  EXPECT_EQ(refused("select=id,rel(" + columns(kMaxSelectItems) + ")").substr(0, 8), "PGRST100");
+  EXPECT_EQ(refused("select=" + path(kMaxJsonPathSteps)), "accepted");
+  std::string too_long = "PGRST100: A JSON path has more than " + std::to_string(kMaxJsonPathSteps) + " steps";
+  EXPECT_EQ(refused("select=" + path(5000)), too_long);
+  EXPECT_EQ(refused(path(kMaxJsonPathSteps + 1) + "=eq.1"), too_long);
+  EXPECT_EQ(refused("order=" + path(kMaxJsonPathSteps + 1)), too_long);
+  EXPECT_EQ(refused("or=(a.eq.1,and(" + path(kMaxJsonPathSteps + 1) + ".eq.2))"), too_long);
+  EXPECT_EQ(refused("select=" + nested(kMaxEmbedDepth)), "accepted");
+  EXPECT_EQ(refused("select=" + nested(kMaxEmbedDepth + 1)),
+            "PGRST100: Embedded resources are nested more than " + std::to_string(kMaxEmbedDepth) + " levels deep");
+}
+
 TEST(RestRequest, PutRejectsLimitAndOffset) {
   auto limited = ParseApiRequest({"PUT", false, "id=eq.1&limit=1", {}});
   ASSERT_FALSE(limited.ok());
