@@ -14,7 +14,7 @@ namespace agentbase::schema {
 
 // A version that names this schema in the history table; bump it whenever
 // database/schema changes.
-inline constexpr const char* kSchemaVersion = "2026.11.26.2";
+inline constexpr const char* kSchemaVersion = "2026.12.05.1";
 
 struct BuildOptions {
   bool with_vector = false;
