@@ -26,7 +26,7 @@ struct DesiredSchema {
   std::vector<Requirement> requirements;
   std::string checksum;  // SHA-256 of the resolved SQL
 
-  // The tables the ensure-mode files create (the seed's five).
+  // The tables the ensure-mode files create in public (the seed's five).
   std::vector<const SchemaObject*> EnsuredTables() const;
   // The objects of one kind that hang off a table.
   std::vector<const SchemaObject*> PartsOf(const std::string& qualified_table, ObjectKind kind) const;
