@@ -101,7 +101,10 @@ std::string RenderConditional(const std::vector<SchemaObject>& objects, Conditio
   return out + "  END IF;\nEND\n$agentbase_if$";
 }
 
-std::string ProblemLiteral(const ShapeProblem& problem) { return QuoteLiteral(problem.object + ": " + problem.message); }
+// Cast, so that `text[] || literal` appends instead of reading an array literal.
+std::string ProblemLiteral(const ShapeProblem& problem) {
+  return QuoteLiteral(problem.object + ": " + problem.message) + "::text";
+}
 
 // The refusals of `agentbase db push`'s preflight (platform_shape.hpp), as a
 // DO block that runs before the script changes anything and raises them all

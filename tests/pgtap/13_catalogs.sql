@@ -9,7 +9,7 @@
 -- DELETE SET NULL would silently rewrite that tenant's rows. tools are read
 -- by everyone and written only by service_role. anon never writes.
 BEGIN;
-SELECT plan(85);
+SELECT plan(87);
 \ir fixtures.psql
 
 -- organizational_roles: reads ----------------------------------------------------
