@@ -18,44 +18,44 @@ DECLARE
   existing_oid oid;
 BEGIN
   IF pg_catalog.to_regclass('public.profiles') IS NOT NULL AND pg_catalog.to_regclass('public.tenants') IS NULL THEN
-    problems := problems || 'public.tenants: public.profiles exists but public.tenants does not: public.profiles.tenant_id would reference an empty tenants table, so no existing user could create a conversation or a memory; agentbase creates tenants, profiles and agents only together, on a database that has none of them';
+    problems := problems || 'public.tenants: public.profiles exists but public.tenants does not: public.profiles.tenant_id would reference an empty tenants table, so no existing user could create a conversation or a memory; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
   END IF;
   IF pg_catalog.to_regclass('public.agents') IS NOT NULL AND pg_catalog.to_regclass('public.tenants') IS NULL THEN
-    problems := problems || 'public.tenants: public.agents exists but public.tenants does not: public.agents.tenant_id would reference an empty tenants table, so no existing user could create a conversation or a memory; agentbase creates tenants, profiles and agents only together, on a database that has none of them';
+    problems := problems || 'public.tenants: public.agents exists but public.tenants does not: public.agents.tenant_id would reference an empty tenants table, so no existing user could create a conversation or a memory; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
   END IF;
   IF pg_catalog.to_regclass('public.tenants') IS NOT NULL AND pg_catalog.to_regclass('public.profiles') IS NULL THEN
-    problems := problems || 'public.profiles: public.tenants exists but public.profiles does not: no existing user would have a profile, and the new tables find a user''s tenant through profiles, so no existing user could create a conversation or a memory; agentbase creates tenants, profiles and agents only together, on a database that has none of them';
+    problems := problems || 'public.profiles: public.tenants exists but public.profiles does not: no existing user would have a profile, and the new tables find a user''s tenant through profiles, so no existing user could create a conversation or a memory; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
   END IF;
   IF pg_catalog.to_regclass('public.agents') IS NOT NULL AND pg_catalog.to_regclass('public.profiles') IS NULL THEN
-    problems := problems || 'public.profiles: public.agents exists but public.profiles does not: no existing user would have a profile, and the new tables find a user''s tenant through profiles, so no existing user could create a conversation or a memory; agentbase creates tenants, profiles and agents only together, on a database that has none of them';
+    problems := problems || 'public.profiles: public.agents exists but public.profiles does not: no existing user would have a profile, and the new tables find a user''s tenant through profiles, so no existing user could create a conversation or a memory; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
   END IF;
   IF pg_catalog.to_regclass('public.tenants') IS NOT NULL AND pg_catalog.to_regclass('public.agents') IS NULL THEN
-    problems := problems || 'public.agents: public.tenants exists but public.agents does not: conversations and agent_tools would refer to an empty agents table, so no existing agent could be given tools or conversations; agentbase creates tenants, profiles and agents only together, on a database that has none of them';
+    problems := problems || 'public.agents: public.tenants exists but public.agents does not: conversations and agent_tools would refer to an empty agents table, so no existing agent could be given tools or conversations; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
   END IF;
   IF pg_catalog.to_regclass('public.profiles') IS NOT NULL AND pg_catalog.to_regclass('public.agents') IS NULL THEN
-    problems := problems || 'public.agents: public.profiles exists but public.agents does not: conversations and agent_tools would refer to an empty agents table, so no existing agent could be given tools or conversations; agentbase creates tenants, profiles and agents only together, on a database that has none of them';
+    problems := problems || 'public.agents: public.profiles exists but public.agents does not: conversations and agent_tools would refer to an empty agents table, so no existing agent could be given tools or conversations; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
   END IF;
   IF pg_catalog.to_regclass('public.tenants') IS NULL AND pg_catalog.to_regclass('public.profiles') IS NULL AND pg_catalog.to_regclass('public.agents') IS NULL THEN
-    problems := problems || 'public.tenants: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)';
+    problems := problems || 'public.tenants: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
     FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = pg_catalog.to_regclass('public.tenants') AND a.attname = 'id' AND NOT a.attisdropped;
   IF pg_catalog.to_regclass('public.tenants') IS NOT NULL AND existing_oid IS NULL THEN
-    problems := problems || 'public.tenants.id: required column is missing: the new tables need public.tenants.id of type uuid';
+    problems := problems || 'public.tenants.id: required column is missing: the new tables need public.tenants.id of type uuid'::text;
   ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
     problems := problems || pg_catalog.format('public.tenants.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
   IF pg_catalog.to_regclass('public.profiles') IS NULL AND pg_catalog.to_regclass('public.tenants') IS NULL AND pg_catalog.to_regclass('public.agents') IS NULL THEN
-    problems := problems || 'public.profiles: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)';
+    problems := problems || 'public.profiles: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
     FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = pg_catalog.to_regclass('public.profiles') AND a.attname = 'id' AND NOT a.attisdropped;
   IF pg_catalog.to_regclass('public.profiles') IS NOT NULL AND existing_oid IS NULL THEN
-    problems := problems || 'public.profiles.id: required column is missing: the new tables need public.profiles.id of type uuid';
+    problems := problems || 'public.profiles.id: required column is missing: the new tables need public.profiles.id of type uuid'::text;
   ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
     problems := problems || pg_catalog.format('public.profiles.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
@@ -64,19 +64,19 @@ BEGIN
     FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = pg_catalog.to_regclass('public.profiles') AND a.attname = 'tenant_id' AND NOT a.attisdropped;
   IF pg_catalog.to_regclass('public.profiles') IS NOT NULL AND existing_oid IS NULL THEN
-    problems := problems || 'public.profiles.tenant_id: required column is missing: the new tables need public.profiles.tenant_id of type uuid';
+    problems := problems || 'public.profiles.tenant_id: required column is missing: the new tables need public.profiles.tenant_id of type uuid'::text;
   ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
     problems := problems || pg_catalog.format('public.profiles.tenant_id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
   IF pg_catalog.to_regclass('public.agents') IS NULL AND pg_catalog.to_regclass('public.tenants') IS NULL AND pg_catalog.to_regclass('public.profiles') IS NULL THEN
-    problems := problems || 'public.agents: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)';
+    problems := problems || 'public.agents: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
     FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = pg_catalog.to_regclass('public.agents') AND a.attname = 'id' AND NOT a.attisdropped;
   IF pg_catalog.to_regclass('public.agents') IS NOT NULL AND existing_oid IS NULL THEN
-    problems := problems || 'public.agents.id: required column is missing: the new tables need public.agents.id of type uuid';
+    problems := problems || 'public.agents.id: required column is missing: the new tables need public.agents.id of type uuid'::text;
   ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
     problems := problems || pg_catalog.format('public.agents.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
@@ -85,43 +85,43 @@ BEGIN
     FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = pg_catalog.to_regclass('public.agents') AND a.attname = 'tenant_id' AND NOT a.attisdropped;
   IF pg_catalog.to_regclass('public.agents') IS NOT NULL AND existing_oid IS NULL THEN
-    problems := problems || 'public.agents.tenant_id: required column is missing: the new tables need public.agents.tenant_id of type uuid';
+    problems := problems || 'public.agents.tenant_id: required column is missing: the new tables need public.agents.tenant_id of type uuid'::text;
   ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
     problems := problems || pg_catalog.format('public.agents.tenant_id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
   IF pg_catalog.to_regclass('public.tools') IS NULL THEN
-    problems := problems || 'public.tools: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)';
+    problems := problems || 'public.tools: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
     FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = pg_catalog.to_regclass('public.tools') AND a.attname = 'id' AND NOT a.attisdropped;
   IF pg_catalog.to_regclass('public.tools') IS NOT NULL AND existing_oid IS NULL THEN
-    problems := problems || 'public.tools.id: required column is missing: the new tables need public.tools.id of type uuid';
+    problems := problems || 'public.tools.id: required column is missing: the new tables need public.tools.id of type uuid'::text;
   ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
     problems := problems || pg_catalog.format('public.tools.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
   IF pg_catalog.to_regclass('public.departments') IS NULL THEN
-    problems := problems || 'public.departments: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)';
+    problems := problems || 'public.departments: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
     FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = pg_catalog.to_regclass('public.departments') AND a.attname = 'id' AND NOT a.attisdropped;
   IF pg_catalog.to_regclass('public.departments') IS NOT NULL AND existing_oid IS NULL THEN
-    problems := problems || 'public.departments.id: required column is missing: the new tables need public.departments.id of type uuid';
+    problems := problems || 'public.departments.id: required column is missing: the new tables need public.departments.id of type uuid'::text;
   ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
     problems := problems || pg_catalog.format('public.departments.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
   IF pg_catalog.to_regclass('public.messages') IS NULL THEN
-    problems := problems || 'public.messages: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)';
+    problems := problems || 'public.messages: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
     FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = pg_catalog.to_regclass('public.messages') AND a.attname = 'id' AND NOT a.attisdropped;
   IF pg_catalog.to_regclass('public.messages') IS NOT NULL AND existing_oid IS NULL THEN
-    problems := problems || 'public.messages.id: required column is missing: the new tables need public.messages.id of type uuid';
+    problems := problems || 'public.messages.id: required column is missing: the new tables need public.messages.id of type uuid'::text;
   ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
     problems := problems || pg_catalog.format('public.messages.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
@@ -130,19 +130,19 @@ BEGIN
     FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = pg_catalog.to_regclass('public.messages') AND a.attname = 'created_at' AND NOT a.attisdropped;
   IF pg_catalog.to_regclass('public.messages') IS NOT NULL AND existing_oid IS NULL THEN
-    problems := problems || 'public.messages.created_at: required column is missing: the new tables need public.messages.created_at of type timestamptz';
+    problems := problems || 'public.messages.created_at: required column is missing: the new tables need public.messages.created_at of type timestamptz'::text;
   ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('timestamptz') AND existing_oid IS NOT NULL THEN
     problems := problems || pg_catalog.format('public.messages.created_at: is %1$s, but the new tables need timestamptz: their foreign keys and policies compare it with timestamptz values', existing_type);
   END IF;
   IF pg_catalog.to_regclass('auth.users') IS NULL THEN
-    problems := problems || 'auth.users: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)';
+    problems := problems || 'auth.users: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
     FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = pg_catalog.to_regclass('auth.users') AND a.attname = 'id' AND NOT a.attisdropped;
   IF pg_catalog.to_regclass('auth.users') IS NOT NULL AND existing_oid IS NULL THEN
-    problems := problems || 'auth.users.id: required column is missing: the new tables need auth.users.id of type uuid';
+    problems := problems || 'auth.users.id: required column is missing: the new tables need auth.users.id of type uuid'::text;
   ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
     problems := problems || pg_catalog.format('auth.users.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;

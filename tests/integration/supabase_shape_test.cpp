@@ -274,7 +274,7 @@ INSERT INTO public.messages (tenant_id, author, role, content, tokens) VALUES
 constexpr const char* kCatalogFingerprint = R"sql(
 SELECT key, definition FROM (
   SELECT 'relation ' || c.oid::regclass::text,
-         c.relkind || ' owner=' || pg_get_userbyid(c.relowner) || ' rls=' || c.relrowsecurity || '/' ||
+         c.relkind::text || ' owner=' || pg_get_userbyid(c.relowner) || ' rls=' || c.relrowsecurity || '/' ||
          c.relforcerowsecurity || ' acl=' || coalesce(c.relacl::text, '')
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
@@ -298,7 +298,7 @@ SELECT key, definition FROM (
          coalesce(with_check, '')
     FROM pg_policies
   UNION ALL
-  SELECT 'trigger ' || tgrelid::regclass::text || '.' || tgname, pg_get_triggerdef(oid) || ' ' || tgenabled
+  SELECT 'trigger ' || tgrelid::regclass::text || '.' || tgname, pg_get_triggerdef(oid) || ' ' || tgenabled::text
     FROM pg_trigger WHERE NOT tgisinternal
   UNION ALL
   SELECT 'function ' || p.oid::regprocedure::text,
@@ -321,7 +321,7 @@ SELECT key, definition FROM (
                        'supabase_auth_admin', 'dashboard_user')
   UNION ALL
   SELECT 'default acl ' || pg_get_userbyid(defaclrole) || ' ' || coalesce(defaclnamespace::regnamespace::text, '') ||
-         ' ' || defaclobjtype, defaclacl::text
+         ' ' || defaclobjtype::text, defaclacl::text
     FROM pg_default_acl
 ) facts(key, definition)
 )sql";
@@ -332,7 +332,7 @@ Fingerprint CatalogFingerprint(const TestDatabase& database) {
   // An empty search_path makes every name schema-qualified.
   auto result = database.Exec(std::string("SET search_path = '';") + kCatalogFingerprint);
   Fingerprint fingerprint;
-  for (int row = 0; row < result.Rows(); ++row) fingerprint[result.Get(row, 0)] = result.Get(row, 1);
+  for (int row = 0; row < result.Rows(); ++row) fingerprint[std::string(result.Get(row, 0))] = std::string(result.Get(row, 1));
   return fingerprint;
 }
 
