@@ -341,7 +341,8 @@ test('error families come back as PostgREST writes them', async () => {
 
 test('anon sees only what the seed makes public', async () => {
   const anon = client();
-  for (const table of ['conversations', 'messages', 'user_memory', 'profiles', 'tenants']) {
+  // agent_tools too: its config holds tenants' API keys (which tools exist stays public through tools).
+  for (const table of ['conversations', 'messages', 'user_memory', 'profiles', 'tenants', 'agent_tools']) {
     const { data, error } = await anon.from(table).select('*');
     assert.equal(error, null, table);
     assert.deepEqual(data, [], table);
