@@ -36,7 +36,7 @@ BEGIN
     problems := problems || 'public.agents: public.profiles exists but public.agents does not: conversations and agent_tools would refer to an empty agents table, so no existing agent could be given tools or conversations; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
   END IF;
   IF pg_catalog.to_regclass('public.tenants') IS NULL AND pg_catalog.to_regclass('public.profiles') IS NULL AND pg_catalog.to_regclass('public.agents') IS NULL THEN
-    problems := problems || 'public.tenants: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
+    problems := problems || 'public.tenants: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
@@ -48,7 +48,7 @@ BEGIN
     problems := problems || pg_catalog.format('public.tenants.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
   IF pg_catalog.to_regclass('public.profiles') IS NULL AND pg_catalog.to_regclass('public.tenants') IS NULL AND pg_catalog.to_regclass('public.agents') IS NULL THEN
-    problems := problems || 'public.profiles: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
+    problems := problems || 'public.profiles: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
@@ -69,7 +69,7 @@ BEGIN
     problems := problems || pg_catalog.format('public.profiles.tenant_id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
   IF pg_catalog.to_regclass('public.agents') IS NULL AND pg_catalog.to_regclass('public.tenants') IS NULL AND pg_catalog.to_regclass('public.profiles') IS NULL THEN
-    problems := problems || 'public.agents: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
+    problems := problems || 'public.agents: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
@@ -90,7 +90,7 @@ BEGIN
     problems := problems || pg_catalog.format('public.agents.tenant_id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
   IF pg_catalog.to_regclass('public.tools') IS NULL THEN
-    problems := problems || 'public.tools: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
+    problems := problems || 'public.tools: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
@@ -102,7 +102,7 @@ BEGIN
     problems := problems || pg_catalog.format('public.tools.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
   IF pg_catalog.to_regclass('public.departments') IS NULL THEN
-    problems := problems || 'public.departments: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
+    problems := problems || 'public.departments: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
@@ -114,7 +114,7 @@ BEGIN
     problems := problems || pg_catalog.format('public.departments.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
   END IF;
   IF pg_catalog.to_regclass('public.messages') IS NULL THEN
-    problems := problems || 'public.messages: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
+    problems := problems || 'public.messages: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
@@ -135,7 +135,7 @@ BEGIN
     problems := problems || pg_catalog.format('public.messages.created_at: is %1$s, but the new tables need timestamptz: their foreign keys and policies compare it with timestamptz values', existing_type);
   END IF;
   IF pg_catalog.to_regclass('auth.users') IS NULL THEN
-    problems := problems || 'auth.users: required table is missing: the new tables refer to it (`agentbase db push` creates the platform''s tables on a database that has none of them)'::text;
+    problems := problems || 'auth.users: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
   END IF;
   existing_oid := NULL;
   SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type

@@ -53,8 +53,8 @@ std::string ReferenceColumnFor(const std::string& qualified_table) {
 }
 
 ShapeProblem MissingRequiredTable(const std::string& table) {
-  return {table, "required table is missing: the new tables refer to it (`agentbase db push` creates the platform's "
-                 "tables on a database that has none of them)"};
+  return {table, "required table is missing: the new tables refer to it (`agentbase db push` creates it where an "
+                 "empty one cannot break existing rows)"};
 }
 
 ShapeProblem MissingRequiredColumn(const std::string& table, const std::string& column, const std::string& type) {
