@@ -59,14 +59,14 @@ void CheckPlatformShape(const schema::DesiredSchema& desired, const Catalog& cat
       }
     }
   }
-  std::set<std::string> platform_owned;
+  std::set<std::string> existing_platform_tables;
   for (const auto& object : desired.objects) {
     if (object.kind == ObjectKind::Table && object.mode == schema::Mode::IfAbsent) {
-      platform_owned.insert(object.QualifiedTable());
+      existing_platform_tables.insert(object.QualifiedTable());
     }
   }
   for (const auto& missing : plan.created_tables) {
-    if (reported.count(missing) || !platform_owned.count(missing) || !StartsWith(missing, "public.")) continue;
+    if (reported.count(missing) || !existing_platform_tables.count(missing) || !StartsWith(missing, "public.")) continue;
     std::string column = schema::ReferenceColumnFor(missing);
     for (const auto& [table, facts] : catalog.tables) {
       if (!StartsWith(table, "public.") || !facts.column_types.count(column)) continue;
