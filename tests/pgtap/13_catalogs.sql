@@ -9,7 +9,7 @@
 -- DELETE SET NULL would silently rewrite that tenant's rows. tools are read
 -- by everyone and written only by service_role. anon never writes.
 BEGIN;
-SELECT plan(87);
+SELECT plan(90);
 \ir fixtures.psql
 
 -- organizational_roles: reads ----------------------------------------------------
@@ -82,6 +82,20 @@ SELECT throws_ok(
 SELECT fx.act_as('service_role');
 WITH d AS (UPDATE public.organizational_roles SET name = 'Chief Technology Officer' WHERE id = fx.id('orole_cto') RETURNING 1)
 SELECT is(count(*)::int, 1, 'service_role updates a platform role') FROM d;
+
+-- A row from before agentbase recorded owners (no record at all) is a platform row.
+SELECT fx.act_as('postgres');
+SET LOCAL session_replication_role = replica;
+INSERT INTO public.organizational_roles (id, name, slug) VALUES (fx.id('orole_legacy'), 'Legacy', 'fx-legacy');
+SET LOCAL session_replication_role = origin;
+SELECT is((SELECT count(*)::int FROM agentbase.org_row_owners WHERE row_id = fx.id('orole_legacy')), 0,
+          'precondition: the legacy role has no ownership record');
+SELECT fx.act_as('a1');
+WITH d AS (UPDATE public.organizational_roles SET name = 'by a1' WHERE id = fx.id('orole_legacy') RETURNING 1)
+SELECT is(count(*)::int, 0, 'a1 (owner) cannot update a role without an ownership record') FROM d;
+SELECT fx.act_as('service_role');
+WITH d AS (UPDATE public.organizational_roles SET name = 'Legacy role' WHERE id = fx.id('orole_legacy') RETURNING 1)
+SELECT is(count(*)::int, 1, 'service_role updates it') FROM d;
 
 -- organizational_roles: deletes, and rows other tenants use ------------------------
 SELECT fx.act_as('b1');
