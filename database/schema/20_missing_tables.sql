@@ -64,6 +64,9 @@ CREATE TABLE agentbase.settings (
   CONSTRAINT settings_pkey PRIMARY KEY (name),
   CONSTRAINT settings_org_write_rule_check CHECK (name <> 'org_write_rule' OR value IN ('owner_admin', 'authenticated'))
 );
+-- Row level security without policies: should a database's default
+-- privileges grant the API's roles this table, they still see no row.
+ALTER TABLE agentbase.settings ENABLE ROW LEVEL SECURITY;
 
 -- Which tenant created each row of the shared organisation data. It lives
 -- beside the tables because their columns are fixed by the seed. tenant_id
@@ -78,6 +81,7 @@ CREATE TABLE agentbase.org_row_owners (
   CONSTRAINT org_row_owners_pkey PRIMARY KEY (table_name, row_id)
 );
 CREATE INDEX org_row_owners_tenant_id_idx ON agentbase.org_row_owners (tenant_id, table_name);
+ALTER TABLE agentbase.org_row_owners ENABLE ROW LEVEL SECURITY;
 
 CREATE FUNCTION agentbase.org_write_rule() RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$

@@ -212,6 +212,8 @@ BEGIN
 END
 $agentbase$;
 
+ALTER TABLE agentbase.settings ENABLE ROW LEVEL SECURITY;
+
 CREATE TABLE IF NOT EXISTS agentbase.org_row_owners (
   table_name text NOT NULL,
   row_id uuid NOT NULL,
@@ -232,6 +234,8 @@ END
 $agentbase$;
 
 CREATE INDEX IF NOT EXISTS org_row_owners_tenant_id_idx ON agentbase.org_row_owners (tenant_id, table_name);
+
+ALTER TABLE agentbase.org_row_owners ENABLE ROW LEVEL SECURITY;
 
 CREATE OR REPLACE FUNCTION agentbase.org_write_rule() RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$

@@ -9,7 +9,7 @@
 -- DELETE SET NULL would silently rewrite that tenant's rows. tools are read
 -- by everyone and written only by service_role. anon never writes.
 BEGIN;
-SELECT plan(90);
+SELECT plan(92);
 \ir fixtures.psql
 
 -- organizational_roles: reads ----------------------------------------------------
@@ -243,6 +243,18 @@ SELECT throws_ok($$SELECT * FROM agentbase.org_row_owners$$, '42501', NULL, 'a1 
 SELECT fx.act_as('postgres');
 SELECT throws_ok($$INSERT INTO agentbase.settings VALUES ('org_write_rule', 'everyone')$$, '23514', NULL,
                  'the rule accepts only owner_admin or authenticated');
+-- Even where default privileges grant the tables to the API's roles, row
+-- level security (without policies) shows them nothing.
+INSERT INTO agentbase.settings VALUES ('org_write_rule', 'owner_admin');
+GRANT SELECT, INSERT, UPDATE ON agentbase.settings, agentbase.org_row_owners TO authenticated;
+SELECT fx.act_as('a1');
+SELECT is((SELECT count(*)::int FROM agentbase.settings) + (SELECT count(*)::int FROM agentbase.org_row_owners), 0,
+          'granted the tables, a1 still reads no setting and no ownership record');
+WITH d AS (UPDATE agentbase.settings SET value = 'authenticated' RETURNING 1)
+SELECT is(count(*)::int, 0, 'granted the table, a1 still cannot change the rule') FROM d;
+SELECT fx.act_as('postgres');
+REVOKE SELECT, INSERT, UPDATE ON agentbase.settings, agentbase.org_row_owners FROM authenticated;
+DELETE FROM agentbase.settings;
 
 -- org_write_rule = 'authenticated': the seed's rule --------------------------------
 INSERT INTO agentbase.settings VALUES ('org_write_rule', 'authenticated');
