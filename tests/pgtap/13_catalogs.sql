@@ -9,7 +9,7 @@
 -- DELETE SET NULL would silently rewrite that tenant's rows. tools are read
 -- by everyone and written only by service_role. anon never writes.
 BEGIN;
-SELECT plan(92);
+SELECT plan(94);
 \ir fixtures.psql
 
 -- organizational_roles: reads ----------------------------------------------------
@@ -156,6 +156,17 @@ SELECT fx.act_as('a2');
 SELECT throws_ok(
   $$INSERT INTO public.business_functions (name, slug) VALUES ('Member function', 'fx-new-a2')$$,
   '42501', NULL, 'a2 (member) cannot create a business function');
+-- An admin may what an owner may.
+SELECT fx.act_as('postgres');
+UPDATE public.profiles SET role = 'admin' WHERE id = fx.id('user_a2');
+SELECT fx.act_as('a2');
+SELECT lives_ok(
+  $$INSERT INTO public.business_functions (id, name, slug) VALUES (fx.id('bf_new_a2'), 'Admin function', 'fx-new-a2')$$,
+  'a2, made an admin of tenant A, creates a business function');
+WITH d AS (UPDATE public.business_functions SET description = 'by admin a2' WHERE id = fx.id('bf_new_a1') RETURNING 1)
+SELECT is(count(*)::int, 1, 'a2 (admin) updates a business function another user of tenant A created') FROM d;
+SELECT fx.act_as('postgres');
+UPDATE public.profiles SET role = 'member' WHERE id = fx.id('user_a2');
 SELECT fx.act_as('anon');
 SELECT throws_ok(
   $$INSERT INTO public.business_functions (name, slug) VALUES ('Anon function', 'fx-new-anon')$$,
