@@ -47,6 +47,159 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
   WHERE a.tenant_id = (SELECT agentbase.current_tenant_id())
 $$;
 
+-- Shared organisation data (organizational_roles, business_functions and,
+-- where agentbase created it, departments) -------------------------------------
+--
+-- Every tenant reads it; who may change it is a setting. 'owner_admin' (the
+-- default, also when the row is absent): owners and admins of a tenant
+-- (profiles.role) change the rows their own tenant created. 'authenticated':
+-- the seed's rule, any signed-in user changes any row. service_role always
+-- may. Set it as the database owner:
+--   INSERT INTO agentbase.settings VALUES ('org_write_rule', 'authenticated')
+--     ON CONFLICT (name) DO UPDATE SET value = excluded.value;
+-- No grants: the API's roles can neither read nor change it.
+CREATE TABLE agentbase.settings (
+  name text NOT NULL,
+  value text NOT NULL,
+  CONSTRAINT settings_pkey PRIMARY KEY (name),
+  CONSTRAINT settings_org_write_rule_check CHECK (name <> 'org_write_rule' OR value IN ('owner_admin', 'authenticated'))
+);
+-- Row level security without policies: should a database's default
+-- privileges grant the API's roles this table, they still see no row.
+ALTER TABLE agentbase.settings ENABLE ROW LEVEL SECURITY;
+
+-- Which tenant created each row of the shared organisation data. It lives
+-- beside the tables because their columns are fixed by the seed. tenant_id
+-- NULL marks a platform row (inserted by service_role or the database owner,
+-- or there before agentbase recorded owners): only service_role changes it
+-- under the default rule. No grants: only the helpers below read it.
+CREATE TABLE agentbase.org_row_owners (
+  table_name text NOT NULL,
+  row_id uuid NOT NULL,
+  tenant_id uuid,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT org_row_owners_pkey PRIMARY KEY (table_name, row_id)
+);
+CREATE INDEX org_row_owners_tenant_id_idx ON agentbase.org_row_owners (tenant_id, table_name);
+ALTER TABLE agentbase.org_row_owners ENABLE ROW LEVEL SECURITY;
+
+CREATE FUNCTION agentbase.org_write_rule() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+  SELECT coalesce((SELECT s.value FROM agentbase.settings s WHERE s.name = 'org_write_rule'), 'owner_admin')
+$$;
+
+-- Whether the caller is an owner or admin of their tenant. A user's own
+-- profiles table may have no role column: then nobody is, and only
+-- service_role changes shared organisation data under the default rule.
+CREATE FUNCTION agentbase.current_user_is_tenant_admin() RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  is_admin boolean := false;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = pg_catalog.to_regclass('public.profiles') AND a.attname = 'role'
+                AND NOT a.attisdropped) THEN
+    EXECUTE 'SELECT EXISTS (SELECT 1 FROM public.profiles p WHERE p.id = $1 AND p.tenant_id IS NOT NULL'
+            ' AND p.role::text IN (''owner'', ''admin''))'
+      INTO is_admin USING auth.uid();
+  END IF;
+  RETURN is_admin;
+END
+$$;
+
+-- The rows of one organisation table that the caller's tenant created.
+CREATE FUNCTION agentbase.current_tenant_org_row_ids(org_table text) RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+  SELECT o.row_id FROM agentbase.org_row_owners o
+  WHERE o.table_name = org_table AND o.tenant_id = (SELECT agentbase.current_tenant_id())
+$$;
+
+-- Whether the caller acts for the platform rather than for a tenant:
+-- service_role, or a database session without API claims (the owner, psql).
+CREATE FUNCTION agentbase.caller_is_platform() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+  SELECT coalesce(auth.role(), '') NOT IN ('authenticated', 'anon')
+$$;
+
+-- Records which tenant created a row of the shared organisation data, follows
+-- a changed id and forgets the row when it is deleted.
+CREATE FUNCTION agentbase.record_org_row_owner() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    DELETE FROM agentbase.org_row_owners WHERE table_name = TG_TABLE_NAME AND row_id = OLD.id;
+    RETURN OLD;
+  ELSIF TG_OP = 'UPDATE' THEN
+    UPDATE agentbase.org_row_owners SET row_id = NEW.id WHERE table_name = TG_TABLE_NAME AND row_id = OLD.id;
+    RETURN NEW;
+  END IF;
+  INSERT INTO agentbase.org_row_owners (table_name, row_id, tenant_id)
+  VALUES (TG_TABLE_NAME, NEW.id,
+          CASE WHEN agentbase.caller_is_platform() THEN NULL ELSE agentbase.current_tenant_id() END)
+  ON CONFLICT (table_name, row_id) DO UPDATE SET tenant_id = excluded.tenant_id, created_at = excluded.created_at;
+  RETURN NEW;
+END
+$$;
+
+-- One tenant's change never rewrites another tenant's rows: deleting a row
+-- that another tenant's agents or organisation rows (or the platform's) refer
+-- to would set their references to NULL (ON DELETE SET NULL), and a new slug
+-- or id would break whatever finds it by them. Only the platform may do that.
+-- Applies under both rules. SQLSTATE 42501 (insufficient_privilege).
+CREATE FUNCTION agentbase.refuse_changing_org_rows_others_use() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  caller_tenant uuid;
+  link record;
+  used boolean;
+BEGIN
+  IF agentbase.caller_is_platform()
+     OR (TG_OP = 'UPDATE' AND NEW.slug IS NOT DISTINCT FROM OLD.slug AND NEW.id IS NOT DISTINCT FROM OLD.id) THEN
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+  END IF;
+  caller_tenant := agentbase.current_tenant_id();
+  FOR link IN
+    SELECT l.referrer, l.column_name
+    FROM (VALUES ('organizational_roles', 'agents', 'organizational_role_id'),
+                 ('organizational_roles', 'organizational_roles', 'reports_to_role_id'),
+                 ('business_functions', 'agents', 'business_function_id'),
+                 ('business_functions', 'business_functions', 'parent_function_id'),
+                 ('departments', 'organizational_roles', 'department_id'),
+                 ('departments', 'departments', 'parent_department_id')) AS l(target, referrer, column_name)
+    WHERE l.target = TG_TABLE_NAME
+  LOOP
+    -- A user's own agents table may lack the column (agentbase adds it only
+    -- to an agents table it created).
+    CONTINUE WHEN NOT EXISTS (
+      SELECT 1 FROM pg_catalog.pg_attribute a
+      WHERE a.attrelid = pg_catalog.to_regclass('public.' || link.referrer) AND a.attname = link.column_name
+        AND NOT a.attisdropped);
+    IF link.referrer = 'agents' THEN
+      EXECUTE pg_catalog.format(
+        'SELECT EXISTS (SELECT 1 FROM public.agents r WHERE r.%I = $1 AND r.tenant_id IS DISTINCT FROM $2)',
+        link.column_name)
+        INTO used USING OLD.id, caller_tenant;
+    ELSE
+      EXECUTE pg_catalog.format(
+        'SELECT EXISTS (SELECT 1 FROM public.%I r LEFT JOIN agentbase.org_row_owners o'
+        ' ON o.table_name = %L AND o.row_id = r.id'
+        ' WHERE r.%I = $1 AND r.id <> $1 AND o.tenant_id IS DISTINCT FROM $2)',
+        link.referrer, link.referrer, link.column_name)
+        INTO used USING OLD.id, caller_tenant;
+    END IF;
+    IF used THEN
+      RAISE EXCEPTION 'cannot % public.% "%": public.%.% of another tenant (or of the platform) refers to it',
+        CASE WHEN TG_OP = 'DELETE' THEN 'delete' ELSE 're-slug' END, TG_TABLE_NAME, OLD.slug,
+        link.referrer, link.column_name
+        USING ERRCODE = '42501',
+              HINT = 'Deleting it would set their references to NULL; only service_role may change '
+                     'organisation data that other tenants use.';
+    END IF;
+  END LOOP;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+
 -- Inserting a message moves its conversation to the top of the list.
 CREATE FUNCTION agentbase.touch_conversation_on_message() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
@@ -140,9 +293,13 @@ CREATE INDEX agent_tools_tool_id_idx ON public.agent_tools (tool_id);
 CREATE INDEX agent_tools_enabled_priority_idx ON public.agent_tools (agent_id, priority) WHERE enabled;
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.agent_tools TO anon, authenticated, service_role;
 ALTER TABLE public.agent_tools ENABLE ROW LEVEL SECURITY;
+-- The seed's "anyone can view enabled tools", made safe: config holds teams'
+-- API keys and agent ids are tenant data, so enabled rows are visible only
+-- within the agent's own tenant (anon sees none). Which tools exist stays
+-- public through public.tools.
 CREATE POLICY agent_tools_select_enabled ON public.agent_tools
   FOR SELECT TO anon, authenticated
-  USING (enabled);
+  USING (enabled AND agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
 -- Disabled tools stay visible to their own tenant, so they can be re-enabled.
 CREATE POLICY agent_tools_select_own_tenant ON public.agent_tools
   FOR SELECT TO authenticated
@@ -190,16 +347,33 @@ ALTER TABLE public.organizational_roles ENABLE ROW LEVEL SECURITY;
 CREATE POLICY organizational_roles_select_public ON public.organizational_roles
   FOR SELECT TO anon, authenticated
   USING (true);
+-- Writes: see agentbase.org_write_rule() above.
 CREATE POLICY organizational_roles_insert_authenticated ON public.organizational_roles
   FOR INSERT TO authenticated
-  WITH CHECK (true);
+  WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR (SELECT agentbase.current_user_is_tenant_admin()));
 CREATE POLICY organizational_roles_update_authenticated ON public.organizational_roles
   FOR UPDATE TO authenticated
-  USING (true)
-  WITH CHECK (true);
+  USING (
+    (SELECT agentbase.org_write_rule()) = 'authenticated'
+    OR ((SELECT agentbase.current_user_is_tenant_admin())
+        AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
+  )
+  WITH CHECK (
+    (SELECT agentbase.org_write_rule()) = 'authenticated'
+    OR ((SELECT agentbase.current_user_is_tenant_admin())
+        AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
+  );
 CREATE POLICY organizational_roles_delete_authenticated ON public.organizational_roles
   FOR DELETE TO authenticated
-  USING (true);
+  USING (
+    (SELECT agentbase.org_write_rule()) = 'authenticated'
+    OR ((SELECT agentbase.current_user_is_tenant_admin())
+        AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
+  );
+CREATE TRIGGER organizational_roles_record_owner AFTER INSERT OR UPDATE OF id OR DELETE ON public.organizational_roles
+  FOR EACH ROW EXECUTE FUNCTION agentbase.record_org_row_owner();
+CREATE TRIGGER organizational_roles_guard_shared_rows BEFORE UPDATE OF id, slug OR DELETE ON public.organizational_roles
+  FOR EACH ROW EXECUTE FUNCTION agentbase.refuse_changing_org_rows_others_use();
 CREATE TRIGGER organizational_roles_set_updated_at BEFORE UPDATE ON public.organizational_roles
   FOR EACH ROW EXECUTE FUNCTION agentbase.set_updated_at();
 
@@ -231,16 +405,33 @@ ALTER TABLE public.business_functions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY business_functions_select_public ON public.business_functions
   FOR SELECT TO anon, authenticated
   USING (true);
+-- Writes: see agentbase.org_write_rule() above.
 CREATE POLICY business_functions_insert_authenticated ON public.business_functions
   FOR INSERT TO authenticated
-  WITH CHECK (true);
+  WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR (SELECT agentbase.current_user_is_tenant_admin()));
 CREATE POLICY business_functions_update_authenticated ON public.business_functions
   FOR UPDATE TO authenticated
-  USING (true)
-  WITH CHECK (true);
+  USING (
+    (SELECT agentbase.org_write_rule()) = 'authenticated'
+    OR ((SELECT agentbase.current_user_is_tenant_admin())
+        AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
+  )
+  WITH CHECK (
+    (SELECT agentbase.org_write_rule()) = 'authenticated'
+    OR ((SELECT agentbase.current_user_is_tenant_admin())
+        AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
+  );
 CREATE POLICY business_functions_delete_authenticated ON public.business_functions
   FOR DELETE TO authenticated
-  USING (true);
+  USING (
+    (SELECT agentbase.org_write_rule()) = 'authenticated'
+    OR ((SELECT agentbase.current_user_is_tenant_admin())
+        AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
+  );
+CREATE TRIGGER business_functions_record_owner AFTER INSERT OR UPDATE OF id OR DELETE ON public.business_functions
+  FOR EACH ROW EXECUTE FUNCTION agentbase.record_org_row_owner();
+CREATE TRIGGER business_functions_guard_shared_rows BEFORE UPDATE OF id, slug OR DELETE ON public.business_functions
+  FOR EACH ROW EXECUTE FUNCTION agentbase.refuse_changing_org_rows_others_use();
 CREATE TRIGGER business_functions_set_updated_at BEFORE UPDATE ON public.business_functions
   FOR EACH ROW EXECUTE FUNCTION agentbase.set_updated_at();
 

@@ -26,16 +26,34 @@ ALTER TABLE public.departments ENABLE ROW LEVEL SECURITY;
 CREATE POLICY departments_select_public ON public.departments
   FOR SELECT TO anon, authenticated
   USING (true);
+-- Writes follow the rule of the other shared organisation data
+-- (agentbase.org_write_rule() in 20_missing_tables.sql).
 CREATE POLICY departments_insert_authenticated ON public.departments
   FOR INSERT TO authenticated
-  WITH CHECK (true);
+  WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR (SELECT agentbase.current_user_is_tenant_admin()));
 CREATE POLICY departments_update_authenticated ON public.departments
   FOR UPDATE TO authenticated
-  USING (true)
-  WITH CHECK (true);
+  USING (
+    (SELECT agentbase.org_write_rule()) = 'authenticated'
+    OR ((SELECT agentbase.current_user_is_tenant_admin())
+        AND id IN (SELECT agentbase.current_tenant_org_row_ids('departments')))
+  )
+  WITH CHECK (
+    (SELECT agentbase.org_write_rule()) = 'authenticated'
+    OR ((SELECT agentbase.current_user_is_tenant_admin())
+        AND id IN (SELECT agentbase.current_tenant_org_row_ids('departments')))
+  );
 CREATE POLICY departments_delete_authenticated ON public.departments
   FOR DELETE TO authenticated
-  USING (true);
+  USING (
+    (SELECT agentbase.org_write_rule()) = 'authenticated'
+    OR ((SELECT agentbase.current_user_is_tenant_admin())
+        AND id IN (SELECT agentbase.current_tenant_org_row_ids('departments')))
+  );
+CREATE TRIGGER departments_record_owner AFTER INSERT OR UPDATE OF id OR DELETE ON public.departments
+  FOR EACH ROW EXECUTE FUNCTION agentbase.record_org_row_owner();
+CREATE TRIGGER departments_guard_shared_rows BEFORE UPDATE OF id, slug OR DELETE ON public.departments
+  FOR EACH ROW EXECUTE FUNCTION agentbase.refuse_changing_org_rows_others_use();
 CREATE TRIGGER departments_set_updated_at BEFORE UPDATE ON public.departments
   FOR EACH ROW EXECUTE FUNCTION agentbase.set_updated_at();
 

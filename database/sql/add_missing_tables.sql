@@ -10,6 +10,149 @@
 
 BEGIN;
 
+-- Refuse, before changing anything, a database the five tables cannot be added to safely.
+DO $agentbase_preflight$
+DECLARE
+  problems text[] := '{}';
+  existing_type text;
+  existing_oid oid;
+BEGIN
+  IF pg_catalog.to_regclass('public.profiles') IS NOT NULL AND pg_catalog.to_regclass('public.tenants') IS NULL THEN
+    problems := problems || 'public.tenants: public.profiles exists but public.tenants does not: public.profiles.tenant_id would reference an empty tenants table, so no existing user could create a conversation or a memory; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
+  END IF;
+  IF pg_catalog.to_regclass('public.agents') IS NOT NULL AND pg_catalog.to_regclass('public.tenants') IS NULL THEN
+    problems := problems || 'public.tenants: public.agents exists but public.tenants does not: public.agents.tenant_id would reference an empty tenants table, so no existing user could create a conversation or a memory; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
+  END IF;
+  IF pg_catalog.to_regclass('public.tenants') IS NOT NULL AND pg_catalog.to_regclass('public.profiles') IS NULL THEN
+    problems := problems || 'public.profiles: public.tenants exists but public.profiles does not: no existing user would have a profile, and the new tables find a user''s tenant through profiles, so no existing user could create a conversation or a memory; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
+  END IF;
+  IF pg_catalog.to_regclass('public.agents') IS NOT NULL AND pg_catalog.to_regclass('public.profiles') IS NULL THEN
+    problems := problems || 'public.profiles: public.agents exists but public.profiles does not: no existing user would have a profile, and the new tables find a user''s tenant through profiles, so no existing user could create a conversation or a memory; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
+  END IF;
+  IF pg_catalog.to_regclass('public.tenants') IS NOT NULL AND pg_catalog.to_regclass('public.agents') IS NULL THEN
+    problems := problems || 'public.agents: public.tenants exists but public.agents does not: conversations and agent_tools would refer to an empty agents table, so no existing agent could be given tools or conversations; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
+  END IF;
+  IF pg_catalog.to_regclass('public.profiles') IS NOT NULL AND pg_catalog.to_regclass('public.agents') IS NULL THEN
+    problems := problems || 'public.agents: public.profiles exists but public.agents does not: conversations and agent_tools would refer to an empty agents table, so no existing agent could be given tools or conversations; agentbase creates tenants, profiles and agents only together, on a database that has none of them'::text;
+  END IF;
+  IF pg_catalog.to_regclass('public.tenants') IS NULL AND pg_catalog.to_regclass('public.profiles') IS NULL AND pg_catalog.to_regclass('public.agents') IS NULL THEN
+    problems := problems || 'public.tenants: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
+  END IF;
+  existing_oid := NULL;
+  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
+    FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = pg_catalog.to_regclass('public.tenants') AND a.attname = 'id' AND NOT a.attisdropped;
+  IF pg_catalog.to_regclass('public.tenants') IS NOT NULL AND existing_oid IS NULL THEN
+    problems := problems || 'public.tenants.id: required column is missing: the new tables need public.tenants.id of type uuid'::text;
+  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
+    problems := problems || pg_catalog.format('public.tenants.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
+  END IF;
+  IF pg_catalog.to_regclass('public.profiles') IS NULL AND pg_catalog.to_regclass('public.tenants') IS NULL AND pg_catalog.to_regclass('public.agents') IS NULL THEN
+    problems := problems || 'public.profiles: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
+  END IF;
+  existing_oid := NULL;
+  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
+    FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = pg_catalog.to_regclass('public.profiles') AND a.attname = 'id' AND NOT a.attisdropped;
+  IF pg_catalog.to_regclass('public.profiles') IS NOT NULL AND existing_oid IS NULL THEN
+    problems := problems || 'public.profiles.id: required column is missing: the new tables need public.profiles.id of type uuid'::text;
+  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
+    problems := problems || pg_catalog.format('public.profiles.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
+  END IF;
+  existing_oid := NULL;
+  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
+    FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = pg_catalog.to_regclass('public.profiles') AND a.attname = 'tenant_id' AND NOT a.attisdropped;
+  IF pg_catalog.to_regclass('public.profiles') IS NOT NULL AND existing_oid IS NULL THEN
+    problems := problems || 'public.profiles.tenant_id: required column is missing: the new tables need public.profiles.tenant_id of type uuid'::text;
+  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
+    problems := problems || pg_catalog.format('public.profiles.tenant_id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
+  END IF;
+  IF pg_catalog.to_regclass('public.agents') IS NULL AND pg_catalog.to_regclass('public.tenants') IS NULL AND pg_catalog.to_regclass('public.profiles') IS NULL THEN
+    problems := problems || 'public.agents: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
+  END IF;
+  existing_oid := NULL;
+  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
+    FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = pg_catalog.to_regclass('public.agents') AND a.attname = 'id' AND NOT a.attisdropped;
+  IF pg_catalog.to_regclass('public.agents') IS NOT NULL AND existing_oid IS NULL THEN
+    problems := problems || 'public.agents.id: required column is missing: the new tables need public.agents.id of type uuid'::text;
+  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
+    problems := problems || pg_catalog.format('public.agents.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
+  END IF;
+  existing_oid := NULL;
+  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
+    FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = pg_catalog.to_regclass('public.agents') AND a.attname = 'tenant_id' AND NOT a.attisdropped;
+  IF pg_catalog.to_regclass('public.agents') IS NOT NULL AND existing_oid IS NULL THEN
+    problems := problems || 'public.agents.tenant_id: required column is missing: the new tables need public.agents.tenant_id of type uuid'::text;
+  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
+    problems := problems || pg_catalog.format('public.agents.tenant_id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
+  END IF;
+  IF pg_catalog.to_regclass('public.tools') IS NULL THEN
+    problems := problems || 'public.tools: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
+  END IF;
+  existing_oid := NULL;
+  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
+    FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = pg_catalog.to_regclass('public.tools') AND a.attname = 'id' AND NOT a.attisdropped;
+  IF pg_catalog.to_regclass('public.tools') IS NOT NULL AND existing_oid IS NULL THEN
+    problems := problems || 'public.tools.id: required column is missing: the new tables need public.tools.id of type uuid'::text;
+  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
+    problems := problems || pg_catalog.format('public.tools.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
+  END IF;
+  IF pg_catalog.to_regclass('public.departments') IS NULL THEN
+    problems := problems || 'public.departments: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
+  END IF;
+  existing_oid := NULL;
+  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
+    FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = pg_catalog.to_regclass('public.departments') AND a.attname = 'id' AND NOT a.attisdropped;
+  IF pg_catalog.to_regclass('public.departments') IS NOT NULL AND existing_oid IS NULL THEN
+    problems := problems || 'public.departments.id: required column is missing: the new tables need public.departments.id of type uuid'::text;
+  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
+    problems := problems || pg_catalog.format('public.departments.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
+  END IF;
+  IF pg_catalog.to_regclass('public.messages') IS NULL THEN
+    problems := problems || 'public.messages: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
+  END IF;
+  existing_oid := NULL;
+  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
+    FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = pg_catalog.to_regclass('public.messages') AND a.attname = 'id' AND NOT a.attisdropped;
+  IF pg_catalog.to_regclass('public.messages') IS NOT NULL AND existing_oid IS NULL THEN
+    problems := problems || 'public.messages.id: required column is missing: the new tables need public.messages.id of type uuid'::text;
+  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
+    problems := problems || pg_catalog.format('public.messages.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
+  END IF;
+  existing_oid := NULL;
+  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
+    FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = pg_catalog.to_regclass('public.messages') AND a.attname = 'created_at' AND NOT a.attisdropped;
+  IF pg_catalog.to_regclass('public.messages') IS NOT NULL AND existing_oid IS NULL THEN
+    problems := problems || 'public.messages.created_at: required column is missing: the new tables need public.messages.created_at of type timestamptz'::text;
+  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('timestamptz') AND existing_oid IS NOT NULL THEN
+    problems := problems || pg_catalog.format('public.messages.created_at: is %1$s, but the new tables need timestamptz: their foreign keys and policies compare it with timestamptz values', existing_type);
+  END IF;
+  IF pg_catalog.to_regclass('auth.users') IS NULL THEN
+    problems := problems || 'auth.users: required table is missing: the new tables refer to it (`agentbase db push` creates it where an empty one cannot break existing rows)'::text;
+  END IF;
+  existing_oid := NULL;
+  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type
+    FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = pg_catalog.to_regclass('auth.users') AND a.attname = 'id' AND NOT a.attisdropped;
+  IF pg_catalog.to_regclass('auth.users') IS NOT NULL AND existing_oid IS NULL THEN
+    problems := problems || 'auth.users.id: required column is missing: the new tables need auth.users.id of type uuid'::text;
+  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype('uuid') AND existing_oid IS NOT NULL THEN
+    problems := problems || pg_catalog.format('auth.users.id: is %1$s, but the new tables need uuid: their foreign keys and policies compare it with uuid values', existing_type);
+  END IF;
+  IF pg_catalog.cardinality(problems) > 0 THEN
+    RAISE EXCEPTION 'add_missing_tables.sql changed nothing:%', E'\n' || pg_catalog.array_to_string(problems, E'\n')
+      USING HINT = 'Each line names what is missing or incompatible; `agentbase db plan` shows the same.';
+  END IF;
+END
+$agentbase_preflight$;
+
 DO $agentbase_if$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
@@ -44,6 +187,158 @@ CREATE OR REPLACE FUNCTION agentbase.current_tenant_agent_ids() RETURNS SETOF uu
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
   SELECT a.id FROM public.agents a
   WHERE a.tenant_id = (SELECT agentbase.current_tenant_id())
+$$;
+
+CREATE TABLE IF NOT EXISTS agentbase.settings (
+  name text NOT NULL,
+  value text NOT NULL,
+  CONSTRAINT settings_pkey PRIMARY KEY (name),
+  CONSTRAINT settings_org_write_rule_check CHECK (name <> 'org_write_rule' OR value IN ('owner_admin', 'authenticated'))
+);
+ALTER TABLE agentbase.settings ADD COLUMN IF NOT EXISTS name text NOT NULL;
+ALTER TABLE agentbase.settings ADD COLUMN IF NOT EXISTS value text NOT NULL;
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'settings_pkey' AND conrelid = 'agentbase.settings'::regclass) THEN
+    ALTER TABLE agentbase.settings ADD CONSTRAINT settings_pkey PRIMARY KEY (name);
+  END IF;
+END
+$agentbase$;
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'settings_org_write_rule_check' AND conrelid = 'agentbase.settings'::regclass) THEN
+    ALTER TABLE agentbase.settings ADD CONSTRAINT settings_org_write_rule_check CHECK (name <> 'org_write_rule' OR value IN ('owner_admin', 'authenticated'));
+  END IF;
+END
+$agentbase$;
+
+ALTER TABLE agentbase.settings ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE IF NOT EXISTS agentbase.org_row_owners (
+  table_name text NOT NULL,
+  row_id uuid NOT NULL,
+  tenant_id uuid,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT org_row_owners_pkey PRIMARY KEY (table_name, row_id)
+);
+ALTER TABLE agentbase.org_row_owners ADD COLUMN IF NOT EXISTS table_name text NOT NULL;
+ALTER TABLE agentbase.org_row_owners ADD COLUMN IF NOT EXISTS row_id uuid NOT NULL;
+ALTER TABLE agentbase.org_row_owners ADD COLUMN IF NOT EXISTS tenant_id uuid;
+ALTER TABLE agentbase.org_row_owners ADD COLUMN IF NOT EXISTS created_at timestamptz NOT NULL DEFAULT now();
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'org_row_owners_pkey' AND conrelid = 'agentbase.org_row_owners'::regclass) THEN
+    ALTER TABLE agentbase.org_row_owners ADD CONSTRAINT org_row_owners_pkey PRIMARY KEY (table_name, row_id);
+  END IF;
+END
+$agentbase$;
+
+CREATE INDEX IF NOT EXISTS org_row_owners_tenant_id_idx ON agentbase.org_row_owners (tenant_id, table_name);
+
+ALTER TABLE agentbase.org_row_owners ENABLE ROW LEVEL SECURITY;
+
+CREATE OR REPLACE FUNCTION agentbase.org_write_rule() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+  SELECT coalesce((SELECT s.value FROM agentbase.settings s WHERE s.name = 'org_write_rule'), 'owner_admin')
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.current_user_is_tenant_admin() RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  is_admin boolean := false;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = pg_catalog.to_regclass('public.profiles') AND a.attname = 'role'
+                AND NOT a.attisdropped) THEN
+    EXECUTE 'SELECT EXISTS (SELECT 1 FROM public.profiles p WHERE p.id = $1 AND p.tenant_id IS NOT NULL'
+            ' AND p.role::text IN (''owner'', ''admin''))'
+      INTO is_admin USING auth.uid();
+  END IF;
+  RETURN is_admin;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.current_tenant_org_row_ids(org_table text) RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+  SELECT o.row_id FROM agentbase.org_row_owners o
+  WHERE o.table_name = org_table AND o.tenant_id = (SELECT agentbase.current_tenant_id())
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.caller_is_platform() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+  SELECT coalesce(auth.role(), '') NOT IN ('authenticated', 'anon')
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.record_org_row_owner() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    DELETE FROM agentbase.org_row_owners WHERE table_name = TG_TABLE_NAME AND row_id = OLD.id;
+    RETURN OLD;
+  ELSIF TG_OP = 'UPDATE' THEN
+    UPDATE agentbase.org_row_owners SET row_id = NEW.id WHERE table_name = TG_TABLE_NAME AND row_id = OLD.id;
+    RETURN NEW;
+  END IF;
+  INSERT INTO agentbase.org_row_owners (table_name, row_id, tenant_id)
+  VALUES (TG_TABLE_NAME, NEW.id,
+          CASE WHEN agentbase.caller_is_platform() THEN NULL ELSE agentbase.current_tenant_id() END)
+  ON CONFLICT (table_name, row_id) DO UPDATE SET tenant_id = excluded.tenant_id, created_at = excluded.created_at;
+  RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.refuse_changing_org_rows_others_use() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  caller_tenant uuid;
+  link record;
+  used boolean;
+BEGIN
+  IF agentbase.caller_is_platform()
+     OR (TG_OP = 'UPDATE' AND NEW.slug IS NOT DISTINCT FROM OLD.slug AND NEW.id IS NOT DISTINCT FROM OLD.id) THEN
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+  END IF;
+  caller_tenant := agentbase.current_tenant_id();
+  FOR link IN
+    SELECT l.referrer, l.column_name
+    FROM (VALUES ('organizational_roles', 'agents', 'organizational_role_id'),
+                 ('organizational_roles', 'organizational_roles', 'reports_to_role_id'),
+                 ('business_functions', 'agents', 'business_function_id'),
+                 ('business_functions', 'business_functions', 'parent_function_id'),
+                 ('departments', 'organizational_roles', 'department_id'),
+                 ('departments', 'departments', 'parent_department_id')) AS l(target, referrer, column_name)
+    WHERE l.target = TG_TABLE_NAME
+  LOOP
+    -- A user's own agents table may lack the column (agentbase adds it only
+    -- to an agents table it created).
+    CONTINUE WHEN NOT EXISTS (
+      SELECT 1 FROM pg_catalog.pg_attribute a
+      WHERE a.attrelid = pg_catalog.to_regclass('public.' || link.referrer) AND a.attname = link.column_name
+        AND NOT a.attisdropped);
+    IF link.referrer = 'agents' THEN
+      EXECUTE pg_catalog.format(
+        'SELECT EXISTS (SELECT 1 FROM public.agents r WHERE r.%I = $1 AND r.tenant_id IS DISTINCT FROM $2)',
+        link.column_name)
+        INTO used USING OLD.id, caller_tenant;
+    ELSE
+      EXECUTE pg_catalog.format(
+        'SELECT EXISTS (SELECT 1 FROM public.%I r LEFT JOIN agentbase.org_row_owners o'
+        ' ON o.table_name = %L AND o.row_id = r.id'
+        ' WHERE r.%I = $1 AND r.id <> $1 AND o.tenant_id IS DISTINCT FROM $2)',
+        link.referrer, link.referrer, link.column_name)
+        INTO used USING OLD.id, caller_tenant;
+    END IF;
+    IF used THEN
+      RAISE EXCEPTION 'cannot % public.% "%": public.%.% of another tenant (or of the platform) refers to it',
+        CASE WHEN TG_OP = 'DELETE' THEN 'delete' ELSE 're-slug' END, TG_TABLE_NAME, OLD.slug,
+        link.referrer, link.column_name
+        USING ERRCODE = '42501',
+              HINT = 'Deleting it would set their references to NULL; only service_role may change '
+                     'organisation data that other tenants use.';
+    END IF;
+  END LOOP;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION agentbase.touch_conversation_on_message() RETURNS trigger
@@ -149,6 +444,9 @@ BEGIN
     CREATE POLICY conversations_select_same_tenant ON public.conversations
       FOR SELECT TO authenticated
       USING (tenant_id = (SELECT agentbase.current_tenant_id()));
+  ELSE
+    ALTER POLICY conversations_select_same_tenant ON public.conversations TO authenticated
+      USING (tenant_id = (SELECT agentbase.current_tenant_id()));
   END IF;
 END
 $agentbase$;
@@ -158,6 +456,12 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'conversations' AND policyname = 'conversations_insert_own') THEN
     CREATE POLICY conversations_insert_own ON public.conversations
       FOR INSERT TO authenticated
+      WITH CHECK (
+        user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
+        AND (agent_id IS NULL OR agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
+      );
+  ELSE
+    ALTER POLICY conversations_insert_own ON public.conversations TO authenticated
       WITH CHECK (
         user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
         AND (agent_id IS NULL OR agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
@@ -176,6 +480,13 @@ BEGIN
         user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
         AND (agent_id IS NULL OR agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
       );
+  ELSE
+    ALTER POLICY conversations_update_own ON public.conversations TO authenticated
+      USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()))
+      WITH CHECK (
+        user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
+        AND (agent_id IS NULL OR agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
+      );
   END IF;
 END
 $agentbase$;
@@ -185,6 +496,9 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'conversations' AND policyname = 'conversations_delete_own') THEN
     CREATE POLICY conversations_delete_own ON public.conversations
       FOR DELETE TO authenticated
+      USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+  ELSE
+    ALTER POLICY conversations_delete_own ON public.conversations TO authenticated
       USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
   END IF;
 END
@@ -285,7 +599,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'agent_tools' AND policyname = 'agent_tools_select_enabled') THEN
     CREATE POLICY agent_tools_select_enabled ON public.agent_tools
       FOR SELECT TO anon, authenticated
-      USING (enabled);
+      USING (enabled AND agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+  ELSE
+    ALTER POLICY agent_tools_select_enabled ON public.agent_tools TO anon, authenticated
+      USING (enabled AND agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
   END IF;
 END
 $agentbase$;
@@ -296,6 +613,9 @@ BEGIN
     CREATE POLICY agent_tools_select_own_tenant ON public.agent_tools
       FOR SELECT TO authenticated
       USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+  ELSE
+    ALTER POLICY agent_tools_select_own_tenant ON public.agent_tools TO authenticated
+      USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
   END IF;
 END
 $agentbase$;
@@ -305,6 +625,9 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'agent_tools' AND policyname = 'agent_tools_insert_own_tenant') THEN
     CREATE POLICY agent_tools_insert_own_tenant ON public.agent_tools
       FOR INSERT TO authenticated
+      WITH CHECK (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+  ELSE
+    ALTER POLICY agent_tools_insert_own_tenant ON public.agent_tools TO authenticated
       WITH CHECK (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
   END IF;
 END
@@ -317,6 +640,10 @@ BEGIN
       FOR UPDATE TO authenticated
       USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
       WITH CHECK (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+  ELSE
+    ALTER POLICY agent_tools_update_own_tenant ON public.agent_tools TO authenticated
+      USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
+      WITH CHECK (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
   END IF;
 END
 $agentbase$;
@@ -326,6 +653,9 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'agent_tools' AND policyname = 'agent_tools_delete_own_tenant') THEN
     CREATE POLICY agent_tools_delete_own_tenant ON public.agent_tools
       FOR DELETE TO authenticated
+      USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+  ELSE
+    ALTER POLICY agent_tools_delete_own_tenant ON public.agent_tools TO authenticated
       USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
   END IF;
 END
@@ -437,6 +767,9 @@ BEGIN
     CREATE POLICY organizational_roles_select_public ON public.organizational_roles
       FOR SELECT TO anon, authenticated
       USING (true);
+  ELSE
+    ALTER POLICY organizational_roles_select_public ON public.organizational_roles TO anon, authenticated
+      USING (true);
   END IF;
 END
 $agentbase$;
@@ -446,7 +779,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'organizational_roles' AND policyname = 'organizational_roles_insert_authenticated') THEN
     CREATE POLICY organizational_roles_insert_authenticated ON public.organizational_roles
       FOR INSERT TO authenticated
-      WITH CHECK (true);
+      WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR (SELECT agentbase.current_user_is_tenant_admin()));
+  ELSE
+    ALTER POLICY organizational_roles_insert_authenticated ON public.organizational_roles TO authenticated
+      WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR (SELECT agentbase.current_user_is_tenant_admin()));
   END IF;
 END
 $agentbase$;
@@ -456,8 +792,28 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'organizational_roles' AND policyname = 'organizational_roles_update_authenticated') THEN
     CREATE POLICY organizational_roles_update_authenticated ON public.organizational_roles
       FOR UPDATE TO authenticated
-      USING (true)
-      WITH CHECK (true);
+      USING (
+        (SELECT agentbase.org_write_rule()) = 'authenticated'
+        OR ((SELECT agentbase.current_user_is_tenant_admin())
+            AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
+      )
+      WITH CHECK (
+        (SELECT agentbase.org_write_rule()) = 'authenticated'
+        OR ((SELECT agentbase.current_user_is_tenant_admin())
+            AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
+      );
+  ELSE
+    ALTER POLICY organizational_roles_update_authenticated ON public.organizational_roles TO authenticated
+      USING (
+        (SELECT agentbase.org_write_rule()) = 'authenticated'
+        OR ((SELECT agentbase.current_user_is_tenant_admin())
+            AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
+      )
+      WITH CHECK (
+        (SELECT agentbase.org_write_rule()) = 'authenticated'
+        OR ((SELECT agentbase.current_user_is_tenant_admin())
+            AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
+      );
   END IF;
 END
 $agentbase$;
@@ -467,7 +823,36 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'organizational_roles' AND policyname = 'organizational_roles_delete_authenticated') THEN
     CREATE POLICY organizational_roles_delete_authenticated ON public.organizational_roles
       FOR DELETE TO authenticated
-      USING (true);
+      USING (
+        (SELECT agentbase.org_write_rule()) = 'authenticated'
+        OR ((SELECT agentbase.current_user_is_tenant_admin())
+            AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
+      );
+  ELSE
+    ALTER POLICY organizational_roles_delete_authenticated ON public.organizational_roles TO authenticated
+      USING (
+        (SELECT agentbase.org_write_rule()) = 'authenticated'
+        OR ((SELECT agentbase.current_user_is_tenant_admin())
+            AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
+      );
+  END IF;
+END
+$agentbase$;
+
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'organizational_roles_record_owner' AND tgrelid = 'public.organizational_roles'::regclass) THEN
+    CREATE TRIGGER organizational_roles_record_owner AFTER INSERT OR UPDATE OF id OR DELETE ON public.organizational_roles
+      FOR EACH ROW EXECUTE FUNCTION agentbase.record_org_row_owner();
+  END IF;
+END
+$agentbase$;
+
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'organizational_roles_guard_shared_rows' AND tgrelid = 'public.organizational_roles'::regclass) THEN
+    CREATE TRIGGER organizational_roles_guard_shared_rows BEFORE UPDATE OF id, slug OR DELETE ON public.organizational_roles
+      FOR EACH ROW EXECUTE FUNCTION agentbase.refuse_changing_org_rows_others_use();
   END IF;
 END
 $agentbase$;
@@ -568,6 +953,9 @@ BEGIN
     CREATE POLICY business_functions_select_public ON public.business_functions
       FOR SELECT TO anon, authenticated
       USING (true);
+  ELSE
+    ALTER POLICY business_functions_select_public ON public.business_functions TO anon, authenticated
+      USING (true);
   END IF;
 END
 $agentbase$;
@@ -577,7 +965,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'business_functions' AND policyname = 'business_functions_insert_authenticated') THEN
     CREATE POLICY business_functions_insert_authenticated ON public.business_functions
       FOR INSERT TO authenticated
-      WITH CHECK (true);
+      WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR (SELECT agentbase.current_user_is_tenant_admin()));
+  ELSE
+    ALTER POLICY business_functions_insert_authenticated ON public.business_functions TO authenticated
+      WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR (SELECT agentbase.current_user_is_tenant_admin()));
   END IF;
 END
 $agentbase$;
@@ -587,8 +978,28 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'business_functions' AND policyname = 'business_functions_update_authenticated') THEN
     CREATE POLICY business_functions_update_authenticated ON public.business_functions
       FOR UPDATE TO authenticated
-      USING (true)
-      WITH CHECK (true);
+      USING (
+        (SELECT agentbase.org_write_rule()) = 'authenticated'
+        OR ((SELECT agentbase.current_user_is_tenant_admin())
+            AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
+      )
+      WITH CHECK (
+        (SELECT agentbase.org_write_rule()) = 'authenticated'
+        OR ((SELECT agentbase.current_user_is_tenant_admin())
+            AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
+      );
+  ELSE
+    ALTER POLICY business_functions_update_authenticated ON public.business_functions TO authenticated
+      USING (
+        (SELECT agentbase.org_write_rule()) = 'authenticated'
+        OR ((SELECT agentbase.current_user_is_tenant_admin())
+            AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
+      )
+      WITH CHECK (
+        (SELECT agentbase.org_write_rule()) = 'authenticated'
+        OR ((SELECT agentbase.current_user_is_tenant_admin())
+            AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
+      );
   END IF;
 END
 $agentbase$;
@@ -598,7 +1009,36 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'business_functions' AND policyname = 'business_functions_delete_authenticated') THEN
     CREATE POLICY business_functions_delete_authenticated ON public.business_functions
       FOR DELETE TO authenticated
-      USING (true);
+      USING (
+        (SELECT agentbase.org_write_rule()) = 'authenticated'
+        OR ((SELECT agentbase.current_user_is_tenant_admin())
+            AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
+      );
+  ELSE
+    ALTER POLICY business_functions_delete_authenticated ON public.business_functions TO authenticated
+      USING (
+        (SELECT agentbase.org_write_rule()) = 'authenticated'
+        OR ((SELECT agentbase.current_user_is_tenant_admin())
+            AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
+      );
+  END IF;
+END
+$agentbase$;
+
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'business_functions_record_owner' AND tgrelid = 'public.business_functions'::regclass) THEN
+    CREATE TRIGGER business_functions_record_owner AFTER INSERT OR UPDATE OF id OR DELETE ON public.business_functions
+      FOR EACH ROW EXECUTE FUNCTION agentbase.record_org_row_owner();
+  END IF;
+END
+$agentbase$;
+
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'business_functions_guard_shared_rows' AND tgrelid = 'public.business_functions'::regclass) THEN
+    CREATE TRIGGER business_functions_guard_shared_rows BEFORE UPDATE OF id, slug OR DELETE ON public.business_functions
+      FOR EACH ROW EXECUTE FUNCTION agentbase.refuse_changing_org_rows_others_use();
   END IF;
 END
 $agentbase$;
@@ -754,6 +1194,9 @@ BEGIN
     CREATE POLICY user_memory_select_own ON public.user_memory
       FOR SELECT TO authenticated
       USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+  ELSE
+    ALTER POLICY user_memory_select_own ON public.user_memory TO authenticated
+      USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
   END IF;
 END
 $agentbase$;
@@ -763,6 +1206,13 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'user_memory' AND policyname = 'user_memory_insert_own') THEN
     CREATE POLICY user_memory_insert_own ON public.user_memory
       FOR INSERT TO authenticated
+      WITH CHECK (
+        user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
+        AND (source_conversation_id IS NULL
+             OR EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = user_memory.source_conversation_id))
+      );
+  ELSE
+    ALTER POLICY user_memory_insert_own ON public.user_memory TO authenticated
       WITH CHECK (
         user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
         AND (source_conversation_id IS NULL
@@ -783,6 +1233,14 @@ BEGIN
         AND (source_conversation_id IS NULL
              OR EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = user_memory.source_conversation_id))
       );
+  ELSE
+    ALTER POLICY user_memory_update_own ON public.user_memory TO authenticated
+      USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()))
+      WITH CHECK (
+        user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
+        AND (source_conversation_id IS NULL
+             OR EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = user_memory.source_conversation_id))
+      );
   END IF;
 END
 $agentbase$;
@@ -792,6 +1250,9 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'user_memory' AND policyname = 'user_memory_delete_own') THEN
     CREATE POLICY user_memory_delete_own ON public.user_memory
       FOR DELETE TO authenticated
+      USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
+  ELSE
+    ALTER POLICY user_memory_delete_own ON public.user_memory TO authenticated
       USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()));
   END IF;
 END

@@ -11,6 +11,7 @@
 #include "db/connection.hpp"
 #include "migrate/catalog.hpp"
 #include "migrate/history.hpp"
+#include "migrate/planner.hpp"
 #include "migrate/push.hpp"
 #include "migrate/report.hpp"
 #include "migrate/verify.hpp"
@@ -53,6 +54,8 @@ int RunPlan(const GlobalOptions& options, bool check) {
   } else {
     std::cout << "Database: " << session->target.Description() << "\n" << migrate::PlanText(plan, true);
   }
+  // Refusals go to stderr, in JSON mode too (the JSON carries them as well).
+  std::cerr << migrate::BlockedText(plan);
   if (plan.Blocked()) return kExitBlocked;
   return check && !plan.steps.empty() ? kExitDifferences : kExitOk;
 }
@@ -74,10 +77,12 @@ int RunPush(const GlobalOptions& options, int lock_timeout_ms) {
   } else {
     std::cout << "Database: " << session->target.Description() << "\n" << migrate::PlanText(plan, false);
     if (outcome->applied) {
-      std::cout << fmt::format("Applied {} change{} in one transaction ({} ms).\n", plan.steps.size(),
-                               plan.steps.size() == 1 ? "" : "s", outcome->duration_ms);
+      std::cout << fmt::format("Applied {} statement{} in one transaction ({} ms); all {} objects present.\n",
+                               plan.steps.size(), plan.steps.size() == 1 ? "" : "s", outcome->duration_ms,
+                               plan.ObjectsTotal());
     }
   }
+  std::cerr << migrate::BlockedText(plan);
   return plan.Blocked() ? kExitBlocked : kExitOk;
 }
 
@@ -100,13 +105,15 @@ int RunStatus(const GlobalOptions& options, bool check) {
   auto catalog = migrate::LoadCatalog(session->connection, session->desired);
   if (!catalog) return ReportError(catalog.error());
   auto drift = migrate::DetectDrift(session->desired, *catalog);
+  // The same object counts as plan and push print, from the catalog alone.
+  auto plan = migrate::BuildPlan(session->desired, *catalog);
   if (options.json) {
-    auto json = migrate::StatusJson(*catalog, drift, session->desired.checksum);
+    auto json = migrate::StatusJson(*catalog, plan, drift, session->desired.checksum);
     json["database"] = session->target.Description();
     PrintJson(json);
   } else {
     std::cout << "Database: " << session->target.Description() << "\n"
-              << migrate::StatusText(*catalog, drift, session->desired.checksum);
+              << migrate::StatusText(*catalog, plan, drift, session->desired.checksum);
   }
   return check && !drift.None() ? kExitDifferences : kExitOk;
 }

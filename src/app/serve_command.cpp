@@ -50,9 +50,9 @@ Result<std::string> PushSchema(db::Connection& admin, int embedding_dimensions, 
   if (!outcome) return outcome.error();
   if (outcome->plan.Blocked()) {
     blocked = true;
-    return migrate::PlanText(outcome->plan, false);
+    return migrate::BlockedText(outcome->plan);
   }
-  if (outcome->applied) return "schema: applied " + std::to_string(outcome->plan.steps.size()) + " changes";
+  if (outcome->applied) return "schema: applied " + std::to_string(outcome->plan.steps.size()) + " statements";
   return std::string("schema: up to date");
 }
 

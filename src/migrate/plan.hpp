@@ -35,6 +35,14 @@ struct Plan {
   std::vector<std::string> created_tables;
   int satisfied = 0;  // objects already present and as wanted
 
+  // Every object of the schema that applies to this database, counted one by
+  // one (a table's columns and constraints too), without the parts of the
+  // user's own tables that agentbase leaves alone. plan, push and status all
+  // report these two numbers, decided from the catalog before anything runs.
+  int objects_present = 0;
+  int objects_missing = 0;
+  int ObjectsTotal() const { return objects_present + objects_missing; }
+
   bool Blocked() const { return !preflight.empty() || !conflicts.empty(); }
   bool UpToDate() const { return steps.empty() && !Blocked(); }
   bool HasPendingComparisons() const;

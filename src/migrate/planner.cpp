@@ -66,14 +66,23 @@ class Planner {
   }
 
  private:
+  // Parts of tables agentbase created are compared like ensured objects even
+  // in if-absent files, so that a newer schema's policies and triggers
+  // replace the ones an older push created there.
   void Visit(const SchemaObject& object) {
     if (object.kind == ObjectKind::Table) return VisitTable(object);
     if (object.mode == Mode::IfAbsent && object.BelongsToTable() && !ours_.count(object.QualifiedTable())) {
       // Parts of the user's own tables are theirs: leave them as they are.
       plan_.left_alone.push_back(object.Key());
-    } else if (!catalog_.Has(object)) {
+      return;
+    }
+    if (!catalog_.Has(object)) {
       plan_.steps.push_back({StepAction::Create, &object, object.Sql(), "missing"});
-    } else if (object.mode == Mode::IfAbsent) {
+      ++plan_.objects_missing;
+      return;
+    }
+    ++plan_.objects_present;
+    if (object.mode == Mode::IfAbsent && !object.BelongsToTable()) {
       ++plan_.satisfied;
     } else if (object.kind == ObjectKind::Column) {
       CompareColumn(object);
@@ -85,11 +94,13 @@ class Planner {
   void VisitTable(const SchemaObject& table) {
     if (!catalog_.Has(table)) {
       plan_.steps.push_back({StepAction::Create, &table, table.Sql(), "missing"});
+      plan_.objects_missing += 1 + static_cast<int>(table.parts.size());
       plan_.created_tables.push_back(table.QualifiedTable());
       ours_.insert(table.QualifiedTable());
       return;
     }
     ++plan_.satisfied;
+    ++plan_.objects_present;
     if (table.mode == Mode::IfAbsent && !ours_.count(table.QualifiedTable())) return;
     for (const auto& part : table.parts) Visit(part);
   }

@@ -3,6 +3,7 @@
 #include <regex>
 #include <set>
 
+#include "schema/platform_shape.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::migrate {
@@ -10,6 +11,8 @@ namespace agentbase::migrate {
 using schema::ObjectKind;
 
 namespace {
+
+Problem ToProblem(const schema::ShapeProblem& shape) { return {shape.object, shape.message, ""}; }
 
 void CheckRequirements(const schema::DesiredSchema& desired, const Catalog& catalog, const Plan& plan,
                        std::vector<Problem>& problems) {
@@ -19,23 +22,55 @@ void CheckRequirements(const schema::DesiredSchema& desired, const Catalog& cata
     if (created.count(table)) continue;  // agentbase creates it, as required
     auto found = catalog.tables.find(table);
     if (found == catalog.tables.end()) {
-      problems.push_back({table, "required table is missing", ""});
+      problems.push_back(ToProblem(schema::MissingRequiredTable(table)));
       continue;
     }
     for (const auto& column : requirement.columns) {
       auto existing = found->second.column_type_oids.find(column.name);
       if (existing == found->second.column_type_oids.end()) {
-        problems.push_back({table + "." + column.name, "required column is missing",
-                            "the new tables need " + table + "." + column.name + " of type " + column.type});
+        problems.push_back(ToProblem(schema::MissingRequiredColumn(table, column.name, column.type)));
         continue;
       }
       auto wanted = catalog.type_oids.find(column.type);
       if (wanted != catalog.type_oids.end() && wanted->second != existing->second) {
-        problems.push_back({table + "." + column.name,
-                            "is " + found->second.column_types.at(column.name) + ", but the new tables need " +
-                                column.type,
-                            "the new tables' foreign keys and policies compare it with " + column.type + " values"});
+        problems.push_back(ToProblem(
+            schema::IncompatibleColumn(table, column.name, found->second.column_types.at(column.name), column.type)));
       }
+    }
+  }
+}
+
+// The existing platform's tables (if-absent files) are created only where an
+// empty one cannot break what is there: tenants, profiles and agents only all
+// together, and tools, departments and messages only when no existing column
+// refers to their rows by name. (The seed's five tables have their own rule:
+// an existing one is completed, never replaced.)
+void CheckPlatformShape(const schema::DesiredSchema& desired, const Catalog& catalog, const Plan& plan,
+                        std::vector<Problem>& problems) {
+  std::set<std::string> created(plan.created_tables.begin(), plan.created_tables.end());
+  std::set<std::string> reported;
+  const auto& platform = schema::PlatformTables();
+  for (const auto& missing : platform) {
+    if (!created.count(missing)) continue;
+    for (const auto& existing : platform) {
+      if (catalog.HasTable(existing)) {
+        problems.push_back(ToProblem(schema::PartialPlatform(existing, missing)));
+        reported.insert(missing);
+      }
+    }
+  }
+  std::set<std::string> existing_platform_tables;
+  for (const auto& object : desired.objects) {
+    if (object.kind == ObjectKind::Table && object.mode == schema::Mode::IfAbsent) {
+      existing_platform_tables.insert(object.QualifiedTable());
+    }
+  }
+  for (const auto& missing : plan.created_tables) {
+    if (reported.count(missing) || !existing_platform_tables.count(missing) || !StartsWith(missing, "public.")) continue;
+    std::string column = schema::ReferenceColumnFor(missing);
+    for (const auto& [table, facts] : catalog.tables) {
+      if (!StartsWith(table, "public.") || !facts.column_types.count(column)) continue;
+      problems.push_back(ToProblem(schema::DanglingReference(table + "." + column, missing)));
     }
   }
 }
@@ -105,6 +140,7 @@ void CheckPrivileges(const Catalog& catalog, const Plan& plan, std::vector<Probl
 
 std::vector<Problem> CheckPreflight(const schema::DesiredSchema& desired, const Catalog& catalog, const Plan& plan) {
   std::vector<Problem> problems;
+  CheckPlatformShape(desired, catalog, plan, problems);
   CheckRequirements(desired, catalog, plan, problems);
   CheckPrivileges(catalog, plan, problems);
   return problems;

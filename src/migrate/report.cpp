@@ -55,19 +55,26 @@ std::string AlignedTable(const std::vector<std::string>& header, const std::vect
   return out + fmt::format("({} row{})\n", rows.size(), rows.size() == 1 ? "" : "s");
 }
 
-std::string PlanText(const Plan& plan, bool with_sql) {
+std::string ObjectsLine(const Plan& plan) {
+  return fmt::format("Objects: {} in the schema, {} present, {} missing.\n", plan.ObjectsTotal(), plan.objects_present,
+                     plan.objects_missing);
+}
+
+std::string BlockedText(const Plan& plan) {
+  if (!plan.Blocked()) return "";
   std::string out;
   AppendProblems(out, "Preflight failed", plan.preflight);
   AppendProblems(out, "Conflicts with existing objects", plan.conflicts);
-  if (plan.Blocked()) {
-    out += "Nothing was changed.\n";
-    return out;
-  }
+  return out + "Nothing was changed.\n";
+}
+
+std::string PlanText(const Plan& plan, bool with_sql) {
+  std::string out = ObjectsLine(plan);
+  if (plan.Blocked()) return out;
   if (plan.steps.empty()) {
-    out += fmt::format("Up to date: all {} objects present and as the schema wants.\n", plan.satisfied);
+    out += "Up to date: nothing to run.\n";
   } else {
-    out += fmt::format("{} change{} ({} objects already present):\n", plan.steps.size(),
-                       plan.steps.size() == 1 ? "" : "s", plan.satisfied);
+    out += fmt::format("{} statement{} to run:\n", plan.steps.size(), plan.steps.size() == 1 ? "" : "s");
     for (const auto& step : plan.steps) {
       out += fmt::format("  {} {}{}\n", step.action == StepAction::Create ? '+' : '~', step.object->Key(),
                          step.action == StepAction::Replace ? " (" + step.reason + ")" : "");
@@ -79,6 +86,11 @@ std::string PlanText(const Plan& plan, bool with_sql) {
   }
   if (with_sql && !plan.steps.empty()) out += "\nSQL (one transaction):\nBEGIN;\n" + plan.Script() + "COMMIT;\n";
   return out;
+}
+
+json::object ObjectsJson(const Plan& plan) {
+  return json::object{
+      {"total", plan.ObjectsTotal()}, {"present", plan.objects_present}, {"missing", plan.objects_missing}};
 }
 
 json::object PlanJson(const Plan& plan) {
@@ -98,6 +110,7 @@ json::object PlanJson(const Plan& plan) {
                       {"preflight", ProblemsJson(plan.preflight)},
                       {"conflicts", ProblemsJson(plan.conflicts)},
                       {"already_present", plan.satisfied},
+                      {"objects", ObjectsJson(plan)},
                       {"left_alone", left_alone}};
 }
 
@@ -154,7 +167,8 @@ std::string DriftLine(const Drift& drift, bool pushed) {
                      Join(items, "; "));
 }
 
-std::string StatusText(const Catalog& catalog, const Drift& drift, const std::string& schema_checksum) {
+std::string StatusText(const Catalog& catalog, const Plan& plan, const Drift& drift,
+                       const std::string& schema_checksum) {
   std::string out;
   if (catalog.history.empty()) {
     out += "No agentbase push has been applied to this database.\n";
@@ -172,10 +186,11 @@ std::string StatusText(const Catalog& catalog, const Drift& drift, const std::st
                : fmt::format("schema: last push was {}; this agentbase has {} (run `agentbase db plan`)\n",
                              latest->version, schema::kSchemaVersion);
   }
-  return out + DriftLine(drift, !catalog.history.empty()) + "\n";
+  return out + ObjectsLine(plan) + DriftLine(drift, !catalog.history.empty()) + "\n";
 }
 
-json::object StatusJson(const Catalog& catalog, const Drift& drift, const std::string& schema_checksum) {
+json::object StatusJson(const Catalog& catalog, const Plan& plan, const Drift& drift,
+                        const std::string& schema_checksum) {
   json::array history;
   for (const auto& entry : catalog.history) {
     history.push_back(json::object{{"id", entry.id},
@@ -194,6 +209,7 @@ json::object StatusJson(const Catalog& catalog, const Drift& drift, const std::s
                       {"schema_version", schema::kSchemaVersion},
                       {"schema_checksum", schema_checksum},
                       {"current", latest != nullptr && latest->checksum == schema_checksum},
+                      {"objects", ObjectsJson(plan)},
                       {"drift", json::object{{"changed", changed}, {"missing", missing}}}};
 }
 

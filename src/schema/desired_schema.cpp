@@ -9,7 +9,10 @@ namespace agentbase::schema {
 std::vector<const SchemaObject*> DesiredSchema::EnsuredTables() const {
   std::vector<const SchemaObject*> tables;
   for (const auto& object : objects) {
-    if (object.kind == ObjectKind::Table && object.mode == Mode::Ensure) tables.push_back(&object);
+    // agentbase's own bookkeeping tables (schema agentbase) are not the seed's.
+    if (object.kind == ObjectKind::Table && object.mode == Mode::Ensure && object.schema == "public") {
+      tables.push_back(&object);
+    }
   }
   return tables;
 }

@@ -14,7 +14,7 @@ namespace agentbase::schema {
 
 // A version that names this schema in the history table; bump it whenever
 // database/schema changes.
-inline constexpr const char* kSchemaVersion = "2026.11.26.2";
+inline constexpr const char* kSchemaVersion = "2026.12.05.1";
 
 struct BuildOptions {
   bool with_vector = false;
@@ -26,7 +26,7 @@ struct DesiredSchema {
   std::vector<Requirement> requirements;
   std::string checksum;  // SHA-256 of the resolved SQL
 
-  // The tables the ensure-mode files create (the seed's five).
+  // The tables the ensure-mode files create in public (the seed's five).
   std::vector<const SchemaObject*> EnsuredTables() const;
   // The objects of one kind that hang off a table.
   std::vector<const SchemaObject*> PartsOf(const std::string& qualified_table, ObjectKind kind) const;

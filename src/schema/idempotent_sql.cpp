@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <regex>
 #include <stdexcept>
 
 #include "schema/desired_schema.hpp"
+#include "schema/platform_shape.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::schema {
@@ -58,11 +61,18 @@ std::string RenderObject(const SchemaObject& object) {
       return Guarded("NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = " + QuoteLiteral(object.name) +
                          " AND conrelid = " + RegclassOf(object) + ")",
                      object.Sql());
-    case ObjectKind::Policy:
-      return Guarded("NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = " + QuoteLiteral(object.schema) +
-                         " AND tablename = " + QuoteLiteral(object.table) +
-                         " AND policyname = " + QuoteLiteral(object.name) + ")",
-                     object.Sql());
+    case ObjectKind::Policy: {
+      // A policy of this name from an earlier run of the script is brought to
+      // this definition in place (ALTER POLICY keeps the command), so that
+      // running a newer script also tightens rules an older one created.
+      static const std::regex command(R"(\s+(AS\s+PERMISSIVE|FOR\s+(ALL|SELECT|INSERT|UPDATE|DELETE))\b)",
+                                      std::regex::icase);
+      std::string alter = "ALTER POLICY " + QuoteIdent(object.name) + std::regex_replace(object.tail, command, "");
+      return fmt::format("DO $agentbase$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = {} AND "
+                         "tablename = {} AND policyname = {}) THEN\n    {};\n  ELSE\n    {};\n  END IF;\nEND\n$agentbase$",
+                         QuoteLiteral(object.schema), QuoteLiteral(object.table), QuoteLiteral(object.name),
+                         ReplaceAll(object.Sql(), "\n", "\n    "), ReplaceAll(alter, "\n", "\n    "));
+    }
     case ObjectKind::Trigger:
       return Guarded("NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = " + QuoteLiteral(object.name) +
                          " AND tgrelid = " + RegclassOf(object) + ")",
@@ -91,6 +101,67 @@ std::string RenderConditional(const std::vector<SchemaObject>& objects, Conditio
   return out + "  END IF;\nEND\n$agentbase_if$";
 }
 
+// Cast, so that `text[] || literal` appends instead of reading an array literal.
+std::string ProblemLiteral(const ShapeProblem& problem) {
+  return QuoteLiteral(problem.object + ": " + problem.message) + "::text";
+}
+
+// The refusals of `agentbase db push`'s preflight (platform_shape.hpp), as a
+// DO block that runs before the script changes anything and raises them all
+// at once. The script runs in one transaction, so nothing is left behind.
+std::string RenderPreflight(const std::vector<Requirement>& requirements) {
+  auto exists = [](const std::string& table) { return "pg_catalog.to_regclass(" + QuoteLiteral(table) + ") IS NOT NULL"; };
+  auto absent = [](const std::string& table) { return "pg_catalog.to_regclass(" + QuoteLiteral(table) + ") IS NULL"; };
+  std::string out =
+      "-- Refuse, before changing anything, a database the five tables cannot be added to safely.\n"
+      "DO $agentbase_preflight$\nDECLARE\n  problems text[] := '{}';\n  existing_type text;\n"
+      "  existing_oid oid;\nBEGIN\n";
+  const auto& platform = PlatformTables();
+  for (const auto& missing : platform) {
+    for (const auto& existing : platform) {
+      if (existing == missing) continue;
+      out += "  IF " + exists(existing) + " AND " + absent(missing) + " THEN\n    problems := problems || " +
+             ProblemLiteral(PartialPlatform(existing, missing)) + ";\n  END IF;\n";
+    }
+  }
+  for (const auto& requirement : requirements) {
+    std::string table = requirement.schema + "." + requirement.table;
+    std::string missing_condition = absent(table);
+    // A partly present platform is reported above, table by table.
+    if (std::find(platform.begin(), platform.end(), table) != platform.end()) {
+      for (const auto& other : platform) {
+        if (other != table) missing_condition += " AND " + absent(other);
+      }
+    }
+    out += "  IF " + missing_condition + " THEN\n    problems := problems || " +
+           ProblemLiteral(MissingRequiredTable(table)) + ";\n  END IF;\n";
+    for (const auto& column : requirement.columns) {
+      // The existing type is known only when the script runs: the message
+      // carries a format() placeholder for it.
+      constexpr std::string_view kTypeMarker = "agentbase_existing_type_marker";
+      ShapeProblem incompatible = IncompatibleColumn(table, column.name, std::string(kTypeMarker), column.type);
+      std::string template_text =
+          ReplaceAll(ReplaceAll(incompatible.object + ": " + incompatible.message, "%", "%%"), std::string(kTypeMarker), "%1$s");
+      out += "  existing_oid := NULL;\n"
+             "  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type\n"
+             "    FROM pg_catalog.pg_attribute a\n"
+             "   WHERE a.attrelid = pg_catalog.to_regclass(" + QuoteLiteral(table) + ") AND a.attname = " +
+             QuoteLiteral(column.name) + " AND NOT a.attisdropped;\n"
+             "  IF " + exists(table) + " AND existing_oid IS NULL THEN\n    problems := problems || " +
+             ProblemLiteral(MissingRequiredColumn(table, column.name, column.type)) + ";\n"
+             "  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype(" + QuoteLiteral(column.type) +
+             ") AND existing_oid IS NOT NULL THEN\n"
+             "    problems := problems || pg_catalog.format(" + QuoteLiteral(template_text) + ", existing_type);\n"
+             "  END IF;\n";
+    }
+  }
+  out += "  IF pg_catalog.cardinality(problems) > 0 THEN\n"
+         "    RAISE EXCEPTION 'add_missing_tables.sql changed nothing:%', E'\\n' || pg_catalog.array_to_string(problems, E'\\n')\n"
+         "      USING HINT = 'Each line names what is missing or incompatible; `agentbase db plan` shows the same.';\n"
+         "  END IF;\nEND\n$agentbase_preflight$;\n";
+  return out;
+}
+
 }  // namespace
 
 Result<std::string> RenderIdempotentSql(const std::vector<SqlFile>& files, int embedding_dimensions) {
@@ -107,6 +178,15 @@ Result<std::string> RenderIdempotentSql(const std::vector<SqlFile>& files, int e
       std::to_string(embedding_dimensions) +
       ") where the extension is available, real[] otherwise.\n\nBEGIN;\n";
   Placeholders placeholders{std::string(kVectorSchemaMarker), embedding_dimensions};
+  std::vector<Requirement> requirements;
+  for (const auto& file : files) {
+    auto parsed = ParseSqlFile(file);
+    if (!parsed) return parsed.error();
+    if (parsed->mode == Mode::Ensure) {
+      requirements.insert(requirements.end(), parsed->requirements.begin(), parsed->requirements.end());
+    }
+  }
+  out += "\n" + RenderPreflight(requirements);
   for (const auto& file : files) {
     auto parsed = ParseSqlFile(file);
     if (!parsed) return parsed.error();

@@ -87,6 +87,21 @@ TEST(DbPush, SecondPushRunsNoDdlAndRecordsNothing) {
   auto second = RunAgentbase("db push " + database.DbUrlFlag());
   ASSERT_EQ(second.exit_code, 0) << Output(second);
   EXPECT_NE(second.out.find("Up to date"), std::string::npos) << second.out;
+  // plan, push and status count the same objects and say it the same way:
+  // the first push's present + missing is what every later count holds.
+  auto objects_line = [](const std::string& text) {
+    auto at = text.find("Objects: ");
+    return at == std::string::npos ? std::string("(none)") : text.substr(at, text.find('\n', at) - at);
+  };
+  auto total_of = [](const std::string& line) { return line.substr(9, line.find(' ', 9) - 9); };
+  std::string first_line = objects_line(first.out);
+  std::string total = total_of(first_line);
+  EXPECT_EQ(objects_line(second.out), "Objects: " + total + " in the schema, " + total + " present, 0 missing.");
+  EXPECT_NE(first.out.find("all " + total + " objects present"), std::string::npos) << first.out;
+  auto status = RunAgentbase("db status " + database.DbUrlFlag());
+  EXPECT_EQ(objects_line(status.out), objects_line(second.out)) << status.out;
+  auto plan_after = RunAgentbase("db plan " + database.DbUrlFlag());
+  EXPECT_EQ(objects_line(plan_after.out), objects_line(second.out)) << plan_after.out;
   EXPECT_EQ(DdlCommandsSeen(database), after_first);
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM agentbase.schema_history"), "1");
 
@@ -150,10 +165,70 @@ TEST(DbPush, PreflightFailureSaysWhyAndChangesNothing) {
 
   auto push = RunAgentbase("db push " + database.DbUrlFlag());
   EXPECT_EQ(push.exit_code, 4) << Output(push);
-  EXPECT_NE(push.out.find("public.agents.id: is bigint, but the new tables need uuid"), std::string::npos)
-      << push.out;
-  EXPECT_NE(push.out.find("Nothing was changed"), std::string::npos);
+  const std::string refusal = "public.agents.id: is bigint, but the new tables need uuid";
+  EXPECT_NE(push.err.find(refusal), std::string::npos) << Output(push);
+  EXPECT_NE(push.err.find("Nothing was changed"), std::string::npos) << Output(push);
+  EXPECT_EQ(push.out.find(refusal), std::string::npos) << "refusals belong on stderr: " << push.out;
   EXPECT_EQ(database.SchemaDigest(), before);
+
+  // The SQL-editor script refuses the same shape in the same words, before
+  // it changes anything.
+  auto connection = database.Connect();
+  auto script = connection.Exec(ReadRepoFile("database/sql/add_missing_tables.sql"));
+  ASSERT_FALSE(script.ok());
+  EXPECT_NE(script.error().message.find(refusal + ": their foreign keys"), std::string::npos)
+      << script.error().message;
+  (void)connection.Exec("ROLLBACK");
+  EXPECT_EQ(database.SchemaDigest(), before);
+}
+
+// A database pushed by an older agentbase, whose agent_tools and departments
+// policies were the seed's leaky ones, gets the new rules from the next push:
+// objects agentbase created and whose definition changed are replaced, in
+// the if-absent file (departments, a table agentbase created) too.
+TEST(DbPush, OlderLeakyPoliciesAreReplacedByTheNextPush) {
+  TestDatabase database;
+  ASSERT_EQ(RunAgentbase("db push " + database.DbUrlFlag()).exit_code, 0);
+  // What the older schema created, and recorded as created.
+  database.Exec(R"sql(
+    ALTER POLICY agent_tools_select_enabled ON public.agent_tools USING (enabled);
+    ALTER POLICY departments_update_authenticated ON public.departments USING (true) WITH CHECK (true);
+    UPDATE agentbase.schema_history SET checksum = 'older-schema', version = '2026.11.26.2',
+      fingerprints = fingerprints || jsonb_build_object(
+        'policy public.agent_tools.agent_tools_select_enabled',
+        'FOR SELECT TO anon,authenticated USING (enabled) WITH CHECK ()',
+        'policy public.departments.departments_update_authenticated',
+        'FOR UPDATE TO authenticated USING (true) WITH CHECK (true)');)sql");
+
+  auto push = RunAgentbase("db push " + database.DbUrlFlag());
+  ASSERT_EQ(push.exit_code, 0) << Output(push);
+  EXPECT_NE(push.out.find("~ policy public.agent_tools.agent_tools_select_enabled (definition changed in the schema)"),
+            std::string::npos)
+      << push.out;
+  EXPECT_NE(push.out.find("~ policy public.departments.departments_update_authenticated"), std::string::npos)
+      << push.out;
+  EXPECT_EQ(database.Scalar("SELECT qual FROM pg_policies WHERE policyname = 'agent_tools_select_enabled'"),
+            "(enabled AND (agent_id IN ( SELECT agentbase.current_tenant_agent_ids() AS current_tenant_agent_ids)))");
+  EXPECT_NE(database.Scalar("SELECT qual FROM pg_policies WHERE policyname = 'departments_update_authenticated'"),
+            "true");
+  EXPECT_EQ(RunAgentbase("db verify " + database.DbUrlFlag()).exit_code, 0);
+  EXPECT_EQ(RunAgentbase("db plan --check " + database.DbUrlFlag()).exit_code, 0);
+}
+
+// The SQL-editor script, run again in its newer version on a database where
+// an older run created the leaky policy, tightens it in place.
+TEST(DbPush, NewerScriptTightensAnOlderScriptsPolicy) {
+  TestDatabase database;
+  CreateExistingPlatform(database);
+  std::string script = ReadRepoFile("database/sql/add_missing_tables.sql");
+  database.Exec(script);
+  database.Exec("ALTER POLICY agent_tools_select_enabled ON public.agent_tools USING (enabled)");
+  database.Exec(script);
+  EXPECT_NE(database.Scalar("SELECT qual FROM pg_policies WHERE policyname = 'agent_tools_select_enabled'"),
+            "enabled");
+  EXPECT_EQ(database.Scalar("SELECT cmd || ' ' || roles::text FROM pg_policies "
+                            "WHERE policyname = 'agent_tools_select_enabled'"),
+            "SELECT {anon,authenticated}");
 }
 
 TEST(DbPush, ConflictingPolicyStopsThePushAndNamesIt) {
@@ -167,9 +242,9 @@ TEST(DbPush, ConflictingPolicyStopsThePushAndNamesIt) {
   std::string before = database.SchemaDigest();
   auto push = RunAgentbase("db push " + database.DbUrlFlag());
   EXPECT_EQ(push.exit_code, 4) << Output(push);
-  EXPECT_NE(push.out.find("policy public.user_memory.user_memory_select_own: exists with a different definition"),
+  EXPECT_NE(push.err.find("policy public.user_memory.user_memory_select_own: exists with a different definition"),
             std::string::npos)
-      << push.out;
+      << push.out << push.err;
   EXPECT_EQ(database.SchemaDigest(), before);
 }
 
@@ -237,7 +312,7 @@ TEST(DbPush, DriftIsReportedByStatusAndBlocksAConflictingPush) {
   // The missing index comes back; the loosened policy is a conflict, not silently reverted.
   auto push = RunAgentbase("db push " + database.DbUrlFlag());
   EXPECT_EQ(push.exit_code, 4) << Output(push);
-  EXPECT_NE(push.out.find("was changed after agentbase created it"), std::string::npos) << push.out;
+  EXPECT_NE(push.err.find("was changed after agentbase created it"), std::string::npos) << push.out << push.err;
 }
 
 TEST(DbPush, PlanShowsTheSqlAndJson) {

@@ -29,10 +29,11 @@ for _ in $(seq 1 200); do
   sleep 0.05
 done
 
-add_user() { "$bin" users add --data-dir "$data" --email "$1" --password "$2" --tenant "$3" >/dev/null; }
-add_user a1@tenant-a.test "password-a1" tenant-a
-add_user a2@tenant-a.test "password-a2" tenant-a
-add_user b1@tenant-b.test "password-b1" tenant-b
+add_user() { "$bin" users add --data-dir "$data" --email "$1" --password "$2" --tenant "$3" --role "$4" >/dev/null; }
+# a1 owns tenant A, so it may manage shared organisation data (the default rule).
+add_user a1@tenant-a.test "password-a1" tenant-a owner
+add_user a2@tenant-a.test "password-a2" tenant-a member
+add_user b1@tenant-b.test "password-b1" tenant-b member
 
 # A function created while the server runs: exercises the schema reload.
 psql -q "host=$data/run port=5432 user=postgres dbname=postgres" <<'SQL'

@@ -188,14 +188,17 @@ test('user memory is private to its owner', async () => {
   assert.equal(badScore.error.code, '23514');
 });
 
-test('agent tools: managed per tenant, enabled ones public', async () => {
+test('agent tools: managed and seen only within the tenant', async () => {
   const linked = await a1.supabase.from('agent_tools').insert({ agent_id: agentA.id, tool_id: tool.id, priority: 1, config: { depth: 2 } }).select().single();
   assert.equal(linked.error, null);
   assert.deepEqual(linked.data.config, { depth: 2 });
   const foreign = await b1.supabase.from('agent_tools').update({ enabled: false }).eq('id', linked.data.id).select();
   assert.deepEqual(foreign.data, []);
-  const anonymous = await client().from('agent_tools').select('id, enabled').eq('id', linked.data.id);
-  assert.equal(anonymous.data.length, 1);
+  // Enabled rows are not public: config holds the tenant's API keys.
+  const anonymous = await client().from('agent_tools').select('id, enabled, config').eq('id', linked.data.id);
+  assert.deepEqual(anonymous.data, []);
+  const otherTenant = await b1.supabase.from('agent_tools').select('id, config').eq('id', linked.data.id);
+  assert.deepEqual(otherTenant.data, []);
   await a1.supabase.from('agent_tools').update({ enabled: false }).eq('id', linked.data.id);
   const hidden = await client().from('agent_tools').select('id').eq('id', linked.data.id);
   assert.deepEqual(hidden.data, []);
@@ -206,7 +209,7 @@ test('agent tools: managed per tenant, enabled ones public', async () => {
   assert.equal(withNames.data.tools.name, 'Web search');
 });
 
-test('org structure: public read, authenticated write, hierarchy embeds', async () => {
+test('org structure: public read, written by tenant owners, hierarchy embeds', async () => {
   const slug = `eng-${Date.now()}`;
   const cto = await a1.supabase.from('organizational_roles').insert({ name: 'CTO', slug: `cto-${slug}`, level: 'executive' }).select().single();
   assert.equal(cto.error, null);
@@ -219,6 +222,10 @@ test('org structure: public read, authenticated write, hierarchy embeds', async 
   const anonWrite = await client().from('organizational_roles').insert({ name: 'x', slug: `x-${slug}` });
   assert.equal(anonWrite.error.code, '42501');
   assert.equal(anonWrite.status, 401);
+  const memberWrite = await a2.supabase.from('organizational_roles').insert({ name: 'm', slug: `m-${slug}` });
+  assert.equal(memberWrite.error.code, '42501');
+  const otherTenant = await b1.supabase.from('organizational_roles').update({ name: 'hijacked' }).eq('id', cto.data.id).select();
+  assert.deepEqual(otherTenant.data, []);
   const badLevel = await a1.supabase.from('organizational_roles').insert({ name: 'y', slug: `y-${slug}`, level: 'boss' });
   assert.equal(badLevel.error.code, '23514');
   const skills = await a1.supabase.from('organizational_roles').select('name').contains('required_skills', ['SQL']);
@@ -334,7 +341,8 @@ test('error families come back as PostgREST writes them', async () => {
 
 test('anon sees only what the seed makes public', async () => {
   const anon = client();
-  for (const table of ['conversations', 'messages', 'user_memory', 'profiles', 'tenants']) {
+  // agent_tools too: its config holds tenants' API keys (which tools exist stays public through tools).
+  for (const table of ['conversations', 'messages', 'user_memory', 'profiles', 'tenants', 'agent_tools']) {
     const { data, error } = await anon.from(table).select('*');
     assert.equal(error, null, table);
     assert.deepEqual(data, [], table);

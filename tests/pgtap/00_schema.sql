@@ -3,7 +3,7 @@
 -- the shape of the helper functions the policies call (SCHEMA.md, "Row level
 -- security"). Columns and counts are checked by `agentbase db verify`.
 BEGIN;
-SELECT plan(40);
+SELECT plan(56);
 \ir fixtures.psql
 
 -- RLS is enabled on the five new tables and on the existing ones.
@@ -85,9 +85,9 @@ SELECT is_empty(
   $$SELECT tablename, policyname FROM pg_policies p
      WHERE schemaname = 'public'
        AND regexp_replace(coalesce(p.qual, '') || ' ' || coalesce(p.with_check, ''),
-                          'SELECT (auth\.uid|agentbase\.current_tenant_id|agentbase\.current_tenant_agent_ids)\(\)',
+                          'SELECT (auth\.uid|agentbase\.(current_tenant_id|current_tenant_agent_ids|org_write_rule|current_user_is_tenant_admin)|agentbase\.current_tenant_org_row_ids\(''[a-z_]+''::text)\(?\)',
                           '', 'g')
-           ~ '(auth\.uid|current_tenant_id|current_tenant_agent_ids)\(\)'$$,
+           ~ '(auth\.uid|current_tenant_id|current_tenant_agent_ids|org_write_rule|current_user_is_tenant_admin|current_tenant_org_row_ids)\('$$,
   'policies call auth.uid() and the agentbase helpers only as (SELECT fn()), once per statement');
 
 -- Roles as on Supabase: only service_role bypasses RLS.
@@ -101,18 +101,24 @@ SELECT is((SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname = 'anon')
 -- Helpers used by policies: STABLE, SECURITY DEFINER, fixed search_path.
 SELECT is(p.provolatile::text, 's', format('agentbase.%s() is STABLE', p.proname))
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname = 'agentbase' AND p.proname IN ('current_tenant_id', 'current_tenant_agent_ids')
+WHERE n.nspname = 'agentbase'
+  AND p.proname IN ('current_tenant_id', 'current_tenant_agent_ids', 'org_write_rule', 'current_user_is_tenant_admin',
+                    'current_tenant_org_row_ids', 'caller_is_platform')
 ORDER BY p.proname;
 SELECT is(p.prosecdef, true, format('agentbase.%s() is SECURITY DEFINER', p.proname))
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'agentbase'
-  AND p.proname IN ('current_tenant_id', 'current_tenant_agent_ids', 'touch_conversation_on_message')
+  AND p.proname IN ('current_tenant_id', 'current_tenant_agent_ids', 'touch_conversation_on_message',
+                    'org_write_rule', 'current_user_is_tenant_admin', 'current_tenant_org_row_ids',
+                    'caller_is_platform', 'record_org_row_owner', 'refuse_changing_org_rows_others_use')
 ORDER BY p.proname;
 SELECT ok(EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%'),
           format('agentbase.%s() has a fixed search_path', p.proname))
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'agentbase'
-  AND p.proname IN ('current_tenant_id', 'current_tenant_agent_ids', 'touch_conversation_on_message')
+  AND p.proname IN ('current_tenant_id', 'current_tenant_agent_ids', 'touch_conversation_on_message',
+                    'org_write_rule', 'current_user_is_tenant_admin', 'current_tenant_org_row_ids',
+                    'caller_is_platform', 'record_org_row_owner', 'refuse_changing_org_rows_others_use')
 ORDER BY p.proname;
 
 -- What current_tenant_id() returns for each actor.

@@ -1,25 +1,32 @@
--- agent_tools (SCHEMA.md): anyone (anon too) sees enabled rows; authenticated
--- users manage the rows of agents in their own tenant, never another tenant's.
--- The schema also lets a tenant see its own disabled rows (to re-enable them);
--- other tenants and anon never see a disabled row. service_role bypasses RLS.
+-- agent_tools: the seed's "anyone can view enabled tools", made safe. config
+-- holds teams' API keys and agent ids are tenant data, so a row (enabled or
+-- not) is visible only to the users of its agent's tenant; anon and other
+-- tenants see none (which tools exist stays public through public.tools).
+-- Authenticated users manage the rows of agents in their own tenant, never
+-- another tenant's. service_role bypasses RLS.
 BEGIN;
-SELECT plan(33);
+SELECT plan(36);
 \ir fixtures.psql
+UPDATE public.agent_tools SET config = '{"api_key": "sk-tenant-a"}' WHERE id = fx.id('at_a_on');
+UPDATE public.agent_tools SET config = '{"api_key": "sk-tenant-b"}' WHERE id = fx.id('at_b_on');
 
 -- SELECT ----------------------------------------------------------------------
 SELECT fx.act_as('anon');
-SELECT set_eq($$SELECT id FROM public.agent_tools$$,
-              $$VALUES (fx.id('at_a_on')), (fx.id('at_b_on'))$$,
-              'anon sees exactly the enabled agent_tools rows');
-SELECT is((SELECT count(*)::int FROM public.agent_tools WHERE NOT enabled), 0,
-          'anon sees no disabled agent_tools row');
+SELECT is((SELECT count(*)::int FROM public.agent_tools), 0,
+          'anon sees no agent_tools row, enabled or not');
+SELECT is((SELECT count(*)::int FROM public.agent_tools WHERE config ? 'api_key'), 0,
+          'anon reads no agent_tools config');
+SELECT is((SELECT count(*)::int FROM public.tools WHERE id = fx.id('tool_search')), 1,
+          'anon still sees which tools exist, through the tools catalog');
 
 SELECT fx.act_as('a1');
 SELECT set_eq($$SELECT id FROM public.agent_tools$$,
-              $$VALUES (fx.id('at_a_on')), (fx.id('at_a_off')), (fx.id('at_b_on'))$$,
-              'a1 sees every enabled row and the disabled rows of tenant A''s agents');
-SELECT is((SELECT count(*)::int FROM public.agent_tools WHERE id = fx.id('at_b_off')), 0,
-          'a1 cannot see a disabled row of tenant B''s agent');
+              $$VALUES (fx.id('at_a_on')), (fx.id('at_a_off'))$$,
+              'a1 sees the enabled and disabled rows of tenant A''s agents, and nothing of tenant B');
+SELECT is((SELECT config ->> 'api_key' FROM public.agent_tools WHERE id = fx.id('at_a_on')), 'sk-tenant-a',
+          'a1 reads the config of tenant A''s own enabled row');
+SELECT is((SELECT count(*)::int FROM public.agent_tools WHERE id IN (fx.id('at_b_on'), fx.id('at_b_off'))), 0,
+          'a1 cannot see tenant B''s rows, enabled or not');
 
 SELECT fx.act_as('a2');
 SELECT is((SELECT count(*)::int FROM public.agent_tools WHERE id = fx.id('at_a_off')), 1,
@@ -27,13 +34,15 @@ SELECT is((SELECT count(*)::int FROM public.agent_tools WHERE id = fx.id('at_a_o
 
 SELECT fx.act_as('b1');
 SELECT set_eq($$SELECT id FROM public.agent_tools$$,
-              $$VALUES (fx.id('at_a_on')), (fx.id('at_b_on')), (fx.id('at_b_off'))$$,
-              'b1 sees every enabled row and the disabled rows of tenant B''s agents');
+              $$VALUES (fx.id('at_b_on')), (fx.id('at_b_off'))$$,
+              'b1 sees only the rows of tenant B''s agents');
+SELECT is((SELECT count(*)::int FROM public.agent_tools
+            WHERE agent_id = fx.id('agent_a') OR config ->> 'api_key' = 'sk-tenant-a'), 0,
+          'b1 learns neither tenant A''s agent ids nor its config through agent_tools');
 
 SELECT fx.act_as('nobody');
-SELECT set_eq($$SELECT id FROM public.agent_tools$$,
-              $$VALUES (fx.id('at_a_on')), (fx.id('at_b_on'))$$,
-              'an authenticated user without a profile sees only enabled rows');
+SELECT is((SELECT count(*)::int FROM public.agent_tools), 0,
+          'an authenticated user without a profile sees no agent_tools row');
 
 SELECT fx.act_as('service_role');
 SELECT is((SELECT count(*)::int FROM public.agent_tools
@@ -80,7 +89,7 @@ SELECT lives_ok(
 -- UPDATE ----------------------------------------------------------------------
 SELECT fx.act_as('b1');
 WITH d AS (UPDATE public.agent_tools SET priority = 99 WHERE id = fx.id('at_a_on') RETURNING 1)
-SELECT is(count(*)::int, 0, 'b1 cannot update an enabled row of tenant A, though b1 can see it') FROM d;
+SELECT is(count(*)::int, 0, 'b1 cannot update an enabled row of tenant A') FROM d;
 WITH d AS (UPDATE public.agent_tools SET enabled = true WHERE id = fx.id('at_a_off') RETURNING 1)
 SELECT is(count(*)::int, 0, 'b1 cannot enable a disabled row of tenant A') FROM d;
 
@@ -96,7 +105,7 @@ SELECT fx.act_as('a1');
 WITH d AS (UPDATE public.agent_tools SET priority = 5 WHERE id = fx.id('at_a_on') RETURNING 1)
 SELECT is(count(*)::int, 1, 'a1 updates a row of tenant A''s agent') FROM d;
 WITH d AS (UPDATE public.agent_tools SET priority = 99 WHERE id = fx.id('at_b_on') RETURNING 1)
-SELECT is(count(*)::int, 0, 'a1 cannot update an enabled row of tenant B, though a1 can see it') FROM d;
+SELECT is(count(*)::int, 0, 'a1 cannot update an enabled row of tenant B') FROM d;
 SELECT throws_ok(
   $$UPDATE public.agent_tools SET agent_id = fx.id('agent_b_spare') WHERE id = fx.id('at_a_on')$$,
   '42501', NULL, 'a1 cannot move a row onto an agent of tenant B (WITH CHECK)');

@@ -42,14 +42,14 @@ SELECT fx.act_as('a1');
 UPDATE public.conversations SET title = 'touched' WHERE id = fx.id('conv_a1');
 UPDATE public.user_memory SET value = 'touched' WHERE id = fx.id('mem_a1');
 UPDATE public.profiles SET display_name = 'touched' WHERE id = fx.id('user_a1');
-UPDATE public.business_functions SET description = 'touched' WHERE id = fx.id('bf_leads');
 SELECT fx.act_as('a2');
 UPDATE public.agent_tools SET enabled = true WHERE id = fx.id('at_a_off');
 UPDATE public.agents SET model = 'touched' WHERE id = fx.id('agent_a');
-SELECT fx.act_as('b1');
+-- The fixtures' organisation rows are platform rows: service_role changes them.
+SELECT fx.act_as('service_role');
+UPDATE public.business_functions SET description = 'touched' WHERE id = fx.id('bf_leads');
 UPDATE public.organizational_roles SET level = 'senior' WHERE id = fx.id('orole_dev');
 UPDATE public.departments SET description = 'touched' WHERE id = fx.id('dept_sales');
-SELECT fx.act_as('service_role');
 UPDATE public.tenants SET name = 'touched' WHERE id = fx.id('tenant_a');
 UPDATE public.tools SET description = 'touched' WHERE id = fx.id('tool_search');
 SELECT fx.act_as('postgres');

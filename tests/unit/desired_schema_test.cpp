@@ -7,6 +7,7 @@
 
 #include "migrate/verify.hpp"
 #include "schema/idempotent_sql.hpp"
+#include "schema/platform_shape.hpp"
 
 namespace agentbase::schema {
 
@@ -87,6 +88,40 @@ TEST(DesiredSchema, CommittedSupabaseScriptMatchesTheRendering) {
   committed << file.rdbuf();
   EXPECT_EQ(committed.str(), *rendered)
       << "database/sql/add_missing_tables.sql is stale: run `agentbase db sql -o database/sql/add_missing_tables.sql`";
+}
+
+// The script refuses what push refuses, in the same words, before its first
+// change.
+TEST(DesiredSchema, SupabaseScriptStartsWithPushsPreflight) {
+  auto rendered = RenderIdempotentSql(EmbeddedSchemaFiles());
+  ASSERT_TRUE(rendered.ok()) << rendered.error().message;
+  auto preflight = rendered->find("DO $agentbase_preflight$");
+  ASSERT_NE(preflight, std::string::npos);
+  EXPECT_LT(preflight, rendered->find("CREATE "));
+  EXPECT_LT(rendered->find("BEGIN;"), preflight);
+  auto partial = PartialPlatform("public.profiles", "public.tenants");
+  EXPECT_EQ(partial.object, "public.tenants");
+  EXPECT_NE(rendered->find("'" + partial.object + ": " + partial.message + "'"), std::string::npos);
+  EXPECT_NE(rendered->find(MissingRequiredColumn("public.agents", "tenant_id", "uuid").message), std::string::npos);
+  EXPECT_NE(rendered->find("is %1$s, but the new tables need uuid"), std::string::npos);
+}
+
+TEST(PlatformShape, MessagesNameWhatIsMissingAndWhy) {
+  EXPECT_EQ(ReferenceColumnFor("public.tenants"), "tenant_id");
+  EXPECT_EQ(ReferenceColumnFor("public.departments"), "department_id");
+  auto partial = PartialPlatform("public.profiles", "public.tenants");
+  EXPECT_EQ(partial.message.rfind("public.profiles exists but public.tenants does not: public.profiles.tenant_id "
+                                  "would reference an empty tenants table",
+                                  0),
+            0u)
+      << partial.message;
+  auto dangling = DanglingReference("public.agents.department_id", "public.departments");
+  EXPECT_EQ(dangling.object, "public.departments");
+  EXPECT_NE(dangling.message.find("an empty departments table"), std::string::npos) << dangling.message;
+  EXPECT_EQ(IncompatibleColumn("public.agents", "id", "bigint", "uuid").message.rfind("is bigint, but the new tables "
+                                                                                      "need uuid",
+                                                                                      0),
+            0u);
 }
 
 TEST(DesiredSchema, DirectivesAreChecked) {
