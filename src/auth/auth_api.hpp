@@ -16,7 +16,8 @@
 // either. Statuses and codes follow GoTrue: 400 invalid_credentials,
 // 400 refresh_token_not_found / refresh_token_already_used / session_expired,
 // 401 no_authorization (no bearer token), 403 bad_jwt / user_not_found /
-// session_not_found, 400 bad_json, 404 not_found. A database that cannot be
+// session_not_found, 400 bad_json, 400 validation_failed, 404 not_found,
+// 429 over_request_rate_limit (with Retry-After). A database that cannot be
 // reached answers 503 (auth-js retries those and keeps its session); an
 // unexpected SQL error answers 500 and is logged.
 //

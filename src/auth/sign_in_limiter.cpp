@@ -36,14 +36,20 @@ std::size_t TokenBucketTable::KeyHash::operator()(const BucketKey& key) const {
 
 TokenBucketTable::TokenBucketTable(RateLimit limit, std::size_t max_tracked)
     : limit_(limit),
-      tokens_per_second_(limit.Enabled() ? static_cast<double>(limit.attempts) / static_cast<double>(limit.window.count())
-                                         : 0.0),
+      tokens_per_second_(limit.Enabled()
+                             ? static_cast<double>(limit.attempts) / static_cast<double>(limit.window.count())
+                             : 0.0),
       max_tracked_(std::max<std::size_t>(max_tracked, 1)) {}
 
 double TokenBucketTable::Refilled(const Bucket& bucket, Clock::time_point now) const {
   double elapsed = std::chrono::duration<double>(now - bucket.updated).count();
   if (elapsed < 0) elapsed = 0;
   return std::min(static_cast<double>(limit_.attempts), bucket.tokens + elapsed * tokens_per_second_);
+}
+
+TokenBucketTable::Clock::duration TokenBucketTable::UntilOneToken(double tokens) const {
+  std::chrono::duration<double> seconds((1.0 - tokens) / tokens_per_second_);
+  return std::chrono::duration_cast<Clock::duration>(seconds);
 }
 
 TokenBucketTable::Bucket& TokenBucketTable::Touch(const BucketKey& key, Clock::time_point now) {
@@ -84,8 +90,7 @@ std::optional<TokenBucketTable::Clock::duration> TokenBucketTable::Take(const Bu
     bucket.tokens -= 1.0;
     return std::nullopt;
   }
-  return std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>((1.0 - bucket.tokens) / tokens_per_second_));
+  return UntilOneToken(bucket.tokens);
 }
 
 void TokenBucketTable::GiveBack(const BucketKey& key, Clock::time_point now) {
@@ -103,7 +108,7 @@ TokenBucketTable::Clock::duration TokenBucketTable::WaitFor(const BucketKey& key
   if (found == buckets_.end()) return Clock::duration::zero();
   double tokens = Refilled(found->second, now);
   if (tokens >= 1.0) return Clock::duration::zero();
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((1.0 - tokens) / tokens_per_second_));
+  return UntilOneToken(tokens);
 }
 
 SignInLimiter::SignInLimiter(SignInLimitOptions options)

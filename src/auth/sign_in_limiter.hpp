@@ -84,6 +84,8 @@ class TokenBucketTable {
   };
 
   double Refilled(const Bucket& bucket, Clock::time_point now) const;
+  // How long a bucket holding `tokens` (< 1) takes to hold one.
+  Clock::duration UntilOneToken(double tokens) const;
   Bucket& Touch(const BucketKey& key, Clock::time_point now);
   void EvictOldest(Clock::time_point now);
 
