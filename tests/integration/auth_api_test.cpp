@@ -14,6 +14,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <chrono>
@@ -860,6 +862,73 @@ TEST_F(AuthApiTest, ServiceAccountsGetTheServiceRole) {
   EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.profiles p JOIN auth.users u ON u.id = p.id "
                               "WHERE u.email = 'robot@example.com'"),
             "0");
+}
+
+namespace {
+
+// A port nobody listens on right now.
+int FreePort() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+// One HTTP/1.1 exchange with a real server on loopback: the raw response, or
+// "" when nothing listens.
+std::string HttpExchange(int port, const std::string& method, const std::string& target, const std::string& body) {
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
+  if (ec) return "";
+  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                        "\r\n\r\n" + body;
+  asio::write(socket, asio::buffer(request), ec);
+  std::string response;
+  char chunk[4096];
+  while (!ec) {
+    std::size_t read = socket.read_some(asio::buffer(chunk), ec);
+    response.append(chunk, read);
+  }
+  return response;
+}
+
+}  // namespace
+
+// The limits as `agentbase serve` wires them: its options, and the peer
+// address the HTTP server hands to the auth endpoints.
+TEST_F(AuthApiTest, ServeLimitsSignInPerPeerAddressOverHttp) {
+  int port = FreePort();
+  int pid = StartAgentbase("serve " + database_->DbUrlFlag() + " --jwt-secret '" + kSecret + "' --port " +
+                           std::to_string(port) + " --sign-in-attempts-per-address 2 --sign-in-address-window-s 600");
+  struct Stop {
+    int pid;
+    ~Stop() {
+      kill(pid, SIGTERM);
+      WaitFor(pid);
+    }
+  } stop{pid};
+  std::string health;
+  for (int i = 0; i < 300 && health.rfind("HTTP/1.1 200", 0) != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    health = HttpExchange(port, "GET", "/auth/v1/health", "");
+  }
+  ASSERT_EQ(health.rfind("HTTP/1.1 200", 0), 0u) << health;
+
+  std::string wrong = json::serialize(json::object{{"email", kBob}, {"password", "wrong password"}});
+  std::string right = json::serialize(json::object{{"email", kBob}, {"password", kBobPassword}});
+  EXPECT_EQ(HttpExchange(port, "POST", "/auth/v1/token?grant_type=password", wrong).rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(HttpExchange(port, "POST", "/auth/v1/token?grant_type=password", right).rfind("HTTP/1.1 200", 0), 0u);
+  std::string refused = HttpExchange(port, "POST", "/auth/v1/token?grant_type=password", right);
+  EXPECT_EQ(refused.rfind("HTTP/1.1 429", 0), 0u) << refused;
+  // One attempt more every 300 s, less the time the attempts took.
+  auto retry_after = refused.find("Retry-After: ");
+  ASSERT_NE(retry_after, std::string::npos) << refused;
+  int seconds = std::stoi(refused.substr(retry_after + 13));
+  EXPECT_LE(seconds, 300);
+  EXPECT_GE(seconds, 290);
+  EXPECT_NE(refused.find(R"("error_code":"over_request_rate_limit")"), std::string::npos) << refused;
 }
 
 // The embedded default: `users add` and `token` find (or make) the server's
