@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -267,6 +268,18 @@ TEST_F(AuthApiTest, UsersAddMadeTheUserTenantAndProfile) {
   EXPECT_EQ(database_->Scalar("SELECT p.role FROM public.profiles p JOIN auth.users u ON u.id = p.id "
                               "WHERE u.email = 'bob@example.com'"),
             "member");
+}
+
+// `users add --password -` reads a line that may hold a NUL byte, which
+// would have stored a hash of the part before it.
+TEST_F(AuthApiTest, UsersAddRefusesANulInAPasswordFromStandardInput) {
+  std::string command = std::string("printf 'long enough\\000 and more\\n' | ") + AGENTBASE_BIN +
+                        " users add --email nul@example.com --password - " + database_->DbUrlFlag() +
+                        " >/dev/null 2>&1";
+  int status = std::system(command.c_str());
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM auth.users WHERE email = 'nul@example.com'"), "0");
 }
 
 TEST_F(AuthApiTest, UsersAddRefusesDuplicatesAndShortPasswords) {
