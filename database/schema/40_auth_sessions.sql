@@ -14,9 +14,13 @@ CREATE EXTENSION pgcrypto WITH SCHEMA extensions;
 
 -- One row per sign-in. Refresh tokens are stored only as SHA-256 hashes: the
 -- current one, and the one it replaced, so that a replayed old token is
--- recognised and ends the session. expires_at slides forward on every
--- refresh; revoked_at is set by logout and by a replayed token. No grants:
--- only the server's own connection reads or writes it.
+-- recognised and ends the session. rotation_key is the random key the current
+-- token was derived with from the replaced one (src/auth/refresh_rotation.hpp):
+-- within the reuse interval after refreshed_at, the replaced token presented
+-- again is answered with the current token instead of ending the session (two
+-- tabs refreshing at once). expires_at slides forward on every refresh;
+-- revoked_at is set by logout and by a replayed token. No grants: only the
+-- server's own connection reads or writes it.
 CREATE TABLE agentbase.auth_sessions (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   user_id uuid NOT NULL,
@@ -26,6 +30,7 @@ CREATE TABLE agentbase.auth_sessions (
   refreshed_at timestamptz NOT NULL DEFAULT now(),
   expires_at timestamptz NOT NULL,
   revoked_at timestamptz,
+  rotation_key text,
   CONSTRAINT auth_sessions_pkey PRIMARY KEY (id),
   CONSTRAINT auth_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE,
   CONSTRAINT auth_sessions_refresh_token_hash_key UNIQUE (refresh_token_hash)

@@ -179,7 +179,15 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   rest_options.jwt_roles = options.jwt_roles;
   rest::RestApi rest(api_pool, keys->Verification(), rest_options);
   rest.SetSchemaCache(*cache);
-  auth::AuthApi auth_api(admin_pool, *keys, auth::AuthOptions{});
+  auth::AuthOptions auth_options;
+  auth_options.refresh_token_reuse_interval = std::chrono::seconds(options.refresh_token_reuse_interval_s);
+  auth_options.sign_in_limits.per_address = {options.sign_in_attempts_per_address,
+                                             std::chrono::seconds(options.sign_in_address_window_s)};
+  auth_options.sign_in_limits.failures_per_account = {options.sign_in_failures_per_account,
+                                                      std::chrono::seconds(options.sign_in_account_window_s)};
+  auth_options.sign_in_limits.max_tracked = options.sign_in_tracked;
+  auth_options.client_address_header = Trim(options.client_address_header);
+  auth::AuthApi auth_api(admin_pool, *keys, auth_options);
 
   Routes routes;
   routes.rest = [&rest](http::Request request) { return rest.Handle(std::move(request)); };
@@ -323,6 +331,44 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
   serve->add_flag("!--no-demo", options.demo, "Do not create the demo tenant and user on a new embedded database");
+  serve->add_option("--refresh-token-reuse-interval-s", options.refresh_token_reuse_interval_s,
+                    "Seconds after a refresh during which the replaced refresh token still gets the session's "
+                    "current one (two tabs refreshing at once) instead of ending the session (0: never)")
+      ->envname("AGENTBASE_REFRESH_TOKEN_REUSE_INTERVAL_S")
+      ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
+  serve->add_option("--sign-in-attempts-per-address", options.sign_in_attempts_per_address,
+                    "Password sign-in attempts one client address may make per --sign-in-address-window-s "
+                    "(beyond: 429; 0: no limit)")
+      ->envname("AGENTBASE_SIGN_IN_ATTEMPTS_PER_ADDRESS")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
+  serve->add_option("--sign-in-address-window-s", options.sign_in_address_window_s,
+                    "The window of --sign-in-attempts-per-address, in seconds")
+      ->envname("AGENTBASE_SIGN_IN_ADDRESS_WINDOW_S")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve->add_option("--sign-in-failures-per-account", options.sign_in_failures_per_account,
+                    "Failed password sign-ins one account may have per --sign-in-account-window-s, from any "
+                    "address (beyond: 429, even with the right password; 0: no limit)")
+      ->envname("AGENTBASE_SIGN_IN_FAILURES_PER_ACCOUNT")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
+  serve->add_option("--sign-in-account-window-s", options.sign_in_account_window_s,
+                    "The window of --sign-in-failures-per-account, in seconds")
+      ->envname("AGENTBASE_SIGN_IN_ACCOUNT_WINDOW_S")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve->add_option("--sign-in-tracked", options.sign_in_tracked,
+                    "Client addresses, and accounts, the sign-in limits remember at most (the least recently "
+                    "seen are forgotten beyond)")
+      ->envname("AGENTBASE_SIGN_IN_TRACKED")
+      ->check(CLI::Range(size_t{1}, size_t{100000000}))
+      ->capture_default_str();
+  serve->add_option("--client-address-header", options.client_address_header,
+                    "Behind a reverse proxy: the header naming the client for the sign-in limits, e.g. "
+                    "X-Forwarded-For (its last entry is used); default: the connection's peer address")
+      ->envname("AGENTBASE_CLIENT_ADDRESS_HEADER");
   serve->callback([&] { exit_code = RunServe(global, options); });
 }
 

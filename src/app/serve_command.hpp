@@ -33,6 +33,14 @@ struct ServeOptions {
   int drain_timeout_ms = 10000;
   std::string log_level = "info";
   bool demo = true;
+  // /auth/v1 hardening (see auth/auth_api.hpp and auth/sign_in_limiter.hpp).
+  int refresh_token_reuse_interval_s = 10;  // GoTrue's default
+  int sign_in_attempts_per_address = 30;    // per sign_in_address_window_s; 0: no limit
+  int sign_in_address_window_s = 300;
+  int sign_in_failures_per_account = 10;  // per sign_in_account_window_s; 0: no limit
+  int sign_in_account_window_s = 900;
+  size_t sign_in_tracked = 100000;    // addresses, and accounts, the limits remember
+  std::string client_address_header;  // behind a proxy, e.g. X-Forwarded-For
 };
 
 void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options, int& exit_code);

@@ -16,6 +16,7 @@
 #include "auth/auth_queries.hpp"
 #include "auth/claims.hpp"
 #include "auth/jwt.hpp"
+#include "auth/text_input.hpp"
 #include "db/connection.hpp"
 #include "util/text.hpp"
 
@@ -77,6 +78,10 @@ Status ValidateUserArguments(UserCommandOptions& o) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     o.password = std::move(line);
   }
+  // A NUL read from standard input would cut the password short on its way
+  // to the database, leaving a shorter one than was asked for.
+  if (auto problem = auth::TextInputProblem("--password", o.password)) return Error::Make(*problem, "usage");
+  if (auto problem = auth::TextInputProblem("--email", o.email)) return Error::Make(*problem, "usage");
   if (o.password.size() < kMinPasswordBytes) {
     return Error::Make("--password must be at least " + std::to_string(kMinPasswordBytes) + " characters", "usage");
   }

@@ -13,6 +13,8 @@
 #include "auth/auth_queries.hpp"
 #include "auth/claims.hpp"
 #include "auth/jwt.hpp"
+#include "auth/refresh_rotation.hpp"
+#include "auth/text_input.hpp"
 #include "http/cors.hpp"
 #include "util/percent_decode.hpp"
 #include "util/text.hpp"
@@ -34,6 +36,7 @@ constexpr std::string_view kApiVersionHeader = "X-Supabase-Api-Version";
 constexpr std::string_view kApiVersion2024 = "2024-01-01";
 constexpr std::string_view kInvalidLogin = "Invalid login credentials";
 constexpr std::string_view kUnexpectedFailure = "Unexpected failure, please check server logs for more information";
+constexpr std::string_view kRateLimited = "Request rate limit reached";
 
 // GoTrue reads the header as a date (YYYY-MM-DD); anything else means the
 // initial API version.
@@ -57,7 +60,9 @@ http::Response JsonAnswer(int status, const json::object& body) {
 }
 
 // A GoTrue HTTPError in the shape the request's API version calls for.
-http::Response ErrorAnswer(int status, std::string_view error_code, std::string_view message, bool v2024) {
+// `expose` names further headers of the answer that scripts in a browser may read.
+http::Response ErrorAnswer(int status, std::string_view error_code, std::string_view message, bool v2024,
+                           std::string_view expose = {}) {
   json::object body;
   if (v2024) {
     body["code"] = error_code;
@@ -68,14 +73,30 @@ http::Response ErrorAnswer(int status, std::string_view error_code, std::string_
     body["msg"] = message;
   }
   auto response = JsonAnswer(status, body);
+  std::string exposed(http::kCorsExposeHeaders);
+  if (!expose.empty()) exposed += ", " + std::string(expose);
   if (v2024) {
     response.SetHeader(std::string(kApiVersionHeader), std::string(kApiVersion2024));
     // auth-js reads the error code from "code" only when it can see this
     // header; a browser shows it to scripts only when it is exposed.
-    response.SetHeader("Access-Control-Expose-Headers",
-                       std::string(http::kCorsExposeHeaders) + ", " + std::string(kApiVersionHeader));
+    exposed += ", " + std::string(kApiVersionHeader);
   }
+  if (v2024 || !expose.empty()) response.SetHeader("Access-Control-Expose-Headers", exposed);
   return response;
+}
+
+// Too many sign-in attempts: GoTrue's answer, and when to try again.
+http::Response RateLimited(std::chrono::seconds retry_after, bool v2024) {
+  auto response = ErrorAnswer(429, "over_request_rate_limit", kRateLimited, v2024, "Retry-After");
+  response.SetHeader("Retry-After", std::to_string(retry_after.count()));
+  return response;
+}
+
+// A field that would not reach the database intact (auth/text_input.hpp).
+std::optional<http::Response> InvalidText(std::string_view field, std::string_view value, bool v2024) {
+  auto problem = TextInputProblem(field, value);
+  if (!problem) return std::nullopt;
+  return ErrorAnswer(400, "validation_failed", *problem, v2024);
 }
 
 // GoTrue's OAuthError shape (always status 400), used for a few token-endpoint errors.
@@ -117,7 +138,11 @@ std::optional<std::string> QueryParam(std::string_view query, std::string_view n
 std::variant<json::object, http::Response> ParseBody(const std::string& body,
                                                      std::initializer_list<const char*> string_fields, bool v2024) {
   boost::system::error_code ec;
-  json::value value = json::parse(body, ec);
+  // Invalid UTF-8 inside strings is let through here, as Go's decoder does,
+  // so that the fields that matter are refused by name (InvalidText).
+  json::parse_options options;
+  options.allow_invalid_utf8 = true;
+  json::value value = json::parse(body, ec, {}, options);
   if (ec) {
     std::string reason = body.empty() ? "the body is empty" : ec.message();
     return ErrorAnswer(400, "bad_json", "Could not parse request body as JSON: " + reason, v2024);
@@ -296,7 +321,22 @@ json::object SettingsJson() {
 }  // namespace
 
 AuthApi::AuthApi(db::Pool& admin_pool, const KeyStore& keys, AuthOptions options)
-    : pool_(admin_pool), keys_(keys), options_(std::move(options)) {}
+    : pool_(admin_pool), keys_(keys), options_(std::move(options)), sign_in_limiter_(options_.sign_in_limits) {}
+
+std::string AuthApi::ClientOf(const http::Request& request) const {
+  if (!options_.client_address_header.empty()) {
+    if (auto header = request.Header(ToLower(options_.client_address_header))) {
+      // The last entry is the one the nearest proxy added; earlier ones are
+      // whatever the client claimed.
+      auto entries = Split(*header, ',');
+      for (auto entry = entries.rbegin(); entry != entries.rend(); ++entry) {
+        std::string trimmed = Trim(*entry);
+        if (!trimmed.empty()) return SignInLimiter::ClientName(trimmed);
+      }
+    }
+  }
+  return SignInLimiter::ClientName(request.remote_address);
+}
 
 asio::awaitable<http::Response> AuthApi::Handle(http::Request request) {
   Context context;
@@ -376,6 +416,20 @@ asio::awaitable<http::Response> AuthApi::PasswordGrant(const http::Request& requ
     co_return ErrorAnswer(422, "phone_provider_disabled", "Phone logins are disabled", context.v2024);
   }
   if (email.empty()) co_return ErrorAnswer(400, "validation_failed", "missing email or phone", context.v2024);
+  if (auto invalid = InvalidText("email", email, context.v2024)) co_return std::move(*invalid);
+  if (auto invalid = InvalidText("password", password, context.v2024)) co_return std::move(*invalid);
+
+  // Before the password is checked, and the same for every account whether
+  // it exists or not: a refused attempt tells nothing about either.
+  std::string account = SignInLimiter::AccountName(email);
+  std::string client = ClientOf(request);
+  if (auto retry_after = sign_in_limiter_.Admit(account, client, SignInLimiter::Clock::now())) {
+    spdlog::debug("auth: sign-in from {} refused for {} s by the rate limit", client, retry_after->count());
+    co_return RateLimited(*retry_after, context.v2024);
+  }
+  auto settle = [&](SignInOutcome outcome) {
+    sign_in_limiter_.Settle(account, client, outcome, SignInLimiter::Clock::now());
+  };
 
   std::string refresh_token = NewRefreshToken();
   db::Params params;
@@ -384,16 +438,24 @@ asio::awaitable<http::Response> AuthApi::PasswordGrant(const http::Request& requ
   params.push_back(RefreshTokenHash(refresh_token));
   params.push_back(std::to_string(options_.refresh_token_ttl.count()));
   auto answer = co_await RunStatement(pool_, queries::SignInSql(), std::move(params), context.v2024, "sign-in");
-  if (auto* failure = std::get_if<http::Response>(&answer)) co_return std::move(*failure);
+  if (auto* failure = std::get_if<http::Response>(&answer)) {
+    settle(SignInOutcome::kServerFailure);
+    co_return std::move(*failure);
+  }
   const auto& result = std::get<db::PgResult>(answer);
   if (result.Rows() != 1) {
     spdlog::error("auth: sign-in returned {} rows instead of one", result.Rows());
+    settle(SignInOutcome::kServerFailure);
     co_return UnexpectedFailure(context.v2024);
   }
   bool found = Flag(result, 0, 0);
   bool password_ok = Flag(result, 0, 1);
   bool confirmed = Flag(result, 0, 2);
-  if (!found || !password_ok) co_return ErrorAnswer(400, "invalid_credentials", kInvalidLogin, context.v2024);
+  if (!found || !password_ok) {
+    settle(SignInOutcome::kWrongCredentials);
+    co_return ErrorAnswer(400, "invalid_credentials", kInvalidLogin, context.v2024);
+  }
+  settle(SignInOutcome::kNotAGuess);
   if (!confirmed) co_return ErrorAnswer(400, "email_not_confirmed", "Email not confirmed", context.v2024);
   if (result.IsNull(0, 3)) co_return UnexpectedFailure(context.v2024);
 
@@ -405,12 +467,17 @@ asio::awaitable<http::Response> AuthApi::RefreshGrant(const http::Request& reque
   if (auto* failure = std::get_if<http::Response>(&parsed)) co_return std::move(*failure);
   std::string presented = StringField(std::get<json::object>(parsed), "refresh_token");
   if (presented.empty()) co_return OAuthErrorAnswer("invalid_request", "refresh_token required");
+  if (auto invalid = InvalidText("refresh_token", presented, context.v2024)) co_return std::move(*invalid);
 
-  std::string refresh_token = NewRefreshToken();
+  // Used only if the presented token is the session's current one.
+  std::string rotation_key = NewRotationKey();
+  std::string rotated_token = RotatedRefreshToken(rotation_key, presented);
   db::Params params;
   params.push_back(RefreshTokenHash(presented));
-  params.push_back(RefreshTokenHash(refresh_token));
+  params.push_back(RefreshTokenHash(rotated_token));
   params.push_back(std::to_string(options_.refresh_token_ttl.count()));
+  params.push_back(rotation_key);
+  params.push_back(std::to_string(options_.refresh_token_reuse_interval.count()));
   auto answer = co_await RunStatement(pool_, queries::RefreshSql(), std::move(params), context.v2024, "token refresh");
   if (auto* failure = std::get_if<http::Response>(&answer)) co_return std::move(*failure);
   const auto& result = std::get<db::PgResult>(answer);
@@ -418,20 +485,38 @@ asio::awaitable<http::Response> AuthApi::RefreshGrant(const http::Request& reque
   auto not_found = [&] {
     return ErrorAnswer(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found", context.v2024);
   };
+  constexpr int kIsCurrent = 0, kRevoked = 1, kExpired = 2, kRotated = 3, kReusable = 4, kRotationKey = 5,
+                kCurrentHash = 6;
   // A revoked session's tokens are as unknown as deleted ones (GoTrue
   // deletes sessions on logout).
-  if (result.Rows() == 0 || Flag(result, 0, 1)) co_return not_found();
-  if (!Flag(result, 0, 0)) {
-    spdlog::warn("auth: a replaced refresh token of session {} was presented again; the session is revoked",
-                 result.Text(0, 4));
-    co_return ErrorAnswer(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used", context.v2024);
+  if (result.Rows() == 0 || Flag(result, 0, kRevoked)) co_return not_found();
+  std::string session_id = result.Text(0, queries::kRefreshSessionColumn);
+  auto expired = [&] {
+    return ErrorAnswer(400, "session_expired", "Invalid Refresh Token: Session Expired", context.v2024);
+  };
+  if (!Flag(result, 0, kIsCurrent)) {
+    if (!Flag(result, 0, kReusable)) {
+      spdlog::warn("auth: a replaced refresh token of session {} was presented again; the session is revoked",
+                   session_id);
+      co_return ErrorAnswer(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used", context.v2024);
+    }
+    if (Flag(result, 0, kExpired)) co_return expired();
+    // Within the reuse interval: answer with the session's current token,
+    // which only the holder of the replaced one can derive.
+    std::string current = RotatedRefreshToken(result.Text(0, kRotationKey), presented);
+    if (RefreshTokenHash(current) != result.Text(0, kCurrentHash)) {
+      spdlog::error("auth: the current refresh token of session {} does not derive from the replaced one",
+                    session_id);
+      co_return UnexpectedFailure(context.v2024);
+    }
+    co_return IssueTokens(keys_, options_, result, queries::kRefreshSessionColumn, current, context.v2024,
+                          "refreshing");
   }
-  if (Flag(result, 0, 2)) {
-    co_return ErrorAnswer(400, "session_expired", "Invalid Refresh Token: Session Expired", context.v2024);
-  }
-  if (!Flag(result, 0, 3)) co_return not_found();  // rotated by a concurrent refresh in between
+  if (Flag(result, 0, kExpired)) co_return expired();
+  if (!Flag(result, 0, kRotated)) co_return not_found();  // rotated by a concurrent refresh in between
 
-  co_return IssueTokens(keys_, options_, result, 4, refresh_token, context.v2024, "refreshing");
+  co_return IssueTokens(keys_, options_, result, queries::kRefreshSessionColumn, rotated_token, context.v2024,
+                        "refreshing");
 }
 
 asio::awaitable<http::Response> AuthApi::GetUser(const http::Request& request, const Context& context) {

@@ -16,14 +16,23 @@
 // either. Statuses and codes follow GoTrue: 400 invalid_credentials,
 // 400 refresh_token_not_found / refresh_token_already_used / session_expired,
 // 401 no_authorization (no bearer token), 403 bad_jwt / user_not_found /
-// session_not_found, 400 bad_json, 404 not_found. A database that cannot be
+// session_not_found, 400 bad_json, 400 validation_failed, 404 not_found,
+// 429 over_request_rate_limit (with Retry-After). A database that cannot be
 // reached answers 503 (auth-js retries those and keeps its session); an
 // unexpected SQL error answers 500 and is logged.
 //
+// Abuse: password sign-in is rate-limited per client address and per account
+// (auth/sign_in_limiter.hpp), answering 429 over_request_rate_limit with
+// Retry-After before the password is checked. An e-mail, password or refresh
+// token that is not UTF-8 or holds a NUL byte is refused (400
+// validation_failed) rather than cut short on its way to the database.
+//
 // Sessions and refresh tokens: a sign-in creates a row in
-// agentbase.auth_sessions; each refresh rotates its token (the old one stops
-// working at once); presenting the token just replaced revokes the session,
-// as a replay means someone else may hold it. Logout revokes sessions, and
+// agentbase.auth_sessions; each refresh rotates its token. The token just
+// replaced, presented again within the reuse interval (two tabs refreshing at
+// once), gets a new access token and the session's current refresh token;
+// presented later, it revokes the session, as a replay means someone else may
+// hold it (GoTrue's GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_INTERVAL). Logout revokes sessions, and
 // /user and /logout refuse access tokens of revoked sessions
 // (session_not_found), which makes supabase-js drop its stored session.
 // Access tokens themselves stay valid for PostgREST until they expire, as on
@@ -34,6 +43,7 @@
 #include <string>
 
 #include "auth/key_store.hpp"
+#include "auth/sign_in_limiter.hpp"
 #include "db/pool.hpp"
 #include "http/message.hpp"
 
@@ -45,6 +55,14 @@ struct AuthOptions {
   std::chrono::seconds refresh_token_ttl{std::chrono::hours(24 * 30)};
   // The iss claim; Supabase's is https://<ref>.supabase.co/auth/v1.
   std::string issuer = "agentbase";
+  // How long after a rotation the replaced refresh token is still answered
+  // (with the current one) instead of ending the session; 0: never.
+  std::chrono::seconds refresh_token_reuse_interval{10};
+  SignInLimitOptions sign_in_limits;
+  // Behind a reverse proxy: the request header that names the client (e.g.
+  // X-Forwarded-For; its last entry, the one the proxy added, is used).
+  // Empty: the peer address of the connection.
+  std::string client_address_header;
 };
 
 class AuthApi {
@@ -65,9 +83,13 @@ class AuthApi {
   boost::asio::awaitable<http::Response> GetUser(const http::Request& request, const Context& context);
   boost::asio::awaitable<http::Response> Logout(const http::Request& request, const Context& context);
 
+  // Who a sign-in attempt comes from, for the per-address limit.
+  std::string ClientOf(const http::Request& request) const;
+
   db::Pool& pool_;
   const KeyStore& keys_;
   AuthOptions options_;
+  SignInLimiter sign_in_limiter_;
 };
 
 }  // namespace agentbase::auth

@@ -111,10 +111,15 @@ LEFT JOIN new_session AS ns ON true)SQL",
 
 const std::string& RefreshSql() {
   // FOR UPDATE serialises concurrent refreshes of one session: the second
-  // waits, then sees its token as the previous one (a replay).
+  // waits, then sees its token as the replaced one, refreshed a moment ago,
+  // so within the reuse interval. now() is when this statement's transaction
+  // began, so a refresh that raced the rotation is always within it.
   static const std::string sql = fmt::format(R"SQL(WITH found AS (
   SELECT s.id, s.user_id, s.created_at, s.refresh_token_hash = $1::text AS is_current,
-         s.revoked_at IS NOT NULL AS revoked, s.expires_at <= now() AS expired
+         s.revoked_at IS NOT NULL AS revoked, s.expires_at <= now() AS expired,
+         s.refresh_token_hash <> $1::text AND s.rotation_key IS NOT NULL
+           AND s.refreshed_at > now() - make_interval(secs => $5::double precision) AS reusable,
+         s.rotation_key, s.refresh_token_hash AS current_hash
   FROM agentbase.auth_sessions AS s
   WHERE s.refresh_token_hash = $1::text OR s.previous_refresh_token_hash = $1::text
   LIMIT 1
@@ -122,7 +127,7 @@ const std::string& RefreshSql() {
 ),
 rotated AS (
   UPDATE agentbase.auth_sessions AS s
-  SET previous_refresh_token_hash = s.refresh_token_hash, refresh_token_hash = $2::text,
+  SET previous_refresh_token_hash = s.refresh_token_hash, refresh_token_hash = $2::text, rotation_key = $4::text,
       refreshed_at = now(), expires_at = {lifetime}
   FROM found AS f
   WHERE s.id = f.id AND f.is_current AND NOT f.revoked AND NOT f.expired
@@ -131,11 +136,11 @@ rotated AS (
 replayed AS (
   UPDATE agentbase.auth_sessions AS s SET revoked_at = now()
   FROM found AS f
-  WHERE s.id = f.id AND NOT f.is_current AND NOT f.revoked
+  WHERE s.id = f.id AND NOT f.is_current AND NOT f.reusable AND NOT f.revoked
   RETURNING s.id
 )
-SELECT f.is_current, f.revoked, f.expired, EXISTS (SELECT 1 FROM rotated), f.id::text,
-       floor(extract(epoch FROM f.created_at))::bigint, {columns}
+SELECT f.is_current, f.revoked, f.expired, EXISTS (SELECT 1 FROM rotated), f.reusable, f.rotation_key,
+       f.current_hash, f.id::text, floor(extract(epoch FROM f.created_at))::bigint, {columns}
 FROM found AS f
 JOIN auth.users AS u ON u.id = f.user_id)SQL",
       fmt::arg("lifetime", fmt::format(kSessionLifetime, "$3")), fmt::arg("columns", UserColumns()));

@@ -35,11 +35,17 @@ Result<UserRecord> UserFromRow(const db::PgResult& result, int row, int first_co
 // not the e-mail exists, so the answer time does not tell which.
 const std::string& SignInSql();
 
-// $1 presented refresh token hash, $2 new hash, $3 session lifetime (s).
+// $1 presented refresh token hash, $2 the hash of the token it is rotated to,
+// $3 session lifetime (s), $4 the rotation key that token was derived with
+// (auth/refresh_rotation.hpp), $5 the reuse interval (s).
 // No row: unknown token. Otherwise: is_current, revoked, expired, rotated,
-// session_id, signed_in_at, then the user columns. The current token of a
-// live session is rotated; the token it replaced, presented again, revokes
-// the session (a replay: someone else may hold the session).
+// reusable, rotation_key, current_hash, session_id, signed_in_at, then the
+// user columns (kRefreshSessionColumn is session_id's index). The current
+// token of a live session is rotated. The token it replaced, presented again
+// within the reuse interval, is reusable: nothing changes, and the current
+// token is derived from it with rotation_key. Later it revokes the session
+// (a replay: someone else may hold the session).
+inline constexpr int kRefreshSessionColumn = 7;
 const std::string& RefreshSql();
 
 // $1 user id, $2 session id (NULL when the token has none). No row: no such

@@ -1,7 +1,8 @@
 // /auth/v1 against a pushed database: users made with `agentbase users add`,
 // then AuthApi::Handle driven directly on an event loop, as supabase-js would
-// call it (sign-in, refresh with rotation, /user, logout, JWKS), and
-// `agentbase token`.
+// call it (sign-in, refresh with rotation and its reuse interval, /user,
+// logout, JWKS), the sign-in rate limits, inputs that must not reach libpq,
+// and `agentbase token`.
 
 #include "auth/auth_api.hpp"
 
@@ -9,16 +10,20 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "auth/jwt.hpp"
@@ -40,6 +45,40 @@ constexpr const char* kAlicePassword = "correct horse battery";
 constexpr const char* kBob = "bob@example.com";
 constexpr const char* kBobPassword = "bob's long password";
 constexpr const char* kIssuer = "http://127.0.0.1:54321/auth/v1";
+
+// One AuthApi kept across requests, so that what it remembers (the sign-in
+// limits) carries from one to the next, on an event loop of its own.
+class AuthServer {
+ public:
+  AuthServer(const std::string& conninfo, const auth::KeyStore& keys, auth::AuthOptions options)
+      : pool_(io_.get_executor(), conninfo, PoolOptions()), api_(pool_, keys, std::move(options)) {}
+
+  http::Response Send(http::Request request) {
+    io_.restart();
+    auto future = asio::co_spawn(io_, api_.Handle(std::move(request)), asio::use_future);
+    io_.run();
+    return future.get();
+  }
+  // Two requests handled at the same time, on two connections.
+  std::pair<http::Response, http::Response> SendTogether(http::Request first, http::Request second) {
+    io_.restart();
+    auto a = asio::co_spawn(io_, api_.Handle(std::move(first)), asio::use_future);
+    auto b = asio::co_spawn(io_, api_.Handle(std::move(second)), asio::use_future);
+    io_.run();
+    return {a.get(), b.get()};
+  }
+
+ private:
+  static db::PoolOptions PoolOptions() {
+    db::PoolOptions options;
+    options.size = 2;
+    options.acquire_timeout = std::chrono::milliseconds(3000);
+    return options;
+  }
+  asio::io_context io_;
+  db::Pool pool_;
+  auth::AuthApi api_;
+};
 
 class AuthApiTest : public ::testing::Test {
  protected:
@@ -104,17 +143,9 @@ class AuthApiTest : public ::testing::Test {
     return future.get();
   }
 
-  // Two requests handled at the same time, on two connections.
-  static std::pair<http::Response, http::Response> SendTogether(http::Request first, http::Request second) {
-    asio::io_context io;
-    db::PoolOptions pool_options;
-    pool_options.size = 2;
-    db::Pool pool(io.get_executor(), database_->Conninfo(), pool_options);
-    auth::AuthApi api(pool, *keys_, auth::AuthOptions{});
-    auto a = asio::co_spawn(io, api.Handle(std::move(first)), asio::use_future);
-    auto b = asio::co_spawn(io, api.Handle(std::move(second)), asio::use_future);
-    io.run();
-    return {a.get(), b.get()};
+  static std::unique_ptr<AuthServer> Server(auth::AuthOptions options) {
+    options.issuer = kIssuer;
+    return std::make_unique<AuthServer>(database_->Conninfo(), *keys_, std::move(options));
   }
 
   static http::Request Make(std::string method, std::string target, std::string body = "") {
@@ -136,14 +167,21 @@ class AuthApiTest : public ::testing::Test {
     return request;
   }
 
-  static http::Response SignIn(const std::string& email, const std::string& password) {
+  static http::Request SignInRequest(const std::string& email, const std::string& password,
+                                     const std::string& from = "") {
     json::object body{{"email", email}, {"password", password}};
-    return Send(Make("POST", "/auth/v1/token?grant_type=password", json::serialize(body)));
+    auto request = Make("POST", "/auth/v1/token?grant_type=password", json::serialize(body));
+    request.remote_address = from;
+    return request;
   }
-  static http::Response Refresh(const std::string& refresh_token) {
+  static http::Response SignIn(const std::string& email, const std::string& password) {
+    return Send(SignInRequest(email, password));
+  }
+  static http::Request RefreshRequest(const std::string& refresh_token) {
     json::object body{{"refresh_token", refresh_token}};
-    return Send(Make("POST", "/auth/v1/token?grant_type=refresh_token", json::serialize(body)));
+    return Make("POST", "/auth/v1/token?grant_type=refresh_token", json::serialize(body));
   }
+  static http::Response Refresh(const std::string& refresh_token) { return Send(RefreshRequest(refresh_token)); }
   static http::Response GetUser(const std::string& token) {
     return Send(WithBearer(Make("GET", "/auth/v1/user"), token));
   }
@@ -180,6 +218,16 @@ class AuthApiTest : public ::testing::Test {
     EXPECT_EQ(response.status, 200) << response.body;
     auto body = Json(response);
     return {Text(body["access_token"]), Text(body["refresh_token"])};
+  }
+  static std::string SessionOf(const std::string& access_token) {
+    auto verified = auth::Verify(access_token, keys_->Verification());
+    EXPECT_TRUE(verified.ok());
+    return verified.ok() ? Text(verified->claims["session_id"]) : "";
+  }
+  static std::string LiveSessions(const std::string& email) {
+    return database_->Scalar(
+        "SELECT count(*) FROM agentbase.auth_sessions s JOIN auth.users u ON u.id = s.user_id "
+        "WHERE u.email = '" + email + "' AND s.revoked_at IS NULL");
   }
   // Expects GoTrue's legacy error shape with this status and error_code.
   static void ExpectError(const http::Response& response, int status, const std::string& error_code) {
@@ -220,6 +268,18 @@ TEST_F(AuthApiTest, UsersAddMadeTheUserTenantAndProfile) {
   EXPECT_EQ(database_->Scalar("SELECT p.role FROM public.profiles p JOIN auth.users u ON u.id = p.id "
                               "WHERE u.email = 'bob@example.com'"),
             "member");
+}
+
+// `users add --password -` reads a line that may hold a NUL byte, which
+// would have stored a hash of the part before it.
+TEST_F(AuthApiTest, UsersAddRefusesANulInAPasswordFromStandardInput) {
+  std::string command = std::string("printf 'long enough\\000 and more\\n' | ") + AGENTBASE_BIN +
+                        " users add --email nul@example.com --password - " + database_->DbUrlFlag() +
+                        " >/dev/null 2>&1";
+  int status = std::system(command.c_str());
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM auth.users WHERE email = 'nul@example.com'"), "0");
 }
 
 TEST_F(AuthApiTest, UsersAddRefusesDuplicatesAndShortPasswords) {
@@ -339,6 +399,179 @@ TEST_F(AuthApiTest, MalformedRequestsAreAnswered400NeverA500) {
             json::parse(R"({"error":"invalid_request","error_description":"refresh_token required"})"));
 }
 
+namespace {
+
+// What a refused attempt answers, bar Retry-After (which counts down as the test runs).
+std::string RefusalShape(const http::Response& response) {
+  return std::to_string(response.status) + " " + response.body;
+}
+
+int RetryAfter(const http::Response& response) {
+  for (const auto& [name, value] : response.headers) {
+    if (name == "Retry-After") return std::stoi(value);
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_F(AuthApiTest, PasswordSignInIsRateLimitedPerClientAddress) {
+  auth::AuthOptions options;
+  options.sign_in_limits.per_address = {3, std::chrono::seconds(60)};  // then one every 20 s
+  options.sign_in_limits.failures_per_account = {100, std::chrono::seconds(900)};
+  auto server = Server(options);
+  const std::string attacker = "203.0.113.5";
+
+  // Every attempt counts, right or wrong, known account or not.
+  EXPECT_EQ(server->Send(SignInRequest(kAlice, kAlicePassword, attacker)).status, 200);
+  ExpectError(server->Send(SignInRequest(kBob, "wrong password", attacker)), 400, "invalid_credentials");
+  ExpectError(server->Send(SignInRequest("nobody@example.com", "anything", attacker)), 400, "invalid_credentials");
+
+  std::string live = LiveSessions(kAlice);
+  auto right = server->Send(SignInRequest(kAlice, kAlicePassword, attacker));
+  ExpectError(right, 429, "over_request_rate_limit");
+  EXPECT_EQ(Text(Json(right)["msg"]), "Request rate limit reached");
+  // A bucket of 3 that refills one every 20 s, less the time the test took.
+  EXPECT_LE(RetryAfter(right), 20);
+  EXPECT_GE(RetryAfter(right), 15);
+  EXPECT_NE(Header(right, "access-control-expose-headers").find("Retry-After"), std::string::npos);
+  EXPECT_EQ(LiveSessions(kAlice), live) << "a refused attempt never reaches the database";
+  // No oracle: the right password, a wrong one and an unknown account get the same refusal.
+  auto wrong = server->Send(SignInRequest(kAlice, "wrong password", attacker));
+  auto unknown = server->Send(SignInRequest("nobody@example.com", kAlicePassword, attacker));
+  EXPECT_EQ(RefusalShape(right), RefusalShape(wrong));
+  EXPECT_EQ(RefusalShape(right), RefusalShape(unknown));
+  EXPECT_NEAR(RetryAfter(right), RetryAfter(unknown), 1);
+
+  // With the API version supabase-js asks for, GoTrue's newer shape.
+  auto versioned_request = SignInRequest(kAlice, kAlicePassword, attacker);
+  versioned_request.headers.emplace_back("x-supabase-api-version", "2024-01-01");
+  auto versioned = server->Send(std::move(versioned_request));
+  EXPECT_EQ(versioned.status, 429);
+  EXPECT_EQ(json::parse(versioned.body),
+            json::parse(R"({"code":"over_request_rate_limit","message":"Request rate limit reached"})"));
+  EXPECT_GE(RetryAfter(versioned), 15);
+
+  // Other addresses are unaffected, and so is the account itself.
+  EXPECT_EQ(server->Send(SignInRequest(kAlice, kAlicePassword, "198.51.100.1")).status, 200);
+  // One IPv6 site is one client: its /64.
+  for (int i = 0; i < 3; ++i) {
+    auto from = "2001:db8:5:6::" + std::to_string(i + 1);
+    EXPECT_EQ(server->Send(SignInRequest(kBob, kBobPassword, from)).status, 200) << from;
+  }
+  ExpectError(server->Send(SignInRequest(kBob, kBobPassword, "2001:db8:5:6:ffff::1")), 429,
+              "over_request_rate_limit");
+  EXPECT_EQ(server->Send(SignInRequest(kBob, kBobPassword, "2001:db8:5:7::1")).status, 200);
+}
+
+TEST_F(AuthApiTest, PasswordSignInIsRateLimitedPerAccountOnFailuresOnly) {
+  auth::AuthOptions options;
+  options.sign_in_limits.per_address = {1000, std::chrono::seconds(60)};
+  options.sign_in_limits.failures_per_account = {3, std::chrono::seconds(900)};  // then one every 300 s
+  auto server = Server(options);
+
+  // Successful sign-ins never use up the owner's allowance.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(server->Send(SignInRequest(kAlice, kAlicePassword, "192.0.2.1")).status, 200) << i;
+  }
+  // Three wrong guesses from three addresses (the e-mail matched in any case)...
+  ExpectError(server->Send(SignInRequest(kAlice, "guess one", "192.0.2.10")), 400, "invalid_credentials");
+  ExpectError(server->Send(SignInRequest("ALICE@example.com", "guess two", "192.0.2.11")), 400,
+              "invalid_credentials");
+  ExpectError(server->Send(SignInRequest(" alice@EXAMPLE.com", "guess three", "192.0.2.12")), 400,
+              "invalid_credentials");
+  // ...and the account is refused from everywhere, even with the right
+  // password (which is not checked, so it cannot be confirmed), until it refills.
+  std::string live = LiveSessions(kAlice);
+  auto right = server->Send(SignInRequest(kAlice, kAlicePassword, "192.0.2.1"));
+  ExpectError(right, 429, "over_request_rate_limit");
+  EXPECT_LE(RetryAfter(right), 300);
+  EXPECT_GE(RetryAfter(right), 290);
+  EXPECT_EQ(LiveSessions(kAlice), live);
+  auto wrong = server->Send(SignInRequest(kAlice, "guess four", "192.0.2.13"));
+  EXPECT_EQ(RefusalShape(right), RefusalShape(wrong));
+
+  // An account that does not exist is limited exactly the same way.
+  for (const char* guess : {"one", "two", "three"}) {
+    ExpectError(server->Send(SignInRequest("ghost@example.com", guess, "192.0.2.20")), 400, "invalid_credentials");
+  }
+  EXPECT_EQ(RefusalShape(server->Send(SignInRequest("ghost@example.com", "four", "192.0.2.20"))), RefusalShape(right));
+
+  // Other accounts, from the very addresses that guessed, are unaffected.
+  EXPECT_EQ(server->Send(SignInRequest(kBob, kBobPassword, "192.0.2.10")).status, 200);
+  EXPECT_EQ(server->Send(SignInRequest(kBob, kBobPassword, "192.0.2.20")).status, 200);
+}
+
+TEST_F(AuthApiTest, ConcurrentGuessesCannotOutrunTheAccountLimit) {
+  auth::AuthOptions options;
+  options.sign_in_limits.failures_per_account = {1, std::chrono::seconds(900)};
+  auto server = Server(options);
+  // Both arrive before either has been checked: only one is let through.
+  auto [a, b] = server->SendTogether(SignInRequest(kBob, "guess one", "192.0.2.30"),
+                                     SignInRequest(kBob, "guess two", "192.0.2.31"));
+  std::multiset<int> statuses{a.status, b.status};
+  EXPECT_EQ(statuses, (std::multiset<int>{400, 429})) << a.body << " / " << b.body;
+}
+
+TEST_F(AuthApiTest, ClientAddressHeaderNamesTheClientBehindAProxy) {
+  auth::AuthOptions options;
+  options.sign_in_limits.per_address = {1, std::chrono::seconds(60)};
+  options.client_address_header = "X-Forwarded-For";
+  auto server = Server(options);
+  auto via_proxy = [&](const std::string& forwarded_for) {
+    auto request = SignInRequest(kBob, kBobPassword, "127.0.0.1");
+    request.headers.emplace_back("x-forwarded-for", forwarded_for);
+    return server->Send(std::move(request));
+  };
+  EXPECT_EQ(via_proxy("198.51.100.7").status, 200);
+  // What the client put in front of the proxy's entry does not make it someone else.
+  ExpectError(via_proxy("10.9.8.7, 198.51.100.7"), 429, "over_request_rate_limit");
+  // Another client behind the same proxy is.
+  EXPECT_EQ(via_proxy("198.51.100.8").status, 200);
+  // Without the header, the proxy's own address.
+  EXPECT_EQ(server->Send(SignInRequest(kBob, kBobPassword, "127.0.0.1")).status, 200);
+}
+
+// libpq sends text parameters as C strings: "password\0anything" would be
+// checked as "password". Such input is refused, never cut short.
+TEST_F(AuthApiTest, NulBytesAndInvalidUtf8AreRefusedNeverTruncated) {
+  auto token_call = [](std::string body, std::string grant = "password") {
+    return Send(Make("POST", "/auth/v1/token?grant_type=" + grant, std::move(body)));
+  };
+  std::string live = LiveSessions(kAlice);
+  auto nul_password = token_call(R"({"email":"alice@example.com","password":"correct horse battery\u0000anything"})");
+  ExpectError(nul_password, 400, "validation_failed");
+  EXPECT_EQ(Text(Json(nul_password)["msg"]), "password must not contain NUL characters");
+  ExpectError(token_call(R"({"email":"alice@example.com","password":"correct horse battery\u0000"})"), 400,
+              "validation_failed");
+  ExpectError(token_call(R"({"email":"alice@example.com\u0000junk","password":"correct horse battery"})"), 400,
+              "validation_failed");
+  // Raw bytes that are not UTF-8.
+  auto bad_utf8 = token_call("{\"email\":\"alice@example.com\",\"password\":\"correct horse battery\xff\"}");
+  ExpectError(bad_utf8, 400, "validation_failed");
+  EXPECT_EQ(Text(Json(bad_utf8)["msg"]), "password must be valid UTF-8");
+  ExpectError(token_call("{\"email\":\"alice\xc0\xae@example.com\",\"password\":\"x\"}"), 400, "validation_failed");
+  // A lone UTF-16 surrogate escape is no character at all.
+  EXPECT_EQ(token_call(R"({"email":"alice@example.com","password":"correct horse battery\ud800"})").status, 400);
+  EXPECT_EQ(LiveSessions(kAlice), live) << "none of these signed in";
+
+  // A refresh token with a NUL after a real one is refused and changes nothing.
+  auto [access, refresh] = Session(kBob, kBobPassword);
+  std::string stored = database_->Scalar("SELECT refresh_token_hash FROM agentbase.auth_sessions WHERE id = '" +
+                                         SessionOf(access) + "'");
+  ExpectError(token_call(R"({"refresh_token":")" + refresh + R"(\u0000x"})", "refresh_token"), 400,
+              "validation_failed");
+  ExpectError(token_call("{\"refresh_token\":\"" + refresh + "\xff\"}", "refresh_token"), 400, "validation_failed");
+  EXPECT_EQ(database_->Scalar("SELECT refresh_token_hash FROM agentbase.auth_sessions WHERE id = '" +
+                              SessionOf(access) + "'"),
+            stored);
+  EXPECT_EQ(Refresh(refresh).status, 200);
+
+  // The password that is right, and valid text with non-ASCII characters, still work.
+  EXPECT_EQ(SignIn(kAlice, kAlicePassword).status, 200);
+  ExpectError(SignIn(kAlice, "p\xC3\xA4sswort \xF0\x9F\x94\x91"), 400, "invalid_credentials");
+}
+
 TEST_F(AuthApiTest, RefreshRotatesAndAReplayedTokenEndsTheSession) {
   auto [access, refresh] = Session(kBob, kBobPassword);
   auto session_id = Text(auth::Verify(access, keys_->Verification())->claims["session_id"]);
@@ -360,8 +593,10 @@ TEST_F(AuthApiTest, RefreshRotatesAndAReplayedTokenEndsTheSession) {
   auto again = Refresh(next);
   ASSERT_EQ(again.status, 200) << again.body;
   std::string latest = Text(Json(again)["refresh_token"]);
-  // ...the token it replaced is refused, and that replay revokes the session,
-  // so the latest token is dead too.
+  // ...the token it replaced, presented after the reuse interval, is refused,
+  // and that replay revokes the session, so the latest token is dead too.
+  database_->Exec("UPDATE agentbase.auth_sessions SET refreshed_at = refreshed_at - interval '11 seconds' "
+                  "WHERE id = '" + session_id + "'");
   ExpectError(Refresh(next), 400, "refresh_token_already_used");
   ExpectError(Refresh(latest), 400, "refresh_token_not_found");
   // Older tokens are simply unknown.
@@ -374,19 +609,97 @@ TEST_F(AuthApiTest, RefreshRotatesAndAReplayedTokenEndsTheSession) {
   EXPECT_EQ(Text(Json(Refresh("x"))["msg"]), "Invalid Refresh Token: Refresh Token Not Found");
 }
 
-// The chosen trade-off: two refreshes racing with one token are a replay too
-// (the second waits for the first's row lock, then finds its token replaced),
-// so the session ends. supabase-js serialises its own refreshes.
-TEST_F(AuthApiTest, ConcurrentRefreshesWithOneTokenRotateOnceThenEndTheSession) {
+// Two tabs refreshing one token at once: the second waits for the first's row
+// lock, finds its token replaced a moment ago (within the reuse interval) and
+// gets the session's current token too; the session lives on.
+TEST_F(AuthApiTest, ConcurrentRefreshesWithOneTokenBothGetTheCurrentSession) {
+  auto server = Server({});
   auto [access, refresh] = Session(kBob, kBobPassword);
-  json::object body{{"refresh_token", refresh}};
-  auto [a, b] = SendTogether(Make("POST", "/auth/v1/token?grant_type=refresh_token", json::serialize(body)),
-                             Make("POST", "/auth/v1/token?grant_type=refresh_token", json::serialize(body)));
-  const auto& winner = a.status == 200 ? a : b;
-  const auto& loser = a.status == 200 ? b : a;
-  ASSERT_EQ(winner.status, 200) << a.body << " / " << b.body;
-  ExpectError(loser, 400, "refresh_token_already_used");
-  ExpectError(Refresh(Text(Json(winner)["refresh_token"])), 400, "refresh_token_not_found");
+  auto [a, b] = server->SendTogether(RefreshRequest(refresh), RefreshRequest(refresh));
+  ASSERT_EQ(a.status, 200) << a.body;
+  ASSERT_EQ(b.status, 200) << b.body;
+  std::string current = Text(Json(a)["refresh_token"]);
+  EXPECT_EQ(Text(Json(b)["refresh_token"]), current);
+  EXPECT_NE(current, refresh);
+  EXPECT_EQ(SessionOf(Text(Json(a)["access_token"])), SessionOf(access));
+  EXPECT_EQ(SessionOf(Text(Json(b)["access_token"])), SessionOf(access));
+  auto next = server->Send(RefreshRequest(current));
+  ASSERT_EQ(next.status, 200) << next.body;
+  EXPECT_EQ(GetUser(Text(Json(next)["access_token"])).status, 200);
+}
+
+TEST_F(AuthApiTest, ReplacedTokenWithinTheReuseIntervalGetsTheCurrentOneAndAfterItEndsTheSession) {
+  auth::AuthOptions options;
+  options.refresh_token_reuse_interval = std::chrono::seconds(10);
+  auto server = Server(options);
+  auto [access, first] = Session(kBob, kBobPassword);
+  std::string session_id = SessionOf(access);
+
+  auto rotated = server->Send(RefreshRequest(first));
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  std::string second = Text(Json(rotated)["refresh_token"]);
+  // Presented again within the interval: a fresh access token and the
+  // session's current refresh token, nothing rotated, nothing revoked.
+  std::string stored = database_->Scalar("SELECT refresh_token_hash FROM agentbase.auth_sessions WHERE id = '" +
+                                         session_id + "'");
+  auto reused = server->Send(RefreshRequest(first));
+  ASSERT_EQ(reused.status, 200) << reused.body;
+  auto reused_body = Json(reused);
+  EXPECT_EQ(Text(reused_body["refresh_token"]), second);
+  EXPECT_EQ(Text(reused_body["user"].at("email")), kBob);
+  EXPECT_EQ(SessionOf(Text(reused_body["access_token"])), session_id);
+  EXPECT_EQ(GetUser(Text(reused_body["access_token"])).status, 200);
+  EXPECT_EQ(database_->Scalar("SELECT refresh_token_hash || ' ' || (revoked_at IS NULL) FROM "
+                              "agentbase.auth_sessions WHERE id = '" + session_id + "'"),
+            stored + " true");
+  // Neither the database nor the replaced token alone is the current token.
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM agentbase.auth_sessions WHERE refresh_token_hash = '" + second +
+                              "' OR rotation_key = '" + second + "'"),
+            "0");
+
+  // The current token rotates as usual; its predecessor is now the reusable one.
+  auto third_answer = server->Send(RefreshRequest(second));
+  ASSERT_EQ(third_answer.status, 200) << third_answer.body;
+  std::string third = Text(Json(third_answer)["refresh_token"]);
+  EXPECT_NE(third, second);
+  // Two rotations back is no longer recognised at all.
+  ExpectError(server->Send(RefreshRequest(first)), 400, "refresh_token_not_found");
+  EXPECT_EQ(database_->Scalar("SELECT revoked_at IS NULL FROM agentbase.auth_sessions WHERE id = '" + session_id +
+                              "'"),
+            "t");
+
+  // Outside the interval the replaced token is a replay: the session ends.
+  database_->Exec("UPDATE agentbase.auth_sessions SET refreshed_at = refreshed_at - interval '11 seconds' "
+                  "WHERE id = '" + session_id + "'");
+  ExpectError(server->Send(RefreshRequest(second)), 400, "refresh_token_already_used");
+  ExpectError(server->Send(RefreshRequest(third)), 400, "refresh_token_not_found");
+  ExpectError(GetUser(access), 403, "session_not_found");
+}
+
+TEST_F(AuthApiTest, ReuseIntervalZeroTreatsEveryReuseAsAReplay) {
+  auth::AuthOptions options;
+  options.refresh_token_reuse_interval = std::chrono::seconds(0);
+  auto server = Server(options);
+  auto [access, first] = Session(kBob, kBobPassword);
+  auto rotated = server->Send(RefreshRequest(first));
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  ExpectError(server->Send(RefreshRequest(first)), 400, "refresh_token_already_used");
+  ExpectError(server->Send(RefreshRequest(Text(Json(rotated)["refresh_token"]))), 400, "refresh_token_not_found");
+  EXPECT_NE(database_->Scalar("SELECT coalesce(revoked_at::text, '') FROM agentbase.auth_sessions WHERE id = '" +
+                              SessionOf(access) + "'"),
+            "");
+}
+
+TEST_F(AuthApiTest, ReuseIntervalOfOneSecondEndsWithTheSecond) {
+  auth::AuthOptions options;
+  options.refresh_token_reuse_interval = std::chrono::seconds(1);
+  auto server = Server(options);
+  auto [access, first] = Session(kBob, kBobPassword);
+  auto rotated = server->Send(RefreshRequest(first));
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  EXPECT_EQ(Text(Json(server->Send(RefreshRequest(first)))["refresh_token"]), Text(Json(rotated)["refresh_token"]));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ExpectError(server->Send(RefreshRequest(first)), 400, "refresh_token_already_used");
 }
 
 TEST_F(AuthApiTest, ExpiredSessionCannotBeRefreshed) {
@@ -562,6 +875,73 @@ TEST_F(AuthApiTest, ServiceAccountsGetTheServiceRole) {
   EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.profiles p JOIN auth.users u ON u.id = p.id "
                               "WHERE u.email = 'robot@example.com'"),
             "0");
+}
+
+namespace {
+
+// A port nobody listens on right now.
+int FreePort() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+// One HTTP/1.1 exchange with a real server on loopback: the raw response, or
+// "" when nothing listens.
+std::string HttpExchange(int port, const std::string& method, const std::string& target, const std::string& body) {
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
+  if (ec) return "";
+  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                        "\r\n\r\n" + body;
+  asio::write(socket, asio::buffer(request), ec);
+  std::string response;
+  char chunk[4096];
+  while (!ec) {
+    std::size_t read = socket.read_some(asio::buffer(chunk), ec);
+    response.append(chunk, read);
+  }
+  return response;
+}
+
+}  // namespace
+
+// The limits as `agentbase serve` wires them: its options, and the peer
+// address the HTTP server hands to the auth endpoints.
+TEST_F(AuthApiTest, ServeLimitsSignInPerPeerAddressOverHttp) {
+  int port = FreePort();
+  int pid = StartAgentbase("serve " + database_->DbUrlFlag() + " --jwt-secret '" + kSecret + "' --port " +
+                           std::to_string(port) + " --sign-in-attempts-per-address 2 --sign-in-address-window-s 600");
+  struct Stop {
+    int pid;
+    ~Stop() {
+      kill(pid, SIGTERM);
+      WaitFor(pid);
+    }
+  } stop{pid};
+  std::string health;
+  for (int i = 0; i < 300 && health.rfind("HTTP/1.1 200", 0) != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    health = HttpExchange(port, "GET", "/auth/v1/health", "");
+  }
+  ASSERT_EQ(health.rfind("HTTP/1.1 200", 0), 0u) << health;
+
+  std::string wrong = json::serialize(json::object{{"email", kBob}, {"password", "wrong password"}});
+  std::string right = json::serialize(json::object{{"email", kBob}, {"password", kBobPassword}});
+  EXPECT_EQ(HttpExchange(port, "POST", "/auth/v1/token?grant_type=password", wrong).rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(HttpExchange(port, "POST", "/auth/v1/token?grant_type=password", right).rfind("HTTP/1.1 200", 0), 0u);
+  std::string refused = HttpExchange(port, "POST", "/auth/v1/token?grant_type=password", right);
+  EXPECT_EQ(refused.rfind("HTTP/1.1 429", 0), 0u) << refused;
+  // One attempt more every 300 s, less the time the attempts took.
+  auto retry_after = refused.find("Retry-After: ");
+  ASSERT_NE(retry_after, std::string::npos) << refused;
+  int seconds = std::stoi(refused.substr(retry_after + 13));
+  EXPECT_LE(seconds, 300);
+  EXPECT_GE(seconds, 290);
+  EXPECT_NE(refused.find(R"("error_code":"over_request_rate_limit")"), std::string::npos) << refused;
 }
 
 // The embedded default: `users add` and `token` find (or make) the server's
