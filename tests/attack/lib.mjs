@@ -11,7 +11,7 @@
 //   and users AGENTBASE_USER_{A1,A2,B1,B2,VICTIM}=email:password
 //   (A1 owner of tenant A, A2 member of A, B1 member of B, B2 owner of B).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
@@ -33,7 +33,8 @@ export function credentials(name) {
 
 // One request; the answer with its body as text and, when it parses, JSON.
 export async function request(method, path, { token, apikey = anonKey, headers = {}, body, rawBody } = {}) {
-  const sent = { apikey, ...headers };
+  // apikey: null sends none (with no token either, the caller is anon).
+  const sent = apikey === null ? { ...headers } : { apikey, ...headers };
   if (token) sent.authorization = `Bearer ${token}`;
   let payload;
   if (rawBody !== undefined) payload = rawBody;
@@ -103,6 +104,44 @@ export function psql(sql) {
     { encoding: 'utf8' }).trim();
 }
 
+// One psql process kept open for the many fingerprints: starting psql for
+// each would cost the suite a minute on a busy machine. Queries are answered
+// in order; each answer ends at a marker line echoed after it.
+const endMarker = '--attack-suite-end-of-answer--';
+let session;
+function psqlSession() {
+  if (session) return session;
+  const child = spawn('psql', ['-XAtq', process.env.AGENTBASE_PSQL], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // Idle, the session must not keep a case file's process alive; while an
+  // answer is awaited it must (the pending promise alone would not).
+  child.unref();
+  child.stdin.unref();
+  child.stdout.unref();
+  const waiting = [];
+  let buffered = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    buffered += chunk;
+    let end;
+    while ((end = buffered.indexOf(`${endMarker}\n`)) >= 0) {
+      const answer = buffered.slice(0, end);
+      buffered = buffered.slice(end + endMarker.length + 1);
+      waiting.shift()(answer.trim());
+    }
+    if (waiting.length === 0) child.stdout.unref();
+  });
+  session = {
+    query(sql) {
+      return new Promise((resolve) => {
+        waiting.push(resolve);
+        child.stdout.ref();
+        child.stdin.write(`${sql.replace(/;?\s*$/, ';')}\n\\echo ${endMarker}\n`);
+      });
+    },
+  };
+  return session;
+}
+
 // Every table the API exposes and the record of who created shared rows.
 export const exposedTables = ['tenants', 'profiles', 'agents', 'tools', 'departments', 'messages', 'conversations',
   'agent_tools', 'organizational_roles', 'business_functions', 'user_memory'];
@@ -112,11 +151,11 @@ const everyTable = [...exposedTables.map((t) => `public.${t}`), 'agentbase.org_r
 // insert, update or delete shows. `tables` narrows it to the tables a case
 // aims at (names without a schema are public's), since each fingerprint is
 // a psql run and the quick suite has a time budget.
-export function databaseFingerprint(tables = everyTable) {
+export async function databaseFingerprint(tables = everyTable) {
   const qualified = tables.map((t) => (t.includes('.') ? t : `public.${t}`));
   const parts = qualified.map((table) =>
     `SELECT '${table}' || ' ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM ${table} t`);
-  return psql(parts.join(' UNION ALL ') + ' ORDER BY 1');
+  return psqlSession().query(parts.join(' UNION ALL ') + ' ORDER BY 1');
 }
 
 // --- Asserting one answer -------------------------------------------------------

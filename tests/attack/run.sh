@@ -56,6 +56,7 @@ export AGENTBASE_SERVICE_KEY=$("$bin" token --data-dir "$data" --role service_ro
 export AGENTBASE_JWT_SECRET=$(tr -d '\n' <"$data/keys/jwt-secret")
 export AGENTBASE_PSQL="host=$data/run port=5432 user=postgres dbname=postgres"
 export AGENTBASE_DATA_DIR="$data"
+export AGENTBASE_BIN="$bin"
 export AGENTBASE_PG_BIN=/usr/lib/postgresql/15/bin
 export AGENTBASE_MAX_RESPONSE_BYTES=$max_response_bytes
 export AGENTBASE_MAX_ROWS=$max_rows

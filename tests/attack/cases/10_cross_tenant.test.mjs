@@ -120,7 +120,7 @@ async function runCase(who, c, expected, context) {
   const writes = c.method !== 'GET' && c.method !== 'HEAD';
   // The attacked table, and what its triggers write to.
   const touched = [c.table, 'agentbase.org_row_owners', ...(c.table === 'messages' ? ['conversations'] : [])];
-  const before = writes ? databaseFingerprint(touched) : undefined;
+  const before = writes ? await databaseFingerprint(touched) : undefined;
   const answer = await request(c.method, c.path(), {
     token: actors[who](), headers: c.headers ?? {}, body: c.body?.(),
   });
@@ -128,7 +128,7 @@ async function runCase(who, c, expected, context) {
   if (wanted.body === 'row') wanted.body = [{ id: fx.ids[c.table] }];
   assertAnswer(answer, wanted, context);
   assertNoSecret(answer, context);
-  if (writes) assert.equal(databaseFingerprint(touched), before, `${context}: the database changed`);
+  if (writes) assert.equal(await databaseFingerprint(touched), before, `${context}: the database changed`);
 }
 
 for (const table of exposedTables) {
@@ -274,10 +274,10 @@ const referenceCases = [
 for (const c of referenceCases) {
   test(`cross-tenant reference: ${c.name}`, async () => {
     const path = typeof c.path === 'function' ? c.path() : c.path;
-    const before = databaseFingerprint();
+    const before = await databaseFingerprint();
     const answer = await request(c.method ?? 'POST', path, { token: fx.b1.token, body: c.body() });
     assertAnswer(answer, { status: 403, code: '42501' }, c.name);
-    assert.equal(databaseFingerprint(), before, `${c.name}: the database changed`);
+    assert.equal(await databaseFingerprint(), before, `${c.name}: the database changed`);
   });
 }
 
@@ -288,18 +288,18 @@ test('cross-tenant: B\'s owner changes shared org rows of its own tenant only', 
   });
   assert.equal(made.status, 201, made.text);
   // ... but not making it A's child in a way that rewrites A's row, nor A's row itself.
-  const before = databaseFingerprint();
+  const before = await databaseFingerprint();
   const renamed = await request('PATCH', `/rest/v1/business_functions?slug=eq.sales-${fx.stamp}`, {
     token: fx.b2.token, headers: { prefer: 'return=representation' }, body: { slug: 'stolen' },
   });
   assertAnswer(renamed, nothing, 'b2 renames A\'s business function');
-  assert.equal(databaseFingerprint(), before);
+  assert.equal(await databaseFingerprint(), before);
   // A member of A may not write shared org data either.
   const member = await request('PATCH', `/rest/v1/business_functions?id=eq.${fx.ids.business_functions}`, {
     token: fx.a2.token, headers: { prefer: 'return=representation' }, body: { name: 'member edit' },
   });
   assertAnswer(member, nothing, 'a2 (member) edits A\'s business function');
-  assert.equal(databaseFingerprint(), before);
+  assert.equal(await databaseFingerprint(), before);
 });
 
 // Every function of /rest/v1/rpc, by B and anon.

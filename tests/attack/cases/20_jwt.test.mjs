@@ -88,14 +88,14 @@ const forgeries = [
 
 for (const forgery of forgeries) {
   test(`jwt: ${forgery.name} → ${forgery.expected.status} ${forgery.expected.code}`, async () => {
-    const before = databaseFingerprint(['tools']);
+    const before = await databaseFingerprint(['tools']);
     const token = await forgery.token();
     const answer = await request('POST', '/rest/v1/tools', {
       token, body: { name: 'forged', slug: `forged-${Date.now()}` }, headers: { prefer: 'return=minimal' },
     });
     assertAnswer(answer, forgery.expected, forgery.name);
     assert.match(answer.headers.get('www-authenticate') ?? '', /^Bearer/, `${forgery.name}: WWW-Authenticate`);
-    assert.equal(databaseFingerprint(['tools']), before, `${forgery.name}: the database changed`);
+    assert.equal(await databaseFingerprint(['tools']), before, `${forgery.name}: the database changed`);
   });
 }
 
