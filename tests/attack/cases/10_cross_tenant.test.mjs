@@ -196,6 +196,13 @@ const embedCases = [
     body: () => [{ id: fx.ids.departments, organizational_roles: [{ id: fx.ids.organizational_roles, agents: [] }] }],
   },
   {
+    name: 'agent_tools config read directly', path: () => `/rest/v1/agent_tools?select=id,config,agent_id`, body: () => [],
+  },
+  {
+    name: 'agent_tools config of A\'s row by id', path: () => `/rest/v1/agent_tools?select=config&id=eq.${fx.ids.agent_tools}`,
+    body: () => [],
+  },
+  {
     name: 'agent_tools with a spread agent', path: () => `/rest/v1/agent_tools?select=id,...agents(name)`, body: () => [],
   },
   {
@@ -224,6 +231,33 @@ for (const who of ['b1', 'anon']) {
     });
   }
 }
+
+// PostgreSQL's planner estimates rows from table statistics, not from what
+// row level security lets through: a planned or estimated count must not
+// turn into a count of another tenant's rows.
+for (const who of ['b1', 'anon']) {
+  for (const count of ['planned', 'estimated']) {
+    test(`cross-tenant counts: ${who} count=${count} of A's conversations reveals nothing`, async () => {
+      const answer = await request('GET', `/rest/v1/conversations?select=id&tenant_id=eq.${fx.tenantA}`, {
+        token: actors[who](), headers: { prefer: `count=${count}` },
+      });
+      assert.equal(answer.status, 200, answer.text);
+      assert.deepEqual(answer.json, []);
+      assert.match(answer.headers.get('content-range'), /^\*\/(\*|0)$/, `${count}: ${answer.headers.get('content-range')}`);
+    });
+  }
+}
+
+test('cross-tenant: CSV answers hold no row of A either', async () => {
+  for (const who of ['b1', 'anon']) {
+    const answer = await request('GET', `/rest/v1/conversations?select=title&tenant_id=eq.${fx.tenantA}`, {
+      token: actors[who](), headers: { accept: 'text/csv' },
+    });
+    assert.equal(answer.status, 200, answer.text);
+    // No rows: PostgREST's CSV is empty (its header comes with the first row).
+    assert.equal(answer.text, '', `${who}: no row`);
+  }
+});
 
 test('cross-tenant: B\'s own view through embeds holds only B\'s rows', async () => {
   const answer = await request('GET', '/rest/v1/profiles?select=id,tenant_id,tenants(id,settings)', { token: fx.b1.token });
