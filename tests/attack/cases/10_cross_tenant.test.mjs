@@ -81,7 +81,7 @@ function expectations(table, who) {
     upsertMerge: refused(who),
     // An owner passes the INSERT check of shared org data; the conflicting
     // row of A's is then left alone: nothing inserted, nothing changed.
-    upsertIgnore: who === 'b2' ? { status: 201, body: [] } : refused(who),
+    upsertIgnore: who === 'b2' && orgTables.has(table) ? { status: 201, body: [] } : refused(who),
     delete: profileWriteRefused ? refused(who) : nothing,
     row,
   };
@@ -132,11 +132,14 @@ async function runCase(who, c, expected, context) {
 }
 
 for (const table of exposedTables) {
-  const who = ['b1', 'anon', ...(orgTables.has(table) ? ['b2'] : [])];
+  // B's owner too where a role could matter: shared org data, and the tables
+  // that describe the tenant and its people.
+  const ownerMatters = orgTables.has(table) || ['tenants', 'profiles', 'agents'].includes(table);
+  const who = ['b1', 'anon', ...(ownerMatters ? ['b2'] : [])];
   for (const actor of who) {
     for (const c of casesFor(table, actor)) {
       // An owner of B inserting a new org row is the rule working, not an attack.
-      if (actor === 'b2' && c.op === 'insert') continue;
+      if (actor === 'b2' && c.op === 'insert' && orgTables.has(table)) continue;
       c.table = table;
       const context = `${actor} ${c.op} ${table}`;
       test(`cross-tenant: ${context}`, async () => {
@@ -254,8 +257,8 @@ test('cross-tenant: CSV answers hold no row of A either', async () => {
       token: actors[who](), headers: { accept: 'text/csv' },
     });
     assert.equal(answer.status, 200, answer.text);
-    // No rows: PostgREST's CSV is empty (its header comes with the first row).
-    assert.equal(answer.text, '', `${who}: no row`);
+    // No rows: no header either (it comes from the first row's keys).
+    assert.equal(answer.text.trim(), '', `${who}: no row`);
   }
 });
 
@@ -334,6 +337,45 @@ test('cross-tenant: B\'s owner changes shared org rows of its own tenant only', 
   });
   assertAnswer(member, nothing, 'a2 (member) edits A\'s business function');
   assert.equal(await databaseFingerprint(), before);
+});
+
+test('shared org data: platform rows are changed by service_role only, not by a tenant\'s owner', async () => {
+  const platform = await request('POST', '/rest/v1/business_functions', {
+    token: serviceKey, headers: { prefer: 'return=representation' }, body: { name: 'Platform', slug: `platform-${fx.stamp}` },
+  });
+  assert.equal(platform.status, 201, platform.text);
+  const id = platform.json[0].id;
+  const before = await databaseFingerprint(['business_functions', 'agentbase.org_row_owners']);
+  for (const [who, token] of [['a1', fx.a1.token], ['b2', fx.b2.token]]) {
+    const patch = await request('PATCH', `/rest/v1/business_functions?id=eq.${id}`, {
+      token, headers: { prefer: 'return=representation' }, body: { name: 'taken' },
+    });
+    assertAnswer(patch, nothing, `${who} renames a platform row`);
+    const removed = await request('DELETE', `/rest/v1/business_functions?id=eq.${id}`, {
+      token, headers: { prefer: 'return=representation' },
+    });
+    assertAnswer(removed, nothing, `${who} deletes a platform row`);
+  }
+  assert.equal(await databaseFingerprint(['business_functions', 'agentbase.org_row_owners']), before);
+});
+
+test('shared org data: A\'s owner cannot delete or re-slug its own row that B\'s agent refers to (42501)', async () => {
+  const made = await request('POST', '/rest/v1/business_functions', {
+    token: fx.a1.token, headers: { prefer: 'return=representation' }, body: { name: 'Shared', slug: `shared-${fx.stamp}` },
+  });
+  assert.equal(made.status, 201, made.text);
+  const id = made.json[0].id;
+  const agent = await request('PATCH', `/rest/v1/agents?id=eq.${fx.agentB.id}`, {
+    token: serviceKey, headers: { prefer: 'return=representation' }, body: { business_function_id: id },
+  });
+  assert.equal(agent.status, 200, agent.text);
+  const tables = ['business_functions', 'agents', 'agentbase.org_row_owners'];
+  const before = await databaseFingerprint(tables);
+  const removed = await request('DELETE', `/rest/v1/business_functions?id=eq.${id}`, { token: fx.a1.token });
+  assertAnswer(removed, { status: 403, code: '42501' }, 'a1 deletes a row B\'s agent refers to');
+  const reslugged = await request('PATCH', `/rest/v1/business_functions?id=eq.${id}`, { token: fx.a1.token, body: { slug: `moved-${fx.stamp}` } });
+  assertAnswer(reslugged, { status: 403, code: '42501' }, 'a1 re-slugs a row B\'s agent refers to');
+  assert.equal(await databaseFingerprint(tables), before);
 });
 
 // Every function of /rest/v1/rpc, by B and anon.
