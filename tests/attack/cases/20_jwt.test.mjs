@@ -143,3 +143,31 @@ test('jwt: the HS256 secret itself is what the suite signs with (sanity)', () =>
   const signature = createHmac('sha256', jwtSecret).update(serviceKey.split('.').slice(0, 2).join('.')).digest('base64url');
   assert.equal(signature, serviceKey.split('.')[2]);
 });
+
+test('auth: the user endpoint cannot be used to move a user into another tenant (PUT is 405)', async () => {
+  const b1 = await signIn('B1');
+  const before = await databaseFingerprint(['auth.users', 'profiles']);
+  const answer = await request('PUT', '/auth/v1/user', {
+    token: b1.token, body: { data: { role: 'owner' }, app_metadata: { tenant_id: a1.tenantId } },
+  });
+  assert.equal(answer.status, 405, answer.text);
+  assert.equal(await databaseFingerprint(['auth.users', 'profiles']), before);
+  const me = await request('GET', '/auth/v1/user', { token: b1.token });
+  assert.equal(me.json.id, b1.user.id);
+  assert.equal(me.json.app_metadata.tenant_id, b1.tenantId);
+});
+
+test('auth: another tenant\'s global logout does not end A\'s session', async () => {
+  const a1Session = await request('POST', '/auth/v1/token?grant_type=password', {
+    body: { email: 'a1@tenant-a.test', password: 'password-a1' },
+  });
+  assert.equal(a1Session.status, 200);
+  const b1 = await signIn('B1');
+  const logout = await request('POST', '/auth/v1/logout?scope=global', { token: b1.token });
+  assert.equal(logout.status, 204, logout.text);
+  const refreshed = await request('POST', '/auth/v1/token?grant_type=refresh_token', {
+    body: { refresh_token: a1Session.json.refresh_token },
+  });
+  assert.equal(refreshed.status, 200, refreshed.text);
+  assert.equal(refreshed.json.user.id, a1Session.json.user.id);
+});
