@@ -24,7 +24,11 @@ const framingCases = [
   { name: 'Transfer-Encoding: xchunked', raw: () => withTransferEncoding('xchunked'), status: 400 },
   { name: 'Transfer-Encoding: chunked, chunked', raw: () => withTransferEncoding('chunked, chunked'), status: 400 },
   { name: 'Transfer-Encoding: gzip, chunked', raw: () => withTransferEncoding('gzip, chunked'), status: 501 },
-  { name: 'Transfer-Encoding: chunked with Content-Length', raw: () => withTransferEncoding('chunked', 'Content-Length: 5\r\n'), status: 400 },
+  // Refused by main's HTTP parser already, hence no todo.
+  {
+    name: 'Transfer-Encoding: chunked with Content-Length', raw: () => withTransferEncoding('chunked', 'Content-Length: 5\r\n'),
+    status: 400, todo: undefined,
+  },
   {
     name: 'Content-Length twice (same value)', status: 400,
     raw: () => `POST /rest/v1/rpc/match_user_memory HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n`
@@ -36,7 +40,8 @@ const framingCases = [
   },
 ];
 for (const c of framingCases) {
-  test(`framing: ${c.name} → ${c.status}, connection closed, smuggled request never answered`, { todo: needsHttpHardening }, async () => {
+  const todo = 'todo' in c ? c.todo : needsHttpHardening;
+  test(`framing: ${c.name} → ${c.status}, connection closed, smuggled request never answered`, { todo }, async () => {
     const { text, closedByServer } = await rawExchange([c.raw()], { waitMs: 2000 });
     assert.deepEqual(statusLines(text), [c.status], text.slice(0, 300));
     assert.ok(closedByServer, 'the server closes the connection');
@@ -75,7 +80,7 @@ test('framing: a header value with a non-UTF-8 byte does not break the request',
   assert.deepEqual(statusLines(text), [200], text.slice(0, 300));
 });
 
-test('framing: a NUL in a header value is 400', { todo: needsHttpHardening }, async () => {
+test('framing: a NUL in a header value is 400', async () => {
   const raw = `GET /rest/v1/tools?select=id HTTP/1.1\r\nHost: x\r\nX-Note: a\u0000b\r\nConnection: close\r\n\r\n`;
   const { text } = await rawExchange([raw]);
   assert.deepEqual(statusLines(text), [400], text.slice(0, 300));
