@@ -32,7 +32,7 @@ async function runShapes(shapeCount) {
       });
       await Promise.all(batch);
     }
-    if ([1, 2, 5, 10, 20, 50].includes(round) || round === rounds) {
+    if ([1, 2, 5, 10, 20, 50, 100, 150].includes(round) || round === rounds) {
       console.log(`  after round ${round}: ${JSON.stringify(apiBackendMemory())}`);
     }
   }
