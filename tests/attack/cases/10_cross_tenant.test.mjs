@@ -17,6 +17,8 @@ import {
   assertAnswer, databaseFingerprint, exposedTables, request, serviceKey,
 } from '../lib.mjs';
 import { axis, createFixtures } from './fixtures.mjs';
+import { createClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
 
 let fx;
 before(async () => { fx = await createFixtures(); });
@@ -250,6 +252,22 @@ for (const who of ['b1', 'anon']) {
     });
   }
 }
+
+test('cross-tenant: the official client signed in as B reads no config through an embed', async () => {
+  const supabase = createClient(process.env.AGENTBASE_URL, process.env.AGENTBASE_ANON_KEY, {
+    realtime: { transport: WebSocket },
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: { headers: { authorization: `Bearer ${fx.b1.token}` } },
+  });
+  const { data, error, count } = await supabase.from('tools')
+    .select('id, agent_tools(config, agents(system_prompt, conversations(title)))', { count: 'exact' })
+    .eq('id', fx.tool.id);
+  assert.equal(error, null);
+  assert.equal(count, 1);
+  assert.deepEqual(data, [{ id: fx.tool.id, agent_tools: [] }]);
+  const memories = await supabase.rpc('match_user_memory', { query_embedding: axis(3), match_count: 200 });
+  assert.deepEqual(memories.data, []);
+});
 
 test('cross-tenant: CSV answers hold no row of A either', async () => {
   for (const who of ['b1', 'anon']) {
