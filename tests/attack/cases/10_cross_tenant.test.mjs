@@ -396,6 +396,38 @@ test('shared org data: A\'s owner cannot delete or re-slug its own row that B\'s
   assert.equal(await databaseFingerprint(tables), before);
 });
 
+test('cross-tenant embed: from B\'s own agent into A\'s conversation that names it', async () => {
+  // Only the platform can make such a row (the policies keep agents within
+  // a tenant); row level security on the embedded side must still hide it.
+  const planted = await request('POST', '/rest/v1/conversations', {
+    token: serviceKey, headers: { prefer: 'return=representation' },
+    body: { tenant_id: fx.tenantA, user_id: fx.a1.user.id, agent_id: fx.agentB.id, title: fx.marker },
+  });
+  assert.equal(planted.status, 201, planted.text);
+  const answer = await request('GET', `/rest/v1/agents?select=id,conversations(id,title,messages(content))&id=eq.${fx.agentB.id}`, {
+    token: fx.b1.token,
+  });
+  assertAnswer(answer, { status: 200, body: [{ id: fx.agentB.id, conversations: [] }] }, 'agents → conversations');
+  assertNoSecret(answer, 'agents → conversations');
+  const inner = await request('GET', `/rest/v1/agents?select=id,conversations!inner(id)&id=eq.${fx.agentB.id}`, { token: fx.b1.token });
+  assertAnswer(inner, { status: 200, body: [] }, 'agents → conversations!inner');
+});
+
+test('cross-tenant upsert: B\'s owner upserting on A\'s slug (on_conflict=slug) does not take A\'s row', async () => {
+  const tables = ['business_functions', 'agentbase.org_row_owners'];
+  const before = await databaseFingerprint(tables);
+  const body = { name: 'hijacked', slug: fx.rows.business_functions.slug };
+  const merge = await request('POST', '/rest/v1/business_functions?on_conflict=slug', {
+    token: fx.b2.token, headers: { prefer: 'return=representation,resolution=merge-duplicates' }, body,
+  });
+  assertAnswer(merge, { status: 403, code: '42501' }, 'merge on A\'s slug');
+  const ignore = await request('POST', '/rest/v1/business_functions?on_conflict=slug', {
+    token: fx.b2.token, headers: { prefer: 'return=representation,resolution=ignore-duplicates' }, body,
+  });
+  assertAnswer(ignore, { status: 201, body: [] }, 'ignore on A\'s slug');
+  assert.equal(await databaseFingerprint(tables), before);
+});
+
 // Every function of /rest/v1/rpc, by B and anon.
 for (const who of ['b1', 'anon']) {
   test(`cross-tenant rpc: ${who} match_user_memory with A's embedding finds nothing of A`, async () => {
