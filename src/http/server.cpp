@@ -92,6 +92,18 @@ struct Connection {
     idle_since = Clock::now();
     deadline = idle_since + limit;
   }
+  // A request's first byte is in; its headers are due by `limit` from now,
+  // or, on a new connection, from the accept (`fresh`).
+  void BeginHeaders(bool fresh, Clock::duration limit) {
+    idle = false;
+    reading_headers = true;
+    if (fresh) {
+      headers_since = idle_since;
+    } else {
+      headers_since = Clock::now();
+      deadline = headers_since + limit;
+    }
+  }
   void Close() {
     beast::error_code ignored;  // closing a socket that is already closed or reset
     socket.close(ignored);
@@ -106,6 +118,8 @@ struct Connection {
   bool rejecting;     // being answered 503; not counted as a session
   bool idle = true;   // waiting for the first byte of a request: Shutdown closes it
   Clock::time_point idle_since = Clock::now();
+  bool reading_headers = false;  // a request's first byte is in, its headers are not
+  Clock::time_point headers_since;
 };
 
 struct ServerState {
@@ -166,22 +180,37 @@ struct ServerState {
     return it == sessions_per_address.end() ? 0 : it->second;
   }
 
-  // Closes the session that has waited longest for a request (of that
-  // address, when one is given) to make room for a new connection; false if
-  // every session is busy. Its session ends on its own once its read fails.
-  // Linear, but it runs only when a cap is reached.
-  bool ReclaimIdle(const std::string* address_key) {
-    Connection* longest = nullptr;
-    for (auto& [id, connection] : connections) {
-      if (!connection->idle || connection->rejecting) continue;
+  // Closes a session to make room for a new connection (among that
+  // address's, when one is given): the one that has waited longest for a
+  // request, or else the one whose headers have been arriving longest, if
+  // for more than `slow_headers` (a slowloris, or a client too slow to serve
+  // when room is short). False if every session is busy otherwise. The
+  // closed session ends on its own once its read fails. Linear, but it runs
+  // only when a cap is reached.
+  bool Reclaim(const std::string* address_key, Clock::duration slow_headers) {
+    Connection* idle_longest = nullptr;
+    Connection* slowest = nullptr;
+    for (auto& [id, entry] : connections) {
+      Connection* connection = entry.get();
+      if (connection->rejecting) continue;
       if (address_key != nullptr && connection->address_key != *address_key) continue;
-      if (longest == nullptr || connection->idle_since < longest->idle_since) longest = connection.get();
+      if (connection->idle) {
+        if (idle_longest == nullptr || connection->idle_since < idle_longest->idle_since) idle_longest = connection;
+      } else if (connection->reading_headers) {
+        if (slowest == nullptr || connection->headers_since < slowest->headers_since) slowest = connection;
+      }
     }
-    if (longest == nullptr) return false;
-    spdlog::debug("http: reclaiming idle connection {} for a new one", longest->id);
-    longest->idle = false;  // not picked twice while its session winds down
-    longest->ExpiresNever();
-    longest->Close();
+    Connection* chosen = idle_longest;
+    if (chosen == nullptr && slowest != nullptr && Clock::now() - slowest->headers_since > slow_headers) {
+      chosen = slowest;
+    }
+    if (chosen == nullptr) return false;
+    spdlog::debug("http: closing connection {} ({}) for a new one", chosen->id,
+                  chosen->idle ? "idle" : "slow headers");
+    chosen->idle = false;  // not picked twice while its session winds down
+    chosen->reading_headers = false;
+    chosen->ExpiresNever();
+    chosen->Close();
     return true;
   }
 
@@ -370,6 +399,7 @@ net::awaitable<Incoming> ReadRequest(std::shared_ptr<ServerState> state, std::sh
   beast::error_code ec;
   std::tie(ec, std::ignore) =
       co_await bhttp::async_read_header(connection->socket, connection->buffer, parser, kUseTuple);
+  connection->reading_headers = false;
   if (!ec) {
     if (auto refused = FramingError(parser.get(), parser.chunked())) {
       incoming.version = parser.get().version();
@@ -501,8 +531,7 @@ net::awaitable<void> RunSession(std::shared_ptr<ServerState> state, std::shared_
       if (ec) break;
       connection->buffer.commit(size);
     }
-    connection->idle = false;
-    if (!fresh) connection->ExpiresAfter(options.header_timeout);
+    connection->BeginHeaders(fresh, options.header_timeout);
     fresh = false;
     Incoming incoming = co_await ReadRequest(state, connection);
     if (incoming.error) {
@@ -546,6 +575,12 @@ net::awaitable<void> RejectConnection(std::shared_ptr<ServerState> state, std::s
   connection->Close();
 }
 
+// At a cap, a request whose headers have taken longer than this may be
+// closed for a new connection: real clients send theirs in one packet.
+Clock::duration SlowHeaders(const ServerOptions& options) {
+  return std::min<Clock::duration>(std::chrono::seconds(1), options.header_timeout / 2);
+}
+
 // What max_connections_per_address counts by: the address, or for IPv6 its
 // /64, since one host usually holds a whole /64.
 std::string AddressKey(const net::ip::address& address) {
@@ -571,11 +606,11 @@ void Admit(const std::shared_ptr<ServerState>& state, tcp::socket socket) {
   std::string refusal;
   if (options.max_connections_per_address > 0 &&
       state->SessionsFrom(address_key) >= options.max_connections_per_address) {
-    if (!state->ReclaimIdle(&address_key)) {
+    if (!state->Reclaim(&address_key, SlowHeaders(options))) {
       refusal = fmt::format("the server is at its limit of {} connections from one client address",
                             options.max_connections_per_address);
     }
-  } else if (state->session_count >= options.max_connections && !state->ReclaimIdle(nullptr)) {
+  } else if (state->session_count >= options.max_connections && !state->Reclaim(nullptr, SlowHeaders(options))) {
     refusal = fmt::format("the server is at its limit of {} connections", options.max_connections);
   }
   if (!refusal.empty()) {

@@ -2,7 +2,8 @@
 // The HTTP/1.1 server the REST and auth handlers plug into. Everything runs on
 // the io_context's one thread: the acceptor, every session and the handler
 // calls, so nothing here takes a lock. Construct, Start, Shutdown, destroy and
-// call ActiveSessions on that thread (or before it runs / after it stopped).
+// call ActiveSessions and IdleSessions on that thread (or before it runs /
+// after it stopped).
 //
 // Per connection, one request at a time: read, handle, write, next. Pipelined
 // requests wait in the read buffer until the previous response is written.
@@ -15,9 +16,12 @@
 //    alive one, or a new one that has sent nothing yet), the one that has
 //    waited longest; of the same address for the per-address cap, of any
 //    for the global one. RFC 9112 9.5 lets a server close an idle connection
-//    at any time; clients retry on a fresh one. If none waits, the new
-//    connection is accepted, answered at once with 503 AB503, Retry-After: 1
-//    and Connection: close, and closed. Accepting goes on, so the backlog
+//    at any time; clients retry on a fresh one. If none waits, it reclaims
+//    the connection whose headers have been arriving longest, if for more
+//    than a second (or half of header_timeout, if shorter): real clients
+//    send their headers in one packet, a slowloris does not. Otherwise the
+//    new connection is accepted, answered at once with 503 AB503,
+//    Retry-After: 1 and Connection: close, and closed. Accepting goes on, so the backlog
 //    never fills with clients that would hang. If as many connections as
 //    max_connections are already being turned away, further ones are closed
 //    without an answer.

@@ -945,6 +945,42 @@ TEST_F(HttpServerTest, OneAddressAtItsCapReclaimsItsOwnIdleConnection) {
   EXPECT_TRUE(other.Read());
 }
 
+// At the global cap with nothing idle, a connection whose headers have been
+// trickling in for longer than half the header timeout gives way to a new
+// one; one that just started does not.
+TEST_F(HttpServerTest, SlowHeadersGiveWayAtTheGlobalCap) {
+  ServerOptions options = FastTimeouts();
+  options.max_connections = 2;
+  options.max_connections_per_address = 0;
+  options.header_timeout = 1500ms;  // slow-header grace: 750 ms
+  StartServer(options);
+  Client busy(port_);
+  ASSERT_TRUE(busy.Send(Get("/slow?ms=2500")));
+  WaitForSlowStart(1);
+  Client trickle(port_);
+  ASSERT_TRUE(trickle.Send("GET /never HTTP/1.1\r\n"));
+  ASSERT_TRUE(WaitForSessions(2, 1s));
+  ASSERT_TRUE(WaitForIdleSessions(0, 1s));  // its first byte is in: it reads headers now
+  auto trickle_started = Clock::now();
+
+  Client early(port_);
+  ASSERT_TRUE(early.Send(Get("/early")));
+  auto refused = early.Read();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  ASSERT_LT(Clock::now() - trickle_started, 700ms);  // the refusal was within the grace
+
+  std::this_thread::sleep_for(800ms - (Clock::now() - trickle_started));  // past the grace, before the deadline
+  Client late(port_);
+  ASSERT_TRUE(late.Send(Get("/late")));
+  auto served = late.Read();
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200);
+  EXPECT_TRUE(trickle.WaitClosed(200ms));
+  EXPECT_LT(Clock::now() - trickle_started, 1400ms);  // closed for the new one, not by its deadline
+  EXPECT_EQ(trickle.Buffered(), "");
+}
+
 // The attack run: one address opens far more connections than its cap and
 // leaves them idle or half-sent. Others are served throughout, and once the
 // hostile ones reach their deadlines the address is served again too.
