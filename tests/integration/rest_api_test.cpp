@@ -516,6 +516,16 @@ TEST_F(RestApiTest, RootServesAnOpenApiDescription) {
   EXPECT_EQ(json::parse(post.body).at("code").as_string(), "PGRST117");
 }
 
+// Header values are bytes; request.headers is a UTF-8 setting. One stray
+// byte used to fail every request with 22021.
+TEST_F(RestApiTest, HeadersThatAreNotUtf8DoNotBreakARequest) {
+  http::Request request = Make("GET", "/rest/v1/conversations?select=title&order=title.asc", kUserA1);
+  request.headers.emplace_back("user-agent", "caf\xE9 \xFF\xC3");
+  auto response = Send(request);
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(json::parse(response.body).as_array().size(), 3u);
+}
+
 TEST_F(RestApiTest, ClientMistakesGetPostgrestErrorsNeverA500) {
   struct Case {
     std::string method, target, body;
