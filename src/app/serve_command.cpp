@@ -274,7 +274,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
                     "How long a request may wait for a database connection (then 504 PGRST003)")
       ->check(CLI::Range(1, 600000))
       ->capture_default_str();
-  serve->add_option("--max-connections", options.max_connections, "Client connections served at once (beyond: the one waiting longest for a request is closed, or "
+  serve->add_option("--max-connections", options.max_connections,
+                    "Client connections served at once (beyond: the one waiting longest for a request is closed, or "
                     "the new one gets 503)")
       ->envname("AGENTBASE_MAX_CONNECTIONS")
       ->check(CLI::Range(1, 100000))

@@ -365,9 +365,8 @@ std::optional<Response> FramingError(const BeastRequest& message, bool parser_ch
   }
   if (chunked > 1) return FramingRefused("the chunked transfer coding is applied more than once");
   if (!other_coding.empty()) {
-    Response refused = JsonError(501, "AB501", "transfer coding not implemented",
-                                 fmt::format("only chunked is implemented, not '{}'", other_coding));
-    return refused;
+    return JsonError(501, "AB501", "transfer coding not implemented",
+                     fmt::format("only chunked is implemented, not '{}'", other_coding));
   }
   // Beast must have read it the same way; anything else is a disagreement to refuse.
   if (!parser_chunked) return FramingRefused("unrecognized Transfer-Encoding");
@@ -747,7 +746,8 @@ net::awaitable<void> Server::Shutdown(std::chrono::milliseconds deadline) { retu
 size_t Server::ActiveSessions() const { return state_->session_count; }
 
 size_t Server::IdleSessions() const {
-  return static_cast<size_t>(std::count_if(state_->connections.begin(), state_->connections.end(), [](const auto& entry) {
+  const auto& connections = state_->connections;
+  return static_cast<size_t>(std::count_if(connections.begin(), connections.end(), [](const auto& entry) {
     return entry.second->idle && !entry.second->rejecting;
   }));
 }
