@@ -197,7 +197,10 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   server_options.port = static_cast<uint16_t>(options.port);
   server_options.max_connections = options.max_connections;
   server_options.body_limit = options.body_limit;
+  server_options.max_connections_per_address = options.max_connections_per_address;
   server_options.request_timeout = std::chrono::seconds(options.request_timeout_s);
+  server_options.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
+  server_options.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
   http::Server server(io, server_options, MakeRouter(routes));
   auto port = server.Start();
   if (!port) return ReportError(port.error());
@@ -292,16 +295,36 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
                     "How long a request may wait for a database connection (then 504 PGRST003)")
       ->check(CLI::Range(1, 600000))
       ->capture_default_str();
-  serve->add_option("--max-connections", options.max_connections, "Client connections served at once (beyond: 503)")
+  serve->add_option("--max-connections", options.max_connections,
+                    "Client connections served at once (beyond: the one waiting longest for a request is closed, or "
+                    "the new one gets 503)")
       ->envname("AGENTBASE_MAX_CONNECTIONS")
       ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  serve->add_option("--max-connections-per-address", options.max_connections_per_address,
+                    "Client connections from one address (IPv6: one /64) at once; beyond, one waiting for a request "
+                    "is closed, or the new one gets 503 (0: no cap)")
+      ->envname("AGENTBASE_MAX_CONNECTIONS_PER_ADDRESS")
+      ->check(CLI::Range(0, 100000))
       ->capture_default_str();
   serve->add_option("--body-limit", options.body_limit, "Largest request body in bytes (beyond: 413)")
       ->envname("AGENTBASE_BODY_LIMIT")
       ->capture_default_str();
   serve->add_option("--request-timeout", options.request_timeout_s,
-                    "Seconds a client may take to send a request (slow clients are dropped)")
+                    "Seconds a client may take to send a request's body, and to take its response (slow clients "
+                    "are dropped)")
       ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve->add_option("--header-timeout-ms", options.header_timeout_ms,
+                    "How long a request's line and headers may take to arrive, from a new connection's accept or a "
+                    "request's first byte (slow clients are dropped)")
+      ->envname("AGENTBASE_HEADER_TIMEOUT_MS")
+      ->check(CLI::Range(1, 3600000))
+      ->capture_default_str();
+  serve->add_option("--idle-timeout-ms", options.idle_timeout_ms,
+                    "How long a kept-alive connection may wait for its next request before it is closed")
+      ->envname("AGENTBASE_IDLE_TIMEOUT_MS")
+      ->check(CLI::Range(1, 3600000))
       ->capture_default_str();
   serve->add_option("--statement-timeout-ms", options.statement_timeout_ms, "statement_timeout of each API request")
       ->envname("AGENTBASE_STATEMENT_TIMEOUT_MS")

@@ -102,7 +102,6 @@ struct PreparedRequest {
   Shape shape = Shape::kRead;
   SqlQuery query;
   bool read_only = true;
-  bool head = false;
   BodyForm form;               // from Accept: object, nulls=stripped, CSV
   bool representation = false;
   bool rollback = false;       // Prefer: tx=rollback
@@ -141,7 +140,6 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
   const Preferences& preferences = parsed->preferences;
 
   Prepared prepared;
-  prepared.head = request.method == "HEAD";
   prepared.form = form;
   prepared.rollback = preferences.transaction == PreferTransaction::kRollback;
   bool count_exact = preferences.count.has_value();
@@ -383,7 +381,8 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
 
   if (route->root) {
     if (!reading) co_return ErrorResponse(ApiError("PGRST117", "Unsupported HTTP method: " + request.method));
-    http::Response response{200, {}, request.method == "HEAD" ? "" : OpenApiDocument(*cache, request)};
+    // HEAD too: the server sends GET's Content-Length and drops the body.
+    http::Response response{200, {}, OpenApiDocument(*cache, request)};
     response.SetHeader("Content-Type", "application/openapi+json; charset=utf-8");
     co_return response;
   }
@@ -479,7 +478,6 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
       co_return ErrorResponse(applied.error(), caller->anonymous);
     }
   }
-  if (prepared->head) response.body.clear();
   co_return response;
 }
 

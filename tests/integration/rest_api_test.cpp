@@ -502,12 +502,29 @@ TEST_F(RestApiTest, RootServesAnOpenApiDescription) {
   EXPECT_TRUE(columns.contains("title"));
   EXPECT_TRUE(columns.contains("tenant_id"));
 
+  // HEAD computes GET's answer; the HTTP server sends its Content-Length and
+  // drops the body (tests/unit/http/server_test.cpp).
   auto head = Send(Make("HEAD", "/rest/v1/", kUserA1));
   EXPECT_EQ(head.status, 200);
-  EXPECT_EQ(head.body, "");
+  EXPECT_EQ(json::parse(head.body).at("swagger").as_string(), "2.0");
+  auto table_get = Send(Make("GET", "/rest/v1/conversations?select=title&order=title.asc", kUserA1));
+  auto table_head = Send(Make("HEAD", "/rest/v1/conversations?select=title&order=title.asc", kUserA1));
+  EXPECT_EQ(table_head.status, 200);
+  EXPECT_FALSE(table_get.body.empty());
+  EXPECT_EQ(table_head.body, table_get.body);
   auto post = Send(Make("POST", "/rest/v1/", kUserA1, "{}"));
   EXPECT_EQ(post.status, 405) << post.body;
   EXPECT_EQ(json::parse(post.body).at("code").as_string(), "PGRST117");
+}
+
+// Header values are bytes; request.headers is a UTF-8 setting. One stray
+// byte used to fail every request with 22021.
+TEST_F(RestApiTest, HeadersThatAreNotUtf8DoNotBreakARequest) {
+  http::Request request = Make("GET", "/rest/v1/conversations?select=title&order=title.asc", kUserA1);
+  request.headers.emplace_back("user-agent", "caf\xE9 \xFF\xC3");
+  auto response = Send(request);
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(json::parse(response.body).as_array().size(), 3u);
 }
 
 TEST_F(RestApiTest, ClientMistakesGetPostgrestErrorsNeverA500) {
