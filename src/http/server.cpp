@@ -30,7 +30,7 @@
 #include "http/errors.hpp"
 #include "http/response_head.hpp"
 #include "http/target.hpp"
-#include "http/utf8.hpp"
+#include "util/utf8.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::http {

@@ -3,7 +3,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "http/utf8.hpp"
+#include "util/utf8.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
@@ -24,10 +24,10 @@ std::string HeadersJson(const http::HeaderList& headers) {
     out += ':';
     // PostgreSQL refuses a setting that is not valid UTF-8 (22021) and the
     // request with it, so a stray byte is replaced, never passed on.
-    if (http::IsValidUtf8(value)) {
+    if (IsValidUtf8(value)) {
       AppendJsonString(out, value);
     } else {
-      AppendJsonString(out, http::ReplaceInvalidUtf8(value));
+      AppendJsonString(out, ReplaceInvalidUtf8(value));
     }
   }
   out += '}';

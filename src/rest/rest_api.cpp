@@ -241,7 +241,7 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
   auto& statements = transaction.statements;
   if (prepared.decide_after) statements.push_back({"BEGIN ISOLATION LEVEL READ COMMITTED", {}});
   db::Params settings;
-  settings.reserve(8);
+  settings.reserve(9);
   settings.emplace_back(constants.search_path);
   settings.emplace_back(caller.role);
   settings.emplace_back(caller.claims);
@@ -250,6 +250,10 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
   settings.emplace_back(HeadersJson(request.headers));
   settings.emplace_back(constants.statement_timeout_ms);
   settings.emplace_back(constants.max_response_bytes);
+  // The request id (app/router.hpp) names the transaction in pg_stat_activity
+  // and in PostgreSQL's log (%a).
+  auto request_id = request.Header("x-request-id");
+  settings.emplace_back(request_id ? "agentbase " + std::string(*request_id) : std::string("agentbase"));
   // Reads cannot write, also through functions they call; turning read-only
   // on is allowed at any point of a transaction.
   static const std::string kSettings =
@@ -259,7 +263,8 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
       "pg_catalog.set_config('request.path', $5, true), "
       "pg_catalog.set_config('request.headers', $6, true), "
       "pg_catalog.set_config('statement_timeout', $7, true), "
-      "pg_catalog.set_config('agentbase.max_response_bytes', $8, true)";
+      "pg_catalog.set_config('agentbase.max_response_bytes', $8, true), "
+      "pg_catalog.set_config('application_name', $9, true)";
   static const std::string kReadOnlySettings = kSettings + ", pg_catalog.set_config('transaction_read_only', 'on', true)";
   statements.push_back({prepared.read_only ? kReadOnlySettings : kSettings, std::move(settings), true});
   transaction.main = statements.size();

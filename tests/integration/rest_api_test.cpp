@@ -604,15 +604,6 @@ TEST_F(RestApiTest, RoleClaimMustNameAnAllowedRoleExactly) {
                               "'"));
 }
 
-TEST_F(RestApiTest, ErrorBodiesStayValidJsonWhateverThePathHeld) {
-  auto response = Send(Make("GET", "/rest/v1/no\xFF\xFE" "pe", kUserA1));
-  EXPECT_EQ(response.status, 404);
-  boost::system::error_code ec;
-  auto parsed = json::parse(response.body, ec);
-  ASSERT_FALSE(ec) << response.body;
-  EXPECT_EQ(parsed.at("code").as_string(), "PGRST205");
-}
-
 // Whatever a client asks for, the answer (and what the server holds for it)
 // stays bounded.
 TEST_F(RestApiTest, ResponsesAndEmbedsAreBounded) {
