@@ -15,6 +15,7 @@
 #include "app/cpu_scheduling.hpp"
 #include "app/database_target.hpp"
 #include "app/exit_codes.hpp"
+#include "app/logging.hpp"
 #include "app/router.hpp"
 #include "app/demo.hpp"
 #include "app/user_commands.hpp"
@@ -115,7 +116,7 @@ void LogFailures(std::exception_ptr failure) {
 }  // namespace
 
 int RunServe(const GlobalOptions& global, const ServeOptions& options) {
-  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  ConfigureLogging(options.log_level, options.log_format == "json");
   auto target = DatabaseTarget::Open(global.target);
   if (!target) return ReportError(target.error());
 
@@ -192,6 +193,31 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   Routes routes;
   routes.rest = [&rest](http::Request request) { return rest.Handle(std::move(request)); };
   routes.auth = [&auth_api](http::Request request) { return auth_api.Handle(std::move(request)); };
+  routes.ready = [&api_pool]() -> asio::awaitable<bool> {
+    std::vector<db::Statement> probe(1);
+    probe[0].sql = "SELECT 1";
+    auto answered = co_await api_pool.Submit(std::move(probe));
+    co_return answered && !answered->failure;
+  };
+  http::Server* serving = nullptr;  // set once the server exists; the gauges read it
+  routes.gauges = [&api_pool, &serving] {
+    metrics::Gauges gauges;
+    if (serving != nullptr) {
+      gauges.open_connections = serving->ActiveSessions();
+      gauges.idle_connections = serving->IdleSessions();
+    }
+    db::PoolStats pool = api_pool.Stats();
+    gauges.pool_open = pool.open;
+    gauges.pool_busy = pool.busy;
+    gauges.pool_waiting = pool.waiting;
+    gauges.pool_waits = pool.waits;
+    gauges.pool_timeouts = pool.timeouts;
+    gauges.resident_bytes = metrics::ResidentSetBytes();
+    return gauges;
+  };
+  routes.metrics_token = options.metrics_token;
+  routes.access_log = options.access_log;
+  routes.json_logs = options.log_format == "json";
   http::ServerOptions server_options;
   server_options.address = options.host;
   server_options.port = static_cast<uint16_t>(options.port);
@@ -202,6 +228,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   server_options.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
   server_options.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
   http::Server server(io, server_options, MakeRouter(routes));
+  serving = &server;
   auto port = server.Start();
   if (!port) return ReportError(port.error());
 
@@ -353,6 +380,16 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
       ->envname("AGENTBASE_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
+  serve->add_option("--log-format", options.log_format, "text, or json: one JSON object per line")
+      ->envname("AGENTBASE_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  serve->add_flag("--access-log", options.access_log,
+                  "Log every request (method, path, status, duration, request id) at info level")
+      ->envname("AGENTBASE_ACCESS_LOG");
+  serve->add_option("--metrics-token", options.metrics_token,
+                    "/metrics answers loopback clients, and others that send this as a bearer token")
+      ->envname("AGENTBASE_METRICS_TOKEN");
   serve->add_flag("!--no-demo", options.demo, "Do not create the demo tenant and user on a new embedded database");
   serve->add_option("--refresh-token-reuse-interval-s", options.refresh_token_reuse_interval_s,
                     "Seconds after a refresh during which the replaced refresh token still gets the session's "

@@ -35,6 +35,9 @@ struct ServeOptions {
   std::string schema = "public";
   int drain_timeout_ms = 10000;
   std::string log_level = "info";
+  std::string log_format = "text";  // or json
+  bool access_log = false;
+  std::string metrics_token;
   bool demo = true;
   // /auth/v1 hardening (see auth/auth_api.hpp and auth/sign_in_limiter.hpp).
   int refresh_token_reuse_interval_s = 10;  // GoTrue's default
