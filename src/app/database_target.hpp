@@ -27,6 +27,9 @@ class DatabaseTarget {
   // For messages: the URL without its password, or "embedded (<dir>)".
   const std::string& Description() const { return description_; }
   bool IsEmbedded() const { return cluster_ != nullptr; }
+  // For long-running commands (serve): the embedded server is restarted when
+  // it dies (see EmbeddedCluster::Supervise). Nothing to do for a URL.
+  void SuperviseEmbeddedServer();
 
  private:
   std::unique_ptr<pgctl::EmbeddedCluster> cluster_;  // keeps the embedded server up while we use it

@@ -111,12 +111,24 @@ void LogFailures(std::exception_ptr failure) {
   }
 }
 
+void LogEmbeddedServerNote(pgctl::LogLevel level, const std::string& message) {
+  switch (level) {
+    case pgctl::LogLevel::kInfo: spdlog::info("{}", message); break;
+    case pgctl::LogLevel::kWarning: spdlog::warn("{}", message); break;
+    case pgctl::LogLevel::kError: spdlog::error("{}", message); break;
+  }
+}
+
 }  // namespace
 
 int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
-  auto target = DatabaseTarget::Open(global.target);
+  TargetOptions target_options = global.target;
+  target_options.embedded.log = LogEmbeddedServerNote;
+  auto target = DatabaseTarget::Open(target_options);
   if (!target) return ReportError(target.error());
+  // A crashed embedded server is restarted while we serve (the pools reconnect).
+  target->SuperviseEmbeddedServer();
 
   // Keys first: without them the server could not work, so nothing is changed.
   auto keys = auth::KeyStore::Load(KeyStoreOptionsFor(global, options.keys));
