@@ -155,7 +155,7 @@ class EmbeddedTest : public ::testing::Test {
   };
   Serve StartServe() {
     Serve serve;
-    serve.log = root_ / ("serve-" + std::to_string(children_.size()) + ".log");
+    serve.log = root_ / ("serve-" + std::to_string(++serves_started_) + ".log");
     std::string command = "exec " + std::string(AGENTBASE_BIN) + " serve --port 0 --no-demo " + Flag() + " >'" +
                           serve.log.string() + "' 2>&1 </dev/null";
     serve.pid = fork();
@@ -235,6 +235,7 @@ class EmbeddedTest : public ::testing::Test {
   fs::path root_;
   fs::path data_dir_;
   std::vector<pid_t> children_;  // killed and reaped at the end
+  int serves_started_ = 0;       // each serve logs to a file of its own
 };
 
 }  // namespace
@@ -280,8 +281,8 @@ TEST_F(EmbeddedTest, RecoversAfterTheServerWasKilled) {
   pid_t pid = PostmasterPid();
   ASSERT_GT(pid, 0);
   kill(pid, SIGKILL);  // a crash: postmaster.pid stays behind
-  for (int i = 0; i < 200 && ServerUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let its backends notice and exit
+  // Right away: agentbase itself waits for the dead server's backends to exit.
+  ASSERT_TRUE(Eventually([&] { return !ServerUp(); }, seconds(5)));
   EXPECT_TRUE(fs::exists(data_dir_ / "pgdata" / "postmaster.pid"));
 
   auto push = RunAgentbase("db push " + Flag());
