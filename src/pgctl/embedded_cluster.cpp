@@ -251,7 +251,12 @@ Status EmbeddedCluster::StartIfNeeded() {
                 "-k", socket_dir_.string(),
                 "-p", std::to_string(kPort),
                 "-c", "listen_addresses=",
-                "-c", "unix_socket_permissions=0700"};
+                "-c", "unix_socket_permissions=0700",
+                // After a crash, recovery first flushes the whole data directory
+                // to disk; one syncfs() of its file system does that in a
+                // fraction of the time of an fsync() per file, so the server is
+                // back sooner.
+                "-c", "recovery_init_sync_method=syncfs"};
   spawn.user = server_user_;
   spawn.log_file = options_.data_dir / "postgres.log";
   spawn.new_session = true;  // outlives us while other agentbase processes use it
