@@ -129,6 +129,31 @@ class EmbeddedTest : public ::testing::Test {
   }
 
   std::string Flag() const { return "--data-dir '" + data_dir_.string() + "'"; }
+
+  // A data directory holding a pushed, cleanly stopped cluster, as `db push`
+  // leaves it. initdb and the first push take most of a test's time, so they
+  // run once per test program and each test gets a copy (cp -a keeps the
+  // server user's ownership and modes).
+  void CopyPushedCluster() {
+    if (pushed_root_.empty()) {
+      char pattern[] = "/tmp/abe-pushed-XXXXXX";
+      ASSERT_NE(mkdtemp(pattern), nullptr);
+      pushed_root_ = pattern;
+      fs::permissions(pushed_root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+      auto push = RunAgentbase("db push --data-dir '" + (pushed_root_ / "data").string() + "'");
+      ASSERT_EQ(push.exit_code, 0) << push.out << push.err;
+    }
+    ASSERT_TRUE(fs::exists(pushed_root_ / "data" / "pgdata" / "PG_VERSION")) << "the first db push failed";
+    std::string copy = "cp -a '" + (pushed_root_ / "data").string() + "' '" + data_dir_.string() + "'";
+    ASSERT_EQ(std::system(copy.c_str()), 0);
+  }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    if (!pushed_root_.empty()) fs::remove_all(pushed_root_, ec);
+    pushed_root_.clear();
+  }
+  static inline fs::path pushed_root_;
+
   std::string SocketConninfo() const { return "host=" + (data_dir_ / "run").string() + " port=5432 user=postgres"; }
 
   pid_t PostmasterPid() const {
@@ -264,7 +289,7 @@ TEST_F(EmbeddedTest, EightConcurrentFirstPushesShareOneServerAndApplyOnce) {
 }
 
 TEST_F(EmbeddedTest, AdoptsAServerLeftRunningByACrashedProcessAndStopsIt) {
-  ASSERT_EQ(RunAgentbase("db push " + Flag()).exit_code, 0);
+  CopyPushedCluster();
   StartServerOutsideAgentbase();
   ASSERT_TRUE(ServerUp());
   pid_t orphan = PostmasterPid();
@@ -276,7 +301,7 @@ TEST_F(EmbeddedTest, AdoptsAServerLeftRunningByACrashedProcessAndStopsIt) {
 }
 
 TEST_F(EmbeddedTest, RecoversAfterTheServerWasKilled) {
-  ASSERT_EQ(RunAgentbase("db push " + Flag()).exit_code, 0);
+  CopyPushedCluster();
   StartServerOutsideAgentbase();
   pid_t pid = PostmasterPid();
   ASSERT_GT(pid, 0);
@@ -302,6 +327,7 @@ TEST_F(EmbeddedTest, UnusableDataDirectoryIsAClearError) {
 }
 
 TEST_F(EmbeddedTest, ServeReapsAndRestartsAKilledServerAndAnswersAgainWithinTenSeconds) {
+  CopyPushedCluster();
   Serve serve = StartServe();
   ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
   ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
@@ -340,6 +366,7 @@ TEST_F(EmbeddedTest, ServeReapsAndRestartsAKilledServerAndAnswersAgainWithinTenS
 }
 
 TEST_F(EmbeddedTest, ServeBacksOffWhileTheServerKeepsDying) {
+  CopyPushedCluster();
   Serve serve = StartServe();
   ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
   ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
@@ -361,7 +388,7 @@ TEST_F(EmbeddedTest, ServeBacksOffWhileTheServerKeepsDying) {
 }
 
 TEST_F(EmbeddedTest, StaleLockFilesNamingAnUnrelatedLiveProcessAreRemoved) {
-  ASSERT_EQ(RunAgentbase("db push " + Flag()).exit_code, 0);
+  CopyPushedCluster();
   CrashServerLeavingLockFiles();
   // The PID was given to another process since, as happens after a reboot.
   pid_t unrelated = StartUnrelatedProcess();
@@ -379,7 +406,7 @@ TEST_F(EmbeddedTest, StaleLockFilesNamingAnUnrelatedLiveProcessAreRemoved) {
 }
 
 TEST_F(EmbeddedTest, StaleLockFilesNamingAZombieAreRemoved) {
-  ASSERT_EQ(RunAgentbase("db push " + Flag()).exit_code, 0);
+  CopyPushedCluster();
   CrashServerLeavingLockFiles();
   // A dead postmaster that its parent never waited for keeps its PID.
   pid_t zombie = StartUnrelatedProcess();
@@ -394,7 +421,7 @@ TEST_F(EmbeddedTest, StaleLockFilesNamingAZombieAreRemoved) {
 }
 
 TEST_F(EmbeddedTest, StaleLockFilesNamingADeadProcessAreLeftToPostgres) {
-  ASSERT_EQ(RunAgentbase("db push " + Flag()).exit_code, 0);
+  CopyPushedCluster();
   CrashServerLeavingLockFiles();
   auto status = RunAgentbase("db status --json " + Flag());
   EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
@@ -403,6 +430,7 @@ TEST_F(EmbeddedTest, StaleLockFilesNamingADeadProcessAreLeftToPostgres) {
 }
 
 TEST_F(EmbeddedTest, ANewServeAdoptsTheServerOfAKilledServeOrStartsAfreshWhenBothDied) {
+  CopyPushedCluster();
   Serve first = StartServe();
   ASSERT_GT(first.port, 0) << ReadWholeFile(first.log);
   ASSERT_TRUE(Answers200(first, seconds(30))) << ReadWholeFile(first.log);
@@ -430,6 +458,7 @@ TEST_F(EmbeddedTest, ANewServeAdoptsTheServerOfAKilledServeOrStartsAfreshWhenBot
 }
 
 TEST_F(EmbeddedTest, AServeSharingTheServerRestartsItWhenItsStarterIsGone) {
+  CopyPushedCluster();
   Serve first = StartServe();
   ASSERT_GT(first.port, 0) << ReadWholeFile(first.log);
   ASSERT_TRUE(Answers200(first, seconds(30))) << ReadWholeFile(first.log);
@@ -449,6 +478,7 @@ TEST_F(EmbeddedTest, AServeSharingTheServerRestartsItWhenItsStarterIsGone) {
 }
 
 TEST_F(EmbeddedTest, AFrozenServerDoesNotHoldUpServesShutdown) {
+  CopyPushedCluster();
   Serve serve = StartServe();
   ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
   ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
