@@ -39,8 +39,12 @@ Result<DatabaseTarget> DatabaseTarget::Open(const TargetOptions& options) {
   return target;
 }
 
-void DatabaseTarget::SuperviseEmbeddedServer() {
-  if (cluster_) cluster_->Supervise();
+DatabaseTarget::Supervision DatabaseTarget::SuperviseEmbeddedServer(std::function<void()> on_running_again) {
+  if (!cluster_) return Supervision(nullptr);
+  pgctl::SupervisionOptions options;
+  options.on_running_again = std::move(on_running_again);
+  cluster_->Supervise(options);
+  return Supervision(cluster_.get());
 }
 
 }  // namespace agentbase::app

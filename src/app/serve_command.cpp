@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -127,8 +128,6 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   target_options.embedded.log = LogEmbeddedServerNote;
   auto target = DatabaseTarget::Open(target_options);
   if (!target) return ReportError(target.error());
-  // A crashed embedded server is restarted while we serve (the pools reconnect).
-  target->SuperviseEmbeddedServer();
 
   // Keys first: without them the server could not work, so nothing is changed.
   auto keys = auth::KeyStore::Load(KeyStoreOptionsFor(global, options.keys));
@@ -204,6 +203,16 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
             << "  anon key:     " << keys->AnonKey() << "\n"
             << "  service key:  " << keys->ServiceRoleKey() << "\n"
             << std::flush;
+
+  // A crashed embedded server is restarted while we serve. Connections to the
+  // dead one are then dropped at once, instead of each failing a request
+  // (503) before the pools notice.
+  auto supervision = target->SuperviseEmbeddedServer([&io, &api_pool, &admin_pool] {
+    asio::post(io, [&api_pool, &admin_pool] {
+      api_pool.Recycle();
+      admin_pool.Recycle();
+    });
+  });
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {

@@ -386,6 +386,8 @@ void EmbeddedCluster::SuperviseLoop(const SupervisionOptions& options) {
       auto restarted = RestartServer();
       delay = std::min(delay * 2, options.max_restart_delay);
       if (restarted) {
+        // Clients hear of it before the log says so (tests wait for the log).
+        if (options.on_running_again) options.on_running_again();
         Log(LogLevel::kInfo, *restarted);
         up_since = std::chrono::steady_clock::now();
         break;

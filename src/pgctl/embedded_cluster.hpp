@@ -60,6 +60,9 @@ struct SupervisionOptions {
   std::chrono::milliseconds max_restart_delay{30000};
   // ... until the server has stayed up this long.
   std::chrono::seconds stable_after{30};
+  // Runs on the supervising thread each time the server runs again, so that
+  // clients can drop connections to the dead one at once.
+  std::function<void()> on_running_again;
 };
 
 class EmbeddedCluster {
@@ -78,6 +81,8 @@ class EmbeddedCluster {
   // (whoever started it), and starts it again, with a growing pause while it
   // keeps dying. Clients see connection errors meanwhile and reconnect.
   void Supervise(const SupervisionOptions& options = {});
+  // Ends supervision (the destructor does too); waits for a restart under way.
+  void StopSupervising();
 
   // libpq connection string for the superuser over the unix socket.
   std::string Conninfo(const std::string& database = "postgres") const;
@@ -103,7 +108,6 @@ class EmbeddedCluster {
   Result<std::string> RestartServer();
   // Sleeps unless asked to stop; false when asked to stop.
   bool PauseUnlessStopping(std::chrono::milliseconds pause);
-  void StopSupervising();
 
   EmbeddedOptions options_;
   OsUser server_user_;
