@@ -59,7 +59,10 @@ std::string Seconds(std::chrono::milliseconds duration) { return fmt::format("{:
 std::string DescribeExit(pid_t pid, int status) {
   std::string who = "(pid " + std::to_string(pid) + ")";
   if (WIFSIGNALED(status)) {
-    return who + " was killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+    // sigabbrev_np, unlike strsignal, is safe on the supervising thread.
+    const char* name = sigabbrev_np(WTERMSIG(status));
+    return who + " was killed by signal " + std::to_string(WTERMSIG(status)) +
+           (name != nullptr ? std::string(" (SIG") + name + ")" : std::string());
   }
   return who + " exited with status " + std::to_string(WEXITSTATUS(status));
 }
@@ -210,9 +213,20 @@ Status EmbeddedCluster::RemoveStaleLockFiles() {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     members = LiveClusterProcesses(cluster);
   }
-  // Unknown, or still running: leave the files to PostgreSQL, which refuses
-  // to start and says why.
-  if (!members || !members->empty()) return Ok();
+  // /proc unreadable: leave the files to PostgreSQL's own checks.
+  if (!members) return Ok();
+  if (!members->empty()) {
+    // No postmaster answers, yet processes of the cluster still run (orphaned
+    // backends, or a server whose postmaster.pid was deleted): a second
+    // server on the same files would corrupt them.
+    std::vector<std::string> pids;
+    for (pid_t pid : *members) pids.push_back(std::to_string(pid));
+    Error error = Error::Make("processes of the embedded PostgreSQL are still running without a postmaster (pid " +
+                                  Join(pids, ", ") + "); not starting another server on " + pgdata_.string(),
+                              "embedded");
+    error.hint = "stop them (kill " + Join(pids, " ") + ") and try again";
+    return error;
+  }
 
   const fs::path lock_files[] = {pgdata_ / "postmaster.pid",
                                  socket_dir_ / (".s.PGSQL." + std::to_string(kPort) + ".lock")};

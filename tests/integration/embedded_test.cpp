@@ -448,6 +448,37 @@ TEST_F(EmbeddedTest, StaleLockFilesNamingADeadProcessAreLeftToPostgres) {
   EXPECT_NO_THROW(boost::json::parse(status.out)) << status.out;
 }
 
+TEST_F(EmbeddedTest, NoSecondServerStartsWhileAnOrphanedProcessOfTheClusterRuns) {
+  CopyPushedCluster();
+  CrashServerLeavingLockFiles();
+  // A stand-in for a backend that outlived its postmaster: a `postgres` of
+  // the server's user working in the data directory.
+  fs::copy_file("/bin/sleep", root_ / "postgres");
+  std::string run_as = geteuid() == 0 ? "runuser -u postgres -- " : "";
+  std::string orphan = "cd '" + (data_dir_ / "pgdata").string() + "' && exec " + run_as + "'" +
+                       (root_ / "postgres").string() + "' 60";
+  pid_t shell = fork();
+  if (shell == 0) {
+    execl("/bin/sh", "sh", "-c", orphan.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  children_.push_back(shell);
+  ASSERT_TRUE(Eventually([&] { return pgctl::LiveClusterProcesses(Cluster())->size() == 1; }, seconds(5)));
+
+  auto refused = RunAgentbase("db status " + Flag());
+  EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("still running without a postmaster"), std::string::npos) << refused.err;
+  EXPECT_FALSE(ServerUp());
+
+  auto orphans = *pgctl::LiveClusterProcesses(Cluster());
+  EXPECT_EQ(orphans.size(), 1u);
+  for (pid_t pid : orphans) kill(pid, SIGKILL);
+  EXPECT_TRUE(Eventually([&] { return pgctl::LiveClusterProcesses(Cluster())->empty(); }, seconds(5)))
+      << ProcStatField(orphans.front(), 0) << " " << ProcStatField(orphans.front(), 1);
+  auto status = RunAgentbase("db status " + Flag());
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+}
+
 TEST_F(EmbeddedTest, ANewServeAdoptsTheServerOfAKilledServeOrStartsAfreshWhenBothDied) {
   CopyPushedCluster();
   Serve first = StartServe();
