@@ -252,6 +252,8 @@ Status EmbeddedCluster::StartIfNeeded() {
   if (PingServer() == PQPING_OK) return Ok();  // left running by another process, or by a crash
   if (RunningPostmasterPid() > 0) return WaitUntilReady(-1);  // starting up or recovering
   if (auto cleared = RemoveStaleLockFiles(); !cleared) return cleared;
+  // A server of ours that died since is waited for before its PID is forgotten.
+  ReapChildIfExited();
 
   std::error_code ec;
   fs::create_directories(socket_dir_, ec);
