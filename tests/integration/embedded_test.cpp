@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -549,6 +550,40 @@ TEST_F(EmbeddedTest, AFrozenServerDoesNotHoldUpServesShutdown) {
   EXPECT_LT(Clock::now() - stopping_at, seconds(20));
   EXPECT_FALSE(PostmasterRunning(frozen));
   EXPECT_FALSE(ServerUp());
+}
+
+TEST_F(EmbeddedTest, AServerThatIgnoresEveryStopRequestIsKilledAndServeStillExits) {
+  CopyPushedCluster();
+  Serve serve = StartServe();
+  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
+  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
+  // Held by a debugger (us): SIGCONT does not continue it, so neither fast
+  // nor immediate shutdown can happen; only SIGKILL works.
+  pid_t held = PostmasterPid();
+  if (ptrace(PTRACE_SEIZE, held, nullptr, nullptr) != 0) GTEST_SKIP() << "ptrace not permitted here";
+  ASSERT_EQ(ptrace(PTRACE_INTERRUPT, held, nullptr, nullptr), 0);
+  ASSERT_TRUE(Eventually([&] { return pgctl::ProcessStopped(held); }, seconds(5)));
+
+  auto stopping_at = Clock::now();
+  kill(serve.pid, SIGTERM);
+  int serve_status = 0;
+  bool serve_exited = Eventually(
+      [&] {
+        // Signals to it stop it again, for us to see, and we leave it
+        // stopped; once SIGKILL ends it, waiting for it lets serve reap it.
+        int status = 0;
+        waitpid(held, &status, __WALL | WNOHANG);
+        return waitpid(serve.pid, &serve_status, WNOHANG) == serve.pid;
+      },
+      seconds(20), milliseconds(5));
+  ASSERT_TRUE(serve_exited) << ReadWholeFile(serve.log);
+  std::erase(children_, serve.pid);
+  EXPECT_LT(Clock::now() - stopping_at, seconds(10));
+  EXPECT_TRUE(WIFEXITED(serve_status) && WEXITSTATUS(serve_status) == 0) << ReadWholeFile(serve.log);
+  std::string log = ReadWholeFile(serve.log);
+  EXPECT_NE(log.find("did not stop after SIGINT"), std::string::npos) << log;
+  EXPECT_NE(log.find("did not stop after SIGQUIT"), std::string::npos) << log;
+  EXPECT_FALSE(PostmasterRunning(held));
 }
 
 }  // namespace agentbase::testing
