@@ -239,7 +239,9 @@ Status EmbeddedCluster::RemoveStaleLockFiles() {
     if (holder == PidHolder::kUndetermined || holder == PidHolder::kThisCluster) continue;
     std::error_code ec;
     fs::remove(lock_file, ec);
-    if (ec) return Error::Make("cannot remove the stale lock file " + lock_file.string() + ": " + ec.message(), "embedded");
+    if (ec) {
+      return Error::Make("cannot remove the stale lock file " + lock_file.string() + ": " + ec.message(), "embedded");
+    }
     Log(LogLevel::kWarning, "removed the stale lock file " + lock_file.string() + ": its PID " + std::to_string(*pid) +
                                 (holder == PidHolder::kNobody ? " is a dead process nobody reaped"
                                                               : " now belongs to an unrelated process") +
