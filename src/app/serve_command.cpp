@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -113,11 +114,21 @@ void LogFailures(std::exception_ptr failure) {
   }
 }
 
+void LogEmbeddedServerNote(pgctl::LogLevel level, const std::string& message) {
+  switch (level) {
+    case pgctl::LogLevel::kInfo: spdlog::info("{}", message); break;
+    case pgctl::LogLevel::kWarning: spdlog::warn("{}", message); break;
+    case pgctl::LogLevel::kError: spdlog::error("{}", message); break;
+  }
+}
+
 }  // namespace
 
 int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   ConfigureLogging(options.log_level, options.log_format == "json");
-  auto target = DatabaseTarget::Open(global.target);
+  TargetOptions target_options = global.target;
+  target_options.embedded.log = LogEmbeddedServerNote;
+  auto target = DatabaseTarget::Open(target_options);
   if (!target) return ReportError(target.error());
 
   // Keys first: without them the server could not work, so nothing is changed.
@@ -237,6 +248,16 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
             << "  anon key:     " << keys->AnonKey() << "\n"
             << "  service key:  " << keys->ServiceRoleKey() << "\n"
             << std::flush;
+
+  // A crashed embedded server is restarted while we serve. Connections to the
+  // dead one are then dropped at once, instead of each failing a request
+  // (503) before the pools notice.
+  auto supervision = target->SuperviseEmbeddedServer([&io, &api_pool, &admin_pool] {
+    asio::post(io, [&api_pool, &admin_pool] {
+      api_pool.Recycle();
+      admin_pool.Recycle();
+    });
+  });
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
