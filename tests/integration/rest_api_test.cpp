@@ -668,4 +668,16 @@ TEST_F(RestApiTest, UnreachableDatabaseAnswers503WithoutConnectionDetails) {
   }
 }
 
+// The request id (set by the router) names the transaction in PostgreSQL.
+TEST_F(RestApiTest, RequestIdReachesPostgresAsApplicationName) {
+  database_->Exec(
+      "CREATE OR REPLACE FUNCTION public.current_app() RETURNS text LANGUAGE sql STABLE "
+      "AS $$ SELECT current_setting('application_name') $$");
+  http::Request request = Make("GET", "/rest/v1/rpc/current_app", kUserA1);
+  request.headers.emplace_back("x-request-id", "trace-7");
+  auto response = Send(request);
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.body, R"("agentbase trace-7")");
+}
+
 }  // namespace agentbase::testing
