@@ -235,6 +235,9 @@ case "$SERVER_SCHED_BATCH" in
   *) die "SERVER_SCHED_BATCH must be 1 or 0" ;;
 esac
 [ "$PGBENCH_BATCH" = 1 ] || [ "$PGBENCH_BATCH" = 0 ] || die "PGBENCH_BATCH must be 1 or 0"
+# Every wrk connection comes from 127.0.0.1: the per-address cap (64) would
+# turn most of STRESS_CLIENTS away.
+SERVER_FLAGS+=(--max-connections-per-address 0)
 BASE=http://127.0.0.1:$PORT
 log "starting agentbase serve on port $PORT (pool size $POOL_SIZE)"
 "$AB" serve --db-url "$DB" --jwt-secret "$JWT_SECRET" --port "$PORT" --pool-size "$POOL_SIZE" --no-demo "${SERVER_FLAGS[@]}" \

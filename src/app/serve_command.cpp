@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -15,6 +16,7 @@
 #include "app/cpu_scheduling.hpp"
 #include "app/database_target.hpp"
 #include "app/exit_codes.hpp"
+#include "app/logging.hpp"
 #include "app/router.hpp"
 #include "app/demo.hpp"
 #include "app/user_commands.hpp"
@@ -112,11 +114,21 @@ void LogFailures(std::exception_ptr failure) {
   }
 }
 
+void LogEmbeddedServerNote(pgctl::LogLevel level, const std::string& message) {
+  switch (level) {
+    case pgctl::LogLevel::kInfo: spdlog::info("{}", message); break;
+    case pgctl::LogLevel::kWarning: spdlog::warn("{}", message); break;
+    case pgctl::LogLevel::kError: spdlog::error("{}", message); break;
+  }
+}
+
 }  // namespace
 
 int RunServe(const GlobalOptions& global, const ServeOptions& options) {
-  spdlog::set_level(spdlog::level::from_str(options.log_level));
-  auto target = DatabaseTarget::Open(global.target);
+  ConfigureLogging(options.log_level, options.log_format == "json");
+  TargetOptions target_options = global.target;
+  target_options.embedded.log = LogEmbeddedServerNote;
+  auto target = DatabaseTarget::Open(target_options);
   if (!target) return ReportError(target.error());
 
   // Keys first: without them the server could not work, so nothing is changed.
@@ -192,13 +204,42 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   Routes routes;
   routes.rest = [&rest](http::Request request) { return rest.Handle(std::move(request)); };
   routes.auth = [&auth_api](http::Request request) { return auth_api.Handle(std::move(request)); };
+  routes.ready = [&api_pool]() -> asio::awaitable<bool> {
+    std::vector<db::Statement> probe(1);
+    probe[0].sql = "SELECT 1";
+    auto answered = co_await api_pool.Submit(std::move(probe));
+    co_return answered && !answered->failure;
+  };
+  http::Server* serving = nullptr;  // set once the server exists; the gauges read it
+  routes.gauges = [&api_pool, &serving] {
+    metrics::Gauges gauges;
+    if (serving != nullptr) {
+      gauges.open_connections = serving->ActiveSessions();
+      gauges.idle_connections = serving->IdleSessions();
+    }
+    db::PoolStats pool = api_pool.Stats();
+    gauges.pool_open = pool.open;
+    gauges.pool_busy = pool.busy;
+    gauges.pool_waiting = pool.waiting;
+    gauges.pool_waits = pool.waits;
+    gauges.pool_timeouts = pool.timeouts;
+    gauges.resident_bytes = metrics::ResidentSetBytes();
+    return gauges;
+  };
+  routes.metrics_token = options.metrics_token;
+  routes.access_log = options.access_log;
+  routes.json_logs = options.log_format == "json";
   http::ServerOptions server_options;
   server_options.address = options.host;
   server_options.port = static_cast<uint16_t>(options.port);
   server_options.max_connections = options.max_connections;
   server_options.body_limit = options.body_limit;
+  server_options.max_connections_per_address = options.max_connections_per_address;
   server_options.request_timeout = std::chrono::seconds(options.request_timeout_s);
+  server_options.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
+  server_options.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
   http::Server server(io, server_options, MakeRouter(routes));
+  serving = &server;
   auto port = server.Start();
   if (!port) return ReportError(port.error());
 
@@ -207,6 +248,16 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
             << "  anon key:     " << keys->AnonKey() << "\n"
             << "  service key:  " << keys->ServiceRoleKey() << "\n"
             << std::flush;
+
+  // A crashed embedded server is restarted while we serve. Connections to the
+  // dead one are then dropped at once, instead of each failing a request
+  // (503) before the pools notice.
+  auto supervision = target->SuperviseEmbeddedServer([&io, &api_pool, &admin_pool] {
+    asio::post(io, [&api_pool, &admin_pool] {
+      api_pool.Recycle();
+      admin_pool.Recycle();
+    });
+  });
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
@@ -292,16 +343,36 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
                     "How long a request may wait for a database connection (then 504 PGRST003)")
       ->check(CLI::Range(1, 600000))
       ->capture_default_str();
-  serve->add_option("--max-connections", options.max_connections, "Client connections served at once (beyond: 503)")
+  serve->add_option("--max-connections", options.max_connections,
+                    "Client connections served at once (beyond: the one waiting longest for a request is closed, or "
+                    "the new one gets 503)")
       ->envname("AGENTBASE_MAX_CONNECTIONS")
       ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  serve->add_option("--max-connections-per-address", options.max_connections_per_address,
+                    "Client connections from one address (IPv6: one /64) at once; beyond, one waiting for a request "
+                    "is closed, or the new one gets 503 (0: no cap)")
+      ->envname("AGENTBASE_MAX_CONNECTIONS_PER_ADDRESS")
+      ->check(CLI::Range(0, 100000))
       ->capture_default_str();
   serve->add_option("--body-limit", options.body_limit, "Largest request body in bytes (beyond: 413)")
       ->envname("AGENTBASE_BODY_LIMIT")
       ->capture_default_str();
   serve->add_option("--request-timeout", options.request_timeout_s,
-                    "Seconds a client may take to send a request (slow clients are dropped)")
+                    "Seconds a client may take to send a request's body, and to take its response (slow clients "
+                    "are dropped)")
       ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve->add_option("--header-timeout-ms", options.header_timeout_ms,
+                    "How long a request's line and headers may take to arrive, from a new connection's accept or a "
+                    "request's first byte (slow clients are dropped)")
+      ->envname("AGENTBASE_HEADER_TIMEOUT_MS")
+      ->check(CLI::Range(1, 3600000))
+      ->capture_default_str();
+  serve->add_option("--idle-timeout-ms", options.idle_timeout_ms,
+                    "How long a kept-alive connection may wait for its next request before it is closed")
+      ->envname("AGENTBASE_IDLE_TIMEOUT_MS")
+      ->check(CLI::Range(1, 3600000))
       ->capture_default_str();
   serve->add_option("--statement-timeout-ms", options.statement_timeout_ms, "statement_timeout of each API request")
       ->envname("AGENTBASE_STATEMENT_TIMEOUT_MS")
@@ -330,6 +401,16 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
       ->envname("AGENTBASE_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
+  serve->add_option("--log-format", options.log_format, "text, or json: one JSON object per line")
+      ->envname("AGENTBASE_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  serve->add_flag("--access-log", options.access_log,
+                  "Log every request (method, path, status, duration, request id) at info level")
+      ->envname("AGENTBASE_ACCESS_LOG");
+  serve->add_option("--metrics-token", options.metrics_token,
+                    "/metrics answers loopback clients, and others that send this as a bearer token")
+      ->envname("AGENTBASE_METRICS_TOKEN");
   serve->add_flag("!--no-demo", options.demo, "Do not create the demo tenant and user on a new embedded database");
   serve->add_option("--refresh-token-reuse-interval-s", options.refresh_token_reuse_interval_s,
                     "Seconds after a refresh during which the replaced refresh token still gets the session's "

@@ -22,8 +22,11 @@ struct ServeOptions {
   int jwks_refresh_s = 300;  // --jwks URL fetched again this often
   int pool_timeout_ms = 10000;
   size_t max_connections = 1024;
+  size_t max_connections_per_address = 64;  // 0: no cap
   size_t body_limit = 1024 * 1024;
   int request_timeout_s = 30;
+  int header_timeout_ms = 10000;
+  int idle_timeout_ms = 60000;
   int statement_timeout_ms = 8000;
   int64_t max_rows = 1000;
   int64_t max_response_bytes = 16 * 1024 * 1024;
@@ -32,6 +35,9 @@ struct ServeOptions {
   std::string schema = "public";
   int drain_timeout_ms = 10000;
   std::string log_level = "info";
+  std::string log_format = "text";  // or json
+  bool access_log = false;
+  std::string metrics_token;
   bool demo = true;
   // /auth/v1 hardening (see auth/auth_api.hpp and auth/sign_in_limiter.hpp).
   int refresh_token_reuse_interval_s = 10;  // GoTrue's default

@@ -11,10 +11,6 @@
 
 namespace agentbase::auth {
 
-// Well-formed UTF-8: no stray continuation bytes, no overlong forms, no
-// surrogates (U+D800..U+DFFF), nothing beyond U+10FFFF.
-bool IsValidUtf8(std::string_view text);
-
 // Why `value` cannot be used as the request field `field`, or nullopt.
 std::optional<std::string> TextInputProblem(std::string_view field, std::string_view value);
 

@@ -132,6 +132,16 @@ asio::awaitable<Result<PoolSlot*>> Pool::OpenSlot() {
   co_return slots_.back().get();
 }
 
+PoolStats Pool::Stats() const {
+  PoolStats stats;
+  stats.open = Open();
+  for (const auto& slot : slots_) stats.busy += slot->Idle() ? 0 : 1;
+  stats.waiting = waiters_.size();
+  stats.waits = waits_;
+  stats.timeouts = timeouts_;
+  return stats;
+}
+
 bool Pool::MayOpenReserve(std::string_view caller) const {
   // Only when every connection is open and held up (leased, or its oldest
   // transaction stalled), and none of them by this caller.
@@ -185,8 +195,10 @@ asio::awaitable<Result<PoolSlot*>> Pool::Take(Want want, std::string_view caller
     }
     if (!me) {
       if (waiters_.size() >= options_.max_waiters) {
+        ++timeouts_;
         co_return Error::Make("too many requests are waiting for a database connection", "PGRST003");
       }
+      ++waits_;
       me = std::make_shared<Waiter>(executor_);
       waiters_.push_back(me);
     }
@@ -195,6 +207,7 @@ asio::awaitable<Result<PoolSlot*>> Pool::Take(Want want, std::string_view caller
     co_await me->wake.async_wait(asio::as_tuple(asio::use_awaitable));
     if (!me->woken) {
       leave_line();
+      ++timeouts_;
       co_return Error::Make("timed out waiting for a database connection", "PGRST003");
     }
   }

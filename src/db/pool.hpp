@@ -56,6 +56,15 @@ inline constexpr const char* kDeadlineExceeded = "deadline";
 
 class Pool;
 
+// What the pool is doing, for /metrics.
+struct PoolStats {
+  size_t open = 0;
+  size_t busy = 0;
+  size_t waiting = 0;
+  uint64_t waits = 0;     // callers that had to wait, ever
+  uint64_t timeouts = 0;  // of those, turned away (PGRST003)
+};
+
 namespace detail {
 struct PoolSlot {
   std::unique_ptr<AsyncConnection> connection;
@@ -110,6 +119,7 @@ class Pool {
   // once their work ends; new work gets new connections.
   void Recycle();
   size_t Open() const { return slots_.size() + opening_; }
+  PoolStats Stats() const;
 
  private:
   friend class Lease;
@@ -140,6 +150,8 @@ class Pool {
   size_t opening_ = 0;
   std::deque<std::shared_ptr<Waiter>> waiters_;
   bool closed_ = false;
+  uint64_t waits_ = 0;
+  uint64_t timeouts_ = 0;
   std::shared_ptr<boost::asio::steady_timer> watchdog_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

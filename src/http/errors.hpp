@@ -6,8 +6,11 @@
 //   AB400  malformed HTTP (request line, header, chunked encoding, target)
 //   AB413  request body larger than ServerOptions::body_limit
 //   AB431  request line plus headers larger than ServerOptions::header_limit
+//   AB400  also: body framing a proxy could read differently (request smuggling)
 //   AB500  a handler threw, or returned an unusable response
-//   AB503  more than ServerOptions::max_connections connections (with Retry-After)
+//   AB501  a transfer coding other than chunked (gzip, chunked)
+//   AB503  more connections than ServerOptions::max_connections, or than
+//          max_connections_per_address from one address (with Retry-After)
 
 #include <string>
 #include <string_view>

@@ -30,6 +30,7 @@
 #include "http/errors.hpp"
 #include "http/response_head.hpp"
 #include "http/target.hpp"
+#include "util/utf8.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::http {
@@ -75,11 +76,34 @@ namespace detail {
 // (see Sweep), rather than a timer per read and write: re-arming and
 // cancelling timers cost more than the rest of a small request.
 struct Connection {
-  Connection(uint64_t connection_id, tcp::socket connected, std::string remote, bool turned_away)
-      : id(connection_id), socket(std::move(connected)), remote_address(std::move(remote)), rejecting(turned_away) {}
+  Connection(uint64_t connection_id, tcp::socket connected, std::string remote, std::string key, bool turned_away)
+      : id(connection_id),
+        socket(std::move(connected)),
+        remote_address(std::move(remote)),
+        address_key(std::move(key)),
+        rejecting(turned_away) {}
 
   void ExpiresAfter(Clock::duration limit) { deadline = Clock::now() + limit; }
   void ExpiresNever() { deadline = Clock::time_point::max(); }
+  // Waiting for a request's first byte, for at most `limit`: such a
+  // connection may be reclaimed for a new one, and Shutdown closes it.
+  void BecomeIdle(Clock::duration limit) {
+    idle = true;
+    idle_since = Clock::now();
+    deadline = idle_since + limit;
+  }
+  // A request's first byte is in; its headers are due by `limit` from now,
+  // or, on a new connection, from the accept (`fresh`).
+  void BeginHeaders(bool fresh, Clock::duration limit) {
+    idle = false;
+    reading_headers = true;
+    if (fresh) {
+      headers_since = idle_since;
+    } else {
+      headers_since = Clock::now();
+      deadline = headers_since + limit;
+    }
+  }
   void Close() {
     beast::error_code ignored;  // closing a socket that is already closed or reset
     socket.close(ignored);
@@ -90,8 +114,12 @@ struct Connection {
   Clock::time_point deadline = Clock::time_point::max();
   beast::flat_buffer buffer;  // may hold the start of the next (pipelined) request
   std::string remote_address;
+  std::string address_key;  // what max_connections_per_address counts by
   bool rejecting;     // being answered 503; not counted as a session
   bool idle = true;   // waiting for the first byte of a request: Shutdown closes it
+  Clock::time_point idle_since = Clock::now();
+  bool reading_headers = false;  // a request's first byte is in, its headers are not
+  Clock::time_point headers_since;
 };
 
 struct ServerState {
@@ -102,20 +130,33 @@ struct ServerState {
         acceptor(io_context),
         sweep_timer(io_context) {}
 
-  std::shared_ptr<Connection> Register(tcp::socket socket, bool rejecting) {
-    beast::error_code ec;
-    auto remote = socket.remote_endpoint(ec);
-    std::string remote_address = ec ? std::string() : remote.address().to_string();
-    auto connection = std::make_shared<Connection>(next_id++, std::move(socket), std::move(remote_address), rejecting);
+  std::shared_ptr<Connection> Register(tcp::socket socket, std::string remote_address, std::string address_key,
+                                       bool rejecting) {
+    auto connection = std::make_shared<Connection>(next_id++, std::move(socket), std::move(remote_address),
+                                                   std::move(address_key), rejecting);
     connections.emplace(connection->id, connection);
-    ++(rejecting ? rejecting_count : session_count);
+    if (rejecting) {
+      ++rejecting_count;
+    } else {
+      ++session_count;
+      ++sessions_per_address[connection->address_key];
+    }
     return connection;
   }
 
   void Unregister(uint64_t id) {
     auto it = connections.find(id);
     if (it == connections.end()) return;
-    --(it->second->rejecting ? rejecting_count : session_count);
+    const Connection& connection = *it->second;
+    if (connection.rejecting) {
+      --rejecting_count;
+    } else {
+      --session_count;
+      auto per_address = sessions_per_address.find(connection.address_key);
+      if (per_address != sessions_per_address.end() && --per_address->second == 0) {
+        sessions_per_address.erase(per_address);
+      }
+    }
     connections.erase(it);
     // A stopped io_context may be tearing down its queues; nobody waits then.
     if (draining && connections.empty() && !io.stopped()) {
@@ -132,6 +173,45 @@ struct ServerState {
 
   void CloseAll() {
     for (auto& [id, connection] : connections) connection->Close();
+  }
+
+  size_t SessionsFrom(const std::string& address_key) const {
+    auto it = sessions_per_address.find(address_key);
+    return it == sessions_per_address.end() ? 0 : it->second;
+  }
+
+  // Closes a session to make room for a new connection (among that
+  // address's, when one is given): the one that has waited longest for a
+  // request, or else the one whose headers have been arriving longest, if
+  // for more than `slow_headers` (a slowloris, or a client too slow to serve
+  // when room is short). False if every session is busy otherwise. The
+  // closed session ends on its own once its read fails. Linear, but it runs
+  // only when a cap is reached.
+  bool Reclaim(const std::string* address_key, Clock::duration slow_headers) {
+    Connection* idle_longest = nullptr;
+    Connection* slowest = nullptr;
+    for (auto& [id, entry] : connections) {
+      Connection* connection = entry.get();
+      if (connection->rejecting) continue;
+      if (address_key != nullptr && connection->address_key != *address_key) continue;
+      if (connection->idle) {
+        if (idle_longest == nullptr || connection->idle_since < idle_longest->idle_since) idle_longest = connection;
+      } else if (connection->reading_headers) {
+        if (slowest == nullptr || connection->headers_since < slowest->headers_since) slowest = connection;
+      }
+    }
+    Connection* chosen = idle_longest;
+    if (chosen == nullptr && slowest != nullptr && Clock::now() - slowest->headers_since > slow_headers) {
+      chosen = slowest;
+    }
+    if (chosen == nullptr) return false;
+    spdlog::debug("http: closing connection {} ({}) for a new one", chosen->id,
+                  chosen->idle ? "idle" : "slow headers");
+    chosen->idle = false;  // not picked twice while its session winds down
+    chosen->reading_headers = false;
+    chosen->ExpiresNever();
+    chosen->Close();
+    return true;
   }
 
   // Closes the connections whose deadline has passed; their pending read or
@@ -156,6 +236,8 @@ struct ServerState {
   size_t session_count = 0;
   size_t rejecting_count = 0;
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections;
+  // Open sessions by Connection::address_key; addresses with none are erased.
+  std::unordered_map<std::string, size_t> sessions_per_address;
   std::vector<std::shared_ptr<net::steady_timer>> drain_waiters;
   net::steady_timer sweep_timer;
 };
@@ -188,6 +270,30 @@ Clock::duration LingerLimit(const ServerOptions& options) {
 
 Response InternalError() { return JsonError(500, "AB500", "internal server error"); }
 
+// Why Beast refused a request, in words a client's author can act on;
+// nullopt for errors that are not the client's malformed HTTP.
+std::optional<std::string_view> MalformedDetail(const beast::error_code& ec) {
+  if (ec == bhttp::error::bad_value) {
+    return "a header value contains a control character (NUL, a bare CR or LF, or another byte below 0x20 other "
+           "than tab)";
+  }
+  if (ec == bhttp::error::bad_field) return "malformed header field name";
+  if (ec == bhttp::error::bad_line_ending) return "a line of the request does not end in CRLF";
+  if (ec == bhttp::error::bad_method || ec == bhttp::error::bad_target || ec == bhttp::error::bad_version) {
+    return "malformed request line";
+  }
+  if (ec == bhttp::error::bad_content_length) {
+    return "invalid Content-Length, or Content-Length together with Transfer-Encoding";
+  }
+  if (ec == bhttp::error::multiple_content_length) return "conflicting Content-Length values";
+  if (ec == bhttp::error::bad_transfer_encoding) {
+    return "Transfer-Encoding repeated, or together with Content-Length";
+  }
+  if (ec == bhttp::error::bad_chunk || ec == bhttp::error::bad_chunk_extension) return "malformed chunked body";
+  if (ec == bhttp::error::bad_obs_fold) return "malformed obsolete line folding";
+  return std::nullopt;
+}
+
 // What to answer when reading a request failed; nullopt when there is nobody
 // to answer (end of stream, reset, timeout, closed by Shutdown).
 std::optional<Response> ReadErrorResponse(const beast::error_code& ec, const ServerOptions& options) {
@@ -199,15 +305,71 @@ std::optional<Response> ReadErrorResponse(const beast::error_code& ec, const Ser
     return JsonError(413, "AB413", "request body too large",
                      fmt::format("the request body exceeds {} bytes", options.body_limit));
   }
-  static constexpr bhttp::error kMalformed[] = {
-      bhttp::error::bad_line_ending,  bhttp::error::bad_method,          bhttp::error::bad_target,
-      bhttp::error::bad_version,      bhttp::error::bad_field,           bhttp::error::bad_value,
-      bhttp::error::bad_content_length, bhttp::error::bad_transfer_encoding, bhttp::error::bad_chunk,
-      bhttp::error::bad_chunk_extension, bhttp::error::bad_obs_fold,      bhttp::error::multiple_content_length,
-  };
-  for (auto malformed : kMalformed) {
-    if (ec == malformed) return JsonError(400, "AB400", "malformed HTTP request", ec.message());
+  if (auto detail = MalformedDetail(ec)) return JsonError(400, "AB400", "malformed HTTP request", *detail);
+  return std::nullopt;
+}
+
+Response FramingRefused(std::string_view detail) {
+  return JsonError(400, "AB400", "ambiguous request body framing", detail);
+}
+
+// RFC 9112 6.1 and 6.3. Beast reads a Transfer-Encoding whose final coding is
+// not chunked (identity, gzip, "chunked, identity") as no body at all, and
+// accepts repeated identical Content-Lengths; a proxy in front may read either
+// differently, and the body would then run here as a request of its own. So
+// anything but one plain Content-Length or exactly "chunked" is refused.
+// Called once the headers are in, before any of the body is read.
+std::optional<Response> FramingError(const BeastRequest& message, bool parser_chunked) {
+  auto transfer_encoding = message.find(bhttp::field::transfer_encoding);
+  if (transfer_encoding == message.end()) {
+    auto content_length = message.find(bhttp::field::content_length);
+    if (content_length == message.end()) return std::nullopt;  // no body: the common case ends here
+    if (message.count(bhttp::field::content_length) > 1 ||
+        content_length->value().find(',') != beast::string_view::npos) {
+      return FramingRefused("Content-Length is given more than once");
+    }
+    return std::nullopt;
   }
+  if (message.version() < 11) return FramingRefused("Transfer-Encoding in an HTTP/1.0 request");
+  if (message.count(bhttp::field::content_length) > 0) {
+    return FramingRefused("Transfer-Encoding together with Content-Length");
+  }
+  // The codings of every Transfer-Encoding field, in order, as one list.
+  size_t codings = 0;
+  size_t chunked = 0;
+  bool last_is_chunked = false;
+  std::string_view other_coding;
+  // In arrival order (Beast's equal_range spans other fields in between).
+  for (const auto& field : message) {
+    if (field.name() != bhttp::field::transfer_encoding) continue;
+    std::string_view list(field.value().data(), field.value().size());
+    while (!list.empty()) {
+      size_t comma = list.find(',');
+      std::string_view element = list.substr(0, comma);
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      while (!element.empty() && (element.front() == ' ' || element.front() == '\t')) element.remove_prefix(1);
+      while (!element.empty() && (element.back() == ' ' || element.back() == '\t')) element.remove_suffix(1);
+      if (element.empty()) continue;  // "a, , b": empty list elements are allowed and mean nothing
+      ++codings;
+      last_is_chunked = beast::iequals(element, "chunked");
+      if (last_is_chunked) {
+        ++chunked;
+      } else if (other_coding.empty()) {
+        other_coding = element;
+      }
+    }
+  }
+  if (codings == 0) return FramingRefused("empty Transfer-Encoding");
+  if (!last_is_chunked) {
+    return FramingRefused("the final transfer coding is not chunked, so the body's length is unknown");
+  }
+  if (chunked > 1) return FramingRefused("the chunked transfer coding is applied more than once");
+  if (!other_coding.empty()) {
+    return JsonError(501, "AB501", "transfer coding not implemented",
+                     fmt::format("only chunked is implemented, not '{}'", other_coding));
+  }
+  // Beast must have read it the same way; anything else is a disagreement to refuse.
+  if (!parser_chunked) return FramingRefused("unrecognized Transfer-Encoding");
   return std::nullopt;
 }
 
@@ -236,7 +398,16 @@ net::awaitable<Incoming> ReadRequest(std::shared_ptr<ServerState> state, std::sh
   beast::error_code ec;
   std::tie(ec, std::ignore) =
       co_await bhttp::async_read_header(connection->socket, connection->buffer, parser, kUseTuple);
+  connection->reading_headers = false;
+  if (!ec) {
+    if (auto refused = FramingError(parser.get(), parser.chunked())) {
+      incoming.version = parser.get().version();
+      incoming.error = std::move(refused);
+      co_return incoming;
+    }
+  }
   if (!ec && !parser.is_done()) {
+    connection->ExpiresAfter(state->options.request_timeout);  // the body's own deadline
     if (IsContinueExpected(parser.get())) {
       std::tie(ec, std::ignore) =
           co_await net::async_write(connection->socket, net::buffer(kContinue.data(), kContinue.size()), kUseTuple);
@@ -311,8 +482,28 @@ net::awaitable<void> CloseGracefully(std::shared_ptr<Connection> connection, Clo
   connection->Close();
 }
 
+bool HasHeader(const Response& response, std::string_view name) {
+  return std::any_of(response.headers.begin(), response.headers.end(),
+                     [&](const auto& header) { return EqualsIgnoreCase(header.first, name); });
+}
+
+// What every response owes the client whoever produced it; checks that cost
+// a comparison on a successful response.
+void EnforceResponseRules(Response& response) {
+  if (response.status < 400) return;
+  // A 503 or 504 is temporary: say when to come back.
+  if ((response.status == 503 || response.status == 504) && !HasHeader(response, "retry-after")) {
+    response.headers.emplace_back("Retry-After", "1");
+  }
+  // Errors echo parts of the request (a path, a name), which may be any
+  // bytes; JSON must be UTF-8, and replacing only inside the ill-formed
+  // sequences keeps a JSON body's structure, which is all ASCII.
+  if (!IsValidUtf8(response.body)) response.body = ReplaceInvalidUtf8(response.body);
+}
+
 net::awaitable<beast::error_code> Send(std::shared_ptr<ServerState> state, std::shared_ptr<Connection> connection,
                                        Response response, unsigned version, bool keep_alive, bool head) {
+  EnforceResponseRules(response);
   if (state->options.cors) AddCorsHeaders(response);
   std::string head_bytes = ResponseHead(response, version, keep_alive);
   // For HEAD the Content-Length is the one GET would send; the body stays home.
@@ -326,21 +517,21 @@ net::awaitable<beast::error_code> Send(std::shared_ptr<ServerState> state, std::
 
 net::awaitable<void> RunSession(std::shared_ptr<ServerState> state, std::shared_ptr<Connection> connection) {
   Registration registration(state, connection->id);
-  bool first = true;
+  const ServerOptions& options = state->options;
+  bool fresh = true;  // nothing read yet
   for (;;) {
     if (connection->buffer.size() == 0) {
-      // Wait for the next request's first byte, under the idle timeout (a new
-      // connection gets the request timeout: it has no business idling).
-      connection->idle = true;
+      // Wait for the next request's first byte, under the idle timeout. A new
+      // connection has no business idling: its whole header is due within
+      // header_timeout of the accept.
       if (state->draining) break;
-      connection->ExpiresAfter(first ? state->options.request_timeout : state->options.idle_timeout);
+      connection->BecomeIdle(fresh ? options.header_timeout : options.idle_timeout);
       auto [ec, size] = co_await connection->socket.async_read_some(connection->buffer.prepare(kReadChunk), kUseTuple);
       if (ec) break;
       connection->buffer.commit(size);
     }
-    first = false;
-    connection->idle = false;
-    connection->ExpiresAfter(state->options.request_timeout);
+    connection->BeginHeaders(fresh, options.header_timeout);
+    fresh = false;
     Incoming incoming = co_await ReadRequest(state, connection);
     if (incoming.error) {
       spdlog::debug("http: connection {}: answering {} and closing", connection->id, incoming.error->status);
@@ -372,11 +563,10 @@ net::awaitable<void> RunSession(std::shared_ptr<ServerState> state, std::shared_
   connection->Close();
 }
 
-net::awaitable<void> RejectConnection(std::shared_ptr<ServerState> state, std::shared_ptr<Connection> connection) {
+net::awaitable<void> RejectConnection(std::shared_ptr<ServerState> state, std::shared_ptr<Connection> connection,
+                                      std::string reason) {
   Registration registration(state, connection->id);
-  Response response =
-      JsonError(503, "AB503", "too many connections",
-                fmt::format("the server is at its limit of {} connections", state->options.max_connections));
+  Response response = JsonError(503, "AB503", "too many connections", reason);
   response.headers.emplace_back("Retry-After", "1");
   auto limit = LingerLimit(state->options);
   auto ec = co_await Send(state, connection, std::move(response), 11, false, false);
@@ -384,28 +574,64 @@ net::awaitable<void> RejectConnection(std::shared_ptr<ServerState> state, std::s
   connection->Close();
 }
 
+// At a cap, a request whose headers have taken longer than this may be
+// closed for a new connection: real clients send theirs in one packet.
+Clock::duration SlowHeaders(const ServerOptions& options) {
+  return std::min<Clock::duration>(std::chrono::seconds(1), options.header_timeout / 2);
+}
+
+// What max_connections_per_address counts by: the address, or for IPv6 its
+// /64, since one host usually holds a whole /64.
+std::string AddressKey(const net::ip::address& address) {
+  if (!address.is_v6()) return address.to_string();
+  auto v6 = address.to_v6();
+  if (v6.is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, v6).to_string();
+  auto bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return net::ip::address_v6(bytes).to_string() + "/64";
+}
+
 void Admit(const std::shared_ptr<ServerState>& state, tcp::socket socket) {
   if (state->draining) return;  // closes the socket
+  const ServerOptions& options = state->options;
   beast::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);  // small responses should not wait for Nagle
-  if (state->session_count >= state->options.max_connections) {
-    if (state->rejecting_count >= state->options.max_connections) {
+  auto remote = socket.remote_endpoint(ec);
+  std::string remote_address = ec ? std::string() : remote.address().to_string();
+  std::string address_key = ec ? std::string() : AddressKey(remote.address());
+
+  // Within a cap, a connection waiting for a request gives way to the new
+  // one; otherwise the new one is turned away.
+  std::string refusal;
+  if (options.max_connections_per_address > 0 &&
+      state->SessionsFrom(address_key) >= options.max_connections_per_address) {
+    if (!state->Reclaim(&address_key, SlowHeaders(options))) {
+      refusal = fmt::format("the server is at its limit of {} connections from one client address",
+                            options.max_connections_per_address);
+    }
+  } else if (state->session_count >= options.max_connections && !state->Reclaim(nullptr, SlowHeaders(options))) {
+    refusal = fmt::format("the server is at its limit of {} connections", options.max_connections);
+  }
+  if (!refusal.empty()) {
+    if (state->rejecting_count >= options.max_connections) {
       spdlog::debug("http: too many connections; closing a new one unanswered");
       return;
     }
     spdlog::debug("http: too many connections; answering 503");
-    auto connection = state->Register(std::move(socket), true);
-    net::co_spawn(state->io, RejectConnection(state, connection), LogFailure{"turning away a connection"});
+    auto connection = state->Register(std::move(socket), std::move(remote_address), std::move(address_key), true);
+    net::co_spawn(state->io, RejectConnection(state, connection, std::move(refusal)),
+                  LogFailure{"turning away a connection"});
     return;
   }
-  auto connection = state->Register(std::move(socket), false);
+  auto connection = state->Register(std::move(socket), std::move(remote_address), std::move(address_key), false);
   net::co_spawn(state->io, RunSession(state, connection), LogFailure{"session"});
 }
 
 // How often deadlines are checked: a tenth of the shortest timeout, so a
 // timeout fires at most 10% late.
 Clock::duration SweepInterval(const ServerOptions& options) {
-  Clock::duration shortest = std::min<Clock::duration>(options.request_timeout, options.idle_timeout) / 10;
+  Clock::duration shortest =
+      std::min<Clock::duration>({options.header_timeout, options.request_timeout, options.idle_timeout}) / 10;
   return std::clamp<Clock::duration>(shortest, std::chrono::milliseconds(10), std::chrono::seconds(1));
 }
 
@@ -518,5 +744,12 @@ Result<uint16_t> Server::Start() {
 net::awaitable<void> Server::Shutdown(std::chrono::milliseconds deadline) { return DrainAndStop(state_, deadline); }
 
 size_t Server::ActiveSessions() const { return state_->session_count; }
+
+size_t Server::IdleSessions() const {
+  const auto& connections = state_->connections;
+  return static_cast<size_t>(std::count_if(connections.begin(), connections.end(), [](const auto& entry) {
+    return entry.second->idle && !entry.second->rejecting;
+  }));
+}
 
 }  // namespace agentbase::http

@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -49,6 +52,27 @@ std::string TailOfFile(const fs::path& path, size_t max_lines) {
   std::vector<std::string> tail(lines.size() > max_lines ? lines.end() - static_cast<long>(max_lines) : lines.begin(),
                                 lines.end());
   return Join(tail, "\n");
+}
+
+std::string Seconds(std::chrono::milliseconds duration) { return fmt::format("{:g} s", duration.count() / 1000.0); }
+
+std::string DescribeExit(pid_t pid, int status) {
+  std::string who = "(pid " + std::to_string(pid) + ")";
+  if (WIFSIGNALED(status)) {
+    // sigabbrev_np, unlike strsignal, is safe on the supervising thread.
+    const char* name = sigabbrev_np(WTERMSIG(status));
+    return who + " was killed by signal " + std::to_string(WTERMSIG(status)) +
+           (name != nullptr ? std::string(" (SIG") + name + ")" : std::string());
+  }
+  return who + " exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
+const char* SignalName(int signal) {
+  switch (signal) {
+    case SIGINT: return "SIGINT (fast shutdown)";
+    case SIGQUIT: return "SIGQUIT (immediate shutdown)";
+    default: return "SIGKILL";
+  }
 }
 
 }  // namespace
@@ -101,6 +125,8 @@ Result<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::Acquire(const Embedded
 }
 
 EmbeddedCluster::~EmbeddedCluster() {
+  // No restart may race the decision to stop.
+  StopSupervising();
   if (users_fd_ >= 0) {
     if (FileLock::Lock(control_fd_, LOCK_EX)) {
       flock(users_fd_, LOCK_UN);
@@ -114,6 +140,9 @@ EmbeddedCluster::~EmbeddedCluster() {
     close(users_fd_);
   }
   if (control_fd_ >= 0) close(control_fd_);
+  // A server of ours that died is reaped even when others still use the
+  // cluster (they restart it); a live one keeps running for them.
+  ReapChildIfExited();
 }
 
 std::string EmbeddedCluster::Conninfo(const std::string& database) const {
@@ -149,17 +178,84 @@ Status EmbeddedCluster::InitIfNeeded() {
   return Ok();
 }
 
+ClusterIdentity EmbeddedCluster::Identity() const { return ClusterIdentity{pgdata_, server_user_.uid}; }
+
+void EmbeddedCluster::Log(LogLevel level, const std::string& message) const {
+  if (options_.log) options_.log(level, message);
+}
+
+// The postmaster named by postmaster.pid when it is really this cluster's and
+// alive: after a crash the PID may be a zombie or belong to another process.
 pid_t EmbeddedCluster::RunningPostmasterPid() const {
-  std::ifstream pidfile(pgdata_ / "postmaster.pid");
-  long pid = 0;
-  if (!(pidfile >> pid) || pid <= 0) return -1;
-  return ProcessAlive(static_cast<pid_t>(pid)) ? static_cast<pid_t>(pid) : -1;
+  auto pid = ReadLockFilePid(pgdata_ / "postmaster.pid");
+  if (!pid) return -1;
+  PidHolder holder = IdentifyPidHolder(*pid, Identity());
+  return holder == PidHolder::kThisCluster || holder == PidHolder::kUndetermined ? *pid : -1;
+}
+
+int EmbeddedCluster::PingServer() const {
+  // A postmaster frozen by SIGSTOP accepts connections into its backlog and
+  // never answers: without a timeout the ping would wait forever.
+  return PQping((Conninfo() + " connect_timeout=5").c_str());
+}
+
+// PostgreSQL removes a lock file naming a dead PID itself, but refuses to
+// start while the PID is in use by anything, even a zombie or an unrelated
+// process that was given the PID later. Once no process of the cluster is left
+// (and only then: PostgreSQL's own check of orphaned backends relies on
+// postmaster.pid), such a file is removed.
+Status EmbeddedCluster::RemoveStaleLockFiles() {
+  ClusterIdentity cluster = Identity();
+  // Backends of a killed postmaster notice its death and exit within moments.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  auto members = LiveClusterProcesses(cluster);
+  while (members && !members->empty() && std::chrono::steady_clock::now() < deadline && !stopping_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    members = LiveClusterProcesses(cluster);
+  }
+  // /proc unreadable: leave the files to PostgreSQL's own checks.
+  if (!members) return Ok();
+  if (!members->empty()) {
+    // No postmaster answers, yet processes of the cluster still run (orphaned
+    // backends, or a server whose postmaster.pid was deleted): a second
+    // server on the same files would corrupt them.
+    std::vector<std::string> pids;
+    for (pid_t pid : *members) pids.push_back(std::to_string(pid));
+    Error error = Error::Make("processes of the embedded PostgreSQL are still running without a postmaster (pid " +
+                                  Join(pids, ", ") + "); not starting another server on " + pgdata_.string(),
+                              "embedded");
+    error.hint = "stop them (kill " + Join(pids, " ") + ") and try again";
+    return error;
+  }
+
+  const fs::path lock_files[] = {pgdata_ / "postmaster.pid",
+                                 socket_dir_ / (".s.PGSQL." + std::to_string(kPort) + ".lock")};
+  for (const auto& lock_file : lock_files) {
+    auto pid = ReadLockFilePid(lock_file);
+    if (!pid) continue;
+    bool in_use = kill(*pid, 0) == 0 || errno == EPERM;
+    if (!in_use) continue;  // a dead PID: PostgreSQL's own case
+    PidHolder holder = IdentifyPidHolder(*pid, cluster);
+    if (holder == PidHolder::kUndetermined || holder == PidHolder::kThisCluster) continue;
+    std::error_code ec;
+    fs::remove(lock_file, ec);
+    if (ec) {
+      return Error::Make("cannot remove the stale lock file " + lock_file.string() + ": " + ec.message(), "embedded");
+    }
+    Log(LogLevel::kWarning, "removed the stale lock file " + lock_file.string() + ": its PID " + std::to_string(*pid) +
+                                (holder == PidHolder::kNobody ? " is a dead process nobody reaped"
+                                                              : " now belongs to an unrelated process") +
+                                ", and no process of the embedded PostgreSQL is left");
+  }
+  return Ok();
 }
 
 Status EmbeddedCluster::StartIfNeeded() {
-  std::string conninfo = Conninfo();
-  if (PQping(conninfo.c_str()) == PQPING_OK) return Ok();  // left running by another process, or by a crash
+  if (PingServer() == PQPING_OK) return Ok();  // left running by another process, or by a crash
   if (RunningPostmasterPid() > 0) return WaitUntilReady(-1);  // starting up or recovering
+  if (auto cleared = RemoveStaleLockFiles(); !cleared) return cleared;
+  // A server of ours that died since is waited for before its PID is forgotten.
+  ReapChildIfExited();
 
   std::error_code ec;
   fs::create_directories(socket_dir_, ec);
@@ -173,7 +269,12 @@ Status EmbeddedCluster::StartIfNeeded() {
                 "-k", socket_dir_.string(),
                 "-p", std::to_string(kPort),
                 "-c", "listen_addresses=",
-                "-c", "unix_socket_permissions=0700"};
+                "-c", "unix_socket_permissions=0700",
+                // After a crash, recovery first flushes the whole data directory
+                // to disk; one syncfs() of its file system does that in a
+                // fraction of the time of an fsync() per file, so the server is
+                // back sooner.
+                "-c", "recovery_init_sync_method=syncfs"};
   spawn.user = server_user_;
   spawn.log_file = options_.data_dir / "postgres.log";
   spawn.new_session = true;  // outlives us while other agentbase processes use it
@@ -184,11 +285,12 @@ Status EmbeddedCluster::StartIfNeeded() {
 }
 
 Status EmbeddedCluster::WaitUntilReady(pid_t child) {
-  std::string conninfo = Conninfo();
   auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
   auto pause = std::chrono::milliseconds(5);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (PQping(conninfo.c_str()) == PQPING_OK) return Ok();
+    if (stopping_) return Error::Make("stopped waiting for the embedded PostgreSQL server: shutting down", "embedded");
+    int ping = PingServer();
+    if (ping == PQPING_OK) return Ok();
     if (child > 0) {
       int status = 0;
       if (waitpid(child, &status, WNOHANG) == child) {
@@ -197,7 +299,7 @@ Status EmbeddedCluster::WaitUntilReady(pid_t child) {
         error.detail = TailOfFile(options_.data_dir / "postgres.log", 5);
         return error;
       }
-    } else if (RunningPostmasterPid() < 0 && PQping(conninfo.c_str()) == PQPING_NO_RESPONSE) {
+    } else if (RunningPostmasterPid() < 0 && ping == PQPING_NO_RESPONSE) {
       return StartIfNeeded();  // the other process's server went away; start our own
     }
     std::this_thread::sleep_for(pause);
@@ -210,17 +312,146 @@ Status EmbeddedCluster::WaitUntilReady(pid_t child) {
 
 void EmbeddedCluster::StopServer() {
   pid_t pid = RunningPostmasterPid();
-  if (pid <= 0) return;
-  // SIGINT is PostgreSQL's fast shutdown: it does not wait for clients.
-  kill(pid, SIGINT);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pid == child_pid_ && waitpid(pid, nullptr, WNOHANG) == pid) return;
-    if (pid != child_pid_ && !ProcessAlive(pid)) return;
+  if (pid > 0) {
+    // Fast shutdown ends sessions and writes a checkpoint; immediate shutdown
+    // skips the checkpoint (WAL recovery runs at the next start); SIGKILL is
+    // for a server that acts on neither. Each step is bounded, so a hung
+    // server cannot hold up our exit forever.
+    struct Step {
+      int signal;
+      std::chrono::milliseconds patience;
+    };
+    const Step steps[] = {{SIGINT, options_.fast_stop_timeout},
+                          {SIGQUIT, options_.immediate_stop_timeout},
+                          {SIGKILL, std::chrono::seconds(5)}};
+    for (const auto& step : steps) {
+      kill(pid, step.signal);
+      // A postmaster frozen by SIGSTOP holds every other signal until it is
+      // continued: continue it so that it can shut down properly.
+      if (step.signal != SIGKILL) kill(pid, SIGCONT);
+      if (WaitForExit(pid, step.patience)) break;
+      Log(LogLevel::kWarning, "the embedded PostgreSQL (pid " + std::to_string(pid) + ") did not stop after " +
+                                  SignalName(step.signal) + " within " + Seconds(step.patience));
+    }
+  }
+  ReapChildIfExited();
+}
+
+bool EmbeddedCluster::WaitForExit(pid_t pid, std::chrono::milliseconds patience) {
+  auto start = std::chrono::steady_clock::now();
+  auto stuck_since = std::chrono::steady_clock::time_point::max();
+  while (std::chrono::steady_clock::now() - start < patience) {
+    if (pid == child_pid_) {
+      if (waitpid(pid, nullptr, WNOHANG) == pid) {
+        child_pid_ = -1;
+        return true;
+      }
+    } else {
+      PidHolder holder = IdentifyPidHolder(pid, Identity());
+      if (holder != PidHolder::kThisCluster && holder != PidHolder::kUndetermined) return true;
+    }
+    // Still stopped although continued (a debugger holds it): waiting is futile.
+    auto now = std::chrono::steady_clock::now();
+    if (!ProcessStopped(pid)) stuck_since = std::chrono::steady_clock::time_point::max();
+    else if (stuck_since == std::chrono::steady_clock::time_point::max()) stuck_since = now;
+    else if (now - stuck_since > std::chrono::milliseconds(500)) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  kill(pid, SIGQUIT);  // immediate shutdown; WAL recovery runs at the next start
-  if (pid == child_pid_) waitpid(pid, nullptr, 0);
+  return false;
+}
+
+void EmbeddedCluster::ReapChildIfExited() {
+  if (child_pid_ > 0 && waitpid(child_pid_, nullptr, WNOHANG) == child_pid_) child_pid_ = -1;
+}
+
+void EmbeddedCluster::Supervise(const SupervisionOptions& options) {
+  if (supervisor_.joinable()) throw std::logic_error("EmbeddedCluster::Supervise called twice");
+  supervisor_ = std::thread([this, options] {
+    try {
+      SuperviseLoop(options);
+    } catch (const std::exception& failure) {
+      // A bug, not a database problem: serving goes on, unsupervised, and says so.
+      Log(LogLevel::kError, std::string("supervision of the embedded PostgreSQL stopped: ") + failure.what());
+    }
+  });
+}
+
+void EmbeddedCluster::StopSupervising() {
+  {
+    std::lock_guard<std::mutex> guard(supervisor_mutex_);
+    stopping_ = true;
+  }
+  supervisor_wake_.notify_all();
+  if (supervisor_.joinable()) supervisor_.join();
+}
+
+bool EmbeddedCluster::PauseUnlessStopping(std::chrono::milliseconds pause) {
+  std::unique_lock<std::mutex> lock(supervisor_mutex_);
+  return !supervisor_wake_.wait_for(lock, pause, [this] { return stopping_.load(); });
+}
+
+void EmbeddedCluster::SuperviseLoop(const SupervisionOptions& options) {
+  auto delay = options.first_restart_delay;
+  auto up_since = std::chrono::steady_clock::now();
+  while (PauseUnlessStopping(options.poll_interval)) {
+    auto gone = NoticeServerGone();
+    if (!gone) {
+      if (std::chrono::steady_clock::now() - up_since >= options.stable_after) delay = options.first_restart_delay;
+      continue;
+    }
+    Log(LogLevel::kWarning, "the embedded PostgreSQL " + *gone + "; restarting it in " + Seconds(delay));
+    while (PauseUnlessStopping(delay)) {
+      auto restarted = RestartServer();
+      delay = std::min(delay * 2, options.max_restart_delay);
+      if (restarted) {
+        // Clients hear of it before the log says so (tests wait for the log).
+        if (options.on_running_again) options.on_running_again();
+        Log(LogLevel::kInfo, *restarted);
+        up_since = std::chrono::steady_clock::now();
+        break;
+      }
+      if (stopping_) break;
+      std::string detail = restarted.error().detail.empty() ? "" : " (" + OneLine(restarted.error().detail) + ")";
+      Log(LogLevel::kError, "restarting the embedded PostgreSQL failed: " + restarted.error().message + detail +
+                                "; next attempt in " + Seconds(delay));
+    }
+  }
+}
+
+// Why the server is gone, or nullopt while it runs. Our own child is waited
+// for, so it never lingers as a zombie (which would also keep its PID, and
+// so its lock files, in use).
+std::optional<std::string> EmbeddedCluster::NoticeServerGone() {
+  if (child_pid_ > 0) {
+    int status = 0;
+    pid_t reaped = waitpid(child_pid_, &status, WNOHANG);
+    if (reaped == 0) return std::nullopt;
+    pid_t pid = child_pid_;
+    child_pid_ = -1;
+    if (reaped == pid) return DescribeExit(pid, status);
+    // Not ours to wait for any more (only if SIGCHLD were ignored): judge by postmaster.pid.
+  }
+  if (RunningPostmasterPid() > 0) return std::nullopt;
+  return std::string("is no longer running");
+}
+
+Result<std::string> EmbeddedCluster::RestartServer() {
+  // Another process may hold control.lock for a whole start-up: poll it, so
+  // that a shutdown of ours is not held up meanwhile.
+  while (flock(control_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      return Error::Make(std::string("flock failed: ") + std::strerror(errno), "embedded");
+    }
+    if (!PauseUnlessStopping(std::chrono::milliseconds(50))) return Error::Make("shutting down", "embedded");
+  }
+  pid_t before = child_pid_;
+  Status started = StartIfNeeded();
+  (void)FileLock::Lock(control_fd_, LOCK_UN);  // releasing cannot fail on a valid fd
+  if (!started) return started.error();
+  if (child_pid_ > 0 && child_pid_ != before) {
+    return "the embedded PostgreSQL is running again (restarted, pid " + std::to_string(child_pid_) + ")";
+  }
+  return std::string("the embedded PostgreSQL is running again (started by another agentbase process)");
 }
 
 }  // namespace agentbase::pgctl

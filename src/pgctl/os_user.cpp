@@ -113,6 +113,4 @@ Result<int> RunToCompletion(const SpawnOptions& options) {
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-bool ProcessAlive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
-
 }  // namespace agentbase::pgctl

@@ -42,6 +42,4 @@ Result<pid_t> Spawn(const SpawnOptions& options);
 // Runs a child to completion; returns its exit status (0 = success).
 Result<int> RunToCompletion(const SpawnOptions& options);
 
-bool ProcessAlive(pid_t pid);
-
 }  // namespace agentbase::pgctl

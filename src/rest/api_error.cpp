@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "util/text.hpp"
-#include "util/utf8.hpp"
 
 namespace agentbase::rest {
 
@@ -85,12 +84,12 @@ Error ApiError(const std::string& code, std::string message, std::string details
 http::Response ErrorResponse(const Error& error, bool anonymous) {
   http::Response response;
   response.status = StatusFor(error, anonymous);
-  // Messages may echo what the client sent (a table name from the path, a
-  // column): the body must stay valid JSON whatever bytes that was.
-  boost::json::object body{{"code", error.code.empty() ? "PGRST000" : ToValidUtf8(error.code)},
-                           {"details", OrNull(ToValidUtf8(error.detail))},
-                           {"hint", OrNull(ToValidUtf8(error.hint))},
-                           {"message", ToValidUtf8(error.message)}};
+  // Messages may echo invalid UTF-8 the client sent: the HTTP server repairs
+  // every error body before it goes out (http/server.cpp).
+  boost::json::object body{{"code", error.code.empty() ? "PGRST000" : error.code},
+                           {"details", OrNull(error.detail)},
+                           {"hint", OrNull(error.hint)},
+                           {"message", error.message}};
   response.body = boost::json::serialize(body);
   response.SetHeader("Content-Type", "application/json; charset=utf-8");
   response.SetHeader("Proxy-Status", "PostgREST; error=" + (error.code.empty() ? "PGRST000" : error.code));

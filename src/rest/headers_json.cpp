@@ -3,6 +3,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "util/utf8.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
@@ -21,7 +22,13 @@ std::string HeadersJson(const http::HeaderList& headers) {
     if (out.size() > 1) out += ',';
     AppendJsonString(out, name);
     out += ':';
-    AppendJsonString(out, value);
+    // PostgreSQL refuses a setting that is not valid UTF-8 (22021) and the
+    // request with it, so a stray byte is replaced, never passed on.
+    if (IsValidUtf8(value)) {
+      AppendJsonString(out, value);
+    } else {
+      AppendJsonString(out, ReplaceInvalidUtf8(value));
+    }
   }
   out += '}';
   return out;

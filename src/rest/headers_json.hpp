@@ -2,7 +2,10 @@
 // The value of request.headers as PostgREST sets it for each transaction:
 // one JSON object of the (lower-case) header names. A repeated header gives
 // its last value; cookies are left out (PostgREST has request.cookies for
-// them).
+// them). A value that is not valid UTF-8 (header values are bytes; a UTF-8
+// database takes no others) has each ill-formed sequence replaced by U+FFFD.
+// Control characters cannot occur: the server refuses them in header values
+// (400 AB400), so no NUL can cut the setting short.
 
 #include <string>
 

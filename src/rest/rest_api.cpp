@@ -102,7 +102,6 @@ struct PreparedRequest {
   Shape shape = Shape::kRead;
   SqlQuery query;
   bool read_only = true;
-  bool head = false;
   BodyForm form;               // from Accept: object, nulls=stripped, CSV
   bool representation = false;
   bool rollback = false;       // Prefer: tx=rollback
@@ -141,7 +140,6 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
   const Preferences& preferences = parsed->preferences;
 
   Prepared prepared;
-  prepared.head = request.method == "HEAD";
   prepared.form = form;
   prepared.rollback = preferences.transaction == PreferTransaction::kRollback;
   bool count_exact = preferences.count.has_value();
@@ -243,7 +241,7 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
   auto& statements = transaction.statements;
   if (prepared.decide_after) statements.push_back({"BEGIN ISOLATION LEVEL READ COMMITTED", {}});
   db::Params settings;
-  settings.reserve(8);
+  settings.reserve(9);
   settings.emplace_back(constants.search_path);
   settings.emplace_back(caller.role);
   settings.emplace_back(caller.claims);
@@ -252,6 +250,10 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
   settings.emplace_back(HeadersJson(request.headers));
   settings.emplace_back(constants.statement_timeout_ms);
   settings.emplace_back(constants.max_response_bytes);
+  // The request id (app/router.hpp) names the transaction in pg_stat_activity
+  // and in PostgreSQL's log (%a).
+  auto request_id = request.Header("x-request-id");
+  settings.emplace_back(request_id ? "agentbase " + std::string(*request_id) : std::string("agentbase"));
   // Reads cannot write, also through functions they call; turning read-only
   // on is allowed at any point of a transaction.
   static const std::string kSettings =
@@ -261,7 +263,8 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
       "pg_catalog.set_config('request.path', $5, true), "
       "pg_catalog.set_config('request.headers', $6, true), "
       "pg_catalog.set_config('statement_timeout', $7, true), "
-      "pg_catalog.set_config('agentbase.max_response_bytes', $8, true)";
+      "pg_catalog.set_config('agentbase.max_response_bytes', $8, true), "
+      "pg_catalog.set_config('application_name', $9, true)";
   static const std::string kReadOnlySettings = kSettings + ", pg_catalog.set_config('transaction_read_only', 'on', true)";
   statements.push_back({prepared.read_only ? kReadOnlySettings : kSettings, std::move(settings), true});
   transaction.main = statements.size();
@@ -383,7 +386,8 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
 
   if (route->root) {
     if (!reading) co_return ErrorResponse(ApiError("PGRST117", "Unsupported HTTP method: " + request.method));
-    http::Response response{200, {}, request.method == "HEAD" ? "" : OpenApiDocument(*cache, request)};
+    // HEAD too: the server sends GET's Content-Length and drops the body.
+    http::Response response{200, {}, OpenApiDocument(*cache, request)};
     response.SetHeader("Content-Type", "application/openapi+json; charset=utf-8");
     co_return response;
   }
@@ -479,7 +483,6 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
       co_return ErrorResponse(applied.error(), caller->anonymous);
     }
   }
-  if (prepared->head) response.body.clear();
   co_return response;
 }
 

@@ -1,62 +1,96 @@
 #include "util/utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace agentbase {
 
 namespace {
 
-// Length of the well-formed sequence starting at `at`, or 0 when the bytes
-// there are not one (Unicode's table 3-7 of well-formed byte sequences).
-size_t SequenceLength(std::string_view text, size_t at) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  unsigned char lead = byte(at);
-  if (lead < 0x80) return 1;
-  size_t length = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
-  if (length == 0 || at + length > text.size()) return 0;
-  unsigned char second = byte(at + 1);
-  unsigned char low = 0x80, high = 0xBF;
-  if (lead == 0xE0) low = 0xA0;
-  if (lead == 0xED) high = 0x9F;  // no surrogates
-  if (lead == 0xF0) low = 0x90;
-  if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
-  if (second < low || second > high) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if ((byte(at + i) & 0xC0) != 0x80) return 0;
+constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
+
+// The length of the well-formed sequence starting at text[i], or 0 when the
+// bytes there are ill-formed; `consumed` is then the maximal ill-formed
+// subpart (at least one byte) that one U+FFFD replaces.
+size_t SequenceLength(std::string_view text, size_t i, size_t& consumed) {
+  auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
+  uint8_t lead = byte(i);
+  size_t length = 0;
+  // The range the second byte must fall in (Unicode Table 3-7), which rules
+  // out overlong forms, surrogates and code points above U+10FFFF.
+  uint8_t low = 0x80, high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    consumed = 1;
+    return 0;
   }
-  return length;
+  size_t k = 1;
+  for (; k < length && i + k < text.size(); ++k) {
+    uint8_t next = byte(i + k);
+    bool fits = k == 1 ? (next >= low && next <= high) : (next >= 0x80 && next <= 0xBF);
+    if (!fits) break;
+  }
+  if (k == length) {
+    consumed = length;
+    return length;
+  }
+  consumed = k;
+  return 0;
+}
+
+// The first non-ASCII byte at or after `i`.
+size_t SkipAscii(std::string_view text, size_t i) {
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  while (i + 8 <= text.size()) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof(word));
+    if (word & kHighBits) break;
+    i += 8;
+  }
+  while (i < text.size() && static_cast<uint8_t>(text[i]) < 0x80) ++i;
+  return i;
 }
 
 }  // namespace
 
 bool IsValidUtf8(std::string_view text) {
-  for (size_t at = 0; at < text.size();) {
-    // Runs of ASCII are the common case.
-    if (static_cast<unsigned char>(text[at]) < 0x80) {
-      ++at;
-      continue;
-    }
-    size_t length = SequenceLength(text, at);
-    if (length == 0) return false;
-    at += length;
+  size_t i = SkipAscii(text, 0);
+  while (i < text.size()) {
+    size_t consumed = 0;
+    if (SequenceLength(text, i, consumed) == 0) return false;
+    i = SkipAscii(text, i + consumed);
   }
   return true;
 }
 
-std::string ToValidUtf8(std::string_view text) {
-  if (IsValidUtf8(text)) return std::string(text);
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (size_t at = 0; at < text.size();) {
-    size_t length = SequenceLength(text, at);
-    if (length > 0) {
-      out.append(text.substr(at, length));
-      at += length;
-      continue;
+void AppendValidUtf8(std::string& out, std::string_view text) {
+  size_t run = 0;  // start of the valid text not yet copied
+  size_t i = SkipAscii(text, 0);
+  while (i < text.size()) {
+    size_t consumed = 0;
+    if (SequenceLength(text, i, consumed) == 0) {
+      out.append(text, run, i - run);
+      out.append(kReplacementCharacter);
+      run = i + consumed;
     }
-    out += "\xEF\xBF\xBD";
-    // The bad byte and the stray continuation bytes after it are one error.
-    ++at;
-    while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;
+    i = SkipAscii(text, i + consumed);
   }
+  out.append(text, run, text.size() - run);
+}
+
+std::string ReplaceInvalidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  AppendValidUtf8(out, text);
   return out;
 }
 

@@ -1,18 +1,25 @@
 #pragma once
-// UTF-8 checks for text that came from a client and goes where only valid
-// UTF-8 may go (JSON bodies, PostgreSQL text).
+// UTF-8 validation and repair for text the server passes on but did not
+// produce: header values go into PostgreSQL's request.headers (a UTF-8
+// database refuses the whole transaction over one bad byte, 22021), and
+// anything a handler echoes into a JSON error body must stay valid JSON.
 
 #include <string>
 #include <string_view>
 
 namespace agentbase {
 
-// Well-formed UTF-8 as RFC 3629 defines it: no overlong forms, no
-// surrogates, nothing above U+10FFFF.
+// Whether `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF). ASCII is checked eight bytes at a time.
 bool IsValidUtf8(std::string_view text);
 
-// The text with every ill-formed sequence (a bad byte and the continuation
-// bytes after it) replaced by one U+FFFD; valid text comes back unchanged.
-std::string ToValidUtf8(std::string_view text);
+// `text` with each ill-formed sequence replaced by U+FFFD, one replacement per
+// maximal ill-formed subpart (Unicode's recommended practice, as browsers
+// decode), so valid text is unchanged and nothing else is dropped.
+std::string ReplaceInvalidUtf8(std::string_view text);
+
+// Appends `text` to `out`, repaired as ReplaceInvalidUtf8 does, without a
+// temporary when it is valid.
+void AppendValidUtf8(std::string& out, std::string_view text);
 
 }  // namespace agentbase

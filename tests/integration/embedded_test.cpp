@@ -1,24 +1,108 @@
 // The embedded default: a private cluster created on first use, shared by
-// concurrent agentbase processes, stopped by the last, recovered after crashes.
+// concurrent agentbase processes, stopped by the last, recovered after crashes
+// (of the server, of agentbase, of both), and restarted under a running serve.
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "harness.hpp"
+#include "pgctl/server_processes.hpp"
 
 namespace agentbase::testing {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// Polls instead of sleeping a fixed time: true as soon as `condition` holds.
+template <class Condition>
+bool Eventually(Condition condition, milliseconds timeout, milliseconds pause = milliseconds(20)) {
+  auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(pause);
+  }
+  return condition();
+}
+
+std::string ReadWholeFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// One field of /proc/<pid>/stat after the command: 0 is the state, 1 the parent.
+std::string ProcStatField(pid_t pid, int field) {
+  std::string stat = ReadWholeFile("/proc/" + std::to_string(pid) + "/stat");
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return "";
+  std::istringstream rest(stat.substr(close + 2));
+  std::string value;
+  for (int i = 0; i <= field; ++i) rest >> value;
+  return value;
+}
+
+// The children of `parent` that are zombies (exited, never waited for).
+std::vector<pid_t> ZombieChildren(pid_t parent) {
+  std::vector<pid_t> zombies;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = std::stoi(name);
+    if (ProcStatField(pid, 1) == std::to_string(parent) && ProcStatField(pid, 0) == "Z") zombies.push_back(pid);
+  }
+  return zombies;
+}
+
+// The status of GET `target` on 127.0.0.1:`port`; -1 when there is no answer.
+int HttpGetStatus(int port, const std::string& target) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int status = -1;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+      char buffer[64] = {};
+      ssize_t got = recv(fd, buffer, sizeof buffer - 1, 0);
+      int parsed = 0;
+      if (got > 12 && std::sscanf(buffer, "HTTP/1.1 %d", &parsed) == 1) status = parsed;
+    }
+  }
+  close(fd);
+  return status;
+}
+
+// A read through the API's database pool.
+const std::string kPooledRead = "/rest/v1/tenants?select=id&limit=1";
 
 class EmbeddedTest : public ::testing::Test {
  protected:
@@ -31,15 +115,46 @@ class EmbeddedTest : public ::testing::Test {
   }
   void TearDown() override {
     // Stop anything a failed test left running, then remove the directory.
-    if (pid_t pid = PostmasterPid(); pid > 0) {
+    for (pid_t pid : children_) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+    // Only a server of this data directory: a stale postmaster.pid may name anyone.
+    if (pid_t pid = PostmasterPid(); pid > 0 && PostmasterRunning(pid)) {
+      kill(pid, SIGCONT);
       kill(pid, SIGQUIT);
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      if (!Eventually([&] { return !PostmasterRunning(pid); }, seconds(5))) kill(pid, SIGKILL);
     }
     std::error_code ec;
     fs::remove_all(root_, ec);
   }
 
   std::string Flag() const { return "--data-dir '" + data_dir_.string() + "'"; }
+
+  // A data directory holding a pushed, cleanly stopped cluster, as `db push`
+  // leaves it. initdb and the first push take most of a test's time, so they
+  // run once per test program and each test gets a copy (cp -a keeps the
+  // server user's ownership and modes).
+  void CopyPushedCluster() {
+    if (pushed_root_.empty()) {
+      char pattern[] = "/tmp/abe-pushed-XXXXXX";
+      ASSERT_NE(mkdtemp(pattern), nullptr);
+      pushed_root_ = pattern;
+      fs::permissions(pushed_root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+      auto push = RunAgentbase("db push --data-dir '" + (pushed_root_ / "data").string() + "'");
+      ASSERT_EQ(push.exit_code, 0) << push.out << push.err;
+    }
+    ASSERT_TRUE(fs::exists(pushed_root_ / "data" / "pgdata" / "PG_VERSION")) << "the first db push failed";
+    std::string copy = "cp -a '" + (pushed_root_ / "data").string() + "' '" + data_dir_.string() + "'";
+    ASSERT_EQ(std::system(copy.c_str()), 0);
+  }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    if (!pushed_root_.empty()) fs::remove_all(pushed_root_, ec);
+    pushed_root_.clear();
+  }
+  static inline fs::path pushed_root_;
+
   std::string SocketConninfo() const { return "host=" + (data_dir_ / "run").string() + " port=5432 user=postgres"; }
 
   pid_t PostmasterPid() const {
@@ -58,8 +173,95 @@ class EmbeddedTest : public ::testing::Test {
     for (int i = 0; i < 200 && !ServerUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
 
+  // A running `agentbase serve` on the embedded default, on a free port.
+  struct Serve {
+    pid_t pid = -1;
+    int port = -1;
+    fs::path log;
+  };
+  Serve StartServe() {
+    Serve serve;
+    serve.log = root_ / ("serve-" + std::to_string(++serves_started_) + ".log");
+    std::string command = "exec " + std::string(AGENTBASE_BIN) + " serve --port 0 --no-demo " + Flag() + " >'" +
+                          serve.log.string() + "' 2>&1 </dev/null";
+    serve.pid = fork();
+    if (serve.pid == 0) {
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    children_.push_back(serve.pid);
+    std::regex api_line(R"(API: +http://127\.0\.0\.1:(\d+))");
+    Eventually(
+        [&] {
+          std::smatch match;
+          std::string log = ReadWholeFile(serve.log);
+          if (std::regex_search(log, match, api_line)) serve.port = std::stoi(match[1]);
+          return serve.port > 0 || waitpid(serve.pid, nullptr, WNOHANG) != 0;
+        },
+        seconds(120));
+    return serve;
+  }
+  // SIGTERM, then the exit code (-1 when it did not exit within `patience`).
+  int StopServe(const Serve& serve, milliseconds patience = milliseconds(30000)) {
+    kill(serve.pid, SIGTERM);
+    int status = 0;
+    bool exited = Eventually([&] { return waitpid(serve.pid, &status, WNOHANG) == serve.pid; }, patience);
+    if (!exited) return -1;
+    std::erase(children_, serve.pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  void KillServe(const Serve& serve) {
+    kill(serve.pid, SIGKILL);
+    waitpid(serve.pid, nullptr, 0);
+    std::erase(children_, serve.pid);
+  }
+  bool Answers200(const Serve& serve, milliseconds timeout) const {
+    return Eventually([&] { return HttpGetStatus(serve.port, kPooledRead) == 200; }, timeout);
+  }
+  // The server runs as the owner of its data directory (postgres when we are root).
+  pgctl::ClusterIdentity Cluster() const {
+    struct stat info {};
+    uid_t owner = ::stat((data_dir_ / "pgdata").c_str(), &info) == 0 ? info.st_uid : geteuid();
+    return pgctl::ClusterIdentity{data_dir_ / "pgdata", owner};
+  }
+  bool PostmasterRunning(pid_t pid) const {
+    return pgctl::IdentifyPidHolder(pid, Cluster()) == pgctl::PidHolder::kThisCluster;
+  }
+  // A crash that leaves postmaster.pid and the socket's lock file behind.
+  void CrashServerLeavingLockFiles() {
+    StartServerOutsideAgentbase();
+    pid_t pid = PostmasterPid();
+    ASSERT_GT(pid, 0);
+    kill(pid, SIGKILL);
+    ASSERT_TRUE(Eventually([&] { return !PostmasterRunning(pid) && !ServerUp(); }, seconds(10)));
+    ASSERT_TRUE(Eventually([&] { return pgctl::LiveClusterProcesses(Cluster())->empty(); }, seconds(10)))
+        << "its backends should notice and exit";
+    ASSERT_TRUE(fs::exists(PidFile()));
+    ASSERT_TRUE(fs::exists(SocketLockFile()));
+  }
+  fs::path PidFile() const { return data_dir_ / "pgdata" / "postmaster.pid"; }
+  fs::path SocketLockFile() const { return data_dir_ / "run" / ".s.PGSQL.5432.lock"; }
+  // Puts `pid` on the first line of a lock file, as if PostgreSQL had written it.
+  static void RewriteLockFilePid(const fs::path& lock_file, pid_t pid) {
+    std::string content = ReadWholeFile(lock_file);
+    content = std::to_string(pid) + content.substr(content.find('\n'));
+    std::ofstream(lock_file, std::ios::trunc) << content;
+  }
+  // A live process that has nothing to do with PostgreSQL.
+  pid_t StartUnrelatedProcess() {
+    pid_t pid = fork();
+    if (pid == 0) {
+      execl("/bin/sleep", "sleep", "60", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    children_.push_back(pid);
+    return pid;
+  }
+
   fs::path root_;
   fs::path data_dir_;
+  std::vector<pid_t> children_;  // killed and reaped at the end
+  int serves_started_ = 0;       // each serve logs to a file of its own
 };
 
 }  // namespace
@@ -88,7 +290,7 @@ TEST_F(EmbeddedTest, EightConcurrentFirstPushesShareOneServerAndApplyOnce) {
 }
 
 TEST_F(EmbeddedTest, AdoptsAServerLeftRunningByACrashedProcessAndStopsIt) {
-  ASSERT_EQ(RunAgentbase("db push " + Flag()).exit_code, 0);
+  CopyPushedCluster();
   StartServerOutsideAgentbase();
   ASSERT_TRUE(ServerUp());
   pid_t orphan = PostmasterPid();
@@ -100,13 +302,13 @@ TEST_F(EmbeddedTest, AdoptsAServerLeftRunningByACrashedProcessAndStopsIt) {
 }
 
 TEST_F(EmbeddedTest, RecoversAfterTheServerWasKilled) {
-  ASSERT_EQ(RunAgentbase("db push " + Flag()).exit_code, 0);
+  CopyPushedCluster();
   StartServerOutsideAgentbase();
   pid_t pid = PostmasterPid();
   ASSERT_GT(pid, 0);
   kill(pid, SIGKILL);  // a crash: postmaster.pid stays behind
-  for (int i = 0; i < 200 && ServerUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let its backends notice and exit
+  // Right away: agentbase itself waits for the dead server's backends to exit.
+  ASSERT_TRUE(Eventually([&] { return !ServerUp(); }, seconds(5)));
   EXPECT_TRUE(fs::exists(data_dir_ / "pgdata" / "postmaster.pid"));
 
   auto push = RunAgentbase("db push " + Flag());
@@ -123,6 +325,265 @@ TEST_F(EmbeddedTest, UnusableDataDirectoryIsAClearError) {
   auto bad_bin = RunAgentbase("db push --pg-bin /nonexistent " + Flag());
   EXPECT_EQ(bad_bin.exit_code, 3);
   EXPECT_NE(bad_bin.err.find("PostgreSQL server binaries not found"), std::string::npos) << bad_bin.err;
+}
+
+TEST_F(EmbeddedTest, ServeReapsAndRestartsAKilledServerAndAnswersAgainWithinTenSeconds) {
+  CopyPushedCluster();
+  Serve serve = StartServe();
+  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
+  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
+  pid_t first = PostmasterPid();
+  ASSERT_EQ(ProcStatField(first, 1), std::to_string(serve.pid)) << "serve started the server: it is its child";
+
+  kill(first, SIGKILL);
+  auto killed_at = Clock::now();
+  std::set<int> statuses;
+  bool answered = Eventually(
+      [&] {
+        int status = HttpGetStatus(serve.port, kPooledRead);
+        statuses.insert(status);
+        return status == 200 && PostmasterPid() != first;
+      },
+      seconds(10));
+  auto recovered_after = std::chrono::duration_cast<milliseconds>(Clock::now() - killed_at);
+  EXPECT_TRUE(answered) << ReadWholeFile(serve.log);
+  EXPECT_LT(recovered_after, seconds(10));
+  EXPECT_TRUE(statuses.count(503)) << "requests during the outage answer 503";
+  statuses.erase(200);
+  statuses.erase(503);
+  EXPECT_TRUE(statuses.empty()) << "nothing but 200 and 503, first other status: " << *statuses.begin();
+
+  EXPECT_TRUE(ZombieChildren(serve.pid).empty()) << "the killed postmaster must have been waited for";
+  EXPECT_NE(ProcStatField(first, 0), "Z");
+  pid_t second = PostmasterPid();
+  EXPECT_EQ(ProcStatField(second, 1), std::to_string(serve.pid)) << "the restarted server is serve's child again";
+  // The log line follows a moment after the pools were told.
+  EXPECT_TRUE(Eventually([&] { return ReadWholeFile(serve.log).find("running again") != std::string::npos; },
+                         seconds(5)));
+  std::string log = ReadWholeFile(serve.log);
+  EXPECT_NE(log.find("killed by signal 9"), std::string::npos) << log;
+
+  EXPECT_EQ(StopServe(serve), 0);
+  EXPECT_FALSE(ServerUp());
+  EXPECT_FALSE(PostmasterRunning(second));
+}
+
+TEST_F(EmbeddedTest, AfterARestartServeAnswersWithoutFailingARequestPerStaleConnection) {
+  CopyPushedCluster();
+  Serve serve = StartServe();
+  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
+  // Several requests at once: the pool opens several connections, all idle afterwards.
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 6; ++i) clients.emplace_back([&] { Answers200(serve, seconds(30)); });
+  for (auto& client : clients) client.join();
+
+  kill(PostmasterPid(), SIGKILL);  // no request comes while it is down
+  ASSERT_TRUE(Eventually([&] { return ReadWholeFile(serve.log).find("running again") != std::string::npos; },
+                         seconds(10)))
+      << ReadWholeFile(serve.log);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(HttpGetStatus(serve.port, kPooledRead), 200) << "request " << i;
+  EXPECT_EQ(StopServe(serve), 0);
+}
+
+TEST_F(EmbeddedTest, ServeBacksOffWhileTheServerKeepsDying) {
+  CopyPushedCluster();
+  Serve serve = StartServe();
+  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
+  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
+  auto restarts_logged = [&] {
+    std::string log = ReadWholeFile(serve.log);
+    size_t count = 0;
+    for (size_t at = log.find("running again"); at != std::string::npos; at = log.find("running again", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  for (size_t crash = 0; crash < 3; ++crash) {
+    kill(PostmasterPid(), SIGKILL);
+    // Killed again only once serve has seen it running (a kill during its
+    // start-up is a failed restart, logged as such).
+    ASSERT_TRUE(Eventually([&] { return restarts_logged() == crash + 1; }, seconds(15))) << ReadWholeFile(serve.log);
+  }
+  std::string log = ReadWholeFile(serve.log);
+  size_t first = log.find("restarting it in 0.5 s");
+  size_t second = log.find("restarting it in 1 s", first);
+  size_t third = log.find("restarting it in 2 s", second);
+  EXPECT_NE(first, std::string::npos) << log;
+  EXPECT_NE(second, std::string::npos) << log;
+  EXPECT_NE(third, std::string::npos) << log;
+  EXPECT_TRUE(Answers200(serve, seconds(10)));
+  EXPECT_EQ(StopServe(serve), 0);
+}
+
+TEST_F(EmbeddedTest, StaleLockFilesNamingAnUnrelatedLiveProcessAreRemoved) {
+  CopyPushedCluster();
+  CrashServerLeavingLockFiles();
+  // The PID was given to another process since, as happens after a reboot.
+  pid_t unrelated = StartUnrelatedProcess();
+  RewriteLockFilePid(PidFile(), unrelated);
+  RewriteLockFilePid(SocketLockFile(), unrelated);
+
+  auto status = RunAgentbase("db status " + Flag());
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+  EXPECT_NE(status.err.find("removed the stale lock file " + PidFile().string()), std::string::npos) << status.err;
+  EXPECT_NE(status.err.find("removed the stale lock file " + SocketLockFile().string()), std::string::npos)
+      << status.err;
+  EXPECT_EQ(kill(unrelated, 0), 0) << "the unrelated process must be left alone";
+  EXPECT_EQ(ProcStatField(unrelated, 0), "S");
+  EXPECT_FALSE(ServerUp());
+}
+
+TEST_F(EmbeddedTest, StaleLockFilesNamingAZombieAreRemoved) {
+  CopyPushedCluster();
+  CrashServerLeavingLockFiles();
+  // A dead postmaster that its parent never waited for keeps its PID.
+  pid_t zombie = StartUnrelatedProcess();
+  kill(zombie, SIGKILL);
+  ASSERT_TRUE(Eventually([&] { return ProcStatField(zombie, 0) == "Z"; }, seconds(5)));
+  RewriteLockFilePid(PidFile(), zombie);
+  RewriteLockFilePid(SocketLockFile(), zombie);
+
+  auto status = RunAgentbase("db status " + Flag());
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+  EXPECT_NE(status.err.find("dead process nobody reaped"), std::string::npos) << status.err;
+}
+
+TEST_F(EmbeddedTest, StaleLockFilesNamingADeadProcessAreLeftToPostgres) {
+  CopyPushedCluster();
+  CrashServerLeavingLockFiles();
+  auto status = RunAgentbase("db status --json " + Flag());
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+  EXPECT_EQ(status.err, "") << "PostgreSQL handles a dead PID itself";
+  EXPECT_NO_THROW(boost::json::parse(status.out)) << status.out;
+}
+
+TEST_F(EmbeddedTest, NoSecondServerStartsWhileAnOrphanedProcessOfTheClusterRuns) {
+  CopyPushedCluster();
+  CrashServerLeavingLockFiles();
+  // A stand-in for a backend that outlived its postmaster: a `postgres` of
+  // the server's user working in the data directory.
+  fs::copy_file("/bin/sleep", root_ / "postgres");
+  std::string run_as = geteuid() == 0 ? "runuser -u postgres -- " : "";
+  std::string orphan = "cd '" + (data_dir_ / "pgdata").string() + "' && exec " + run_as + "'" +
+                       (root_ / "postgres").string() + "' 60";
+  pid_t shell = fork();
+  if (shell == 0) {
+    execl("/bin/sh", "sh", "-c", orphan.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  children_.push_back(shell);
+  ASSERT_TRUE(Eventually([&] { return pgctl::LiveClusterProcesses(Cluster())->size() == 1; }, seconds(5)));
+
+  auto refused = RunAgentbase("db status " + Flag());
+  EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("still running without a postmaster"), std::string::npos) << refused.err;
+  EXPECT_FALSE(ServerUp());
+
+  auto orphans = *pgctl::LiveClusterProcesses(Cluster());
+  EXPECT_EQ(orphans.size(), 1u);
+  for (pid_t pid : orphans) kill(pid, SIGKILL);
+  EXPECT_TRUE(Eventually([&] { return pgctl::LiveClusterProcesses(Cluster())->empty(); }, seconds(5)))
+      << ProcStatField(orphans.front(), 0) << " " << ProcStatField(orphans.front(), 1);
+  auto status = RunAgentbase("db status " + Flag());
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+}
+
+TEST_F(EmbeddedTest, ANewServeAdoptsTheServerOfAKilledServeOrStartsAfreshWhenBothDied) {
+  CopyPushedCluster();
+  Serve first = StartServe();
+  ASSERT_GT(first.port, 0) << ReadWholeFile(first.log);
+  ASSERT_TRUE(Answers200(first, seconds(30))) << ReadWholeFile(first.log);
+  pid_t orphan = PostmasterPid();
+  KillServe(first);  // its server runs on, and its flocks are gone with it
+
+  Serve second = StartServe();
+  ASSERT_GT(second.port, 0) << ReadWholeFile(second.log);
+  EXPECT_TRUE(Answers200(second, seconds(10))) << ReadWholeFile(second.log);
+  EXPECT_EQ(PostmasterPid(), orphan) << "adopted, not restarted";
+
+  // Both die: serve and its (adopted) server.
+  KillServe(second);
+  kill(orphan, SIGKILL);
+  ASSERT_TRUE(Eventually([&] { return !PostmasterRunning(orphan); }, seconds(10)));
+
+  Serve third = StartServe();
+  ASSERT_GT(third.port, 0) << ReadWholeFile(third.log);
+  EXPECT_TRUE(Answers200(third, seconds(10))) << ReadWholeFile(third.log);
+  pid_t fresh = PostmasterPid();
+  EXPECT_NE(fresh, orphan);
+  EXPECT_EQ(StopServe(third), 0);
+  EXPECT_FALSE(ServerUp()) << "the last user stops the server";
+  EXPECT_FALSE(PostmasterRunning(fresh));
+}
+
+TEST_F(EmbeddedTest, AServeSharingTheServerRestartsItWhenItsStarterIsGone) {
+  CopyPushedCluster();
+  Serve first = StartServe();
+  ASSERT_GT(first.port, 0) << ReadWholeFile(first.log);
+  ASSERT_TRUE(Answers200(first, seconds(30))) << ReadWholeFile(first.log);
+  Serve second = StartServe();
+  ASSERT_GT(second.port, 0) << ReadWholeFile(second.log);
+  ASSERT_TRUE(Answers200(second, seconds(10)));
+  pid_t started_by_first = PostmasterPid();
+
+  KillServe(first);
+  kill(started_by_first, SIGKILL);
+  EXPECT_TRUE(Eventually([&] { return PostmasterPid() != started_by_first && ServerUp(); }, seconds(10)))
+      << ReadWholeFile(second.log);
+  EXPECT_TRUE(Answers200(second, seconds(10))) << ReadWholeFile(second.log);
+  EXPECT_EQ(ProcStatField(PostmasterPid(), 1), std::to_string(second.pid));
+  EXPECT_EQ(StopServe(second), 0);
+  EXPECT_FALSE(ServerUp());
+}
+
+TEST_F(EmbeddedTest, AFrozenServerDoesNotHoldUpServesShutdown) {
+  CopyPushedCluster();
+  Serve serve = StartServe();
+  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
+  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
+  pid_t frozen = PostmasterPid();
+  kill(frozen, SIGSTOP);
+  ASSERT_TRUE(Eventually([&] { return pgctl::ProcessStopped(frozen); }, seconds(5)));
+
+  auto stopping_at = Clock::now();
+  EXPECT_EQ(StopServe(serve, seconds(20)), 0) << ReadWholeFile(serve.log);
+  EXPECT_LT(Clock::now() - stopping_at, seconds(20));
+  EXPECT_FALSE(PostmasterRunning(frozen));
+  EXPECT_FALSE(ServerUp());
+}
+
+TEST_F(EmbeddedTest, AServerThatIgnoresEveryStopRequestIsKilledAndServeStillExits) {
+  CopyPushedCluster();
+  Serve serve = StartServe();
+  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
+  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
+  // Held by a debugger (us): SIGCONT does not continue it, so neither fast
+  // nor immediate shutdown can happen; only SIGKILL works.
+  pid_t held = PostmasterPid();
+  if (ptrace(PTRACE_SEIZE, held, nullptr, nullptr) != 0) GTEST_SKIP() << "ptrace not permitted here";
+  ASSERT_EQ(ptrace(PTRACE_INTERRUPT, held, nullptr, nullptr), 0);
+  ASSERT_TRUE(Eventually([&] { return pgctl::ProcessStopped(held); }, seconds(5)));
+
+  auto stopping_at = Clock::now();
+  kill(serve.pid, SIGTERM);
+  int serve_status = 0;
+  bool serve_exited = Eventually(
+      [&] {
+        // Signals to it stop it again, for us to see, and we leave it
+        // stopped; once SIGKILL ends it, waiting for it lets serve reap it.
+        int status = 0;
+        waitpid(held, &status, __WALL | WNOHANG);
+        return waitpid(serve.pid, &serve_status, WNOHANG) == serve.pid;
+      },
+      seconds(20), milliseconds(5));
+  ASSERT_TRUE(serve_exited) << ReadWholeFile(serve.log);
+  std::erase(children_, serve.pid);
+  EXPECT_LT(Clock::now() - stopping_at, seconds(10));
+  EXPECT_TRUE(WIFEXITED(serve_status) && WEXITSTATUS(serve_status) == 0) << ReadWholeFile(serve.log);
+  std::string log = ReadWholeFile(serve.log);
+  EXPECT_NE(log.find("did not stop after SIGINT"), std::string::npos) << log;
+  EXPECT_NE(log.find("did not stop after SIGQUIT"), std::string::npos) << log;
+  EXPECT_FALSE(PostmasterRunning(held));
 }
 
 }  // namespace agentbase::testing

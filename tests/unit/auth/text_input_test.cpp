@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "util/utf8.hpp"
+
 namespace agentbase::auth {
 namespace {
 

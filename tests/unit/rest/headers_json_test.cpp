@@ -20,6 +20,15 @@ TEST(HeadersJson, EmptyAndEscaped) {
   EXPECT_EQ(parsed.at("x-quote").as_string(), "say \"hi\"\\");
 }
 
+// PostgreSQL refuses a setting that is not UTF-8 (22021), and the whole
+// request with it: a stray byte in, say, User-Agent must not do that.
+TEST(HeadersJson, InvalidUtf8BecomesReplacementCharacters) {
+  std::string json = HeadersJson({{"user-agent", "caf\xE9 bot\xFF"}, {"x-ok", "caf\xC3\xA9"}});
+  EXPECT_EQ(json, "{\"user-agent\":\"caf\xEF\xBF\xBD bot\xEF\xBF\xBD\",\"x-ok\":\"caf\xC3\xA9\"}");
+  auto parsed = boost::json::parse(json);  // boost::json refuses invalid UTF-8
+  EXPECT_EQ(parsed.at("x-ok").as_string(), "caf\xC3\xA9");
+}
+
 TEST(HeadersJson, ThousandsOfRepeatsKeepOneEntry) {
   http::HeaderList headers;
   for (int i = 0; i < 5000; ++i) headers.emplace_back(i % 2 == 0 ? "a" : "b", std::to_string(i));
