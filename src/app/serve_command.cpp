@@ -26,6 +26,7 @@
 #include "db/async_connection.hpp"
 #include "db/connection.hpp"
 #include "db/pool.hpp"
+#include "http/errors.hpp"
 #include "http/server.hpp"
 #include "migrate/push.hpp"
 #include "migrate/report.hpp"
@@ -103,6 +104,16 @@ asio::awaitable<void> Drain(http::Server* server, db::Pool* api_pool, db::Pool* 
   api_pool->Close();
   admin_pool->Close();
   io->stop();
+}
+
+// GoTrue (Supabase Auth) keeps its sessions in auth.refresh_tokens and its
+// migrations in auth.schema_migrations; agentbase's own compatibility
+// schema has neither.
+Result<bool> GoTrueIsPresent(db::Connection& admin) {
+  auto found = admin.Exec(
+      "SELECT to_regclass('auth.refresh_tokens') IS NOT NULL OR to_regclass('auth.schema_migrations') IS NOT NULL");
+  if (!found) return found.error();
+  return found->Text(0, 0) == "t";
 }
 
 void LogFailures(std::exception_ptr failure) {
@@ -203,7 +214,21 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
 
   Routes routes;
   routes.rest = [&rest](http::Request request) { return rest.Handle(std::move(request)); };
-  routes.auth = [&auth_api](http::Request request) { return auth_api.Handle(std::move(request)); };
+  auto gotrue = GoTrueIsPresent(*admin);
+  if (!gotrue) return ReportError(gotrue.error());
+  bool serve_auth = options.auth_server == "on" || (options.auth_server == "auto" && !*gotrue);
+  if (serve_auth) {
+    routes.auth = [&auth_api](http::Request request) { return auth_api.Handle(std::move(request)); };
+  } else {
+    // GoTrue is the authority for its users and sessions: agentbase only
+    // verifies the tokens it issues (--jwt-secret / --jwks).
+    routes.auth = [](http::Request) -> asio::awaitable<http::Response> {
+      co_return http::JsonError(404, "AB404",
+                                "/auth/v1 is served by this project's GoTrue (Supabase Auth), not by agentbase",
+                                "", "sign in through Supabase Auth; agentbase accepts its tokens");
+    };
+    spdlog::info("auth: GoTrue's auth schema found; /auth/v1 is left to it (--auth-server on serves it anyway)");
+  }
   routes.ready = [&api_pool]() -> asio::awaitable<bool> {
     std::vector<db::Statement> probe(1);
     probe[0].sql = "SELECT 1";
@@ -400,6 +425,12 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
   serve->add_option("--log-level", options.log_level, "trace, debug, info, warn, error")
       ->envname("AGENTBASE_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  serve->add_option("--auth-server", options.auth_server,
+                    "Serve /auth/v1: auto (yes, unless the database has GoTrue's auth schema, which then stays the "
+                    "authority for its users and sessions), on, off")
+      ->envname("AGENTBASE_AUTH_SERVER")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str();
   serve->add_option("--log-format", options.log_format, "text, or json: one JSON object per line")
       ->envname("AGENTBASE_LOG_FORMAT")

@@ -36,6 +36,7 @@ struct ServeOptions {
   int drain_timeout_ms = 10000;
   std::string log_level = "info";
   std::string log_format = "text";  // or json
+  std::string auth_server = "auto";  // /auth/v1: auto (unless GoTrue is there), on, off
   bool access_log = false;
   std::string metrics_token;
   bool demo = true;

@@ -944,6 +944,40 @@ TEST_F(AuthApiTest, ServeLimitsSignInPerPeerAddressOverHttp) {
   EXPECT_NE(refused.find(R"("error_code":"over_request_rate_limit")"), std::string::npos) << refused;
 }
 
+// On a Supabase project GoTrue owns users and sessions: by default /auth/v1
+// is left to it, and `--auth-server on` serves it anyway.
+TEST(AuthBesideGoTrue, AuthIsLeftToGoTrueUnlessAskedFor) {
+  TestDatabase database;
+  auto push = RunAgentbase("db push " + database.DbUrlFlag());
+  ASSERT_EQ(push.exit_code, 0) << push.out << push.err;
+  database.Exec("CREATE TABLE auth.refresh_tokens (id bigserial PRIMARY KEY, token text)");
+  for (const std::string mode : {"", " --auth-server on"}) {
+    int port = FreePort();
+    int pid = StartAgentbase("serve " + database.DbUrlFlag() + " --jwt-secret '" + kSecret + "' --port " +
+                             std::to_string(port) + mode);
+    struct Stop {
+      int pid;
+      ~Stop() {
+        kill(pid, SIGTERM);
+        WaitFor(pid);
+      }
+    } stop{pid};
+    std::string health;
+    for (int i = 0; i < 300 && health.rfind("HTTP/1.1 200", 0) != 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      health = HttpExchange(port, "GET", "/health", "");
+    }
+    ASSERT_EQ(health.rfind("HTTP/1.1 200", 0), 0u) << health;
+    std::string auth = HttpExchange(port, "GET", "/auth/v1/health", "");
+    if (mode.empty()) {
+      EXPECT_EQ(auth.rfind("HTTP/1.1 404", 0), 0u) << auth;
+      EXPECT_NE(auth.find(R"("code":"AB404")"), std::string::npos) << auth;
+    } else {
+      EXPECT_EQ(auth.rfind("HTTP/1.1 200", 0), 0u) << auth;
+    }
+  }
+}
+
 // The embedded default: `users add` and `token` find (or make) the server's
 // keys in <data-dir>/keys, so their tokens verify with what the server loads.
 TEST(AuthEmbedded, UsersAndTokensUseTheDataDirectoryKeys) {
