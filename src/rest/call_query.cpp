@@ -111,9 +111,11 @@ Result<CallPlan> BuildCall(const SchemaCache& cache, const std::string& function
   form.singular = !chosen->returns_set;
   std::string rows = chosen->returns_set ? "SELECT pg_catalog.to_json(_c) AS v FROM " + call + " AS _c"
                                          : "SELECT pg_catalog.to_json(" + call + ") AS v";
+  // Every row is answered here (no filters or ranges apply), so the exact
+  // count is the page's.
+  std::string total = options.count_exact ? "pg_catalog.count(*)" : "NULL::bigint";
   plan.query = SqlQuery{"SELECT " +
-                            StatementRowColumns("NULL::bigint", "pg_catalog.count(*)", RowsBody(form, "_r.v"),
-                                                "NULL::bigint") +
+                            StatementRowColumns(total, "pg_catalog.count(*)", RowsBody(form, "_r.v"), "NULL::bigint") +
                             " FROM (" + rows + ") _r",
                         builder.params().Take()};
   return plan;
