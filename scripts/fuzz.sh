@@ -31,6 +31,8 @@ all_targets=(fuzz_query_params fuzz_rest_planner fuzz_http_request fuzz_jwt_veri
 # Seconds per target in --short: six targets stay under two minutes.
 short_seconds=${FUZZ_SHORT_SECONDS:-18}
 
+# FUZZ_SKIP_BUILD=1: use the binaries already in build-fuzz (for runs in
+# parallel, which must not build at the same time).
 compiler=$(command -v clang++-14 || true)
 if [ -z "$compiler" ]; then
   echo "fuzz: clang++-14 not found; scripts/install-deps.sh installs clang-14 and libfuzzer-14-dev" >&2
@@ -39,9 +41,11 @@ fi
 launcher=()
 command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # Builds share the machine: stay low and use at most two jobs.
-nice -n 10 cmake -S . -B "$build_dir" -DCMAKE_CXX_COMPILER="$compiler" "${launcher[@]}" \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAGENTBASE_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
-nice -n 10 cmake --build "$build_dir" --target fuzz_targets -j2 >/dev/null
+if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then
+  nice -n 10 cmake -S . -B "$build_dir" -DCMAKE_CXX_COMPILER="$compiler" "${launcher[@]}" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAGENTBASE_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+  nice -n 10 cmake --build "$build_dir" --target fuzz_targets -j2 >/dev/null
+fi
 [ "$mode" = "--build" ] && exit 0
 
 targets=("${all_targets[@]}")
@@ -51,6 +55,13 @@ targets=("${all_targets[@]}")
 # checked (libFuzzer turns LeakSanitizer on and reports a leak as a crash).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+# Bugs already recorded under tests/fuzz/crashes (fuzz_check.hpp): fuzzing
+# goes on past them; --crashes checks them.
+if [ "$mode" = "--crashes" ]; then
+  unset AGENTBASE_FUZZ_KNOWN_FINDINGS
+else
+  export AGENTBASE_FUZZ_KNOWN_FINDINGS=ignore
+fi
 
 # libFuzzer's options for one target: its dictionary, a per-input time
 # limit (a hang is a finding) and where crashes go.
@@ -75,7 +86,12 @@ for target in "${targets[@]}"; do
   started=$(date +%s)
   case "$mode" in
     --short) run=(-max_total_time="$short_seconds" -print_final_stats=1 "$work" "$seeds") ;;
-    --long) run=(-runs="$executions" -print_final_stats=1 "$work" "$seeds") ;;
+    --long)
+      # FUZZ_LONG_MAX_SECONDS caps a long run's time; the summary then shows
+      # how many executions it reached.
+      run=(-runs="$executions" -print_final_stats=1 "$work" "$seeds")
+      [ -n "${FUZZ_LONG_MAX_SECONDS:-}" ] && run=(-max_total_time="$FUZZ_LONG_MAX_SECONDS" "${run[@]}")
+      ;;
     --replay) run=(-runs=0 "$seeds") ;;
     --crashes)
       if [ ! -d "$fuzz_dir/crashes/$target" ]; then continue; fi
@@ -92,7 +108,7 @@ for target in "${targets[@]}"; do
   fi
   seconds=$(($(date +%s) - started))
   # libFuzzer's last status line: "#<execs> DONE cov: <edges> ft: <features> corp: <inputs>/<bytes> ..."
-  done_line=$(grep -E '^#[0-9]+ +DONE' "$log" | tail -1 || true)
+  done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
   execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
   coverage=$(sed -nE 's/.* cov: ([0-9]+) ft: ([0-9]+) corp: ([0-9]+)\/([0-9a-zA-Z]+).*/cov \1, ft \2, corpus \3 inputs (\4)/p' <<<"$done_line")
   line=$(printf '%-20s %-6s %10s execs %5ss  %s' "$target" "$result" "$execs" "$seconds" "${coverage:-}")
@@ -108,7 +124,7 @@ if [ "$mode" = "--long" ]; then
   {
     echo "scripts/fuzz.sh --long $executions on $(hostname), $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
     printf '%s\n' "${summary[@]}"
-  } >"$build_dir/long-results.txt"
+  } >>"$build_dir/long-results.txt"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -27,6 +27,19 @@ inline void Trace(std::string_view what, std::string_view detail = {}) {
                static_cast<int>(detail.size()), detail.data());
 }
 
+// Findings recorded under tests/fuzz/crashes and not yet fixed in src/.
+// scripts/fuzz.sh sets AGENTBASE_FUZZ_KNOWN_FINDINGS=ignore for its fuzzing
+// runs, so a known bug does not stop every run at its first input and the
+// other properties keep being checked; `scripts/fuzz.sh --crashes` and a
+// target run by hand check them, and fail until the bug is fixed.
+inline bool KnownFindingsIgnored() {
+  static const bool ignored = [] {
+    const char* value = std::getenv("AGENTBASE_FUZZ_KNOWN_FINDINGS");
+    return value != nullptr && std::string_view(value) == "ignore";
+  }();
+  return ignored;
+}
+
 inline void Require(bool holds, std::string_view what, std::string_view detail = {}) {
   if (!holds) PropertyViolated(what, detail);
 }
