@@ -4,11 +4,13 @@
 #
 #   scripts/fuzz.sh --short        every target for a short time (the test suite's run)
 #   scripts/fuzz.sh --long N       every target for N executions, with a summary
-#   scripts/fuzz.sh --replay       every target once over its corpus, nothing new tried
-#   scripts/fuzz.sh --crashes      the recorded crashes (tests/fuzz/crashes), which
-#                                  fail until the bugs they show are fixed
+#   scripts/fuzz.sh --replay       every target once over its corpus, nothing new tried,
+#                                  with a leak check at the end
+#   scripts/fuzz.sh --crashes      the recorded crashes (tests/fuzz/crashes), one run
+#                                  each, which fail until the bugs they show are fixed
 #   scripts/fuzz.sh --build        only build
 # A target name after the mode runs only that target, e.g. --short fuzz_jwk.
+# The closing line counts targets (inputs for --crashes): "N passed, M failed".
 #
 # New inputs a run finds go to build-fuzz/corpus/<target>/, never into the
 # checked-in corpus; crashes to build-fuzz/artifacts/<target>/. To add
@@ -92,10 +94,25 @@ for target in "${targets[@]}"; do
       run=(-runs="$executions" -print_final_stats=1 "$work" "$seeds")
       [ -n "${FUZZ_LONG_MAX_SECONDS:-}" ] && run=(-max_total_time="$FUZZ_LONG_MAX_SECONDS" "${run[@]}")
       ;;
-    --replay) run=(-runs=0 "$seeds") ;;
+    --replay)
+      # Each input once, named one by one: libFuzzer then runs them without
+      # mutating, and LeakSanitizer's check at exit covers all of them.
+      run=("$seeds"/*)
+      ;;
     --crashes)
       if [ ! -d "$fuzz_dir/crashes/$target" ]; then continue; fi
-      run=("$fuzz_dir/crashes/$target"/*)
+      # One run per recorded input, so each one still failing is named.
+      for crash in "$fuzz_dir/crashes/$target"/*; do
+        [ "$(basename "$crash")" = README.md ] && continue
+        if nice -n 10 "$binary" "${options[@]}" "$crash" >"$log" 2>&1; then
+          echo "$target: $(basename "$crash") no longer fails"
+          passed=$((passed + 1))
+        else
+          echo "$target: $(basename "$crash") still fails: $(grep -m1 -E 'fuzz property violated|ERROR' "$log")"
+          failed=$((failed + 1))
+        fi
+      done
+      continue
       ;;
     *) echo "fuzz: unknown mode $mode" >&2; exit 2 ;;
   esac
