@@ -55,7 +55,11 @@ targets=("${all_targets[@]}")
 
 # halt_on_error: the first finding ends the run and fails it. Leaks are
 # checked (libFuzzer turns LeakSanitizer on and reports a leak as a crash).
-export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:allocator_may_return_null=1}
+# A 32 MB quarantine (256 MB by default) still holds far more than one
+# input's frees, so a use after free is still caught, and it doubles the
+# executions per second of the allocation-heavy targets (the query parser
+# allocates per grammar step while it tracks errors).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:allocator_may_return_null=1:quarantine_size_mb=32}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 # Bugs already recorded under tests/fuzz/crashes (fuzz_check.hpp): fuzzing
 # goes on past them; --crashes checks them.
