@@ -32,6 +32,7 @@ psql "$TEST_PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $pgtap_db" -c "CREATE DAT
 run_suite "pgTAP: row level security and triggers" tests/pgtap/run.sh "$TEST_PG_ADMIN_URL dbname=$pgtap_db"
 
 run_suite "supabase-js against agentbase serve" tests/js/run.sh build/agentbase
+run_suite "fuzz (short runs)" scripts/fuzz.sh --short
 
 echo
 echo "suites: $passed passed, $failed failed"
