@@ -12,7 +12,6 @@
 //
 // Input: the raw bytes a client sends on a fresh connection.
 
-#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json/parse.hpp>

@@ -7,9 +7,17 @@
 // message; an accepted token's claims_text is its claims serialized, its
 // role is the role claim, and its algorithm is one of the keys'.
 //
-// Input: the token text. The seeds are real tokens signed with the keys
-// under tests/fuzz/keys (tools/make_jwt_seeds.cpp), so mutations start from
-// signatures that check out.
+// Input, either of:
+//  - the token text. The seeds are real tokens signed with the keys under
+//    tests/fuzz/keys (tools/make_jwt_seeds.cpp), so mutations start from
+//    signatures that check out;
+//  - "<header JSON>\n<claims JSON>" (starting with '{'): the target signs it
+//    with the HS256 secret, so mutated headers and claims still carry a good
+//    signature and reach the header and claim checks behind it, which a
+//    mutated token almost never passes.
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -21,6 +29,7 @@
 #include "auth/jwk.hpp"
 #include "auth/jwt.hpp"
 #include "fuzz_check.hpp"
+#include "util/base64url.hpp"
 
 using namespace agentbase;
 
@@ -53,10 +62,26 @@ const auth::KeySet& Keys() {
   return keys;
 }
 
+// header.claims.signature with the HS256 secret, whatever the two texts hold.
+std::string SignWithSecret(std::string_view header, std::string_view claims) {
+  std::string signing_input = Base64UrlEncode(header) + "." + Base64UrlEncode(claims);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
+       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac, &mac_size);
+  return signing_input + "." + Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac), mac_size));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string_view token(reinterpret_cast<const char*>(data), size);
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  std::string signed_token;
+  std::string_view token = input;
+  if (size_t newline = input.find('\n'); input.starts_with('{') && newline != std::string_view::npos) {
+    signed_token = SignWithSecret(input.substr(0, newline), input.substr(newline + 1));
+    token = signed_token;
+  }
   auth::VerifyOptions options;
   options.now = kNow;
   // Half the inputs check the audience, as a server with jwt-aud set does.
