@@ -33,6 +33,7 @@ run_suite "pgTAP: row level security and triggers" tests/pgtap/run.sh "$TEST_PG_
 
 run_suite "supabase-js against agentbase serve" tests/js/run.sh build/agentbase
 run_suite "attack suite" tests/attack/run.sh build/agentbase
+run_suite "fuzz (short runs)" scripts/fuzz.sh --short
 
 echo
 echo "suites: $passed passed, $failed failed"

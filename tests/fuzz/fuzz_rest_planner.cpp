@@ -1,0 +1,307 @@
+// The REST planner and SQL writer: a request (method, resource, query
+// string, Prefer, Accept, JSON body) planned against a fixed schema cache,
+// the way rest_api.cpp's Plan does before anything reaches the database.
+//
+// Properties: never an exception or a crash; every refusal is a value with a
+// PGRST code or a SQLSTATE and a message; and every statement written is
+// well-formed at the lexical level — it ends outside any quoted identifier
+// or string literal, has no NUL byte (libpq sends the text as a C string and
+// would cut it short there), and its $n placeholders all name a bound
+// parameter. Those are what keeps client text from turning into SQL.
+//
+// Input, one item per line, the body last (it may span lines):
+//   line 1   "<METHOD> <resource>", resource a table or "rpc/<function>"
+//   line 2   the raw query string
+//   line 3   the Prefer header ("" for none)
+//   line 4   the Accept header ("" for none)
+//   rest     the body
+
+#include <libpq-fe.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzz_check.hpp"
+#include "rest/media_type.hpp"
+#include "rest/query_builder.hpp"
+#include "rest/query_parser.hpp"
+#include "rest/schema_cache.hpp"
+
+using namespace agentbase;
+
+namespace {
+
+// One catalog result as SchemaCache::Queries() would return it, made with
+// libpq's own constructors for results (no server involved). A null cell is
+// written as nullptr.
+db::PgResult MakeResult(int columns, const std::vector<std::vector<const char*>>& rows) {
+  PGresult* result = PQmakeEmptyPGresult(nullptr, PGRES_TUPLES_OK);
+  std::vector<PGresAttDesc> descriptions(static_cast<size_t>(columns));
+  std::vector<std::string> names;
+  for (int i = 0; i < columns; ++i) names.push_back("c" + std::to_string(i));
+  for (int i = 0; i < columns; ++i) {
+    descriptions[static_cast<size_t>(i)] = PGresAttDesc{names[static_cast<size_t>(i)].data(), 0, 0, 0, 25, -1, -1};
+  }
+  PQsetResultAttrs(result, columns, descriptions.data());
+  for (int row = 0; row < static_cast<int>(rows.size()); ++row) {
+    for (int column = 0; column < columns; ++column) {
+      const char* cell = rows[static_cast<size_t>(row)][static_cast<size_t>(column)];
+      PQsetvalue(result, row, column, const_cast<char*>(cell), cell == nullptr ? -1 : static_cast<int>(strlen(cell)));
+    }
+  }
+  return db::PgResult(result);
+}
+
+// A cut-down copy of the platform's public schema: the tables supabase-js
+// tests use, a view, foreign keys (two between the same pair of tables, and
+// one from a table to itself, so embedding meets ambiguity), and functions
+// of every shape (set-returning, scalar, void, overloaded, without arguments).
+std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
+  // relname, relkind, attname, type, base type, nullable, has default, is array, description
+  std::vector<std::vector<const char*>> columns = {
+      {"tenants", "r", "id", "uuid", "uuid", "f", "t", "f", "Tenants"},
+      {"tenants", "r", "name", "text", "text", "f", "f", "f", "Tenants"},
+      {"agents", "r", "id", "uuid", "uuid", "f", "t", "f", ""},
+      {"agents", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", ""},
+      {"agents", "r", "name", "text", "text", "f", "f", "f", ""},
+      {"tools", "r", "id", "uuid", "uuid", "f", "t", "f", ""},
+      {"tools", "r", "name", "text", "text", "f", "f", "f", ""},
+      {"conversations", "r", "id", "uuid", "uuid", "f", "t", "f", "Chats"},
+      {"conversations", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", "Chats"},
+      {"conversations", "r", "user_id", "uuid", "uuid", "t", "f", "f", "Chats"},
+      {"conversations", "r", "agent_id", "uuid", "uuid", "t", "f", "f", "Chats"},
+      {"conversations", "r", "title", "text", "text", "t", "f", "f", "Chats"},
+      {"conversations", "r", "status", "text", "text", "f", "t", "f", "Chats"},
+      {"conversations", "r", "metadata", "jsonb", "jsonb", "f", "t", "f", "Chats"},
+      {"conversations", "r", "tags", "text[]", "text", "t", "f", "t", "Chats"},
+      {"conversations", "r", "last_message_at", "timestamp with time zone", "timestamptz", "t", "t", "f", "Chats"},
+      {"conversations", "r", "created_at", "timestamp with time zone", "timestamptz", "f", "t", "f", "Chats"},
+      {"messages", "r", "id", "bigint", "int8", "f", "t", "f", ""},
+      {"messages", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", ""},
+      {"messages", "r", "conversation_id", "uuid", "uuid", "f", "f", "f", ""},
+      {"messages", "r", "forked_from_conversation_id", "uuid", "uuid", "t", "f", "f", ""},
+      {"messages", "r", "reply_to", "bigint", "int8", "t", "f", "f", ""},
+      {"messages", "r", "role", "text", "text", "f", "f", "f", ""},
+      {"messages", "r", "content", "text", "text", "t", "f", "f", ""},
+      {"messages", "r", "created_at", "timestamp with time zone", "timestamptz", "f", "t", "f", ""},
+      {"agent_tools", "r", "id", "uuid", "uuid", "f", "t", "f", ""},
+      {"agent_tools", "r", "agent_id", "uuid", "uuid", "f", "f", "f", ""},
+      {"agent_tools", "r", "tool_id", "uuid", "uuid", "f", "f", "f", ""},
+      {"agent_tools", "r", "priority", "integer", "int4", "f", "t", "f", ""},
+      {"agent_tools", "r", "enabled", "boolean", "bool", "f", "t", "f", ""},
+      {"agent_tools", "r", "config", "jsonb", "jsonb", "f", "t", "f", ""},
+      {"user_memory", "r", "id", "uuid", "uuid", "f", "t", "f", ""},
+      {"user_memory", "r", "user_id", "uuid", "uuid", "f", "f", "f", ""},
+      {"user_memory", "r", "key", "text", "text", "f", "f", "f", ""},
+      {"user_memory", "r", "value", "jsonb", "jsonb", "f", "f", "f", ""},
+      {"user_memory", "r", "importance", "real", "float4", "t", "t", "f", ""},
+      {"user_memory", "r", "embedding", "real[]", "float4", "t", "f", "t", ""},
+      {"conversation_summaries", "v", "id", "uuid", "uuid", "t", "f", "f", "A view"},
+      {"conversation_summaries", "v", "title", "text", "text", "t", "f", "f", "A view"},
+      {"conversation_summaries", "v", "message_count", "bigint", "int8", "t", "f", "f", "A view"},
+  };
+  std::vector<std::vector<const char*>> primary_keys = {
+      {"tenants", "id"}, {"agents", "id"},      {"tools", "id"},      {"conversations", "id"},
+      {"messages", "id"}, {"agent_tools", "id"}, {"user_memory", "id"},
+  };
+  // conname, table, column, referenced table, referenced column
+  std::vector<std::vector<const char*>> foreign_keys = {
+      {"agent_tools_agent_id_fkey", "agent_tools", "agent_id", "agents", "id"},
+      {"agent_tools_tool_id_fkey", "agent_tools", "tool_id", "tools", "id"},
+      {"agents_tenant_id_fkey", "agents", "tenant_id", "tenants", "id"},
+      {"conversations_agent_id_fkey", "conversations", "agent_id", "agents", "id"},
+      {"conversations_tenant_id_fkey", "conversations", "tenant_id", "tenants", "id"},
+      {"messages_conversation_id_fkey", "messages", "conversation_id", "conversations", "id"},
+      {"messages_forked_from_fkey", "messages", "forked_from_conversation_id", "conversations", "id"},
+      {"messages_reply_to_fkey", "messages", "reply_to", "messages", "id"},
+      {"messages_tenant_id_fkey", "messages", "tenant_id", "tenants", "id"},
+  };
+  // proname, proretset, returns void, returned table, volatility, nargs, ndefaults, names, types, description
+  std::vector<std::vector<const char*>> functions = {
+      {"add_numbers", "f", "f", nullptr, "i", "2", "0", "a,b", "integer,integer", ""},
+      {"current_tenant", "f", "f", nullptr, "s", "0", "0", "", "", ""},
+      {"echo", "f", "f", nullptr, "i", "1", "0", "value", "text", ""},
+      {"echo", "f", "f", nullptr, "i", "1", "0", "value", "integer", ""},
+      {"latest_conversation", "f", "f", "conversations", "s", "0", "0", "", "", ""},
+      {"match_user_memory", "t", "f", "user_memory", "s", "3", "1", "query_embedding,match_count,min_importance",
+       "real[],integer,real", "Memories nearest to an embedding"},
+      {"search_conversations", "t", "f", "conversations", "s", "2", "1", "query,max_results", "text,integer", ""},
+      {"touch_conversation", "f", "t", nullptr, "v", "1", "0", "conversation_id", "uuid", ""},
+      {"unnamed_argument", "f", "f", nullptr, "i", "1", "0", "", "json", ""},
+  };
+  std::vector<db::PgResult> results;
+  results.push_back(MakeResult(9, columns));
+  results.push_back(MakeResult(2, primary_keys));
+  results.push_back(MakeResult(5, foreign_keys));
+  results.push_back(MakeResult(10, functions));
+  auto cache = rest::SchemaCache::BuildFrom("public", results);
+  if (!cache) fuzz::PropertyViolated("the fixed schema cache does not build", cache.error().message);
+  return *cache;
+}
+
+const rest::SchemaCache& Cache() {
+  static const std::shared_ptr<const rest::SchemaCache> cache = BuildSchemaCache();
+  return *cache;
+}
+
+// Splits off the first `count` lines; what follows the last of them is the rest.
+std::vector<std::string_view> SplitHead(std::string_view text, size_t count, std::string_view& rest) {
+  std::vector<std::string_view> lines;
+  while (lines.size() < count) {
+    size_t end = text.find('\n');
+    if (end == std::string_view::npos) {
+      lines.push_back(text);
+      text = {};
+      continue;
+    }
+    lines.push_back(text.substr(0, end));
+    text.remove_prefix(end + 1);
+  }
+  rest = text;
+  return lines;
+}
+
+// The lexical check of the properties above: a scan that knows PostgreSQL's
+// quoted identifiers ("..", "" inside) and standard string literals ('..',
+// '' inside), the only quoting the writer uses.
+void RequireWellFormedSql(const rest::SqlQuery& query, std::string_view request) {
+  const std::string& sql = query.sql;
+  auto fail = [&](std::string_view what) {
+    fuzz::PropertyViolated(what, "request:\n" + std::string(request) + "\nSQL:\n" + sql);
+  };
+  if (sql.empty()) fail("empty statement");
+  // Known finding (tests/fuzz/crashes/fuzz_rest_planner/nul_in_quoted_alias):
+  // a %00 in a quoted name or JSON key reaches the statement text.
+  if (!fuzz::KnownFindingsIgnored() && sql.find('\0') != std::string::npos) fail("NUL byte in the statement");
+  char quote = 0;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (quote != 0) {
+      if (c == quote) {
+        if (i + 1 < sql.size() && sql[i + 1] == quote) ++i;  // doubled: still inside
+        else quote = 0;
+      }
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '$' && i + 1 < sql.size() && fuzz::IsDigit(sql[i + 1])) {
+      size_t number = 0;
+      size_t j = i + 1;
+      for (; j < sql.size() && fuzz::IsDigit(sql[j]) && number <= query.params.size(); ++j) {
+        number = number * 10 + static_cast<size_t>(sql[j] - '0');
+      }
+      if (number == 0 || number > query.params.size()) fail("a placeholder without a bound parameter");
+      i = j - 1;
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      fail("a line comment outside quotes");
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      fail("a block comment outside quotes");
+    } else if (c == ';') {
+      fail("a second statement");
+    }
+  }
+  if (quote != 0) fail("the statement ends inside a quoted identifier or literal");
+  fuzz::Trace("planned", sql);
+  // Parameters go out in text format, as C strings: a NUL would cut the
+  // value short without an error.
+  // Known finding (tests/fuzz/crashes/fuzz_rest_planner/nul_in_filter_value):
+  // a %00 in a filter value reaches a parameter.
+  for (const auto& param : query.params) {
+    if (!fuzz::KnownFindingsIgnored() && param && param->find('\0') != std::string::npos) {
+      fail("a NUL byte in a bound parameter");
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  std::string_view body;
+  std::vector<std::string_view> lines = SplitHead(input, 4, body);
+  std::string_view request_line = lines[0];
+  size_t space = request_line.find(' ');
+  std::string method(request_line.substr(0, space));
+  std::string resource(space == std::string_view::npos ? std::string_view() : request_line.substr(space + 1));
+  bool is_rpc = resource.starts_with("rpc/");
+  if (is_rpc) resource.erase(0, 4);
+
+  const rest::SchemaCache& cache = Cache();
+  auto form = rest::NegotiateBodyForm(lines[3].empty() ? std::nullopt : std::optional<std::string_view>(lines[3]));
+  if (!form) return 0;  // 406 PGRST107, before any planning
+  std::vector<std::string_view> prefer;
+  if (!lines[2].empty()) prefer.push_back(lines[2]);
+
+  rest::ApiRequestInput request{method, is_rpc, lines[1], prefer};
+  auto parsed = rest::ParseApiRequest(request);
+  if (!parsed) {
+    fuzz::RequireApiError(parsed.error(), "ParseApiRequest");
+    fuzz::Trace("refused", parsed.error().code + " " + parsed.error().message);
+    return 0;
+  }
+  const rest::QueryParams& query = parsed->query;
+  const rest::Preferences& preferences = parsed->preferences;
+  bool count_exact = preferences.count.has_value();
+  // db-max-rows on for half the inputs, so both ways of writing a read run.
+  std::optional<int64_t> max_rows;
+  if (size % 2 == 1) max_rows = 100;
+
+  if (is_rpc) {
+    rest::CallOptions call;
+    call.arguments_from_query = method != "POST";
+    call.body = body;
+    call.form = *form;
+    call.count_exact = count_exact;
+    call.max_rows = max_rows;
+    auto plan = rest::BuildCall(cache, resource, query, call);
+    if (!plan) {
+      fuzz::RequireApiError(plan.error(), "BuildCall");
+      fuzz::Trace("refused", plan.error().code + " " + plan.error().message);
+      return 0;
+    }
+    fuzz::Require(plan->function != nullptr, "a call plan without its function");
+    RequireWellFormedSql(plan->query, input);
+    return 0;
+  }
+
+  const rest::Table* table = cache.FindTable(resource);
+  if (table == nullptr) return 0;  // PGRST205, written by the handler
+  if (method == "GET" || method == "HEAD") {
+    auto sql = rest::BuildRead(cache, *table, query, rest::ReadOptions{count_exact, *form, max_rows});
+    if (!sql) {
+      fuzz::RequireApiError(sql.error(), "BuildRead");
+      fuzz::Trace("refused", sql.error().code + " " + sql.error().message);
+    } else {
+      RequireWellFormedSql(*sql, input);
+    }
+    return 0;
+  }
+  rest::MutationOptions mutation;
+  if (method == "POST") mutation.kind = rest::MutationKind::kInsert;
+  else if (method == "PATCH") mutation.kind = rest::MutationKind::kUpdate;
+  else if (method == "DELETE") mutation.kind = rest::MutationKind::kDelete;
+  else if (method == "PUT") mutation.kind = rest::MutationKind::kPut;
+  else return 0;  // PGRST117, written by the handler
+  mutation.body = body;
+  mutation.representation = preferences.representation == rest::PreferReturn::kRepresentation;
+  mutation.form = *form;
+  mutation.count_exact = count_exact;
+  if (mutation.kind == rest::MutationKind::kInsert) {
+    mutation.resolution = preferences.resolution;
+    mutation.missing_default = preferences.missing == rest::PreferMissing::kDefault;
+  }
+  auto sql = rest::BuildMutation(cache, *table, query, mutation);
+  if (!sql) {
+    fuzz::RequireApiError(sql.error(), "BuildMutation");
+    fuzz::Trace("refused", sql.error().code + " " + sql.error().message);
+  } else {
+    RequireWellFormedSql(*sql, input);
+  }
+  return 0;
+}
