@@ -263,24 +263,25 @@ bool AsyncConnection::Send(const Statement& statement, std::vector<Expected>& ex
   return PQsendQueryParams(conn_, statement.sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0) == 1;
 }
 
-std::optional<PipelineOutcome> RefuseNulParameters(const std::vector<Statement>& statements) {
+std::optional<PipelineOutcome> RefuseNulBytes(const std::vector<Statement>& statements) {
+  auto has_nul = [](const std::string& text) { return text.find('\0') != std::string::npos; };
   for (size_t index = 0; index < statements.size(); ++index) {
-    for (const auto& param : statements[index].params) {
-      if (param && param->find('\0') != std::string::npos) {
-        PipelineOutcome refused;
-        refused.failure = Error::Make("invalid byte sequence for encoding \"UTF8\": 0x00", "22021");
-        refused.failure->detail = "A parameter contains a NUL byte, which PostgreSQL text cannot hold";
-        refused.failed_statement = index;
-        return refused;
-      }
-    }
+    const Statement& statement = statements[index];
+    bool refused = has_nul(statement.sql);
+    for (const auto& param : statement.params) refused = refused || (param && has_nul(*param));
+    if (!refused) continue;
+    PipelineOutcome outcome;
+    outcome.failure = Error::Make("invalid byte sequence for encoding \"UTF8\": 0x00", "22021");
+    outcome.failure->detail = "The statement or a parameter contains a NUL byte, which PostgreSQL text cannot hold";
+    outcome.failed_statement = index;
+    return outcome;
   }
   return std::nullopt;
 }
 
 awaitable<Result<PipelineOutcome>> AsyncConnection::Submit(std::vector<Statement> statements, std::string caller) {
   if (Broken()) co_return BrokenError("the database connection is broken");
-  if (auto refused = RefuseNulParameters(statements)) co_return std::move(*refused);
+  if (auto refused = RefuseNulBytes(statements)) co_return std::move(*refused);
   std::vector<Expected> expected;
   expected.reserve(statements.size() * 2);
   std::vector<std::string> new_names;

@@ -40,12 +40,12 @@ struct PipelineOutcome {
                                    // count when the implicit transaction failed to commit
 };
 
-// libpq sends text parameters as C strings, so a NUL byte would silently
-// cut one short ("x\0y" would match "x"; a password followed by NUL and
-// anything would sign in). PostgreSQL text cannot hold NUL anyway: such a
-// submission fails as PostgreSQL fails such input (22021), before anything
-// is sent.
-std::optional<PipelineOutcome> RefuseNulParameters(const std::vector<Statement>& statements);
+// libpq sends statements and text parameters as C strings, so a NUL byte
+// would silently cut one short ("x\0y" would match "x"; a password followed
+// by NUL and anything would sign in). PostgreSQL text cannot hold NUL
+// anyway: such a submission fails as PostgreSQL fails such input (22021),
+// before anything is sent.
+std::optional<PipelineOutcome> RefuseNulBytes(const std::vector<Statement>& statements);
 
 class AsyncConnection {
  public:

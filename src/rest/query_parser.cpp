@@ -937,6 +937,13 @@ Status CheckLogicTree(const LogicTree& tree) {
 }
 
 Status CheckRequestLimits(const QueryParams& query) {
+  // A decoded %00 would be cut off by libpq (in a parameter) or cut the
+  // statement itself (in a quoted name): refused as PostgreSQL refuses NUL.
+  for (const auto& param : query.raw) {
+    bool nul = param.key.find('\0') != std::string::npos ||
+               (param.value && param.value->find('\0') != std::string::npos);
+    if (nul) return Error{"invalid byte sequence for encoding \"UTF8\": 0x00", "22021", {}, {}};
+  }
   size_t count = 0;
   if (auto checked = CheckSelect(query.select, 0, count); !checked) return checked;
   for (const auto& filter : query.filters) {

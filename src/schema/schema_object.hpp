@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "util/text.hpp"
+
 #include "schema/sql_source.hpp"
 
 namespace agentbase::schema {
@@ -53,7 +55,9 @@ struct SchemaObject {
   Condition condition = Condition::Always;
   std::string source;  // file name
 
-  std::string Sql() const { return head + name + tail; }
+  // The name quoted again where it needs quotes ("Foo", "a b"): `name` holds
+  // the identifier's value, `head` and `tail` leave out its token.
+  std::string Sql() const { return head + QuoteIdent(name) + tail; }
   std::string SqlWithName(const std::string& other_name) const { return head + other_name + tail; }
   // Function: the statement as CREATE OR REPLACE FUNCTION.
   std::string CreateOrReplaceSql() const;

@@ -49,7 +49,7 @@ std::string SchemaObject::Key() const {
 }
 
 std::string SchemaObject::CreateOrReplaceSql() const {
-  return ReplaceAll(head, "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION") + name + tail;
+  return ReplaceAll(head, "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION") + QuoteIdent(name) + tail;
 }
 
 namespace {
@@ -64,7 +64,8 @@ class Cursor {
     static const Token kEnd{TokenKind::Punct, "", 0};
     return pos_ + ahead < tokens_.size() ? tokens_[pos_ + ahead] : kEnd;
   }
-  const Token& Next() { return tokens_[pos_++]; }
+  // At the end: the end token (as Peek), never past the vector.
+  const Token& Next() { return AtEnd() ? Peek() : tokens_[pos_++]; }
   bool Accept(std::string_view keyword) {
     if (!AtEnd() && Peek().Is(keyword)) return ++pos_, true;
     return false;
@@ -318,7 +319,10 @@ Result<SchemaObject> ParsePolicy(Cursor& cursor, SchemaObject object) {
     if (cursor.Accept("RESTRICTIVE")) object.policy_permissive = false;
     else if (!cursor.Accept("PERMISSIVE")) return cursor.Fail("expected PERMISSIVE or RESTRICTIVE");
   }
-  if (cursor.Accept("FOR")) object.policy_command = ToUpper(cursor.Next().text);
+  if (cursor.Accept("FOR")) {
+    if (cursor.AtEnd()) return cursor.Fail("expected ALL, SELECT, INSERT, UPDATE or DELETE after FOR");
+    object.policy_command = ToUpper(cursor.Next().text);
+  }
   object.policy_roles = {"public"};
   if (cursor.Accept("TO")) {
     auto roles = cursor.IdentifierList("role name");

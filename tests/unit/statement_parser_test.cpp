@@ -105,4 +105,23 @@ TEST(StatementParser, RejectsWhatItCannotTrack) {
   EXPECT_FALSE(ParseStatement("CREATE VIEW v AS SELECT 1").ok());
 }
 
+// Found by fuzzing: names that need quotes came back without them, and a
+// policy ending at FOR read past the statement's tokens.
+TEST(StatementParser, QuotedNamesKeepTheirQuotes) {
+  for (std::string sql : {"CREATE SCHEMA \"Foo\"", "CREATE SCHEMA \"a b\"", "CREATE INDEX \"i\"\"x\" ON public.t (a)"}) {
+    auto object = ParseStatement(sql);
+    ASSERT_TRUE(object.ok()) << sql << ": " << object.error().message;
+    EXPECT_EQ(object->Sql(), sql);
+  }
+  auto plain = ParseStatement("CREATE SCHEMA plain_name");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->Sql(), "CREATE SCHEMA plain_name");
+}
+
+TEST(StatementParser, PolicyEndingAtForIsRefused) {
+  auto object = ParseStatement("CREATE POLICY p ON public.t FOR");
+  ASSERT_FALSE(object.ok());
+  EXPECT_NE(object.error().message.find("after FOR"), std::string::npos) << object.error().message;
+}
+
 }  // namespace agentbase::schema

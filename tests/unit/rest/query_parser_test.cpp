@@ -675,6 +675,17 @@ TEST(RestRequest, BoundsWhatOneRequestMayAskFor) {
             "PGRST100: Embedded resources are nested more than " + std::to_string(kMaxEmbedDepth) + " levels deep");
 }
 
+// Found by fuzzing: a decoded %00 reached the statement (in a quoted name)
+// or a parameter, where libpq would cut it.
+TEST(RestRequest, NulBytesAreRefusedAsPostgresRefusesThem) {
+  for (std::string query : {"title=eq.third%00junk", "select=%22a%00b%22:title", "select=title,metadata->>%22a%00b%22",
+                            "title=in.(a,b%00)"}) {
+    auto parsed = ParseApiRequest({"GET", false, query, {}});
+    ASSERT_FALSE(parsed.ok()) << query;
+    EXPECT_EQ(parsed.error().code, "22021") << query;
+  }
+}
+
 TEST(RestRequest, PutRejectsLimitAndOffset) {
   auto limited = ParseApiRequest({"PUT", false, "id=eq.1&limit=1", {}});
   ASSERT_FALSE(limited.ok());
