@@ -29,6 +29,7 @@
 #include "http/target.hpp"
 #include "rest/headers_json.hpp"
 #include "util/text.hpp"
+#include "util/utf8.hpp"
 
 using namespace agentbase;
 namespace bhttp = boost::beast::http;
@@ -43,16 +44,14 @@ void RequireSafeHeaderValues(const http::Response& response, std::string_view wh
 
 void CheckHeadersJson(const http::HeaderList& headers) {
   std::string text = rest::HeadersJson(headers);
-  // Raw bytes of header values that are not UTF-8 (obs-text) are copied as
-  // they are; the structure must hold regardless.
-  boost::json::parse_options lenient;
-  lenient.allow_invalid_utf8 = true;
+  // Header values that are not UTF-8 (obs-text) are repaired (U+FFFD), so the
+  // text is strict JSON that PostgreSQL accepts.
   boost::system::error_code ec;
-  boost::json::value parsed = boost::json::parse(text, ec, {}, lenient);
+  boost::json::value parsed = boost::json::parse(text, ec);
   fuzz::Require(!ec && parsed.is_object(), "HeadersJson is not a JSON object", text);
   std::map<std::string, std::string> expected;
   for (const auto& [name, value] : headers) {
-    if (name != "cookie") expected[name] = value;
+    if (name != "cookie") expected[name] = ReplaceInvalidUtf8(value);
   }
   const auto& object = parsed.as_object();
   fuzz::Require(object.size() == expected.size(), "HeadersJson has the wrong number of members", text);
