@@ -11,6 +11,7 @@
 
 #include "db/conninfo.hpp"
 #include "util/text.hpp"
+#include "util/utf8.hpp"
 
 namespace agentbase::db {
 
@@ -207,21 +208,36 @@ bool AsyncConnection::Preparable(const Statement& statement) const {
   return statement.reuse && prepare_limit_ > 0 && statement.sql.size() <= kMaxPreparedSqlBytes;
 }
 
-void AsyncConnection::MakeRoomToPrepare(const std::vector<Statement>& statements) {
+std::vector<AsyncConnection::NamePlan> AsyncConnection::PlanNames(const std::vector<Statement>& statements) {
+  std::vector<NamePlan> plan(statements.size());
+  if (prepare_limit_ == 0) return plan;
+  size_t found = 0;
   size_t misses = 0;
-  for (const auto& statement : statements) {
-    if (!Preparable(statement)) continue;
-    if (auto found = prepared_.find(statement.sql); found != prepared_.end()) {
-      prepared_lru_.splice(prepared_lru_.begin(), prepared_lru_, found->second);
+  for (size_t index = 0; index < statements.size(); ++index) {
+    if (!Preparable(statements[index])) continue;
+    if (auto entry = prepared_.find(statements[index].sql); entry != prepared_.end()) {
+      prepared_lru_.splice(prepared_lru_.begin(), prepared_lru_, entry->second);
+      plan[index].existing = &entry->second->name;
+      ++found;
     } else {
+      plan[index].prepare = true;
       ++misses;
     }
   }
-  while (!prepared_lru_.empty() && prepared_lru_.size() + misses > prepare_limit_) {
+  // Least recently used out first; this submission's own are at the front.
+  while (prepared_lru_.size() > found && prepared_lru_.size() + misses > prepare_limit_) {
     to_deallocate_.push_back(std::move(prepared_lru_.back().name));
     prepared_.erase(prepared_lru_.back().sql);  // before the node that holds the key goes
     prepared_lru_.pop_back();
   }
+  // More new statements than the limit holds: the rest run unnamed.
+  size_t room = prepare_limit_ - std::min(prepare_limit_, prepared_lru_.size());
+  for (auto& entry : plan) {
+    if (!entry.prepare) continue;
+    if (room == 0) entry.prepare = false;
+    else --room;
+  }
+  return plan;
 }
 
 bool AsyncConnection::SendDeallocations(std::vector<Expected>& expected) {
@@ -234,7 +250,7 @@ bool AsyncConnection::SendDeallocations(std::vector<Expected>& expected) {
   return true;
 }
 
-bool AsyncConnection::Send(const Statement& statement, std::vector<Expected>& expected,
+bool AsyncConnection::Send(const Statement& statement, const NamePlan& plan, std::vector<Expected>& expected,
                            std::vector<std::string>& new_names) {
   size_t index = new_names.size();
   new_names.emplace_back();
@@ -242,19 +258,13 @@ bool AsyncConnection::Send(const Statement& statement, std::vector<Expected>& ex
   boost::container::small_vector<const char*, 8> values;
   for (const auto& param : statement.params) values.push_back(param ? param->c_str() : nullptr);
   int count = static_cast<int>(values.size());
-  const std::string* name = nullptr;
-  if (Preparable(statement)) {
-    size_t preparing = static_cast<size_t>(
-        std::count_if(new_names.begin(), new_names.end(), [](const std::string& n) { return !n.empty(); }));
-    if (auto found = prepared_.find(statement.sql); found != prepared_.end()) {
-      name = &found->second->name;
-    } else if (prepared_.size() + preparing < prepare_limit_) {
-      // Recorded as prepared only once PostgreSQL has said so (see Submit).
-      new_names[index] = "agentbase_" + std::to_string(++next_statement_);
-      name = &new_names[index];
-      if (PQsendPrepare(conn_, name->c_str(), statement.sql.c_str(), count, nullptr) != 1) return false;
-      expected.push_back({index, Expected::Kind::kPrepare});
-    }
+  const std::string* name = plan.existing;
+  if (plan.prepare) {
+    // Recorded as prepared only once PostgreSQL has said so (see Submit).
+    new_names[index] = "agentbase_" + std::to_string(++next_statement_);
+    name = &new_names[index];
+    if (PQsendPrepare(conn_, name->c_str(), statement.sql.c_str(), count, nullptr) != 1) return false;
+    expected.push_back({index, Expected::Kind::kPrepare});
   }
   expected.push_back({index, Expected::Kind::kStatement});
   if (name != nullptr) {
@@ -264,15 +274,10 @@ bool AsyncConnection::Send(const Statement& statement, std::vector<Expected>& ex
 }
 
 std::optional<PipelineOutcome> RefuseNulBytes(const std::vector<Statement>& statements) {
-  auto has_nul = [](const std::string& text) { return text.find('\0') != std::string::npos; };
   for (size_t index = 0; index < statements.size(); ++index) {
-    const Statement& statement = statements[index];
-    bool refused = has_nul(statement.sql);
-    for (const auto& param : statement.params) refused = refused || (param && has_nul(*param));
-    if (!refused) continue;
+    if (!HasNulByte(statements[index].sql, statements[index].params)) continue;
     PipelineOutcome outcome;
-    outcome.failure = Error::Make("invalid byte sequence for encoding \"UTF8\": 0x00", "22021");
-    outcome.failure->detail = "The statement or a parameter contains a NUL byte, which PostgreSQL text cannot hold";
+    outcome.failure = NulByteError();
     outcome.failed_statement = index;
     return outcome;
   }
@@ -286,14 +291,14 @@ awaitable<Result<PipelineOutcome>> AsyncConnection::Submit(std::vector<Statement
   expected.reserve(statements.size() * 2);
   std::vector<std::string> new_names;
   new_names.reserve(statements.size());
+  std::vector<NamePlan> names = PlanNames(statements);
   // Deallocations go first, so nothing of this submission can abort them.
-  if (prepare_limit_ > 0) MakeRoomToPrepare(statements);
   if (!SendDeallocations(expected)) {
     Break();
     co_return BrokenError("cannot queue a statement");
   }
-  for (const auto& statement : statements) {
-    if (!Send(statement, expected, new_names)) {
+  for (size_t index = 0; index < statements.size(); ++index) {
+    if (!Send(statements[index], names[index], expected, new_names)) {
       Break();
       co_return BrokenError("cannot queue a statement");
     }

@@ -40,11 +40,9 @@ struct PipelineOutcome {
                                    // count when the implicit transaction failed to commit
 };
 
-// libpq sends statements and text parameters as C strings, so a NUL byte
-// would silently cut one short ("x\0y" would match "x"; a password followed
-// by NUL and anything would sign in). PostgreSQL text cannot hold NUL
-// anyway: such a submission fails as PostgreSQL fails such input (22021),
-// before anything is sent.
+// A submission with a NUL byte in a statement or parameter (HasNulByte)
+// fails as PostgreSQL fails such input (22021), before anything is sent:
+// libpq would cut it short ("x\0y" would match "x").
 std::optional<PipelineOutcome> RefuseNulBytes(const std::vector<Statement>& statements);
 
 class AsyncConnection {
@@ -132,12 +130,20 @@ class AsyncConnection {
     size_t statement;
     Kind kind;
   };
+  // How one statement of a submission runs: by a name it already has, by a
+  // name prepared now, or unnamed (neither).
+  struct NamePlan {
+    const std::string* existing = nullptr;
+    bool prepare = false;
+  };
   bool Preparable(const Statement& statement) const;
-  // Evicts least recently used statements (queued for DEALLOCATE) until the
-  // ones this submission will prepare fit under the limit.
-  void MakeRoomToPrepare(const std::vector<Statement>& statements);
+  // Looks each statement up once (touching it as recently used) and makes
+  // room for the new ones under the limit, queueing the least recently used
+  // for DEALLOCATE.
+  std::vector<NamePlan> PlanNames(const std::vector<Statement>& statements);
   bool SendDeallocations(std::vector<Expected>& expected);
-  bool Send(const Statement& statement, std::vector<Expected>& expected, std::vector<std::string>& new_names);
+  bool Send(const Statement& statement, const NamePlan& plan, std::vector<Expected>& expected,
+            std::vector<std::string>& new_names);
   boost::asio::awaitable<Result<PipelineOutcome>> Collect(const std::vector<Expected>& expected, size_t statements,
                                                           std::vector<bool>& prepared_ok);
   Error BrokenError(const std::string& what) const;

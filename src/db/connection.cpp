@@ -1,10 +1,12 @@
 #include "db/connection.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
 #include "db/conninfo.hpp"
 #include "util/text.hpp"
+#include "util/utf8.hpp"
 
 namespace agentbase::db {
 
@@ -77,13 +79,14 @@ Result<std::vector<PgResult>> Connection::ExecAll(std::string_view sql) {
   return results;
 }
 
+bool HasNulByte(std::string_view sql, const Params& params) {
+  if (agentbase::HasNulByte(sql)) return true;
+  return std::any_of(params.begin(), params.end(),
+                     [](const auto& param) { return param && agentbase::HasNulByte(*param); });
+}
+
 Result<PgResult> Connection::ExecParams(std::string_view sql, const Params& params) {
-  // As for AsyncConnection::Submit: libpq would cut a parameter at a NUL.
-  for (const auto& param : params) {
-    if (param && param->find('\0') != std::string::npos) {
-      return Error::Make("invalid byte sequence for encoding \"UTF8\": 0x00", "22021");
-    }
-  }
+  if (HasNulByte(sql, params)) return NulByteError();
   std::string text(sql);
   std::vector<const char*> values;
   values.reserve(params.size());

@@ -39,6 +39,11 @@ class PgResult {
 
 using Params = std::vector<std::optional<std::string>>;
 
+// Whether the statement or one of its parameters holds a NUL byte, which
+// libpq would cut it at (see util/utf8.hpp's NulByteError): such a statement
+// is refused, never sent.
+bool HasNulByte(std::string_view sql, const Params& params);
+
 class Connection {
  public:
   // Opens a connection; `conninfo` is a URL or key=value string.

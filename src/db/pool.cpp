@@ -175,10 +175,10 @@ asio::awaitable<Result<PoolSlot*>> Pool::Take(Want want, std::string_view caller
       co_return Error::Make("the server is shutting down", "PGRST003");
     }
     bool my_turn = me ? waiters_.front() == me : waiters_.empty();
+    PoolSlot* slot = FindSlot(want);
     // The reserve does not wait in line: the line may be one caller's.
-    bool reserve = FindSlot(want) == nullptr && MayOpenReserve(caller);
+    bool reserve = slot == nullptr && MayOpenReserve(caller);
     if (my_turn || reserve) {
-      PoolSlot* slot = reserve ? nullptr : FindSlot(want);
       bool open_one = reserve || (slot == nullptr && Open() < options_.size);
       if (slot != nullptr || open_one) {
         // The next in line may fit as well.
@@ -220,7 +220,7 @@ asio::awaitable<Result<Lease>> Pool::Acquire(std::string_view caller) {
 }
 
 asio::awaitable<Result<PipelineOutcome>> Pool::Submit(std::vector<Statement> statements, std::string_view caller) {
-  // The caller's name outlives the request's own copy: it waits in the line.
+  // The connection keeps the caller's name while the transaction is in flight.
   std::string owner(caller);
   auto slot = co_await Take(Want::kShare, owner);
   if (!slot) co_return slot.error();

@@ -9,6 +9,7 @@
 #include "rest/parse_core.hpp"
 #include "rest/url_decode.hpp"
 #include "util/text.hpp"
+#include "util/utf8.hpp"
 
 namespace agentbase::rest {
 
@@ -940,9 +941,7 @@ Status CheckRequestLimits(const QueryParams& query) {
   // A decoded %00 would be cut off by libpq (in a parameter) or cut the
   // statement itself (in a quoted name): refused as PostgreSQL refuses NUL.
   for (const auto& param : query.raw) {
-    bool nul = param.key.find('\0') != std::string::npos ||
-               (param.value && param.value->find('\0') != std::string::npos);
-    if (nul) return Error{"invalid byte sequence for encoding \"UTF8\": 0x00", "22021", {}, {}};
+    if (HasNulByte(param.key) || (param.value && HasNulByte(*param.value))) return NulByteError();
   }
   size_t count = 0;
   if (auto checked = CheckSelect(query.select, 0, count); !checked) return checked;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/result.hpp"
+
 namespace agentbase {
 
 // Whether `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no
@@ -21,5 +23,15 @@ std::string ReplaceInvalidUtf8(std::string_view text);
 // Appends `text` to `out`, repaired as ReplaceInvalidUtf8 does, without a
 // temporary when it is valid.
 void AppendValidUtf8(std::string& out, std::string_view text);
+
+// PostgreSQL text cannot hold a NUL byte, and libpq would silently cut a
+// statement or parameter at one: such input is refused, with the error
+// PostgreSQL gives it (22021).
+inline bool HasNulByte(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+inline Error NulByteError() {
+  Error error = Error::Make("invalid byte sequence for encoding \"UTF8\": 0x00", "22021");
+  error.detail = "The request holds a NUL byte, which PostgreSQL text cannot hold";
+  return error;
+}
 
 }  // namespace agentbase

@@ -412,6 +412,15 @@ TEST(Pool, ParameterWithNulIsRefusedBeforeAnythingIsSent) {
     co_return out;
   });
   EXPECT_EQ(result, "created,22021@1,0");
+  // The blocking connection (administrative work, users add) refuses the same.
+  auto connection = database.Connect();
+  auto refused = connection.ExecParams("INSERT INTO t VALUES ($1)", db::Params{std::string("x\0y", 3)});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "22021");
+  auto refused_sql = connection.ExecParams(std::string("INSERT INTO t VALUES ('x')\0; DROP TABLE t", 41), {});
+  ASSERT_FALSE(refused_sql.ok());
+  EXPECT_EQ(refused_sql.error().code, "22021");
+  EXPECT_EQ(database.Scalar("SELECT count(*)::text FROM t"), "0");
 }
 
 // One caller's slow transactions hold every regular connection: another
