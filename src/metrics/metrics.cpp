@@ -4,23 +4,33 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
+#include <tuple>
 
 namespace agentbase::metrics {
 
 namespace {
 
-// Label values are ours (route classes, methods, codes), but a method is the
-// client's word: anything outside a token's characters is replaced.
-std::string LabelValue(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-                 c == '.';
-    out += plain ? c : '_';
+// A method is the client's word: any it may send beyond the ones the API
+// answers counts as "other", so no client can add series.
+std::string_view MethodLabel(std::string_view method) {
+  for (std::string_view known : {"GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"}) {
+    if (method == known) return known;
   }
-  return out.substr(0, 32);
+  return "other";
+}
+
+// Error codes are ours, PostgREST's or SQLSTATEs, but a function may set any
+// Proxy-Status: beyond this many distinct codes the rest count as "other".
+constexpr size_t kMaxErrorCodes = 512;
+
+// Codes are written into the exposition text: only a token's characters.
+bool IsPlainLabel(std::string_view text) {
+  return !text.empty() && text.size() <= 32 && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '.';
+  });
 }
 
 void Header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
@@ -30,7 +40,13 @@ void Header(std::string& out, std::string_view name, std::string_view type, std:
 }  // namespace
 
 void Registry::CountRequest(std::string_view route, std::string_view method, int status, double seconds) {
-  ++requests_[{std::string(route), LabelValue(method), status}];
+  // Found without building the key's strings: this runs on every request.
+  auto key = std::make_tuple(route, MethodLabel(method), status);
+  auto counted = requests_.find(key);
+  if (counted == requests_.end()) {
+    counted = requests_.emplace(std::make_tuple(std::string(route), std::string(std::get<1>(key)), status), 0).first;
+  }
+  ++counted->second;
   auto found = latency_.find(route);
   if (found == latency_.end()) found = latency_.emplace(std::string(route), Histogram{}).first;
   Histogram& histogram = found->second;
@@ -45,8 +61,9 @@ void Registry::CountRequest(std::string_view route, std::string_view method, int
 }
 
 void Registry::CountError(std::string_view code) {
+  if (!IsPlainLabel(code) || (errors_.size() >= kMaxErrorCodes && !errors_.contains(code))) code = "other";
   auto found = errors_.find(code);
-  if (found == errors_.end()) found = errors_.emplace(LabelValue(code), 0).first;
+  if (found == errors_.end()) found = errors_.emplace(std::string(code), 0).first;
   ++found->second;
 }
 

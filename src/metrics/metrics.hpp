@@ -47,7 +47,7 @@ class Registry {
     uint64_t count = 0;
     double sum = 0;
   };
-  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // route, method, status
+  std::map<std::tuple<std::string, std::string, int>, uint64_t, std::less<>> requests_;  // route, method, status
   std::map<std::string, Histogram, std::less<>> latency_;                  // by route
   std::map<std::string, uint64_t, std::less<>> errors_;
 };

@@ -138,6 +138,30 @@ TEST(Router, MetricLabelsStayAFixedSetWhateverTheClientSends) {
   auto text = Call(handler, Get("/metrics")).body;
   EXPECT_EQ(text.find("nowhere"), std::string::npos);
   EXPECT_NE(text.find("route=\"other\",method=\"GET\",status=\"404\"} 50\n"), std::string::npos) << text;
+  // Methods are the client's word too: made-up ones count as one.
+  for (int i = 0; i < 20; ++i) {
+    auto request = Get("/rest/v1/conversations");
+    request.method = "X" + std::to_string(i);
+    Call(handler, request);
+  }
+  text = Call(handler, Get("/metrics")).body;
+  EXPECT_EQ(text.find("method=\"X1"), std::string::npos);
+  EXPECT_NE(text.find("route=\"rest\",method=\"other\",status=\"200\"} 20\n"), std::string::npos) << text;
+}
+
+TEST(Metrics, ErrorCodesStayBoundedWhateverTheyAre) {
+  metrics::Registry registry;
+  for (int i = 0; i < 2000; ++i) registry.CountError("C" + std::to_string(i));
+  registry.CountError("bad code\n{}");
+  std::string text = registry.Render({});
+  size_t series = 0;
+  for (size_t at = text.find("agentbase_errors_total{"); at != std::string::npos;
+       at = text.find("agentbase_errors_total{", at + 1)) {
+    ++series;
+  }
+  EXPECT_LE(series, 513u);
+  EXPECT_NE(text.find("agentbase_errors_total{code=\"other\"} 1489\n"), std::string::npos);
+  EXPECT_EQ(text.find("bad code"), std::string::npos);
 }
 
 }  // namespace
