@@ -178,23 +178,22 @@ Result<std::string> RenderIdempotentSql(const std::vector<SqlFile>& files, int e
       std::to_string(embedding_dimensions) +
       ") where the extension is available, real[] otherwise.\n\nBEGIN;\n";
   Placeholders placeholders{std::string(kVectorSchemaMarker), embedding_dimensions};
+  // The preflight, which comes first, needs every file's requirements.
+  std::vector<ParsedFile> ensured;
   std::vector<Requirement> requirements;
   for (const auto& file : files) {
     auto parsed = ParseSqlFile(file);
     if (!parsed) return parsed.error();
-    if (parsed->mode == Mode::Ensure) {
-      requirements.insert(requirements.end(), parsed->requirements.begin(), parsed->requirements.end());
-    }
+    if (parsed->mode != Mode::Ensure) continue;
+    requirements.insert(requirements.end(), parsed->requirements.begin(), parsed->requirements.end());
+    ensured.push_back(std::move(*parsed));
   }
   out += "\n" + RenderPreflight(requirements);
-  for (const auto& file : files) {
-    auto parsed = ParseSqlFile(file);
-    if (!parsed) return parsed.error();
-    if (parsed->mode != Mode::Ensure) continue;
-    for (const auto& section : parsed->sections) {
+  for (const auto& parsed : ensured) {
+    for (const auto& section : parsed.sections) {
       std::string sql = SubstitutePlaceholders(section.sql, placeholders);
       sql = ReplaceAll(sql, QuoteIdent(kVectorSchemaMarker), std::string(kVectorSchemaMarker));
-      auto objects = ParseObjects(sql, parsed->mode, section.condition, file.name);
+      auto objects = ParseObjects(sql, parsed.mode, section.condition, parsed.name);
       if (!objects) return objects.error();
       if (objects->empty()) continue;
       if (section.condition != Condition::Always) {
