@@ -120,9 +120,12 @@ $$;
 
 -- Whether the caller acts for the platform rather than for a tenant:
 -- service_role, or a database session without API claims (the owner, psql).
+-- Any other role claim is a tenant's caller, also a custom API role (one that
+-- --jwt-roles or PostgREST admits, a member of authenticated): otherwise it
+-- would bypass the guard below and record its rows as the platform's.
 CREATE FUNCTION agentbase.caller_is_platform() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
-  SELECT coalesce(auth.role(), '') NOT IN ('authenticated', 'anon')
+  SELECT coalesce(auth.role(), '') IN ('service_role', '')
 $$;
 
 -- Records which tenant created a row of the shared organisation data, follows

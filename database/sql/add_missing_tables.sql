@@ -267,7 +267,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION agentbase.caller_is_platform() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
-  SELECT coalesce(auth.role(), '') NOT IN ('authenticated', 'anon')
+  SELECT coalesce(auth.role(), '') IN ('service_role', '')
 $$;
 
 CREATE OR REPLACE FUNCTION agentbase.record_org_row_owner() RETURNS trigger
