@@ -107,18 +107,25 @@ BEGIN
 END
 $$;
 
--- The rows of one organisation table that the caller's tenant created.
-CREATE FUNCTION agentbase.current_tenant_org_row_ids(org_table text) RETURNS SETOF uuid
+-- The rows of one organisation table that the caller may change under the
+-- default rule: those their tenant created, if they are an owner or admin of
+-- it; none otherwise. Each write policy is then the rule's setting or this
+-- set, both evaluated once per statement.
+CREATE FUNCTION agentbase.org_rows_caller_may_change(org_table text) RETURNS SETOF uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
   SELECT o.row_id FROM agentbase.org_row_owners o
-  WHERE o.table_name = org_table AND o.tenant_id = (SELECT agentbase.current_tenant_id())
+  WHERE (SELECT agentbase.current_user_is_tenant_admin())
+    AND o.table_name = org_table AND o.tenant_id = (SELECT agentbase.current_tenant_id())
 $$;
 
 -- Whether the caller acts for the platform rather than for a tenant:
 -- service_role, or a database session without API claims (the owner, psql).
+-- Any other role claim is a tenant's caller, also a custom API role (one that
+-- --jwt-roles or PostgREST admits, a member of authenticated): otherwise it
+-- would bypass the guard below and record its rows as the platform's.
 CREATE FUNCTION agentbase.caller_is_platform() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
-  SELECT coalesce(auth.role(), '') NOT IN ('authenticated', 'anon')
+  SELECT coalesce(auth.role(), '') IN ('service_role', '')
 $$;
 
 -- Records which tenant created a row of the shared organisation data, follows
@@ -353,23 +360,11 @@ CREATE POLICY organizational_roles_insert_authenticated ON public.organizational
   WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR (SELECT agentbase.current_user_is_tenant_admin()));
 CREATE POLICY organizational_roles_update_authenticated ON public.organizational_roles
   FOR UPDATE TO authenticated
-  USING (
-    (SELECT agentbase.org_write_rule()) = 'authenticated'
-    OR ((SELECT agentbase.current_user_is_tenant_admin())
-        AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
-  )
-  WITH CHECK (
-    (SELECT agentbase.org_write_rule()) = 'authenticated'
-    OR ((SELECT agentbase.current_user_is_tenant_admin())
-        AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
-  );
+  USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('organizational_roles')))
+  WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('organizational_roles')));
 CREATE POLICY organizational_roles_delete_authenticated ON public.organizational_roles
   FOR DELETE TO authenticated
-  USING (
-    (SELECT agentbase.org_write_rule()) = 'authenticated'
-    OR ((SELECT agentbase.current_user_is_tenant_admin())
-        AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
-  );
+  USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('organizational_roles')));
 CREATE TRIGGER organizational_roles_record_owner AFTER INSERT OR UPDATE OF id OR DELETE ON public.organizational_roles
   FOR EACH ROW EXECUTE FUNCTION agentbase.record_org_row_owner();
 CREATE TRIGGER organizational_roles_guard_shared_rows BEFORE UPDATE OF id, slug OR DELETE ON public.organizational_roles
@@ -411,23 +406,11 @@ CREATE POLICY business_functions_insert_authenticated ON public.business_functio
   WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR (SELECT agentbase.current_user_is_tenant_admin()));
 CREATE POLICY business_functions_update_authenticated ON public.business_functions
   FOR UPDATE TO authenticated
-  USING (
-    (SELECT agentbase.org_write_rule()) = 'authenticated'
-    OR ((SELECT agentbase.current_user_is_tenant_admin())
-        AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
-  )
-  WITH CHECK (
-    (SELECT agentbase.org_write_rule()) = 'authenticated'
-    OR ((SELECT agentbase.current_user_is_tenant_admin())
-        AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
-  );
+  USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('business_functions')))
+  WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('business_functions')));
 CREATE POLICY business_functions_delete_authenticated ON public.business_functions
   FOR DELETE TO authenticated
-  USING (
-    (SELECT agentbase.org_write_rule()) = 'authenticated'
-    OR ((SELECT agentbase.current_user_is_tenant_admin())
-        AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
-  );
+  USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('business_functions')));
 CREATE TRIGGER business_functions_record_owner AFTER INSERT OR UPDATE OF id OR DELETE ON public.business_functions
   FOR EACH ROW EXECUTE FUNCTION agentbase.record_org_row_owner();
 CREATE TRIGGER business_functions_guard_shared_rows BEFORE UPDATE OF id, slug OR DELETE ON public.business_functions

@@ -33,23 +33,11 @@ CREATE POLICY departments_insert_authenticated ON public.departments
   WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR (SELECT agentbase.current_user_is_tenant_admin()));
 CREATE POLICY departments_update_authenticated ON public.departments
   FOR UPDATE TO authenticated
-  USING (
-    (SELECT agentbase.org_write_rule()) = 'authenticated'
-    OR ((SELECT agentbase.current_user_is_tenant_admin())
-        AND id IN (SELECT agentbase.current_tenant_org_row_ids('departments')))
-  )
-  WITH CHECK (
-    (SELECT agentbase.org_write_rule()) = 'authenticated'
-    OR ((SELECT agentbase.current_user_is_tenant_admin())
-        AND id IN (SELECT agentbase.current_tenant_org_row_ids('departments')))
-  );
+  USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('departments')))
+  WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('departments')));
 CREATE POLICY departments_delete_authenticated ON public.departments
   FOR DELETE TO authenticated
-  USING (
-    (SELECT agentbase.org_write_rule()) = 'authenticated'
-    OR ((SELECT agentbase.current_user_is_tenant_admin())
-        AND id IN (SELECT agentbase.current_tenant_org_row_ids('departments')))
-  );
+  USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('departments')));
 CREATE TRIGGER departments_record_owner AFTER INSERT OR UPDATE OF id OR DELETE ON public.departments
   FOR EACH ROW EXECUTE FUNCTION agentbase.record_org_row_owner();
 CREATE TRIGGER departments_guard_shared_rows BEFORE UPDATE OF id, slug OR DELETE ON public.departments

@@ -258,15 +258,16 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION agentbase.current_tenant_org_row_ids(org_table text) RETURNS SETOF uuid
+CREATE OR REPLACE FUNCTION agentbase.org_rows_caller_may_change(org_table text) RETURNS SETOF uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
   SELECT o.row_id FROM agentbase.org_row_owners o
-  WHERE o.table_name = org_table AND o.tenant_id = (SELECT agentbase.current_tenant_id())
+  WHERE (SELECT agentbase.current_user_is_tenant_admin())
+    AND o.table_name = org_table AND o.tenant_id = (SELECT agentbase.current_tenant_id())
 $$;
 
 CREATE OR REPLACE FUNCTION agentbase.caller_is_platform() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
-  SELECT coalesce(auth.role(), '') NOT IN ('authenticated', 'anon')
+  SELECT coalesce(auth.role(), '') IN ('service_role', '')
 $$;
 
 CREATE OR REPLACE FUNCTION agentbase.record_org_row_owner() RETURNS trigger
@@ -792,28 +793,12 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'organizational_roles' AND policyname = 'organizational_roles_update_authenticated') THEN
     CREATE POLICY organizational_roles_update_authenticated ON public.organizational_roles
       FOR UPDATE TO authenticated
-      USING (
-        (SELECT agentbase.org_write_rule()) = 'authenticated'
-        OR ((SELECT agentbase.current_user_is_tenant_admin())
-            AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
-      )
-      WITH CHECK (
-        (SELECT agentbase.org_write_rule()) = 'authenticated'
-        OR ((SELECT agentbase.current_user_is_tenant_admin())
-            AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
-      );
+      USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('organizational_roles')))
+      WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('organizational_roles')));
   ELSE
     ALTER POLICY organizational_roles_update_authenticated ON public.organizational_roles TO authenticated
-      USING (
-        (SELECT agentbase.org_write_rule()) = 'authenticated'
-        OR ((SELECT agentbase.current_user_is_tenant_admin())
-            AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
-      )
-      WITH CHECK (
-        (SELECT agentbase.org_write_rule()) = 'authenticated'
-        OR ((SELECT agentbase.current_user_is_tenant_admin())
-            AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
-      );
+      USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('organizational_roles')))
+      WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('organizational_roles')));
   END IF;
 END
 $agentbase$;
@@ -823,18 +808,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'organizational_roles' AND policyname = 'organizational_roles_delete_authenticated') THEN
     CREATE POLICY organizational_roles_delete_authenticated ON public.organizational_roles
       FOR DELETE TO authenticated
-      USING (
-        (SELECT agentbase.org_write_rule()) = 'authenticated'
-        OR ((SELECT agentbase.current_user_is_tenant_admin())
-            AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
-      );
+      USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('organizational_roles')));
   ELSE
     ALTER POLICY organizational_roles_delete_authenticated ON public.organizational_roles TO authenticated
-      USING (
-        (SELECT agentbase.org_write_rule()) = 'authenticated'
-        OR ((SELECT agentbase.current_user_is_tenant_admin())
-            AND id IN (SELECT agentbase.current_tenant_org_row_ids('organizational_roles')))
-      );
+      USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('organizational_roles')));
   END IF;
 END
 $agentbase$;
@@ -978,28 +955,12 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'business_functions' AND policyname = 'business_functions_update_authenticated') THEN
     CREATE POLICY business_functions_update_authenticated ON public.business_functions
       FOR UPDATE TO authenticated
-      USING (
-        (SELECT agentbase.org_write_rule()) = 'authenticated'
-        OR ((SELECT agentbase.current_user_is_tenant_admin())
-            AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
-      )
-      WITH CHECK (
-        (SELECT agentbase.org_write_rule()) = 'authenticated'
-        OR ((SELECT agentbase.current_user_is_tenant_admin())
-            AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
-      );
+      USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('business_functions')))
+      WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('business_functions')));
   ELSE
     ALTER POLICY business_functions_update_authenticated ON public.business_functions TO authenticated
-      USING (
-        (SELECT agentbase.org_write_rule()) = 'authenticated'
-        OR ((SELECT agentbase.current_user_is_tenant_admin())
-            AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
-      )
-      WITH CHECK (
-        (SELECT agentbase.org_write_rule()) = 'authenticated'
-        OR ((SELECT agentbase.current_user_is_tenant_admin())
-            AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
-      );
+      USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('business_functions')))
+      WITH CHECK ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('business_functions')));
   END IF;
 END
 $agentbase$;
@@ -1009,18 +970,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'business_functions' AND policyname = 'business_functions_delete_authenticated') THEN
     CREATE POLICY business_functions_delete_authenticated ON public.business_functions
       FOR DELETE TO authenticated
-      USING (
-        (SELECT agentbase.org_write_rule()) = 'authenticated'
-        OR ((SELECT agentbase.current_user_is_tenant_admin())
-            AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
-      );
+      USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('business_functions')));
   ELSE
     ALTER POLICY business_functions_delete_authenticated ON public.business_functions TO authenticated
-      USING (
-        (SELECT agentbase.org_write_rule()) = 'authenticated'
-        OR ((SELECT agentbase.current_user_is_tenant_admin())
-            AND id IN (SELECT agentbase.current_tenant_org_row_ids('business_functions')))
-      );
+      USING ((SELECT agentbase.org_write_rule()) = 'authenticated' OR id IN (SELECT agentbase.org_rows_caller_may_change('business_functions')));
   END IF;
 END
 $agentbase$;

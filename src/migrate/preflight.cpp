@@ -42,9 +42,9 @@ void CheckRequirements(const schema::DesiredSchema& desired, const Catalog& cata
 
 // The existing platform's tables (if-absent files) are created only where an
 // empty one cannot break what is there: tenants, profiles and agents only all
-// together, and tools, departments and messages only when no existing column
-// refers to their rows by name. (The seed's five tables have their own rule:
-// an existing one is completed, never replaced.)
+// together, and each of them (tools, departments and messages too) only when
+// no existing column in public refers to its rows by name. (The seed's five
+// tables have their own rule: an existing one is completed, never replaced.)
 void CheckPlatformShape(const schema::DesiredSchema& desired, const Catalog& catalog, const Plan& plan,
                         std::vector<Problem>& problems) {
   std::set<std::string> created(plan.created_tables.begin(), plan.created_tables.end());

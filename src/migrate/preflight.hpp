@@ -2,9 +2,9 @@
 // What must hold before push changes anything: the tables the new ones
 // reference exist with compatible key types; the existing platform's tables
 // are created only where an empty one cannot break what is there (tenants,
-// profiles and agents only all together; tools, departments and messages only
-// when no existing column refers to their rows); and the connecting role may
-// do every step of the plan. The messages come from schema/platform_shape.hpp,
+// profiles and agents only all together; any of them only when no existing
+// column refers to its rows by name); and the connecting role may do every
+// step of the plan. The messages come from schema/platform_shape.hpp,
 // which the SQL-editor script's preflight shares.
 
 #include <vector>

@@ -65,9 +65,12 @@ std::string RenderObject(const SchemaObject& object) {
       // A policy of this name from an earlier run of the script is brought to
       // this definition in place (ALTER POLICY keeps the command), so that
       // running a newer script also tightens rules an older one created.
-      static const std::regex command(R"(\s+(AS\s+PERMISSIVE|FOR\s+(ALL|SELECT|INSERT|UPDATE|DELETE))\b)",
-                                      std::regex::icase);
-      std::string alter = "ALTER POLICY " + QuoteIdent(object.name) + std::regex_replace(object.tail, command, "");
+      // Only the clauses right after ON table: the same words inside USING
+      // or WITH CHECK (a string, a column) stay.
+      static const std::regex command(
+          R"(^(\s+ON\s+\S+)(\s+AS\s+PERMISSIVE)?(\s+FOR\s+(ALL|SELECT|INSERT|UPDATE|DELETE))?\b)", std::regex::icase);
+      std::string alter = "ALTER POLICY " + QuoteIdent(object.name) +
+                          std::regex_replace(object.tail, command, "$1", std::regex_constants::format_first_only);
       return fmt::format("DO $agentbase$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = {} AND "
                          "tablename = {} AND policyname = {}) THEN\n    {};\n  ELSE\n    {};\n  END IF;\nEND\n$agentbase$",
                          QuoteLiteral(object.schema), QuoteLiteral(object.table), QuoteLiteral(object.name),
@@ -178,23 +181,22 @@ Result<std::string> RenderIdempotentSql(const std::vector<SqlFile>& files, int e
       std::to_string(embedding_dimensions) +
       ") where the extension is available, real[] otherwise.\n\nBEGIN;\n";
   Placeholders placeholders{std::string(kVectorSchemaMarker), embedding_dimensions};
+  // The preflight, which comes first, needs every file's requirements.
+  std::vector<ParsedFile> ensured;
   std::vector<Requirement> requirements;
   for (const auto& file : files) {
     auto parsed = ParseSqlFile(file);
     if (!parsed) return parsed.error();
-    if (parsed->mode == Mode::Ensure) {
-      requirements.insert(requirements.end(), parsed->requirements.begin(), parsed->requirements.end());
-    }
+    if (parsed->mode != Mode::Ensure) continue;
+    requirements.insert(requirements.end(), parsed->requirements.begin(), parsed->requirements.end());
+    ensured.push_back(std::move(*parsed));
   }
   out += "\n" + RenderPreflight(requirements);
-  for (const auto& file : files) {
-    auto parsed = ParseSqlFile(file);
-    if (!parsed) return parsed.error();
-    if (parsed->mode != Mode::Ensure) continue;
-    for (const auto& section : parsed->sections) {
+  for (const auto& parsed : ensured) {
+    for (const auto& section : parsed.sections) {
       std::string sql = SubstitutePlaceholders(section.sql, placeholders);
       sql = ReplaceAll(sql, QuoteIdent(kVectorSchemaMarker), std::string(kVectorSchemaMarker));
-      auto objects = ParseObjects(sql, parsed->mode, section.condition, file.name);
+      auto objects = ParseObjects(sql, parsed.mode, section.condition, parsed.name);
       if (!objects) return objects.error();
       if (objects->empty()) continue;
       if (section.condition != Condition::Always) {

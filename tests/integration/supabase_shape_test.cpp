@@ -47,6 +47,10 @@ GRANT anon, authenticated, service_role TO authenticator;
 // grants and default privileges on public, the extensions schema, and
 // GoTrue's auth schema (auth.users with GoTrue's columns, refresh tokens,
 // sessions, and the claim helpers exactly as Supabase defines them).
+// agentbase's 00_supabase_compat.sql has the same helpers, but only creates
+// them where they are absent: declared here as Supabase's own (owned by
+// supabase_auth_admin), they are what push must leave untouched, and a copy
+// kept apart from agentbase's cannot drift along with it.
 constexpr const char* kSupabaseProject = R"sql(
 GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
@@ -510,6 +514,21 @@ TEST(SupabaseShape, ACatalogTableIsNotCreatedWhereExistingColumnsReferToIt) {
   auto retry = RunAgentbase("db push " + database.DbUrlFlag());
   EXPECT_EQ(retry.exit_code, 0) << Output(retry);
   EXPECT_NE(retry.out.find("+ table public.departments"), std::string::npos) << retry.out;
+}
+
+// The rule holds for every platform table, tenants too: a team's own table
+// with a tenant_id column keeps push from creating an empty tenants table.
+TEST(SupabaseShape, TenantsAreNotCreatedWhereAnExistingColumnRefersToThem) {
+  TestDatabase database;
+  BuildSupabaseProject(database);
+  database.Exec("CREATE TABLE public.notes (id bigint PRIMARY KEY, tenant_id uuid NOT NULL)");
+  std::string before = database.SchemaDigest();
+  auto push = RunAgentbase("db push " + database.DbUrlFlag());
+  EXPECT_EQ(push.exit_code, 4) << Output(push);
+  EXPECT_NE(push.err.find("public.tenants: public.notes.tenant_id exists but public.tenants does not"),
+            std::string::npos)
+      << Output(push);
+  EXPECT_EQ(database.SchemaDigest(), before);
 }
 
 }  // namespace agentbase::testing

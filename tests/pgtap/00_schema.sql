@@ -85,9 +85,9 @@ SELECT is_empty(
   $$SELECT tablename, policyname FROM pg_policies p
      WHERE schemaname = 'public'
        AND regexp_replace(coalesce(p.qual, '') || ' ' || coalesce(p.with_check, ''),
-                          'SELECT (auth\.uid|agentbase\.(current_tenant_id|current_tenant_agent_ids|org_write_rule|current_user_is_tenant_admin)|agentbase\.current_tenant_org_row_ids\(''[a-z_]+''::text)\(?\)',
+                          'SELECT (auth\.uid|agentbase\.(current_tenant_id|current_tenant_agent_ids|org_write_rule|current_user_is_tenant_admin)|agentbase\.org_rows_caller_may_change\(''[a-z_]+''::text)\(?\)',
                           '', 'g')
-           ~ '(auth\.uid|current_tenant_id|current_tenant_agent_ids|org_write_rule|current_user_is_tenant_admin|current_tenant_org_row_ids)\('$$,
+           ~ '(auth\.uid|current_tenant_id|current_tenant_agent_ids|org_write_rule|current_user_is_tenant_admin|org_rows_caller_may_change)\('$$,
   'policies call auth.uid() and the agentbase helpers only as (SELECT fn()), once per statement');
 
 -- Roles as on Supabase: only service_role bypasses RLS.
@@ -103,13 +103,13 @@ SELECT is(p.provolatile::text, 's', format('agentbase.%s() is STABLE', p.proname
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'agentbase'
   AND p.proname IN ('current_tenant_id', 'current_tenant_agent_ids', 'org_write_rule', 'current_user_is_tenant_admin',
-                    'current_tenant_org_row_ids', 'caller_is_platform')
+                    'org_rows_caller_may_change', 'caller_is_platform')
 ORDER BY p.proname;
 SELECT is(p.prosecdef, true, format('agentbase.%s() is SECURITY DEFINER', p.proname))
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'agentbase'
   AND p.proname IN ('current_tenant_id', 'current_tenant_agent_ids', 'touch_conversation_on_message',
-                    'org_write_rule', 'current_user_is_tenant_admin', 'current_tenant_org_row_ids',
+                    'org_write_rule', 'current_user_is_tenant_admin', 'org_rows_caller_may_change',
                     'caller_is_platform', 'record_org_row_owner', 'refuse_changing_org_rows_others_use')
 ORDER BY p.proname;
 SELECT ok(EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%'),
@@ -117,7 +117,7 @@ SELECT ok(EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'agentbase'
   AND p.proname IN ('current_tenant_id', 'current_tenant_agent_ids', 'touch_conversation_on_message',
-                    'org_write_rule', 'current_user_is_tenant_admin', 'current_tenant_org_row_ids',
+                    'org_write_rule', 'current_user_is_tenant_admin', 'org_rows_caller_may_change',
                     'caller_is_platform', 'record_org_row_owner', 'refuse_changing_org_rows_others_use')
 ORDER BY p.proname;
 

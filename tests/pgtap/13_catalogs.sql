@@ -9,7 +9,7 @@
 -- DELETE SET NULL would silently rewrite that tenant's rows. tools are read
 -- by everyone and written only by service_role. anon never writes.
 BEGIN;
-SELECT plan(94);
+SELECT plan(95);
 \ir fixtures.psql
 
 -- organizational_roles: reads ----------------------------------------------------
@@ -291,6 +291,17 @@ SELECT throws_ok(
 SELECT throws_ok(
   $$UPDATE public.organizational_roles SET slug = 'fx-renamed-dev' WHERE id = fx.id('orole_dev')$$,
   '42501', NULL, 'under ''authenticated'' too, b2 cannot re-slug a role tenant A''s agent uses');
+-- A custom API role (admitted by --jwt-roles, a member of authenticated)
+-- acts for its user's tenant, not for the platform.
+SELECT fx.act_as('postgres');
+CREATE ROLE fx_custom_api_role NOLOGIN IN ROLE authenticated;
+SET LOCAL ROLE fx_custom_api_role;
+SELECT set_config('request.jwt.claims',
+  json_build_object('sub', fx.id('user_b2'), 'role', 'fx_custom_api_role')::text, true);
+SELECT throws_ok(
+  $$DELETE FROM public.business_functions WHERE id = fx.id('bf_sales')$$,
+  '42501', 'cannot delete public.business_functions "fx-sales": public.agents.business_function_id of another tenant (or of the platform) refers to it',
+  'under ''authenticated'', a custom API role cannot delete a business function tenant A''s agent uses');
 SELECT fx.act_as('anon');
 SELECT throws_ok(
   $$INSERT INTO public.organizational_roles (name, slug) VALUES ('Anon role', 'fx-seed-anon')$$,

@@ -106,6 +106,19 @@ TEST(DesiredSchema, SupabaseScriptStartsWithPushsPreflight) {
   EXPECT_NE(rendered->find("is %1$s, but the new tables need uuid"), std::string::npos);
 }
 
+// The ALTER POLICY branch drops only the command clause after ON table:
+// the same words inside USING stay as written.
+TEST(DesiredSchema, ScriptAltersAPolicyWithoutTouchingItsExpression) {
+  auto rendered = RenderIdempotentSql({{"x.sql",
+                                        "-- agentbase:mode ensure\n"
+                                        "CREATE POLICY p ON public.t AS PERMISSIVE FOR SELECT TO authenticated\n"
+                                        "  USING (note <> 'x FOR SELECT y');\n"}});
+  ASSERT_TRUE(rendered.ok()) << rendered.error().message;
+  EXPECT_NE(rendered->find("ALTER POLICY p ON public.t TO authenticated\n      USING (note <> 'x FOR SELECT y')"),
+            std::string::npos)
+      << *rendered;
+}
+
 TEST(PlatformShape, MessagesNameWhatIsMissingAndWhy) {
   EXPECT_EQ(ReferenceColumnFor("public.tenants"), "tenant_id");
   EXPECT_EQ(ReferenceColumnFor("public.departments"), "department_id");
