@@ -83,7 +83,14 @@ std::string_view ErrorCode(const http::Response& response) {
   return {};
 }
 
-void LogRequest(const Routes& routes, const http::Request& request, const http::Response& response,
+// What the log and the metrics keep of a request once it has been handed on.
+struct RequestSummary {
+  std::string method;
+  std::string path;            // only with the access log
+  std::string remote_address;  // only with the access log
+};
+
+void LogRequest(const Routes& routes, const RequestSummary& request, const http::Response& response,
                 std::string_view id, double seconds) {
   if (routes.json_logs) {
     spdlog::info("{{\"event\":\"request\",\"request_id\":{},\"method\":{},\"path\":{},\"status\":{},"
@@ -109,36 +116,27 @@ boost::asio::awaitable<http::Response> Route(std::shared_ptr<const Observed> obs
   }
   if (!sent_by_client) request.headers.emplace_back("x-request-id", id);
   std::string_view route = RouteClass(request.path);
-  std::string method = request.method;
-  http::Request logged;
+  RequestSummary summary{request.method, {}, {}};
   if (observed->routes.access_log) {
-    logged.method = request.method;
-    logged.path = request.path;
-    logged.remote_address = request.remote_address;
+    summary.path = request.path;
+    summary.remote_address = request.remote_address;
   }
   http::Response response = co_await Dispatch(*observed, std::move(request));
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  observed->registry->CountRequest(route, method, response.status, seconds);
+  observed->registry->CountRequest(route, summary.method, response.status, seconds);
   if (response.status >= 400) {
     std::string_view code = ErrorCode(response);
     observed->registry->CountError(code.empty() ? std::to_string(response.status) : code);
   }
   response.SetHeader("X-Request-Id", id);
-  if (observed->routes.access_log) LogRequest(observed->routes, logged, response, id, seconds);
+  if (observed->routes.access_log) LogRequest(observed->routes, summary, response, id, seconds);
   co_return response;
 }
 
 }  // namespace
 
 std::string RequestId(const http::Request& request) {
-  if (auto given = request.Header("x-request-id"); given && !given->empty() && given->size() <= 64) {
-    bool plain = true;
-    for (char c : *given) {
-      plain = plain && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-                        c == '_' || c == '-');
-    }
-    if (plain) return std::string(*given);
-  }
+  if (auto given = request.Header("x-request-id"); given && IsPlainToken(*given, 64)) return std::string(*given);
   // A random start per process and a counter: unique, and cheap per request.
   static const uint64_t start = std::random_device{}() * 0x9E3779B97F4A7C15ull;
   static uint64_t counter = 0;

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <tuple>
 
+#include "util/text.hpp"
+
 namespace agentbase::metrics {
 
 namespace {
@@ -24,14 +26,6 @@ std::string_view MethodLabel(std::string_view method) {
 // Error codes are ours, PostgREST's or SQLSTATEs, but a function may set any
 // Proxy-Status: beyond this many distinct codes the rest count as "other".
 constexpr size_t kMaxErrorCodes = 512;
-
-// Codes are written into the exposition text: only a token's characters.
-bool IsPlainLabel(std::string_view text) {
-  return !text.empty() && text.size() <= 32 && std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-           c == '.';
-  });
-}
 
 void Header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
@@ -61,7 +55,7 @@ void Registry::CountRequest(std::string_view route, std::string_view method, int
 }
 
 void Registry::CountError(std::string_view code) {
-  if (!IsPlainLabel(code) || (errors_.size() >= kMaxErrorCodes && !errors_.contains(code))) code = "other";
+  if (!IsPlainToken(code, 32) || (errors_.size() >= kMaxErrorCodes && !errors_.contains(code))) code = "other";
   auto found = errors_.find(code);
   if (found == errors_.end()) found = errors_.emplace(std::string(code), 0).first;
   ++found->second;

@@ -98,6 +98,13 @@ std::string QuoteIdent(std::string_view name) {
   return "\"" + ReplaceAll(std::string(name), "\"", "\"\"") + "\"";
 }
 
+bool IsPlainToken(std::string_view text, size_t max_size) {
+  return !text.empty() && text.size() <= max_size && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+  });
+}
+
 std::string QuoteLiteral(std::string_view text) { return "'" + ReplaceAll(std::string(text), "'", "''") + "'"; }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {

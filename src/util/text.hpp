@@ -25,6 +25,9 @@ bool StartsWith(std::string_view text, std::string_view prefix);
 std::string ReplaceAll(std::string text, std::string_view from, std::string_view to);
 // Quotes a SQL identifier when it needs quoting (as quote_ident does).
 std::string QuoteIdent(std::string_view name);
+// 1 to `max_size` of [A-Za-z0-9._-]: safe to echo in a header, a log line or a
+// metrics label as it is.
+bool IsPlainToken(std::string_view text, size_t max_size);
 // A SQL string literal: 'it''s'.
 std::string QuoteLiteral(std::string_view text);
 // ASCII case-insensitive equality (header names), without copies.
