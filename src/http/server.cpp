@@ -345,10 +345,10 @@ std::optional<Response> FramingError(const BeastRequest& message, bool parser_ch
     std::string_view list(field.value().data(), field.value().size());
     while (!list.empty()) {
       size_t comma = list.find(',');
-      std::string_view element = list.substr(0, comma);
+      // Beast has refused every control character but tab in a value, so
+      // TrimView's white space is exactly the list's OWS (space and tab).
+      std::string_view element = TrimView(list.substr(0, comma));
       list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-      while (!element.empty() && (element.front() == ' ' || element.front() == '\t')) element.remove_prefix(1);
-      while (!element.empty() && (element.back() == ' ' || element.back() == '\t')) element.remove_suffix(1);
       if (element.empty()) continue;  // "a, , b": empty list elements are allowed and mean nothing
       ++codings;
       last_is_chunked = beast::iequals(element, "chunked");
