@@ -566,8 +566,8 @@ net::awaitable<void> RunSession(std::shared_ptr<ServerState> state, std::shared_
 net::awaitable<void> RejectConnection(std::shared_ptr<ServerState> state, std::shared_ptr<Connection> connection,
                                       std::string reason) {
   Registration registration(state, connection->id);
+  // Send adds its Retry-After, as to every 503.
   Response response = JsonError(503, "AB503", "too many connections", reason);
-  response.headers.emplace_back("Retry-After", "1");
   auto limit = LingerLimit(state->options);
   auto ec = co_await Send(state, connection, std::move(response), 11, false, false);
   if (!ec) co_await CloseGracefully(connection, limit);
