@@ -85,23 +85,27 @@ struct Connection {
 
   void ExpiresAfter(Clock::duration limit) { deadline = Clock::now() + limit; }
   void ExpiresNever() { deadline = Clock::time_point::max(); }
-  // Waiting for a request's first byte, for at most `limit`: such a
-  // connection may be reclaimed for a new one, and Shutdown closes it.
+  // Where a session is in its request cycle: Reclaim and Shutdown choose by it.
+  enum class Phase {
+    kWaiting,         // for a request's first byte: may be reclaimed; Shutdown closes it
+    kReadingHeaders,  // a request's first byte is in, its headers are not
+    kBusy,            // reading the body, in the handler, writing, or closing
+  };
+
+  // Waiting for a request's first byte, for at most `limit`.
   void BecomeIdle(Clock::duration limit) {
-    idle = true;
-    idle_since = Clock::now();
-    deadline = idle_since + limit;
+    phase = Phase::kWaiting;
+    since = Clock::now();
+    deadline = since + limit;
   }
   // A request's first byte is in; its headers are due by `limit` from now,
-  // or, on a new connection, from the accept (`fresh`).
+  // or, on a new connection, from the accept (`fresh`: since and the
+  // deadline stay those of its first wait).
   void BeginHeaders(bool fresh, Clock::duration limit) {
-    idle = false;
-    reading_headers = true;
-    if (fresh) {
-      headers_since = idle_since;
-    } else {
-      headers_since = Clock::now();
-      deadline = headers_since + limit;
+    phase = Phase::kReadingHeaders;
+    if (!fresh) {
+      since = Clock::now();
+      deadline = since + limit;
     }
   }
   void Close() {
@@ -115,11 +119,9 @@ struct Connection {
   beast::flat_buffer buffer;  // may hold the start of the next (pipelined) request
   std::string remote_address;
   std::string address_key;  // what max_connections_per_address counts by
-  bool rejecting;     // being answered 503; not counted as a session
-  bool idle = true;   // waiting for the first byte of a request: Shutdown closes it
-  Clock::time_point idle_since = Clock::now();
-  bool reading_headers = false;  // a request's first byte is in, its headers are not
-  Clock::time_point headers_since;
+  bool rejecting;  // being answered 503; not counted as a session
+  Phase phase = Phase::kWaiting;
+  Clock::time_point since = Clock::now();  // when kWaiting or kReadingHeaders began
 };
 
 struct ServerState {
@@ -167,7 +169,7 @@ struct ServerState {
 
   void CloseIdle() {
     for (auto& [id, connection] : connections) {
-      if (connection->idle || connection->rejecting) connection->Close();
+      if (connection->phase == Connection::Phase::kWaiting || connection->rejecting) connection->Close();
     }
   }
 
@@ -194,21 +196,20 @@ struct ServerState {
       Connection* connection = entry.get();
       if (connection->rejecting) continue;
       if (address_key != nullptr && connection->address_key != *address_key) continue;
-      if (connection->idle) {
-        if (idle_longest == nullptr || connection->idle_since < idle_longest->idle_since) idle_longest = connection;
-      } else if (connection->reading_headers) {
-        if (slowest == nullptr || connection->headers_since < slowest->headers_since) slowest = connection;
+      if (connection->phase == Connection::Phase::kWaiting) {
+        if (idle_longest == nullptr || connection->since < idle_longest->since) idle_longest = connection;
+      } else if (connection->phase == Connection::Phase::kReadingHeaders) {
+        if (slowest == nullptr || connection->since < slowest->since) slowest = connection;
       }
     }
     Connection* chosen = idle_longest;
-    if (chosen == nullptr && slowest != nullptr && Clock::now() - slowest->headers_since > slow_headers) {
+    if (chosen == nullptr && slowest != nullptr && Clock::now() - slowest->since > slow_headers) {
       chosen = slowest;
     }
     if (chosen == nullptr) return false;
     spdlog::debug("http: closing connection {} ({}) for a new one", chosen->id,
-                  chosen->idle ? "idle" : "slow headers");
-    chosen->idle = false;  // not picked twice while its session winds down
-    chosen->reading_headers = false;
+                  chosen == idle_longest ? "idle" : "slow headers");
+    chosen->phase = Connection::Phase::kBusy;  // not picked twice while its session winds down
     chosen->ExpiresNever();
     chosen->Close();
     return true;
@@ -398,7 +399,7 @@ net::awaitable<Incoming> ReadRequest(std::shared_ptr<ServerState> state, std::sh
   beast::error_code ec;
   std::tie(ec, std::ignore) =
       co_await bhttp::async_read_header(connection->socket, connection->buffer, parser, kUseTuple);
-  connection->reading_headers = false;
+  connection->phase = Connection::Phase::kBusy;
   if (!ec) {
     if (auto refused = FramingError(parser.get(), parser.chunked())) {
       incoming.version = parser.get().version();
@@ -748,7 +749,7 @@ size_t Server::ActiveSessions() const { return state_->session_count; }
 size_t Server::IdleSessions() const {
   const auto& connections = state_->connections;
   return static_cast<size_t>(std::count_if(connections.begin(), connections.end(), [](const auto& entry) {
-    return entry.second->idle && !entry.second->rejecting;
+    return entry.second->phase == Connection::Phase::kWaiting && !entry.second->rejecting;
   }));
 }
 
