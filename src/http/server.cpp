@@ -21,6 +21,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <exception>
 #include <limits>
+#include <list>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -119,6 +120,7 @@ struct Connection {
   beast::flat_buffer buffer;  // may hold the start of the next (pipelined) request
   std::string remote_address;
   std::string address_key;  // what max_connections_per_address counts by
+  std::list<Connection*>::iterator address_entry;  // in ServerState::sessions_by_address (sessions only)
   bool rejecting;  // being answered 503; not counted as a session
   Phase phase = Phase::kWaiting;
   Clock::time_point since = Clock::now();  // when kWaiting or kReadingHeaders began
@@ -141,7 +143,8 @@ struct ServerState {
       ++rejecting_count;
     } else {
       ++session_count;
-      ++sessions_per_address[connection->address_key];
+      auto& peers = sessions_by_address[connection->address_key];
+      connection->address_entry = peers.insert(peers.end(), connection.get());
     }
     return connection;
   }
@@ -154,10 +157,9 @@ struct ServerState {
       --rejecting_count;
     } else {
       --session_count;
-      auto per_address = sessions_per_address.find(connection.address_key);
-      if (per_address != sessions_per_address.end() && --per_address->second == 0) {
-        sessions_per_address.erase(per_address);
-      }
+      auto peers = sessions_by_address.find(connection.address_key);
+      peers->second.erase(connection.address_entry);
+      if (peers->second.empty()) sessions_by_address.erase(peers);
     }
     connections.erase(it);
     // A stopped io_context may be tearing down its queues; nobody waits then.
@@ -178,8 +180,8 @@ struct ServerState {
   }
 
   size_t SessionsFrom(const std::string& address_key) const {
-    auto it = sessions_per_address.find(address_key);
-    return it == sessions_per_address.end() ? 0 : it->second;
+    auto it = sessions_by_address.find(address_key);
+    return it == sessions_by_address.end() ? 0 : it->second.size();
   }
 
   // Closes a session to make room for a new connection (among that
@@ -187,19 +189,27 @@ struct ServerState {
   // request, or else the one whose headers have been arriving longest, if
   // for more than `slow_headers` (a slowloris, or a client too slow to serve
   // when room is short). False if every session is busy otherwise. The
-  // closed session ends on its own once its read fails. Linear, but it runs
-  // only when a cap is reached.
+  // closed session ends on its own once its read fails. It runs only at a
+  // cap, on every accept there: linear in that address's sessions (at most
+  // its cap, however many other clients are connected), or at the global
+  // cap in all connections (at most twice max_connections, with those being
+  // turned away).
   bool Reclaim(const std::string* address_key, Clock::duration slow_headers) {
     Connection* idle_longest = nullptr;
     Connection* slowest = nullptr;
-    for (auto& [id, entry] : connections) {
-      Connection* connection = entry.get();
-      if (connection->rejecting) continue;
-      if (address_key != nullptr && connection->address_key != *address_key) continue;
+    auto consider = [&](Connection* connection) {
       if (connection->phase == Connection::Phase::kWaiting) {
         if (idle_longest == nullptr || connection->since < idle_longest->since) idle_longest = connection;
       } else if (connection->phase == Connection::Phase::kReadingHeaders) {
         if (slowest == nullptr || connection->since < slowest->since) slowest = connection;
+      }
+    };
+    if (address_key != nullptr) {
+      auto peers = sessions_by_address.find(*address_key);
+      if (peers != sessions_by_address.end()) std::for_each(peers->second.begin(), peers->second.end(), consider);
+    } else {
+      for (auto& [id, connection] : connections) {
+        if (!connection->rejecting) consider(connection.get());
       }
     }
     Connection* chosen = idle_longest;
@@ -237,8 +247,9 @@ struct ServerState {
   size_t session_count = 0;
   size_t rejecting_count = 0;
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections;
-  // Open sessions by Connection::address_key; addresses with none are erased.
-  std::unordered_map<std::string, size_t> sessions_per_address;
+  // Open sessions by Connection::address_key; addresses with none are
+  // erased, so it holds at most one entry per session.
+  std::unordered_map<std::string, std::list<Connection*>> sessions_by_address;
   std::vector<std::shared_ptr<net::steady_timer>> drain_waiters;
   net::steady_timer sweep_timer;
 };
