@@ -916,21 +916,23 @@ TEST_F(HttpServerTest, OneAddressAtItsCapLeavesOthersServed) {
   EXPECT_EQ(std::count(events.begin(), events.end(), "echo /beyond"), 0);
 }
 
-// At its cap, an address's own connection that waited longest gives way.
+// At its cap, an address's own connection that waited longest gives way,
+// not another address's that has waited longer still.
 TEST_F(HttpServerTest, OneAddressAtItsCapReclaimsItsOwnIdleConnection) {
   ServerOptions options = TestOptions();
   options.max_connections_per_address = 2;
   options.idle_timeout = 3s;
   StartServer(options);
+  Client other(port_, "127.0.0.2");  // idle first, but another address's: untouched
+  ASSERT_TRUE(other.Send(Get("/other")));
+  ASSERT_TRUE(other.Read());
+  ASSERT_TRUE(WaitForIdleSessions(1, 1s));
   Client first(port_);
   ASSERT_TRUE(first.Send(Get("/first")));
   ASSERT_TRUE(first.Read());
   Client second(port_);
   ASSERT_TRUE(second.Send(Get("/second")));
   ASSERT_TRUE(second.Read());
-  Client other(port_, "127.0.0.2");  // idle too, but another address's: untouched
-  ASSERT_TRUE(other.Send(Get("/other")));
-  ASSERT_TRUE(other.Read());
   ASSERT_TRUE(WaitForIdleSessions(3, 1s));
 
   Client third(port_);
