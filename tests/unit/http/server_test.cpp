@@ -902,6 +902,31 @@ TEST_F(HttpServerTest, OneAddressAtItsCapLeavesOthersServed) {
   EXPECT_EQ(std::count(events.begin(), events.end(), "echo /beyond"), 0);
 }
 
+// On a dual-stack listener IPv4 clients arrive as v4-mapped IPv6 addresses,
+// which all share one /64: each must still count as its own IPv4 address.
+TEST_F(HttpServerTest, V4MappedClientsAreCountedByTheirIPv4Address) {
+  int probe = socket(AF_INET6, SOCK_STREAM, 0);
+  if (probe < 0) GTEST_SKIP() << "no IPv6";
+  close(probe);
+  ServerOptions options = TestOptions();
+  options.address = "::";
+  options.max_connections_per_address = 1;
+  StartServer(options);
+  Client busy(port_);
+  ASSERT_TRUE(busy.Send(Get("/slow?ms=1000")));
+  WaitForSlowStart(1);
+
+  Client same(port_);
+  ASSERT_TRUE(same.Send(Get("/same")));
+  EXPECT_TRUE(AnsweredAndClosed(same, 503, "AB503"));
+  Client other(port_, "127.0.0.2");
+  ASSERT_TRUE(other.Send(Get("/other")));
+  auto served = other.Read();
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200);
+  EXPECT_EQ(served->Json().at("remote").as_string(), "::ffff:127.0.0.2");
+}
+
 // At its cap, an address's own connection that waited longest gives way,
 // not another address's that has waited longer still.
 TEST_F(HttpServerTest, OneAddressAtItsCapReclaimsItsOwnIdleConnection) {
