@@ -3,10 +3,10 @@
 // with details and hint null when absent.
 //
 // Codes the HTTP layer itself answers with (the REST layer has its own):
-//   AB400  malformed HTTP (request line, header, chunked encoding, target)
+//   AB400  malformed HTTP (request line, header, chunked encoding, target), or
+//          body framing a proxy could read differently (request smuggling)
 //   AB413  request body larger than ServerOptions::body_limit
 //   AB431  request line plus headers larger than ServerOptions::header_limit
-//   AB400  also: body framing a proxy could read differently (request smuggling)
 //   AB500  a handler threw, or returned an unusable response
 //   AB501  a transfer coding other than chunked (gzip, chunked)
 //   AB503  more connections than ServerOptions::max_connections, or than

@@ -21,6 +21,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <exception>
 #include <limits>
+#include <list>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -85,23 +86,27 @@ struct Connection {
 
   void ExpiresAfter(Clock::duration limit) { deadline = Clock::now() + limit; }
   void ExpiresNever() { deadline = Clock::time_point::max(); }
-  // Waiting for a request's first byte, for at most `limit`: such a
-  // connection may be reclaimed for a new one, and Shutdown closes it.
+  // Where a session is in its request cycle: Reclaim and Shutdown choose by it.
+  enum class Phase {
+    kWaiting,         // for a request's first byte: may be reclaimed; Shutdown closes it
+    kReadingHeaders,  // a request's first byte is in, its headers are not
+    kBusy,            // reading the body, in the handler, writing, or closing
+  };
+
+  // Waiting for a request's first byte, for at most `limit`.
   void BecomeIdle(Clock::duration limit) {
-    idle = true;
-    idle_since = Clock::now();
-    deadline = idle_since + limit;
+    phase = Phase::kWaiting;
+    since = Clock::now();
+    deadline = since + limit;
   }
   // A request's first byte is in; its headers are due by `limit` from now,
-  // or, on a new connection, from the accept (`fresh`).
+  // or, on a new connection, from the accept (`fresh`: since and the
+  // deadline stay those of its first wait).
   void BeginHeaders(bool fresh, Clock::duration limit) {
-    idle = false;
-    reading_headers = true;
-    if (fresh) {
-      headers_since = idle_since;
-    } else {
-      headers_since = Clock::now();
-      deadline = headers_since + limit;
+    phase = Phase::kReadingHeaders;
+    if (!fresh) {
+      since = Clock::now();
+      deadline = since + limit;
     }
   }
   void Close() {
@@ -115,11 +120,10 @@ struct Connection {
   beast::flat_buffer buffer;  // may hold the start of the next (pipelined) request
   std::string remote_address;
   std::string address_key;  // what max_connections_per_address counts by
-  bool rejecting;     // being answered 503; not counted as a session
-  bool idle = true;   // waiting for the first byte of a request: Shutdown closes it
-  Clock::time_point idle_since = Clock::now();
-  bool reading_headers = false;  // a request's first byte is in, its headers are not
-  Clock::time_point headers_since;
+  std::list<Connection*>::iterator address_entry;  // in ServerState::sessions_by_address (sessions only)
+  bool rejecting;  // being answered 503; not counted as a session
+  Phase phase = Phase::kWaiting;
+  Clock::time_point since = Clock::now();  // when kWaiting or kReadingHeaders began
 };
 
 struct ServerState {
@@ -139,7 +143,8 @@ struct ServerState {
       ++rejecting_count;
     } else {
       ++session_count;
-      ++sessions_per_address[connection->address_key];
+      auto& peers = sessions_by_address[connection->address_key];
+      connection->address_entry = peers.insert(peers.end(), connection.get());
     }
     return connection;
   }
@@ -152,10 +157,9 @@ struct ServerState {
       --rejecting_count;
     } else {
       --session_count;
-      auto per_address = sessions_per_address.find(connection.address_key);
-      if (per_address != sessions_per_address.end() && --per_address->second == 0) {
-        sessions_per_address.erase(per_address);
-      }
+      auto peers = sessions_by_address.find(connection.address_key);
+      peers->second.erase(connection.address_entry);
+      if (peers->second.empty()) sessions_by_address.erase(peers);
     }
     connections.erase(it);
     // A stopped io_context may be tearing down its queues; nobody waits then.
@@ -167,7 +171,7 @@ struct ServerState {
 
   void CloseIdle() {
     for (auto& [id, connection] : connections) {
-      if (connection->idle || connection->rejecting) connection->Close();
+      if (connection->phase == Connection::Phase::kWaiting || connection->rejecting) connection->Close();
     }
   }
 
@@ -176,8 +180,8 @@ struct ServerState {
   }
 
   size_t SessionsFrom(const std::string& address_key) const {
-    auto it = sessions_per_address.find(address_key);
-    return it == sessions_per_address.end() ? 0 : it->second;
+    auto it = sessions_by_address.find(address_key);
+    return it == sessions_by_address.end() ? 0 : it->second.size();
   }
 
   // Closes a session to make room for a new connection (among that
@@ -185,30 +189,37 @@ struct ServerState {
   // request, or else the one whose headers have been arriving longest, if
   // for more than `slow_headers` (a slowloris, or a client too slow to serve
   // when room is short). False if every session is busy otherwise. The
-  // closed session ends on its own once its read fails. Linear, but it runs
-  // only when a cap is reached.
+  // closed session ends on its own once its read fails. It runs only at a
+  // cap, on every accept there: linear in that address's sessions (at most
+  // its cap, however many other clients are connected), or at the global
+  // cap in all connections (at most twice max_connections, with those being
+  // turned away).
   bool Reclaim(const std::string* address_key, Clock::duration slow_headers) {
     Connection* idle_longest = nullptr;
     Connection* slowest = nullptr;
-    for (auto& [id, entry] : connections) {
-      Connection* connection = entry.get();
-      if (connection->rejecting) continue;
-      if (address_key != nullptr && connection->address_key != *address_key) continue;
-      if (connection->idle) {
-        if (idle_longest == nullptr || connection->idle_since < idle_longest->idle_since) idle_longest = connection;
-      } else if (connection->reading_headers) {
-        if (slowest == nullptr || connection->headers_since < slowest->headers_since) slowest = connection;
+    auto consider = [&](Connection* connection) {
+      if (connection->phase == Connection::Phase::kWaiting) {
+        if (idle_longest == nullptr || connection->since < idle_longest->since) idle_longest = connection;
+      } else if (connection->phase == Connection::Phase::kReadingHeaders) {
+        if (slowest == nullptr || connection->since < slowest->since) slowest = connection;
+      }
+    };
+    if (address_key != nullptr) {
+      auto peers = sessions_by_address.find(*address_key);
+      if (peers != sessions_by_address.end()) std::for_each(peers->second.begin(), peers->second.end(), consider);
+    } else {
+      for (auto& [id, connection] : connections) {
+        if (!connection->rejecting) consider(connection.get());
       }
     }
     Connection* chosen = idle_longest;
-    if (chosen == nullptr && slowest != nullptr && Clock::now() - slowest->headers_since > slow_headers) {
+    if (chosen == nullptr && slowest != nullptr && Clock::now() - slowest->since > slow_headers) {
       chosen = slowest;
     }
     if (chosen == nullptr) return false;
     spdlog::debug("http: closing connection {} ({}) for a new one", chosen->id,
-                  chosen->idle ? "idle" : "slow headers");
-    chosen->idle = false;  // not picked twice while its session winds down
-    chosen->reading_headers = false;
+                  chosen == idle_longest ? "idle" : "slow headers");
+    chosen->phase = Connection::Phase::kBusy;  // not picked twice while its session winds down
     chosen->ExpiresNever();
     chosen->Close();
     return true;
@@ -236,8 +247,9 @@ struct ServerState {
   size_t session_count = 0;
   size_t rejecting_count = 0;
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections;
-  // Open sessions by Connection::address_key; addresses with none are erased.
-  std::unordered_map<std::string, size_t> sessions_per_address;
+  // Open sessions by Connection::address_key; addresses with none are
+  // erased, so it holds at most one entry per session.
+  std::unordered_map<std::string, std::list<Connection*>> sessions_by_address;
   std::vector<std::shared_ptr<net::steady_timer>> drain_waiters;
   net::steady_timer sweep_timer;
 };
@@ -345,10 +357,10 @@ std::optional<Response> FramingError(const BeastRequest& message, bool parser_ch
     std::string_view list(field.value().data(), field.value().size());
     while (!list.empty()) {
       size_t comma = list.find(',');
-      std::string_view element = list.substr(0, comma);
+      // Beast has refused every control character but tab in a value, so
+      // TrimView's white space is exactly the list's OWS (space and tab).
+      std::string_view element = TrimView(list.substr(0, comma));
       list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-      while (!element.empty() && (element.front() == ' ' || element.front() == '\t')) element.remove_prefix(1);
-      while (!element.empty() && (element.back() == ' ' || element.back() == '\t')) element.remove_suffix(1);
       if (element.empty()) continue;  // "a, , b": empty list elements are allowed and mean nothing
       ++codings;
       last_is_chunked = beast::iequals(element, "chunked");
@@ -398,7 +410,7 @@ net::awaitable<Incoming> ReadRequest(std::shared_ptr<ServerState> state, std::sh
   beast::error_code ec;
   std::tie(ec, std::ignore) =
       co_await bhttp::async_read_header(connection->socket, connection->buffer, parser, kUseTuple);
-  connection->reading_headers = false;
+  connection->phase = Connection::Phase::kBusy;
   if (!ec) {
     if (auto refused = FramingError(parser.get(), parser.chunked())) {
       incoming.version = parser.get().version();
@@ -566,8 +578,8 @@ net::awaitable<void> RunSession(std::shared_ptr<ServerState> state, std::shared_
 net::awaitable<void> RejectConnection(std::shared_ptr<ServerState> state, std::shared_ptr<Connection> connection,
                                       std::string reason) {
   Registration registration(state, connection->id);
+  // Send adds its Retry-After, as to every 503.
   Response response = JsonError(503, "AB503", "too many connections", reason);
-  response.headers.emplace_back("Retry-After", "1");
   auto limit = LingerLimit(state->options);
   auto ec = co_await Send(state, connection, std::move(response), 11, false, false);
   if (!ec) co_await CloseGracefully(connection, limit);
@@ -748,7 +760,7 @@ size_t Server::ActiveSessions() const { return state_->session_count; }
 size_t Server::IdleSessions() const {
   const auto& connections = state_->connections;
   return static_cast<size_t>(std::count_if(connections.begin(), connections.end(), [](const auto& entry) {
-    return entry.second->idle && !entry.second->rejecting;
+    return entry.second->phase == Connection::Phase::kWaiting && !entry.second->rejecting;
   }));
 }
 

@@ -239,6 +239,38 @@ bool EchoHasHeader(const json::value& echo, std::string_view name, std::string_v
   return false;
 }
 
+// An answer the server gives itself before closing (400, 413, 431, 501,
+// 503): `status`, a JSON error with `code`, Connection: close, and then the
+// server closes the connection. The answer goes to `answer` for further checks.
+testing::AssertionResult AnsweredAndClosed(Client& client, int status, std::string_view code,
+                                           ParsedResponse* answer = nullptr) {
+  auto response = client.Read();
+  if (!response) return testing::AssertionFailure() << "no answer";
+  if (answer != nullptr) *answer = *response;
+  if (response->status != status) return testing::AssertionFailure() << "status " << response->status;
+  if (response->Header("connection") != "close") return testing::AssertionFailure() << "no Connection: close";
+  try {
+    auto error = response->Json();
+    if (error.at("code").as_string() != code) return testing::AssertionFailure() << "body " << response->body;
+  } catch (const std::exception& e) {
+    return testing::AssertionFailure() << "body " << response->body << ": " << e.what();
+  }
+  if (!client.WaitClosed(2s)) return testing::AssertionFailure() << "the connection stays open";
+  return testing::AssertionSuccess();
+}
+
+// That the server closes `client` between `at_least` and `at_most` from now.
+testing::AssertionResult ClosedWithin(Client& client, std::chrono::milliseconds at_least,
+                                      std::chrono::milliseconds at_most) {
+  auto started = Clock::now();
+  if (!client.WaitClosed(at_most)) {
+    return testing::AssertionFailure() << "still open after " << at_most.count() << " ms";
+  }
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  if (elapsed < at_least) return testing::AssertionFailure() << "closed after only " << elapsed.count() << " ms";
+  return testing::AssertionSuccess();
+}
+
 // ----------------------------------------------------------------- the fixture
 
 class HttpServerTest : public ::testing::Test {
@@ -292,36 +324,36 @@ class HttpServerTest : public ::testing::Test {
   }
 
   // Reads server state on its own thread.
-  size_t ActiveSessions() {
-    std::promise<size_t> result;
-    net::post(io_, [&] { result.set_value(server_->ActiveSessions()); });
+  template <typename Read>
+  auto OnServerThread(Read read) {
+    std::promise<decltype(read())> result;
+    net::post(io_, [&] { result.set_value(read()); });
     return result.get_future().get();
   }
-  std::vector<std::string> Events() {
-    std::promise<std::vector<std::string>> result;
-    net::post(io_, [&] { result.set_value(log_->events); });
-    return result.get_future().get();
+  size_t ActiveSessions() {
+    return OnServerThread([&] { return server_->ActiveSessions(); });
   }
   size_t IdleSessions() {
-    std::promise<size_t> result;
-    net::post(io_, [&] { result.set_value(server_->IdleSessions()); });
-    return result.get_future().get();
+    return OnServerThread([&] { return server_->IdleSessions(); });
   }
-  bool WaitForIdleSessions(size_t count, std::chrono::milliseconds within) {
+  std::vector<std::string> Events() {
+    return OnServerThread([&] { return log_->events; });
+  }
+  // Polls `count_now` until it gives `count`; false if it does not within `within`.
+  template <typename Count>
+  static bool WaitForCount(Count count_now, size_t count, std::chrono::milliseconds within) {
     auto until = Clock::now() + within;
-    while (IdleSessions() != count) {
+    while (count_now() != count) {
       if (Clock::now() > until) return false;
       std::this_thread::sleep_for(5ms);
     }
     return true;
   }
   bool WaitForSessions(size_t count, std::chrono::milliseconds within) {
-    auto until = Clock::now() + within;
-    while (ActiveSessions() != count) {
-      if (Clock::now() > until) return false;
-      std::this_thread::sleep_for(10ms);
-    }
-    return true;
+    return WaitForCount([this] { return ActiveSessions(); }, count, within);
+  }
+  bool WaitForIdleSessions(size_t count, std::chrono::milliseconds within) {
+    return WaitForCount([this] { return IdleSessions(); }, count, within);
   }
   void WaitForSlowStart(int count) {
     auto until = Clock::now() + 2s;
@@ -494,15 +526,10 @@ TEST_F(HttpServerTest, MalformedRequestsGet400AndClose) {
   for (const auto& request : bad) {
     Client client(port_);
     ASSERT_TRUE(client.Send(request));
-    auto response = client.Read();
-    ASSERT_TRUE(response) << request;
-    EXPECT_EQ(response->status, 400) << request;
-    EXPECT_EQ(response->Header("content-type"), "application/json; charset=utf-8");
-    EXPECT_EQ(response->Header("connection"), "close");
-    auto error = response->Json();
-    EXPECT_EQ(error.at("code").as_string(), "AB400");
-    EXPECT_TRUE(error.at("hint").is_null());
-    EXPECT_TRUE(client.WaitClosed(2s)) << request;
+    ParsedResponse response;
+    EXPECT_TRUE(AnsweredAndClosed(client, 400, "AB400", &response)) << request;
+    EXPECT_EQ(response.Header("content-type"), "application/json; charset=utf-8");
+    EXPECT_TRUE(response.Json().at("hint").is_null());
   }
   EXPECT_TRUE(Events().empty());
 }
@@ -511,12 +538,9 @@ TEST_F(HttpServerTest, OversizedHeaderGets431) {
   StartServer();
   Client client(port_);
   ASSERT_TRUE(client.Send(Get("/", "X-Big: " + std::string(20 * 1024, 'a') + "\r\n")));
-  auto response = client.Read();
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 431);
-  EXPECT_EQ(response->Json().at("code").as_string(), "AB431");
-  EXPECT_EQ(response->Header("access-control-allow-origin"), "*");
-  EXPECT_TRUE(client.WaitClosed(2s));
+  ParsedResponse response;
+  EXPECT_TRUE(AnsweredAndClosed(client, 431, "AB431", &response));
+  EXPECT_EQ(response.Header("access-control-allow-origin"), "*");
 }
 
 TEST_F(HttpServerTest, OversizedBodyGets413) {
@@ -526,11 +550,7 @@ TEST_F(HttpServerTest, OversizedBodyGets413) {
     Client client(port_);
     ASSERT_TRUE(client.Send("POST /t HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(big.size()) +
                             "\r\n\r\n" + big));
-    auto response = client.Read();
-    ASSERT_TRUE(response);
-    EXPECT_EQ(response->status, 413);
-    EXPECT_EQ(response->Json().at("code").as_string(), "AB413");
-    EXPECT_TRUE(client.WaitClosed(2s));
+    EXPECT_TRUE(AnsweredAndClosed(client, 413, "AB413"));
   }
   {
     // Chunked: the limit applies while the body is read.
@@ -538,10 +558,7 @@ TEST_F(HttpServerTest, OversizedBodyGets413) {
     ASSERT_TRUE(client.Send(fmt::format("POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
                                         big.size()) +
                             big + "\r\n0\r\n\r\n"));
-    auto response = client.Read();
-    ASSERT_TRUE(response);
-    EXPECT_EQ(response->status, 413);
-    EXPECT_TRUE(client.WaitClosed(2s));
+    EXPECT_TRUE(AnsweredAndClosed(client, 413, "AB413"));
   }
   EXPECT_TRUE(Events().empty());
 }
@@ -580,11 +597,7 @@ TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
   Client client(port_);
   ASSERT_TRUE(client.Send(Get("/once")));
   ASSERT_TRUE(client.Read());
-  auto started = Clock::now();
-  EXPECT_TRUE(client.WaitClosed(4s));
-  auto elapsed = Clock::now() - started;
-  EXPECT_GE(elapsed, 1500ms);
-  EXPECT_LT(elapsed, 3500ms);
+  EXPECT_TRUE(ClosedWithin(client, 1500ms, 3500ms));
 }
 
 // Busy connections (a handler running) are never reclaimed: beyond the cap a
@@ -609,13 +622,9 @@ TEST_F(HttpServerTest, ConnectionsBeyondTheLimitGet503UnlessOneIsIdle) {
     Client extra(port_);
     ASSERT_TRUE(extra.Connected());
     ASSERT_TRUE(extra.Send(Get("/extra")));
-    auto response = extra.Read();
-    ASSERT_TRUE(response);
-    EXPECT_EQ(response->status, 503);
-    EXPECT_EQ(response->Header("retry-after"), "1");
-    EXPECT_EQ(response->Header("connection"), "close");
-    EXPECT_EQ(response->Json().at("code").as_string(), "AB503");
-    EXPECT_TRUE(extra.WaitClosed(2s));
+    ParsedResponse response;
+    EXPECT_TRUE(AnsweredAndClosed(extra, 503, "AB503", &response));
+    EXPECT_EQ(response.Header("retry-after"), "1");
   }
   EXPECT_EQ(ActiveSessions(), 4u);
 
@@ -680,20 +689,14 @@ TEST_F(HttpServerTest, AmbiguousBodyFramingIsRefusedAndTheBodyNeverRuns) {
     std::string request = "POST /upload HTTP/1.1\r\nHost: x\r\n" + test.headers + "\r\n" + test.body;
     Client client(port_);
     ASSERT_TRUE(client.Send(request));
-    auto response = client.Read();
-    ASSERT_TRUE(response) << test.headers;
-    EXPECT_EQ(response->status, test.status) << test.headers;
-    EXPECT_EQ(response->Header("connection"), "close") << test.headers;
-    auto error = response->Json();
-    EXPECT_EQ(error.at("code").as_string(), test.status == 400 ? "AB400" : "AB501") << test.headers;
-    EXPECT_TRUE(client.WaitClosed(2s)) << test.headers;
+    EXPECT_TRUE(AnsweredAndClosed(client, test.status, test.status == 400 ? "AB400" : "AB501")) << test.headers;
     EXPECT_EQ(client.Buffered(), "") << test.headers;  // no second answer, to the smuggled request
   }
   // HTTP/1.0 has no transfer codings at all.
   {
     Client client(port_);
     ASSERT_TRUE(client.Send("POST /upload HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n" + as_chunk));
-    auto response = client.Read();
+    auto response = client.Read();  // HTTP/1.0: closing is the default, no Connection header says it
     ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 400);
     EXPECT_TRUE(client.WaitClosed(2s));
@@ -731,13 +734,7 @@ TEST_F(HttpServerTest, ControlCharactersInHeaderValuesGet400) {
                             std::string("bare\rcr")}) {
     Client client(port_);
     ASSERT_TRUE(client.Send(Get("/x", "User-Agent: " + value + "\r\n")));
-    auto response = client.Read();
-    ASSERT_TRUE(response);
-    EXPECT_EQ(response->status, 400);
-    auto error = response->Json();
-    EXPECT_EQ(error.at("code").as_string(), "AB400");
-    EXPECT_EQ(response->Header("connection"), "close");
-    EXPECT_TRUE(client.WaitClosed(2s));
+    EXPECT_TRUE(AnsweredAndClosed(client, 400, "AB400")) << value;
   }
   {
     Client client(port_);
@@ -835,11 +832,7 @@ TEST_F(HttpServerTest, HeadersThatTrickleAreDroppedAtTheHeaderDeadline) {
 TEST_F(HttpServerTest, SilentNewConnectionIsDroppedAtTheHeaderDeadline) {
   StartServer(FastTimeouts());
   Client silent(port_);
-  auto started = Clock::now();
-  EXPECT_TRUE(silent.WaitClosed(2s));
-  auto elapsed = Clock::now() - started;
-  EXPECT_GE(elapsed, 250ms);
-  EXPECT_LT(elapsed, 800ms);
+  EXPECT_TRUE(ClosedWithin(silent, 250ms, 800ms));
 }
 
 // The header deadline restarts with each request on a kept-alive connection,
@@ -870,11 +863,8 @@ TEST_F(HttpServerTest, StalledBodyIsDroppedAtTheRequestDeadline) {
   StartServer(options);
   Client client(port_);
   ASSERT_TRUE(client.Send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"));
-  auto started = Clock::now();
-  EXPECT_TRUE(client.WaitClosed(2s));
-  auto elapsed = Clock::now() - started;
-  EXPECT_GE(elapsed, 400ms);  // past header_timeout: the body had its own deadline
-  EXPECT_LT(elapsed, 1200ms);
+  // Past header_timeout: the body had its own deadline.
+  EXPECT_TRUE(ClosedWithin(client, 400ms, 1200ms));
   EXPECT_TRUE(Events().empty());
 }
 
@@ -895,14 +885,10 @@ TEST_F(HttpServerTest, OneAddressAtItsCapLeavesOthersServed) {
   WaitForSlowStart(3);
   Client beyond(port_);
   ASSERT_TRUE(beyond.Send(Get("/beyond")));
-  auto refused = beyond.Read();
-  ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->status, 503);
-  EXPECT_EQ(refused->Header("retry-after"), "1");
-  EXPECT_EQ(refused->Header("connection"), "close");
-  EXPECT_EQ(refused->Json().at("code").as_string(), "AB503");
-  EXPECT_NE(std::string(refused->Json().at("details").as_string()).find("one client address"), std::string::npos);
-  EXPECT_TRUE(beyond.WaitClosed(2s));
+  ParsedResponse refused;
+  EXPECT_TRUE(AnsweredAndClosed(beyond, 503, "AB503", &refused));
+  EXPECT_EQ(refused.Header("retry-after"), "1");
+  EXPECT_NE(std::string(refused.Json().at("details").as_string()).find("one client address"), std::string::npos);
 
   Client other(port_, "127.0.0.2");
   ASSERT_TRUE(other.Connected()) << other.ConnectErrno();
@@ -916,21 +902,48 @@ TEST_F(HttpServerTest, OneAddressAtItsCapLeavesOthersServed) {
   EXPECT_EQ(std::count(events.begin(), events.end(), "echo /beyond"), 0);
 }
 
-// At its cap, an address's own connection that waited longest gives way.
+// On a dual-stack listener IPv4 clients arrive as v4-mapped IPv6 addresses,
+// which all share one /64: each must still count as its own IPv4 address.
+TEST_F(HttpServerTest, V4MappedClientsAreCountedByTheirIPv4Address) {
+  int probe = socket(AF_INET6, SOCK_STREAM, 0);
+  if (probe < 0) GTEST_SKIP() << "no IPv6";
+  close(probe);
+  ServerOptions options = TestOptions();
+  options.address = "::";
+  options.max_connections_per_address = 1;
+  StartServer(options);
+  Client busy(port_);
+  ASSERT_TRUE(busy.Send(Get("/slow?ms=1000")));
+  WaitForSlowStart(1);
+
+  Client same(port_);
+  ASSERT_TRUE(same.Send(Get("/same")));
+  EXPECT_TRUE(AnsweredAndClosed(same, 503, "AB503"));
+  Client other(port_, "127.0.0.2");
+  ASSERT_TRUE(other.Send(Get("/other")));
+  auto served = other.Read();
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200);
+  EXPECT_EQ(served->Json().at("remote").as_string(), "::ffff:127.0.0.2");
+}
+
+// At its cap, an address's own connection that waited longest gives way,
+// not another address's that has waited longer still.
 TEST_F(HttpServerTest, OneAddressAtItsCapReclaimsItsOwnIdleConnection) {
   ServerOptions options = TestOptions();
   options.max_connections_per_address = 2;
   options.idle_timeout = 3s;
   StartServer(options);
+  Client other(port_, "127.0.0.2");  // idle first, but another address's: untouched
+  ASSERT_TRUE(other.Send(Get("/other")));
+  ASSERT_TRUE(other.Read());
+  ASSERT_TRUE(WaitForIdleSessions(1, 1s));
   Client first(port_);
   ASSERT_TRUE(first.Send(Get("/first")));
   ASSERT_TRUE(first.Read());
   Client second(port_);
   ASSERT_TRUE(second.Send(Get("/second")));
   ASSERT_TRUE(second.Read());
-  Client other(port_, "127.0.0.2");  // idle too, but another address's: untouched
-  ASSERT_TRUE(other.Send(Get("/other")));
-  ASSERT_TRUE(other.Read());
   ASSERT_TRUE(WaitForIdleSessions(3, 1s));
 
   Client third(port_);
