@@ -553,6 +553,12 @@ TEST_F(AuthApiTest, ClientAddressHeaderNamesTheClientBehindAProxy) {
   EXPECT_EQ(via_proxy("198.51.100.8").status, 200);
   // Without the header, the proxy's own address.
   EXPECT_EQ(server->Send(SignInRequest(kBob, kBobPassword, "127.0.0.1")).status, 200);
+  // A header of nothing but separators names nobody: the proxy's address again.
+  ExpectError(via_proxy(" , ,,"), 429, "over_request_rate_limit");
+  // Text that is no address is one client all the same, whatever its length.
+  std::string junk(8000, 'x');
+  EXPECT_EQ(via_proxy(junk).status, 200);
+  ExpectError(via_proxy(junk), 429, "over_request_rate_limit");
 }
 
 // libpq sends text parameters as C strings: "password\0anything" would be
