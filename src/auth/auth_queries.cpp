@@ -113,11 +113,13 @@ const std::string& RefreshSql() {
   // FOR UPDATE serialises concurrent refreshes of one session: the second
   // waits, then sees its token as the replaced one, refreshed a moment ago,
   // so within the reuse interval. now() is when this statement's transaction
-  // began, so a refresh that raced the rotation is always within it.
+  // began, so a refresh that raced the rotation is always within it. It may
+  // even find refreshed_at later than its own now(), which would pass for
+  // "within" an interval of 0: so 0 (never reusable) is tested for itself.
   static const std::string sql = fmt::format(R"SQL(WITH found AS (
   SELECT s.id, s.user_id, s.created_at, s.refresh_token_hash = $1::text AS is_current,
          s.revoked_at IS NOT NULL AS revoked, s.expires_at <= now() AS expired,
-         s.refresh_token_hash <> $1::text AND s.rotation_key IS NOT NULL
+         s.refresh_token_hash <> $1::text AND s.rotation_key IS NOT NULL AND $5::double precision > 0
            AND s.refreshed_at > now() - make_interval(secs => $5::double precision) AS reusable,
          s.rotation_key, s.refresh_token_hash AS current_hash
   FROM agentbase.auth_sessions AS s

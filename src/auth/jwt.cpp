@@ -47,7 +47,9 @@ Error ClaimsError(std::string message) { return Error::Make(std::move(message), 
 
 const unsigned char* Bytes(std::string_view text) { return reinterpret_cast<const unsigned char*>(text.data()); }
 
-std::string HmacSha256(const std::string& secret, std::string_view input) {
+}  // namespace
+
+std::string HmacSha256(std::string_view secret, std::string_view input) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   std::size_t length = 0;
   if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(), Bytes(input), input.size(),
@@ -56,6 +58,8 @@ std::string HmacSha256(const std::string& secret, std::string_view input) {
   }
   return std::string(reinterpret_cast<const char*>(mac.data()), length);
 }
+
+namespace {
 
 // Sets up a SHA-256 sign or verify context; RSA gets PKCS#1 v1.5 padding (RS256).
 ossl::MdCtx DigestContext(EVP_PKEY* pkey, bool for_signing) {

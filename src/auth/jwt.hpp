@@ -66,6 +66,11 @@ Result<std::string> Sign(const boost::json::object& claims, const SigningKey& ke
 // Seconds since the epoch by the system clock.
 std::int64_t UnixNow();
 
+// The raw 32-byte HMAC-SHA256 of `input` under `secret` (HS256's signature;
+// also how a rotated refresh token is derived, auth/refresh_rotation.hpp).
+// Throws only when OpenSSL itself fails.
+std::string HmacSha256(std::string_view secret, std::string_view input);
+
 // Remembers successful verifications, so a client that sends the same token
 // on every request pays for the signature check once. Entries are re-checked
 // against `now` on every hit: once exp (plus leeway) has passed, the entry is

@@ -182,6 +182,10 @@ class AuthApiTest : public ::testing::Test {
     return Make("POST", "/auth/v1/token?grant_type=refresh_token", json::serialize(body));
   }
   static http::Response Refresh(const std::string& refresh_token) { return Send(RefreshRequest(refresh_token)); }
+  // A POST to /auth/v1/token with this grant type and raw body.
+  static http::Response TokenCall(std::string body, const std::string& grant = "password") {
+    return Send(Make("POST", "/auth/v1/token?grant_type=" + grant, std::move(body)));
+  }
   static http::Response GetUser(const std::string& token) {
     return Send(WithBearer(Make("GET", "/auth/v1/user"), token));
   }
@@ -223,6 +227,28 @@ class AuthApiTest : public ::testing::Test {
     auto verified = auth::Verify(access_token, keys_->Verification());
     EXPECT_TRUE(verified.ok());
     return verified.ok() ? Text(verified->claims["session_id"]) : "";
+  }
+  // Bob signed in, and his refresh token rotated once through `server`.
+  struct Rotation {
+    std::string access;    // the session's first access token
+    std::string replaced;  // the refresh token the rotation replaced
+    std::string current;   // the one it issued
+  };
+  static Rotation SignInAndRotate(AuthServer& server) {
+    auto [access, first] = Session(kBob, kBobPassword);
+    auto rotated = server.Send(RefreshRequest(first));
+    EXPECT_EQ(rotated.status, 200) << rotated.body;
+    return {access, first, Text(Json(rotated)["refresh_token"])};
+  }
+  // Moves the session's last rotation `age` (an SQL interval) into the past.
+  static void AgeLastRotation(const std::string& session_id, const std::string& age) {
+    database_->Exec("UPDATE agentbase.auth_sessions SET refreshed_at = refreshed_at - interval '" + age +
+                    "' WHERE id = '" + session_id + "'");
+  }
+  static std::unique_ptr<AuthServer> ServerWithReuseInterval(std::chrono::seconds interval) {
+    auth::AuthOptions options;
+    options.refresh_token_reuse_interval = interval;
+    return Server(options);
   }
   static std::string LiveSessions(const std::string& email) {
     return database_->Scalar(
@@ -378,22 +404,19 @@ TEST_F(AuthApiTest, WrongPasswordAndUnknownEmailGetTheSameAnswer) {
 }
 
 TEST_F(AuthApiTest, MalformedRequestsAreAnswered400NeverA500) {
-  auto token_call = [](std::string body, std::string grant = "password") {
-    return Send(Make("POST", "/auth/v1/token?grant_type=" + grant, std::move(body)));
-  };
-  ExpectError(token_call("{not json"), 400, "bad_json");
-  ExpectError(token_call(""), 400, "bad_json");
-  ExpectError(token_call("[1,2]"), 400, "bad_json");
-  ExpectError(token_call(R"({"email":42,"password":"x"})"), 400, "bad_json");
-  ExpectError(token_call(R"({"password":"whatever"})"), 400, "validation_failed");
-  ExpectError(token_call(R"({"email":"alice@example.com"})"), 400, "invalid_credentials");
-  ExpectError(token_call(R"({"email":"alice@example.com","password":null})"), 400, "invalid_credentials");
-  ExpectError(token_call(R"({"phone":"+15555550100","password":"whatever"})"), 422, "phone_provider_disabled");
-  ExpectError(token_call(R"({"email":"a@b.c","phone":"+15555550100","password":"x"})"), 400, "validation_failed");
-  ExpectError(token_call("{}", "magic"), 400, "invalid_credentials");
+  ExpectError(TokenCall("{not json"), 400, "bad_json");
+  ExpectError(TokenCall(""), 400, "bad_json");
+  ExpectError(TokenCall("[1,2]"), 400, "bad_json");
+  ExpectError(TokenCall(R"({"email":42,"password":"x"})"), 400, "bad_json");
+  ExpectError(TokenCall(R"({"password":"whatever"})"), 400, "validation_failed");
+  ExpectError(TokenCall(R"({"email":"alice@example.com"})"), 400, "invalid_credentials");
+  ExpectError(TokenCall(R"({"email":"alice@example.com","password":null})"), 400, "invalid_credentials");
+  ExpectError(TokenCall(R"({"phone":"+15555550100","password":"whatever"})"), 422, "phone_provider_disabled");
+  ExpectError(TokenCall(R"({"email":"a@b.c","phone":"+15555550100","password":"x"})"), 400, "validation_failed");
+  ExpectError(TokenCall("{}", "magic"), 400, "invalid_credentials");
   ExpectError(Send(Make("POST", "/auth/v1/token", "{}")), 400, "invalid_credentials");
-  ExpectError(token_call("{nope", "refresh_token"), 400, "bad_json");
-  auto missing = token_call("{}", "refresh_token");
+  ExpectError(TokenCall("{nope", "refresh_token"), 400, "bad_json");
+  auto missing = TokenCall("{}", "refresh_token");
   EXPECT_EQ(missing.status, 400);
   EXPECT_EQ(json::parse(missing.body),
             json::parse(R"({"error":"invalid_request","error_description":"refresh_token required"})"));
@@ -530,38 +553,41 @@ TEST_F(AuthApiTest, ClientAddressHeaderNamesTheClientBehindAProxy) {
   EXPECT_EQ(via_proxy("198.51.100.8").status, 200);
   // Without the header, the proxy's own address.
   EXPECT_EQ(server->Send(SignInRequest(kBob, kBobPassword, "127.0.0.1")).status, 200);
+  // A header of nothing but separators names nobody: the proxy's address again.
+  ExpectError(via_proxy(" , ,,"), 429, "over_request_rate_limit");
+  // Text that is no address is one client all the same, whatever its length.
+  std::string junk(8000, 'x');
+  EXPECT_EQ(via_proxy(junk).status, 200);
+  ExpectError(via_proxy(junk), 429, "over_request_rate_limit");
 }
 
 // libpq sends text parameters as C strings: "password\0anything" would be
 // checked as "password". Such input is refused, never cut short.
 TEST_F(AuthApiTest, NulBytesAndInvalidUtf8AreRefusedNeverTruncated) {
-  auto token_call = [](std::string body, std::string grant = "password") {
-    return Send(Make("POST", "/auth/v1/token?grant_type=" + grant, std::move(body)));
-  };
   std::string live = LiveSessions(kAlice);
-  auto nul_password = token_call(R"({"email":"alice@example.com","password":"correct horse battery\u0000anything"})");
+  auto nul_password = TokenCall(R"({"email":"alice@example.com","password":"correct horse battery\u0000anything"})");
   ExpectError(nul_password, 400, "validation_failed");
   EXPECT_EQ(Text(Json(nul_password)["msg"]), "password must not contain NUL characters");
-  ExpectError(token_call(R"({"email":"alice@example.com","password":"correct horse battery\u0000"})"), 400,
+  ExpectError(TokenCall(R"({"email":"alice@example.com","password":"correct horse battery\u0000"})"), 400,
               "validation_failed");
-  ExpectError(token_call(R"({"email":"alice@example.com\u0000junk","password":"correct horse battery"})"), 400,
+  ExpectError(TokenCall(R"({"email":"alice@example.com\u0000junk","password":"correct horse battery"})"), 400,
               "validation_failed");
   // Raw bytes that are not UTF-8.
-  auto bad_utf8 = token_call("{\"email\":\"alice@example.com\",\"password\":\"correct horse battery\xff\"}");
+  auto bad_utf8 = TokenCall("{\"email\":\"alice@example.com\",\"password\":\"correct horse battery\xff\"}");
   ExpectError(bad_utf8, 400, "validation_failed");
   EXPECT_EQ(Text(Json(bad_utf8)["msg"]), "password must be valid UTF-8");
-  ExpectError(token_call("{\"email\":\"alice\xc0\xae@example.com\",\"password\":\"x\"}"), 400, "validation_failed");
+  ExpectError(TokenCall("{\"email\":\"alice\xc0\xae@example.com\",\"password\":\"x\"}"), 400, "validation_failed");
   // A lone UTF-16 surrogate escape is no character at all.
-  EXPECT_EQ(token_call(R"({"email":"alice@example.com","password":"correct horse battery\ud800"})").status, 400);
+  EXPECT_EQ(TokenCall(R"({"email":"alice@example.com","password":"correct horse battery\ud800"})").status, 400);
   EXPECT_EQ(LiveSessions(kAlice), live) << "none of these signed in";
 
   // A refresh token with a NUL after a real one is refused and changes nothing.
   auto [access, refresh] = Session(kBob, kBobPassword);
   std::string stored = database_->Scalar("SELECT refresh_token_hash FROM agentbase.auth_sessions WHERE id = '" +
                                          SessionOf(access) + "'");
-  ExpectError(token_call(R"({"refresh_token":")" + refresh + R"(\u0000x"})", "refresh_token"), 400,
+  ExpectError(TokenCall(R"({"refresh_token":")" + refresh + R"(\u0000x"})", "refresh_token"), 400,
               "validation_failed");
-  ExpectError(token_call("{\"refresh_token\":\"" + refresh + "\xff\"}", "refresh_token"), 400, "validation_failed");
+  ExpectError(TokenCall("{\"refresh_token\":\"" + refresh + "\xff\"}", "refresh_token"), 400, "validation_failed");
   EXPECT_EQ(database_->Scalar("SELECT refresh_token_hash FROM agentbase.auth_sessions WHERE id = '" +
                               SessionOf(access) + "'"),
             stored);
@@ -574,7 +600,7 @@ TEST_F(AuthApiTest, NulBytesAndInvalidUtf8AreRefusedNeverTruncated) {
 
 TEST_F(AuthApiTest, RefreshRotatesAndAReplayedTokenEndsTheSession) {
   auto [access, refresh] = Session(kBob, kBobPassword);
-  auto session_id = Text(auth::Verify(access, keys_->Verification())->claims["session_id"]);
+  auto session_id = SessionOf(access);
 
   auto refreshed = Refresh(refresh);
   ASSERT_EQ(refreshed.status, 200) << refreshed.body;
@@ -595,8 +621,7 @@ TEST_F(AuthApiTest, RefreshRotatesAndAReplayedTokenEndsTheSession) {
   std::string latest = Text(Json(again)["refresh_token"]);
   // ...the token it replaced, presented after the reuse interval, is refused,
   // and that replay revokes the session, so the latest token is dead too.
-  database_->Exec("UPDATE agentbase.auth_sessions SET refreshed_at = refreshed_at - interval '11 seconds' "
-                  "WHERE id = '" + session_id + "'");
+  AgeLastRotation(session_id, "11 seconds");
   ExpectError(Refresh(next), 400, "refresh_token_already_used");
   ExpectError(Refresh(latest), 400, "refresh_token_not_found");
   // Older tokens are simply unknown.
@@ -629,15 +654,9 @@ TEST_F(AuthApiTest, ConcurrentRefreshesWithOneTokenBothGetTheCurrentSession) {
 }
 
 TEST_F(AuthApiTest, ReplacedTokenWithinTheReuseIntervalGetsTheCurrentOneAndAfterItEndsTheSession) {
-  auth::AuthOptions options;
-  options.refresh_token_reuse_interval = std::chrono::seconds(10);
-  auto server = Server(options);
-  auto [access, first] = Session(kBob, kBobPassword);
+  auto server = ServerWithReuseInterval(std::chrono::seconds(10));
+  auto [access, first, second] = SignInAndRotate(*server);
   std::string session_id = SessionOf(access);
-
-  auto rotated = server->Send(RefreshRequest(first));
-  ASSERT_EQ(rotated.status, 200) << rotated.body;
-  std::string second = Text(Json(rotated)["refresh_token"]);
   // Presented again within the interval: a fresh access token and the
   // session's current refresh token, nothing rotated, nothing revoked.
   std::string stored = database_->Scalar("SELECT refresh_token_hash FROM agentbase.auth_sessions WHERE id = '" +
@@ -669,42 +688,36 @@ TEST_F(AuthApiTest, ReplacedTokenWithinTheReuseIntervalGetsTheCurrentOneAndAfter
             "t");
 
   // Outside the interval the replaced token is a replay: the session ends.
-  database_->Exec("UPDATE agentbase.auth_sessions SET refreshed_at = refreshed_at - interval '11 seconds' "
-                  "WHERE id = '" + session_id + "'");
+  AgeLastRotation(session_id, "11 seconds");
   ExpectError(server->Send(RefreshRequest(second)), 400, "refresh_token_already_used");
   ExpectError(server->Send(RefreshRequest(third)), 400, "refresh_token_not_found");
   ExpectError(GetUser(access), 403, "session_not_found");
 }
 
 TEST_F(AuthApiTest, ReuseIntervalZeroTreatsEveryReuseAsAReplay) {
-  auth::AuthOptions options;
-  options.refresh_token_reuse_interval = std::chrono::seconds(0);
-  auto server = Server(options);
-  auto [access, first] = Session(kBob, kBobPassword);
-  auto rotated = server->Send(RefreshRequest(first));
-  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  auto server = ServerWithReuseInterval(std::chrono::seconds(0));
+  auto [access, first, second] = SignInAndRotate(*server);
+  // Even when the rotation's transaction began after this refresh's, as
+  // when the two raced for the row: refreshed_at is then ahead of its now().
+  AgeLastRotation(SessionOf(access), "-2 seconds");
   ExpectError(server->Send(RefreshRequest(first)), 400, "refresh_token_already_used");
-  ExpectError(server->Send(RefreshRequest(Text(Json(rotated)["refresh_token"]))), 400, "refresh_token_not_found");
+  ExpectError(server->Send(RefreshRequest(second)), 400, "refresh_token_not_found");
   EXPECT_NE(database_->Scalar("SELECT coalesce(revoked_at::text, '') FROM agentbase.auth_sessions WHERE id = '" +
                               SessionOf(access) + "'"),
             "");
 }
 
 TEST_F(AuthApiTest, ReuseIntervalOfOneSecondEndsWithTheSecond) {
-  auth::AuthOptions options;
-  options.refresh_token_reuse_interval = std::chrono::seconds(1);
-  auto server = Server(options);
-  auto [access, first] = Session(kBob, kBobPassword);
-  auto rotated = server->Send(RefreshRequest(first));
-  ASSERT_EQ(rotated.status, 200) << rotated.body;
-  EXPECT_EQ(Text(Json(server->Send(RefreshRequest(first)))["refresh_token"]), Text(Json(rotated)["refresh_token"]));
+  auto server = ServerWithReuseInterval(std::chrono::seconds(1));
+  auto [access, first, second] = SignInAndRotate(*server);
+  EXPECT_EQ(Text(Json(server->Send(RefreshRequest(first)))["refresh_token"]), second);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   ExpectError(server->Send(RefreshRequest(first)), 400, "refresh_token_already_used");
 }
 
 TEST_F(AuthApiTest, ExpiredSessionCannotBeRefreshed) {
   auto [access, refresh] = Session(kBob, kBobPassword);
-  auto session_id = Text(auth::Verify(access, keys_->Verification())->claims["session_id"]);
+  auto session_id = SessionOf(access);
   database_->Exec("UPDATE agentbase.auth_sessions SET expires_at = now() - interval '1 second' WHERE id = '" +
                   session_id + "'");
   ExpectError(Refresh(refresh), 400, "session_expired");
@@ -907,27 +920,45 @@ std::string HttpExchange(int port, const std::string& method, const std::string&
   return response;
 }
 
+// `agentbase serve` with these arguments on a free port, stopped when this
+// goes out of scope.
+class Serving {
+ public:
+  explicit Serving(const std::string& arguments)
+      : port_(FreePort()), pid_(StartAgentbase("serve " + arguments + " --port " + std::to_string(port_))) {}
+  ~Serving() {
+    kill(pid_, SIGTERM);
+    WaitFor(pid_);
+  }
+  Serving(const Serving&) = delete;
+  Serving& operator=(const Serving&) = delete;
+
+  int port() const { return port_; }
+  // The raw answer to GET `path` once it is a 200, or the last one after 30 s.
+  std::string AwaitOk(const std::string& path) const {
+    std::string answer;
+    for (int i = 0; i < 300 && answer.rfind("HTTP/1.1 200", 0) != 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      answer = HttpExchange(port_, "GET", path, "");
+    }
+    return answer;
+  }
+
+ private:
+  int port_;
+  int pid_;
+};
+
 }  // namespace
 
 // The limits as `agentbase serve` wires them: its options, and the peer
 // address the HTTP server hands to the auth endpoints.
 TEST_F(AuthApiTest, ServeLimitsSignInPerPeerAddressOverHttp) {
-  int port = FreePort();
-  int pid = StartAgentbase("serve " + database_->DbUrlFlag() + " --jwt-secret '" + kSecret + "' --port " +
-                           std::to_string(port) + " --sign-in-attempts-per-address 2 --sign-in-address-window-s 600");
-  struct Stop {
-    int pid;
-    ~Stop() {
-      kill(pid, SIGTERM);
-      WaitFor(pid);
-    }
-  } stop{pid};
-  std::string health;
-  for (int i = 0; i < 300 && health.rfind("HTTP/1.1 200", 0) != 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    health = HttpExchange(port, "GET", "/auth/v1/health", "");
-  }
+  Serving serve(database_->DbUrlFlag() + " --jwt-secret '" + kSecret +
+                "' --sign-in-attempts-per-address 2 --sign-in-address-window-s 600");
+  std::string health = serve.AwaitOk("/auth/v1/health");
   ASSERT_EQ(health.rfind("HTTP/1.1 200", 0), 0u) << health;
+  int port = serve.port();
 
   std::string wrong = json::serialize(json::object{{"email", kBob}, {"password", "wrong password"}});
   std::string right = json::serialize(json::object{{"email", kBob}, {"password", kBobPassword}});
@@ -952,23 +983,10 @@ TEST(AuthBesideGoTrue, AuthIsLeftToGoTrueUnlessAskedFor) {
   ASSERT_EQ(push.exit_code, 0) << push.out << push.err;
   database.Exec("CREATE TABLE auth.refresh_tokens (id bigserial PRIMARY KEY, token text)");
   for (const std::string mode : {"", " --auth-server on"}) {
-    int port = FreePort();
-    int pid = StartAgentbase("serve " + database.DbUrlFlag() + " --jwt-secret '" + kSecret + "' --port " +
-                             std::to_string(port) + mode);
-    struct Stop {
-      int pid;
-      ~Stop() {
-        kill(pid, SIGTERM);
-        WaitFor(pid);
-      }
-    } stop{pid};
-    std::string health;
-    for (int i = 0; i < 300 && health.rfind("HTTP/1.1 200", 0) != 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      health = HttpExchange(port, "GET", "/health", "");
-    }
+    Serving serve(database.DbUrlFlag() + " --jwt-secret '" + kSecret + "'" + mode);
+    std::string health = serve.AwaitOk("/health");
     ASSERT_EQ(health.rfind("HTTP/1.1 200", 0), 0u) << health;
-    std::string auth = HttpExchange(port, "GET", "/auth/v1/health", "");
+    std::string auth = HttpExchange(serve.port(), "GET", "/auth/v1/health", "");
     if (mode.empty()) {
       EXPECT_EQ(auth.rfind("HTTP/1.1 404", 0), 0u) << auth;
       EXPECT_NE(auth.find(R"("code":"AB404")"), std::string::npos) << auth;

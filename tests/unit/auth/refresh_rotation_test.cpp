@@ -21,5 +21,11 @@ TEST(RefreshRotation, TheReplacedTokenAndTheKeyLeadBackToTheSameToken) {
   EXPECT_NE(NewRotationKey(), key);
 }
 
+// The derivation is pinned (RFC 4231's test case 2): a session rotated by
+// one build must still be answered within the reuse interval by the next.
+TEST(RefreshRotation, DerivationIsHmacSha256Base64Url) {
+  EXPECT_EQ(RotatedRefreshToken("Jefe", "what do ya want for nothing?"), "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
+}
+
 }  // namespace
 }  // namespace agentbase::auth
