@@ -58,9 +58,15 @@ PidHolder Identify(pid_t pid, const fs::path& resolved_pgdata, uid_t server_uid)
     return ProcReadable() ? PidHolder::kNobody : PidHolder::kUndetermined;
   }
   if (stat->state == 'Z' || stat->state == 'X') return PidHolder::kNobody;
+  // Judged by its command first: any process of the machine may exit while
+  // /proc is scanned, and one that vanishes before its owner is read must
+  // not count as possibly ours.
+  if (stat->command != kServerCommand) return PidHolder::kUnrelated;
   struct stat owner {};
-  if (::stat(ProcDir(pid).c_str(), &owner) != 0) return PidHolder::kUndetermined;
-  if (owner.st_uid != server_uid || stat->command != kServerCommand) return PidHolder::kUnrelated;
+  if (::stat(ProcDir(pid).c_str(), &owner) != 0) {
+    return errno == ENOENT ? PidHolder::kNobody : PidHolder::kUndetermined;
+  }
+  if (owner.st_uid != server_uid) return PidHolder::kUnrelated;
   std::error_code ec;
   fs::path cwd = fs::read_symlink(ProcDir(pid) / "cwd", ec);
   if (ec) return ec == std::errc::no_such_file_or_directory ? PidHolder::kNobody : PidHolder::kUndetermined;
