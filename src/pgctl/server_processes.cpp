@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -108,7 +109,9 @@ bool ProcessStopped(pid_t pid) {
 std::optional<pid_t> ReadLockFilePid(const fs::path& lock_file) {
   std::ifstream in(lock_file);
   long pid = 0;
-  if (!(in >> pid) || pid <= 0) return std::nullopt;
+  // A number beyond pid_t would wrap, possibly to -1: kill(-1, ...) signals
+  // every process we may signal.
+  if (!(in >> pid) || pid <= 0 || pid > std::numeric_limits<pid_t>::max()) return std::nullopt;
   return static_cast<pid_t>(pid);
 }
 

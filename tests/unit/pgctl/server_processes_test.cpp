@@ -122,6 +122,11 @@ TEST_F(ServerProcessesTest, ReadsThePidOnTheFirstLineOfALockFile) {
   std::ofstream(root_ / "garbled") << "not a pid\n";
   EXPECT_EQ(ReadLockFilePid(root_ / "garbled"), std::nullopt);
   EXPECT_EQ(ReadLockFilePid(root_ / "missing"), std::nullopt);
+  // 2^32 - 1 would be -1 as a pid_t.
+  std::ofstream(root_ / "huge") << "4294967295\n";
+  EXPECT_EQ(ReadLockFilePid(root_ / "huge"), std::nullopt);
+  std::ofstream(root_ / "negative") << "-1\n";
+  EXPECT_EQ(ReadLockFilePid(root_ / "negative"), std::nullopt);
 }
 
 }  // namespace agentbase::pgctl
