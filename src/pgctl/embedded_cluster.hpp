@@ -94,10 +94,11 @@ class EmbeddedCluster {
   Status InitIfNeeded();
   Status StartIfNeeded();
   Status RemoveStaleLockFiles();
-  Status WaitUntilReady(pid_t child);
+  Status WaitUntilReady();
   void StopServer();
   bool WaitForExit(pid_t pid, std::chrono::milliseconds patience);
-  void ReapChildIfExited();
+  // True when our child server had exited and is now waited for.
+  bool ReapChildIfExited();
   pid_t RunningPostmasterPid() const;
   int PingServer() const;
   ClusterIdentity Identity() const;
