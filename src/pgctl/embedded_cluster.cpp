@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -382,6 +384,8 @@ void EmbeddedCluster::StopSupervising() {
   }
   supervisor_wake_.notify_all();
   if (supervisor_.joinable()) supervisor_.join();
+  if (watched_pidfd_ >= 0) close(watched_pidfd_);
+  watched_pidfd_ = -1;
 }
 
 bool EmbeddedCluster::PauseUnlessStopping(std::chrono::milliseconds pause) {
@@ -430,8 +434,26 @@ std::optional<std::string> EmbeddedCluster::NoticeServerGone() {
     if (reaped == pid) return DescribeExit(pid, status);
     // Not ours to wait for any more (only if SIGCHLD were ignored): judge by postmaster.pid.
   }
-  if (RunningPostmasterPid() > 0) return std::nullopt;
-  return std::string("is no longer running");
+  // Another process's server, once identified, is watched through a pidfd:
+  // a tick is then one poll() instead of reading postmaster.pid and /proc.
+  if (watched_pidfd_ >= 0) {
+    pollfd exited{watched_pidfd_, POLLIN, 0};
+    if (poll(&exited, 1, 0) == 0) return std::nullopt;
+    close(watched_pidfd_);
+    watched_pidfd_ = -1;
+  }
+  pid_t pid = RunningPostmasterPid();
+  if (pid < 0) return std::string("is no longer running");
+  // Judged again once the pidfd is open, so that it cannot name a process
+  // that was given the PID in between. Without one, every tick judges anew.
+  // Through syscall(): glibc 2.36's <sys/pidfd.h> declares pidfd_open without C linkage.
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd >= 0 && RunningPostmasterPid() == pid) {
+    watched_pidfd_ = pidfd;
+  } else if (pidfd >= 0) {
+    close(pidfd);
+  }
+  return std::nullopt;
 }
 
 Result<std::string> EmbeddedCluster::RestartServer() {
