@@ -101,16 +101,23 @@ int HttpGetStatus(int port, const std::string& target) {
   return status;
 }
 
+// A new directory under /tmp that the server's user can enter; empty when
+// none could be made.
+fs::path MakeTempDir(const std::string& prefix) {
+  std::string pattern = "/tmp/" + prefix + "-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) return {};
+  fs::permissions(pattern, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  return pattern;
+}
+
 // A read through the API's database pool.
 const std::string kPooledRead = "/rest/v1/tenants?select=id&limit=1";
 
 class EmbeddedTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/abe-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-    fs::permissions(root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    root_ = MakeTempDir("abe");
+    ASSERT_FALSE(root_.empty());
     data_dir_ = root_ / "data";
   }
   void TearDown() override {
@@ -137,10 +144,8 @@ class EmbeddedTest : public ::testing::Test {
   // server user's ownership and modes).
   void CopyPushedCluster() {
     if (pushed_root_.empty()) {
-      char pattern[] = "/tmp/abe-pushed-XXXXXX";
-      ASSERT_NE(mkdtemp(pattern), nullptr);
-      pushed_root_ = pattern;
-      fs::permissions(pushed_root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+      pushed_root_ = MakeTempDir("abe-pushed");
+      ASSERT_FALSE(pushed_root_.empty());
       auto push = RunAgentbase("db push --data-dir '" + (pushed_root_ / "data").string() + "'");
       ASSERT_EQ(push.exit_code, 0) << push.out << push.err;
     }
@@ -173,6 +178,17 @@ class EmbeddedTest : public ::testing::Test {
     for (int i = 0; i < 200 && !ServerUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
 
+  // Runs `command` with sh in the background; killed and reaped at the end.
+  pid_t StartShellCommand(const std::string& command) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    children_.push_back(pid);
+    return pid;
+  }
+
   // A running `agentbase serve` on the embedded default, on a free port.
   struct Serve {
     pid_t pid = -1;
@@ -184,12 +200,7 @@ class EmbeddedTest : public ::testing::Test {
     serve.log = root_ / ("serve-" + std::to_string(++serves_started_) + ".log");
     std::string command = "exec " + std::string(AGENTBASE_BIN) + " serve --port 0 --no-demo " + Flag() + " >'" +
                           serve.log.string() + "' 2>&1 </dev/null";
-    serve.pid = fork();
-    if (serve.pid == 0) {
-      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    children_.push_back(serve.pid);
+    serve.pid = StartShellCommand(command);
     std::regex api_line(R"(API: +http://127\.0\.0\.1:(\d+))");
     Eventually(
         [&] {
@@ -200,6 +211,12 @@ class EmbeddedTest : public ::testing::Test {
         },
         seconds(120));
     return serve;
+  }
+  // A serve that is up and answers a pooled read within `timeout`.
+  void StartAnsweringServe(Serve& serve, milliseconds timeout = seconds(30)) {
+    serve = StartServe();
+    ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
+    ASSERT_TRUE(Answers200(serve, timeout)) << ReadWholeFile(serve.log);
   }
   // SIGTERM, then the exit code (-1 when it did not exit within `patience`).
   int StopServe(const Serve& serve, milliseconds patience = milliseconds(30000)) {
@@ -214,6 +231,15 @@ class EmbeddedTest : public ::testing::Test {
     kill(serve.pid, SIGKILL);
     waitpid(serve.pid, nullptr, 0);
     std::erase(children_, serve.pid);
+  }
+  // How often serve has logged that the server runs again after a crash.
+  static size_t RestartsLogged(const Serve& serve) {
+    std::string log = ReadWholeFile(serve.log);
+    size_t count = 0;
+    for (size_t at = log.find("running again"); at != std::string::npos; at = log.find("running again", at + 1)) {
+      ++count;
+    }
+    return count;
   }
   bool Answers200(const Serve& serve, milliseconds timeout) const {
     return Eventually([&] { return HttpGetStatus(serve.port, kPooledRead) == 200; }, timeout);
@@ -248,15 +274,7 @@ class EmbeddedTest : public ::testing::Test {
     std::ofstream(lock_file, std::ios::trunc) << content;
   }
   // A live process that has nothing to do with PostgreSQL.
-  pid_t StartUnrelatedProcess() {
-    pid_t pid = fork();
-    if (pid == 0) {
-      execl("/bin/sleep", "sleep", "60", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    children_.push_back(pid);
-    return pid;
-  }
+  pid_t StartUnrelatedProcess() { return StartShellCommand("exec /bin/sleep 60"); }
 
   fs::path root_;
   fs::path data_dir_;
@@ -329,9 +347,8 @@ TEST_F(EmbeddedTest, UnusableDataDirectoryIsAClearError) {
 
 TEST_F(EmbeddedTest, ServeReapsAndRestartsAKilledServerAndAnswersAgainWithinTenSeconds) {
   CopyPushedCluster();
-  Serve serve = StartServe();
-  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
-  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
+  Serve serve;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   pid_t first = PostmasterPid();
   ASSERT_EQ(ProcStatField(first, 1), std::to_string(serve.pid)) << "serve started the server: it is its child";
 
@@ -358,8 +375,7 @@ TEST_F(EmbeddedTest, ServeReapsAndRestartsAKilledServerAndAnswersAgainWithinTenS
   pid_t second = PostmasterPid();
   EXPECT_EQ(ProcStatField(second, 1), std::to_string(serve.pid)) << "the restarted server is serve's child again";
   // The log line follows a moment after the pools were told.
-  EXPECT_TRUE(Eventually([&] { return ReadWholeFile(serve.log).find("running again") != std::string::npos; },
-                         seconds(5)));
+  EXPECT_TRUE(Eventually([&] { return RestartsLogged(serve) > 0; }, seconds(5)));
   std::string log = ReadWholeFile(serve.log);
   EXPECT_NE(log.find("killed by signal 9"), std::string::npos) << log;
 
@@ -378,31 +394,20 @@ TEST_F(EmbeddedTest, AfterARestartServeAnswersWithoutFailingARequestPerStaleConn
   for (auto& client : clients) client.join();
 
   kill(PostmasterPid(), SIGKILL);  // no request comes while it is down
-  ASSERT_TRUE(Eventually([&] { return ReadWholeFile(serve.log).find("running again") != std::string::npos; },
-                         seconds(10)))
-      << ReadWholeFile(serve.log);
+  ASSERT_TRUE(Eventually([&] { return RestartsLogged(serve) > 0; }, seconds(10))) << ReadWholeFile(serve.log);
   for (int i = 0; i < 8; ++i) EXPECT_EQ(HttpGetStatus(serve.port, kPooledRead), 200) << "request " << i;
   EXPECT_EQ(StopServe(serve), 0);
 }
 
 TEST_F(EmbeddedTest, ServeBacksOffWhileTheServerKeepsDying) {
   CopyPushedCluster();
-  Serve serve = StartServe();
-  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
-  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
-  auto restarts_logged = [&] {
-    std::string log = ReadWholeFile(serve.log);
-    size_t count = 0;
-    for (size_t at = log.find("running again"); at != std::string::npos; at = log.find("running again", at + 1)) {
-      ++count;
-    }
-    return count;
-  };
+  Serve serve;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   for (size_t crash = 0; crash < 3; ++crash) {
     kill(PostmasterPid(), SIGKILL);
     // Killed again only once serve has seen it running (a kill during its
     // start-up is a failed restart, logged as such).
-    ASSERT_TRUE(Eventually([&] { return restarts_logged() == crash + 1; }, seconds(15))) << ReadWholeFile(serve.log);
+    ASSERT_TRUE(Eventually([&] { return RestartsLogged(serve) == crash + 1; }, seconds(15))) << ReadWholeFile(serve.log);
   }
   std::string log = ReadWholeFile(serve.log);
   size_t first = log.find("restarting it in 0.5 s");
@@ -466,12 +471,7 @@ TEST_F(EmbeddedTest, NoSecondServerStartsWhileAnOrphanedProcessOfTheClusterRuns)
   std::string run_as = geteuid() == 0 ? "runuser -u postgres -- " : "";
   std::string orphan = "cd '" + (data_dir_ / "pgdata").string() + "' && exec " + run_as + "'" +
                        (root_ / "postgres").string() + "' 60";
-  pid_t shell = fork();
-  if (shell == 0) {
-    execl("/bin/sh", "sh", "-c", orphan.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  children_.push_back(shell);
+  StartShellCommand(orphan);
   ASSERT_TRUE(Eventually([&] { return pgctl::LiveClusterProcesses(Cluster())->size() == 1; }, seconds(5)));
 
   auto refused = RunAgentbase("db status " + Flag());
@@ -490,9 +490,8 @@ TEST_F(EmbeddedTest, NoSecondServerStartsWhileAnOrphanedProcessOfTheClusterRuns)
 
 TEST_F(EmbeddedTest, ANewServeAdoptsTheServerOfAKilledServeOrStartsAfreshWhenBothDied) {
   CopyPushedCluster();
-  Serve first = StartServe();
-  ASSERT_GT(first.port, 0) << ReadWholeFile(first.log);
-  ASSERT_TRUE(Answers200(first, seconds(30))) << ReadWholeFile(first.log);
+  Serve first;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(first));
   pid_t orphan = PostmasterPid();
   KillServe(first);  // its server runs on, and its flocks are gone with it
 
@@ -518,12 +517,10 @@ TEST_F(EmbeddedTest, ANewServeAdoptsTheServerOfAKilledServeOrStartsAfreshWhenBot
 
 TEST_F(EmbeddedTest, AServeSharingTheServerRestartsItWhenItsStarterIsGone) {
   CopyPushedCluster();
-  Serve first = StartServe();
-  ASSERT_GT(first.port, 0) << ReadWholeFile(first.log);
-  ASSERT_TRUE(Answers200(first, seconds(30))) << ReadWholeFile(first.log);
-  Serve second = StartServe();
-  ASSERT_GT(second.port, 0) << ReadWholeFile(second.log);
-  ASSERT_TRUE(Answers200(second, seconds(10)));
+  Serve first;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(first));
+  Serve second;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(second, seconds(10)));
   pid_t started_by_first = PostmasterPid();
 
   KillServe(first);
@@ -538,9 +535,8 @@ TEST_F(EmbeddedTest, AServeSharingTheServerRestartsItWhenItsStarterIsGone) {
 
 TEST_F(EmbeddedTest, AFrozenServerDoesNotHoldUpServesShutdown) {
   CopyPushedCluster();
-  Serve serve = StartServe();
-  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
-  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
+  Serve serve;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   pid_t frozen = PostmasterPid();
   kill(frozen, SIGSTOP);
   ASSERT_TRUE(Eventually([&] { return pgctl::ProcessStopped(frozen); }, seconds(5)));
@@ -554,9 +550,8 @@ TEST_F(EmbeddedTest, AFrozenServerDoesNotHoldUpServesShutdown) {
 
 TEST_F(EmbeddedTest, AServerThatIgnoresEveryStopRequestIsKilledAndServeStillExits) {
   CopyPushedCluster();
-  Serve serve = StartServe();
-  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
-  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
+  Serve serve;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   // Held by a debugger (us): SIGCONT does not continue it, so neither fast
   // nor immediate shutdown can happen; only SIGKILL works.
   pid_t held = PostmasterPid();
