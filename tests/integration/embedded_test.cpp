@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -101,6 +102,16 @@ int HttpGetStatus(int port, const std::string& target) {
   return status;
 }
 
+// kill() given 0 or -1 signals every process it may (all of them, as root):
+// a postmaster.pid that is missing or half written must fail the test instead.
+void Signal(pid_t pid, int signal) {
+  if (pid <= 0) {
+    ADD_FAILURE() << "no process to send signal " << signal << " to (pid " << pid << ")";
+    return;
+  }
+  kill(pid, signal);
+}
+
 // A new directory under /tmp that the server's user can enter; empty when
 // none could be made.
 fs::path MakeTempDir(const std::string& prefix) {
@@ -185,7 +196,8 @@ class EmbeddedTest : public ::testing::Test {
       execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
-    children_.push_back(pid);
+    if (pid > 0) children_.push_back(pid);
+    EXPECT_GT(pid, 0) << "fork failed";
     return pid;
   }
 
@@ -352,7 +364,7 @@ TEST_F(EmbeddedTest, ServeReapsAndRestartsAKilledServerAndAnswersAgainWithinTenS
   pid_t first = PostmasterPid();
   ASSERT_EQ(ProcStatField(first, 1), std::to_string(serve.pid)) << "serve started the server: it is its child";
 
-  kill(first, SIGKILL);
+  Signal(first, SIGKILL);
   auto killed_at = Clock::now();
   std::set<int> statuses;
   bool answered = Eventually(
@@ -390,10 +402,12 @@ TEST_F(EmbeddedTest, AfterARestartServeAnswersWithoutFailingARequestPerStaleConn
   ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
   // Several requests at once: the pool opens several connections, all idle afterwards.
   std::vector<std::thread> clients;
-  for (int i = 0; i < 6; ++i) clients.emplace_back([&] { Answers200(serve, seconds(30)); });
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 6; ++i) clients.emplace_back([&] { answered += Answers200(serve, seconds(30)) ? 1 : 0; });
   for (auto& client : clients) client.join();
+  ASSERT_EQ(answered, 6) << ReadWholeFile(serve.log);
 
-  kill(PostmasterPid(), SIGKILL);  // no request comes while it is down
+  Signal(PostmasterPid(), SIGKILL);  // no request comes while it is down
   ASSERT_TRUE(Eventually([&] { return RestartsLogged(serve) > 0; }, seconds(10))) << ReadWholeFile(serve.log);
   for (int i = 0; i < 8; ++i) EXPECT_EQ(HttpGetStatus(serve.port, kPooledRead), 200) << "request " << i;
   EXPECT_EQ(StopServe(serve), 0);
@@ -404,7 +418,7 @@ TEST_F(EmbeddedTest, ServeBacksOffWhileTheServerKeepsDying) {
   Serve serve;
   ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   for (size_t crash = 0; crash < 3; ++crash) {
-    kill(PostmasterPid(), SIGKILL);
+    Signal(PostmasterPid(), SIGKILL);
     // Killed again only once serve has seen it running (a kill during its
     // start-up is a failed restart, logged as such).
     ASSERT_TRUE(Eventually([&] { return RestartsLogged(serve) == crash + 1; }, seconds(15))) << ReadWholeFile(serve.log);
@@ -502,7 +516,7 @@ TEST_F(EmbeddedTest, ANewServeAdoptsTheServerOfAKilledServeOrStartsAfreshWhenBot
 
   // Both die: serve and its (adopted) server.
   KillServe(second);
-  kill(orphan, SIGKILL);
+  Signal(orphan, SIGKILL);
   ASSERT_TRUE(Eventually([&] { return !PostmasterRunning(orphan); }, seconds(10)));
 
   Serve third = StartServe();
@@ -524,7 +538,7 @@ TEST_F(EmbeddedTest, AServeSharingTheServerRestartsItWhenItsStarterIsGone) {
   pid_t started_by_first = PostmasterPid();
 
   KillServe(first);
-  kill(started_by_first, SIGKILL);
+  Signal(started_by_first, SIGKILL);
   EXPECT_TRUE(Eventually([&] { return PostmasterPid() != started_by_first && ServerUp(); }, seconds(10)))
       << ReadWholeFile(second.log);
   EXPECT_TRUE(Answers200(second, seconds(10))) << ReadWholeFile(second.log);
@@ -538,7 +552,7 @@ TEST_F(EmbeddedTest, AFrozenServerDoesNotHoldUpServesShutdown) {
   Serve serve;
   ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   pid_t frozen = PostmasterPid();
-  kill(frozen, SIGSTOP);
+  Signal(frozen, SIGSTOP);
   ASSERT_TRUE(Eventually([&] { return pgctl::ProcessStopped(frozen); }, seconds(5)));
 
   auto stopping_at = Clock::now();

@@ -47,6 +47,11 @@ class ServerProcessesTest : public ::testing::Test {
       execl(executable.c_str(), executable.filename().c_str(), "60", static_cast<char*>(nullptr));
       _exit(127);
     }
+    // A failed fork must not reach TearDown's kill(): kill(-1) signals everything.
+    if (pid < 0) {
+      ADD_FAILURE() << "fork failed";
+      return pid;
+    }
     children_.push_back(pid);
     // exec has happened once /proc shows the new command.
     std::string expected = executable.filename().string();
