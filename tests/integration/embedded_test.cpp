@@ -186,7 +186,9 @@ class EmbeddedTest : public ::testing::Test {
                         "/usr/lib/postgresql/15/bin/postgres -D '" + (data_dir_ / "pgdata").string() + "' -k '" +
                         (data_dir_ / "run").string() + "' -c listen_addresses= ";
     ASSERT_EQ(std::system(("setsid " + start + " >/dev/null 2>&1 &").c_str()), 0);
-    for (int i = 0; i < 200 && !ServerUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    // On a busy machine a start can take longer than the 5 s once allowed
+    // here; the callers then read a postmaster.pid not yet written.
+    ASSERT_TRUE(Eventually([&] { return ServerUp(); }, seconds(30))) << "the server started outside agentbase";
   }
 
   // Runs `command` with sh in the background; killed and reaped at the end.
@@ -267,7 +269,7 @@ class EmbeddedTest : public ::testing::Test {
   }
   // A crash that leaves postmaster.pid and the socket's lock file behind.
   void CrashServerLeavingLockFiles() {
-    StartServerOutsideAgentbase();
+    ASSERT_NO_FATAL_FAILURE(StartServerOutsideAgentbase());
     pid_t pid = PostmasterPid();
     ASSERT_GT(pid, 0);
     kill(pid, SIGKILL);
@@ -320,8 +322,8 @@ TEST_F(EmbeddedTest, EightConcurrentFirstPushesShareOneServerAndApplyOnce) {
 }
 
 TEST_F(EmbeddedTest, AdoptsAServerLeftRunningByACrashedProcessAndStopsIt) {
-  CopyPushedCluster();
-  StartServerOutsideAgentbase();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  ASSERT_NO_FATAL_FAILURE(StartServerOutsideAgentbase());
   ASSERT_TRUE(ServerUp());
   pid_t orphan = PostmasterPid();
 
@@ -332,8 +334,8 @@ TEST_F(EmbeddedTest, AdoptsAServerLeftRunningByACrashedProcessAndStopsIt) {
 }
 
 TEST_F(EmbeddedTest, RecoversAfterTheServerWasKilled) {
-  CopyPushedCluster();
-  StartServerOutsideAgentbase();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  ASSERT_NO_FATAL_FAILURE(StartServerOutsideAgentbase());
   pid_t pid = PostmasterPid();
   ASSERT_GT(pid, 0);
   kill(pid, SIGKILL);  // a crash: postmaster.pid stays behind
@@ -358,7 +360,7 @@ TEST_F(EmbeddedTest, UnusableDataDirectoryIsAClearError) {
 }
 
 TEST_F(EmbeddedTest, ServeReapsAndRestartsAKilledServerAndAnswersAgainWithinTenSeconds) {
-  CopyPushedCluster();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
   Serve serve;
   ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   pid_t first = PostmasterPid();
@@ -397,7 +399,7 @@ TEST_F(EmbeddedTest, ServeReapsAndRestartsAKilledServerAndAnswersAgainWithinTenS
 }
 
 TEST_F(EmbeddedTest, AfterARestartServeAnswersWithoutFailingARequestPerStaleConnection) {
-  CopyPushedCluster();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
   Serve serve = StartServe();
   ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
   // Several requests at once: the pool opens several connections, all idle afterwards.
@@ -414,7 +416,7 @@ TEST_F(EmbeddedTest, AfterARestartServeAnswersWithoutFailingARequestPerStaleConn
 }
 
 TEST_F(EmbeddedTest, ServeBacksOffWhileTheServerKeepsDying) {
-  CopyPushedCluster();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
   Serve serve;
   ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   for (size_t crash = 0; crash < 3; ++crash) {
@@ -435,8 +437,8 @@ TEST_F(EmbeddedTest, ServeBacksOffWhileTheServerKeepsDying) {
 }
 
 TEST_F(EmbeddedTest, StaleLockFilesNamingAnUnrelatedLiveProcessAreRemoved) {
-  CopyPushedCluster();
-  CrashServerLeavingLockFiles();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  ASSERT_NO_FATAL_FAILURE(CrashServerLeavingLockFiles());
   // The PID was given to another process since, as happens after a reboot.
   pid_t unrelated = StartUnrelatedProcess();
   RewriteLockFilePid(PidFile(), unrelated);
@@ -453,8 +455,8 @@ TEST_F(EmbeddedTest, StaleLockFilesNamingAnUnrelatedLiveProcessAreRemoved) {
 }
 
 TEST_F(EmbeddedTest, StaleLockFilesNamingAZombieAreRemoved) {
-  CopyPushedCluster();
-  CrashServerLeavingLockFiles();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  ASSERT_NO_FATAL_FAILURE(CrashServerLeavingLockFiles());
   // A dead postmaster that its parent never waited for keeps its PID.
   pid_t zombie = StartUnrelatedProcess();
   kill(zombie, SIGKILL);
@@ -468,8 +470,8 @@ TEST_F(EmbeddedTest, StaleLockFilesNamingAZombieAreRemoved) {
 }
 
 TEST_F(EmbeddedTest, StaleLockFilesNamingADeadProcessAreLeftToPostgres) {
-  CopyPushedCluster();
-  CrashServerLeavingLockFiles();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  ASSERT_NO_FATAL_FAILURE(CrashServerLeavingLockFiles());
   auto status = RunAgentbase("db status --json " + Flag());
   EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
   EXPECT_EQ(status.err, "") << "PostgreSQL handles a dead PID itself";
@@ -477,8 +479,8 @@ TEST_F(EmbeddedTest, StaleLockFilesNamingADeadProcessAreLeftToPostgres) {
 }
 
 TEST_F(EmbeddedTest, NoSecondServerStartsWhileAnOrphanedProcessOfTheClusterRuns) {
-  CopyPushedCluster();
-  CrashServerLeavingLockFiles();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  ASSERT_NO_FATAL_FAILURE(CrashServerLeavingLockFiles());
   // A stand-in for a backend that outlived its postmaster: a `postgres` of
   // the server's user working in the data directory.
   fs::copy_file("/bin/sleep", root_ / "postgres");
@@ -503,7 +505,7 @@ TEST_F(EmbeddedTest, NoSecondServerStartsWhileAnOrphanedProcessOfTheClusterRuns)
 }
 
 TEST_F(EmbeddedTest, ANewServeAdoptsTheServerOfAKilledServeOrStartsAfreshWhenBothDied) {
-  CopyPushedCluster();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
   Serve first;
   ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(first));
   pid_t orphan = PostmasterPid();
@@ -530,7 +532,7 @@ TEST_F(EmbeddedTest, ANewServeAdoptsTheServerOfAKilledServeOrStartsAfreshWhenBot
 }
 
 TEST_F(EmbeddedTest, AServeSharingTheServerRestartsItWhenItsStarterIsGone) {
-  CopyPushedCluster();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
   Serve first;
   ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(first));
   Serve second;
@@ -548,7 +550,7 @@ TEST_F(EmbeddedTest, AServeSharingTheServerRestartsItWhenItsStarterIsGone) {
 }
 
 TEST_F(EmbeddedTest, AFrozenServerDoesNotHoldUpServesShutdown) {
-  CopyPushedCluster();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
   Serve serve;
   ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   pid_t frozen = PostmasterPid();
@@ -563,7 +565,7 @@ TEST_F(EmbeddedTest, AFrozenServerDoesNotHoldUpServesShutdown) {
 }
 
 TEST_F(EmbeddedTest, AServerThatIgnoresEveryStopRequestIsKilledAndServeStillExits) {
-  CopyPushedCluster();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
   Serve serve;
   ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   // Held by a debugger (us): SIGCONT does not continue it, so neither fast
