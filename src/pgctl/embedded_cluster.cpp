@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -252,7 +254,7 @@ Status EmbeddedCluster::RemoveStaleLockFiles() {
 
 Status EmbeddedCluster::StartIfNeeded() {
   if (PingServer() == PQPING_OK) return Ok();  // left running by another process, or by a crash
-  if (RunningPostmasterPid() > 0) return WaitUntilReady(-1);  // starting up or recovering
+  if (RunningPostmasterPid() > 0) return WaitUntilReady();  // starting up or recovering
   if (auto cleared = RemoveStaleLockFiles(); !cleared) return cleared;
   // A server of ours that died since is waited for before its PID is forgotten.
   ReapChildIfExited();
@@ -281,20 +283,20 @@ Status EmbeddedCluster::StartIfNeeded() {
   auto pid = Spawn(spawn);
   if (!pid) return pid.error();
   child_pid_ = *pid;
-  return WaitUntilReady(child_pid_);
+  return WaitUntilReady();
 }
 
-Status EmbeddedCluster::WaitUntilReady(pid_t child) {
+// Waits for our own server when we just started it, otherwise for another
+// process's, which may go away meanwhile.
+Status EmbeddedCluster::WaitUntilReady() {
   auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
   auto pause = std::chrono::milliseconds(5);
   while (std::chrono::steady_clock::now() < deadline) {
     if (stopping_) return Error::Make("stopped waiting for the embedded PostgreSQL server: shutting down", "embedded");
     int ping = PingServer();
     if (ping == PQPING_OK) return Ok();
-    if (child > 0) {
-      int status = 0;
-      if (waitpid(child, &status, WNOHANG) == child) {
-        child_pid_ = -1;
+    if (child_pid_ > 0) {
+      if (ReapChildIfExited()) {
         Error error = Error::Make("the embedded PostgreSQL server exited during start-up", "embedded");
         error.detail = TailOfFile(options_.data_dir / "postgres.log", 5);
         return error;
@@ -342,10 +344,7 @@ bool EmbeddedCluster::WaitForExit(pid_t pid, std::chrono::milliseconds patience)
   auto stuck_since = std::chrono::steady_clock::time_point::max();
   while (std::chrono::steady_clock::now() - start < patience) {
     if (pid == child_pid_) {
-      if (waitpid(pid, nullptr, WNOHANG) == pid) {
-        child_pid_ = -1;
-        return true;
-      }
+      if (ReapChildIfExited()) return true;
     } else {
       PidHolder holder = IdentifyPidHolder(pid, Identity());
       if (holder != PidHolder::kThisCluster && holder != PidHolder::kUndetermined) return true;
@@ -360,8 +359,10 @@ bool EmbeddedCluster::WaitForExit(pid_t pid, std::chrono::milliseconds patience)
   return false;
 }
 
-void EmbeddedCluster::ReapChildIfExited() {
-  if (child_pid_ > 0 && waitpid(child_pid_, nullptr, WNOHANG) == child_pid_) child_pid_ = -1;
+bool EmbeddedCluster::ReapChildIfExited() {
+  if (child_pid_ <= 0 || waitpid(child_pid_, nullptr, WNOHANG) != child_pid_) return false;
+  child_pid_ = -1;
+  return true;
 }
 
 void EmbeddedCluster::Supervise(const SupervisionOptions& options) {
@@ -383,6 +384,8 @@ void EmbeddedCluster::StopSupervising() {
   }
   supervisor_wake_.notify_all();
   if (supervisor_.joinable()) supervisor_.join();
+  if (watched_pidfd_ >= 0) close(watched_pidfd_);
+  watched_pidfd_ = -1;
 }
 
 bool EmbeddedCluster::PauseUnlessStopping(std::chrono::milliseconds pause) {
@@ -431,8 +434,26 @@ std::optional<std::string> EmbeddedCluster::NoticeServerGone() {
     if (reaped == pid) return DescribeExit(pid, status);
     // Not ours to wait for any more (only if SIGCHLD were ignored): judge by postmaster.pid.
   }
-  if (RunningPostmasterPid() > 0) return std::nullopt;
-  return std::string("is no longer running");
+  // Another process's server, once identified, is watched through a pidfd:
+  // a tick is then one poll() instead of reading postmaster.pid and /proc.
+  if (watched_pidfd_ >= 0) {
+    pollfd exited{watched_pidfd_, POLLIN, 0};
+    if (poll(&exited, 1, 0) == 0) return std::nullopt;
+    close(watched_pidfd_);
+    watched_pidfd_ = -1;
+  }
+  pid_t pid = RunningPostmasterPid();
+  if (pid < 0) return std::string("is no longer running");
+  // Judged again once the pidfd is open, so that it cannot name a process
+  // that was given the PID in between. Without one, every tick judges anew.
+  // Through syscall(): glibc 2.36's <sys/pidfd.h> declares pidfd_open without C linkage.
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd >= 0 && RunningPostmasterPid() == pid) {
+    watched_pidfd_ = pidfd;
+  } else if (pidfd >= 0) {
+    close(pidfd);
+  }
+  return std::nullopt;
 }
 
 Result<std::string> EmbeddedCluster::RestartServer() {

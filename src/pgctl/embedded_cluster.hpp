@@ -94,10 +94,11 @@ class EmbeddedCluster {
   Status InitIfNeeded();
   Status StartIfNeeded();
   Status RemoveStaleLockFiles();
-  Status WaitUntilReady(pid_t child);
+  Status WaitUntilReady();
   void StopServer();
   bool WaitForExit(pid_t pid, std::chrono::milliseconds patience);
-  void ReapChildIfExited();
+  // True when our child server had exited and is now waited for.
+  bool ReapChildIfExited();
   pid_t RunningPostmasterPid() const;
   int PingServer() const;
   ClusterIdentity Identity() const;
@@ -118,6 +119,9 @@ class EmbeddedCluster {
   // Set while the server running is this process's child. Once supervision
   // has started only the supervising thread touches it, until it is joined.
   pid_t child_pid_ = -1;
+  // A pidfd of the server when another process started it; the supervising
+  // thread's alone.
+  int watched_pidfd_ = -1;
   bool created_now_ = false;
 
   std::thread supervisor_;

@@ -69,6 +69,11 @@ namespace {
   }
   int null_fd = open("/dev/null", O_RDONLY);
   if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
+  // Nothing else of ours may leak into the server: a server restarted under
+  // serve would otherwise hold serve's listening socket and client
+  // connections (Asio does not open them close-on-exec), keeping the port
+  // taken and closed connections open after serve is gone.
+  close_range(STDERR_FILENO + 1, ~0U, 0);
   if (geteuid() == 0 && options.user.uid != 0) {
     if (setgroups(0, nullptr) != 0 || setgid(options.user.gid) != 0 || setuid(options.user.uid) != 0) _exit(126);
   }

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -58,9 +59,15 @@ PidHolder Identify(pid_t pid, const fs::path& resolved_pgdata, uid_t server_uid)
     return ProcReadable() ? PidHolder::kNobody : PidHolder::kUndetermined;
   }
   if (stat->state == 'Z' || stat->state == 'X') return PidHolder::kNobody;
+  // Judged by its command first: any process of the machine may exit while
+  // /proc is scanned, and one that vanishes before its owner is read must
+  // not count as possibly ours.
+  if (stat->command != kServerCommand) return PidHolder::kUnrelated;
   struct stat owner {};
-  if (::stat(ProcDir(pid).c_str(), &owner) != 0) return PidHolder::kUndetermined;
-  if (owner.st_uid != server_uid || stat->command != kServerCommand) return PidHolder::kUnrelated;
+  if (::stat(ProcDir(pid).c_str(), &owner) != 0) {
+    return errno == ENOENT ? PidHolder::kNobody : PidHolder::kUndetermined;
+  }
+  if (owner.st_uid != server_uid) return PidHolder::kUnrelated;
   std::error_code ec;
   fs::path cwd = fs::read_symlink(ProcDir(pid) / "cwd", ec);
   if (ec) return ec == std::errc::no_such_file_or_directory ? PidHolder::kNobody : PidHolder::kUndetermined;
@@ -102,7 +109,9 @@ bool ProcessStopped(pid_t pid) {
 std::optional<pid_t> ReadLockFilePid(const fs::path& lock_file) {
   std::ifstream in(lock_file);
   long pid = 0;
-  if (!(in >> pid) || pid <= 0) return std::nullopt;
+  // A number beyond pid_t would wrap, possibly to -1: kill(-1, ...) signals
+  // every process we may signal.
+  if (!(in >> pid) || pid <= 0 || pid > std::numeric_limits<pid_t>::max()) return std::nullopt;
   return static_cast<pid_t>(pid);
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -101,16 +102,33 @@ int HttpGetStatus(int port, const std::string& target) {
   return status;
 }
 
+// kill() given 0 or -1 signals every process it may (all of them, as root):
+// a postmaster.pid that is missing or half written must fail the test instead.
+void Signal(pid_t pid, int signal) {
+  if (pid <= 0) {
+    ADD_FAILURE() << "no process to send signal " << signal << " to (pid " << pid << ")";
+    return;
+  }
+  kill(pid, signal);
+}
+
+// A new directory under /tmp that the server's user can enter; empty when
+// none could be made.
+fs::path MakeTempDir(const std::string& prefix) {
+  std::string pattern = "/tmp/" + prefix + "-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) return {};
+  fs::permissions(pattern, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  return pattern;
+}
+
 // A read through the API's database pool.
 const std::string kPooledRead = "/rest/v1/tenants?select=id&limit=1";
 
 class EmbeddedTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/abe-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-    fs::permissions(root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    root_ = MakeTempDir("abe");
+    ASSERT_FALSE(root_.empty());
     data_dir_ = root_ / "data";
   }
   void TearDown() override {
@@ -137,10 +155,8 @@ class EmbeddedTest : public ::testing::Test {
   // server user's ownership and modes).
   void CopyPushedCluster() {
     if (pushed_root_.empty()) {
-      char pattern[] = "/tmp/abe-pushed-XXXXXX";
-      ASSERT_NE(mkdtemp(pattern), nullptr);
-      pushed_root_ = pattern;
-      fs::permissions(pushed_root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+      pushed_root_ = MakeTempDir("abe-pushed");
+      ASSERT_FALSE(pushed_root_.empty());
       auto push = RunAgentbase("db push --data-dir '" + (pushed_root_ / "data").string() + "'");
       ASSERT_EQ(push.exit_code, 0) << push.out << push.err;
     }
@@ -170,7 +186,21 @@ class EmbeddedTest : public ::testing::Test {
                         "/usr/lib/postgresql/15/bin/postgres -D '" + (data_dir_ / "pgdata").string() + "' -k '" +
                         (data_dir_ / "run").string() + "' -c listen_addresses= ";
     ASSERT_EQ(std::system(("setsid " + start + " >/dev/null 2>&1 &").c_str()), 0);
-    for (int i = 0; i < 200 && !ServerUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    // On a busy machine a start can take longer than the 5 s once allowed
+    // here; the callers then read a postmaster.pid not yet written.
+    ASSERT_TRUE(Eventually([&] { return ServerUp(); }, seconds(30))) << "the server started outside agentbase";
+  }
+
+  // Runs `command` with sh in the background; killed and reaped at the end.
+  pid_t StartShellCommand(const std::string& command) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    if (pid > 0) children_.push_back(pid);
+    EXPECT_GT(pid, 0) << "fork failed";
+    return pid;
   }
 
   // A running `agentbase serve` on the embedded default, on a free port.
@@ -184,12 +214,7 @@ class EmbeddedTest : public ::testing::Test {
     serve.log = root_ / ("serve-" + std::to_string(++serves_started_) + ".log");
     std::string command = "exec " + std::string(AGENTBASE_BIN) + " serve --port 0 --no-demo " + Flag() + " >'" +
                           serve.log.string() + "' 2>&1 </dev/null";
-    serve.pid = fork();
-    if (serve.pid == 0) {
-      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    children_.push_back(serve.pid);
+    serve.pid = StartShellCommand(command);
     std::regex api_line(R"(API: +http://127\.0\.0\.1:(\d+))");
     Eventually(
         [&] {
@@ -200,6 +225,12 @@ class EmbeddedTest : public ::testing::Test {
         },
         seconds(120));
     return serve;
+  }
+  // A serve that is up and answers a pooled read within `timeout`.
+  void StartAnsweringServe(Serve& serve, milliseconds timeout = seconds(30)) {
+    serve = StartServe();
+    ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
+    ASSERT_TRUE(Answers200(serve, timeout)) << ReadWholeFile(serve.log);
   }
   // SIGTERM, then the exit code (-1 when it did not exit within `patience`).
   int StopServe(const Serve& serve, milliseconds patience = milliseconds(30000)) {
@@ -215,6 +246,15 @@ class EmbeddedTest : public ::testing::Test {
     waitpid(serve.pid, nullptr, 0);
     std::erase(children_, serve.pid);
   }
+  // How often serve has logged that the server runs again after a crash.
+  static size_t RestartsLogged(const Serve& serve) {
+    std::string log = ReadWholeFile(serve.log);
+    size_t count = 0;
+    for (size_t at = log.find("running again"); at != std::string::npos; at = log.find("running again", at + 1)) {
+      ++count;
+    }
+    return count;
+  }
   bool Answers200(const Serve& serve, milliseconds timeout) const {
     return Eventually([&] { return HttpGetStatus(serve.port, kPooledRead) == 200; }, timeout);
   }
@@ -229,7 +269,7 @@ class EmbeddedTest : public ::testing::Test {
   }
   // A crash that leaves postmaster.pid and the socket's lock file behind.
   void CrashServerLeavingLockFiles() {
-    StartServerOutsideAgentbase();
+    ASSERT_NO_FATAL_FAILURE(StartServerOutsideAgentbase());
     pid_t pid = PostmasterPid();
     ASSERT_GT(pid, 0);
     kill(pid, SIGKILL);
@@ -248,15 +288,7 @@ class EmbeddedTest : public ::testing::Test {
     std::ofstream(lock_file, std::ios::trunc) << content;
   }
   // A live process that has nothing to do with PostgreSQL.
-  pid_t StartUnrelatedProcess() {
-    pid_t pid = fork();
-    if (pid == 0) {
-      execl("/bin/sleep", "sleep", "60", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    children_.push_back(pid);
-    return pid;
-  }
+  pid_t StartUnrelatedProcess() { return StartShellCommand("exec /bin/sleep 60"); }
 
   fs::path root_;
   fs::path data_dir_;
@@ -290,8 +322,8 @@ TEST_F(EmbeddedTest, EightConcurrentFirstPushesShareOneServerAndApplyOnce) {
 }
 
 TEST_F(EmbeddedTest, AdoptsAServerLeftRunningByACrashedProcessAndStopsIt) {
-  CopyPushedCluster();
-  StartServerOutsideAgentbase();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  ASSERT_NO_FATAL_FAILURE(StartServerOutsideAgentbase());
   ASSERT_TRUE(ServerUp());
   pid_t orphan = PostmasterPid();
 
@@ -302,8 +334,8 @@ TEST_F(EmbeddedTest, AdoptsAServerLeftRunningByACrashedProcessAndStopsIt) {
 }
 
 TEST_F(EmbeddedTest, RecoversAfterTheServerWasKilled) {
-  CopyPushedCluster();
-  StartServerOutsideAgentbase();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  ASSERT_NO_FATAL_FAILURE(StartServerOutsideAgentbase());
   pid_t pid = PostmasterPid();
   ASSERT_GT(pid, 0);
   kill(pid, SIGKILL);  // a crash: postmaster.pid stays behind
@@ -328,14 +360,13 @@ TEST_F(EmbeddedTest, UnusableDataDirectoryIsAClearError) {
 }
 
 TEST_F(EmbeddedTest, ServeReapsAndRestartsAKilledServerAndAnswersAgainWithinTenSeconds) {
-  CopyPushedCluster();
-  Serve serve = StartServe();
-  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
-  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  Serve serve;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   pid_t first = PostmasterPid();
   ASSERT_EQ(ProcStatField(first, 1), std::to_string(serve.pid)) << "serve started the server: it is its child";
 
-  kill(first, SIGKILL);
+  Signal(first, SIGKILL);
   auto killed_at = Clock::now();
   std::set<int> statuses;
   bool answered = Eventually(
@@ -358,8 +389,7 @@ TEST_F(EmbeddedTest, ServeReapsAndRestartsAKilledServerAndAnswersAgainWithinTenS
   pid_t second = PostmasterPid();
   EXPECT_EQ(ProcStatField(second, 1), std::to_string(serve.pid)) << "the restarted server is serve's child again";
   // The log line follows a moment after the pools were told.
-  EXPECT_TRUE(Eventually([&] { return ReadWholeFile(serve.log).find("running again") != std::string::npos; },
-                         seconds(5)));
+  EXPECT_TRUE(Eventually([&] { return RestartsLogged(serve) > 0; }, seconds(5)));
   std::string log = ReadWholeFile(serve.log);
   EXPECT_NE(log.find("killed by signal 9"), std::string::npos) << log;
 
@@ -369,40 +399,31 @@ TEST_F(EmbeddedTest, ServeReapsAndRestartsAKilledServerAndAnswersAgainWithinTenS
 }
 
 TEST_F(EmbeddedTest, AfterARestartServeAnswersWithoutFailingARequestPerStaleConnection) {
-  CopyPushedCluster();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
   Serve serve = StartServe();
   ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
   // Several requests at once: the pool opens several connections, all idle afterwards.
   std::vector<std::thread> clients;
-  for (int i = 0; i < 6; ++i) clients.emplace_back([&] { Answers200(serve, seconds(30)); });
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 6; ++i) clients.emplace_back([&] { answered += Answers200(serve, seconds(30)) ? 1 : 0; });
   for (auto& client : clients) client.join();
+  ASSERT_EQ(answered, 6) << ReadWholeFile(serve.log);
 
-  kill(PostmasterPid(), SIGKILL);  // no request comes while it is down
-  ASSERT_TRUE(Eventually([&] { return ReadWholeFile(serve.log).find("running again") != std::string::npos; },
-                         seconds(10)))
-      << ReadWholeFile(serve.log);
+  Signal(PostmasterPid(), SIGKILL);  // no request comes while it is down
+  ASSERT_TRUE(Eventually([&] { return RestartsLogged(serve) > 0; }, seconds(10))) << ReadWholeFile(serve.log);
   for (int i = 0; i < 8; ++i) EXPECT_EQ(HttpGetStatus(serve.port, kPooledRead), 200) << "request " << i;
   EXPECT_EQ(StopServe(serve), 0);
 }
 
 TEST_F(EmbeddedTest, ServeBacksOffWhileTheServerKeepsDying) {
-  CopyPushedCluster();
-  Serve serve = StartServe();
-  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
-  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
-  auto restarts_logged = [&] {
-    std::string log = ReadWholeFile(serve.log);
-    size_t count = 0;
-    for (size_t at = log.find("running again"); at != std::string::npos; at = log.find("running again", at + 1)) {
-      ++count;
-    }
-    return count;
-  };
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  Serve serve;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   for (size_t crash = 0; crash < 3; ++crash) {
-    kill(PostmasterPid(), SIGKILL);
+    Signal(PostmasterPid(), SIGKILL);
     // Killed again only once serve has seen it running (a kill during its
     // start-up is a failed restart, logged as such).
-    ASSERT_TRUE(Eventually([&] { return restarts_logged() == crash + 1; }, seconds(15))) << ReadWholeFile(serve.log);
+    ASSERT_TRUE(Eventually([&] { return RestartsLogged(serve) == crash + 1; }, seconds(15))) << ReadWholeFile(serve.log);
   }
   std::string log = ReadWholeFile(serve.log);
   size_t first = log.find("restarting it in 0.5 s");
@@ -416,8 +437,8 @@ TEST_F(EmbeddedTest, ServeBacksOffWhileTheServerKeepsDying) {
 }
 
 TEST_F(EmbeddedTest, StaleLockFilesNamingAnUnrelatedLiveProcessAreRemoved) {
-  CopyPushedCluster();
-  CrashServerLeavingLockFiles();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  ASSERT_NO_FATAL_FAILURE(CrashServerLeavingLockFiles());
   // The PID was given to another process since, as happens after a reboot.
   pid_t unrelated = StartUnrelatedProcess();
   RewriteLockFilePid(PidFile(), unrelated);
@@ -434,8 +455,8 @@ TEST_F(EmbeddedTest, StaleLockFilesNamingAnUnrelatedLiveProcessAreRemoved) {
 }
 
 TEST_F(EmbeddedTest, StaleLockFilesNamingAZombieAreRemoved) {
-  CopyPushedCluster();
-  CrashServerLeavingLockFiles();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  ASSERT_NO_FATAL_FAILURE(CrashServerLeavingLockFiles());
   // A dead postmaster that its parent never waited for keeps its PID.
   pid_t zombie = StartUnrelatedProcess();
   kill(zombie, SIGKILL);
@@ -449,8 +470,8 @@ TEST_F(EmbeddedTest, StaleLockFilesNamingAZombieAreRemoved) {
 }
 
 TEST_F(EmbeddedTest, StaleLockFilesNamingADeadProcessAreLeftToPostgres) {
-  CopyPushedCluster();
-  CrashServerLeavingLockFiles();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  ASSERT_NO_FATAL_FAILURE(CrashServerLeavingLockFiles());
   auto status = RunAgentbase("db status --json " + Flag());
   EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
   EXPECT_EQ(status.err, "") << "PostgreSQL handles a dead PID itself";
@@ -458,20 +479,15 @@ TEST_F(EmbeddedTest, StaleLockFilesNamingADeadProcessAreLeftToPostgres) {
 }
 
 TEST_F(EmbeddedTest, NoSecondServerStartsWhileAnOrphanedProcessOfTheClusterRuns) {
-  CopyPushedCluster();
-  CrashServerLeavingLockFiles();
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  ASSERT_NO_FATAL_FAILURE(CrashServerLeavingLockFiles());
   // A stand-in for a backend that outlived its postmaster: a `postgres` of
   // the server's user working in the data directory.
   fs::copy_file("/bin/sleep", root_ / "postgres");
   std::string run_as = geteuid() == 0 ? "runuser -u postgres -- " : "";
   std::string orphan = "cd '" + (data_dir_ / "pgdata").string() + "' && exec " + run_as + "'" +
                        (root_ / "postgres").string() + "' 60";
-  pid_t shell = fork();
-  if (shell == 0) {
-    execl("/bin/sh", "sh", "-c", orphan.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  children_.push_back(shell);
+  StartShellCommand(orphan);
   ASSERT_TRUE(Eventually([&] { return pgctl::LiveClusterProcesses(Cluster())->size() == 1; }, seconds(5)));
 
   auto refused = RunAgentbase("db status " + Flag());
@@ -489,10 +505,9 @@ TEST_F(EmbeddedTest, NoSecondServerStartsWhileAnOrphanedProcessOfTheClusterRuns)
 }
 
 TEST_F(EmbeddedTest, ANewServeAdoptsTheServerOfAKilledServeOrStartsAfreshWhenBothDied) {
-  CopyPushedCluster();
-  Serve first = StartServe();
-  ASSERT_GT(first.port, 0) << ReadWholeFile(first.log);
-  ASSERT_TRUE(Answers200(first, seconds(30))) << ReadWholeFile(first.log);
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  Serve first;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(first));
   pid_t orphan = PostmasterPid();
   KillServe(first);  // its server runs on, and its flocks are gone with it
 
@@ -503,7 +518,7 @@ TEST_F(EmbeddedTest, ANewServeAdoptsTheServerOfAKilledServeOrStartsAfreshWhenBot
 
   // Both die: serve and its (adopted) server.
   KillServe(second);
-  kill(orphan, SIGKILL);
+  Signal(orphan, SIGKILL);
   ASSERT_TRUE(Eventually([&] { return !PostmasterRunning(orphan); }, seconds(10)));
 
   Serve third = StartServe();
@@ -517,17 +532,15 @@ TEST_F(EmbeddedTest, ANewServeAdoptsTheServerOfAKilledServeOrStartsAfreshWhenBot
 }
 
 TEST_F(EmbeddedTest, AServeSharingTheServerRestartsItWhenItsStarterIsGone) {
-  CopyPushedCluster();
-  Serve first = StartServe();
-  ASSERT_GT(first.port, 0) << ReadWholeFile(first.log);
-  ASSERT_TRUE(Answers200(first, seconds(30))) << ReadWholeFile(first.log);
-  Serve second = StartServe();
-  ASSERT_GT(second.port, 0) << ReadWholeFile(second.log);
-  ASSERT_TRUE(Answers200(second, seconds(10)));
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  Serve first;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(first));
+  Serve second;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(second, seconds(10)));
   pid_t started_by_first = PostmasterPid();
 
   KillServe(first);
-  kill(started_by_first, SIGKILL);
+  Signal(started_by_first, SIGKILL);
   EXPECT_TRUE(Eventually([&] { return PostmasterPid() != started_by_first && ServerUp(); }, seconds(10)))
       << ReadWholeFile(second.log);
   EXPECT_TRUE(Answers200(second, seconds(10))) << ReadWholeFile(second.log);
@@ -537,12 +550,11 @@ TEST_F(EmbeddedTest, AServeSharingTheServerRestartsItWhenItsStarterIsGone) {
 }
 
 TEST_F(EmbeddedTest, AFrozenServerDoesNotHoldUpServesShutdown) {
-  CopyPushedCluster();
-  Serve serve = StartServe();
-  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
-  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  Serve serve;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   pid_t frozen = PostmasterPid();
-  kill(frozen, SIGSTOP);
+  Signal(frozen, SIGSTOP);
   ASSERT_TRUE(Eventually([&] { return pgctl::ProcessStopped(frozen); }, seconds(5)));
 
   auto stopping_at = Clock::now();
@@ -553,10 +565,9 @@ TEST_F(EmbeddedTest, AFrozenServerDoesNotHoldUpServesShutdown) {
 }
 
 TEST_F(EmbeddedTest, AServerThatIgnoresEveryStopRequestIsKilledAndServeStillExits) {
-  CopyPushedCluster();
-  Serve serve = StartServe();
-  ASSERT_GT(serve.port, 0) << ReadWholeFile(serve.log);
-  ASSERT_TRUE(Answers200(serve, seconds(30))) << ReadWholeFile(serve.log);
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  Serve serve;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
   // Held by a debugger (us): SIGCONT does not continue it, so neither fast
   // nor immediate shutdown can happen; only SIGKILL works.
   pid_t held = PostmasterPid();

@@ -47,6 +47,11 @@ class ServerProcessesTest : public ::testing::Test {
       execl(executable.c_str(), executable.filename().c_str(), "60", static_cast<char*>(nullptr));
       _exit(127);
     }
+    // A failed fork must not reach TearDown's kill(): kill(-1) signals everything.
+    if (pid < 0) {
+      ADD_FAILURE() << "fork failed";
+      return pid;
+    }
     children_.push_back(pid);
     // exec has happened once /proc shows the new command.
     std::string expected = executable.filename().string();
@@ -122,6 +127,11 @@ TEST_F(ServerProcessesTest, ReadsThePidOnTheFirstLineOfALockFile) {
   std::ofstream(root_ / "garbled") << "not a pid\n";
   EXPECT_EQ(ReadLockFilePid(root_ / "garbled"), std::nullopt);
   EXPECT_EQ(ReadLockFilePid(root_ / "missing"), std::nullopt);
+  // 2^32 - 1 would be -1 as a pid_t.
+  std::ofstream(root_ / "huge") << "4294967295\n";
+  EXPECT_EQ(ReadLockFilePid(root_ / "huge"), std::nullopt);
+  std::ofstream(root_ / "negative") << "-1\n";
+  EXPECT_EQ(ReadLockFilePid(root_ / "negative"), std::nullopt);
 }
 
 }  // namespace agentbase::pgctl
