@@ -14,21 +14,9 @@ serve_init "$1" abattack
 
 max_response_bytes=65536
 max_rows=100
-serve_help=$("$bin" serve --help 2>&1 || true)
-supports() { grep -q -- "$1" <<<"$serve_help"; }
-options=(--max-rows "$max_rows")
-# Only options the binary has, so that a branch without some of them can
-# still run the cases that do not need them (ATTACK_CASES).
-supports --max-response-bytes && options+=(--max-response-bytes "$max_response_bytes")
-# The HTTP-framing limits exist once branch hardening-http is merged; without
-# them the framing cases that need them are reported as todo.
-http_hardening=0
-if supports --header-timeout-ms; then
-  http_hardening=1
-  options+=(--header-timeout-ms 1500 --idle-timeout-ms 3000 --max-connections-per-address 16)
-fi
-
-serve_start "${options[@]}"
+# Small limits, so that the limit and framing cases run in seconds.
+serve_start --max-rows "$max_rows" --max-response-bytes "$max_response_bytes" \
+  --header-timeout-ms 1500 --idle-timeout-ms 3000 --max-connections-per-address 16
 
 serve_add_user a1@tenant-a.test "password-a1" tenant-a owner
 serve_add_user a2@tenant-a.test "password-a2" tenant-a member
@@ -44,7 +32,6 @@ export AGENTBASE_BIN="$bin"
 export AGENTBASE_PG_BIN=/usr/lib/postgresql/15/bin
 export AGENTBASE_MAX_RESPONSE_BYTES=$max_response_bytes
 export AGENTBASE_MAX_ROWS=$max_rows
-export AGENTBASE_HTTP_HARDENING=$http_hardening
 export AGENTBASE_SERVER_LOG="$work/serve.log"
 export AGENTBASE_USER_A1="a1@tenant-a.test:password-a1"
 export AGENTBASE_USER_A2="a2@tenant-a.test:password-a2"

@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  assertAnswer, databaseFingerprint, psql, rawExchange, request, requestFrom, serviceKey, signIn,
+  assertAnswer, databaseFingerprint, parseRawResponse, psql, rawExchange, request, requestFrom, serviceKey, signIn,
 } from '../lib.mjs';
 
 const maxResponseBytes = Number(process.env.AGENTBASE_MAX_RESPONSE_BYTES);
@@ -31,10 +31,7 @@ before(async () => {
 // A GET sent byte for byte, answered in the shape request() gives.
 async function rawGet(target) {
   const { text } = await rawExchange([`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
-  const body = text.slice(text.indexOf('\r\n\r\n') + 4);
-  let json;
-  try { json = JSON.parse(body); } catch { json = undefined; }
-  return { status: Number(text.slice(9, 12)), headers: new Headers(), text: body, json };
+  return parseRawResponse(text);
 }
 
 function nestedEmbed(depth) {
@@ -166,6 +163,6 @@ test('limits: a body over --body-limit is 413 and changes nothing', async () => 
     token: a1.token,
     body: { tenant_id: a1.tenantId, conversation_id: conversationId, role: 'user', content: 'z'.repeat(1024 * 1024 + 10) },
   });
-  assert.equal(answer.status, 413);
+  assertAnswer(answer, { status: 413, code: 'AB413' }, 'a body over the limit');
   assert.equal(await databaseFingerprint(['messages']), before);
 });
