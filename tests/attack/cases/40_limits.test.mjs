@@ -121,19 +121,23 @@ test('limits: max-rows caps the top level and every embedded array', async () =>
   assert.equal(asked.json[0].messages.length, maxRows, 'a larger limit does not lift the cap');
 });
 
+// A password grant from a chosen local address.
+const passwordGrant = (from, credentials) =>
+  requestFrom(from, 'POST', '/auth/v1/token?grant_type=password', { body: credentials });
+
 test('limits: password grant per account: the 11th failure within the window is 429 with Retry-After, even with the right password', async () => {
   const victim = { email: 'victim@tenant-a.test', password: 'password-victim' };
   // From an address of its own, so that the per-address limit stays out of it.
   const from = '127.0.0.4';
   for (let attempt = 1; attempt <= 10; attempt += 1) {
-    const failed = await requestFrom(from, 'POST', '/auth/v1/token?grant_type=password', { body: { ...victim, password: `wrong-${attempt}` } });
+    const failed = await passwordGrant(from, { ...victim, password: `wrong-${attempt}` });
     assert.equal(failed.status, 400, `attempt ${attempt}: ${failed.text}`);
   }
-  const limited = await requestFrom(from, 'POST', '/auth/v1/token?grant_type=password', { body: { ...victim, password: 'wrong-11' } });
+  const limited = await passwordGrant(from, { ...victim, password: 'wrong-11' });
   assert.equal(limited.status, 429, limited.text);
   assert.equal(limited.json.error_code ?? limited.json.code, 'over_request_rate_limit');
   assert.match(limited.headers['retry-after'] ?? '', /^[1-9][0-9]*$/);
-  const right = await requestFrom('127.0.0.5', 'POST', '/auth/v1/token?grant_type=password', { body: victim });
+  const right = await passwordGrant('127.0.0.5', victim);
   assert.equal(right.status, 429, 'the right password is refused alike: a refusal tells nothing');
   assert.equal(right.json.access_token, undefined);
 });
@@ -141,19 +145,14 @@ test('limits: password grant per account: the 11th failure within the window is 
 test('limits: password grant per address: the 31st attempt from one address is 429; other addresses are served', async () => {
   const from = '127.0.0.3';
   for (let attempt = 1; attempt <= 30; attempt += 1) {
-    const answer = await requestFrom(from, 'POST', '/auth/v1/token?grant_type=password', {
-      body: { email: `nobody-${attempt}@nowhere.test`, password: 'whatever' },
-    });
+    const answer = await passwordGrant(from, { email: `nobody-${attempt}@nowhere.test`, password: 'whatever' });
     assert.equal(answer.status, 400, `attempt ${attempt}: ${answer.text}`);
   }
-  const limited = await requestFrom(from, 'POST', '/auth/v1/token?grant_type=password', {
-    body: { email: 'a2@tenant-a.test', password: 'password-a2' },
-  });
+  const limited = await passwordGrant(from, { email: 'a2@tenant-a.test', password: 'password-a2' });
   assert.equal(limited.status, 429, limited.text);
+  assert.equal(limited.json.error_code ?? limited.json.code, 'over_request_rate_limit');
   assert.match(limited.headers['retry-after'] ?? '', /^[1-9][0-9]*$/);
-  const elsewhere = await requestFrom('127.0.0.6', 'POST', '/auth/v1/token?grant_type=password', {
-    body: { email: 'a2@tenant-a.test', password: 'password-a2' },
-  });
+  const elsewhere = await passwordGrant('127.0.0.6', { email: 'a2@tenant-a.test', password: 'password-a2' });
   assert.equal(elsewhere.status, 200, elsewhere.text);
 });
 
