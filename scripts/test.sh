@@ -2,7 +2,10 @@
 # The whole test suite, from a fresh Debian bookworm machine: installs what
 # is missing, builds, starts a private PostgreSQL 15 (as an unprivileged
 # user), and runs the unit tests, the integration tests against real
-# PostgreSQL, and the pgTAP tests of row level security.
+# PostgreSQL, the pgTAP tests of row level security, supabase-js and the
+# attack suite against a real `agentbase serve`, and short fuzz runs
+# (scripts/fuzz.sh --short, which builds the fuzz targets with clang in
+# build-fuzz/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

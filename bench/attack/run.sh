@@ -10,37 +10,18 @@
 #          tenant vs. a cheap one of another). Default: all three.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$(realpath "$1")
+source "$here/../../tests/lib/serve.sh"
+serve_init "$1" abattack-bench
 shift
 cases=("${@:-shapes idle fairness}")
 read -r -a cases <<<"${cases[*]}"
 
-work=$(mktemp -d /tmp/abattack-bench-XXXXXX)
-chmod 755 "$work"
-data="$work/data"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
 # The figures are about the server's defaults; only what a case needs is set.
-"$bin" serve --data-dir "$data" --port "$port" --no-demo >"$work/serve.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 300); do
-  curl -sf "http://127.0.0.1:$port/auth/v1/health" >/dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log"; exit 1; }
-  sleep 0.05
-done
-"$bin" users add --data-dir "$data" --email a@bench-a.test --password password-a --tenant bench-a --role owner >/dev/null
-"$bin" users add --data-dir "$data" --email b@bench-b.test --password password-b --tenant bench-b --role owner >/dev/null
+serve_start
+serve_add_user a@bench-a.test password-a bench-a owner
+serve_add_user b@bench-b.test password-b bench-b owner
 
-export AGENTBASE_URL="http://127.0.0.1:$port"
-export AGENTBASE_ANON_KEY=$("$bin" token --data-dir "$data" --role anon)
-export AGENTBASE_SERVICE_KEY=$("$bin" token --data-dir "$data" --role service_role)
-export AGENTBASE_PSQL="host=$data/run port=5432 user=postgres dbname=postgres"
+serve_export
 export AGENTBASE_USER_A="a@bench-a.test:password-a"
 export AGENTBASE_USER_B="b@bench-b.test:password-b"
 export AGENTBASE_SERVER_PID=$server_pid

@@ -26,10 +26,14 @@ command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; e
 
 source "$ROOT/scripts/lib/test-cluster.sh"
 SERVER_PID=
+SAMPLER=
 cleanup() {
+  local status=$?
   set +e
+  [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
   [ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   stop_test_cluster
+  [ "$status" -ne 0 ] && echo "soak: FAILED (exit $status); raw files in $OUT" >&2
 }
 trap cleanup EXIT
 start_test_cluster
@@ -43,7 +47,13 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
   >"$OUT/serve.log" 2>&1 &
 SERVER_PID=$!
 URL=http://127.0.0.1:$PORT
-for _ in $(seq 200); do curl -sf "$URL/ready" >/dev/null 2>&1 && break; sleep 0.05; done
+ready=0
+for _ in $(seq 300); do
+  curl -sf "$URL/ready" >/dev/null 2>&1 && { ready=1; break; }
+  kill -0 "$SERVER_PID" 2>/dev/null || break
+  sleep 0.05
+done
+[ "$ready" = 1 ] || { echo "agentbase serve did not come up:" >&2; cat "$OUT/serve.log" >&2; exit 1; }
 ANON=$("$BIN" token --db-url "$DB" --jwt-secret "$SECRET" --role anon)
 SIGN_IN='{"email":"soak@tenant.test","password":"soak-password"}'
 TOKEN=$(curl -sf "$URL/auth/v1/token?grant_type=password" -H "apikey: $ANON" -H 'Content-Type: application/json' \
@@ -79,14 +89,19 @@ LUA
     sleep 5
   done ) >"$OUT/rss.kib" &
 SAMPLER=$!
-wrk -t1 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$OUT/mix.lua" "$URL" >"$OUT/wrk.txt" 2>&1
+wrk -t1 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$OUT/mix.lua" "$URL" >"$OUT/wrk.txt" 2>&1 ||
+  { echo "wrk failed:" >&2; cat "$OUT/wrk.txt" >&2; exit 1; }
 kill "$SAMPLER" 2>/dev/null || true
+SAMPLER=
+kill -0 "$SERVER_PID" 2>/dev/null || { echo "agentbase serve died during the soak:" >&2; tail -n 30 "$OUT/serve.log" >&2; exit 1; }
 
 python3 - "$OUT" "$GROWTH_MIB" "$DURATION" <<'PY'
 import re, sys
 out, growth_mib, duration = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 wrk = open(f"{out}/wrk.txt").read()
 rss = [int(x) / 1024 for x in open(f"{out}/rss.kib").read().split()]
+if len(rss) < 2:
+    sys.exit(f"soak: FAILED: {len(rss)} RSS samples in {out}/rss.kib")
 requests = int(re.search(r"(\d+) requests in", wrk).group(1))
 non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", wrk)) else 0
 socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", wrk)

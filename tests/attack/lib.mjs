@@ -7,7 +7,6 @@
 //   AGENTBASE_URL, AGENTBASE_ANON_KEY, AGENTBASE_SERVICE_KEY, AGENTBASE_JWT_SECRET,
 //   AGENTBASE_PSQL (a libpq connection string of the embedded database's owner),
 //   AGENTBASE_DATA_DIR, AGENTBASE_PG_BIN, AGENTBASE_MAX_RESPONSE_BYTES, AGENTBASE_MAX_ROWS,
-//   AGENTBASE_HTTP_HARDENING (1 when the binary has the HTTP-framing options),
 //   and users AGENTBASE_USER_{A1,A2,B1,B2,VICTIM}=email:password
 //   (A1 owner of tenant A, A2 member of A, B1 member of B, B2 owner of B).
 import assert from 'node:assert/strict';
@@ -21,9 +20,6 @@ export const anonKey = process.env.AGENTBASE_ANON_KEY;
 export const serviceKey = process.env.AGENTBASE_SERVICE_KEY;
 export const jwtSecret = process.env.AGENTBASE_JWT_SECRET;
 export const serverPort = Number(new URL(baseUrl).port);
-export const httpHardening = process.env.AGENTBASE_HTTP_HARDENING === '1';
-// node:test reports a case with `todo` but does not fail on it.
-export const needsHttpHardening = httpHardening ? undefined : 'needs branch hardening-http (not merged)';
 
 export function credentials(name) {
   const value = process.env[`AGENTBASE_USER_${name}`];
@@ -216,6 +212,15 @@ export function rawExchange(chunks, { waitMs = 1500, localAddress } = {}) {
       }
     });
   });
+}
+
+// The first response in a raw byte stream, in the shape request() gives
+// (its headers are not parsed).
+export function parseRawResponse(text) {
+  const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+  let json;
+  try { json = JSON.parse(body); } catch { json = undefined; }
+  return { status: Number(text.slice(9, 12)), headers: new Headers(), text: body, json };
 }
 
 // The status codes of every response in a raw byte stream, in order.

@@ -27,19 +27,6 @@ inline void Trace(std::string_view what, std::string_view detail = {}) {
                static_cast<int>(detail.size()), detail.data());
 }
 
-// Findings recorded under tests/fuzz/crashes and not yet fixed in src/.
-// scripts/fuzz.sh sets AGENTBASE_FUZZ_KNOWN_FINDINGS=ignore for its fuzzing
-// runs, so a known bug does not stop every run at its first input and the
-// other properties keep being checked; `scripts/fuzz.sh --crashes` and a
-// target run by hand check them, and fail until the bug is fixed.
-inline bool KnownFindingsIgnored() {
-  static const bool ignored = [] {
-    const char* value = std::getenv("AGENTBASE_FUZZ_KNOWN_FINDINGS");
-    return value != nullptr && std::string_view(value) == "ignore";
-  }();
-  return ignored;
-}
-
 inline void Require(bool holds, std::string_view what, std::string_view detail = {}) {
   if (!holds) PropertyViolated(what, detail);
 }
@@ -67,29 +54,6 @@ inline void RequireApiError(const Error& error, std::string_view context) {
   Require(IsPostgrestCode(error.code) || IsSqlState(error.code), "REST error without a PGRST/SQLSTATE code",
           std::string(context) + ": code '" + error.code + "', message '" + error.message + "'");
   Require(!error.message.empty(), "REST error without a message", std::string(context) + ": code " + error.code);
-}
-
-// Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
-inline bool IsValidUtf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xe ? 3 : (byte >> 3) == 0x1e ? 4 : 0;
-    if (length == 0 || i + length > text.size()) return false;
-    unsigned code_point = length == 1 ? byte : byte & (0x7f >> length);
-    for (size_t k = 1; k < length; ++k) {
-      auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) return false;
-      code_point = (code_point << 6) | (next & 0x3f);
-    }
-    static constexpr unsigned kSmallestOfLength[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < kSmallestOfLength[length] || code_point > 0x10ffff ||
-        (code_point >= 0xd800 && code_point <= 0xdfff)) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
 }
 
 }  // namespace agentbase::fuzz

@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  assertAnswer, databaseFingerprint, psql, rawExchange, request, requestFrom, serviceKey, signIn,
+  assertAnswer, databaseFingerprint, parseRawResponse, psql, rawExchange, request, requestFrom, serviceKey, signIn,
 } from '../lib.mjs';
 
 const maxResponseBytes = Number(process.env.AGENTBASE_MAX_RESPONSE_BYTES);
@@ -31,10 +31,7 @@ before(async () => {
 // A GET sent byte for byte, answered in the shape request() gives.
 async function rawGet(target) {
   const { text } = await rawExchange([`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
-  const body = text.slice(text.indexOf('\r\n\r\n') + 4);
-  let json;
-  try { json = JSON.parse(body); } catch { json = undefined; }
-  return { status: Number(text.slice(9, 12)), headers: new Headers(), text: body, json };
+  return parseRawResponse(text);
 }
 
 function nestedEmbed(depth) {
@@ -124,19 +121,23 @@ test('limits: max-rows caps the top level and every embedded array', async () =>
   assert.equal(asked.json[0].messages.length, maxRows, 'a larger limit does not lift the cap');
 });
 
+// A password grant from a chosen local address.
+const passwordGrant = (from, credentials) =>
+  requestFrom(from, 'POST', '/auth/v1/token?grant_type=password', { body: credentials });
+
 test('limits: password grant per account: the 11th failure within the window is 429 with Retry-After, even with the right password', async () => {
   const victim = { email: 'victim@tenant-a.test', password: 'password-victim' };
   // From an address of its own, so that the per-address limit stays out of it.
   const from = '127.0.0.4';
   for (let attempt = 1; attempt <= 10; attempt += 1) {
-    const failed = await requestFrom(from, 'POST', '/auth/v1/token?grant_type=password', { body: { ...victim, password: `wrong-${attempt}` } });
+    const failed = await passwordGrant(from, { ...victim, password: `wrong-${attempt}` });
     assert.equal(failed.status, 400, `attempt ${attempt}: ${failed.text}`);
   }
-  const limited = await requestFrom(from, 'POST', '/auth/v1/token?grant_type=password', { body: { ...victim, password: 'wrong-11' } });
+  const limited = await passwordGrant(from, { ...victim, password: 'wrong-11' });
   assert.equal(limited.status, 429, limited.text);
   assert.equal(limited.json.error_code ?? limited.json.code, 'over_request_rate_limit');
   assert.match(limited.headers['retry-after'] ?? '', /^[1-9][0-9]*$/);
-  const right = await requestFrom('127.0.0.5', 'POST', '/auth/v1/token?grant_type=password', { body: victim });
+  const right = await passwordGrant('127.0.0.5', victim);
   assert.equal(right.status, 429, 'the right password is refused alike: a refusal tells nothing');
   assert.equal(right.json.access_token, undefined);
 });
@@ -144,19 +145,14 @@ test('limits: password grant per account: the 11th failure within the window is 
 test('limits: password grant per address: the 31st attempt from one address is 429; other addresses are served', async () => {
   const from = '127.0.0.3';
   for (let attempt = 1; attempt <= 30; attempt += 1) {
-    const answer = await requestFrom(from, 'POST', '/auth/v1/token?grant_type=password', {
-      body: { email: `nobody-${attempt}@nowhere.test`, password: 'whatever' },
-    });
+    const answer = await passwordGrant(from, { email: `nobody-${attempt}@nowhere.test`, password: 'whatever' });
     assert.equal(answer.status, 400, `attempt ${attempt}: ${answer.text}`);
   }
-  const limited = await requestFrom(from, 'POST', '/auth/v1/token?grant_type=password', {
-    body: { email: 'a2@tenant-a.test', password: 'password-a2' },
-  });
+  const limited = await passwordGrant(from, { email: 'a2@tenant-a.test', password: 'password-a2' });
   assert.equal(limited.status, 429, limited.text);
+  assert.equal(limited.json.error_code ?? limited.json.code, 'over_request_rate_limit');
   assert.match(limited.headers['retry-after'] ?? '', /^[1-9][0-9]*$/);
-  const elsewhere = await requestFrom('127.0.0.6', 'POST', '/auth/v1/token?grant_type=password', {
-    body: { email: 'a2@tenant-a.test', password: 'password-a2' },
-  });
+  const elsewhere = await passwordGrant('127.0.0.6', { email: 'a2@tenant-a.test', password: 'password-a2' });
   assert.equal(elsewhere.status, 200, elsewhere.text);
 });
 
@@ -166,6 +162,6 @@ test('limits: a body over --body-limit is 413 and changes nothing', async () => 
     token: a1.token,
     body: { tenant_id: a1.tenantId, conversation_id: conversationId, role: 'user', content: 'z'.repeat(1024 * 1024 + 10) },
   });
-  assert.equal(answer.status, 413);
+  assertAnswer(answer, { status: 413, code: 'AB413' }, 'a body over the limit');
   assert.equal(await databaseFingerprint(['messages']), before);
 });

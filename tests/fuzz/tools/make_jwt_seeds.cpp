@@ -8,9 +8,11 @@
 // The public JWKs it prints are the ones fuzz_jwt_verify.cpp embeds.
 
 #include <boost/json.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "auth/jwk.hpp"
@@ -32,7 +34,14 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+// A seed that cannot be written must stop the tool: a silently missing
+// directory would leave the corpus without it.
+void WriteFile(const std::string& path, const std::string& text) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
 
 auth::SigningKey Load(const std::string& path, const std::string& kid) {
   auto key = auth::SigningKey::FromPrivateKeyPem(ReadFile(path), kid);
