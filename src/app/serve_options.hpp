@@ -1,0 +1,57 @@
+#pragma once
+// The options of `agentbase serve`, with their defaults, and their flags.
+
+#include <CLI/CLI.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "app/key_options.hpp"
+
+namespace agentbase::app {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 54321;
+  std::string api_db_url;  // the API pool's connection; see --api-db-url
+  size_t pool_size = 4;
+  size_t pipeline_depth = 4;  // API transactions in flight per connection
+  size_t pool_reserve = 2;    // connections kept for callers who stall none (db::PoolOptions::reserve)
+  bool prepared_statements = true;
+  bool sched_batch = true;  // see app/cpu_scheduling.hpp
+  int jwks_refresh_s = 300;  // --jwks URL fetched again this often
+  int pool_timeout_ms = 10000;
+  size_t max_connections = 1024;
+  size_t max_connections_per_address = 64;  // 0: no cap
+  size_t body_limit = 1024 * 1024;
+  int request_timeout_s = 30;
+  int header_timeout_ms = 10000;
+  int idle_timeout_ms = 60000;
+  int statement_timeout_ms = 8000;
+  int64_t max_rows = 1000;
+  int64_t max_response_bytes = 16 * 1024 * 1024;
+  std::vector<std::string> jwt_roles = {"anon", "authenticated", "service_role"};
+  KeyOptions keys;
+  std::string schema = "public";
+  int drain_timeout_ms = 10000;
+  std::string log_level = "info";
+  std::string log_format = "text";  // or json
+  std::string auth_server = "auto";  // /auth/v1: auto (unless GoTrue is there), on, off
+  bool access_log = false;
+  std::string metrics_token;
+  bool demo = true;
+  // /auth/v1 hardening (see auth/auth_api.hpp and auth/sign_in_limiter.hpp).
+  int refresh_token_reuse_interval_s = 10;  // GoTrue's default
+  int sign_in_attempts_per_address = 30;    // per sign_in_address_window_s; 0: no limit
+  int sign_in_address_window_s = 300;
+  int sign_in_failures_per_account = 10;  // per sign_in_account_window_s; 0: no limit
+  int sign_in_account_window_s = 900;
+  size_t sign_in_tracked = 100000;    // addresses, and accounts, the limits remember
+  std::string client_address_header;  // behind a proxy, e.g. X-Forwarded-For
+};
+
+// Adds serve's flags (and their environment variables) to `serve`.
+void AddServeOptions(CLI::App* serve, ServeOptions& options);
+
+}  // namespace agentbase::app
