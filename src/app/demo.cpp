@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "app/user_store.hpp"
+#include "auth/user_store.hpp"
 #include "util/base64url.hpp"
 
 namespace agentbase::app {
@@ -29,15 +29,15 @@ Result<std::string> EnsureDemoUser(db::Connection& admin, const std::filesystem:
   std::string password;
   if (std::getline(existing, email) && std::getline(existing, password)) return SignInLines(email, password);
 
-  auto users = admin.Exec("SELECT count(*) FROM auth.users");
+  auto users = auth::CountUsers(admin);
   if (!users) return users.error();
-  if (users->Int(0, 0) > 0) return std::string();  // someone else's data: no demo
+  if (*users > 0) return std::string();  // someone else's data: no demo
 
   unsigned char random[12];
   if (RAND_bytes(random, sizeof random) != 1) return Error::Make("no randomness for the demo password");
   password = Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
-  NewUser demo{kDemoEmail, password, kDemoTenant, "Demo tenant", "owner", false};
-  auto created = CreateUser(admin, demo);
+  auth::NewUser demo{kDemoEmail, password, kDemoTenant, "Demo tenant", "owner", false};
+  auto created = auth::CreateUser(admin, demo);
   if (!created) return created.error();
   {
     std::ofstream out(file, std::ios::trunc);

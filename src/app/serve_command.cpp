@@ -23,6 +23,7 @@
 #include "auth/auth_api.hpp"
 #include "auth/jwks_refresh.hpp"
 #include "auth/key_store.hpp"
+#include "auth/user_store.hpp"
 #include "db/async_connection.hpp"
 #include "db/connection.hpp"
 #include "db/pool.hpp"
@@ -104,16 +105,6 @@ asio::awaitable<void> Drain(http::Server* server, db::Pool* api_pool, db::Pool* 
   api_pool->Close();
   admin_pool->Close();
   io->stop();
-}
-
-// GoTrue (Supabase Auth) keeps its sessions in auth.refresh_tokens and its
-// migrations in auth.schema_migrations; agentbase's own compatibility
-// schema has neither.
-Result<bool> GoTrueIsPresent(db::Connection& admin) {
-  auto found = admin.Exec(
-      "SELECT to_regclass('auth.refresh_tokens') IS NOT NULL OR to_regclass('auth.schema_migrations') IS NOT NULL");
-  if (!found) return found.error();
-  return found->Text(0, 0) == "t";
 }
 
 void LogFailures(std::exception_ptr failure) {
@@ -214,7 +205,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
 
   Routes routes;
   routes.rest = [&rest](http::Request request) { return rest.Handle(std::move(request)); };
-  auto gotrue = GoTrueIsPresent(*admin);
+  auto gotrue = auth::GoTrueIsPresent(*admin);
   if (!gotrue) return ReportError(gotrue.error());
   bool serve_auth = options.auth_server == "on" || (options.auth_server == "auto" && !*gotrue);
   if (serve_auth) {

@@ -1,30 +1,23 @@
 #include "app/user_commands.hpp"
 
-#include "app/cli_errors.hpp"
-#include "app/user_store.hpp"
-
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
 
+#include "app/cli_errors.hpp"
+#include "app/database_target.hpp"
 #include "app/exit_codes.hpp"
 #include "auth/auth_api.hpp"
-#include "auth/auth_queries.hpp"
-#include "auth/claims.hpp"
 #include "auth/jwt.hpp"
 #include "auth/text_input.hpp"
+#include "auth/user_store.hpp"
 #include "db/connection.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::app {
 
 namespace {
-
-namespace json = boost::json;
 
 constexpr std::size_t kMinPasswordBytes = 8;
 // bcrypt reads at most 72 bytes; a longer password would be silently cut.
@@ -48,7 +41,8 @@ struct UserCommandOptions {
 
 int UsageFail(const std::string& message) { return ReportError(Error::Make(message, "usage"), kExitUsage); }
 
-// A database error, with a pointer to `db push` when the schema is missing.
+// A failure past the arguments (mostly the database's), with a pointer to
+// `db push` when the schema is missing.
 int FailDatabase(Error error) {
   // undefined_function (no pgcrypto in extensions), undefined_table,
   // invalid_schema_name: the agentbase schema was not pushed here.
@@ -57,7 +51,7 @@ int FailDatabase(Error error) {
         "run `agentbase db push` on this database first (agentbase expects pgcrypto in the extensions schema, as "
         "on Supabase)";
   }
-  return ReportError(error, kExitDatabase);
+  return ReportError(error);
 }
 
 Result<db::Connection> Connect(const DatabaseTarget& target) { return db::Connection::Open(target.Conninfo()); }
@@ -102,7 +96,7 @@ int RunUsersAdd(const GlobalOptions& options, UserCommandOptions o) {
   auto connection = Connect(*target);
   if (!connection) return ReportError(connection.error());
 
-  auto created = CreateUser(*connection, NewUser{o.email, o.password, o.tenant, o.tenant_name, o.role, o.service});
+  auto created = auth::CreateUser(*connection, auth::NewUser{o.email, o.password, o.tenant, o.tenant_name, o.role, o.service});
   if (!created) {
     if (created.error().code == "exists") return ReportError(created.error(), kExitBlocked);
     return FailDatabase(created.error());
@@ -155,20 +149,10 @@ int RunToken(const GlobalOptions& options, const UserCommandOptions& o) {
 
   auth::AuthOptions defaults;
   std::int64_t ttl = o.ttl.value_or(defaults.access_token_ttl.count());
-  // The token gets a session of its own (its refresh token is thrown away),
-  // so /auth/v1/user accepts it and logout can end it.
-  auto row = connection->ExecParams(
-      auth::queries::CliSessionSql(),
-      db::Params{ToLower(Trim(o.user)), auth::RefreshTokenHash(auth::NewRefreshToken()), std::to_string(ttl)});
-  if (!row) return FailDatabase(row.error());
-  if (row->Rows() == 0) return UsageFail("no user with e-mail " + ToLower(Trim(o.user)));
-  auth::SessionRecord session{row->Text(0, 0), row->Int(0, 1)};
-  auto user = auth::queries::UserFromRow(*row, 0, 2);
-  if (!user) return ReportError(user.error());
-  auth::AccessTokenTimes times{auth::UnixNow(), ttl};
-  auto token = auth::Sign(auth::AccessTokenClaims(*user, session, times, defaults.issuer), *signing_key);
-  if (!token) return ReportError(token.error());
-  std::cout << *token << "\n";
+  auto token = auth::IssueUserToken(*connection, ToLower(Trim(o.user)), ttl, *signing_key, defaults.issuer);
+  if (!token) return FailDatabase(token.error());
+  if (!*token) return UsageFail("no user with e-mail " + ToLower(Trim(o.user)));
+  std::cout << **token << "\n";
   return kExitOk;
 }
 

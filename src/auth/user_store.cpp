@@ -1,11 +1,11 @@
-#include "app/user_store.hpp"
+#include "auth/user_store.hpp"
 
 #include <boost/json.hpp>
 
 #include "auth/auth_queries.hpp"
 #include "auth/claims.hpp"
 
-namespace agentbase::app {
+namespace agentbase::auth {
 
 namespace json = boost::json;
 
@@ -55,14 +55,14 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
   // What GoTrue stores for an e-mail user, plus the tenant the API layer reads.
   json::object stored;
   if (tenant_id) stored["tenant_id"] = *tenant_id;
-  json::object app_metadata = auth::AppMetadata(stored);
+  json::object app_metadata = AppMetadata(stored);
   std::string user_role = user.service ? "service_role" : "authenticated";
 
   auto inserted_user = connection.ExecParams(
       "INSERT INTO auth.users (id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data, "
       "raw_user_meta_data, created_at, updated_at) "
       "VALUES (gen_random_uuid(), 'authenticated', $1::text, $2::text, " +
-          auth::queries::HashPasswordExpression("$3") +
+          queries::HashPasswordExpression("$3") +
           ", now(), $4::jsonb, '{}'::jsonb, now(), now()) RETURNING id::text",
       db::Params{user_role, user.email, user.password, json::serialize(app_metadata)});
   if (!inserted_user) {
@@ -84,7 +84,36 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
   }
   if (auto committed = transaction.Commit(); !committed) return committed.error();
   return created;
-
 }
 
-}  // namespace agentbase::app
+Result<std::optional<std::string>> IssueUserToken(db::Connection& connection, const std::string& email,
+                                                  std::int64_t ttl_seconds, const SigningKey& key,
+                                                  const std::string& issuer) {
+  auto row = connection.ExecParams(
+      queries::CliSessionSql(),
+      db::Params{email, RefreshTokenHash(NewRefreshToken()), std::to_string(ttl_seconds)});
+  if (!row) return row.error();
+  if (row->Rows() == 0) return std::optional<std::string>();
+  SessionRecord session{row->Text(0, 0), row->Int(0, 1)};
+  auto user = queries::UserFromRow(*row, 0, 2);
+  if (!user) return user.error();
+  AccessTokenTimes times{UnixNow(), ttl_seconds};
+  auto token = Sign(AccessTokenClaims(*user, session, times, issuer), key);
+  if (!token) return token.error();
+  return std::optional<std::string>(std::move(*token));
+}
+
+Result<std::int64_t> CountUsers(db::Connection& connection) {
+  auto users = connection.Exec("SELECT count(*) FROM auth.users");
+  if (!users) return users.error();
+  return users->Int(0, 0);
+}
+
+Result<bool> GoTrueIsPresent(db::Connection& connection) {
+  auto found = connection.Exec(
+      "SELECT to_regclass('auth.refresh_tokens') IS NOT NULL OR to_regclass('auth.schema_migrations') IS NOT NULL");
+  if (!found) return found.error();
+  return found->Text(0, 0) == "t";
+}
+
+}  // namespace agentbase::auth
