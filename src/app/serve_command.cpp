@@ -7,7 +7,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <iostream>
@@ -24,7 +23,6 @@
 #include "auth/jwks_refresh.hpp"
 #include "auth/key_store.hpp"
 #include "auth/user_store.hpp"
-#include "db/async_connection.hpp"
 #include "db/connection.hpp"
 #include "db/pool.hpp"
 #include "http/errors.hpp"
@@ -33,6 +31,7 @@
 #include "migrate/report.hpp"
 #include "rest/rest_api.hpp"
 #include "rest/schema_cache.hpp"
+#include "rest/schema_reload.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::app {
@@ -58,42 +57,6 @@ Result<std::string> PushSchema(db::Connection& admin, int embedding_dimensions, 
   }
   if (outcome->applied) return "schema: applied " + std::to_string(outcome->plan.steps.size()) + " statements";
   return std::string("schema: up to date");
-}
-
-// Reloads the schema cache whenever someone sends NOTIFY pgrst, 'reload schema'
-// (agentbase db push does, as do Supabase's DDL triggers). Reconnects after failures.
-asio::awaitable<void> WatchSchema(asio::any_io_executor executor, std::string conninfo, rest::RestApi* rest,
-                                  db::Pool* api_pool) {
-  asio::steady_timer pause(executor);
-  while (true) {
-    auto connection = co_await db::AsyncConnection::Connect(executor, conninfo);
-    if (connection) {
-      std::vector<db::Statement> listen(1);
-      listen[0].sql = "LISTEN pgrst";
-      auto listening = co_await (*connection)->Run(std::move(listen));
-      while (listening && !listening->failure) {
-        auto payload = co_await (*connection)->WaitForNotification();
-        if (!payload) break;
-        if (!payload->empty() && *payload != "reload schema") continue;
-        std::vector<db::Statement> queries;
-        for (auto& sql : rest::SchemaCache::Queries(rest->Cache()->Schema())) queries.push_back({std::move(sql), {}});
-        auto results = co_await (*connection)->Run(std::move(queries));
-        if (!results || results->failure) break;
-        auto cache = rest::SchemaCache::BuildFrom(rest->Cache()->Schema(), results->results);
-        if (!cache) {
-          spdlog::warn("schema cache reload failed: {}", cache.error().message);
-          continue;
-        }
-        rest->SetSchemaCache(*cache);
-        api_pool->Recycle();  // no statement prepared against the old schema stays in use
-        spdlog::info("schema cache reloaded: {} tables, {} functions", (*cache)->Tables().size(),
-                     (*cache)->Functions().size());
-      }
-    }
-    spdlog::warn("schema watcher lost its connection; retrying in 1 s");
-    pause.expires_after(std::chrono::seconds(1));
-    co_await pause.async_wait(asio::use_awaitable);
-  }
 }
 
 // SIGINT/SIGTERM: stop accepting, drain in-flight requests, close the pools,
@@ -281,7 +244,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     asio::co_spawn(io, Drain(&server, &api_pool, &admin_pool, &io, std::chrono::milliseconds(options.drain_timeout_ms)),
                    LogFailures);
   });
-  asio::co_spawn(io, WatchSchema(io.get_executor(), target->Conninfo(), &rest, &api_pool), LogFailures);
+  asio::co_spawn(io, rest::WatchSchemaReloads(io.get_executor(), target->Conninfo(), &rest, &api_pool), LogFailures);
   // A JWKS URL is fetched again periodically, on a thread of its own (the
   // fetch blocks), so that rotated keys are honoured without a restart.
   asio::thread_pool jwks_fetcher(1);
