@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "app/serve_command.hpp"
+#include "app/serve_options.hpp"
 #include "auth/auth_api.hpp"
 
 namespace agentbase::auth {
