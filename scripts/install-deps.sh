@@ -11,6 +11,7 @@ packages=(
   postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   python3 curl
   clang-14 libfuzzer-14-dev
+  clang-format clang-tidy
 )
 # The supabase-js tests need Node.js 20; the machine image has it. Debian's
 # own nodejs is installed only where there is none.
