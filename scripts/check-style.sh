@@ -9,10 +9,11 @@
 #   scripts/check-style.sh --fix     reformat the files in place instead of checking
 #
 # clang-tidy is left out of the default run: it compiles every translation
-# unit again (Asio, Beast and gtest make each one take 5 to 30 s), which on
-# the project's 2-core machine takes far longer than the test suite allows
-# for a style check. Set TIDY_JOBS to run more clang-tidy processes at once
-# (default: 2).
+# unit again, and Asio, Beast and gtest make that slow. Measured on the
+# project's shared 2-core machine with build/compile_commands.json: 112
+# units took 24 minutes with 2 jobs (app/serve_command.cpp alone 117 s,
+# util/text.cpp 6 s), far over what a style check in the test suite may
+# cost. Set TIDY_JOBS to run more clang-tidy processes at once (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -79,7 +80,14 @@ for entry in json.load(open(sys.argv[1])):
         print(relative)
 PY
   )
-  mapfile -t units < <(printf '%s\n' "${units[@]}" | sort -u)
+  # Units clang-tidy 14's parser cannot compile (g++ 12 can): they use C++20
+  # that clang only has from 16 on. Each is named with the reason.
+  #   src/metrics/metrics.cpp  map<tuple<string...>, .., less<>>::find with a
+  #                            tuple<string_view...> (heterogeneous tuple <=>)
+  #   src/rest/response.cpp    a lambda that captures a structured binding
+  skipped=(src/metrics/metrics.cpp src/rest/response.cpp)
+  mapfile -t units < <(printf '%s\n' "${units[@]}" | sort -u | grep -vxF -f <(printf '%s\n' "${skipped[@]}"))
+  echo "check-style: clang-tidy skips ${skipped[*]} (clang 14 cannot parse them; see this script)"
   echo "check-style: clang-tidy over ${#units[@]} translation units (${TIDY_JOBS:-2} at a time)"
   log=$(mktemp)
   trap 'rm -f "$log"' EXIT
