@@ -9,9 +9,10 @@
 #include "rest/headers_json.hpp"
 #include "rest/media_type.hpp"
 #include "rest/openapi.hpp"
-#include "rest/query_builder.hpp"
+#include "rest/plan.hpp"
 #include "rest/query_parser.hpp"
 #include "rest/response.hpp"
+#include "rest/sql_writer.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
@@ -130,95 +131,113 @@ std::string ReadPlanKey(const http::Request& request) {
   return key;
 }
 
-Result<Prepared> Plan(const http::Request& request, const std::string& resource, bool is_rpc, BodyForm form,
-                      const SchemaCache& cache, const RestOptions& options) {
+Result<Prepared> PrepareCall(const http::Request& request, const std::string& function, const QueryParams& query,
+                             const Preferences& preferences, const PlanContext& context, Prepared prepared) {
+  if (request.method != "GET" && request.method != "HEAD" && request.method != "POST") {
+    return ApiError("PGRST101", "Only GET, HEAD and POST are allowed for functions");
+  }
+  CallRequest call;
+  call.arguments_from_query = request.method != "POST";
+  call.body = request.body;
+  call.form = prepared.form;
+  call.count_exact = preferences.count.has_value();
+  auto plan = PlanCall(context, function, query, call);
+  if (!plan) return plan.error();
+  const Function& called = *plan->call->function;
+  prepared.shape = Shape::kCall;
+  prepared.query = WriteRead(*plan);
+  prepared.returns_void = called.returns_void;
+  prepared.read_only = call.arguments_from_query || called.volatility != 'v';
+  Preferences honoured;  // what Preference-Applied reports
+  if (!prepared.read_only && preferences.handling == PreferHandling::kStrict && preferences.max_affected) {
+    prepared.max_affected = preferences.max_affected;
+    honoured.handling = PreferHandling::kStrict;
+    honoured.max_affected = preferences.max_affected;
+  }
+  // As for table writes: a call that may write keeps its transaction open
+  // until the answer is known to be what was asked for (a single object)
+  // or is to be rolled back anyway (tx=rollback).
+  prepared.decide_after =
+      !prepared.read_only && (prepared.form.singular || prepared.rollback || prepared.max_affected.has_value());
+  prepared.form.singular = plan->form.singular && !called.returns_void;
+  if (call.count_exact) honoured.count = PreferCount::kExact;
+  if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
+  prepared.preference_applied = PreferenceAppliedValue(honoured);
+  return prepared;
+}
+
+std::optional<MutationKind> MutationKindOf(const std::string& method) {
+  if (method == "POST") return MutationKind::kInsert;
+  if (method == "PATCH") return MutationKind::kUpdate;
+  if (method == "DELETE") return MutationKind::kDelete;
+  if (method == "PUT") return MutationKind::kPut;
+  return std::nullopt;
+}
+
+Result<Prepared> PrepareMutation(const http::Request& request, const std::string& relation, const QueryParams& query,
+                                 const Preferences& preferences, const PlanContext& context, Prepared prepared) {
+  auto kind = MutationKindOf(request.method);
+  if (!kind) return ApiError("PGRST117", "Unsupported HTTP method: " + request.method);
+  MutationRequest mutation;
+  mutation.kind = *kind;
+  mutation.body = request.body;
+  mutation.representation = preferences.representation == PreferReturn::kRepresentation;
+  mutation.form = prepared.form;
+  mutation.count_exact = preferences.count.has_value();
+  if (*kind == MutationKind::kInsert) {
+    mutation.resolution = preferences.resolution;
+    mutation.missing_default = preferences.missing == PreferMissing::kDefault;
+  }
+  auto plan = PlanMutation(context, relation, query, mutation);
+  if (!plan) return plan.error();
+  prepared.query = WriteMutation(*plan);
+  prepared.read_only = false;
+  prepared.shape = *kind == MutationKind::kInsert ? Shape::kInsert : Shape::kUpdateOrDelete;
+  prepared.representation = mutation.representation;
+  Preferences honoured;
+  if (*kind != MutationKind::kInsert && preferences.handling == PreferHandling::kStrict && preferences.max_affected) {
+    prepared.max_affected = preferences.max_affected;
+    honoured.handling = PreferHandling::kStrict;
+    honoured.max_affected = preferences.max_affected;
+  }
+  prepared.put = *kind == MutationKind::kPut;
+  prepared.decide_after = prepared.form.singular || prepared.rollback || prepared.max_affected || prepared.put;
+  honoured.resolution = mutation.resolution;
+  if (mutation.missing_default) honoured.missing = PreferMissing::kDefault;
+  if (preferences.representation) {
+    honoured.representation = mutation.representation ? PreferReturn::kRepresentation : PreferReturn::kMinimal;
+  }
+  if (mutation.count_exact) honoured.count = PreferCount::kExact;
+  if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
+  prepared.preference_applied = PreferenceAppliedValue(honoured);
+  return prepared;
+}
+
+// Parse, then plan and write the SQL for the request's shape.
+Result<Prepared> Prepare(const http::Request& request, const std::string& resource, bool is_rpc, BodyForm form,
+                         const SchemaCache& cache, const RestOptions& options) {
   std::vector<std::string_view> prefer = request.AllHeaders("prefer");
   ApiRequestInput input{request.method, is_rpc, request.query, prefer};
   auto parsed = ParseApiRequest(input);
   if (!parsed) return parsed.error();
   const QueryParams& query = parsed->query;
   const Preferences& preferences = parsed->preferences;
+  PlanContext context{cache, options.max_rows};
 
   Prepared prepared;
   prepared.form = form;
   prepared.rollback = preferences.transaction == PreferTransaction::kRollback;
-  bool count_exact = preferences.count.has_value();
-  Preferences honoured;  // what Preference-Applied reports
   if (const RangeParam* range = query.RangeFor({}); range && range->offset) prepared.offset = *range->offset;
-
-  if (is_rpc) {
-    if (request.method != "GET" && request.method != "HEAD" && request.method != "POST") {
-      return ApiError("PGRST101", "Only GET, HEAD and POST are allowed for functions");
-    }
-    CallOptions call;
-    call.arguments_from_query = request.method != "POST";
-    call.body = request.body;
-    call.form = prepared.form;
-    call.count_exact = count_exact;
-    call.max_rows = options.max_rows;
-    auto plan = BuildCall(cache, resource, query, call);
-    if (!plan) return plan.error();
-    prepared.shape = Shape::kCall;
-    prepared.query = std::move(plan->query);
-    prepared.returns_void = plan->function->returns_void;
-    prepared.read_only = call.arguments_from_query || plan->function->volatility != 'v';
-    // As for table writes: a call that may write keeps its transaction open
-    // until the answer is known to be what was asked for (a single object)
-    // or is to be rolled back anyway (tx=rollback).
-    prepared.decide_after = !prepared.read_only && (prepared.form.singular || prepared.rollback);
-    prepared.form.singular = prepared.form.singular || (!plan->function->returns_set && !plan->function->returns_void);
-    if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
-    prepared.preference_applied = PreferenceAppliedValue(honoured);
-    return prepared;
+  if (is_rpc) return PrepareCall(request, resource, query, preferences, context, std::move(prepared));
+  if (request.method != "GET" && request.method != "HEAD") {
+    return PrepareMutation(request, resource, query, preferences, context, std::move(prepared));
   }
-
-  const Table* table = cache.FindTable(resource);
-  if (table == nullptr) {
-    return ApiError("PGRST205",
-                    "Could not find the table '" + cache.Schema() + "." + resource + "' in the schema cache");
-  }
-  if (request.method == "GET" || request.method == "HEAD") {
-    ReadOptions read{count_exact, prepared.form, options.max_rows};
-    auto sql = BuildRead(cache, *table, query, read);
-    if (!sql) return sql.error();
-    prepared.query = std::move(*sql);
-  } else {
-    MutationOptions mutation;
-    if (request.method == "POST") mutation.kind = MutationKind::kInsert;
-    else if (request.method == "PATCH") mutation.kind = MutationKind::kUpdate;
-    else if (request.method == "DELETE") mutation.kind = MutationKind::kDelete;
-    else if (request.method == "PUT") mutation.kind = MutationKind::kPut;
-    else return ApiError("PGRST117", "Unsupported HTTP method: " + request.method);
-    mutation.body = request.body;
-    mutation.representation = preferences.representation == PreferReturn::kRepresentation;
-    mutation.form = prepared.form;
-    mutation.count_exact = count_exact;
-    mutation.max_rows = options.max_rows;
-    if (mutation.kind == MutationKind::kInsert) {
-      mutation.resolution = preferences.resolution;
-      mutation.missing_default = preferences.missing == PreferMissing::kDefault;
-    }
-    auto sql = BuildMutation(cache, *table, query, mutation);
-    if (!sql) return sql.error();
-    prepared.query = std::move(*sql);
-    prepared.read_only = false;
-    prepared.shape = mutation.kind == MutationKind::kInsert ? Shape::kInsert : Shape::kUpdateOrDelete;
-    prepared.representation = mutation.representation;
-    if (mutation.kind != MutationKind::kInsert && preferences.handling == PreferHandling::kStrict &&
-        preferences.max_affected) {
-      prepared.max_affected = preferences.max_affected;
-      honoured.handling = PreferHandling::kStrict;
-      honoured.max_affected = preferences.max_affected;
-    }
-    prepared.put = mutation.kind == MutationKind::kPut;
-    prepared.decide_after = prepared.form.singular || prepared.rollback || prepared.max_affected || prepared.put;
-    honoured.resolution = mutation.resolution;
-    if (mutation.missing_default) honoured.missing = PreferMissing::kDefault;
-    if (preferences.representation) {
-      honoured.representation = mutation.representation ? PreferReturn::kRepresentation : PreferReturn::kMinimal;
-    }
-  }
-  if (count_exact) honoured.count = PreferCount::kExact;
+  ReadRequest read{preferences.count.has_value(), form};
+  auto plan = PlanRead(context, resource, query, read);
+  if (!plan) return plan.error();
+  prepared.query = WriteRead(*plan);
+  Preferences honoured;
+  if (read.count_exact) honoured.count = PreferCount::kExact;
   if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
   prepared.preference_applied = PreferenceAppliedValue(honoured);
   return prepared;
@@ -275,7 +294,9 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
 // Takes the row: its body becomes the response body without a copy.
 http::Response Shape200(const Prepared& prepared, StatementRow row) {
   switch (prepared.shape) {
-    case Shape::kRead: {
+    case Shape::kRead:
+    case Shape::kCall: {
+      if (prepared.shape == Shape::kCall && prepared.returns_void) return http::Response{204, {}, ""};
       int status = RangeStatus(prepared.offset, row.page_total, row.total);
       if (status == 416) {
         Error error = ApiError("PGRST103", "Requested range not satisfiable",
@@ -300,12 +321,6 @@ http::Response Shape200(const Prepared& prepared, StatementRow row) {
       http::Response response = prepared.representation ? RowsResponse(200, std::move(row.body), prepared.form)
                                                         : http::Response{204, {}, ""};
       response.SetHeader("Content-Range", ContentRange(0, row.page_total, row.total));
-      return response;
-    }
-    case Shape::kCall: {
-      if (prepared.returns_void) return http::Response{204, {}, ""};
-      auto response = RowsResponse(200, std::move(row.body), prepared.form);
-      response.SetHeader("Content-Range", ContentRange(prepared.offset, row.page_total, row.total));
       return response;
     }
   }
@@ -397,7 +412,7 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
   if (auto cached = reading ? read_plans_.find(plan_key) : read_plans_.end(); cached != read_plans_.end()) {
     prepared = cached->second;
   } else {
-    auto planned = Plan(request, route->resource, route->is_rpc, *form, *cache, options_);
+    auto planned = Prepare(request, route->resource, route->is_rpc, *form, *cache, options_);
     if (!planned) co_return ErrorResponse(planned.error(), caller->anonymous);
     prepared = std::make_shared<const Prepared>(std::move(*planned));
     if (reading) {
