@@ -94,7 +94,7 @@ std::vector<PayloadGroup> GroupRows(const json::value& payload, const std::vecto
                                     bool missing_default) {
   std::vector<PayloadGroup> groups;
   json::array rows = payload.is_array() ? payload.as_array() : json::array{payload};
-  if (!missing_default || !payload.is_array()) {
+  if (!missing_default) {
     groups.push_back({columns, json::serialize(rows), rows.size()});
     return groups;
   }

@@ -84,8 +84,9 @@ EmbedPath Extended(const EmbedPath& path, const std::string& name) {
   return extended;
 }
 
-Error NotEmbedded(const std::string& name) {
-  return ApiError("PGRST108", "'" + name + "' is not an embedded resource in this request", "",
+Error NotEmbedded(const std::string& name, bool aliased = false) {
+  return ApiError("PGRST108", "'" + name + "' is not an embedded resource in this request",
+                  aliased ? "Target names are not allowed in filters if they have an alias" : "",
                   "Verify that '" + name + "' is included in the 'select' query parameter.");
 }
 
@@ -146,21 +147,22 @@ Status ReadPlanner::PlanRootFilters(const Table& table, ReadNode& node) {
 }
 
 Status ReadPlanner::CheckEmbedPaths() const {
-  auto known = [&](const EmbedPath& path) {
-    return path.empty() ||
-           std::any_of(planned_.begin(), planned_.end(), [&](const LevelPaths& level) { return level.Matches(path); });
+  auto check = [&](const EmbedPath& path) -> Status {
+    if (path.empty()) return Ok();
+    bool aliased = false;
+    for (const auto& level : planned_) {
+      if (level.Matches(path)) return Ok();
+      aliased = aliased || level.by_name == path;
+    }
+    return NotEmbedded(path.back(), aliased);
   };
-  for (const auto& filter : query_.filters) {
-    if (!known(filter.embed_path)) return NotEmbedded(Join(filter.embed_path, "."));
-  }
-  for (const auto& logic : query_.logic) {
-    if (!known(logic.embed_path)) return NotEmbedded(Join(logic.embed_path, "."));
-  }
-  for (const auto& order : query_.order) {
-    if (!known(order.embed_path)) return NotEmbedded(Join(order.embed_path, "."));
-  }
-  for (const auto& range : query_.ranges) {
-    if (!known(range.embed_path)) return NotEmbedded(Join(range.embed_path, "."));
+  std::vector<const EmbedPath*> paths;
+  for (const auto& filter : query_.filters) paths.push_back(&filter.embed_path);
+  for (const auto& logic : query_.logic) paths.push_back(&logic.embed_path);
+  for (const auto& order : query_.order) paths.push_back(&order.embed_path);
+  for (const auto& range : query_.ranges) paths.push_back(&range.embed_path);
+  for (const auto* path : paths) {
+    if (auto checked = check(*path); !checked) return checked;
   }
   return Ok();
 }
@@ -188,6 +190,13 @@ Status ReadPlanner::PlanSelect(const Table& table, const std::vector<SelectItem>
     } else {
       auto child = PlanEmbed(table, item, paths);
       if (!child) return child.error();
+      // Two embeds answering under one key would make one of them vanish.
+      for (const auto& sibling : node.children) {
+        if (sibling.key == child->key && !sibling.spread && !child->spread) {
+          return ApiError("42712", "table name \"" + child->key + "\" specified more than once", "",
+                          "Give one of the embeds an alias: alias:" + item.relation + "(...)");
+        }
+      }
       entry.is_embed = true;
       entry.embed = node.children.size();
       node.children.push_back(std::move(*child));
@@ -313,7 +322,6 @@ Status ReadPlanner::PlanOrder(const Table& table, const LevelPaths& paths, ReadN
 
 void ReadPlanner::PlanRange(const LevelPaths& paths, bool capped, ReadNode& node) {
   const RangeParam* range = query_.RangeFor(paths.by_alias);
-  if (range == nullptr) range = query_.RangeFor(paths.by_name);
   node.limit = range ? range->limit : std::nullopt;
   if (capped && context_.max_rows && (!node.limit || *node.limit > *context_.max_rows)) node.limit = context_.max_rows;
   node.offset = range && range->offset ? *range->offset : 0;

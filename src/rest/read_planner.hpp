@@ -34,12 +34,13 @@ class ReadPlanner {
   Status CheckEmbedPaths() const;
 
  private:
-  // The names a level answers to in the query string: by aliases, and by
-  // relation names.
+  // The name a level answers to in the query string: each embed's alias,
+  // or its relation name when it has none. `by_name` (relation names only)
+  // is kept to explain why an aliased embed's relation name is refused.
   struct LevelPaths {
     EmbedPath by_alias;
     EmbedPath by_name;
-    bool Matches(const EmbedPath& path) const { return path == by_alias || path == by_name; }
+    bool Matches(const EmbedPath& path) const { return path == by_alias; }
   };
 
   Result<ReadNode> PlanLevel(const Table& table, const std::vector<SelectItem>& items, const LevelPaths& paths,

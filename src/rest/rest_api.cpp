@@ -150,6 +150,10 @@ Result<Prepared> PrepareCall(const http::Request& request, const std::string& fu
   prepared.read_only = call.arguments_from_query || called.volatility != 'v';
   Preferences honoured;  // what Preference-Applied reports
   if (!prepared.read_only && preferences.handling == PreferHandling::kStrict && preferences.max_affected) {
+    if (!called.returns_set) {
+      return ApiError("PGRST128",
+                      "Function must return SETOF or TABLE when max-affected preference is used with handling=strict");
+    }
     prepared.max_affected = preferences.max_affected;
     honoured.handling = PreferHandling::kStrict;
     honoured.max_affected = preferences.max_affected;

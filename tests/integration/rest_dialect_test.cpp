@@ -213,6 +213,28 @@ TEST_F(RestDialectTest, EmbeddedParametersMustNameAnEmbed) {
   }
 }
 
+TEST_F(RestDialectTest, AnAliasedEmbedAnswersOnlyToItsAlias) {
+  EXPECT_EQ(Get("/rest/v1/projects?select=name,c:clients(name)&c.name=eq.Apple&id=eq.1"),
+            json::parse(R"([{"name":"Windows 7","c":null}])"));
+  auto error = Get("/rest/v1/projects?select=name,c:clients(name)&clients.name=eq.Apple", 400);
+  EXPECT_EQ(error.at("code"), "PGRST108");
+  EXPECT_EQ(error.at("details"), "Target names are not allowed in filters if they have an alias");
+}
+
+TEST_F(RestDialectTest, TwoEmbedsUnderOneKeyAreRefused) {
+  EXPECT_EQ(Get("/rest/v1/projects?select=name,clients(name),clients(id)", 400).at("code"), "42712");
+  EXPECT_EQ(Get("/rest/v1/projects?select=name,a:clients(name),b:clients(id)&id=eq.1"),
+            json::parse(R"([{"name":"Windows 7","a":{"name":"Microsoft"},"b":{"id":1}}])"));
+}
+
+TEST_F(RestDialectTest, StrictMaxAffectedNeedsASetReturningFunction) {
+  database_->Exec("CREATE FUNCTION dialect.bump() RETURNS int LANGUAGE sql VOLATILE AS $$ SELECT 1 $$;");
+  auto response = Send("POST", "/rest/v1/rpc/bump", "{}", {{"prefer", "handling=strict, max-affected=1"}});
+  EXPECT_EQ(response.status, 400) << response.body;
+  EXPECT_EQ(json::parse(response.body).at("code"), "PGRST128");
+  database_->Exec("DROP FUNCTION dialect.bump()");
+}
+
 TEST_F(RestDialectTest, AmbiguousEmbedsNameTheirCandidates) {
   database_->Exec("CREATE TABLE dialect.reviews (id int PRIMARY KEY, author int REFERENCES dialect.users (id), "
                   "editor int REFERENCES dialect.users (id)); GRANT SELECT ON dialect.reviews TO anon;");
