@@ -20,10 +20,6 @@ namespace agentbase::rest {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-namespace {
-
-constexpr std::string_view kPrefix = "/rest/v1";
-
 // Who is calling: the role to run as and the claims PostgreSQL sees.
 struct Caller {
   std::string role;
@@ -34,6 +30,10 @@ struct Caller {
   // role and the client's address.
   std::string key;
 };
+
+namespace {
+
+constexpr std::string_view kPrefix = "/rest/v1";
 
 std::string CallerKey(const std::string& role, const boost::json::object* claims, const http::Request& request) {
   if (claims != nullptr) {
@@ -259,13 +259,14 @@ struct Transaction {
 // Requests that decide COMMIT or ROLLBACK only after seeing the result use
 // an explicit transaction on a connection of their own.
 Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, const http::Request& request,
-                             const std::string& path, const RequestConstants& constants) {
+                             const std::string& path, const std::string& search_path,
+                             const RequestConstants& constants) {
   Transaction transaction;
   auto& statements = transaction.statements;
   if (prepared.decide_after) statements.push_back({"BEGIN ISOLATION LEVEL READ COMMITTED", {}});
   db::Params settings;
   settings.reserve(9);
-  settings.emplace_back(constants.search_path);
+  settings.emplace_back(search_path);
   settings.emplace_back(caller.role);
   settings.emplace_back(caller.claims);
   settings.emplace_back(request.method);
@@ -334,10 +335,36 @@ http::Response Shape200(const Prepared& prepared, StatementRow row) {
 // No connection to be had: 503/504 with PostgREST's code, or PGRST001. Why
 // a connection failed names hosts, ports and users: that goes to the log,
 // never to the client.
-http::Response PoolErrorResponse(const Error& error) {
-  if (error.code == "PGRST003") return ErrorResponse(error);
+Error PoolFailure(const Error& error) {
+  if (error.code == "PGRST003") return error;
   spdlog::warn("cannot connect to the database: {}", error.message);
-  return ErrorResponse(ApiError("PGRST001", "Could not connect to the database"));
+  return ApiError("PGRST001", "Could not connect to the database");
+}
+
+// A pipeline that did not come back: a deadline given up on, or a connection
+// that broke under the request.
+Error RunFailure(const Error& error, const http::Request& request) {
+  spdlog::warn("{} {}: {}", request.method, request.path, error.message);
+  if (error.code == db::kDeadlineExceeded) {
+    return ApiError("AB504", "The database did not answer in time; the request was given up");
+  }
+  return ApiError("PGRST001", "Database connection lost");
+}
+
+// Singular answers, PUT and max-affected: PostgREST never commits a write
+// it will not report.
+std::optional<Error> Refusal(const Prepared& prepared, const StatementRow& row) {
+  if (prepared.form.singular && !(prepared.shape == Shape::kCall && prepared.returns_void)) {
+    if (auto singular = SingularError(row.page_total)) return singular;
+  }
+  if (prepared.put && row.page_total != 1) {
+    return ApiError("PGRST115", "Payload values do not match URL in primary key column(s)");
+  }
+  if (prepared.max_affected && row.page_total > *prepared.max_affected) {
+    return ApiError("PGRST124", "Query result exceeds max-affected preference constraint",
+                    "The query affects " + std::to_string(row.page_total) + " rows");
+  }
+  return std::nullopt;
 }
 
 // The resource a path names: "" for the root (OpenAPI), "rpc/<fn>" or a table.
@@ -374,135 +401,148 @@ RestApi::RestApi(db::Pool& pool, const auth::KeySet& keys, RestOptions options)
       keys_(keys),
       options_(std::move(options)),
       anon_claims_(json::serialize(json::object{{"role", options_.anon_role}})),
-      constants_{options_.schema + ", " + options_.extra_search_path,
-                 std::to_string(options_.statement_timeout.count()), std::to_string(options_.max_response_bytes)} {}
+      constants_{std::to_string(options_.statement_timeout.count()), std::to_string(options_.max_response_bytes)} {}
 
 void RestApi::SetSchemaCache(std::shared_ptr<const SchemaCache> cache) {
   cache_ = std::move(cache);
   read_plans_.clear();
 }
 
-asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
-  auto route = Resolve(request.path);
-  if (!route) co_return ErrorResponse(route.error());
-  std::shared_ptr<const SchemaCache> cache = cache_;
-  if (!cache) co_return ErrorResponse(ApiError("PGRST002", "Could not query the database for the schema cache. Retrying."));
+namespace {
 
-  // Accept-Profile (reads) / Content-Profile (writes) must name the exposed schema.
+// The exposed schema a request names with Accept-Profile (reads) or
+// Content-Profile (writes); the default one when it names none.
+Result<const SchemaCache*> ChooseProfile(const SchemaCache& exposed, const http::Request& request) {
   bool reading = request.method == "GET" || request.method == "HEAD";
   auto profile = request.Header(reading ? "accept-profile" : "content-profile");
-  if (profile && *profile != options_.schema) {
-    co_return ErrorResponse(ApiError("PGRST106", "Invalid schema: " + std::string(*profile), "",
-                                     "Only the following schemas are exposed: " + options_.schema));
+  if (!profile) return &exposed;
+  const SchemaCache* chosen = exposed.Profile(std::string(*profile));
+  if (chosen == nullptr) {
+    return ApiError("PGRST106", "Invalid schema: " + std::string(*profile), "",
+                    "Only the following schemas are exposed: " + Join(exposed.ExposedSchemas(), ", "));
   }
+  return chosen;
+}
+
+}  // namespace
+
+asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
+  bool anonymous = true;
+  auto answer = co_await Answer(request, anonymous);
+  // The one place a failed request becomes PostgREST's error response.
+  if (!answer) co_return ErrorResponse(answer.error(), anonymous);
+  co_return std::move(*answer);
+}
+
+asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& request, bool& anonymous) {
+  auto route = Resolve(request.path);
+  if (!route) co_return route.error();
+  std::shared_ptr<const SchemaCache> exposed = cache_;
+  if (!exposed) co_return ApiError("PGRST002", "Could not query the database for the schema cache. Retrying.");
+  auto cache = ChooseProfile(*exposed, request);
+  if (!cache) co_return cache.error();
   auto form = NegotiateBodyForm(request.Header("accept"));
   if (!form) {
-    co_return ErrorResponse(ApiError("PGRST107", "None of these media types are available: " +
-                                                     std::string(request.Header("accept").value_or(""))));
+    co_return ApiError("PGRST107", "None of these media types are available: " +
+                                       std::string(request.Header("accept").value_or("")));
   }
   auto caller = Authenticate(request, tokens_, keys_, options_, anon_claims_);
-  if (!caller) co_return ErrorResponse(caller.error());
+  if (!caller) co_return caller.error();
+  anonymous = caller->anonymous;
 
   if (route->root) {
-    if (!reading) co_return ErrorResponse(ApiError("PGRST117", "Unsupported HTTP method: " + request.method));
+    if (request.method != "GET" && request.method != "HEAD") {
+      co_return ApiError("PGRST117", "Unsupported HTTP method: " + request.method);
+    }
     // HEAD too: the server sends GET's Content-Length and drops the body.
-    http::Response response{200, {}, OpenApiDocument(*cache, request)};
+    http::Response response{200, {}, OpenApiDocument(**cache, request)};
     response.SetHeader("Content-Type", "application/openapi+json; charset=utf-8");
     co_return response;
   }
-
-  std::shared_ptr<const Prepared> prepared;
-  std::string plan_key = reading ? ReadPlanKey(request) : std::string();
-  if (auto cached = reading ? read_plans_.find(plan_key) : read_plans_.end(); cached != read_plans_.end()) {
-    prepared = cached->second;
-  } else {
-    auto planned = Prepare(request, route->resource, route->is_rpc, *form, *cache, options_);
-    if (!planned) co_return ErrorResponse(planned.error(), caller->anonymous);
-    prepared = std::make_shared<const Prepared>(std::move(*planned));
-    if (reading) {
-      if (read_plans_.size() >= kMaxCachedReadPlans) read_plans_.clear();
-      read_plans_.emplace(std::move(plan_key), prepared);
-    }
-  }
+  auto prepared = PreparedFor(request, route->resource, route->is_rpc, *form, **cache);
+  if (!prepared) co_return prepared.error();
   std::string path = "/" + std::string(route->is_rpc ? "rpc/" : "") + route->resource;
-  if (spdlog::should_log(spdlog::level::debug)) {
-    spdlog::debug("{} {} as {}: {} -- params: {}", request.method, request.target, caller->role, prepared->query.sql,
-                  prepared->query.params.size());
-  }
-  auto transaction = BuildTransaction(*prepared, *caller, request, path, constants_);
-
-  // Singular writes and tx=rollback hold a connection until they decide.
-  std::optional<db::Lease> lease;
-  Result<db::PipelineOutcome> outcome = Error::Make("not run", "XX000");
-  if (prepared->decide_after) {
-    auto acquired = co_await pool_.Acquire(caller->key);
-    if (!acquired) co_return PoolErrorResponse(acquired.error());
-    lease.emplace(std::move(*acquired));
-    outcome = co_await (*lease)->Run(std::move(transaction.statements), caller->key);
-  } else {
-    outcome = co_await pool_.Submit(std::move(transaction.statements), caller->key);
-    // 08006 is a connection that broke under the request, a deadline one
-    // given up; anything else means no connection could be had.
-    if (!outcome && outcome.error().code != "08006" && outcome.error().code != db::kDeadlineExceeded) {
-      co_return PoolErrorResponse(outcome.error());
-    }
-  }
-  if (!outcome && outcome.error().code == db::kDeadlineExceeded) {
-    spdlog::warn("{} {}: {}", request.method, request.path, outcome.error().message);
-    co_return ErrorResponse(ApiError("AB504", "The database did not answer in time; the request was given up"));
-  }
-  if (!outcome) {
-    spdlog::warn("database connection failed during {} {}: {}", request.method, request.path, outcome.error().message);
-    co_return ErrorResponse(ApiError("PGRST001", "Database connection lost"));
-  }
-  if (outcome->failure) {
-    if (auto too_large = ResponseTooLarge(*outcome->failure, options_.max_response_bytes)) {
-      co_return ErrorResponse(*too_large);
-    }
-    co_return ErrorResponse(*outcome->failure, caller->anonymous);
-  }
-  if (outcome->results.size() <= transaction.main) {
-    co_return ErrorResponse(ApiError("XX000", "incomplete database answer"));
-  }
-  auto row = ReadStatementRow(outcome->results[transaction.main]);
-  if (!row) co_return ErrorResponse(row.error());
-
-  // Singular answers, PUT, max-affected and tx=rollback: PostgREST never
-  // commits a write it will not report.
-  std::optional<Error> refusal;
-  if (prepared->form.singular && !(prepared->shape == Shape::kCall && prepared->returns_void)) {
-    refusal = SingularError(row->page_total);
-  }
-  if (!refusal && prepared->put && row->page_total != 1) {
-    refusal = ApiError("PGRST115", "Payload values do not match URL in primary key column(s)");
-  }
-  if (!refusal && prepared->max_affected && row->page_total > *prepared->max_affected) {
-    refusal = ApiError("PGRST124", "Query result exceeds max-affected preference constraint",
-                       "The query affects " + std::to_string(row->page_total) + " rows");
-  }
-  if (prepared->decide_after) {
-    std::vector<db::Statement> finish;
-    finish.push_back({refusal || prepared->rollback ? "ROLLBACK" : "COMMIT", {}});
-    auto finished = co_await (*lease)->Run(std::move(finish));
-    if (!finished) {
-      spdlog::warn("database connection failed finishing {} {}: {}", request.method, request.path,
-                   finished.error().message);
-      co_return ErrorResponse(ApiError("PGRST001", "Database connection lost"));
-    }
-    if (finished->failure) co_return ErrorResponse(*finished->failure, caller->anonymous);
-  }
-  if (refusal) co_return ErrorResponse(*refusal, caller->anonymous);
+  auto row = co_await Run(**prepared, *caller, request, path, (*cache)->Schema());
+  if (!row) co_return row.error();
 
   std::optional<std::string> response_headers = std::move(row->response_headers);
   std::optional<std::string> response_status = std::move(row->response_status);
-  http::Response response = Shape200(*prepared, std::move(*row));
-  if (!prepared->preference_applied.empty()) response.SetHeader("Preference-Applied", prepared->preference_applied);
+  http::Response response = Shape200(**prepared, std::move(*row));
+  if (!(*prepared)->preference_applied.empty()) {
+    response.SetHeader("Preference-Applied", (*prepared)->preference_applied);
+  }
+  if (exposed->Exposed() != exposed->Schema()) response.SetHeader("Content-Profile", (*cache)->Schema());
   if (response_headers || response_status) {
     if (auto applied = ApplyResponseSettings(response, response_headers, response_status); !applied) {
-      co_return ErrorResponse(applied.error(), caller->anonymous);
+      co_return applied.error();
     }
   }
   co_return response;
+}
+
+Result<std::shared_ptr<const PreparedRequest>> RestApi::PreparedFor(const http::Request& request,
+                                                                    const std::string& resource, bool is_rpc,
+                                                                    BodyForm form, const SchemaCache& cache) {
+  bool reading = request.method == "GET" || request.method == "HEAD";
+  std::string plan_key = reading ? cache.Schema() + '\n' + ReadPlanKey(request) : std::string();
+  if (auto cached = reading ? read_plans_.find(plan_key) : read_plans_.end(); cached != read_plans_.end()) {
+    return cached->second;
+  }
+  auto planned = Prepare(request, resource, is_rpc, form, cache, options_);
+  if (!planned) return planned.error();
+  auto prepared = std::make_shared<const Prepared>(std::move(*planned));
+  if (reading) {
+    if (read_plans_.size() >= kMaxCachedReadPlans) read_plans_.clear();
+    read_plans_.emplace(std::move(plan_key), prepared);
+  }
+  return prepared;
+}
+
+// One round trip, and for requests that decide after seeing their result
+// (singular writes, PUT, max-affected, tx=rollback) a second one on the same
+// connection: COMMIT or ROLLBACK.
+asio::awaitable<Result<StatementRow>> RestApi::Run(const PreparedRequest& prepared, const Caller& caller,
+                                                   const http::Request& request, const std::string& path,
+                                                   const std::string& schema) {
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("{} {} as {}: {} -- params: {}", request.method, request.target, caller.role, prepared.query.sql,
+                  prepared.query.params.size());
+  }
+  auto transaction =
+      BuildTransaction(prepared, caller, request, path, schema + ", " + options_.extra_search_path, constants_);
+  std::optional<db::Lease> lease;
+  Result<db::PipelineOutcome> outcome = Error::Make("not run", "XX000");
+  if (prepared.decide_after) {
+    auto acquired = co_await pool_.Acquire(caller.key);
+    if (!acquired) co_return PoolFailure(acquired.error());
+    lease.emplace(std::move(*acquired));
+    outcome = co_await (*lease)->Run(std::move(transaction.statements), caller.key);
+  } else {
+    outcome = co_await pool_.Submit(std::move(transaction.statements), caller.key);
+    // 08006 is a connection that broke under the request, a deadline one
+    // given up; anything else means no connection could be had.
+    if (!outcome && outcome.error().code != "08006" && outcome.error().code != db::kDeadlineExceeded) {
+      co_return PoolFailure(outcome.error());
+    }
+  }
+  if (!outcome) co_return RunFailure(outcome.error(), request);
+  if (outcome->failure) {
+    if (auto too_large = ResponseTooLarge(*outcome->failure, options_.max_response_bytes)) co_return *too_large;
+    co_return *outcome->failure;
+  }
+  if (outcome->results.size() <= transaction.main) co_return ApiError("XX000", "incomplete database answer");
+  auto row = ReadStatementRow(outcome->results[transaction.main]);
+  if (!row) co_return row.error();
+  std::optional<Error> refusal = Refusal(prepared, *row);
+  if (prepared.decide_after) {
+    std::vector<db::Statement> finish;
+    finish.push_back({refusal || prepared.rollback ? "ROLLBACK" : "COMMIT", {}});
+    auto finished = co_await (*lease)->Run(std::move(finish));
+    if (!finished) co_return RunFailure(finished.error(), request);
+    if (finished->failure) co_return *finished->failure;
+  }
+  if (refusal) co_return *refusal;
+  co_return row;
 }
 
 }  // namespace agentbase::rest

@@ -45,9 +45,7 @@ namespace {
 
 enum CatalogResult : size_t { kRelations, kKeys, kForeignKeys, kFunctions, kViewColumns, kResultCount };
 
-}  // namespace
-
-std::vector<std::string> SchemaCache::Queries(const std::string& schema) {
+std::vector<std::string> SchemaQueries(const std::string& schema) {
   std::string nsp = QuoteLiteral(schema);
   std::vector<std::string> queries(kResultCount);
   queries[kRelations] =
@@ -127,6 +125,34 @@ std::vector<std::string> SchemaCache::Queries(const std::string& schema) {
       "WHERE n.nspname = " + nsp + " AND c.relkind IN ('v', 'm') AND m.parts[2] <> '0' "
       "ORDER BY c.oid, va.attnum, m.ord DESC";
   return queries;
+}
+
+std::vector<std::string> SplitSchemas(const std::string& schemas) {
+  std::vector<std::string> names;
+  for (const auto& name : Split(schemas, ',')) {
+    std::string trimmed = Trim(name);
+    if (!trimmed.empty() && std::find(names.begin(), names.end(), trimmed) == names.end()) names.push_back(trimmed);
+  }
+  return names;
+}
+
+}  // namespace
+
+std::vector<std::string> SchemaCache::Queries(const std::string& schemas) {
+  std::vector<std::string> queries;
+  for (const auto& schema : SplitSchemas(schemas)) {
+    auto one = SchemaQueries(schema);
+    queries.insert(queries.end(), one.begin(), one.end());
+  }
+  return queries;
+}
+
+std::vector<std::string> SchemaCache::ExposedSchemas() const { return SplitSchemas(exposed_); }
+
+const SchemaCache* SchemaCache::Profile(const std::string& schema) const {
+  if (schema == schema_) return this;
+  auto it = others_.find(schema);
+  return it == others_.end() ? nullptr : it->second.get();
 }
 
 namespace {
@@ -255,16 +281,14 @@ std::vector<ViewColumnOrigin> ReadViewColumns(const db::PgResult& views) {
 
 }  // namespace
 
-Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::string& schema,
-                                                                  const std::vector<db::PgResult>& results) {
-  if (results.size() != kResultCount) {
-    return Error::Make("schema cache: expected " + std::to_string(kResultCount) + " catalog results", "PGRST002");
-  }
+Result<std::shared_ptr<SchemaCache>> SchemaCache::BuildOne(const std::string& schema,
+                                                             const std::vector<db::PgResult>& all, size_t first) {
+  auto results = [&](CatalogResult which) -> const db::PgResult& { return all[first + which]; };
   auto cache = std::make_shared<SchemaCache>();
   cache->schema_ = schema;
-  ReadRelations(results[kRelations], schema, cache->tables_);
-  ReadKeys(results[kKeys], cache->tables_);
-  const auto& functions = results[kFunctions];
+  ReadRelations(results(kRelations), schema, cache->tables_);
+  ReadKeys(results(kKeys), cache->tables_);
+  const auto& functions = results(kFunctions);
   for (int row = 0; row < functions.Rows(); ++row) {
     Function function = ReadFunction(functions, row, schema);
     cache->functions_.emplace(function.name, std::move(function));
@@ -276,8 +300,8 @@ Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::str
     catalog.relations[name] = table.is_view;
     if (!table.is_view && !table.primary_key.empty()) catalog.primary_keys[name] = table.primary_key;
   }
-  catalog.foreign_keys = ReadForeignKeys(results[kForeignKeys]);
-  catalog.view_columns = ReadViewColumns(results[kViewColumns]);
+  catalog.foreign_keys = ReadForeignKeys(results(kForeignKeys));
+  catalog.view_columns = ReadViewColumns(results(kViewColumns));
   for (const auto& [name, function] : cache->functions_) {
     bool takes_only_a_row = std::all_of(function.arguments.begin() + (function.arguments.empty() ? 0 : 1),
                                         function.arguments.end(), [](const auto& argument) { return argument.has_default; });
@@ -291,7 +315,25 @@ Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::str
     }
   }
   cache->relationships_ = BuildRelationships(catalog);
-  return std::shared_ptr<const SchemaCache>(std::move(cache));
+  return cache;
+}
+
+Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::string& schemas,
+                                                                  const std::vector<db::PgResult>& results) {
+  auto names = SplitSchemas(schemas);
+  if (names.empty() || results.size() != kResultCount * names.size()) {
+    return Error::Make("schema cache: expected " + std::to_string(kResultCount * names.size()) + " catalog results",
+                       "PGRST002");
+  }
+  std::shared_ptr<SchemaCache> exposed;
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto cache = BuildOne(names[i], results, i * kResultCount);
+    if (!cache) return cache.error();
+    (*cache)->exposed_ = Join(names, ",");
+    if (i == 0) exposed = *cache;
+    else exposed->others_.emplace(names[i], *cache);
+  }
+  return std::shared_ptr<const SchemaCache>(std::move(exposed));
 }
 
 Result<std::shared_ptr<const SchemaCache>> SchemaCache::Load(db::Connection& connection, const std::string& schema) {

@@ -78,16 +78,26 @@ struct Function {
   bool ReturnsScalar() const { return !returns_void && !ReturnsRows(); }
 };
 
+// One exposed schema's snapshot. Several schemas may be exposed ("public,
+// api"): the cache of the first, the default, holds the others, which a
+// request chooses with Accept-Profile / Content-Profile.
 class SchemaCache {
  public:
-  // The catalog queries (one statement each); BuildFrom reads their results in order.
-  static std::vector<std::string> Queries(const std::string& schema);
-  static Result<std::shared_ptr<const SchemaCache>> BuildFrom(const std::string& schema,
+  // The catalog queries (one statement each) for every schema of the
+  // comma-separated list; BuildFrom reads their results in order.
+  static std::vector<std::string> Queries(const std::string& schemas);
+  static Result<std::shared_ptr<const SchemaCache>> BuildFrom(const std::string& schemas,
                                                               const std::vector<db::PgResult>& results);
   // Blocking load, for start-up and tests.
-  static Result<std::shared_ptr<const SchemaCache>> Load(db::Connection& connection, const std::string& schema);
+  static Result<std::shared_ptr<const SchemaCache>> Load(db::Connection& connection, const std::string& schemas);
 
   const std::string& Schema() const { return schema_; }
+  // Every exposed schema, comma-separated, the default first: what
+  // Queries and BuildFrom take to build this cache again.
+  const std::string& Exposed() const { return exposed_; }
+  std::vector<std::string> ExposedSchemas() const;
+  // The cache of one exposed schema (this one for its own), or nullptr.
+  const SchemaCache* Profile(const std::string& schema) const;
   const Table* FindTable(const std::string& name) const;
   // Every overload of `name` (usually one).
   std::vector<const Function*> FindFunctions(const std::string& name) const;
@@ -98,7 +108,12 @@ class SchemaCache {
   const std::vector<Relationship>& RelationshipsFrom(const std::string& table) const;
 
  private:
+  static Result<std::shared_ptr<SchemaCache>> BuildOne(const std::string& schema,
+                                                       const std::vector<db::PgResult>& results, size_t first);
+
   std::string schema_;
+  std::string exposed_;
+  std::map<std::string, std::shared_ptr<const SchemaCache>> others_;
   std::map<std::string, Table> tables_;
   std::multimap<std::string, Function> functions_;
   std::map<std::string, std::vector<Relationship>> relationships_;

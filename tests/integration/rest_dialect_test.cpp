@@ -83,15 +83,16 @@ class RestDialectTest : public ::testing::Test {
   }
 
   http::Response Send(const std::string& method, const std::string& target, const std::string& body = "",
-                      std::vector<std::pair<std::string, std::string>> headers = {}) {
+                      std::vector<std::pair<std::string, std::string>> headers = {},
+                      const std::string& schemas = "dialect") {
     asio::io_context io;
     auto keys = auth::KeySet::FromConfig(kSecret);
     db::Pool pool(io.get_executor(), database_->Conninfo(), db::PoolOptions{});
     rest::RestOptions options;
-    options.schema = "dialect";
+    options.schema = schemas;
     rest::RestApi api(pool, *keys, options);
     auto admin = database_->Connect();
-    auto cache = rest::SchemaCache::Load(admin, "dialect");
+    auto cache = rest::SchemaCache::Load(admin, schemas);
     EXPECT_TRUE(cache.ok()) << (cache.ok() ? std::string() : cache.error().message);
     if (cache) api.SetSchemaCache(*cache);
     http::Request request;
@@ -233,6 +234,23 @@ TEST_F(RestDialectTest, StrictMaxAffectedNeedsASetReturningFunction) {
   EXPECT_EQ(response.status, 400) << response.body;
   EXPECT_EQ(json::parse(response.body).at("code"), "PGRST128");
   database_->Exec("DROP FUNCTION dialect.bump()");
+}
+
+TEST_F(RestDialectTest, ProfilesChooseAmongExposedSchemas) {
+  database_->Exec("CREATE SCHEMA v2; GRANT USAGE ON SCHEMA v2 TO anon; "
+                  "CREATE TABLE v2.countries (id int PRIMARY KEY, label text); GRANT SELECT ON v2.countries TO anon; "
+                  "INSERT INTO v2.countries VALUES (9, 'nine');");
+  auto default_schema = Send("GET", "/rest/v1/countries?select=id&id=eq.1", "", {}, "dialect,v2");
+  EXPECT_EQ(default_schema.body, R"([{"id":1}])");
+  EXPECT_EQ(Header(default_schema, "content-profile"), "dialect");
+  auto other = Send("GET", "/rest/v1/countries?select=label", "", {{"accept-profile", "v2"}}, "dialect,v2");
+  EXPECT_EQ(other.body, R"([{"label":"nine"}])");
+  EXPECT_EQ(Header(other, "content-profile"), "v2");
+  auto refused = Send("GET", "/rest/v1/countries", "", {{"accept-profile", "hidden"}}, "dialect,v2");
+  EXPECT_EQ(refused.status, 406) << refused.body;
+  EXPECT_EQ(json::parse(refused.body).at("code"), "PGRST106");
+  EXPECT_EQ(json::parse(refused.body).at("hint"), "Only the following schemas are exposed: dialect, v2");
+  database_->Exec("DROP SCHEMA v2 CASCADE");
 }
 
 TEST_F(RestDialectTest, AmbiguousEmbedsNameTheirCandidates) {
