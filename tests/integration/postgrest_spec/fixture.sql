@@ -1,0 +1,389 @@
+-- The schema and rows the ported PostgREST spec cases run on (see
+-- postgrest_spec_test.cpp). Written for these cases: table, column,
+-- constraint and function names, and the rows, are what the cases' requests
+-- and expected answers need. Schema `test` is the exposed one; `private`
+-- holds what must stay hidden (bases of views, an internal junction).
+-- Loaded once into a fresh database after `agentbase db push`, so the
+-- Supabase roles (anon, authenticated, authenticator) exist.
+
+CREATE SCHEMA test;
+CREATE SCHEMA private;
+CREATE SCHEMA v1;
+CREATE SCHEMA v2;
+SET search_path = test, public;
+-- Everything created in the exposed schemas is open to the API roles;
+-- `private` is not (views over it run as their owner).
+GRANT USAGE ON SCHEMA test, v1, v2 TO anon, authenticated;
+ALTER DEFAULT PRIVILEGES IN SCHEMA test, v1, v2 GRANT ALL ON TABLES TO anon, authenticated;
+ALTER DEFAULT PRIVILEGES IN SCHEMA test, v1, v2 GRANT ALL ON SEQUENCES TO anon, authenticated;
+
+-- ---------------------------------------------------------------------------
+-- clients, projects, tasks, users: the classic embedding chain
+-- ---------------------------------------------------------------------------
+CREATE TABLE clients (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE projects (
+  id integer PRIMARY KEY,
+  name text NOT NULL,
+  client_id integer CONSTRAINT client REFERENCES clients (id)
+);
+CREATE TABLE tasks (
+  id integer PRIMARY KEY,
+  name text NOT NULL,
+  project_id integer CONSTRAINT project REFERENCES projects (id)
+);
+CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE users_tasks (
+  user_id integer NOT NULL REFERENCES users (id),
+  task_id integer NOT NULL REFERENCES tasks (id),
+  PRIMARY KEY (task_id, user_id)
+);
+CREATE TABLE comments (
+  id integer PRIMARY KEY,
+  commenter_id integer NOT NULL,
+  user_id integer NOT NULL,
+  task_id integer NOT NULL,
+  content text NOT NULL,
+  CONSTRAINT "user" FOREIGN KEY (commenter_id) REFERENCES users (id),
+  CONSTRAINT comments_task_id_fkey FOREIGN KEY (task_id, user_id) REFERENCES users_tasks (task_id, user_id)
+);
+CREATE TABLE files (
+  project_id integer NOT NULL,
+  filename text NOT NULL,
+  content text NOT NULL,
+  PRIMARY KEY (project_id, filename)
+);
+CREATE TABLE touched_files (
+  user_id integer NOT NULL,
+  task_id integer NOT NULL,
+  project_id integer NOT NULL,
+  filename text NOT NULL,
+  CONSTRAINT fk_users_tasks FOREIGN KEY (user_id, task_id) REFERENCES users_tasks (user_id, task_id),
+  CONSTRAINT fk_upload FOREIGN KEY (project_id, filename) REFERENCES files (project_id, filename),
+  PRIMARY KEY (user_id, task_id, project_id, filename)
+);
+CREATE VIEW projects_view AS SELECT id, name, client_id FROM projects;
+CREATE VIEW projects_view_alt AS SELECT id AS t_id, name, client_id AS t_client_id FROM projects;
+CREATE VIEW projects_count_grouped_by AS
+  SELECT client_id, count(*) AS number_of_projects FROM projects GROUP BY client_id;
+
+INSERT INTO clients VALUES (1, 'Microsoft'), (2, 'Apple');
+INSERT INTO projects VALUES (1, 'Windows 7', 1), (2, 'Windows 10', 1), (3, 'IOS', 2), (4, 'OSX', 2), (5, 'Orphan', NULL);
+INSERT INTO tasks VALUES
+  (1, 'Design w7', 1), (2, 'Code w7', 1), (3, 'Design w10', 2), (4, 'Code w10', 2),
+  (5, 'Design IOS', 3), (6, 'Code IOS', 3), (7, 'Design OSX', 4), (8, 'Code OSX', 4);
+INSERT INTO users VALUES (1, 'Angela Martin'), (2, 'Michael Scott'), (3, 'Dwight Schrute');
+INSERT INTO users_tasks (user_id, task_id) VALUES (1, 1), (1, 2), (1, 3), (1, 4), (2, 5), (2, 6), (2, 7), (3, 1), (3, 5);
+INSERT INTO comments VALUES (1, 1, 2, 6, 'Needs to be delivered ASAP');
+INSERT INTO files VALUES
+  (1, 'command.com', '#include <unix.h>'), (1, 'autoexec.bat', '@ECHO OFF'), (1, 'io.sys', 'TODO'),
+  (2, 'README.md', '# make $$$!'), (2, 'marketing.key', '$-$');
+INSERT INTO touched_files VALUES
+  (1, 1, 1, 'command.com'), (1, 1, 1, 'autoexec.bat'), (1, 1, 2, 'README.md'), (3, 1, 1, 'autoexec.bat');
+
+-- ---------------------------------------------------------------------------
+-- sites and big projects: o2m and m2m (through a table and a view) at once
+-- ---------------------------------------------------------------------------
+CREATE TABLE big_projects (big_project_id serial PRIMARY KEY, name text);
+CREATE TABLE sites (
+  site_id serial PRIMARY KEY,
+  name text,
+  main_project_id integer CONSTRAINT main_project REFERENCES big_projects (big_project_id)
+);
+CREATE TABLE jobs (
+  job_id uuid,
+  name text,
+  site_id integer NOT NULL REFERENCES sites (site_id),
+  big_project_id integer NOT NULL REFERENCES big_projects (big_project_id),
+  PRIMARY KEY (job_id, site_id, big_project_id)
+);
+CREATE VIEW main_jobs AS
+  SELECT * FROM jobs WHERE site_id IN (SELECT site_id FROM sites WHERE main_project_id IS NOT NULL);
+CREATE VIEW private.priv_jobs AS SELECT * FROM jobs;
+INSERT INTO big_projects VALUES (1, 'big project 1'), (2, 'big project 2');
+INSERT INTO sites VALUES (1, 'site 1', 1), (2, 'site 2', NULL), (3, 'site 3', 2), (4, 'site 4', NULL);
+INSERT INTO jobs VALUES
+  ('bc5d5362-b881-438f-b9f5-7417e08704ed', 'job 1-1', 1, 1),
+  ('3bd52697-033b-4edd-8a28-46a9c04b7c1e', 'job 2-1', 2, 1),
+  ('e6e67e4e-19b1-11e9-ab14-d663bd873d93', 'job 2-2', 2, 2);
+
+-- A junction with two foreign keys to each side: four m2m paths.
+CREATE TABLE whatev_projects (id serial PRIMARY KEY, name text);
+CREATE TABLE whatev_sites (id serial PRIMARY KEY, name text);
+CREATE TABLE whatev_jobs (
+  job_id serial PRIMARY KEY,
+  site_id_1 integer REFERENCES whatev_sites (id),
+  project_id_1 integer REFERENCES whatev_projects (id),
+  site_id_2 integer REFERENCES whatev_sites (id),
+  project_id_2 integer REFERENCES whatev_projects (id)
+);
+
+-- agents and departments reference each other.
+CREATE TABLE departments (id integer PRIMARY KEY, name text, head_id integer);
+CREATE TABLE agents (id integer PRIMARY KEY, name text, department_id integer REFERENCES departments (id));
+ALTER TABLE departments ADD CONSTRAINT departments_head_id_fkey FOREIGN KEY (head_id) REFERENCES agents (id);
+
+-- Two one-to-one keys from first to second.
+CREATE TABLE second (id integer PRIMARY KEY, name text);
+CREATE TABLE first (
+  id integer PRIMARY KEY,
+  name text,
+  second_id_1 integer UNIQUE REFERENCES second (id),
+  second_id_2 integer UNIQUE REFERENCES second (id)
+);
+
+-- ---------------------------------------------------------------------------
+-- one-to-one: a primary key that is a foreign key, and a unique foreign key
+-- ---------------------------------------------------------------------------
+CREATE TABLE students (id integer, code text, name text, PRIMARY KEY (id, code));
+CREATE TABLE students_info (
+  id integer,
+  code text,
+  address text,
+  PRIMARY KEY (id, code),
+  FOREIGN KEY (code, id) REFERENCES students (code, id) ON DELETE CASCADE
+);
+CREATE TABLE country (id integer PRIMARY KEY, name text);
+CREATE TABLE capital (id integer PRIMARY KEY, name text, country_id integer UNIQUE REFERENCES country (id));
+CREATE VIEW students_view AS SELECT * FROM students;
+CREATE VIEW students_info_view AS SELECT * FROM students_info;
+INSERT INTO students VALUES (1, '0001', 'John Doe'), (2, '0002', 'Jane Doe');
+INSERT INTO students_info VALUES (1, '0001', 'Street 1'), (2, '0002', 'Street 2');
+INSERT INTO country VALUES (1, 'Afghanistan'), (2, 'Algeria');
+INSERT INTO capital VALUES (1, 'Kabul', 1), (2, 'Algiers', 2);
+
+-- ---------------------------------------------------------------------------
+-- two keys to the same table; people and messages
+-- ---------------------------------------------------------------------------
+CREATE TABLE addresses (id integer NOT NULL UNIQUE, address text NOT NULL);
+CREATE TABLE orders (
+  id integer NOT NULL UNIQUE,
+  name text NOT NULL,
+  billing_address_id integer CONSTRAINT billing REFERENCES addresses (id),
+  shipping_address_id integer CONSTRAINT shipping REFERENCES addresses (id)
+);
+INSERT INTO addresses VALUES (1, 'address 1'), (2, 'address 2'), (3, 'address 3'), (4, 'address 4');
+INSERT INTO orders VALUES (1, 'order 1', 1, 2), (2, 'order 2', 3, 4);
+
+CREATE TABLE person (id integer PRIMARY KEY, name varchar NOT NULL);
+CREATE TABLE message (
+  id integer PRIMARY KEY,
+  body text NOT NULL DEFAULT '',
+  sender bigint NOT NULL REFERENCES person (id),
+  recipient bigint NOT NULL REFERENCES person (id)
+);
+CREATE VIEW person_detail AS
+  SELECT p.id, p.name, s.n AS sent, r.n AS received
+  FROM person p
+  JOIN LATERAL (SELECT m.sender, count(m.id) AS n FROM message m GROUP BY m.sender) s ON s.sender = p.id
+  JOIN LATERAL (SELECT m.recipient, count(m.id) AS n FROM message m GROUP BY m.recipient) r ON r.recipient = p.id;
+INSERT INTO person VALUES (1, 'John'), (2, 'Jane'), (3, 'Jake'), (4, 'Julie');
+INSERT INTO message VALUES
+  (1, 'Hello Jane', 1, 2), (2, 'Hi John', 2, 1), (3, 'How are you doing?', 1, 2),
+  (4, 'Hey Julie', 3, 4), (5, 'What''s up Jake', 4, 3);
+
+CREATE TABLE space (id integer PRIMARY KEY, name text);
+CREATE TABLE zone (id integer PRIMARY KEY, name text, zone_type_id integer, space_id integer REFERENCES space (id));
+INSERT INTO space VALUES (1, 'space 1');
+INSERT INTO zone VALUES (1, 'zone 1', 2, 1), (2, 'zone 2', 2, 1), (3, 'store 3', 3, 1), (4, 'store 4', 3, 1);
+
+-- ---------------------------------------------------------------------------
+-- self references
+-- ---------------------------------------------------------------------------
+CREATE TABLE family_tree (id text PRIMARY KEY, name text NOT NULL, parent text);
+ALTER TABLE family_tree ADD CONSTRAINT pptr FOREIGN KEY (parent) REFERENCES family_tree (id);
+INSERT INTO family_tree VALUES
+  ('1', 'Parental Unit', NULL), ('2', 'Kid One', '1'), ('3', 'Kid Two', '1'),
+  ('4', 'Grandkid One', '2'), ('5', 'Grandkid Two', '3');
+
+CREATE TABLE managers (id integer PRIMARY KEY, name text);
+CREATE TABLE organizations (
+  id integer PRIMARY KEY,
+  name text,
+  referee integer REFERENCES organizations (id),
+  auditor integer REFERENCES organizations (id),
+  manager_id integer CONSTRAINT manager REFERENCES managers (id)
+);
+INSERT INTO managers VALUES
+  (1, 'Referee Manager'), (2, 'Auditor Manager'), (3, 'Acme Manager'),
+  (4, 'Umbrella Manager'), (5, 'Cyberdyne Manager'), (6, 'Oscorp Manager');
+INSERT INTO organizations VALUES
+  (1, 'Referee Org', NULL, NULL, 1), (2, 'Auditor Org', NULL, NULL, 2), (3, 'Acme', 1, 2, 3),
+  (4, 'Umbrella', 1, 2, 4), (5, 'Cyberdyne', 3, 4, 5), (6, 'Oscorp', 3, 4, 6);
+
+CREATE TABLE private.internal_job (id integer PRIMARY KEY, parent_id integer REFERENCES private.internal_job (id));
+CREATE VIEW job AS SELECT id, parent_id FROM private.internal_job;
+INSERT INTO private.internal_job VALUES (1, NULL), (2, 1);
+
+CREATE TABLE test.test (id bigint PRIMARY KEY, parent_id bigint CONSTRAINT parent_test REFERENCES test.test (id));
+CREATE VIEW view_test AS SELECT id FROM test.test;
+INSERT INTO test.test VALUES (1, NULL), (2, 1);
+
+-- ---------------------------------------------------------------------------
+-- entities: three levels of children
+-- ---------------------------------------------------------------------------
+CREATE TABLE entities (id integer PRIMARY KEY, name text, arr integer[], text_search_vector tsvector);
+CREATE TABLE child_entities (id integer PRIMARY KEY, name text, parent_id integer REFERENCES entities (id));
+CREATE TABLE grandchild_entities (
+  id integer PRIMARY KEY,
+  name text,
+  parent_id integer REFERENCES child_entities (id),
+  or_starting_col text,
+  and_starting_col text,
+  jsonb_col jsonb
+);
+INSERT INTO entities VALUES
+  (1, 'entity 1', '{1}', 'foo:1 bar:2'), (2, 'entity 2', '{1,2}', 'baz:1 qux:2'),
+  (3, 'entity 3', '{1,2,3}', NULL), (4, NULL, NULL, NULL);
+INSERT INTO child_entities VALUES
+  (1, 'child entity 1', 1), (2, 'child entity 2', 1), (3, 'child entity 3', 2),
+  (4, 'child entity 4', 1), (5, 'child entity 5', 1), (6, 'child entity 6', 2);
+INSERT INTO grandchild_entities VALUES
+  (1, 'grandchild entity 1', 1, NULL, NULL, NULL), (2, 'grandchild entity 2', 1, NULL, NULL, NULL),
+  (3, 'grandchild entity 3', 2, NULL, NULL, NULL), (4, '(grandchild,entity,4)', 2, NULL, NULL, '{"a": {"b": "foo"}}'),
+  (5, '(grandchild,entity,5)', 2, NULL, NULL, '{"b": "bar"}');
+
+-- ---------------------------------------------------------------------------
+-- books and authors: views over private tables
+-- ---------------------------------------------------------------------------
+CREATE TABLE private.authors (id integer PRIMARY KEY, name text);
+CREATE TABLE private.publishers (id integer PRIMARY KEY, name text);
+CREATE TABLE private.books (
+  id integer PRIMARY KEY,
+  title text,
+  publication_year smallint,
+  author_id integer REFERENCES private.authors (id),
+  first_publisher_id integer REFERENCES private.publishers (id)
+);
+CREATE VIEW authors AS SELECT id, name FROM private.authors;
+CREATE VIEW publishers AS SELECT id, name FROM private.publishers;
+CREATE VIEW books AS SELECT id, title, publication_year, author_id, first_publisher_id FROM private.books;
+CREATE VIEW forties_books AS
+  SELECT id, title, publication_year, author_id FROM private.books WHERE publication_year BETWEEN 1940 AND 1949;
+CREATE VIEW fifties_books AS
+  SELECT id, title, publication_year, author_id FROM private.books WHERE publication_year BETWEEN 1950 AND 1959;
+CREATE VIEW sixties_books AS
+  SELECT id, title, publication_year, author_id FROM private.books WHERE publication_year BETWEEN 1960 AND 1969;
+CREATE VIEW authors_books_number AS
+  SELECT a.id, a.name,
+    (SELECT count(*) FROM forties_books f WHERE f.author_id = a.id) AS num_in_forties,
+    (SELECT count(*) FROM fifties_books f WHERE f.author_id = a.id) AS num_in_fifties,
+    (SELECT count(*) FROM sixties_books f WHERE f.author_id = a.id) AS num_in_sixties,
+    (SELECT count(*) FROM books b WHERE b.author_id = a.id) AS num_in_all_decades
+  FROM private.authors a;
+CREATE VIEW forties_and_fifties_books AS
+  SELECT x.id, x.title, x.publication_year, y.name AS first_publisher, x.author_id
+  FROM (SELECT * FROM books WHERE publication_year BETWEEN 1940 AND 1959) x
+  JOIN private.publishers y ON y.id = x.first_publisher_id;
+CREATE VIEW odd_years_publications AS
+  WITH odd AS (SELECT b.id, b.title, b.publication_year, p.name AS first_publisher, b.author_id
+               FROM private.books b JOIN private.publishers p ON p.id = b.first_publisher_id
+               WHERE b.publication_year % 2 <> 0)
+  SELECT * FROM odd;
+INSERT INTO private.authors VALUES
+  (1, 'George Orwell'), (2, 'Anne Frank'), (3, 'Antoine de Saint-Exupéry'), (4, 'J.D. Salinger'),
+  (5, 'Ray Bradbury'), (6, 'William Golding'), (7, 'Harper Lee'), (8, 'Kurt Vonnegut'), (9, 'Ken Kesey'),
+  (10, 'Fyodor Dostoevsky');
+INSERT INTO private.publishers VALUES
+  (1, 'Secker & Warburg'), (2, 'Contact Publishing'), (3, 'Reynal & Hitchcock'), (4, 'Little, Brown and Company'),
+  (5, 'Ballantine Books'), (6, 'Faber and Faber'), (7, 'J. B. Lippincott & Co.'), (8, 'Delacorte'),
+  (9, 'Viking Press & Signet Books');
+INSERT INTO private.books VALUES
+  (1, '1984', 1949, 1, 1), (2, 'The Diary of a Young Girl', 1947, 2, 2), (3, 'The Little Prince', 1947, 3, 3),
+  (4, 'The Catcher in the Rye', 1951, 4, 4), (5, 'Farenheit 451', 1953, 5, 5), (6, 'Lord of the Flies', 1954, 6, 6),
+  (7, 'To Kill a Mockingbird', 1960, 7, 7), (8, 'Slaughterhouse-Five', 1969, 8, 8),
+  (9, 'One Flew Over the Cuckoo''s Nest', 1962, 9, 9), (10, 'Crime and Punishment', 1866, 10, NULL);
+
+-- ---------------------------------------------------------------------------
+-- many-to-many
+-- ---------------------------------------------------------------------------
+CREATE TABLE users_projects (
+  user_id integer NOT NULL REFERENCES users (id),
+  project_id integer NOT NULL REFERENCES projects (id),
+  PRIMARY KEY (project_id, user_id)
+);
+INSERT INTO users_projects (user_id, project_id) VALUES (1, 1), (1, 2), (2, 3), (2, 4), (3, 1), (3, 3);
+
+CREATE TABLE products (id integer PRIMARY KEY, name text);
+CREATE TABLE suppliers (id integer PRIMARY KEY, name text);
+CREATE TABLE products_suppliers (
+  product_id integer REFERENCES products (id),
+  supplier_id integer REFERENCES suppliers (id),
+  PRIMARY KEY (product_id, supplier_id)
+);
+CREATE TABLE trade_unions (id integer PRIMARY KEY, name text);
+CREATE TABLE suppliers_trade_unions (
+  supplier_id integer REFERENCES suppliers (id),
+  trade_union_id integer REFERENCES trade_unions (id),
+  PRIMARY KEY (supplier_id, trade_union_id)
+);
+INSERT INTO products VALUES (1, 'product-1'), (2, 'product-2'), (3, 'product-3');
+INSERT INTO suppliers VALUES (1, 'supplier-1'), (2, 'supplier-2'), (3, 'supplier-3');
+INSERT INTO products_suppliers VALUES (1, 1), (1, 2), (2, 1), (2, 3);
+INSERT INTO trade_unions VALUES (1, 'union-1'), (2, 'union-2'), (3, 'union-3'), (4, 'union-4');
+INSERT INTO suppliers_trade_unions VALUES (1, 1), (1, 2), (2, 3), (2, 4);
+
+-- A private junction exposed through views.
+CREATE TABLE private.actors (id integer CONSTRAINT actors_id PRIMARY KEY, name text);
+CREATE TABLE private.films (id integer CONSTRAINT films_id PRIMARY KEY, title text);
+CREATE TABLE private.personnages (
+  film_id integer NOT NULL CONSTRAINT personnages_film_id_fkey REFERENCES private.films (id),
+  role_id integer NOT NULL CONSTRAINT personnages_role_id_fkey REFERENCES private.actors (id),
+  character text NOT NULL,
+  CONSTRAINT personnages_film_id_role_id PRIMARY KEY (film_id, role_id)
+);
+CREATE VIEW actors AS SELECT * FROM private.actors;
+CREATE VIEW films AS SELECT * FROM private.films;
+CREATE VIEW personnages AS SELECT * FROM private.personnages;
+INSERT INTO private.actors VALUES (1, 'john'), (2, 'mary');
+INSERT INTO private.films VALUES (12, 'douze commandements'), (2001, 'odyssée de l''espace');
+INSERT INTO private.personnages VALUES (12, 1, 'méchant'), (2001, 2, 'astronaute');
+
+-- A junction only in the private schema: no m2m between end_1 and end_2.
+CREATE TABLE end_1 (id integer PRIMARY KEY, name text);
+CREATE TABLE end_2 (id integer PRIMARY KEY, name text);
+CREATE TABLE private.junction (
+  end_1_id integer NOT NULL REFERENCES end_1 (id),
+  end_2_id integer NOT NULL REFERENCES end_2 (id),
+  PRIMARY KEY (end_1_id, end_2_id)
+);
+-- A private junction with an exposed (unrelated) homonym.
+CREATE TABLE schauspieler (id integer PRIMARY KEY, name text);
+CREATE TABLE filme (id integer PRIMARY KEY, titel text);
+CREATE TABLE rollen ();
+CREATE TABLE private.rollen (
+  film_id integer NOT NULL REFERENCES filme (id),
+  rolle_id integer NOT NULL REFERENCES schauspieler (id),
+  charakter text NOT NULL,
+  PRIMARY KEY (film_id, rolle_id)
+);
+
+-- ---------------------------------------------------------------------------
+-- articles and stars: views with renamed keys over private tables
+-- ---------------------------------------------------------------------------
+CREATE TABLE private.articles (id integer PRIMARY KEY, body text, owner name NOT NULL);
+CREATE TABLE private.article_stars (
+  article_id integer NOT NULL CONSTRAINT article REFERENCES private.articles (id),
+  user_id integer NOT NULL CONSTRAINT "user" REFERENCES users (id),
+  created_at timestamp NOT NULL DEFAULT now(),
+  PRIMARY KEY (article_id, user_id)
+);
+CREATE VIEW "articleStars" AS
+  SELECT article_id AS "articleId", user_id AS "userId", created_at AS "createdAt" FROM private.article_stars;
+CREATE VIEW articles AS SELECT id, body, owner FROM private.articles;
+INSERT INTO private.articles VALUES
+  (1, 'No… It''s a thing; it''s like a plan, but with more greatness.', 'diogo'),
+  (2, 'Stop talking, brain thinking. Hush.', 'diogo'),
+  (3, 'It''s a fez. I wear a fez now. Fezes are cool.', 'diogo');
+INSERT INTO private.article_stars VALUES
+  (1, 1, '2015-12-08 04:22:57.472738'), (1, 2, '2015-12-08 04:22:57.472738'), (2, 3, '2015-12-08 04:22:57.472738'),
+  (3, 2, '2015-12-08 04:22:57.472738'), (1, 3, '2015-12-08 04:22:57.472738');
+
+-- A client with several one-to-many children.
+CREATE TABLE client (id integer PRIMARY KEY, name text);
+CREATE TABLE contact (id integer PRIMARY KEY, name text, clientid integer REFERENCES client (id));
+CREATE TABLE clientinfo (id serial PRIMARY KEY, clientid integer REFERENCES client (id), other text);
+INSERT INTO client VALUES (1, 'Walmart'), (2, 'Target'), (3, 'Big Lots');
+INSERT INTO contact VALUES
+  (1, 'Wally Walton', 1), (2, 'Wilma Wellers', 1), (3, 'Tabby Targo', 2),
+  (4, 'Bobby Bots', 3), (5, 'Bonnie Bits', 3), (6, 'Billy Boats', 3);
+INSERT INTO clientinfo VALUES (1, 1, '123 Main St'), (2, 2, '456 South 3rd St'), (3, 3, '789 Palm Tree Ln');
