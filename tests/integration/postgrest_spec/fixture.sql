@@ -387,3 +387,91 @@ INSERT INTO contact VALUES
   (1, 'Wally Walton', 1), (2, 'Wilma Wellers', 1), (3, 'Tabby Targo', 2),
   (4, 'Bobby Bots', 3), (5, 'Bonnie Bits', 3), (6, 'Billy Boats', 3);
 INSERT INTO clientinfo VALUES (1, 1, '123 Main St'), (2, 2, '456 South 3rd St'), (3, 3, '789 Palm Tree Ln');
+
+-- ---------------------------------------------------------------------------
+-- more self references, junction views, views over public tables
+-- ---------------------------------------------------------------------------
+CREATE TABLE posters (id integer PRIMARY KEY, name text);
+CREATE TABLE subscriptions (
+  subscriber integer REFERENCES posters (id),
+  subscribed integer REFERENCES posters (id),
+  PRIMARY KEY (subscriber, subscribed)
+);
+INSERT INTO posters VALUES (1, 'Mark'), (2, 'Elon'), (3, 'Bill'), (4, 'Jeff');
+INSERT INTO subscriptions VALUES (3, 1), (4, 1), (1, 2);
+
+CREATE TABLE private.screens (id serial PRIMARY KEY, name text NOT NULL DEFAULT 'new screen');
+CREATE TABLE private.labels (id serial PRIMARY KEY, name text NOT NULL DEFAULT 'new label');
+CREATE TABLE private.label_screen (
+  label_id integer NOT NULL REFERENCES private.labels (id),
+  screen_id integer NOT NULL REFERENCES private.screens (id),
+  CONSTRAINT label_screen_pkey PRIMARY KEY (label_id, screen_id)
+);
+CREATE VIEW labels AS SELECT * FROM private.labels;
+CREATE VIEW screens AS SELECT * FROM private.screens;
+CREATE VIEW label_screen AS SELECT * FROM private.label_screen;
+INSERT INTO private.screens (id, name) VALUES (1, 'banana'), (2, 'helicopter'), (3, 'formula 1 banana');
+INSERT INTO private.labels (id, name) VALUES (1, 'vehicles'), (2, 'fruit');
+INSERT INTO private.label_screen VALUES (1, 2), (1, 3), (2, 1), (2, 3);
+
+CREATE TABLE series (id bigint PRIMARY KEY, title text NOT NULL);
+CREATE TABLE adaptation_notifications (id bigint PRIMARY KEY, series bigint REFERENCES series (id), status text);
+CREATE VIEW series_popularity AS SELECT id, random() AS popularity_score FROM series;
+
+CREATE TABLE schedules (id integer PRIMARY KEY, name text, start_at timetz, end_at timetz);
+CREATE TABLE activities (
+  id integer,
+  schedule_id integer CONSTRAINT schedule REFERENCES schedules (id),
+  car_id text,
+  camera_id text,
+  PRIMARY KEY (id, schedule_id)
+);
+CREATE TABLE unit_workdays (
+  unit_id integer,
+  day date,
+  fst_shift_activity_id integer,
+  fst_shift_schedule_id integer,
+  snd_shift_activity_id integer,
+  snd_shift_schedule_id integer,
+  PRIMARY KEY (unit_id, day),
+  CONSTRAINT fst_shift FOREIGN KEY (fst_shift_activity_id, fst_shift_schedule_id) REFERENCES activities (id, schedule_id),
+  CONSTRAINT snd_shift FOREIGN KEY (snd_shift_activity_id, snd_shift_schedule_id) REFERENCES activities (id, schedule_id)
+);
+CREATE VIEW unit_workdays_fst_shift AS
+  SELECT unit_id, day, fst_shift_activity_id, fst_shift_schedule_id FROM unit_workdays
+  WHERE fst_shift_activity_id IS NOT NULL AND fst_shift_schedule_id IS NOT NULL;
+INSERT INTO schedules VALUES
+  (1, 'morning', '06:00:00', '11:59:00'), (2, 'afternoon', '12:00:00', '17:59:00'),
+  (3, 'night', '18:00:00', '23:59:00'), (4, 'early morning', '00:00:00', '05:59:00');
+INSERT INTO activities (id, schedule_id, car_id, camera_id) VALUES (1, 1, 'CAR-349', NULL), (2, 3, NULL, 'CAM-123');
+INSERT INTO unit_workdays VALUES (1, '2019-12-02', 1, 1, 2, 3);
+
+-- Tables in public seen only through views in test.
+CREATE TABLE public.ta (a1 integer PRIMARY KEY, a2 integer, UNIQUE (a1, a2));
+CREATE TABLE public.tb (b1 integer REFERENCES public.ta (a1), b2 integer, FOREIGN KEY (b1, b2) REFERENCES public.ta (a1, a2));
+CREATE VIEW va AS SELECT a1 FROM public.ta;
+CREATE VIEW vb AS SELECT b1 FROM public.tb;
+
+CREATE TABLE public.i2459_simple_t1 (id integer PRIMARY KEY);
+CREATE TABLE public.i2459_simple_t2 (t1_id integer REFERENCES public.i2459_simple_t1);
+CREATE VIEW i2459_simple_v1 AS TABLE public.i2459_simple_t1;
+CREATE VIEW i2459_simple_v2 AS SELECT t1_id AS t1_id1, t1_id AS t1_id2 FROM public.i2459_simple_t2;
+CREATE TABLE public.i2459_composite_t1 (a integer, b integer, PRIMARY KEY (a, b));
+CREATE TABLE public.i2459_composite_t2 (
+  t1_a integer,
+  t1_b integer,
+  CONSTRAINT i2459_composite_t2_t1_a_t1_b_fkey FOREIGN KEY (t1_a, t1_b) REFERENCES public.i2459_composite_t1
+);
+CREATE VIEW i2459_composite_v1 AS TABLE public.i2459_composite_t1;
+CREATE VIEW i2459_composite_v2 AS
+  SELECT t1_a AS t1_a1, t1_b AS t1_b1, t1_a AS t1_a2, t1_b AS t1_b2 FROM public.i2459_composite_t2;
+CREATE TABLE public.i2459_self_t (id integer PRIMARY KEY, parent integer REFERENCES public.i2459_self_t, type text);
+CREATE VIEW i2459_self_v1 AS
+  SELECT p.parent AS grandparent, c.parent, c.id
+  FROM public.i2459_self_t p JOIN public.i2459_self_t c ON c.parent = p.id
+  WHERE c.type = 'A';
+
+CREATE TABLE "Escap3e;" ("so6meIdColumn" integer PRIMARY KEY);
+CREATE TABLE "ghostBusters" ("escapeId" integer NOT NULL REFERENCES "Escap3e;" ("so6meIdColumn"));
+INSERT INTO "Escap3e;" VALUES (1), (2), (3), (4), (5);
+INSERT INTO "ghostBusters" VALUES (1), (3), (5);

@@ -293,7 +293,11 @@ TEST_F(PostgrestSpecTest, PortedCasesMatchPostgrest) {
     auto run = [&]() -> asio::awaitable<void> {
       for (const auto& c : cases) {
         if (only && c.id.find(only) == std::string::npos && c.area.find(only) == std::string::npos) continue;
-        auto response = co_await api.Handle(MakeRequest(c.raw));
+        auto request = MakeRequest(c.raw);
+        bool head = request.method == "HEAD";
+        auto response = co_await api.Handle(std::move(request));
+        // The HTTP server sends no body for HEAD (src/http/server.cpp).
+        if (head) response.body.clear();
         results.emplace_back(&c, Judge(c.raw, response));
       }
     };
