@@ -475,3 +475,163 @@ CREATE TABLE "Escap3e;" ("so6meIdColumn" integer PRIMARY KEY);
 CREATE TABLE "ghostBusters" ("escapeId" integer NOT NULL REFERENCES "Escap3e;" ("so6meIdColumn"));
 INSERT INTO "Escap3e;" VALUES (1), (2), (3), (4), (5);
 INSERT INTO "ghostBusters" VALUES (1), (3), (5);
+
+-- ---------------------------------------------------------------------------
+-- functions: return types
+-- ---------------------------------------------------------------------------
+CREATE TABLE items (id bigserial PRIMARY KEY);
+INSERT INTO items SELECT generate_series(1, 15);
+SELECT setval('items_id_seq', 15);
+
+CREATE TYPE enum_menagerie_type AS ENUM ('foo', 'bar');
+CREATE DOMAIN one_nine AS integer CHECK (VALUE BETWEEN 1 AND 9);
+CREATE TYPE point_2d AS (x integer, y integer);
+CREATE DOMAIN composite_domain AS point_2d;
+CREATE TYPE private.point_3d AS (x integer, y integer, z integer);
+CREATE DOMAIN projects_domain AS projects;
+-- Media-type domains: a function returning one answers with that type.
+CREATE DOMAIN "text/plain" AS text;
+CREATE DOMAIN "text/xml" AS pg_catalog.xml;
+CREATE DOMAIN "application/octet-stream" AS bytea;
+
+CREATE FUNCTION getitemrange(min bigint, max bigint) RETURNS SETOF items
+  LANGUAGE sql STABLE AS $$ SELECT * FROM test.items WHERE id > min AND id <= max $$;
+CREATE FUNCTION getallprojects() RETURNS SETOF projects
+  LANGUAGE sql ROWS 2019 AS $$ SELECT * FROM test.projects $$;
+CREATE FUNCTION getproject(id integer) RETURNS SETOF projects
+  LANGUAGE sql AS $$ SELECT * FROM test.projects p WHERE p.id = getproject.id $$;
+CREATE FUNCTION getproject_domain(id integer) RETURNS SETOF projects_domain
+  LANGUAGE sql STABLE AS $$ SELECT p::test.projects_domain FROM test.projects p WHERE p.id = getproject_domain.id $$;
+CREATE FUNCTION getallusers() RETURNS SETOF users LANGUAGE sql STABLE AS $$ SELECT * FROM test.users $$;
+CREATE FUNCTION allcapitals() RETURNS SETOF capital LANGUAGE sql STABLE AS $$ SELECT * FROM test.capital $$;
+CREATE FUNCTION allcountries() RETURNS SETOF country LANGUAGE sql STABLE AS $$ SELECT * FROM test.country $$;
+CREATE FUNCTION single_article(id integer) RETURNS articles
+  LANGUAGE sql AS $$ SELECT a.* FROM test.articles a WHERE a.id = single_article.id $$;
+CREATE FUNCTION add_them(a integer, b integer) RETURNS integer LANGUAGE sql AS $$ SELECT a + b $$;
+CREATE FUNCTION sayhello(name text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'Hello, ' || name $$;
+CREATE FUNCTION noparamsproc() RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT 'Return value of no parameters procedure.'::text $$;
+CREATE FUNCTION test_empty_rowset() RETURNS SETOF integer
+  LANGUAGE sql IMMUTABLE AS $$ SELECT 1 WHERE false $$;
+CREATE FUNCTION ret_enum(val text) RETURNS enum_menagerie_type LANGUAGE sql AS $$ SELECT val::test.enum_menagerie_type $$;
+CREATE FUNCTION ret_array() RETURNS integer[] LANGUAGE sql AS $$ SELECT ARRAY[1, 2, 3] $$;
+CREATE FUNCTION ret_domain(val integer) RETURNS one_nine LANGUAGE sql AS $$ SELECT val::test.one_nine $$;
+CREATE FUNCTION ret_range(low integer, up integer) RETURNS int4range LANGUAGE sql AS $$ SELECT int4range(low, up) $$;
+CREATE FUNCTION ret_setof_integers() RETURNS SETOF integer LANGUAGE sql AS $$ VALUES (1), (2), (3) $$;
+-- Unnamed parameters: not callable, and must not get in the way of the one above.
+CREATE FUNCTION ret_setof_integers(integer, integer) RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE FUNCTION ret_scalars() RETURNS TABLE (a text, b enum_menagerie_type, c one_nine, d int4range)
+  LANGUAGE sql AS $$ SELECT 'scalars'::text, 'foo'::test.enum_menagerie_type, 1::test.one_nine, int4range(10, 20) $$;
+CREATE FUNCTION ret_point_2d() RETURNS point_2d LANGUAGE sql AS $$ SELECT ROW(10, 5)::test.point_2d $$;
+CREATE FUNCTION ret_point_overloaded(x integer, y integer) RETURNS point_2d
+  LANGUAGE sql AS $$ SELECT ROW(x, y)::test.point_2d $$;
+CREATE FUNCTION ret_point_overloaded(x json) RETURNS json LANGUAGE sql AS $$ SELECT x $$;
+CREATE FUNCTION ret_composite_domain() RETURNS composite_domain
+  LANGUAGE sql AS $$ SELECT ROW(10, 5)::test.composite_domain $$;
+CREATE FUNCTION ret_point_3d() RETURNS private.point_3d LANGUAGE sql AS $$ SELECT ROW(7, -3, 4)::private.point_3d $$;
+CREATE FUNCTION ret_void() RETURNS void LANGUAGE sql AS '';
+CREATE FUNCTION ret_null() RETURNS integer LANGUAGE sql AS $$ SELECT NULL::integer $$;
+CREATE FUNCTION returns_record() RETURNS record LANGUAGE sql AS $$ SELECT * FROM test.projects ORDER BY id LIMIT 1 $$;
+CREATE FUNCTION returns_record_params(id integer, name text) RETURNS record
+  LANGUAGE sql AS $$ SELECT * FROM test.projects p WHERE p.id = $1 AND p.name LIKE $2 $$;
+CREATE FUNCTION returns_setof_record() RETURNS SETOF record
+  LANGUAGE sql AS $$ SELECT * FROM test.projects ORDER BY id LIMIT 2 $$;
+CREATE FUNCTION returns_setof_record_params(id integer, name text) RETURNS SETOF record
+  LANGUAGE sql AS $$ SELECT * FROM test.projects p WHERE p.id >= $1 AND p.name LIKE $2 ORDER BY p.id $$;
+CREATE FUNCTION test.test() RETURNS TABLE (test text, value integer) LANGUAGE sql AS $$ VALUES ('hello', 1) $$;
+CREATE FUNCTION single_out_param(num integer, OUT num_plus_one integer) LANGUAGE sql AS $$ SELECT num + 1 $$;
+CREATE FUNCTION single_json_out_param(a integer, b text, OUT my_json json)
+  LANGUAGE sql AS $$ SELECT json_build_object('a', a, 'b', b) $$;
+CREATE FUNCTION many_out_params(OUT my_json json, OUT num integer, OUT str text)
+  LANGUAGE sql AS $$ SELECT '{"a": 1, "b": "two"}'::json, 3, 'four'::text $$;
+CREATE FUNCTION single_inout_param(INOUT num integer) LANGUAGE sql AS $$ SELECT num + 1 $$;
+CREATE FUNCTION many_inout_params(INOUT num integer, INOUT str text, INOUT b boolean DEFAULT true)
+  LANGUAGE sql AS $$ SELECT num, str, b $$;
+CREATE FUNCTION single_column_table_return() RETURNS TABLE (a text) LANGUAGE sql AS $$ SELECT 'A'::text $$;
+CREATE FUNCTION multi_column_table_return() RETURNS TABLE (a text, b text) LANGUAGE sql AS $$ SELECT 'A'::text, 'B'::text $$;
+CREATE FUNCTION "quotedFunction"("user" text, "fullName" text, "SSN" text) RETURNS jsonb
+  LANGUAGE sql AS $$ SELECT jsonb_build_object('user', "user", 'fullName', "fullName", 'SSN', "SSN") $$;
+CREATE FUNCTION problem() RETURNS void LANGUAGE plpgsql AS $$ BEGIN RAISE 'bad thing'; END $$;
+CREATE FUNCTION raise_pt402() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE SQLSTATE 'PT402' USING MESSAGE = 'Payment Required', DETAIL = 'Quota exceeded', HINT = 'Upgrade your plan';
+END $$;
+CREATE FUNCTION raise_bad_pt() RETURNS void LANGUAGE plpgsql AS $$ BEGIN RAISE SQLSTATE 'PT40A' USING MESSAGE = 'Wrong'; END $$;
+
+-- ---------------------------------------------------------------------------
+-- functions: arguments
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION varied_arguments(
+  double double precision, "varchar" varchar, "boolean" boolean, date date, money money,
+  enum enum_menagerie_type, arr text[], "integer" integer DEFAULT 42, "json" json DEFAULT '{}', jsonb jsonb DEFAULT '{}'
+) RETURNS json LANGUAGE sql IMMUTABLE AS $$
+  SELECT json_build_object('double', double, 'varchar', "varchar", 'boolean', "boolean", 'date', date,
+    'money', money, 'enum', enum, 'arr', arr, 'integer', "integer", 'json', "json", 'jsonb', jsonb)
+$$;
+CREATE FUNCTION json_argument(arg json) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT json_typeof(arg) $$;
+CREATE FUNCTION variadic_param(VARIADIC v text[] DEFAULT '{}') RETURNS text[] LANGUAGE sql IMMUTABLE AS $$ SELECT v $$;
+CREATE FUNCTION sayhello_variadic(name text, VARIADIC v text[]) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT 'Hello, ' || name $$;
+CREATE FUNCTION three_defaults(a integer DEFAULT 1, b integer DEFAULT 2, c integer DEFAULT 3) RETURNS integer
+  LANGUAGE sql AS $$ SELECT a + b + c $$;
+
+CREATE FUNCTION overloaded() RETURNS SETOF integer LANGUAGE sql AS $$ VALUES (1), (2), (3) $$;
+CREATE FUNCTION overloaded(json) RETURNS TABLE (x integer, y text)
+  LANGUAGE sql AS $$ SELECT * FROM json_to_recordset($1) AS r(x integer, y text) $$;
+CREATE FUNCTION overloaded(a integer, b integer) RETURNS integer LANGUAGE sql AS $$ SELECT a + b $$;
+CREATE FUNCTION overloaded(a text, b text, c text) RETURNS text LANGUAGE sql AS $$ SELECT a || b || c $$;
+CREATE FUNCTION overloaded_html_form() RETURNS SETOF integer LANGUAGE sql AS $$ VALUES (1), (2), (3) $$;
+CREATE FUNCTION overloaded_html_form(single_param json) RETURNS json LANGUAGE sql AS $$ SELECT single_param $$;
+CREATE FUNCTION overloaded_html_form(a integer, b integer) RETURNS integer LANGUAGE sql AS $$ SELECT a + b $$;
+CREATE FUNCTION overloaded_html_form(a text, b text, c text) RETURNS text LANGUAGE sql AS $$ SELECT a || b || c $$;
+CREATE FUNCTION overloaded_default(opt_param text DEFAULT 'Code w7') RETURNS SETOF tasks
+  LANGUAGE sql AS $$ SELECT * FROM test.tasks WHERE name LIKE opt_param $$;
+CREATE FUNCTION overloaded_default(must_param integer) RETURNS jsonb
+  LANGUAGE sql AS $$ SELECT jsonb_build_object('val', must_param) $$;
+CREATE FUNCTION overloaded_default(a integer, opt_param text DEFAULT 'Design IOS') RETURNS SETOF tasks
+  LANGUAGE sql AS $$ SELECT * FROM test.tasks WHERE name LIKE opt_param AND id > a $$;
+CREATE FUNCTION overloaded_default(a integer, must_param integer) RETURNS jsonb
+  LANGUAGE sql AS $$ SELECT jsonb_build_object('a', a, 'val', must_param) $$;
+CREATE FUNCTION overloaded_same_args(arg integer) RETURNS json
+  LANGUAGE sql AS $$ SELECT json_build_object('type', pg_typeof(arg), 'value', arg) $$;
+CREATE FUNCTION overloaded_same_args(arg xml) RETURNS json
+  LANGUAGE sql AS $$ SELECT json_build_object('type', pg_typeof(arg), 'value', arg) $$;
+CREATE FUNCTION overloaded_same_args(arg text, num integer DEFAULT 0) RETURNS json
+  LANGUAGE sql AS $$ SELECT json_build_object('type', pg_typeof(arg), 'value', arg) $$;
+
+-- A single unnamed parameter takes the whole body.
+CREATE FUNCTION unnamed_json_param(json) RETURNS json LANGUAGE sql AS $$ SELECT $1 $$;
+CREATE FUNCTION named_json_param(data json) RETURNS json LANGUAGE sql AS $$ SELECT data $$;
+CREATE FUNCTION unnamed_text_param(text) RETURNS "text/plain" LANGUAGE sql AS $$ SELECT $1::test."text/plain" $$;
+CREATE FUNCTION unnamed_xml_param(pg_catalog.xml) RETURNS "text/xml" LANGUAGE sql AS $$ SELECT $1::test."text/xml" $$;
+CREATE FUNCTION unnamed_bytea_param(bytea) RETURNS "application/octet-stream"
+  LANGUAGE sql AS $$ SELECT $1::test."application/octet-stream" $$;
+CREATE FUNCTION unnamed_int_param(integer) RETURNS integer LANGUAGE sql AS $$ SELECT $1 $$;
+CREATE FUNCTION overloaded_unnamed_param(json) RETURNS json LANGUAGE sql AS $$ SELECT $1 $$;
+CREATE FUNCTION overloaded_unnamed_param(bytea) RETURNS "application/octet-stream"
+  LANGUAGE sql AS $$ SELECT $1::test."application/octet-stream" $$;
+CREATE FUNCTION overloaded_unnamed_param(text) RETURNS "text/plain" LANGUAGE sql AS $$ SELECT $1::test."text/plain" $$;
+CREATE FUNCTION overloaded_unnamed_param() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE FUNCTION overloaded_unnamed_param(x integer, y integer) RETURNS integer LANGUAGE sql AS $$ SELECT x + y $$;
+CREATE FUNCTION overloaded_unnamed_json_jsonb_param(json) RETURNS json LANGUAGE sql AS $$ SELECT $1 $$;
+CREATE FUNCTION overloaded_unnamed_json_jsonb_param(jsonb) RETURNS jsonb LANGUAGE sql AS $$ SELECT $1 $$;
+CREATE FUNCTION overloaded_unnamed_json_jsonb_param(x integer, y integer) RETURNS integer LANGUAGE sql AS $$ SELECT x + y $$;
+
+-- Functions that "delete" 15 rows: they delete from a private copy and put
+-- the rows back in the same statement, so every run sees 15 rows.
+CREATE TABLE private.max_affected_items (id bigint);
+INSERT INTO private.max_affected_items SELECT generate_series(1, 15);
+CREATE FUNCTION delete_items_returns_setof() RETURNS SETOF items LANGUAGE sql AS $$
+  WITH d AS (DELETE FROM private.max_affected_items RETURNING id),
+       i AS (INSERT INTO private.max_affected_items SELECT id FROM d)
+  SELECT id FROM d ORDER BY id
+$$ SECURITY DEFINER;
+CREATE FUNCTION delete_items_returns_table() RETURNS TABLE (id bigint) LANGUAGE sql AS $$
+  WITH d AS (DELETE FROM private.max_affected_items RETURNING id),
+       i AS (INSERT INTO private.max_affected_items SELECT id FROM d)
+  SELECT d.id FROM d ORDER BY d.id
+$$ SECURITY DEFINER;
+CREATE FUNCTION delete_items_returns_void() RETURNS void LANGUAGE sql AS $$
+  WITH d AS (DELETE FROM private.max_affected_items RETURNING id)
+  INSERT INTO private.max_affected_items SELECT id FROM d
+$$ SECURITY DEFINER;
