@@ -635,3 +635,21 @@ CREATE FUNCTION delete_items_returns_void() RETURNS void LANGUAGE sql AS $$
   WITH d AS (DELETE FROM private.max_affected_items RETURNING id)
   INSERT INTO private.max_affected_items SELECT id FROM d
 $$ SECURITY DEFINER;
+
+-- ---------------------------------------------------------------------------
+-- related orders and null filters on embeds; planned counts
+-- ---------------------------------------------------------------------------
+CREATE TABLE trash (id integer PRIMARY KEY);
+CREATE TABLE trash_details (id integer PRIMARY KEY REFERENCES trash (id), jsonb_col jsonb);
+INSERT INTO trash VALUES (1), (2), (3);
+INSERT INTO trash_details VALUES (1, '{"key": 10}'), (2, '{"key": 6}'), (3, '{"key": 8}');
+
+CREATE TABLE table_a (id integer PRIMARY KEY, name text);
+CREATE TABLE table_b (table_a_id integer REFERENCES table_a (id), name text);
+INSERT INTO table_a VALUES (1, 'Not null 1'), (2, NULL), (3, 'Not null 2');
+INSERT INTO table_b VALUES (1, 'Test 1'), (2, 'Test 2'), (NULL, 'Test 3');
+
+CREATE TABLE status (id bigint PRIMARY KEY);
+CREATE TABLE tournaments (id bigint PRIMARY KEY, status bigint REFERENCES status (id));
+
+CREATE VIEW getallprojects_view AS SELECT * FROM getallprojects();
