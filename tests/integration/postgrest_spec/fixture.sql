@@ -653,3 +653,69 @@ CREATE TABLE status (id bigint PRIMARY KEY);
 CREATE TABLE tournaments (id bigint PRIMARY KEY, status bigint REFERENCES status (id));
 
 CREATE VIEW getallprojects_view AS SELECT * FROM getallprojects();
+
+-- ---------------------------------------------------------------------------
+-- computed fields (functions of a table's row type)
+-- ---------------------------------------------------------------------------
+CREATE TABLE items2 (id bigserial PRIMARY KEY);
+INSERT INTO items2 SELECT generate_series(1, 15);
+CREATE FUNCTION search(id bigint) RETURNS SETOF items LANGUAGE plpgsql STABLE AS $$
+BEGIN RETURN QUERY SELECT i.id FROM test.items i WHERE i.id = search.id; END $$;
+CREATE FUNCTION search2(id bigint) RETURNS SETOF items2 LANGUAGE plpgsql STABLE AS $$
+BEGIN RETURN QUERY SELECT i.id FROM test.items2 i WHERE i.id = search2.id; END $$;
+CREATE FUNCTION always_true(test.items) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT true $$;
+CREATE FUNCTION computed_overload(test.items) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT true $$;
+CREATE FUNCTION computed_overload(test.items2) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT true $$;
+CREATE FUNCTION anti_id(test.items) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT -$1.id $$;
+-- Outside the exposed schema: not a computed field of test.items.
+CREATE FUNCTION public.always_false(test.items) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT false $$;
+
+-- ---------------------------------------------------------------------------
+-- computed relationships (functions from a row type to a table type)
+-- ---------------------------------------------------------------------------
+CREATE TABLE designers (id integer PRIMARY KEY, name text);
+CREATE TABLE videogames (id integer PRIMARY KEY, name text, designer_id integer REFERENCES designers (id));
+INSERT INTO designers VALUES (1, 'Sid Meier'), (2, 'Hironobu Sakaguchi');
+INSERT INTO videogames VALUES
+  (1, 'Civilization I', 1), (2, 'Civilization II', 1), (3, 'Final Fantasy I', 2), (4, 'Final Fantasy II', 2);
+CREATE FUNCTION computed_designers(test.videogames) RETURNS SETOF test.designers
+  LANGUAGE sql STABLE ROWS 1 AS $$ SELECT * FROM test.designers d WHERE d.id = $1.designer_id $$;
+CREATE FUNCTION computed_designers_noset(test.videogames) RETURNS test.designers
+  LANGUAGE sql STABLE AS $$ SELECT * FROM test.designers d WHERE d.id = $1.designer_id $$;
+CREATE FUNCTION computed_videogames(test.designers) RETURNS SETOF test.videogames
+  LANGUAGE sql STABLE AS $$ SELECT * FROM test.videogames v WHERE v.designer_id = $1.id $$;
+CREATE FUNCTION getallvideogames() RETURNS SETOF videogames LANGUAGE sql STABLE AS $$ SELECT * FROM test.videogames $$;
+CREATE FUNCTION getalldesigners() RETURNS SETOF designers LANGUAGE sql STABLE AS $$ SELECT * FROM test.designers $$;
+-- Functions named like the tables override the foreign-key relationships.
+CREATE FUNCTION designers(test.videogames) RETURNS SETOF test.designers
+  LANGUAGE sql STABLE ROWS 1 AS $$ SELECT * FROM test.designers WHERE false $$;
+CREATE FUNCTION videogames(test.designers) RETURNS SETOF test.videogames
+  LANGUAGE sql STABLE AS $$ SELECT * FROM test.videogames WHERE false $$;
+
+CREATE TABLE web_content (id integer PRIMARY KEY, name text, p_web_id integer REFERENCES web_content (id));
+INSERT INTO web_content VALUES (5, 'wat', NULL), (0, 'tardis', 5), (1, 'fezz', 0), (2, 'foo', 0), (3, 'bar', 0), (4, 'wut', 1);
+CREATE FUNCTION child_web_content(test.web_content) RETURNS SETOF test.web_content
+  LANGUAGE sql STABLE AS $$ SELECT * FROM test.web_content w WHERE w.p_web_id = $1.id $$;
+CREATE FUNCTION parent_web_content(test.web_content) RETURNS SETOF test.web_content
+  LANGUAGE sql STABLE ROWS 1 AS $$ SELECT * FROM test.web_content w WHERE w.id = $1.p_web_id $$;
+
+CREATE TABLE second_1 (id integer PRIMARY KEY, name text);
+CREATE TABLE first_1 (
+  id integer PRIMARY KEY,
+  name text,
+  second_id_1 integer UNIQUE REFERENCES second (id),
+  second_id_2 integer UNIQUE REFERENCES second (id)
+);
+CREATE FUNCTION second_1(test.first_1) RETURNS SETOF test.second_1
+  LANGUAGE sql STABLE ROWS 1 AS $$ SELECT * FROM test.second_1 s WHERE s.id = $1.second_id_1 $$;
+CREATE FUNCTION first_1(test.second_1) RETURNS SETOF test.first_1
+  LANGUAGE sql STABLE ROWS 1 AS $$ SELECT * FROM test.first_1 f WHERE f.second_id_1 = $1.id $$;
+
+CREATE FUNCTION computed_clients(test.projects) RETURNS SETOF test.clients
+  LANGUAGE sql STABLE ROWS 1 AS $$ SELECT * FROM test.clients c WHERE c.id = $1.client_id $$;
+CREATE FUNCTION computed_projects(test.clients) RETURNS SETOF test.projects
+  LANGUAGE sql STABLE ROWS 1 AS $$ SELECT * FROM test.projects p WHERE p.client_id = $1.id $$;
+CREATE FUNCTION computed_rel_overload(test.items) RETURNS SETOF test.items2
+  LANGUAGE sql AS $$ SELECT * FROM test.items2 ORDER BY id LIMIT 1 $$;
+CREATE FUNCTION computed_rel_overload(test.items2) RETURNS SETOF test.items2
+  LANGUAGE sql AS $$ SELECT * FROM test.items2 ORDER BY id LIMIT 2 $$;
