@@ -719,3 +719,30 @@ CREATE FUNCTION computed_rel_overload(test.items) RETURNS SETOF test.items2
   LANGUAGE sql AS $$ SELECT * FROM test.items2 ORDER BY id LIMIT 1 $$;
 CREATE FUNCTION computed_rel_overload(test.items2) RETURNS SETOF test.items2
   LANGUAGE sql AS $$ SELECT * FROM test.items2 ORDER BY id LIMIT 2 $$;
+
+-- ---------------------------------------------------------------------------
+-- spread embeds
+-- ---------------------------------------------------------------------------
+CREATE TABLE factories (id integer PRIMARY KEY, name text);
+CREATE TABLE process_categories (id integer PRIMARY KEY, name text);
+CREATE TABLE processes (
+  id integer PRIMARY KEY,
+  name text,
+  factory_id integer REFERENCES factories (id),
+  category_id integer REFERENCES process_categories (id)
+);
+CREATE TABLE process_costs (process_id integer PRIMARY KEY REFERENCES processes (id), cost numeric);
+CREATE TABLE supervisors (id integer PRIMARY KEY, name text);
+CREATE TABLE process_supervisor (
+  process_id integer REFERENCES processes (id),
+  supervisor_id integer REFERENCES supervisors (id),
+  PRIMARY KEY (process_id, supervisor_id)
+);
+INSERT INTO factories VALUES (1, 'Factory A'), (2, 'Factory B'), (3, 'Factory C'), (4, 'Factory D');
+INSERT INTO process_categories VALUES (1, 'Batch'), (2, 'Mass');
+INSERT INTO processes VALUES
+  (1, 'Process A1', 1, 1), (2, 'Process A2', 1, 2), (3, 'Process B1', 2, 1), (4, 'Process B2', 2, 1),
+  (5, 'Process C1', 3, 2), (6, 'Process C2', 3, 2), (7, 'Process XX', 3, 2), (8, 'Process YY', 3, 2);
+INSERT INTO process_costs VALUES (1, 150.00), (2, 200.00), (3, 180.00), (4, 70.00), (5, 40.00), (6, 70.00), (8, 40.00);
+INSERT INTO supervisors VALUES (1, 'Mary'), (2, 'John'), (3, 'Peter'), (4, 'Sarah'), (5, 'Jane');
+INSERT INTO process_supervisor VALUES (1, 1), (2, 2), (3, 3), (3, 4), (4, 1), (4, 2), (5, 3), (6, 3);
