@@ -776,3 +776,32 @@ CREATE TABLE foo (
 CREATE DOMAIN devil_int AS integer DEFAULT 666;
 CREATE TABLE evil_friends (id devil_int, name text);
 CREATE TABLE evil_friends_with_column_default (id devil_int DEFAULT 420, name text);
+
+-- ---------------------------------------------------------------------------
+-- several exposed schemas: v1, v2 and one with special characters
+-- ---------------------------------------------------------------------------
+CREATE TABLE v1.parents (id integer PRIMARY KEY, name text);
+CREATE TABLE v1.children (id integer PRIMARY KEY, name text, parent_id integer CONSTRAINT parent REFERENCES v1.parents (id));
+CREATE FUNCTION v1.get_parents_below(id integer) RETURNS SETOF v1.parents
+  LANGUAGE sql AS $$ SELECT * FROM v1.parents p WHERE p.id < get_parents_below.id $$;
+CREATE TABLE v2.parents (id integer PRIMARY KEY, name text);
+CREATE TABLE v2.children (id integer PRIMARY KEY, name text, parent_id integer CONSTRAINT parent REFERENCES v2.parents (id));
+CREATE TABLE v2.another_table (id integer PRIMARY KEY, another_value text);
+CREATE FUNCTION v2.get_parents_below(id integer) RETURNS SETOF v2.parents
+  LANGUAGE sql AS $$ SELECT * FROM v2.parents p WHERE p.id < get_parents_below.id $$;
+CREATE FUNCTION v2.get_plain_text() RETURNS test."text/plain" LANGUAGE sql AS $$ SELECT 'plain'::test."text/plain" $$;
+INSERT INTO v1.parents VALUES (1, 'parent v1-1'), (2, 'parent v1-2');
+INSERT INTO v1.children VALUES (1, 'child v1-1', 1), (2, 'child v1-2', 2);
+INSERT INTO v2.parents VALUES (3, 'parent v2-3'), (4, 'parent v2-4');
+INSERT INTO v2.children VALUES (1, 'child v2-3', 3);
+INSERT INTO v2.another_table VALUES (5, 'value 5'), (6, 'value 6');
+
+CREATE SCHEMA "SPECIAL ""@/\#~_-";
+CREATE TABLE "SPECIAL ""@/\#~_-".languages (id integer PRIMARY KEY, name text);
+CREATE TABLE "SPECIAL ""@/\#~_-".names (id integer PRIMARY KEY, name text, language_id integer REFERENCES "SPECIAL ""@/\#~_-".languages (id));
+CREATE FUNCTION "SPECIAL ""@/\#~_-".computed_languages("SPECIAL ""@/\#~_-".names) RETURNS SETOF "SPECIAL ""@/\#~_-".languages
+  ROWS 1 LANGUAGE sql AS $$ SELECT * FROM "SPECIAL ""@/\#~_-".languages l WHERE l.id = $1.language_id $$;
+INSERT INTO "SPECIAL ""@/\#~_-".languages VALUES (1, 'English'), (2, 'Spanish');
+INSERT INTO "SPECIAL ""@/\#~_-".names VALUES (1, 'John', 1), (2, 'Mary', 1), (3, 'José', 2);
+GRANT USAGE ON SCHEMA "SPECIAL ""@/\#~_-" TO anon, authenticated;
+GRANT ALL ON ALL TABLES IN SCHEMA "SPECIAL ""@/\#~_-" TO anon, authenticated;

@@ -26,6 +26,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -274,10 +275,6 @@ TEST_F(PostgrestSpecTest, PortedCasesMatchPostgrest) {
   const char* verbose_env = std::getenv("PGRST_SPEC_VERBOSE");
   bool verbose = verbose_env && std::string(verbose_env) == "1";
 
-  rest::RestOptions options;
-  options.schema = "test";
-  options.extra_search_path = "public";
-  options.max_rows = std::nullopt;
   auto keys = auth::KeySet::FromConfig(kSecret);
   ASSERT_TRUE(keys.ok());
 
@@ -285,19 +282,34 @@ TEST_F(PostgrestSpecTest, PortedCasesMatchPostgrest) {
   {
     asio::io_context io;
     db::Pool pool(io.get_executor(), database_->Conninfo() + " user=authenticator", db::PoolOptions{});
-    rest::RestApi api(pool, *keys, options);
-    {
-      auto admin = database_->Connect();
-      auto cache = rest::SchemaCache::Load(admin, "test");
-      ASSERT_TRUE(cache.ok()) << (cache.ok() ? std::string() : cache.error().message);
-      api.SetSchemaCache(*cache);
-    }
+    // One RestApi per exposed-schema configuration. A case may name the
+    // schemas PostgREST's spec exposes ("schemas", default ["test"]);
+    // RestOptions takes a single schema today, so the first one is exposed
+    // (the one PostgREST uses when no profile header is sent).
+    std::map<std::string, std::unique_ptr<rest::RestApi>> apis;
+    auto api_for = [&](const json::object& c) -> rest::RestApi& {
+      std::string schema = "test";
+      if (auto* schemas = c.if_contains("schemas")) schema = std::string(schemas->as_array().at(0).as_string());
+      auto& slot = apis[schema];
+      if (!slot) {
+        rest::RestOptions options;
+        options.schema = schema;
+        options.extra_search_path = "public";
+        options.max_rows = std::nullopt;
+        slot = std::make_unique<rest::RestApi>(pool, *keys, options);
+        auto admin = database_->Connect();
+        auto cache = rest::SchemaCache::Load(admin, schema);
+        if (!cache.ok()) throw std::runtime_error("schema cache of " + schema + ": " + cache.error().message);
+        slot->SetSchemaCache(*cache);
+      }
+      return *slot;
+    };
     auto run = [&]() -> asio::awaitable<void> {
       for (const auto& c : cases) {
         if (only && c.id.find(only) == std::string::npos && c.area.find(only) == std::string::npos) continue;
         auto request = MakeRequest(c.raw);
         bool head = request.method == "HEAD";
-        auto response = co_await api.Handle(std::move(request));
+        auto response = co_await api_for(c.raw).Handle(std::move(request));
         // The HTTP server sends no body for HEAD (src/http/server.cpp).
         if (head) response.body.clear();
         results.emplace_back(&c, Judge(c.raw, response));
