@@ -805,3 +805,10 @@ INSERT INTO "SPECIAL ""@/\#~_-".languages VALUES (1, 'English'), (2, 'Spanish');
 INSERT INTO "SPECIAL ""@/\#~_-".names VALUES (1, 'John', 1), (2, 'Mary', 1), (3, 'José', 2);
 GRANT USAGE ON SCHEMA "SPECIAL ""@/\#~_-" TO anon, authenticated;
 GRANT ALL ON ALL TABLES IN SCHEMA "SPECIAL ""@/\#~_-" TO anon, authenticated;
+
+-- ---------------------------------------------------------------------------
+-- aggregates
+-- ---------------------------------------------------------------------------
+CREATE TABLE project_invoices (id integer PRIMARY KEY, invoice_total numeric, project_id integer REFERENCES projects (id));
+INSERT INTO project_invoices VALUES
+  (1, 100, 1), (2, 200, 1), (3, 500, 2), (4, 700, 2), (5, 1200, 3), (6, 2000, 3), (7, 100, 4), (8, 4000, 4);
