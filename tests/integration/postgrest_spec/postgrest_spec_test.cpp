@@ -221,7 +221,7 @@ class PostgrestSpecTest : public ::testing::Test {
         } else if (!found) {
           why << "header " << name << " missing; ";
         } else if (Lower(*found) != Lower(std::string(value.as_string()))) {
-          why << "header " << name << ": " << *found << " (expected " << value.as_string() << "); ";
+          why << "header " << name << ": " << *found << " (expected " << std::string(value.as_string()) << "); ";
         }
       }
     }
