@@ -812,3 +812,56 @@ GRANT ALL ON ALL TABLES IN SCHEMA "SPECIAL ""@/\#~_-" TO anon, authenticated;
 CREATE TABLE project_invoices (id integer PRIMARY KEY, invoice_total numeric, project_id integer REFERENCES projects (id));
 INSERT INTO project_invoices VALUES
   (1, 100, 1), (2, 200, 1), (3, 500, 2), (4, 700, 2), (5, 1200, 3), (6, 2000, 3), (7, 100, 4), (8, 4000, 4);
+
+-- ---------------------------------------------------------------------------
+-- partitioned tables: relationships of the parent tables, never of partitions
+-- ---------------------------------------------------------------------------
+CREATE TABLE car_brands (name varchar(64) PRIMARY KEY);
+CREATE TABLE car_models (
+  name varchar(64) NOT NULL,
+  year integer NOT NULL,
+  car_brand_name varchar(64) REFERENCES car_brands (name),
+  PRIMARY KEY (name, year)
+) PARTITION BY LIST (year);
+CREATE TABLE car_models_2021 PARTITION OF car_models FOR VALUES IN (2021);
+CREATE TABLE car_models_default PARTITION OF car_models FOR VALUES IN (1981, 1997, 2001, 2013);
+CREATE TABLE car_model_sales (
+  date varchar(64) NOT NULL,
+  quantity integer NOT NULL,
+  car_model_name varchar(64),
+  car_model_year integer,
+  PRIMARY KEY (date, car_model_name, car_model_year),
+  FOREIGN KEY (car_model_name, car_model_year) REFERENCES car_models (name, year)
+) PARTITION BY RANGE (date);
+CREATE TABLE car_model_sales_202101 PARTITION OF car_model_sales FOR VALUES FROM ('2021-01-01') TO ('2021-01-31');
+CREATE TABLE car_model_sales_default PARTITION OF car_model_sales DEFAULT;
+CREATE TABLE car_racers (
+  name varchar(64) PRIMARY KEY,
+  car_model_name varchar(64),
+  car_model_year integer,
+  FOREIGN KEY (car_model_name, car_model_year) REFERENCES car_models (name, year)
+);
+CREATE TABLE car_dealers (name varchar(64) NOT NULL, city varchar(64) NOT NULL, PRIMARY KEY (name, city)) PARTITION BY LIST (city);
+CREATE TABLE car_dealers_springfield PARTITION OF car_dealers FOR VALUES IN ('Springfield');
+CREATE TABLE car_dealers_default PARTITION OF car_dealers DEFAULT;
+CREATE TABLE car_models_car_dealers (
+  car_model_name varchar(64) NOT NULL,
+  car_model_year integer NOT NULL,
+  car_dealer_name varchar(64) NOT NULL,
+  car_dealer_city varchar(64) NOT NULL,
+  quantity integer NOT NULL,
+  FOREIGN KEY (car_model_name, car_model_year) REFERENCES car_models (name, year),
+  FOREIGN KEY (car_dealer_name, car_dealer_city) REFERENCES car_dealers (name, city),
+  PRIMARY KEY (car_model_name, car_model_year, car_dealer_name, car_dealer_city, quantity)
+) PARTITION BY RANGE (quantity);
+CREATE TABLE car_models_car_dealers_10to20 PARTITION OF car_models_car_dealers FOR VALUES FROM (10) TO (20);
+CREATE TABLE car_models_car_dealers_default PARTITION OF car_models_car_dealers DEFAULT;
+INSERT INTO car_brands VALUES ('DMC'), ('Ferrari'), ('Lamborghini');
+INSERT INTO car_models VALUES ('DeLorean', 1981, 'DMC'), ('F310-B', 1997, 'Ferrari'), ('Veneno', 2013, 'Lamborghini'), ('Murcielago', 2001, 'Lamborghini');
+INSERT INTO car_model_sales VALUES
+  ('2021-01-14', 7, 'DeLorean', 1981), ('2021-01-15', 9, 'DeLorean', 1981),
+  ('2021-02-11', 1, 'Murcielago', 2001), ('2021-02-12', 3, 'Murcielago', 2001);
+INSERT INTO car_racers VALUES ('Alain Prost', NULL, NULL), ('Michael Schumacher', 'F310-B', 1997);
+INSERT INTO car_dealers VALUES ('Springfield Cars S.A.', 'Springfield'), ('The Best Deals S.A.', 'Franklin');
+INSERT INTO car_models_car_dealers VALUES
+  ('DeLorean', 1981, 'Springfield Cars S.A.', 'Springfield', 15), ('Murcielago', 2001, 'The Best Deals S.A.', 'Franklin', 2);
