@@ -865,3 +865,17 @@ INSERT INTO car_racers VALUES ('Alain Prost', NULL, NULL), ('Michael Schumacher'
 INSERT INTO car_dealers VALUES ('Springfield Cars S.A.', 'Springfield'), ('The Best Deals S.A.', 'Franklin');
 INSERT INTO car_models_car_dealers VALUES
   ('DeLorean', 1981, 'Springfield Cars S.A.', 'Springfield', 15), ('Murcielago', 2001, 'The Best Deals S.A.', 'Franklin', 2);
+
+-- ---------------------------------------------------------------------------
+-- functions: request settings, GET restrictions
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION get_guc_value(name text) RETURNS text LANGUAGE sql AS $$ SELECT nullif(current_setting(name), '') $$;
+CREATE FUNCTION get_guc_value(prefix text, name text) RETURNS text
+  LANGUAGE sql AS $$ SELECT nullif(current_setting(prefix)::json ->> name, '') $$;
+CREATE SEQUENCE callcounter_count;
+GRANT USAGE ON SEQUENCE callcounter_count TO anon, authenticated;
+CREATE FUNCTION callcounter() RETURNS bigint LANGUAGE sql AS $$ SELECT nextval('test.callcounter_count') $$;
+CREATE FUNCTION setprojects(id_l integer, id_h integer, name text) RETURNS SETOF projects
+  LANGUAGE sql AS $$ UPDATE test.projects p SET name = setprojects.name WHERE p.id BETWEEN id_l AND id_h RETURNING p.* $$;
+CREATE FUNCTION get_projects_below(id integer) RETURNS SETOF projects
+  LANGUAGE sql AS $$ SELECT * FROM test.projects p WHERE p.id < get_projects_below.id $$;
