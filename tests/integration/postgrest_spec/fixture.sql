@@ -879,3 +879,70 @@ CREATE FUNCTION setprojects(id_l integer, id_h integer, name text) RETURNS SETOF
   LANGUAGE sql AS $$ UPDATE test.projects p SET name = setprojects.name WHERE p.id BETWEEN id_l AND id_h RETURNING p.* $$;
 CREATE FUNCTION get_projects_below(id integer) RETURNS SETOF projects
   LANGUAGE sql AS $$ SELECT * FROM test.projects p WHERE p.id < get_projects_below.id $$;
+
+-- ---------------------------------------------------------------------------
+-- more views to embed through
+-- ---------------------------------------------------------------------------
+CREATE TABLE public.public_consumers (id serial PRIMARY KEY, name text NOT NULL CHECK (name <> ''));
+CREATE TABLE public.public_orders (
+  id serial PRIMARY KEY,
+  consumer integer NOT NULL REFERENCES public.public_consumers (id),
+  number integer NOT NULL
+);
+CREATE VIEW orders_view AS SELECT * FROM public.public_orders;
+CREATE VIEW consumers_view AS SELECT * FROM public.public_consumers;
+CREATE VIEW consumers_view_view AS SELECT * FROM consumers_view;
+CREATE MATERIALIZED VIEW materialized_projects AS SELECT id, name, client_id FROM projects;
+GRANT SELECT ON materialized_projects TO anon, authenticated;
+
+CREATE VIEW authors_have_book_in_decade AS
+  SELECT id, name,
+    CASE WHEN x.id IN (SELECT author_id FROM forties_books) THEN true ELSE false END AS has_book_in_forties,
+    CASE WHEN x.id IN (SELECT author_id FROM fifties_books) THEN true ELSE false END AS has_book_in_fifties,
+    CASE WHEN x.id IN (SELECT author_id FROM sixties_books) THEN true ELSE false END AS has_book_in_sixties
+  FROM private.authors x;
+CREATE VIEW authors_have_book_in_decade2 AS
+  SELECT id, name,
+    coalesce((SELECT true FROM forties_books f WHERE f.author_id = x.id LIMIT 1), false) AS has_book_in_forties,
+    coalesce((SELECT true FROM fifties_books f WHERE f.author_id = x.id LIMIT 1), false) AS has_book_in_fifties,
+    coalesce((SELECT true FROM sixties_books f WHERE f.author_id = x.id LIMIT 1), false) AS has_book_in_sixties
+  FROM private.authors x;
+CREATE VIEW authors_w_entities AS
+  SELECT id, name,
+    (SELECT json_agg(e.id) FROM entities e WHERE e.id NOT IN (SELECT parent_id FROM child_entities)) AS entities
+  FROM private.authors;
+
+CREATE TABLE "Foo" (id integer PRIMARY KEY, name text);
+CREATE TABLE bar (id integer PRIMARY KEY, name text, "fooId" integer REFERENCES "Foo" (id));
+CREATE VIEW foos AS SELECT id, name FROM "Foo";
+CREATE VIEW bars AS SELECT id, "fooId", name FROM bar;
+
+CREATE TABLE private.player (
+  id integer NOT NULL,
+  first_name text NOT NULL,
+  last_name text NOT NULL,
+  birth_date date,
+  PRIMARY KEY (last_name, id, first_name, birth_date)
+);
+CREATE TABLE contract (
+  tournament text NOT NULL,
+  time tsrange NOT NULL,
+  purchase_price integer NOT NULL,
+  id integer NOT NULL,
+  first_name text NOT NULL,
+  last_name text NOT NULL,
+  birth_date date,
+  FOREIGN KEY (last_name, id, first_name, birth_date) REFERENCES private.player
+);
+CREATE VIEW player_view AS SELECT * FROM private.player;
+CREATE VIEW contract_view AS SELECT * FROM contract;
+INSERT INTO private.player SELECT g, 'first_name_' || g, 'last_name_' || g, '2018-10-11' FROM generate_series(1, 12) g;
+INSERT INTO contract
+  SELECT 'tournament_' || g, tsrange('2020-01-01', NULL), 10 * g, g, 'first_name_' || g, 'last_name_' || g, '2018-10-11'
+  FROM generate_series(1, 6) g;
+
+-- Two tables whose composite key columns come in different orders.
+CREATE TABLE a (c1 integer, c2 boolean, PRIMARY KEY (c1, c2));
+CREATE TABLE b (c2 boolean, c1 integer, FOREIGN KEY (c1, c2) REFERENCES a);
+CREATE VIEW test.v1 AS TABLE a;
+CREATE VIEW test.v2 AS TABLE b;
