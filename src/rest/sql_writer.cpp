@@ -360,8 +360,10 @@ SqlQuery SqlWriter::Read(const ReadPlan& plan) {
   const ReadNode& root = plan.root;
   std::string alias = NewAlias();
   std::string source = plan.call ? Call(*plan.call) : Qualified(root.table->schema, root.table->name);
+  // A scalar function is called in a select list, so a record or a domain
+  // over a composite type stays one value.
+  if (plan.scalar_table) source = "(SELECT " + source + " AS " + Ident(plan.scalar_table->columns.front().name) + ")";
   std::string from = " FROM " + source + " AS " + Ident(alias);
-  if (plan.scalar_table) from += "(" + Ident(plan.scalar_table->columns.front().name) + ")";
   LevelExtras extras;
   std::string projection = Projection(root, alias, extras);
   std::vector<std::string> conditions;

@@ -33,6 +33,7 @@
 #include "auth/jwt.hpp"
 #include "../harness.hpp"
 #include "rest/rest_api.hpp"
+#include "util/text.hpp"
 
 namespace agentbase::testing {
 
@@ -281,13 +282,16 @@ TEST_F(PostgrestSpecTest, PortedCasesMatchPostgrest) {
     asio::io_context io;
     db::Pool pool(io.get_executor(), database_->Conninfo() + " user=authenticator", db::PoolOptions{});
     // One RestApi per exposed-schema configuration. A case may name the
-    // schemas PostgREST's spec exposes ("schemas", default ["test"]);
-    // RestOptions takes a single schema today, so the first one is exposed
-    // (the one PostgREST uses when no profile header is sent).
+    // schemas PostgREST's spec exposes ("schemas", default ["test"]), the
+    // first the default.
     std::map<std::string, std::unique_ptr<rest::RestApi>> apis;
     auto api_for = [&](const json::object& c) -> rest::RestApi& {
       std::string schema = "test";
-      if (auto* schemas = c.if_contains("schemas")) schema = std::string(schemas->as_array().at(0).as_string());
+      if (auto* schemas = c.if_contains("schemas")) {
+        std::vector<std::string> names;
+        for (const auto& name : schemas->as_array()) names.emplace_back(name.as_string());
+        schema = Join(names, ",");
+      }
       auto& slot = apis[schema];
       if (!slot) {
         rest::RestOptions options;
