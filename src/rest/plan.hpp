@@ -42,6 +42,9 @@ struct SelectedField {
 struct ResolvedFilter {
   FieldRef field;
   Condition condition;
+  // `rel=is.null` / `rel=not.is.null`: whether the level's embed `rel` has
+  // a row (its own filters applied), instead of a column's value.
+  std::optional<size_t> embed;
 };
 
 struct ResolvedLogic {

@@ -237,9 +237,11 @@ Result<ReadNode> ReadPlanner::PlanEmbed(const Table& parent, const SelectItem& i
   if (!relationship) return relationship.error();
   const Table* target = context_.cache.FindTable((*relationship)->target);
   if (target == nullptr) return ApiError("PGRST200", "The embedded resource '" + item.relation + "' is not exposed");
-  if (item.kind == SelectItem::Kind::kSpread && !(*relationship)->to_one && !item.children.empty() &&
+  // A to-many spread lifts each of its columns as an array; one spread
+  // inside it would have no column of its own to lift.
+  if (item.kind == SelectItem::Kind::kSpread && !(*relationship)->to_one &&
       std::any_of(item.children.begin(), item.children.end(),
-                  [](const SelectItem& child) { return child.kind != SelectItem::Kind::kField; })) {
+                  [](const SelectItem& child) { return child.kind == SelectItem::Kind::kSpread; })) {
     return ApiError("PGRST119", "A spread operation on '" + item.relation + "' is not possible",
                     "'" + parent.name + "' and '" + item.relation +
                         "' do not form a many-to-one or one-to-one relationship");
@@ -260,32 +262,46 @@ Result<ReadNode> ReadPlanner::PlanEmbed(const Table& parent, const SelectItem& i
 Status ReadPlanner::PlanFilters(const Table& table, const LevelPaths& paths, ReadNode& node) {
   for (const auto& filter : query_.filters) {
     if (!paths.Matches(filter.embed_path)) continue;
-    auto field = ResolveField(table, filter.field);
-    if (!field) return field.error();
-    node.filters.push_back({std::move(*field), filter.condition});
+    auto resolved = PlanFilter(table, filter, node);
+    if (!resolved) return resolved.error();
+    node.filters.push_back(std::move(*resolved));
   }
   for (const auto& logic : query_.logic) {
     if (!paths.Matches(logic.embed_path)) continue;
-    auto tree = PlanLogic(table, logic.tree);
+    auto tree = PlanLogic(table, logic.tree, node);
     if (!tree) return tree.error();
     node.logic.push_back(std::move(*tree));
   }
   return Ok();
 }
 
-Result<ResolvedLogic> ReadPlanner::PlanLogic(const Table& table, const LogicTree& tree) {
+Result<ResolvedFilter> ReadPlanner::PlanFilter(const Table& table, const Filter& filter, const ReadNode& node) {
+  const Condition& condition = filter.condition;
+  bool null_test = condition.op == FilterOperator::kIs &&
+                   (condition.is_value == IsValue::kNull || condition.is_value == IsValue::kNotNull);
+  if (null_test && filter.field.json_path.empty() && table.FindColumn(filter.field.name) == nullptr) {
+    for (size_t i = 0; i < node.children.size(); ++i) {
+      if (node.children[i].key == filter.field.name) return ResolvedFilter{{}, condition, i};
+    }
+  }
+  auto field = ResolveField(table, filter.field);
+  if (!field) return field.error();
+  return ResolvedFilter{std::move(*field), condition, std::nullopt};
+}
+
+Result<ResolvedLogic> ReadPlanner::PlanLogic(const Table& table, const LogicTree& tree, const ReadNode& node) {
   ResolvedLogic resolved;
   resolved.kind = tree.kind;
   resolved.negated = tree.negated;
   resolved.op = tree.op;
   if (tree.kind == LogicTree::Kind::kFilter) {
-    auto field = ResolveField(table, tree.filter.field);
-    if (!field) return field.error();
-    resolved.filter = {std::move(*field), tree.filter.condition};
+    auto filter = PlanFilter(table, tree.filter, node);
+    if (!filter) return filter.error();
+    resolved.filter = std::move(*filter);
     return resolved;
   }
   for (const auto& child : tree.children) {
-    auto planned = PlanLogic(table, child);
+    auto planned = PlanLogic(table, child, node);
     if (!planned) return planned.error();
     resolved.children.push_back(std::move(*planned));
   }

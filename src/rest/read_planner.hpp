@@ -49,7 +49,8 @@ class ReadPlanner {
   Result<SelectedField> PlanField(const Table& table, const SelectItem& item);
   Result<ReadNode> PlanEmbed(const Table& parent, const SelectItem& item, const LevelPaths& parent_paths);
   Status PlanFilters(const Table& table, const LevelPaths& paths, ReadNode& node);
-  Result<ResolvedLogic> PlanLogic(const Table& table, const LogicTree& tree);
+  Result<ResolvedFilter> PlanFilter(const Table& table, const Filter& filter, const ReadNode& node);
+  Result<ResolvedLogic> PlanLogic(const Table& table, const LogicTree& tree, const ReadNode& node);
   Status PlanOrder(const Table& table, const LevelPaths& paths, ReadNode& node);
   void PlanRange(const LevelPaths& paths, bool capped, ReadNode& node);
 

@@ -86,8 +86,9 @@ class SqlWriter {
   EmbedSource JoinParent(const ReadNode& child, const std::string& parent_alias, const std::string& alias);
   std::string Embed(const ReadNode& child, const std::string& parent_alias, LevelExtras& extras);
   std::string Condition(const std::string& expr, const FieldRef& field, const rest::Condition& condition);
-  std::string Filter(const ResolvedFilter& filter, const std::string& alias);
-  std::string Logic(const ResolvedLogic& tree, const std::string& alias);
+  std::string Filter(const ResolvedFilter& filter, const std::string& alias, const ReadNode& node);
+  std::string EmbedExists(const ReadNode& child, const std::string& parent_alias);
+  std::string Logic(const ResolvedLogic& tree, const std::string& alias, const ReadNode& node);
   std::string Insert(const MutationPlan& plan, const PayloadGroup& group, const std::string& target);
 
   db::Params params_;
@@ -130,7 +131,10 @@ std::string SqlWriter::Field(const FieldRef& field, const std::string& alias) {
 std::vector<std::string> SqlWriter::Keys(const ReadNode& node) {
   std::vector<std::string> keys;
   for (const auto& entry : node.select) {
-    if (entry.is_embed) continue;
+    if (entry.is_embed) {
+      if (!node.children[entry.embed].filter_only) keys.push_back(node.children[entry.embed].key);
+      continue;
+    }
     if (entry.field.kind != SelectedField::Kind::kAllColumns) {
       keys.push_back(entry.field.key.empty() ? "count" : entry.field.key);
       continue;
@@ -226,7 +230,7 @@ std::string SqlWriter::Embed(const ReadNode& child, const std::string& parent_al
       // Spreading a to-many embed lifts each column as an array of its values.
       std::vector<std::string> arrays;
       for (const auto& key : Keys(child)) {
-        arrays.push_back("pg_catalog.json_agg(_s." + Ident(key) + ") AS " + Ident(key));
+        arrays.push_back("coalesce(pg_catalog.json_agg(_s." + Ident(key) + "), '[]') AS " + Ident(key));
       }
       lifted = "SELECT " + Join(arrays, ", ") + " FROM (" + rows + ") _s";
     }
@@ -239,8 +243,8 @@ std::string SqlWriter::Embed(const ReadNode& child, const std::string& parent_al
 
 std::string SqlWriter::Where(const ReadNode& node, const std::string& alias) {
   std::vector<std::string> conditions;
-  for (const auto& filter : node.filters) conditions.push_back(Filter(filter, alias));
-  for (const auto& tree : node.logic) conditions.push_back(Logic(tree, alias));
+  for (const auto& filter : node.filters) conditions.push_back(Filter(filter, alias, node));
+  for (const auto& tree : node.logic) conditions.push_back(Logic(tree, alias, node));
   return Join(conditions, " AND ");
 }
 
@@ -272,15 +276,29 @@ std::string SqlWriter::LimitOffset(const ReadNode& node) {
   return sql;
 }
 
-std::string SqlWriter::Filter(const ResolvedFilter& filter, const std::string& alias) {
-  std::string condition = Condition(Field(filter.field, alias), filter.field, filter.condition);
+std::string SqlWriter::EmbedExists(const ReadNode& child, const std::string& parent_alias) {
+  std::string alias = NewAlias();
+  EmbedSource source = JoinParent(child, parent_alias, alias);
+  if (std::string where = Where(child, alias); !where.empty()) source.conditions.push_back(std::move(where));
+  return "EXISTS (SELECT 1" + source.from +
+         (source.conditions.empty() ? "" : " WHERE " + Join(source.conditions, " AND ")) + ")";
+}
+
+std::string SqlWriter::Filter(const ResolvedFilter& filter, const std::string& alias, const ReadNode& node) {
+  std::string condition;
+  if (filter.embed) {
+    bool has_rows = filter.condition.is_value == IsValue::kNotNull;
+    condition = (has_rows ? "" : "NOT ") + EmbedExists(node.children[*filter.embed], alias);
+  } else {
+    condition = Condition(Field(filter.field, alias), filter.field, filter.condition);
+  }
   return filter.condition.negated ? "NOT (" + condition + ")" : condition;
 }
 
-std::string SqlWriter::Logic(const ResolvedLogic& tree, const std::string& alias) {
-  if (tree.kind == LogicTree::Kind::kFilter) return Filter(tree.filter, alias);
+std::string SqlWriter::Logic(const ResolvedLogic& tree, const std::string& alias, const ReadNode& node) {
+  if (tree.kind == LogicTree::Kind::kFilter) return Filter(tree.filter, alias, node);
   std::vector<std::string> parts;
-  for (const auto& child : tree.children) parts.push_back(Logic(child, alias));
+  for (const auto& child : tree.children) parts.push_back(Logic(child, alias, node));
   std::string joined = "(" + Join(parts, tree.op == LogicOperator::kAnd ? " AND " : " OR ") + ")";
   return tree.negated ? "NOT " + joined : joined;
 }
