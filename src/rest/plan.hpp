@@ -105,6 +105,10 @@ struct ReadPlan {
   std::shared_ptr<const Table> scalar_table;
   bool count_exact = false;
   BodyForm form;
+  // count=planned: the planner's estimate of the rows; count=estimated: the
+  // exact count up to `exact_count_limit` (db-max-rows), the estimate above.
+  std::optional<PreferCount> estimated_count;
+  std::optional<int64_t> exact_count_limit;
 };
 
 // kPut: PostgREST's single-row upsert, `PUT /t?pk=eq.v` with the whole row;
@@ -146,6 +150,7 @@ struct PlanContext {
 struct ReadRequest {
   bool count_exact = false;
   BodyForm form;
+  std::optional<PreferCount> estimated_count;  // planned or estimated
 };
 
 // PGRST205: no such table or view in the exposed schema.
@@ -172,6 +177,7 @@ struct CallRequest {
   bool arguments_from_query = false;  // GET/HEAD: QueryParams::rpc_args
   bool count_exact = false;
   BodyForm form;
+  std::optional<PreferCount> estimated_count;  // planned or estimated
 };
 
 Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& function, const QueryParams& query,

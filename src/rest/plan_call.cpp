@@ -175,6 +175,8 @@ Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& name, c
   ReadPlan plan;
   plan.call = BindArguments(**function, *given);
   plan.count_exact = request.count_exact;
+  plan.estimated_count = request.estimated_count;
+  plan.exact_count_limit = context.max_rows;
   plan.form = request.form;
   if ((*function)->returns_void) return plan;
   if ((*function)->ReturnsScalar() && request.form.csv) {

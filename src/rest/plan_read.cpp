@@ -21,6 +21,8 @@ Result<ReadPlan> PlanRead(const PlanContext& context, const std::string& relatio
   ReadPlan plan;
   plan.root = std::move(*root);
   plan.count_exact = request.count_exact;
+  plan.estimated_count = request.estimated_count;
+  plan.exact_count_limit = context.max_rows;
   plan.form = request.form;
   return plan;
 }

@@ -115,6 +115,11 @@ struct PreparedRequest {
   bool put = false;
   int64_t offset = 0;
   std::string preference_applied;
+  // count=planned / count=estimated: the EXPLAIN run before the statement,
+  // and (estimated) the exact count's limit above which the estimate is used.
+  std::optional<SqlQuery> estimate;
+  std::optional<PreferCount> estimated_count;
+  std::optional<int64_t> exact_count_limit;
 };
 
 namespace {
@@ -131,6 +136,12 @@ std::string ReadPlanKey(const http::Request& request) {
   return key;
 }
 
+void SetEstimate(const ReadPlan& plan, Prepared& prepared) {
+  prepared.estimate = WriteCountEstimate(plan);
+  prepared.estimated_count = plan.estimated_count;
+  prepared.exact_count_limit = plan.exact_count_limit;
+}
+
 Result<Prepared> PrepareCall(const http::Request& request, const std::string& function, const QueryParams& query,
                              const Preferences& preferences, const PlanContext& context, Prepared prepared) {
   if (request.method != "GET" && request.method != "HEAD" && request.method != "POST") {
@@ -140,9 +151,11 @@ Result<Prepared> PrepareCall(const http::Request& request, const std::string& fu
   call.arguments_from_query = request.method != "POST";
   call.body = request.body;
   call.form = prepared.form;
-  call.count_exact = preferences.count.has_value();
+  call.count_exact = preferences.count == PreferCount::kExact;
+  if (preferences.count != PreferCount::kExact) call.estimated_count = preferences.count;
   auto plan = PlanCall(context, function, query, call);
   if (!plan) return plan.error();
+  SetEstimate(*plan, prepared);
   const Function& called = *plan->call->function;
   prepared.shape = Shape::kCall;
   prepared.query = WriteRead(*plan);
@@ -164,7 +177,7 @@ Result<Prepared> PrepareCall(const http::Request& request, const std::string& fu
   prepared.decide_after =
       !prepared.read_only && (prepared.form.singular || prepared.rollback || prepared.max_affected.has_value());
   prepared.form.singular = plan->form.singular && !called.returns_void;
-  if (call.count_exact) honoured.count = PreferCount::kExact;
+  honoured.count = preferences.count;
   if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
   prepared.preference_applied = PreferenceAppliedValue(honoured);
   return prepared;
@@ -187,7 +200,7 @@ Result<Prepared> PrepareMutation(const http::Request& request, const std::string
   mutation.body = request.body;
   mutation.representation = preferences.representation == PreferReturn::kRepresentation;
   mutation.form = prepared.form;
-  mutation.count_exact = preferences.count.has_value();
+  mutation.count_exact = preferences.count.has_value();  // a write's rows are counted exactly
   if (*kind == MutationKind::kInsert) {
     mutation.resolution = preferences.resolution;
     mutation.missing_default = preferences.missing == PreferMissing::kDefault;
@@ -236,12 +249,14 @@ Result<Prepared> Prepare(const http::Request& request, const std::string& resour
   if (request.method != "GET" && request.method != "HEAD") {
     return PrepareMutation(request, resource, query, preferences, context, std::move(prepared));
   }
-  ReadRequest read{preferences.count.has_value(), form};
+  ReadRequest read{preferences.count == PreferCount::kExact, form};
+  if (preferences.count != PreferCount::kExact) read.estimated_count = preferences.count;
   auto plan = PlanRead(context, resource, query, read);
   if (!plan) return plan.error();
   prepared.query = WriteRead(*plan);
+  SetEstimate(*plan, prepared);
   Preferences honoured;
-  if (read.count_exact) honoured.count = PreferCount::kExact;
+  honoured.count = preferences.count;
   if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
   prepared.preference_applied = PreferenceAppliedValue(honoured);
   return prepared;
@@ -251,6 +266,7 @@ Result<Prepared> Prepare(const http::Request& request, const std::string& resour
 struct Transaction {
   std::vector<db::Statement> statements;
   size_t main = 0;
+  std::optional<size_t> estimate;
 };
 
 // Most requests are one implicit transaction: the settings, then the
@@ -291,6 +307,10 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
       "pg_catalog.set_config('application_name', $9, true)";
   static const std::string kReadOnlySettings = kSettings + ", pg_catalog.set_config('transaction_read_only', 'on', true)";
   statements.push_back({prepared.read_only ? kReadOnlySettings : kSettings, std::move(settings), true});
+  if (prepared.estimate) {
+    transaction.estimate = statements.size();
+    statements.push_back({prepared.estimate->sql, prepared.estimate->params, true});
+  }
   transaction.main = statements.size();
   statements.push_back({prepared.query.sql, prepared.query.params, true});
   return transaction;
@@ -349,6 +369,16 @@ Error RunFailure(const Error& error, const http::Request& request) {
     return ApiError("AB504", "The database did not answer in time; the request was given up");
   }
   return ApiError("PGRST001", "Database connection lost");
+}
+
+// count=planned answers the planner's estimate; count=estimated the exact
+// count unless it passed its limit.
+void ApplyEstimate(const Prepared& prepared, const db::PgResult& explain, StatementRow& row) {
+  if (explain.Rows() < 1) return;
+  auto planned = PlannedRows(explain.Get(0, 0));
+  if (!planned) return;
+  bool over_limit = !row.total || (prepared.exact_count_limit && *row.total > *prepared.exact_count_limit);
+  if (prepared.estimated_count == PreferCount::kPlanned || over_limit) row.total = std::max(*planned, prepared.offset + row.page_total);
 }
 
 // Singular answers, PUT and max-affected: PostgREST never commits a write
@@ -533,6 +563,7 @@ asio::awaitable<Result<StatementRow>> RestApi::Run(const PreparedRequest& prepar
   if (outcome->results.size() <= transaction.main) co_return ApiError("XX000", "incomplete database answer");
   auto row = ReadStatementRow(outcome->results[transaction.main]);
   if (!row) co_return row.error();
+  if (transaction.estimate) ApplyEstimate(prepared, outcome->results[*transaction.estimate], *row);
   std::optional<Error> refusal = Refusal(prepared, *row);
   if (prepared.decide_after) {
     std::vector<db::Statement> finish;

@@ -67,6 +67,7 @@ struct EmbedSource {
 class SqlWriter {
  public:
   SqlQuery Read(const ReadPlan& plan);
+  SqlQuery CountEstimate(const ReadPlan& plan);
   SqlQuery Mutation(const MutationPlan& plan);
 
  private:
@@ -210,6 +211,10 @@ EmbedSource SqlWriter::JoinParent(const ReadNode& child, const std::string& pare
 // one JSON object (to-one) or an array; a spread's columns come from a
 // LEFT JOIN LATERAL in the parent's FROM instead.
 std::string SqlWriter::Embed(const ReadNode& child, const std::string& parent_alias, LevelExtras& extras) {
+  // `rel()` only matters as a join (!inner) or to null filters, which write
+  // their own EXISTS; nothing written here may go unused (a parameter of
+  // unknown type that no statement text names fails the statement).
+  if (child.filter_only && !child.inner) return {};
   std::string alias = NewAlias();
   EmbedSource source = JoinParent(child, parent_alias, alias);
   LevelExtras nested;
@@ -391,11 +396,35 @@ SqlQuery SqlWriter::Read(const ReadPlan& plan) {
   // Spread joins add columns, never rows, so the count leaves them out.
   std::string page = "(SELECT " + projection + from + extras.joins + where_sql + OrderBy(root, alias) +
                      LimitOffset(root) + ")";
-  std::string total = plan.count_exact ? "(SELECT pg_catalog.count(*)" + from + where_sql + ")" : "NULL::bigint";
+  std::string total = "NULL::bigint";
+  if (plan.count_exact) {
+    total = "(SELECT pg_catalog.count(*)" + from + where_sql + ")";
+  } else if (plan.estimated_count == PreferCount::kEstimated && plan.exact_count_limit) {
+    // Exact up to the limit; one row more tells the caller to use the estimate.
+    total = "(SELECT pg_catalog.count(*) FROM (SELECT 1" + from + where_sql + " LIMIT " +
+            std::to_string(*plan.exact_count_limit + 1) + ") _c)";
+  } else if (plan.estimated_count == PreferCount::kEstimated) {
+    total = "(SELECT pg_catalog.count(*)" + from + where_sql + ")";
+  }
   // A scalar function's answer is its values, not rows of them.
   std::string row = plan.scalar_table ? "_r." + Ident(plan.scalar_table->columns.front().name) : "_r";
   std::string sql = "SELECT " + StatementRowColumns(total, "pg_catalog.count(_r)", RowsBody(plan.form, row), "NULL::bigint") +
                     " FROM " + page + " _r";
+  return SqlQuery{std::move(sql), std::move(params_)};
+}
+
+SqlQuery SqlWriter::CountEstimate(const ReadPlan& plan) {
+  const ReadNode& root = plan.root;
+  std::string alias = NewAlias();
+  std::string source = plan.call ? Call(*plan.call) : Qualified(root.table->schema, root.table->name);
+  if (plan.scalar_table) source = "(SELECT " + source + " AS " + Ident(plan.scalar_table->columns.front().name) + ")";
+  std::vector<std::string> conditions;
+  if (std::string where = Where(root, alias); !where.empty()) conditions.push_back(std::move(where));
+  for (const auto& child : root.children) {
+    if (child.inner) conditions.push_back(EmbedExists(child, alias));
+  }
+  std::string sql = "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + source + " AS " + Ident(alias) +
+                    (conditions.empty() ? "" : " WHERE " + Join(conditions, " AND "));
   return SqlQuery{std::move(sql), std::move(params_)};
 }
 
@@ -480,5 +509,21 @@ SqlQuery SqlWriter::Mutation(const MutationPlan& plan) {
 SqlQuery WriteRead(const ReadPlan& plan) { return SqlWriter().Read(plan); }
 
 SqlQuery WriteMutation(const MutationPlan& plan) { return SqlWriter().Mutation(plan); }
+
+std::optional<SqlQuery> WriteCountEstimate(const ReadPlan& plan) {
+  if (!plan.estimated_count || (plan.call && plan.call->function->returns_void)) return std::nullopt;
+  return SqlWriter().CountEstimate(plan);
+}
+
+std::optional<int64_t> PlannedRows(std::string_view explain_json) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(explain_json, ec);
+  if (ec || !value.is_array() || value.as_array().empty()) return std::nullopt;
+  const auto* top = value.as_array()[0].if_object();
+  const auto* plan = top != nullptr ? top->if_contains("Plan") : nullptr;
+  const auto* rows = plan != nullptr && plan->is_object() ? plan->as_object().if_contains("Plan Rows") : nullptr;
+  if (rows == nullptr || !rows->is_number()) return std::nullopt;
+  return static_cast<int64_t>(rows->to_number<double>());
+}
 
 }  // namespace agentbase::rest

@@ -24,6 +24,11 @@ struct SqlQuery {
 };
 
 SqlQuery WriteRead(const ReadPlan& plan);
+// count=planned / count=estimated: EXPLAIN (FORMAT JSON) of the rows the read
+// counts, whose top plan node's "Plan Rows" is the estimate.
+std::optional<SqlQuery> WriteCountEstimate(const ReadPlan& plan);
+// That estimate, from the EXPLAIN statement's one JSON value.
+std::optional<int64_t> PlannedRows(std::string_view explain_json);
 SqlQuery WriteMutation(const MutationPlan& plan);
 
 // "name" with embedded quotes doubled.
