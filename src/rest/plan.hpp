@@ -37,6 +37,10 @@ struct SelectedField {
   FieldRef field;
   std::optional<std::string> cast;
   std::string key;  // the output name
+  // `col.sum()`, `count()` (kRowCount): the level's rows are grouped by its
+  // other fields. `aggregate_cast` applies to the aggregate's result.
+  std::optional<AggregateFunction> aggregate;
+  std::optional<std::string> aggregate_cast;
 };
 
 struct ResolvedFilter {
@@ -145,6 +149,7 @@ struct MutationPlan {
 struct PlanContext {
   const SchemaCache& cache;
   std::optional<int64_t> max_rows;  // db-max-rows: caps the root and every to-many embed
+  bool aggregates_enabled = false;  // PostgREST's db-aggregates-enabled
 };
 
 struct ReadRequest {

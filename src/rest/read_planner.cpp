@@ -73,6 +73,17 @@ std::string Describe(const Relationship& relationship) {
          relationship.source + " with " + relationship.target + "\",\"relationship\":\"" + using_text + "\"}";
 }
 
+const char* AggregateName(AggregateFunction function) {
+  switch (function) {
+    case AggregateFunction::kSum: return "sum";
+    case AggregateFunction::kAvg: return "avg";
+    case AggregateFunction::kMax: return "max";
+    case AggregateFunction::kMin: return "min";
+    case AggregateFunction::kCount: return "count";
+  }
+  return "count";
+}
+
 bool IsValidCast(const std::string& type) {
   static const std::regex shape(R"(^[A-Za-z_][A-Za-z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$)");
   return type.size() < 64 && std::regex_match(type, shape);
@@ -207,22 +218,29 @@ Status ReadPlanner::PlanSelect(const Table& table, const std::vector<SelectItem>
 }
 
 Result<SelectedField> ReadPlanner::PlanField(const Table& table, const SelectItem& item) {
-  if (item.aggregate) return ApiError("PGRST123", "Use of aggregate functions is not allowed");
+  if (item.aggregate && !context_.aggregates_enabled) {
+    return ApiError("PGRST123", "Use of aggregate functions is not allowed");
+  }
   SelectedField selected;
-  if (item.field.name == "*") {
+  if (item.field.name == "*" && !item.aggregate) {
     selected.kind = SelectedField::Kind::kAllColumns;
     return selected;
   }
-  selected.key =
-      item.alias ? *item.alias : (item.field.json_path.empty() ? item.field.name : item.field.json_path.back().key);
-  if (item.cast) {
-    if (!IsValidCast(*item.cast)) return ApiError("PGRST100", "failed to parse select parameter (invalid cast)");
-    selected.cast = item.cast;
+  for (const auto* cast : {&item.cast, &item.aggregate_cast}) {
+    if (*cast && !IsValidCast(**cast)) return ApiError("PGRST100", "failed to parse select parameter (invalid cast)");
   }
-  // PostgREST's legacy count: `count` that is no column counts the rows of
-  // its level (`select=count`, `select=id,messages(count)`).
-  if (item.field.name == "count" && item.field.json_path.empty() && table.FindColumn("count") == nullptr &&
-      table.FindComputedField("count") == nullptr) {
+  selected.cast = item.cast;
+  selected.aggregate = item.aggregate;
+  selected.aggregate_cast = item.aggregate_cast;
+  selected.key = item.alias ? *item.alias
+                            : item.aggregate ? std::string(AggregateName(*item.aggregate))
+                                             : (item.field.json_path.empty() ? item.field.name
+                                                                             : item.field.json_path.back().key);
+  // `count()`; and PostgREST's legacy count, `count` that is no column
+  // (`select=count`, `select=id,messages(count)`), which counts its level's rows.
+  bool legacy_count = !item.aggregate && item.field.name == "count" && item.field.json_path.empty() &&
+                      table.FindColumn("count") == nullptr && table.FindComputedField("count") == nullptr;
+  if (item.field.name == "*" || legacy_count) {
     selected.kind = SelectedField::Kind::kRowCount;
     return selected;
   }

@@ -239,7 +239,7 @@ Result<Prepared> Prepare(const http::Request& request, const std::string& resour
   if (!parsed) return parsed.error();
   const QueryParams& query = parsed->query;
   const Preferences& preferences = parsed->preferences;
-  PlanContext context{cache, options.max_rows};
+  PlanContext context{cache, options.max_rows, options.aggregates_enabled};
 
   Prepared prepared;
   prepared.form = form;

@@ -40,6 +40,10 @@ struct RestOptions {
   // A larger answer is refused (400 AB400) by the database before it is
   // sent, so no request can make the server hold an unbounded body.
   int64_t max_response_bytes = 16 * 1024 * 1024;
+  // PostgREST's db-aggregates-enabled: `col.sum()`, `count()` ... in select.
+  // Off by default: an aggregate over a large table is a cheap way to make
+  // the database work hard (statement_timeout still bounds it).
+  bool aggregates_enabled = false;
 };
 
 // Settings every request sends that depend on the options only.

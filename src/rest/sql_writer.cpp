@@ -55,6 +55,7 @@ namespace {
 struct LevelExtras {
   std::vector<std::string> conditions;  // EXISTS (...) of !inner embeds, for the level's WHERE
   std::string joins;                    // LEFT JOIN LATERAL (...) of spread embeds, for its FROM
+  std::string group_by;                 // GROUP BY of a level with aggregates
 };
 
 // An embedded level's rows: " FROM target AS alias ..." and the conditions
@@ -63,6 +64,17 @@ struct EmbedSource {
   std::string from;
   std::vector<std::string> conditions;
 };
+
+const char* AggregateSql(AggregateFunction function) {
+  switch (function) {
+    case AggregateFunction::kSum: return "sum";
+    case AggregateFunction::kAvg: return "avg";
+    case AggregateFunction::kMax: return "max";
+    case AggregateFunction::kMin: return "min";
+    case AggregateFunction::kCount: return "count";
+  }
+  return "count";
+}
 
 class SqlWriter {
  public:
@@ -147,6 +159,8 @@ std::vector<std::string> SqlWriter::Keys(const ReadNode& node) {
 
 std::string SqlWriter::Projection(const ReadNode& node, const std::string& alias, LevelExtras& extras) {
   std::vector<std::string> columns;
+  std::vector<std::string> grouped;  // with aggregates: the other fields' expressions
+  bool aggregating = false;
   for (const auto& entry : node.select) {
     if (entry.is_embed) {
       std::string embedded = Embed(node.children[entry.embed], alias, extras);
@@ -154,25 +168,26 @@ std::string SqlWriter::Projection(const ReadNode& node, const std::string& alias
       continue;
     }
     const SelectedField& field = entry.field;
-    switch (field.kind) {
-      case SelectedField::Kind::kAllColumns:
-        for (const auto& column : node.table->columns) columns.push_back(Ident(alias) + "." + Ident(column.name));
-        break;
-      case SelectedField::Kind::kRowCount: {
-        std::string sql = "pg_catalog.count(*)";
-        if (field.cast) sql = "CAST(" + sql + " AS " + *field.cast + ")";
-        columns.push_back(sql + " AS " + Ident(field.key));
-        break;
+    if (field.kind == SelectedField::Kind::kAllColumns) {
+      for (const auto& column : node.table->columns) {
+        columns.push_back(Ident(alias) + "." + Ident(column.name));
+        grouped.push_back(columns.back());
       }
-      case SelectedField::Kind::kField: {
-        std::string sql = Field(field.field, alias);
-        if (field.cast) sql = "CAST(" + sql + " AS " + *field.cast + ")";
-        columns.push_back(sql + " AS " + Ident(field.key));
-        break;
-      }
+      continue;
     }
+    std::string sql = field.kind == SelectedField::Kind::kRowCount ? "pg_catalog.count(*)" : Field(field.field, alias);
+    if (field.cast) sql = "CAST(" + sql + " AS " + *field.cast + ")";
+    if (field.aggregate && field.kind == SelectedField::Kind::kField) {
+      sql = std::string("pg_catalog.") + AggregateSql(*field.aggregate) + "(" + sql + ")";
+    }
+    if (field.aggregate_cast) sql = "CAST(" + sql + " AS " + *field.aggregate_cast + ")";
+    bool is_aggregate = field.aggregate.has_value() || field.kind == SelectedField::Kind::kRowCount;
+    aggregating = aggregating || is_aggregate;
+    if (!is_aggregate) grouped.push_back(sql);
+    columns.push_back(sql + " AS " + Ident(field.key));
   }
   if (columns.empty()) return "NULL AS \"\"";  // select= (nothing): rows of empty objects
+  if (aggregating && !grouped.empty()) extras.group_by = " GROUP BY " + Join(grouped, ", ");
   return Join(columns, ", ");
 }
 
@@ -227,7 +242,8 @@ std::string SqlWriter::Embed(const ReadNode& child, const std::string& parent_al
   if (child.inner) extras.conditions.push_back("EXISTS (SELECT 1" + from + ")");
   if (child.filter_only) return {};
   bool to_one = child.relationship->to_one;
-  std::string rows = "SELECT " + projection + from + (to_one ? " LIMIT 1" : OrderBy(child, alias) + LimitOffset(child));
+  std::string rows = "SELECT " + projection + from + nested.group_by +
+                     (to_one ? " LIMIT 1" : OrderBy(child, alias) + LimitOffset(child));
   if (child.spread) {
     std::string joined = NewAlias();
     std::string lifted = rows;
@@ -394,7 +410,7 @@ SqlQuery SqlWriter::Read(const ReadPlan& plan) {
   conditions.insert(conditions.end(), extras.conditions.begin(), extras.conditions.end());
   std::string where_sql = conditions.empty() ? "" : " WHERE " + Join(conditions, " AND ");
   // Spread joins add columns, never rows, so the count leaves them out.
-  std::string page = "(SELECT " + projection + from + extras.joins + where_sql + OrderBy(root, alias) +
+  std::string page = "(SELECT " + projection + from + extras.joins + where_sql + extras.group_by + OrderBy(root, alias) +
                      LimitOffset(root) + ")";
   std::string total = "NULL::bigint";
   if (plan.count_exact) {

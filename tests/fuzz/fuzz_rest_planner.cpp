@@ -270,7 +270,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::optional<int64_t> max_rows;
   if (size % 2 == 1) max_rows = 100;
 
-  rest::PlanContext context{cache, max_rows};
+  rest::PlanContext context{cache, max_rows, size % 4 >= 2};
   auto refused = [](const Error& error, const char* stage) {
     fuzz::RequireApiError(error, stage);
     fuzz::Trace("refused", error.code + " " + error.message);

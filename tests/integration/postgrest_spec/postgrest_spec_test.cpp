@@ -281,9 +281,9 @@ TEST_F(PostgrestSpecTest, PortedCasesMatchPostgrest) {
   {
     asio::io_context io;
     db::Pool pool(io.get_executor(), database_->Conninfo() + " user=authenticator", db::PoolOptions{});
-    // One RestApi per exposed-schema configuration. A case may name the
-    // schemas PostgREST's spec exposes ("schemas", default ["test"]), the
-    // first the default.
+    // One RestApi per configuration. A case may name the schemas PostgREST's
+    // spec exposes ("schemas", default ["test"]), the first the default, and
+    // settings it turns on ("config": db-aggregates-enabled, db-plan-enabled).
     std::map<std::string, std::unique_ptr<rest::RestApi>> apis;
     auto api_for = [&](const json::object& c) -> rest::RestApi& {
       std::string schema = "test";
@@ -292,10 +292,13 @@ TEST_F(PostgrestSpecTest, PortedCasesMatchPostgrest) {
         for (const auto& name : schemas->as_array()) names.emplace_back(name.as_string());
         schema = Join(names, ",");
       }
-      auto& slot = apis[schema];
+      std::string config;
+      if (auto* setting = c.if_contains("config")) config = std::string(setting->as_string());
+      auto& slot = apis[schema + "\n" + config];
       if (!slot) {
         rest::RestOptions options;
         options.schema = schema;
+        options.aggregates_enabled = config.find("db-aggregates-enabled = true") != std::string::npos;
         options.extra_search_path = "public";
         options.max_rows = std::nullopt;
         slot = std::make_unique<rest::RestApi>(pool, *keys, options);
