@@ -176,7 +176,8 @@ Result<Prepared> PrepareCall(const http::Request& request, const std::string& fu
   // or is to be rolled back anyway (tx=rollback).
   prepared.decide_after =
       !prepared.read_only && (prepared.form.singular || prepared.rollback || prepared.max_affected.has_value());
-  prepared.form.singular = plan->form.singular && !called.returns_void;
+  // A function of one row answers an object whatever the client accepted;
+  // only an Accept of the object media type asks for exactly one.
   honoured.count = preferences.count;
   if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
   prepared.preference_applied = PreferenceAppliedValue(honoured);

@@ -82,7 +82,8 @@ std::vector<std::string> SchemaQueries(const std::string& schema) {
   // Functions: arguments and result columns as JSON arrays of [name, type, composite].
   queries[kFunctions] =
       "SELECT p.proname, p.proretset, p.prorettype = 'void'::regtype, "
-      "CASE WHEN rt.typrelid <> 0 AND rc.relnamespace = n.oid THEN rc.relname END, "
+      "CASE WHEN rt.typrelid <> 0 AND rc.relnamespace = n.oid AND rc.relkind IN ('r', 'p', 'v', 'm', 'f') "
+      "  THEN rc.relname END, "
       "p.provolatile, p.pronargs, p.pronargdefaults, "
       "coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_array(coalesce(names.list[x.ord], ''), "
       "    pg_catalog.format_type(x.type, NULL), at.typtype = 'c') ORDER BY x.ord) "
@@ -92,7 +93,8 @@ std::vector<std::string> SchemaQueries(const std::string& schema) {
       "(SELECT ac.relname FROM pg_catalog.pg_type ft JOIN pg_catalog.pg_class ac ON ac.oid = ft.typrelid "
       "  WHERE p.pronargs > 0 AND ft.oid = p.proargtypes[0] AND ac.relnamespace = n.oid), "
       "NOT p.proretset OR p.prorows = 1, "
-      "CASE WHEN p.prorettype = 'record'::regtype AND p.proallargtypes IS NOT NULL THEN "
+      // OUT, INOUT and TABLE arguments make a row, even when there is one of them.
+      "CASE WHEN p.proargmodes IS NOT NULL AND p.proargmodes && ARRAY['o', 't', 'b']::\"char\"[] THEN "
       "  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(coalesce(nullif(z.name, ''), 'column' || z.ord), "
       "      pg_catalog.format_type(z.type, NULL)) ORDER BY z.ord) "
       "   FROM unnest(p.proargnames, p.proallargtypes, p.proargmodes) WITH ORDINALITY z(name, type, mode, ord) "
