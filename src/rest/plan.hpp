@@ -94,7 +94,8 @@ struct ReadNode {
 struct CallArgument {
   const FunctionArgument* argument = nullptr;
   std::optional<std::string> value;
-  enum class Form { kCast, kComposite, kWholeBody } form = Form::kCast;
+  // kHexBody: a bytea argument's raw bytes, sent as hex text.
+  enum class Form { kCast, kComposite, kWholeBody, kHexBody } form = Form::kCast;
 };
 
 struct FunctionCall {
@@ -179,6 +180,11 @@ Result<MutationPlan> PlanMutation(const PlanContext& context, const std::string&
 
 struct CallRequest {
   std::string_view body;              // POST: the arguments (or the one unnamed argument)
+  // POST's Content-Type (its media type, lower case): JSON by default; a
+  // form (application/x-www-form-urlencoded) gives text arguments; text/plain,
+  // text/xml and application/octet-stream are the whole body of a function's
+  // one unnamed text, xml or bytea argument.
+  std::string content_type;
   bool arguments_from_query = false;  // GET/HEAD: QueryParams::rpc_args
   bool count_exact = false;
   BodyForm form;

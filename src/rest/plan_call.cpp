@@ -11,6 +11,7 @@
 #include "rest/plan.hpp"
 #include "rest/read_planner.hpp"
 #include "rest/sql_writer.hpp"
+#include "rest/url_decode.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
@@ -19,40 +20,80 @@ namespace json = boost::json;
 
 namespace {
 
-// The arguments a request gives, by name (or the whole body, for a
-// function of one unnamed json, jsonb, text or bytea argument).
+std::string HexText(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes.size() * 2);
+  for (unsigned char byte : bytes) {
+    hex += kDigits[byte >> 4];
+    hex += kDigits[byte & 0xf];
+  }
+  return hex;
+}
+
+// The arguments a request gives, by name, or the whole body for a function
+// of one unnamed argument: json or jsonb for a JSON body, text for
+// text/plain, xml for text/xml, bytea for application/octet-stream.
 struct GivenArguments {
   std::map<std::string, json::value> named;
   std::optional<std::string> whole_body;
+  std::string whole_body_type;  // the argument type the whole body fits
+  bool invalid_json = false;
 };
 
-Result<GivenArguments> ReadArguments(const QueryParams& query, const CallRequest& request) {
+// GET: the query string's arguments; one given twice is an array of its
+// values (array and VARIADIC arguments).
+GivenArguments QueryArguments(const QueryParams& query) {
   GivenArguments given;
-  if (request.arguments_from_query) {
-    for (const auto& argument : query.rpc_args) given.named[argument.name] = json::value(argument.value);
-    return given;
-  }
-  if (TrimView(request.body).empty()) return given;
-  given.whole_body = std::string(request.body);
-  boost::system::error_code ec;
-  json::value payload = json::parse(request.body, ec);
-  if (!ec && payload.is_object()) {
-    for (const auto& [key, value] : payload.as_object()) given.named[std::string(key)] = value;
-  } else if (ec || !payload.is_object()) {
-    given.named.clear();
-    given.named.emplace("", json::value());  // matches only a function taking the whole body
+  for (const auto& argument : query.rpc_args) {
+    auto [slot, added] = given.named.try_emplace(argument.name, json::value(argument.value));
+    if (added) continue;
+    if (!slot->second.is_array()) slot->second = json::array{slot->second};
+    slot->second.as_array().emplace_back(argument.value);
   }
   return given;
 }
 
-bool TakesWholeBody(const Function& function) {
-  if (function.arguments.size() != 1 || !function.arguments.front().name.empty()) return false;
+GivenArguments ReadArguments(const QueryParams& query, const CallRequest& request) {
+  if (request.arguments_from_query) return QueryArguments(query);
+  GivenArguments given;
+  const std::string& type = request.content_type;
+  if (type == "application/x-www-form-urlencoded") {
+    for (const auto& pair : SplitQueryString(request.body)) {
+      if (!pair.key.empty()) given.named[pair.key] = json::value(pair.value.value_or(""));
+    }
+    return given;
+  }
+  static const std::map<std::string, std::string> kRawBodies = {
+      {"text/plain", "text"}, {"text/xml", "xml"}, {"application/octet-stream", "bytea"}};
+  if (auto raw = kRawBodies.find(type); raw != kRawBodies.end()) {
+    given.whole_body = std::string(request.body);
+    given.whole_body_type = raw->second;
+    return given;
+  }
+  if (TrimView(request.body).empty()) return given;
+  boost::system::error_code ec;
+  json::value payload = json::parse(request.body, ec);
+  given.whole_body = std::string(request.body);
+  given.whole_body_type = "json";
+  if (!ec && payload.is_object()) {
+    for (const auto& [key, value] : payload.as_object()) given.named[std::string(key)] = value;
+  } else {
+    given.invalid_json = ec.failed() || !payload.is_object();
+  }
+  return given;
+}
+
+bool TakesWholeBody(const Function& function, const GivenArguments& given) {
+  if (function.arguments.size() != 1 || !function.arguments.front().name.empty() || !given.whole_body) return false;
   const std::string& type = function.arguments.front().type;
-  return type == "json" || type == "jsonb" || type == "text" || type == "bytea";
+  if (given.whole_body_type == "json") return type == "json" || type == "jsonb";
+  return type == given.whole_body_type;
 }
 
 bool Fits(const Function& function, const GivenArguments& given) {
-  if (TakesWholeBody(function)) return given.whole_body.has_value();
+  if (TakesWholeBody(function, given)) return true;
+  if (given.invalid_json || (given.whole_body && given.whole_body_type != "json")) return false;
   std::set<std::string> names;
   for (const auto& argument : function.arguments) {
     names.insert(argument.name);
@@ -75,7 +116,7 @@ Result<const Function*> ChooseOverload(const SchemaCache& cache, const std::stri
   for (const Function* candidate : cache.FindFunctions(name)) {
     if (!Fits(*candidate, given)) continue;
     // Named arguments that fit beat a function taking the whole body.
-    (TakesWholeBody(*candidate) ? fitting : by_name).push_back(candidate);
+    (TakesWholeBody(*candidate, given) ? fitting : by_name).push_back(candidate);
   }
   if (!by_name.empty()) fitting = by_name;
   if (fitting.size() == 1) return fitting.front();
@@ -123,8 +164,12 @@ CallArgument ArgumentFor(const FunctionArgument& argument, const json::value& va
 
 FunctionCall BindArguments(const Function& function, const GivenArguments& given) {
   FunctionCall call{&function, {}};
-  if (TakesWholeBody(function)) {
-    call.arguments.push_back({&function.arguments.front(), given.whole_body, CallArgument::Form::kWholeBody});
+  if (TakesWholeBody(function, given)) {
+    if (given.whole_body_type == "bytea") {
+      call.arguments.push_back({&function.arguments.front(), HexText(*given.whole_body), CallArgument::Form::kHexBody});
+    } else {
+      call.arguments.push_back({&function.arguments.front(), given.whole_body, CallArgument::Form::kWholeBody});
+    }
     return call;
   }
   for (const auto& argument : function.arguments) {
@@ -163,17 +208,16 @@ Result<const Table*> ResultTable(const SchemaCache& cache, const Function& funct
 Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& name, const QueryParams& query,
                           const CallRequest& request) {
   auto given = ReadArguments(query, request);
-  if (!given) return given.error();
-  if (given->named.contains("")) {
+  if (given.invalid_json) {
     auto overloads = context.cache.FindFunctions(name);
-    if (std::none_of(overloads.begin(), overloads.end(), [](const Function* f) { return TakesWholeBody(*f); })) {
+    if (std::none_of(overloads.begin(), overloads.end(), [&](const Function* f) { return TakesWholeBody(*f, given); })) {
       return ApiError("PGRST102", "Empty or invalid json");
     }
   }
-  auto function = ChooseOverload(context.cache, name, *given);
+  auto function = ChooseOverload(context.cache, name, given);
   if (!function) return function.error();
   ReadPlan plan;
-  plan.call = BindArguments(**function, *given);
+  plan.call = BindArguments(**function, given);
   plan.count_exact = request.count_exact;
   plan.estimated_count = request.estimated_count;
   plan.exact_count_limit = context.max_rows;

@@ -150,6 +150,8 @@ Result<Prepared> PrepareCall(const http::Request& request, const std::string& fu
   CallRequest call;
   call.arguments_from_query = request.method != "POST";
   call.body = request.body;
+  std::string_view content_type = request.Header("content-type").value_or("");
+  call.content_type = ToLower(Trim(content_type.substr(0, content_type.find(';'))));
   call.form = prepared.form;
   call.count_exact = preferences.count == PreferCount::kExact;
   if (preferences.count != PreferCount::kExact) call.estimated_count = preferences.count;

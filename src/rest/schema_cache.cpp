@@ -103,7 +103,7 @@ std::vector<std::string> SchemaQueries(const std::string& schema) {
       "  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(ra.attname, pg_catalog.format_type(ra.atttypid, ra.atttypmod)) "
       "      ORDER BY ra.attnum) FROM pg_catalog.pg_attribute ra WHERE ra.attrelid = rt.typrelid AND ra.attnum > 0 "
       "      AND NOT ra.attisdropped) END, "
-      "pg_catalog.format_type(p.prorettype, NULL) "
+      "pg_catalog.format_type(p.prorettype, NULL), p.provariadic <> 0 "
       "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
       "JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype LEFT JOIN pg_catalog.pg_class rc ON rc.oid = rt.typrelid "
       // The names of the IN, INOUT and VARIADIC arguments, in order.
@@ -270,6 +270,7 @@ Function ReadFunction(const db::PgResult& functions, int row, const std::string&
     function.returns_row = std::move(result);
   }
   if (!function.returns_void && !function.ReturnsRows()) function.scalar_type = functions.Text(row, 12);
+  if (functions.Bool(row, 13) && !function.arguments.empty()) function.arguments.back().is_variadic = true;
   return function;
 }
 

@@ -51,6 +51,7 @@ struct FunctionArgument {
   std::string type;
   bool has_default = false;
   bool is_composite = false;  // a table's or a composite type's row: given as a JSON object
+  bool is_variadic = false;   // VARIADIC: called with `VARIADIC name => array`
 };
 
 struct Function {

@@ -115,7 +115,8 @@ std::string SqlWriter::Call(const FunctionCall& call) {
     std::string value = Param(argument.value);
     switch (argument.form) {
       case CallArgument::Form::kCast:
-        arguments.push_back(Ident(declared.name) + " := " + value + "::" + declared.type);
+        arguments.push_back(Ident(declared.name) + " := " + (declared.is_variadic ? "VARIADIC " : "") + value +
+                            "::" + declared.type);
         break;
       case CallArgument::Form::kComposite:
         arguments.push_back(Ident(declared.name) + " := pg_catalog.json_populate_record(NULL::" + declared.type +
@@ -123,6 +124,9 @@ std::string SqlWriter::Call(const FunctionCall& call) {
         break;
       case CallArgument::Form::kWholeBody:
         arguments.push_back(value + "::" + declared.type);
+        break;
+      case CallArgument::Form::kHexBody:
+        arguments.push_back("pg_catalog.decode(" + value + ", 'hex')");
         break;
     }
   }
