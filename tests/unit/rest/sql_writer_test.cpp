@@ -361,5 +361,50 @@ TEST(SqlWriterParams, EveryShapeNamesExactlyItsParameters) {
       WriteMutationOf(Mutate(MutationKind::kUpdate, "clients", "id=eq.1&select=id", R"({"name": "b"})", request)));
 }
 
+// BUG (found writing these tests): a filter-only embed without !inner
+// (`clients()`) writes nothing, but its filter's value is still bound, so
+// PostgreSQL refuses the statement ("bind message supplies 1 parameters, but
+// prepared statement "" requires 0"). GET /projects?select=id,clients()&clients.name=eq.x
+TEST(SqlWriterBug, FilterOnlyEmbedWithoutInnerBindsAnUnusedParameter) {
+  ExpectParamsMatchPlaceholders(WriteReadOf(Read("projects", "select=id,clients()&clients.name=eq.x")));
+}
+
+// BUG: PATCH with an empty object (`{}`) and a filter writes
+// `SELECT "_t".* FROM ... WHERE false` without the filter, but still binds
+// the filter's value: PostgreSQL refuses it as above.
+// PATCH /clients?id=eq.1 with body {}
+TEST(SqlWriterBug, EmptyUpdateBindsTheUnusedFilterValue) {
+  ExpectParamsMatchPlaceholders(WriteMutationOf(Mutate(MutationKind::kUpdate, "clients", "id=eq.1", "{}")));
+}
+
+// BUG: a write's return=representation drops the !inner conditions of its
+// embeds (SqlWriter::Mutation ignores LevelExtras::conditions), so rows
+// the embed leaves out are returned anyway; with a filter-only `rel!inner()`
+// the filter's value is bound but unused and PostgreSQL refuses the
+// statement. POST /projects?select=id,clients!inner()&clients.name=eq.x
+// with Prefer: return=representation.
+TEST(SqlWriterBug, RepresentationDropsInnerEmbedConditions) {
+  MutationRequest request;
+  request.representation = true;
+  auto query = WriteMutationOf(Mutate(MutationKind::kInsert, "projects", "select=id,clients!inner()&clients.name=eq.x",
+                                      R"({"name": "a"})", request));
+  ExpectParamsMatchPlaceholders(query);
+  EXPECT_NE(query.sql.find("EXISTS"), std::string::npos) << query.sql;
+}
+
+// BUG (probable): `rel=not.is.null` tests the embed's rows with its own
+// filters but without its nested !inner embeds, while the embed's array
+// leaves those rows out: a project whose tasks all lack users is shown
+// with "tasks": [] and still passes tasks=not.is.null.
+// GET /projects?select=id,tasks(id,users!inner(id))&tasks=not.is.null
+TEST(SqlWriterBug, EmbedNullFilterIgnoresNestedInnerEmbeds) {
+  auto query = WriteReadOf(Read("projects", "select=id,tasks(id,users!inner(id))&tasks=not.is.null"));
+  // The root's WHERE: NOT (NOT EXISTS (SELECT 1 FROM tasks ... )), which
+  // should also require the nested EXISTS over users_tasks.
+  size_t where = query.sql.rfind("NOT (NOT EXISTS");
+  ASSERT_NE(where, std::string::npos) << query.sql;
+  EXPECT_NE(query.sql.find("users_tasks", where), std::string::npos) << query.sql.substr(where);
+}
+
 }  // namespace
 }  // namespace agentbase::rest
