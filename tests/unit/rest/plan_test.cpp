@@ -185,6 +185,34 @@ TEST(PlanRead, AmbiguousEmbedIsPGRST201WithCandidates) {
             R"json("relationship":"messages_receiver_id_fkey using users(id) and messages(receiver_id)"}])json");
 }
 
+// Two junctions between one pair: the candidates are named by junction.
+TEST(PlanRead, AmbiguousManyToManyNamesTheJunctions) {
+  fixture::Catalog catalog;
+  catalog.relations = {
+      {"a", "r", "id", "integer", "int4", "f", "t", "f", ""},  {"b", "r", "id", "integer", "int4", "f", "t", "f", ""},
+      {"j1", "r", "a_id", "integer", "int4", "f", "f", "f", ""}, {"j1", "r", "b_id", "integer", "int4", "f", "f", "f", ""},
+      {"j2", "r", "a_id", "integer", "int4", "f", "f", "f", ""}, {"j2", "r", "b_id", "integer", "int4", "f", "f", "f", ""},
+  };
+  catalog.keys = {{"a", "a_pkey", "p", "id"},      {"b", "b_pkey", "p", "id"},      {"j1", "j1_pkey", "p", "a_id"},
+                  {"j1", "j1_pkey", "p", "b_id"}, {"j2", "j2_pkey", "p", "a_id"}, {"j2", "j2_pkey", "p", "b_id"}};
+  catalog.foreign_keys = {{"j1_a_fkey", "s", "j1", "a_id", "s", "a", "id", "f", "1"},
+                          {"j1_b_fkey", "s", "j1", "b_id", "s", "b", "id", "f", "2"},
+                          {"j2_a_fkey", "s", "j2", "a_id", "s", "a", "id", "f", "3"},
+                          {"j2_b_fkey", "s", "j2", "b_id", "s", "b", "id", "f", "4"}};
+  auto cache = fixture::BuildCache("s", {catalog});
+  PlanContext context{*cache, std::nullopt};
+  auto error = ErrorOf(PlanRead(context, "a", fixture::Query("select=b(*)"), {}));
+  EXPECT_EQ(error.code, "PGRST201");
+  EXPECT_EQ(error.hint,
+            "Try changing 'b' to one of the following: 'b!j1', 'b!j2'. Find the desired relationship in the "
+            "'details' key.");
+  EXPECT_EQ(error.detail,
+            R"json([{"cardinality":"many-to-many","embedding":"a with b","relationship":"j1_a_fkey, j1_b_fkey using j1"},)json"
+            R"json({"cardinality":"many-to-many","embedding":"a with b","relationship":"j2_a_fkey, j2_b_fkey using j2"}])json");
+  auto plan = ValueOf(PlanRead(context, "a", fixture::Query("select=b!j2(*)"), {}));
+  EXPECT_EQ(plan.root.children[0].relationship->junction->table, "j2");
+}
+
 TEST(PlanRead, HintsChooseAmongSeveralKeys) {
   auto by_fk = ValueOf(Read("users", "select=messages!messages_sender_id_fkey(*)"));
   EXPECT_EQ(Child(by_fk.root, "messages").relationship->constraint, "messages_sender_id_fkey");

@@ -361,12 +361,13 @@ TEST(SqlWriterParams, EveryShapeNamesExactlyItsParameters) {
       WriteMutationOf(Mutate(MutationKind::kUpdate, "clients", "id=eq.1&select=id", R"({"name": "b"})", request)));
 }
 
-// BUG (found writing these tests): a filter-only embed without !inner
-// (`clients()`) writes nothing, but its filter's value is still bound, so
-// PostgreSQL refuses the statement ("bind message supplies 1 parameters, but
-// prepared statement "" requires 0"). GET /projects?select=id,clients()&clients.name=eq.x
-TEST(SqlWriterBug, FilterOnlyEmbedWithoutInnerBindsAnUnusedParameter) {
-  ExpectParamsMatchPlaceholders(WriteReadOf(Read("projects", "select=id,clients()&clients.name=eq.x")));
+// Found while writing these tests, fixed since: a filter-only embed without
+// !inner (`clients()`) writes nothing, and must bind nothing either.
+// GET /projects?select=id,clients()&clients.name=eq.x
+TEST(SqlWriterParams, FilterOnlyEmbedWithoutInnerBindsNothing) {
+  auto query = WriteReadOf(Read("projects", "select=id,clients()&clients.name=eq.x"));
+  ExpectParamsMatchPlaceholders(query);
+  EXPECT_TRUE(query.params.empty());
 }
 
 // BUG: PATCH with an empty object (`{}`) and a filter writes
