@@ -305,6 +305,9 @@ std::string SqlWriter::EmbedExists(const ReadNode& child, const std::string& par
   std::string alias = NewAlias();
   EmbedSource source = JoinParent(child, parent_alias, alias);
   if (std::string where = Where(child, alias); !where.empty()) source.conditions.push_back(std::move(where));
+  for (const auto& grandchild : child.children) {
+    if (grandchild.inner) source.conditions.push_back(EmbedExists(grandchild, alias));
+  }
   return "EXISTS (SELECT 1" + source.from +
          (source.conditions.empty() ? "" : " WHERE " + Join(source.conditions, " AND ")) + ")";
 }
@@ -495,7 +498,9 @@ SqlQuery SqlWriter::Mutation(const MutationPlan& plan) {
     if (plan.kind == MutationKind::kDelete) {
       statement = "DELETE FROM " + target + " AS " + Ident(alias) + " WHERE " + where;
     } else if (plan.update_columns.empty()) {
-      statement = "SELECT " + Ident(alias) + ".* FROM " + target + " AS " + Ident(alias) + " WHERE false";
+      // Nothing to set: no row changes, but the filters' values are still
+      // named, as every bound parameter must be.
+      statement = "SELECT " + Ident(alias) + ".* FROM " + target + " AS " + Ident(alias) + " WHERE false AND " + where;
     } else {
       std::vector<std::string> sets;
       for (const auto& column : plan.update_columns) sets.push_back(Ident(column) + " = _b." + Ident(column));
@@ -516,8 +521,9 @@ SqlQuery SqlWriter::Mutation(const MutationPlan& plan) {
     std::string alias = NewAlias();
     LevelExtras extras;
     std::string projection = Projection(plan.rows, alias, extras);
+    std::string inner = extras.conditions.empty() ? "" : " WHERE " + Join(extras.conditions, " AND ");
     sql += StatementRowColumns(total, affected, RowsBody(plan.form, "_r"), inserted) + " FROM (SELECT " + projection +
-           " FROM pgrst_source AS " + Ident(alias) + extras.joins + ") _r";
+           " FROM pgrst_source AS " + Ident(alias) + extras.joins + inner + ") _r";
   } else {
     sql += StatementRowColumns(total, affected, "''", inserted);
   }

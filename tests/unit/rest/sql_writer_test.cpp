@@ -370,21 +370,19 @@ TEST(SqlWriterParams, FilterOnlyEmbedWithoutInnerBindsNothing) {
   EXPECT_TRUE(query.params.empty());
 }
 
-// BUG: PATCH with an empty object (`{}`) and a filter writes
-// `SELECT "_t".* FROM ... WHERE false` without the filter, but still binds
-// the filter's value: PostgreSQL refuses it as above.
+// PATCH with an empty object (`{}`) and a filter changes nothing, but the
+// filter's bound value must still be named (it once was not: PostgreSQL
+// refused the statement as above).
 // PATCH /clients?id=eq.1 with body {}
-TEST(SqlWriterBug, EmptyUpdateBindsTheUnusedFilterValue) {
+TEST(SqlWriterRegression, EmptyUpdateStillNamesTheFilterValue) {
   ExpectParamsMatchPlaceholders(WriteMutationOf(Mutate(MutationKind::kUpdate, "clients", "id=eq.1", "{}")));
 }
 
-// BUG: a write's return=representation drops the !inner conditions of its
-// embeds (SqlWriter::Mutation ignores LevelExtras::conditions), so rows
-// the embed leaves out are returned anyway; with a filter-only `rel!inner()`
-// the filter's value is bound but unused and PostgreSQL refuses the
-// statement. POST /projects?select=id,clients!inner()&clients.name=eq.x
+// A write's return=representation keeps the !inner conditions of its
+// embeds (they were once dropped: rows the embed leaves out came back, and a
+// filter-only `rel!inner()` bound a value no statement text named). POST /projects?select=id,clients!inner()&clients.name=eq.x
 // with Prefer: return=representation.
-TEST(SqlWriterBug, RepresentationDropsInnerEmbedConditions) {
+TEST(SqlWriterRegression, RepresentationKeepsInnerEmbedConditions) {
   MutationRequest request;
   request.representation = true;
   auto query = WriteMutationOf(Mutate(MutationKind::kInsert, "projects", "select=id,clients!inner()&clients.name=eq.x",
@@ -393,15 +391,14 @@ TEST(SqlWriterBug, RepresentationDropsInnerEmbedConditions) {
   EXPECT_NE(query.sql.find("EXISTS"), std::string::npos) << query.sql;
 }
 
-// BUG (probable): `rel=not.is.null` tests the embed's rows with its own
-// filters but without its nested !inner embeds, while the embed's array
-// leaves those rows out: a project whose tasks all lack users is shown
-// with "tasks": [] and still passes tasks=not.is.null.
+// `rel=not.is.null` tests the embed's rows as the embed shows them: with
+// its own filters and its nested !inner embeds (a project whose tasks all
+// lack users shows "tasks": [] and must not pass tasks=not.is.null).
 // GET /projects?select=id,tasks(id,users!inner(id))&tasks=not.is.null
-TEST(SqlWriterBug, EmbedNullFilterIgnoresNestedInnerEmbeds) {
+TEST(SqlWriterRegression, EmbedNullFilterHonoursNestedInnerEmbeds) {
   auto query = WriteReadOf(Read("projects", "select=id,tasks(id,users!inner(id))&tasks=not.is.null"));
   // The root's WHERE: NOT (NOT EXISTS (SELECT 1 FROM tasks ... )), which
-  // should also require the nested EXISTS over users_tasks.
+  // also requires the nested EXISTS over users_tasks.
   size_t where = query.sql.rfind("NOT (NOT EXISTS");
   ASSERT_NE(where, std::string::npos) << query.sql;
   EXPECT_NE(query.sql.find("users_tasks", where), std::string::npos) << query.sql.substr(where);
