@@ -45,10 +45,8 @@ namespace {
 
 enum CatalogResult : size_t { kRelations, kKeys, kForeignKeys, kFunctions, kViewColumns, kResultCount };
 
-std::vector<std::string> SchemaQueries(const std::string& schema) {
-  std::string nsp = QuoteLiteral(schema);
-  std::vector<std::string> queries(kResultCount);
-  queries[kRelations] =
+std::string RelationsQuery(const std::string& nsp) {
+  return
       "SELECT c.relname, c.relkind, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
       "coalesce(et.typname, t.typname), NOT a.attnotnull, "
       "(a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''), t.typcategory = 'A', "
@@ -57,16 +55,22 @@ std::vector<std::string> SchemaQueries(const std::string& schema) {
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
       "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND t.typcategory = 'A' "
       "WHERE n.nspname = " + nsp + " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname, a.attnum";
-  // Primary ('p') and unique ('u') keys, a row per column.
-  queries[kKeys] =
+}
+
+// Primary ('p') and unique ('u') keys, a row per column.
+std::string KeysQuery(const std::string& nsp) {
+  return
       "SELECT c.relname, con.conname, con.contype, a.attname FROM pg_catalog.pg_constraint con "
       "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "CROSS JOIN LATERAL pg_catalog.unnest(con.conkey) WITH ORDINALITY k(attnum, ord) "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
       "WHERE con.contype IN ('p', 'u') AND n.nspname = " + nsp + " ORDER BY c.relname, con.conname, k.ord";
-  // Every foreign key (views over hidden tables carry them into the exposed
-  // schema), a row per column pair; one-to-one when its columns are a key.
-  queries[kForeignKeys] =
+}
+
+// Every foreign key (views over hidden tables carry them into the exposed
+// schema), a row per column pair; one-to-one when its columns are a key.
+std::string ForeignKeysQuery() {
+  return
       "SELECT con.conname, n.nspname, c.relname, a.attname, rn.nspname, rc.relname, ra.attname, "
       "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint u WHERE u.conrelid = con.conrelid AND u.contype IN ('p', 'u') "
       "  AND (SELECT pg_catalog.array_agg(x ORDER BY x) FROM pg_catalog.unnest(u.conkey) x) = "
@@ -79,8 +83,11 @@ std::vector<std::string> SchemaQueries(const std::string& schema) {
       "JOIN pg_catalog.pg_attribute ra ON ra.attrelid = rc.oid AND ra.attnum = k.refnum "
       "WHERE con.contype = 'f' AND con.conparentid = 0 AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
       "ORDER BY con.oid, k.ord";
-  // Functions: arguments and result columns as JSON arrays of [name, type, composite].
-  queries[kFunctions] =
+}
+
+// Functions: arguments and result columns as JSON arrays of [name, type, composite].
+std::string FunctionsQuery(const std::string& nsp) {
+  return
       "SELECT p.proname, p.proretset, p.prorettype = 'void'::regtype, "
       "CASE WHEN rt.typrelid <> 0 AND rc.relnamespace = n.oid AND rc.relkind IN ('r', 'p', 'v', 'm', 'f') "
       "  THEN rc.relname END, "
@@ -111,10 +118,13 @@ std::vector<std::string> SchemaQueries(const std::string& schema) {
       "  WITH ORDINALITY y(name, mode, pos) WHERE y.mode IS NULL OR y.mode IN ('i', 'b', 'v') ORDER BY y.pos) AS list) names "
       "WHERE n.nspname = " + nsp + " AND p.prokind = 'f' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
       "WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY p.proname, p.oid";
-  // Which table column each view column is, read from the view's rule: the
-  // top-level target list comes last in its text, so the last entry of each
-  // number wins.
-  queries[kViewColumns] =
+}
+
+// Which table column each view column is, read from the view's rule: the
+// top-level target list comes last in its text, so the last entry of each
+// number wins.
+std::string ViewColumnsQuery(const std::string& nsp) {
+  return
       "SELECT DISTINCT ON (c.oid, va.attnum) c.relname, va.attname, bn.nspname, bc.relname, ba.attname "
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' "
@@ -126,7 +136,12 @@ std::vector<std::string> SchemaQueries(const std::string& schema) {
       "JOIN pg_catalog.pg_attribute ba ON ba.attrelid = bc.oid AND ba.attnum = m.parts[3]::int2 "
       "WHERE n.nspname = " + nsp + " AND c.relkind IN ('v', 'm') AND m.parts[2] <> '0' "
       "ORDER BY c.oid, va.attnum, m.ord DESC";
-  return queries;
+}
+
+// The catalog queries of one schema, in CatalogResult order.
+std::vector<std::string> SchemaQueries(const std::string& schema) {
+  std::string nsp = QuoteLiteral(schema);
+  return {RelationsQuery(nsp), KeysQuery(nsp), ForeignKeysQuery(), FunctionsQuery(nsp), ViewColumnsQuery(nsp)};
 }
 
 std::vector<std::string> SplitSchemas(const std::string& schemas) {
