@@ -120,6 +120,7 @@ struct PreparedRequest {
   std::optional<SqlQuery> estimate;
   std::optional<PreferCount> estimated_count;
   std::optional<int64_t> exact_count_limit;
+  bool explain = false;  // the statement's EXPLAIN is the answer (BodyForm::plan)
 };
 
 namespace {
@@ -319,8 +320,45 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
   return transaction;
 }
 
+// Accept: application/vnd.pgrst.plan: the statement's EXPLAIN instead. With
+// ANALYZE the statement runs, so a write is always rolled back.
+void ExplainInstead(Prepared& prepared) {
+  const BodyForm::Plan& plan = *prepared.form.plan;
+  std::string options = plan.text ? "FORMAT TEXT" : "FORMAT JSON";
+  for (const auto& option : plan.options) options += ", " + ToUpper(option);
+  prepared.query.sql = "EXPLAIN (" + options + ") " + prepared.query.sql;
+  prepared.explain = true;
+  prepared.estimate.reset();
+  prepared.max_affected.reset();
+  prepared.put = false;
+  bool analyze = std::find(plan.options.begin(), plan.options.end(), "analyze") != plan.options.end();
+  prepared.rollback = prepared.rollback || (analyze && !prepared.read_only);
+  prepared.decide_after = prepared.rollback && !prepared.read_only;
+}
+
+// The EXPLAIN's output: JSON as one document, text as its lines.
+StatementRow ExplainRow(const db::PgResult& result, bool text) {
+  StatementRow row;
+  std::vector<std::string> lines;
+  for (int i = 0; i < result.Rows(); ++i) lines.push_back(result.Text(i, 0));
+  row.body = text ? Join(lines, "\n") : (lines.empty() ? "[]" : lines.front());
+  return row;
+}
+
+std::string PlanContentType(const BodyForm& form) {
+  std::string type = std::string("application/vnd.pgrst.plan+") + (form.plan->text ? "text" : "json") + "; for=\"" +
+                     (form.singular ? "application/vnd.pgrst.object+json" : "application/json") + "\"";
+  if (!form.plan->options.empty()) type += "; options=" + Join(form.plan->options, "|");
+  return type + "; charset=utf-8";
+}
+
 // Takes the row: its body becomes the response body without a copy.
 http::Response Shape200(const Prepared& prepared, StatementRow row) {
+  if (prepared.explain) {
+    http::Response response{200, {}, std::move(row.body)};
+    response.SetHeader("Content-Type", PlanContentType(prepared.form));
+    return response;
+  }
   switch (prepared.shape) {
     case Shape::kRead:
     case Shape::kCall: {
@@ -523,6 +561,13 @@ Result<std::shared_ptr<const PreparedRequest>> RestApi::PreparedFor(const http::
   }
   auto planned = Prepare(request, resource, is_rpc, form, cache, options_);
   if (!planned) return planned.error();
+  if (form.plan) {
+    if (!options_.plan_enabled) {
+      return ApiError("PGRST107", "None of these media types are available: " +
+                                      std::string(request.Header("accept").value_or("")));
+    }
+    ExplainInstead(*planned);
+  }
   auto prepared = std::make_shared<const Prepared>(std::move(*planned));
   if (reading) {
     if (read_plans_.size() >= kMaxCachedReadPlans) read_plans_.clear();
@@ -564,10 +609,12 @@ asio::awaitable<Result<StatementRow>> RestApi::Run(const PreparedRequest& prepar
     co_return *outcome->failure;
   }
   if (outcome->results.size() <= transaction.main) co_return ApiError("XX000", "incomplete database answer");
-  auto row = ReadStatementRow(outcome->results[transaction.main]);
+  const db::PgResult& result = outcome->results[transaction.main];
+  auto row = prepared.explain ? Result<StatementRow>(ExplainRow(result, prepared.form.plan->text))
+                              : ReadStatementRow(result);
   if (!row) co_return row.error();
   if (transaction.estimate) ApplyEstimate(prepared, outcome->results[*transaction.estimate], *row);
-  std::optional<Error> refusal = Refusal(prepared, *row);
+  std::optional<Error> refusal = prepared.explain ? std::nullopt : Refusal(prepared, *row);
   if (prepared.decide_after) {
     std::vector<db::Statement> finish;
     finish.push_back({refusal || prepared.rollback ? "ROLLBACK" : "COMMIT", {}});

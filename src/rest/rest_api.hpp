@@ -44,6 +44,10 @@ struct RestOptions {
   // Off by default: an aggregate over a large table is a cheap way to make
   // the database work hard (statement_timeout still bounds it).
   bool aggregates_enabled = false;
+  // PostgREST's db-plan-enabled: Accept: application/vnd.pgrst.plan answers
+  // the statement's EXPLAIN. Off by default: plans tell a client about
+  // tables, indexes and row counts beyond what it may read.
+  bool plan_enabled = false;
 };
 
 // Settings every request sends that depend on the options only.

@@ -299,6 +299,7 @@ TEST_F(PostgrestSpecTest, PortedCasesMatchPostgrest) {
         rest::RestOptions options;
         options.schema = schema;
         options.aggregates_enabled = config.find("db-aggregates-enabled = true") != std::string::npos;
+        options.plan_enabled = config.find("db-plan-enabled = true") != std::string::npos;
         options.extra_search_path = "public";
         options.max_rows = std::nullopt;
         slot = std::make_unique<rest::RestApi>(pool, *keys, options);
