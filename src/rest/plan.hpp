@@ -162,6 +162,11 @@ struct ReadRequest {
 // PGRST205: no such table or view in the exposed schema.
 Error RelationNotFound(const SchemaCache& cache, const std::string& relation);
 
+// count=planned / count=estimated over a table with row level security (or
+// one an !inner embed joins) is answered exactly: the estimate would count
+// rows the caller may not see.
+void CountExactlyWhereEstimatesLeak(ReadPlan& plan);
+
 Result<ReadPlan> PlanRead(const PlanContext& context, const std::string& relation, const QueryParams& query,
                           const ReadRequest& request);
 

@@ -233,6 +233,7 @@ Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& name, c
   if (!root) return root.error();
   if (auto paths = planner.CheckEmbedPaths(); !paths) return paths.error();
   plan.root = std::move(*root);
+  CountExactlyWhereEstimatesLeak(plan);
   // One row (not SETOF) is answered as an object, one scalar as itself.
   plan.form.singular = plan.form.singular || !(*function)->returns_set;
   return plan;

@@ -10,6 +10,27 @@ Error RelationNotFound(const SchemaCache& cache, const std::string& relation) {
   return ApiError("PGRST205", "Could not find the table '" + cache.Schema() + "." + relation + "' in the schema cache");
 }
 
+namespace {
+
+// The planner estimates rows from table statistics, not from what row level
+// security lets through: an estimate over such a table (the root, or one an
+// !inner embed joins) would tell a tenant how many rows others have.
+bool EstimateWouldLeak(const ReadNode& node) {
+  if (node.table != nullptr && node.table->row_security) return true;
+  for (const auto& child : node.children) {
+    if (child.inner && EstimateWouldLeak(child)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void CountExactlyWhereEstimatesLeak(ReadPlan& plan) {
+  if (!plan.estimated_count || !EstimateWouldLeak(plan.root)) return;
+  plan.estimated_count.reset();
+  plan.count_exact = true;
+}
+
 Result<ReadPlan> PlanRead(const PlanContext& context, const std::string& relation, const QueryParams& query,
                           const ReadRequest& request) {
   const Table* table = context.cache.FindTable(relation);
@@ -23,6 +44,7 @@ Result<ReadPlan> PlanRead(const PlanContext& context, const std::string& relatio
   plan.count_exact = request.count_exact;
   plan.estimated_count = request.estimated_count;
   plan.exact_count_limit = context.max_rows;
+  CountExactlyWhereEstimatesLeak(plan);
   plan.form = request.form;
   return plan;
 }

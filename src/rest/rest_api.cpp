@@ -181,7 +181,7 @@ Result<Prepared> PrepareCall(const http::Request& request, const std::string& fu
       !prepared.read_only && (prepared.form.singular || prepared.rollback || prepared.max_affected.has_value());
   // A function of one row answers an object whatever the client accepted;
   // only an Accept of the object media type asks for exactly one.
-  honoured.count = preferences.count;
+  honoured.count = plan->count_exact ? std::optional(PreferCount::kExact) : plan->estimated_count;
   if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
   prepared.preference_applied = PreferenceAppliedValue(honoured);
   return prepared;
@@ -260,7 +260,7 @@ Result<Prepared> Prepare(const http::Request& request, const std::string& resour
   prepared.query = WriteRead(*plan);
   SetEstimate(*plan, prepared);
   Preferences honoured;
-  honoured.count = preferences.count;
+  honoured.count = plan->count_exact ? std::optional(PreferCount::kExact) : plan->estimated_count;
   if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
   prepared.preference_applied = PreferenceAppliedValue(honoured);
   return prepared;

@@ -50,7 +50,7 @@ std::string RelationsQuery(const std::string& nsp) {
       "SELECT c.relname, c.relkind, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
       "coalesce(et.typname, t.typname), NOT a.attnotnull, "
       "(a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''), t.typcategory = 'A', "
-      "coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), '') "
+      "coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''), c.relrowsecurity "
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
       "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND t.typcategory = 'A' "
@@ -195,6 +195,7 @@ void ReadRelations(const db::PgResult& relations, const std::string& schema, std
       table.is_view = kind == 'v' || kind == 'm';
       table.insertable = kind == 'r' || kind == 'p';
       table.description = relations.Text(row, 8);
+      table.row_security = relations.Bool(row, 9);
     }
     Column column;
     column.name = relations.Text(row, 2);

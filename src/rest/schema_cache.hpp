@@ -38,6 +38,9 @@ struct Table {
   // Column sets of the primary key and every unique constraint (sorted).
   std::vector<std::vector<std::string>> unique_keys;
   std::string description;
+  // Row level security is enabled: the planner's row estimates count rows
+  // the caller may not see, so counts are exact (plan_read.cpp).
+  bool row_security = false;
   // Functions of this table's row type returning a scalar: computed fields,
   // selected and filtered like columns (PostgREST's `fn(table)` convention).
   std::vector<const Function*> computed_fields;

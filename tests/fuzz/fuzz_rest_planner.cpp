@@ -51,7 +51,9 @@ db::PgResult MakeResult(int columns, const std::vector<std::vector<const char*>>
   PQsetResultAttrs(result, columns, descriptions.data());
   for (int row = 0; row < static_cast<int>(rows.size()); ++row) {
     for (int column = 0; column < columns; ++column) {
-      const char* cell = rows[static_cast<size_t>(row)][static_cast<size_t>(column)];
+      // Cells a row leaves out (columns added to the catalog queries later) are null.
+      const auto& cells = rows[static_cast<size_t>(row)];
+      const char* cell = static_cast<size_t>(column) < cells.size() ? cells[static_cast<size_t>(column)] : nullptr;
       PQsetvalue(result, row, column, const_cast<char*>(cell), cell == nullptr ? -1 : static_cast<int>(strlen(cell)));
     }
   }
@@ -63,48 +65,48 @@ db::PgResult MakeResult(int columns, const std::vector<std::vector<const char*>>
 // one from a table to itself, so embedding meets ambiguity), and functions
 // of every shape (set-returning, scalar, void, overloaded, without arguments).
 std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
-  // relname, relkind, attname, type, base type, nullable, has default, is array, description
+  // relname, relkind, attname, type, base type, nullable, has default, is array, description, row security
   std::vector<std::vector<const char*>> columns = {
-      {"tenants", "r", "id", "uuid", "uuid", "f", "t", "f", "Tenants"},
-      {"tenants", "r", "name", "text", "text", "f", "f", "f", "Tenants"},
-      {"agents", "r", "id", "uuid", "uuid", "f", "t", "f", ""},
-      {"agents", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", ""},
-      {"agents", "r", "name", "text", "text", "f", "f", "f", ""},
-      {"tools", "r", "id", "uuid", "uuid", "f", "t", "f", ""},
-      {"tools", "r", "name", "text", "text", "f", "f", "f", ""},
-      {"conversations", "r", "id", "uuid", "uuid", "f", "t", "f", "Chats"},
-      {"conversations", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", "Chats"},
-      {"conversations", "r", "user_id", "uuid", "uuid", "t", "f", "f", "Chats"},
-      {"conversations", "r", "agent_id", "uuid", "uuid", "t", "f", "f", "Chats"},
-      {"conversations", "r", "title", "text", "text", "t", "f", "f", "Chats"},
-      {"conversations", "r", "status", "text", "text", "f", "t", "f", "Chats"},
-      {"conversations", "r", "metadata", "jsonb", "jsonb", "f", "t", "f", "Chats"},
-      {"conversations", "r", "tags", "text[]", "text", "t", "f", "t", "Chats"},
-      {"conversations", "r", "last_message_at", "timestamp with time zone", "timestamptz", "t", "t", "f", "Chats"},
-      {"conversations", "r", "created_at", "timestamp with time zone", "timestamptz", "f", "t", "f", "Chats"},
-      {"messages", "r", "id", "bigint", "int8", "f", "t", "f", ""},
-      {"messages", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", ""},
-      {"messages", "r", "conversation_id", "uuid", "uuid", "f", "f", "f", ""},
-      {"messages", "r", "forked_from_conversation_id", "uuid", "uuid", "t", "f", "f", ""},
-      {"messages", "r", "reply_to", "bigint", "int8", "t", "f", "f", ""},
-      {"messages", "r", "role", "text", "text", "f", "f", "f", ""},
-      {"messages", "r", "content", "text", "text", "t", "f", "f", ""},
-      {"messages", "r", "created_at", "timestamp with time zone", "timestamptz", "f", "t", "f", ""},
-      {"agent_tools", "r", "id", "uuid", "uuid", "f", "t", "f", ""},
-      {"agent_tools", "r", "agent_id", "uuid", "uuid", "f", "f", "f", ""},
-      {"agent_tools", "r", "tool_id", "uuid", "uuid", "f", "f", "f", ""},
-      {"agent_tools", "r", "priority", "integer", "int4", "f", "t", "f", ""},
-      {"agent_tools", "r", "enabled", "boolean", "bool", "f", "t", "f", ""},
-      {"agent_tools", "r", "config", "jsonb", "jsonb", "f", "t", "f", ""},
-      {"user_memory", "r", "id", "uuid", "uuid", "f", "t", "f", ""},
-      {"user_memory", "r", "user_id", "uuid", "uuid", "f", "f", "f", ""},
-      {"user_memory", "r", "key", "text", "text", "f", "f", "f", ""},
-      {"user_memory", "r", "value", "jsonb", "jsonb", "f", "f", "f", ""},
-      {"user_memory", "r", "importance", "real", "float4", "t", "t", "f", ""},
-      {"user_memory", "r", "embedding", "real[]", "float4", "t", "f", "t", ""},
-      {"conversation_summaries", "v", "id", "uuid", "uuid", "t", "f", "f", "A view"},
-      {"conversation_summaries", "v", "title", "text", "text", "t", "f", "f", "A view"},
-      {"conversation_summaries", "v", "message_count", "bigint", "int8", "t", "f", "f", "A view"},
+      {"tenants", "r", "id", "uuid", "uuid", "f", "t", "f", "Tenants", "t"},
+      {"tenants", "r", "name", "text", "text", "f", "f", "f", "Tenants", "t"},
+      {"agents", "r", "id", "uuid", "uuid", "f", "t", "f", "", "t"},
+      {"agents", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", "", "t"},
+      {"agents", "r", "name", "text", "text", "f", "f", "f", "", "t"},
+      {"tools", "r", "id", "uuid", "uuid", "f", "t", "f", "", "t"},
+      {"tools", "r", "name", "text", "text", "f", "f", "f", "", "t"},
+      {"conversations", "r", "id", "uuid", "uuid", "f", "t", "f", "Chats", "t"},
+      {"conversations", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", "Chats", "t"},
+      {"conversations", "r", "user_id", "uuid", "uuid", "t", "f", "f", "Chats", "t"},
+      {"conversations", "r", "agent_id", "uuid", "uuid", "t", "f", "f", "Chats", "t"},
+      {"conversations", "r", "title", "text", "text", "t", "f", "f", "Chats", "t"},
+      {"conversations", "r", "status", "text", "text", "f", "t", "f", "Chats", "t"},
+      {"conversations", "r", "metadata", "jsonb", "jsonb", "f", "t", "f", "Chats", "t"},
+      {"conversations", "r", "tags", "text[]", "text", "t", "f", "t", "Chats", "t"},
+      {"conversations", "r", "last_message_at", "timestamp with time zone", "timestamptz", "t", "t", "f", "Chats", "t"},
+      {"conversations", "r", "created_at", "timestamp with time zone", "timestamptz", "f", "t", "f", "Chats", "t"},
+      {"messages", "r", "id", "bigint", "int8", "f", "t", "f", "", "t"},
+      {"messages", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", "", "t"},
+      {"messages", "r", "conversation_id", "uuid", "uuid", "f", "f", "f", "", "t"},
+      {"messages", "r", "forked_from_conversation_id", "uuid", "uuid", "t", "f", "f", "", "t"},
+      {"messages", "r", "reply_to", "bigint", "int8", "t", "f", "f", "", "t"},
+      {"messages", "r", "role", "text", "text", "f", "f", "f", "", "t"},
+      {"messages", "r", "content", "text", "text", "t", "f", "f", "", "t"},
+      {"messages", "r", "created_at", "timestamp with time zone", "timestamptz", "f", "t", "f", "", "t"},
+      {"agent_tools", "r", "id", "uuid", "uuid", "f", "t", "f", "", "t"},
+      {"agent_tools", "r", "agent_id", "uuid", "uuid", "f", "f", "f", "", "t"},
+      {"agent_tools", "r", "tool_id", "uuid", "uuid", "f", "f", "f", "", "t"},
+      {"agent_tools", "r", "priority", "integer", "int4", "f", "t", "f", "", "t"},
+      {"agent_tools", "r", "enabled", "boolean", "bool", "f", "t", "f", "", "t"},
+      {"agent_tools", "r", "config", "jsonb", "jsonb", "f", "t", "f", "", "t"},
+      {"user_memory", "r", "id", "uuid", "uuid", "f", "t", "f", "", "t"},
+      {"user_memory", "r", "user_id", "uuid", "uuid", "f", "f", "f", "", "t"},
+      {"user_memory", "r", "key", "text", "text", "f", "f", "f", "", "t"},
+      {"user_memory", "r", "value", "jsonb", "jsonb", "f", "f", "f", "", "t"},
+      {"user_memory", "r", "importance", "real", "float4", "t", "t", "f", "", "t"},
+      {"user_memory", "r", "embedding", "real[]", "float4", "t", "f", "t", "", "t"},
+      {"conversation_summaries", "v", "id", "uuid", "uuid", "t", "f", "f", "A view", "f"},
+      {"conversation_summaries", "v", "title", "text", "text", "t", "f", "f", "A view", "f"},
+      {"conversation_summaries", "v", "message_count", "bigint", "int8", "t", "f", "f", "A view", "f"},
   };
   // relname, conname, contype, column: primary keys, and a unique key that
   // makes one relationship one-to-one.
@@ -158,10 +160,10 @@ std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
       {"conversation_summaries", "title", "public", "conversations", "title"},
   };
   std::vector<db::PgResult> results;
-  results.push_back(MakeResult(9, columns));
+  results.push_back(MakeResult(10, columns));
   results.push_back(MakeResult(4, keys));
   results.push_back(MakeResult(9, foreign_keys));
-  results.push_back(MakeResult(13, functions));
+  results.push_back(MakeResult(14, functions));
   results.push_back(MakeResult(5, view_columns));
   auto cache = rest::SchemaCache::BuildFrom("public", results);
   if (!cache) fuzz::PropertyViolated("the fixed schema cache does not build", cache.error().message);

@@ -32,7 +32,9 @@ inline db::PgResult MakeResult(int columns, const std::vector<std::vector<const 
   PQsetResultAttrs(result, columns, descriptions.data());
   for (int row = 0; row < static_cast<int>(rows.size()); ++row) {
     for (int column = 0; column < columns; ++column) {
-      const char* cell = rows[static_cast<size_t>(row)][static_cast<size_t>(column)];
+      // Cells a row leaves out (columns added to the catalog queries later) are null.
+      const auto& cells = rows[static_cast<size_t>(row)];
+      const char* cell = static_cast<size_t>(column) < cells.size() ? cells[static_cast<size_t>(column)] : nullptr;
       PQsetvalue(result, row, column, const_cast<char*>(cell), cell == nullptr ? -1 : static_cast<int>(strlen(cell)));
     }
   }
@@ -42,7 +44,7 @@ inline db::PgResult MakeResult(int columns, const std::vector<std::vector<const 
 // One schema's catalog rows, column for column as SchemaCache::Queries
 // selects them.
 struct Catalog {
-  // relname, relkind, attname, type, base type, nullable, has default, is array, description
+  // relname, relkind, attname, type, base type, nullable, has default, is array, description, row security
   std::vector<std::vector<const char*>> relations;
   // relname, conname, contype ('p' / 'u'), column: a row per column, ordered by relname, conname
   std::vector<std::vector<const char*>> keys;
@@ -50,16 +52,16 @@ struct Catalog {
   std::vector<std::vector<const char*>> foreign_keys;
   // proname, proretset, returns void, returned table, volatility, nargs, ndefaults,
   // arguments (JSON [[name, type, composite]]), description, row argument of, single row,
-  // result columns (JSON [[name, type]]), scalar type
+  // result columns (JSON [[name, type]]), scalar type, variadic
   std::vector<std::vector<const char*>> functions;
   // view, column, base schema, base table, base column
   std::vector<std::vector<const char*>> view_columns;
 
   void AppendResults(std::vector<db::PgResult>& results) const {
-    results.push_back(MakeResult(9, relations));
+    results.push_back(MakeResult(10, relations));
     results.push_back(MakeResult(4, keys));
     results.push_back(MakeResult(9, foreign_keys));
-    results.push_back(MakeResult(13, functions));
+    results.push_back(MakeResult(14, functions));
     results.push_back(MakeResult(5, view_columns));
   }
 };
