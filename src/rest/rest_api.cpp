@@ -9,6 +9,7 @@
 #include "rest/headers_json.hpp"
 #include "rest/media_type.hpp"
 #include "rest/openapi.hpp"
+#include "rest/postgrest_errors.hpp"
 #include "rest/query_builder.hpp"
 #include "rest/query_parser.hpp"
 #include "rest/response.hpp"
@@ -312,13 +313,23 @@ http::Response Shape200(const Prepared& prepared, StatementRow row) {
   return http::Response{500, {}, ""};
 }
 
-// No connection to be had: 503/504 with PostgREST's code, or PGRST001. Why
-// a connection failed names hosts, ports and users: that goes to the log,
+// No connection to be had, or it failed under the request, by kind: a busy
+// pool is PGRST003 (504), a request given up at the pool's deadline AB504,
+// anything else (unreachable, lost, shutting down) PGRST001 (503). Why a
+// connection failed names hosts, ports and users: that goes to the log,
 // never to the client.
-http::Response PoolErrorResponse(const Error& error) {
-  if (error.code == "PGRST003") return ErrorResponse(error);
-  spdlog::warn("cannot connect to the database: {}", error.message);
-  return ErrorResponse(ApiError("PGRST001", "Could not connect to the database"));
+http::Response PoolErrorResponse(const Error& error, const http::Request& request) {
+  switch (error.Kind()) {
+    case ErrorKind::kBusy:
+      spdlog::debug("{} {}: {}", request.method, request.path, error.message);
+      return ErrorResponse(pgrst::PoolTimeout());
+    case ErrorKind::kTimeout:
+      spdlog::warn("{} {}: {}", request.method, request.path, error.message);
+      return ErrorResponse(pgrst::DatabaseGaveUp());
+    default:
+      spdlog::warn("no database connection for {} {}: {}", request.method, request.path, error.message);
+      return ErrorResponse(pgrst::DatabaseClient());
+  }
 }
 
 // The resource a path names: "" for the root (OpenAPI), "rpc/<fn>" or a table.
@@ -417,25 +428,13 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
   Result<db::PipelineOutcome> outcome = Error::Make("not run", "XX000");
   if (prepared->decide_after) {
     auto acquired = co_await pool_.Acquire(caller->key);
-    if (!acquired) co_return PoolErrorResponse(acquired.error());
+    if (!acquired) co_return PoolErrorResponse(acquired.error(), request);
     lease.emplace(std::move(*acquired));
     outcome = co_await (*lease)->Run(std::move(transaction.statements), caller->key);
   } else {
     outcome = co_await pool_.Submit(std::move(transaction.statements), caller->key);
-    // 08006 is a connection that broke under the request, a deadline one
-    // given up; anything else means no connection could be had.
-    if (!outcome && outcome.error().code != "08006" && outcome.error().code != db::kDeadlineExceeded) {
-      co_return PoolErrorResponse(outcome.error());
-    }
   }
-  if (!outcome && outcome.error().code == db::kDeadlineExceeded) {
-    spdlog::warn("{} {}: {}", request.method, request.path, outcome.error().message);
-    co_return ErrorResponse(ApiError("AB504", "The database did not answer in time; the request was given up"));
-  }
-  if (!outcome) {
-    spdlog::warn("database connection failed during {} {}: {}", request.method, request.path, outcome.error().message);
-    co_return ErrorResponse(ApiError("PGRST001", "Database connection lost"));
-  }
+  if (!outcome) co_return PoolErrorResponse(outcome.error(), request);
   if (outcome->failure) {
     if (auto too_large = ResponseTooLarge(*outcome->failure, options_.max_response_bytes)) {
       co_return ErrorResponse(*too_large);
@@ -465,11 +464,7 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
     std::vector<db::Statement> finish;
     finish.push_back({refusal || prepared->rollback ? "ROLLBACK" : "COMMIT", {}});
     auto finished = co_await (*lease)->Run(std::move(finish));
-    if (!finished) {
-      spdlog::warn("database connection failed finishing {} {}: {}", request.method, request.path,
-                   finished.error().message);
-      co_return ErrorResponse(ApiError("PGRST001", "Database connection lost"));
-    }
+    if (!finished) co_return PoolErrorResponse(finished.error(), request);
     if (finished->failure) co_return ErrorResponse(*finished->failure, caller->anonymous);
   }
   if (refusal) co_return ErrorResponse(*refusal, caller->anonymous);
