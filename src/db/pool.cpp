@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "util/log_failure.hpp"
 
 namespace agentbase::db {
 
@@ -37,7 +38,7 @@ void Pool::StartWatchdog() {
           AbortOverdue();
         }
       },
-      asio::detached);
+      LogFailure{"db: pool watchdog"});
 }
 
 void Pool::AbortOverdue() {
