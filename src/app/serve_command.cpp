@@ -76,10 +76,10 @@ asio::awaitable<void> WatchSchema(asio::any_io_executor executor, std::string co
         if (!payload) break;
         if (!payload->empty() && *payload != "reload schema") continue;
         std::vector<db::Statement> queries;
-        for (auto& sql : rest::SchemaCache::Queries(rest->Cache()->Schema())) queries.push_back({std::move(sql), {}});
+        for (auto& sql : rest::SchemaCache::Queries(rest->Cache()->Exposed())) queries.push_back({std::move(sql), {}});
         auto results = co_await (*connection)->Run(std::move(queries));
         if (!results || results->failure) break;
-        auto cache = rest::SchemaCache::BuildFrom(rest->Cache()->Schema(), results->results);
+        auto cache = rest::SchemaCache::BuildFrom(rest->Cache()->Exposed(), results->results);
         if (!cache) {
           spdlog::warn("schema cache reload failed: {}", cache.error().message);
           continue;
@@ -410,7 +410,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, ServeOptions& options
       ->delimiter(',')
       ->capture_default_str();
   AddKeyOptions(serve, options.keys);
-  serve->add_option("--schema", options.schema, "The schema the API exposes")->capture_default_str();
+  serve->add_option("--schema", options.schema, "The schemas the API exposes, comma-separated, the default first (others are chosen with Accept-Profile / Content-Profile)")->capture_default_str();
   serve->add_option("--drain-timeout-ms", options.drain_timeout_ms,
                     "On SIGINT/SIGTERM, how long in-flight requests may take to finish")
       ->capture_default_str();

@@ -70,8 +70,15 @@ http::Response ErrorResponse(const Error& error, bool anonymous) {
   response.status = StatusFor(error, anonymous);
   // Messages may echo invalid UTF-8 the client sent: the HTTP server repairs
   // every error body before it goes out (http/server.cpp).
+  boost::json::value details = OrNull(error.detail);
+  // PGRST201 lists its candidate relationships as JSON, as PostgREST does.
+  if (error.code == "PGRST201") {
+    boost::system::error_code ec;
+    auto candidates = boost::json::parse(error.detail, ec);
+    if (!ec) details = std::move(candidates);
+  }
   boost::json::object body{{"code", error.code.empty() ? "PGRST000" : error.code},
-                           {"details", OrNull(error.detail)},
+                           {"details", details},
                            {"hint", OrNull(error.hint)},
                            {"message", error.message}};
   response.body = boost::json::serialize(body);

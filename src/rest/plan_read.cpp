@@ -1,0 +1,30 @@
+// The plan of a read: GET and HEAD on a table or view.
+
+#include "rest/api_error.hpp"
+#include "rest/plan.hpp"
+#include "rest/read_planner.hpp"
+
+namespace agentbase::rest {
+
+Error RelationNotFound(const SchemaCache& cache, const std::string& relation) {
+  return ApiError("PGRST205", "Could not find the table '" + cache.Schema() + "." + relation + "' in the schema cache");
+}
+
+Result<ReadPlan> PlanRead(const PlanContext& context, const std::string& relation, const QueryParams& query,
+                          const ReadRequest& request) {
+  const Table* table = context.cache.FindTable(relation);
+  if (table == nullptr) return RelationNotFound(context.cache, relation);
+  ReadPlanner planner(context, query);
+  auto root = planner.PlanRoot(*table);
+  if (!root) return root.error();
+  if (auto paths = planner.CheckEmbedPaths(); !paths) return paths.error();
+  ReadPlan plan;
+  plan.root = std::move(*root);
+  plan.count_exact = request.count_exact;
+  plan.estimated_count = request.estimated_count;
+  plan.exact_count_limit = context.max_rows;
+  plan.form = request.form;
+  return plan;
+}
+
+}  // namespace agentbase::rest
