@@ -10,6 +10,7 @@
 #include "rest/media_type.hpp"
 #include "rest/openapi.hpp"
 #include "rest/plan.hpp"
+#include "rest/postgrest_errors.hpp"
 #include "rest/query_parser.hpp"
 #include "rest/response.hpp"
 #include "rest/sql_writer.hpp"
@@ -393,23 +394,23 @@ http::Response Shape200(const Prepared& prepared, StatementRow row) {
   return http::Response{500, {}, ""};
 }
 
-// No connection to be had: 503/504 with PostgREST's code, or PGRST001. Why
-// a connection failed names hosts, ports and users: that goes to the log,
+// No connection to be had, or it failed under the request, by kind: a busy
+// pool is PGRST003 (504), a request given up at the pool's deadline AB504,
+// anything else (unreachable, lost, shutting down) PGRST001 (503). Why a
+// connection failed names hosts, ports and users: that goes to the log,
 // never to the client.
-Error PoolFailure(const Error& error) {
-  if (error.code == "PGRST003") return error;
-  spdlog::warn("cannot connect to the database: {}", error.message);
-  return ApiError("PGRST001", "Could not connect to the database");
-}
-
-// A pipeline that did not come back: a deadline given up on, or a connection
-// that broke under the request.
-Error RunFailure(const Error& error, const http::Request& request) {
-  spdlog::warn("{} {}: {}", request.method, request.path, error.message);
-  if (error.code == db::kDeadlineExceeded) {
-    return ApiError("AB504", "The database did not answer in time; the request was given up");
+Error PoolFailure(const Error& error, const http::Request& request) {
+  switch (error.Kind()) {
+    case ErrorKind::kBusy:
+      spdlog::debug("{} {}: {}", request.method, request.path, error.message);
+      return pgrst::PoolTimeout();
+    case ErrorKind::kTimeout:
+      spdlog::warn("{} {}: {}", request.method, request.path, error.message);
+      return pgrst::DatabaseGaveUp();
+    default:
+      spdlog::warn("no database connection for {} {}: {}", request.method, request.path, error.message);
+      return pgrst::DatabaseClient();
   }
-  return ApiError("PGRST001", "Database connection lost");
 }
 
 // count=planned answers the planner's estimate; count=estimated the exact
@@ -592,18 +593,13 @@ asio::awaitable<Result<StatementRow>> RestApi::Run(const PreparedRequest& prepar
   Result<db::PipelineOutcome> outcome = Error::Make("not run", "XX000");
   if (prepared.decide_after) {
     auto acquired = co_await pool_.Acquire(caller.key);
-    if (!acquired) co_return PoolFailure(acquired.error());
+    if (!acquired) co_return PoolFailure(acquired.error(), request);
     lease.emplace(std::move(*acquired));
     outcome = co_await (*lease)->Run(std::move(transaction.statements), caller.key);
   } else {
     outcome = co_await pool_.Submit(std::move(transaction.statements), caller.key);
-    // 08006 is a connection that broke under the request, a deadline one
-    // given up; anything else means no connection could be had.
-    if (!outcome && outcome.error().code != "08006" && outcome.error().code != db::kDeadlineExceeded) {
-      co_return PoolFailure(outcome.error());
-    }
   }
-  if (!outcome) co_return RunFailure(outcome.error(), request);
+  if (!outcome) co_return PoolFailure(outcome.error(), request);
   if (outcome->failure) {
     if (auto too_large = ResponseTooLarge(*outcome->failure, options_.max_response_bytes)) co_return *too_large;
     co_return *outcome->failure;
@@ -619,7 +615,7 @@ asio::awaitable<Result<StatementRow>> RestApi::Run(const PreparedRequest& prepar
     std::vector<db::Statement> finish;
     finish.push_back({refusal || prepared.rollback ? "ROLLBACK" : "COMMIT", {}});
     auto finished = co_await (*lease)->Run(std::move(finish));
-    if (!finished) co_return RunFailure(finished.error(), request);
+    if (!finished) co_return PoolFailure(finished.error(), request);
     if (finished->failure) co_return *finished->failure;
   }
   if (refusal) co_return *refusal;
