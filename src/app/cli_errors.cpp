@@ -7,8 +7,7 @@
 namespace agentbase::app {
 
 int ExitCodeFor(const Error& error) {
-  bool operator_side = error.code == "usage" || error.code == "config" || error.code == "io";
-  return operator_side ? kExitUsage : kExitDatabase;
+  return error.Is(ErrorKind::kUsage) ? kExitUsage : kExitDatabase;
 }
 
 int ReportError(const Error& error, int exit_code) {

@@ -8,6 +8,7 @@
 
 #include "http/errors.hpp"
 #include "rest/api_error.hpp"
+#include "rest/postgrest_errors.hpp"
 #include "util/text.hpp"
 #include "util/utf8.hpp"
 
@@ -69,7 +70,7 @@ boost::asio::awaitable<http::Response> Dispatch(const Observed& observed, http::
     response.SetHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     co_return response;
   }
-  co_return rest::ErrorResponse(rest::ApiError("PGRST125", "Invalid path specified in request URL"));
+  co_return rest::ErrorResponse(rest::pgrst::InvalidResourcePath());
 }
 
 // The code an error answer carries, from the Proxy-Status header that REST

@@ -32,6 +32,7 @@
 #include "rest/rest_api.hpp"
 #include "rest/schema_cache.hpp"
 #include "rest/schema_reload.hpp"
+#include "util/log_failure.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::app {
@@ -68,15 +69,6 @@ asio::awaitable<void> Drain(http::Server* server, db::Pool* api_pool, db::Pool* 
   api_pool->Close();
   admin_pool->Close();
   io->stop();
-}
-
-void LogFailures(std::exception_ptr failure) {
-  if (!failure) return;
-  try {
-    std::rethrow_exception(failure);
-  } catch (const std::exception& error) {
-    spdlog::error("background task failed: {}", error.what());
-  }
 }
 
 void LogEmbeddedServerNote(pgctl::LogLevel level, const std::string& message) {
@@ -242,9 +234,10 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
     asio::co_spawn(io, Drain(&server, &api_pool, &admin_pool, &io, std::chrono::milliseconds(options.drain_timeout_ms)),
-                   LogFailures);
+                   LogFailure{"drain"});
   });
-  asio::co_spawn(io, rest::WatchSchemaReloads(io.get_executor(), target->Conninfo(), &rest, &api_pool), LogFailures);
+  asio::co_spawn(io, rest::WatchSchemaReloads(io.get_executor(), target->Conninfo(), &rest, &api_pool),
+                 LogFailure{"schema watcher"});
   // A JWKS URL is fetched again periodically, on a thread of its own (the
   // fetch blocks), so that rotated keys are honoured without a restart.
   asio::thread_pool jwks_fetcher(1);
@@ -254,7 +247,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     refresh.initial_document = keys->FetchedJwks();
     refresh.interval = std::chrono::seconds(options.jwks_refresh_s);
     asio::co_spawn(io, auth::RefreshJwks(jwks_fetcher, refresh, *keys, [&rest] { rest.ClearTokenCache(); }),
-                   LogFailures);
+                   LogFailure{"jwks refresh"});
   }
   // Only this thread and only while serving: the embedded PostgreSQL and the
   // JWKS fetcher were started before, and stopping the cluster afterwards

@@ -96,7 +96,7 @@ void AddServeOptions(CLI::App* serve, ServeOptions& options) {
       ->delimiter(',')
       ->capture_default_str();
   AddKeyOptions(serve, options.keys);
-  serve->add_option("--schema", options.schema, "The schema the API exposes")->capture_default_str();
+  serve->add_option("--schema", options.schema, "The schemas the API exposes, comma-separated, the default first (others are chosen with Accept-Profile / Content-Profile)")->capture_default_str();
   serve->add_option("--drain-timeout-ms", options.drain_timeout_ms,
                     "On SIGINT/SIGTERM, how long in-flight requests may take to finish")
       ->capture_default_str();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "auth/auth_queries.hpp"
+#include "auth/bearer.hpp"
 #include "auth/claims.hpp"
 #include "auth/jwt.hpp"
 #include "auth/refresh_rotation.hpp"
@@ -23,12 +24,6 @@ namespace agentbase::auth {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-
-struct AuthApi::Context {
-  // The request asked for API version 2024-01-01 or later: errors are then
-  // {"code":"<error_code>","message":...} (GoTrue's HTTPErrorResponse20240101).
-  bool v2024 = false;
-};
 
 namespace {
 
@@ -59,84 +54,35 @@ http::Response JsonAnswer(int status, const json::object& body) {
   return response;
 }
 
-// A GoTrue HTTPError in the shape the request's API version calls for.
-// `expose` names further headers of the answer that scripts in a browser may read.
-http::Response ErrorAnswer(int status, std::string_view error_code, std::string_view message, bool v2024,
-                           std::string_view expose = {}) {
-  json::object body;
-  if (v2024) {
-    body["code"] = error_code;
-    body["message"] = message;
-  } else {
-    body["code"] = status;
-    body["error_code"] = error_code;
-    body["msg"] = message;
-  }
-  auto response = JsonAnswer(status, body);
-  std::string exposed(http::kCorsExposeHeaders);
-  if (!expose.empty()) exposed += ", " + std::string(expose);
-  if (v2024) {
-    response.SetHeader(std::string(kApiVersionHeader), std::string(kApiVersion2024));
-    // auth-js reads the error code from "code" only when it can see this
-    // header; a browser shows it to scripts only when it is exposed.
-    exposed += ", " + std::string(kApiVersionHeader);
-  }
-  if (v2024 || !expose.empty()) response.SetHeader("Access-Control-Expose-Headers", exposed);
-  return response;
-}
-
 // Too many sign-in attempts: GoTrue's answer, and when to try again.
-http::Response RateLimited(std::chrono::seconds retry_after, bool v2024) {
-  auto response = ErrorAnswer(429, "over_request_rate_limit", kRateLimited, v2024, "Retry-After");
-  response.SetHeader("Retry-After", std::to_string(retry_after.count()));
-  return response;
+AuthError RateLimited(std::chrono::seconds retry_after) {
+  AuthError error = AuthError::Of(429, "over_request_rate_limit", std::string(kRateLimited));
+  error.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
+  return error;
 }
 
 // A field that would not reach the database intact (auth/text_input.hpp).
-std::optional<http::Response> InvalidText(std::string_view field, std::string_view value, bool v2024) {
+std::optional<AuthError> InvalidText(std::string_view field, std::string_view value) {
   auto problem = TextInputProblem(field, value);
   if (!problem) return std::nullopt;
-  return ErrorAnswer(400, "validation_failed", *problem, v2024);
+  return AuthError::Of(400, "validation_failed", *problem);
 }
 
 // GoTrue's OAuthError shape (always status 400), used for a few token-endpoint errors.
-http::Response OAuthErrorAnswer(std::string_view error, std::string_view description) {
-  json::object body;
-  body["error"] = error;
-  body["error_description"] = description;
-  return JsonAnswer(400, body);
+AuthError OAuthError(std::string error, std::string description) {
+  AuthError oauth = AuthError::Of(400, std::move(error), std::move(description));
+  oauth.oauth = true;
+  return oauth;
 }
 
-http::Response UnexpectedFailure(bool v2024) {
-  return ErrorAnswer(500, "unexpected_failure", kUnexpectedFailure, v2024);
-}
+// A value, or the refusal to answer with.
+template <class T>
+using Answer = std::variant<T, AuthError>;
 
-// The database could not be reached: 503 makes auth-js retry instead of
-// dropping the user's session, as it would on a 500.
-http::Response Unavailable(bool v2024) {
-  auto response =
-      ErrorAnswer(503, "unexpected_failure", "The database is unavailable right now; try again shortly", v2024);
-  response.SetHeader("Retry-After", "1");
-  return response;
-}
-
-// The first value of `name` in the raw query string.
-std::optional<std::string> QueryParam(std::string_view query, std::string_view name) {
-  for (const auto& pair : Split(query, '&')) {
-    auto equals = pair.find('=');
-    std::string key = PercentDecodeLenient(std::string_view(pair).substr(0, equals), true);
-    if (key != name) continue;
-    return equals == std::string::npos ? std::string()
-                                       : PercentDecodeLenient(std::string_view(pair).substr(equals + 1), true);
-  }
-  return std::nullopt;
-}
-
-// The request body as a JSON object, or GoTrue's bad_json answer. Members
+// The request body as a JSON object, or GoTrue's bad_json refusal. Members
 // named in `string_fields` must be strings when present (null counts as
 // absent, as Go's decoder treats it).
-std::variant<json::object, http::Response> ParseBody(const std::string& body,
-                                                     std::initializer_list<const char*> string_fields, bool v2024) {
+Answer<json::object> ParseBody(const std::string& body, std::initializer_list<const char*> string_fields) {
   boost::system::error_code ec;
   // Invalid UTF-8 inside strings is let through here, as Go's decoder does,
   // so that the fields that matter are refused by name (InvalidText).
@@ -145,17 +91,16 @@ std::variant<json::object, http::Response> ParseBody(const std::string& body,
   json::value value = json::parse(body, ec, {}, options);
   if (ec) {
     std::string reason = body.empty() ? "the body is empty" : ec.message();
-    return ErrorAnswer(400, "bad_json", "Could not parse request body as JSON: " + reason, v2024);
+    return AuthError::Of(400, "bad_json", "Could not parse request body as JSON: " + reason);
   }
   if (!value.is_object()) {
-    return ErrorAnswer(400, "bad_json", "Could not parse request body as JSON: expected a JSON object", v2024);
+    return AuthError::Of(400, "bad_json", "Could not parse request body as JSON: expected a JSON object");
   }
   for (const char* field : string_fields) {
     const json::value* member = value.as_object().if_contains(field);
     if (member != nullptr && !member->is_string() && !member->is_null()) {
-      return ErrorAnswer(400, "bad_json",
-                         std::string("Could not parse request body as JSON: \"") + field + "\" must be a string",
-                         v2024);
+      return AuthError::Of(400, "bad_json",
+                           std::string("Could not parse request body as JSON: \"") + field + "\" must be a string");
     }
   }
   return std::move(value.as_object());
@@ -167,64 +112,55 @@ std::string StringField(const json::object& object, std::string_view name) {
   return std::string(member->as_string());
 }
 
-// One statement on a pooled connection: its result, or the answer to give
+// One statement on a pooled connection: its result, or the refusal to give
 // when the database could not run it.
-using StatementAnswer = std::variant<db::PgResult, http::Response>;
-
-asio::awaitable<StatementAnswer> RunStatement(db::Pool& pool, std::string sql, db::Params params, bool v2024,
-                                              std::string what) {
+asio::awaitable<Answer<db::PgResult>> RunStatement(db::Pool& pool, std::string sql, db::Params params,
+                                                   std::string what) {
   std::vector<db::Statement> statements;
   statements.push_back(db::Statement{std::move(sql), std::move(params)});
   auto outcome = co_await pool.Submit(std::move(statements));
   if (!outcome) {
-    spdlog::warn("auth: database connection failed during {}: {}", what, outcome.error().message);
-    co_return StatementAnswer(Unavailable(v2024));
+    // Busy, unreachable or given up: all worth retrying.
+    spdlog::warn("auth: no database answer for {} ({}): {}", what, KindName(outcome.error().Kind()),
+                 outcome.error().message);
+    co_return AuthError::Unavailable();
   }
   if (outcome->failure) {
     const Error& failure = *outcome->failure;
     spdlog::error("auth: {} failed: {} (SQLSTATE {}){}", what, failure.message, failure.code,
                   failure.hint.empty() ? "" : " hint: " + failure.hint);
-    co_return StatementAnswer(UnexpectedFailure(v2024));
+    co_return AuthError::UnexpectedFailure();
   }
   if (outcome->results.empty()) {
     spdlog::error("auth: {} returned no result", what);
-    co_return StatementAnswer(UnexpectedFailure(v2024));
+    co_return AuthError::UnexpectedFailure();
   }
-  co_return StatementAnswer(std::move(outcome->results.front()));
+  co_return std::move(outcome->results.front());
 }
 
-// The signed token response for a user and session, or the failure answer.
-http::Response IssueTokens(const KeyStore& keys, const AuthOptions& options, const UserRecord& user,
-                           const SessionRecord& session, const std::string& refresh_token, bool v2024) {
+// A decoded row, or the failure to answer with (logged).
+template <class T>
+Answer<T> Decoded(Result<T> decoded, const char* what) {
+  if (decoded) return std::move(*decoded);
+  spdlog::error("auth: reading the {} result failed: {}", what, decoded.error().message);
+  return AuthError::UnexpectedFailure();
+}
+
+// The signed token response for a user and session.
+Answer<http::Response> IssueTokens(const KeyStore& keys, const AuthOptions& options, const UserRecord& user,
+                                   const SessionRecord& session, const std::string& refresh_token) {
   auto key = keys.AccessTokenKey();
   if (!key) {
     spdlog::error("auth: cannot sign access tokens: {}", key.error().message);
-    return UnexpectedFailure(v2024);
+    return AuthError::UnexpectedFailure();
   }
   AccessTokenTimes times{UnixNow(), options.access_token_ttl.count()};
   auto token = Sign(AccessTokenClaims(user, session, times, options.issuer), *key);
   if (!token) {
     spdlog::error("auth: signing an access token failed: {}", token.error().message);
-    return UnexpectedFailure(v2024);
+    return AuthError::UnexpectedFailure();
   }
   return JsonAnswer(200, TokenResponseJson(*token, times, refresh_token, user));
-}
-
-// The same, for the row a sign-in or refresh statement returned: the session
-// (id, issued-at) at `session_column`, the user's columns right after it.
-http::Response IssueTokens(const KeyStore& keys, const AuthOptions& options, const db::PgResult& result,
-                           int session_column, const std::string& refresh_token, bool v2024, const char* what) {
-  SessionRecord session{result.Text(0, session_column), result.Int(0, session_column + 1)};
-  auto user = queries::UserFromRow(result, 0, session_column + 2);
-  if (!user) {
-    spdlog::error("auth: reading the {} user failed: {}", what, user.error().message);
-    return UnexpectedFailure(v2024);
-  }
-  return IssueTokens(keys, options, *user, session, refresh_token, v2024);
-}
-
-bool Flag(const db::PgResult& result, int row, int column) {
-  return !result.IsNull(row, column) && result.Bool(row, column);
 }
 
 // The user and session behind a bearer token, or GoTrue's refusal.
@@ -232,45 +168,28 @@ struct Authenticated {
   UserRecord user;
   std::optional<std::string> session_id;
 };
-using AuthenticationAnswer = std::variant<Authenticated, http::Response>;
 
-std::optional<std::string> BearerToken(const http::Request& request) {
-  auto header = request.Header("authorization");
-  if (!header) return std::nullopt;
-  std::string_view value = *header;
-  if (value.size() < 8 || ToLower(value.substr(0, 7)) != "bearer ") return std::nullopt;
-  std::string token = Trim(value.substr(7));
-  if (token.empty() || token.find_first_of(" \t") != std::string::npos) return std::nullopt;
-  return token;
-}
-
-asio::awaitable<AuthenticationAnswer> Authenticate(db::Pool& pool, const KeyStore& keys,
-                                                   std::optional<std::string> bearer, bool v2024) {
-  if (!bearer) {
-    co_return AuthenticationAnswer(
-        ErrorAnswer(401, "no_authorization", "This endpoint requires a valid Bearer token", v2024));
-  }
+asio::awaitable<Answer<Authenticated>> Authenticate(db::Pool& pool, const KeyStore& keys,
+                                                    std::optional<std::string> bearer) {
+  if (!bearer) co_return AuthError::Of(401, "no_authorization", "This endpoint requires a valid Bearer token");
   auto verified = Verify(*bearer, keys.Verification());
   if (!verified) {
-    co_return AuthenticationAnswer(ErrorAnswer(
-        403, "bad_jwt", "invalid JWT: unable to parse or verify signature, " + verified.error().message, v2024));
+    co_return AuthError::Of(403, "bad_jwt",
+                            "invalid JWT: unable to parse or verify signature, " + verified.error().message);
   }
   const json::object& claims = verified->claims;
   const json::value* sub = claims.if_contains("sub");
   if (sub == nullptr || !sub->is_string() || sub->as_string().empty()) {
-    co_return AuthenticationAnswer(ErrorAnswer(403, "bad_jwt", "invalid claim: missing sub claim", v2024));
+    co_return AuthError::Of(403, "bad_jwt", "invalid claim: missing sub claim");
   }
   std::string user_id(sub->as_string());
-  if (!LooksLikeUuid(user_id)) {
-    co_return AuthenticationAnswer(ErrorAnswer(400, "bad_jwt", "invalid claim: sub claim must be a UUID", v2024));
-  }
+  if (!LooksLikeUuid(user_id)) co_return AuthError::Of(400, "bad_jwt", "invalid claim: sub claim must be a UUID");
   std::optional<std::string> session_id;
   if (const json::value* claim = claims.if_contains("session_id"); claim != nullptr && !claim->is_null()) {
     std::string text = claim->is_string() ? std::string(claim->as_string()) : json::serialize(*claim);
     if (!text.empty() && text != "00000000-0000-0000-0000-000000000000") {
       if (!LooksLikeUuid(text)) {
-        co_return AuthenticationAnswer(
-            ErrorAnswer(403, "bad_jwt", "invalid claim: session_id claim must be a UUID", v2024));
+        co_return AuthError::Of(403, "bad_jwt", "invalid claim: session_id claim must be a UUID");
       }
       session_id = text;
     }
@@ -278,24 +197,23 @@ asio::awaitable<AuthenticationAnswer> Authenticate(db::Pool& pool, const KeyStor
   db::Params params;
   params.push_back(user_id);
   params.push_back(session_id);
-  auto answer = co_await RunStatement(pool, queries::SessionUserSql(), std::move(params), v2024, "user lookup");
-  if (auto* failure = std::get_if<http::Response>(&answer)) co_return AuthenticationAnswer(std::move(*failure));
-  const auto& result = std::get<db::PgResult>(answer);
-  if (result.Rows() == 0) {
-    co_return AuthenticationAnswer(
-        ErrorAnswer(403, "user_not_found", "User from sub claim in JWT does not exist", v2024));
+  auto answer = co_await RunStatement(pool, queries::SessionUserSql(), std::move(params), "user lookup");
+  if (auto* failure = std::get_if<AuthError>(&answer)) co_return std::move(*failure);
+  auto row = Decoded(queries::DecodeSessionUser(std::get<db::PgResult>(answer)), "user lookup");
+  if (auto* failure = std::get_if<AuthError>(&row)) co_return std::move(*failure);
+  auto& found = std::get<std::optional<queries::SessionUserRow>>(row);
+  if (!found) co_return AuthError::Of(403, "user_not_found", "User from sub claim in JWT does not exist");
+  if (!found->session_ok) {
+    co_return AuthError::Of(403, "session_not_found", "Session from session_id claim in JWT does not exist");
   }
-  if (!Flag(result, 0, queries::kUserColumnCount)) {
-    co_return AuthenticationAnswer(
-        ErrorAnswer(403, "session_not_found", "Session from session_id claim in JWT does not exist", v2024));
-  }
-  auto user = queries::UserFromRow(result, 0, 0);
-  if (!user) {
-    spdlog::error("auth: reading user {} failed: {}", user_id, user.error().message);
-    co_return AuthenticationAnswer(UnexpectedFailure(v2024));
-  }
-  Authenticated authenticated{std::move(*user), std::move(session_id)};
-  co_return AuthenticationAnswer(std::move(authenticated));
+  co_return Authenticated{std::move(found->user), std::move(session_id)};
+}
+
+// The bearer token of a request for the endpoints that need one: a
+// malformed Authorization header counts as none (GoTrue's no_authorization).
+std::optional<std::string> RequestToken(const http::Request& request) {
+  auto token = BearerToken(request);
+  return token ? std::move(*token) : std::nullopt;
 }
 
 json::object SettingsJson() {
@@ -338,47 +256,89 @@ std::string AuthApi::ClientOf(const http::Request& request) const {
   return SignInLimiter::ClientName(request.remote_address);
 }
 
+AuthError AuthError::UnexpectedFailure() { return Of(500, "unexpected_failure", std::string(kUnexpectedFailure)); }
+
+AuthError AuthError::Unavailable() {
+  AuthError error = Of(503, "unexpected_failure", "The database is unavailable right now; try again shortly");
+  error.headers.emplace_back("Retry-After", "1");
+  return error;
+}
+
+http::Response AuthErrorResponse(const AuthError& error, bool v2024) {
+  json::object body;
+  if (error.oauth) {
+    body["error"] = error.code;
+    body["error_description"] = error.message;
+    return JsonAnswer(error.status, body);
+  }
+  if (v2024) {
+    body["code"] = error.code;
+    body["message"] = error.message;
+  } else {
+    body["code"] = error.status;
+    body["error_code"] = error.code;
+    body["msg"] = error.message;
+  }
+  auto response = JsonAnswer(error.status, body);
+  // Scripts in a browser may read the headers that come with an error
+  // (Retry-After, ...) only when they are exposed.
+  std::string exposed(http::kCorsExposeHeaders);
+  for (const auto& [name, value] : error.headers) {
+    response.SetHeader(name, value);
+    exposed += ", " + name;
+  }
+  if (v2024) {
+    response.SetHeader(std::string(kApiVersionHeader), std::string(kApiVersion2024));
+    // auth-js reads the error code from "code" only when it can see this
+    // header; a browser shows it to scripts only when it is exposed.
+    exposed += ", " + std::string(kApiVersionHeader);
+  }
+  if (exposed.size() != http::kCorsExposeHeaders.size()) response.SetHeader("Access-Control-Expose-Headers", exposed);
+  return response;
+}
+
 asio::awaitable<http::Response> AuthApi::Handle(http::Request request) {
-  Context context;
-  context.v2024 = WantsApiVersion2024(request);
-  std::optional<http::Response> response;
+  bool v2024 = WantsApiVersion2024(request);
+  std::optional<Answer> answer;
   try {
-    response = co_await Route(request, context);
+    answer = co_await Route(request);
   } catch (const std::exception& error) {
     spdlog::error("auth: {} {} failed: {}", request.method, request.path, error.what());
   } catch (...) {
     spdlog::error("auth: {} {} failed with a non-standard exception", request.method, request.path);
   }
-  if (!response) response = UnexpectedFailure(context.v2024);
-  co_return std::move(*response);
+  if (!answer) answer = AuthError::UnexpectedFailure();
+  // The one place an error becomes a response.
+  if (auto* error = std::get_if<AuthError>(&*answer)) co_return AuthErrorResponse(*error, v2024);
+  co_return std::move(std::get<http::Response>(*answer));
 }
 
-asio::awaitable<http::Response> AuthApi::Route(const http::Request& request, const Context& context) {
+asio::awaitable<AuthApi::Answer> AuthApi::Route(const http::Request& request) {
   std::string_view path = request.path;
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   bool get = request.method == "GET" || request.method == "HEAD";
   bool post = request.method == "POST";
-  auto wrong_method = [&](const char* allowed) {
-    auto response = ErrorAnswer(405, "method_not_allowed", "Method Not Allowed", context.v2024);
-    response.SetHeader("Allow", allowed);
-    return response;
+  auto wrong_method = [](const char* allowed) {
+    AuthError error = AuthError::Of(405, "method_not_allowed", "Method Not Allowed");
+    error.headers.emplace_back("Allow", allowed);
+    return error;
   };
 
   if (path == "/auth/v1/token") {
     if (!post) co_return wrong_method("POST");
-    auto grant_type = QueryParam(request.query, "grant_type").value_or("");
-    if (grant_type == "password") co_return co_await PasswordGrant(request, context);
-    if (grant_type == "refresh_token") co_return co_await RefreshGrant(request, context);
+    auto grant_type = QueryValue(request.query, "grant_type").value_or("");
+    if (grant_type == "password") co_return co_await PasswordGrant(request);
+    if (grant_type == "refresh_token") co_return co_await RefreshGrant(request);
     // GoTrue's answer, word for word.
-    co_return ErrorAnswer(400, "invalid_credentials", "unsupported_grant_type", context.v2024);
+    co_return AuthError::Of(400, "invalid_credentials", "unsupported_grant_type");
   }
   if (path == "/auth/v1/user") {
     if (!get) co_return wrong_method("GET");
-    co_return co_await GetUser(request, context);
+    co_return co_await GetUser(request);
   }
   if (path == "/auth/v1/logout") {
     if (!post) co_return wrong_method("POST");
-    co_return co_await Logout(request, context);
+    co_return co_await Logout(request);
   }
   if (path == "/auth/v1/.well-known/jwks.json") {
     if (!get) co_return wrong_method("GET");
@@ -398,26 +358,24 @@ asio::awaitable<http::Response> AuthApi::Route(const http::Request& request, con
     health["description"] = "agentbase's GoTrue-compatible e-mail/password sign-in";
     co_return JsonAnswer(200, health);
   }
-  co_return ErrorAnswer(404, "not_found", "Not Found", context.v2024);
+  co_return AuthError::Of(404, "not_found", "Not Found");
 }
 
-asio::awaitable<http::Response> AuthApi::PasswordGrant(const http::Request& request, const Context& context) {
-  auto parsed = ParseBody(request.body, {"email", "phone", "password"}, context.v2024);
-  if (auto* failure = std::get_if<http::Response>(&parsed)) co_return std::move(*failure);
+asio::awaitable<AuthApi::Answer> AuthApi::PasswordGrant(const http::Request& request) {
+  auto parsed = ParseBody(request.body, {"email", "phone", "password"});
+  if (auto* failure = std::get_if<AuthError>(&parsed)) co_return std::move(*failure);
   const auto& body = std::get<json::object>(parsed);
   std::string email = Trim(StringField(body, "email"));
   std::string phone = Trim(StringField(body, "phone"));
   std::string password = StringField(body, "password");
   if (!email.empty() && !phone.empty()) {
-    co_return ErrorAnswer(400, "validation_failed",
-                          "Only an email address or phone number should be provided on login.", context.v2024);
+    co_return AuthError::Of(400, "validation_failed",
+                            "Only an email address or phone number should be provided on login.");
   }
-  if (!phone.empty()) {
-    co_return ErrorAnswer(422, "phone_provider_disabled", "Phone logins are disabled", context.v2024);
-  }
-  if (email.empty()) co_return ErrorAnswer(400, "validation_failed", "missing email or phone", context.v2024);
-  if (auto invalid = InvalidText("email", email, context.v2024)) co_return std::move(*invalid);
-  if (auto invalid = InvalidText("password", password, context.v2024)) co_return std::move(*invalid);
+  if (!phone.empty()) co_return AuthError::Of(422, "phone_provider_disabled", "Phone logins are disabled");
+  if (email.empty()) co_return AuthError::Of(400, "validation_failed", "missing email or phone");
+  if (auto invalid = InvalidText("email", email)) co_return std::move(*invalid);
+  if (auto invalid = InvalidText("password", password)) co_return std::move(*invalid);
 
   // Before the password is checked, and the same for every account whether
   // it exists or not: a refused attempt tells nothing about either.
@@ -425,7 +383,7 @@ asio::awaitable<http::Response> AuthApi::PasswordGrant(const http::Request& requ
   std::string client = ClientOf(request);
   if (auto retry_after = sign_in_limiter_.Admit(account, client, SignInLimiter::Clock::now())) {
     spdlog::debug("auth: sign-in from {} refused for {} s by the rate limit", client, retry_after->count());
-    co_return RateLimited(*retry_after, context.v2024);
+    co_return RateLimited(*retry_after);
   }
   auto settle = [&](SignInOutcome outcome) {
     sign_in_limiter_.Settle(account, client, outcome, SignInLimiter::Clock::now());
@@ -437,37 +395,33 @@ asio::awaitable<http::Response> AuthApi::PasswordGrant(const http::Request& requ
   params.push_back(password);
   params.push_back(RefreshTokenHash(refresh_token));
   params.push_back(std::to_string(options_.refresh_token_ttl.count()));
-  auto answer = co_await RunStatement(pool_, queries::SignInSql(), std::move(params), context.v2024, "sign-in");
-  if (auto* failure = std::get_if<http::Response>(&answer)) {
+  auto answer = co_await RunStatement(pool_, queries::SignInSql(), std::move(params), "sign-in");
+  if (auto* failure = std::get_if<AuthError>(&answer)) {
     settle(SignInOutcome::kServerFailure);
     co_return std::move(*failure);
   }
-  const auto& result = std::get<db::PgResult>(answer);
-  if (result.Rows() != 1) {
-    spdlog::error("auth: sign-in returned {} rows instead of one", result.Rows());
+  auto decoded = Decoded(queries::DecodeSignIn(std::get<db::PgResult>(answer)), "sign-in");
+  if (auto* failure = std::get_if<AuthError>(&decoded)) {
     settle(SignInOutcome::kServerFailure);
-    co_return UnexpectedFailure(context.v2024);
+    co_return std::move(*failure);
   }
-  bool found = Flag(result, 0, 0);
-  bool password_ok = Flag(result, 0, 1);
-  bool confirmed = Flag(result, 0, 2);
-  if (!found || !password_ok) {
+  const auto& row = std::get<queries::SignInRow>(decoded);
+  if (!row.found || !row.password_ok) {
     settle(SignInOutcome::kWrongCredentials);
-    co_return ErrorAnswer(400, "invalid_credentials", kInvalidLogin, context.v2024);
+    co_return AuthError::Of(400, "invalid_credentials", std::string(kInvalidLogin));
   }
   settle(SignInOutcome::kNotAGuess);
-  if (!confirmed) co_return ErrorAnswer(400, "email_not_confirmed", "Email not confirmed", context.v2024);
-  if (result.IsNull(0, 3)) co_return UnexpectedFailure(context.v2024);
-
-  co_return IssueTokens(keys_, options_, result, 3, refresh_token, context.v2024, "signed-in");
+  if (!row.confirmed) co_return AuthError::Of(400, "email_not_confirmed", "Email not confirmed");
+  if (!row.session) co_return AuthError::UnexpectedFailure();
+  co_return IssueTokens(keys_, options_, row.user, *row.session, refresh_token);
 }
 
-asio::awaitable<http::Response> AuthApi::RefreshGrant(const http::Request& request, const Context& context) {
-  auto parsed = ParseBody(request.body, {"refresh_token"}, context.v2024);
-  if (auto* failure = std::get_if<http::Response>(&parsed)) co_return std::move(*failure);
+asio::awaitable<AuthApi::Answer> AuthApi::RefreshGrant(const http::Request& request) {
+  auto parsed = ParseBody(request.body, {"refresh_token"});
+  if (auto* failure = std::get_if<AuthError>(&parsed)) co_return std::move(*failure);
   std::string presented = StringField(std::get<json::object>(parsed), "refresh_token");
-  if (presented.empty()) co_return OAuthErrorAnswer("invalid_request", "refresh_token required");
-  if (auto invalid = InvalidText("refresh_token", presented, context.v2024)) co_return std::move(*invalid);
+  if (presented.empty()) co_return OAuthError("invalid_request", "refresh_token required");
+  if (auto invalid = InvalidText("refresh_token", presented)) co_return std::move(*invalid);
 
   // Used only if the presented token is the session's current one.
   std::string rotation_key = NewRotationKey();
@@ -478,61 +432,56 @@ asio::awaitable<http::Response> AuthApi::RefreshGrant(const http::Request& reque
   params.push_back(std::to_string(options_.refresh_token_ttl.count()));
   params.push_back(rotation_key);
   params.push_back(std::to_string(options_.refresh_token_reuse_interval.count()));
-  auto answer = co_await RunStatement(pool_, queries::RefreshSql(), std::move(params), context.v2024, "token refresh");
-  if (auto* failure = std::get_if<http::Response>(&answer)) co_return std::move(*failure);
-  const auto& result = std::get<db::PgResult>(answer);
+  auto answer = co_await RunStatement(pool_, queries::RefreshSql(), std::move(params), "token refresh");
+  if (auto* failure = std::get_if<AuthError>(&answer)) co_return std::move(*failure);
+  auto decoded = Decoded(queries::DecodeRefresh(std::get<db::PgResult>(answer)), "token refresh");
+  if (auto* failure = std::get_if<AuthError>(&decoded)) co_return std::move(*failure);
+  const auto& found = std::get<std::optional<queries::RefreshRow>>(decoded);
 
-  auto not_found = [&] {
-    return ErrorAnswer(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found", context.v2024);
-  };
-  constexpr int kIsCurrent = 0, kRevoked = 1, kExpired = 2, kRotated = 3, kReusable = 4, kRotationKey = 5,
-                kCurrentHash = 6;
+  AuthError not_found =
+      AuthError::Of(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found");
   // A revoked session's tokens are as unknown as deleted ones (GoTrue
   // deletes sessions on logout).
-  if (result.Rows() == 0 || Flag(result, 0, kRevoked)) co_return not_found();
-  std::string session_id = result.Text(0, queries::kRefreshSessionColumn);
-  auto expired = [&] {
-    return ErrorAnswer(400, "session_expired", "Invalid Refresh Token: Session Expired", context.v2024);
-  };
-  if (!Flag(result, 0, kIsCurrent)) {
-    if (!Flag(result, 0, kReusable)) {
+  if (!found || found->revoked) co_return not_found;
+  const auto& row = *found;
+  AuthError expired = AuthError::Of(400, "session_expired", "Invalid Refresh Token: Session Expired");
+  if (!row.is_current) {
+    if (!row.reusable) {
       spdlog::warn("auth: a replaced refresh token of session {} was presented again; the session is revoked",
-                   session_id);
-      co_return ErrorAnswer(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used", context.v2024);
+                   row.session.id);
+      co_return AuthError::Of(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used");
     }
-    if (Flag(result, 0, kExpired)) co_return expired();
+    if (row.expired) co_return expired;
     // Within the reuse interval: answer with the session's current token,
     // which only the holder of the replaced one can derive.
-    std::string current = RotatedRefreshToken(result.Text(0, kRotationKey), presented);
-    if (RefreshTokenHash(current) != result.Text(0, kCurrentHash)) {
+    std::string current = RotatedRefreshToken(row.rotation_key, presented);
+    if (RefreshTokenHash(current) != row.current_hash) {
       spdlog::error("auth: the current refresh token of session {} does not derive from the replaced one",
-                    session_id);
-      co_return UnexpectedFailure(context.v2024);
+                    row.session.id);
+      co_return AuthError::UnexpectedFailure();
     }
-    co_return IssueTokens(keys_, options_, result, queries::kRefreshSessionColumn, current, context.v2024,
-                          "refreshing");
+    co_return IssueTokens(keys_, options_, row.user, row.session, current);
   }
-  if (Flag(result, 0, kExpired)) co_return expired();
-  if (!Flag(result, 0, kRotated)) co_return not_found();  // rotated by a concurrent refresh in between
+  if (row.expired) co_return expired;
+  if (!row.rotated) co_return not_found;  // rotated by a concurrent refresh in between
 
-  co_return IssueTokens(keys_, options_, result, queries::kRefreshSessionColumn, rotated_token, context.v2024,
-                        "refreshing");
+  co_return IssueTokens(keys_, options_, row.user, row.session, rotated_token);
 }
 
-asio::awaitable<http::Response> AuthApi::GetUser(const http::Request& request, const Context& context) {
-  auto authenticated = co_await Authenticate(pool_, keys_, BearerToken(request), context.v2024);
-  if (auto* failure = std::get_if<http::Response>(&authenticated)) co_return std::move(*failure);
+asio::awaitable<AuthApi::Answer> AuthApi::GetUser(const http::Request& request) {
+  auto authenticated = co_await Authenticate(pool_, keys_, RequestToken(request));
+  if (auto* failure = std::get_if<AuthError>(&authenticated)) co_return std::move(*failure);
   co_return JsonAnswer(200, UserJson(std::get<Authenticated>(authenticated).user));
 }
 
-asio::awaitable<http::Response> AuthApi::Logout(const http::Request& request, const Context& context) {
-  auto authenticated = co_await Authenticate(pool_, keys_, BearerToken(request), context.v2024);
-  if (auto* failure = std::get_if<http::Response>(&authenticated)) co_return std::move(*failure);
+asio::awaitable<AuthApi::Answer> AuthApi::Logout(const http::Request& request) {
+  auto authenticated = co_await Authenticate(pool_, keys_, RequestToken(request));
+  if (auto* failure = std::get_if<AuthError>(&authenticated)) co_return std::move(*failure);
   const auto& who = std::get<Authenticated>(authenticated);
 
-  std::string scope = QueryParam(request.query, "scope").value_or("");
+  std::string scope = QueryValue(request.query, "scope").value_or("");
   if (scope != "" && scope != "global" && scope != "local" && scope != "others") {
-    co_return ErrorAnswer(400, "validation_failed", "Unsupported logout scope \"" + scope + "\"", context.v2024);
+    co_return AuthError::Of(400, "validation_failed", "Unsupported logout scope \"" + scope + "\"");
   }
   db::Params params;
   params.push_back(who.user.id);
@@ -545,8 +494,8 @@ asio::awaitable<http::Response> AuthApi::Logout(const http::Request& request, co
     sql = queries::LogoutOthersSql();
     params.push_back(who.session_id);
   }
-  auto answer = co_await RunStatement(pool_, std::move(sql), std::move(params), context.v2024, "logout");
-  if (auto* failure = std::get_if<http::Response>(&answer)) co_return std::move(*failure);
+  auto answer = co_await RunStatement(pool_, std::move(sql), std::move(params), "logout");
+  if (auto* failure = std::get_if<AuthError>(&answer)) co_return std::move(*failure);
   http::Response response;
   response.status = 204;
   co_return response;

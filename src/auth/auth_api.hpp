@@ -41,6 +41,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <string>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "auth/key_store.hpp"
 #include "auth/sign_in_limiter.hpp"
@@ -65,6 +68,32 @@ struct AuthOptions {
   std::string client_address_header;
 };
 
+// A refusal or failure, in GoTrue's terms. The endpoints return these as
+// values; AuthErrorResponse alone turns one into the answer.
+struct AuthError {
+  int status = 500;
+  std::string code;     // GoTrue's error_code ("invalid_credentials", ...)
+  std::string message;
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Retry-After, Allow
+  // GoTrue's OAuthError shape ({"error","error_description"}, always 400),
+  // used by a few token-endpoint errors: `code` is then "error".
+  bool oauth = false;
+
+  static AuthError Of(int status, std::string code, std::string message) {
+    return AuthError{status, std::move(code), std::move(message), {}, false};
+  }
+  // 500 unexpected_failure: the details go to the log, not to the client.
+  static AuthError UnexpectedFailure();
+  // 503: the database cannot be reached; auth-js retries instead of
+  // dropping the user's session, as it would on a 500.
+  static AuthError Unavailable();
+};
+
+// The answer for `error`: {"code":<status>,"error_code","msg"}, or with
+// `v2024` {"code","message"} and the X-Supabase-Api-Version header; its
+// headers, exposed to scripts in a browser.
+http::Response AuthErrorResponse(const AuthError& error, bool v2024);
+
 class AuthApi {
  public:
   // `admin_pool` must be able to read and update auth.users and write
@@ -76,12 +105,12 @@ class AuthApi {
   boost::asio::awaitable<http::Response> Handle(http::Request request);
 
  private:
-  struct Context;
-  boost::asio::awaitable<http::Response> Route(const http::Request& request, const Context& context);
-  boost::asio::awaitable<http::Response> PasswordGrant(const http::Request& request, const Context& context);
-  boost::asio::awaitable<http::Response> RefreshGrant(const http::Request& request, const Context& context);
-  boost::asio::awaitable<http::Response> GetUser(const http::Request& request, const Context& context);
-  boost::asio::awaitable<http::Response> Logout(const http::Request& request, const Context& context);
+  using Answer = std::variant<http::Response, AuthError>;
+  boost::asio::awaitable<Answer> Route(const http::Request& request);
+  boost::asio::awaitable<Answer> PasswordGrant(const http::Request& request);
+  boost::asio::awaitable<Answer> RefreshGrant(const http::Request& request);
+  boost::asio::awaitable<Answer> GetUser(const http::Request& request);
+  boost::asio::awaitable<Answer> Logout(const http::Request& request);
 
   // Who a sign-in attempt comes from, for the per-address limit.
   std::string ClientOf(const http::Request& request) const;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/json/parse.hpp>
+#include <utility>
 
 namespace agentbase::auth::queries {
 
@@ -26,6 +27,21 @@ Result<boost::json::object> JsonObjectColumn(const db::PgResult& result, int row
   // A jsonb null or scalar in a metadata column is treated as no metadata.
   if (!value.is_object()) return boost::json::object();
   return std::move(value.as_object());
+}
+
+bool Flag(const db::PgResult& result, int row, int column) {
+  return !result.IsNull(row, column) && result.Bool(row, column);
+}
+
+Error ShapeError(const char* what) { return Error::Make(std::string("unexpected result shape of the ") + what, "data"); }
+
+// A session (id, issued-at) at `column` and the user columns right after it.
+Result<std::pair<SessionRecord, UserRecord>> SessionAndUser(const db::PgResult& result, int column) {
+  if (result.IsNull(0, column)) return Error::Make("auth query returned no session", "data");
+  SessionRecord session{result.Text(0, column), result.Int(0, column + 1)};
+  auto user = UserFromRow(result, 0, column + 2);
+  if (!user) return user.error();
+  return std::pair{std::move(session), std::move(*user)};
 }
 
 constexpr const char* kSessionLifetime = "now() + make_interval(secs => {}::double precision)";
@@ -188,6 +204,56 @@ JOIN new_session AS ns ON true)SQL",
 
 std::string HashPasswordExpression(const std::string& parameter) {
   return fmt::format("extensions.crypt({}::text, extensions.gen_salt('bf', {}))", parameter, kBcryptCost);
+}
+
+Result<SignInRow> DecodeSignIn(const db::PgResult& result) {
+  constexpr int kSession = 3;
+  if (result.Rows() != 1 || result.Columns() != kSession + 2 + kUserColumnCount) return ShapeError("sign-in");
+  SignInRow row;
+  row.found = Flag(result, 0, 0);
+  row.password_ok = Flag(result, 0, 1);
+  row.confirmed = Flag(result, 0, 2);
+  if (result.IsNull(0, kSession)) return row;
+  auto session = SessionAndUser(result, kSession);
+  if (!session) return session.error();
+  row.session = std::move(session->first);
+  row.user = std::move(session->second);
+  return row;
+}
+
+Result<std::optional<RefreshRow>> DecodeRefresh(const db::PgResult& result) {
+  constexpr int kSession = 7;
+  if (result.Columns() != kSession + 2 + kUserColumnCount || result.Rows() > 1) return ShapeError("token refresh");
+  if (result.Rows() == 0) return std::optional<RefreshRow>();
+  RefreshRow row;
+  row.is_current = Flag(result, 0, 0);
+  row.revoked = Flag(result, 0, 1);
+  row.expired = Flag(result, 0, 2);
+  row.rotated = Flag(result, 0, 3);
+  row.reusable = Flag(result, 0, 4);
+  row.rotation_key = result.Text(0, 5);
+  row.current_hash = result.Text(0, 6);
+  auto session = SessionAndUser(result, kSession);
+  if (!session) return session.error();
+  row.session = std::move(session->first);
+  row.user = std::move(session->second);
+  return std::optional<RefreshRow>(std::move(row));
+}
+
+Result<std::optional<SessionUserRow>> DecodeSessionUser(const db::PgResult& result) {
+  if (result.Columns() != kUserColumnCount + 1 || result.Rows() > 1) return ShapeError("user lookup");
+  if (result.Rows() == 0) return std::optional<SessionUserRow>();
+  auto user = UserFromRow(result, 0, 0);
+  if (!user) return user.error();
+  return std::optional<SessionUserRow>(SessionUserRow{std::move(*user), Flag(result, 0, kUserColumnCount)});
+}
+
+Result<std::optional<CliSessionRow>> DecodeCliSession(const db::PgResult& result) {
+  if (result.Columns() != 2 + kUserColumnCount || result.Rows() > 1) return ShapeError("session for a token");
+  if (result.Rows() == 0) return std::optional<CliSessionRow>();
+  auto session = SessionAndUser(result, 0);
+  if (!session) return session.error();
+  return std::optional<CliSessionRow>(CliSessionRow{std::move(session->first), std::move(session->second)});
 }
 
 }  // namespace agentbase::auth::queries

@@ -38,12 +38,14 @@ constexpr const char* kNoSuitableKey = "No suitable key was found to decode the 
 constexpr const char* kNoKeyVerified = "None of the keys was able to decode the JWT";
 
 Error DecodeError(std::string message, std::string detail = {}) {
-  Error error = Error::Make(std::move(message), std::string(kJwtDecodeErrorCode));
+  Error error = Error::Permission(std::move(message), std::string(kJwtDecodeErrorCode));
   error.detail = std::move(detail);
   return error;
 }
 
-Error ClaimsError(std::string message) { return Error::Make(std::move(message), std::string(kJwtClaimsErrorCode)); }
+Error ClaimsError(std::string message) {
+  return Error::Permission(std::move(message), std::string(kJwtClaimsErrorCode));
+}
 
 const unsigned char* Bytes(std::string_view text) { return reinterpret_cast<const unsigned char*>(text.data()); }
 

@@ -21,6 +21,9 @@
 
 namespace agentbase::auth {
 
+// PostgREST's codes on purpose: these errors reach REST clients as they are
+// (and rest/postgrest_errors.hpp has the same ones by name), while GoTrue's
+// endpoints use only the message. Their kind is ErrorKind::kPermission.
 inline constexpr std::string_view kJwtDecodeErrorCode = "PGRST301";
 inline constexpr std::string_view kJwtClaimsErrorCode = "PGRST303";
 

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "util/log_failure.hpp"
 
 namespace agentbase::db {
 
@@ -37,7 +38,7 @@ void Pool::StartWatchdog() {
           AbortOverdue();
         }
       },
-      asio::detached);
+      LogFailure{"db: pool watchdog"});
 }
 
 void Pool::AbortOverdue() {
@@ -45,9 +46,9 @@ void Pool::AbortOverdue() {
   for (const auto& slot : slots_) {
     auto& connection = *slot->connection;
     if (connection.InFlight() == 0 || now - connection.OldestSentAt() <= options_.deadline) continue;
-    Error reason = Error::Make("the database did not answer within " + std::to_string(options_.deadline.count()) +
-                                   " ms; the request was given up",
-                               kDeadlineExceeded);
+    Error reason = Error::Timeout("the database did not answer within " + std::to_string(options_.deadline.count()) +
+                                      " ms; the request was given up",
+                                  "deadline");
     connection.Abort(std::move(reason));
   }
 }
@@ -107,12 +108,12 @@ asio::awaitable<Result<PoolSlot*>> Pool::OpenSlot() {
   ++opening_;
   std::weak_ptr<bool> alive = alive_;
   auto connected = co_await AsyncConnection::Connect(executor_, conninfo_);
-  if (alive.expired()) co_return Error::Make("the pool was destroyed", "PGRST003");
+  if (alive.expired()) co_return Error::Unavailable("the pool was destroyed", "shutdown");
   if (connected && !options_.on_connect.empty()) {
     std::vector<Statement> setup;
     for (const auto& sql : options_.on_connect) setup.push_back({sql, {}});
     auto ran = co_await (*connected)->Run(std::move(setup));
-    if (alive.expired()) co_return Error::Make("the pool was destroyed", "PGRST003");
+    if (alive.expired()) co_return Error::Unavailable("the pool was destroyed", "shutdown");
     if (!ran) connected = ran.error();
     else if (ran->failure) connected = *ran->failure;
   }
@@ -120,13 +121,14 @@ asio::awaitable<Result<PoolSlot*>> Pool::OpenSlot() {
   if (connected) (*connected)->PrepareStatements(options_.prepared_statements);
   if (!connected) {
     WakeOldest();  // its place is free again
-    // However it failed, it is a connection that could not be had, not one
-    // that broke under a request (08006 for callers).
+    // However it failed (unreachable server, refused login, a failing
+    // on_connect statement), it is a connection that could not be had.
     Error error = connected.error();
-    if (error.code == "08006") error.code = "connect";
+    if (error.Is(ErrorKind::kUnavailable)) error.code = "connect";
+    error.kind = ErrorKind::kUnavailable;
     co_return error;
   }
-  if (closed_) co_return Error::Make("the server is shutting down", "PGRST003");
+  if (closed_) co_return Error::Unavailable("the server is shutting down", "shutdown");
   slots_.push_back(std::make_unique<PoolSlot>());
   slots_.back()->connection = std::move(*connected);
   co_return slots_.back().get();
@@ -172,7 +174,7 @@ asio::awaitable<Result<PoolSlot*>> Pool::Take(Want want, std::string_view caller
   while (true) {
     if (closed_) {
       if (me) leave_line();
-      co_return Error::Make("the server is shutting down", "PGRST003");
+      co_return Error::Unavailable("the server is shutting down", "shutdown");
     }
     bool my_turn = me ? waiters_.front() == me : waiters_.empty();
     PoolSlot* slot = FindSlot(want);
@@ -196,7 +198,7 @@ asio::awaitable<Result<PoolSlot*>> Pool::Take(Want want, std::string_view caller
     if (!me) {
       if (waiters_.size() >= options_.max_waiters) {
         ++timeouts_;
-        co_return Error::Make("too many requests are waiting for a database connection", "PGRST003");
+        co_return Error::Busy("too many requests are waiting for a database connection", "pool-full");
       }
       ++waits_;
       me = std::make_shared<Waiter>(executor_);
@@ -208,7 +210,7 @@ asio::awaitable<Result<PoolSlot*>> Pool::Take(Want want, std::string_view caller
     if (!me->woken) {
       leave_line();
       ++timeouts_;
-      co_return Error::Make("timed out waiting for a database connection", "PGRST003");
+      co_return Error::Busy("timed out waiting for a database connection", "pool-timeout");
     }
   }
 }

@@ -46,13 +46,10 @@ struct PoolOptions {
   // cannot make everyone else wait. Closed again when idle.
   size_t reserve = 0;
   // A transaction still unanswered this long is given up (its connection is
-  // dropped; code kDeadlineExceeded): a frozen backend cannot hang requests
+  // dropped; an ErrorKind::kTimeout error): a frozen backend cannot hang requests
   // forever. Zero: no deadline.
   std::chrono::milliseconds deadline{0};
 };
-
-// The error code of a submission given up at PoolOptions::deadline.
-inline constexpr const char* kDeadlineExceeded = "deadline";
 
 class Pool;
 
@@ -62,7 +59,7 @@ struct PoolStats {
   size_t busy = 0;
   size_t waiting = 0;
   uint64_t waits = 0;     // callers that had to wait, ever
-  uint64_t timeouts = 0;  // of those, turned away (PGRST003)
+  uint64_t timeouts = 0;  // of those, turned away (ErrorKind::kBusy)
 };
 
 namespace detail {
@@ -98,14 +95,18 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  // A whole connection. Errors: code "PGRST003" when none freed up in time
-  // or too many requests are waiting (the caller answers 504), or "connect"
-  // when no connection could be opened.
+  // A whole connection. Errors, by kind:
+  //  - kBusy: none freed up in time (code "pool-timeout") or too many
+  //    requests are waiting ("pool-full");
+  //  - kUnavailable: no connection could be opened ("connect", or the
+  //    SQLSTATE of a failing on_connect statement), or the pool is closed
+  //    ("shutdown").
   boost::asio::awaitable<Result<Lease>> Acquire(std::string_view caller = {});
 
   // Runs one self-contained transaction (no BEGIN; see AsyncConnection::Submit)
-  // on a connection it may share. Errors as for Acquire, or 08006 when the
-  // connection broke under it.
+  // on a connection it may share. Errors as for Acquire, or kUnavailable
+  // (08006) when the connection broke under it, or kTimeout ("deadline")
+  // when it was given up at PoolOptions::deadline.
   // `caller` names whom the work is for (e.g. a user), for fairness: see
   // PoolOptions::reserve. Empty: nobody in particular (no reserve).
   boost::asio::awaitable<Result<PipelineOutcome>> Submit(std::vector<Statement> statements,

@@ -10,6 +10,8 @@
 #include <boost/beast/ssl.hpp>
 #include <regex>
 
+#include "util/log_failure.hpp"
+
 namespace agentbase::http {
 
 namespace asio = boost::asio;
@@ -90,12 +92,7 @@ Result<std::string> Fetch(const std::string& text, const FetchOptions& options) 
   tls.set_verify_mode(asio::ssl::verify_peer);
   Result<std::string> out = Error::Make("GET " + text + " did not finish", "fetch");
   asio::co_spawn(io, Run(*url, options, &tls, &out), [&out, &text](std::exception_ptr failure) {
-    if (!failure) return;
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& error) {
-      out = Error::Make("GET " + text + ": " + error.what(), "fetch");
-    }
+    if (failure) out = Error::Make("GET " + text + ": " + DescribeException(failure), "fetch");
   });
   // The stream timeouts bound each step; this bounds the whole exchange.
   io.run_for(options.timeout * 2);

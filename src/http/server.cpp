@@ -31,6 +31,7 @@
 #include "http/errors.hpp"
 #include "http/response_head.hpp"
 #include "http/target.hpp"
+#include "util/log_failure.hpp"
 #include "util/utf8.hpp"
 #include "util/text.hpp"
 
@@ -53,21 +54,6 @@ constexpr std::chrono::seconds kLingerLimit{1};
 // rather than spinning.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
-// co_spawn would otherwise drop exceptions silently.
-struct LogFailure {
-  const char* what;
-  void operator()(std::exception_ptr error) const {
-    if (!error) return;
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      spdlog::error("http: {} failed: {}", what, e.what());
-    } catch (...) {
-      spdlog::error("http: {} failed with a non-standard exception", what);
-    }
-  }
-};
 
 }  // namespace
 
@@ -636,7 +622,7 @@ void Admit(const std::shared_ptr<ServerState>& state, tcp::socket socket) {
     return;
   }
   auto connection = state->Register(std::move(socket), std::move(remote_address), std::move(address_key), false);
-  net::co_spawn(state->io, RunSession(state, connection), LogFailure{"session"});
+  net::co_spawn(state->io, RunSession(state, connection), LogFailure{"http: session"});
 }
 
 // How often deadlines are checked: a tenth of the shortest timeout, so a
@@ -747,8 +733,8 @@ Result<uint16_t> Server::Start() {
   if (ec) return fail("getsockname");
 
   state.started = true;
-  net::co_spawn(state.io, AcceptLoop(state_), LogFailure{"accept loop"});
-  net::co_spawn(state.io, Sweep(state_), LogFailure{"timeout sweeper"});
+  net::co_spawn(state.io, AcceptLoop(state_), LogFailure{"http: accept loop"});
+  net::co_spawn(state.io, Sweep(state_), LogFailure{"http: timeout sweeper"});
   spdlog::info("http: listening on {}", FormatEndpoint(bound));
   return bound.port();
 }

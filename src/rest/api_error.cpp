@@ -1,30 +1,14 @@
 #include "rest/api_error.hpp"
 
 #include <boost/json.hpp>
-#include <map>
 #include <optional>
 
+#include "rest/postgrest_errors.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
 
 namespace {
-
-int StatusForPgrst(const std::string& code) {
-  static const std::map<std::string, int> statuses = {
-      {"PGRST000", 503}, {"PGRST001", 503}, {"PGRST002", 503}, {"PGRST003", 504}, {"PGRST100", 400},
-      {"PGRST101", 405}, {"PGRST102", 400}, {"PGRST103", 416}, {"PGRST105", 405}, {"PGRST106", 406},
-      {"PGRST107", 406}, {"PGRST108", 400}, {"PGRST111", 500}, {"PGRST112", 500}, {"PGRST114", 400},
-      {"PGRST115", 400}, {"PGRST116", 406}, {"PGRST117", 405}, {"PGRST118", 400}, {"PGRST119", 400},
-      {"PGRST120", 400},
-      {"PGRST121", 500}, {"PGRST122", 400}, {"PGRST123", 400}, {"PGRST124", 400}, {"PGRST125", 404},
-      {"PGRST127", 400}, {"PGRST128", 400}, {"PGRST200", 400}, {"PGRST201", 300}, {"PGRST202", 404},
-      {"PGRST203", 300}, {"PGRST204", 400}, {"PGRST205", 404}, {"PGRST300", 500}, {"PGRST301", 401},
-      {"PGRST302", 401}, {"PGRST303", 401},
-  };
-  auto it = statuses.find(code);
-  return it == statuses.end() ? 500 : it->second;
-}
 
 int StatusForSqlState(const Error& error, bool anonymous) {
   const std::string& code = error.code;
@@ -72,13 +56,13 @@ std::optional<int> StatusForOwnCode(const std::string& code) {
 }  // namespace
 
 int StatusFor(const Error& error, bool anonymous) {
-  if (StartsWith(error.code, "PGRST")) return StatusForPgrst(error.code);
+  if (StartsWith(error.code, "PGRST")) return pgrst::StatusOf(error.code);
   if (auto own = StatusForOwnCode(error.code)) return *own;
   return StatusForSqlState(error, anonymous);
 }
 
 Error ApiError(const std::string& code, std::string message, std::string details, std::string hint) {
-  return Error{std::move(message), code, std::move(details), std::move(hint)};
+  return Error{std::move(message), code, std::move(details), std::move(hint), std::nullopt};
 }
 
 http::Response ErrorResponse(const Error& error, bool anonymous) {
@@ -86,8 +70,15 @@ http::Response ErrorResponse(const Error& error, bool anonymous) {
   response.status = StatusFor(error, anonymous);
   // Messages may echo invalid UTF-8 the client sent: the HTTP server repairs
   // every error body before it goes out (http/server.cpp).
+  boost::json::value details = OrNull(error.detail);
+  // PGRST201 lists its candidate relationships as JSON, as PostgREST does.
+  if (error.code == "PGRST201") {
+    boost::system::error_code ec;
+    auto candidates = boost::json::parse(error.detail, ec);
+    if (!ec) details = std::move(candidates);
+  }
   boost::json::object body{{"code", error.code.empty() ? "PGRST000" : error.code},
-                           {"details", OrNull(error.detail)},
+                           {"details", details},
                            {"hint", OrNull(error.hint)},
                            {"message", error.message}};
   response.body = boost::json::serialize(body);
@@ -97,7 +88,9 @@ http::Response ErrorResponse(const Error& error, bool anonymous) {
   if (response.status == 503 || response.status == 504) response.SetHeader("Retry-After", "1");
   if (response.status == 401) {
     std::string header = "Bearer";
-    if (StartsWith(error.code, "PGRST30")) {
+    // PostgREST's: invalid_token for a token refused (301, 303), a bare
+    // challenge when one is merely missing (302).
+    if (error.code == "PGRST301" || error.code == "PGRST303") {
       header += " error=\"invalid_token\", error_description=\"" + ReplaceAll(error.message, "\"", "'") + "\"";
     }
     response.SetHeader("WWW-Authenticate", header);

@@ -1,6 +1,7 @@
 #pragma once
 // Errors as PostgREST writes them: {"code","message","details","hint"} with
-// its HTTP status for every PGRST code and SQLSTATE.
+// its HTTP status for every PGRST code (rest/postgrest_errors.hpp's
+// StatusOf) and SQLSTATE.
 
 #include <string>
 
@@ -18,7 +19,9 @@ int StatusFor(const Error& error, bool anonymous);
 // WWW-Authenticate.
 http::Response ErrorResponse(const Error& error, bool anonymous = false);
 
-// Shorthand for errors of our own making.
+// Shorthand for errors of our own making, their kind derived from `code`.
+// PostgREST's own errors are made by name instead (rest/postgrest_errors.hpp:
+// pgrst::TableNotFound(...), ...), with its exact wording.
 Error ApiError(const std::string& code, std::string message, std::string details = {}, std::string hint = {});
 
 }  // namespace agentbase::rest

@@ -1,6 +1,8 @@
 #include "rest/media_type.hpp"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "util/text.hpp"
 
@@ -16,6 +18,32 @@ bool HasNullsStripped(std::string_view parameters) {
   return false;
 }
 
+// The plan media type's parameters: for="<media type>", options=a|b|c.
+std::optional<BodyForm> PlanForm(std::string_view type, std::string_view parameters) {
+  static const std::vector<std::string> kOptions = {"analyze", "verbose", "settings", "buffers", "wal"};
+  BodyForm form;
+  form.plan = BodyForm::Plan{type != "application/vnd.pgrst.plan+json", {}};
+  for (const auto& parameter : Split(parameters, ';')) {
+    std::string text = Trim(parameter);
+    size_t equals = text.find('=');
+    std::string name = ToLower(Trim(text.substr(0, equals)));
+    std::string value = equals == std::string::npos ? "" : Trim(text.substr(equals + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    if (name == "for") {
+      auto target = NegotiateBodyForm(value);
+      if (!target || target->plan || target->csv) return std::nullopt;
+      form.singular = target->singular;
+    } else if (name == "options") {
+      for (const auto& option : Split(value, '|')) {
+        std::string lower = ToLower(Trim(option));
+        if (std::find(kOptions.begin(), kOptions.end(), lower) == kOptions.end()) return std::nullopt;
+        form.plan->options.push_back(lower);
+      }
+    }
+  }
+  return form;
+}
+
 }  // namespace
 
 std::optional<BodyForm> NegotiateBodyForm(std::optional<std::string_view> accept) {
@@ -29,6 +57,11 @@ std::optional<BodyForm> NegotiateBodyForm(std::optional<std::string_view> accept
     if (type == "application/vnd.pgrst.array+json") return BodyForm{false, HasNullsStripped(parameters)};
     if (type == kSingularMediaType) return BodyForm{true, HasNullsStripped(parameters)};
     if (type == "text/csv") return BodyForm{false, false, true};
+    if (type == "application/vnd.pgrst.object") return BodyForm{true, HasNullsStripped(parameters)};
+    if (type == "application/vnd.pgrst.plan" || type == "application/vnd.pgrst.plan+json" ||
+        type == "application/vnd.pgrst.plan+text") {
+      return PlanForm(type, parameters);
+    }
   }
   return std::nullopt;
 }

@@ -5,6 +5,7 @@
 //   application/vnd.pgrst.array+json[;nulls=stripped]      JSON array
 //   application/vnd.pgrst.object+json[;nulls=stripped]     one JSON object
 //   text/csv                                               CSV
+//   application/vnd.pgrst.plan[+json|+text][;for=..][;options=a|b]  the EXPLAIN
 // The first listed type we can answer wins (quality values are not
 // weighed); none at all is PostgREST's 406 PGRST107.
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "rest/postgrest_errors.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
@@ -89,8 +90,7 @@ Preferences ParsePreferences(const std::vector<std::string_view>& header_values)
 
 Status CheckStrictPreferences(const Preferences& preferences) {
   if (preferences.handling != PreferHandling::kStrict || preferences.invalid.empty()) return Ok();
-  std::string details = "Invalid preferences: " + Join(preferences.invalid, ", ");
-  return Error{"Invalid preferences given with handling=strict", "PGRST122", std::move(details), {}};
+  return pgrst::InvalidPreferences(preferences.invalid);
 }
 
 Result<Preferences> ParsePreferHeaders(const std::vector<std::string_view>& header_values) {

@@ -7,7 +7,8 @@
 #include <utility>
 
 #include "rest/parse_core.hpp"
-#include "rest/url_decode.hpp"
+#include "rest/postgrest_errors.hpp"
+#include "util/percent_decode.hpp"
 #include "util/text.hpp"
 #include "util/utf8.hpp"
 
@@ -630,7 +631,7 @@ std::string ShowSourcePos(std::string_view source_name, std::string_view text, s
 }
 
 Error QueryParamError(std::string_view source_name, std::string_view text, const parse_core::ParseError& error) {
-  return Error{ShowSourcePos(source_name, text, error.pos), "PGRST100", parse_core::FormatDetails(error), {}};
+  return pgrst::QueryParam(ShowSourcePos(source_name, text, error.pos), parse_core::FormatDetails(error));
 }
 
 // Runs `rule(grammar)` over all of `text`: first without error tracking,
@@ -695,7 +696,7 @@ Result<std::int64_t> ParseNonNegative(std::string_view what, std::string_view va
   std::int64_t number = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
   if (ec != std::errc() || end != digits.data() + digits.size()) {
-    return Error{ShowSourcePos(SourceName(what, value), value, 0), "PGRST100", "number out of range", {}};
+    return pgrst::QueryParam(ShowSourcePos(SourceName(what, value), value, 0), "number out of range");
   }
   return number;
 }
@@ -787,7 +788,7 @@ Result<std::vector<std::string>> ParseColumnList(std::string_view param_name, st
 
 Result<QueryParams> ParseQueryParams(std::string_view raw_query, const QueryParseOptions& options) {
   QueryParams query;
-  query.raw = SplitQueryString(raw_query);
+  for (auto& pair : SplitQuery(raw_query)) query.raw.push_back(RawParam{std::move(pair.key), std::move(pair.value)});
   // Only the first occurrence of select/columns/on_conflict counts, even when
   // it has no value (as PostgREST's lookup does).
   auto first_value = [&](std::string_view key) -> const std::optional<std::string>* {
@@ -905,7 +906,7 @@ Result<QueryParams> ParseQueryParams(std::string_view raw_query, const QueryPars
 namespace {
 
 Error LimitError(std::string message) {
-  return Error{std::move(message), "PGRST100", {}, "The server bounds what one request may ask for; see its README"};
+  return pgrst::QueryParam(std::move(message), {}, "The server bounds what one request may ask for; see its README");
 }
 
 Status CheckJsonPath(const Field& field) {
@@ -971,7 +972,7 @@ Result<ParsedApiRequest> ParseApiRequest(const ApiRequestInput& input) {
     // offset=0 alone asks for every row, which PostgREST still allows.
     const RangeParam* top = query->RangeFor({});
     if (top != nullptr && (top->limit || top->offset.value_or(0) != 0)) {
-      return Error{"limit/offset querystring parameters are not allowed for PUT", "PGRST114", {}, {}};
+      return pgrst::PutLimitNotAllowed();
     }
   }
   auto preferences = ParsePreferHeaders(input.prefer_headers);

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "rest/api_error.hpp"
+#include "rest/postgrest_errors.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
@@ -24,10 +25,7 @@ std::optional<Error> ResponseTooLarge(const Error& failure, int64_t max_response
   if (failure.code != "22P02" || failure.message.find(kResponseTooLargeMarker) == std::string::npos) {
     return std::nullopt;
   }
-  return ApiError("AB400",
-                  "The response would be larger than this server's limit of " + std::to_string(max_response_bytes) +
-                      " bytes",
-                  "", "Ask for fewer rows or columns (limit=, select=)");
+  return pgrst::ResponseTooLarge(max_response_bytes);
 }
 
 std::string ContentRange(int64_t offset, int64_t page_total, std::optional<int64_t> total) {
@@ -45,8 +43,7 @@ int RangeStatus(int64_t offset, int64_t page_total, std::optional<int64_t> total
 
 std::optional<Error> SingularError(int64_t rows) {
   if (rows == 1) return std::nullopt;
-  return ApiError("PGRST116", "Cannot coerce the result to a single JSON object",
-                  "The result contains " + std::to_string(rows) + " rows");
+  return pgrst::Singularity(rows);
 }
 
 http::Response RowsResponse(int status, std::string body, BodyForm form) {
@@ -72,15 +69,12 @@ Status ApplyResponseSettings(http::Response& response, const std::optional<std::
     auto code = ParseInt64(*status);
     // 1xx is no final answer to send in its place.
     if (!code || *code < 200 || *code > 599) {
-      return ApiError("PGRST112", "response.status guc must be a valid status code");
+      return pgrst::GucStatus();
     }
     response.status = static_cast<int>(*code);
   }
   if (!headers) return Ok();
-  auto invalid = [] {
-    return ApiError("PGRST111",
-                    "response.headers guc must be a JSON array composed of objects with a single key and a string value");
-  };
+  auto invalid = [] { return pgrst::GucHeaders(); };
   boost::system::error_code ec;
   boost::json::value parsed = boost::json::parse(*headers, ec);
   if (ec || !parsed.is_array()) return invalid();

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "db/connection.hpp"
 #include "http/message.hpp"
@@ -18,6 +19,14 @@ struct BodyForm {
   bool singular = false;     // the first row as an object ('null' when there is none), not an array
   bool strip_nulls = false;  // nulls=stripped: object members whose value is null left out
   bool csv = false;          // text/csv instead of JSON
+  // application/vnd.pgrst.plan[+json|+text]: the statement's EXPLAIN instead
+  // of its rows, with EXPLAIN's options (analyze, verbose, settings,
+  // buffers, wal); the rest of the form is what `for=` names.
+  struct Plan {
+    bool text = false;
+    std::vector<std::string> options;
+  };
+  std::optional<Plan> plan;
 };
 
 // The statement's row: total, page_total, body, inserted, and the

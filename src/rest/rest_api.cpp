@@ -9,19 +9,17 @@
 #include "rest/headers_json.hpp"
 #include "rest/media_type.hpp"
 #include "rest/openapi.hpp"
-#include "rest/query_builder.hpp"
+#include "rest/plan.hpp"
+#include "rest/postgrest_errors.hpp"
 #include "rest/query_parser.hpp"
 #include "rest/response.hpp"
+#include "rest/sql_writer.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-
-namespace {
-
-constexpr std::string_view kPrefix = "/rest/v1";
 
 // Who is calling: the role to run as and the claims PostgreSQL sees.
 struct Caller {
@@ -33,6 +31,10 @@ struct Caller {
   // role and the client's address.
   std::string key;
 };
+
+namespace {
+
+constexpr std::string_view kPrefix = "/rest/v1";
 
 std::string CallerKey(const std::string& role, const boost::json::object* claims, const http::Request& request) {
   if (claims != nullptr) {
@@ -114,6 +116,12 @@ struct PreparedRequest {
   bool put = false;
   int64_t offset = 0;
   std::string preference_applied;
+  // count=planned / count=estimated: the EXPLAIN run before the statement,
+  // and (estimated) the exact count's limit above which the estimate is used.
+  std::optional<SqlQuery> estimate;
+  std::optional<PreferCount> estimated_count;
+  std::optional<int64_t> exact_count_limit;
+  bool explain = false;  // the statement's EXPLAIN is the answer (BodyForm::plan)
 };
 
 namespace {
@@ -130,95 +138,130 @@ std::string ReadPlanKey(const http::Request& request) {
   return key;
 }
 
-Result<Prepared> Plan(const http::Request& request, const std::string& resource, bool is_rpc, BodyForm form,
-                      const SchemaCache& cache, const RestOptions& options) {
+void SetEstimate(const ReadPlan& plan, Prepared& prepared) {
+  prepared.estimate = WriteCountEstimate(plan);
+  prepared.estimated_count = plan.estimated_count;
+  prepared.exact_count_limit = plan.exact_count_limit;
+}
+
+Result<Prepared> PrepareCall(const http::Request& request, const std::string& function, const QueryParams& query,
+                             const Preferences& preferences, const PlanContext& context, Prepared prepared) {
+  if (request.method != "GET" && request.method != "HEAD" && request.method != "POST") {
+    return ApiError("PGRST101", "Only GET, HEAD and POST are allowed for functions");
+  }
+  CallRequest call;
+  call.arguments_from_query = request.method != "POST";
+  call.body = request.body;
+  std::string_view content_type = request.Header("content-type").value_or("");
+  call.content_type = ToLower(Trim(content_type.substr(0, content_type.find(';'))));
+  call.form = prepared.form;
+  call.count_exact = preferences.count == PreferCount::kExact;
+  if (preferences.count != PreferCount::kExact) call.estimated_count = preferences.count;
+  auto plan = PlanCall(context, function, query, call);
+  if (!plan) return plan.error();
+  SetEstimate(*plan, prepared);
+  const Function& called = *plan->call->function;
+  prepared.shape = Shape::kCall;
+  prepared.query = WriteRead(*plan);
+  prepared.returns_void = called.returns_void;
+  prepared.read_only = call.arguments_from_query || called.volatility != 'v';
+  Preferences honoured;  // what Preference-Applied reports
+  if (!prepared.read_only && preferences.handling == PreferHandling::kStrict && preferences.max_affected) {
+    if (!called.returns_set) {
+      return ApiError("PGRST128",
+                      "Function must return SETOF or TABLE when max-affected preference is used with handling=strict");
+    }
+    prepared.max_affected = preferences.max_affected;
+    honoured.handling = PreferHandling::kStrict;
+    honoured.max_affected = preferences.max_affected;
+  }
+  // As for table writes: a call that may write keeps its transaction open
+  // until the answer is known to be what was asked for (a single object)
+  // or is to be rolled back anyway (tx=rollback).
+  prepared.decide_after =
+      !prepared.read_only && (prepared.form.singular || prepared.rollback || prepared.max_affected.has_value());
+  // A function of one row answers an object whatever the client accepted;
+  // only an Accept of the object media type asks for exactly one.
+  honoured.count = plan->count_exact ? std::optional(PreferCount::kExact) : plan->estimated_count;
+  if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
+  prepared.preference_applied = PreferenceAppliedValue(honoured);
+  return prepared;
+}
+
+std::optional<MutationKind> MutationKindOf(const std::string& method) {
+  if (method == "POST") return MutationKind::kInsert;
+  if (method == "PATCH") return MutationKind::kUpdate;
+  if (method == "DELETE") return MutationKind::kDelete;
+  if (method == "PUT") return MutationKind::kPut;
+  return std::nullopt;
+}
+
+Result<Prepared> PrepareMutation(const http::Request& request, const std::string& relation, const QueryParams& query,
+                                 const Preferences& preferences, const PlanContext& context, Prepared prepared) {
+  auto kind = MutationKindOf(request.method);
+  if (!kind) return ApiError("PGRST117", "Unsupported HTTP method: " + request.method);
+  MutationRequest mutation;
+  mutation.kind = *kind;
+  mutation.body = request.body;
+  mutation.representation = preferences.representation == PreferReturn::kRepresentation;
+  mutation.form = prepared.form;
+  mutation.count_exact = preferences.count.has_value();  // a write's rows are counted exactly
+  if (*kind == MutationKind::kInsert) {
+    mutation.resolution = preferences.resolution;
+    mutation.missing_default = preferences.missing == PreferMissing::kDefault;
+  }
+  auto plan = PlanMutation(context, relation, query, mutation);
+  if (!plan) return plan.error();
+  prepared.query = WriteMutation(*plan);
+  prepared.read_only = false;
+  prepared.shape = *kind == MutationKind::kInsert ? Shape::kInsert : Shape::kUpdateOrDelete;
+  prepared.representation = mutation.representation;
+  Preferences honoured;
+  if (*kind != MutationKind::kInsert && preferences.handling == PreferHandling::kStrict && preferences.max_affected) {
+    prepared.max_affected = preferences.max_affected;
+    honoured.handling = PreferHandling::kStrict;
+    honoured.max_affected = preferences.max_affected;
+  }
+  prepared.put = *kind == MutationKind::kPut;
+  prepared.decide_after = prepared.form.singular || prepared.rollback || prepared.max_affected || prepared.put;
+  honoured.resolution = mutation.resolution;
+  if (mutation.missing_default) honoured.missing = PreferMissing::kDefault;
+  if (preferences.representation) {
+    honoured.representation = mutation.representation ? PreferReturn::kRepresentation : PreferReturn::kMinimal;
+  }
+  if (mutation.count_exact) honoured.count = PreferCount::kExact;
+  if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
+  prepared.preference_applied = PreferenceAppliedValue(honoured);
+  return prepared;
+}
+
+// Parse, then plan and write the SQL for the request's shape.
+Result<Prepared> Prepare(const http::Request& request, const std::string& resource, bool is_rpc, BodyForm form,
+                         const SchemaCache& cache, const RestOptions& options) {
   std::vector<std::string_view> prefer = request.AllHeaders("prefer");
   ApiRequestInput input{request.method, is_rpc, request.query, prefer};
   auto parsed = ParseApiRequest(input);
   if (!parsed) return parsed.error();
   const QueryParams& query = parsed->query;
   const Preferences& preferences = parsed->preferences;
+  PlanContext context{cache, options.max_rows, options.aggregates_enabled};
 
   Prepared prepared;
   prepared.form = form;
   prepared.rollback = preferences.transaction == PreferTransaction::kRollback;
-  bool count_exact = preferences.count.has_value();
-  Preferences honoured;  // what Preference-Applied reports
   if (const RangeParam* range = query.RangeFor({}); range && range->offset) prepared.offset = *range->offset;
-
-  if (is_rpc) {
-    if (request.method != "GET" && request.method != "HEAD" && request.method != "POST") {
-      return ApiError("PGRST101", "Only GET, HEAD and POST are allowed for functions");
-    }
-    CallOptions call;
-    call.arguments_from_query = request.method != "POST";
-    call.body = request.body;
-    call.form = prepared.form;
-    call.count_exact = count_exact;
-    call.max_rows = options.max_rows;
-    auto plan = BuildCall(cache, resource, query, call);
-    if (!plan) return plan.error();
-    prepared.shape = Shape::kCall;
-    prepared.query = std::move(plan->query);
-    prepared.returns_void = plan->function->returns_void;
-    prepared.read_only = call.arguments_from_query || plan->function->volatility != 'v';
-    // As for table writes: a call that may write keeps its transaction open
-    // until the answer is known to be what was asked for (a single object)
-    // or is to be rolled back anyway (tx=rollback).
-    prepared.decide_after = !prepared.read_only && (prepared.form.singular || prepared.rollback);
-    prepared.form.singular = prepared.form.singular || (!plan->function->returns_set && !plan->function->returns_void);
-    if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
-    prepared.preference_applied = PreferenceAppliedValue(honoured);
-    return prepared;
+  if (is_rpc) return PrepareCall(request, resource, query, preferences, context, std::move(prepared));
+  if (request.method != "GET" && request.method != "HEAD") {
+    return PrepareMutation(request, resource, query, preferences, context, std::move(prepared));
   }
-
-  const Table* table = cache.FindTable(resource);
-  if (table == nullptr) {
-    return ApiError("PGRST205",
-                    "Could not find the table '" + cache.Schema() + "." + resource + "' in the schema cache");
-  }
-  if (request.method == "GET" || request.method == "HEAD") {
-    ReadOptions read{count_exact, prepared.form, options.max_rows};
-    auto sql = BuildRead(cache, *table, query, read);
-    if (!sql) return sql.error();
-    prepared.query = std::move(*sql);
-  } else {
-    MutationOptions mutation;
-    if (request.method == "POST") mutation.kind = MutationKind::kInsert;
-    else if (request.method == "PATCH") mutation.kind = MutationKind::kUpdate;
-    else if (request.method == "DELETE") mutation.kind = MutationKind::kDelete;
-    else if (request.method == "PUT") mutation.kind = MutationKind::kPut;
-    else return ApiError("PGRST117", "Unsupported HTTP method: " + request.method);
-    mutation.body = request.body;
-    mutation.representation = preferences.representation == PreferReturn::kRepresentation;
-    mutation.form = prepared.form;
-    mutation.count_exact = count_exact;
-    mutation.max_rows = options.max_rows;
-    if (mutation.kind == MutationKind::kInsert) {
-      mutation.resolution = preferences.resolution;
-      mutation.missing_default = preferences.missing == PreferMissing::kDefault;
-    }
-    auto sql = BuildMutation(cache, *table, query, mutation);
-    if (!sql) return sql.error();
-    prepared.query = std::move(*sql);
-    prepared.read_only = false;
-    prepared.shape = mutation.kind == MutationKind::kInsert ? Shape::kInsert : Shape::kUpdateOrDelete;
-    prepared.representation = mutation.representation;
-    if (mutation.kind != MutationKind::kInsert && preferences.handling == PreferHandling::kStrict &&
-        preferences.max_affected) {
-      prepared.max_affected = preferences.max_affected;
-      honoured.handling = PreferHandling::kStrict;
-      honoured.max_affected = preferences.max_affected;
-    }
-    prepared.put = mutation.kind == MutationKind::kPut;
-    prepared.decide_after = prepared.form.singular || prepared.rollback || prepared.max_affected || prepared.put;
-    honoured.resolution = mutation.resolution;
-    if (mutation.missing_default) honoured.missing = PreferMissing::kDefault;
-    if (preferences.representation) {
-      honoured.representation = mutation.representation ? PreferReturn::kRepresentation : PreferReturn::kMinimal;
-    }
-  }
-  if (count_exact) honoured.count = PreferCount::kExact;
+  ReadRequest read{preferences.count == PreferCount::kExact, form};
+  if (preferences.count != PreferCount::kExact) read.estimated_count = preferences.count;
+  auto plan = PlanRead(context, resource, query, read);
+  if (!plan) return plan.error();
+  prepared.query = WriteRead(*plan);
+  SetEstimate(*plan, prepared);
+  Preferences honoured;
+  honoured.count = plan->count_exact ? std::optional(PreferCount::kExact) : plan->estimated_count;
   if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
   prepared.preference_applied = PreferenceAppliedValue(honoured);
   return prepared;
@@ -228,6 +271,7 @@ Result<Prepared> Plan(const http::Request& request, const std::string& resource,
 struct Transaction {
   std::vector<db::Statement> statements;
   size_t main = 0;
+  std::optional<size_t> estimate;
 };
 
 // Most requests are one implicit transaction: the settings, then the
@@ -236,13 +280,14 @@ struct Transaction {
 // Requests that decide COMMIT or ROLLBACK only after seeing the result use
 // an explicit transaction on a connection of their own.
 Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, const http::Request& request,
-                             const std::string& path, const RequestConstants& constants) {
+                             const std::string& path, const std::string& search_path,
+                             const RequestConstants& constants) {
   Transaction transaction;
   auto& statements = transaction.statements;
   if (prepared.decide_after) statements.push_back({"BEGIN ISOLATION LEVEL READ COMMITTED", {}});
   db::Params settings;
   settings.reserve(9);
-  settings.emplace_back(constants.search_path);
+  settings.emplace_back(search_path);
   settings.emplace_back(caller.role);
   settings.emplace_back(caller.claims);
   settings.emplace_back(request.method);
@@ -267,15 +312,58 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
       "pg_catalog.set_config('application_name', $9, true)";
   static const std::string kReadOnlySettings = kSettings + ", pg_catalog.set_config('transaction_read_only', 'on', true)";
   statements.push_back({prepared.read_only ? kReadOnlySettings : kSettings, std::move(settings), true});
+  if (prepared.estimate) {
+    transaction.estimate = statements.size();
+    statements.push_back({prepared.estimate->sql, prepared.estimate->params, true});
+  }
   transaction.main = statements.size();
   statements.push_back({prepared.query.sql, prepared.query.params, true});
   return transaction;
 }
 
+// Accept: application/vnd.pgrst.plan: the statement's EXPLAIN instead. With
+// ANALYZE the statement runs, so a write is always rolled back.
+void ExplainInstead(Prepared& prepared) {
+  const BodyForm::Plan& plan = *prepared.form.plan;
+  std::string options = plan.text ? "FORMAT TEXT" : "FORMAT JSON";
+  for (const auto& option : plan.options) options += ", " + ToUpper(option);
+  prepared.query.sql = "EXPLAIN (" + options + ") " + prepared.query.sql;
+  prepared.explain = true;
+  prepared.estimate.reset();
+  prepared.max_affected.reset();
+  prepared.put = false;
+  bool analyze = std::find(plan.options.begin(), plan.options.end(), "analyze") != plan.options.end();
+  prepared.rollback = prepared.rollback || (analyze && !prepared.read_only);
+  prepared.decide_after = prepared.rollback && !prepared.read_only;
+}
+
+// The EXPLAIN's output: JSON as one document, text as its lines.
+StatementRow ExplainRow(const db::PgResult& result, bool text) {
+  StatementRow row;
+  std::vector<std::string> lines;
+  for (int i = 0; i < result.Rows(); ++i) lines.push_back(result.Text(i, 0));
+  row.body = text ? Join(lines, "\n") : (lines.empty() ? "[]" : lines.front());
+  return row;
+}
+
+std::string PlanContentType(const BodyForm& form) {
+  std::string type = std::string("application/vnd.pgrst.plan+") + (form.plan->text ? "text" : "json") + "; for=\"" +
+                     (form.singular ? "application/vnd.pgrst.object+json" : "application/json") + "\"";
+  if (!form.plan->options.empty()) type += "; options=" + Join(form.plan->options, "|");
+  return type + "; charset=utf-8";
+}
+
 // Takes the row: its body becomes the response body without a copy.
 http::Response Shape200(const Prepared& prepared, StatementRow row) {
+  if (prepared.explain) {
+    http::Response response{200, {}, std::move(row.body)};
+    response.SetHeader("Content-Type", PlanContentType(prepared.form));
+    return response;
+  }
   switch (prepared.shape) {
-    case Shape::kRead: {
+    case Shape::kRead:
+    case Shape::kCall: {
+      if (prepared.shape == Shape::kCall && prepared.returns_void) return http::Response{204, {}, ""};
       int status = RangeStatus(prepared.offset, row.page_total, row.total);
       if (status == 416) {
         Error error = ApiError("PGRST103", "Requested range not satisfiable",
@@ -302,23 +390,53 @@ http::Response Shape200(const Prepared& prepared, StatementRow row) {
       response.SetHeader("Content-Range", ContentRange(0, row.page_total, row.total));
       return response;
     }
-    case Shape::kCall: {
-      if (prepared.returns_void) return http::Response{204, {}, ""};
-      auto response = RowsResponse(200, std::move(row.body), prepared.form);
-      response.SetHeader("Content-Range", ContentRange(prepared.offset, row.page_total, row.total));
-      return response;
-    }
   }
   return http::Response{500, {}, ""};
 }
 
-// No connection to be had: 503/504 with PostgREST's code, or PGRST001. Why
-// a connection failed names hosts, ports and users: that goes to the log,
+// No connection to be had, or it failed under the request, by kind: a busy
+// pool is PGRST003 (504), a request given up at the pool's deadline AB504,
+// anything else (unreachable, lost, shutting down) PGRST001 (503). Why a
+// connection failed names hosts, ports and users: that goes to the log,
 // never to the client.
-http::Response PoolErrorResponse(const Error& error) {
-  if (error.code == "PGRST003") return ErrorResponse(error);
-  spdlog::warn("cannot connect to the database: {}", error.message);
-  return ErrorResponse(ApiError("PGRST001", "Could not connect to the database"));
+Error PoolFailure(const Error& error, const http::Request& request) {
+  switch (error.Kind()) {
+    case ErrorKind::kBusy:
+      spdlog::debug("{} {}: {}", request.method, request.path, error.message);
+      return pgrst::PoolTimeout();
+    case ErrorKind::kTimeout:
+      spdlog::warn("{} {}: {}", request.method, request.path, error.message);
+      return pgrst::DatabaseGaveUp();
+    default:
+      spdlog::warn("no database connection for {} {}: {}", request.method, request.path, error.message);
+      return pgrst::DatabaseClient();
+  }
+}
+
+// count=planned answers the planner's estimate; count=estimated the exact
+// count unless it passed its limit.
+void ApplyEstimate(const Prepared& prepared, const db::PgResult& explain, StatementRow& row) {
+  if (explain.Rows() < 1) return;
+  auto planned = PlannedRows(explain.Get(0, 0));
+  if (!planned) return;
+  bool over_limit = !row.total || (prepared.exact_count_limit && *row.total > *prepared.exact_count_limit);
+  if (prepared.estimated_count == PreferCount::kPlanned || over_limit) row.total = std::max(*planned, prepared.offset + row.page_total);
+}
+
+// Singular answers, PUT and max-affected: PostgREST never commits a write
+// it will not report.
+std::optional<Error> Refusal(const Prepared& prepared, const StatementRow& row) {
+  if (prepared.form.singular && !(prepared.shape == Shape::kCall && prepared.returns_void)) {
+    if (auto singular = SingularError(row.page_total)) return singular;
+  }
+  if (prepared.put && row.page_total != 1) {
+    return ApiError("PGRST115", "Payload values do not match URL in primary key column(s)");
+  }
+  if (prepared.max_affected && row.page_total > *prepared.max_affected) {
+    return ApiError("PGRST124", "Query result exceeds max-affected preference constraint",
+                    "The query affects " + std::to_string(row.page_total) + " rows");
+  }
+  return std::nullopt;
 }
 
 // The resource a path names: "" for the root (OpenAPI), "rpc/<fn>" or a table.
@@ -355,135 +473,153 @@ RestApi::RestApi(db::Pool& pool, const auth::KeySet& keys, RestOptions options)
       keys_(keys),
       options_(std::move(options)),
       anon_claims_(json::serialize(json::object{{"role", options_.anon_role}})),
-      constants_{options_.schema + ", " + options_.extra_search_path,
-                 std::to_string(options_.statement_timeout.count()), std::to_string(options_.max_response_bytes)} {}
+      constants_{std::to_string(options_.statement_timeout.count()), std::to_string(options_.max_response_bytes)} {}
 
 void RestApi::SetSchemaCache(std::shared_ptr<const SchemaCache> cache) {
   cache_ = std::move(cache);
   read_plans_.clear();
 }
 
-asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
-  auto route = Resolve(request.path);
-  if (!route) co_return ErrorResponse(route.error());
-  std::shared_ptr<const SchemaCache> cache = cache_;
-  if (!cache) co_return ErrorResponse(ApiError("PGRST002", "Could not query the database for the schema cache. Retrying."));
+namespace {
 
-  // Accept-Profile (reads) / Content-Profile (writes) must name the exposed schema.
+// The exposed schema a request names with Accept-Profile (reads) or
+// Content-Profile (writes); the default one when it names none.
+Result<const SchemaCache*> ChooseProfile(const SchemaCache& exposed, const http::Request& request) {
   bool reading = request.method == "GET" || request.method == "HEAD";
   auto profile = request.Header(reading ? "accept-profile" : "content-profile");
-  if (profile && *profile != options_.schema) {
-    co_return ErrorResponse(ApiError("PGRST106", "Invalid schema: " + std::string(*profile), "",
-                                     "Only the following schemas are exposed: " + options_.schema));
+  if (!profile) return &exposed;
+  const SchemaCache* chosen = exposed.Profile(std::string(*profile));
+  if (chosen == nullptr) {
+    return ApiError("PGRST106", "Invalid schema: " + std::string(*profile), "",
+                    "Only the following schemas are exposed: " + Join(exposed.ExposedSchemas(), ", "));
   }
+  return chosen;
+}
+
+}  // namespace
+
+asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
+  bool anonymous = true;
+  auto answer = co_await Answer(request, anonymous);
+  // The one place a failed request becomes PostgREST's error response.
+  if (!answer) co_return ErrorResponse(answer.error(), anonymous);
+  co_return std::move(*answer);
+}
+
+asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& request, bool& anonymous) {
+  auto route = Resolve(request.path);
+  if (!route) co_return route.error();
+  std::shared_ptr<const SchemaCache> exposed = cache_;
+  if (!exposed) co_return ApiError("PGRST002", "Could not query the database for the schema cache. Retrying.");
+  auto cache = ChooseProfile(*exposed, request);
+  if (!cache) co_return cache.error();
   auto form = NegotiateBodyForm(request.Header("accept"));
   if (!form) {
-    co_return ErrorResponse(ApiError("PGRST107", "None of these media types are available: " +
-                                                     std::string(request.Header("accept").value_or(""))));
+    co_return ApiError("PGRST107", "None of these media types are available: " +
+                                       std::string(request.Header("accept").value_or("")));
   }
   auto caller = Authenticate(request, tokens_, keys_, options_, anon_claims_);
-  if (!caller) co_return ErrorResponse(caller.error());
+  if (!caller) co_return caller.error();
+  anonymous = caller->anonymous;
 
   if (route->root) {
-    if (!reading) co_return ErrorResponse(ApiError("PGRST117", "Unsupported HTTP method: " + request.method));
+    if (request.method != "GET" && request.method != "HEAD") {
+      co_return ApiError("PGRST117", "Unsupported HTTP method: " + request.method);
+    }
     // HEAD too: the server sends GET's Content-Length and drops the body.
-    http::Response response{200, {}, OpenApiDocument(*cache, request)};
+    http::Response response{200, {}, OpenApiDocument(**cache, request)};
     response.SetHeader("Content-Type", "application/openapi+json; charset=utf-8");
     co_return response;
   }
-
-  std::shared_ptr<const Prepared> prepared;
-  std::string plan_key = reading ? ReadPlanKey(request) : std::string();
-  if (auto cached = reading ? read_plans_.find(plan_key) : read_plans_.end(); cached != read_plans_.end()) {
-    prepared = cached->second;
-  } else {
-    auto planned = Plan(request, route->resource, route->is_rpc, *form, *cache, options_);
-    if (!planned) co_return ErrorResponse(planned.error(), caller->anonymous);
-    prepared = std::make_shared<const Prepared>(std::move(*planned));
-    if (reading) {
-      if (read_plans_.size() >= kMaxCachedReadPlans) read_plans_.clear();
-      read_plans_.emplace(std::move(plan_key), prepared);
-    }
-  }
+  auto prepared = PreparedFor(request, route->resource, route->is_rpc, *form, **cache);
+  if (!prepared) co_return prepared.error();
   std::string path = "/" + std::string(route->is_rpc ? "rpc/" : "") + route->resource;
-  if (spdlog::should_log(spdlog::level::debug)) {
-    spdlog::debug("{} {} as {}: {} -- params: {}", request.method, request.target, caller->role, prepared->query.sql,
-                  prepared->query.params.size());
-  }
-  auto transaction = BuildTransaction(*prepared, *caller, request, path, constants_);
-
-  // Singular writes and tx=rollback hold a connection until they decide.
-  std::optional<db::Lease> lease;
-  Result<db::PipelineOutcome> outcome = Error::Make("not run", "XX000");
-  if (prepared->decide_after) {
-    auto acquired = co_await pool_.Acquire(caller->key);
-    if (!acquired) co_return PoolErrorResponse(acquired.error());
-    lease.emplace(std::move(*acquired));
-    outcome = co_await (*lease)->Run(std::move(transaction.statements), caller->key);
-  } else {
-    outcome = co_await pool_.Submit(std::move(transaction.statements), caller->key);
-    // 08006 is a connection that broke under the request, a deadline one
-    // given up; anything else means no connection could be had.
-    if (!outcome && outcome.error().code != "08006" && outcome.error().code != db::kDeadlineExceeded) {
-      co_return PoolErrorResponse(outcome.error());
-    }
-  }
-  if (!outcome && outcome.error().code == db::kDeadlineExceeded) {
-    spdlog::warn("{} {}: {}", request.method, request.path, outcome.error().message);
-    co_return ErrorResponse(ApiError("AB504", "The database did not answer in time; the request was given up"));
-  }
-  if (!outcome) {
-    spdlog::warn("database connection failed during {} {}: {}", request.method, request.path, outcome.error().message);
-    co_return ErrorResponse(ApiError("PGRST001", "Database connection lost"));
-  }
-  if (outcome->failure) {
-    if (auto too_large = ResponseTooLarge(*outcome->failure, options_.max_response_bytes)) {
-      co_return ErrorResponse(*too_large);
-    }
-    co_return ErrorResponse(*outcome->failure, caller->anonymous);
-  }
-  if (outcome->results.size() <= transaction.main) {
-    co_return ErrorResponse(ApiError("XX000", "incomplete database answer"));
-  }
-  auto row = ReadStatementRow(outcome->results[transaction.main]);
-  if (!row) co_return ErrorResponse(row.error());
-
-  // Singular answers, PUT, max-affected and tx=rollback: PostgREST never
-  // commits a write it will not report.
-  std::optional<Error> refusal;
-  if (prepared->form.singular && !(prepared->shape == Shape::kCall && prepared->returns_void)) {
-    refusal = SingularError(row->page_total);
-  }
-  if (!refusal && prepared->put && row->page_total != 1) {
-    refusal = ApiError("PGRST115", "Payload values do not match URL in primary key column(s)");
-  }
-  if (!refusal && prepared->max_affected && row->page_total > *prepared->max_affected) {
-    refusal = ApiError("PGRST124", "Query result exceeds max-affected preference constraint",
-                       "The query affects " + std::to_string(row->page_total) + " rows");
-  }
-  if (prepared->decide_after) {
-    std::vector<db::Statement> finish;
-    finish.push_back({refusal || prepared->rollback ? "ROLLBACK" : "COMMIT", {}});
-    auto finished = co_await (*lease)->Run(std::move(finish));
-    if (!finished) {
-      spdlog::warn("database connection failed finishing {} {}: {}", request.method, request.path,
-                   finished.error().message);
-      co_return ErrorResponse(ApiError("PGRST001", "Database connection lost"));
-    }
-    if (finished->failure) co_return ErrorResponse(*finished->failure, caller->anonymous);
-  }
-  if (refusal) co_return ErrorResponse(*refusal, caller->anonymous);
+  auto row = co_await Run(**prepared, *caller, request, path, (*cache)->Schema());
+  if (!row) co_return row.error();
 
   std::optional<std::string> response_headers = std::move(row->response_headers);
   std::optional<std::string> response_status = std::move(row->response_status);
-  http::Response response = Shape200(*prepared, std::move(*row));
-  if (!prepared->preference_applied.empty()) response.SetHeader("Preference-Applied", prepared->preference_applied);
+  http::Response response = Shape200(**prepared, std::move(*row));
+  if (!(*prepared)->preference_applied.empty()) {
+    response.SetHeader("Preference-Applied", (*prepared)->preference_applied);
+  }
+  if (exposed->Exposed() != exposed->Schema()) response.SetHeader("Content-Profile", (*cache)->Schema());
   if (response_headers || response_status) {
     if (auto applied = ApplyResponseSettings(response, response_headers, response_status); !applied) {
-      co_return ErrorResponse(applied.error(), caller->anonymous);
+      co_return applied.error();
     }
   }
   co_return response;
+}
+
+Result<std::shared_ptr<const PreparedRequest>> RestApi::PreparedFor(const http::Request& request,
+                                                                    const std::string& resource, bool is_rpc,
+                                                                    BodyForm form, const SchemaCache& cache) {
+  bool reading = request.method == "GET" || request.method == "HEAD";
+  std::string plan_key = reading ? cache.Schema() + '\n' + ReadPlanKey(request) : std::string();
+  if (auto cached = reading ? read_plans_.find(plan_key) : read_plans_.end(); cached != read_plans_.end()) {
+    return cached->second;
+  }
+  auto planned = Prepare(request, resource, is_rpc, form, cache, options_);
+  if (!planned) return planned.error();
+  if (form.plan) {
+    if (!options_.plan_enabled) {
+      return ApiError("PGRST107", "None of these media types are available: " +
+                                      std::string(request.Header("accept").value_or("")));
+    }
+    ExplainInstead(*planned);
+  }
+  auto prepared = std::make_shared<const Prepared>(std::move(*planned));
+  if (reading) {
+    if (read_plans_.size() >= kMaxCachedReadPlans) read_plans_.clear();
+    read_plans_.emplace(std::move(plan_key), prepared);
+  }
+  return prepared;
+}
+
+// One round trip, and for requests that decide after seeing their result
+// (singular writes, PUT, max-affected, tx=rollback) a second one on the same
+// connection: COMMIT or ROLLBACK.
+asio::awaitable<Result<StatementRow>> RestApi::Run(const PreparedRequest& prepared, const Caller& caller,
+                                                   const http::Request& request, const std::string& path,
+                                                   const std::string& schema) {
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("{} {} as {}: {} -- params: {}", request.method, request.target, caller.role, prepared.query.sql,
+                  prepared.query.params.size());
+  }
+  auto transaction =
+      BuildTransaction(prepared, caller, request, path, schema + ", " + options_.extra_search_path, constants_);
+  std::optional<db::Lease> lease;
+  Result<db::PipelineOutcome> outcome = Error::Make("not run", "XX000");
+  if (prepared.decide_after) {
+    auto acquired = co_await pool_.Acquire(caller.key);
+    if (!acquired) co_return PoolFailure(acquired.error(), request);
+    lease.emplace(std::move(*acquired));
+    outcome = co_await (*lease)->Run(std::move(transaction.statements), caller.key);
+  } else {
+    outcome = co_await pool_.Submit(std::move(transaction.statements), caller.key);
+  }
+  if (!outcome) co_return PoolFailure(outcome.error(), request);
+  if (outcome->failure) {
+    if (auto too_large = ResponseTooLarge(*outcome->failure, options_.max_response_bytes)) co_return *too_large;
+    co_return *outcome->failure;
+  }
+  if (outcome->results.size() <= transaction.main) co_return ApiError("XX000", "incomplete database answer");
+  const db::PgResult& result = outcome->results[transaction.main];
+  auto row = prepared.explain ? Result<StatementRow>(ExplainRow(result, prepared.form.plan->text))
+                              : ReadStatementRow(result);
+  if (!row) co_return row.error();
+  if (transaction.estimate) ApplyEstimate(prepared, outcome->results[*transaction.estimate], *row);
+  std::optional<Error> refusal = prepared.explain ? std::nullopt : Refusal(prepared, *row);
+  if (prepared.decide_after) {
+    std::vector<db::Statement> finish;
+    finish.push_back({refusal || prepared.rollback ? "ROLLBACK" : "COMMIT", {}});
+    auto finished = co_await (*lease)->Run(std::move(finish));
+    if (!finished) co_return PoolFailure(finished.error(), request);
+    if (finished->failure) co_return *finished->failure;
+  }
+  if (refusal) co_return *refusal;
+  co_return row;
 }
 
 }  // namespace agentbase::rest

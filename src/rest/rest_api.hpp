@@ -16,13 +16,18 @@
 #include "auth/jwt.hpp"
 #include "db/pool.hpp"
 #include "http/message.hpp"
+#include "rest/response.hpp"
 #include "rest/schema_cache.hpp"
 
 namespace agentbase::rest {
 
 struct PreparedRequest;
+struct Caller;
 
 struct RestOptions {
+  // The exposed schemas, comma-separated, the default first; a request
+  // names another with Accept-Profile / Content-Profile (supabase-js
+  // .schema()). The schema cache is built for the same list.
   std::string schema = "public";
   std::string extra_search_path = "extensions";
   std::string anon_role = "anon";
@@ -35,11 +40,18 @@ struct RestOptions {
   // A larger answer is refused (400 AB400) by the database before it is
   // sent, so no request can make the server hold an unbounded body.
   int64_t max_response_bytes = 16 * 1024 * 1024;
+  // PostgREST's db-aggregates-enabled: `col.sum()`, `count()` ... in select.
+  // Off by default: an aggregate over a large table is a cheap way to make
+  // the database work hard (statement_timeout still bounds it).
+  bool aggregates_enabled = false;
+  // PostgREST's db-plan-enabled: Accept: application/vnd.pgrst.plan answers
+  // the statement's EXPLAIN. Off by default: plans tell a client about
+  // tables, indexes and row counts beyond what it may read.
+  bool plan_enabled = false;
 };
 
 // Settings every request sends that depend on the options only.
 struct RequestConstants {
-  std::string search_path;           // "<schema>, <extra>"
   std::string statement_timeout_ms;  // as set_config wants it
   std::string max_response_bytes;
 };
@@ -58,6 +70,17 @@ class RestApi {
   boost::asio::awaitable<http::Response> Handle(http::Request request);
 
  private:
+  // Every stage of a request; a failure comes back as an error value and
+  // Handle turns it into the response. `anonymous` is set once the caller
+  // is known (42501 is 401 for anon, 403 for others).
+  boost::asio::awaitable<Result<http::Response>> Answer(const http::Request& request, bool& anonymous);
+  // Parsed, planned and written, or taken from the read plans.
+  Result<std::shared_ptr<const PreparedRequest>> PreparedFor(const http::Request& request, const std::string& resource,
+                                                             bool is_rpc, BodyForm form, const SchemaCache& cache);
+  boost::asio::awaitable<Result<StatementRow>> Run(const PreparedRequest& prepared, const Caller& caller,
+                                                   const http::Request& request, const std::string& path,
+                                                   const std::string& schema);
+
   db::Pool& pool_;
   const auth::KeySet& keys_;
   RestOptions options_;

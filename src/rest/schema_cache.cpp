@@ -1,12 +1,24 @@
 #include "rest/schema_cache.hpp"
 
+#include <algorithm>
+#include <boost/json.hpp>
+
 #include "util/text.hpp"
 
 namespace agentbase::rest {
 
+namespace json = boost::json;
+
 const Column* Table::FindColumn(const std::string& column) const {
   for (const auto& candidate : columns) {
     if (candidate.name == column) return &candidate;
+  }
+  return nullptr;
+}
+
+const Function* Table::FindComputedField(const std::string& name) const {
+  for (const auto* function : computed_fields) {
+    if (function->name == name) return function;
   }
   return nullptr;
 }
@@ -23,66 +35,159 @@ std::vector<const Function*> SchemaCache::FindFunctions(const std::string& name)
   return found;
 }
 
-std::vector<const ForeignKey*> SchemaCache::ForeignKeysBetween(const std::string& a, const std::string& b) const {
-  std::vector<const ForeignKey*> found;
-  for (const auto& key : foreign_keys_) {
-    if ((key.table == a && key.referenced_table == b) || (key.table == b && key.referenced_table == a)) {
-      found.push_back(&key);
-    }
-  }
-  return found;
+const std::vector<Relationship>& SchemaCache::RelationshipsFrom(const std::string& table) const {
+  static const std::vector<Relationship> kNone;
+  auto it = relationships_.find(table);
+  return it == relationships_.end() ? kNone : it->second;
 }
 
-std::vector<std::string> SchemaCache::Queries(const std::string& schema) {
-  std::string nsp = QuoteLiteral(schema);
-  return {
-      // 0: relations and columns
+namespace {
+
+enum CatalogResult : size_t { kRelations, kKeys, kForeignKeys, kFunctions, kViewColumns, kResultCount };
+
+std::string RelationsQuery(const std::string& nsp) {
+  return
       "SELECT c.relname, c.relkind, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
       "coalesce(et.typname, t.typname), NOT a.attnotnull, "
       "(a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''), t.typcategory = 'A', "
-      "coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), '') "
+      "coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''), c.relrowsecurity "
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
       "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND t.typcategory = 'A' "
-      "WHERE n.nspname = " + nsp + " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname, a.attnum",
-      // 1: primary keys
-      "SELECT c.relname, a.attname FROM pg_catalog.pg_constraint con "
+      "WHERE n.nspname = " + nsp + " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname, a.attnum";
+}
+
+// Primary ('p') and unique ('u') keys, a row per column.
+std::string KeysQuery(const std::string& nsp) {
+  return
+      "SELECT c.relname, con.conname, con.contype, a.attname FROM pg_catalog.pg_constraint con "
       "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "CROSS JOIN LATERAL pg_catalog.unnest(con.conkey) WITH ORDINALITY k(attnum, ord) "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
-      "WHERE con.contype = 'p' AND n.nspname = " + nsp + " ORDER BY c.relname, k.ord",
-      // 2: foreign keys within the schema, one row per column pair
-      "SELECT con.conname, c.relname, a.attname, rc.relname, ra.attname FROM pg_catalog.pg_constraint con "
+      "WHERE con.contype IN ('p', 'u') AND n.nspname = " + nsp + " ORDER BY c.relname, con.conname, k.ord";
+}
+
+// Every foreign key (views over hidden tables carry them into the exposed
+// schema), a row per column pair; one-to-one when its columns are a key.
+std::string ForeignKeysQuery() {
+  return
+      "SELECT con.conname, n.nspname, c.relname, a.attname, rn.nspname, rc.relname, ra.attname, "
+      "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint u WHERE u.conrelid = con.conrelid AND u.contype IN ('p', 'u') "
+      "  AND (SELECT pg_catalog.array_agg(x ORDER BY x) FROM pg_catalog.unnest(u.conkey) x) = "
+      "      (SELECT pg_catalog.array_agg(x ORDER BY x) FROM pg_catalog.unnest(con.conkey) x)), con.oid "
+      "FROM pg_catalog.pg_constraint con "
       "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace "
       "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY k(attnum, refnum, ord) "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
       "JOIN pg_catalog.pg_attribute ra ON ra.attrelid = rc.oid AND ra.attnum = k.refnum "
-      "WHERE con.contype = 'f' AND n.nspname = " + nsp + " AND rn.nspname = " + nsp +
-      " ORDER BY con.conname, c.relname, k.ord",
-      // 3: functions: arguments as parallel arrays
-      "SELECT p.proname, p.proretset, p.prorettype = 'void'::regtype, "
-      "CASE WHEN rt.typrelid <> 0 AND rc.relnamespace = n.oid THEN rc.relname END, "
-      "p.provolatile, p.pronargs, p.pronargdefaults, "
-      "coalesce(pg_catalog.array_to_string(ARRAY(SELECT coalesce(nullif(x.name, ''), '') "
-      "  FROM unnest(coalesce(p.proargnames, ARRAY[]::text[]), coalesce(p.proargmodes, ARRAY[]::\"char\"[])) x(name, mode) "
-      "  WHERE x.mode IS NULL OR x.mode IN ('i', 'b', 'v')), ','), ''), "
-      "pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.format_type(t, NULL) FROM pg_catalog.unnest(p.proargtypes) t), ','), "
-      "coalesce(pg_catalog.obj_description(p.oid, 'pg_proc'), '') "
-      "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-      "JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype LEFT JOIN pg_catalog.pg_class rc ON rc.oid = rt.typrelid "
-      "WHERE n.nspname = " + nsp + " AND p.prokind = 'f' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
-      "WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY p.proname"};
+      "WHERE con.contype = 'f' AND con.conparentid = 0 AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+      "ORDER BY con.oid, k.ord";
 }
 
-Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::string& schema,
-                                                                  const std::vector<db::PgResult>& results) {
-  if (results.size() != 4) return Error::Make("schema cache: expected 4 catalog results", "PGRST002");
-  auto cache = std::make_shared<SchemaCache>();
-  cache->schema_ = schema;
-  const auto& relations = results[0];
+// Functions: arguments and result columns as JSON arrays of [name, type, composite].
+std::string FunctionsQuery(const std::string& nsp) {
+  return
+      "SELECT p.proname, p.proretset, p.prorettype = 'void'::regtype, "
+      "CASE WHEN rt.typrelid <> 0 AND rc.relnamespace = n.oid AND rc.relkind IN ('r', 'p', 'v', 'm', 'f') "
+      "  THEN rc.relname END, "
+      "p.provolatile, p.pronargs, p.pronargdefaults, "
+      "coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_array(coalesce(names.list[x.ord], ''), "
+      "    pg_catalog.format_type(x.type, NULL), at.typtype = 'c') ORDER BY x.ord) "
+      "  FROM pg_catalog.unnest(p.proargtypes) WITH ORDINALITY x(type, ord) "
+      "  JOIN pg_catalog.pg_type at ON at.oid = x.type), '[]'), "
+      "coalesce(pg_catalog.obj_description(p.oid, 'pg_proc'), ''), "
+      "(SELECT ac.relname FROM pg_catalog.pg_type ft JOIN pg_catalog.pg_class ac ON ac.oid = ft.typrelid "
+      "  WHERE p.pronargs > 0 AND ft.oid = p.proargtypes[0] AND ac.relnamespace = n.oid), "
+      "NOT p.proretset OR p.prorows = 1, "
+      // OUT, INOUT and TABLE arguments make a row, even when there is one of them.
+      "CASE WHEN p.proargmodes IS NOT NULL AND p.proargmodes && ARRAY['o', 't', 'b']::\"char\"[] THEN "
+      "  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(coalesce(nullif(z.name, ''), 'column' || z.ord), "
+      "      pg_catalog.format_type(z.type, NULL)) ORDER BY z.ord) "
+      "   FROM unnest(p.proargnames, p.proallargtypes, p.proargmodes) WITH ORDINALITY z(name, type, mode, ord) "
+      "   WHERE z.mode IN ('o', 't', 'b')) "
+      "WHEN rt.typrelid <> 0 AND (rc.relnamespace IS DISTINCT FROM n.oid OR rc.relkind = 'c') THEN "
+      "  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(ra.attname, pg_catalog.format_type(ra.atttypid, ra.atttypmod)) "
+      "      ORDER BY ra.attnum) FROM pg_catalog.pg_attribute ra WHERE ra.attrelid = rt.typrelid AND ra.attnum > 0 "
+      "      AND NOT ra.attisdropped) END, "
+      "pg_catalog.format_type(p.prorettype, NULL), p.provariadic <> 0 "
+      "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+      "JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype LEFT JOIN pg_catalog.pg_class rc ON rc.oid = rt.typrelid "
+      // The names of the IN, INOUT and VARIADIC arguments, in order.
+      "CROSS JOIN LATERAL (SELECT ARRAY(SELECT coalesce(y.name, '') FROM unnest(p.proargnames, p.proargmodes) "
+      "  WITH ORDINALITY y(name, mode, pos) WHERE y.mode IS NULL OR y.mode IN ('i', 'b', 'v') ORDER BY y.pos) AS list) names "
+      "WHERE n.nspname = " + nsp + " AND p.prokind = 'f' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
+      "WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY p.proname, p.oid";
+}
+
+// Which table column each view column is, read from the view's rule: the
+// top-level target list comes last in its text, so the last entry of each
+// number wins.
+std::string ViewColumnsQuery(const std::string& nsp) {
+  return
+      "SELECT DISTINCT ON (c.oid, va.attnum) c.relname, va.attname, bn.nspname, bc.relname, ba.attname "
+      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' "
+      "CROSS JOIN LATERAL pg_catalog.regexp_matches(r.ev_action::text, "
+      "  ':resno (\\d+) :resname \\S+ :ressortgroupref \\d+ :resorigtbl (\\d+) :resorigcol (\\d+)', 'g') "
+      "  WITH ORDINALITY m(parts, ord) "
+      "JOIN pg_catalog.pg_attribute va ON va.attrelid = c.oid AND va.attnum = m.parts[1]::int2 "
+      "JOIN pg_catalog.pg_class bc ON bc.oid = m.parts[2]::oid JOIN pg_catalog.pg_namespace bn ON bn.oid = bc.relnamespace "
+      "JOIN pg_catalog.pg_attribute ba ON ba.attrelid = bc.oid AND ba.attnum = m.parts[3]::int2 "
+      "WHERE n.nspname = " + nsp + " AND c.relkind IN ('v', 'm') AND m.parts[2] <> '0' "
+      "ORDER BY c.oid, va.attnum, m.ord DESC";
+}
+
+// The catalog queries of one schema, in CatalogResult order.
+std::vector<std::string> SchemaQueries(const std::string& schema) {
+  std::string nsp = QuoteLiteral(schema);
+  return {RelationsQuery(nsp), KeysQuery(nsp), ForeignKeysQuery(), FunctionsQuery(nsp), ViewColumnsQuery(nsp)};
+}
+
+std::vector<std::string> SplitSchemas(const std::string& schemas) {
+  std::vector<std::string> names;
+  for (const auto& name : Split(schemas, ',')) {
+    std::string trimmed = Trim(name);
+    if (!trimmed.empty() && std::find(names.begin(), names.end(), trimmed) == names.end()) names.push_back(trimmed);
+  }
+  return names;
+}
+
+}  // namespace
+
+std::vector<std::string> SchemaCache::Queries(const std::string& schemas) {
+  std::vector<std::string> queries;
+  for (const auto& schema : SplitSchemas(schemas)) {
+    auto one = SchemaQueries(schema);
+    queries.insert(queries.end(), one.begin(), one.end());
+  }
+  return queries;
+}
+
+std::vector<std::string> SchemaCache::ExposedSchemas() const { return SplitSchemas(exposed_); }
+
+const SchemaCache* SchemaCache::Profile(const std::string& schema) const {
+  if (schema == schema_) return this;
+  auto it = others_.find(schema);
+  return it == others_.end() ? nullptr : it->second.get();
+}
+
+namespace {
+
+json::array JsonArrayCell(const db::PgResult& result, int row, int column) {
+  if (result.IsNull(row, column)) return {};
+  boost::system::error_code ec;
+  json::value value = json::parse(result.Get(row, column), ec);
+  return !ec && value.is_array() ? value.as_array() : json::array{};
+}
+
+std::string JsonText(const json::value& value) {
+  return value.is_string() ? std::string(value.as_string()) : std::string();
+}
+
+void ReadRelations(const db::PgResult& relations, const std::string& schema, std::map<std::string, Table>& tables) {
   for (int row = 0; row < relations.Rows(); ++row) {
-    auto& table = cache->tables_[relations.Text(row, 0)];
+    auto& table = tables[relations.Text(row, 0)];
     if (table.name.empty()) {
       table.schema = schema;
       table.name = relations.Text(row, 0);
@@ -90,6 +195,7 @@ Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::str
       table.is_view = kind == 'v' || kind == 'm';
       table.insertable = kind == 'r' || kind == 'p';
       table.description = relations.Text(row, 8);
+      table.row_security = relations.Bool(row, 9);
     }
     Column column;
     column.name = relations.Text(row, 2);
@@ -100,46 +206,153 @@ Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::str
     column.is_array = relations.Bool(row, 7);
     table.columns.push_back(std::move(column));
   }
-  const auto& keys = results[1];
+}
+
+void ReadKeys(const db::PgResult& keys, std::map<std::string, Table>& tables) {
+  std::string last_constraint;
   for (int row = 0; row < keys.Rows(); ++row) {
-    auto it = cache->tables_.find(keys.Text(row, 0));
-    if (it != cache->tables_.end()) it->second.primary_key.push_back(keys.Text(row, 1));
+    auto it = tables.find(keys.Text(row, 0));
+    if (it == tables.end()) continue;
+    Table& table = it->second;
+    std::string constraint = keys.Text(row, 0) + "." + keys.Text(row, 1);
+    if (constraint != last_constraint) table.unique_keys.emplace_back();
+    last_constraint = constraint;
+    table.unique_keys.back().push_back(keys.Text(row, 3));
+    if (keys.Text(row, 2) == "p") table.primary_key.push_back(keys.Text(row, 3));
   }
-  const auto& foreign = results[2];
+  for (auto& [name, table] : tables) {
+    for (auto& key : table.unique_keys) std::sort(key.begin(), key.end());
+  }
+}
+
+std::vector<ForeignKeyDefinition> ReadForeignKeys(const db::PgResult& foreign) {
+  std::vector<ForeignKeyDefinition> keys;
+  std::string last_oid;
   for (int row = 0; row < foreign.Rows(); ++row) {
-    std::string name = foreign.Text(row, 0);
-    std::string table = foreign.Text(row, 1);
-    if (cache->foreign_keys_.empty() || cache->foreign_keys_.back().name != name ||
-        cache->foreign_keys_.back().table != table) {
-      cache->foreign_keys_.push_back({name, table, {}, foreign.Text(row, 3), {}});
+    if (foreign.Text(row, 8) != last_oid) {
+      ForeignKeyDefinition key;
+      key.name = foreign.Text(row, 0);
+      key.table = {foreign.Text(row, 1), foreign.Text(row, 2)};
+      key.referenced = {foreign.Text(row, 4), foreign.Text(row, 5)};
+      key.one_to_one = foreign.Bool(row, 7);
+      keys.push_back(std::move(key));
+      last_oid = foreign.Text(row, 8);
     }
-    cache->foreign_keys_.back().columns.push_back(foreign.Text(row, 2));
-    cache->foreign_keys_.back().referenced_columns.push_back(foreign.Text(row, 4));
+    keys.back().columns.push_back(foreign.Text(row, 3));
+    keys.back().referenced_columns.push_back(foreign.Text(row, 6));
   }
-  const auto& functions = results[3];
-  for (int row = 0; row < functions.Rows(); ++row) {
-    Function function;
-    function.schema = schema;
-    function.name = functions.Text(row, 0);
-    function.returns_set = functions.Bool(row, 1);
-    function.returns_void = functions.Bool(row, 2);
-    if (!functions.IsNull(row, 3)) function.returns_table = functions.Text(row, 3);
-    function.volatility = functions.Get(row, 4).empty() ? 'v' : functions.Get(row, 4)[0];
-    auto argument_count = static_cast<size_t>(functions.Int(row, 5));
-    auto defaults = static_cast<size_t>(functions.Int(row, 6));
-    auto names = Split(functions.Get(row, 7), ',');
-    auto types = Split(functions.Get(row, 8), ',');
-    for (size_t i = 0; i < argument_count && i < types.size(); ++i) {
-      FunctionArgument argument;
-      argument.name = i < names.size() ? names[i] : "";
-      argument.type = types[i];
-      argument.has_default = i >= argument_count - defaults;
-      function.arguments.push_back(std::move(argument));
+  return keys;
+}
+
+Function ReadFunction(const db::PgResult& functions, int row, const std::string& schema) {
+  Function function;
+  function.schema = schema;
+  function.name = functions.Text(row, 0);
+  function.returns_set = functions.Bool(row, 1);
+  function.returns_void = functions.Bool(row, 2);
+  if (!functions.IsNull(row, 3)) function.returns_table = functions.Text(row, 3);
+  function.volatility = functions.Get(row, 4).empty() ? 'v' : functions.Get(row, 4)[0];
+  auto argument_count = static_cast<size_t>(functions.Int(row, 5));
+  auto defaults = static_cast<size_t>(functions.Int(row, 6));
+  json::array arguments = JsonArrayCell(functions, row, 7);
+  for (size_t i = 0; i < argument_count && i < arguments.size(); ++i) {
+    const auto* entry = arguments[i].if_array();
+    if (entry == nullptr || entry->size() != 3) continue;
+    FunctionArgument argument;
+    argument.name = JsonText((*entry)[0]);
+    argument.type = JsonText((*entry)[1]);
+    argument.is_composite = (*entry)[2].is_bool() && (*entry)[2].get_bool();
+    argument.has_default = i >= argument_count - defaults;
+    function.arguments.push_back(std::move(argument));
+  }
+  function.description = functions.Text(row, 8);
+  if (!functions.IsNull(row, 9)) function.row_argument_of = functions.Text(row, 9);
+  function.single_row = functions.Bool(row, 10);
+  if (!functions.IsNull(row, 11) && !function.returns_table) {
+    Table result;
+    result.schema = schema;
+    result.name = function.name;
+    result.insertable = false;
+    for (const auto& entry : JsonArrayCell(functions, row, 11)) {
+      const auto* pair = entry.if_array();
+      if (pair == nullptr || pair->size() != 2) continue;
+      Column column;
+      column.name = JsonText((*pair)[0]);
+      column.type = JsonText((*pair)[1]);
+      column.base_type = column.type;
+      column.is_array = column.type.ends_with("[]");
+      result.columns.push_back(std::move(column));
     }
-    function.description = functions.Text(row, 9);
+    function.returns_row = std::move(result);
+  }
+  if (!function.returns_void && !function.ReturnsRows()) function.scalar_type = functions.Text(row, 12);
+  if (functions.Bool(row, 13) && !function.arguments.empty()) function.arguments.back().is_variadic = true;
+  return function;
+}
+
+std::vector<ViewColumnOrigin> ReadViewColumns(const db::PgResult& views) {
+  std::vector<ViewColumnOrigin> origins;
+  for (int row = 0; row < views.Rows(); ++row) {
+    origins.push_back({views.Text(row, 0), views.Text(row, 1), {views.Text(row, 2), views.Text(row, 3)}, views.Text(row, 4)});
+  }
+  return origins;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<SchemaCache>> SchemaCache::BuildOne(const std::string& schema,
+                                                             const std::vector<db::PgResult>& all, size_t first) {
+  auto results = [&](CatalogResult which) -> const db::PgResult& { return all[first + which]; };
+  auto cache = std::make_shared<SchemaCache>();
+  cache->schema_ = schema;
+  ReadRelations(results(kRelations), schema, cache->tables_);
+  ReadKeys(results(kKeys), cache->tables_);
+  const auto& functions = results(kFunctions);
+  for (int row = 0; row < functions.Rows(); ++row) {
+    Function function = ReadFunction(functions, row, schema);
     cache->functions_.emplace(function.name, std::move(function));
   }
-  return std::shared_ptr<const SchemaCache>(std::move(cache));
+
+  RelationshipCatalog catalog;
+  catalog.schema = schema;
+  for (const auto& [name, table] : cache->tables_) {
+    catalog.relations[name] = table.is_view;
+    if (!table.is_view && !table.primary_key.empty()) catalog.primary_keys[name] = table.primary_key;
+  }
+  catalog.foreign_keys = ReadForeignKeys(results(kForeignKeys));
+  catalog.view_columns = ReadViewColumns(results(kViewColumns));
+  for (const auto& [name, function] : cache->functions_) {
+    bool takes_only_a_row = std::all_of(function.arguments.begin() + (function.arguments.empty() ? 0 : 1),
+                                        function.arguments.end(), [](const auto& argument) { return argument.has_default; });
+    if (!function.row_argument_of || !takes_only_a_row) continue;
+    auto source = cache->tables_.find(*function.row_argument_of);
+    if (source == cache->tables_.end()) continue;
+    if (function.returns_table && cache->tables_.contains(*function.returns_table)) {
+      catalog.computed.push_back({name, *function.row_argument_of, *function.returns_table, function.single_row});
+    } else if (function.ReturnsScalar() && !function.returns_set) {
+      source->second.computed_fields.push_back(&function);
+    }
+  }
+  cache->relationships_ = BuildRelationships(catalog);
+  return cache;
+}
+
+Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::string& schemas,
+                                                                  const std::vector<db::PgResult>& results) {
+  auto names = SplitSchemas(schemas);
+  if (names.empty() || results.size() != kResultCount * names.size()) {
+    return Error::Make("schema cache: expected " + std::to_string(kResultCount * names.size()) + " catalog results",
+                       "PGRST002");
+  }
+  std::shared_ptr<SchemaCache> exposed;
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto cache = BuildOne(names[i], results, i * kResultCount);
+    if (!cache) return cache.error();
+    (*cache)->exposed_ = Join(names, ",");
+    if (i == 0) exposed = *cache;
+    else exposed->others_.emplace(names[i], *cache);
+  }
+  return std::shared_ptr<const SchemaCache>(std::move(exposed));
 }
 
 Result<std::shared_ptr<const SchemaCache>> SchemaCache::Load(db::Connection& connection, const std::string& schema) {

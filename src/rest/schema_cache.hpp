@@ -1,8 +1,9 @@
 #pragma once
 // What the REST API exposes, read from the live catalog: the tables, views
-// and functions of the exposed schema, their columns, keys and the foreign
-// keys that embedding follows. Rebuilt on start-up and on NOTIFY pgrst,
-// 'reload schema'; requests see an immutable snapshot.
+// and functions of the exposed schema, their columns and keys, and the
+// relationships that embedding follows (relationships.hpp). Rebuilt on
+// start-up and on NOTIFY pgrst, 'reload schema'; requests see an immutable
+// snapshot.
 
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "db/connection.hpp"
+#include "rest/relationships.hpp"
 #include "util/result.hpp"
 
 namespace agentbase::rest {
@@ -24,6 +26,8 @@ struct Column {
   bool is_array = false;
 };
 
+struct Function;
+
 struct Table {
   std::string schema;
   std::string name;
@@ -31,24 +35,26 @@ struct Table {
   bool insertable = true;
   std::vector<Column> columns;  // in attnum order
   std::vector<std::string> primary_key;
+  // Column sets of the primary key and every unique constraint (sorted).
+  std::vector<std::vector<std::string>> unique_keys;
   std::string description;
+  // Row level security is enabled: the planner's row estimates count rows
+  // the caller may not see, so counts are exact (plan_read.cpp).
+  bool row_security = false;
+  // Functions of this table's row type returning a scalar: computed fields,
+  // selected and filtered like columns (PostgREST's `fn(table)` convention).
+  std::vector<const Function*> computed_fields;
 
   const Column* FindColumn(const std::string& column) const;
-};
-
-// A foreign key from `table` (columns) to `referenced_table` (referenced_columns).
-struct ForeignKey {
-  std::string name;
-  std::string table;
-  std::vector<std::string> columns;
-  std::string referenced_table;
-  std::vector<std::string> referenced_columns;
+  const Function* FindComputedField(const std::string& name) const;
 };
 
 struct FunctionArgument {
   std::string name;
   std::string type;
   bool has_default = false;
+  bool is_composite = false;  // a table's or a composite type's row: given as a JSON object
+  bool is_variadic = false;   // VARIADIC: called with `VARIADIC name => array`
 };
 
 struct Function {
@@ -59,33 +65,62 @@ struct Function {
   bool returns_void = false;
   // The table or view the function returns rows of (SETOF t / t), if any.
   std::optional<std::string> returns_table;
-  char volatility = 'v';       // 'i' immutable, 's' stable, 'v' volatile
+  // Functions returning rows of no exposed table (RETURNS TABLE, OUT
+  // arguments, a composite type): the columns of those rows, as a table
+  // of its own that select, filters and order resolve against.
+  std::optional<Table> returns_row;
+  // The type a scalar function returns (empty for rows and void).
+  std::string scalar_type;
+  // The relation whose row type the first argument is, for computed fields
+  // and computed relationships.
+  std::optional<std::string> row_argument_of;
+  bool single_row = false;  // not SETOF, or ROWS 1
+  char volatility = 'v';    // 'i' immutable, 's' stable, 'v' volatile
   std::string description;
+
+  bool ReturnsRows() const { return returns_table.has_value() || returns_row.has_value(); }
+  bool ReturnsScalar() const { return !returns_void && !ReturnsRows(); }
 };
 
+// One exposed schema's snapshot. Several schemas may be exposed ("public,
+// api"): the cache of the first, the default, holds the others, which a
+// request chooses with Accept-Profile / Content-Profile.
 class SchemaCache {
  public:
-  // The catalog queries (one statement each); BuildFrom reads their results in order.
-  static std::vector<std::string> Queries(const std::string& schema);
-  static Result<std::shared_ptr<const SchemaCache>> BuildFrom(const std::string& schema,
+  // The catalog queries (one statement each) for every schema of the
+  // comma-separated list; BuildFrom reads their results in order.
+  static std::vector<std::string> Queries(const std::string& schemas);
+  static Result<std::shared_ptr<const SchemaCache>> BuildFrom(const std::string& schemas,
                                                               const std::vector<db::PgResult>& results);
   // Blocking load, for start-up and tests.
-  static Result<std::shared_ptr<const SchemaCache>> Load(db::Connection& connection, const std::string& schema);
+  static Result<std::shared_ptr<const SchemaCache>> Load(db::Connection& connection, const std::string& schemas);
 
   const std::string& Schema() const { return schema_; }
+  // Every exposed schema, comma-separated, the default first: what
+  // Queries and BuildFrom take to build this cache again.
+  const std::string& Exposed() const { return exposed_; }
+  std::vector<std::string> ExposedSchemas() const;
+  // The cache of one exposed schema (this one for its own), or nullptr.
+  const SchemaCache* Profile(const std::string& schema) const;
   const Table* FindTable(const std::string& name) const;
   // Every overload of `name` (usually one).
   std::vector<const Function*> FindFunctions(const std::string& name) const;
   const std::map<std::string, Table>& Tables() const { return tables_; }
   const std::multimap<std::string, Function>& Functions() const { return functions_; }
-  // Foreign keys between two tables in either direction.
-  std::vector<const ForeignKey*> ForeignKeysBetween(const std::string& a, const std::string& b) const;
+  // Every relationship from `table` (a table, a view or a function's result
+  // table), embedding's candidates.
+  const std::vector<Relationship>& RelationshipsFrom(const std::string& table) const;
 
  private:
+  static Result<std::shared_ptr<SchemaCache>> BuildOne(const std::string& schema,
+                                                       const std::vector<db::PgResult>& results, size_t first);
+
   std::string schema_;
+  std::string exposed_;
+  std::map<std::string, std::shared_ptr<const SchemaCache>> others_;
   std::map<std::string, Table> tables_;
   std::multimap<std::string, Function> functions_;
-  std::vector<ForeignKey> foreign_keys_;
+  std::map<std::string, std::vector<Relationship>> relationships_;
 };
 
 }  // namespace agentbase::rest

@@ -29,10 +29,10 @@ asio::awaitable<void> WatchSchemaReloads(asio::any_io_executor executor, std::st
         if (!payload) break;
         if (!payload->empty() && *payload != "reload schema") continue;
         std::vector<db::Statement> queries;
-        for (auto& sql : SchemaCache::Queries(rest->Cache()->Schema())) queries.push_back({std::move(sql), {}});
+        for (auto& sql : SchemaCache::Queries(rest->Cache()->Exposed())) queries.push_back({std::move(sql), {}});
         auto results = co_await (*connection)->Run(std::move(queries));
         if (!results || results->failure) break;
-        auto cache = SchemaCache::BuildFrom(rest->Cache()->Schema(), results->results);
+        auto cache = SchemaCache::BuildFrom(rest->Cache()->Exposed(), results->results);
         if (!cache) {
           spdlog::warn("schema cache reload failed: {}", cache.error().message);
           continue;

@@ -57,4 +57,27 @@ std::string PercentDecodeLenient(std::string_view text, bool plus_as_space) {
   return out;
 }
 
+std::vector<QueryPair> SplitQuery(std::string_view query) {
+  std::vector<QueryPair> pairs;
+  if (!query.empty() && query.front() == '?') query.remove_prefix(1);
+  while (!query.empty()) {
+    std::size_t end = query.find_first_of("&;");
+    std::string_view piece = query.substr(0, end);
+    query = end == std::string_view::npos ? std::string_view{} : query.substr(end + 1);
+    QueryPair pair;
+    std::size_t eq = piece.find('=');
+    pair.key = PercentDecodeLenient(piece.substr(0, eq), true);
+    if (eq != std::string_view::npos) pair.value = PercentDecodeLenient(piece.substr(eq + 1), true);
+    pairs.push_back(std::move(pair));
+  }
+  return pairs;
+}
+
+std::optional<std::string> QueryValue(std::string_view query, std::string_view name) {
+  for (auto& pair : SplitQuery(query)) {
+    if (pair.key == name) return pair.value ? std::move(*pair.value) : std::string();
+  }
+  return std::nullopt;
+}
+
 }  // namespace agentbase

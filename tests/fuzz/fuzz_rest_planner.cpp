@@ -28,9 +28,10 @@
 
 #include "fuzz_check.hpp"
 #include "rest/media_type.hpp"
-#include "rest/query_builder.hpp"
+#include "rest/plan.hpp"
 #include "rest/query_parser.hpp"
 #include "rest/schema_cache.hpp"
+#include "rest/sql_writer.hpp"
 
 using namespace agentbase;
 
@@ -50,7 +51,9 @@ db::PgResult MakeResult(int columns, const std::vector<std::vector<const char*>>
   PQsetResultAttrs(result, columns, descriptions.data());
   for (int row = 0; row < static_cast<int>(rows.size()); ++row) {
     for (int column = 0; column < columns; ++column) {
-      const char* cell = rows[static_cast<size_t>(row)][static_cast<size_t>(column)];
+      // Cells a row leaves out (columns added to the catalog queries later) are null.
+      const auto& cells = rows[static_cast<size_t>(row)];
+      const char* cell = static_cast<size_t>(column) < cells.size() ? cells[static_cast<size_t>(column)] : nullptr;
       PQsetvalue(result, row, column, const_cast<char*>(cell), cell == nullptr ? -1 : static_cast<int>(strlen(cell)));
     }
   }
@@ -62,83 +65,106 @@ db::PgResult MakeResult(int columns, const std::vector<std::vector<const char*>>
 // one from a table to itself, so embedding meets ambiguity), and functions
 // of every shape (set-returning, scalar, void, overloaded, without arguments).
 std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
-  // relname, relkind, attname, type, base type, nullable, has default, is array, description
+  // relname, relkind, attname, type, base type, nullable, has default, is array, description, row security
   std::vector<std::vector<const char*>> columns = {
-      {"tenants", "r", "id", "uuid", "uuid", "f", "t", "f", "Tenants"},
-      {"tenants", "r", "name", "text", "text", "f", "f", "f", "Tenants"},
-      {"agents", "r", "id", "uuid", "uuid", "f", "t", "f", ""},
-      {"agents", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", ""},
-      {"agents", "r", "name", "text", "text", "f", "f", "f", ""},
-      {"tools", "r", "id", "uuid", "uuid", "f", "t", "f", ""},
-      {"tools", "r", "name", "text", "text", "f", "f", "f", ""},
-      {"conversations", "r", "id", "uuid", "uuid", "f", "t", "f", "Chats"},
-      {"conversations", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", "Chats"},
-      {"conversations", "r", "user_id", "uuid", "uuid", "t", "f", "f", "Chats"},
-      {"conversations", "r", "agent_id", "uuid", "uuid", "t", "f", "f", "Chats"},
-      {"conversations", "r", "title", "text", "text", "t", "f", "f", "Chats"},
-      {"conversations", "r", "status", "text", "text", "f", "t", "f", "Chats"},
-      {"conversations", "r", "metadata", "jsonb", "jsonb", "f", "t", "f", "Chats"},
-      {"conversations", "r", "tags", "text[]", "text", "t", "f", "t", "Chats"},
-      {"conversations", "r", "last_message_at", "timestamp with time zone", "timestamptz", "t", "t", "f", "Chats"},
-      {"conversations", "r", "created_at", "timestamp with time zone", "timestamptz", "f", "t", "f", "Chats"},
-      {"messages", "r", "id", "bigint", "int8", "f", "t", "f", ""},
-      {"messages", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", ""},
-      {"messages", "r", "conversation_id", "uuid", "uuid", "f", "f", "f", ""},
-      {"messages", "r", "forked_from_conversation_id", "uuid", "uuid", "t", "f", "f", ""},
-      {"messages", "r", "reply_to", "bigint", "int8", "t", "f", "f", ""},
-      {"messages", "r", "role", "text", "text", "f", "f", "f", ""},
-      {"messages", "r", "content", "text", "text", "t", "f", "f", ""},
-      {"messages", "r", "created_at", "timestamp with time zone", "timestamptz", "f", "t", "f", ""},
-      {"agent_tools", "r", "id", "uuid", "uuid", "f", "t", "f", ""},
-      {"agent_tools", "r", "agent_id", "uuid", "uuid", "f", "f", "f", ""},
-      {"agent_tools", "r", "tool_id", "uuid", "uuid", "f", "f", "f", ""},
-      {"agent_tools", "r", "priority", "integer", "int4", "f", "t", "f", ""},
-      {"agent_tools", "r", "enabled", "boolean", "bool", "f", "t", "f", ""},
-      {"agent_tools", "r", "config", "jsonb", "jsonb", "f", "t", "f", ""},
-      {"user_memory", "r", "id", "uuid", "uuid", "f", "t", "f", ""},
-      {"user_memory", "r", "user_id", "uuid", "uuid", "f", "f", "f", ""},
-      {"user_memory", "r", "key", "text", "text", "f", "f", "f", ""},
-      {"user_memory", "r", "value", "jsonb", "jsonb", "f", "f", "f", ""},
-      {"user_memory", "r", "importance", "real", "float4", "t", "t", "f", ""},
-      {"user_memory", "r", "embedding", "real[]", "float4", "t", "f", "t", ""},
-      {"conversation_summaries", "v", "id", "uuid", "uuid", "t", "f", "f", "A view"},
-      {"conversation_summaries", "v", "title", "text", "text", "t", "f", "f", "A view"},
-      {"conversation_summaries", "v", "message_count", "bigint", "int8", "t", "f", "f", "A view"},
+      {"tenants", "r", "id", "uuid", "uuid", "f", "t", "f", "Tenants", "t"},
+      {"tenants", "r", "name", "text", "text", "f", "f", "f", "Tenants", "t"},
+      {"agents", "r", "id", "uuid", "uuid", "f", "t", "f", "", "t"},
+      {"agents", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", "", "t"},
+      {"agents", "r", "name", "text", "text", "f", "f", "f", "", "t"},
+      {"tools", "r", "id", "uuid", "uuid", "f", "t", "f", "", "t"},
+      {"tools", "r", "name", "text", "text", "f", "f", "f", "", "t"},
+      {"conversations", "r", "id", "uuid", "uuid", "f", "t", "f", "Chats", "t"},
+      {"conversations", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", "Chats", "t"},
+      {"conversations", "r", "user_id", "uuid", "uuid", "t", "f", "f", "Chats", "t"},
+      {"conversations", "r", "agent_id", "uuid", "uuid", "t", "f", "f", "Chats", "t"},
+      {"conversations", "r", "title", "text", "text", "t", "f", "f", "Chats", "t"},
+      {"conversations", "r", "status", "text", "text", "f", "t", "f", "Chats", "t"},
+      {"conversations", "r", "metadata", "jsonb", "jsonb", "f", "t", "f", "Chats", "t"},
+      {"conversations", "r", "tags", "text[]", "text", "t", "f", "t", "Chats", "t"},
+      {"conversations", "r", "last_message_at", "timestamp with time zone", "timestamptz", "t", "t", "f", "Chats", "t"},
+      {"conversations", "r", "created_at", "timestamp with time zone", "timestamptz", "f", "t", "f", "Chats", "t"},
+      {"messages", "r", "id", "bigint", "int8", "f", "t", "f", "", "t"},
+      {"messages", "r", "tenant_id", "uuid", "uuid", "f", "f", "f", "", "t"},
+      {"messages", "r", "conversation_id", "uuid", "uuid", "f", "f", "f", "", "t"},
+      {"messages", "r", "forked_from_conversation_id", "uuid", "uuid", "t", "f", "f", "", "t"},
+      {"messages", "r", "reply_to", "bigint", "int8", "t", "f", "f", "", "t"},
+      {"messages", "r", "role", "text", "text", "f", "f", "f", "", "t"},
+      {"messages", "r", "content", "text", "text", "t", "f", "f", "", "t"},
+      {"messages", "r", "created_at", "timestamp with time zone", "timestamptz", "f", "t", "f", "", "t"},
+      {"agent_tools", "r", "id", "uuid", "uuid", "f", "t", "f", "", "t"},
+      {"agent_tools", "r", "agent_id", "uuid", "uuid", "f", "f", "f", "", "t"},
+      {"agent_tools", "r", "tool_id", "uuid", "uuid", "f", "f", "f", "", "t"},
+      {"agent_tools", "r", "priority", "integer", "int4", "f", "t", "f", "", "t"},
+      {"agent_tools", "r", "enabled", "boolean", "bool", "f", "t", "f", "", "t"},
+      {"agent_tools", "r", "config", "jsonb", "jsonb", "f", "t", "f", "", "t"},
+      {"user_memory", "r", "id", "uuid", "uuid", "f", "t", "f", "", "t"},
+      {"user_memory", "r", "user_id", "uuid", "uuid", "f", "f", "f", "", "t"},
+      {"user_memory", "r", "key", "text", "text", "f", "f", "f", "", "t"},
+      {"user_memory", "r", "value", "jsonb", "jsonb", "f", "f", "f", "", "t"},
+      {"user_memory", "r", "importance", "real", "float4", "t", "t", "f", "", "t"},
+      {"user_memory", "r", "embedding", "real[]", "float4", "t", "f", "t", "", "t"},
+      {"conversation_summaries", "v", "id", "uuid", "uuid", "t", "f", "f", "A view", "f"},
+      {"conversation_summaries", "v", "title", "text", "text", "t", "f", "f", "A view", "f"},
+      {"conversation_summaries", "v", "message_count", "bigint", "int8", "t", "f", "f", "A view", "f"},
   };
-  std::vector<std::vector<const char*>> primary_keys = {
-      {"tenants", "id"}, {"agents", "id"},      {"tools", "id"},      {"conversations", "id"},
-      {"messages", "id"}, {"agent_tools", "id"}, {"user_memory", "id"},
+  // relname, conname, contype, column: primary keys, and a unique key that
+  // makes one relationship one-to-one.
+  std::vector<std::vector<const char*>> keys = {
+      {"agent_tools", "agent_tools_pkey", "p", "id"},     {"agents", "agents_pkey", "p", "id"},
+      {"conversations", "conversations_pkey", "p", "id"}, {"messages", "messages_pkey", "p", "id"},
+      {"messages", "messages_reply_to_key", "u", "reply_to"},
+      {"tenants", "tenants_pkey", "p", "id"},             {"tools", "tools_pkey", "p", "id"},
+      {"user_memory", "user_memory_pkey", "p", "id"},
   };
-  // conname, table, column, referenced table, referenced column
+  // conname, schema, table, column, referenced schema, table, column, one-to-one, oid
   std::vector<std::vector<const char*>> foreign_keys = {
-      {"agent_tools_agent_id_fkey", "agent_tools", "agent_id", "agents", "id"},
-      {"agent_tools_tool_id_fkey", "agent_tools", "tool_id", "tools", "id"},
-      {"agents_tenant_id_fkey", "agents", "tenant_id", "tenants", "id"},
-      {"conversations_agent_id_fkey", "conversations", "agent_id", "agents", "id"},
-      {"conversations_tenant_id_fkey", "conversations", "tenant_id", "tenants", "id"},
-      {"messages_conversation_id_fkey", "messages", "conversation_id", "conversations", "id"},
-      {"messages_forked_from_fkey", "messages", "forked_from_conversation_id", "conversations", "id"},
-      {"messages_reply_to_fkey", "messages", "reply_to", "messages", "id"},
-      {"messages_tenant_id_fkey", "messages", "tenant_id", "tenants", "id"},
+      {"agent_tools_agent_id_fkey", "public", "agent_tools", "agent_id", "public", "agents", "id", "f", "1"},
+      {"agent_tools_tool_id_fkey", "public", "agent_tools", "tool_id", "public", "tools", "id", "f", "2"},
+      {"agents_tenant_id_fkey", "public", "agents", "tenant_id", "public", "tenants", "id", "f", "3"},
+      {"conversations_agent_id_fkey", "public", "conversations", "agent_id", "public", "agents", "id", "f", "4"},
+      {"conversations_tenant_id_fkey", "public", "conversations", "tenant_id", "public", "tenants", "id", "f", "5"},
+      {"messages_conversation_id_fkey", "public", "messages", "conversation_id", "public", "conversations", "id", "f", "6"},
+      {"messages_forked_from_fkey", "public", "messages", "forked_from_conversation_id", "public", "conversations", "id", "f", "7"},
+      {"messages_reply_to_fkey", "public", "messages", "reply_to", "public", "messages", "id", "t", "8"},
+      {"messages_tenant_id_fkey", "public", "messages", "tenant_id", "public", "tenants", "id", "f", "9"},
   };
-  // proname, proretset, returns void, returned table, volatility, nargs, ndefaults, names, types, description
+  // proname, proretset, returns void, returned table, volatility, nargs, ndefaults, arguments (JSON),
+  // description, row argument of, single row, result columns (JSON), scalar type
   std::vector<std::vector<const char*>> functions = {
-      {"add_numbers", "f", "f", nullptr, "i", "2", "0", "a,b", "integer,integer", ""},
-      {"current_tenant", "f", "f", nullptr, "s", "0", "0", "", "", ""},
-      {"echo", "f", "f", nullptr, "i", "1", "0", "value", "text", ""},
-      {"echo", "f", "f", nullptr, "i", "1", "0", "value", "integer", ""},
-      {"latest_conversation", "f", "f", "conversations", "s", "0", "0", "", "", ""},
-      {"match_user_memory", "t", "f", "user_memory", "s", "3", "1", "query_embedding,match_count,min_importance",
-       "real[],integer,real", "Memories nearest to an embedding"},
-      {"search_conversations", "t", "f", "conversations", "s", "2", "1", "query,max_results", "text,integer", ""},
-      {"touch_conversation", "f", "t", nullptr, "v", "1", "0", "conversation_id", "uuid", ""},
-      {"unnamed_argument", "f", "f", nullptr, "i", "1", "0", "", "json", ""},
+      {"add_numbers", "f", "f", nullptr, "i", "2", "0", R"([["a","integer",false],["b","integer",false]])", "",
+       nullptr, "t", nullptr, "integer"},
+      {"current_tenant", "f", "f", nullptr, "s", "0", "0", "[]", "", nullptr, "t", nullptr, "uuid"},
+      {"echo", "f", "f", nullptr, "i", "1", "0", R"([["value","text",false]])", "", nullptr, "t", nullptr, "text"},
+      {"echo", "f", "f", nullptr, "i", "1", "0", R"([["value","integer",false]])", "", nullptr, "t", nullptr,
+       "integer"},
+      {"latest_conversation", "f", "f", "conversations", "s", "0", "0", "[]", "", nullptr, "t", nullptr, nullptr},
+      {"match_user_memory", "t", "f", nullptr, "s", "3", "1",
+       R"([["query_embedding","real[]",false],["match_count","integer",false],["min_importance","real",false]])",
+       "Memories nearest to an embedding", nullptr, "f", R"([["key","text"],["similarity","double precision"]])",
+       nullptr},
+      {"search_conversations", "t", "f", "conversations", "s", "2", "1",
+       R"([["query","text",false],["max_results","integer",false]])", "", nullptr, "f", nullptr, nullptr},
+      {"touch_conversation", "f", "t", nullptr, "v", "1", "0", R"([["conversation_id","uuid",false]])", "", nullptr,
+       "t", nullptr, "void"},
+      {"unnamed_argument", "f", "f", nullptr, "i", "1", "0", R"([["","json",false]])", "", nullptr, "t", nullptr,
+       "json"},
+      {"agent_label", "f", "f", nullptr, "s", "1", "0", R"([["a","agents",true]])", "", "agents", "t", nullptr,
+       "text"},
+      {"agent_conversations", "t", "f", "conversations", "s", "1", "0", R"([["a","agents",true]])", "", "agents",
+       "f", nullptr, nullptr},
+  };
+  // view, column, base schema, base table, base column
+  std::vector<std::vector<const char*>> view_columns = {
+      {"conversation_summaries", "id", "public", "conversations", "id"},
+      {"conversation_summaries", "title", "public", "conversations", "title"},
   };
   std::vector<db::PgResult> results;
-  results.push_back(MakeResult(9, columns));
-  results.push_back(MakeResult(2, primary_keys));
-  results.push_back(MakeResult(5, foreign_keys));
-  results.push_back(MakeResult(10, functions));
+  results.push_back(MakeResult(10, columns));
+  results.push_back(MakeResult(4, keys));
+  results.push_back(MakeResult(9, foreign_keys));
+  results.push_back(MakeResult(14, functions));
+  results.push_back(MakeResult(5, view_columns));
   auto cache = rest::SchemaCache::BuildFrom("public", results);
   if (!cache) fuzz::PropertyViolated("the fixed schema cache does not build", cache.error().message);
   return *cache;
@@ -246,37 +272,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::optional<int64_t> max_rows;
   if (size % 2 == 1) max_rows = 100;
 
+  rest::PlanContext context{cache, max_rows, size % 4 >= 2};
+  auto refused = [](const Error& error, const char* stage) {
+    fuzz::RequireApiError(error, stage);
+    fuzz::Trace("refused", error.code + " " + error.message);
+    return 0;
+  };
   if (is_rpc) {
-    rest::CallOptions call;
+    rest::CallRequest call;
     call.arguments_from_query = method != "POST";
     call.body = body;
     call.form = *form;
     call.count_exact = count_exact;
-    call.max_rows = max_rows;
-    auto plan = rest::BuildCall(cache, resource, query, call);
-    if (!plan) {
-      fuzz::RequireApiError(plan.error(), "BuildCall");
-      fuzz::Trace("refused", plan.error().code + " " + plan.error().message);
-      return 0;
-    }
-    fuzz::Require(plan->function != nullptr, "a call plan without its function");
-    RequireWellFormedSql(plan->query, input);
+    auto plan = rest::PlanCall(context, resource, query, call);
+    if (!plan) return refused(plan.error(), "PlanCall");
+    fuzz::Require(plan->call && plan->call->function != nullptr, "a call plan without its function");
+    RequireWellFormedSql(rest::WriteRead(*plan), input);
     return 0;
   }
-
-  const rest::Table* table = cache.FindTable(resource);
-  if (table == nullptr) return 0;  // PGRST205, written by the handler
   if (method == "GET" || method == "HEAD") {
-    auto sql = rest::BuildRead(cache, *table, query, rest::ReadOptions{count_exact, *form, max_rows});
-    if (!sql) {
-      fuzz::RequireApiError(sql.error(), "BuildRead");
-      fuzz::Trace("refused", sql.error().code + " " + sql.error().message);
-    } else {
-      RequireWellFormedSql(*sql, input);
-    }
+    auto plan = rest::PlanRead(context, resource, query, rest::ReadRequest{count_exact, *form});
+    if (!plan) return refused(plan.error(), "PlanRead");
+    RequireWellFormedSql(rest::WriteRead(*plan), input);
     return 0;
   }
-  rest::MutationOptions mutation;
+  rest::MutationRequest mutation;
   if (method == "POST") mutation.kind = rest::MutationKind::kInsert;
   else if (method == "PATCH") mutation.kind = rest::MutationKind::kUpdate;
   else if (method == "DELETE") mutation.kind = rest::MutationKind::kDelete;
@@ -290,12 +310,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     mutation.resolution = preferences.resolution;
     mutation.missing_default = preferences.missing == rest::PreferMissing::kDefault;
   }
-  auto sql = rest::BuildMutation(cache, *table, query, mutation);
-  if (!sql) {
-    fuzz::RequireApiError(sql.error(), "BuildMutation");
-    fuzz::Trace("refused", sql.error().code + " " + sql.error().message);
-  } else {
-    RequireWellFormedSql(*sql, input);
-  }
+  auto plan = rest::PlanMutation(context, resource, query, mutation);
+  if (!plan) return refused(plan.error(), "PlanMutation");
+  RequireWellFormedSql(rest::WriteMutation(*plan), input);
   return 0;
 }

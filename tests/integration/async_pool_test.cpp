@@ -76,7 +76,7 @@ asio::awaitable<std::string> PoolBounds(asio::any_io_executor executor, std::str
   if (!first || !second) co_return std::string("could not fill the pool");
   int pid = (*first)->BackendPid();
   auto timed_out = co_await pool.Acquire();  // waits 200 ms, then gives up
-  std::string result = timed_out ? "acquired?!" : timed_out.error().code;
+  std::string result = timed_out ? "acquired?!" : std::string(KindName(timed_out.error().Kind())) + ":" + timed_out.error().code;
   { auto give_back = std::move(*first); }
   auto reused = co_await pool.Acquire();
   if (!reused) co_return std::string("no reuse");
@@ -107,7 +107,7 @@ TEST(AsyncConnection, ConnectFailureIsAValue) {
 
 TEST(Pool, BoundedWithTimeoutAndReuse) {
   std::string conninfo = AdminConninfo();
-  EXPECT_EQ(RunLoop([&](auto executor) { return PoolBounds(executor, conninfo); }), "PGRST003|reused|open=2");
+  EXPECT_EQ(RunLoop([&](auto executor) { return PoolBounds(executor, conninfo); }), "busy:pool-timeout|reused|open=2");
 }
 
 namespace {
@@ -480,14 +480,34 @@ TEST(Pool, UnansweredTransactionIsGivenUpAtTheDeadline) {
         sleep[0].sql = "SELECT pg_sleep(10)";
         fresh[0].sql = "SELECT 'fresh'";
         auto stuck = co_await pool.Submit(std::move(sleep), "a");
-        seen.push_back(stuck ? std::string("answered") : stuck.error().code);
+        seen.push_back(stuck ? std::string("answered") : std::string(KindName(stuck.error().Kind())));
         auto next = co_await pool.Submit(std::move(fresh), "a");
         seen.push_back(Describe(next));
         pool.Close();
       },
       asio::detached);
   io.run();
-  EXPECT_EQ(seen, (std::vector<std::string>{db::kDeadlineExceeded, "fresh"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"timeout", "fresh"}));
+}
+
+}  // namespace agentbase::testing
+
+namespace agentbase::testing {
+
+asio::awaitable<std::string> AcquireFrom(asio::any_io_executor executor, std::string conninfo, bool close_first) {
+  db::Pool pool(executor, conninfo, db::PoolOptions{});
+  if (close_first) pool.Close();
+  auto lease = co_await pool.Acquire();
+  co_return lease ? std::string("acquired?!") : std::string(KindName(lease.error().Kind())) + ":" + lease.error().code;
+}
+
+// The pool speaks in kinds, never in PostgREST codes: an unreachable server
+// is kUnavailable ("connect"), a closed pool kUnavailable ("shutdown").
+TEST(Pool, ErrorsCarryKindsNotHttpCodes) {
+  std::string unreachable = "postgresql://nobody@127.0.0.1:1/x";
+  EXPECT_EQ(RunLoop([&](auto executor) { return AcquireFrom(executor, unreachable, false); }), "unavailable:connect");
+  std::string conninfo = AdminConninfo();
+  EXPECT_EQ(RunLoop([&](auto executor) { return AcquireFrom(executor, conninfo, true); }), "unavailable:shutdown");
 }
 
 }  // namespace agentbase::testing

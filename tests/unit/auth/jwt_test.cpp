@@ -240,6 +240,7 @@ TEST(JwtVerify, NulInAnyClaimIsRefused) {
     auto verified = Verify(HmacToken(R"({"alg":"HS256"})", payload, kSecret), SecretKeys());
     ASSERT_FALSE(verified.ok()) << payload;
     EXPECT_EQ(verified.error().code, kJwtClaimsErrorCode) << payload;
+    EXPECT_EQ(verified.error().kind, ErrorKind::kPermission) << payload;
   }
   EXPECT_TRUE(Verify(HmacToken(R"({"alg":"HS256"})", R"({"role":"service_role\\u0000x"})", kSecret), SecretKeys())
                   .ok());

@@ -1,0 +1,242 @@
+// The plan of a call: /rpc/<function> by POST (arguments in the body) or
+// GET (in the query string). A function's rows, whatever their type, are
+// selected, filtered, ordered, paged and counted like a table's.
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <map>
+#include <set>
+
+#include "rest/api_error.hpp"
+#include "rest/plan.hpp"
+#include "rest/read_planner.hpp"
+#include "rest/sql_writer.hpp"
+#include "rest/url_decode.hpp"
+#include "util/text.hpp"
+
+namespace agentbase::rest {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string HexText(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes.size() * 2);
+  for (unsigned char byte : bytes) {
+    hex += kDigits[byte >> 4];
+    hex += kDigits[byte & 0xf];
+  }
+  return hex;
+}
+
+// The arguments a request gives, by name, or the whole body for a function
+// of one unnamed argument: json or jsonb for a JSON body, text for
+// text/plain, xml for text/xml, bytea for application/octet-stream.
+struct GivenArguments {
+  std::map<std::string, json::value> named;
+  std::optional<std::string> whole_body;
+  std::string whole_body_type;  // the argument type the whole body fits
+  bool invalid_json = false;
+};
+
+// GET: the query string's arguments; one given twice is an array of its
+// values (array and VARIADIC arguments).
+GivenArguments QueryArguments(const QueryParams& query) {
+  GivenArguments given;
+  for (const auto& argument : query.rpc_args) {
+    auto [slot, added] = given.named.try_emplace(argument.name, json::value(argument.value));
+    if (added) continue;
+    if (!slot->second.is_array()) slot->second = json::array{slot->second};
+    slot->second.as_array().emplace_back(argument.value);
+  }
+  return given;
+}
+
+GivenArguments ReadArguments(const QueryParams& query, const CallRequest& request) {
+  if (request.arguments_from_query) return QueryArguments(query);
+  GivenArguments given;
+  const std::string& type = request.content_type;
+  if (type == "application/x-www-form-urlencoded") {
+    for (const auto& pair : SplitQueryString(request.body)) {
+      if (!pair.key.empty()) given.named[pair.key] = json::value(pair.value.value_or(""));
+    }
+    return given;
+  }
+  static const std::map<std::string, std::string> kRawBodies = {
+      {"text/plain", "text"}, {"text/xml", "xml"}, {"application/octet-stream", "bytea"}};
+  if (auto raw = kRawBodies.find(type); raw != kRawBodies.end()) {
+    given.whole_body = std::string(request.body);
+    given.whole_body_type = raw->second;
+    return given;
+  }
+  if (TrimView(request.body).empty()) return given;
+  boost::system::error_code ec;
+  json::value payload = json::parse(request.body, ec);
+  given.whole_body = std::string(request.body);
+  given.whole_body_type = "json";
+  if (!ec && payload.is_object()) {
+    for (const auto& [key, value] : payload.as_object()) given.named[std::string(key)] = value;
+  } else {
+    given.invalid_json = ec.failed() || !payload.is_object();
+  }
+  return given;
+}
+
+bool TakesWholeBody(const Function& function, const GivenArguments& given) {
+  if (function.arguments.size() != 1 || !function.arguments.front().name.empty() || !given.whole_body) return false;
+  const std::string& type = function.arguments.front().type;
+  if (given.whole_body_type == "json") return type == "json" || type == "jsonb";
+  return type == given.whole_body_type;
+}
+
+bool Fits(const Function& function, const GivenArguments& given) {
+  if (TakesWholeBody(function, given)) return true;
+  if (given.invalid_json || (given.whole_body && given.whole_body_type != "json")) return false;
+  std::set<std::string> names;
+  for (const auto& argument : function.arguments) {
+    names.insert(argument.name);
+    if (!argument.has_default && !given.named.contains(argument.name)) return false;
+  }
+  for (const auto& [name, value] : given.named) {
+    if (!names.contains(name)) return false;
+  }
+  return true;
+}
+
+std::string Signature(const Function& function) {
+  std::vector<std::string> arguments;
+  for (const auto& argument : function.arguments) arguments.push_back(argument.name + " => " + argument.type);
+  return function.schema + "." + function.name + "(" + Join(arguments, ", ") + ")";
+}
+
+Result<const Function*> ChooseOverload(const SchemaCache& cache, const std::string& name, const GivenArguments& given) {
+  std::vector<const Function*> fitting, by_name;
+  for (const Function* candidate : cache.FindFunctions(name)) {
+    if (!Fits(*candidate, given)) continue;
+    // Named arguments that fit beat a function taking the whole body.
+    (TakesWholeBody(*candidate, given) ? fitting : by_name).push_back(candidate);
+  }
+  if (!by_name.empty()) fitting = by_name;
+  if (fitting.size() == 1) return fitting.front();
+  if (fitting.size() > 1) {
+    std::vector<std::string> signatures;
+    for (const auto* function : fitting) signatures.push_back(Signature(*function));
+    return ApiError("PGRST203", "Could not choose the best candidate function between: " + Join(signatures, ", "), "",
+                    "Try renaming the parameters or the function itself in the database so function overloading "
+                    "can be resolved");
+  }
+  std::vector<std::string> names;
+  for (const auto& [argument, value] : given.named) {
+    if (!argument.empty()) names.push_back(argument);
+  }
+  std::string qualified = cache.Schema() + "." + name;
+  return ApiError("PGRST202",
+                  "Could not find the function " + qualified + "(" + Join(names, ", ") + ") in the schema cache",
+                  "Searched for the function " + qualified +
+                      (names.empty() ? " without parameters" : " with parameters " + Join(names, ", ")) +
+                      ", but no matches were found in the schema cache.");
+}
+
+// A JSON argument as the text PostgreSQL parses for the argument's type:
+// arrays for array types become array literals, objects for composite
+// types go through json_populate_record.
+CallArgument ArgumentFor(const FunctionArgument& argument, const json::value& value) {
+  CallArgument call{&argument, std::nullopt, CallArgument::Form::kCast};
+  if (value.is_null()) return call;
+  if (argument.is_composite && value.is_object()) {
+    call.form = CallArgument::Form::kComposite;
+    call.value = json::serialize(value);
+    return call;
+  }
+  if (argument.type.ends_with("[]") && value.is_array()) {
+    std::vector<std::string> items;
+    for (const auto& item : value.as_array()) {
+      items.push_back(item.is_string() ? std::string(item.as_string()) : json::serialize(item));
+    }
+    call.value = ArrayLiteral(items);
+    return call;
+  }
+  call.value = value.is_string() ? std::string(value.as_string()) : json::serialize(value);
+  return call;
+}
+
+FunctionCall BindArguments(const Function& function, const GivenArguments& given) {
+  FunctionCall call{&function, {}};
+  if (TakesWholeBody(function, given)) {
+    if (given.whole_body_type == "bytea") {
+      call.arguments.push_back({&function.arguments.front(), HexText(*given.whole_body), CallArgument::Form::kHexBody});
+    } else {
+      call.arguments.push_back({&function.arguments.front(), given.whole_body, CallArgument::Form::kWholeBody});
+    }
+    return call;
+  }
+  for (const auto& argument : function.arguments) {
+    auto it = given.named.find(argument.name);
+    if (it != given.named.end()) call.arguments.push_back(ArgumentFor(argument, it->second));
+  }
+  return call;
+}
+
+// The rows a function returns, as a table: an exposed table's, its own
+// (RETURNS TABLE, OUT arguments, a composite type), or one column of
+// scalars named after the function.
+Result<const Table*> ResultTable(const SchemaCache& cache, const Function& function, ReadPlan& plan) {
+  if (function.returns_table) {
+    const Table* table = cache.FindTable(*function.returns_table);
+    if (table == nullptr) return ApiError("PGRST202", "The result type of " + function.name + " is not exposed");
+    return table;
+  }
+  if (function.returns_row) return &*function.returns_row;
+  auto scalar = std::make_shared<Table>();
+  scalar->schema = function.schema;
+  scalar->name = function.name;
+  scalar->insertable = false;
+  Column column;
+  column.name = function.name;
+  column.type = function.scalar_type;
+  column.base_type = function.scalar_type;
+  column.is_array = function.scalar_type.ends_with("[]");
+  scalar->columns.push_back(std::move(column));
+  plan.scalar_table = scalar;
+  return plan.scalar_table.get();
+}
+
+}  // namespace
+
+Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& name, const QueryParams& query,
+                          const CallRequest& request) {
+  auto given = ReadArguments(query, request);
+  if (given.invalid_json) {
+    auto overloads = context.cache.FindFunctions(name);
+    if (std::none_of(overloads.begin(), overloads.end(), [&](const Function* f) { return TakesWholeBody(*f, given); })) {
+      return ApiError("PGRST102", "Empty or invalid json");
+    }
+  }
+  auto function = ChooseOverload(context.cache, name, given);
+  if (!function) return function.error();
+  ReadPlan plan;
+  plan.call = BindArguments(**function, given);
+  plan.count_exact = request.count_exact;
+  plan.estimated_count = request.estimated_count;
+  plan.exact_count_limit = context.max_rows;
+  plan.form = request.form;
+  if ((*function)->returns_void) return plan;
+  if ((*function)->ReturnsScalar() && request.form.csv) {
+    return ApiError("PGRST107", "None of these media types are available: text/csv");
+  }
+  auto table = ResultTable(context.cache, **function, plan);
+  if (!table) return table.error();
+  ReadPlanner planner(context, query);
+  auto root = planner.PlanRoot(**table);
+  if (!root) return root.error();
+  if (auto paths = planner.CheckEmbedPaths(); !paths) return paths.error();
+  plan.root = std::move(*root);
+  CountExactlyWhereEstimatesLeak(plan);
+  // One row (not SETOF) is answered as an object, one scalar as itself.
+  plan.form.singular = plan.form.singular || !(*function)->returns_set;
+  return plan;
+}
+
+}  // namespace agentbase::rest

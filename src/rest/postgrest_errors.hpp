@@ -1,0 +1,163 @@
+#pragma once
+// The catalogue of PostgREST's own errors (PGRSTnnn): one named constructor
+// per error, each giving PostgREST's code, message, details and hint, word
+// for word, and a kind (util/result.hpp). The HTTP status of each code is
+// StatusOf (api_error.cpp's StatusFor asks it).
+//
+// Facts from PostgREST's src/library/PostgREST/Error.hs. Known differences:
+//  - PGRST201's details are a JSON array of the candidate relationships in
+//    PostgREST; Error carries text only, so they are left empty here (the
+//    hint names every candidate).
+//  - PGRST119 (a spread over a to-many relationship) is a code older
+//    PostgREST versions used; current ones have no error for it.
+// Errors that are not PostgREST's but answer REST requests (AB5xx) are at
+// the end.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace agentbase::rest::pgrst {
+
+// The HTTP status PostgREST answers `code` (a PGRSTnnn code) with; 500 for
+// codes it does not know.
+int StatusOf(std::string_view code);
+
+// --- PGRST0xx: the database connection ---------------------------------
+// PGRST000 (503) "Database connection error.", `details` the driver's words.
+Error DatabaseConnection(std::string details = {});
+// PGRST001 (503) "Database client error. Retrying the connection."
+Error DatabaseClient(std::string details = {});
+// PGRST002 (503) "Could not query the database for the schema cache. Retrying."
+Error SchemaCacheUnavailable();
+// PGRST003 (504) "Timed out acquiring connection from connection pool."
+Error PoolTimeout();
+
+// --- PGRST1xx: the request ---------------------------------------------
+// PGRST100 (400): a query parameter that does not parse; `message` e.g.
+// "failed to parse filter (eq.)", `details` e.g. the parser's expectation.
+Error QueryParam(std::string message, std::string details = {}, std::string hint = {});
+// PGRST101 (405) "Cannot use the <method> method on RPC"
+Error InvalidRpcMethod(std::string_view method);
+// PGRST102 (400): a body that cannot be used, e.g. "Empty or invalid json".
+Error InvalidBody(std::string message, std::string details = {});
+// PGRST103 (416) "Requested range not satisfiable", with one of three details.
+Error NegativeLimit();                                 // "Limit should be greater than or equal to zero."
+Error RangeLowerAboveUpper();                          // "The lower boundary must be lower than or equal to ..."
+Error RangeOutOfBounds(int64_t offset, int64_t total); // "An offset of 5 was requested, but there are only 3 rows."
+// PGRST105 (405) "Filters must include all and only primary key columns with 'eq' operators"
+Error InvalidFilters();
+// PGRST106 (406) "Invalid schema: <schema>", hint "Only the following schemas are exposed: a, b"
+Error UnacceptableSchema(std::string_view schema, const std::vector<std::string>& exposed);
+// PGRST107 (406) "None of these media types are available: a, b"
+Error MediaTypeUnavailable(const std::vector<std::string>& media_types);
+// PGRST108 (400) "'<resource>' is not an embedded resource in this request",
+// hint "Verify that '<resource>' is included in the 'select' query parameter."
+Error NotEmbedded(std::string_view resource);
+// PGRST108 (400) for a filter naming an embed by its name although it has an
+// alias: details "Target names are not allowed in filters if they have an
+// alias", hint "Change '<name>' to '<alias>' in filters, orders or limits."
+Error NotEmbeddedAliased(std::string_view name, std::string_view alias);
+// PGRST111 (500) the response.headers setting is malformed.
+Error GucHeaders();
+// PGRST112 (500) "response.status guc must be a valid status code"
+Error GucStatus();
+// PGRST114 (400) "limit/offset querystring parameters are not allowed for PUT"
+Error PutLimitNotAllowed();
+// PGRST115 (400) "Payload values do not match URL in primary key column(s)"
+Error PutMatchingPk();
+// PGRST116 (406) "Cannot coerce the result to a single JSON object",
+// details "The result contains <rows> rows"
+Error Singularity(int64_t rows);
+// PGRST117 (405) "Unsupported HTTP method: <method>"
+Error UnsupportedMethod(std::string_view method);
+// PGRST118 (400) "A related order on '<target>' is not possible",
+// details "'<origin>' and '<target>' do not form a many-to-one or one-to-one relationship"
+Error RelatedOrderNotToOne(std::string_view origin, std::string_view target);
+// PGRST119 (400) "A spread operation on '<target>' is not possible", details as PGRST118.
+Error SpreadNotToOne(std::string_view origin, std::string_view target);
+// PGRST120 (400) "Bad operator on the '<target>' embedded resource"
+Error UnacceptableFilter(std::string_view target);
+// PGRST121 (500): RAISE SQLSTATE 'PGRST' whose MESSAGE or DETAIL is not the
+// JSON asked for; `text` is the offending MESSAGE or DETAIL.
+Error RaiseMessageNotJson(std::string_view text);
+Error RaiseDetailNotJson(std::string_view text);
+Error RaiseDetailMissing();
+// PGRST122 (400) "Invalid preferences given with handling=strict",
+// details "Invalid preferences: a, b"
+Error InvalidPreferences(const std::vector<std::string>& preferences);
+// PGRST123 (400) "Use of aggregate functions is not allowed"
+Error AggregatesNotAllowed();
+// PGRST124 (400) "Query result exceeds max-affected preference constraint",
+// details "The query affects <rows> rows"
+Error MaxAffectedViolation(int64_t rows);
+// PGRST125 (404) "Invalid path specified in request URL"
+Error InvalidResourcePath();
+// PGRST126 (404) "Root endpoint metadata is disabled"
+Error OpenApiDisabled();
+// PGRST127 (400) "Feature not implemented", details say which.
+Error NotImplemented(std::string details);
+// PGRST128 (400) max-affected with handling=strict on a function not returning SETOF/TABLE.
+Error MaxAffectedRpcViolation();
+
+// --- PGRST2xx: the schema cache ----------------------------------------
+// PGRST200 (400) "Could not find a relationship between '<parent>' and
+// '<child>' in the schema cache"; details name the schema and the `!hint`
+// if one was given; `suggestion` (e.g. "Perhaps you meant 'films' instead
+// of 'film'.") becomes the hint.
+Error RelationshipNotFound(std::string_view parent, std::string_view child, std::string_view schema,
+                           std::optional<std::string_view> embed_hint = std::nullopt, std::string suggestion = {});
+// PGRST201 (300) "Could not embed because more than one relationship was
+// found for '<parent>' and '<child>'"; `candidates` are the ways to say
+// which, "<table>!<constraint or junction>", listed in the hint.
+Error AmbiguousRelationship(std::string_view parent, std::string_view child,
+                            const std::vector<std::string>& candidates);
+// PGRST202 (404) "Could not find the function <schema>.<name>(a, b) in the
+// schema cache" (" without parameters" for none); details as PostgREST's,
+// " or with a single unnamed json/jsonb parameter" when the arguments came
+// as a JSON body. `suggestion` (e.g. "Perhaps you meant to call the
+// function api.test") becomes the hint.
+Error FunctionNotFound(std::string_view schema, std::string_view name, const std::vector<std::string>& arguments,
+                       bool json_body = false, std::string suggestion = {});
+// PGRST203 (300) "Could not choose the best candidate function between:
+// <candidates, each schema.name(a => type, ...)>"
+Error AmbiguousFunction(const std::vector<std::string>& candidates);
+// PGRST204 (400) "Could not find the '<column>' column of '<relation>' in the schema cache"
+Error ColumnNotFound(std::string_view relation, std::string_view column);
+// PGRST205 (404) "Could not find the table '<schema>.<table>' in the schema
+// cache"; a `similar` table name gives the hint "Perhaps you meant the
+// table '<schema>.<similar>'".
+Error TableNotFound(std::string_view schema, std::string_view table, std::string_view similar = {});
+
+// --- PGRST3xx: JWT ------------------------------------------------------
+// PGRST300 (500) "Server lacks JWT secret"
+Error JwtSecretMissing();
+// PGRST301 (401): a token that cannot be decoded or verified.
+Error JwtDecode(std::string message, std::string details = {});
+Error JwtEmpty();                                 // "Empty JWT is sent in Authorization header"
+Error JwtParts(int parts);                        // "Expected 3 parts in JWT; got <n>"
+Error JwtNoSuitableKey(std::string details = {}); // "No suitable key or wrong key type"
+Error JwtBadAlgorithm(std::string details = {});  // "Wrong or unsupported encoding algorithm"
+Error JwtCryptoFailed();                          // "JWT cryptographic operation failed"
+// PGRST302 (401) "Anonymous access is disabled"
+Error JwtTokenRequired();
+// PGRST303 (401): the token's claims are refused.
+Error JwtClaims(std::string message, std::string details = {});
+Error JwtExpired();                                // "JWT expired"
+Error JwtNotYetValid();                            // "JWT not yet valid"
+Error JwtIssuedInFuture();                         // "JWT issued at future"
+Error JwtNotInAudience();                          // "JWT not in audience"
+Error JwtClaimNotNumber(std::string_view claim);   // "The JWT '<claim>' claim must be a number"
+Error JwtAudienceClaimInvalid();                   // "The JWT 'aud' claim must be a string or an array of strings"
+
+// --- agentbase's own REST errors (ABnnn: the digits are the status) ------
+// AB504: the database did not answer within the pool's deadline.
+Error DatabaseGaveUp();
+// AB400: the response would exceed the server's limit of `max_bytes`.
+Error ResponseTooLarge(int64_t max_bytes);
+
+}  // namespace agentbase::rest::pgrst

@@ -1,0 +1,364 @@
+#include "rest/read_planner.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include "rest/api_error.hpp"
+#include "util/text.hpp"
+
+namespace agentbase::rest {
+
+namespace {
+
+const char* CardinalityName(Cardinality cardinality) {
+  switch (cardinality) {
+    case Cardinality::kManyToOne:
+      return "many-to-one";
+    case Cardinality::kOneToMany:
+      return "one-to-many";
+    case Cardinality::kOneToOne:
+      return "one-to-one";
+    case Cardinality::kManyToMany:
+      return "many-to-many";
+    case Cardinality::kComputed:
+      return "computed";
+  }
+  return "";
+}
+
+bool IsKeyRelationship(const Relationship& relationship) {
+  return relationship.cardinality == Cardinality::kManyToOne || relationship.cardinality == Cardinality::kOneToMany ||
+         relationship.cardinality == Cardinality::kOneToOne;
+}
+
+// PostgREST's rules for what `name!hint` may mean.
+bool Matches(const Relationship& relationship, const std::string& name, const std::optional<std::string>& hint) {
+  if (relationship.cardinality == Cardinality::kComputed) return name == relationship.constraint && !hint;
+  bool key = IsKeyRelationship(relationship);
+  auto source_column = key ? relationship.SingleSourceColumn() : std::nullopt;
+  auto target_column = key ? relationship.SingleTargetColumn() : std::nullopt;
+  if (relationship.is_self && key) {
+    // One foreign key, two directions: the children by the table's name,
+    // the parent by the key's column.
+    bool to_many = relationship.cardinality == Cardinality::kOneToMany;
+    if (!hint) return (name == relationship.target && to_many) || (!to_many && source_column == name);
+    return name == relationship.target && to_many && target_column == *hint;
+  }
+  if (!hint) {
+    return name == relationship.target ||
+           (key && !relationship.target_is_view && (name == relationship.constraint || source_column == name));
+  }
+  if (name != relationship.target) return false;
+  return (key && (*hint == relationship.constraint || source_column == *hint || target_column == *hint)) ||
+         (relationship.junction && relationship.junction->table == *hint);
+}
+
+std::string Columns(const std::string& table, const std::vector<std::string>& columns) {
+  return table + "(" + Join(columns, ", ") + ")";
+}
+
+// How PostgREST describes a candidate in PGRST201's details.
+std::string Describe(const Relationship& relationship) {
+  std::vector<std::string> source, target;
+  for (const auto& pair : relationship.columns) {
+    source.push_back(pair.source);
+    target.push_back(pair.target);
+  }
+  std::string using_text = relationship.junction
+                               ? relationship.junction->source_constraint + ", " + relationship.junction->target_constraint +
+                                     " using " + relationship.junction->table
+                               : relationship.constraint + " using " + Columns(relationship.source, source) + " and " +
+                                     Columns(relationship.target, target);
+  return std::string("{\"cardinality\":\"") + CardinalityName(relationship.cardinality) + "\",\"embedding\":\"" +
+         relationship.source + " with " + relationship.target + "\",\"relationship\":\"" + using_text + "\"}";
+}
+
+const char* AggregateName(AggregateFunction function) {
+  switch (function) {
+    case AggregateFunction::kSum: return "sum";
+    case AggregateFunction::kAvg: return "avg";
+    case AggregateFunction::kMax: return "max";
+    case AggregateFunction::kMin: return "min";
+    case AggregateFunction::kCount: return "count";
+  }
+  return "count";
+}
+
+bool IsValidCast(const std::string& type) {
+  static const std::regex shape(R"(^[A-Za-z_][A-Za-z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$)");
+  return type.size() < 64 && std::regex_match(type, shape);
+}
+
+EmbedPath Extended(const EmbedPath& path, const std::string& name) {
+  EmbedPath extended = path;
+  extended.push_back(name);
+  return extended;
+}
+
+Error NotEmbedded(const std::string& name, bool aliased = false) {
+  return ApiError("PGRST108", "'" + name + "' is not an embedded resource in this request",
+                  aliased ? "Target names are not allowed in filters if they have an alias" : "",
+                  "Verify that '" + name + "' is included in the 'select' query parameter.");
+}
+
+}  // namespace
+
+Result<const Relationship*> FindRelationship(const SchemaCache& cache, const Table& parent, const std::string& name,
+                                             const std::optional<std::string>& hint) {
+  std::vector<const Relationship*> found;
+  for (const auto& relationship : cache.RelationshipsFrom(parent.name)) {
+    if (Matches(relationship, name, hint)) found.push_back(&relationship);
+  }
+  if (found.size() == 1) return found.front();
+  if (found.empty()) {
+    return ApiError("PGRST200",
+                    "Could not find a relationship between '" + parent.name + "' and '" + name + "' in the schema cache",
+                    "Searched for a foreign key relationship between '" + parent.name + "' and '" + name +
+                        (hint ? "' using the hint '" + *hint : std::string()) + "' in the schema '" + cache.Schema() +
+                        "', but no matches were found.");
+  }
+  std::vector<std::string> candidates, details;
+  for (const auto* relationship : found) {
+    std::string named = relationship->junction ? relationship->junction->table : relationship->constraint;
+    candidates.push_back("'" + relationship->target + "!" + named + "'");
+    details.push_back(Describe(*relationship));
+  }
+  return ApiError("PGRST201",
+                  "Could not embed because more than one relationship was found for '" + parent.name + "' and '" +
+                      name + "'",
+                  "[" + Join(details, ",") + "]",
+                  "Try changing '" + name + "' to one of the following: " + Join(candidates, ", ") +
+                      ". Find the desired relationship in the 'details' key.");
+}
+
+Result<FieldRef> ResolveField(const Table& table, const Field& field) {
+  FieldRef ref;
+  ref.name = field.name;
+  ref.json_path = field.json_path;
+  ref.column = table.FindColumn(field.name);
+  if (ref.column == nullptr) ref.computed = table.FindComputedField(field.name);
+  if (ref.column == nullptr && ref.computed == nullptr) {
+    return ApiError("42703", "column " + table.name + "." + field.name + " does not exist");
+  }
+  return ref;
+}
+
+Result<ReadNode> ReadPlanner::PlanRoot(const Table& table, bool capped) {
+  LevelPaths root;
+  auto node = PlanLevel(table, query_.select, root, true);
+  if (!node) return node.error();
+  PlanRange(root, capped, *node);
+  return node;
+}
+
+Status ReadPlanner::PlanRootFilters(const Table& table, ReadNode& node) {
+  LevelPaths root;
+  planned_.push_back(root);
+  return PlanFilters(table, root, node);
+}
+
+Status ReadPlanner::CheckEmbedPaths() const {
+  auto check = [&](const EmbedPath& path) -> Status {
+    if (path.empty()) return Ok();
+    bool aliased = false;
+    for (const auto& level : planned_) {
+      if (level.Matches(path)) return Ok();
+      aliased = aliased || level.by_name == path;
+    }
+    return NotEmbedded(path.back(), aliased);
+  };
+  std::vector<const EmbedPath*> paths;
+  for (const auto& filter : query_.filters) paths.push_back(&filter.embed_path);
+  for (const auto& logic : query_.logic) paths.push_back(&logic.embed_path);
+  for (const auto& order : query_.order) paths.push_back(&order.embed_path);
+  for (const auto& range : query_.ranges) paths.push_back(&range.embed_path);
+  for (const auto* path : paths) {
+    if (auto checked = check(*path); !checked) return checked;
+  }
+  return Ok();
+}
+
+Result<ReadNode> ReadPlanner::PlanLevel(const Table& table, const std::vector<SelectItem>& items,
+                                        const LevelPaths& paths, bool root) {
+  planned_.push_back(paths);
+  ReadNode node;
+  node.table = &table;
+  if (auto selected = PlanSelect(table, items, paths, node); !selected) return selected.error();
+  if (auto filtered = PlanFilters(table, paths, node); !filtered) return filtered.error();
+  if (auto ordered = PlanOrder(table, paths, node); !ordered) return ordered.error();
+  if (!root) PlanRange(paths, true, node);
+  return node;
+}
+
+Status ReadPlanner::PlanSelect(const Table& table, const std::vector<SelectItem>& items, const LevelPaths& paths,
+                               ReadNode& node) {
+  for (const auto& item : items) {
+    ReadNode::Entry entry;
+    if (item.kind == SelectItem::Kind::kField) {
+      auto field = PlanField(table, item);
+      if (!field) return field.error();
+      entry.field = std::move(*field);
+    } else {
+      auto child = PlanEmbed(table, item, paths);
+      if (!child) return child.error();
+      // Two embeds answering under one key would make one of them vanish.
+      for (const auto& sibling : node.children) {
+        if (sibling.key == child->key && !sibling.spread && !child->spread) {
+          return ApiError("42712", "table name \"" + child->key + "\" specified more than once", "",
+                          "Give one of the embeds an alias: alias:" + item.relation + "(...)");
+        }
+      }
+      entry.is_embed = true;
+      entry.embed = node.children.size();
+      node.children.push_back(std::move(*child));
+    }
+    node.select.push_back(std::move(entry));
+  }
+  return Ok();
+}
+
+Result<SelectedField> ReadPlanner::PlanField(const Table& table, const SelectItem& item) {
+  if (item.aggregate && !context_.aggregates_enabled) {
+    return ApiError("PGRST123", "Use of aggregate functions is not allowed");
+  }
+  SelectedField selected;
+  if (item.field.name == "*" && !item.aggregate) {
+    selected.kind = SelectedField::Kind::kAllColumns;
+    return selected;
+  }
+  for (const auto* cast : {&item.cast, &item.aggregate_cast}) {
+    if (*cast && !IsValidCast(**cast)) return ApiError("PGRST100", "failed to parse select parameter (invalid cast)");
+  }
+  selected.cast = item.cast;
+  selected.aggregate = item.aggregate;
+  selected.aggregate_cast = item.aggregate_cast;
+  selected.key = item.alias ? *item.alias
+                            : item.aggregate ? std::string(AggregateName(*item.aggregate))
+                                             : (item.field.json_path.empty() ? item.field.name
+                                                                             : item.field.json_path.back().key);
+  // `count()`; and PostgREST's legacy count, `count` that is no column
+  // (`select=count`, `select=id,messages(count)`), which counts its level's rows.
+  bool legacy_count = !item.aggregate && item.field.name == "count" && item.field.json_path.empty() &&
+                      table.FindColumn("count") == nullptr && table.FindComputedField("count") == nullptr;
+  if (item.field.name == "*" || legacy_count) {
+    selected.kind = SelectedField::Kind::kRowCount;
+    return selected;
+  }
+  auto field = ResolveField(table, item.field);
+  if (!field) return field.error();
+  selected.field = std::move(*field);
+  return selected;
+}
+
+Result<ReadNode> ReadPlanner::PlanEmbed(const Table& parent, const SelectItem& item, const LevelPaths& parent_paths) {
+  auto relationship = FindRelationship(context_.cache, parent, item.relation, item.hint);
+  if (!relationship) return relationship.error();
+  const Table* target = context_.cache.FindTable((*relationship)->target);
+  if (target == nullptr) return ApiError("PGRST200", "The embedded resource '" + item.relation + "' is not exposed");
+  // A to-many spread lifts each of its columns as an array; one spread
+  // inside it would have no column of its own to lift.
+  if (item.kind == SelectItem::Kind::kSpread && !(*relationship)->to_one &&
+      std::any_of(item.children.begin(), item.children.end(),
+                  [](const SelectItem& child) { return child.kind == SelectItem::Kind::kSpread; })) {
+    return ApiError("PGRST119", "A spread operation on '" + item.relation + "' is not possible",
+                    "'" + parent.name + "' and '" + item.relation +
+                        "' do not form a many-to-one or one-to-one relationship");
+  }
+  LevelPaths paths{Extended(parent_paths.by_alias, item.alias ? *item.alias : item.relation),
+                   Extended(parent_paths.by_name, item.relation)};
+  auto node = PlanLevel(*target, item.children, paths, false);
+  if (!node) return node.error();
+  node->relationship = *relationship;
+  node->key = item.alias ? *item.alias : item.relation;
+  node->inner = item.join_type == JoinType::kInner;
+  node->spread = item.kind == SelectItem::Kind::kSpread;
+  node->filter_only = item.children.empty();
+  if ((*relationship)->to_one) node->limit.reset();
+  return node;
+}
+
+Status ReadPlanner::PlanFilters(const Table& table, const LevelPaths& paths, ReadNode& node) {
+  for (const auto& filter : query_.filters) {
+    if (!paths.Matches(filter.embed_path)) continue;
+    auto resolved = PlanFilter(table, filter, node);
+    if (!resolved) return resolved.error();
+    node.filters.push_back(std::move(*resolved));
+  }
+  for (const auto& logic : query_.logic) {
+    if (!paths.Matches(logic.embed_path)) continue;
+    auto tree = PlanLogic(table, logic.tree, node);
+    if (!tree) return tree.error();
+    node.logic.push_back(std::move(*tree));
+  }
+  return Ok();
+}
+
+Result<ResolvedFilter> ReadPlanner::PlanFilter(const Table& table, const Filter& filter, const ReadNode& node) {
+  const Condition& condition = filter.condition;
+  bool null_test = condition.op == FilterOperator::kIs &&
+                   (condition.is_value == IsValue::kNull || condition.is_value == IsValue::kNotNull);
+  if (null_test && filter.field.json_path.empty() && table.FindColumn(filter.field.name) == nullptr) {
+    for (size_t i = 0; i < node.children.size(); ++i) {
+      if (node.children[i].key == filter.field.name) return ResolvedFilter{{}, condition, i};
+    }
+  }
+  auto field = ResolveField(table, filter.field);
+  if (!field) return field.error();
+  return ResolvedFilter{std::move(*field), condition, std::nullopt};
+}
+
+Result<ResolvedLogic> ReadPlanner::PlanLogic(const Table& table, const LogicTree& tree, const ReadNode& node) {
+  ResolvedLogic resolved;
+  resolved.kind = tree.kind;
+  resolved.negated = tree.negated;
+  resolved.op = tree.op;
+  if (tree.kind == LogicTree::Kind::kFilter) {
+    auto filter = PlanFilter(table, tree.filter, node);
+    if (!filter) return filter.error();
+    resolved.filter = std::move(*filter);
+    return resolved;
+  }
+  for (const auto& child : tree.children) {
+    auto planned = PlanLogic(table, child, node);
+    if (!planned) return planned.error();
+    resolved.children.push_back(std::move(*planned));
+  }
+  return resolved;
+}
+
+Status ReadPlanner::PlanOrder(const Table& table, const LevelPaths& paths, ReadNode& node) {
+  for (const auto& order : query_.order) {
+    if (!paths.Matches(order.embed_path)) continue;
+    for (const auto& term : order.terms) {
+      ResolvedOrder resolved{std::nullopt, {}, term.direction, term.nulls};
+      const Table* owner = &table;
+      if (term.relation) {
+        auto child = std::find_if(node.children.begin(), node.children.end(), [&](const ReadNode& candidate) {
+          return candidate.key == *term.relation;
+        });
+        if (child == node.children.end()) return NotEmbedded(*term.relation);
+        if (!child->relationship->to_one) {
+          return ApiError("PGRST118", "A related order on '" + *term.relation + "' is not possible",
+                          "'" + table.name + "' and '" + child->relationship->target +
+                              "' do not form a many-to-one or one-to-one relationship");
+        }
+        resolved.embed = static_cast<size_t>(child - node.children.begin());
+        owner = child->table;
+      }
+      auto field = ResolveField(*owner, term.field);
+      if (!field) return field.error();
+      resolved.field = std::move(*field);
+      node.order.push_back(std::move(resolved));
+    }
+  }
+  return Ok();
+}
+
+void ReadPlanner::PlanRange(const LevelPaths& paths, bool capped, ReadNode& node) {
+  const RangeParam* range = query_.RangeFor(paths.by_alias);
+  node.limit = range ? range->limit : std::nullopt;
+  if (capped && context_.max_rows && (!node.limit || *node.limit > *context_.max_rows)) node.limit = context_.max_rows;
+  node.offset = range && range->offset ? *range->offset : 0;
+}
+
+}  // namespace agentbase::rest

@@ -1,0 +1,177 @@
+#include "rest/relationships.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace agentbase::rest {
+
+std::optional<std::string> Relationship::SingleSourceColumn() const {
+  if (columns.size() != 1) return std::nullopt;
+  return columns.front().source;
+}
+
+std::optional<std::string> Relationship::SingleTargetColumn() const {
+  if (columns.size() != 1) return std::nullopt;
+  return columns.front().target;
+}
+
+namespace {
+
+// Views nest: a view of a view of a table traces to the table.
+constexpr int kMaxViewDepth = 16;
+
+struct Origin {
+  QualifiedName base;
+  std::string column;
+  bool operator==(const Origin&) const = default;
+};
+
+// Each exposed view's columns, in order, with the table column each one is.
+using TracedViews = std::map<std::string, std::vector<std::pair<std::string, Origin>>>;
+
+TracedViews TraceViews(const RelationshipCatalog& catalog) {
+  std::map<std::string, std::map<std::string, Origin>> direct;
+  for (const auto& column : catalog.view_columns) {
+    direct[column.view].emplace(column.column, Origin{column.base, column.base_column});
+  }
+  TracedViews traced;
+  for (const auto& column : catalog.view_columns) {
+    Origin origin{column.base, column.base_column};
+    for (int depth = 0; depth < kMaxViewDepth && origin.base.schema == catalog.schema; ++depth) {
+      auto view = direct.find(origin.base.name);
+      if (view == direct.end()) break;
+      auto next = view->second.find(origin.column);
+      if (next == view->second.end()) break;
+      origin = next->second;
+    }
+    traced[column.view].emplace_back(column.column, std::move(origin));
+  }
+  return traced;
+}
+
+// Where a key's columns can be seen in the exposed schema: the table itself
+// when it is exposed, and every view that shows all of them.
+struct Endpoint {
+  std::string relation;
+  std::vector<std::string> columns;
+  bool is_view = false;
+};
+
+std::vector<Endpoint> EndpointsOf(const QualifiedName& table, const std::vector<std::string>& columns,
+                                  const RelationshipCatalog& catalog, const TracedViews& views) {
+  std::vector<Endpoint> endpoints;
+  if (table.schema == catalog.schema) {
+    auto exposed = catalog.relations.find(table.name);
+    if (exposed != catalog.relations.end() && !exposed->second) endpoints.push_back({table.name, columns, false});
+  }
+  for (const auto& [view, view_columns] : views) {
+    Endpoint endpoint{view, {}, true};
+    for (const auto& column : columns) {
+      auto shown = std::find_if(view_columns.begin(), view_columns.end(),
+                                [&](const auto& entry) { return entry.second == Origin{table, column}; });
+      if (shown == view_columns.end()) break;
+      endpoint.columns.push_back(shown->first);
+    }
+    if (endpoint.columns.size() == columns.size()) endpoints.push_back(std::move(endpoint));
+  }
+  return endpoints;
+}
+
+std::vector<ColumnPair> Pairs(const std::vector<std::string>& source, const std::vector<std::string>& target) {
+  std::vector<ColumnPair> pairs;
+  for (size_t i = 0; i < source.size() && i < target.size(); ++i) pairs.push_back({source[i], target[i]});
+  return pairs;
+}
+
+std::vector<ColumnPair> Swapped(const std::vector<ColumnPair>& pairs) {
+  std::vector<ColumnPair> swapped;
+  for (const auto& pair : pairs) swapped.push_back({pair.target, pair.source});
+  return swapped;
+}
+
+// The foreign keys' relationships, both directions, through views too.
+void AddKeyRelationships(const RelationshipCatalog& catalog, const TracedViews& views,
+                         std::map<std::string, std::vector<Relationship>>& out) {
+  for (const auto& key : catalog.foreign_keys) {
+    auto holders = EndpointsOf(key.table, key.columns, catalog, views);
+    if (holders.empty()) continue;
+    auto referenced = EndpointsOf(key.referenced, key.referenced_columns, catalog, views);
+    bool is_self = key.table == key.referenced;
+    for (const auto& holder : holders) {
+      for (const auto& target : referenced) {
+        Relationship forward;
+        forward.source = holder.relation;
+        forward.target = target.relation;
+        forward.cardinality = key.one_to_one ? Cardinality::kOneToOne : Cardinality::kManyToOne;
+        forward.constraint = key.name;
+        forward.columns = Pairs(holder.columns, target.columns);
+        forward.is_self = is_self;
+        forward.target_is_view = target.is_view;
+        forward.to_one = true;
+        Relationship backward = forward;
+        backward.source = target.relation;
+        backward.target = holder.relation;
+        backward.cardinality = key.one_to_one ? Cardinality::kOneToOne : Cardinality::kOneToMany;
+        backward.columns = Swapped(forward.columns);
+        backward.target_is_view = holder.is_view;
+        backward.to_one = key.one_to_one;
+        out[forward.source].push_back(std::move(forward));
+        out[backward.source].push_back(std::move(backward));
+      }
+    }
+  }
+}
+
+// A table whose primary key holds the columns of two of its many-to-one keys
+// relates their targets many-to-many.
+void AddJunctions(const RelationshipCatalog& catalog, std::map<std::string, std::vector<Relationship>>& out) {
+  std::vector<Relationship> junctions;
+  for (const auto& [table, key_columns] : catalog.primary_keys) {
+    auto from = out.find(table);
+    if (from == out.end()) continue;
+    std::set<std::string> key(key_columns.begin(), key_columns.end());
+    auto within_key = [&](const Relationship& leg) {
+      return leg.cardinality == Cardinality::kManyToOne &&
+             std::all_of(leg.columns.begin(), leg.columns.end(), [&](const auto& pair) { return key.contains(pair.source); });
+    };
+    for (const auto& first : from->second) {
+      if (!within_key(first)) continue;
+      for (const auto& second : from->second) {
+        if (!within_key(second) || first.constraint == second.constraint) continue;
+        Relationship many;
+        many.source = first.target;
+        many.target = second.target;
+        many.cardinality = Cardinality::kManyToMany;
+        many.constraint = second.constraint;
+        many.junction = Junction{table, first.constraint, second.constraint, Swapped(first.columns), second.columns};
+        many.is_self = first.target == second.target;
+        many.target_is_view = second.target_is_view;
+        junctions.push_back(std::move(many));
+      }
+    }
+  }
+  for (auto& relationship : junctions) out[relationship.source].push_back(std::move(relationship));
+}
+
+}  // namespace
+
+std::map<std::string, std::vector<Relationship>> BuildRelationships(const RelationshipCatalog& catalog) {
+  std::map<std::string, std::vector<Relationship>> out;
+  TracedViews views = TraceViews(catalog);
+  AddKeyRelationships(catalog, views, out);
+  AddJunctions(catalog, out);
+  for (const auto& computed : catalog.computed) {
+    Relationship relationship;
+    relationship.source = computed.source;
+    relationship.target = computed.target;
+    relationship.cardinality = Cardinality::kComputed;
+    relationship.constraint = computed.function;
+    relationship.to_one = computed.single_row;
+    auto target = catalog.relations.find(computed.target);
+    relationship.target_is_view = target != catalog.relations.end() && target->second;
+    out[relationship.source].push_back(std::move(relationship));
+  }
+  return out;
+}
+
+}  // namespace agentbase::rest

@@ -1,0 +1,555 @@
+#include "rest/sql_writer.hpp"
+
+#include <boost/json.hpp>
+
+#include "util/text.hpp"
+
+namespace agentbase::rest {
+
+std::string Ident(const std::string& name) { return "\"" + ReplaceAll(name, "\"", "\"\"") + "\""; }
+
+std::string Qualified(const std::string& schema, const std::string& name) { return Ident(schema) + "." + Ident(name); }
+
+std::string ArrayLiteral(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ",";
+    out += "\"" + ReplaceAll(ReplaceAll(items[i], "\\", "\\\\"), "\"", "\\\"") + "\"";
+  }
+  return out + "}";
+}
+
+std::string RowsBody(BodyForm form, std::string_view row_view) {
+  std::string row(row_view);
+  if (form.csv) {
+    std::string header = "(SELECT pg_catalog.string_agg(_k, ',') FROM pg_catalog.json_object_keys(pg_catalog.json_agg(" +
+                         row + ")->0) AS _k)";
+    std::string line = "pg_catalog.substr(" + row + "::text, 2, pg_catalog.length(" + row + "::text) - 2)";
+    return "coalesce(" + header + ", '') || pg_catalog.chr(10) || coalesce(pg_catalog.string_agg(" + line +
+           ", pg_catalog.chr(10)), '')";
+  }
+  std::string agg = "pg_catalog.json_agg(" + row + ")";
+  if (form.strip_nulls) agg = "pg_catalog.json_strip_nulls(" + agg + ")";
+  return form.singular ? "coalesce((" + agg + "->0)::text, 'null')" : "coalesce(" + agg + ", '[]')::text";
+}
+
+std::string StatementRowColumns(const std::string& total, const std::string& page_total, const std::string& body,
+                                const std::string& inserted) {
+  // Too large a body never leaves the database: the statement fails
+  // instead, so a write rolls back (identical aggregates in it are computed
+  // once). SQL has no RAISE, so the failure is a cast of a marked text
+  // (ResponseTooLarge recognises it); the setting in it keeps the planner
+  // from folding it into an error at plan time when the body is constant.
+  std::string limit = "pg_catalog.current_setting('agentbase.max_response_bytes', true)";
+  std::string capped = "CASE WHEN pg_catalog.octet_length(" + body + ") <= nullif(" + limit + ", '')::bigint THEN " +
+                       body + " ELSE ('" + std::string(kResponseTooLargeMarker) + "' || pg_catalog.octet_length(" +
+                       body + ") || ' > ' || " + limit + ")::integer::text END";
+  return total + " AS total, " + page_total + " AS page_total, " + capped + " AS body, " + inserted +
+         " AS inserted, nullif(pg_catalog.current_setting('response.headers', true), '') AS response_headers"
+         ", nullif(pg_catalog.current_setting('response.status', true), '') AS response_status";
+}
+
+namespace {
+
+// What one level's select list adds to its query besides the columns.
+struct LevelExtras {
+  std::vector<std::string> conditions;  // EXISTS (...) of !inner embeds, for the level's WHERE
+  std::string joins;                    // LEFT JOIN LATERAL (...) of spread embeds, for its FROM
+  std::string group_by;                 // GROUP BY of a level with aggregates
+};
+
+// An embedded level's rows: " FROM target AS alias ..." and the conditions
+// joining it to its parent.
+struct EmbedSource {
+  std::string from;
+  std::vector<std::string> conditions;
+};
+
+const char* AggregateSql(AggregateFunction function) {
+  switch (function) {
+    case AggregateFunction::kSum: return "sum";
+    case AggregateFunction::kAvg: return "avg";
+    case AggregateFunction::kMax: return "max";
+    case AggregateFunction::kMin: return "min";
+    case AggregateFunction::kCount: return "count";
+  }
+  return "count";
+}
+
+class SqlWriter {
+ public:
+  SqlQuery Read(const ReadPlan& plan);
+  SqlQuery CountEstimate(const ReadPlan& plan);
+  SqlQuery Mutation(const MutationPlan& plan);
+
+ private:
+  std::string Param(std::optional<std::string> value) {
+    params_.push_back(std::move(value));
+    return "$" + std::to_string(params_.size());
+  }
+  std::string NewAlias() { return "_" + std::to_string(alias_counter_++); }
+
+  std::string Call(const FunctionCall& call);
+  std::string Field(const FieldRef& field, const std::string& alias);
+  std::vector<std::string> Keys(const ReadNode& node);
+  std::string Projection(const ReadNode& node, const std::string& alias, LevelExtras& extras);
+  std::string Where(const ReadNode& node, const std::string& alias);
+  std::string OrderBy(const ReadNode& node, const std::string& alias);
+  std::string LimitOffset(const ReadNode& node);
+  EmbedSource JoinParent(const ReadNode& child, const std::string& parent_alias, const std::string& alias);
+  std::string Embed(const ReadNode& child, const std::string& parent_alias, LevelExtras& extras);
+  std::string Condition(const std::string& expr, const FieldRef& field, const rest::Condition& condition);
+  std::string Filter(const ResolvedFilter& filter, const std::string& alias, const ReadNode& node);
+  std::string EmbedExists(const ReadNode& child, const std::string& parent_alias);
+  std::string Logic(const ResolvedLogic& tree, const std::string& alias, const ReadNode& node);
+  std::string Insert(const MutationPlan& plan, const PayloadGroup& group, const std::string& target);
+
+  db::Params params_;
+  int alias_counter_ = 0;
+};
+
+std::string SqlWriter::Call(const FunctionCall& call) {
+  std::vector<std::string> arguments;
+  for (const auto& argument : call.arguments) {
+    const FunctionArgument& declared = *argument.argument;
+    std::string value = Param(argument.value);
+    switch (argument.form) {
+      case CallArgument::Form::kCast:
+        arguments.push_back(Ident(declared.name) + " := " + (declared.is_variadic ? "VARIADIC " : "") + value +
+                            "::" + declared.type);
+        break;
+      case CallArgument::Form::kComposite:
+        arguments.push_back(Ident(declared.name) + " := pg_catalog.json_populate_record(NULL::" + declared.type +
+                            ", " + value + "::json)");
+        break;
+      case CallArgument::Form::kWholeBody:
+        arguments.push_back(value + "::" + declared.type);
+        break;
+      case CallArgument::Form::kHexBody:
+        arguments.push_back("pg_catalog.decode(" + value + ", 'hex')");
+        break;
+    }
+  }
+  return Qualified(call.function->schema, call.function->name) + "(" + Join(arguments, ", ") + ")";
+}
+
+std::string SqlWriter::Field(const FieldRef& field, const std::string& alias) {
+  std::string expr = field.column != nullptr
+                         ? Ident(alias) + "." + Ident(field.column->name)
+                         : Qualified(field.computed->schema, field.computed->name) + "(" + Ident(alias) + ")";
+  for (const auto& step : field.json_path) {
+    expr += step.arrow == JsonArrow::kArrow ? "->" : "->>";
+    expr += step.is_index ? step.key : QuoteLiteral(step.key);
+  }
+  return expr;
+}
+
+// The output names of a level's select list (for spreads of to-many embeds).
+std::vector<std::string> SqlWriter::Keys(const ReadNode& node) {
+  std::vector<std::string> keys;
+  for (const auto& entry : node.select) {
+    if (entry.is_embed) {
+      if (!node.children[entry.embed].filter_only) keys.push_back(node.children[entry.embed].key);
+      continue;
+    }
+    if (entry.field.kind != SelectedField::Kind::kAllColumns) {
+      keys.push_back(entry.field.key.empty() ? "count" : entry.field.key);
+      continue;
+    }
+    for (const auto& column : node.table->columns) keys.push_back(column.name);
+  }
+  return keys;
+}
+
+std::string SqlWriter::Projection(const ReadNode& node, const std::string& alias, LevelExtras& extras) {
+  std::vector<std::string> columns;
+  std::vector<std::string> grouped;  // with aggregates: the other fields' expressions
+  bool aggregating = false;
+  for (const auto& entry : node.select) {
+    if (entry.is_embed) {
+      std::string embedded = Embed(node.children[entry.embed], alias, extras);
+      if (!embedded.empty()) columns.push_back(std::move(embedded));
+      continue;
+    }
+    const SelectedField& field = entry.field;
+    if (field.kind == SelectedField::Kind::kAllColumns) {
+      for (const auto& column : node.table->columns) {
+        columns.push_back(Ident(alias) + "." + Ident(column.name));
+        grouped.push_back(columns.back());
+      }
+      continue;
+    }
+    std::string sql = field.kind == SelectedField::Kind::kRowCount ? "pg_catalog.count(*)" : Field(field.field, alias);
+    if (field.cast) sql = "CAST(" + sql + " AS " + *field.cast + ")";
+    if (field.aggregate && field.kind == SelectedField::Kind::kField) {
+      sql = std::string("pg_catalog.") + AggregateSql(*field.aggregate) + "(" + sql + ")";
+    }
+    if (field.aggregate_cast) sql = "CAST(" + sql + " AS " + *field.aggregate_cast + ")";
+    bool is_aggregate = field.aggregate.has_value() || field.kind == SelectedField::Kind::kRowCount;
+    aggregating = aggregating || is_aggregate;
+    if (!is_aggregate) grouped.push_back(sql);
+    columns.push_back(sql + " AS " + Ident(field.key));
+  }
+  if (columns.empty()) return "NULL AS \"\"";  // select= (nothing): rows of empty objects
+  if (aggregating && !grouped.empty()) extras.group_by = " GROUP BY " + Join(grouped, ", ");
+  return Join(columns, ", ");
+}
+
+EmbedSource SqlWriter::JoinParent(const ReadNode& child, const std::string& parent_alias, const std::string& alias) {
+  const Relationship& relationship = *child.relationship;
+  const Table& target = *child.table;
+  EmbedSource source;
+  if (relationship.cardinality == Cardinality::kComputed) {
+    source.from = " FROM " + Qualified(target.schema, relationship.constraint) + "(" + Ident(parent_alias) + ") AS " +
+                  Ident(alias);
+    return source;
+  }
+  source.from = " FROM " + Qualified(target.schema, target.name) + " AS " + Ident(alias);
+  if (relationship.junction) {
+    const Junction& junction = *relationship.junction;
+    std::string through = NewAlias();
+    source.from += ", " + Qualified(target.schema, junction.table) + " AS " + Ident(through);
+    for (const auto& pair : junction.target_columns) {
+      source.conditions.push_back(Ident(through) + "." + Ident(pair.source) + " = " + Ident(alias) + "." +
+                                  Ident(pair.target));
+    }
+    for (const auto& pair : junction.source_columns) {
+      source.conditions.push_back(Ident(through) + "." + Ident(pair.target) + " = " + Ident(parent_alias) + "." +
+                                  Ident(pair.source));
+    }
+    return source;
+  }
+  for (const auto& pair : relationship.columns) {
+    source.conditions.push_back(Ident(alias) + "." + Ident(pair.target) + " = " + Ident(parent_alias) + "." +
+                                Ident(pair.source));
+  }
+  return source;
+}
+
+// An embedded level as a correlated subquery in its parent's select list:
+// one JSON object (to-one) or an array; a spread's columns come from a
+// LEFT JOIN LATERAL in the parent's FROM instead.
+std::string SqlWriter::Embed(const ReadNode& child, const std::string& parent_alias, LevelExtras& extras) {
+  // `rel()` only matters as a join (!inner) or to null filters, which write
+  // their own EXISTS; nothing written here may go unused (a parameter of
+  // unknown type that no statement text names fails the statement).
+  if (child.filter_only && !child.inner) return {};
+  std::string alias = NewAlias();
+  EmbedSource source = JoinParent(child, parent_alias, alias);
+  LevelExtras nested;
+  std::string projection = Projection(child, alias, nested);
+  std::string where = Where(child, alias);
+  if (!where.empty()) source.conditions.push_back(where);
+  source.conditions.insert(source.conditions.end(), nested.conditions.begin(), nested.conditions.end());
+  std::string from = source.from + nested.joins +
+                     (source.conditions.empty() ? "" : " WHERE " + Join(source.conditions, " AND "));
+  if (child.inner) extras.conditions.push_back("EXISTS (SELECT 1" + from + ")");
+  if (child.filter_only) return {};
+  bool to_one = child.relationship->to_one;
+  std::string rows = "SELECT " + projection + from + nested.group_by +
+                     (to_one ? " LIMIT 1" : OrderBy(child, alias) + LimitOffset(child));
+  if (child.spread) {
+    std::string joined = NewAlias();
+    std::string lifted = rows;
+    if (!to_one) {
+      // Spreading a to-many embed lifts each column as an array of its values.
+      std::vector<std::string> arrays;
+      for (const auto& key : Keys(child)) {
+        arrays.push_back("coalesce(pg_catalog.json_agg(_s." + Ident(key) + "), '[]') AS " + Ident(key));
+      }
+      lifted = "SELECT " + Join(arrays, ", ") + " FROM (" + rows + ") _s";
+    }
+    extras.joins += " LEFT JOIN LATERAL (" + lifted + ") AS " + Ident(joined) + " ON true";
+    return Ident(joined) + ".*";
+  }
+  if (to_one) return "(SELECT pg_catalog.row_to_json(_e) FROM (" + rows + ") _e) AS " + Ident(child.key);
+  return "coalesce((SELECT pg_catalog.json_agg(_e) FROM (" + rows + ") _e), '[]') AS " + Ident(child.key);
+}
+
+std::string SqlWriter::Where(const ReadNode& node, const std::string& alias) {
+  std::vector<std::string> conditions;
+  for (const auto& filter : node.filters) conditions.push_back(Filter(filter, alias, node));
+  for (const auto& tree : node.logic) conditions.push_back(Logic(tree, alias, node));
+  return Join(conditions, " AND ");
+}
+
+std::string SqlWriter::OrderBy(const ReadNode& node, const std::string& alias) {
+  std::vector<std::string> terms;
+  for (const auto& term : node.order) {
+    std::string sql;
+    if (term.embed) {
+      // `order=rel(col)`: the column of a to-one embed, as a correlated subquery.
+      const ReadNode& child = node.children[*term.embed];
+      std::string child_alias = NewAlias();
+      EmbedSource source = JoinParent(child, alias, child_alias);
+      sql = "(SELECT " + Field(term.field, child_alias) + source.from +
+            (source.conditions.empty() ? "" : " WHERE " + Join(source.conditions, " AND ")) + " LIMIT 1)";
+    } else {
+      sql = Field(term.field, alias);
+    }
+    if (term.direction) sql += *term.direction == OrderDirection::kDesc ? " DESC" : " ASC";
+    if (term.nulls) sql += *term.nulls == NullsOrder::kFirst ? " NULLS FIRST" : " NULLS LAST";
+    terms.push_back(std::move(sql));
+  }
+  return terms.empty() ? std::string() : " ORDER BY " + Join(terms, ", ");
+}
+
+std::string SqlWriter::LimitOffset(const ReadNode& node) {
+  std::string sql;
+  if (node.limit) sql += " LIMIT " + Param(std::to_string(*node.limit)) + "::bigint";
+  if (node.offset > 0) sql += " OFFSET " + Param(std::to_string(node.offset)) + "::bigint";
+  return sql;
+}
+
+std::string SqlWriter::EmbedExists(const ReadNode& child, const std::string& parent_alias) {
+  std::string alias = NewAlias();
+  EmbedSource source = JoinParent(child, parent_alias, alias);
+  if (std::string where = Where(child, alias); !where.empty()) source.conditions.push_back(std::move(where));
+  for (const auto& grandchild : child.children) {
+    if (grandchild.inner) source.conditions.push_back(EmbedExists(grandchild, alias));
+  }
+  return "EXISTS (SELECT 1" + source.from +
+         (source.conditions.empty() ? "" : " WHERE " + Join(source.conditions, " AND ")) + ")";
+}
+
+std::string SqlWriter::Filter(const ResolvedFilter& filter, const std::string& alias, const ReadNode& node) {
+  std::string condition;
+  if (filter.embed) {
+    bool has_rows = filter.condition.is_value == IsValue::kNotNull;
+    condition = (has_rows ? "" : "NOT ") + EmbedExists(node.children[*filter.embed], alias);
+  } else {
+    condition = Condition(Field(filter.field, alias), filter.field, filter.condition);
+  }
+  return filter.condition.negated ? "NOT (" + condition + ")" : condition;
+}
+
+std::string SqlWriter::Logic(const ResolvedLogic& tree, const std::string& alias, const ReadNode& node) {
+  if (tree.kind == LogicTree::Kind::kFilter) return Filter(tree.filter, alias, node);
+  std::vector<std::string> parts;
+  for (const auto& child : tree.children) parts.push_back(Logic(child, alias, node));
+  std::string joined = "(" + Join(parts, tree.op == LogicOperator::kAnd ? " AND " : " OR ") + ")";
+  return tree.negated ? "NOT " + joined : joined;
+}
+
+const char* BinaryOperator(FilterOperator op) {
+  switch (op) {
+    case FilterOperator::kEq: return "=";
+    case FilterOperator::kNeq: return "<>";
+    case FilterOperator::kGt: return ">";
+    case FilterOperator::kGte: return ">=";
+    case FilterOperator::kLt: return "<";
+    case FilterOperator::kLte: return "<=";
+    case FilterOperator::kLike: return "LIKE";
+    case FilterOperator::kIlike: return "ILIKE";
+    case FilterOperator::kMatch: return "~";
+    case FilterOperator::kImatch: return "~*";
+    case FilterOperator::kContains: return "@>";
+    case FilterOperator::kContainedIn: return "<@";
+    case FilterOperator::kOverlaps: return "&&";
+    case FilterOperator::kStrictlyLeft: return "<<";
+    case FilterOperator::kStrictlyRight: return ">>";
+    case FilterOperator::kNotExtendsRight: return "&<";
+    case FilterOperator::kNotExtendsLeft: return "&>";
+    case FilterOperator::kAdjacent: return "-|-";
+    default: return nullptr;
+  }
+}
+
+const char* IsSql(IsValue value) {
+  switch (value) {
+    case IsValue::kNull: return " IS NULL";
+    case IsValue::kNotNull: return " IS NOT NULL";
+    case IsValue::kTrue: return " IS TRUE";
+    case IsValue::kFalse: return " IS FALSE";
+    case IsValue::kUnknown: return " IS UNKNOWN";
+  }
+  return " IS NULL";
+}
+
+std::string SqlWriter::Condition(const std::string& expr, const FieldRef& field, const rest::Condition& condition) {
+  if (const char* op = BinaryOperator(condition.op)) {
+    if (condition.quantifier != Quantifier::kNone) {
+      return expr + " " + op + (condition.quantifier == Quantifier::kAny ? " ANY(" : " ALL(") +
+             Param(condition.value) + ")";
+    }
+    return expr + " " + op + " " + Param(condition.value);
+  }
+  switch (condition.op) {
+    case FilterOperator::kIsDistinct:
+      return expr + " IS DISTINCT FROM " + Param(condition.value);
+    case FilterOperator::kIn:
+      return expr + " = ANY(" + Param(ArrayLiteral(condition.list)) + ")";
+    case FilterOperator::kIs:
+      return expr + IsSql(condition.is_value);
+    default:
+      break;
+  }
+  // The full-text family: a tsvector column is searched as it is, anything
+  // else through to_tsvector.
+  const char* function = condition.op == FilterOperator::kFts         ? "to_tsquery"
+                         : condition.op == FilterOperator::kPlainFts  ? "plainto_tsquery"
+                         : condition.op == FilterOperator::kPhraseFts ? "phraseto_tsquery"
+                                                                      : "websearch_to_tsquery";
+  std::string config = condition.fts_config ? Param(*condition.fts_config) + "::regconfig, " : "";
+  bool is_vector = field.json_path.empty() && field.column != nullptr && field.column->base_type == "tsvector";
+  std::string document = is_vector ? expr : "pg_catalog.to_tsvector(" + config + expr + ")";
+  return document + " @@ pg_catalog." + function + "(" + config + Param(condition.value) + ")";
+}
+
+SqlQuery SqlWriter::Read(const ReadPlan& plan) {
+  if (plan.call && plan.call->function->returns_void) {
+    std::string call = Call(*plan.call);
+    return SqlQuery{"SELECT " + StatementRowColumns("NULL::bigint", "1::bigint", "''", "NULL::bigint") +
+                        " FROM (SELECT " + call + ") _r",
+                    std::move(params_)};
+  }
+  const ReadNode& root = plan.root;
+  std::string alias = NewAlias();
+  std::string source = plan.call ? Call(*plan.call) : Qualified(root.table->schema, root.table->name);
+  // A scalar function is called in a select list, so a record or a domain
+  // over a composite type stays one value.
+  if (plan.scalar_table) source = "(SELECT " + source + " AS " + Ident(plan.scalar_table->columns.front().name) + ")";
+  std::string from = " FROM " + source + " AS " + Ident(alias);
+  LevelExtras extras;
+  std::string projection = Projection(root, alias, extras);
+  std::vector<std::string> conditions;
+  if (std::string where = Where(root, alias); !where.empty()) conditions.push_back(std::move(where));
+  conditions.insert(conditions.end(), extras.conditions.begin(), extras.conditions.end());
+  std::string where_sql = conditions.empty() ? "" : " WHERE " + Join(conditions, " AND ");
+  // Spread joins add columns, never rows, so the count leaves them out.
+  std::string page = "(SELECT " + projection + from + extras.joins + where_sql + extras.group_by + OrderBy(root, alias) +
+                     LimitOffset(root) + ")";
+  std::string total = "NULL::bigint";
+  if (plan.count_exact) {
+    total = "(SELECT pg_catalog.count(*)" + from + where_sql + ")";
+  } else if (plan.estimated_count == PreferCount::kEstimated && plan.exact_count_limit) {
+    // Exact up to the limit; one row more tells the caller to use the estimate.
+    total = "(SELECT pg_catalog.count(*) FROM (SELECT 1" + from + where_sql + " LIMIT " +
+            std::to_string(*plan.exact_count_limit + 1) + ") _c)";
+  } else if (plan.estimated_count == PreferCount::kEstimated) {
+    total = "(SELECT pg_catalog.count(*)" + from + where_sql + ")";
+  }
+  // A scalar function's answer is its values, not rows of them.
+  std::string row = plan.scalar_table ? "_r." + Ident(plan.scalar_table->columns.front().name) : "_r";
+  std::string sql = "SELECT " + StatementRowColumns(total, "pg_catalog.count(_r)", RowsBody(plan.form, row), "NULL::bigint") +
+                    " FROM " + page + " _r";
+  return SqlQuery{std::move(sql), std::move(params_)};
+}
+
+SqlQuery SqlWriter::CountEstimate(const ReadPlan& plan) {
+  const ReadNode& root = plan.root;
+  std::string alias = NewAlias();
+  std::string source = plan.call ? Call(*plan.call) : Qualified(root.table->schema, root.table->name);
+  if (plan.scalar_table) source = "(SELECT " + source + " AS " + Ident(plan.scalar_table->columns.front().name) + ")";
+  std::vector<std::string> conditions;
+  if (std::string where = Where(root, alias); !where.empty()) conditions.push_back(std::move(where));
+  for (const auto& child : root.children) {
+    if (child.inner) conditions.push_back(EmbedExists(child, alias));
+  }
+  std::string sql = "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + source + " AS " + Ident(alias) +
+                    (conditions.empty() ? "" : " WHERE " + Join(conditions, " AND "));
+  return SqlQuery{std::move(sql), std::move(params_)};
+}
+
+std::string SqlWriter::Insert(const MutationPlan& plan, const PayloadGroup& group, const std::string& target) {
+  std::vector<std::string> names;
+  for (const auto& column : group.columns) names.push_back(Ident(column));
+  std::string insert;
+  if (names.empty()) {
+    // {} or [{}, ...]: rows of defaults, one per object.
+    insert = "INSERT INTO " + target + " SELECT FROM pg_catalog.generate_series(1, " + std::to_string(group.row_count) +
+             ")";
+  } else {
+    insert = "INSERT INTO " + target + " (" + Join(names, ", ") + ") SELECT " + Join(names, ", ") +
+             " FROM pg_catalog.json_populate_recordset(NULL::" + target + ", " + Param(group.rows_json) +
+             "::json) AS \"_p\"";
+    // PUT: only a payload row with the URL's key is written.
+    if (plan.kind == MutationKind::kPut) insert += " WHERE " + Where(plan.rows, "_p");
+  }
+  if (plan.upsert) {
+    std::vector<std::string> conflict, sets;
+    for (const auto& column : plan.conflict_columns) conflict.push_back(Ident(column));
+    for (const auto& name : names) sets.push_back(name + " = EXCLUDED." + name);
+    bool ignore = plan.ignore_duplicates || sets.empty();
+    insert += " ON CONFLICT (" + Join(conflict, ", ") + ")" +
+              (ignore ? " DO NOTHING" : " DO UPDATE SET " + Join(sets, ", "));
+  }
+  insert += " RETURNING " + target + ".*";
+  if (plan.upsert) insert += ", (xmax = 0) AS pgrst_inserted";
+  return insert;
+}
+
+SqlQuery SqlWriter::Mutation(const MutationPlan& plan) {
+  const Table& table = *plan.table;
+  std::string target = Qualified(table.schema, table.name);
+  std::string with_list;  // the CTEs, the last of them named pgrst_source
+  if (plan.kind == MutationKind::kInsert || plan.kind == MutationKind::kPut) {
+    std::vector<std::string> unions;
+    for (size_t i = 0; i < plan.inserts.size(); ++i) {
+      std::string name = plan.inserts.size() == 1 ? "pgrst_source" : "pgrst_insert_" + std::to_string(i);
+      with_list += (i ? ", " : "") + name + " AS (" + Insert(plan, plan.inserts[i], target) + ")";
+      unions.push_back("SELECT * FROM " + name);
+    }
+    if (plan.inserts.size() > 1) with_list += ", pgrst_source AS (" + Join(unions, " UNION ALL ") + ")";
+  } else {
+    std::string alias = "_t";
+    std::string where = Where(plan.rows, alias);
+    std::string statement;
+    if (plan.kind == MutationKind::kDelete) {
+      statement = "DELETE FROM " + target + " AS " + Ident(alias) + " WHERE " + where;
+    } else if (plan.update_columns.empty()) {
+      // Nothing to set: no row changes, but the filters' values are still
+      // named, as every bound parameter must be.
+      statement = "SELECT " + Ident(alias) + ".* FROM " + target + " AS " + Ident(alias) + " WHERE false AND " + where;
+    } else {
+      std::vector<std::string> sets;
+      for (const auto& column : plan.update_columns) sets.push_back(Ident(column) + " = _b." + Ident(column));
+      statement = "UPDATE " + target + " AS " + Ident(alias) + " SET " + Join(sets, ", ") +
+                  " FROM (SELECT * FROM pg_catalog.json_populate_record(NULL::" + target + ", " +
+                  Param(plan.update_json) + "::json)) _b WHERE " + where;
+    }
+    if (plan.kind == MutationKind::kDelete || !plan.update_columns.empty()) statement += " RETURNING " + Ident(alias) + ".*";
+    with_list = "pgrst_source AS (" + statement + ")";
+  }
+  std::string total = plan.count_exact ? "(SELECT pg_catalog.count(*) FROM pgrst_source)" : "NULL::bigint";
+  std::string inserted =
+      plan.upsert ? "(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)" : "NULL::bigint";
+  // page_total counts the affected rows, with or without a representation.
+  std::string affected = "(SELECT pg_catalog.count(*) FROM pgrst_source)";
+  std::string sql = "WITH " + with_list + " SELECT ";
+  if (plan.representation) {
+    std::string alias = NewAlias();
+    LevelExtras extras;
+    std::string projection = Projection(plan.rows, alias, extras);
+    std::string inner = extras.conditions.empty() ? "" : " WHERE " + Join(extras.conditions, " AND ");
+    sql += StatementRowColumns(total, affected, RowsBody(plan.form, "_r"), inserted) + " FROM (SELECT " + projection +
+           " FROM pgrst_source AS " + Ident(alias) + extras.joins + inner + ") _r";
+  } else {
+    sql += StatementRowColumns(total, affected, "''", inserted);
+  }
+  return SqlQuery{std::move(sql), std::move(params_)};
+}
+
+}  // namespace
+
+SqlQuery WriteRead(const ReadPlan& plan) { return SqlWriter().Read(plan); }
+
+SqlQuery WriteMutation(const MutationPlan& plan) { return SqlWriter().Mutation(plan); }
+
+std::optional<SqlQuery> WriteCountEstimate(const ReadPlan& plan) {
+  if (!plan.estimated_count || (plan.call && plan.call->function->returns_void)) return std::nullopt;
+  return SqlWriter().CountEstimate(plan);
+}
+
+std::optional<int64_t> PlannedRows(std::string_view explain_json) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(explain_json, ec);
+  if (ec || !value.is_array() || value.as_array().empty()) return std::nullopt;
+  const auto* top = value.as_array()[0].if_object();
+  const auto* plan = top != nullptr ? top->if_contains("Plan") : nullptr;
+  const auto* rows = plan != nullptr && plan->is_object() ? plan->as_object().if_contains("Plan Rows") : nullptr;
+  if (rows == nullptr || !rows->is_number()) return std::nullopt;
+  return static_cast<int64_t>(rows->to_number<double>());
+}
+
+}  // namespace agentbase::rest
