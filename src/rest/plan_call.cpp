@@ -39,15 +39,17 @@ struct GivenArguments {
   std::optional<std::string> whole_body;
   std::string whole_body_type;  // the argument type the whole body fits
   bool invalid_json = false;
+  std::set<std::string> repeated;  // GET arguments given more than once
 };
 
 // GET: the query string's arguments; one given twice is an array of its
-// values (array and VARIADIC arguments).
+// values for a VARIADIC argument, else its last value (BindArguments).
 GivenArguments QueryArguments(const QueryParams& query) {
   GivenArguments given;
   for (const auto& argument : query.rpc_args) {
     auto [slot, added] = given.named.try_emplace(argument.name, json::value(argument.value));
     if (added) continue;
+    given.repeated.insert(argument.name);
     if (!slot->second.is_array()) slot->second = json::array{slot->second};
     slot->second.as_array().emplace_back(argument.value);
   }
@@ -174,7 +176,9 @@ FunctionCall BindArguments(const Function& function, const GivenArguments& given
   }
   for (const auto& argument : function.arguments) {
     auto it = given.named.find(argument.name);
-    if (it != given.named.end()) call.arguments.push_back(ArgumentFor(argument, it->second));
+    if (it == given.named.end()) continue;
+    bool last_wins = given.repeated.contains(argument.name) && !argument.is_variadic;
+    call.arguments.push_back(ArgumentFor(argument, last_wins ? it->second.as_array().back() : it->second));
   }
   return call;
 }
