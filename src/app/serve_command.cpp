@@ -99,16 +99,20 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
 
   auto admin = db::Connection::Open(target->Conninfo());
   if (!admin) return ReportError(admin.error());
-  bool blocked = false;
-  auto pushed = PushSchema(*admin, global.embedding_dimensions, blocked);
-  if (!pushed) return ReportError(pushed.error());
-  if (blocked) {
-    std::cerr << *pushed << "The schema cannot be applied; nothing was changed and the server did not start.\n";
-    return kExitBlocked;
+  if (options.push) {
+    bool blocked = false;
+    auto pushed = PushSchema(*admin, global.embedding_dimensions, blocked);
+    if (!pushed) return ReportError(pushed.error());
+    if (blocked) {
+      std::cerr << *pushed << "The schema cannot be applied; nothing was changed and the server did not start.\n";
+      return kExitBlocked;
+    }
+    std::cout << *pushed << "\n";
+  } else {
+    std::cout << "schema: served as it is (--no-push)\n";
   }
-  std::cout << *pushed << "\n";
 
-  if (target->IsEmbedded() && options.demo) {
+  if (target->IsEmbedded() && options.demo && options.push) {
     auto demo = EnsureDemoUser(*admin, std::filesystem::absolute(global.target.embedded.data_dir));
     if (!demo) return ReportError(demo.error());
     std::cout << *demo;
@@ -146,6 +150,8 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   rest_options.statement_timeout = std::chrono::milliseconds(options.statement_timeout_ms);
   rest_options.max_response_bytes = options.max_response_bytes;
   rest_options.jwt_roles = options.jwt_roles;
+  rest_options.aggregates_enabled = options.aggregates_enabled;
+  rest_options.plan_enabled = options.plan_enabled;
   rest::RestApi rest(api_pool, keys->Verification(), rest_options);
   rest.SetSchemaCache(*cache);
   auth::AuthOptions auth_options;
@@ -162,7 +168,9 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   routes.rest = [&rest](http::Request request) { return rest.Handle(std::move(request)); };
   auto gotrue = auth::GoTrueIsPresent(*admin);
   if (!gotrue) return ReportError(gotrue.error());
-  bool serve_auth = options.auth_server == "on" || (options.auth_server == "auto" && !*gotrue);
+  // Without the push, agentbase's auth tables may not be there: auto leaves
+  // /auth/v1 alone.
+  bool serve_auth = options.auth_server == "on" || (options.auth_server == "auto" && !*gotrue && options.push);
   if (serve_auth) {
     routes.auth = [&auth_api](http::Request request) { return auth_api.Handle(std::move(request)); };
   } else {

@@ -120,6 +120,14 @@ void AddServeOptions(CLI::App* serve, ServeOptions& options) {
   serve->add_option("--metrics-token", options.metrics_token,
                     "/metrics answers loopback clients, and others that send this as a bearer token")
       ->envname("AGENTBASE_METRICS_TOKEN");
+  serve->add_flag("!--no-push", options.push,
+                  "Serve the database as it is, without bringing it up to agentbase's schema: agentbase in front "
+                  "of any schema, as PostgREST (with --auth-server auto, /auth/v1 is then not served)");
+  serve->add_flag("--db-aggregates", options.aggregates_enabled,
+                  "Allow aggregates in select (col.sum(), count() ...), as PostgREST's db-aggregates-enabled");
+  serve->add_flag("--db-plan", options.plan_enabled,
+                  "Answer Accept: application/vnd.pgrst.plan with the statement's EXPLAIN, as PostgREST's "
+                  "db-plan-enabled");
   serve->add_flag("!--no-demo", options.demo, "Do not create the demo tenant and user on a new embedded database");
   serve->add_option("--refresh-token-reuse-interval-s", options.refresh_token_reuse_interval_s,
                     "Seconds after a refresh during which the replaced refresh token still gets the session's "

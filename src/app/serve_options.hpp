@@ -34,6 +34,9 @@ struct ServeOptions {
   std::vector<std::string> jwt_roles = {"anon", "authenticated", "service_role"};
   KeyOptions keys;
   std::string schema = "public";
+  bool push = true;                 // bring the database up to agentbase's schema first
+  bool aggregates_enabled = false;  // PostgREST's db-aggregates-enabled
+  bool plan_enabled = false;        // PostgREST's db-plan-enabled
   int drain_timeout_ms = 10000;
   std::string log_level = "info";
   std::string log_format = "text";  // or json

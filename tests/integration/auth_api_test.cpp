@@ -975,6 +975,30 @@ TEST_F(AuthApiTest, ServeLimitsSignInPerPeerAddressOverHttp) {
   EXPECT_NE(refused.find(R"("error_code":"over_request_rate_limit")"), std::string::npos) << refused;
 }
 
+// `serve --no-push` serves a database as it is: its own `messages` table,
+// unlike agentbase's, is answered and left alone, and nothing of
+// agentbase's schema is created.
+TEST(ServeAsItIs, NoPushServesAnyDatabaseUntouched) {
+  TestDatabase database;
+  database.Exec(R"sql(
+    DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN; END IF;
+    END $$;
+    CREATE TABLE public.messages (id int PRIMARY KEY, body text);
+    INSERT INTO public.messages VALUES (1, 'theirs');
+    GRANT USAGE ON SCHEMA public TO anon;
+    GRANT SELECT ON public.messages TO anon;)sql");
+  std::string before = database.SchemaDigest();
+  Serving serve(database.DbUrlFlag() + " --jwt-secret '" + kSecret + "' --no-push");
+  std::string answer = serve.AwaitOk("/rest/v1/messages?select=body");
+  ASSERT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+  EXPECT_NE(answer.find(R"([{"body":"theirs"}])"), std::string::npos) << answer;
+  EXPECT_EQ(database.Scalar("SELECT to_regclass('public.tenants') IS NULL"), "t");
+  EXPECT_EQ(database.SchemaDigest(), before);
+  // Without agentbase's auth tables, /auth/v1 is not served.
+  EXPECT_EQ(HttpExchange(serve.port(), "GET", "/auth/v1/health", "").rfind("HTTP/1.1 404", 0), 0u);
+}
+
 // On a Supabase project GoTrue owns users and sessions: by default /auth/v1
 // is left to it, and `--auth-server on` serves it anyway.
 TEST(AuthBesideGoTrue, AuthIsLeftToGoTrueUnlessAskedFor) {
