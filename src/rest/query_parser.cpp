@@ -786,19 +786,18 @@ Result<std::vector<std::string>> ParseColumnList(std::string_view param_name, st
   return WithoutDuplicates(std::move(names));
 }
 
-Result<QueryParams> ParseQueryParams(std::string_view raw_query, const QueryParseOptions& options) {
-  QueryParams query;
-  for (auto& pair : SplitQuery(raw_query)) query.raw.push_back(RawParam{std::move(pair.key), std::move(pair.value)});
-  // Only the first occurrence of select/columns/on_conflict counts, even when
-  // it has no value (as PostgREST's lookup does).
-  auto first_value = [&](std::string_view key) -> const std::optional<std::string>* {
-    for (const auto& param : query.raw) {
-      if (param.key == key) return &param.value;
-    }
-    return nullptr;
-  };
+namespace {
 
-  // The checks run in PostgREST's order, so the same error is reported first.
+// Only the first occurrence of select/columns/on_conflict counts, even when
+// it has no value (as PostgREST's lookup does).
+const std::optional<std::string>* FirstValue(const QueryParams& query, std::string_view key) {
+  for (const auto& param : query.raw) {
+    if (param.key == key) return &param.value;
+  }
+  return nullptr;
+}
+
+Status ParseOrders(QueryParams& query) {
   for (const auto& param : query.raw) {
     if (!param.value || LastSegment(param.key) != "order") continue;
     OrderParam order;
@@ -809,7 +808,10 @@ Result<QueryParams> ParseQueryParams(std::string_view raw_query, const QueryPars
     order.terms = std::move(terms).value();
     query.order.push_back(std::move(order));
   }
+  return Ok();
+}
 
+Status ParseLogicParams(QueryParams& query) {
   for (const auto& param : query.raw) {
     auto last = LastSegment(param.key);
     if (!param.value || (last != "and" && last != "or")) continue;
@@ -837,20 +839,24 @@ Result<QueryParams> ParseQueryParams(std::string_view raw_query, const QueryPars
     logic.tree = std::move(tree).value();
     query.logic.push_back(std::move(logic));
   }
+  return Ok();
+}
 
-  if (const auto* columns = first_value("columns"); columns != nullptr && *columns) {
+Status ParseColumnsAndSelect(QueryParams& query) {
+  if (const auto* columns = FirstValue(query, "columns"); columns != nullptr && *columns) {
     auto names = ParseColumnList("columns", **columns);
     if (!names) return names.error();
     query.columns = std::move(names).value();
   }
+  const auto* select = FirstValue(query, "select");
+  auto items = ParseSelect(select != nullptr && *select ? std::string_view(**select) : std::string_view("*"));
+  if (!items) return items.error();
+  query.select = std::move(items).value();
+  return Ok();
+}
 
-  {
-    const auto* select = first_value("select");
-    auto items = ParseSelect(select != nullptr && *select ? std::string_view(**select) : std::string_view("*"));
-    if (!items) return items.error();
-    query.select = std::move(items).value();
-  }
-
+// Every other parameter is a filter, or (reads of functions) an argument.
+Status ParseFiltersAndArguments(QueryParams& query, const QueryParseOptions& options) {
   for (const auto& param : query.raw) {
     if (!param.value || IsReservedParamName(param.key)) continue;
     Filter filter;
@@ -875,13 +881,15 @@ Result<QueryParams> ParseQueryParams(std::string_view raw_query, const QueryPars
       query.filters.push_back(std::move(filter));
     }
   }
+  return Ok();
+}
 
-  if (const auto* on_conflict = first_value("on_conflict"); on_conflict != nullptr && *on_conflict) {
+Status ParseOnConflictAndRanges(QueryParams& query) {
+  if (const auto* on_conflict = FirstValue(query, "on_conflict"); on_conflict != nullptr && *on_conflict) {
     auto names = ParseColumnList("on_conflict", **on_conflict);
     if (!names) return names.error();
     query.on_conflict = std::move(names).value();
   }
-
   for (const auto& param : query.raw) {
     auto last = LastSegment(param.key);
     bool is_limit = last == "limit";
@@ -899,7 +907,20 @@ Result<QueryParams> ParseQueryParams(std::string_view raw_query, const QueryPars
     }
     (is_limit ? it->limit : it->offset) = number.value();
   }
+  return Ok();
+}
 
+}  // namespace
+
+Result<QueryParams> ParseQueryParams(std::string_view raw_query, const QueryParseOptions& options) {
+  QueryParams query;
+  for (auto& pair : SplitQuery(raw_query)) query.raw.push_back(RawParam{std::move(pair.key), std::move(pair.value)});
+  // The checks run in PostgREST's order, so the same error is reported first.
+  for (auto stage : {ParseOrders, ParseLogicParams, ParseColumnsAndSelect}) {
+    if (auto parsed = stage(query); !parsed) return parsed.error();
+  }
+  if (auto parsed = ParseFiltersAndArguments(query, options); !parsed) return parsed.error();
+  if (auto parsed = ParseOnConflictAndRanges(query); !parsed) return parsed.error();
   return query;
 }
 
