@@ -54,7 +54,8 @@ std::string RelationsQuery(const std::string& nsp) {
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
       "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND t.typcategory = 'A' "
-      "WHERE n.nspname = " + nsp + " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname, a.attnum";
+      "WHERE n.nspname = " + nsp + " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition "
+      "ORDER BY c.relname, a.attnum";
 }
 
 // Primary ('p') and unique ('u') keys, a row per column.

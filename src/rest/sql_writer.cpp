@@ -115,7 +115,7 @@ std::string SqlWriter::Call(const FunctionCall& call) {
     std::string value = Param(argument.value);
     switch (argument.form) {
       case CallArgument::Form::kCast:
-        arguments.push_back(Ident(declared.name) + " := " + (declared.is_variadic ? "VARIADIC " : "") + value +
+        arguments.push_back((declared.is_variadic ? "VARIADIC " : "") + Ident(declared.name) + " := " + value +
                             "::" + declared.type);
         break;
       case CallArgument::Form::kComposite:
