@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../common/make_pg_result.hpp"
 #include "fuzz_check.hpp"
 #include "rest/media_type.hpp"
 #include "rest/plan.hpp"
@@ -37,28 +38,6 @@ using namespace agentbase;
 
 namespace {
 
-// One catalog result as SchemaCache::Queries() would return it, made with
-// libpq's own constructors for results (no server involved). A null cell is
-// written as nullptr.
-db::PgResult MakeResult(int columns, const std::vector<std::vector<const char*>>& rows) {
-  PGresult* result = PQmakeEmptyPGresult(nullptr, PGRES_TUPLES_OK);
-  std::vector<PGresAttDesc> descriptions(static_cast<size_t>(columns));
-  std::vector<std::string> names;
-  for (int i = 0; i < columns; ++i) names.push_back("c" + std::to_string(i));
-  for (int i = 0; i < columns; ++i) {
-    descriptions[static_cast<size_t>(i)] = PGresAttDesc{names[static_cast<size_t>(i)].data(), 0, 0, 0, 25, -1, -1};
-  }
-  PQsetResultAttrs(result, columns, descriptions.data());
-  for (int row = 0; row < static_cast<int>(rows.size()); ++row) {
-    for (int column = 0; column < columns; ++column) {
-      // Cells a row leaves out (columns added to the catalog queries later) are null.
-      const auto& cells = rows[static_cast<size_t>(row)];
-      const char* cell = static_cast<size_t>(column) < cells.size() ? cells[static_cast<size_t>(column)] : nullptr;
-      PQsetvalue(result, row, column, const_cast<char*>(cell), cell == nullptr ? -1 : static_cast<int>(strlen(cell)));
-    }
-  }
-  return db::PgResult(result);
-}
 
 // A cut-down copy of the platform's public schema: the tables supabase-js
 // tests use, a view, foreign keys (two between the same pair of tables, and
@@ -160,11 +139,11 @@ std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
       {"conversation_summaries", "title", "public", "conversations", "title"},
   };
   std::vector<db::PgResult> results;
-  results.push_back(MakeResult(10, columns));
-  results.push_back(MakeResult(4, keys));
-  results.push_back(MakeResult(9, foreign_keys));
-  results.push_back(MakeResult(14, functions));
-  results.push_back(MakeResult(5, view_columns));
+  results.push_back(agentbase::testing::MakePgResult(10, columns));
+  results.push_back(agentbase::testing::MakePgResult(4, keys));
+  results.push_back(agentbase::testing::MakePgResult(9, foreign_keys));
+  results.push_back(agentbase::testing::MakePgResult(14, functions));
+  results.push_back(agentbase::testing::MakePgResult(5, view_columns));
   auto cache = rest::SchemaCache::BuildFrom("public", results);
   if (!cache) fuzz::PropertyViolated("the fixed schema cache does not build", cache.error().message);
   return *cache;

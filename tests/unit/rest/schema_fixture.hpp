@@ -13,33 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "../../common/make_pg_result.hpp"
 #include "rest/plan.hpp"
 #include "rest/query_parser.hpp"
 #include "rest/schema_cache.hpp"
 
 namespace agentbase::rest::fixture {
 
-// One result; a null cell is nullptr. Every column is text (oid 25), as
-// the reader only looks at cell text.
-inline db::PgResult MakeResult(int columns, const std::vector<std::vector<const char*>>& rows) {
-  PGresult* result = PQmakeEmptyPGresult(nullptr, PGRES_TUPLES_OK);
-  std::vector<std::string> names;
-  for (int i = 0; i < columns; ++i) names.push_back("c" + std::to_string(i));
-  std::vector<PGresAttDesc> descriptions(static_cast<size_t>(columns));
-  for (int i = 0; i < columns; ++i) {
-    descriptions[static_cast<size_t>(i)] = PGresAttDesc{names[static_cast<size_t>(i)].data(), 0, 0, 0, 25, -1, -1};
-  }
-  PQsetResultAttrs(result, columns, descriptions.data());
-  for (int row = 0; row < static_cast<int>(rows.size()); ++row) {
-    for (int column = 0; column < columns; ++column) {
-      // Cells a row leaves out (columns added to the catalog queries later) are null.
-      const auto& cells = rows[static_cast<size_t>(row)];
-      const char* cell = static_cast<size_t>(column) < cells.size() ? cells[static_cast<size_t>(column)] : nullptr;
-      PQsetvalue(result, row, column, const_cast<char*>(cell), cell == nullptr ? -1 : static_cast<int>(strlen(cell)));
-    }
-  }
-  return db::PgResult(result);
-}
 
 // One schema's catalog rows, column for column as SchemaCache::Queries
 // selects them.
@@ -58,11 +38,11 @@ struct Catalog {
   std::vector<std::vector<const char*>> view_columns;
 
   void AppendResults(std::vector<db::PgResult>& results) const {
-    results.push_back(MakeResult(10, relations));
-    results.push_back(MakeResult(4, keys));
-    results.push_back(MakeResult(9, foreign_keys));
-    results.push_back(MakeResult(14, functions));
-    results.push_back(MakeResult(5, view_columns));
+    results.push_back(testing::MakePgResult(10, relations));
+    results.push_back(testing::MakePgResult(4, keys));
+    results.push_back(testing::MakePgResult(9, foreign_keys));
+    results.push_back(testing::MakePgResult(14, functions));
+    results.push_back(testing::MakePgResult(5, view_columns));
   }
 };
 
