@@ -8,6 +8,7 @@
 #include <set>
 
 #include "rest/api_error.hpp"
+#include "rest/postgrest_errors.hpp"
 #include "rest/plan.hpp"
 #include "rest/read_planner.hpp"
 #include "rest/sql_writer.hpp"
@@ -125,20 +126,13 @@ Result<const Function*> ChooseOverload(const SchemaCache& cache, const std::stri
   if (fitting.size() > 1) {
     std::vector<std::string> signatures;
     for (const auto* function : fitting) signatures.push_back(Signature(*function));
-    return ApiError("PGRST203", "Could not choose the best candidate function between: " + Join(signatures, ", "), "",
-                    "Try renaming the parameters or the function itself in the database so function overloading "
-                    "can be resolved");
+    return pgrst::AmbiguousFunction(signatures);
   }
   std::vector<std::string> names;
   for (const auto& [argument, value] : given.named) {
     if (!argument.empty()) names.push_back(argument);
   }
-  std::string qualified = cache.Schema() + "." + name;
-  return ApiError("PGRST202",
-                  "Could not find the function " + qualified + "(" + Join(names, ", ") + ") in the schema cache",
-                  "Searched for the function " + qualified +
-                      (names.empty() ? " without parameters" : " with parameters " + Join(names, ", ")) +
-                      ", but no matches were found in the schema cache.");
+  return pgrst::FunctionNotFound(cache.Schema(), name, names);
 }
 
 // A JSON argument as the text PostgreSQL parses for the argument's type:
@@ -189,7 +183,7 @@ FunctionCall BindArguments(const Function& function, const GivenArguments& given
 Result<const Table*> ResultTable(const SchemaCache& cache, const Function& function, ReadPlan& plan) {
   if (function.returns_table) {
     const Table* table = cache.FindTable(*function.returns_table);
-    if (table == nullptr) return ApiError("PGRST202", "The result type of " + function.name + " is not exposed");
+    if (table == nullptr) return pgrst::FunctionResultNotExposed(function.name);
     return table;
   }
   if (function.returns_row) return &*function.returns_row;
@@ -215,7 +209,7 @@ Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& name, c
   if (given.invalid_json) {
     auto overloads = context.cache.FindFunctions(name);
     if (std::none_of(overloads.begin(), overloads.end(), [&](const Function* f) { return TakesWholeBody(*f, given); })) {
-      return ApiError("PGRST102", "Empty or invalid json");
+      return pgrst::InvalidBody("Empty or invalid json");
     }
   }
   auto function = ChooseOverload(context.cache, name, given);
@@ -228,7 +222,7 @@ Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& name, c
   plan.form = request.form;
   if ((*function)->returns_void) return plan;
   if ((*function)->ReturnsScalar() && request.form.csv) {
-    return ApiError("PGRST107", "None of these media types are available: text/csv");
+    return pgrst::MediaTypeUnavailable({"text/csv"});
   }
   auto table = ResultTable(context.cache, **function, plan);
   if (!table) return table.error();

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "rest/api_error.hpp"
+#include "rest/postgrest_errors.hpp"
 #include "rest/plan.hpp"
 #include "rest/read_planner.hpp"
 #include "util/text.hpp"
@@ -17,10 +18,10 @@ namespace json = boost::json;
 namespace {
 
 Error PayloadColumnNotFound(const Table& table, const std::string& column) {
-  return ApiError("PGRST204", "Could not find the '" + column + "' column of '" + table.name + "' in the schema cache");
+  return pgrst::ColumnNotFound(table.name, column);
 }
 
-Error KeysMustMatch() { return ApiError("PGRST102", "All object keys must match"); }
+Error KeysMustMatch() { return pgrst::InvalidBody("All object keys must match"); }
 
 // The keys of an array's objects, which must all be the same.
 Result<std::vector<std::string>> ArrayKeys(const json::array& rows) {
@@ -60,7 +61,7 @@ Result<std::vector<std::string>> PayloadColumns(const Table& table, const json::
 
 // PUT's filters: every primary key column once, each a plain `eq`, nothing else.
 Status CheckPutFilters(const Table& table, const QueryParams& query) {
-  Error refusal = ApiError("PGRST105", "Filters must include all and only primary key columns with 'eq' operators");
+  Error refusal = pgrst::InvalidFilters();
   if (table.primary_key.empty() || !query.logic.empty() || query.filters.size() != table.primary_key.size()) {
     return refusal;
   }
@@ -79,10 +80,10 @@ Status CheckPutFilters(const Table& table, const QueryParams& query) {
 Result<json::value> ParsePayload(std::string_view body, bool allow_array) {
   boost::system::error_code ec;
   json::value payload = json::parse(body.empty() ? std::string_view("{}") : body, ec);
-  if (ec) return ApiError("PGRST102", "Empty or invalid json", ec.message());
+  if (ec) return pgrst::InvalidBody("Empty or invalid json", ec.message());
   if (!payload.is_object() && !(allow_array && payload.is_array())) {
-    return ApiError("PGRST102", "Empty or invalid json",
-                    "expected a JSON object" + std::string(allow_array ? " or array" : ""));
+    return pgrst::InvalidBody("Empty or invalid json",
+                              "expected a JSON object" + std::string(allow_array ? " or array" : ""));
   }
   return payload;
 }
@@ -119,17 +120,17 @@ Status PlanInsert(const Table& table, const QueryParams& query, const MutationRe
   if (!payload) return payload.error();
   // Two rows for one URL key would make the upsert touch its row twice.
   if (put && payload->is_array() && payload->as_array().size() != 1) {
-    return ApiError("PGRST102", "PUT payload must contain a single row");
+    return pgrst::InvalidBody("PUT payload must contain a single row");
   }
   auto columns = PayloadColumns(table, *payload, query);
   if (!columns) return columns.error();
-  if (put && columns->empty()) return ApiError("PGRST115", "Payload values do not match URL in primary key column(s)");
+  if (put && columns->empty()) return pgrst::PutMatchingPk();
   plan.upsert = request.resolution.has_value() || put;
   plan.ignore_duplicates = !put && request.resolution == PreferResolution::kIgnoreDuplicates;
   if (plan.upsert) {
     plan.conflict_columns = query.on_conflict && !put ? *query.on_conflict : table.primary_key;
     if (plan.conflict_columns.empty()) {
-      return ApiError("PGRST100", "on_conflict is required: the table has no primary key");
+      return pgrst::QueryParam("on_conflict is required: the table has no primary key");
     }
     for (const auto& column : plan.conflict_columns) {
       if (table.FindColumn(column) == nullptr) {
@@ -157,7 +158,7 @@ Result<MutationPlan> PlanMutation(const PlanContext& context, const std::string&
                                   const MutationRequest& request) {
   const Table* table = context.cache.FindTable(relation);
   if (table == nullptr) return RelationNotFound(context.cache, relation);
-  if (!table->insertable) return ApiError("PGRST205", "Cannot write to view '" + table->name + "'");
+  if (!table->insertable) return pgrst::ViewNotWritable(table->name);
   MutationPlan plan;
   plan.kind = request.kind;
   plan.table = table;

@@ -1,13 +1,14 @@
 // The plan of a read: GET and HEAD on a table or view.
 
 #include "rest/api_error.hpp"
+#include "rest/postgrest_errors.hpp"
 #include "rest/plan.hpp"
 #include "rest/read_planner.hpp"
 
 namespace agentbase::rest {
 
 Error RelationNotFound(const SchemaCache& cache, const std::string& relation) {
-  return ApiError("PGRST205", "Could not find the table '" + cache.Schema() + "." + relation + "' in the schema cache");
+  return pgrst::TableNotFound(cache.Schema(), relation);
 }
 
 namespace {

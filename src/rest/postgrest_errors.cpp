@@ -110,9 +110,10 @@ Error UnacceptableSchema(std::string_view schema, const std::vector<std::string>
 Error MediaTypeUnavailable(const std::vector<std::string>& media_types) {
   return Make("PGRST107", "None of these media types are available: " + JoinViews(media_types));
 }
-Error NotEmbedded(std::string_view resource) {
+Error NotEmbedded(std::string_view resource, bool target_name_of_aliased) {
   std::string name(resource);
-  return Make("PGRST108", "'" + name + "' is not an embedded resource in this request", {},
+  return Make("PGRST108", "'" + name + "' is not an embedded resource in this request",
+              target_name_of_aliased ? "Target names are not allowed in filters if they have an alias" : "",
               "Verify that '" + name + "' is included in the 'select' query parameter.");
 }
 Error NotEmbeddedAliased(std::string_view name, std::string_view alias) {
@@ -187,15 +188,18 @@ Error RelationshipNotFound(std::string_view parent, std::string_view child, std:
               std::move(details), std::move(suggestion));
 }
 Error AmbiguousRelationship(std::string_view parent, std::string_view child,
-                            const std::vector<std::string>& candidates) {
+                            const std::vector<std::string>& candidates, std::string details) {
   std::vector<std::string> quoted;
   for (const auto& candidate : candidates) quoted.push_back("'" + candidate + "'");
   return Make("PGRST201",
               "Could not embed because more than one relationship was found for '" + std::string(parent) + "' and '" +
                   std::string(child) + "'",
-              {},
+              std::move(details),
               "Try changing '" + std::string(child) + "' to one of the following: " + JoinViews(quoted) +
                   ". Find the desired relationship in the 'details' key.");
+}
+Error EmbedNotExposed(std::string_view relation) {
+  return Make("PGRST200", "The embedded resource '" + std::string(relation) + "' is not exposed");
 }
 Error FunctionNotFound(std::string_view schema, std::string_view name, const std::vector<std::string>& arguments,
                        bool json_body, std::string suggestion) {
@@ -214,6 +218,9 @@ Error AmbiguousFunction(const std::vector<std::string>& candidates) {
               "Try renaming the parameters or the function itself in the database so function overloading can be "
               "resolved");
 }
+Error FunctionResultNotExposed(std::string_view function) {
+  return Make("PGRST202", "The result type of " + std::string(function) + " is not exposed");
+}
 Error ColumnNotFound(std::string_view relation, std::string_view column) {
   return Make("PGRST204", "Could not find the '" + std::string(column) + "' column of '" + std::string(relation) +
                               "' in the schema cache");
@@ -224,6 +231,9 @@ Error TableNotFound(std::string_view schema, std::string_view table, std::string
   return Make("PGRST205",
               "Could not find the table '" + std::string(schema) + "." + std::string(table) + "' in the schema cache",
               {}, std::move(hint));
+}
+Error ViewNotWritable(std::string_view view) {
+  return Make("PGRST205", "Cannot write to view '" + std::string(view) + "'");
 }
 
 Error JwtSecretMissing() { return Make("PGRST300", "Server lacks JWT secret"); }

@@ -6,8 +6,8 @@
 //
 // Facts from PostgREST's src/library/PostgREST/Error.hs. Known differences:
 //  - PGRST201's details are a JSON array of the candidate relationships in
-//    PostgREST; Error carries text only, so they are left empty here (the
-//    hint names every candidate).
+//    PostgREST; Error carries text only, so they are that array's JSON text
+//    (api_error.cpp writes PGRST201's details as JSON).
 //  - PGRST119 (a spread over a to-many relationship) is a code older
 //    PostgREST versions used; current ones have no error for it.
 // Errors that are not PostgREST's but answer REST requests (AB5xx) are at
@@ -57,7 +57,10 @@ Error UnacceptableSchema(std::string_view schema, const std::vector<std::string>
 Error MediaTypeUnavailable(const std::vector<std::string>& media_types);
 // PGRST108 (400) "'<resource>' is not an embedded resource in this request",
 // hint "Verify that '<resource>' is included in the 'select' query parameter."
-Error NotEmbedded(std::string_view resource);
+// `target_name_of_aliased`: the name was the embed's table although the embed
+// has an alias; details "Target names are not allowed in filters if they
+// have an alias", the hint as above.
+Error NotEmbedded(std::string_view resource, bool target_name_of_aliased = false);
 // PGRST108 (400) for a filter naming an embed by its name although it has an
 // alias: details "Target names are not allowed in filters if they have an
 // alias", hint "Change '<name>' to '<alias>' in filters, orders or limits."
@@ -113,9 +116,13 @@ Error RelationshipNotFound(std::string_view parent, std::string_view child, std:
                            std::optional<std::string_view> embed_hint = std::nullopt, std::string suggestion = {});
 // PGRST201 (300) "Could not embed because more than one relationship was
 // found for '<parent>' and '<child>'"; `candidates` are the ways to say
-// which, "<table>!<constraint or junction>", listed in the hint.
+// which, "<table>!<constraint or junction>", listed in the hint; `details`
+// the JSON array text of the candidate relationships.
 Error AmbiguousRelationship(std::string_view parent, std::string_view child,
-                            const std::vector<std::string>& candidates);
+                            const std::vector<std::string>& candidates, std::string details = {});
+// PGRST200 (400) "The embedded resource '<relation>' is not exposed": the
+// relationship's target is not in the exposed schema (agentbase's words).
+Error EmbedNotExposed(std::string_view relation);
 // PGRST202 (404) "Could not find the function <schema>.<name>(a, b) in the
 // schema cache" (" without parameters" for none); details as PostgREST's,
 // " or with a single unnamed json/jsonb parameter" when the arguments came
@@ -126,12 +133,16 @@ Error FunctionNotFound(std::string_view schema, std::string_view name, const std
 // PGRST203 (300) "Could not choose the best candidate function between:
 // <candidates, each schema.name(a => type, ...)>"
 Error AmbiguousFunction(const std::vector<std::string>& candidates);
+// PGRST202 (404) "The result type of <function> is not exposed" (agentbase's words).
+Error FunctionResultNotExposed(std::string_view function);
 // PGRST204 (400) "Could not find the '<column>' column of '<relation>' in the schema cache"
 Error ColumnNotFound(std::string_view relation, std::string_view column);
 // PGRST205 (404) "Could not find the table '<schema>.<table>' in the schema
 // cache"; a `similar` table name gives the hint "Perhaps you meant the
 // table '<schema>.<similar>'".
 Error TableNotFound(std::string_view schema, std::string_view table, std::string_view similar = {});
+// PGRST205 (404) "Cannot write to view '<view>'" (agentbase's words).
+Error ViewNotWritable(std::string_view view);
 
 // --- PGRST3xx: JWT ------------------------------------------------------
 // PGRST300 (500) "Server lacks JWT secret"

@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "rest/api_error.hpp"
+#include "rest/postgrest_errors.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
@@ -96,9 +97,7 @@ EmbedPath Extended(const EmbedPath& path, const std::string& name) {
 }
 
 Error NotEmbedded(const std::string& name, bool aliased = false) {
-  return ApiError("PGRST108", "'" + name + "' is not an embedded resource in this request",
-                  aliased ? "Target names are not allowed in filters if they have an alias" : "",
-                  "Verify that '" + name + "' is included in the 'select' query parameter.");
+  return pgrst::NotEmbedded(name, aliased);
 }
 
 }  // namespace
@@ -111,24 +110,16 @@ Result<const Relationship*> FindRelationship(const SchemaCache& cache, const Tab
   }
   if (found.size() == 1) return found.front();
   if (found.empty()) {
-    return ApiError("PGRST200",
-                    "Could not find a relationship between '" + parent.name + "' and '" + name + "' in the schema cache",
-                    "Searched for a foreign key relationship between '" + parent.name + "' and '" + name +
-                        (hint ? "' using the hint '" + *hint : std::string()) + "' in the schema '" + cache.Schema() +
-                        "', but no matches were found.");
+    return pgrst::RelationshipNotFound(parent.name, name, cache.Schema(),
+                                       hint ? std::optional<std::string_view>(*hint) : std::nullopt);
   }
   std::vector<std::string> candidates, details;
   for (const auto* relationship : found) {
     std::string named = relationship->junction ? relationship->junction->table : relationship->constraint;
-    candidates.push_back("'" + relationship->target + "!" + named + "'");
+    candidates.push_back(relationship->target + "!" + named);
     details.push_back(Describe(*relationship));
   }
-  return ApiError("PGRST201",
-                  "Could not embed because more than one relationship was found for '" + parent.name + "' and '" +
-                      name + "'",
-                  "[" + Join(details, ",") + "]",
-                  "Try changing '" + name + "' to one of the following: " + Join(candidates, ", ") +
-                      ". Find the desired relationship in the 'details' key.");
+  return pgrst::AmbiguousRelationship(parent.name, name, candidates, "[" + Join(details, ",") + "]");
 }
 
 Result<FieldRef> ResolveField(const Table& table, const Field& field) {
@@ -219,7 +210,7 @@ Status ReadPlanner::PlanSelect(const Table& table, const std::vector<SelectItem>
 
 Result<SelectedField> ReadPlanner::PlanField(const Table& table, const SelectItem& item) {
   if (item.aggregate && !context_.aggregates_enabled) {
-    return ApiError("PGRST123", "Use of aggregate functions is not allowed");
+    return pgrst::AggregatesNotAllowed();
   }
   SelectedField selected;
   if (item.field.name == "*" && !item.aggregate) {
@@ -227,7 +218,7 @@ Result<SelectedField> ReadPlanner::PlanField(const Table& table, const SelectIte
     return selected;
   }
   for (const auto* cast : {&item.cast, &item.aggregate_cast}) {
-    if (*cast && !IsValidCast(**cast)) return ApiError("PGRST100", "failed to parse select parameter (invalid cast)");
+    if (*cast && !IsValidCast(**cast)) return pgrst::QueryParam("failed to parse select parameter (invalid cast)");
   }
   selected.cast = item.cast;
   selected.aggregate = item.aggregate;
@@ -254,15 +245,13 @@ Result<ReadNode> ReadPlanner::PlanEmbed(const Table& parent, const SelectItem& i
   auto relationship = FindRelationship(context_.cache, parent, item.relation, item.hint);
   if (!relationship) return relationship.error();
   const Table* target = context_.cache.FindTable((*relationship)->target);
-  if (target == nullptr) return ApiError("PGRST200", "The embedded resource '" + item.relation + "' is not exposed");
+  if (target == nullptr) return pgrst::EmbedNotExposed(item.relation);
   // A to-many spread lifts each of its columns as an array; one spread
   // inside it would have no column of its own to lift.
   if (item.kind == SelectItem::Kind::kSpread && !(*relationship)->to_one &&
       std::any_of(item.children.begin(), item.children.end(),
                   [](const SelectItem& child) { return child.kind == SelectItem::Kind::kSpread; })) {
-    return ApiError("PGRST119", "A spread operation on '" + item.relation + "' is not possible",
-                    "'" + parent.name + "' and '" + item.relation +
-                        "' do not form a many-to-one or one-to-one relationship");
+    return pgrst::SpreadNotToOne(parent.name, item.relation);
   }
   LevelPaths paths{Extended(parent_paths.by_alias, item.alias ? *item.alias : item.relation),
                    Extended(parent_paths.by_name, item.relation)};
@@ -338,9 +327,7 @@ Status ReadPlanner::PlanOrder(const Table& table, const LevelPaths& paths, ReadN
         });
         if (child == node.children.end()) return NotEmbedded(*term.relation);
         if (!child->relationship->to_one) {
-          return ApiError("PGRST118", "A related order on '" + *term.relation + "' is not possible",
-                          "'" + table.name + "' and '" + child->relationship->target +
-                              "' do not form a many-to-one or one-to-one relationship");
+          return pgrst::RelatedOrderNotToOne(table.name, *term.relation);
         }
         resolved.embed = static_cast<size_t>(child - node.children.begin());
         owner = child->table;

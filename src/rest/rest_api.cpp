@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "auth/bearer.hpp"
 #include "rest/api_error.hpp"
 #include "rest/headers_json.hpp"
 #include "rest/media_type.hpp"
@@ -52,14 +53,13 @@ std::string CallerKey(const std::string& role, const boost::json::object* claims
 Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& tokens, const auth::KeySet& keys,
                             const RestOptions& options, const std::string& anon_claims) {
   Caller caller;
-  auto authorization = request.Header("authorization");
-  std::string_view bearer;
-  if (authorization) {
-    std::string_view value = *authorization;
-    if (value.size() < 7 || ToLower(value.substr(0, 7)) != "bearer ") {
-      return ApiError("PGRST301", "Expected 3 parts in JWT; got 1");
-    }
-    bearer = TrimView(value.substr(7));
+  auto authorization = auth::BearerToken(request);
+  // A header that is not a bearer token answers as PostgREST does for a
+  // token that is not a JWT.
+  if (!authorization) return pgrst::JwtParts(1);
+  std::string bearer;
+  if (*authorization) {
+    bearer = std::move(**authorization);
   } else if (auto apikey = request.Header("apikey")) {
     // Supabase's gateway passes the apikey on as the bearer token when the
     // client sends no Authorization (curl -H "apikey: <service key>").
@@ -78,8 +78,8 @@ Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& toke
   if (!(*token)->role.empty()) {
     const auto& allowed = options.jwt_roles;
     if (std::find(allowed.begin(), allowed.end(), (*token)->role) == allowed.end()) {
-      return ApiError("PGRST303", "The JWT 'role' claim does not name a role this server allows",
-                      "Allowed roles: " + Join(allowed, ", "));
+      return pgrst::JwtClaims("The JWT 'role' claim does not name a role this server allows",
+                              "Allowed roles: " + Join(allowed, ", "));
     }
     // The usual case: the claims already name the role; serialized once per token.
     caller.role = (*token)->role;
@@ -147,7 +147,7 @@ void SetEstimate(const ReadPlan& plan, Prepared& prepared) {
 Result<Prepared> PrepareCall(const http::Request& request, const std::string& function, const QueryParams& query,
                              const Preferences& preferences, const PlanContext& context, Prepared prepared) {
   if (request.method != "GET" && request.method != "HEAD" && request.method != "POST") {
-    return ApiError("PGRST101", "Only GET, HEAD and POST are allowed for functions");
+    return pgrst::InvalidRpcMethod(request.method);
   }
   CallRequest call;
   call.arguments_from_query = request.method != "POST";
@@ -168,8 +168,7 @@ Result<Prepared> PrepareCall(const http::Request& request, const std::string& fu
   Preferences honoured;  // what Preference-Applied reports
   if (!prepared.read_only && preferences.handling == PreferHandling::kStrict && preferences.max_affected) {
     if (!called.returns_set) {
-      return ApiError("PGRST128",
-                      "Function must return SETOF or TABLE when max-affected preference is used with handling=strict");
+      return pgrst::MaxAffectedRpcViolation();
     }
     prepared.max_affected = preferences.max_affected;
     honoured.handling = PreferHandling::kStrict;
@@ -199,7 +198,7 @@ std::optional<MutationKind> MutationKindOf(const std::string& method) {
 Result<Prepared> PrepareMutation(const http::Request& request, const std::string& relation, const QueryParams& query,
                                  const Preferences& preferences, const PlanContext& context, Prepared prepared) {
   auto kind = MutationKindOf(request.method);
-  if (!kind) return ApiError("PGRST117", "Unsupported HTTP method: " + request.method);
+  if (!kind) return pgrst::UnsupportedMethod(request.method);
   MutationRequest mutation;
   mutation.kind = *kind;
   mutation.body = request.body;
@@ -366,9 +365,7 @@ http::Response Shape200(const Prepared& prepared, StatementRow row) {
       if (prepared.shape == Shape::kCall && prepared.returns_void) return http::Response{204, {}, ""};
       int status = RangeStatus(prepared.offset, row.page_total, row.total);
       if (status == 416) {
-        Error error = ApiError("PGRST103", "Requested range not satisfiable",
-                               "An offset of " + std::to_string(prepared.offset) + " was requested, but there are only " +
-                                   std::to_string(row.total.value_or(0)) + " rows.");
+        Error error = pgrst::RangeOutOfBounds(prepared.offset, row.total.value_or(0));
         auto response = ErrorResponse(error);
         response.SetHeader("Content-Range", "*/" + std::to_string(row.total.value_or(0)));
         return response;
@@ -430,11 +427,10 @@ std::optional<Error> Refusal(const Prepared& prepared, const StatementRow& row) 
     if (auto singular = SingularError(row.page_total)) return singular;
   }
   if (prepared.put && row.page_total != 1) {
-    return ApiError("PGRST115", "Payload values do not match URL in primary key column(s)");
+    return pgrst::PutMatchingPk();
   }
   if (prepared.max_affected && row.page_total > *prepared.max_affected) {
-    return ApiError("PGRST124", "Query result exceeds max-affected preference constraint",
-                    "The query affects " + std::to_string(row.page_total) + " rows");
+    return pgrst::MaxAffectedViolation(row.page_total);
   }
   return std::nullopt;
 }
@@ -460,7 +456,7 @@ Result<Route> Resolve(const std::string& path) {
     rest.remove_prefix(4);
   }
   if (rest.empty() || rest.find('/') != std::string_view::npos) {
-    return ApiError("PGRST125", "Invalid path specified in request URL");
+    return pgrst::InvalidResourcePath();
   }
   route.resource = std::string(rest);
   return route;
@@ -490,8 +486,7 @@ Result<const SchemaCache*> ChooseProfile(const SchemaCache& exposed, const http:
   if (!profile) return &exposed;
   const SchemaCache* chosen = exposed.Profile(std::string(*profile));
   if (chosen == nullptr) {
-    return ApiError("PGRST106", "Invalid schema: " + std::string(*profile), "",
-                    "Only the following schemas are exposed: " + Join(exposed.ExposedSchemas(), ", "));
+    return pgrst::UnacceptableSchema(*profile, exposed.ExposedSchemas());
   }
   return chosen;
 }
@@ -510,13 +505,12 @@ asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& req
   auto route = Resolve(request.path);
   if (!route) co_return route.error();
   std::shared_ptr<const SchemaCache> exposed = cache_;
-  if (!exposed) co_return ApiError("PGRST002", "Could not query the database for the schema cache. Retrying.");
+  if (!exposed) co_return pgrst::SchemaCacheUnavailable();
   auto cache = ChooseProfile(*exposed, request);
   if (!cache) co_return cache.error();
   auto form = NegotiateBodyForm(request.Header("accept"));
   if (!form) {
-    co_return ApiError("PGRST107", "None of these media types are available: " +
-                                       std::string(request.Header("accept").value_or("")));
+    co_return pgrst::MediaTypeUnavailable({std::string(request.Header("accept").value_or(""))});
   }
   auto caller = Authenticate(request, tokens_, keys_, options_, anon_claims_);
   if (!caller) co_return caller.error();
@@ -524,7 +518,7 @@ asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& req
 
   if (route->root) {
     if (request.method != "GET" && request.method != "HEAD") {
-      co_return ApiError("PGRST117", "Unsupported HTTP method: " + request.method);
+      co_return pgrst::UnsupportedMethod(request.method);
     }
     // HEAD too: the server sends GET's Content-Length and drops the body.
     http::Response response{200, {}, OpenApiDocument(**cache, request)};
@@ -564,8 +558,7 @@ Result<std::shared_ptr<const PreparedRequest>> RestApi::PreparedFor(const http::
   if (!planned) return planned.error();
   if (form.plan) {
     if (!options_.plan_enabled) {
-      return ApiError("PGRST107", "None of these media types are available: " +
-                                      std::string(request.Header("accept").value_or("")));
+      return pgrst::MediaTypeUnavailable({std::string(request.Header("accept").value_or(""))});
     }
     ExplainInstead(*planned);
   }

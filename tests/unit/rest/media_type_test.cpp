@@ -38,7 +38,19 @@ TEST(MediaType, PostgrestTypesWithTheirParameters) {
 TEST(MediaType, NothingAnswerable) {
   EXPECT_FALSE(NegotiateBodyForm("image/png").has_value());
   EXPECT_FALSE(NegotiateBodyForm("application/xml, text/html").has_value());
-  EXPECT_FALSE(NegotiateBodyForm("application/vnd.pgrst.plan+json").has_value());
+  // The plan media type with an option EXPLAIN does not have.
+  EXPECT_FALSE(NegotiateBodyForm("application/vnd.pgrst.plan+json; options=everything").has_value());
+}
+
+TEST(MediaType, PlanIsNegotiatedWithItsTargetAndOptions) {
+  auto plan = NegotiateBodyForm(R"(application/vnd.pgrst.plan+json; for="application/vnd.pgrst.object"; options=analyze|buffers)");
+  ASSERT_TRUE(plan && plan->plan);
+  EXPECT_FALSE(plan->plan->text);
+  EXPECT_TRUE(plan->singular);
+  EXPECT_EQ(plan->plan->options, (std::vector<std::string>{"analyze", "buffers"}));
+  auto text = NegotiateBodyForm("application/vnd.pgrst.plan");
+  ASSERT_TRUE(text && text->plan);
+  EXPECT_TRUE(text->plan->text);
 }
 
 }  // namespace

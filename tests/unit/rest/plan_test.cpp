@@ -438,7 +438,7 @@ TEST(PlanCall, NoFittingFunctionIsPGRST202) {
             "Searched for the function api.add with parameters a, c, but no matches were found in the schema cache.");
   auto none = ErrorOf(Call("nope", "", ""));
   EXPECT_EQ(none.code, "PGRST202");
-  EXPECT_EQ(none.message, "Could not find the function api.nope() in the schema cache");
+  EXPECT_EQ(none.message, "Could not find the function api.nope without parameters in the schema cache");
   EXPECT_EQ(none.detail,
             "Searched for the function api.nope without parameters, but no matches were found in the schema cache.");
 }
