@@ -12,7 +12,7 @@
 #include "rest/plan.hpp"
 #include "rest/read_planner.hpp"
 #include "rest/sql_writer.hpp"
-#include "rest/url_decode.hpp"
+#include "util/percent_decode.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
@@ -43,27 +43,26 @@ struct GivenArguments {
   std::set<std::string> repeated;  // GET arguments given more than once
 };
 
-// GET: the query string's arguments; one given twice is an array of its
-// values for a VARIADIC argument, else its last value (BindArguments).
-GivenArguments QueryArguments(const QueryParams& query) {
-  GivenArguments given;
-  for (const auto& argument : query.rpc_args) {
-    auto [slot, added] = given.named.try_emplace(argument.name, json::value(argument.value));
-    if (added) continue;
-    given.repeated.insert(argument.name);
-    if (!slot->second.is_array()) slot->second = json::array{slot->second};
-    slot->second.as_array().emplace_back(argument.value);
-  }
-  return given;
+// Arguments by name; one given twice is an array of its values for a
+// VARIADIC argument, else its last value (BindArguments).
+void AddArgument(GivenArguments& given, const std::string& name, const std::string& value) {
+  auto [slot, added] = given.named.try_emplace(name, json::value(value));
+  if (added) return;
+  given.repeated.insert(name);
+  if (!slot->second.is_array()) slot->second = json::array{slot->second};
+  slot->second.as_array().emplace_back(value);
 }
 
 GivenArguments ReadArguments(const QueryParams& query, const CallRequest& request) {
-  if (request.arguments_from_query) return QueryArguments(query);
   GivenArguments given;
+  if (request.arguments_from_query) {
+    for (const auto& argument : query.rpc_args) AddArgument(given, argument.name, argument.value);
+    return given;
+  }
   const std::string& type = request.content_type;
   if (type == "application/x-www-form-urlencoded") {
-    for (const auto& pair : SplitQueryString(request.body)) {
-      if (!pair.key.empty()) given.named[pair.key] = json::value(pair.value.value_or(""));
+    for (const auto& pair : SplitQuery(request.body)) {
+      if (!pair.key.empty()) AddArgument(given, pair.key, pair.value.value_or(""));
     }
     return given;
   }
@@ -146,6 +145,8 @@ CallArgument ArgumentFor(const FunctionArgument& argument, const json::value& va
     call.value = json::serialize(value);
     return call;
   }
+  // A VARIADIC argument given one value is an array of one.
+  if (argument.is_variadic && !value.is_array()) return ArgumentFor(argument, json::array{value});
   if (argument.type.ends_with("[]") && value.is_array()) {
     std::vector<std::string> items;
     for (const auto& item : value.as_array()) {

@@ -244,5 +244,7 @@ inline bool IsReservedParamName(const std::string& key) {
 
 // The query-string spelling of an operator ("eq", "ilike", "wfts", ...).
 const char* OperatorName(FilterOperator op);
+// An aggregate's name, in the query string and in SQL ("sum", "count", ...).
+const char* AggregateName(AggregateFunction function);
 
 }  // namespace agentbase::rest

@@ -703,6 +703,17 @@ Result<std::int64_t> ParseNonNegative(std::string_view what, std::string_view va
 
 }  // namespace
 
+const char* AggregateName(AggregateFunction function) {
+  switch (function) {
+    case AggregateFunction::kSum: return "sum";
+    case AggregateFunction::kAvg: return "avg";
+    case AggregateFunction::kMax: return "max";
+    case AggregateFunction::kMin: return "min";
+    case AggregateFunction::kCount: return "count";
+  }
+  return "count";
+}
+
 const char* OperatorName(FilterOperator op) {
   switch (op) {
     case FilterOperator::kEq: return "eq";

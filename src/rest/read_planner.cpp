@@ -74,17 +74,6 @@ std::string Describe(const Relationship& relationship) {
          relationship.source + " with " + relationship.target + "\",\"relationship\":\"" + using_text + "\"}";
 }
 
-const char* AggregateName(AggregateFunction function) {
-  switch (function) {
-    case AggregateFunction::kSum: return "sum";
-    case AggregateFunction::kAvg: return "avg";
-    case AggregateFunction::kMax: return "max";
-    case AggregateFunction::kMin: return "min";
-    case AggregateFunction::kCount: return "count";
-  }
-  return "count";
-}
-
 bool IsValidCast(const std::string& type) {
   static const std::regex shape(R"(^[A-Za-z_][A-Za-z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$)");
   return type.size() < 64 && std::regex_match(type, shape);
@@ -108,6 +97,12 @@ Result<const Relationship*> FindRelationship(const SchemaCache& cache, const Tab
   for (const auto& relationship : cache.RelationshipsFrom(parent.name)) {
     if (Matches(relationship, name, hint)) found.push_back(&relationship);
   }
+  // A computed relationship named like a table overrides the foreign keys'
+  // relationships to it (PostgREST's way to disambiguate by function).
+  auto computed = std::find_if(found.begin(), found.end(), [](const Relationship* relationship) {
+    return relationship->cardinality == Cardinality::kComputed;
+  });
+  if (computed != found.end()) return *computed;
   if (found.size() == 1) return found.front();
   if (found.empty()) {
     return pgrst::RelationshipNotFound(parent.name, name, cache.Schema(),

@@ -581,7 +581,7 @@ asio::awaitable<Result<StatementRow>> RestApi::Run(const PreparedRequest& prepar
                   prepared.query.params.size());
   }
   auto transaction =
-      BuildTransaction(prepared, caller, request, path, schema + ", " + options_.extra_search_path, constants_);
+      BuildTransaction(prepared, caller, request, path, Ident(schema) + ", " + options_.extra_search_path, constants_);
   std::optional<db::Lease> lease;
   Result<db::PipelineOutcome> outcome = Error::Make("not run", "XX000");
   if (prepared.decide_after) {

@@ -65,17 +65,6 @@ struct EmbedSource {
   std::vector<std::string> conditions;
 };
 
-const char* AggregateSql(AggregateFunction function) {
-  switch (function) {
-    case AggregateFunction::kSum: return "sum";
-    case AggregateFunction::kAvg: return "avg";
-    case AggregateFunction::kMax: return "max";
-    case AggregateFunction::kMin: return "min";
-    case AggregateFunction::kCount: return "count";
-  }
-  return "count";
-}
-
 class SqlWriter {
  public:
   SqlQuery Read(const ReadPlan& plan);
@@ -182,7 +171,7 @@ std::string SqlWriter::Projection(const ReadNode& node, const std::string& alias
     std::string sql = field.kind == SelectedField::Kind::kRowCount ? "pg_catalog.count(*)" : Field(field.field, alias);
     if (field.cast) sql = "CAST(" + sql + " AS " + *field.cast + ")";
     if (field.aggregate && field.kind == SelectedField::Kind::kField) {
-      sql = std::string("pg_catalog.") + AggregateSql(*field.aggregate) + "(" + sql + ")";
+      sql = std::string("pg_catalog.") + AggregateName(*field.aggregate) + "(" + sql + ")";
     }
     if (field.aggregate_cast) sql = "CAST(" + sql + " AS " + *field.aggregate_cast + ")";
     bool is_aggregate = field.aggregate.has_value() || field.kind == SelectedField::Kind::kRowCount;

@@ -7,7 +7,6 @@
 #include <random>
 #include <string>
 
-#include "rest/url_decode.hpp"
 #include "util/percent_decode.hpp"
 
 namespace agentbase::rest {
@@ -584,24 +583,7 @@ TEST(RestQueryRpc, UnparsableValuesAreArguments) {
   MustFail("name=bob");
 }
 
-TEST(RestQueryParams, SplitsAndDecodesLikeHttpTypes) {
-  auto raw = SplitQueryString("?select=id&a=1;b=%zz&&c&d=x%3Dy&e+f=g+h&");
-  ASSERT_EQ(raw.size(), 7u);
-  EXPECT_EQ(raw[0].key, "select");
-  EXPECT_EQ(raw[1].key, "a");
-  EXPECT_EQ(*raw[1].value, "1");
-  EXPECT_EQ(raw[2].key, "b");  // ';' separates pairs too
-  EXPECT_EQ(*raw[2].value, "%zz");  // not an escape: kept
-  EXPECT_EQ(raw[3].key, "");
-  EXPECT_FALSE(raw[3].value);
-  EXPECT_EQ(raw[4].key, "c");
-  EXPECT_FALSE(raw[4].value);
-  EXPECT_EQ(*raw[5].value, "x=y");
-  EXPECT_EQ(raw[6].key, "e f");
-  EXPECT_EQ(*raw[6].value, "g h");
-  EXPECT_TRUE(SplitQueryString("").empty());
-  EXPECT_EQ(PercentDecodeLenient("a%2b%2B+%", true), "a++ %");
-  EXPECT_EQ(PercentDecodeLenient("a+b%4", false), "a+b%4");
+TEST(RestQueryParams, ReservedNames) {
   EXPECT_TRUE(IsReservedParamName("rel.not.or"));
   EXPECT_TRUE(IsReservedParamName("on_conflict"));
   EXPECT_FALSE(IsReservedParamName("rel.select"));
