@@ -14,36 +14,53 @@
 #
 # What it does:
 #  1. Seeds 5 tenants with one user each and 1000 conversations per tenant
-#     (10 messages each), then VACUUM ANALYZE.
+#     (10 messages each). Then, in the benchmark database only
+#     (extra_schema.sql): tags (8 per tenant), the junction
+#     conversation_tags (1 to 3 tags per conversation; primary key = its two
+#     foreign keys) and the RETURNS TABLE function conversation_messages(uuid),
+#     with grants and row level security like the schema's tables. VACUUM
+#     ANALYZE.
 #  2. Starts `agentbase serve --pool-size POOL_SIZE` and records its idle memory.
-#  3. Sends one list and one insert request with curl while PostgreSQL logs
-#     every statement (log_statement=all), checks the answers (200 with the 20
-#     newest conversations, all of the user's tenant; 201), and turns the
-#     logged transactions into pgbench scripts (make_pgbench.py): the same
-#     set_config statement with the same values and the same SQL with the
-#     same parameters, in one \startpipeline..\endpipeline (one implicit
-#     transaction, as the server sends it).
-#  4. For each request (list, then insert) and each of REPS rounds, measures
+#  3. Sends one request of each kind with curl while PostgreSQL logs every
+#     statement (log_statement=all):
+#       list      GET /rest/v1/conversations?select=*&order=last_message_at.desc&limit=20
+#       insert    POST /rest/v1/messages
+#       junction  GET /rest/v1/conversations?select=id,title,tags(name)&order=last_message_at.desc&limit=20
+#                 (tags embedded through the conversation_tags junction)
+#       function  GET /rest/v1/rpc/conversation_messages?conversation=<id>&message_number=gt.4
+#                     &select=message_number,role,content
+#     checks the answers (200 with the 20 newest conversations, all of the
+#     user's tenant; 201; the junction's 20 rows with the tags the database
+#     has for them; the function's 6 rows as the database has them), and
+#     turns the logged transactions into pgbench scripts (make_pgbench.py):
+#     the same set_config statement with the same values and the same SQL
+#     with the same parameters, in one \startpipeline..\endpipeline (one
+#     implicit transaction, as the server sends it).
+#  4. For each request in REQUESTS and each of REPS rounds, measures
 #     agentbase (wrk -t1 -cN) and pgbench (-c N -j 1 -M prepared, or -M
 #     extended when PREPARED=0, matching the server's statements) at
 #     LOW_CLIENTS and HIGH_CLIENTS clients, alternating the two tools and
 #     reversing the order every other round (ABBA). Every measured run has its
 #     own WARMUP-second warm-up run first and a VACUUM ANALYZE + CHECKPOINT
-#     before that, outside the timing.
-#  5. A short burst with STRESS_CLIENTS connections, for the memory peak.
+#     before that, outside the timing. Before a read's rounds it is sent and
+#     checked once more (the inserts move conversations to the top), and that
+#     answer's size is what every wrk answer must average.
+#  5. A short burst with STRESS_CLIENTS connections on the list, for the
+#     memory peak.
 #  6. Prints summary.md (summarize.py).
 #
 # It fails loudly (non-zero exit) if any request answers >= 400 or a socket
 # error/timeout happens in wrk (the server has no 1xx/3xx answers for these
-# requests), if a list answer is not the full list, if an insert run's row
-# count does not match its answers, or if pgbench reports a failed or aborted
-# transaction.
+# requests), if a read's answers are not the full answer (mean size within
+# 2 % of the checked one), if an insert run's row count does not match its
+# answers, or if pgbench reports a failed or aborted transaction.
 #
 # Knobs (environment): PREPARED (1: the server prepares its statements, its
 # default, and pgbench runs -M prepared; 0: --no-prepared-statements and
-# -M extended), DURATION (4 s per measured run), WARMUP (1 s; 0 skips the warm-up runs),
-# REPS (4 rounds), POOL_SIZE (4), LOW_CLIENTS (4), HIGH_CLIENTS (16),
-# INSERT_CONVERSATIONS (100, at most 128: the inserts spread over this many of
+# -M extended), REQUESTS (which requests to measure, in this order; default
+# "list insert junction function"), DURATION (4 s per measured run),
+# WARMUP (1 s; 0 skips the warm-up runs), REPS (4 rounds), POOL_SIZE (4),
+# LOW_CLIENTS (4), HIGH_CLIENTS (16), INSERT_CONVERSATIONS (100, at most 128: the inserts spread over this many of
 # the user's conversations, the same ones on both sides, so that row locks on
 # a few hot conversations do not dominate), STRESS_CLIENTS (256; 0 skips),
 # STRESS_DURATION (3 s), AGENTBASE_BIN (default build/agentbase), BENCH_OUT,
@@ -53,7 +70,7 @@
 # --sched-batch; 0: --no-sched-batch), PGBENCH_BATCH (1: also measure pgbench
 # under SCHED_BATCH, `chrt -b 0`, in every round at equal client counts, to
 # show the comparison with the same scheduling policy on both sides; 0 skips
-# it). With the defaults it takes about 5 minutes.
+# it). With the defaults it takes about 12 minutes (about 3 per request).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -132,9 +149,11 @@ stop_server() {
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=
 }
+HOLD_PID=
 cleanup() {
   local rc=$?
   set +e
+  [ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null
   stop_server
   stop_test_cluster
   rm -rf "$WORK"
@@ -361,7 +380,8 @@ PGB_DIR='$OUT/pgbench'
 EOF
   log "holding: server pid $SERVER_PID at $BASE, database '$DB'; settings in $OUT/hold.env; interrupt to stop"
   sleep infinity &
-  wait $!
+  HOLD_PID=$!
+  wait "$HOLD_PID"
 fi
 
 # --- measurements ------------------------------------------------------------------------
