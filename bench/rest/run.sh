@@ -70,7 +70,7 @@
 # --sched-batch; 0: --no-sched-batch), PGBENCH_BATCH (1: also measure pgbench
 # under SCHED_BATCH, `chrt -b 0`, in every round at equal client counts, to
 # show the comparison with the same scheduling policy on both sides; 0 skips
-# it). With the defaults it takes about 12 minutes (about 3 per request).
+# it). With the defaults it takes about 12-14 minutes (about 3 per request).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
