@@ -5,6 +5,15 @@
       FILE holds a list response body: a JSON array of ROWS rows, all of the
       tenant TENANT_ID (row level security at work: other tenants have more
       recent conversations too).
+  check.py junction-response FILE EXPECTED
+      FILE holds the junction embed's answer: a JSON array of objects with
+      exactly id, title and tags (an array of {"name": ...}); EXPECTED is the
+      same list as the database has it for the user's tenant (tag names
+      sorted). Same rows in the same order, the same titles, the same tags.
+  check.py function-response FILE EXPECTED ROWS
+      FILE holds the RETURNS TABLE call's answer: a JSON array of ROWS rows
+      with exactly message_number, role and content, equal (in
+      message_number order) to EXPECTED, the rows as the database has them.
   check.py wrk STDOUT [--expect-bytes N] [--inserted ROWS --connections C]
       wrk's result line: no socket errors, no timeouts, no status >= 400, at
       least one request, and one recorded latency per request (wrk.lua's
@@ -59,6 +68,13 @@ def main():
     p.add_argument("file")
     p.add_argument("tenant")
     p.add_argument("rows", type=int)
+    p = sub.add_parser("junction-response")
+    p.add_argument("file")
+    p.add_argument("expected")
+    p = sub.add_parser("function-response")
+    p.add_argument("file")
+    p.add_argument("expected")
+    p.add_argument("rows", type=int)
     p = sub.add_parser("wrk")
     p.add_argument("stdout")
     p.add_argument("--expect-bytes", type=int)
@@ -77,6 +93,30 @@ def main():
         tenants = {row.get("tenant_id") for row in rows}
         if tenants != {args.tenant}:
             fail("rows of other tenants in the list: %s" % sorted(tenants))
+    elif args.what == "junction-response":
+        rows = json.load(open(args.file))
+        expected = json.load(open(args.expected))
+        if not isinstance(rows, list) or not expected or len(rows) != len(expected):
+            fail("expected a JSON array of %d rows in %s" % (len(expected or []), args.file))
+        for row, want in zip(rows, expected):
+            if not isinstance(row, dict) or set(row) != {"id", "title", "tags"}:
+                fail("a row without exactly id, title and tags in %s: %r" % (args.file, row))
+            if not isinstance(row["tags"], list) or any(not isinstance(t, dict) or set(t) != {"name"}
+                                                        for t in row["tags"]):
+                fail("tags is not an array of {name} objects in %s: %r" % (args.file, row))
+            got = {"id": row["id"], "title": row["title"], "tags": sorted(t["name"] for t in row["tags"])}
+            if got != want:
+                fail("junction embed row differs from the database: %r, expected %r" % (got, want))
+    elif args.what == "function-response":
+        rows = json.load(open(args.file))
+        expected = json.load(open(args.expected))
+        if not isinstance(rows, list) or len(rows) != args.rows or len(expected or []) != args.rows:
+            fail("expected a JSON array of %d rows in %s (the database has %d)"
+                 % (args.rows, args.file, len(expected or [])))
+        if any(not isinstance(r, dict) or set(r) != {"message_number", "role", "content"} for r in rows):
+            fail("a row without exactly message_number, role and content in %s" % args.file)
+        if sorted(rows, key=lambda r: r["message_number"]) != expected:
+            fail("function rows differ from the database:\n%r\n%r" % (rows, expected))
     elif args.what == "wrk":
         r = wrk_result(args.stdout)
         errors = {k: r[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts") if r[k]}

@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """Turn the transactions agentbase sent to PostgreSQL into pgbench scripts.
 
-bench/rest/run.sh turns on log_statement=all, sends one list request and one
-insert request to `agentbase serve`, and turns it off again. This reads those
-two transactions back from the PostgreSQL log (what the server really sent:
-every statement and every parameter value) and writes pgbench scripts that
-send the same statements with the same parameters in one pipeline:
+bench/rest/run.sh turns on log_statement=all, sends one request of each kind
+to `agentbase serve` (the list, an insert, the junction embed and the
+RETURNS TABLE call), and turns it off again. This reads those transactions
+back from the PostgreSQL log (what the server really sent: every statement
+and every parameter value) and writes pgbench scripts that send the same
+statements with the same parameters in one pipeline:
 
   OUT/list.sql          set_config(...); the SELECT  (one implicit transaction)
+  OUT/junction.sql      set_config(...); the SELECT embedding tags through
+                        conversation_tags
+  OUT/function.sql      set_config(...); the SELECT from conversation_messages(...)
   OUT/insert_<k>.sql    set_config(...); the INSERT; one per body
                         (an explicit BEGIN ... COMMIT is kept when the server sent one)
   OUT/vars.txt          name=value lines, passed to pgbench as -D name=value
-  OUT/captured.json     the two transactions as captured (for the record)
+  OUT/captured.json     the transactions as captured (for the record)
 
 Statements keep the server's SQL text byte for byte; only $n becomes a pgbench
 variable (:name), which pgbench sends as the n-th text parameter again: with
@@ -138,10 +142,18 @@ def main():
     with open(bodies_path, encoding="utf-8") as f:
         bodies = [line.rstrip("\n") for line in f if line.strip()]
     done = transactions(read_entries(log_path))
-    list_tx = find(done, lambda settings, main: "transaction_read_only" in settings
-                   and '"public"."conversations"' in main, "list")
+    # The reads: each is told apart by the relation its statement reads.
+    reads = {
+        "list": lambda settings, main: "transaction_read_only" in settings
+        and '"public"."conversations"' in main and '"public"."conversation_tags"' not in main,
+        "junction": lambda settings, main: '"public"."conversations"' in main
+        and '"public"."conversation_tags"' in main,
+        "function": lambda settings, main: '"public"."conversation_messages"(' in main,
+    }
+    captured_txs = {name: find(done, predicate, name) for name, predicate in reads.items()}
     insert_tx = find(done, lambda settings, main: "transaction_read_only" not in settings
                      and 'INSERT INTO "public"."messages"' in main, "insert")
+    captured_txs["insert"] = insert_tx
 
     variables = {}
 
@@ -158,14 +170,16 @@ def main():
             names.append(own)
         return names
 
-    # List: every value exactly as captured.
-    list_main = ["list_p%d" % n for n in range(1, len(list_tx[settings_index(list_tx) + 1][1]) + 1)]
-    list_names = names_for(list_tx, "list", list_main)
-    for (sql, params), names in zip(list_tx, list_names):
-        for name, value in zip(names, params):
-            variables[name] = value
-    with open(out + "/list.sql", "w", encoding="utf-8") as f:
-        f.write(script(list_tx, list_names))
+    # Reads: every value exactly as captured.
+    for name in reads:
+        tx = captured_txs[name]
+        main_names = ["%s_p%d" % (name, n) for n in range(1, len(tx[settings_index(tx) + 1][1]) + 1)]
+        tx_names = names_for(tx, name, main_names)
+        for (sql, params), names in zip(tx, tx_names):
+            for variable, value in zip(names, params):
+                variables[variable] = value
+        with open("%s/%s.sql" % (out, name), "w", encoding="utf-8") as f:
+            f.write(script(tx, tx_names))
 
     # Insert: the settings as captured. The statement's one parameter is the
     # request body as the server passes it on (it may re-serialize it, e.g.
@@ -213,8 +227,9 @@ def main():
         for name, value in variables.items():
             f.write("%s=%s\n" % (name, value))
     with open(out + "/captured.json", "w", encoding="utf-8") as f:
-        json.dump({"list": list_tx, "insert": insert_tx}, f, indent=1)
-    print("pgbench scripts: list.sql, insert_0..%d.sql (%d variables)" % (len(bodies) - 1, len(variables)))
+        json.dump(captured_txs, f, indent=1)
+    print("pgbench scripts: list.sql, junction.sql, function.sql, insert_0..%d.sql (%d variables)"
+          % (len(bodies) - 1, len(variables)))
 
 
 if __name__ == "__main__":

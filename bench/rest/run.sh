@@ -14,36 +14,53 @@
 #
 # What it does:
 #  1. Seeds 5 tenants with one user each and 1000 conversations per tenant
-#     (10 messages each), then VACUUM ANALYZE.
+#     (10 messages each). Then, in the benchmark database only
+#     (extra_schema.sql): tags (8 per tenant), the junction
+#     conversation_tags (1 to 3 tags per conversation; primary key = its two
+#     foreign keys) and the RETURNS TABLE function conversation_messages(uuid),
+#     with grants and row level security like the schema's tables. VACUUM
+#     ANALYZE.
 #  2. Starts `agentbase serve --pool-size POOL_SIZE` and records its idle memory.
-#  3. Sends one list and one insert request with curl while PostgreSQL logs
-#     every statement (log_statement=all), checks the answers (200 with the 20
-#     newest conversations, all of the user's tenant; 201), and turns the
-#     logged transactions into pgbench scripts (make_pgbench.py): the same
-#     set_config statement with the same values and the same SQL with the
-#     same parameters, in one \startpipeline..\endpipeline (one implicit
-#     transaction, as the server sends it).
-#  4. For each request (list, then insert) and each of REPS rounds, measures
+#  3. Sends one request of each kind with curl while PostgreSQL logs every
+#     statement (log_statement=all):
+#       list      GET /rest/v1/conversations?select=*&order=last_message_at.desc&limit=20
+#       insert    POST /rest/v1/messages
+#       junction  GET /rest/v1/conversations?select=id,title,tags(name)&order=last_message_at.desc&limit=20
+#                 (tags embedded through the conversation_tags junction)
+#       function  GET /rest/v1/rpc/conversation_messages?conversation=<id>&message_number=gt.4
+#                     &select=message_number,role,content
+#     checks the answers (200 with the 20 newest conversations, all of the
+#     user's tenant; 201; the junction's 20 rows with the tags the database
+#     has for them; the function's 6 rows as the database has them), and
+#     turns the logged transactions into pgbench scripts (make_pgbench.py):
+#     the same set_config statement with the same values and the same SQL
+#     with the same parameters, in one \startpipeline..\endpipeline (one
+#     implicit transaction, as the server sends it).
+#  4. For each request in REQUESTS and each of REPS rounds, measures
 #     agentbase (wrk -t1 -cN) and pgbench (-c N -j 1 -M prepared, or -M
 #     extended when PREPARED=0, matching the server's statements) at
 #     LOW_CLIENTS and HIGH_CLIENTS clients, alternating the two tools and
 #     reversing the order every other round (ABBA). Every measured run has its
 #     own WARMUP-second warm-up run first and a VACUUM ANALYZE + CHECKPOINT
-#     before that, outside the timing.
-#  5. A short burst with STRESS_CLIENTS connections, for the memory peak.
+#     before that, outside the timing. Before a read's rounds it is sent and
+#     checked once more (the inserts move conversations to the top), and that
+#     answer's size is what every wrk answer must average.
+#  5. A short burst with STRESS_CLIENTS connections on the list, for the
+#     memory peak.
 #  6. Prints summary.md (summarize.py).
 #
 # It fails loudly (non-zero exit) if any request answers >= 400 or a socket
 # error/timeout happens in wrk (the server has no 1xx/3xx answers for these
-# requests), if a list answer is not the full list, if an insert run's row
-# count does not match its answers, or if pgbench reports a failed or aborted
-# transaction.
+# requests), if a read's answers are not the full answer (mean size within
+# 2 % of the checked one), if an insert run's row count does not match its
+# answers, or if pgbench reports a failed or aborted transaction.
 #
 # Knobs (environment): PREPARED (1: the server prepares its statements, its
 # default, and pgbench runs -M prepared; 0: --no-prepared-statements and
-# -M extended), DURATION (4 s per measured run), WARMUP (1 s),
-# REPS (4 rounds), POOL_SIZE (4), LOW_CLIENTS (4), HIGH_CLIENTS (16),
-# INSERT_CONVERSATIONS (100, at most 128: the inserts spread over this many of
+# -M extended), REQUESTS (which requests to measure, in this order; default
+# "list insert junction function"), DURATION (4 s per measured run),
+# WARMUP (1 s; 0 skips the warm-up runs), REPS (4 rounds), POOL_SIZE (4),
+# LOW_CLIENTS (4), HIGH_CLIENTS (16), INSERT_CONVERSATIONS (100, at most 128: the inserts spread over this many of
 # the user's conversations, the same ones on both sides, so that row locks on
 # a few hot conversations do not dominate), STRESS_CLIENTS (256; 0 skips),
 # STRESS_DURATION (3 s), AGENTBASE_BIN (default build/agentbase), BENCH_OUT,
@@ -53,7 +70,7 @@
 # --sched-batch; 0: --no-sched-batch), PGBENCH_BATCH (1: also measure pgbench
 # under SCHED_BATCH, `chrt -b 0`, in every round at equal client counts, to
 # show the comparison with the same scheduling policy on both sides; 0 skips
-# it). With the defaults it takes about 5 minutes.
+# it). With the defaults it takes about 12-14 minutes (about 3 per request).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -70,6 +87,7 @@ HIGH_CLIENTS=${HIGH_CLIENTS:-16}
 INSERT_CONVERSATIONS=${INSERT_CONVERSATIONS:-100}
 STRESS_CLIENTS=${STRESS_CLIENTS:-256}
 STRESS_DURATION=${STRESS_DURATION:-3}
+REQUESTS=${REQUESTS:-list insert junction function}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 JWT_SECRET=agentbase-rest-benchmark-secret-0123456789
 START_TIME=$(date +%s)
@@ -104,6 +122,10 @@ if [ -z "${AGENTBASE_BIN:-}" ]; then
   fi
 fi
 [ -x "$AGENTBASE_BIN" ] || die "agentbase binary not found at $AGENTBASE_BIN"
+for workload in $REQUESTS; do
+  case $workload in list | insert | junction | function) ;; *) die "REQUESTS: unknown request '$workload'" ;; esac
+done
+[ -n "${REQUESTS// /}" ] || die "REQUESTS is empty"
 # pgbench takes at most 128 scripts (one per insert body).
 ((INSERT_CONVERSATIONS >= 1 && INSERT_CONVERSATIONS <= 128)) || die "INSERT_CONVERSATIONS must be 1..128"
 
@@ -127,9 +149,11 @@ stop_server() {
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=
 }
+HOLD_PID=
 cleanup() {
   local rc=$?
   set +e
+  [ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null
   stop_server
   stop_test_cluster
   rm -rf "$WORK"
@@ -164,13 +188,14 @@ AB=$WORK/bin/agentbase
   echo "curl: $(curl --version | head -1)"
   echo "settings: PREPARED=$PREPARED DURATION=$DURATION WARMUP=$WARMUP REPS=$REPS POOL_SIZE=$POOL_SIZE LOW_CLIENTS=$LOW_CLIENTS" \
     "HIGH_CLIENTS=$HIGH_CLIENTS INSERT_CONVERSATIONS=$INSERT_CONVERSATIONS STRESS_CLIENTS=$STRESS_CLIENTS" \
-    "SERVER_SCHED_BATCH=$SERVER_SCHED_BATCH PGBENCH_BATCH=$PGBENCH_BATCH"
+    "SERVER_SCHED_BATCH=$SERVER_SCHED_BATCH PGBENCH_BATCH=$PGBENCH_BATCH REQUESTS='$REQUESTS'"
 } >"$OUT/machine.txt"
 cat >"$OUT/settings.json" <<EOF
 {"prepared": $PREPARED, "duration": $DURATION, "warmup": $WARMUP, "reps": $REPS, "pool_size": $POOL_SIZE,
  "low_clients": $LOW_CLIENTS, "high_clients": $HIGH_CLIENTS, "insert_conversations": $INSERT_CONVERSATIONS,
  "stress_clients": $STRESS_CLIENTS, "stress_duration": $STRESS_DURATION,
- "server_sched_batch": $SERVER_SCHED_BATCH, "pgbench_batch": $PGBENCH_BATCH}
+ "server_sched_batch": $SERVER_SCHED_BATCH, "pgbench_batch": $PGBENCH_BATCH,
+ "requests": "$REQUESTS"}
 EOF
 
 # --- database ------------------------------------------------------------------------
@@ -208,8 +233,15 @@ SELECT c.tenant_id, c.id, CASE WHEN m % 2 = 0 THEN 'assistant' ELSE 'user' END,
        'seed message ' || m, c.last_message_at - (10 - m) * interval '1 minute'
 FROM public.conversations c, generate_series(1, 10) AS m;
 COMMIT;
-VACUUM ANALYZE;
 EOF
+# Only in the benchmark database: the platform schema has no many-to-many
+# junction, so tags reach conversations through public.conversation_tags (its
+# primary key is its two foreign keys, which makes it a junction). Grants and
+# row level security follow the schema's tables: a user reads the tags of
+# their tenant and the links of the conversations they can read. Created
+# before the server starts, so its schema cache has them.
+sql <"$HERE/extra_schema.sql"
+sql -c "VACUUM ANALYZE"
 USER_ID=$(sql -c "SELECT id FROM auth.users WHERE email = 'bench@example.com'")
 TENANT_ID=$(sql -c "SELECT tenant_id FROM public.profiles WHERE id = '$USER_ID'")
 [ "$(sql -c "SELECT count(*) FROM public.conversations WHERE tenant_id = '$TENANT_ID'")" = 1000 ] ||
@@ -253,29 +285,68 @@ curl -s -o /dev/null "$BASE/rest/v1/" || die "agentbase serve is not answering o
 sleep 1
 python3 "$HERE/summarize.py" memory "$SERVER_PID" idle "$OUT"
 
-# --- the two requests, captured ----------------------------------------------------------
-log "capturing the server's transactions (log_statement=all for two requests)"
-LIST_PATH="/rest/v1/conversations?select=*&order=last_message_at.desc&limit=20"
+# --- the four requests, captured -------------------------------------------------------
+log "capturing the server's transactions (log_statement=all for four requests)"
+# The reads (GET): the list, the embed of tags through the conversation_tags
+# junction, and the RETURNS TABLE function with a filter on one of its output
+# columns. The function reads one of the user's conversations that no insert
+# touches (the bodies take the first INSERT_CONVERSATIONS by id, at most 128
+# of 1000), so its answer stays the same throughout.
+FUNCTION_CONVERSATION=$(sql -c "SELECT id FROM public.conversations WHERE user_id = '$USER_ID' ORDER BY id DESC LIMIT 1")
+declare -A READ_PATH=(
+  [list]="/rest/v1/conversations?select=*&order=last_message_at.desc&limit=20"
+  [junction]="/rest/v1/conversations?select=id,title,tags(name)&order=last_message_at.desc&limit=20"
+  [function]="/rest/v1/rpc/conversation_messages?conversation=$FUNCTION_CONVERSATION&message_number=gt.4&select=message_number,role,content"
+)
+declare -A READ_BYTES
 # The headers wrk sends: Host, Authorization (+ Content-Type, Content-Length).
 CURL=(curl -s -H 'User-Agent:' -H 'Accept:' -H "Authorization: Bearer $TOKEN")
+# read_request WORKLOAD: one GET as wrk sends it; the answer in OUT/WORKLOAD.{headers,json}.
+read_request() {
+  local status
+  status=$("${CURL[@]}" -D "$OUT/$1.headers" -o "$OUT/$1.json" -w '%{http_code}' "$BASE${READ_PATH[$1]}")
+  [ "$status" = 200 ] || die "$1 request answered $status: $(cat "$OUT/$1.json")"
+}
+# check_read WORKLOAD: the answer in OUT/WORKLOAD.json must be what the
+# database holds for the user (asked as superuser, tenant named explicitly);
+# its size (head and body) is then what every wrk answer must average.
+check_read() {
+  case $1 in
+    list) python3 "$HERE/check.py" list-response "$OUT/list.json" "$TENANT_ID" 20 ;;
+    junction)
+      sql -c "SELECT json_agg(json_build_object('id', c.id, 'title', c.title, 'tags',
+                (SELECT coalesce(json_agg(t.name ORDER BY t.name), '[]')
+                 FROM public.conversation_tags ct JOIN public.tags t ON t.id = ct.tag_id
+                 WHERE ct.conversation_id = c.id)) ORDER BY c.last_message_at DESC)
+              FROM (SELECT * FROM public.conversations WHERE tenant_id = '$TENANT_ID'
+                    ORDER BY last_message_at DESC LIMIT 20) c" >"$OUT/junction.expected.json"
+      python3 "$HERE/check.py" junction-response "$OUT/junction.json" "$OUT/junction.expected.json" ;;
+    function)
+      sql -c "SELECT json_agg(json_build_object('message_number', n, 'role', role, 'content', content) ORDER BY n)
+              FROM (SELECT role, content, row_number() OVER (ORDER BY created_at, id) AS n
+                    FROM public.messages WHERE conversation_id = '$FUNCTION_CONVERSATION') s
+              WHERE n > 4" >"$OUT/function.expected.json"
+      python3 "$HERE/check.py" function-response "$OUT/function.json" "$OUT/function.expected.json" 6 ;;
+  esac
+  READ_BYTES[$1]=$(($(wc -c <"$OUT/$1.headers") + $(wc -c <"$OUT/$1.json")))
+}
 PG_LOG=$TEST_PG_ROOT/postgres.log
 LOG_START=$(wc -l <"$PG_LOG")
 sql -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 0.5
-status=$("${CURL[@]}" -D "$OUT/list.headers" -o "$OUT/list.json" -w '%{http_code}' "$BASE$LIST_PATH")
-[ "$status" = 200 ] || die "list request answered $status: $(cat "$OUT/list.json")"
+read_request list
 status=$("${CURL[@]}" -o "$OUT/insert.json" -w '%{http_code}' -H 'Content-Type: application/json' \
   --data-binary "$(head -1 "$OUT/bodies.txt")" "$BASE/rest/v1/messages")
 [ "$status" = 201 ] || die "insert request answered $status: $(cat "$OUT/insert.json")"
+read_request junction
+read_request function
 sql -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
 tail -n +"$((LOG_START + 1))" "$PG_LOG" >"$OUT/captured-postgres.log"
-python3 "$HERE/check.py" list-response "$OUT/list.json" "$TENANT_ID" 20
-LIST_BYTES=$(($(wc -c <"$OUT/list.headers") + $(wc -c <"$OUT/list.json")))
+for workload in list junction function; do check_read "$workload"; done
 python3 "$HERE/make_pgbench.py" "$OUT/captured-postgres.log" "$OUT/bodies.txt" "$OUT/pgbench"
 
 PGB_VARS=()
 while IFS= read -r line; do PGB_VARS+=(-D "$line"); done <"$OUT/pgbench/vars.txt"
-PGB_LIST=(-f "$OUT/pgbench/list.sql")
 PGB_INSERT=()
 for ((k = 0; k < INSERT_CONVERSATIONS; k++)); do PGB_INSERT+=(-f "$OUT/pgbench/insert_$k.sql@1"); done
 # pgbench: extended protocol with text parameters, statements prepared once
@@ -283,9 +354,11 @@ for ((k = 0; k < INSERT_CONVERSATIONS; k++)); do PGB_INSERT+=(-f "$OUT/pgbench/i
 # tables, one thread like wrk.
 PGB=("$PGBENCH" -n -M "$PGB_MODE" -j 1 "${PGB_VARS[@]}")
 # One transaction of each through pgbench, to fail early on a script error.
-"${PGB[@]}" -c 1 -t 1 "${PGB_LIST[@]}" "$DB" >"$OUT/pgbench-smoke-list.out" 2>&1 ||
-  { cat "$OUT/pgbench-smoke-list.out" >&2; die "pgbench list script failed"; }
-python3 "$HERE/check.py" pgbench "$OUT/pgbench-smoke-list.out"
+for workload in list junction function; do
+  "${PGB[@]}" -c 1 -t 1 -f "$OUT/pgbench/$workload.sql" "$DB" >"$OUT/pgbench-smoke-$workload.out" 2>&1 ||
+    { cat "$OUT/pgbench-smoke-$workload.out" >&2; die "pgbench $workload script failed"; }
+  python3 "$HERE/check.py" pgbench "$OUT/pgbench-smoke-$workload.out"
+done
 before=$(sql -c "SELECT count(*) FROM public.messages")
 "${PGB[@]}" -c 1 -t 1 -f "$OUT/pgbench/insert_0.sql" "$DB" >"$OUT/pgbench-smoke-insert.out" 2>&1 ||
   { cat "$OUT/pgbench-smoke-insert.out" >&2; die "pgbench insert script failed"; }
@@ -307,13 +380,15 @@ PGB_DIR='$OUT/pgbench'
 EOF
   log "holding: server pid $SERVER_PID at $BASE, database '$DB'; settings in $OUT/hold.env; interrupt to stop"
   sleep infinity &
-  wait $!
+  HOLD_PID=$!
+  wait "$HOLD_PID"
 fi
 
 # --- measurements ------------------------------------------------------------------------
 # prepare: the same for every run, outside the timing.
 prepare() {
-  sql -c "VACUUM ANALYZE public.conversations, public.messages" -c "CHECKPOINT" >/dev/null
+  sql -c "VACUUM ANALYZE public.conversations, public.messages, public.tags, public.conversation_tags" \
+    -c "CHECKPOINT" >/dev/null
 }
 messages() { sql -c "SELECT count(*) FROM public.messages"; }
 
@@ -329,22 +404,29 @@ measure() {
   [ -n "$stress" ] && probe+=(--label stress=1)
   local check_args=() before
   if [ "$side" = server ]; then
-    export BENCH_MODE=$workload BENCH_CONNECTIONS=$clients
-    wrk -t1 -c"$clients" -d"${WARMUP}s" -s "$HERE/wrk.lua" "$BASE" >"$RUNS/$name.warmup.out"
-    python3 "$HERE/check.py" wrk "$RUNS/$name.warmup.out"
+    export BENCH_MODE=$workload BENCH_CONNECTIONS=$clients BENCH_PATH=${READ_PATH[$workload]:-}
+    if ((WARMUP > 0)); then
+      wrk -t1 -c"$clients" -d"${WARMUP}s" -s "$HERE/wrk.lua" "$BASE" >"$RUNS/$name.warmup.out"
+      python3 "$HERE/check.py" wrk "$RUNS/$name.warmup.out"
+    fi
     before=$(messages)
     "${probe[@]}" --server-pid "$SERVER_PID" -- \
       wrk -t1 -c"$clients" -d"${duration}s" --timeout 10s -s "$HERE/wrk.lua" "$BASE" ||
       die "wrk failed (see $RUNS/$name.out)"
-    [ "$workload" = list ] && check_args+=(--expect-bytes "$LIST_BYTES")
-    [ "$workload" = insert ] && check_args+=(--inserted $(($(messages) - before)) --connections "$clients")
+    if [ "$workload" = insert ]; then
+      check_args+=(--inserted $(($(messages) - before)) --connections "$clients")
+    else
+      check_args+=(--expect-bytes "${READ_BYTES[$workload]}")
+    fi
     python3 "$HERE/check.py" wrk "$RUNS/$name.out" "${check_args[@]}"
   else
-    local scripts=("${PGB_LIST[@]}") pgb=("${PGB[@]}")
+    local scripts=(-f "$OUT/pgbench/$workload.sql") pgb=("${PGB[@]}")
     [ "$workload" = insert ] && scripts=("${PGB_INSERT[@]}")
     [ "$side" = pgbench-batch ] && pgb=(chrt -b 0 "${PGB[@]}")
-    "${pgb[@]}" -c "$clients" -T "$WARMUP" "${scripts[@]}" "$DB" >"$RUNS/$name.warmup.out" 2>&1 ||
-      { tail -5 "$RUNS/$name.warmup.out" >&2; die "pgbench warm-up failed"; }
+    if ((WARMUP > 0)); then
+      "${pgb[@]}" -c "$clients" -T "$WARMUP" "${scripts[@]}" "$DB" >"$RUNS/$name.warmup.out" 2>&1 ||
+        { tail -5 "$RUNS/$name.warmup.out" >&2; die "pgbench warm-up failed"; }
+    fi
     before=$(messages)
     "${probe[@]}" -- "${pgb[@]}" -c "$clients" -T "$duration" -l --log-prefix="$RUNS/$name-txlog" \
       "${scripts[@]}" "$DB" || { tail -5 "$RUNS/$name.out" >&2; die "pgbench failed or aborted (see $RUNS/$name.out)"; }
@@ -353,7 +435,13 @@ measure() {
   fi
 }
 
-for workload in list insert; do
+for workload in $REQUESTS; do
+  if [ "$workload" != insert ]; then
+    # The inserts move their conversations to the top of the list: ask again
+    # and check, so the size every answer must have is the current one.
+    read_request "$workload"
+    check_read "$workload"
+  fi
   for ((rep = 1; rep <= REPS; rep++)); do
     order=()
     for clients in "$LOW_CLIENTS" "$HIGH_CLIENTS"; do
@@ -375,6 +463,8 @@ sleep 1
 python3 "$HERE/summarize.py" memory "$SERVER_PID" after-load "$OUT"
 
 if ((STRESS_CLIENTS > 0)); then
+  read_request list
+  check_read list
   measure list server "$STRESS_CLIENTS" 1 stress
   sleep 1
   python3 "$HERE/summarize.py" memory "$SERVER_PID" after-stress "$OUT"

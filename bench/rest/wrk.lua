@@ -1,7 +1,10 @@
 -- wrk script for bench/rest/run.sh: the supabase-js style requests.
---   BENCH_MODE=list    GET /rest/v1/conversations?select=*&order=last_message_at.desc&limit=20
---   BENCH_MODE=insert  POST /rest/v1/messages, one JSON body per request, taken
---                      round-robin from the lines of BENCH_BODIES_FILE
+--   BENCH_MODE=list      GET BENCH_PATH, by default
+--                        /rest/v1/conversations?select=*&order=last_message_at.desc&limit=20
+--   BENCH_MODE=junction  GET BENCH_PATH (tags embedded through a junction table)
+--   BENCH_MODE=function  GET BENCH_PATH (a RETURNS TABLE function, /rest/v1/rpc/...)
+--   BENCH_MODE=insert    POST /rest/v1/messages, one JSON body per request, taken
+--                        round-robin from the lines of BENCH_BODIES_FILE
 -- BENCH_TOKEN is the user's access token (Authorization: Bearer).
 -- No response() callback on purpose: it would make wrk parse every response
 -- in Lua and cost client CPU on a shared machine. Non-2xx answers are counted
@@ -12,9 +15,14 @@ assert(token, "BENCH_TOKEN is not set")
 
 wrk.headers["Authorization"] = "Bearer " .. token
 
+local path = os.getenv("BENCH_PATH") or ""
 if mode == "list" then
   wrk.method = "GET"
-  wrk.path = "/rest/v1/conversations?select=*&order=last_message_at.desc&limit=20"
+  wrk.path = path ~= "" and path or "/rest/v1/conversations?select=*&order=last_message_at.desc&limit=20"
+elseif mode == "junction" or mode == "function" then
+  assert(path ~= "", "BENCH_PATH is not set")
+  wrk.method = "GET"
+  wrk.path = path
 elseif mode == "insert" then
   local path = assert(os.getenv("BENCH_BODIES_FILE"), "BENCH_BODIES_FILE is not set")
   local file = assert(io.open(path, "r"))
@@ -37,7 +45,7 @@ elseif mode == "insert" then
     return requests[next_index]
   end
 else
-  error("BENCH_MODE must be list or insert")
+  error("BENCH_MODE must be list, insert, junction or function")
 end
 
 -- wrk 4 "corrects" its latency histogram for coordinated omission before
