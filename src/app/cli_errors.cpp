@@ -6,9 +6,7 @@
 
 namespace agentbase::app {
 
-int ExitCodeFor(const Error& error) {
-  return error.Is(ErrorKind::kUsage) ? kExitUsage : kExitDatabase;
-}
+int ExitCodeFor(const Error& error) { return error.Is(ErrorKind::kUsage) ? kExitUsage : kExitDatabase; }
 
 int ReportError(const Error& error, int exit_code) {
   std::cerr << "error: " << error.message << "\n";

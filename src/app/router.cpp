@@ -63,9 +63,10 @@ boost::asio::awaitable<http::Response> Dispatch(const Observed& observed, http::
   }
   if (request.path == "/metrics" && routes.gauges) {
     auto authorization = request.Header("authorization");
-    bool allowed = IsLoopback(request.remote_address) ||
-                   (!routes.metrics_token.empty() && authorization && *authorization == "Bearer " + routes.metrics_token);
-    if (!allowed) co_return http::JsonError(403, "AB403", "metrics are served to loopback clients or with the metrics token");
+    bool allowed = IsLoopback(request.remote_address) || (!routes.metrics_token.empty() && authorization &&
+                                                          *authorization == "Bearer " + routes.metrics_token);
+    if (!allowed)
+      co_return http::JsonError(403, "AB403", "metrics are served to loopback clients or with the metrics token");
     http::Response response{200, {}, observed.registry->Render(routes.gauges())};
     response.SetHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     co_return response;
@@ -94,10 +95,11 @@ struct RequestSummary {
 void LogRequest(const Routes& routes, const RequestSummary& request, const http::Response& response,
                 std::string_view id, double seconds) {
   if (routes.json_logs) {
-    spdlog::info("{{\"event\":\"request\",\"request_id\":{},\"method\":{},\"path\":{},\"status\":{},"
-                 "\"duration_ms\":{:.3f},\"remote\":{}}}",
-                 http::JsonQuote(id), http::JsonQuote(request.method), http::JsonQuote(ReplaceInvalidUtf8(request.path)),
-                 response.status, seconds * 1000, http::JsonQuote(request.remote_address));
+    spdlog::info(
+        "{{\"event\":\"request\",\"request_id\":{},\"method\":{},\"path\":{},\"status\":{},"
+        "\"duration_ms\":{:.3f},\"remote\":{}}}",
+        http::JsonQuote(id), http::JsonQuote(request.method), http::JsonQuote(ReplaceInvalidUtf8(request.path)),
+        response.status, seconds * 1000, http::JsonQuote(request.remote_address));
   } else {
     spdlog::info("{} {} {} {:.3f} ms id={} from {}", request.method, request.path, response.status, seconds * 1000, id,
                  request.remote_address);

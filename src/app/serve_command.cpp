@@ -137,8 +137,8 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   // Requests connect as authenticator (as PostgREST does) and switch to the
   // JWT's role inside each transaction.
   std::string api_conninfo = !options.api_db_url.empty() ? options.api_db_url
-                             : target->IsEmbedded()       ? target->Conninfo() + " user=authenticator"
-                                                          : target->Conninfo();
+                             : target->IsEmbedded()      ? target->Conninfo() + " user=authenticator"
+                                                         : target->Conninfo();
   db::Pool api_pool(io.get_executor(), api_conninfo, api_pool_options);
   db::PoolOptions admin_pool_options;
   admin_pool_options.size = 2;
@@ -178,8 +178,8 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     // verifies the tokens it issues (--jwt-secret / --jwks).
     routes.auth = [](http::Request) -> asio::awaitable<http::Response> {
       co_return http::JsonError(404, "AB404",
-                                "/auth/v1 is served by this project's GoTrue (Supabase Auth), not by agentbase",
-                                "", "sign in through Supabase Auth; agentbase accepts its tokens");
+                                "/auth/v1 is served by this project's GoTrue (Supabase Auth), not by agentbase", "",
+                                "sign in through Supabase Auth; agentbase accepts its tokens");
     };
     spdlog::info("auth: GoTrue's auth schema found; /auth/v1 is left to it (--auth-server on serves it anyway)");
   }

@@ -19,7 +19,7 @@ struct ServeOptions {
   size_t pipeline_depth = 4;  // API transactions in flight per connection
   size_t pool_reserve = 2;    // connections kept for callers who stall none (db::PoolOptions::reserve)
   bool prepared_statements = true;
-  bool sched_batch = true;  // see app/cpu_scheduling.hpp
+  bool sched_batch = true;   // see app/cpu_scheduling.hpp
   int jwks_refresh_s = 300;  // --jwks URL fetched again this often
   int pool_timeout_ms = 10000;
   size_t max_connections = 1024;
@@ -39,7 +39,7 @@ struct ServeOptions {
   bool plan_enabled = false;        // PostgREST's db-plan-enabled
   int drain_timeout_ms = 10000;
   std::string log_level = "info";
-  std::string log_format = "text";  // or json
+  std::string log_format = "text";   // or json
   std::string auth_server = "auto";  // /auth/v1: auto (unless GoTrue is there), on, off
   bool access_log = false;
   std::string metrics_token;

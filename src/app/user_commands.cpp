@@ -96,7 +96,8 @@ int RunUsersAdd(const GlobalOptions& options, UserCommandOptions o) {
   auto connection = Connect(*target);
   if (!connection) return ReportError(connection.error());
 
-  auto created = auth::CreateUser(*connection, auth::NewUser{o.email, o.password, o.tenant, o.tenant_name, o.role, o.service});
+  auto created =
+      auth::CreateUser(*connection, auth::NewUser{o.email, o.password, o.tenant, o.tenant_name, o.role, o.service});
   if (!created) {
     if (created.error().code == "exists") return ReportError(created.error(), kExitBlocked);
     return FailDatabase(created.error());

@@ -438,8 +438,7 @@ asio::awaitable<AuthApi::Answer> AuthApi::RefreshGrant(const http::Request& requ
   if (auto* failure = std::get_if<AuthError>(&decoded)) co_return std::move(*failure);
   const auto& found = std::get<std::optional<queries::RefreshRow>>(decoded);
 
-  AuthError not_found =
-      AuthError::Of(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found");
+  AuthError not_found = AuthError::Of(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found");
   // A revoked session's tokens are as unknown as deleted ones (GoTrue
   // deletes sessions on logout).
   if (!found || found->revoked) co_return not_found;

@@ -72,7 +72,7 @@ struct AuthOptions {
 // values; AuthErrorResponse alone turns one into the answer.
 struct AuthError {
   int status = 500;
-  std::string code;     // GoTrue's error_code ("invalid_credentials", ...)
+  std::string code;  // GoTrue's error_code ("invalid_credentials", ...)
   std::string message;
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. Retry-After, Allow
   // GoTrue's OAuthError shape ({"error","error_description"}, always 400),

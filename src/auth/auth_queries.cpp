@@ -33,7 +33,9 @@ bool Flag(const db::PgResult& result, int row, int column) {
   return !result.IsNull(row, column) && result.Bool(row, column);
 }
 
-Error ShapeError(const char* what) { return Error::Make(std::string("unexpected result shape of the ") + what, "data"); }
+Error ShapeError(const char* what) {
+  return Error::Make(std::string("unexpected result shape of the ") + what, "data");
+}
 
 // A session (id, issued-at) at `column` and the user columns right after it.
 Result<std::pair<SessionRecord, UserRecord>> SessionAndUser(const db::PgResult& result, int column) {
@@ -86,7 +88,8 @@ const std::string& SignInSql() {
   // The lateral join yields one row whether or not the e-mail exists; with no
   // user (or no usable hash) the password is hashed against a fresh salt of
   // the same cost instead, so both paths do the same work.
-  static const std::string sql = fmt::format(R"SQL(WITH candidate AS (
+  static const std::string sql =
+      fmt::format(R"SQL(WITH candidate AS (
   SELECT u.id, u.email_confirmed_at IS NOT NULL AS confirmed, u.encrypted_password AS stored,
          extensions.crypt($2::text, CASE WHEN u.encrypted_password ~ '^\$2[abxy]\$' THEN u.encrypted_password
                                          ELSE extensions.gen_salt('bf', {cost}) END) AS computed
@@ -120,8 +123,8 @@ SELECT c.id IS NOT NULL, c.password_ok, c.confirmed, ns.id::text, floor(extract(
 FROM checked AS c
 LEFT JOIN signed_in AS u ON true
 LEFT JOIN new_session AS ns ON true)SQL",
-      fmt::arg("cost", kBcryptCost), fmt::arg("lifetime", fmt::format(kSessionLifetime, "$4")),
-      fmt::arg("columns", UserColumns()));
+                  fmt::arg("cost", kBcryptCost), fmt::arg("lifetime", fmt::format(kSessionLifetime, "$4")),
+                  fmt::arg("columns", UserColumns()));
   return sql;
 }
 
@@ -132,7 +135,8 @@ const std::string& RefreshSql() {
   // began, so a refresh that raced the rotation is always within it. It may
   // even find refreshed_at later than its own now(), which would pass for
   // "within" an interval of 0: so 0 (never reusable) is tested for itself.
-  static const std::string sql = fmt::format(R"SQL(WITH found AS (
+  static const std::string sql =
+      fmt::format(R"SQL(WITH found AS (
   SELECT s.id, s.user_id, s.created_at, s.refresh_token_hash = $1::text AS is_current,
          s.revoked_at IS NOT NULL AS revoked, s.expires_at <= now() AS expired,
          s.refresh_token_hash <> $1::text AND s.rotation_key IS NOT NULL AND $5::double precision > 0
@@ -161,7 +165,7 @@ SELECT f.is_current, f.revoked, f.expired, EXISTS (SELECT 1 FROM rotated), f.reu
        f.current_hash, f.id::text, floor(extract(epoch FROM f.created_at))::bigint, {columns}
 FROM found AS f
 JOIN auth.users AS u ON u.id = f.user_id)SQL",
-      fmt::arg("lifetime", fmt::format(kSessionLifetime, "$3")), fmt::arg("columns", UserColumns()));
+                  fmt::arg("lifetime", fmt::format(kSessionLifetime, "$3")), fmt::arg("columns", UserColumns()));
   return sql;
 }
 

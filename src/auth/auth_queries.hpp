@@ -63,8 +63,8 @@ struct RefreshRow {
   bool is_current = false;  // the presented token is the session's current one
   bool revoked = false;
   bool expired = false;
-  bool rotated = false;   // this statement rotated it
-  bool reusable = false;  // a replaced token, presented within the reuse interval
+  bool rotated = false;      // this statement rotated it
+  bool reusable = false;     // a replaced token, presented within the reuse interval
   std::string rotation_key;  // of the current token, when reusable
   std::string current_hash;
   SessionRecord session;

@@ -314,12 +314,9 @@ std::string BioText(BIO* bio) {
 
 std::string_view AlgorithmName(Algorithm alg) {
   switch (alg) {
-    case Algorithm::kHs256:
-      return "HS256";
-    case Algorithm::kRs256:
-      return "RS256";
-    case Algorithm::kEs256:
-      return "ES256";
+    case Algorithm::kHs256: return "HS256";
+    case Algorithm::kRs256: return "RS256";
+    case Algorithm::kEs256: return "ES256";
   }
   return "?";
 }

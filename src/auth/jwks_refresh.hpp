@@ -25,7 +25,7 @@ struct JwksRefreshOptions {
 // replaces the store's configured keys and calls `changed` (to drop cached
 // verifications). A failed fetch or a bad document keeps the keys there are
 // and is logged. Runs until its executor stops.
-boost::asio::awaitable<void> RefreshJwks(boost::asio::thread_pool& fetcher, JwksRefreshOptions options,
-                                         KeyStore& store, std::function<void()> changed);
+boost::asio::awaitable<void> RefreshJwks(boost::asio::thread_pool& fetcher, JwksRefreshOptions options, KeyStore& store,
+                                         std::function<void()> changed);
 
 }  // namespace agentbase::auth

@@ -1,7 +1,5 @@
 #include "auth/key_store.hpp"
 
-#include "http/client.hpp"
-
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -17,6 +15,7 @@
 
 #include "auth/claims.hpp"
 #include "auth/jwt.hpp"
+#include "http/client.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::auth {

@@ -36,9 +36,8 @@ std::size_t TokenBucketTable::KeyHash::operator()(const BucketKey& key) const {
 
 TokenBucketTable::TokenBucketTable(RateLimit limit, std::size_t max_tracked)
     : limit_(limit),
-      tokens_per_second_(limit.Enabled()
-                             ? static_cast<double>(limit.attempts) / static_cast<double>(limit.window.count())
-                             : 0.0),
+      tokens_per_second_(
+          limit.Enabled() ? static_cast<double>(limit.attempts) / static_cast<double>(limit.window.count()) : 0.0),
       max_tracked_(std::max<std::size_t>(max_tracked, 1)) {}
 
 double TokenBucketTable::Refilled(const Bucket& bucket, Clock::time_point now) const {

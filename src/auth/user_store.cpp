@@ -14,12 +14,12 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
   db::Transaction transaction(connection);
   if (auto begun = transaction.Begin(); !begun) return begun.error();
 
-  auto existing = connection.ExecParams(
-      "SELECT id::text FROM auth.users WHERE lower(email) = lower($1::text) LIMIT 1", db::Params{user.email});
+  auto existing = connection.ExecParams("SELECT id::text FROM auth.users WHERE lower(email) = lower($1::text) LIMIT 1",
+                                        db::Params{user.email});
   if (!existing) return existing.error();
   if (existing->Rows() > 0) {
-    Error error = Error::Make("a user with e-mail " + user.email + " already exists (id " + existing->Text(0, 0) + ")",
-                              "exists");
+    Error error =
+        Error::Make("a user with e-mail " + user.email + " already exists (id " + existing->Text(0, 0) + ")", "exists");
     error.hint = "nothing was changed; choose another e-mail address";
     return error;
   }
@@ -37,9 +37,8 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
       tenant_id = inserted->Text(0, 0);
       created.tenant_created = true;
     } else {
-      auto found =
-          connection.ExecParams("SELECT id::text, name FROM public.tenants WHERE slug = $1::text",
-                                db::Params{user.tenant_slug});
+      auto found = connection.ExecParams("SELECT id::text, name FROM public.tenants WHERE slug = $1::text",
+                                         db::Params{user.tenant_slug});
       if (!found || found->Rows() == 0) {
         return found ? Error::Make("tenant " + user.tenant_slug + " vanished while adding the user", "tenant")
                      : found.error();
@@ -62,8 +61,7 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
       "INSERT INTO auth.users (id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data, "
       "raw_user_meta_data, created_at, updated_at) "
       "VALUES (gen_random_uuid(), 'authenticated', $1::text, $2::text, " +
-          queries::HashPasswordExpression("$3") +
-          ", now(), $4::jsonb, '{}'::jsonb, now(), now()) RETURNING id::text",
+          queries::HashPasswordExpression("$3") + ", now(), $4::jsonb, '{}'::jsonb, now(), now()) RETURNING id::text",
       db::Params{user_role, user.email, user.password, json::serialize(app_metadata)});
   if (!inserted_user) {
     if (inserted_user.error().code == "23505") {  // a concurrent add won the race
@@ -89,9 +87,8 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
 Result<std::optional<std::string>> IssueUserToken(db::Connection& connection, const std::string& email,
                                                   std::int64_t ttl_seconds, const SigningKey& key,
                                                   const std::string& issuer) {
-  auto row = connection.ExecParams(
-      queries::CliSessionSql(),
-      db::Params{email, RefreshTokenHash(NewRefreshToken()), std::to_string(ttl_seconds)});
+  auto row = connection.ExecParams(queries::CliSessionSql(),
+                                   db::Params{email, RefreshTokenHash(NewRefreshToken()), std::to_string(ttl_seconds)});
   if (!row) return row.error();
   if (row->Rows() == 0) return std::optional<std::string>();
   SessionRecord session{row->Text(0, 0), row->Int(0, 1)};

@@ -3,11 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <boost/asio/as_tuple.hpp>
-#include <boost/container/small_vector.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include "db/conninfo.hpp"
 #include "util/text.hpp"
@@ -81,7 +80,8 @@ awaitable<Result<std::unique_ptr<AsyncConnection>>> AsyncConnection::Connect(asi
   if (PQsetnonblocking(raw, 1) != 0 || PQenterPipelineMode(raw) != 1) {
     co_return connection->BrokenError("cannot enter pipeline mode");
   }
-  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      raw, [](void*, const char*) {}, nullptr);
   co_return connection;
 }
 
@@ -234,8 +234,10 @@ std::vector<AsyncConnection::NamePlan> AsyncConnection::PlanNames(const std::vec
   size_t room = prepare_limit_ - std::min(prepare_limit_, prepared_lru_.size());
   for (auto& entry : plan) {
     if (!entry.prepare) continue;
-    if (room == 0) entry.prepare = false;
-    else --room;
+    if (room == 0)
+      entry.prepare = false;
+    else
+      --room;
   }
   return plan;
 }

@@ -34,10 +34,10 @@ struct Statement {
 };
 
 struct PipelineOutcome {
-  std::vector<PgResult> results;   // one per statement, in order, up to the failure
-  std::optional<Error> failure;    // the first statement error (SQLSTATE, message, detail, hint)
-  size_t failed_statement = 0;     // index of the statement that failed; the statement
-                                   // count when the implicit transaction failed to commit
+  std::vector<PgResult> results;  // one per statement, in order, up to the failure
+  std::optional<Error> failure;   // the first statement error (SQLSTATE, message, detail, hint)
+  size_t failed_statement = 0;    // index of the statement that failed; the statement
+                                  // count when the implicit transaction failed to commit
 };
 
 // A submission with a NUL byte in a statement or parameter (HasNulByte)

@@ -29,7 +29,8 @@ Result<Connection> Connection::Open(const std::string& conninfo) {
   if (PQstatus(raw) != CONNECTION_OK) return DescribeConnectFailure(PQerrorMessage(raw), conninfo);
   // Notices (e.g. "relation already exists, skipping") are not errors; keep
   // them off the terminal.
-  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      raw, [](void*, const char*) {}, nullptr);
   return connection;
 }
 

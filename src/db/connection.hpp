@@ -24,8 +24,7 @@ class PgResult {
   int Columns() const { return PQnfields(result_.get()); }
   bool IsNull(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
   std::string_view Get(int row, int column) const {
-    return {PQgetvalue(result_.get(), row, column),
-            static_cast<size_t>(PQgetlength(result_.get(), row, column))};
+    return {PQgetvalue(result_.get(), row, column), static_cast<size_t>(PQgetlength(result_.get(), row, column))};
   }
   std::string Text(int row, int column) const { return std::string(Get(row, column)); }
   bool Bool(int row, int column) const { return Get(row, column) == "t"; }

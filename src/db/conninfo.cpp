@@ -31,7 +31,7 @@ Result<std::string> ValidateConninfo(const std::string& conninfo) {
   }
   char* raw_error = nullptr;
   std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfoParse(conninfo.c_str(), &raw_error),
-                                                                      &PQconninfoFree);
+                                                                       &PQconninfoFree);
   if (!options) {
     std::string message = raw_error ? OneLine(raw_error) : "unparsable";
     PQfreemem(raw_error);
@@ -45,8 +45,8 @@ Result<std::string> ValidateConninfo(const std::string& conninfo) {
   }
   if (has_timeout) return conninfo;
   if (IsPostgresUrl(conninfo)) {
-    return conninfo + (conninfo.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=" +
-           kDefaultConnectTimeout;
+    return conninfo + (conninfo.find('?') == std::string::npos ? "?" : "&") +
+           "connect_timeout=" + kDefaultConnectTimeout;
   }
   return conninfo + " connect_timeout=" + kDefaultConnectTimeout;
 }

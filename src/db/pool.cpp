@@ -114,8 +114,10 @@ asio::awaitable<Result<PoolSlot*>> Pool::OpenSlot() {
     for (const auto& sql : options_.on_connect) setup.push_back({sql, {}});
     auto ran = co_await (*connected)->Run(std::move(setup));
     if (alive.expired()) co_return Error::Unavailable("the pool was destroyed", "shutdown");
-    if (!ran) connected = ran.error();
-    else if (ran->failure) connected = *ran->failure;
+    if (!ran)
+      connected = ran.error();
+    else if (ran->failure)
+      connected = *ran->failure;
   }
   --opening_;
   if (connected) (*connected)->PrepareStatements(options_.prepared_statements);
@@ -190,8 +192,10 @@ asio::awaitable<Result<PoolSlot*>> Pool::Take(Want want, std::string_view caller
           if (!opened) co_return opened.error();
           slot = *opened;
         }
-        if (want == Want::kWhole) slot->leased = true;
-        else ++slot->submissions;
+        if (want == Want::kWhole)
+          slot->leased = true;
+        else
+          ++slot->submissions;
         co_return slot;
       }
     }

@@ -32,8 +32,8 @@
 #include "http/response_head.hpp"
 #include "http/target.hpp"
 #include "util/log_failure.hpp"
-#include "util/utf8.hpp"
 #include "util/text.hpp"
+#include "util/utf8.hpp"
 
 namespace agentbase::http {
 
@@ -105,9 +105,9 @@ struct Connection {
   Clock::time_point deadline = Clock::time_point::max();
   beast::flat_buffer buffer;  // may hold the start of the next (pipelined) request
   std::string remote_address;
-  std::string address_key;  // what max_connections_per_address counts by
+  std::string address_key;                         // what max_connections_per_address counts by
   std::list<Connection*>::iterator address_entry;  // in ServerState::sessions_by_address (sessions only)
-  bool rejecting;  // being answered 503; not counted as a session
+  bool rejecting;                                  // being answered 503; not counted as a session
   Phase phase = Phase::kWaiting;
   Clock::time_point since = Clock::now();  // when kWaiting or kReadingHeaders began
 };
@@ -389,8 +389,8 @@ struct Incoming {
 net::awaitable<Incoming> ReadRequest(std::shared_ptr<ServerState> state, std::shared_ptr<Connection> connection) {
   Incoming incoming;
   bhttp::request_parser<bhttp::string_body> parser;
-  parser.header_limit(static_cast<uint32_t>(
-      std::min<size_t>(state->options.header_limit, std::numeric_limits<uint32_t>::max())));
+  parser.header_limit(
+      static_cast<uint32_t>(std::min<size_t>(state->options.header_limit, std::numeric_limits<uint32_t>::max())));
   parser.body_limit(state->options.body_limit);
 
   beast::error_code ec;
@@ -411,8 +411,7 @@ net::awaitable<Incoming> ReadRequest(std::shared_ptr<ServerState> state, std::sh
           co_await net::async_write(connection->socket, net::buffer(kContinue.data(), kContinue.size()), kUseTuple);
     }
     if (!ec) {
-      std::tie(ec, std::ignore) =
-          co_await bhttp::async_read(connection->socket, connection->buffer, parser, kUseTuple);
+      std::tie(ec, std::ignore) = co_await bhttp::async_read(connection->socket, connection->buffer, parser, kUseTuple);
     }
   }
   if (ec) {
@@ -472,8 +471,8 @@ net::awaitable<void> CloseGracefully(std::shared_ptr<Connection> connection, Clo
     connection->ExpiresAfter(limit);
     connection->buffer.clear();
     for (;;) {
-      auto [read_ec, ignored] = co_await connection->socket.async_read_some(connection->buffer.prepare(kReadChunk),
-                                                                            kUseTuple);
+      auto [read_ec, ignored] =
+          co_await connection->socket.async_read_some(connection->buffer.prepare(kReadChunk), kUseTuple);
       if (read_ec) break;
     }
   }
@@ -712,9 +711,8 @@ Result<uint16_t> Server::Start() {
   }
   tcp::endpoint endpoint(address, state.options.port);
   auto fail = [&](std::string_view step) {
-    Error error = Error::Make(fmt::format("cannot listen on {}: {} failed: {}", FormatEndpoint(endpoint), step,
-                                          ec.message()),
-                              "listen");
+    Error error = Error::Make(
+        fmt::format("cannot listen on {}: {} failed: {}", FormatEndpoint(endpoint), step, ec.message()), "listen");
     if (ec == net::error::address_in_use) error.hint = "another process uses this port; choose another one";
     if (ec == net::error::access_denied) error.hint = "ports below 1024 need privileges; choose a higher one";
     beast::error_code ignored;

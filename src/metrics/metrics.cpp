@@ -1,8 +1,7 @@
 #include "metrics/metrics.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -85,7 +84,8 @@ std::string Registry::Render(const Gauges& gauges) const {
   }
   Header(out, "agentbase_errors_total", "counter",
          "Error answers by code: PostgREST's, a SQLSTATE from the database, or agentbase's own (ABnnn).");
-  for (const auto& [code, count] : errors_) out += fmt::format("agentbase_errors_total{{code=\"{}\"}} {}\n", code, count);
+  for (const auto& [code, count] : errors_)
+    out += fmt::format("agentbase_errors_total{{code=\"{}\"}} {}\n", code, count);
   auto gauge = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
     Header(out, name, type, help);
     out += fmt::format("{} {}\n", name, value);

@@ -24,9 +24,9 @@ struct Gauges {
   size_t idle_connections = 0;  // of those, waiting for a request
   size_t pool_open = 0;         // API database connections
   size_t pool_busy = 0;
-  size_t pool_waiting = 0;      // requests waiting for a connection now
-  uint64_t pool_waits = 0;      // requests that had to wait, ever
-  uint64_t pool_timeouts = 0;   // of those, given up (504)
+  size_t pool_waiting = 0;     // requests waiting for a connection now
+  uint64_t pool_waits = 0;     // requests that had to wait, ever
+  uint64_t pool_timeouts = 0;  // of those, given up (504)
   size_t resident_bytes = 0;
 };
 
@@ -34,7 +34,7 @@ class Registry {
  public:
   // Upper bounds of the latency buckets, in seconds.
   static constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                       0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+                                                      0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 
   void CountRequest(std::string_view route, std::string_view method, int status, double seconds);
   // `code`: a PostgREST code, a SQLSTATE or one of ours (ABnnn).
@@ -48,7 +48,7 @@ class Registry {
     double sum = 0;
   };
   std::map<std::tuple<std::string, std::string, int>, uint64_t, std::less<>> requests_;  // route, method, status
-  std::map<std::string, Histogram, std::less<>> latency_;                  // by route
+  std::map<std::string, Histogram, std::less<>> latency_;                                // by route
   std::map<std::string, uint64_t, std::less<>> errors_;
 };
 

@@ -31,8 +31,8 @@ std::string GrantChecks(const schema::DesiredSchema& desired) {
   auto visit = [&](const SchemaObject& object) {
     for (const auto& role : object.grantees) {
       for (const auto& privilege : object.privileges) {
-        std::string common = QuoteLiteral(object.Key()) + "," + QuoteLiteral(role) + "," +
-                             QuoteLiteral(object.schema) + "," + QuoteLiteral(privilege);
+        std::string common = QuoteLiteral(object.Key()) + "," + QuoteLiteral(role) + "," + QuoteLiteral(object.schema) +
+                             "," + QuoteLiteral(privilege);
         std::string key = "SELECT " + QuoteLiteral(object.Key());
         if (object.kind == ObjectKind::SchemaGrant) {
           schema_rows.push_back("(" + common + ")");
@@ -59,28 +59,25 @@ std::string GrantChecks(const schema::DesiredSchema& desired) {
   sql += Join(expected, " UNION ALL ") + ") k(key) GROUP BY key) g LEFT JOIN (SELECT key, count(*) AS held FROM (";
   std::vector<std::string> held;
   if (!table_rows.empty()) {
-    held.push_back(
-        "SELECT v.key FROM (VALUES " + Join(table_rows, ",") +
-        ") v(key, role, nsp, priv, rel) JOIN pg_catalog.pg_roles r ON r.rolname = v.role "
-        "JOIN pg_catalog.pg_namespace n ON n.nspname = v.nsp "
-        "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = v.rel "
-        "WHERE pg_catalog.has_table_privilege(r.oid, c.oid, v.priv)");
+    held.push_back("SELECT v.key FROM (VALUES " + Join(table_rows, ",") +
+                   ") v(key, role, nsp, priv, rel) JOIN pg_catalog.pg_roles r ON r.rolname = v.role "
+                   "JOIN pg_catalog.pg_namespace n ON n.nspname = v.nsp "
+                   "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = v.rel "
+                   "WHERE pg_catalog.has_table_privilege(r.oid, c.oid, v.priv)");
   }
   if (!column_rows.empty()) {
-    held.push_back(
-        "SELECT v.key FROM (VALUES " + Join(column_rows, ",") +
-        ") v(key, role, nsp, priv, rel, col) JOIN pg_catalog.pg_roles r ON r.rolname = v.role "
-        "JOIN pg_catalog.pg_namespace n ON n.nspname = v.nsp "
-        "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = v.rel "
-        "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = v.col AND NOT a.attisdropped "
-        "WHERE pg_catalog.has_column_privilege(r.oid, c.oid, a.attnum, v.priv)");
+    held.push_back("SELECT v.key FROM (VALUES " + Join(column_rows, ",") +
+                   ") v(key, role, nsp, priv, rel, col) JOIN pg_catalog.pg_roles r ON r.rolname = v.role "
+                   "JOIN pg_catalog.pg_namespace n ON n.nspname = v.nsp "
+                   "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = v.rel "
+                   "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = v.col AND NOT a.attisdropped "
+                   "WHERE pg_catalog.has_column_privilege(r.oid, c.oid, a.attnum, v.priv)");
   }
   if (!schema_rows.empty()) {
-    held.push_back(
-        "SELECT v.key FROM (VALUES " + Join(schema_rows, ",") +
-        ") v(key, role, nsp, priv) JOIN pg_catalog.pg_roles r ON r.rolname = v.role "
-        "JOIN pg_catalog.pg_namespace n ON n.nspname = v.nsp "
-        "WHERE pg_catalog.has_schema_privilege(r.oid, n.oid, v.priv)");
+    held.push_back("SELECT v.key FROM (VALUES " + Join(schema_rows, ",") +
+                   ") v(key, role, nsp, priv) JOIN pg_catalog.pg_roles r ON r.rolname = v.role "
+                   "JOIN pg_catalog.pg_namespace n ON n.nspname = v.nsp "
+                   "WHERE pg_catalog.has_schema_privilege(r.oid, n.oid, v.priv)");
   }
   return sql + Join(held, " UNION ALL ") + ") h0 GROUP BY key) h ON h.key = g.key";
 }
@@ -229,33 +226,40 @@ Result<Catalog> LoadCatalog(db::Connection& connection, const schema::DesiredSch
       "SELECT n.nspname, c.relname, c.relrowsecurity, pg_catalog.pg_has_role(c.relowner, 'USAGE'), "
       "pg_catalog.has_table_privilege(c.oid, 'REFERENCES') "
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(" + schemas + ")",
+      "WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(" +
+          schemas + ")",
       // 6: columns
       "SELECT n.nspname, c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.atttypid "
       "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
       "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND n.nspname = ANY(" + schemas + ")",
+      "WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND n.nspname = ANY(" +
+          schemas + ")",
       // 7: constraints
       "SELECT n.nspname, c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid) "
       "FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
-      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY(" + schemas + ")",
+      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY(" +
+          schemas + ")",
       // 8: indexes
       "SELECT n.nspname, ic.relname, tc.relname, pg_catalog.pg_get_indexdef(i.indexrelid) "
       "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
       "JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace "
-      "WHERE n.nspname = ANY(" + schemas + ")",
+      "WHERE n.nspname = ANY(" +
+          schemas + ")",
       // 9: policies
       std::string("SELECT n.nspname, c.relname, p.polname, ") + kPolicyFactsColumns +
-      " FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid "
-      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY(" + schemas + ")",
+          " FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid "
+          "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY(" +
+          schemas + ")",
       // 10: triggers
       "SELECT n.nspname, c.relname, t.tgname, pg_catalog.pg_get_triggerdef(t.oid) "
       "FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid "
       "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE NOT t.tgisinternal AND n.nspname = ANY(" + schemas + ")",
+      "WHERE NOT t.tgisinternal AND n.nspname = ANY(" +
+          schemas + ")",
       // 11: functions
       "SELECT n.nspname, p.proname, p.prosrc FROM pg_catalog.pg_proc p "
-      "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY(" + schemas + ")",
+      "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY(" +
+          schemas + ")",
       // 12: grants
       GrantChecks(desired),
       // 13: declared types
@@ -281,8 +285,10 @@ Result<Catalog> LoadCatalog(db::Connection& connection, const schema::DesiredSch
   for (int i = 0; i < r[2].Rows(); ++i) catalog.memberships.insert({r[2].Text(i, 0), r[2].Text(i, 1)});
   for (int i = 0; i < r[3].Rows(); ++i) catalog.schemas[r[3].Text(i, 0)] = r[3].Bool(i, 1);
   for (int i = 0; i < r[4].Rows(); ++i) {
-    if (r[4].Get(i, 0).empty()) catalog.vector_available = true;
-    else catalog.extensions[r[4].Text(i, 0)] = r[4].Text(i, 1);
+    if (r[4].Get(i, 0).empty())
+      catalog.vector_available = true;
+    else
+      catalog.extensions[r[4].Text(i, 0)] = r[4].Text(i, 1);
   }
   if (catalog.extensions.count("vector")) catalog.vector_available = true;
   for (int i = 0; i < r[5].Rows(); ++i) {
@@ -303,14 +309,14 @@ Result<Catalog> LoadCatalog(db::Connection& connection, const schema::DesiredSch
     catalog.indexes[r[8].Text(i, 0) + "." + r[8].Text(i, 1)] = {r[8].Text(i, 2), r[8].Text(i, 3)};
   }
   for (int i = 0; i < r[9].Rows(); ++i) {
-    PolicyFacts policy{r[9].Text(i, 3), r[9].Bool(i, 4), Split(r[9].Get(i, 5), ','), r[9].Text(i, 6),
-                       r[9].Text(i, 7)};
+    PolicyFacts policy{r[9].Text(i, 3), r[9].Bool(i, 4), Split(r[9].Get(i, 5), ','), r[9].Text(i, 6), r[9].Text(i, 7)};
     catalog.policies[r[9].Text(i, 0) + "." + r[9].Text(i, 1) + "." + r[9].Text(i, 2)] = std::move(policy);
   }
   for (int i = 0; i < r[10].Rows(); ++i) {
     catalog.triggers[r[10].Text(i, 0) + "." + r[10].Text(i, 1) + "." + r[10].Text(i, 2)] = r[10].Text(i, 3);
   }
-  for (int i = 0; i < r[11].Rows(); ++i) catalog.functions[r[11].Text(i, 0) + "." + r[11].Text(i, 1)] = r[11].Text(i, 2);
+  for (int i = 0; i < r[11].Rows(); ++i)
+    catalog.functions[r[11].Text(i, 0) + "." + r[11].Text(i, 1)] = r[11].Text(i, 2);
   for (int i = 0; i < r[12].Rows(); ++i) {
     if (r[12].Int(i, 1) == r[12].Int(i, 2)) catalog.granted.insert(r[12].Text(i, 0));
   }

@@ -51,18 +51,18 @@ struct Catalog {
 
   std::set<std::string> roles;
   std::set<std::pair<std::string, std::string>> memberships;  // (role, member)
-  std::map<std::string, bool> schemas;                       // name -> CREATE privilege
-  std::map<std::string, std::string> extensions;             // name -> schema
+  std::map<std::string, bool> schemas;                        // name -> CREATE privilege
+  std::map<std::string, std::string> extensions;              // name -> schema
   bool vector_available = false;
 
-  std::map<std::string, TableFacts> tables;                   // "schema.table"
-  std::map<std::string, std::string> constraints;             // "schema.table.name" -> definition
+  std::map<std::string, TableFacts> tables;                            // "schema.table"
+  std::map<std::string, std::string> constraints;                      // "schema.table.name" -> definition
   std::map<std::string, std::pair<std::string, std::string>> indexes;  // "schema.name" -> (table, definition)
-  std::map<std::string, PolicyFacts> policies;                // "schema.table.name"
-  std::map<std::string, std::string> triggers;                // "schema.table.name" -> definition
-  std::map<std::string, std::string> functions;               // "schema.name" -> body
-  std::set<std::string> granted;                              // keys of grants fully held
-  std::map<std::string, long long> type_oids;                 // declared type -> oid (0 when unknown)
+  std::map<std::string, PolicyFacts> policies;                         // "schema.table.name"
+  std::map<std::string, std::string> triggers;                         // "schema.table.name" -> definition
+  std::map<std::string, std::string> functions;                        // "schema.name" -> body
+  std::set<std::string> granted;                                       // keys of grants fully held
+  std::map<std::string, long long> type_oids;                          // declared type -> oid (0 when unknown)
 
   std::vector<HistoryEntry> history;  // oldest first
 

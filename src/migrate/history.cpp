@@ -51,8 +51,10 @@ Drift DetectDrift(const schema::DesiredSchema& desired, const Catalog& catalog) 
     auto recorded = latest->fingerprints.find(object.Key());
     if (recorded == latest->fingerprints.end()) return;
     std::string current = catalog.Fingerprint(object);
-    if (current.empty()) drift.missing.push_back(object.Key());
-    else if (current != recorded->second) drift.changed.push_back(object.Key());
+    if (current.empty())
+      drift.missing.push_back(object.Key());
+    else if (current != recorded->second)
+      drift.changed.push_back(object.Key());
   });
   return drift;
 }

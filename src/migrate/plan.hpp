@@ -29,8 +29,8 @@ struct Problem {
 
 struct Plan {
   std::vector<Step> steps;
-  std::vector<Problem> preflight;  // what must be true before anything runs
-  std::vector<Problem> conflicts;  // existing objects that differ from the schema
+  std::vector<Problem> preflight;       // what must be true before anything runs
+  std::vector<Problem> conflicts;       // existing objects that differ from the schema
   std::vector<std::string> left_alone;  // parts of the user's own tables not touched
   std::vector<std::string> created_tables;
   int satisfied = 0;  // objects already present and as wanted

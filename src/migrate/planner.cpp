@@ -30,8 +30,7 @@ namespace {
 std::string ReplaceSql(const SchemaObject& object) {
   std::string table = object.schema + "." + QuoteIdent(object.table);
   switch (object.kind) {
-    case ObjectKind::Function:
-      return object.CreateOrReplaceSql();
+    case ObjectKind::Function: return object.CreateOrReplaceSql();
     case ObjectKind::Policy: return "DROP POLICY " + QuoteIdent(object.name) + " ON " + table + ";\n" + object.Sql();
     case ObjectKind::Trigger: return "DROP TRIGGER " + QuoteIdent(object.name) + " ON " + table + ";\n" + object.Sql();
     case ObjectKind::Index: return "DROP INDEX " + object.schema + "." + QuoteIdent(object.name) + ";\n" + object.Sql();
@@ -120,9 +119,9 @@ class Planner {
     auto wanted = catalog_.type_oids.find(column.column_type);
     long long existing = table.column_type_oids.at(column.name);
     if (wanted != catalog_.type_oids.end() && wanted->second != 0 && wanted->second != existing) {
-      plan_.conflicts.push_back({column.Key(), "exists with another type",
-                                 "existing: " + table.column_types.at(column.name) + "\nwanted:   " +
-                                     column.column_type});
+      plan_.conflicts.push_back(
+          {column.Key(), "exists with another type",
+           "existing: " + table.column_types.at(column.name) + "\nwanted:   " + column.column_type});
       return;
     }
     ++plan_.satisfied;

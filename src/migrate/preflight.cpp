@@ -66,7 +66,8 @@ void CheckPlatformShape(const schema::DesiredSchema& desired, const Catalog& cat
     }
   }
   for (const auto& missing : plan.created_tables) {
-    if (reported.count(missing) || !existing_platform_tables.count(missing) || !StartsWith(missing, "public.")) continue;
+    if (reported.count(missing) || !existing_platform_tables.count(missing) || !StartsWith(missing, "public."))
+      continue;
     std::string column = schema::ReferenceColumnFor(missing);
     for (const auto& [table, facts] : catalog.tables) {
       if (!StartsWith(table, "public.") || !facts.column_types.count(column)) continue;

@@ -22,15 +22,15 @@ std::string ProbeQuery(const SchemaObject& object) {
   std::string probe = QuoteLiteral(kProbeName);
   switch (object.kind) {
     case ObjectKind::Policy:
-      return std::string("SELECT ") + kPolicyFactsColumns + " FROM pg_catalog.pg_policy p WHERE p.polname = " +
-             probe + " AND p.polrelid = " + table;
+      return std::string("SELECT ") + kPolicyFactsColumns + " FROM pg_catalog.pg_policy p WHERE p.polname = " + probe +
+             " AND p.polrelid = " + table;
     case ObjectKind::Trigger:
       return "SELECT pg_catalog.pg_get_triggerdef(oid) FROM pg_catalog.pg_trigger WHERE tgname = " + probe +
              " AND tgrelid = " + table;
     case ObjectKind::Index:
       return "SELECT pg_catalog.pg_get_indexdef(i.indexrelid) FROM pg_catalog.pg_index i "
-             "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid WHERE c.relname = " + probe +
-             " AND i.indrelid = " + table;
+             "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid WHERE c.relname = " +
+             probe + " AND i.indrelid = " + table;
     case ObjectKind::Constraint:
       return "SELECT pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint WHERE conname = " + probe +
              " AND conrelid = " + table;

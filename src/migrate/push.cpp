@@ -61,9 +61,8 @@ Result<PushOutcome> PlanAndPush(db::Connection& connection, const schema::Desire
   }
   if (!options.apply || outcome.plan.Blocked() || outcome.plan.steps.empty()) return outcome;
 
-  outcome.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                              started)
-                            .count();
+  outcome.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   if (auto recorded = RecordHistory(connection, desired, outcome.plan, outcome.duration_ms); !recorded) {
     return recorded.error();
   }

@@ -28,7 +28,8 @@ boost::json::object VerifyJson(const VerifyReport& report);
 
 std::string DriftLine(const Drift& drift, bool pushed);
 // `plan` is BuildPlan's (from the catalog alone) for the object counts.
-std::string StatusText(const Catalog& catalog, const Plan& plan, const Drift& drift, const std::string& schema_checksum);
+std::string StatusText(const Catalog& catalog, const Plan& plan, const Drift& drift,
+                       const std::string& schema_checksum);
 boost::json::object StatusJson(const Catalog& catalog, const Plan& plan, const Drift& drift,
                                const std::string& schema_checksum);
 

@@ -84,12 +84,13 @@ Result<VerifyReport> Verify(db::Connection& connection, const schema::DesiredSch
   VerifyReport report;
   auto counts = connection.Exec(kSeedColumnCountQuery);
   if (!counts) return counts.error();
-  for (int row = 0; row < counts->Rows(); ++row) report.column_counts.emplace_back(counts->Text(row, 0), counts->Int(row, 1));
+  for (int row = 0; row < counts->Rows(); ++row)
+    report.column_counts.emplace_back(counts->Text(row, 0), counts->Int(row, 1));
   auto policies = connection.Exec(kSeedPolicyQuery);
   if (!policies) return policies.error();
   for (int row = 0; row < policies->Rows(); ++row) {
-    report.policies.push_back({policies->Text(row, 0), policies->Text(row, 1), policies->Text(row, 2),
-                               policies->Text(row, 3)});
+    report.policies.push_back(
+        {policies->Text(row, 0), policies->Text(row, 1), policies->Text(row, 2), policies->Text(row, 3)});
   }
   CompareColumnCounts(report, report.differences);
   ComparePolicies(report, desired, report.differences);
@@ -105,13 +106,18 @@ Result<VerifyReport> Verify(db::Connection& connection, const schema::DesiredSch
   std::set<std::pair<std::string, std::string>> facts;
   for (int row = 0; row < catalog->Rows(); ++row) facts.insert({catalog->Text(row, 0), catalog->Text(row, 1)});
   for (const auto* table : desired.EnsuredTables()) {
-    if (facts.count({"rls", table->QualifiedTable()})) ++report.tables_with_rls;
-    else report.differences.push_back("row level security is not enabled on " + table->QualifiedTable());
+    if (facts.count({"rls", table->QualifiedTable()}))
+      ++report.tables_with_rls;
+    else
+      report.differences.push_back("row level security is not enabled on " + table->QualifiedTable());
   }
   for (const auto& object : desired.objects) {
     if (object.kind != ObjectKind::Trigger || object.mode != schema::Mode::Ensure) continue;
-    if (facts.count({"trigger", object.QualifiedTable() + "." + object.name})) ++report.triggers_present;
-    else report.differences.push_back("trigger " + object.name + " on " + object.QualifiedTable() + " is missing or disabled");
+    if (facts.count({"trigger", object.QualifiedTable() + "." + object.name}))
+      ++report.triggers_present;
+    else
+      report.differences.push_back("trigger " + object.name + " on " + object.QualifiedTable() +
+                                   " is missing or disabled");
   }
   return report;
 }

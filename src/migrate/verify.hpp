@@ -21,7 +21,7 @@ struct ExpectedTable {
   int columns;
 };
 inline constexpr ExpectedTable kSeedExpectedColumns[] = {
-    {"agent_tools", 8},  {"business_functions", 10}, {"conversations", 10},
+    {"agent_tools", 8},           {"business_functions", 10}, {"conversations", 10},
     {"organizational_roles", 10}, {"user_memory", 14},
 };
 

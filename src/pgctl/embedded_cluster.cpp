@@ -1,16 +1,15 @@
 #include "pgctl/embedded_cluster.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -93,7 +92,8 @@ Result<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::Acquire(const Embedded
   cluster->options_.data_dir = data_dir;
   if (!fs::exists(options.bin_dir / "postgres")) {
     Error error = Error::Make("PostgreSQL server binaries not found in " + options.bin_dir.string(), "embedded");
-    error.hint = "install Debian's postgresql-15 package, or point --pg-bin at the directory holding postgres and initdb";
+    error.hint =
+        "install Debian's postgresql-15 package, or point --pg-bin at the directory holding postgres and initdb";
     return error;
   }
   cluster->pgdata_ = data_dir / "pgdata";
@@ -163,8 +163,17 @@ Status EmbeddedCluster::InitIfNeeded() {
   fs::remove_all(scratch, ec);
   fs::path log = options_.data_dir / "initdb.log";
   SpawnOptions spawn;
-  spawn.argv = {(options_.bin_dir / "initdb").string(), "-D", scratch.string(), "-U", kSuperuser, "-E", "UTF8",
-                "--locale=C", "--auth-local=trust", "--auth-host=reject", "--no-instructions"};
+  spawn.argv = {(options_.bin_dir / "initdb").string(),
+                "-D",
+                scratch.string(),
+                "-U",
+                kSuperuser,
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--auth-local=trust",
+                "--auth-host=reject",
+                "--no-instructions"};
   spawn.user = server_user_;
   spawn.log_file = log;
   auto status = RunToCompletion(spawn);
@@ -253,7 +262,7 @@ Status EmbeddedCluster::RemoveStaleLockFiles() {
 }
 
 Status EmbeddedCluster::StartIfNeeded() {
-  if (PingServer() == PQPING_OK) return Ok();  // left running by another process, or by a crash
+  if (PingServer() == PQPING_OK) return Ok();               // left running by another process, or by a crash
   if (RunningPostmasterPid() > 0) return WaitUntilReady();  // starting up or recovering
   if (auto cleared = RemoveStaleLockFiles(); !cleared) return cleared;
   // A server of ours that died since is waited for before its PID is forgotten.
@@ -266,12 +275,8 @@ Status EmbeddedCluster::StartIfNeeded() {
   if (auto owned = ChownTo(socket_dir_, server_user_); !owned) return owned;
 
   SpawnOptions spawn;
-  spawn.argv = {(options_.bin_dir / "postgres").string(),
-                "-D", pgdata_.string(),
-                "-k", socket_dir_.string(),
-                "-p", std::to_string(kPort),
-                "-c", "listen_addresses=",
-                "-c", "unix_socket_permissions=0700",
+  spawn.argv = {(options_.bin_dir / "postgres").string(), "-D", pgdata_.string(), "-k", socket_dir_.string(), "-p",
+                std::to_string(kPort), "-c", "listen_addresses=", "-c", "unix_socket_permissions=0700",
                 // After a crash, recovery first flushes the whole data directory
                 // to disk; one syncfs() of its file system does that in a
                 // fraction of the time of an fsync() per file, so the server is
@@ -351,9 +356,12 @@ bool EmbeddedCluster::WaitForExit(pid_t pid, std::chrono::milliseconds patience)
     }
     // Still stopped although continued (a debugger holds it): waiting is futile.
     auto now = std::chrono::steady_clock::now();
-    if (!ProcessStopped(pid)) stuck_since = std::chrono::steady_clock::time_point::max();
-    else if (stuck_since == std::chrono::steady_clock::time_point::max()) stuck_since = now;
-    else if (now - stuck_since > std::chrono::milliseconds(500)) return false;
+    if (!ProcessStopped(pid))
+      stuck_since = std::chrono::steady_clock::time_point::max();
+    else if (stuck_since == std::chrono::steady_clock::time_point::max())
+      stuck_since = now;
+    else if (now - stuck_since > std::chrono::milliseconds(500))
+      return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;

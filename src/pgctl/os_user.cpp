@@ -20,8 +20,8 @@ Result<OsUser> ResolveServerUser(const std::string& requested) {
   }
   const passwd* entry = getpwnam(requested.c_str());
   if (entry == nullptr) {
-    Error error = Error::Make("PostgreSQL cannot run as root, and there is no user '" + requested + "' to run it as",
-                              "embedded");
+    Error error =
+        Error::Make("PostgreSQL cannot run as root, and there is no user '" + requested + "' to run it as", "embedded");
     error.hint = "create one (useradd --system postgres) or name another with --pg-user";
     return error;
   }

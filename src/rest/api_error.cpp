@@ -23,15 +23,16 @@ int StatusForSqlState(const Error& error, bool anonymous) {
   if (code == "21000") {
     return error.message.size() >= 23 && error.message.ends_with("requires a WHERE clause") ? 400 : 500;
   }
-  if (code == "22023") return error.message.find("role") != std::string::npos &&
-                                      error.message.find("does not exist") != std::string::npos
-                                  ? 401
-                                  : 400;
+  if (code == "22023")
+    return error.message.find("role") != std::string::npos && error.message.find("does not exist") != std::string::npos
+               ? 401
+               : 400;
   if (code.size() == 5 && StartsWith(code, "PT")) {
     int status = std::atoi(code.c_str() + 2);
     return status >= 100 && status <= 599 ? status : 500;
   }
-  for (const char* prefix : {"09", "25", "2D", "38", "39", "3B", "40", "54", "55", "57", "58", "F0", "HV", "P0", "XX"}) {
+  for (const char* prefix :
+       {"09", "25", "2D", "38", "39", "3B", "40", "54", "55", "57", "58", "F0", "HV", "P0", "XX"}) {
     if (StartsWith(code, prefix)) return 500;
   }
   if (code == "42P17") return 500;

@@ -3,8 +3,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "util/utf8.hpp"
 #include "util/text.hpp"
+#include "util/utf8.hpp"
 
 namespace agentbase::rest {
 

@@ -82,10 +82,9 @@ std::string OpenApiDocument(const SchemaCache& cache, const http::Request& reque
     json::object body_schema{{"type", "object"}, {"properties", std::move(properties)}};
     if (!required.empty()) body_schema["required"] = std::move(required);
     json::object post = Operation("(rpc) " + name, function.description.empty() ? name : function.description, 200);
-    post["parameters"] = json::array{json::object{
-        {"in", "body"}, {"name", "args"}, {"required", true}, {"schema", std::move(body_schema)}}};
-    paths["/rpc/" + name] = json::object{{"post", std::move(post)},
-                                         {"get", Operation("(rpc) " + name, name, 200)}};
+    post["parameters"] = json::array{
+        json::object{{"in", "body"}, {"name", "args"}, {"required", true}, {"schema", std::move(body_schema)}}};
+    paths["/rpc/" + name] = json::object{{"post", std::move(post)}, {"get", Operation("(rpc) " + name, name, 200)}};
   }
   std::string host(request.Header("host").value_or("localhost"));
   json::object document{

@@ -13,7 +13,7 @@ constexpr char32_t kReplacement = 0xFFFD;
 // Haskell's showLitChar; `next` is the following code point (for \& guards).
 void AppendLiteralChar(std::string& out, char32_t c, char32_t next, bool has_next, bool in_string) {
   static constexpr std::array<const char*, 32> kAsciiNames = {
-      "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "a",   "b",  "t",  "n",  "v",  "f",  "r",  "SO", "SI",
+      "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "a",   "b",   "t",  "n",   "v",   "f",  "r",  "SO", "SI",
       "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US"};
   auto next_is_digit = has_next && next >= '0' && next <= '9';
   if (c > 0x7F) {
@@ -170,8 +170,8 @@ std::string FormatDetails(const ParseError& error) {
   if (unexpect.empty() && !sys_unexpect.empty()) {
     sys_line = sys_unexpect.front().empty() ? "unexpected end of input" : "unexpected " + sys_unexpect.front();
   }
-  auto lines = Clean({sys_line, ShowMany("unexpected", unexpect), ShowMany("expecting", expect),
-                      ShowMany("", messages)});
+  auto lines =
+      Clean({sys_line, ShowMany("unexpected", unexpect), ShowMany("expecting", expect), ShowMany("", messages)});
   std::string out;
   for (const auto& line : lines) {
     if (!out.empty()) out += ' ';
@@ -243,7 +243,8 @@ Reply Scanner::Eof() {
 
 Reply Scanner::Words(std::initializer_list<std::string_view> words, std::size_t* index) {
   const std::string_view* list = words.begin();
-  return AltN(words.size(), [&](std::size_t i) { return Try([&] { return String(list[i]); }); }, index);
+  return AltN(
+      words.size(), [&](std::size_t i) { return Try([&] { return String(list[i]); }); }, index);
 }
 
 Reply Scanner::Pure() {

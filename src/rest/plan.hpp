@@ -84,10 +84,10 @@ struct ReadNode {
 
   // Embedded levels only.
   const Relationship* relationship = nullptr;
-  std::string key;             // its output name
-  bool inner = false;          // !inner: parents without a match are left out
-  bool spread = false;         // ...rel(): its columns lifted into the parent
-  bool filter_only = false;    // rel(): no columns, only its !inner effect
+  std::string key;           // its output name
+  bool inner = false;        // !inner: parents without a match are left out
+  bool spread = false;       // ...rel(): its columns lifted into the parent
+  bool filter_only = false;  // rel(): no columns, only its !inner effect
 };
 
 // How one argument reaches the function.
@@ -184,7 +184,7 @@ Result<MutationPlan> PlanMutation(const PlanContext& context, const std::string&
                                   const MutationRequest& request);
 
 struct CallRequest {
-  std::string_view body;              // POST: the arguments (or the one unnamed argument)
+  std::string_view body;  // POST: the arguments (or the one unnamed argument)
   // POST's Content-Type (its media type, lower case): JSON by default; a
   // form (application/x-www-form-urlencoded) gives text arguments; text/plain,
   // text/xml and application/octet-stream are the whole body of a function's

@@ -8,8 +8,8 @@
 #include <set>
 
 #include "rest/api_error.hpp"
-#include "rest/postgrest_errors.hpp"
 #include "rest/plan.hpp"
+#include "rest/postgrest_errors.hpp"
 #include "rest/read_planner.hpp"
 #include "rest/sql_writer.hpp"
 #include "util/percent_decode.hpp"
@@ -209,7 +209,8 @@ Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& name, c
   auto given = ReadArguments(query, request);
   if (given.invalid_json) {
     auto overloads = context.cache.FindFunctions(name);
-    if (std::none_of(overloads.begin(), overloads.end(), [&](const Function* f) { return TakesWholeBody(*f, given); })) {
+    if (std::none_of(overloads.begin(), overloads.end(),
+                     [&](const Function* f) { return TakesWholeBody(*f, given); })) {
       return pgrst::InvalidBody("Empty or invalid json");
     }
   }

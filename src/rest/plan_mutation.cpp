@@ -6,8 +6,8 @@
 #include <set>
 
 #include "rest/api_error.hpp"
-#include "rest/postgrest_errors.hpp"
 #include "rest/plan.hpp"
+#include "rest/postgrest_errors.hpp"
 #include "rest/read_planner.hpp"
 #include "util/text.hpp"
 

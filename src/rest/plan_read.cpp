@@ -1,8 +1,8 @@
 // The plan of a read: GET and HEAD on a table or view.
 
 #include "rest/api_error.hpp"
-#include "rest/postgrest_errors.hpp"
 #include "rest/plan.hpp"
+#include "rest/postgrest_errors.hpp"
 #include "rest/read_planner.hpp"
 
 namespace agentbase::rest {

@@ -187,8 +187,8 @@ Error RelationshipNotFound(std::string_view parent, std::string_view child, std:
   return Make("PGRST200", "Could not find a relationship between '" + p + "' and '" + c + "' in the schema cache",
               std::move(details), std::move(suggestion));
 }
-Error AmbiguousRelationship(std::string_view parent, std::string_view child,
-                            const std::vector<std::string>& candidates, std::string details) {
+Error AmbiguousRelationship(std::string_view parent, std::string_view child, const std::vector<std::string>& candidates,
+                            std::string details) {
   std::vector<std::string> quoted;
   for (const auto& candidate : candidates) quoted.push_back("'" + candidate + "'");
   return Make("PGRST201",
@@ -206,8 +206,9 @@ Error FunctionNotFound(std::string_view schema, std::string_view name, const std
   std::string function = std::string(schema) + "." + std::string(name);
   std::string listed = JoinViews(arguments);
   std::string in_message = arguments.empty() ? " without parameters" : "(" + listed + ")";
-  std::string in_details = arguments.empty() ? " without parameters"
-                                             : (arguments.size() > 1 ? " with parameters " : " with parameter ") + listed;
+  std::string in_details = arguments.empty()
+                               ? " without parameters"
+                               : (arguments.size() > 1 ? " with parameters " : " with parameter ") + listed;
   if (json_body) in_details += " or with a single unnamed json/jsonb parameter";
   return Make("PGRST202", "Could not find the function " + function + in_message + " in the schema cache",
               "Searched for the function " + function + in_details + ", but no matches were found in the schema cache.",
@@ -226,8 +227,9 @@ Error ColumnNotFound(std::string_view relation, std::string_view column) {
                               "' in the schema cache");
 }
 Error TableNotFound(std::string_view schema, std::string_view table, std::string_view similar) {
-  std::string hint =
-      similar.empty() ? std::string() : "Perhaps you meant the table '" + std::string(schema) + "." + std::string(similar) + "'";
+  std::string hint = similar.empty()
+                         ? std::string()
+                         : "Perhaps you meant the table '" + std::string(schema) + "." + std::string(similar) + "'";
   return Make("PGRST205",
               "Could not find the table '" + std::string(schema) + "." + std::string(table) + "' in the schema cache",
               {}, std::move(hint));

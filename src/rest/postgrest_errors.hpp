@@ -46,9 +46,9 @@ Error InvalidRpcMethod(std::string_view method);
 // PGRST102 (400): a body that cannot be used, e.g. "Empty or invalid json".
 Error InvalidBody(std::string message, std::string details = {});
 // PGRST103 (416) "Requested range not satisfiable", with one of three details.
-Error NegativeLimit();                                 // "Limit should be greater than or equal to zero."
-Error RangeLowerAboveUpper();                          // "The lower boundary must be lower than or equal to ..."
-Error RangeOutOfBounds(int64_t offset, int64_t total); // "An offset of 5 was requested, but there are only 3 rows."
+Error NegativeLimit();                                  // "Limit should be greater than or equal to zero."
+Error RangeLowerAboveUpper();                           // "The lower boundary must be lower than or equal to ..."
+Error RangeOutOfBounds(int64_t offset, int64_t total);  // "An offset of 5 was requested, but there are only 3 rows."
 // PGRST105 (405) "Filters must include all and only primary key columns with 'eq' operators"
 Error InvalidFilters();
 // PGRST106 (406) "Invalid schema: <schema>", hint "Only the following schemas are exposed: a, b"
@@ -118,8 +118,8 @@ Error RelationshipNotFound(std::string_view parent, std::string_view child, std:
 // found for '<parent>' and '<child>'"; `candidates` are the ways to say
 // which, "<table>!<constraint or junction>", listed in the hint; `details`
 // the JSON array text of the candidate relationships.
-Error AmbiguousRelationship(std::string_view parent, std::string_view child,
-                            const std::vector<std::string>& candidates, std::string details = {});
+Error AmbiguousRelationship(std::string_view parent, std::string_view child, const std::vector<std::string>& candidates,
+                            std::string details = {});
 // PGRST200 (400) "The embedded resource '<relation>' is not exposed": the
 // relationship's target is not in the exposed schema (agentbase's words).
 Error EmbedNotExposed(std::string_view relation);
@@ -149,21 +149,21 @@ Error ViewNotWritable(std::string_view view);
 Error JwtSecretMissing();
 // PGRST301 (401): a token that cannot be decoded or verified.
 Error JwtDecode(std::string message, std::string details = {});
-Error JwtEmpty();                                 // "Empty JWT is sent in Authorization header"
-Error JwtParts(int parts);                        // "Expected 3 parts in JWT; got <n>"
-Error JwtNoSuitableKey(std::string details = {}); // "No suitable key or wrong key type"
-Error JwtBadAlgorithm(std::string details = {});  // "Wrong or unsupported encoding algorithm"
-Error JwtCryptoFailed();                          // "JWT cryptographic operation failed"
+Error JwtEmpty();                                  // "Empty JWT is sent in Authorization header"
+Error JwtParts(int parts);                         // "Expected 3 parts in JWT; got <n>"
+Error JwtNoSuitableKey(std::string details = {});  // "No suitable key or wrong key type"
+Error JwtBadAlgorithm(std::string details = {});   // "Wrong or unsupported encoding algorithm"
+Error JwtCryptoFailed();                           // "JWT cryptographic operation failed"
 // PGRST302 (401) "Anonymous access is disabled"
 Error JwtTokenRequired();
 // PGRST303 (401): the token's claims are refused.
 Error JwtClaims(std::string message, std::string details = {});
-Error JwtExpired();                                // "JWT expired"
-Error JwtNotYetValid();                            // "JWT not yet valid"
-Error JwtIssuedInFuture();                         // "JWT issued at future"
-Error JwtNotInAudience();                          // "JWT not in audience"
-Error JwtClaimNotNumber(std::string_view claim);   // "The JWT '<claim>' claim must be a number"
-Error JwtAudienceClaimInvalid();                   // "The JWT 'aud' claim must be a string or an array of strings"
+Error JwtExpired();                               // "JWT expired"
+Error JwtNotYetValid();                           // "JWT not yet valid"
+Error JwtIssuedInFuture();                        // "JWT issued at future"
+Error JwtNotInAudience();                         // "JWT not in audience"
+Error JwtClaimNotNumber(std::string_view claim);  // "The JWT '<claim>' claim must be a number"
+Error JwtAudienceClaimInvalid();                  // "The JWT 'aud' claim must be a string or an array of strings"
 
 // --- agentbase's own REST errors (ABnnn: the digits are the status) ------
 // AB504: the database did not answer within the pool's deadline.

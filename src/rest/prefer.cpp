@@ -68,8 +68,7 @@ Preferences ParsePreferences(const std::vector<std::string_view>& header_values)
           TrimView(header.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
       bool known = Match(token, kReturnTokens, prefs.representation) || Match(token, kCountTokens, prefs.count) ||
                    Match(token, kResolutionTokens, prefs.resolution) || Match(token, kMissingTokens, prefs.missing) ||
-                   Match(token, kHandlingTokens, prefs.handling) ||
-                   Match(token, kTransactionTokens, prefs.transaction);
+                   Match(token, kHandlingTokens, prefs.handling) || Match(token, kTransactionTokens, prefs.transaction);
       if (!known && StartsWith(token, kTimezonePrefix)) {
         known = true;
         if (!prefs.timezone) prefs.timezone = std::string(token.substr(kTimezonePrefix.size()));

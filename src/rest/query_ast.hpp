@@ -89,25 +89,31 @@ struct SelectItem {
 
 enum class FilterOperator {
   // Comparisons; these (and like/ilike/match/imatch) accept a quantifier.
-  kEq, kGt, kGte, kLt, kLte,
-  kLike, kIlike,       // value already has '*' replaced by '%'
-  kMatch, kImatch,     // ~ and ~*
-  kNeq,                // <>
-  kIs,                 // IS NULL / NOT NULL / TRUE / FALSE / UNKNOWN: see IsValue
-  kIsDistinct,         // IS DISTINCT FROM value
-  kIn,                 // = ANY(list)
-  kContains,           // cs  @>
-  kContainedIn,        // cd  <@
-  kOverlaps,           // ov  &&
-  kStrictlyLeft,       // sl  <<
-  kStrictlyRight,      // sr  >>
-  kNotExtendsRight,    // nxr &<
-  kNotExtendsLeft,     // nxl &>
-  kAdjacent,           // adj -|-
-  kFts,                // @@ to_tsquery
-  kPlainFts,           // @@ plainto_tsquery
-  kPhraseFts,          // @@ phraseto_tsquery
-  kWebsearchFts,       // @@ websearch_to_tsquery
+  kEq,
+  kGt,
+  kGte,
+  kLt,
+  kLte,
+  kLike,
+  kIlike,  // value already has '*' replaced by '%'
+  kMatch,
+  kImatch,           // ~ and ~*
+  kNeq,              // <>
+  kIs,               // IS NULL / NOT NULL / TRUE / FALSE / UNKNOWN: see IsValue
+  kIsDistinct,       // IS DISTINCT FROM value
+  kIn,               // = ANY(list)
+  kContains,         // cs  @>
+  kContainedIn,      // cd  <@
+  kOverlaps,         // ov  &&
+  kStrictlyLeft,     // sl  <<
+  kStrictlyRight,    // sr  >>
+  kNotExtendsRight,  // nxr &<
+  kNotExtendsLeft,   // nxl &>
+  kAdjacent,         // adj -|-
+  kFts,              // @@ to_tsquery
+  kPlainFts,         // @@ plainto_tsquery
+  kPhraseFts,        // @@ phraseto_tsquery
+  kWebsearchFts,     // @@ websearch_to_tsquery
 };
 
 // `eq(any).{a,b}` / `like(all).{a*,b*}`: the value is an array literal and
@@ -127,8 +133,8 @@ struct Condition {
   std::string value;
   // kIn: the list items, unquoted. `in.()` is an empty list (matches nothing).
   std::vector<std::string> list;
-  IsValue is_value = IsValue::kNull;       // kIs only
-  std::optional<std::string> fts_config;   // fts family: `fts(english).q`
+  IsValue is_value = IsValue::kNull;      // kIs only
+  std::optional<std::string> fts_config;  // fts family: `fts(english).q`
 };
 
 struct Filter {

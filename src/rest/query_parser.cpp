@@ -89,9 +89,9 @@ class Grammar : public Scanner {
   // Letters, digits, '_', '$' and inner spaces; surrounding spaces trimmed.
   Reply Identifier(std::string& out) {
     std::string raw;
-    auto ident_char = LAZY(Alt(LAZY(Label("letter", LAZY(Satisfy(IsLetter, &raw)))),
-                               LAZY(Label("digit", LAZY(Satisfy(IsDigit, &raw)))),
-                               LAZY(Satisfy(IsIdentifierPunct, &raw))));
+    auto ident_char =
+        LAZY(Alt(LAZY(Label("letter", LAZY(Satisfy(IsLetter, &raw)))),
+                 LAZY(Label("digit", LAZY(Satisfy(IsDigit, &raw)))), LAZY(Satisfy(IsIdentifierPunct, &raw))));
     Reply r = Many1(ident_char);
     if (r.ok) out = Trim(raw);
     return r;
@@ -117,9 +117,9 @@ class Grammar : public Scanner {
   }
 
   Reply FieldName(std::string& out) {
-    return Label("field name (* or [a..z0..9_$])",
-                 LAZY(Alt(LAZY(QuotedValue(out)),
-                          LAZY(SepByDash([&](std::string& piece) { return Identifier(piece); }, out)))));
+    return Label(
+        "field name (* or [a..z0..9_$])",
+        LAZY(Alt(LAZY(QuotedValue(out)), LAZY(SepByDash([&](std::string& piece) { return Identifier(piece); }, out)))));
   }
 
   // ---- JSON paths -----------------------------------------------------------
@@ -205,8 +205,8 @@ class Grammar : public Scanner {
   Reply SpreadHeader(SelectItem& item) {
     std::string name;
     EmbedParams params;
-    Reply r = Lexeme(LAZY(Steps(LAZY(String("...")), LAZY(FieldName(name)), LAZY(EmbedParamList(params)),
-                                LAZY(OpenParenAhead()))));
+    Reply r = Lexeme(
+        LAZY(Steps(LAZY(String("...")), LAZY(FieldName(name)), LAZY(EmbedParamList(params)), LAZY(OpenParenAhead()))));
     return Then(r, [&] {
       item.kind = SelectItem::Kind::kSpread;
       item.relation = std::move(name);
@@ -220,9 +220,9 @@ class Grammar : public Scanner {
     std::string name;
     EmbedParams params;
     // `count(` is the aggregate, never a relation.
-    Reply r = Lexeme(LAZY(Steps(LAZY(OptionalAlias(alias)), LAZY(FieldName(name)),
-                                LAZY(name == "count" ? Zero() : Pure()), LAZY(EmbedParamList(params)),
-                                LAZY(OpenParenAhead()))));
+    Reply r =
+        Lexeme(LAZY(Steps(LAZY(OptionalAlias(alias)), LAZY(FieldName(name)), LAZY(name == "count" ? Zero() : Pure()),
+                          LAZY(EmbedParamList(params)), LAZY(OpenParenAhead()))));
     return Then(r, [&] {
       item.kind = SelectItem::Kind::kRelation;
       item.alias = std::move(alias);
@@ -373,10 +373,10 @@ class Grammar : public Scanner {
                                           IsValue::kUnknown};
     static constexpr std::string_view kWords[] = {"null", "not_null", "true", "false", "unknown"};
     std::size_t which = 0;
-    auto value = LAZY(Label("isVal: (null, not_null, true, false, unknown)",
-                            LAZY(AltN(std::size(kWords),
-                                      [&](std::size_t i) { return Try(LAZY(CaseInsensitiveString(kWords[i]))); },
-                                      &which))));
+    auto value = LAZY(Label(
+        "isVal: (null, not_null, true, false, unknown)",
+        LAZY(AltN(
+            std::size(kWords), [&](std::size_t i) { return Try(LAZY(CaseInsensitiveString(kWords[i]))); }, &which))));
     return Then(Steps(LAZY(Keyword("is")), value), [&] {
       out.op = FilterOperator::kIs;
       out.is_value = kValues[which];
@@ -411,10 +411,15 @@ class Grammar : public Scanner {
   }
 
   Reply SimpleOperation(Condition& out, ValueSyntax syntax) {
-    static constexpr FilterOperator kOps[] = {
-        FilterOperator::kNeq,           FilterOperator::kContains,        FilterOperator::kContainedIn,
-        FilterOperator::kOverlaps,      FilterOperator::kStrictlyLeft,    FilterOperator::kStrictlyRight,
-        FilterOperator::kNotExtendsRight, FilterOperator::kNotExtendsLeft, FilterOperator::kAdjacent};
+    static constexpr FilterOperator kOps[] = {FilterOperator::kNeq,
+                                              FilterOperator::kContains,
+                                              FilterOperator::kContainedIn,
+                                              FilterOperator::kOverlaps,
+                                              FilterOperator::kStrictlyLeft,
+                                              FilterOperator::kStrictlyRight,
+                                              FilterOperator::kNotExtendsRight,
+                                              FilterOperator::kNotExtendsLeft,
+                                              FilterOperator::kAdjacent};
     std::size_t which = 0;
     std::string value;
     auto op = LAZY(Label("unknown single value operator",
@@ -426,8 +431,8 @@ class Grammar : public Scanner {
   }
 
   Reply QuantOperation(Condition& out, ValueSyntax syntax) {
-    static constexpr FilterOperator kOps[] = {FilterOperator::kEq,   FilterOperator::kGte,   FilterOperator::kGt,
-                                              FilterOperator::kLte,  FilterOperator::kLt,    FilterOperator::kLike,
+    static constexpr FilterOperator kOps[] = {FilterOperator::kEq,    FilterOperator::kGte,   FilterOperator::kGt,
+                                              FilterOperator::kLte,   FilterOperator::kLt,    FilterOperator::kLike,
                                               FilterOperator::kIlike, FilterOperator::kMatch, FilterOperator::kImatch};
     std::size_t which = 0;
     Quantifier quantifier = Quantifier::kNone;
@@ -493,8 +498,7 @@ class Grammar : public Scanner {
         items.push_back(std::move(value));
       });
     };
-    Reply r = Steps(LAZY(Lexeme(LAZY(Char('(')))), LAZY(SepBy1(item, LAZY(Char(',')))),
-                    LAZY(Lexeme(LAZY(Char(')')))));
+    Reply r = Steps(LAZY(Lexeme(LAZY(Char('(')))), LAZY(SepBy1(item, LAZY(Char(',')))), LAZY(Lexeme(LAZY(Char(')')))));
     return Then(r, [&] {
       // `in.()` reads as one empty item; PostgREST treats that as no items.
       if (items.size() == 1 && items.front().empty() && !first_quoted) items.clear();
@@ -531,10 +535,10 @@ class Grammar : public Scanner {
     bool negated = false;
     LogicOperator op = LogicOperator::kAnd;
     std::vector<LogicTree> children;
-    auto not_prefix = LAZY(Label("negation operator (not)",
-                                 LAZY(Alt(LAZY(Then(Try(LAZY(Steps(LAZY(String("not")), LAZY(Delimiter())))),
-                                                    [&] { negated = true; })),
-                                          LAZY(Pure())))));
+    auto not_prefix = LAZY(
+        Label("negation operator (not)",
+              LAZY(Alt(LAZY(Then(Try(LAZY(Steps(LAZY(String("not")), LAZY(Delimiter())))), [&] { negated = true; })),
+                       LAZY(Pure())))));
     auto logic_op = LAZY(Label("logic operator (and, or)",
                                LAZY(Alt(LAZY(Then(Try(LAZY(String("and"))), [&] { op = LogicOperator::kAnd; })),
                                         LAZY(Then(String("or"), [&] { op = LogicOperator::kOr; }))))));
@@ -583,9 +587,9 @@ class Grammar : public Scanner {
   }
 
   Reply OrderDirectionP(std::optional<OrderDirection>& out) {
-    return Alt(LAZY(Then(Try(LAZY(Steps(LAZY(Delimiter()), LAZY(String("asc"))))), [&] { out = OrderDirection::kAsc; })),
-               LAZY(Then(Try(LAZY(Steps(LAZY(Delimiter()), LAZY(String("desc"))))),
-                         [&] { out = OrderDirection::kDesc; })));
+    return Alt(
+        LAZY(Then(Try(LAZY(Steps(LAZY(Delimiter()), LAZY(String("asc"))))), [&] { out = OrderDirection::kAsc; })),
+        LAZY(Then(Try(LAZY(Steps(LAZY(Delimiter()), LAZY(String("desc"))))), [&] { out = OrderDirection::kDesc; })));
   }
 
   Reply OrderNulls(std::optional<NullsOrder>& out) {

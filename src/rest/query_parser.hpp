@@ -61,9 +61,9 @@ Result<std::vector<std::string>> ParseColumnList(std::string_view param_name, st
 
 // What the parse stage needs from the HTTP request.
 struct ApiRequestInput {
-  std::string_view method;        // "GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", ...
-  bool is_rpc = false;            // path is /rpc/<fn>
-  std::string_view query_string;  // raw, after '?'
+  std::string_view method;                       // "GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", ...
+  bool is_rpc = false;                           // path is /rpc/<fn>
+  std::string_view query_string;                 // raw, after '?'
   std::vector<std::string_view> prefer_headers;  // every Prefer header value
 };
 

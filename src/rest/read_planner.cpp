@@ -13,16 +13,11 @@ namespace {
 
 const char* CardinalityName(Cardinality cardinality) {
   switch (cardinality) {
-    case Cardinality::kManyToOne:
-      return "many-to-one";
-    case Cardinality::kOneToMany:
-      return "one-to-many";
-    case Cardinality::kOneToOne:
-      return "one-to-one";
-    case Cardinality::kManyToMany:
-      return "many-to-many";
-    case Cardinality::kComputed:
-      return "computed";
+    case Cardinality::kManyToOne: return "many-to-one";
+    case Cardinality::kOneToMany: return "one-to-many";
+    case Cardinality::kOneToOne: return "one-to-one";
+    case Cardinality::kManyToMany: return "many-to-many";
+    case Cardinality::kComputed: return "computed";
   }
   return "";
 }
@@ -66,8 +61,8 @@ std::string Describe(const Relationship& relationship) {
     target.push_back(pair.target);
   }
   std::string using_text = relationship.junction
-                               ? relationship.junction->source_constraint + ", " + relationship.junction->target_constraint +
-                                     " using " + relationship.junction->table
+                               ? relationship.junction->source_constraint + ", " +
+                                     relationship.junction->target_constraint + " using " + relationship.junction->table
                                : relationship.constraint + " using " + Columns(relationship.source, source) + " and " +
                                      Columns(relationship.target, target);
   return std::string("{\"cardinality\":\"") + CardinalityName(relationship.cardinality) + "\",\"embedding\":\"" +
@@ -85,9 +80,7 @@ EmbedPath Extended(const EmbedPath& path, const std::string& name) {
   return extended;
 }
 
-Error NotEmbedded(const std::string& name, bool aliased = false) {
-  return pgrst::NotEmbedded(name, aliased);
-}
+Error NotEmbedded(const std::string& name, bool aliased = false) { return pgrst::NotEmbedded(name, aliased); }
 
 }  // namespace
 
@@ -218,10 +211,9 @@ Result<SelectedField> ReadPlanner::PlanField(const Table& table, const SelectIte
   selected.cast = item.cast;
   selected.aggregate = item.aggregate;
   selected.aggregate_cast = item.aggregate_cast;
-  selected.key = item.alias ? *item.alias
-                            : item.aggregate ? std::string(AggregateName(*item.aggregate))
-                                             : (item.field.json_path.empty() ? item.field.name
-                                                                             : item.field.json_path.back().key);
+  selected.key = item.alias       ? *item.alias
+                 : item.aggregate ? std::string(AggregateName(*item.aggregate))
+                                  : (item.field.json_path.empty() ? item.field.name : item.field.json_path.back().key);
   // `count()`; and PostgREST's legacy count, `count` that is no column
   // (`select=count`, `select=id,messages(count)`), which counts its level's rows.
   bool legacy_count = !item.aggregate && item.field.name == "count" && item.field.json_path.empty() &&
@@ -317,9 +309,8 @@ Status ReadPlanner::PlanOrder(const Table& table, const LevelPaths& paths, ReadN
       ResolvedOrder resolved{std::nullopt, {}, term.direction, term.nulls};
       const Table* owner = &table;
       if (term.relation) {
-        auto child = std::find_if(node.children.begin(), node.children.end(), [&](const ReadNode& candidate) {
-          return candidate.key == *term.relation;
-        });
+        auto child = std::find_if(node.children.begin(), node.children.end(),
+                                  [&](const ReadNode& candidate) { return candidate.key == *term.relation; });
         if (child == node.children.end()) return NotEmbedded(*term.relation);
         if (!child->relationship->to_one) {
           return pgrst::RelatedOrderNotToOne(table.name, *term.relation);

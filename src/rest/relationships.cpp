@@ -67,8 +67,9 @@ std::vector<Endpoint> EndpointsOf(const QualifiedName& table, const std::vector<
   for (const auto& [view, view_columns] : views) {
     Endpoint endpoint{view, {}, true};
     for (const auto& column : columns) {
-      auto shown = std::find_if(view_columns.begin(), view_columns.end(),
-                                [&](const auto& entry) { return entry.second == Origin{table, column}; });
+      auto shown = std::find_if(view_columns.begin(), view_columns.end(), [&](const auto& entry) {
+        return entry.second == Origin{table, column};
+      });
       if (shown == view_columns.end()) break;
       endpoint.columns.push_back(shown->first);
     }
@@ -132,7 +133,8 @@ void AddJunctions(const RelationshipCatalog& catalog, std::map<std::string, std:
     std::set<std::string> key(key_columns.begin(), key_columns.end());
     auto within_key = [&](const Relationship& leg) {
       return leg.cardinality == Cardinality::kManyToOne &&
-             std::all_of(leg.columns.begin(), leg.columns.end(), [&](const auto& pair) { return key.contains(pair.source); });
+             std::all_of(leg.columns.begin(), leg.columns.end(),
+                         [&](const auto& pair) { return key.contains(pair.source); });
     };
     for (const auto& first : from->second) {
       if (!within_key(first)) continue;

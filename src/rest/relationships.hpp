@@ -28,8 +28,8 @@ struct ColumnPair {
 
 struct Junction {
   std::string table;
-  std::string source_constraint;          // the junction's key to the source
-  std::string target_constraint;          // and to the target
+  std::string source_constraint;           // the junction's key to the source
+  std::string target_constraint;           // and to the target
   std::vector<ColumnPair> source_columns;  // source column = junction column
   std::vector<ColumnPair> target_columns;  // junction column = target column
 };
@@ -41,9 +41,9 @@ struct Relationship {
   std::string constraint;           // the foreign key's name; the function's for computed ones
   std::vector<ColumnPair> columns;  // source = target, for all but many-to-many and computed
   std::optional<Junction> junction;
-  bool is_self = false;         // the foreign key refers to its own table
+  bool is_self = false;  // the foreign key refers to its own table
   bool target_is_view = false;
-  bool to_one = false;          // an object, not an array
+  bool to_one = false;  // an object, not an array
 
   // The foreign key's one column on the source / target side, for hints.
   std::optional<std::string> SingleSourceColumn() const;
@@ -84,10 +84,10 @@ struct ComputedRelationshipDefinition {
 };
 
 struct RelationshipCatalog {
-  std::string schema;                                    // the exposed schema
-  std::map<std::string, bool> relations;                 // exposed relation name -> is a view
+  std::string schema;                                            // the exposed schema
+  std::map<std::string, bool> relations;                         // exposed relation name -> is a view
   std::map<std::string, std::vector<std::string>> primary_keys;  // exposed tables' keys
-  std::vector<ForeignKeyDefinition> foreign_keys;        // every foreign key the catalog has
+  std::vector<ForeignKeyDefinition> foreign_keys;                // every foreign key the catalog has
   std::vector<ViewColumnOrigin> view_columns;
   std::vector<ComputedRelationshipDefinition> computed;
 };

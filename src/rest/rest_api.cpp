@@ -40,8 +40,8 @@ constexpr std::string_view kPrefix = "/rest/v1";
 std::string CallerKey(const std::string& role, const boost::json::object* claims, const http::Request& request) {
   if (claims != nullptr) {
     const auto* metadata = claims->if_contains("app_metadata");
-    const auto* tenant = metadata != nullptr && metadata->is_object() ? metadata->get_object().if_contains("tenant_id")
-                                                                      : nullptr;
+    const auto* tenant =
+        metadata != nullptr && metadata->is_object() ? metadata->get_object().if_contains("tenant_id") : nullptr;
     if (tenant != nullptr && tenant->is_string()) return "tenant:" + std::string(tenant->get_string());
     if (const auto* sub = claims->if_contains("sub"); sub != nullptr && sub->is_string()) {
       return role + ":" + std::string(sub->get_string());
@@ -104,11 +104,11 @@ struct PreparedRequest {
   Shape shape = Shape::kRead;
   SqlQuery query;
   bool read_only = true;
-  BodyForm form;               // from Accept: object, nulls=stripped, CSV
+  BodyForm form;  // from Accept: object, nulls=stripped, CSV
   bool representation = false;
-  bool rollback = false;       // Prefer: tx=rollback
+  bool rollback = false;  // Prefer: tx=rollback
   bool returns_void = false;
-  bool decide_after = false;   // COMMIT or ROLLBACK only once the result is seen
+  bool decide_after = false;  // COMMIT or ROLLBACK only once the result is seen
   // Prefer: handling=strict, max-affected=<n> on PATCH and DELETE: more
   // affected rows are refused (PGRST124) and rolled back.
   std::optional<int64_t> max_affected;
@@ -309,7 +309,8 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
       "pg_catalog.set_config('statement_timeout', $7, true), "
       "pg_catalog.set_config('agentbase.max_response_bytes', $8, true), "
       "pg_catalog.set_config('application_name', $9, true)";
-  static const std::string kReadOnlySettings = kSettings + ", pg_catalog.set_config('transaction_read_only', 'on', true)";
+  static const std::string kReadOnlySettings =
+      kSettings + ", pg_catalog.set_config('transaction_read_only', 'on', true)";
   statements.push_back({prepared.read_only ? kReadOnlySettings : kSettings, std::move(settings), true});
   if (prepared.estimate) {
     transaction.estimate = statements.size();
@@ -382,8 +383,8 @@ http::Response Shape200(const Prepared& prepared, StatementRow row) {
       return response;
     }
     case Shape::kUpdateOrDelete: {
-      http::Response response = prepared.representation ? RowsResponse(200, std::move(row.body), prepared.form)
-                                                        : http::Response{204, {}, ""};
+      http::Response response =
+          prepared.representation ? RowsResponse(200, std::move(row.body), prepared.form) : http::Response{204, {}, ""};
       response.SetHeader("Content-Range", ContentRange(0, row.page_total, row.total));
       return response;
     }
@@ -417,7 +418,8 @@ void ApplyEstimate(const Prepared& prepared, const db::PgResult& explain, Statem
   auto planned = PlannedRows(explain.Get(0, 0));
   if (!planned) return;
   bool over_limit = !row.total || (prepared.exact_count_limit && *row.total > *prepared.exact_count_limit);
-  if (prepared.estimated_count == PreferCount::kPlanned || over_limit) row.total = std::max(*planned, prepared.offset + row.page_total);
+  if (prepared.estimated_count == PreferCount::kPlanned || over_limit)
+    row.total = std::max(*planned, prepared.offset + row.page_total);
 }
 
 // Singular answers, PUT and max-affected: PostgREST never commits a write
@@ -599,8 +601,8 @@ asio::awaitable<Result<StatementRow>> RestApi::Run(const PreparedRequest& prepar
   }
   if (outcome->results.size() <= transaction.main) co_return ApiError("XX000", "incomplete database answer");
   const db::PgResult& result = outcome->results[transaction.main];
-  auto row = prepared.explain ? Result<StatementRow>(ExplainRow(result, prepared.form.plan->text))
-                              : ReadStatementRow(result);
+  auto row =
+      prepared.explain ? Result<StatementRow>(ExplainRow(result, prepared.form.plan->text)) : ReadStatementRow(result);
   if (!row) co_return row.error();
   if (transaction.estimate) ApplyEstimate(prepared, outcome->results[*transaction.estimate], *row);
   std::optional<Error> refusal = prepared.explain ? std::nullopt : Refusal(prepared, *row);

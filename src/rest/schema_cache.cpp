@@ -46,97 +46,104 @@ namespace {
 enum CatalogResult : size_t { kRelations, kKeys, kForeignKeys, kFunctions, kViewColumns, kResultCount };
 
 std::string RelationsQuery(const std::string& nsp) {
-  return
-      "SELECT c.relname, c.relkind, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
-      "coalesce(et.typname, t.typname), NOT a.attnotnull, "
-      "(a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''), t.typcategory = 'A', "
-      "coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''), c.relrowsecurity "
-      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-      "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND t.typcategory = 'A' "
-      "WHERE n.nspname = " + nsp + " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition "
-      "ORDER BY c.relname, a.attnum";
+  return "SELECT c.relname, c.relkind, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
+         "coalesce(et.typname, t.typname), NOT a.attnotnull, "
+         "(a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''), t.typcategory = 'A', "
+         "coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''), c.relrowsecurity "
+         "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+         "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+         "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND "
+         "t.typcategory = 'A' "
+         "WHERE n.nspname = " +
+         nsp +
+         " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition "
+         "ORDER BY c.relname, a.attnum";
 }
 
 // Primary ('p') and unique ('u') keys, a row per column.
 std::string KeysQuery(const std::string& nsp) {
-  return
-      "SELECT c.relname, con.conname, con.contype, a.attname FROM pg_catalog.pg_constraint con "
-      "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "CROSS JOIN LATERAL pg_catalog.unnest(con.conkey) WITH ORDINALITY k(attnum, ord) "
-      "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
-      "WHERE con.contype IN ('p', 'u') AND n.nspname = " + nsp + " ORDER BY c.relname, con.conname, k.ord";
+  return "SELECT c.relname, con.conname, con.contype, a.attname FROM pg_catalog.pg_constraint con "
+         "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+         "CROSS JOIN LATERAL pg_catalog.unnest(con.conkey) WITH ORDINALITY k(attnum, ord) "
+         "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
+         "WHERE con.contype IN ('p', 'u') AND n.nspname = " +
+         nsp + " ORDER BY c.relname, con.conname, k.ord";
 }
 
 // Every foreign key (views over hidden tables carry them into the exposed
 // schema), a row per column pair; one-to-one when its columns are a key.
 std::string ForeignKeysQuery() {
-  return
-      "SELECT con.conname, n.nspname, c.relname, a.attname, rn.nspname, rc.relname, ra.attname, "
-      "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint u WHERE u.conrelid = con.conrelid AND u.contype IN ('p', 'u') "
-      "  AND (SELECT pg_catalog.array_agg(x ORDER BY x) FROM pg_catalog.unnest(u.conkey) x) = "
-      "      (SELECT pg_catalog.array_agg(x ORDER BY x) FROM pg_catalog.unnest(con.conkey) x)), con.oid "
-      "FROM pg_catalog.pg_constraint con "
-      "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace "
-      "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY k(attnum, refnum, ord) "
-      "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
-      "JOIN pg_catalog.pg_attribute ra ON ra.attrelid = rc.oid AND ra.attnum = k.refnum "
-      "WHERE con.contype = 'f' AND con.conparentid = 0 AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-      "ORDER BY con.oid, k.ord";
+  return "SELECT con.conname, n.nspname, c.relname, a.attname, rn.nspname, rc.relname, ra.attname, "
+         "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint u WHERE u.conrelid = con.conrelid AND u.contype IN ('p', 'u') "
+         "  AND (SELECT pg_catalog.array_agg(x ORDER BY x) FROM pg_catalog.unnest(u.conkey) x) = "
+         "      (SELECT pg_catalog.array_agg(x ORDER BY x) FROM pg_catalog.unnest(con.conkey) x)), con.oid "
+         "FROM pg_catalog.pg_constraint con "
+         "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+         "JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid JOIN pg_catalog.pg_namespace rn ON rn.oid = "
+         "rc.relnamespace "
+         "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY k(attnum, refnum, ord) "
+         "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
+         "JOIN pg_catalog.pg_attribute ra ON ra.attrelid = rc.oid AND ra.attnum = k.refnum "
+         "WHERE con.contype = 'f' AND con.conparentid = 0 AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+         "ORDER BY con.oid, k.ord";
 }
 
 // Functions: arguments and result columns as JSON arrays of [name, type, composite].
 std::string FunctionsQuery(const std::string& nsp) {
-  return
-      "SELECT p.proname, p.proretset, p.prorettype = 'void'::regtype, "
-      "CASE WHEN rt.typrelid <> 0 AND rc.relnamespace = n.oid AND rc.relkind IN ('r', 'p', 'v', 'm', 'f') "
-      "  THEN rc.relname END, "
-      "p.provolatile, p.pronargs, p.pronargdefaults, "
-      "coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_array(coalesce(names.list[x.ord], ''), "
-      "    pg_catalog.format_type(x.type, NULL), at.typtype = 'c') ORDER BY x.ord) "
-      "  FROM pg_catalog.unnest(p.proargtypes) WITH ORDINALITY x(type, ord) "
-      "  JOIN pg_catalog.pg_type at ON at.oid = x.type), '[]'), "
-      "coalesce(pg_catalog.obj_description(p.oid, 'pg_proc'), ''), "
-      "(SELECT ac.relname FROM pg_catalog.pg_type ft JOIN pg_catalog.pg_class ac ON ac.oid = ft.typrelid "
-      "  WHERE p.pronargs > 0 AND ft.oid = p.proargtypes[0] AND ac.relnamespace = n.oid), "
-      "NOT p.proretset OR p.prorows = 1, "
-      // OUT, INOUT and TABLE arguments make a row, even when there is one of them.
-      "CASE WHEN p.proargmodes IS NOT NULL AND p.proargmodes && ARRAY['o', 't', 'b']::\"char\"[] THEN "
-      "  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(coalesce(nullif(z.name, ''), 'column' || z.ord), "
-      "      pg_catalog.format_type(z.type, NULL)) ORDER BY z.ord) "
-      "   FROM unnest(p.proargnames, p.proallargtypes, p.proargmodes) WITH ORDINALITY z(name, type, mode, ord) "
-      "   WHERE z.mode IN ('o', 't', 'b')) "
-      "WHEN rt.typrelid <> 0 AND (rc.relnamespace IS DISTINCT FROM n.oid OR rc.relkind = 'c') THEN "
-      "  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(ra.attname, pg_catalog.format_type(ra.atttypid, ra.atttypmod)) "
-      "      ORDER BY ra.attnum) FROM pg_catalog.pg_attribute ra WHERE ra.attrelid = rt.typrelid AND ra.attnum > 0 "
-      "      AND NOT ra.attisdropped) END, "
-      "pg_catalog.format_type(p.prorettype, NULL), p.provariadic <> 0 "
-      "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-      "JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype LEFT JOIN pg_catalog.pg_class rc ON rc.oid = rt.typrelid "
-      // The names of the IN, INOUT and VARIADIC arguments, in order.
-      "CROSS JOIN LATERAL (SELECT ARRAY(SELECT coalesce(y.name, '') FROM unnest(p.proargnames, p.proargmodes) "
-      "  WITH ORDINALITY y(name, mode, pos) WHERE y.mode IS NULL OR y.mode IN ('i', 'b', 'v') ORDER BY y.pos) AS list) names "
-      "WHERE n.nspname = " + nsp + " AND p.prokind = 'f' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
-      "WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY p.proname, p.oid";
+  return "SELECT p.proname, p.proretset, p.prorettype = 'void'::regtype, "
+         "CASE WHEN rt.typrelid <> 0 AND rc.relnamespace = n.oid AND rc.relkind IN ('r', 'p', 'v', 'm', 'f') "
+         "  THEN rc.relname END, "
+         "p.provolatile, p.pronargs, p.pronargdefaults, "
+         "coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_array(coalesce(names.list[x.ord], ''), "
+         "    pg_catalog.format_type(x.type, NULL), at.typtype = 'c') ORDER BY x.ord) "
+         "  FROM pg_catalog.unnest(p.proargtypes) WITH ORDINALITY x(type, ord) "
+         "  JOIN pg_catalog.pg_type at ON at.oid = x.type), '[]'), "
+         "coalesce(pg_catalog.obj_description(p.oid, 'pg_proc'), ''), "
+         "(SELECT ac.relname FROM pg_catalog.pg_type ft JOIN pg_catalog.pg_class ac ON ac.oid = ft.typrelid "
+         "  WHERE p.pronargs > 0 AND ft.oid = p.proargtypes[0] AND ac.relnamespace = n.oid), "
+         "NOT p.proretset OR p.prorows = 1, "
+         // OUT, INOUT and TABLE arguments make a row, even when there is one of them.
+         "CASE WHEN p.proargmodes IS NOT NULL AND p.proargmodes && ARRAY['o', 't', 'b']::\"char\"[] THEN "
+         "  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(coalesce(nullif(z.name, ''), 'column' || z.ord), "
+         "      pg_catalog.format_type(z.type, NULL)) ORDER BY z.ord) "
+         "   FROM unnest(p.proargnames, p.proallargtypes, p.proargmodes) WITH ORDINALITY z(name, type, mode, ord) "
+         "   WHERE z.mode IN ('o', 't', 'b')) "
+         "WHEN rt.typrelid <> 0 AND (rc.relnamespace IS DISTINCT FROM n.oid OR rc.relkind = 'c') THEN "
+         "  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(ra.attname, pg_catalog.format_type(ra.atttypid, "
+         "ra.atttypmod)) "
+         "      ORDER BY ra.attnum) FROM pg_catalog.pg_attribute ra WHERE ra.attrelid = rt.typrelid AND ra.attnum > 0 "
+         "      AND NOT ra.attisdropped) END, "
+         "pg_catalog.format_type(p.prorettype, NULL), p.provariadic <> 0 "
+         "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+         "JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype LEFT JOIN pg_catalog.pg_class rc ON rc.oid = rt.typrelid "
+         // The names of the IN, INOUT and VARIADIC arguments, in order.
+         "CROSS JOIN LATERAL (SELECT ARRAY(SELECT coalesce(y.name, '') FROM unnest(p.proargnames, p.proargmodes) "
+         "  WITH ORDINALITY y(name, mode, pos) WHERE y.mode IS NULL OR y.mode IN ('i', 'b', 'v') ORDER BY y.pos) AS "
+         "list) names "
+         "WHERE n.nspname = " +
+         nsp +
+         " AND p.prokind = 'f' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
+         "WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY p.proname, p.oid";
 }
 
 // Which table column each view column is, read from the view's rule: the
 // top-level target list comes last in its text, so the last entry of each
 // number wins.
 std::string ViewColumnsQuery(const std::string& nsp) {
-  return
-      "SELECT DISTINCT ON (c.oid, va.attnum) c.relname, va.attname, bn.nspname, bc.relname, ba.attname "
-      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' "
-      "CROSS JOIN LATERAL pg_catalog.regexp_matches(r.ev_action::text, "
-      "  ':resno (\\d+) :resname \\S+ :ressortgroupref \\d+ :resorigtbl (\\d+) :resorigcol (\\d+)', 'g') "
-      "  WITH ORDINALITY m(parts, ord) "
-      "JOIN pg_catalog.pg_attribute va ON va.attrelid = c.oid AND va.attnum = m.parts[1]::int2 "
-      "JOIN pg_catalog.pg_class bc ON bc.oid = m.parts[2]::oid JOIN pg_catalog.pg_namespace bn ON bn.oid = bc.relnamespace "
-      "JOIN pg_catalog.pg_attribute ba ON ba.attrelid = bc.oid AND ba.attnum = m.parts[3]::int2 "
-      "WHERE n.nspname = " + nsp + " AND c.relkind IN ('v', 'm') AND m.parts[2] <> '0' "
-      "ORDER BY c.oid, va.attnum, m.ord DESC";
+  return "SELECT DISTINCT ON (c.oid, va.attnum) c.relname, va.attname, bn.nspname, bc.relname, ba.attname "
+         "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+         "JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' "
+         "CROSS JOIN LATERAL pg_catalog.regexp_matches(r.ev_action::text, "
+         "  ':resno (\\d+) :resname \\S+ :ressortgroupref \\d+ :resorigtbl (\\d+) :resorigcol (\\d+)', 'g') "
+         "  WITH ORDINALITY m(parts, ord) "
+         "JOIN pg_catalog.pg_attribute va ON va.attrelid = c.oid AND va.attnum = m.parts[1]::int2 "
+         "JOIN pg_catalog.pg_class bc ON bc.oid = m.parts[2]::oid JOIN pg_catalog.pg_namespace bn ON bn.oid = "
+         "bc.relnamespace "
+         "JOIN pg_catalog.pg_attribute ba ON ba.attrelid = bc.oid AND ba.attnum = m.parts[3]::int2 "
+         "WHERE n.nspname = " +
+         nsp +
+         " AND c.relkind IN ('v', 'm') AND m.parts[2] <> '0' "
+         "ORDER BY c.oid, va.attnum, m.ord DESC";
 }
 
 // The catalog queries of one schema, in CatalogResult order.
@@ -294,7 +301,8 @@ Function ReadFunction(const db::PgResult& functions, int row, const std::string&
 std::vector<ViewColumnOrigin> ReadViewColumns(const db::PgResult& views) {
   std::vector<ViewColumnOrigin> origins;
   for (int row = 0; row < views.Rows(); ++row) {
-    origins.push_back({views.Text(row, 0), views.Text(row, 1), {views.Text(row, 2), views.Text(row, 3)}, views.Text(row, 4)});
+    origins.push_back(
+        {views.Text(row, 0), views.Text(row, 1), {views.Text(row, 2), views.Text(row, 3)}, views.Text(row, 4)});
   }
   return origins;
 }
@@ -302,7 +310,7 @@ std::vector<ViewColumnOrigin> ReadViewColumns(const db::PgResult& views) {
 }  // namespace
 
 Result<std::shared_ptr<SchemaCache>> SchemaCache::BuildOne(const std::string& schema,
-                                                             const std::vector<db::PgResult>& all, size_t first) {
+                                                           const std::vector<db::PgResult>& all, size_t first) {
   auto results = [&](CatalogResult which) -> const db::PgResult& { return all[first + which]; };
   auto cache = std::make_shared<SchemaCache>();
   cache->schema_ = schema;
@@ -323,8 +331,9 @@ Result<std::shared_ptr<SchemaCache>> SchemaCache::BuildOne(const std::string& sc
   catalog.foreign_keys = ReadForeignKeys(results(kForeignKeys));
   catalog.view_columns = ReadViewColumns(results(kViewColumns));
   for (const auto& [name, function] : cache->functions_) {
-    bool takes_only_a_row = std::all_of(function.arguments.begin() + (function.arguments.empty() ? 0 : 1),
-                                        function.arguments.end(), [](const auto& argument) { return argument.has_default; });
+    bool takes_only_a_row =
+        std::all_of(function.arguments.begin() + (function.arguments.empty() ? 0 : 1), function.arguments.end(),
+                    [](const auto& argument) { return argument.has_default; });
     if (!function.row_argument_of || !takes_only_a_row) continue;
     auto source = cache->tables_.find(*function.row_argument_of);
     if (source == cache->tables_.end()) continue;
@@ -350,8 +359,10 @@ Result<std::shared_ptr<const SchemaCache>> SchemaCache::BuildFrom(const std::str
     auto cache = BuildOne(names[i], results, i * kResultCount);
     if (!cache) return cache.error();
     (*cache)->exposed_ = Join(names, ",");
-    if (i == 0) exposed = *cache;
-    else exposed->others_.emplace(names[i], *cache);
+    if (i == 0)
+      exposed = *cache;
+    else
+      exposed->others_.emplace(names[i], *cache);
   }
   return std::shared_ptr<const SchemaCache>(std::move(exposed));
 }

@@ -22,8 +22,9 @@ std::string ArrayLiteral(const std::vector<std::string>& items) {
 std::string RowsBody(BodyForm form, std::string_view row_view) {
   std::string row(row_view);
   if (form.csv) {
-    std::string header = "(SELECT pg_catalog.string_agg(_k, ',') FROM pg_catalog.json_object_keys(pg_catalog.json_agg(" +
-                         row + ")->0) AS _k)";
+    std::string header =
+        "(SELECT pg_catalog.string_agg(_k, ',') FROM pg_catalog.json_object_keys(pg_catalog.json_agg(" + row +
+        ")->0) AS _k)";
     std::string line = "pg_catalog.substr(" + row + "::text, 2, pg_catalog.length(" + row + "::text) - 2)";
     return "coalesce(" + header + ", '') || pg_catalog.chr(10) || coalesce(pg_catalog.string_agg(" + line +
            ", pg_catalog.chr(10)), '')";
@@ -108,15 +109,11 @@ std::string SqlWriter::Call(const FunctionCall& call) {
                             "::" + declared.type);
         break;
       case CallArgument::Form::kComposite:
-        arguments.push_back(Ident(declared.name) + " := pg_catalog.json_populate_record(NULL::" + declared.type +
-                            ", " + value + "::json)");
+        arguments.push_back(Ident(declared.name) + " := pg_catalog.json_populate_record(NULL::" + declared.type + ", " +
+                            value + "::json)");
         break;
-      case CallArgument::Form::kWholeBody:
-        arguments.push_back(value + "::" + declared.type);
-        break;
-      case CallArgument::Form::kHexBody:
-        arguments.push_back("pg_catalog.decode(" + value + ", 'hex')");
-        break;
+      case CallArgument::Form::kWholeBody: arguments.push_back(value + "::" + declared.type); break;
+      case CallArgument::Form::kHexBody: arguments.push_back("pg_catalog.decode(" + value + ", 'hex')"); break;
     }
   }
   return Qualified(call.function->schema, call.function->name) + "(" + Join(arguments, ", ") + ")";
@@ -230,8 +227,8 @@ std::string SqlWriter::Embed(const ReadNode& child, const std::string& parent_al
   std::string where = Where(child, alias);
   if (!where.empty()) source.conditions.push_back(where);
   source.conditions.insert(source.conditions.end(), nested.conditions.begin(), nested.conditions.end());
-  std::string from = source.from + nested.joins +
-                     (source.conditions.empty() ? "" : " WHERE " + Join(source.conditions, " AND "));
+  std::string from =
+      source.from + nested.joins + (source.conditions.empty() ? "" : " WHERE " + Join(source.conditions, " AND "));
   if (child.inner) extras.conditions.push_back("EXISTS (SELECT 1" + from + ")");
   if (child.filter_only) return {};
   bool to_one = child.relationship->to_one;
@@ -358,20 +355,16 @@ const char* IsSql(IsValue value) {
 std::string SqlWriter::Condition(const std::string& expr, const FieldRef& field, const rest::Condition& condition) {
   if (const char* op = BinaryOperator(condition.op)) {
     if (condition.quantifier != Quantifier::kNone) {
-      return expr + " " + op + (condition.quantifier == Quantifier::kAny ? " ANY(" : " ALL(") +
-             Param(condition.value) + ")";
+      return expr + " " + op + (condition.quantifier == Quantifier::kAny ? " ANY(" : " ALL(") + Param(condition.value) +
+             ")";
     }
     return expr + " " + op + " " + Param(condition.value);
   }
   switch (condition.op) {
-    case FilterOperator::kIsDistinct:
-      return expr + " IS DISTINCT FROM " + Param(condition.value);
-    case FilterOperator::kIn:
-      return expr + " = ANY(" + Param(ArrayLiteral(condition.list)) + ")";
-    case FilterOperator::kIs:
-      return expr + IsSql(condition.is_value);
-    default:
-      break;
+    case FilterOperator::kIsDistinct: return expr + " IS DISTINCT FROM " + Param(condition.value);
+    case FilterOperator::kIn: return expr + " = ANY(" + Param(ArrayLiteral(condition.list)) + ")";
+    case FilterOperator::kIs: return expr + IsSql(condition.is_value);
+    default: break;
   }
   // The full-text family: a tsvector column is searched as it is, anything
   // else through to_tsvector.
@@ -406,8 +399,8 @@ SqlQuery SqlWriter::Read(const ReadPlan& plan) {
   conditions.insert(conditions.end(), extras.conditions.begin(), extras.conditions.end());
   std::string where_sql = conditions.empty() ? "" : " WHERE " + Join(conditions, " AND ");
   // Spread joins add columns, never rows, so the count leaves them out.
-  std::string page = "(SELECT " + projection + from + extras.joins + where_sql + extras.group_by + OrderBy(root, alias) +
-                     LimitOffset(root) + ")";
+  std::string page = "(SELECT " + projection + from + extras.joins + where_sql + extras.group_by +
+                     OrderBy(root, alias) + LimitOffset(root) + ")";
   std::string total = "NULL::bigint";
   if (plan.count_exact) {
     total = "(SELECT pg_catalog.count(*)" + from + where_sql + ")";
@@ -420,7 +413,8 @@ SqlQuery SqlWriter::Read(const ReadPlan& plan) {
   }
   // A scalar function's answer is its values, not rows of them.
   std::string row = plan.scalar_table ? "_r." + Ident(plan.scalar_table->columns.front().name) : "_r";
-  std::string sql = "SELECT " + StatementRowColumns(total, "pg_catalog.count(_r)", RowsBody(plan.form, row), "NULL::bigint") +
+  std::string sql = "SELECT " +
+                    StatementRowColumns(total, "pg_catalog.count(_r)", RowsBody(plan.form, row), "NULL::bigint") +
                     " FROM " + page + " _r";
   return SqlQuery{std::move(sql), std::move(params_)};
 }
@@ -446,8 +440,8 @@ std::string SqlWriter::Insert(const MutationPlan& plan, const PayloadGroup& grou
   std::string insert;
   if (names.empty()) {
     // {} or [{}, ...]: rows of defaults, one per object.
-    insert = "INSERT INTO " + target + " SELECT FROM pg_catalog.generate_series(1, " + std::to_string(group.row_count) +
-             ")";
+    insert =
+        "INSERT INTO " + target + " SELECT FROM pg_catalog.generate_series(1, " + std::to_string(group.row_count) + ")";
   } else {
     insert = "INSERT INTO " + target + " (" + Join(names, ", ") + ") SELECT " + Join(names, ", ") +
              " FROM pg_catalog.json_populate_recordset(NULL::" + target + ", " + Param(group.rows_json) +
@@ -460,8 +454,8 @@ std::string SqlWriter::Insert(const MutationPlan& plan, const PayloadGroup& grou
     for (const auto& column : plan.conflict_columns) conflict.push_back(Ident(column));
     for (const auto& name : names) sets.push_back(name + " = EXCLUDED." + name);
     bool ignore = plan.ignore_duplicates || sets.empty();
-    insert += " ON CONFLICT (" + Join(conflict, ", ") + ")" +
-              (ignore ? " DO NOTHING" : " DO UPDATE SET " + Join(sets, ", "));
+    insert +=
+        " ON CONFLICT (" + Join(conflict, ", ") + ")" + (ignore ? " DO NOTHING" : " DO UPDATE SET " + Join(sets, ", "));
   }
   insert += " RETURNING " + target + ".*";
   if (plan.upsert) insert += ", (xmax = 0) AS pgrst_inserted";
@@ -497,7 +491,8 @@ SqlQuery SqlWriter::Mutation(const MutationPlan& plan) {
                   " FROM (SELECT * FROM pg_catalog.json_populate_record(NULL::" + target + ", " +
                   Param(plan.update_json) + "::json)) _b WHERE " + where;
     }
-    if (plan.kind == MutationKind::kDelete || !plan.update_columns.empty()) statement += " RETURNING " + Ident(alias) + ".*";
+    if (plan.kind == MutationKind::kDelete || !plan.update_columns.empty())
+      statement += " RETURNING " + Ident(alias) + ".*";
     with_list = "pgrst_source AS (" + statement + ")";
   }
   std::string total = plan.count_exact ? "(SELECT pg_catalog.count(*) FROM pgrst_source)" : "NULL::bigint";

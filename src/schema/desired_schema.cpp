@@ -61,8 +61,8 @@ Result<DesiredSchema> BuildDesiredSchema(const std::vector<SqlFile>& files, cons
       schema.requirements.insert(schema.requirements.end(), parsed->requirements.begin(), parsed->requirements.end());
     }
     for (const auto& section : parsed->sections) {
-      bool applies = section.condition == Condition::Always ||
-                     (section.condition == Condition::WithVector) == options.with_vector;
+      bool applies =
+          section.condition == Condition::Always || (section.condition == Condition::WithVector) == options.with_vector;
       if (!applies) continue;
       std::string sql = SubstitutePlaceholders(section.sql, options.placeholders);
       resolved_sql += sql;

@@ -52,8 +52,7 @@ std::string RenderObject(const SchemaObject& object) {
       for (const auto& part : object.parts) out += ";\n" + RenderObject(part);
       return out;
     }
-    case ObjectKind::Function:
-      return object.CreateOrReplaceSql();
+    case ObjectKind::Function: return object.CreateOrReplaceSql();
     case ObjectKind::Role:
       return Guarded("NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + QuoteLiteral(object.name) + ")",
                      object.Sql());
@@ -71,10 +70,11 @@ std::string RenderObject(const SchemaObject& object) {
           R"(^(\s+ON\s+\S+)(\s+AS\s+PERMISSIVE)?(\s+FOR\s+(ALL|SELECT|INSERT|UPDATE|DELETE))?\b)", std::regex::icase);
       std::string alter = "ALTER POLICY " + QuoteIdent(object.name) +
                           std::regex_replace(object.tail, command, "$1", std::regex_constants::format_first_only);
-      return fmt::format("DO $agentbase$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = {} AND "
-                         "tablename = {} AND policyname = {}) THEN\n    {};\n  ELSE\n    {};\n  END IF;\nEND\n$agentbase$",
-                         QuoteLiteral(object.schema), QuoteLiteral(object.table), QuoteLiteral(object.name),
-                         ReplaceAll(object.Sql(), "\n", "\n    "), ReplaceAll(alter, "\n", "\n    "));
+      return fmt::format(
+          "DO $agentbase$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = {} AND "
+          "tablename = {} AND policyname = {}) THEN\n    {};\n  ELSE\n    {};\n  END IF;\nEND\n$agentbase$",
+          QuoteLiteral(object.schema), QuoteLiteral(object.table), QuoteLiteral(object.name),
+          ReplaceAll(object.Sql(), "\n", "\n    "), ReplaceAll(alter, "\n", "\n    "));
     }
     case ObjectKind::Trigger:
       return Guarded("NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = " + QuoteLiteral(object.name) +
@@ -113,7 +113,9 @@ std::string ProblemLiteral(const ShapeProblem& problem) {
 // DO block that runs before the script changes anything and raises them all
 // at once. The script runs in one transaction, so nothing is left behind.
 std::string RenderPreflight(const std::vector<Requirement>& requirements) {
-  auto exists = [](const std::string& table) { return "pg_catalog.to_regclass(" + QuoteLiteral(table) + ") IS NOT NULL"; };
+  auto exists = [](const std::string& table) {
+    return "pg_catalog.to_regclass(" + QuoteLiteral(table) + ") IS NOT NULL";
+  };
   auto absent = [](const std::string& table) { return "pg_catalog.to_regclass(" + QuoteLiteral(table) + ") IS NULL"; };
   std::string out =
       "-- Refuse, before changing anything, a database the five tables cannot be added to safely.\n"
@@ -143,25 +145,34 @@ std::string RenderPreflight(const std::vector<Requirement>& requirements) {
       // carries a format() placeholder for it.
       constexpr std::string_view kTypeMarker = "agentbase_existing_type_marker";
       ShapeProblem incompatible = IncompatibleColumn(table, column.name, std::string(kTypeMarker), column.type);
-      std::string template_text =
-          ReplaceAll(ReplaceAll(incompatible.object + ": " + incompatible.message, "%", "%%"), std::string(kTypeMarker), "%1$s");
-      out += "  existing_oid := NULL;\n"
-             "  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type\n"
-             "    FROM pg_catalog.pg_attribute a\n"
-             "   WHERE a.attrelid = pg_catalog.to_regclass(" + QuoteLiteral(table) + ") AND a.attname = " +
-             QuoteLiteral(column.name) + " AND NOT a.attisdropped;\n"
-             "  IF " + exists(table) + " AND existing_oid IS NULL THEN\n    problems := problems || " +
-             ProblemLiteral(MissingRequiredColumn(table, column.name, column.type)) + ";\n"
-             "  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype(" + QuoteLiteral(column.type) +
-             ") AND existing_oid IS NOT NULL THEN\n"
-             "    problems := problems || pg_catalog.format(" + QuoteLiteral(template_text) + ", existing_type);\n"
-             "  END IF;\n";
+      std::string template_text = ReplaceAll(ReplaceAll(incompatible.object + ": " + incompatible.message, "%", "%%"),
+                                             std::string(kTypeMarker), "%1$s");
+      out +=
+          "  existing_oid := NULL;\n"
+          "  SELECT a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO existing_oid, existing_type\n"
+          "    FROM pg_catalog.pg_attribute a\n"
+          "   WHERE a.attrelid = pg_catalog.to_regclass(" +
+          QuoteLiteral(table) + ") AND a.attname = " + QuoteLiteral(column.name) +
+          " AND NOT a.attisdropped;\n"
+          "  IF " +
+          exists(table) + " AND existing_oid IS NULL THEN\n    problems := problems || " +
+          ProblemLiteral(MissingRequiredColumn(table, column.name, column.type)) +
+          ";\n"
+          "  ELSIF existing_oid IS DISTINCT FROM pg_catalog.to_regtype(" +
+          QuoteLiteral(column.type) +
+          ") AND existing_oid IS NOT NULL THEN\n"
+          "    problems := problems || pg_catalog.format(" +
+          QuoteLiteral(template_text) +
+          ", existing_type);\n"
+          "  END IF;\n";
     }
   }
-  out += "  IF pg_catalog.cardinality(problems) > 0 THEN\n"
-         "    RAISE EXCEPTION 'add_missing_tables.sql changed nothing:%', E'\\n' || pg_catalog.array_to_string(problems, E'\\n')\n"
-         "      USING HINT = 'Each line names what is missing or incompatible; `agentbase db plan` shows the same.';\n"
-         "  END IF;\nEND\n$agentbase_preflight$;\n";
+  out +=
+      "  IF pg_catalog.cardinality(problems) > 0 THEN\n"
+      "    RAISE EXCEPTION 'add_missing_tables.sql changed nothing:%', E'\\n' || pg_catalog.array_to_string(problems, "
+      "E'\\n')\n"
+      "      USING HINT = 'Each line names what is missing or incompatible; `agentbase db plan` shows the same.';\n"
+      "  END IF;\nEND\n$agentbase_preflight$;\n";
   return out;
 }
 
@@ -178,8 +189,7 @@ Result<std::string> RenderIdempotentSql(const std::vector<SqlFile>& files, int e
       "-- idempotent (running it again changes nothing) and never drops anything.\n"
       "-- `agentbase db push` applies the same objects, checking each one first.\n"
       "-- embedding: pgvector vector(" +
-      std::to_string(embedding_dimensions) +
-      ") where the extension is available, real[] otherwise.\n\nBEGIN;\n";
+      std::to_string(embedding_dimensions) + ") where the extension is available, real[] otherwise.\n\nBEGIN;\n";
   Placeholders placeholders{std::string(kVectorSchemaMarker), embedding_dimensions};
   // The preflight, which comes first, needs every file's requirements.
   std::vector<ParsedFile> ensured;

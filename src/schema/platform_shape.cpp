@@ -15,9 +15,10 @@ std::string Unqualified(const std::string& qualified) {
 // empty beside the others.
 std::string ConsequenceOfEmpty(const std::string& existing, const std::string& missing) {
   if (missing == "public.tenants") {
-    return fmt::format("{}.tenant_id would reference an empty tenants table, so no existing user could create a "
-                       "conversation or a memory",
-                       existing);
+    return fmt::format(
+        "{}.tenant_id would reference an empty tenants table, so no existing user could create a "
+        "conversation or a memory",
+        existing);
   }
   if (missing == "public.profiles") {
     return "no existing user would have a profile, and the new tables find a user's tenant through profiles, so no "
@@ -53,13 +54,14 @@ std::string ReferenceColumnFor(const std::string& qualified_table) {
 }
 
 ShapeProblem MissingRequiredTable(const std::string& table) {
-  return {table, "required table is missing: the new tables refer to it (`agentbase db push` creates it where an "
-                 "empty one cannot break existing rows)"};
+  return {table,
+          "required table is missing: the new tables refer to it (`agentbase db push` creates it where an "
+          "empty one cannot break existing rows)"};
 }
 
 ShapeProblem MissingRequiredColumn(const std::string& table, const std::string& column, const std::string& type) {
-  return {table + "." + column, fmt::format("required column is missing: the new tables need {}.{} of type {}", table,
-                                            column, type)};
+  return {table + "." + column,
+          fmt::format("required column is missing: the new tables need {}.{} of type {}", table, column, type)};
 }
 
 ShapeProblem IncompatibleColumn(const std::string& table, const std::string& column, const std::string& existing_type,

@@ -4,9 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "util/text.hpp"
-
 #include "schema/sql_source.hpp"
+#include "util/text.hpp"
 
 namespace agentbase::schema {
 

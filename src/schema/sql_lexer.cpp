@@ -6,9 +6,7 @@
 
 namespace agentbase::schema {
 
-bool Token::Is(std::string_view keyword) const {
-  return kind == TokenKind::Word && ToUpper(text) == ToUpper(keyword);
-}
+bool Token::Is(std::string_view keyword) const { return kind == TokenKind::Word && ToUpper(text) == ToUpper(keyword); }
 
 std::string Token::Name() const {
   if (kind == TokenKind::QuotedIdent) {

@@ -48,9 +48,12 @@ Result<ParsedFile> ParseSqlFile(const SqlFile& file) {
     };
     if (StartsWith(directive, "mode ")) {
       std::string mode = Trim(directive.substr(5));
-      if (mode == "ensure") parsed.mode = Mode::Ensure;
-      else if (mode == "if-absent") parsed.mode = Mode::IfAbsent;
-      else return fail("unknown mode '" + mode + "'");
+      if (mode == "ensure")
+        parsed.mode = Mode::Ensure;
+      else if (mode == "if-absent")
+        parsed.mode = Mode::IfAbsent;
+      else
+        return fail("unknown mode '" + mode + "'");
     } else if (StartsWith(directive, "requires ")) {
       auto requirement = ParseRequirement(directive.substr(9));
       if (!requirement) return fail(requirement.error().message);
@@ -61,8 +64,8 @@ Result<ParsedFile> ParseSqlFile(const SqlFile& file) {
       parsed.sections.push_back({directive == "if vector" ? Condition::WithVector : Condition::WithoutVector, ""});
     } else if (directive == "else") {
       if (!in_conditional) return fail("agentbase:else without agentbase:if");
-      Condition negated = parsed.sections.back().condition == Condition::WithVector ? Condition::WithoutVector
-                                                                                     : Condition::WithVector;
+      Condition negated =
+          parsed.sections.back().condition == Condition::WithVector ? Condition::WithoutVector : Condition::WithVector;
       parsed.sections.push_back({negated, ""});
     } else if (directive == "end") {
       if (!in_conditional) return fail("agentbase:end without agentbase:if");

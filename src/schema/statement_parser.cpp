@@ -221,8 +221,8 @@ Result<SchemaObject> ParseCreateTable(Cursor& cursor, SchemaObject object) {
     if (open) ++depth;
     if (close) --depth;
     if ((comma && depth == 1) || (close && depth == 0)) {
-      auto part = ParseTableElement(qualified, cursor.Sql().substr(element_start, token.offset - element_start),
-                                    object);
+      auto part =
+          ParseTableElement(qualified, cursor.Sql().substr(element_start, token.offset - element_start), object);
       if (!part) return part.error();
       object.parts.push_back(std::move(*part));
       element_start = token.offset + 1;
@@ -316,8 +316,10 @@ Result<SchemaObject> ParsePolicy(Cursor& cursor, SchemaObject object) {
   object.schema = table->first;
   object.table = table->second;
   if (cursor.Accept("AS")) {
-    if (cursor.Accept("RESTRICTIVE")) object.policy_permissive = false;
-    else if (!cursor.Accept("PERMISSIVE")) return cursor.Fail("expected PERMISSIVE or RESTRICTIVE");
+    if (cursor.Accept("RESTRICTIVE"))
+      object.policy_permissive = false;
+    else if (!cursor.Accept("PERMISSIVE"))
+      return cursor.Fail("expected PERMISSIVE or RESTRICTIVE");
   }
   if (cursor.Accept("FOR")) {
     if (cursor.AtEnd()) return cursor.Fail("expected ALL, SELECT, INSERT, UPDATE or DELETE after FOR");
@@ -391,8 +393,8 @@ Result<SchemaObject> ParseAlterTable(Cursor& cursor, SchemaObject object) {
   cursor.Accept("COLUMN");
   if (cursor.AcceptAll({"IF", "NOT", "EXISTS"})) return cursor.Fail("write ADD COLUMN without IF NOT EXISTS");
   size_t column_start = cursor.Position();
-  auto column = ParseTableElement(object.schema + "." + QuoteIdent(object.table), cursor.TextFrom(column_start),
-                                  object);
+  auto column =
+      ParseTableElement(object.schema + "." + QuoteIdent(object.table), cursor.TextFrom(column_start), object);
   if (!column) return column.error();
   if (column->kind != ObjectKind::Column) return cursor.Fail("expected a column definition");
   column->head = cursor.Sql().substr(0, cursor.Offset(column_start));

@@ -15,8 +15,8 @@ bool IsSqlState(std::string_view code) {
 ErrorKind KindOfSqlState(std::string_view code) {
   std::string_view cls = code.substr(0, 2);
   if (cls == "08" || code == "57P01" || code == "57P02" || code == "57P03") return ErrorKind::kUnavailable;
-  if (code == "57014") return ErrorKind::kTimeout;  // query_canceled: statement_timeout
-  if (code == "53400") return ErrorKind::kInternal;  // configuration_limit_exceeded
+  if (code == "57014") return ErrorKind::kTimeout;              // query_canceled: statement_timeout
+  if (code == "53400") return ErrorKind::kInternal;             // configuration_limit_exceeded
   if (cls == "53" || code == "55P03") return ErrorKind::kBusy;  // insufficient resources, lock not available
   if (code == "23505" || code == "23503" || code == "23P01" || cls == "40") return ErrorKind::kConflict;
   if (code == "42501" || cls == "28" || cls == "0L" || cls == "0P") return ErrorKind::kPermission;
@@ -31,8 +31,7 @@ ErrorKind KindOfPgrst(std::string_view code) {
   std::string_view number = code.substr(5);
   if (number == "000" || number == "001" || number == "002") return ErrorKind::kUnavailable;
   if (number == "003") return ErrorKind::kBusy;
-  if (number == "125" || number == "126" || number == "200" || number == "202" || number == "204" ||
-      number == "205") {
+  if (number == "125" || number == "126" || number == "200" || number == "202" || number == "204" || number == "205") {
     return ErrorKind::kNotFound;
   }
   if (number == "111" || number == "112" || number == "121" || number == "300") return ErrorKind::kInternal;

@@ -35,8 +35,7 @@ inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // PostgREST's own codes: PGRST followed by three digits.
 inline bool IsPostgrestCode(std::string_view code) {
-  return code.size() == 8 && code.substr(0, 5) == "PGRST" && IsDigit(code[5]) && IsDigit(code[6]) &&
-         IsDigit(code[7]);
+  return code.size() == 8 && code.substr(0, 5) == "PGRST" && IsDigit(code[5]) && IsDigit(code[6]) && IsDigit(code[7]);
 }
 
 // A SQLSTATE: five digits or upper-case letters.

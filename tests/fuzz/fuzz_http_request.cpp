@@ -80,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     next += used;
     left -= used;
     if (ec == bhttp::error::need_more) return 0;  // the client has not finished: the server would wait
-    if (ec) return 0;                              // answered 400/413/431 by the server, then closed
+    if (ec) return 0;                             // answered 400/413/431 by the server, then closed
     if (used == 0) return 0;
   }
 

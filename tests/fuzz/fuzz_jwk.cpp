@@ -58,8 +58,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const boost::json::object& object = document.as_object();
 
   auto key = auth::VerificationKey::FromJwk(object);
-  if (key) CheckRoundTrip(*key);
-  else RequireKeyError(key.error(), "VerificationKey::FromJwk");
+  if (key)
+    CheckRoundTrip(*key);
+  else
+    RequireKeyError(key.error(), "VerificationKey::FromJwk");
 
   auto keys = auth::KeySet::FromJwkOrJwks(object);
   if (keys) {

@@ -49,7 +49,8 @@ auth::KeySet MakeKeySet() {
   auth::KeySet keys;
   auto add = [&](Result<auth::VerificationKey> key) {
     if (!key) fuzz::PropertyViolated("a fixed test key does not load", key.error().message);
-    if (auto added = keys.Add(*key); !added) fuzz::PropertyViolated("a fixed test key was refused", added.error().message);
+    if (auto added = keys.Add(*key); !added)
+      fuzz::PropertyViolated("a fixed test key was refused", added.error().message);
   };
   add(auth::VerificationKey::FromSecret(std::string(kSecret)));
   add(auth::VerificationKey::FromJwk(boost::json::parse(kEcJwk).as_object()));

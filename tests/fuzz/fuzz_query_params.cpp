@@ -40,8 +40,7 @@ void RequireRestError(const Error& error, std::string_view stage) {
   fuzz::RequireApiError(error, stage);
   // 22021: a decoded NUL, refused as PostgreSQL refuses it.
   fuzz::Require(fuzz::IsPostgrestCode(error.code) || error.code == "22021",
-                "the request parser answered with a non-PGRST code",
-                std::string(stage) + ": " + error.code);
+                "the request parser answered with a non-PGRST code", std::string(stage) + ": " + error.code);
 }
 
 }  // namespace
@@ -77,7 +76,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // reaches the sub-grammars without the query string's splitting in front.
   std::string_view value = request.query_string;
   if (auto select = rest::ParseSelect(value); !select) RequireRestError(select.error(), "ParseSelect");
-  if (auto filter = rest::ParseFilterCondition(value); !filter) RequireRestError(filter.error(), "ParseFilterCondition");
+  if (auto filter = rest::ParseFilterCondition(value); !filter)
+    RequireRestError(filter.error(), "ParseFilterCondition");
   if (auto order = rest::ParseOrder(value); !order) RequireRestError(order.error(), "ParseOrder");
   if (auto tree = rest::ParseLogicTree(request.is_rpc ? "not.or" : "and", value); !tree) {
     RequireRestError(tree.error(), "ParseLogicTree");

@@ -38,7 +38,6 @@ using namespace agentbase;
 
 namespace {
 
-
 // A cut-down copy of the platform's public schema: the tables supabase-js
 // tests use, a view, foreign keys (two between the same pair of tables, and
 // one from a table to itself, so embedding meets ambiguity), and functions
@@ -90,10 +89,13 @@ std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
   // relname, conname, contype, column: primary keys, and a unique key that
   // makes one relationship one-to-one.
   std::vector<std::vector<const char*>> keys = {
-      {"agent_tools", "agent_tools_pkey", "p", "id"},     {"agents", "agents_pkey", "p", "id"},
-      {"conversations", "conversations_pkey", "p", "id"}, {"messages", "messages_pkey", "p", "id"},
+      {"agent_tools", "agent_tools_pkey", "p", "id"},
+      {"agents", "agents_pkey", "p", "id"},
+      {"conversations", "conversations_pkey", "p", "id"},
+      {"messages", "messages_pkey", "p", "id"},
       {"messages", "messages_reply_to_key", "u", "reply_to"},
-      {"tenants", "tenants_pkey", "p", "id"},             {"tools", "tools_pkey", "p", "id"},
+      {"tenants", "tenants_pkey", "p", "id"},
+      {"tools", "tools_pkey", "p", "id"},
       {"user_memory", "user_memory_pkey", "p", "id"},
   };
   // conname, schema, table, column, referenced schema, table, column, one-to-one, oid
@@ -103,16 +105,18 @@ std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
       {"agents_tenant_id_fkey", "public", "agents", "tenant_id", "public", "tenants", "id", "f", "3"},
       {"conversations_agent_id_fkey", "public", "conversations", "agent_id", "public", "agents", "id", "f", "4"},
       {"conversations_tenant_id_fkey", "public", "conversations", "tenant_id", "public", "tenants", "id", "f", "5"},
-      {"messages_conversation_id_fkey", "public", "messages", "conversation_id", "public", "conversations", "id", "f", "6"},
-      {"messages_forked_from_fkey", "public", "messages", "forked_from_conversation_id", "public", "conversations", "id", "f", "7"},
+      {"messages_conversation_id_fkey", "public", "messages", "conversation_id", "public", "conversations", "id", "f",
+       "6"},
+      {"messages_forked_from_fkey", "public", "messages", "forked_from_conversation_id", "public", "conversations",
+       "id", "f", "7"},
       {"messages_reply_to_fkey", "public", "messages", "reply_to", "public", "messages", "id", "t", "8"},
       {"messages_tenant_id_fkey", "public", "messages", "tenant_id", "public", "tenants", "id", "f", "9"},
   };
   // proname, proretset, returns void, returned table, volatility, nargs, ndefaults, arguments (JSON),
   // description, row argument of, single row, result columns (JSON), scalar type
   std::vector<std::vector<const char*>> functions = {
-      {"add_numbers", "f", "f", nullptr, "i", "2", "0", R"([["a","integer",false],["b","integer",false]])", "",
-       nullptr, "t", nullptr, "integer"},
+      {"add_numbers", "f", "f", nullptr, "i", "2", "0", R"([["a","integer",false],["b","integer",false]])", "", nullptr,
+       "t", nullptr, "integer"},
       {"current_tenant", "f", "f", nullptr, "s", "0", "0", "[]", "", nullptr, "t", nullptr, "uuid"},
       {"echo", "f", "f", nullptr, "i", "1", "0", R"([["value","text",false]])", "", nullptr, "t", nullptr, "text"},
       {"echo", "f", "f", nullptr, "i", "1", "0", R"([["value","integer",false]])", "", nullptr, "t", nullptr,
@@ -128,10 +132,9 @@ std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
        "t", nullptr, "void"},
       {"unnamed_argument", "f", "f", nullptr, "i", "1", "0", R"([["","json",false]])", "", nullptr, "t", nullptr,
        "json"},
-      {"agent_label", "f", "f", nullptr, "s", "1", "0", R"([["a","agents",true]])", "", "agents", "t", nullptr,
-       "text"},
-      {"agent_conversations", "t", "f", "conversations", "s", "1", "0", R"([["a","agents",true]])", "", "agents",
-       "f", nullptr, nullptr},
+      {"agent_label", "f", "f", nullptr, "s", "1", "0", R"([["a","agents",true]])", "", "agents", "t", nullptr, "text"},
+      {"agent_conversations", "t", "f", "conversations", "s", "1", "0", R"([["a","agents",true]])", "", "agents", "f",
+       nullptr, nullptr},
   };
   // view, column, base schema, base table, base column
   std::vector<std::vector<const char*>> view_columns = {
@@ -186,8 +189,10 @@ void RequireWellFormedSql(const rest::SqlQuery& query, std::string_view request)
     char c = sql[i];
     if (quote != 0) {
       if (c == quote) {
-        if (i + 1 < sql.size() && sql[i + 1] == quote) ++i;  // doubled: still inside
-        else quote = 0;
+        if (i + 1 < sql.size() && sql[i + 1] == quote)
+          ++i;  // doubled: still inside
+        else
+          quote = 0;
       }
       continue;
     }
@@ -276,11 +281,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   rest::MutationRequest mutation;
-  if (method == "POST") mutation.kind = rest::MutationKind::kInsert;
-  else if (method == "PATCH") mutation.kind = rest::MutationKind::kUpdate;
-  else if (method == "DELETE") mutation.kind = rest::MutationKind::kDelete;
-  else if (method == "PUT") mutation.kind = rest::MutationKind::kPut;
-  else return 0;  // PGRST117, written by the handler
+  if (method == "POST")
+    mutation.kind = rest::MutationKind::kInsert;
+  else if (method == "PATCH")
+    mutation.kind = rest::MutationKind::kUpdate;
+  else if (method == "DELETE")
+    mutation.kind = rest::MutationKind::kDelete;
+  else if (method == "PUT")
+    mutation.kind = rest::MutationKind::kPut;
+  else
+    return 0;  // PGRST117, written by the handler
   mutation.body = body;
   mutation.representation = preferences.representation == rest::PreferReturn::kRepresentation;
   mutation.form = *form;

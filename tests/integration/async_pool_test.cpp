@@ -60,8 +60,8 @@ asio::awaitable<std::string> FailingStatement(asio::any_io_executor executor, st
   if (!connection) co_return std::string("connect failed");
   auto outcome = co_await (*connection)->Run(RequestTransaction("SELECT 1 / 0"));
   if (!outcome) co_return "broken: " + outcome.error().message;
-  std::string failure = outcome->failure ? outcome->failure->code + " at " + std::to_string(outcome->failed_statement)
-                                         : "no failure";
+  std::string failure =
+      outcome->failure ? outcome->failure->code + " at " + std::to_string(outcome->failed_statement) : "no failure";
   co_return failure + "|" + ((*connection)->Reusable() ? "reusable" : "dirty");
 }
 
@@ -76,7 +76,8 @@ asio::awaitable<std::string> PoolBounds(asio::any_io_executor executor, std::str
   if (!first || !second) co_return std::string("could not fill the pool");
   int pid = (*first)->BackendPid();
   auto timed_out = co_await pool.Acquire();  // waits 200 ms, then gives up
-  std::string result = timed_out ? "acquired?!" : std::string(KindName(timed_out.error().Kind())) + ":" + timed_out.error().code;
+  std::string result =
+      timed_out ? "acquired?!" : std::string(KindName(timed_out.error().Kind())) + ":" + timed_out.error().code;
   { auto give_back = std::move(*first); }
   auto reused = co_await pool.Acquire();
   if (!reused) co_return std::string("no reuse");
@@ -340,9 +341,10 @@ TEST(Pool, PreparedStatementsAreReusedSurviveFailuresAndGoWithRecycle) {
   // The prepared statements of this connection, as PostgreSQL lists them
   // (asked unnamed, so that the question is not among them).
   auto listed = [&]() {
-    db::Statement statement{"SELECT count(*)::text || ':' || coalesce(string_agg(statement, ' | ' ORDER BY name), '') "
-                            "FROM pg_prepared_statements WHERE name LIKE 'agentbase_%'",
-                            {}};
+    db::Statement statement{
+        "SELECT count(*)::text || ':' || coalesce(string_agg(statement, ' | ' ORDER BY name), '') "
+        "FROM pg_prepared_statements WHERE name LIKE 'agentbase_%'",
+        {}};
     return statement;
   };
   asio::co_spawn(
@@ -405,8 +407,8 @@ TEST(Pool, ParameterWithNulIsRefusedBeforeAnythingIsSent) {
     std::vector<std::vector<db::Statement>> steps;
     steps.push_back(Statements({{"CREATE TABLE t (name text)", {}}, {"SELECT 'created'", {}}}));
     // libpq would send "x": the insert must not happen at all.
-    steps.push_back(Statements({{"INSERT INTO t VALUES ('first')", {}},
-                                {"INSERT INTO t VALUES ($1)", {std::string("x\0y", 3)}}}));
+    steps.push_back(
+        Statements({{"INSERT INTO t VALUES ('first')", {}}, {"INSERT INTO t VALUES ($1)", {std::string("x\0y", 3)}}}));
     steps.push_back(Statements({{"SELECT count(*)::text FROM t", {}}}));
     for (auto& step : steps) co_await run(std::move(step));
     co_return out;

@@ -16,8 +16,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
@@ -253,7 +253,8 @@ class AuthApiTest : public ::testing::Test {
   static std::string LiveSessions(const std::string& email) {
     return database_->Scalar(
         "SELECT count(*) FROM agentbase.auth_sessions s JOIN auth.users u ON u.id = s.user_id "
-        "WHERE u.email = '" + email + "' AND s.revoked_at IS NULL");
+        "WHERE u.email = '" +
+        email + "' AND s.revoked_at IS NULL");
   }
   // Expects GoTrue's legacy error shape with this status and error_code.
   static void ExpectError(const http::Response& response, int status, const std::string& error_code) {
@@ -482,8 +483,7 @@ TEST_F(AuthApiTest, PasswordSignInIsRateLimitedPerClientAddress) {
     auto from = "2001:db8:5:6::" + std::to_string(i + 1);
     EXPECT_EQ(server->Send(SignInRequest(kBob, kBobPassword, from)).status, 200) << from;
   }
-  ExpectError(server->Send(SignInRequest(kBob, kBobPassword, "2001:db8:5:6:ffff::1")), 429,
-              "over_request_rate_limit");
+  ExpectError(server->Send(SignInRequest(kBob, kBobPassword, "2001:db8:5:6:ffff::1")), 429, "over_request_rate_limit");
   EXPECT_EQ(server->Send(SignInRequest(kBob, kBobPassword, "2001:db8:5:7::1")).status, 200);
 }
 
@@ -499,8 +499,7 @@ TEST_F(AuthApiTest, PasswordSignInIsRateLimitedPerAccountOnFailuresOnly) {
   }
   // Three wrong guesses from three addresses (the e-mail matched in any case)...
   ExpectError(server->Send(SignInRequest(kAlice, "guess one", "192.0.2.10")), 400, "invalid_credentials");
-  ExpectError(server->Send(SignInRequest("ALICE@example.com", "guess two", "192.0.2.11")), 400,
-              "invalid_credentials");
+  ExpectError(server->Send(SignInRequest("ALICE@example.com", "guess two", "192.0.2.11")), 400, "invalid_credentials");
   ExpectError(server->Send(SignInRequest(" alice@EXAMPLE.com", "guess three", "192.0.2.12")), 400,
               "invalid_credentials");
   // ...and the account is refused from everywhere, even with the right
@@ -585,8 +584,7 @@ TEST_F(AuthApiTest, NulBytesAndInvalidUtf8AreRefusedNeverTruncated) {
   auto [access, refresh] = Session(kBob, kBobPassword);
   std::string stored = database_->Scalar("SELECT refresh_token_hash FROM agentbase.auth_sessions WHERE id = '" +
                                          SessionOf(access) + "'");
-  ExpectError(TokenCall(R"({"refresh_token":")" + refresh + R"(\u0000x"})", "refresh_token"), 400,
-              "validation_failed");
+  ExpectError(TokenCall(R"({"refresh_token":")" + refresh + R"(\u0000x"})", "refresh_token"), 400, "validation_failed");
   ExpectError(TokenCall("{\"refresh_token\":\"" + refresh + "\xff\"}", "refresh_token"), 400, "validation_failed");
   EXPECT_EQ(database_->Scalar("SELECT refresh_token_hash FROM agentbase.auth_sessions WHERE id = '" +
                               SessionOf(access) + "'"),
@@ -659,8 +657,8 @@ TEST_F(AuthApiTest, ReplacedTokenWithinTheReuseIntervalGetsTheCurrentOneAndAfter
   std::string session_id = SessionOf(access);
   // Presented again within the interval: a fresh access token and the
   // session's current refresh token, nothing rotated, nothing revoked.
-  std::string stored = database_->Scalar("SELECT refresh_token_hash FROM agentbase.auth_sessions WHERE id = '" +
-                                         session_id + "'");
+  std::string stored =
+      database_->Scalar("SELECT refresh_token_hash FROM agentbase.auth_sessions WHERE id = '" + session_id + "'");
   auto reused = server->Send(RefreshRequest(first));
   ASSERT_EQ(reused.status, 200) << reused.body;
   auto reused_body = Json(reused);
@@ -669,7 +667,8 @@ TEST_F(AuthApiTest, ReplacedTokenWithinTheReuseIntervalGetsTheCurrentOneAndAfter
   EXPECT_EQ(SessionOf(Text(reused_body["access_token"])), session_id);
   EXPECT_EQ(GetUser(Text(reused_body["access_token"])).status, 200);
   EXPECT_EQ(database_->Scalar("SELECT refresh_token_hash || ' ' || (revoked_at IS NULL) FROM "
-                              "agentbase.auth_sessions WHERE id = '" + session_id + "'"),
+                              "agentbase.auth_sessions WHERE id = '" +
+                              session_id + "'"),
             stored + " true");
   // Neither the database nor the replaced token alone is the current token.
   EXPECT_EQ(database_->Scalar("SELECT count(*) FROM agentbase.auth_sessions WHERE refresh_token_hash = '" + second +
@@ -683,8 +682,7 @@ TEST_F(AuthApiTest, ReplacedTokenWithinTheReuseIntervalGetsTheCurrentOneAndAfter
   EXPECT_NE(third, second);
   // Two rotations back is no longer recognised at all.
   ExpectError(server->Send(RefreshRequest(first)), 400, "refresh_token_not_found");
-  EXPECT_EQ(database_->Scalar("SELECT revoked_at IS NULL FROM agentbase.auth_sessions WHERE id = '" + session_id +
-                              "'"),
+  EXPECT_EQ(database_->Scalar("SELECT revoked_at IS NULL FROM agentbase.auth_sessions WHERE id = '" + session_id + "'"),
             "t");
 
   // Outside the interval the replaced token is a replay: the session ends.

@@ -176,8 +176,7 @@ TEST(DbPush, PreflightFailureSaysWhyAndChangesNothing) {
   auto connection = database.Connect();
   auto script = connection.Exec(ReadRepoFile("database/sql/add_missing_tables.sql"));
   ASSERT_FALSE(script.ok());
-  EXPECT_NE(script.error().message.find(refusal + ": their foreign keys"), std::string::npos)
-      << script.error().message;
+  EXPECT_NE(script.error().message.find(refusal + ": their foreign keys"), std::string::npos) << script.error().message;
   (void)connection.Exec("ROLLBACK");
   EXPECT_EQ(database.SchemaDigest(), before);
 }
@@ -224,8 +223,7 @@ TEST(DbPush, NewerScriptTightensAnOlderScriptsPolicy) {
   database.Exec(script);
   database.Exec("ALTER POLICY agent_tools_select_enabled ON public.agent_tools USING (enabled)");
   database.Exec(script);
-  EXPECT_NE(database.Scalar("SELECT qual FROM pg_policies WHERE policyname = 'agent_tools_select_enabled'"),
-            "enabled");
+  EXPECT_NE(database.Scalar("SELECT qual FROM pg_policies WHERE policyname = 'agent_tools_select_enabled'"), "enabled");
   EXPECT_EQ(database.Scalar("SELECT cmd || ' ' || roles::text FROM pg_policies "
                             "WHERE policyname = 'agent_tools_select_enabled'"),
             "SELECT {anon,authenticated}");
@@ -268,8 +266,9 @@ TEST(DbPush, KilledMidwayLeavesNothingAndTheNextPushCompletes) {
   bool waiting = false;
   for (int i = 0; i < 200 && !waiting; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    waiting = database.Scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                              "AND wait_event_type = 'Lock'") == "1";
+    waiting = database.Scalar(
+                  "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                  "AND wait_event_type = 'Lock'") == "1";
   }
   ASSERT_TRUE(waiting) << "the push never reached the locked table";
   kill(pid, SIGKILL);
@@ -301,8 +300,9 @@ TEST(DbPush, DriftIsReportedByStatusAndBlocksAConflictingPush) {
   EXPECT_EQ(clean.exit_code, 0) << Output(clean);
   EXPECT_NE(clean.out.find("drift: none"), std::string::npos);
 
-  database.Exec("DROP INDEX public.conversations_status_idx;"
-                "ALTER POLICY user_memory_select_own ON public.user_memory USING (true)");
+  database.Exec(
+      "DROP INDEX public.conversations_status_idx;"
+      "ALTER POLICY user_memory_select_own ON public.user_memory USING (true)");
   auto status = RunAgentbase("db status --check " + database.DbUrlFlag());
   EXPECT_EQ(status.exit_code, 1);
   EXPECT_NE(status.out.find("policy public.user_memory.user_memory_select_own changed"), std::string::npos)
@@ -346,9 +346,10 @@ TEST(DbBadInput, EachFailureIsOneClearLineAndANonZeroExit) {
   std::string tcp_base = tcp;
   {
     TestDatabase setup;
-    setup.Exec("DO $$ BEGIN CREATE ROLE it_pw_user LOGIN PASSWORD 'right-password'; "
-               "EXCEPTION WHEN duplicate_object THEN NULL; END $$;"
-               "DO $$ BEGIN CREATE ROLE it_nopriv LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;");
+    setup.Exec(
+        "DO $$ BEGIN CREATE ROLE it_pw_user LOGIN PASSWORD 'right-password'; "
+        "EXCEPTION WHEN duplicate_object THEN NULL; END $$;"
+        "DO $$ BEGIN CREATE ROLE it_nopriv LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;");
   }
   TestDatabase database;
   struct Case {
@@ -363,8 +364,7 @@ TEST(DbBadInput, EachFailureIsOneClearLineAndANonZeroExit) {
       {"db push --db-url 'https://example.supabase.co/rest/v1'", 2, "is not a PostgreSQL URL"},
       {"db push --db-url 'mysql://root@localhost/db'", 2, "is not a PostgreSQL URL"},
       {"db push --db-url 'host=/tmp port=notaport'", 3, "invalid"},
-      {"db push --db-url '" + AdminConninfo() + " dbname=" + database.Name() + " user=it_nopriv'", 4,
-       "may not create"},
+      {"db push --db-url '" + AdminConninfo() + " dbname=" + database.Name() + " user=it_nopriv'", 4, "may not create"},
       {"db push --no-such-flag", 2, "no-such-flag"},
       {"db frobnicate", 2, "subcommand is required"},
   };

@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <atomic>
+#include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -423,7 +423,8 @@ TEST_F(EmbeddedTest, ServeBacksOffWhileTheServerKeepsDying) {
     Signal(PostmasterPid(), SIGKILL);
     // Killed again only once serve has seen it running (a kill during its
     // start-up is a failed restart, logged as such).
-    ASSERT_TRUE(Eventually([&] { return RestartsLogged(serve) == crash + 1; }, seconds(15))) << ReadWholeFile(serve.log);
+    ASSERT_TRUE(Eventually([&] { return RestartsLogged(serve) == crash + 1; }, seconds(15)))
+        << ReadWholeFile(serve.log);
   }
   std::string log = ReadWholeFile(serve.log);
   size_t first = log.find("restarting it in 0.5 s");
@@ -485,8 +486,8 @@ TEST_F(EmbeddedTest, NoSecondServerStartsWhileAnOrphanedProcessOfTheClusterRuns)
   // the server's user working in the data directory.
   fs::copy_file("/bin/sleep", root_ / "postgres");
   std::string run_as = geteuid() == 0 ? "runuser -u postgres -- " : "";
-  std::string orphan = "cd '" + (data_dir_ / "pgdata").string() + "' && exec " + run_as + "'" +
-                       (root_ / "postgres").string() + "' 60";
+  std::string orphan =
+      "cd '" + (data_dir_ / "pgdata").string() + "' && exec " + run_as + "'" + (root_ / "postgres").string() + "' 60";
   StartShellCommand(orphan);
   ASSERT_TRUE(Eventually([&] { return pgctl::LiveClusterProcesses(Cluster())->size() == 1; }, seconds(5)));
 

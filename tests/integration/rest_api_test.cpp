@@ -1,6 +1,8 @@
 // The REST pipeline (parse, plan, SQL, one round trip, response) against a
 // pushed database, as the authenticator role, with RLS deciding.
 
+#include "rest/rest_api.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -11,7 +13,6 @@
 
 #include "auth/jwt.hpp"
 #include "harness.hpp"
-#include "rest/rest_api.hpp"
 
 namespace agentbase::testing {
 
@@ -33,14 +34,18 @@ class RestApiTest : public ::testing::Test {
     auto push = RunAgentbase("db push " + database_->DbUrlFlag());
     ASSERT_EQ(push.exit_code, 0) << push.out << push.err;
     database_->Exec(std::string(R"sql(
-      INSERT INTO public.tenants (id, name, slug) VALUES (')sql") + kTenantA + "', 'A', 'a'), ('" + kTenantB +
+      INSERT INTO public.tenants (id, name, slug) VALUES (')sql") +
+                    kTenantA + "', 'A', 'a'), ('" + kTenantB +
                     R"sql(', 'B', 'b');
-      INSERT INTO auth.users (id, email) VALUES (')sql" + kUserA1 + "', 'a1@x'), ('" + kUserB1 + R"sql(', 'b1@x');
-      INSERT INTO public.profiles (id, tenant_id) VALUES (')sql" + kUserA1 + "', '" + kTenantA + "'), ('" + kUserB1 +
-                    "', '" + kTenantB + R"sql(');
+      INSERT INTO auth.users (id, email) VALUES (')sql" +
+                    kUserA1 + "', 'a1@x'), ('" + kUserB1 + R"sql(', 'b1@x');
+      INSERT INTO public.profiles (id, tenant_id) VALUES (')sql" +
+                    kUserA1 + "', '" + kTenantA + "'), ('" + kUserB1 + "', '" + kTenantB + R"sql(');
       INSERT INTO public.conversations (tenant_id, user_id, title)
-        SELECT ')sql" + kTenantA + "', '" + kUserA1 + R"sql(', 'a chat ' || g FROM generate_series(1, 3) g;
-      INSERT INTO public.conversations (tenant_id, user_id, title) VALUES (')sql" + kTenantB + "', '" + kUserB1 +
+        SELECT ')sql" +
+                    kTenantA + "', '" + kUserA1 + R"sql(', 'a chat ' || g FROM generate_series(1, 3) g;
+      INSERT INTO public.conversations (tenant_id, user_id, title) VALUES (')sql" +
+                    kTenantB + "', '" + kUserB1 +
                     R"sql(', 'b chat');
       INSERT INTO public.messages (tenant_id, conversation_id, role, content)
         SELECT tenant_id, id, 'user', 'hello from ' || title FROM public.conversations;
@@ -121,7 +126,8 @@ TestDatabase* RestApiTest::database_ = nullptr;
 TEST_F(RestApiTest, ReadsOnlyTheCallersTenant) {
   auto response = Send(Make("GET", "/rest/v1/conversations?select=title&order=title.asc", kUserA1));
   ASSERT_EQ(response.status, 200) << response.body;
-  EXPECT_EQ(json::parse(response.body), json::parse(R"([{"title":"a chat 1"},{"title":"a chat 2"},{"title":"a chat 3"}])"));
+  EXPECT_EQ(json::parse(response.body),
+            json::parse(R"([{"title":"a chat 1"},{"title":"a chat 2"},{"title":"a chat 3"}])"));
   EXPECT_EQ(Header(response, "content-range"), "0-2/*");
 
   auto other = Send(Make("GET", "/rest/v1/conversations?select=title", kUserB1));
@@ -146,10 +152,11 @@ TEST_F(RestApiTest, ReadsOnlyTheCallersTenant) {
 }
 
 TEST_F(RestApiTest, FiltersEmbedsCountsAndRanges) {
-  auto response = Send(Make("GET",
-                            "/rest/v1/conversations?select=title,messages(content)&title=in.(%22a%20chat%201%22,a%20chat%202)"
-                            "&order=title.desc&limit=1&offset=1",
-                            kUserA1));
+  auto response =
+      Send(Make("GET",
+                "/rest/v1/conversations?select=title,messages(content)&title=in.(%22a%20chat%201%22,a%20chat%202)"
+                "&order=title.desc&limit=1&offset=1",
+                kUserA1));
   ASSERT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(response.body, R"([{"title":"a chat 1","messages":[{"content":"hello from a chat 1"}]}])");
 
@@ -174,8 +181,8 @@ TEST_F(RestApiTest, FiltersEmbedsCountsAndRanges) {
   EXPECT_EQ(with_parentheses.status, 400);
   EXPECT_NE(with_parentheses.body.find("PGRST123"), std::string::npos);
 
-  auto or_tree = Send(Make("GET", "/rest/v1/conversations?select=title&or=(title.eq.a%20chat%203,title.like.*2)&order=title",
-                           kUserA1));
+  auto or_tree = Send(
+      Make("GET", "/rest/v1/conversations?select=title&or=(title.eq.a%20chat%203,title.like.*2)&order=title", kUserA1));
   EXPECT_EQ(json::parse(or_tree.body), json::parse(R"([{"title":"a chat 2"},{"title":"a chat 3"}])"));
 }
 
@@ -200,7 +207,8 @@ TEST_F(RestApiTest, SpreadsAndOrdersByToOneEmbeds) {
   auto theirs = Send(Make("GET", "/rest/v1/messages?select=...conversations(title)", kUserB1));
   EXPECT_EQ(theirs.body, R"([{"title":"b chat"}])");
   // Spreads nest: the conversation's tenant's name, two levels up.
-  auto nested = Send(Make("GET", "/rest/v1/messages?select=...conversations(...tenants(tenant:name))&limit=1", kUserB1));
+  auto nested =
+      Send(Make("GET", "/rest/v1/messages?select=...conversations(...tenants(tenant:name))&limit=1", kUserB1));
   EXPECT_EQ(nested.body, R"([{"tenant":"B"}])");
 
   // The same in a representation of a write (rolled back).
@@ -217,7 +225,8 @@ TEST_F(RestApiTest, SpreadsAndOrdersByToOneEmbeds) {
 
   // Spreading a to-many embed lifts each of its columns as an array
   // (PostgREST 13); a spread inside it has no column of its own to lift.
-  auto many = Send(Make("GET", "/rest/v1/conversations?select=title,...messages(content)&title=eq.a%20chat%201", kUserA1));
+  auto many =
+      Send(Make("GET", "/rest/v1/conversations?select=title,...messages(content)&title=eq.a%20chat%201", kUserA1));
   EXPECT_EQ(many.body, R"([{"title":"a chat 1","content":["hello from a chat 1"]}])");
 
   struct Refusal {
@@ -230,8 +239,7 @@ TEST_F(RestApiTest, SpreadsAndOrdersByToOneEmbeds) {
        "A related order on 'messages' is not possible"},
       {"/rest/v1/messages?select=content&order=conversations(title)", "PGRST108",
        "'conversations' is not an embedded resource in this request"},
-      {"/rest/v1/messages?select=content,...conversations(nope)", "42703",
-       "column conversations.nope does not exist"},
+      {"/rest/v1/messages?select=content,...conversations(nope)", "42703", "column conversations.nope does not exist"},
   };
   for (const auto& refusal : refusals) {
     auto response = Send(Make("GET", refusal.target, kUserA1));
@@ -308,9 +316,9 @@ TEST_F(RestApiTest, SingularObjectsAndTheirErrors) {
 }
 
 TEST_F(RestApiTest, InsertUpdateDeleteUnderRls) {
-  http::Request insert = Make("POST", "/rest/v1/conversations?select=title,status", kUserA1,
-                              std::string(R"({"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 +
-                                  R"(","title":"new"})");
+  http::Request insert =
+      Make("POST", "/rest/v1/conversations?select=title,status", kUserA1,
+           std::string(R"({"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 + R"(","title":"new"})");
   insert.headers.emplace_back("prefer", "return=representation");
   auto created = Send(insert);
   ASSERT_EQ(created.status, 201) << created.body;
@@ -343,8 +351,8 @@ TEST_F(RestApiTest, InsertUpdateDeleteUnderRls) {
 // or DELETE that touches more rows; handling=lenient ignores it.
 TEST_F(RestApiTest, MaxAffectedUnderStrictHandling) {
   auto patch = [&](const std::string& prefer) {
-    http::Request request = Make("PATCH", "/rest/v1/conversations?title=like.a%20chat*", kUserA1,
-                                 R"({"status":"archived"})");
+    http::Request request =
+        Make("PATCH", "/rest/v1/conversations?title=like.a%20chat*", kUserA1, R"({"status":"archived"})");
     request.headers.emplace_back("prefer", prefer);
     return Send(request);
   };
@@ -388,8 +396,8 @@ TEST_F(RestApiTest, PutUpsertsTheRowTheUrlNames) {
   ASSERT_EQ(created.status, 204) << created.body;
   EXPECT_EQ(database_->Scalar("SELECT title FROM public.conversations WHERE id = '" + id + "'"), "put new");
 
-  http::Request replace = Make("PUT", "/rest/v1/conversations?id=eq." + id + "&select=title", kUserA1,
-                               row(id, "put changed"));
+  http::Request replace =
+      Make("PUT", "/rest/v1/conversations?id=eq." + id + "&select=title", kUserA1, row(id, "put changed"));
   replace.headers.emplace_back("prefer", "return=representation");
   auto replaced = Send(replace);
   ASSERT_EQ(replaced.status, 200) << replaced.body;
@@ -401,8 +409,7 @@ TEST_F(RestApiTest, PutUpsertsTheRowTheUrlNames) {
     std::string code;
   };
   std::vector<Refusal> refusals = {
-      {"/rest/v1/conversations?id=eq." + id, row("00000000-0000-0000-0000-0000000000c2", "other key"), 400,
-       "PGRST115"},
+      {"/rest/v1/conversations?id=eq." + id, row("00000000-0000-0000-0000-0000000000c2", "other key"), 400, "PGRST115"},
       {"/rest/v1/conversations?id=eq." + id, "{}", 400, "PGRST115"},
       {"/rest/v1/conversations?title=eq.x", row(id, "x"), 405, "PGRST105"},
       {"/rest/v1/conversations?id=eq." + id + "&title=eq.x", row(id, "x"), 405, "PGRST105"},
@@ -557,7 +564,8 @@ TEST_F(RestApiTest, ClientMistakesGetPostgrestErrorsNeverA500) {
   };
   for (const auto& test_case : cases) {
     auto response = Send(Make(test_case.method, test_case.target, kUserA1, test_case.body));
-    EXPECT_EQ(response.status, test_case.status) << test_case.method << " " << test_case.target << "\n" << response.body;
+    EXPECT_EQ(response.status, test_case.status) << test_case.method << " " << test_case.target << "\n"
+                                                 << response.body;
     auto parsed = json::parse(response.body);
     EXPECT_EQ(parsed.at("code").as_string(), test_case.code) << test_case.target << "\n" << response.body;
   }
@@ -578,9 +586,9 @@ TEST_F(RestApiTest, NulBytesAreRefusedNotTruncated) {
   EXPECT_EQ(in_list.status, 400) << in_list.body;
 
   std::string before = database_->Scalar("SELECT count(*) FROM public.conversations");
-  auto inserted = Send(Make("POST", "/rest/v1/conversations", kUserA1,
-                            std::string(R"({"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 +
-                                R"(","title":"x\u0000y"})"));
+  auto inserted = Send(
+      Make("POST", "/rest/v1/conversations", kUserA1,
+           std::string(R"({"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 + R"(","title":"x\u0000y"})"));
   EXPECT_EQ(inserted.status, 400) << inserted.body;
   auto raw_nul = Send(Make("POST", "/rest/v1/conversations", kUserA1,
                            std::string(R"({"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 +
@@ -604,9 +612,9 @@ TEST_F(RestApiTest, RoleClaimMustNameAnAllowedRoleExactly) {
   with_kid.headers.emplace_back("authorization", "Bearer " + TokenFor(kUserA1, "authenticated", "gotrue-key"));
   auto accepted = Send(with_kid);
   EXPECT_EQ(accepted.status, 200) << accepted.body;
-  EXPECT_EQ(std::to_string(json::parse(accepted.body).as_array().size()),
-            database_->Scalar(std::string("SELECT count(*) FROM public.conversations WHERE tenant_id = '") + kTenantA +
-                              "'"));
+  EXPECT_EQ(
+      std::to_string(json::parse(accepted.body).as_array().size()),
+      database_->Scalar(std::string("SELECT count(*) FROM public.conversations WHERE tenant_id = '") + kTenantA + "'"));
 }
 
 // Whatever a client asks for, the answer (and what the server holds for it)
@@ -616,8 +624,8 @@ TEST_F(RestApiTest, ResponsesAndEmbedsAreBounded) {
   small.max_response_bytes = 300;
   auto fits = Send(Make("GET", "/rest/v1/conversations?select=title&limit=1", kUserA1), small);
   EXPECT_EQ(fits.status, 200) << fits.body;
-  auto too_large = Send(Make("GET", "/rest/v1/conversations?select=id,title,tenant_id,user_id,created_at", kUserA1),
-                        small);
+  auto too_large =
+      Send(Make("GET", "/rest/v1/conversations?select=id,title,tenant_id,user_id,created_at", kUserA1), small);
   ASSERT_EQ(too_large.status, 400) << too_large.body;
   EXPECT_EQ(json::parse(too_large.body).at("code").as_string(), "AB400");
   // A write refused for its answer's size is not committed either.
@@ -641,11 +649,15 @@ TEST_F(RestApiTest, ResponsesAndEmbedsAreBounded) {
   ASSERT_EQ(unbounded.status, 200) << unbounded.body;
   EXPECT_GE(json::parse(unbounded.body).at(0).at("conversations").as_array().size(), 3u) << unbounded.body;
 
-  auto wide = Send(Make("GET", "/rest/v1/conversations?select=" + [] {
-    std::string list = "id";
-    for (int i = 0; i < 1700; ++i) list += ",title";
-    return list;
-  }(), kUserA1));
+  auto wide = Send(Make(
+      "GET",
+      "/rest/v1/conversations?select=" +
+          [] {
+            std::string list = "id";
+            for (int i = 0; i < 1700; ++i) list += ",title";
+            return list;
+          }(),
+      kUserA1));
   EXPECT_EQ(wide.status, 400) << wide.body.substr(0, 200);
   EXPECT_EQ(json::parse(wide.body).at("code").as_string(), "PGRST100");
 }

@@ -207,8 +207,9 @@ TEST_F(RestDialectTest, CompositeAndWholeBodyArguments) {
 }
 
 TEST_F(RestDialectTest, EmbeddedParametersMustNameAnEmbed) {
-  for (std::string target : {"/rest/v1/projects?select=name&clients.name=eq.x", "/rest/v1/projects?select=name&clients.order=id",
-                             "/rest/v1/projects?select=name&clients.limit=1", "/rest/v1/projects?select=name&clients.or=(id.eq.1)"}) {
+  for (std::string target :
+       {"/rest/v1/projects?select=name&clients.name=eq.x", "/rest/v1/projects?select=name&clients.order=id",
+        "/rest/v1/projects?select=name&clients.limit=1", "/rest/v1/projects?select=name&clients.or=(id.eq.1)"}) {
     auto error = Get(target, 400);
     EXPECT_EQ(error.at("code"), "PGRST108") << target;
   }
@@ -237,9 +238,10 @@ TEST_F(RestDialectTest, StrictMaxAffectedNeedsASetReturningFunction) {
 }
 
 TEST_F(RestDialectTest, ProfilesChooseAmongExposedSchemas) {
-  database_->Exec("CREATE SCHEMA v2; GRANT USAGE ON SCHEMA v2 TO anon; "
-                  "CREATE TABLE v2.countries (id int PRIMARY KEY, label text); GRANT SELECT ON v2.countries TO anon; "
-                  "INSERT INTO v2.countries VALUES (9, 'nine');");
+  database_->Exec(
+      "CREATE SCHEMA v2; GRANT USAGE ON SCHEMA v2 TO anon; "
+      "CREATE TABLE v2.countries (id int PRIMARY KEY, label text); GRANT SELECT ON v2.countries TO anon; "
+      "INSERT INTO v2.countries VALUES (9, 'nine');");
   auto default_schema = Send("GET", "/rest/v1/countries?select=id&id=eq.1", "", {}, "dialect,v2");
   EXPECT_EQ(default_schema.body, R"([{"id":1}])");
   EXPECT_EQ(Header(default_schema, "content-profile"), "dialect");
@@ -254,8 +256,9 @@ TEST_F(RestDialectTest, ProfilesChooseAmongExposedSchemas) {
 }
 
 TEST_F(RestDialectTest, AmbiguousEmbedsNameTheirCandidates) {
-  database_->Exec("CREATE TABLE dialect.reviews (id int PRIMARY KEY, author int REFERENCES dialect.users (id), "
-                  "editor int REFERENCES dialect.users (id)); GRANT SELECT ON dialect.reviews TO anon;");
+  database_->Exec(
+      "CREATE TABLE dialect.reviews (id int PRIMARY KEY, author int REFERENCES dialect.users (id), "
+      "editor int REFERENCES dialect.users (id)); GRANT SELECT ON dialect.reviews TO anon;");
   auto error = Get("/rest/v1/reviews?select=id,users(name)", 300);
   EXPECT_EQ(error.at("code"), "PGRST201");
   EXPECT_TRUE(error.at("details").is_array()) << error;

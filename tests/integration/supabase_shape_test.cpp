@@ -336,7 +336,8 @@ Fingerprint CatalogFingerprint(const TestDatabase& database) {
   // An empty search_path makes every name schema-qualified.
   auto result = database.Exec(std::string("SET search_path = '';") + kCatalogFingerprint);
   Fingerprint fingerprint;
-  for (int row = 0; row < result.Rows(); ++row) fingerprint[std::string(result.Get(row, 0))] = std::string(result.Get(row, 1));
+  for (int row = 0; row < result.Rows(); ++row)
+    fingerprint[std::string(result.Get(row, 0))] = std::string(result.Get(row, 1));
   return fingerprint;
 }
 
@@ -357,8 +358,11 @@ Fingerprint RowsFingerprint(const TestDatabase& database, const Fingerprint& cat
     std::vector<std::string> quoted;
     for (const auto& name : names) quoted.push_back(QuoteIdent(name));
     std::string list = Join(quoted, ", ");
-    rows[table] = database.Scalar("SET search_path = ''; SELECT count(*) || ':' || coalesce(md5(string_agg(r::text, E'\\n' ORDER BY r::text)), '') "
-                                  "FROM (SELECT " + list + " FROM " + table + ") r");
+    rows[table] = database.Scalar(
+        "SET search_path = ''; SELECT count(*) || ':' || coalesce(md5(string_agg(r::text, E'\\n' ORDER BY r::text)), "
+        "'') "
+        "FROM (SELECT " +
+        list + " FROM " + table + ") r");
   }
   return rows;
 }
@@ -423,8 +427,9 @@ TEST(SupabaseShape, PushVerifyRepushAndScriptChangeNothingThatWasThere) {
   };
   EXPECT_EQ(counts(second.out), counts(status.out));
   EXPECT_NE(counts(status.out).find(" 0 missing"), std::string::npos) << status.out;
-  database.Exec("DROP EVENT TRIGGER test_count_ddl; DROP FUNCTION agentbase.test_count_ddl();"
-                "DROP SEQUENCE agentbase.test_ddl_seen");
+  database.Exec(
+      "DROP EVENT TRIGGER test_count_ddl; DROP FUNCTION agentbase.test_count_ddl();"
+      "DROP SEQUENCE agentbase.test_ddl_seen");
 
   // The SQL-editor script, after push, passes its preflight and runs cleanly.
   database.Exec(ReadRepoFile("database/sql/add_missing_tables.sql"));
@@ -470,8 +475,7 @@ TEST(SupabaseShape, PartialPlatformIsRefusedByPushAndScriptChangingNothing) {
     auto result = RunAgentbase(command + database.DbUrlFlag());
     EXPECT_EQ(result.exit_code, 4) << command << Output(result);
     EXPECT_NE(result.err.find(refusal), std::string::npos) << command << Output(result);
-    EXPECT_NE(result.err.find("public.agents exists but public.tenants does not"), std::string::npos)
-        << Output(result);
+    EXPECT_NE(result.err.find("public.agents exists but public.tenants does not"), std::string::npos) << Output(result);
     EXPECT_NE(result.err.find("Nothing was changed"), std::string::npos) << Output(result);
     EXPECT_EQ(result.out.find("exists but"), std::string::npos) << "refusals belong on stderr\n" << Output(result);
   }

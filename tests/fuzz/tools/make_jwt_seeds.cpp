@@ -61,8 +61,11 @@ int main(int argc, char** argv) {
   auto rs256 = Load(root + "/keys/rs256-private.pem", "fuzz-rsa");
   auto hs256 = auth::SigningKey::FromSecret(kSecret, "").value();
 
-  json::object base{{"sub", "8d0f7e2a-1f5e-4c1d-9a61-3f9b1c2d4e5f"}, {"role", "authenticated"},
-                    {"aud", "authenticated"}, {"iat", kNow - 60}, {"exp", kNow + 3600}};
+  json::object base{{"sub", "8d0f7e2a-1f5e-4c1d-9a61-3f9b1c2d4e5f"},
+                    {"role", "authenticated"},
+                    {"aud", "authenticated"},
+                    {"iat", kNow - 60},
+                    {"exp", kNow + 3600}};
   struct Variant {
     const char* name;
     json::object claims;
@@ -105,8 +108,10 @@ int main(int argc, char** argv) {
   WriteFile(jwk_corpus + "jwks_three_keys",
             json::serialize(json::object{
                 {"keys", json::array{ec_public, rsa_public,
-                                     json::object{{"kty", "oct"}, {"k", "ZnV6emluZy1zZWNyZXQtb2YtYXQtbGVhc3QtMzItYnl0ZXMhIQ"},
-                                                  {"alg", "HS256"}, {"kid", "fuzz-oct"}}}}}));
+                                     json::object{{"kty", "oct"},
+                                                  {"k", "ZnV6emluZy1zZWNyZXQtb2YtYXQtbGVhc3QtMzItYnl0ZXMhIQ"},
+                                                  {"alg", "HS256"},
+                                                  {"kid", "fuzz-oct"}}}}}));
   std::cout << "EC  " << json::serialize(ec_public) << "\nRSA " << json::serialize(rsa_public) << "\n";
   return 0;
 }

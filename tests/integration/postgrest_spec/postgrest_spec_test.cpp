@@ -30,8 +30,8 @@
 #include <set>
 #include <sstream>
 
-#include "auth/jwt.hpp"
 #include "../harness.hpp"
+#include "auth/jwt.hpp"
 #include "rest/rest_api.hpp"
 #include "util/text.hpp"
 
@@ -80,9 +80,7 @@ std::string EncodeTarget(const std::string& target) {
   return out;
 }
 
-std::string Short(const std::string& text, size_t n = 300) {
-  return text.size() <= n ? text : text.substr(0, n) + "…";
-}
+std::string Short(const std::string& text, size_t n = 300) { return text.size() <= n ? text : text.substr(0, n) + "…"; }
 
 // Whether `actual` matches `expected`: objects have the same keys (or, with
 // subset, at least the expected ones), arrays the same items in order (or in
@@ -205,8 +203,8 @@ class PostgrestSpecTest : public ::testing::Test {
     }
     if (auto* text = expect.if_contains("body_text")) {
       if (response.body != text->as_string()) {
-        why << "body text " << json::serialize(json::value(response.body)) << " (expected "
-            << json::serialize(*text) << "); ";
+        why << "body text " << json::serialize(json::value(response.body)) << " (expected " << json::serialize(*text)
+            << "); ";
       }
     }
     if (auto* headers = expect.if_contains("headers")) {

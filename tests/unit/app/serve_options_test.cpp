@@ -1,6 +1,7 @@
+#include "app/serve_options.hpp"
+
 #include <gtest/gtest.h>
 
-#include "app/serve_options.hpp"
 #include "auth/auth_api.hpp"
 
 namespace agentbase::auth {

@@ -35,9 +35,16 @@ db::PgResult MakeResult(int columns, const std::vector<std::vector<Cell>>& rows)
 }
 
 std::vector<Cell> UserCells() {
-  return {"0b3f5a1c-8d2e-4f60-9a7b-1c2d3e4f5a6b", "authenticated", "authenticated", "alice@example.com",
-          "2026-01-02T03:04:05.000006Z", std::nullopt, R"({"tenant_id":"t1"})", std::nullopt,
-          "2026-01-01T00:00:00.000000Z", "2026-01-02T00:00:00.000000Z"};
+  return {"0b3f5a1c-8d2e-4f60-9a7b-1c2d3e4f5a6b",
+          "authenticated",
+          "authenticated",
+          "alice@example.com",
+          "2026-01-02T03:04:05.000006Z",
+          std::nullopt,
+          R"({"tenant_id":"t1"})",
+          std::nullopt,
+          "2026-01-01T00:00:00.000000Z",
+          "2026-01-02T00:00:00.000000Z"};
 }
 
 std::vector<Cell> Concat(std::vector<Cell> head, const std::vector<Cell>& tail) {
@@ -82,8 +89,7 @@ TEST(AuthQueries, ResultsOfAnotherShapeAreDataErrors) {
 
 TEST(AuthQueries, RefreshRow) {
   EXPECT_FALSE(DecodeRefresh(MakeResult(19, {}))->has_value());  // unknown token
-  auto result =
-      MakeResult(19, {Concat({"f", "f", "f", "f", "t", "key", "hash", "5e55", "1767225600"}, UserCells())});
+  auto result = MakeResult(19, {Concat({"f", "f", "f", "f", "t", "key", "hash", "5e55", "1767225600"}, UserCells())});
   auto row = DecodeRefresh(result);
   ASSERT_TRUE(row) << row.error().message;
   ASSERT_TRUE(row->has_value());

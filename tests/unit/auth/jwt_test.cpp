@@ -223,9 +223,9 @@ TEST(JwtVerify, KidSelectsOnlyThatKey) {
 // single secret (which has no kid) PostgREST ignores it, and so do we.
 TEST(JwtVerify, KidIsIgnoredByAKeyWithoutOne) {
   EXPECT_TRUE(Verify(HmacToken(R"({"alg":"HS256","kid":"x"})", "{}", kSecret), SecretKeys()).ok());
-  ExpectDecodeError(Verify(HmacToken(R"({"alg":"HS256","kid":"x"})", "{}", std::string(kSecret) + "-wrong"),
-                           SecretKeys()),
-                    kKeyError, kNoKeyVerified);
+  ExpectDecodeError(
+      Verify(HmacToken(R"({"alg":"HS256","kid":"x"})", "{}", std::string(kSecret) + "-wrong"), SecretKeys()), kKeyError,
+      kNoKeyVerified);
   // A key that has a kid still answers only to its own.
   auto named = *VerificationKey::FromSecret(std::string(kSecret), "mine");
   ExpectDecodeError(Verify(HmacToken(R"({"alg":"HS256","kid":"x"})", "{}", kSecret), KeysOf({named})), kKeyError,
@@ -242,8 +242,8 @@ TEST(JwtVerify, NulInAnyClaimIsRefused) {
     EXPECT_EQ(verified.error().code, kJwtClaimsErrorCode) << payload;
     EXPECT_EQ(verified.error().kind, ErrorKind::kPermission) << payload;
   }
-  EXPECT_TRUE(Verify(HmacToken(R"({"alg":"HS256"})", R"({"role":"service_role\\u0000x"})", kSecret), SecretKeys())
-                  .ok());
+  EXPECT_TRUE(
+      Verify(HmacToken(R"({"alg":"HS256"})", R"({"role":"service_role\\u0000x"})", kSecret), SecretKeys()).ok());
 }
 
 TEST(JwtVerify, KidOfAKeyOfAnotherTypeFails) {

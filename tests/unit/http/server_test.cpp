@@ -71,7 +71,8 @@ net::awaitable<Response> TestHandler(std::shared_ptr<HandlerLog> log, Request re
     co_return response;
   }
   if (StartsWith(request.path, "/missing/")) {
-    co_return Response{404, {{"Content-Type", "application/json"}},
+    co_return Response{404,
+                       {{"Content-Type", "application/json"}},
                        R"({"code":"X404","message":"no such thing: )" + request.path.substr(9) + R"("})"};
   }
   if (request.path == "/slow") {
@@ -288,8 +289,8 @@ class HttpServerTest : public ::testing::Test {
     auto log = log_;
     // Not a coroutine lambda: it only forwards to one (captures in coroutine
     // lambdas are unsafe on GCC 12).
-    server_ = std::make_unique<Server>(io_, options,
-                                      [log](Request request) { return TestHandler(log, std::move(request)); });
+    server_ =
+        std::make_unique<Server>(io_, options, [log](Request request) { return TestHandler(log, std::move(request)); });
     auto port = server_->Start();
     ASSERT_TRUE(port.ok()) << port.error().message;
     port_ = port.value();
@@ -404,8 +405,9 @@ TEST_F(HttpServerTest, PostBodiesPlainAndChunked) {
   EXPECT_EQ(plain->Json().at("method").as_string(), "POST");
   EXPECT_EQ(plain->Json().at("body").as_string(), "{\"a\": 1}\n");
 
-  ASSERT_TRUE(client.Send("patch /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                          "3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      client.Send("patch /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n"));
   auto chunked = client.Read();
   ASSERT_TRUE(chunked);
   EXPECT_EQ(chunked->Json().at("method").as_string(), "PATCH");
@@ -447,9 +449,10 @@ TEST_F(HttpServerTest, HeadSendsTheLengthButNoBody) {
 TEST_F(HttpServerTest, CorsPreflightIsAnsweredByTheServer) {
   StartServer();
   Client client(port_);
-  ASSERT_TRUE(client.Send("OPTIONS /todos HTTP/1.1\r\nHost: x\r\nOrigin: http://example.com\r\n"
-                          "Access-Control-Request-Method: POST\r\n"
-                          "Access-Control-Request-Headers: apikey, content-type,x-client-info\r\n\r\n"));
+  ASSERT_TRUE(
+      client.Send("OPTIONS /todos HTTP/1.1\r\nHost: x\r\nOrigin: http://example.com\r\n"
+                  "Access-Control-Request-Method: POST\r\n"
+                  "Access-Control-Request-Headers: apikey, content-type,x-client-info\r\n\r\n"));
   auto response = client.Read();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200);
@@ -548,16 +551,16 @@ TEST_F(HttpServerTest, OversizedBodyGets413) {
   const std::string big(2 * 1024 * 1024, 'x');
   {
     Client client(port_);
-    ASSERT_TRUE(client.Send("POST /t HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(big.size()) +
-                            "\r\n\r\n" + big));
+    ASSERT_TRUE(
+        client.Send("POST /t HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(big.size()) + "\r\n\r\n" + big));
     EXPECT_TRUE(AnsweredAndClosed(client, 413, "AB413"));
   }
   {
     // Chunked: the limit applies while the body is read.
     Client client(port_);
-    ASSERT_TRUE(client.Send(fmt::format("POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
-                                        big.size()) +
-                            big + "\r\n0\r\n\r\n"));
+    ASSERT_TRUE(client.Send(
+        fmt::format("POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n", big.size()) + big +
+        "\r\n0\r\n\r\n"));
     EXPECT_TRUE(AnsweredAndClosed(client, 413, "AB413"));
   }
   EXPECT_TRUE(Events().empty());
@@ -714,8 +717,8 @@ TEST_F(HttpServerTest, UnambiguousFramingStillWorks) {
                           std::string("POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n chunked\r\n\r\n"
                                       "2\r\nde\r\n0\r\n\r\n") +
                           "POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nfgh"));
-  for (const auto& [path, body] : std::vector<std::pair<std::string, std::string>>{
-           {"/a", "abc"}, {"/b", "de"}, {"/c", "fgh"}}) {
+  for (const auto& [path, body] :
+       std::vector<std::pair<std::string, std::string>>{{"/a", "abc"}, {"/b", "de"}, {"/c", "fgh"}}) {
     auto response = client.Read();
     ASSERT_TRUE(response) << path;
     EXPECT_EQ(response->status, 200) << path;
@@ -730,8 +733,8 @@ TEST_F(HttpServerTest, UnambiguousFramingStillWorks) {
 // reaches a handler (nor PostgreSQL, where a NUL would cut a setting short).
 TEST_F(HttpServerTest, ControlCharactersInHeaderValuesGet400) {
   StartServer();
-  for (std::string value : {std::string("a\0b", 3), std::string("a\x01z"), std::string("a\x7f"),
-                            std::string("bare\rcr")}) {
+  for (std::string value :
+       {std::string("a\0b", 3), std::string("a\x01z"), std::string("a\x7f"), std::string("bare\rcr")}) {
     Client client(port_);
     ASSERT_TRUE(client.Send(Get("/x", "User-Agent: " + value + "\r\n")));
     EXPECT_TRUE(AnsweredAndClosed(client, 400, "AB400")) << value;

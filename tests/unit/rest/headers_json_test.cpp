@@ -8,10 +8,9 @@ namespace agentbase::rest {
 namespace {
 
 TEST(HeadersJson, LastValueOfARepeatedHeaderWinsAndCookiesStayOut) {
-  http::HeaderList headers = {{"accept", "a"},          {"x-tag", "first"}, {"cookie", "session=1"},
+  http::HeaderList headers = {{"accept", "a"},           {"x-tag", "first"}, {"cookie", "session=1"},
                               {"prefer", "count=exact"}, {"x-tag", "last"},  {"authorization", "Bearer t"}};
-  EXPECT_EQ(HeadersJson(headers),
-            R"({"accept":"a","prefer":"count=exact","x-tag":"last","authorization":"Bearer t"})");
+  EXPECT_EQ(HeadersJson(headers), R"({"accept":"a","prefer":"count=exact","x-tag":"last","authorization":"Bearer t"})");
 }
 
 TEST(HeadersJson, EmptyAndEscaped) {

@@ -43,7 +43,8 @@ TEST(MediaType, NothingAnswerable) {
 }
 
 TEST(MediaType, PlanIsNegotiatedWithItsTargetAndOptions) {
-  auto plan = NegotiateBodyForm(R"(application/vnd.pgrst.plan+json; for="application/vnd.pgrst.object"; options=analyze|buffers)");
+  auto plan = NegotiateBodyForm(
+      R"(application/vnd.pgrst.plan+json; for="application/vnd.pgrst.object"; options=analyze|buffers)");
   ASSERT_TRUE(plan && plan->plan);
   EXPECT_FALSE(plan->plan->text);
   EXPECT_TRUE(plan->singular);

@@ -189,11 +189,14 @@ TEST(PlanRead, AmbiguousEmbedIsPGRST201WithCandidates) {
 TEST(PlanRead, AmbiguousManyToManyNamesTheJunctions) {
   fixture::Catalog catalog;
   catalog.relations = {
-      {"a", "r", "id", "integer", "int4", "f", "t", "f", ""},  {"b", "r", "id", "integer", "int4", "f", "t", "f", ""},
-      {"j1", "r", "a_id", "integer", "int4", "f", "f", "f", ""}, {"j1", "r", "b_id", "integer", "int4", "f", "f", "f", ""},
-      {"j2", "r", "a_id", "integer", "int4", "f", "f", "f", ""}, {"j2", "r", "b_id", "integer", "int4", "f", "f", "f", ""},
+      {"a", "r", "id", "integer", "int4", "f", "t", "f", ""},
+      {"b", "r", "id", "integer", "int4", "f", "t", "f", ""},
+      {"j1", "r", "a_id", "integer", "int4", "f", "f", "f", ""},
+      {"j1", "r", "b_id", "integer", "int4", "f", "f", "f", ""},
+      {"j2", "r", "a_id", "integer", "int4", "f", "f", "f", ""},
+      {"j2", "r", "b_id", "integer", "int4", "f", "f", "f", ""},
   };
-  catalog.keys = {{"a", "a_pkey", "p", "id"},      {"b", "b_pkey", "p", "id"},      {"j1", "j1_pkey", "p", "a_id"},
+  catalog.keys = {{"a", "a_pkey", "p", "id"},     {"b", "b_pkey", "p", "id"},     {"j1", "j1_pkey", "p", "a_id"},
                   {"j1", "j1_pkey", "p", "b_id"}, {"j2", "j2_pkey", "p", "a_id"}, {"j2", "j2_pkey", "p", "b_id"}};
   catalog.foreign_keys = {{"j1_a_fkey", "s", "j1", "a_id", "s", "a", "id", "f", "1"},
                           {"j1_b_fkey", "s", "j1", "b_id", "s", "b", "id", "f", "2"},
@@ -206,9 +209,10 @@ TEST(PlanRead, AmbiguousManyToManyNamesTheJunctions) {
   EXPECT_EQ(error.hint,
             "Try changing 'b' to one of the following: 'b!j1', 'b!j2'. Find the desired relationship in the "
             "'details' key.");
-  EXPECT_EQ(error.detail,
-            R"json([{"cardinality":"many-to-many","embedding":"a with b","relationship":"j1_a_fkey, j1_b_fkey using j1"},)json"
-            R"json({"cardinality":"many-to-many","embedding":"a with b","relationship":"j2_a_fkey, j2_b_fkey using j2"}])json");
+  EXPECT_EQ(
+      error.detail,
+      R"json([{"cardinality":"many-to-many","embedding":"a with b","relationship":"j1_a_fkey, j1_b_fkey using j1"},)json"
+      R"json({"cardinality":"many-to-many","embedding":"a with b","relationship":"j2_a_fkey, j2_b_fkey using j2"}])json");
   auto plan = ValueOf(PlanRead(context, "a", fixture::Query("select=b!j2(*)"), {}));
   EXPECT_EQ(plan.root.children[0].relationship->junction->table, "j2");
 }
@@ -305,8 +309,8 @@ TEST(PlanRead, FilterOnAnEmbedNotSelectedIsPGRST108) {
   EXPECT_EQ(error.message, "'projects' is not an embedded resource in this request");
   EXPECT_EQ(error.detail, "");
   EXPECT_EQ(error.hint, "Verify that 'projects' is included in the 'select' query parameter.");
-  for (const char* query : {"select=id&projects.order=id", "select=id&projects.limit=1",
-                            "select=id&projects.or=(id.eq.1,id.eq.2)"}) {
+  for (const char* query :
+       {"select=id&projects.order=id", "select=id&projects.limit=1", "select=id&projects.or=(id.eq.1,id.eq.2)"}) {
     EXPECT_EQ(ErrorOf(Read("clients", query)).code, "PGRST108") << query;
   }
 }
@@ -477,7 +481,8 @@ TEST(PlanCall, ScalarFunctionCannotAnswerCsv) {
 // --- mutations ----------------------------------------------------------------------
 
 TEST(PlanMutation, InsertColumnsFromThePayload) {
-  auto plan = ValueOf(Mutate(MutationKind::kInsert, "clients", "", R"([{"id": 1, "name": "a"}, {"id": 2, "name": "b"}])"));
+  auto plan =
+      ValueOf(Mutate(MutationKind::kInsert, "clients", "", R"([{"id": 1, "name": "a"}, {"id": 2, "name": "b"}])"));
   EXPECT_EQ(plan.table->name, "clients");
   ASSERT_EQ(plan.inserts.size(), 1u);
   EXPECT_EQ(plan.inserts[0].columns, (std::vector<std::string>{"id", "name"}));
@@ -534,8 +539,8 @@ TEST(PlanMutation, PutFiltersMustBeExactlyThePrimaryKey) {
     EXPECT_EQ(error.message, "Filters must include all and only primary key columns with 'eq' operators") << query;
   }
   // A composite key: both columns.
-  EXPECT_TRUE(Mutate(MutationKind::kPut, "users_tasks", "user_id=eq.1&task_id=eq.2",
-                     R"({"user_id": 1, "task_id": 2})").ok());
+  EXPECT_TRUE(
+      Mutate(MutationKind::kPut, "users_tasks", "user_id=eq.1&task_id=eq.2", R"({"user_id": 1, "task_id": 2})").ok());
   EXPECT_EQ(ErrorOf(Mutate(MutationKind::kPut, "users_tasks", "user_id=eq.1", R"({"user_id": 1, "task_id": 2})")).code,
             "PGRST105");
 }

@@ -107,8 +107,9 @@ TEST(PostgrestErrors, RelationshipMessages) {
   EXPECT_EQ(missing.detail,
             "Searched for a foreign key relationship between 'messages' and 'tools' using the hint 'fk_x' in the "
             "schema 'public', but no matches were found.");
-  EXPECT_EQ(pgrst::RelationshipNotFound("a", "b", "s").detail,
-            "Searched for a foreign key relationship between 'a' and 'b' in the schema 's', but no matches were found.");
+  EXPECT_EQ(
+      pgrst::RelationshipNotFound("a", "b", "s").detail,
+      "Searched for a foreign key relationship between 'a' and 'b' in the schema 's', but no matches were found.");
   Error ambiguous = pgrst::AmbiguousRelationship("messages", "agents", {"agents!a_fk", "agents!b_fk"});
   EXPECT_EQ(ambiguous.message,
             "Could not embed because more than one relationship was found for 'messages' and 'agents'");
@@ -128,7 +129,8 @@ TEST(PostgrestErrors, FunctionMessages) {
   EXPECT_EQ(one.message, "Could not find the function public.f(a) in the schema cache");
   EXPECT_EQ(one.detail,
             "Searched for the function public.f with parameter a, but no matches were found in the schema cache.");
-  Error two = pgrst::FunctionNotFound("public", "f", {"a", "b"}, true, "Perhaps you meant to call the function public.g");
+  Error two =
+      pgrst::FunctionNotFound("public", "f", {"a", "b"}, true, "Perhaps you meant to call the function public.g");
   EXPECT_EQ(two.detail,
             "Searched for the function public.f with parameters a, b or with a single unnamed json/jsonb parameter, "
             "but no matches were found in the schema cache.");
@@ -167,8 +169,9 @@ TEST(PostgrestErrors, BearerChallengeOnlyNamesInvalidTokensAsSuch) {
 TEST(PostgrestErrors, BusyAndUnavailableAnswersTellClientsToRetry) {
   auto busy = ErrorResponse(pgrst::PoolTimeout());
   EXPECT_EQ(busy.status, 504);
-  EXPECT_EQ(busy.body,
-            R"({"code":"PGRST003","details":null,"hint":null,"message":"Timed out acquiring connection from connection pool."})");
+  EXPECT_EQ(
+      busy.body,
+      R"({"code":"PGRST003","details":null,"hint":null,"message":"Timed out acquiring connection from connection pool."})");
   EXPECT_EQ(HeaderOf(busy, "Retry-After"), "1");
   auto down = ErrorResponse(pgrst::DatabaseClient());
   EXPECT_EQ(down.status, 503);

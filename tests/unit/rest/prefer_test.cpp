@@ -25,8 +25,9 @@ TEST(RestPrefer, ReadsSupabaseJsValues) {
 }
 
 TEST(RestPrefer, EveryValue) {
-  auto prefs = ParsePreferences({"return=headers-only,count=planned,resolution=ignore-duplicates,missing=null,"
-                                 "handling=lenient,tx=commit,timezone=America/Los_Angeles"});
+  auto prefs =
+      ParsePreferences({"return=headers-only,count=planned,resolution=ignore-duplicates,missing=null,"
+                        "handling=lenient,tx=commit,timezone=America/Los_Angeles"});
   EXPECT_EQ(prefs.representation, PreferReturn::kHeadersOnly);
   EXPECT_EQ(prefs.count, PreferCount::kPlanned);
   EXPECT_EQ(prefs.resolution, PreferResolution::kIgnoreDuplicates);

@@ -1,7 +1,6 @@
 #include "rest/query_parser.hpp"
 
 #include <gtest/gtest.h>
-
 #include <pthread.h>
 
 #include <random>
@@ -104,7 +103,8 @@ std::string Join(const std::vector<std::string>& parts) {
 
 QueryParams MustParse(std::string_view query, bool rpc_read = false) {
   auto result = ParseQueryParams(query, QueryParseOptions{rpc_read});
-  EXPECT_TRUE(result.ok()) << query << ": " << (result.ok() ? "" : result.error().message + " / " + result.error().detail);
+  EXPECT_TRUE(result.ok()) << query << ": "
+                           << (result.ok() ? "" : result.error().message + " / " + result.error().detail);
   return result.ok() ? std::move(result).value() : QueryParams{};
 }
 
@@ -173,7 +173,7 @@ TEST(RestQuerySelect, Aggregates) {
 TEST(RestQuerySelect, QuotesAndWhitespace) {
   EXPECT_EQ(SelectOf("select=%22my%20col%22,%22a,b%22,%22x%5C%22y%22"), "my col,a,b,x\"y");
   EXPECT_EQ(SelectOf("select=id,%20name%20,%20rel(%20a%20,%20b%20)"), "id,name,rel(a,b)");
-  EXPECT_EQ(SelectOf("select=id,+name"), "id,name");  // '+' is a space
+  EXPECT_EQ(SelectOf("select=id,+name"), "id,name");         // '+' is a space
   EXPECT_EQ(SelectOf("select=first%20name"), "first name");  // inner spaces belong to the name
   EXPECT_EQ(SelectOf("select=a-b,c-d->e"), "a-b,c-d->e");
 }
@@ -190,14 +190,16 @@ TEST(RestQuerySelect, ErrorsMatchPostgrest) {
   // Texts from PostgREST's own tests and doctests.
   auto e = MustFail("select=id,clients(name[])");
   EXPECT_EQ(e.message, "\"failed to parse select parameter (id,clients(name[]))\" (line 1, column 16)");
-  EXPECT_EQ(e.detail,
-            "unexpected '[' expecting letter, digit, \"-\", \"->>\", \"->\", \"::\", \".\", \")\", \",\" or end of input");
+  EXPECT_EQ(
+      e.detail,
+      "unexpected '[' expecting letter, digit, \"-\", \"->>\", \"->\", \"::\", \".\", \")\", \",\" or end of input");
   EXPECT_TRUE(e.hint.empty());
 
   e = MustFail("select=name!hint");
   EXPECT_EQ(e.message, "\"failed to parse select parameter (name!hint)\" (line 1, column 5)");
-  EXPECT_EQ(e.detail,
-            "unexpected '!' expecting letter, digit, \"-\", \"->>\", \"->\", \"::\", \".\", \")\", \",\" or end of input");
+  EXPECT_EQ(
+      e.detail,
+      "unexpected '!' expecting letter, digit, \"-\", \"->>\", \"->\", \"::\", \".\", \")\", \",\" or end of input");
 
   e = MustFail("select=*!hint");
   EXPECT_EQ(e.message, "\"failed to parse select parameter (*!hint)\" (line 1, column 2)");
@@ -222,11 +224,10 @@ TEST(RestQuerySelect, ErrorsMatchPostgrest) {
 }
 
 TEST(RestQuerySelect, MalformedInputIsRejected) {
-  for (const char* query : {"select=id,", "select=id,,name", "select=,id", "select=id,rel(id",
-                            "select=id,rel(id))", "select=id)", "select=(id)", "select=%22unterminated",
-                            "select=rel(%22unterminated)", "select=count(*)", "select=id::", "select=data->",
-                            "select=a:", "select=...rel", "select=id,rel(a,)", "select=rel!(a)", "select=a.b",
-                            "select=a.sum", "select=a-"}) {
+  for (const char* query : {"select=id,", "select=id,,name", "select=,id", "select=id,rel(id", "select=id,rel(id))",
+                            "select=id)", "select=(id)", "select=%22unterminated", "select=rel(%22unterminated)",
+                            "select=count(*)", "select=id::", "select=data->", "select=a:", "select=...rel",
+                            "select=id,rel(a,)", "select=rel!(a)", "select=a.b", "select=a.sum", "select=a-"}) {
     MustFail(query);
   }
   auto e = MustFail("select=id,rel(id");
@@ -281,16 +282,38 @@ TEST(RestQueryFilter, SupabaseJsFilters) {
 }
 
 TEST(RestQueryFilter, EveryOperator) {
-  const char* cases[][2] = {
-      {"eq.1", "eq.1"},       {"neq.1", "neq.1"},       {"gt.1", "gt.1"},         {"gte.1", "gte.1"},
-      {"lt.1", "lt.1"},       {"lte.1", "lte.1"},       {"like.a", "like.a"},     {"ilike.a", "ilike.a"},
-      {"match.%5Ea", "match.^a"}, {"imatch.a", "imatch.a"}, {"is.null", "is.null"}, {"is.NULL", "is.null"},
-      {"is.not_null", "is.not_null"}, {"is.True", "is.true"}, {"is.false", "is.false"},
-      {"is.unknown", "is.unknown"}, {"isdistinct.5", "isdistinct.5"}, {"in.()", "in.()"},
-      {"cs.%7B1%7D", "cs.{1}"}, {"cd.%5B1,3%5D", "cd.[1,3]"}, {"ov.(1,2)", "ov.(1,2)"}, {"sl.(1,2)", "sl.(1,2)"},
-      {"sr.(1,2)", "sr.(1,2)"}, {"nxl.(1,2)", "nxl.(1,2)"}, {"nxr.(1,2)", "nxr.(1,2)"}, {"adj.(3,10%5D", "adj.(3,10]"},
-      {"fts.a", "fts.a"},     {"plfts.a", "plfts.a"},   {"phfts.a", "phfts.a"},   {"wfts.a", "wfts.a"},
-      {"not.in.(1)", "not.in.(1)"}, {"not.fts(english).a", "not.fts(english).a"}};
+  const char* cases[][2] = {{"eq.1", "eq.1"},
+                            {"neq.1", "neq.1"},
+                            {"gt.1", "gt.1"},
+                            {"gte.1", "gte.1"},
+                            {"lt.1", "lt.1"},
+                            {"lte.1", "lte.1"},
+                            {"like.a", "like.a"},
+                            {"ilike.a", "ilike.a"},
+                            {"match.%5Ea", "match.^a"},
+                            {"imatch.a", "imatch.a"},
+                            {"is.null", "is.null"},
+                            {"is.NULL", "is.null"},
+                            {"is.not_null", "is.not_null"},
+                            {"is.True", "is.true"},
+                            {"is.false", "is.false"},
+                            {"is.unknown", "is.unknown"},
+                            {"isdistinct.5", "isdistinct.5"},
+                            {"in.()", "in.()"},
+                            {"cs.%7B1%7D", "cs.{1}"},
+                            {"cd.%5B1,3%5D", "cd.[1,3]"},
+                            {"ov.(1,2)", "ov.(1,2)"},
+                            {"sl.(1,2)", "sl.(1,2)"},
+                            {"sr.(1,2)", "sr.(1,2)"},
+                            {"nxl.(1,2)", "nxl.(1,2)"},
+                            {"nxr.(1,2)", "nxr.(1,2)"},
+                            {"adj.(3,10%5D", "adj.(3,10]"},
+                            {"fts.a", "fts.a"},
+                            {"plfts.a", "plfts.a"},
+                            {"phfts.a", "phfts.a"},
+                            {"wfts.a", "wfts.a"},
+                            {"not.in.(1)", "not.in.(1)"},
+                            {"not.fts(english).a", "not.fts(english).a"}};
   for (const auto& [value, expected] : cases) {
     EXPECT_EQ(Show(SingleFilter("col=" + std::string(value))), expected) << value;
   }
@@ -371,9 +394,9 @@ TEST(RestQueryFilter, ErrorsMatchPostgrest) {
 
 TEST(RestQueryFilter, MalformedInputIsRejected) {
   for (const char* query :
-       {"id=", "id=eq", "id=equals.1", "id=not.", "id=not.5", "id=not.not.eq.1", "id=in.(1,2", "id=in.(1,2)x",
-        "id=in.", "id=is.", "id=is.nullx", "id=like(some).x", "id=cs(any).x", "id=fts(a", "id=fts(a)x",
-        "=eq.1", "a..b=eq.1", "a.=eq.1", "id!x=eq.1", "data-%3E=eq.1"}) {
+       {"id=",          "id=eq",  "id=equals.1", "id=not.",     "id=not.5",        "id=not.not.eq.1", "id=in.(1,2",
+        "id=in.(1,2)x", "id=in.", "id=is.",      "id=is.nullx", "id=like(some).x", "id=cs(any).x",    "id=fts(a",
+        "id=fts(a)x",   "=eq.1",  "a..b=eq.1",   "a.=eq.1",     "id!x=eq.1",       "data-%3E=eq.1"}) {
     MustFail(query);
   }
 }
@@ -434,9 +457,9 @@ TEST(RestQueryLogic, ErrorsMatchPostgrest) {
 }
 
 TEST(RestQueryLogic, MalformedInputIsRejected) {
-  for (const char* query : {"or=(a.eq.1", "or=(a.eq.1))", "or=(a.eq.1,)", "or=(,a.eq.1)", "or=(a.eq.1)x",
-                            "or=(a.xx.1)", "or=(a.is.maybe)", "or=(and(a.eq.1)", "or=(a)", "or=(a.eq)", "or=", "and=(a.eq.1,b.cs.%7B1,2)",
-                            "not.or=a.eq.1", "a..or=(a.eq.1)"}) {
+  for (const char* query : {"or=(a.eq.1", "or=(a.eq.1))", "or=(a.eq.1,)", "or=(,a.eq.1)", "or=(a.eq.1)x", "or=(a.xx.1)",
+                            "or=(a.is.maybe)", "or=(and(a.eq.1)", "or=(a)", "or=(a.eq)",
+                            "or=", "and=(a.eq.1,b.cs.%7B1,2)", "not.or=a.eq.1", "a..or=(a.eq.1)"}) {
     MustFail(query);
   }
 }
@@ -468,7 +491,8 @@ TEST(RestQueryOrder, Terms) {
   EXPECT_EQ(Show(ParseOrder("name.desc.nullsfirst").value()), "name.desc.nullsfirst");
   EXPECT_EQ(Show(ParseOrder("json_col->key.asc.nullslast").value()), "json_col->key.asc.nullslast");
   EXPECT_EQ(Show(ParseOrder("data->>a,id.nullsfirst").value()), "data->>a,id.nullsfirst");
-  EXPECT_EQ(Show(ParseOrder("clients(json_col->key).desc.nullsfirst").value()), "clients(json_col->key).desc.nullsfirst");
+  EXPECT_EQ(Show(ParseOrder("clients(json_col->key).desc.nullsfirst").value()),
+            "clients(json_col->key).desc.nullsfirst");
   EXPECT_EQ(Show(ParseOrder("name,clients(name),id").value()), "name,clients(name),id");
   EXPECT_EQ(Show(ParseOrder("a , b.desc").value()), "a,b.desc");
 

@@ -17,8 +17,12 @@ using Relationships = std::map<std::string, std::vector<Relationship>>;
 ForeignKeyDefinition Key(std::string name, std::string table, std::vector<std::string> columns, std::string referenced,
                          std::vector<std::string> referenced_columns, bool one_to_one = false,
                          std::string schema = "api") {
-  return ForeignKeyDefinition{std::move(name), {schema, std::move(table)}, std::move(columns),
-                              {schema, std::move(referenced)}, std::move(referenced_columns), one_to_one};
+  return ForeignKeyDefinition{std::move(name),
+                              {schema, std::move(table)},
+                              std::move(columns),
+                              {schema, std::move(referenced)},
+                              std::move(referenced_columns),
+                              one_to_one};
 }
 
 // The relationships from `source` to `target`.
@@ -221,7 +225,8 @@ TEST(Relationships, ViewOverAHiddenTableEmbedsLikeTheTable) {
   RelationshipCatalog catalog;
   catalog.schema = "api";
   catalog.relations = {{"clients", false}, {"projects", true}};  // "projects" is a view here
-  catalog.foreign_keys = {Key("projects_client_id_fkey", "projects", {"client_id"}, "clients", {"id"}, false, "private")};
+  catalog.foreign_keys = {
+      Key("projects_client_id_fkey", "projects", {"client_id"}, "clients", {"id"}, false, "private")};
   catalog.view_columns = {{"projects", "client_id", {"private", "projects"}, "client_id"}};
   // The key's referenced table is private too: no endpoint for it.
   EXPECT_TRUE(BuildRelationships(catalog).empty());
@@ -247,8 +252,8 @@ TEST(Relationships, ComputedRelationshipsComeFromTheirFunctions) {
   auto all = BuildRelationships(catalog);
   auto many = Between(all, "clients", "projects");
   ASSERT_EQ(many.size(), 2u);  // the foreign key's, and the function's
-  auto computed = std::find_if(many.begin(), many.end(),
-                               [](const auto& r) { return r.cardinality == Cardinality::kComputed; });
+  auto computed =
+      std::find_if(many.begin(), many.end(), [](const auto& r) { return r.cardinality == Cardinality::kComputed; });
   ASSERT_NE(computed, many.end());
   EXPECT_EQ(computed->constraint, "client_projects");
   EXPECT_FALSE(computed->to_one);
@@ -256,8 +261,8 @@ TEST(Relationships, ComputedRelationshipsComeFromTheirFunctions) {
   EXPECT_TRUE(computed->columns.empty());
 
   auto single = Between(all, "clients", "projects_view");
-  auto one = std::find_if(single.begin(), single.end(),
-                          [](const auto& r) { return r.cardinality == Cardinality::kComputed; });
+  auto one =
+      std::find_if(single.begin(), single.end(), [](const auto& r) { return r.cardinality == Cardinality::kComputed; });
   ASSERT_NE(one, single.end());
   EXPECT_TRUE(one->to_one);
   EXPECT_TRUE(one->target_is_view);
@@ -268,9 +273,8 @@ TEST(SchemaCacheRelationships, BuiltFromCatalogResults) {
   const SchemaCache& cache = fixture::ApiSchema();
   auto count = [&](const std::string& source, const std::string& target, Cardinality cardinality) {
     const auto& all = cache.RelationshipsFrom(source);
-    return std::count_if(all.begin(), all.end(), [&](const Relationship& r) {
-      return r.target == target && r.cardinality == cardinality;
-    });
+    return std::count_if(all.begin(), all.end(),
+                         [&](const Relationship& r) { return r.target == target && r.cardinality == cardinality; });
   };
   EXPECT_EQ(count("projects", "clients", Cardinality::kManyToOne), 1);
   EXPECT_EQ(count("clients", "projects", Cardinality::kOneToMany), 1);

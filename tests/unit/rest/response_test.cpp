@@ -37,14 +37,28 @@ TEST(ApiError, StatusesFollowPostgrestsMapping) {
     int status;
   };
   const Case cases[] = {
-      {"23505", "", false, 409},  {"23503", "", false, 409}, {"25006", "", false, 405},
-      {"42501", "", true, 401},   {"42501", "", false, 403}, {"42P01", "", false, 404},
-      {"42883", "", false, 404},  {"22P02", "", false, 400}, {"23514", "", false, 400},
-      {"21000", "UPDATE requires a WHERE clause", false, 400},  {"21000", "more than one row", false, 500},
-      {"22023", "role \"x\" does not exist", false, 401},    {"22023", "invalid value", false, 400},
-      {"08006", "", false, 503},  {"53400", "", false, 500}, {"57014", "", false, 500},
-      {"P0001", "", false, 400},  {"PT418", "", false, 418}, {"PGRST116", "", false, 406},
-      {"PGRST205", "", false, 404}, {"PGRST301", "", false, 401}, {"PGRST003", "", false, 504},
+      {"23505", "", false, 409},
+      {"23503", "", false, 409},
+      {"25006", "", false, 405},
+      {"42501", "", true, 401},
+      {"42501", "", false, 403},
+      {"42P01", "", false, 404},
+      {"42883", "", false, 404},
+      {"22P02", "", false, 400},
+      {"23514", "", false, 400},
+      {"21000", "UPDATE requires a WHERE clause", false, 400},
+      {"21000", "more than one row", false, 500},
+      {"22023", "role \"x\" does not exist", false, 401},
+      {"22023", "invalid value", false, 400},
+      {"08006", "", false, 503},
+      {"53400", "", false, 500},
+      {"57014", "", false, 500},
+      {"P0001", "", false, 400},
+      {"PT418", "", false, 418},
+      {"PGRST116", "", false, 406},
+      {"PGRST205", "", false, 404},
+      {"PGRST301", "", false, 401},
+      {"PGRST003", "", false, 504},
   };
   for (const auto& test_case : cases) {
     Error error = ApiError(test_case.code, test_case.message);

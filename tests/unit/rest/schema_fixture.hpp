@@ -20,7 +20,6 @@
 
 namespace agentbase::rest::fixture {
 
-
 // One schema's catalog rows, column for column as SchemaCache::Queries
 // selects them.
 struct Catalog {
@@ -137,21 +136,20 @@ inline Catalog ApiCatalog() {
       {"add", "f", "f", nullptr, "i", "2", "0", R"([["a","integer",false],["b","integer",false]])", "", nullptr, "t",
        nullptr, "integer"},
       {"body_echo", "f", "f", nullptr, "i", "1", "0", R"([["","json",false]])", "", nullptr, "t", nullptr, "json"},
-      {"client_projects", "t", "f", "projects", "s", "1", "0", R"([["c","clients",true]])", "", "clients", "f",
-       nullptr, nullptr},
+      {"client_projects", "t", "f", "projects", "s", "1", "0", R"([["c","clients",true]])", "", "clients", "f", nullptr,
+       nullptr},
       {"echo", "f", "f", nullptr, "i", "1", "0", R"([["value","text",false]])", "", nullptr, "t", nullptr, "text"},
       {"echo", "f", "f", nullptr, "i", "1", "0", R"([["value","integer",false]])", "", nullptr, "t", nullptr,
        "integer"},
-      {"full_name", "f", "f", nullptr, "s", "1", "0", R"([["c","clients",true]])", "", "clients", "t", nullptr,
-       "text"},
+      {"full_name", "f", "f", nullptr, "s", "1", "0", R"([["c","clients",true]])", "", "clients", "t", nullptr, "text"},
       {"get_stats", "t", "f", nullptr, "s", "1", "0", R"([["min_id","integer",false]])", "", nullptr, "f",
        R"([["id","integer"],["label","text"]])", nullptr},
       {"noop", "f", "t", nullptr, "v", "0", "0", "[]", "", nullptr, "t", nullptr, "void"},
       {"pick", "f", "f", nullptr, "i", "1", "0", R"([["a","integer",false]])", "", nullptr, "t", nullptr, "integer"},
-      {"pick", "f", "f", nullptr, "i", "2", "0", R"([["a","integer",false],["b","integer",false]])", "", nullptr,
-       "t", nullptr, "integer"},
-      {"project_client", "f", "f", "clients", "s", "1", "0", R"([["p","projects",true]])", "", "projects", "t",
-       nullptr, nullptr},
+      {"pick", "f", "f", nullptr, "i", "2", "0", R"([["a","integer",false],["b","integer",false]])", "", nullptr, "t",
+       nullptr, "integer"},
+      {"project_client", "f", "f", "clients", "s", "1", "0", R"([["p","projects",true]])", "", "projects", "t", nullptr,
+       nullptr},
       {"projects_of", "t", "f", "projects", "s", "1", "0", R"([["client_id","integer",false]])", "", nullptr, "f",
        nullptr, nullptr},
   };
@@ -174,7 +172,8 @@ inline const SchemaCache& ApiSchema() {
 // A parsed query string (ParseQueryParams must accept it).
 inline QueryParams Query(std::string_view raw, bool rpc_read = false) {
   auto parsed = ParseQueryParams(raw, QueryParseOptions{rpc_read});
-  if (!parsed) throw std::runtime_error("fixture query does not parse: " + std::string(raw) + ": " + parsed.error().message);
+  if (!parsed)
+    throw std::runtime_error("fixture query does not parse: " + std::string(raw) + ": " + parsed.error().message);
   return std::move(*parsed);
 }
 

@@ -103,7 +103,8 @@ TEST(SqlWriter, StatementRowColumns) {
 TEST(SqlWriter, RowsBodyForms) {
   EXPECT_EQ(RowsBody({}, "_r"), "coalesce(pg_catalog.json_agg(_r), '[]')::text");
   EXPECT_EQ(RowsBody({true, false, false}, "_r"), "coalesce((pg_catalog.json_agg(_r)->0)::text, 'null')");
-  EXPECT_EQ(RowsBody({false, true, false}, "_r"), "coalesce(pg_catalog.json_strip_nulls(pg_catalog.json_agg(_r)), '[]')::text");
+  EXPECT_EQ(RowsBody({false, true, false}, "_r"),
+            "coalesce(pg_catalog.json_strip_nulls(pg_catalog.json_agg(_r)), '[]')::text");
   EXPECT_EQ(
       RowsBody({false, false, true}, "_r"),
       R"(coalesce((SELECT pg_catalog.string_agg(_k, ',') FROM pg_catalog.json_object_keys(pg_catalog.json_agg(_r)->0) AS _k), '') || pg_catalog.chr(10) || coalesce(pg_catalog.string_agg(pg_catalog.substr(_r::text, 2, pg_catalog.length(_r::text) - 2), pg_catalog.chr(10)), ''))");
@@ -113,107 +114,138 @@ TEST(SqlWriter, RowsBodyForms) {
 
 TEST(SqlWriterRead, PlainReadWithFilterOrderLimitOffset) {
   auto query = WriteReadOf(Read("projects", "select=id,name&name=eq.x&order=id.desc&limit=10&offset=5"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id", "_0"."name" AS "name" FROM "api"."projects" AS "_0" WHERE "_0"."name" = $1 ORDER BY "_0"."id" DESC LIMIT $2::bigint OFFSET $3::bigint))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id", "_0"."name" AS "name" FROM "api"."projects" AS "_0" WHERE "_0"."name" = $1 ORDER BY "_0"."id" DESC LIMIT $2::bigint OFFSET $3::bigint))"));
   EXPECT_EQ(query.params, (Params{"x", "10", "5"}));
 }
 
 TEST(SqlWriterRead, ExactCountCountsWithoutTheRange) {
   auto query = WriteReadOf(Read("projects", "select=id&id=gt.1&limit=2", std::nullopt, ReadRequest{true, {}}));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id" FROM "api"."projects" AS "_0" WHERE "_0"."id" > $1 LIMIT $2::bigint))",
-      R"((SELECT pg_catalog.count(*) FROM "api"."projects" AS "_0" WHERE "_0"."id" > $1))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(R"((SELECT "_0"."id" AS "id" FROM "api"."projects" AS "_0" WHERE "_0"."id" > $1 LIMIT $2::bigint))",
+                    R"((SELECT pg_catalog.count(*) FROM "api"."projects" AS "_0" WHERE "_0"."id" > $1))"));
   EXPECT_EQ(query.params, (Params{"1", "2"}));
 }
 
 TEST(SqlWriterRead, LogicTreesInListsAndLike) {
   auto query = WriteReadOf(Read("projects", "select=id&or=(id.eq.1,and(name.like.a*,client_id.is.null))&id=in.(1,2)"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id" FROM "api"."projects" AS "_0" WHERE "_0"."id" = ANY($1) AND ("_0"."id" = $2 OR ("_0"."name" LIKE $3 AND "_0"."client_id" IS NULL))))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id" FROM "api"."projects" AS "_0" WHERE "_0"."id" = ANY($1) AND ("_0"."id" = $2 OR ("_0"."name" LIKE $3 AND "_0"."client_id" IS NULL))))"));
   EXPECT_EQ(query.params, (Params{R"({"1","2"})", "1", "a%"}));
 }
 
 TEST(SqlWriterRead, ComputedFieldIsAFunctionOfTheRow) {
   auto query = WriteReadOf(Read("clients", "select=full_name&full_name=eq.x"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "api"."full_name"("_0") AS "full_name" FROM "api"."clients" AS "_0" WHERE "api"."full_name"("_0") = $1))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "api"."full_name"("_0") AS "full_name" FROM "api"."clients" AS "_0" WHERE "api"."full_name"("_0") = $1))"));
   EXPECT_EQ(query.params, (Params{"x"}));
 }
 
 TEST(SqlWriterRead, ToOneEmbedIsAnObject) {
   auto query = WriteReadOf(Read("projects", "select=id,clients(name)"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) _e) AS "clients" FROM "api"."projects" AS "_0"))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) _e) AS "clients" FROM "api"."projects" AS "_0"))"));
   EXPECT_TRUE(query.params.empty());
 }
 
 TEST(SqlWriterRead, ToManyEmbedIsAnArrayWithItsOwnOrderAndLimit) {
   auto query = WriteReadOf(Read("clients", "select=id,projects(id,name)&projects.order=name&projects.limit=2"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_1"."id" AS "id", "_1"."name" AS "name" FROM "api"."projects" AS "_1" WHERE "_1"."client_id" = "_0"."id" ORDER BY "_1"."name" LIMIT $1::bigint) _e), '[]') AS "projects" FROM "api"."clients" AS "_0"))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_1"."id" AS "id", "_1"."name" AS "name" FROM "api"."projects" AS "_1" WHERE "_1"."client_id" = "_0"."id" ORDER BY "_1"."name" LIMIT $1::bigint) _e), '[]') AS "projects" FROM "api"."clients" AS "_0"))"));
   EXPECT_EQ(query.params, (Params{"2"}));
 }
 
 TEST(SqlWriterRead, ManyToManyEmbedGoesThroughTheJunction) {
   auto query = WriteReadOf(Read("users", "select=id,tasks(name)"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."tasks" AS "_1", "api"."users_tasks" AS "_2" WHERE "_2"."task_id" = "_1"."id" AND "_2"."user_id" = "_0"."id") _e), '[]') AS "tasks" FROM "api"."users" AS "_0"))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."tasks" AS "_1", "api"."users_tasks" AS "_2" WHERE "_2"."task_id" = "_1"."id" AND "_2"."user_id" = "_0"."id") _e), '[]') AS "tasks" FROM "api"."users" AS "_0"))"));
 }
 
 TEST(SqlWriterRead, SelfReferenceParentAndChildren) {
   auto query = WriteReadOf(Read("employees", "select=name,manager_id(name),employees(name)"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."name" AS "name", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."employees" AS "_1" WHERE "_1"."id" = "_0"."manager_id" LIMIT 1) _e) AS "manager_id", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_2"."name" AS "name" FROM "api"."employees" AS "_2" WHERE "_2"."manager_id" = "_0"."id") _e), '[]') AS "employees" FROM "api"."employees" AS "_0"))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."name" AS "name", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."employees" AS "_1" WHERE "_1"."id" = "_0"."manager_id" LIMIT 1) _e) AS "manager_id", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_2"."name" AS "name" FROM "api"."employees" AS "_2" WHERE "_2"."manager_id" = "_0"."id") _e), '[]') AS "employees" FROM "api"."employees" AS "_0"))"));
 }
 
 TEST(SqlWriterRead, ComputedRelationshipCallsTheFunctionWithTheRow) {
   auto query = WriteReadOf(Read("clients", "select=id,client_projects(name)"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."client_projects"("_0") AS "_1") _e), '[]') AS "client_projects" FROM "api"."clients" AS "_0"))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."client_projects"("_0") AS "_1") _e), '[]') AS "client_projects" FROM "api"."clients" AS "_0"))"));
 }
 
 TEST(SqlWriterRead, ToOneSpreadIsALateralJoin) {
   auto query = WriteReadOf(Read("projects", "select=id,...clients(client_name:name)"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id", "_2".* FROM "api"."projects" AS "_0" LEFT JOIN LATERAL (SELECT "_1"."name" AS "client_name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) AS "_2" ON true))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id", "_2".* FROM "api"."projects" AS "_0" LEFT JOIN LATERAL (SELECT "_1"."name" AS "client_name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) AS "_2" ON true))"));
 }
 
 TEST(SqlWriterRead, ToManySpreadLiftsEachColumnAsAnArray) {
   auto query = WriteReadOf(Read("clients", "select=id,...projects(name)"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id", "_2".* FROM "api"."clients" AS "_0" LEFT JOIN LATERAL (SELECT coalesce(pg_catalog.json_agg(_s."name"), '[]') AS "name" FROM (SELECT "_1"."name" AS "name" FROM "api"."projects" AS "_1" WHERE "_1"."client_id" = "_0"."id") _s) AS "_2" ON true))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id", "_2".* FROM "api"."clients" AS "_0" LEFT JOIN LATERAL (SELECT coalesce(pg_catalog.json_agg(_s."name"), '[]') AS "name" FROM (SELECT "_1"."name" AS "name" FROM "api"."projects" AS "_1" WHERE "_1"."client_id" = "_0"."id") _s) AS "_2" ON true))"));
 }
 
 TEST(SqlWriterRead, InnerEmbedFiltersTheParentRows) {
   auto query = WriteReadOf(Read("projects", "select=id,clients!inner(name)&clients.name=eq.x"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" AND "_1"."name" = $1 LIMIT 1) _e) AS "clients" FROM "api"."projects" AS "_0" WHERE EXISTS (SELECT 1 FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" AND "_1"."name" = $1)))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" AND "_1"."name" = $1 LIMIT 1) _e) AS "clients" FROM "api"."projects" AS "_0" WHERE EXISTS (SELECT 1 FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" AND "_1"."name" = $1)))"));
   EXPECT_EQ(query.params, (Params{"x"}));
 }
 
 TEST(SqlWriterRead, FilterOnlyInnerEmbedIsOnlyItsExists) {
   auto query = WriteReadOf(Read("projects", "select=id,clients!inner()&clients.name=eq.x"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id" FROM "api"."projects" AS "_0" WHERE EXISTS (SELECT 1 FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" AND "_1"."name" = $1)))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id" FROM "api"."projects" AS "_0" WHERE EXISTS (SELECT 1 FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" AND "_1"."name" = $1)))"));
   EXPECT_EQ(query.params, (Params{"x"}));
 }
 
 TEST(SqlWriterRead, EmbedNullFilterTestsWhetherTheEmbedHasRows) {
   auto query = WriteReadOf(Read("clients", "select=id,projects(id)&projects=is.null"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_1"."id" AS "id" FROM "api"."projects" AS "_1" WHERE "_1"."client_id" = "_0"."id") _e), '[]') AS "projects" FROM "api"."clients" AS "_0" WHERE NOT EXISTS (SELECT 1 FROM "api"."projects" AS "_2" WHERE "_2"."client_id" = "_0"."id")))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_1"."id" AS "id" FROM "api"."projects" AS "_1" WHERE "_1"."client_id" = "_0"."id") _e), '[]') AS "projects" FROM "api"."clients" AS "_0" WHERE NOT EXISTS (SELECT 1 FROM "api"."projects" AS "_2" WHERE "_2"."client_id" = "_0"."id")))"));
 }
 
 TEST(SqlWriterRead, OrderByAToOneEmbedsColumn) {
   auto query = WriteReadOf(Read("projects", "select=id,clients(name)&order=clients(name).desc.nullslast"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) _e) AS "clients" FROM "api"."projects" AS "_0" ORDER BY (SELECT "_2"."name" FROM "api"."clients" AS "_2" WHERE "_2"."id" = "_0"."client_id" LIMIT 1) DESC NULLS LAST))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) _e) AS "clients" FROM "api"."projects" AS "_0" ORDER BY (SELECT "_2"."name" FROM "api"."clients" AS "_2" WHERE "_2"."id" = "_0"."client_id" LIMIT 1) DESC NULLS LAST))"));
 }
 
 TEST(SqlWriterRead, DbMaxRowsLimitsTheRootAndToManyEmbedsOnly) {
   auto query = WriteReadOf(Read("projects", "select=id,clients(name),tasks(name)", 100));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) _e) AS "clients", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_2"."name" AS "name" FROM "api"."tasks" AS "_2" WHERE "_2"."project_id" = "_0"."id" LIMIT $1::bigint) _e), '[]') AS "tasks" FROM "api"."projects" AS "_0" LIMIT $2::bigint))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."id" AS "id", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) _e) AS "clients", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_2"."name" AS "name" FROM "api"."tasks" AS "_2" WHERE "_2"."project_id" = "_0"."id" LIMIT $1::bigint) _e), '[]') AS "tasks" FROM "api"."projects" AS "_0" LIMIT $2::bigint))"));
   EXPECT_EQ(query.params, (Params{"100", "100"}));
 }
 
@@ -221,31 +253,37 @@ TEST(SqlWriterRead, DbMaxRowsLimitsTheRootAndToManyEmbedsOnly) {
 
 TEST(SqlWriterCall, ReturnsTableFunctionWithAFilter) {
   auto query = WriteReadOf(Call("get_stats", "select=label&id=gt.3", R"({"min_id": 1})"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."label" AS "label" FROM "api"."get_stats"("min_id" := $1::integer) AS "_0" WHERE "_0"."id" > $2))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."label" AS "label" FROM "api"."get_stats"("min_id" := $1::integer) AS "_0" WHERE "_0"."id" > $2))"));
   EXPECT_EQ(query.params, (Params{"1", "3"}));
 }
 
 TEST(SqlWriterCall, SetofTableFunctionFromQueryArguments) {
   auto query = WriteReadOf(Call("projects_of", "client_id=7&select=id", "", true));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."id" AS "id" FROM "api"."projects_of"("client_id" := $1::integer) AS "_0"))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(R"((SELECT "_0"."id" AS "id" FROM "api"."projects_of"("client_id" := $1::integer) AS "_0"))"));
   EXPECT_EQ(query.params, (Params{"7"}));
 }
 
 TEST(SqlWriterCall, ScalarFunctionIsCalledInASelectListAndAnsweredAsItsValue) {
   auto query = WriteReadOf(Call("add", "", R"({"a": 1, "b": 2})"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."add" FROM (SELECT "api"."add"("a" := $1::integer, "b" := $2::integer) AS "add") AS "_0"))",
-      "NULL::bigint", R"(coalesce((pg_catalog.json_agg(_r."add")->0)::text, 'null'))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_0"."add" FROM (SELECT "api"."add"("a" := $1::integer, "b" := $2::integer) AS "add") AS "_0"))",
+          "NULL::bigint", R"(coalesce((pg_catalog.json_agg(_r."add")->0)::text, 'null'))"));
   EXPECT_EQ(query.params, (Params{"1", "2"}));
 }
 
 TEST(SqlWriterCall, WholeBodyArgument) {
   auto query = WriteReadOf(Call("body_echo", "", "[1,2]"));
-  EXPECT_EQ(query.sql, ReadStatement(
-      R"((SELECT "_0"."body_echo" FROM (SELECT "api"."body_echo"($1::json) AS "body_echo") AS "_0"))",
-      "NULL::bigint", R"(coalesce((pg_catalog.json_agg(_r."body_echo")->0)::text, 'null'))"));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(R"((SELECT "_0"."body_echo" FROM (SELECT "api"."body_echo"($1::json) AS "body_echo") AS "_0"))",
+                    "NULL::bigint", R"(coalesce((pg_catalog.json_agg(_r."body_echo")->0)::text, 'null'))"));
   EXPECT_EQ(query.params, (Params{"[1,2]"}));
 }
 
@@ -265,27 +303,33 @@ TEST(SqlWriterCall, VoidFunctionAnswersAnEmptyBody) {
 
 TEST(SqlWriterMutation, Insert) {
   auto query = WriteMutationOf(Mutate(MutationKind::kInsert, "clients", "", R"({"id": 1, "name": "a"})"));
-  EXPECT_EQ(query.sql, WriteStatement(
-      R"(pgrst_source AS (INSERT INTO "api"."clients" ("id", "name") SELECT "id", "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $1::json) AS "_p" RETURNING "api"."clients".*))"));
+  EXPECT_EQ(
+      query.sql,
+      WriteStatement(
+          R"(pgrst_source AS (INSERT INTO "api"."clients" ("id", "name") SELECT "id", "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $1::json) AS "_p" RETURNING "api"."clients".*))"));
   EXPECT_EQ(query.params, (Params{R"([{"id":1,"name":"a"}])"}));
 }
 
 TEST(SqlWriterMutation, InsertWithRepresentationAndAnEmbed) {
   MutationRequest request;
   request.representation = true;
-  auto query = WriteMutationOf(
-      Mutate(MutationKind::kInsert, "projects", "select=id,clients(name)", R"({"name": "a", "client_id": 1})", request));
-  EXPECT_EQ(query.sql, WriteStatement(
-      R"(pgrst_source AS (INSERT INTO "api"."projects" ("name", "client_id") SELECT "name", "client_id" FROM pg_catalog.json_populate_recordset(NULL::"api"."projects", $1::json) AS "_p" RETURNING "api"."projects".*))",
-      "NULL::bigint",
-      R"((SELECT "_0"."id" AS "id", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) _e) AS "clients" FROM pgrst_source AS "_0"))"));
+  auto query = WriteMutationOf(Mutate(MutationKind::kInsert, "projects", "select=id,clients(name)",
+                                      R"({"name": "a", "client_id": 1})", request));
+  EXPECT_EQ(
+      query.sql,
+      WriteStatement(
+          R"(pgrst_source AS (INSERT INTO "api"."projects" ("name", "client_id") SELECT "name", "client_id" FROM pg_catalog.json_populate_recordset(NULL::"api"."projects", $1::json) AS "_p" RETURNING "api"."projects".*))",
+          "NULL::bigint",
+          R"((SELECT "_0"."id" AS "id", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) _e) AS "clients" FROM pgrst_source AS "_0"))"));
   EXPECT_EQ(query.params, (Params{R"([{"name":"a","client_id":1}])"}));
 }
 
 TEST(SqlWriterMutation, InsertOfEmptyObjectsIsRowsOfDefaults) {
   auto query = WriteMutationOf(Mutate(MutationKind::kInsert, "clients", "", "[{}, {}]"));
-  EXPECT_EQ(query.sql, WriteStatement(
-      R"(pgrst_source AS (INSERT INTO "api"."clients" SELECT FROM pg_catalog.generate_series(1, 2) RETURNING "api"."clients".*))"));
+  EXPECT_EQ(
+      query.sql,
+      WriteStatement(
+          R"(pgrst_source AS (INSERT INTO "api"."clients" SELECT FROM pg_catalog.generate_series(1, 2) RETURNING "api"."clients".*))"));
   EXPECT_TRUE(query.params.empty());
 }
 
@@ -294,8 +338,10 @@ TEST(SqlWriterMutation, MissingDefaultInsertsEachGroupOfKeysSeparately) {
   request.missing_default = true;
   auto query = WriteMutationOf(Mutate(MutationKind::kInsert, "clients", "columns=id,name",
                                       R"([{"id": 1, "name": "a"}, {"name": "b"}])", request));
-  EXPECT_EQ(query.sql, WriteStatement(
-      R"(pgrst_insert_0 AS (INSERT INTO "api"."clients" ("id", "name") SELECT "id", "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $1::json) AS "_p" RETURNING "api"."clients".*), pgrst_insert_1 AS (INSERT INTO "api"."clients" ("name") SELECT "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $2::json) AS "_p" RETURNING "api"."clients".*), pgrst_source AS (SELECT * FROM pgrst_insert_0 UNION ALL SELECT * FROM pgrst_insert_1))"));
+  EXPECT_EQ(
+      query.sql,
+      WriteStatement(
+          R"(pgrst_insert_0 AS (INSERT INTO "api"."clients" ("id", "name") SELECT "id", "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $1::json) AS "_p" RETURNING "api"."clients".*), pgrst_insert_1 AS (INSERT INTO "api"."clients" ("name") SELECT "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $2::json) AS "_p" RETURNING "api"."clients".*), pgrst_source AS (SELECT * FROM pgrst_insert_0 UNION ALL SELECT * FROM pgrst_insert_1))"));
   EXPECT_EQ(query.params, (Params{R"([{"id":1,"name":"a"}])", R"([{"name":"b"}])"}));
 }
 
@@ -303,25 +349,32 @@ TEST(SqlWriterMutation, UpsertMergeDuplicates) {
   MutationRequest request;
   request.resolution = PreferResolution::kMergeDuplicates;
   auto query = WriteMutationOf(Mutate(MutationKind::kInsert, "clients", "", R"([{"id": 1, "name": "a"}])", request));
-  EXPECT_EQ(query.sql, WriteStatement(
-      R"(pgrst_source AS (INSERT INTO "api"."clients" ("id", "name") SELECT "id", "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $1::json) AS "_p" ON CONFLICT ("id") DO UPDATE SET "id" = EXCLUDED."id", "name" = EXCLUDED."name" RETURNING "api"."clients".*, (xmax = 0) AS pgrst_inserted))",
-      kInserted));
+  EXPECT_EQ(
+      query.sql,
+      WriteStatement(
+          R"(pgrst_source AS (INSERT INTO "api"."clients" ("id", "name") SELECT "id", "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $1::json) AS "_p" ON CONFLICT ("id") DO UPDATE SET "id" = EXCLUDED."id", "name" = EXCLUDED."name" RETURNING "api"."clients".*, (xmax = 0) AS pgrst_inserted))",
+          kInserted));
   EXPECT_EQ(query.params, (Params{R"([{"id":1,"name":"a"}])"}));
 }
 
 TEST(SqlWriterMutation, UpsertIgnoreDuplicatesOnConflictColumns) {
   MutationRequest request;
   request.resolution = PreferResolution::kIgnoreDuplicates;
-  auto query = WriteMutationOf(Mutate(MutationKind::kInsert, "clients", "on_conflict=name", R"({"name": "a"})", request));
-  EXPECT_EQ(query.sql, WriteStatement(
-      R"(pgrst_source AS (INSERT INTO "api"."clients" ("name") SELECT "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $1::json) AS "_p" ON CONFLICT ("name") DO NOTHING RETURNING "api"."clients".*, (xmax = 0) AS pgrst_inserted))",
-      kInserted));
+  auto query =
+      WriteMutationOf(Mutate(MutationKind::kInsert, "clients", "on_conflict=name", R"({"name": "a"})", request));
+  EXPECT_EQ(
+      query.sql,
+      WriteStatement(
+          R"(pgrst_source AS (INSERT INTO "api"."clients" ("name") SELECT "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $1::json) AS "_p" ON CONFLICT ("name") DO NOTHING RETURNING "api"."clients".*, (xmax = 0) AS pgrst_inserted))",
+          kInserted));
 }
 
 TEST(SqlWriterMutation, Update) {
   auto query = WriteMutationOf(Mutate(MutationKind::kUpdate, "clients", "id=eq.1", R"({"name": "b"})"));
-  EXPECT_EQ(query.sql, WriteStatement(
-      R"(pgrst_source AS (UPDATE "api"."clients" AS "_t" SET "name" = _b."name" FROM (SELECT * FROM pg_catalog.json_populate_record(NULL::"api"."clients", $2::json)) _b WHERE "_t"."id" = $1 RETURNING "_t".*))"));
+  EXPECT_EQ(
+      query.sql,
+      WriteStatement(
+          R"(pgrst_source AS (UPDATE "api"."clients" AS "_t" SET "name" = _b."name" FROM (SELECT * FROM pg_catalog.json_populate_record(NULL::"api"."clients", $2::json)) _b WHERE "_t"."id" = $1 RETURNING "_t".*))"));
   EXPECT_EQ(query.params, (Params{"1", R"({"name": "b"})"}));
 }
 
@@ -329,29 +382,31 @@ TEST(SqlWriterMutation, DeleteWithRepresentation) {
   MutationRequest request;
   request.representation = true;
   auto query = WriteMutationOf(Mutate(MutationKind::kDelete, "clients", "id=eq.1", "", request));
-  EXPECT_EQ(query.sql, WriteStatement(
-      R"(pgrst_source AS (DELETE FROM "api"."clients" AS "_t" WHERE "_t"."id" = $1 RETURNING "_t".*))", "NULL::bigint",
-      R"((SELECT "_0"."id", "_0"."name" FROM pgrst_source AS "_0"))"));
+  EXPECT_EQ(
+      query.sql,
+      WriteStatement(R"(pgrst_source AS (DELETE FROM "api"."clients" AS "_t" WHERE "_t"."id" = $1 RETURNING "_t".*))",
+                     "NULL::bigint", R"((SELECT "_0"."id", "_0"."name" FROM pgrst_source AS "_0"))"));
   EXPECT_EQ(query.params, (Params{"1"}));
 }
 
 TEST(SqlWriterMutation, PutWritesOnlyThePayloadRowWithTheUrlsKey) {
   auto query = WriteMutationOf(Mutate(MutationKind::kPut, "clients", "id=eq.1", R"({"id": 1, "name": "a"})"));
-  EXPECT_EQ(query.sql, WriteStatement(
-      R"(pgrst_source AS (INSERT INTO "api"."clients" ("id", "name") SELECT "id", "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $1::json) AS "_p" WHERE "_p"."id" = $2 ON CONFLICT ("id") DO UPDATE SET "id" = EXCLUDED."id", "name" = EXCLUDED."name" RETURNING "api"."clients".*, (xmax = 0) AS pgrst_inserted))",
-      kInserted));
+  EXPECT_EQ(
+      query.sql,
+      WriteStatement(
+          R"(pgrst_source AS (INSERT INTO "api"."clients" ("id", "name") SELECT "id", "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $1::json) AS "_p" WHERE "_p"."id" = $2 ON CONFLICT ("id") DO UPDATE SET "id" = EXCLUDED."id", "name" = EXCLUDED."name" RETURNING "api"."clients".*, (xmax = 0) AS pgrst_inserted))",
+          kInserted));
   EXPECT_EQ(query.params, (Params{R"([{"id":1,"name":"a"}])", "1"}));
 }
 
 // --- every parameter bound is used, and every one used is bound ----------------------
 
 TEST(SqlWriterParams, EveryShapeNamesExactlyItsParameters) {
-  for (const char* query : {"select=id,name&name=eq.x&order=id.desc&limit=10&offset=5",
-                            "select=id,clients!inner(name)&clients.name=eq.x",
-                            "select=id,clients!inner()&clients.name=eq.x",
-                            "select=id,tasks(name)&tasks.name=eq.x&tasks.limit=2&tasks.offset=1",
-                            "select=id,...clients(name)&clients.name=eq.x",
-                            "select=id,tasks(id)&tasks=not.is.null&tasks.name=eq.x"}) {
+  for (const char* query :
+       {"select=id,name&name=eq.x&order=id.desc&limit=10&offset=5", "select=id,clients!inner(name)&clients.name=eq.x",
+        "select=id,clients!inner()&clients.name=eq.x",
+        "select=id,tasks(name)&tasks.name=eq.x&tasks.limit=2&tasks.offset=1",
+        "select=id,...clients(name)&clients.name=eq.x", "select=id,tasks(id)&tasks=not.is.null&tasks.name=eq.x"}) {
     SCOPED_TRACE(query);
     ExpectParamsMatchPlaceholders(WriteReadOf(Read("projects", query, 50)));
   }
@@ -380,8 +435,8 @@ TEST(SqlWriterRegression, EmptyUpdateStillNamesTheFilterValue) {
 
 // A write's return=representation keeps the !inner conditions of its
 // embeds (they were once dropped: rows the embed leaves out came back, and a
-// filter-only `rel!inner()` bound a value no statement text named). POST /projects?select=id,clients!inner()&clients.name=eq.x
-// with Prefer: return=representation.
+// filter-only `rel!inner()` bound a value no statement text named). POST
+// /projects?select=id,clients!inner()&clients.name=eq.x with Prefer: return=representation.
 TEST(SqlWriterRegression, RepresentationKeepsInnerEmbedConditions) {
   MutationRequest request;
   request.representation = true;

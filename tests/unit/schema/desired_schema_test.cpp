@@ -131,9 +131,10 @@ TEST(PlatformShape, MessagesNameWhatIsMissingAndWhy) {
   auto dangling = DanglingReference("public.agents.department_id", "public.departments");
   EXPECT_EQ(dangling.object, "public.departments");
   EXPECT_NE(dangling.message.find("an empty departments table"), std::string::npos) << dangling.message;
-  EXPECT_EQ(IncompatibleColumn("public.agents", "id", "bigint", "uuid").message.rfind("is bigint, but the new tables "
-                                                                                      "need uuid",
-                                                                                      0),
+  EXPECT_EQ(IncompatibleColumn("public.agents", "id", "bigint", "uuid")
+                .message.rfind("is bigint, but the new tables "
+                               "need uuid",
+                               0),
             0u);
 }
 

@@ -7,7 +7,8 @@ namespace agentbase::schema {
 TEST(StatementParser, CreateTableYieldsColumnsAndNamedConstraints) {
   auto object = ParseStatement(
       "CREATE TABLE public.t (\n  id uuid NOT NULL DEFAULT gen_random_uuid(),\n  tags text[] NOT NULL,\n"
-      "  score numeric(3, 2),\n  CONSTRAINT t_pkey PRIMARY KEY (id),\n  CONSTRAINT t_score_check CHECK (score >= 0)\n)");
+      "  score numeric(3, 2),\n  CONSTRAINT t_pkey PRIMARY KEY (id),\n  CONSTRAINT t_score_check CHECK (score >= "
+      "0)\n)");
   ASSERT_TRUE(object.ok()) << object.error().message;
   EXPECT_EQ(object->kind, ObjectKind::Table);
   EXPECT_EQ(object->QualifiedTable(), "public.t");
@@ -29,8 +30,7 @@ TEST(StatementParser, RefusesUnnamedAndInlineConstraints) {
 }
 
 TEST(StatementParser, PolicyCommandRolesAndTable) {
-  auto object = ParseStatement(
-      "CREATE POLICY p_read ON public.things FOR SELECT TO anon, authenticated USING (true)");
+  auto object = ParseStatement("CREATE POLICY p_read ON public.things FOR SELECT TO anon, authenticated USING (true)");
   ASSERT_TRUE(object.ok()) << object.error().message;
   EXPECT_EQ(object->kind, ObjectKind::Policy);
   EXPECT_EQ(object->name, "p_read");
@@ -77,8 +77,7 @@ TEST(StatementParser, FunctionBodyTriggerIndexAndAlterTable) {
   EXPECT_EQ(function->Key(), "function s.f");
   EXPECT_EQ(function->body, " SELECT 1 ");
 
-  auto trigger = ParseStatement(
-      "CREATE TRIGGER tr BEFORE UPDATE OF a ON public.t FOR EACH ROW EXECUTE FUNCTION s.f()");
+  auto trigger = ParseStatement("CREATE TRIGGER tr BEFORE UPDATE OF a ON public.t FOR EACH ROW EXECUTE FUNCTION s.f()");
   ASSERT_TRUE(trigger.ok());
   EXPECT_EQ(trigger->Key(), "trigger public.t.tr");
 
@@ -108,7 +107,8 @@ TEST(StatementParser, RejectsWhatItCannotTrack) {
 // Found by fuzzing: names that need quotes came back without them, and a
 // policy ending at FOR read past the statement's tokens.
 TEST(StatementParser, QuotedNamesKeepTheirQuotes) {
-  for (std::string sql : {"CREATE SCHEMA \"Foo\"", "CREATE SCHEMA \"a b\"", "CREATE INDEX \"i\"\"x\" ON public.t (a)"}) {
+  for (std::string sql :
+       {"CREATE SCHEMA \"Foo\"", "CREATE SCHEMA \"a b\"", "CREATE INDEX \"i\"\"x\" ON public.t (a)"}) {
     auto object = ParseStatement(sql);
     ASSERT_TRUE(object.ok()) << sql << ": " << object.error().message;
     EXPECT_EQ(object->Sql(), sql);
