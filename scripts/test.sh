@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian bookworm machine: installs what
 # is missing, builds, starts a private PostgreSQL 15 (as an unprivileged
-# user), and runs the unit tests, the integration tests against real
+# user), and runs the style check (clang-format), the unit tests, the
+# integration tests (with PostgREST's ported spec cases) against real
 # PostgreSQL, the pgTAP tests of row level security, supabase-js and the
 # attack suite against a real `agentbase serve`, and short fuzz runs
 # (scripts/fuzz.sh --short, which builds the fuzz targets with clang in
@@ -26,6 +27,7 @@ run_suite() {
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "=== $name FAILED"; fi
 }
 
+run_suite "style (clang-format)" scripts/check-style.sh
 run_suite "unit tests" ./build/tests/unit_tests --gtest_brief=1
 run_suite "integration tests (PostgreSQL)" ./build/tests/integration_tests --gtest_brief=1
 
