@@ -54,10 +54,12 @@ std::optional<BodyForm> NegotiateBodyForm(std::optional<std::string_view> accept
     std::string type = ToLower(Trim(range.substr(0, semicolon)));
     std::string_view parameters = semicolon == std::string_view::npos ? "" : range.substr(semicolon + 1);
     if (type == "*/*" || type == "application/*" || type == "application/json") return BodyForm{};
-    if (type == "application/vnd.pgrst.array+json") return BodyForm{false, HasNullsStripped(parameters)};
-    if (type == kSingularMediaType) return BodyForm{true, HasNullsStripped(parameters)};
-    if (type == "text/csv") return BodyForm{false, false, true};
-    if (type == "application/vnd.pgrst.object") return BodyForm{true, HasNullsStripped(parameters)};
+    if (type == "application/vnd.pgrst.array+json")
+      return BodyForm{false, HasNullsStripped(parameters), false, std::nullopt};
+    if (type == kSingularMediaType) return BodyForm{true, HasNullsStripped(parameters), false, std::nullopt};
+    if (type == "text/csv") return BodyForm{false, false, true, std::nullopt};
+    if (type == "application/vnd.pgrst.object")
+      return BodyForm{true, HasNullsStripped(parameters), false, std::nullopt};
     if (type == "application/vnd.pgrst.plan" || type == "application/vnd.pgrst.plan+json" ||
         type == "application/vnd.pgrst.plan+text") {
       return PlanForm(type, parameters);

@@ -14,6 +14,7 @@
 #include "rest/sql_writer.hpp"
 #include "util/percent_decode.hpp"
 #include "util/text.hpp"
+#include "util/utf8.hpp"
 
 namespace agentbase::rest {
 
@@ -218,6 +219,13 @@ Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& name, c
   if (!function) return function.error();
   ReadPlan plan;
   plan.call = BindArguments(**function, given);
+  // Text arguments go out as C strings: a NUL byte would cut one short (a
+  // bytea body goes as hex and may hold any byte).
+  for (const auto& argument : plan.call->arguments) {
+    if (argument.value && argument.form != CallArgument::Form::kHexBody && HasNulByte(*argument.value)) {
+      return NulByteError();
+    }
+  }
   plan.count_exact = request.count_exact;
   plan.estimated_count = request.estimated_count;
   plan.exact_count_limit = context.max_rows;

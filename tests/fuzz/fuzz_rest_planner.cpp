@@ -275,7 +275,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (method == "GET" || method == "HEAD") {
-    auto plan = rest::PlanRead(context, resource, query, rest::ReadRequest{count_exact, *form});
+    auto plan = rest::PlanRead(context, resource, query, rest::ReadRequest{count_exact, *form, std::nullopt});
     if (!plan) return refused(plan.error(), "PlanRead");
     RequireWellFormedSql(rest::WriteRead(*plan), input);
     return 0;
