@@ -12,6 +12,7 @@
 #include "rest/postgrest_errors.hpp"
 #include "rest/read_planner.hpp"
 #include "rest/sql_writer.hpp"
+#include "util/checksum.hpp"
 #include "util/percent_decode.hpp"
 #include "util/text.hpp"
 #include "util/utf8.hpp"
@@ -22,24 +23,13 @@ namespace json = boost::json;
 
 namespace {
 
-std::string HexText(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (unsigned char byte : bytes) {
-    hex += kDigits[byte >> 4];
-    hex += kDigits[byte & 0xf];
-  }
-  return hex;
-}
-
 // The arguments a request gives, by name, or the whole body for a function
 // of one unnamed argument: json or jsonb for a JSON body, text for
 // text/plain, xml for text/xml, bytea for application/octet-stream.
 struct GivenArguments {
   std::map<std::string, json::value> named;
-  std::optional<std::string> whole_body;
-  std::string whole_body_type;  // the argument type the whole body fits
+  std::optional<std::string_view> whole_body;  // the request's, not a copy
+  std::string whole_body_type;                 // the argument type the whole body fits
   bool invalid_json = false;
   std::set<std::string> repeated;  // GET arguments given more than once
 };
@@ -70,14 +60,14 @@ GivenArguments ReadArguments(const QueryParams& query, const CallRequest& reques
   static const std::map<std::string, std::string> kRawBodies = {
       {"text/plain", "text"}, {"text/xml", "xml"}, {"application/octet-stream", "bytea"}};
   if (auto raw = kRawBodies.find(type); raw != kRawBodies.end()) {
-    given.whole_body = std::string(request.body);
+    given.whole_body = request.body;
     given.whole_body_type = raw->second;
     return given;
   }
   if (TrimView(request.body).empty()) return given;
   boost::system::error_code ec;
   json::value payload = json::parse(request.body, ec);
-  given.whole_body = std::string(request.body);
+  given.whole_body = request.body;
   given.whole_body_type = "json";
   if (!ec && payload.is_object()) {
     for (const auto& [key, value] : payload.as_object()) given.named[std::string(key)] = value;
@@ -115,13 +105,13 @@ std::string Signature(const Function& function) {
 }
 
 Result<const Function*> ChooseOverload(const SchemaCache& cache, const std::string& name, const GivenArguments& given) {
-  std::vector<const Function*> fitting, by_name;
+  std::vector<const Function*> by_name, whole_body;
   for (const Function* candidate : cache.FindFunctions(name)) {
     if (!Fits(*candidate, given)) continue;
-    // Named arguments that fit beat a function taking the whole body.
-    (TakesWholeBody(*candidate, given) ? fitting : by_name).push_back(candidate);
+    (TakesWholeBody(*candidate, given) ? whole_body : by_name).push_back(candidate);
   }
-  if (!by_name.empty()) fitting = by_name;
+  // Named arguments that fit beat a function taking the whole body.
+  const std::vector<const Function*>& fitting = by_name.empty() ? whole_body : by_name;
   if (fitting.size() == 1) return fitting.front();
   if (fitting.size() > 1) {
     std::vector<std::string> signatures;
@@ -164,9 +154,11 @@ FunctionCall BindArguments(const Function& function, const GivenArguments& given
   FunctionCall call{&function, {}};
   if (TakesWholeBody(function, given)) {
     if (given.whole_body_type == "bytea") {
-      call.arguments.push_back({&function.arguments.front(), HexText(*given.whole_body), CallArgument::Form::kHexBody});
+      call.arguments.push_back(
+          {&function.arguments.front(), HexEncode(*given.whole_body), CallArgument::Form::kHexBody});
     } else {
-      call.arguments.push_back({&function.arguments.front(), given.whole_body, CallArgument::Form::kWholeBody});
+      call.arguments.push_back(
+          {&function.arguments.front(), std::string(*given.whole_body), CallArgument::Form::kWholeBody});
     }
     return call;
   }

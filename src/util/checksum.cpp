@@ -16,16 +16,17 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(digest.data()), length);
 }
 
-std::string Sha256Hex(std::string_view data) {
+std::string HexEncode(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string digest = Sha256(data);
   std::string out;
-  out.reserve(digest.size() * 2);
-  for (unsigned char byte : digest) {
+  out.reserve(bytes.size() * 2);
+  for (unsigned char byte : bytes) {
     out.push_back(kHex[byte >> 4]);
     out.push_back(kHex[byte & 0x0f]);
   }
   return out;
 }
+
+std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
 
 }  // namespace agentbase

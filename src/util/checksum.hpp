@@ -7,5 +7,7 @@ namespace agentbase {
 // SHA-256 of the bytes: the 32 raw bytes, or as lower-case hex.
 std::string Sha256(std::string_view data);
 std::string Sha256Hex(std::string_view data);
+// Bytes as lower-case hexadecimal, two digits each.
+std::string HexEncode(std::string_view bytes);
 
 }  // namespace agentbase
