@@ -70,21 +70,32 @@ std::string KeysQuery(const std::string& nsp) {
          nsp + " ORDER BY c.relname, con.conname, k.ord";
 }
 
-// Every foreign key (views over hidden tables carry them into the exposed
-// schema), a row per column pair; one-to-one when its columns are a key.
-std::string ForeignKeysQuery() {
-  return "SELECT con.conname, n.nspname, c.relname, a.attname, rn.nspname, rc.relname, ra.attname, "
+// The foreign keys embedding can follow from this schema, a row per column
+// pair, one-to-one when their columns are a key: those of its tables, to
+// them, and of or to the tables its views show (a view over a hidden table
+// embeds like the table). Each exposed schema reads only its own.
+std::string ForeignKeysQuery(const std::string& nsp) {
+  return "WITH shown AS (SELECT DISTINCT d.refobjid AS relid FROM pg_catalog.pg_depend d "
+         "  JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid JOIN pg_catalog.pg_class v ON v.oid = r.ev_class "
+         "  JOIN pg_catalog.pg_namespace vn ON vn.oid = v.relnamespace "
+         "  WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
+         "    AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND vn.nspname = " +
+         nsp +
+         ") "
+         "SELECT con.conname, n.nspname, c.relname, a.attname, rn.nspname, rc.relname, ra.attname, "
          "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint u WHERE u.conrelid = con.conrelid AND u.contype IN ('p', 'u') "
          "  AND (SELECT pg_catalog.array_agg(x ORDER BY x) FROM pg_catalog.unnest(u.conkey) x) = "
          "      (SELECT pg_catalog.array_agg(x ORDER BY x) FROM pg_catalog.unnest(con.conkey) x)), con.oid "
          "FROM pg_catalog.pg_constraint con "
          "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-         "JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid JOIN pg_catalog.pg_namespace rn ON rn.oid = "
-         "rc.relnamespace "
+         "JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid "
+         "JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace "
          "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY k(attnum, refnum, ord) "
          "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
          "JOIN pg_catalog.pg_attribute ra ON ra.attrelid = rc.oid AND ra.attnum = k.refnum "
-         "WHERE con.contype = 'f' AND con.conparentid = 0 AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+         "WHERE con.contype = 'f' AND con.conparentid = 0 AND (n.nspname = " +
+         nsp + " OR rn.nspname = " + nsp +
+         " OR con.conrelid IN (SELECT relid FROM shown) OR con.confrelid IN (SELECT relid FROM shown)) "
          "ORDER BY con.oid, k.ord";
 }
 
@@ -149,7 +160,7 @@ std::string ViewColumnsQuery(const std::string& nsp) {
 // The catalog queries of one schema, in CatalogResult order.
 std::vector<std::string> SchemaQueries(const std::string& schema) {
   std::string nsp = QuoteLiteral(schema);
-  return {RelationsQuery(nsp), KeysQuery(nsp), ForeignKeysQuery(), FunctionsQuery(nsp), ViewColumnsQuery(nsp)};
+  return {RelationsQuery(nsp), KeysQuery(nsp), ForeignKeysQuery(nsp), FunctionsQuery(nsp), ViewColumnsQuery(nsp)};
 }
 
 std::vector<std::string> SplitSchemas(const std::string& schemas) {
