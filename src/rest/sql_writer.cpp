@@ -80,6 +80,7 @@ class SqlWriter {
   std::string NewAlias() { return "_" + std::to_string(alias_counter_++); }
 
   std::string Call(const FunctionCall& call);
+  std::string RootSource(const ReadPlan& plan);
   std::string Field(const FieldRef& field, const std::string& alias);
   std::vector<std::string> Keys(const ReadNode& node);
   std::string Projection(const ReadNode& node, const std::string& alias, LevelExtras& extras);
@@ -119,6 +120,16 @@ std::string SqlWriter::Call(const FunctionCall& call) {
   return Qualified(call.function->schema, call.function->name) + "(" + Join(arguments, ", ") + ")";
 }
 
+// What the root level reads: a table or view, or a function's rows. A
+// scalar function is called in a select list, so a record or a domain over
+// a composite type stays one value.
+std::string SqlWriter::RootSource(const ReadPlan& plan) {
+  const ReadNode& root = plan.root;
+  std::string source = plan.call ? Call(*plan.call) : Qualified(root.table->schema, root.table->name);
+  if (plan.scalar_table) source = "(SELECT " + source + " AS " + Ident(plan.scalar_table->columns.front().name) + ")";
+  return source;
+}
+
 std::string SqlWriter::Field(const FieldRef& field, const std::string& alias) {
   std::string expr = field.column != nullptr
                          ? Ident(alias) + "." + Ident(field.column->name)
@@ -139,7 +150,7 @@ std::vector<std::string> SqlWriter::Keys(const ReadNode& node) {
       continue;
     }
     if (entry.field.kind != SelectedField::Kind::kAllColumns) {
-      keys.push_back(entry.field.key.empty() ? "count" : entry.field.key);
+      keys.push_back(entry.field.key);
       continue;
     }
     for (const auto& column : node.table->columns) keys.push_back(column.name);
@@ -387,11 +398,7 @@ SqlQuery SqlWriter::Read(const ReadPlan& plan) {
   }
   const ReadNode& root = plan.root;
   std::string alias = NewAlias();
-  std::string source = plan.call ? Call(*plan.call) : Qualified(root.table->schema, root.table->name);
-  // A scalar function is called in a select list, so a record or a domain
-  // over a composite type stays one value.
-  if (plan.scalar_table) source = "(SELECT " + source + " AS " + Ident(plan.scalar_table->columns.front().name) + ")";
-  std::string from = " FROM " + source + " AS " + Ident(alias);
+  std::string from = " FROM " + RootSource(plan) + " AS " + Ident(alias);
   LevelExtras extras;
   std::string projection = Projection(root, alias, extras);
   std::vector<std::string> conditions;
@@ -422,8 +429,7 @@ SqlQuery SqlWriter::Read(const ReadPlan& plan) {
 SqlQuery SqlWriter::CountEstimate(const ReadPlan& plan) {
   const ReadNode& root = plan.root;
   std::string alias = NewAlias();
-  std::string source = plan.call ? Call(*plan.call) : Qualified(root.table->schema, root.table->name);
-  if (plan.scalar_table) source = "(SELECT " + source + " AS " + Ident(plan.scalar_table->columns.front().name) + ")";
+  std::string source = RootSource(plan);
   std::vector<std::string> conditions;
   if (std::string where = Where(root, alias); !where.empty()) conditions.push_back(std::move(where));
   for (const auto& child : root.children) {
