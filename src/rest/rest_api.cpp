@@ -144,8 +144,25 @@ void SetEstimate(const ReadPlan& plan, Prepared& prepared) {
   prepared.exact_count_limit = plan.exact_count_limit;
 }
 
-Result<Prepared> PrepareCall(const http::Request& request, const std::string& function, const QueryParams& query,
-                             const Preferences& preferences, const PlanContext& context, Prepared prepared) {
+// Prefer: handling=strict, max-affected=<n>: more affected rows are refused.
+void HonourMaxAffected(const Preferences& preferences, Prepared& prepared, Preferences& honoured) {
+  if (preferences.handling != PreferHandling::kStrict || !preferences.max_affected) return;
+  prepared.max_affected = preferences.max_affected;
+  honoured.handling = PreferHandling::kStrict;
+  honoured.max_affected = preferences.max_affected;
+}
+
+// The count a read or call honours: exact, or the estimate the plan kept
+// (an estimate over rows under row level security is counted exactly).
+std::optional<PreferCount> HonouredCount(const ReadPlan& plan) {
+  return plan.count_exact ? std::optional(PreferCount::kExact) : plan.estimated_count;
+}
+
+// Fills `prepared` (from its form and rollback) for a call, and `honoured`
+// with the preferences it honours; Prepare adds what all shapes share.
+Status PrepareCall(const http::Request& request, const std::string& function, const QueryParams& query,
+                   const Preferences& preferences, const PlanContext& context, Prepared& prepared,
+                   Preferences& honoured) {
   if (request.method != "GET" && request.method != "HEAD" && request.method != "POST") {
     return pgrst::InvalidRpcMethod(request.method);
   }
@@ -165,26 +182,18 @@ Result<Prepared> PrepareCall(const http::Request& request, const std::string& fu
   prepared.query = WriteRead(*plan);
   prepared.returns_void = called.returns_void;
   prepared.read_only = call.arguments_from_query || called.volatility != 'v';
-  Preferences honoured;  // what Preference-Applied reports
-  if (!prepared.read_only && preferences.handling == PreferHandling::kStrict && preferences.max_affected) {
-    if (!called.returns_set) {
-      return pgrst::MaxAffectedRpcViolation();
-    }
-    prepared.max_affected = preferences.max_affected;
-    honoured.handling = PreferHandling::kStrict;
-    honoured.max_affected = preferences.max_affected;
+  if (!prepared.read_only && preferences.handling == PreferHandling::kStrict && preferences.max_affected &&
+      !called.returns_set) {
+    return pgrst::MaxAffectedRpcViolation();
   }
+  if (!prepared.read_only) HonourMaxAffected(preferences, prepared, honoured);
   // As for table writes: a call that may write keeps its transaction open
   // until the answer is known to be what was asked for (a single object)
   // or is to be rolled back anyway (tx=rollback).
   prepared.decide_after =
       !prepared.read_only && (prepared.form.singular || prepared.rollback || prepared.max_affected.has_value());
-  // A function of one row answers an object whatever the client accepted;
-  // only an Accept of the object media type asks for exactly one.
-  honoured.count = plan->count_exact ? std::optional(PreferCount::kExact) : plan->estimated_count;
-  if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
-  prepared.preference_applied = PreferenceAppliedValue(honoured);
-  return prepared;
+  honoured.count = HonouredCount(*plan);
+  return Ok();
 }
 
 std::optional<MutationKind> MutationKindOf(const std::string& method) {
@@ -195,8 +204,9 @@ std::optional<MutationKind> MutationKindOf(const std::string& method) {
   return std::nullopt;
 }
 
-Result<Prepared> PrepareMutation(const http::Request& request, const std::string& relation, const QueryParams& query,
-                                 const Preferences& preferences, const PlanContext& context, Prepared prepared) {
+Status PrepareMutation(const http::Request& request, const std::string& relation, const QueryParams& query,
+                       const Preferences& preferences, const PlanContext& context, Prepared& prepared,
+                       Preferences& honoured) {
   auto kind = MutationKindOf(request.method);
   if (!kind) return pgrst::UnsupportedMethod(request.method);
   MutationRequest mutation;
@@ -215,12 +225,7 @@ Result<Prepared> PrepareMutation(const http::Request& request, const std::string
   prepared.read_only = false;
   prepared.shape = *kind == MutationKind::kInsert ? Shape::kInsert : Shape::kUpdateOrDelete;
   prepared.representation = mutation.representation;
-  Preferences honoured;
-  if (*kind != MutationKind::kInsert && preferences.handling == PreferHandling::kStrict && preferences.max_affected) {
-    prepared.max_affected = preferences.max_affected;
-    honoured.handling = PreferHandling::kStrict;
-    honoured.max_affected = preferences.max_affected;
-  }
+  if (*kind != MutationKind::kInsert) HonourMaxAffected(preferences, prepared, honoured);
   prepared.put = *kind == MutationKind::kPut;
   prepared.decide_after = prepared.form.singular || prepared.rollback || prepared.max_affected || prepared.put;
   honoured.resolution = mutation.resolution;
@@ -229,9 +234,19 @@ Result<Prepared> PrepareMutation(const http::Request& request, const std::string
     honoured.representation = mutation.representation ? PreferReturn::kRepresentation : PreferReturn::kMinimal;
   }
   if (mutation.count_exact) honoured.count = PreferCount::kExact;
-  if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
-  prepared.preference_applied = PreferenceAppliedValue(honoured);
-  return prepared;
+  return Ok();
+}
+
+Status PrepareRead(const std::string& relation, const QueryParams& query, const Preferences& preferences,
+                   const PlanContext& context, Prepared& prepared, Preferences& honoured) {
+  ReadRequest read{preferences.count == PreferCount::kExact, prepared.form};
+  if (preferences.count != PreferCount::kExact) read.estimated_count = preferences.count;
+  auto plan = PlanRead(context, relation, query, read);
+  if (!plan) return plan.error();
+  prepared.query = WriteRead(*plan);
+  SetEstimate(*plan, prepared);
+  honoured.count = HonouredCount(*plan);
+  return Ok();
 }
 
 // Parse, then plan and write the SQL for the request's shape.
@@ -249,18 +264,12 @@ Result<Prepared> Prepare(const http::Request& request, const std::string& resour
   prepared.form = form;
   prepared.rollback = preferences.transaction == PreferTransaction::kRollback;
   if (const RangeParam* range = query.RangeFor({}); range && range->offset) prepared.offset = *range->offset;
-  if (is_rpc) return PrepareCall(request, resource, query, preferences, context, std::move(prepared));
-  if (request.method != "GET" && request.method != "HEAD") {
-    return PrepareMutation(request, resource, query, preferences, context, std::move(prepared));
-  }
-  ReadRequest read{preferences.count == PreferCount::kExact, form};
-  if (preferences.count != PreferCount::kExact) read.estimated_count = preferences.count;
-  auto plan = PlanRead(context, resource, query, read);
-  if (!plan) return plan.error();
-  prepared.query = WriteRead(*plan);
-  SetEstimate(*plan, prepared);
-  Preferences honoured;
-  honoured.count = plan->count_exact ? std::optional(PreferCount::kExact) : plan->estimated_count;
+  Preferences honoured;  // what Preference-Applied reports
+  bool reading = request.method == "GET" || request.method == "HEAD";
+  Status planned = is_rpc    ? PrepareCall(request, resource, query, preferences, context, prepared, honoured)
+                   : reading ? PrepareRead(resource, query, preferences, context, prepared, honoured)
+                             : PrepareMutation(request, resource, query, preferences, context, prepared, honoured);
+  if (!planned) return planned.error();
   if (prepared.rollback) honoured.transaction = PreferTransaction::kRollback;
   prepared.preference_applied = PreferenceAppliedValue(honoured);
   return prepared;
