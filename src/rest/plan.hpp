@@ -27,7 +27,6 @@ namespace agentbase::rest {
 struct FieldRef {
   const Column* column = nullptr;
   const Function* computed = nullptr;
-  std::string name;
   JsonPath json_path;
 };
 
@@ -158,9 +157,6 @@ struct ReadRequest {
   BodyForm form;
   std::optional<PreferCount> estimated_count;  // planned or estimated
 };
-
-// PGRST205: no such table or view in the exposed schema.
-Error RelationNotFound(const SchemaCache& cache, const std::string& relation);
 
 // count=planned / count=estimated over a table with row level security (or
 // one an !inner embed joins) is answered exactly: the estimate would count

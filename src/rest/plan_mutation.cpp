@@ -17,10 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-Error PayloadColumnNotFound(const Table& table, const std::string& column) {
-  return pgrst::ColumnNotFound(table.name, column);
-}
-
 Error KeysMustMatch() { return pgrst::InvalidBody("All object keys must match"); }
 
 // The keys of an array's objects, which must all be the same.
@@ -54,7 +50,7 @@ Result<std::vector<std::string>> PayloadColumns(const Table& table, const json::
     for (const auto& [key, value] : payload.as_object()) columns.emplace_back(key);
   }
   for (const auto& column : columns) {
-    if (table.FindColumn(column) == nullptr) return PayloadColumnNotFound(table, column);
+    if (table.FindColumn(column) == nullptr) return pgrst::ColumnNotFound(table.name, column);
   }
   return columns;
 }
@@ -93,12 +89,13 @@ Result<json::value> ParsePayload(std::string_view body, bool allow_array) {
 // default instead of NULL.
 std::vector<PayloadGroup> GroupRows(const json::value& payload, const std::vector<std::string>& columns,
                                     bool missing_default) {
-  std::vector<PayloadGroup> groups;
-  json::array rows = payload.is_array() ? payload.as_array() : json::array{payload};
   if (!missing_default) {
-    groups.push_back({columns, json::serialize(rows), rows.size()});
-    return groups;
+    if (payload.is_array()) return {{columns, json::serialize(payload), payload.as_array().size()}};
+    return {{columns, "[" + json::serialize(payload) + "]", 1}};
   }
+  std::vector<PayloadGroup> groups;
+  const json::array single{payload};
+  const json::array& rows = payload.is_array() ? payload.as_array() : single;
   std::map<std::vector<std::string>, json::array> by_columns;
   for (const auto& item : rows) {
     std::vector<std::string> present;
@@ -133,9 +130,7 @@ Status PlanInsert(const Table& table, const QueryParams& query, const MutationRe
       return pgrst::QueryParam("on_conflict is required: the table has no primary key");
     }
     for (const auto& column : plan.conflict_columns) {
-      if (table.FindColumn(column) == nullptr) {
-        return ApiError("42703", "column " + table.name + "." + column + " does not exist");
-      }
+      if (table.FindColumn(column) == nullptr) return pgrst::UndefinedColumn(table.name, column);
     }
   }
   plan.inserts = GroupRows(*payload, *columns, request.missing_default && !put);
@@ -157,7 +152,7 @@ Status PlanUpdate(const Table& table, const QueryParams& query, const MutationRe
 Result<MutationPlan> PlanMutation(const PlanContext& context, const std::string& relation, const QueryParams& query,
                                   const MutationRequest& request) {
   const Table* table = context.cache.FindTable(relation);
-  if (table == nullptr) return RelationNotFound(context.cache, relation);
+  if (table == nullptr) return pgrst::TableNotFound(context.cache.Schema(), relation);
   if (!table->insertable) return pgrst::ViewNotWritable(table->name);
   MutationPlan plan;
   plan.kind = request.kind;

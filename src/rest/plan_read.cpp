@@ -7,10 +7,6 @@
 
 namespace agentbase::rest {
 
-Error RelationNotFound(const SchemaCache& cache, const std::string& relation) {
-  return pgrst::TableNotFound(cache.Schema(), relation);
-}
-
 namespace {
 
 // The planner estimates rows from table statistics, not from what row level
@@ -35,7 +31,7 @@ void CountExactlyWhereEstimatesLeak(ReadPlan& plan) {
 Result<ReadPlan> PlanRead(const PlanContext& context, const std::string& relation, const QueryParams& query,
                           const ReadRequest& request) {
   const Table* table = context.cache.FindTable(relation);
-  if (table == nullptr) return RelationNotFound(context.cache, relation);
+  if (table == nullptr) return pgrst::TableNotFound(context.cache.Schema(), relation);
   ReadPlanner planner(context, query);
   auto root = planner.PlanRoot(*table);
   if (!root) return root.error();

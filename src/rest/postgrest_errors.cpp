@@ -62,9 +62,6 @@ Error InvalidRange(std::string details) {
   return Make("PGRST103", "Requested range not satisfiable", std::move(details));
 }
 
-constexpr std::string_view kRaiseDetailHint =
-    "DETAIL must be a JSON object with obligatory keys: 'status', 'headers' and optional key: 'status_text'.";
-
 }  // namespace
 
 int StatusOf(std::string_view code) {
@@ -72,9 +69,6 @@ int StatusOf(std::string_view code) {
   return entry != nullptr ? entry->status : 500;
 }
 
-Error DatabaseConnection(std::string details) {
-  return Make("PGRST000", "Database connection error.", std::move(details));
-}
 Error DatabaseClient(std::string details) {
   return Make("PGRST001", "Database client error. Retrying the connection.", std::move(details));
 }
@@ -91,10 +85,6 @@ Error InvalidRpcMethod(std::string_view method) {
 }
 Error InvalidBody(std::string message, std::string details) {
   return Make("PGRST102", std::move(message), std::move(details));
-}
-Error NegativeLimit() { return InvalidRange("Limit should be greater than or equal to zero."); }
-Error RangeLowerAboveUpper() {
-  return InvalidRange("The lower boundary must be lower than or equal to the upper boundary in the Range header.");
 }
 Error RangeOutOfBounds(int64_t offset, int64_t total) {
   return InvalidRange("An offset of " + std::to_string(offset) + " was requested, but there are only " +
@@ -115,11 +105,6 @@ Error NotEmbedded(std::string_view resource, bool target_name_of_aliased) {
   return Make("PGRST108", "'" + name + "' is not an embedded resource in this request",
               target_name_of_aliased ? "Target names are not allowed in filters if they have an alias" : "",
               "Verify that '" + name + "' is included in the 'select' query parameter.");
-}
-Error NotEmbeddedAliased(std::string_view name, std::string_view alias) {
-  return Make("PGRST108", "'" + std::string(name) + "' is not an embedded resource in this request",
-              "Target names are not allowed in filters if they have an alias",
-              "Change '" + std::string(name) + "' to '" + std::string(alias) + "' in filters, orders or limits.");
 }
 Error GucHeaders() {
   return Make("PGRST111",
@@ -143,24 +128,6 @@ Error SpreadNotToOne(std::string_view origin, std::string_view target) {
   return Make("PGRST119", "A spread operation on '" + std::string(target) + "' is not possible",
               NotToOneDetails(origin, target));
 }
-Error UnacceptableFilter(std::string_view target) {
-  return Make("PGRST120", "Bad operator on the '" + std::string(target) + "' embedded resource",
-              "Only is null or not is null filters are allowed on embedded resources");
-}
-Error RaiseMessageNotJson(std::string_view text) {
-  return Make("PGRST121", "Could not parse JSON in the \"RAISE SQLSTATE 'PGRST'\" error",
-              "Invalid JSON value for MESSAGE: '" + std::string(text) + "'",
-              "MESSAGE must be a JSON object with obligatory keys: 'code', 'message' and optional keys: 'details', "
-              "'hint'.");
-}
-Error RaiseDetailNotJson(std::string_view text) {
-  return Make("PGRST121", "Could not parse JSON in the \"RAISE SQLSTATE 'PGRST'\" error",
-              "Invalid JSON value for DETAIL: '" + std::string(text) + "'", std::string(kRaiseDetailHint));
-}
-Error RaiseDetailMissing() {
-  return Make("PGRST121", "Could not parse JSON in the \"RAISE SQLSTATE 'PGRST'\" error",
-              "DETAIL is missing in the RAISE statement", std::string(kRaiseDetailHint));
-}
 Error InvalidPreferences(const std::vector<std::string>& preferences) {
   return Make("PGRST122", "Invalid preferences given with handling=strict",
               "Invalid preferences: " + JoinViews(preferences));
@@ -171,8 +138,6 @@ Error MaxAffectedViolation(int64_t rows) {
               "The query affects " + std::to_string(rows) + " rows");
 }
 Error InvalidResourcePath() { return Make("PGRST125", "Invalid path specified in request URL"); }
-Error OpenApiDisabled() { return Make("PGRST126", "Root endpoint metadata is disabled"); }
-Error NotImplemented(std::string details) { return Make("PGRST127", "Feature not implemented", std::move(details)); }
 Error MaxAffectedRpcViolation() {
   return Make("PGRST128",
               "Function must return SETOF or TABLE when max-affected preference is used with handling=strict");
@@ -234,35 +199,21 @@ Error TableNotFound(std::string_view schema, std::string_view table, std::string
               "Could not find the table '" + std::string(schema) + "." + std::string(table) + "' in the schema cache",
               {}, std::move(hint));
 }
+Error UndefinedColumn(std::string_view relation, std::string_view column) {
+  return Error::InvalidInput("column " + std::string(relation) + "." + std::string(column) + " does not exist",
+                             "42703");
+}
 Error ViewNotWritable(std::string_view view) {
   return Make("PGRST205", "Cannot write to view '" + std::string(view) + "'");
 }
 
-Error JwtSecretMissing() { return Make("PGRST300", "Server lacks JWT secret"); }
 Error JwtDecode(std::string message, std::string details) {
   return Make("PGRST301", std::move(message), std::move(details));
 }
-Error JwtEmpty() { return JwtDecode("Empty JWT is sent in Authorization header"); }
 Error JwtParts(int parts) { return JwtDecode("Expected 3 parts in JWT; got " + std::to_string(parts)); }
-Error JwtNoSuitableKey(std::string details) {
-  return JwtDecode("No suitable key or wrong key type", std::move(details));
-}
-Error JwtBadAlgorithm(std::string details) {
-  return JwtDecode("Wrong or unsupported encoding algorithm", std::move(details));
-}
-Error JwtCryptoFailed() { return JwtDecode("JWT cryptographic operation failed"); }
-Error JwtTokenRequired() { return Make("PGRST302", "Anonymous access is disabled"); }
 Error JwtClaims(std::string message, std::string details) {
   return Make("PGRST303", std::move(message), std::move(details));
 }
-Error JwtExpired() { return JwtClaims("JWT expired"); }
-Error JwtNotYetValid() { return JwtClaims("JWT not yet valid"); }
-Error JwtIssuedInFuture() { return JwtClaims("JWT issued at future"); }
-Error JwtNotInAudience() { return JwtClaims("JWT not in audience"); }
-Error JwtClaimNotNumber(std::string_view claim) {
-  return JwtClaims("The JWT '" + std::string(claim) + "' claim must be a number");
-}
-Error JwtAudienceClaimInvalid() { return JwtClaims("The JWT 'aud' claim must be a string or an array of strings"); }
 
 Error ResponseTooLarge(int64_t max_bytes) {
   Error error = Error::InvalidInput(

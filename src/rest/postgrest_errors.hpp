@@ -28,8 +28,6 @@ namespace agentbase::rest::pgrst {
 int StatusOf(std::string_view code);
 
 // --- PGRST0xx: the database connection ---------------------------------
-// PGRST000 (503) "Database connection error.", `details` the driver's words.
-Error DatabaseConnection(std::string details = {});
 // PGRST001 (503) "Database client error. Retrying the connection."
 Error DatabaseClient(std::string details = {});
 // PGRST002 (503) "Could not query the database for the schema cache. Retrying."
@@ -45,9 +43,7 @@ Error QueryParam(std::string message, std::string details = {}, std::string hint
 Error InvalidRpcMethod(std::string_view method);
 // PGRST102 (400): a body that cannot be used, e.g. "Empty or invalid json".
 Error InvalidBody(std::string message, std::string details = {});
-// PGRST103 (416) "Requested range not satisfiable", with one of three details.
-Error NegativeLimit();                                  // "Limit should be greater than or equal to zero."
-Error RangeLowerAboveUpper();                           // "The lower boundary must be lower than or equal to ..."
+// PGRST103 (416) "Requested range not satisfiable"
 Error RangeOutOfBounds(int64_t offset, int64_t total);  // "An offset of 5 was requested, but there are only 3 rows."
 // PGRST105 (405) "Filters must include all and only primary key columns with 'eq' operators"
 Error InvalidFilters();
@@ -61,10 +57,6 @@ Error MediaTypeUnavailable(const std::vector<std::string>& media_types);
 // has an alias; details "Target names are not allowed in filters if they
 // have an alias", the hint as above.
 Error NotEmbedded(std::string_view resource, bool target_name_of_aliased = false);
-// PGRST108 (400) for a filter naming an embed by its name although it has an
-// alias: details "Target names are not allowed in filters if they have an
-// alias", hint "Change '<name>' to '<alias>' in filters, orders or limits."
-Error NotEmbeddedAliased(std::string_view name, std::string_view alias);
 // PGRST111 (500) the response.headers setting is malformed.
 Error GucHeaders();
 // PGRST112 (500) "response.status guc must be a valid status code"
@@ -83,13 +75,6 @@ Error UnsupportedMethod(std::string_view method);
 Error RelatedOrderNotToOne(std::string_view origin, std::string_view target);
 // PGRST119 (400) "A spread operation on '<target>' is not possible", details as PGRST118.
 Error SpreadNotToOne(std::string_view origin, std::string_view target);
-// PGRST120 (400) "Bad operator on the '<target>' embedded resource"
-Error UnacceptableFilter(std::string_view target);
-// PGRST121 (500): RAISE SQLSTATE 'PGRST' whose MESSAGE or DETAIL is not the
-// JSON asked for; `text` is the offending MESSAGE or DETAIL.
-Error RaiseMessageNotJson(std::string_view text);
-Error RaiseDetailNotJson(std::string_view text);
-Error RaiseDetailMissing();
 // PGRST122 (400) "Invalid preferences given with handling=strict",
 // details "Invalid preferences: a, b"
 Error InvalidPreferences(const std::vector<std::string>& preferences);
@@ -100,10 +85,6 @@ Error AggregatesNotAllowed();
 Error MaxAffectedViolation(int64_t rows);
 // PGRST125 (404) "Invalid path specified in request URL"
 Error InvalidResourcePath();
-// PGRST126 (404) "Root endpoint metadata is disabled"
-Error OpenApiDisabled();
-// PGRST127 (400) "Feature not implemented", details say which.
-Error NotImplemented(std::string details);
 // PGRST128 (400) max-affected with handling=strict on a function not returning SETOF/TABLE.
 Error MaxAffectedRpcViolation();
 
@@ -143,27 +124,20 @@ Error ColumnNotFound(std::string_view relation, std::string_view column);
 Error TableNotFound(std::string_view schema, std::string_view table, std::string_view similar = {});
 // PGRST205 (404) "Cannot write to view '<view>'" (agentbase's words).
 Error ViewNotWritable(std::string_view view);
+// 42703 (400) "column <relation>.<column> does not exist": PostgreSQL's
+// error, which PostgREST passes on for a select, filter, order or
+// on_conflict naming no column.
+Error UndefinedColumn(std::string_view relation, std::string_view column);
 
 // --- PGRST3xx: JWT ------------------------------------------------------
-// PGRST300 (500) "Server lacks JWT secret"
-Error JwtSecretMissing();
+// Tokens are verified, and refused with PostgREST's wording, by auth/jwt
+// (below this floor); these two are for what REST itself refuses: an
+// Authorization header that is no bearer token, a role it does not allow.
 // PGRST301 (401): a token that cannot be decoded or verified.
 Error JwtDecode(std::string message, std::string details = {});
-Error JwtEmpty();                                  // "Empty JWT is sent in Authorization header"
-Error JwtParts(int parts);                         // "Expected 3 parts in JWT; got <n>"
-Error JwtNoSuitableKey(std::string details = {});  // "No suitable key or wrong key type"
-Error JwtBadAlgorithm(std::string details = {});   // "Wrong or unsupported encoding algorithm"
-Error JwtCryptoFailed();                           // "JWT cryptographic operation failed"
-// PGRST302 (401) "Anonymous access is disabled"
-Error JwtTokenRequired();
+Error JwtParts(int parts);  // "Expected 3 parts in JWT; got <n>"
 // PGRST303 (401): the token's claims are refused.
 Error JwtClaims(std::string message, std::string details = {});
-Error JwtExpired();                               // "JWT expired"
-Error JwtNotYetValid();                           // "JWT not yet valid"
-Error JwtIssuedInFuture();                        // "JWT issued at future"
-Error JwtNotInAudience();                         // "JWT not in audience"
-Error JwtClaimNotNumber(std::string_view claim);  // "The JWT '<claim>' claim must be a number"
-Error JwtAudienceClaimInvalid();                  // "The JWT 'aud' claim must be a string or an array of strings"
 
 // --- agentbase's own REST errors (ABnnn: the digits are the status) ------
 // AB504: the database did not answer within the pool's deadline.

@@ -1,6 +1,7 @@
 #include "rest/read_planner.hpp"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <regex>
 
 #include "rest/api_error.hpp"
@@ -54,7 +55,7 @@ std::string Columns(const std::string& table, const std::vector<std::string>& co
 }
 
 // How PostgREST describes a candidate in PGRST201's details.
-std::string Describe(const Relationship& relationship) {
+boost::json::object Describe(const Relationship& relationship) {
   std::vector<std::string> source, target;
   for (const auto& pair : relationship.columns) {
     source.push_back(pair.source);
@@ -65,8 +66,9 @@ std::string Describe(const Relationship& relationship) {
                                      relationship.junction->target_constraint + " using " + relationship.junction->table
                                : relationship.constraint + " using " + Columns(relationship.source, source) + " and " +
                                      Columns(relationship.target, target);
-  return std::string("{\"cardinality\":\"") + CardinalityName(relationship.cardinality) + "\",\"embedding\":\"" +
-         relationship.source + " with " + relationship.target + "\",\"relationship\":\"" + using_text + "\"}";
+  return {{"cardinality", CardinalityName(relationship.cardinality)},
+          {"embedding", relationship.source + " with " + relationship.target},
+          {"relationship", using_text}};
 }
 
 bool IsValidCast(const std::string& type) {
@@ -79,8 +81,6 @@ EmbedPath Extended(const EmbedPath& path, const std::string& name) {
   extended.push_back(name);
   return extended;
 }
-
-Error NotEmbedded(const std::string& name, bool aliased = false) { return pgrst::NotEmbedded(name, aliased); }
 
 }  // namespace
 
@@ -101,24 +101,22 @@ Result<const Relationship*> FindRelationship(const SchemaCache& cache, const Tab
     return pgrst::RelationshipNotFound(parent.name, name, cache.Schema(),
                                        hint ? std::optional<std::string_view>(*hint) : std::nullopt);
   }
-  std::vector<std::string> candidates, details;
+  std::vector<std::string> candidates;
+  boost::json::array details;
   for (const auto* relationship : found) {
     std::string named = relationship->junction ? relationship->junction->table : relationship->constraint;
     candidates.push_back(relationship->target + "!" + named);
     details.push_back(Describe(*relationship));
   }
-  return pgrst::AmbiguousRelationship(parent.name, name, candidates, "[" + Join(details, ",") + "]");
+  return pgrst::AmbiguousRelationship(parent.name, name, candidates, boost::json::serialize(details));
 }
 
 Result<FieldRef> ResolveField(const Table& table, const Field& field) {
   FieldRef ref;
-  ref.name = field.name;
   ref.json_path = field.json_path;
   ref.column = table.FindColumn(field.name);
   if (ref.column == nullptr) ref.computed = table.FindComputedField(field.name);
-  if (ref.column == nullptr && ref.computed == nullptr) {
-    return ApiError("42703", "column " + table.name + "." + field.name + " does not exist");
-  }
+  if (ref.column == nullptr && ref.computed == nullptr) return pgrst::UndefinedColumn(table.name, field.name);
   return ref;
 }
 
@@ -130,12 +128,6 @@ Result<ReadNode> ReadPlanner::PlanRoot(const Table& table, bool capped) {
   return node;
 }
 
-Status ReadPlanner::PlanRootFilters(const Table& table, ReadNode& node) {
-  LevelPaths root;
-  planned_.push_back(root);
-  return PlanFilters(table, root, node);
-}
-
 Status ReadPlanner::CheckEmbedPaths() const {
   auto check = [&](const EmbedPath& path) -> Status {
     if (path.empty()) return Ok();
@@ -144,7 +136,7 @@ Status ReadPlanner::CheckEmbedPaths() const {
       if (level.Matches(path)) return Ok();
       aliased = aliased || level.by_name == path;
     }
-    return NotEmbedded(path.back(), aliased);
+    return pgrst::NotEmbedded(path.back(), aliased);
   };
   std::vector<const EmbedPath*> paths;
   for (const auto& filter : query_.filters) paths.push_back(&filter.embed_path);
@@ -311,7 +303,7 @@ Status ReadPlanner::PlanOrder(const Table& table, const LevelPaths& paths, ReadN
       if (term.relation) {
         auto child = std::find_if(node.children.begin(), node.children.end(),
                                   [&](const ReadNode& candidate) { return candidate.key == *term.relation; });
-        if (child == node.children.end()) return NotEmbedded(*term.relation);
+        if (child == node.children.end()) return pgrst::NotEmbedded(*term.relation);
         if (!child->relationship->to_one) {
           return pgrst::RelatedOrderNotToOne(table.name, *term.relation);
         }

@@ -27,8 +27,6 @@ class ReadPlanner {
   // The root level over `table`: its select list (embeds included), filters,
   // order and range. `capped`: db-max-rows applies to the root's rows.
   Result<ReadNode> PlanRoot(const Table& table, bool capped = true);
-  // Only the root's filters and and/or trees (the rows a write touches).
-  Status PlanRootFilters(const Table& table, ReadNode& node);
   // Every embedded filter, order and range names an embed of the select
   // list, or the request is refused (PGRST108): never silently ignored.
   Status CheckEmbedPaths() const;

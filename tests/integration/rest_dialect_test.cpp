@@ -206,6 +206,31 @@ TEST_F(RestDialectTest, CompositeAndWholeBodyArguments) {
   EXPECT_EQ(json::parse(whole.body), json::parse(R"([1,2,{"a":3}])"));
 }
 
+// A body is input like any other: bytes reach a bytea argument whole, NUL
+// bytes included; text that PostgreSQL cannot hold is refused, never cut.
+TEST_F(RestDialectTest, HostileArgumentBodiesAreTakenWholeOrRefused) {
+  database_->Exec(
+      "CREATE FUNCTION dialect.byte_count(bytea) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT length($1) $$;"
+      "CREATE FUNCTION dialect.char_count(text) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT length($1) $$;"
+      "CREATE FUNCTION dialect.named_count(t text) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT length(t) $$;");
+  std::string with_nul("a\0b", 3);
+  auto bytes = Send("POST", "/rest/v1/rpc/byte_count", with_nul, {{"content-type", "application/octet-stream"}});
+  EXPECT_EQ(bytes.status, 200) << bytes.body;
+  EXPECT_EQ(bytes.body, "3");
+  auto text = Send("POST", "/rest/v1/rpc/char_count", with_nul, {{"content-type", "text/plain"}});
+  EXPECT_EQ(text.status, 400) << text.body;
+  EXPECT_EQ(json::parse(text.body).at("code"), "22021");
+  auto escaped = Send("POST", "/rest/v1/rpc/named_count", R"({"t":"a\u0000b"})");
+  EXPECT_EQ(escaped.status, 400) << escaped.body;
+  EXPECT_EQ(json::parse(escaped.body).at("code"), "22021");
+  auto form =
+      Send("POST", "/rest/v1/rpc/named_count", "t=a%00b", {{"content-type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(form.status, 400) << form.body;
+  database_->Exec(
+      "DROP FUNCTION dialect.byte_count(bytea); DROP FUNCTION dialect.char_count(text);"
+      "DROP FUNCTION dialect.named_count(text);");
+}
+
 TEST_F(RestDialectTest, EmbeddedParametersMustNameAnEmbed) {
   for (std::string target :
        {"/rest/v1/projects?select=name&clients.name=eq.x", "/rest/v1/projects?select=name&clients.order=id",
@@ -264,6 +289,15 @@ TEST_F(RestDialectTest, AmbiguousEmbedsNameTheirCandidates) {
   EXPECT_TRUE(error.at("details").is_array()) << error;
   EXPECT_NE(std::string(error.at("hint").as_string()).find("'users!reviews_author_fkey'"), std::string::npos) << error;
   EXPECT_EQ(Get("/rest/v1/reviews?select=id,users!author(name)").as_array().size(), 0u);
+  database_->Exec("DROP TABLE dialect.reviews");
+  // Names are data: a constraint named with quotes and a backslash still
+  // makes details that are JSON.
+  database_->Exec(
+      "CREATE TABLE dialect.reviews (id int PRIMARY KEY, author int CONSTRAINT \"odd\"\"\\name\" REFERENCES "
+      "dialect.users (id), editor int REFERENCES dialect.users (id)); GRANT SELECT ON dialect.reviews TO anon;");
+  auto odd = Get("/rest/v1/reviews?select=id,users(name)", 300);
+  ASSERT_TRUE(odd.at("details").is_array()) << odd;
+  EXPECT_NE(json::serialize(odd.at("details")).find(R"(odd\"\\name using)"), std::string::npos) << odd;
   database_->Exec("DROP TABLE dialect.reviews");
 }
 
