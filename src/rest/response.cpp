@@ -74,15 +74,14 @@ Status ApplyResponseSettings(http::Response& response, const std::optional<std::
     response.status = static_cast<int>(*code);
   }
   if (!headers) return Ok();
-  auto invalid = [] { return pgrst::GucHeaders(); };
   boost::system::error_code ec;
   boost::json::value parsed = boost::json::parse(*headers, ec);
-  if (ec || !parsed.is_array()) return invalid();
+  if (ec || !parsed.is_array()) return pgrst::GucHeaders();
   http::HeaderList wanted;
   for (const auto& entry : parsed.as_array()) {
-    if (!entry.is_object() || entry.as_object().size() != 1) return invalid();
+    if (!entry.is_object() || entry.as_object().size() != 1) return pgrst::GucHeaders();
     const auto& [name, value] = *entry.as_object().begin();
-    if (!value.is_string()) return invalid();
+    if (!value.is_string()) return pgrst::GucHeaders();
     wanted.emplace_back(std::string(name), std::string(value.as_string()));
   }
   for (auto& [name, value] : wanted) {

@@ -613,6 +613,10 @@ asio::awaitable<Result<StatementRow>> RestApi::Run(const PreparedRequest& prepar
   auto row =
       prepared.explain ? Result<StatementRow>(ExplainRow(result, prepared.form.plan->text)) : ReadStatementRow(result);
   if (!row) co_return row.error();
+  // A plan is not written by StatementRowColumns, so its size is checked here.
+  if (prepared.explain && static_cast<int64_t>(row->body.size()) > options_.max_response_bytes) {
+    co_return pgrst::ResponseTooLarge(options_.max_response_bytes);
+  }
   if (transaction.estimate) ApplyEstimate(prepared, outcome->results[*transaction.estimate], *row);
   std::optional<Error> refusal = prepared.explain ? std::nullopt : Refusal(prepared, *row);
   if (prepared.decide_after) {

@@ -84,11 +84,10 @@ class RestDialectTest : public ::testing::Test {
 
   http::Response Send(const std::string& method, const std::string& target, const std::string& body = "",
                       std::vector<std::pair<std::string, std::string>> headers = {},
-                      const std::string& schemas = "dialect") {
+                      const std::string& schemas = "dialect", rest::RestOptions options = {}) {
     asio::io_context io;
     auto keys = auth::KeySet::FromConfig(kSecret);
     db::Pool pool(io.get_executor(), database_->Conninfo(), db::PoolOptions{});
-    rest::RestOptions options;
     options.schema = schemas;
     rest::RestApi api(pool, *keys, options);
     auto admin = database_->Connect();
@@ -229,6 +228,22 @@ TEST_F(RestDialectTest, HostileArgumentBodiesAreTakenWholeOrRefused) {
   database_->Exec(
       "DROP FUNCTION dialect.byte_count(bytea); DROP FUNCTION dialect.char_count(text);"
       "DROP FUNCTION dialect.named_count(text);");
+}
+
+// The plan media type is off unless turned on, and a plan larger than the
+// response limit is refused like any other answer.
+TEST_F(RestDialectTest, PlansAreOffByDefaultAndBoundedWhenOn) {
+  std::vector<std::pair<std::string, std::string>> accept{{"accept", "application/vnd.pgrst.plan+json"}};
+  EXPECT_EQ(Send("GET", "/rest/v1/projects?select=name,clients(name)", "", accept).status, 406);
+  rest::RestOptions on;
+  on.plan_enabled = true;
+  auto plan = Send("GET", "/rest/v1/projects?select=name,clients(name)", "", accept, "dialect", on);
+  ASSERT_EQ(plan.status, 200) << plan.body;
+  EXPECT_TRUE(json::parse(plan.body).is_array()) << plan.body;
+  on.max_response_bytes = 64;
+  auto capped = Send("GET", "/rest/v1/projects?select=name,clients(name)", "", accept, "dialect", on);
+  EXPECT_EQ(capped.status, 400) << capped.body;
+  EXPECT_EQ(json::parse(capped.body).at("code"), "AB400");
 }
 
 TEST_F(RestDialectTest, EmbeddedParametersMustNameAnEmbed) {
