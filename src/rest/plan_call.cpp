@@ -122,7 +122,8 @@ Result<const Function*> ChooseOverload(const SchemaCache& cache, const std::stri
   for (const auto& [argument, value] : given.named) {
     if (!argument.empty()) names.push_back(argument);
   }
-  return pgrst::FunctionNotFound(cache.Schema(), name, names);
+  // A JSON body could also have been one unnamed json/jsonb argument.
+  return pgrst::FunctionNotFound(cache.Schema(), name, names, given.whole_body_type == "json");
 }
 
 // A JSON argument as the text PostgreSQL parses for the argument's type:
