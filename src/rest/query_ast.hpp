@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "util/percent_decode.hpp"
+
 namespace agentbase::rest {
 
 using EmbedPath = std::vector<std::string>;
@@ -197,10 +199,7 @@ struct RangeParam {
 
 // One decoded `key=value` pair, in query-string order. `value` is absent for
 // a bare `key` (no '='), which PostgREST ignores everywhere except here.
-struct RawParam {
-  std::string key;
-  std::optional<std::string> value;
-};
+using RawParam = QueryPair;
 
 // An RPC argument passed in the query string (GET/HEAD /rpc/fn?a=1).
 struct RpcArgument {

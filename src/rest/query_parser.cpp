@@ -929,7 +929,7 @@ Status ParseOnConflictAndRanges(QueryParams& query) {
 
 Result<QueryParams> ParseQueryParams(std::string_view raw_query, const QueryParseOptions& options) {
   QueryParams query;
-  for (auto& pair : SplitQuery(raw_query)) query.raw.push_back(RawParam{std::move(pair.key), std::move(pair.value)});
+  query.raw = SplitQuery(raw_query);
   // The checks run in PostgREST's order, so the same error is reported first.
   for (auto stage : {ParseOrders, ParseLogicParams, ParseColumnsAndSelect}) {
     if (auto parsed = stage(query); !parsed) return parsed.error();

@@ -438,7 +438,12 @@ TEST(PlanCall, NoFittingFunctionIsPGRST202) {
   auto error = ErrorOf(Call("add", "", R"({"a": 1, "c": 2})"));
   EXPECT_EQ(error.code, "PGRST202");
   EXPECT_EQ(error.message, "Could not find the function api.add(a, c) in the schema cache");
+  // A JSON body could also have been one unnamed json/jsonb argument, as PostgREST says.
   EXPECT_EQ(error.detail,
+            "Searched for the function api.add with parameters a, c or with a single unnamed json/jsonb parameter, "
+            "but no matches were found in the schema cache.");
+  auto from_query = ErrorOf(Call("add", "a=1&c=2", "", true));
+  EXPECT_EQ(from_query.detail,
             "Searched for the function api.add with parameters a, c, but no matches were found in the schema cache.");
   auto none = ErrorOf(Call("nope", "", ""));
   EXPECT_EQ(none.code, "PGRST202");
