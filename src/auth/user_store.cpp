@@ -90,12 +90,12 @@ Result<std::optional<std::string>> IssueUserToken(db::Connection& connection, co
   auto row = connection.ExecParams(queries::CliSessionSql(),
                                    db::Params{email, RefreshTokenHash(NewRefreshToken()), std::to_string(ttl_seconds)});
   if (!row) return row.error();
-  if (row->Rows() == 0) return std::optional<std::string>();
-  SessionRecord session{row->Text(0, 0), row->Int(0, 1)};
-  auto user = queries::UserFromRow(*row, 0, 2);
-  if (!user) return user.error();
+  auto decoded = queries::DecodeCliSession(*row);
+  if (!decoded) return decoded.error();
+  if (!*decoded) return std::optional<std::string>();
+  const queries::CliSessionRow& found = **decoded;
   AccessTokenTimes times{UnixNow(), ttl_seconds};
-  auto token = Sign(AccessTokenClaims(*user, session, times, issuer), key);
+  auto token = Sign(AccessTokenClaims(found.user, found.session, times, issuer), key);
   if (!token) return token.error();
   return std::optional<std::string>(std::move(*token));
 }
