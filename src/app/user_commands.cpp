@@ -44,9 +44,10 @@ int UsageFail(const std::string& message) { return ReportError(Error::Make(messa
 // A failure past the arguments (mostly the database's), with a pointer to
 // `db push` when the schema is missing.
 int FailDatabase(Error error) {
-  // undefined_function (no pgcrypto in extensions), undefined_table,
-  // invalid_schema_name: the agentbase schema was not pushed here.
-  if (error.hint.empty() && (error.code == "42883" || error.code == "42P01" || error.code == "3F000")) {
+  // Something named is missing (undefined_function: no pgcrypto in
+  // extensions; undefined_table, undefined_column, invalid_schema_name): the
+  // agentbase schema was not pushed here, or not lately.
+  if (error.hint.empty() && error.Is(ErrorKind::kNotFound)) {
     error.hint =
         "run `agentbase db push` on this database first (agentbase expects pgcrypto in the extensions schema, as "
         "on Supabase)";
@@ -99,7 +100,7 @@ int RunUsersAdd(const GlobalOptions& options, UserCommandOptions o) {
   auto created =
       auth::CreateUser(*connection, auth::NewUser{o.email, o.password, o.tenant, o.tenant_name, o.role, o.service});
   if (!created) {
-    if (created.error().code == "exists") return ReportError(created.error(), kExitBlocked);
+    if (created.error().Is(ErrorKind::kConflict)) return ReportError(created.error(), kExitBlocked);
     return FailDatabase(created.error());
   }
   if (created->tenant_created) std::cerr << "Created tenant " << o.tenant << " (" << *created->tenant_id << ").\n";

@@ -18,8 +18,8 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
                                         db::Params{user.email});
   if (!existing) return existing.error();
   if (existing->Rows() > 0) {
-    Error error =
-        Error::Make("a user with e-mail " + user.email + " already exists (id " + existing->Text(0, 0) + ")", "exists");
+    Error error = Error::Conflict(
+        "a user with e-mail " + user.email + " already exists (id " + existing->Text(0, 0) + ")", "exists");
     error.hint = "nothing was changed; choose another e-mail address";
     return error;
   }
@@ -65,7 +65,7 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
       db::Params{user_role, user.email, user.password, json::serialize(app_metadata)});
   if (!inserted_user) {
     if (inserted_user.error().code == "23505") {  // a concurrent add won the race
-      return Error::Make("a user with e-mail " + user.email + " already exists", "exists");
+      return Error::Conflict("a user with e-mail " + user.email + " already exists", "exists");
     }
     return inserted_user.error();
   }
