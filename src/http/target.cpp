@@ -1,6 +1,7 @@
 #include "http/target.hpp"
 
 #include "util/percent_decode.hpp"
+#include "util/utf8.hpp"
 
 namespace agentbase::http {
 
@@ -20,7 +21,7 @@ Result<Target> ParseTarget(std::string_view target) {
   std::string_view raw_path = target.substr(0, question);
   auto path = PercentDecodeStrict(raw_path);
   if (!path) return Error::Make("malformed percent-escape in the request path", "target");
-  if (path->find('\0') != std::string::npos) return Error::Make("NUL byte in the request path", "target");
+  if (HasNulByte(*path)) return Error::Make("NUL byte in the request path", "target");
   Target result;
   result.path = std::move(path.value());
   if (question != std::string_view::npos) result.query = std::string(target.substr(question + 1));
