@@ -126,7 +126,7 @@ int RunSql(const GlobalOptions& options, const std::string& output) {
     return kExitOk;
   }
   std::ofstream file(output, std::ios::binary | std::ios::trunc);
-  if (!(file << *sql)) return ReportError(Error::Make("cannot write " + output, "usage"));
+  if (!(file << *sql)) return ReportError(Error::Usage("cannot write " + output));
   return kExitOk;
 }
 

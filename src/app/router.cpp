@@ -6,6 +6,7 @@
 #include <memory>
 #include <random>
 
+#include "auth/bearer.hpp"
 #include "http/errors.hpp"
 #include "rest/api_error.hpp"
 #include "rest/postgrest_errors.hpp"
@@ -62,9 +63,7 @@ boost::asio::awaitable<http::Response> Dispatch(const Observed& observed, http::
     co_return response;
   }
   if (request.path == "/metrics" && routes.gauges) {
-    auto authorization = request.Header("authorization");
-    bool allowed = IsLoopback(request.remote_address) || (!routes.metrics_token.empty() && authorization &&
-                                                          *authorization == "Bearer " + routes.metrics_token);
+    bool allowed = IsLoopback(request.remote_address) || auth::BearerTokenIs(request, routes.metrics_token);
     if (!allowed)
       co_return http::JsonError(403, "AB403", "metrics are served to loopback clients or with the metrics token");
     http::Response response{200, {}, observed.registry->Render(routes.gauges())};

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -92,7 +91,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   auto keys = auth::KeyStore::Load(KeyStoreOptionsFor(global, options.keys));
   if (!keys) return ReportError(keys.error(), kExitUsage);
   if (keys->Verification().empty()) {
-    Error error = Error::Make("no JWT keys: tokens could be neither verified nor issued", "usage");
+    Error error = Error::Usage("no JWT keys: tokens could be neither verified nor issued");
     error.hint = "pass your project's JWT secret with --jwt-secret (or AGENTBASE_JWT_SECRET), or its JWKS with --jwks";
     return ReportError(error);
   }

@@ -39,14 +39,15 @@ struct UserCommandOptions {
   std::optional<std::int64_t> ttl;
 };
 
-int UsageFail(const std::string& message) { return ReportError(Error::Make(message, "usage"), kExitUsage); }
+int UsageFail(const std::string& message) { return ReportError(Error::Usage(message), kExitUsage); }
 
 // A failure past the arguments (mostly the database's), with a pointer to
 // `db push` when the schema is missing.
 int FailDatabase(Error error) {
-  // undefined_function (no pgcrypto in extensions), undefined_table,
-  // invalid_schema_name: the agentbase schema was not pushed here.
-  if (error.hint.empty() && (error.code == "42883" || error.code == "42P01" || error.code == "3F000")) {
+  // Something named is missing (undefined_function: no pgcrypto in
+  // extensions; undefined_table, undefined_column, invalid_schema_name): the
+  // agentbase schema was not pushed here, or not lately.
+  if (error.hint.empty() && error.Is(ErrorKind::kNotFound)) {
     error.hint =
         "run `agentbase db push` on this database first (agentbase expects pgcrypto in the extensions schema, as "
         "on Supabase)";
@@ -63,28 +64,27 @@ Status ValidateUserArguments(UserCommandOptions& o) {
   auto at = o.email.find('@');
   if (o.email.empty() || at == std::string::npos || at == 0 || at + 1 == o.email.size() ||
       o.email.find_first_of(" \t\r\n") != std::string::npos || o.email.size() > 255) {
-    return Error::Make("--email must be an e-mail address", "usage");
+    return Error::Usage("--email must be an e-mail address");
   }
   if (o.password == "-") {
     // Read from standard input, so the password stays out of the process list and shell history.
     std::string line;
-    if (!std::getline(std::cin, line)) return Error::Make("--password -: nothing to read on standard input", "usage");
+    if (!std::getline(std::cin, line)) return Error::Usage("--password -: nothing to read on standard input");
     if (!line.empty() && line.back() == '\r') line.pop_back();
     o.password = std::move(line);
   }
   // A NUL read from standard input would cut the password short on its way
   // to the database, leaving a shorter one than was asked for.
-  if (auto problem = auth::TextInputProblem("--password", o.password)) return Error::Make(*problem, "usage");
-  if (auto problem = auth::TextInputProblem("--email", o.email)) return Error::Make(*problem, "usage");
+  if (auto problem = auth::TextInputProblem("--password", o.password)) return Error::Usage(*problem);
+  if (auto problem = auth::TextInputProblem("--email", o.email)) return Error::Usage(*problem);
   if (o.password.size() < kMinPasswordBytes) {
-    return Error::Make("--password must be at least " + std::to_string(kMinPasswordBytes) + " characters", "usage");
+    return Error::Usage("--password must be at least " + std::to_string(kMinPasswordBytes) + " characters");
   }
   if (o.password.size() > kMaxPasswordBytes) {
-    return Error::Make(
-        "--password must be at most " + std::to_string(kMaxPasswordBytes) + " bytes (bcrypt ignores the rest)",
-        "usage");
+    return Error::Usage("--password must be at most " + std::to_string(kMaxPasswordBytes) +
+                        " bytes (bcrypt ignores the rest)");
   }
-  if (!o.tenant_name.empty() && o.tenant.empty()) return Error::Make("--tenant-name needs --tenant", "usage");
+  if (!o.tenant_name.empty() && o.tenant.empty()) return Error::Usage("--tenant-name needs --tenant");
   return Ok();
 }
 
@@ -99,7 +99,7 @@ int RunUsersAdd(const GlobalOptions& options, UserCommandOptions o) {
   auto created =
       auth::CreateUser(*connection, auth::NewUser{o.email, o.password, o.tenant, o.tenant_name, o.role, o.service});
   if (!created) {
-    if (created.error().code == "exists") return ReportError(created.error(), kExitBlocked);
+    if (created.error().Is(ErrorKind::kConflict)) return ReportError(created.error(), kExitBlocked);
     return FailDatabase(created.error());
   }
   if (created->tenant_created) std::cerr << "Created tenant " << o.tenant << " (" << *created->tenant_id << ").\n";

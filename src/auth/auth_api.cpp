@@ -17,6 +17,7 @@
 #include "auth/refresh_rotation.hpp"
 #include "auth/text_input.hpp"
 #include "http/cors.hpp"
+#include "util/log_failure.hpp"
 #include "util/percent_decode.hpp"
 #include "util/text.hpp"
 
@@ -302,10 +303,8 @@ asio::awaitable<http::Response> AuthApi::Handle(http::Request request) {
   std::optional<Answer> answer;
   try {
     answer = co_await Route(request);
-  } catch (const std::exception& error) {
-    spdlog::error("auth: {} {} failed: {}", request.method, request.path, error.what());
   } catch (...) {
-    spdlog::error("auth: {} {} failed with a non-standard exception", request.method, request.path);
+    spdlog::error("auth: {} {} failed: {}", request.method, request.path, DescribeException(std::current_exception()));
   }
   if (!answer) answer = AuthError::UnexpectedFailure();
   // The one place an error becomes a response.

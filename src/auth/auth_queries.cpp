@@ -37,19 +37,9 @@ Error ShapeError(const char* what) {
   return Error::Make(std::string("unexpected result shape of the ") + what, "data");
 }
 
-// A session (id, issued-at) at `column` and the user columns right after it.
-Result<std::pair<SessionRecord, UserRecord>> SessionAndUser(const db::PgResult& result, int column) {
-  if (result.IsNull(0, column)) return Error::Make("auth query returned no session", "data");
-  SessionRecord session{result.Text(0, column), result.Int(0, column + 1)};
-  auto user = UserFromRow(result, 0, column + 2);
-  if (!user) return user.error();
-  return std::pair{std::move(session), std::move(*user)};
-}
-
-constexpr const char* kSessionLifetime = "now() + make_interval(secs => {}::double precision)";
-
-}  // namespace
-
+// The user columns every query returns, in this order, from auth.users
+// aliased u.
+constexpr int kUserColumnCount = 10;
 std::string UserColumns() {
   return "u.id::text, coalesce(nullif(u.aud, ''), 'authenticated'), coalesce(nullif(u.role, ''), 'authenticated'), "
          "coalesce(u.email, ''), " +
@@ -58,6 +48,7 @@ std::string UserColumns() {
          Rfc3339("u.updated_at");
 }
 
+// Reads them back, starting at `first_column`.
 Result<UserRecord> UserFromRow(const db::PgResult& result, int row, int first_column) {
   if (result.Columns() < first_column + kUserColumnCount) {
     return Error::Make("auth query returned too few columns", "data");
@@ -80,6 +71,19 @@ Result<UserRecord> UserFromRow(const db::PgResult& result, int row, int first_co
   user.updated_at = result.Text(row, c++);
   return user;
 }
+
+// A session (id, issued-at) at `column` and the user columns right after it.
+Result<std::pair<SessionRecord, UserRecord>> SessionAndUser(const db::PgResult& result, int column) {
+  if (result.IsNull(0, column)) return Error::Make("auth query returned no session", "data");
+  SessionRecord session{result.Text(0, column), result.Int(0, column + 1)};
+  auto user = UserFromRow(result, 0, column + 2);
+  if (!user) return user.error();
+  return std::pair{std::move(session), std::move(*user)};
+}
+
+constexpr const char* kSessionLifetime = "now() + make_interval(secs => {}::double precision)";
+
+}  // namespace
 
 // The three statements below run on every sign-in, refresh and /user; their
 // text never changes, so each is built once.

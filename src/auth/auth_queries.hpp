@@ -24,12 +24,8 @@ namespace agentbase::auth::queries {
 // checked against (so both take the same time).
 inline constexpr int kBcryptCost = 10;
 
-// The user columns every query below returns, in this order, from auth.users
-// aliased u (10 columns).
-inline constexpr int kUserColumnCount = 10;
-std::string UserColumns();
-// Reads them back, starting at `first_column`.
-Result<UserRecord> UserFromRow(const db::PgResult& result, int row, int first_column);
+// Every query below returns the user's columns (UserRecord's fields, from
+// auth.users aliased u) after its own; its Decode* reads them.
 
 // $1 email, $2 password, $3 new refresh token hash, $4 session lifetime (s).
 // Always one row: found, password_ok, confirmed, session_id, signed_in_at
@@ -53,8 +49,7 @@ Result<SignInRow> DecodeSignIn(const db::PgResult& result);
 // (auth/refresh_rotation.hpp), $5 the reuse interval (s).
 // No row: unknown token. Otherwise: is_current, revoked, expired, rotated,
 // reusable, rotation_key, current_hash, session_id, signed_in_at, then the
-// user columns (kRefreshSessionColumn is session_id's index). The current
-// token of a live session is rotated. The token it replaced, presented again
+// user columns. The current token of a live session is rotated. The token it replaced, presented again
 // within the reuse interval, is reusable: nothing changes, and the current
 // token is derived from it with rotation_key. Later it revokes the session
 // (a replay: someone else may hold the session).

@@ -1,5 +1,7 @@
 #include "auth/bearer.hpp"
 
+#include <openssl/crypto.h>
+
 #include "util/text.hpp"
 
 namespace agentbase::auth {
@@ -18,6 +20,14 @@ Result<std::optional<std::string>> BearerToken(const http::Request& request) {
     return Error::Permission("the bearer token has blanks inside", "bearer");
   }
   return std::optional<std::string>(std::move(token));
+}
+
+bool BearerTokenIs(const http::Request& request, std::string_view secret) {
+  if (secret.empty()) return false;
+  auto token = BearerToken(request);
+  if (!token || !*token) return false;
+  const std::string& given = **token;
+  return given.size() == secret.size() && CRYPTO_memcmp(given.data(), secret.data(), secret.size()) == 0;
 }
 
 }  // namespace agentbase::auth

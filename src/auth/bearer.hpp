@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "http/message.hpp"
 #include "util/result.hpp"
@@ -15,5 +16,9 @@ namespace agentbase::auth {
 // an error (kind kPermission, code "bearer") when there is one but it is not
 // a bearer token: another scheme, no token, or a token with blanks inside.
 Result<std::optional<std::string>> BearerToken(const http::Request& request);
+
+// Whether the request's bearer token (as BearerToken reads it) is `secret`,
+// compared in constant time. False for an empty `secret`.
+bool BearerTokenIs(const http::Request& request, std::string_view secret);
 
 }  // namespace agentbase::auth

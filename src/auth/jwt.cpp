@@ -19,6 +19,7 @@
 #include "auth/openssl_handles.hpp"
 #include "util/base64url.hpp"
 #include "util/text.hpp"
+#include "util/utf8.hpp"
 
 namespace agentbase::auth {
 
@@ -207,15 +208,14 @@ Status CheckClaims(const boost::json::object& claims, const VerifyOptions& optio
 }
 
 bool ContainsNul(const boost::json::value& value) {
-  auto has_nul = [](std::string_view text) { return text.find('\0') != std::string_view::npos; };
-  if (value.is_string()) return has_nul(value.get_string());
+  if (value.is_string()) return HasNulByte(value.get_string());
   if (value.is_array()) {
     for (const auto& entry : value.get_array()) {
       if (ContainsNul(entry)) return true;
     }
   } else if (value.is_object()) {
     for (const auto& member : value.get_object()) {
-      if (has_nul(member.key()) || ContainsNul(member.value())) return true;
+      if (HasNulByte(member.key()) || ContainsNul(member.value())) return true;
     }
   }
   return false;

@@ -31,10 +31,10 @@ constexpr const char* kSigningKeyFile = "signing-key.pem";
 constexpr std::size_t kGeneratedSecretBytes = 48;
 
 Error IoError(const std::string& what, const fs::path& path, int error_number) {
-  return Error::Make("cannot " + what + " " + path.string() + ": " + std::strerror(error_number), "io");
+  return Error::Usage("cannot " + what + " " + path.string() + ": " + std::strerror(error_number), "io");
 }
 
-Error ConfigError(std::string message) { return Error::Make(std::move(message), "config"); }
+Error ConfigError(std::string message) { return Error::Usage(std::move(message), "config"); }
 
 // nullopt when the file does not exist.
 Result<std::optional<std::string>> ReadIfExists(const fs::path& path, bool secret) {

@@ -5,9 +5,7 @@
 namespace agentbase::auth {
 
 std::optional<std::string> TextInputProblem(std::string_view field, std::string_view value) {
-  if (value.find('\0') != std::string_view::npos) {
-    return std::string(field) + " must not contain NUL characters";
-  }
+  if (HasNulByte(value)) return std::string(field) + " must not contain NUL characters";
   if (!IsValidUtf8(value)) return std::string(field) + " must be valid UTF-8";
   return std::nullopt;
 }

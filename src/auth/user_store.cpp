@@ -18,8 +18,8 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
                                         db::Params{user.email});
   if (!existing) return existing.error();
   if (existing->Rows() > 0) {
-    Error error =
-        Error::Make("a user with e-mail " + user.email + " already exists (id " + existing->Text(0, 0) + ")", "exists");
+    Error error = Error::Conflict(
+        "a user with e-mail " + user.email + " already exists (id " + existing->Text(0, 0) + ")", "exists");
     error.hint = "nothing was changed; choose another e-mail address";
     return error;
   }
@@ -65,7 +65,7 @@ Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user) 
       db::Params{user_role, user.email, user.password, json::serialize(app_metadata)});
   if (!inserted_user) {
     if (inserted_user.error().code == "23505") {  // a concurrent add won the race
-      return Error::Make("a user with e-mail " + user.email + " already exists", "exists");
+      return Error::Conflict("a user with e-mail " + user.email + " already exists", "exists");
     }
     return inserted_user.error();
   }
@@ -90,12 +90,12 @@ Result<std::optional<std::string>> IssueUserToken(db::Connection& connection, co
   auto row = connection.ExecParams(queries::CliSessionSql(),
                                    db::Params{email, RefreshTokenHash(NewRefreshToken()), std::to_string(ttl_seconds)});
   if (!row) return row.error();
-  if (row->Rows() == 0) return std::optional<std::string>();
-  SessionRecord session{row->Text(0, 0), row->Int(0, 1)};
-  auto user = queries::UserFromRow(*row, 0, 2);
-  if (!user) return user.error();
+  auto decoded = queries::DecodeCliSession(*row);
+  if (!decoded) return decoded.error();
+  if (!*decoded) return std::optional<std::string>();
+  const queries::CliSessionRow& found = **decoded;
   AccessTokenTimes times{UnixNow(), ttl_seconds};
-  auto token = Sign(AccessTokenClaims(*user, session, times, issuer), key);
+  auto token = Sign(AccessTokenClaims(found.user, found.session, times, issuer), key);
   if (!token) return token.error();
   return std::optional<std::string>(std::move(*token));
 }

@@ -32,8 +32,8 @@ struct CreatedUser {
   std::string note;  // something the caller may tell the user
 };
 
-// Errors: code "exists" when the e-mail is taken (nothing changed), else the
-// database's error.
+// Errors: kind kConflict (code "exists") when the e-mail is taken (nothing
+// changed), else the database's error.
 Result<CreatedUser> CreateUser(db::Connection& connection, const NewUser& user);
 
 // A signed access token for the user with this e-mail (any case), with the

@@ -45,7 +45,10 @@ Error ErrorFromResult(const PGresult* result, PGconn* conn) {
   error.detail = field(PG_DIAG_MESSAGE_DETAIL);
   error.hint = field(PG_DIAG_MESSAGE_HINT);
   if (error.message.empty()) error.message = OneLine(PQerrorMessage(conn));
-  if (error.code.empty() && PQstatus(conn) != CONNECTION_OK) error.code = "connection";
+  if (error.code.empty() && PQstatus(conn) != CONNECTION_OK) {
+    error.code = "connection";
+    error.kind = ErrorKind::kUnavailable;
+  }
   return error;
 }
 

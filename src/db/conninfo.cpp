@@ -22,10 +22,10 @@ bool IsPostgresUrl(const std::string& text) {
 }  // namespace
 
 Result<std::string> ValidateConninfo(const std::string& conninfo) {
-  if (Trim(conninfo).empty()) return Error::Make("the database URL is empty", "usage");
+  if (Trim(conninfo).empty()) return Error::Usage("the database URL is empty");
   if (LooksLikeUrl(conninfo) && !IsPostgresUrl(conninfo)) {
     auto scheme = conninfo.substr(0, conninfo.find("://"));
-    Error error = Error::Make("'" + scheme + "://' is not a PostgreSQL URL", "usage");
+    Error error = Error::Usage("'" + scheme + "://' is not a PostgreSQL URL");
     error.hint = "use postgresql://user:password@host:5432/dbname (add ?sslmode=require for Supabase)";
     return error;
   }
@@ -35,7 +35,7 @@ Result<std::string> ValidateConninfo(const std::string& conninfo) {
   if (!options) {
     std::string message = raw_error ? OneLine(raw_error) : "unparsable";
     PQfreemem(raw_error);
-    Error error = Error::Make("invalid database URL: " + message, "usage");
+    Error error = Error::Usage("invalid database URL: " + message);
     error.hint = "use postgresql://user:password@host:5432/dbname";
     return error;
   }
@@ -60,7 +60,7 @@ std::string RedactConninfo(const std::string& conninfo) {
 
 Error DescribeConnectFailure(const std::string& libpq_message, const std::string& conninfo) {
   std::string message = OneLine(libpq_message);
-  Error error = Error::Make("cannot connect to " + RedactConninfo(conninfo) + ": " + message, "connect");
+  Error error = Error::Unavailable("cannot connect to " + RedactConninfo(conninfo) + ": " + message, "connect");
   if (message.find("password authentication failed") != std::string::npos) {
     error.hint = "check the user name and password in the database URL";
   } else if (message.find("Connection refused") != std::string::npos) {

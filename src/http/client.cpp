@@ -30,7 +30,7 @@ struct Url {
 Result<Url> ParseUrl(const std::string& text) {
   static const std::regex shape(R"(^(https?)://([^/:?#]+)(?::(\d+))?([^#]*)$)", std::regex::icase);
   std::smatch match;
-  if (!std::regex_match(text, match, shape)) return Error::Make("not an http(s) URL: " + text, "fetch");
+  if (!std::regex_match(text, match, shape)) return Error::Unavailable("not an http(s) URL: " + text, "fetch");
   Url url;
   url.tls = match[1].str().size() == 5;
   url.host = match[2];
@@ -52,7 +52,8 @@ asio::awaitable<void> Exchange(Stream& stream, const Url& url, size_t max_bytes,
   co_await bhttp::async_read(stream, buffer, parser, asio::use_awaitable);
   auto& response = parser.get();
   if (response.result_int() < 200 || response.result_int() > 299) {
-    *out = Error::Make("GET " + url.host + url.target + " answered " + std::to_string(response.result_int()), "fetch");
+    *out = Error::Unavailable("GET " + url.host + url.target + " answered " + std::to_string(response.result_int()),
+                              "fetch");
   } else {
     *out = std::move(response.body());
   }
@@ -71,7 +72,7 @@ asio::awaitable<void> Run(Url url, FetchOptions options, asio::ssl::context* tls
   }
   beast::ssl_stream<beast::tcp_stream> stream(executor, *tls);
   if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
-    *out = Error::Make("TLS: cannot set the server name", "fetch");
+    *out = Error::Unavailable("TLS: cannot set the server name", "fetch");
     co_return;
   }
   stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
@@ -90,9 +91,9 @@ Result<std::string> Fetch(const std::string& text, const FetchOptions& options) 
   asio::ssl::context tls(asio::ssl::context::tls_client);
   tls.set_default_verify_paths();
   tls.set_verify_mode(asio::ssl::verify_peer);
-  Result<std::string> out = Error::Make("GET " + text + " did not finish", "fetch");
+  Result<std::string> out = Error::Unavailable("GET " + text + " did not finish", "fetch");
   asio::co_spawn(io, Run(*url, options, &tls, &out), [&out, &text](std::exception_ptr failure) {
-    if (failure) out = Error::Make("GET " + text + ": " + DescribeException(failure), "fetch");
+    if (failure) out = Error::Unavailable("GET " + text + ": " + DescribeException(failure), "fetch");
   });
   // The stream timeouts bound each step; this bounds the whole exchange.
   io.run_for(options.timeout * 2);

@@ -453,10 +453,8 @@ net::awaitable<Response> CallHandler(std::shared_ptr<ServerState> state, Request
     Response response = co_await state->handler(std::move(request));
     if (response.status >= 200 && response.status <= 599) co_return response;
     failure = fmt::format("returned the unusable status {}", response.status);
-  } catch (const std::exception& error) {
-    failure = fmt::format("threw: {}", error.what());
   } catch (...) {
-    failure = "threw a non-standard exception";
+    failure = "threw: " + DescribeException(std::current_exception());
   }
   spdlog::error("http: the handler of {} {} {}", method, path, failure);
   co_return InternalError();

@@ -129,6 +129,26 @@ TEST(Router, MetricsCountRequestsAndServeOnlyLoopbackOrTheToken) {
   auto wrong_token = Get("/metrics", "10.1.2.3");
   wrong_token.headers.emplace_back("authorization", "Bearer nope");
   EXPECT_EQ(Call(handler, wrong_token).status, 403);
+  // The token is read as every bearer token is (auth::BearerToken): the
+  // scheme in any case, blanks around it ignored; nothing else passes.
+  auto lower_scheme = Get("/metrics", "10.1.2.3");
+  lower_scheme.headers.emplace_back("authorization", "bearer  scrape-me ");
+  EXPECT_EQ(Call(handler, lower_scheme).status, 200);
+  for (const char* refused : {"Bearer scrape-m", "Bearer scrape-me2", "Bearer scrape-mE", "Basic scrape-me",
+                              "scrape-me", "Bearer ", "Bearer scrape-me scrape-me"}) {
+    auto request = Get("/metrics", "10.1.2.3");
+    request.headers.emplace_back("authorization", refused);
+    EXPECT_EQ(Call(handler, request).status, 403) << refused;
+  }
+  // Without a configured token, no bearer token opens /metrics, not even an empty one.
+  Fixture no_token;
+  no_token.routes.metrics_token.clear();
+  auto closed = MakeRouter(no_token.routes);
+  for (const char* sent : {"Bearer ", "Bearer x"}) {
+    auto request = Get("/metrics", "10.1.2.3");
+    request.headers.emplace_back("authorization", sent);
+    EXPECT_EQ(Call(closed, request).status, 403) << sent;
+  }
 }
 
 TEST(Router, MetricLabelsStayAFixedSetWhateverTheClientSends) {
