@@ -119,6 +119,17 @@ TEST(DesiredSchema, ScriptAltersAPolicyWithoutTouchingItsExpression) {
       << *rendered;
 }
 
+// A quoted policy name touching ON: the ALTER POLICY branch is as valid as
+// the CREATE POLICY one.
+TEST(DesiredSchema, ScriptAltersAPolicyWhoseQuotedNameTouchedOn) {
+  auto rendered = RenderIdempotentSql(
+      {{"x.sql", "-- agentbase:mode ensure\nCREATE POLICY \"p\"ON public.t FOR SELECT TO anon USING (true);\n"}});
+  ASSERT_TRUE(rendered.ok()) << rendered.error().message;
+  EXPECT_NE(rendered->find("CREATE POLICY p ON public.t FOR SELECT TO anon USING (true)"), std::string::npos)
+      << *rendered;
+  EXPECT_NE(rendered->find("ALTER POLICY p ON public.t TO anon USING (true)"), std::string::npos) << *rendered;
+}
+
 TEST(PlatformShape, MessagesNameWhatIsMissingAndWhy) {
   EXPECT_EQ(ReferenceColumnFor("public.tenants"), "tenant_id");
   EXPECT_EQ(ReferenceColumnFor("public.departments"), "department_id");
