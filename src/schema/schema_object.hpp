@@ -48,6 +48,7 @@ struct SchemaObject {
   std::string policy_command = "ALL";      // Policy
   std::vector<std::string> policy_roles;   // Policy
   bool policy_permissive = true;           // Policy
+  std::string policy_alter_tail;           // Policy: `tail` without AS ... and FOR ..., as ALTER POLICY takes it
   std::vector<SchemaObject> parts;         // Table: its columns and constraints
 
   Mode mode = Mode::Ensure;

@@ -134,11 +134,15 @@ class Cursor {
 // The statement without its name, which is written back quoted only where it
 // needs quotes: head and tail keep apart from it, since a quoted name touching
 // a word (`"public"U`, two tokens) would run into it once unquoted (`publicU`).
+std::string TailApartFromName(std::string tail) {
+  if (!tail.empty() && IsIdentifierChar(tail.front())) tail.insert(0, 1, ' ');
+  return tail;
+}
+
 void SetAroundName(SchemaObject& object, std::string head, std::string tail) {
   if (!head.empty() && IsIdentifierChar(head.back())) head += ' ';
-  if (!tail.empty() && IsIdentifierChar(tail.front())) tail.insert(0, 1, ' ');
   object.head = std::move(head);
-  object.tail = std::move(tail);
+  object.tail = TailApartFromName(std::move(tail));
 }
 
 // Splits the statement around the token at `name_token`.
@@ -326,6 +330,13 @@ Result<SchemaObject> ParsePolicy(Cursor& cursor, SchemaObject object) {
   if (!table) return table.error();
   object.schema = table->first;
   object.table = table->second;
+  // Where the last token read ends: ALTER POLICY takes the text up to the
+  // table's name and from after the AS and FOR clauses.
+  auto end_of_last_read = [&] {
+    const Token& last = cursor.Tokens()[cursor.Position() - 1];
+    return last.offset + last.text.size();
+  };
+  size_t table_end = end_of_last_read();
   if (cursor.Accept("AS")) {
     if (cursor.Accept("RESTRICTIVE"))
       object.policy_permissive = false;
@@ -336,6 +347,9 @@ Result<SchemaObject> ParsePolicy(Cursor& cursor, SchemaObject object) {
     if (cursor.AtEnd()) return cursor.Fail("expected ALL, SELECT, INSERT, UPDATE or DELETE after FOR");
     object.policy_command = ToUpper(cursor.Next().text);
   }
+  size_t name_end = cursor.Offset(name_token) + cursor.Tokens()[name_token].text.size();
+  object.policy_alter_tail =
+      TailApartFromName(cursor.Sql().substr(name_end, table_end - name_end) + cursor.Sql().substr(end_of_last_read()));
   object.policy_roles = {"public"};
   if (cursor.Accept("TO")) {
     auto roles = cursor.IdentifierList("role name");
