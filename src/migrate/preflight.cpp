@@ -14,9 +14,8 @@ namespace {
 
 Problem ToProblem(const schema::ShapeProblem& shape) { return {shape.object, shape.message, ""}; }
 
-void CheckRequirements(const schema::DesiredSchema& desired, const Catalog& catalog, const Plan& plan,
-                       std::vector<Problem>& problems) {
-  std::set<std::string> created(plan.created_tables.begin(), plan.created_tables.end());
+void CheckRequirements(const schema::DesiredSchema& desired, const Catalog& catalog,
+                       const std::set<std::string>& created, std::vector<Problem>& problems) {
   for (const auto& requirement : desired.requirements) {
     std::string table = requirement.schema + "." + requirement.table;
     if (created.count(table)) continue;  // agentbase creates it, as required
@@ -45,9 +44,8 @@ void CheckRequirements(const schema::DesiredSchema& desired, const Catalog& cata
 // together, and each of them (tools, departments and messages too) only when
 // no existing column in public refers to its rows by name. (The seed's five
 // tables have their own rule: an existing one is completed, never replaced.)
-void CheckPlatformShape(const schema::DesiredSchema& desired, const Catalog& catalog, const Plan& plan,
-                        std::vector<Problem>& problems) {
-  std::set<std::string> created(plan.created_tables.begin(), plan.created_tables.end());
+void CheckPlatformShape(const schema::DesiredSchema& desired, const Catalog& catalog,
+                        const std::set<std::string>& created, std::vector<Problem>& problems) {
   std::set<std::string> reported;
   const auto& platform = schema::PlatformTables();
   for (const auto& missing : platform) {
@@ -59,15 +57,10 @@ void CheckPlatformShape(const schema::DesiredSchema& desired, const Catalog& cat
       }
     }
   }
-  std::set<std::string> existing_platform_tables;
   for (const auto& object : desired.objects) {
-    if (object.kind == ObjectKind::Table && object.mode == schema::Mode::IfAbsent) {
-      existing_platform_tables.insert(object.QualifiedTable());
-    }
-  }
-  for (const auto& missing : plan.created_tables) {
-    if (reported.count(missing) || !existing_platform_tables.count(missing) || !StartsWith(missing, "public."))
-      continue;
+    if (object.kind != ObjectKind::Table || object.mode != schema::Mode::IfAbsent) continue;
+    std::string missing = object.QualifiedTable();
+    if (!created.count(missing) || reported.count(missing) || !StartsWith(missing, "public.")) continue;
     std::string column = schema::ReferenceColumnFor(missing);
     for (const auto& [table, facts] : catalog.tables) {
       if (!StartsWith(table, "public.") || !facts.column_types.count(column)) continue;
@@ -86,10 +79,10 @@ std::vector<std::string> ReferencedTables(const std::string& sql) {
   return tables;
 }
 
-void CheckPrivileges(const Catalog& catalog, const Plan& plan, std::vector<Problem>& problems) {
+void CheckPrivileges(const Catalog& catalog, const Plan& plan, const std::set<std::string>& created_tables,
+                     std::vector<Problem>& problems) {
   if (catalog.superuser) return;
   std::set<std::string> created_schemas;
-  std::set<std::string> created_tables(plan.created_tables.begin(), plan.created_tables.end());
   std::set<std::string> reported;
   auto report = [&](const std::string& object, const std::string& message) {
     if (reported.insert(object + message).second) {
@@ -141,9 +134,10 @@ void CheckPrivileges(const Catalog& catalog, const Plan& plan, std::vector<Probl
 
 std::vector<Problem> CheckPreflight(const schema::DesiredSchema& desired, const Catalog& catalog, const Plan& plan) {
   std::vector<Problem> problems;
-  CheckPlatformShape(desired, catalog, plan, problems);
-  CheckRequirements(desired, catalog, plan, problems);
-  CheckPrivileges(catalog, plan, problems);
+  std::set<std::string> created(plan.created_tables.begin(), plan.created_tables.end());
+  CheckPlatformShape(desired, catalog, created, problems);
+  CheckRequirements(desired, catalog, created, problems);
+  CheckPrivileges(catalog, plan, created, problems);
   return problems;
 }
 

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <regex>
 #include <stdexcept>
 
 #include "schema/desired_schema.hpp"
@@ -62,14 +61,10 @@ std::string RenderObject(const SchemaObject& object) {
                      object.Sql());
     case ObjectKind::Policy: {
       // A policy of this name from an earlier run of the script is brought to
-      // this definition in place (ALTER POLICY keeps the command), so that
-      // running a newer script also tightens rules an older one created.
-      // Only the clauses right after ON table: the same words inside USING
-      // or WITH CHECK (a string, a column) stay.
-      static const std::regex command(
-          R"(^(\s+ON\s+\S+)(\s+AS\s+PERMISSIVE)?(\s+FOR\s+(ALL|SELECT|INSERT|UPDATE|DELETE))?\b)", std::regex::icase);
-      std::string alter = "ALTER POLICY " + QuoteIdent(object.name) +
-                          std::regex_replace(object.tail, command, "$1", std::regex_constants::format_first_only);
+      // this definition in place (ALTER POLICY keeps the command and
+      // permissiveness), so that running a newer script also tightens rules an
+      // older one created.
+      std::string alter = "ALTER POLICY " + QuoteIdent(object.name) + object.policy_alter_tail;
       return fmt::format(
           "DO $agentbase$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = {} AND "
           "tablename = {} AND policyname = {}) THEN\n    {};\n  ELSE\n    {};\n  END IF;\nEND\n$agentbase$",

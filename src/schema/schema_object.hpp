@@ -1,7 +1,6 @@
 #pragma once
 // One object of the desired schema, as read from one SQL statement.
 
-#include <cctype>
 #include <string>
 #include <vector>
 
@@ -49,6 +48,7 @@ struct SchemaObject {
   std::string policy_command = "ALL";      // Policy
   std::vector<std::string> policy_roles;   // Policy
   bool policy_permissive = true;           // Policy
+  std::string policy_alter_tail;           // Policy: `tail` without AS ... and FOR ..., as ALTER POLICY takes it
   std::vector<SchemaObject> parts;         // Table: its columns and constraints
 
   Mode mode = Mode::Ensure;
@@ -56,19 +56,10 @@ struct SchemaObject {
   std::string source;  // file name
 
   // The name quoted again where it needs quotes ("Foo", "a b"): `name` holds
-  // the identifier's value, `head` and `tail` leave out its token.
+  // the identifier's value, `head` and `tail` leave out its token (and keep
+  // apart from whatever stands in for it, see statement_parser.cpp).
   std::string Sql() const { return SqlWithName(QuoteIdent(name)); }
-  // A name that lost its quotes keeps apart from a word it touched
-  // (`"public"U` is two tokens; `publicU` would be one).
-  std::string SqlWithName(const std::string& other_name) const {
-    auto is_word = [](char c) {
-      auto byte = static_cast<unsigned char>(c);
-      return std::isalnum(byte) || c == '_' || c == '$' || byte >= 0x80;
-    };
-    bool space_before = !head.empty() && !other_name.empty() && is_word(head.back()) && is_word(other_name.front());
-    bool space_after = !tail.empty() && !other_name.empty() && is_word(other_name.back()) && is_word(tail.front());
-    return head + (space_before ? " " : "") + other_name + (space_after ? " " : "") + tail;
-  }
+  std::string SqlWithName(const std::string& other_name) const { return head + other_name + tail; }
   // Function: the statement as CREATE OR REPLACE FUNCTION.
   std::string CreateOrReplaceSql() const;
   std::string QualifiedTable() const { return schema + "." + table; }

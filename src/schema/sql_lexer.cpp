@@ -15,10 +15,15 @@ std::string Token::Name() const {
   return ToLower(text);
 }
 
+bool IsIdentifierChar(char c) {
+  auto byte = static_cast<unsigned char>(c);
+  return std::isalnum(byte) || c == '_' || c == '$' || byte >= 0x80;
+}
+
 namespace {
 
-bool IsWordStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
+// PostgreSQL's ident_start: no digit and no $.
+bool IsWordStart(char c) { return IsIdentifierChar(c) && !std::isdigit(static_cast<unsigned char>(c)) && c != '$'; }
 
 }  // namespace
 
@@ -66,7 +71,7 @@ Result<std::vector<Token>> Lex(std::string_view sql) {
       tokens.push_back({TokenKind::DollarString, sql.substr(start, i - start), start});
     } else if (IsWordStart(c)) {
       size_t start = i;
-      while (i < sql.size() && IsWordChar(sql[i])) ++i;
+      while (i < sql.size() && IsIdentifierChar(sql[i])) ++i;
       tokens.push_back({TokenKind::Word, sql.substr(start, i - start), start});
     } else if (std::isdigit(static_cast<unsigned char>(c))) {
       size_t start = i;

@@ -26,6 +26,10 @@ struct Token {
 
 Result<std::vector<Token>> Lex(std::string_view sql);
 
+// A byte that continues an unquoted identifier, as in PostgreSQL's scanner:
+// a letter, a digit, _ or $, or any byte of a multi-byte character.
+bool IsIdentifierChar(char c);
+
 // Splits SQL into statements (without the terminating semicolon and without
 // comments around them).
 Result<std::vector<std::string>> SplitStatements(std::string_view sql);

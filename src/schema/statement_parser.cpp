@@ -1,5 +1,7 @@
 #include "schema/statement_parser.hpp"
 
+#include <utility>
+
 #include "schema/sql_lexer.hpp"
 #include "util/text.hpp"
 
@@ -129,11 +131,24 @@ class Cursor {
   size_t pos_ = 0;
 };
 
+// The statement without its name, which is written back quoted only where it
+// needs quotes: head and tail keep apart from it, since a quoted name touching
+// a word (`"public"U`, two tokens) would run into it once unquoted (`publicU`).
+std::string TailApartFromName(std::string tail) {
+  if (!tail.empty() && IsIdentifierChar(tail.front())) tail.insert(0, 1, ' ');
+  return tail;
+}
+
+void SetAroundName(SchemaObject& object, std::string head, std::string tail) {
+  if (!head.empty() && IsIdentifierChar(head.back())) head += ' ';
+  object.head = std::move(head);
+  object.tail = TailApartFromName(std::move(tail));
+}
+
 // Splits the statement around the token at `name_token`.
 void SplitAroundName(SchemaObject& object, const Cursor& cursor, size_t name_token) {
   const Token& token = cursor.Tokens()[name_token];
-  object.head = cursor.Sql().substr(0, token.offset);
-  object.tail = cursor.Sql().substr(token.offset + token.text.size());
+  SetAroundName(object, cursor.Sql().substr(0, token.offset), cursor.Sql().substr(token.offset + token.text.size()));
 }
 
 Result<SchemaObject> ParseTableElement(const std::string& qualified_table, std::string_view element_text,
@@ -154,8 +169,8 @@ Result<SchemaObject> ParseTableElement(const std::string& qualified_table, std::
     if (!name) return name.error();
     part.kind = ObjectKind::Constraint;
     part.name = *name;
-    part.head = "ALTER TABLE " + qualified_table + " ADD CONSTRAINT ";
-    part.tail = text.substr(cursor.Offset(name_token) + (*tokens)[name_token].text.size());
+    SetAroundName(part, "ALTER TABLE " + qualified_table + " ADD CONSTRAINT ",
+                  text.substr(cursor.Offset(name_token) + (*tokens)[name_token].text.size()));
     return part;
   }
   for (auto keyword : {"PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE"}) {
@@ -167,8 +182,8 @@ Result<SchemaObject> ParseTableElement(const std::string& qualified_table, std::
   if (!column) return column.error();
   part.kind = ObjectKind::Column;
   part.name = *column;
-  part.head = "ALTER TABLE " + qualified_table + " ADD COLUMN ";
-  part.tail = text.substr(cursor.Offset(0) + (*tokens)[0].text.size());
+  SetAroundName(part, "ALTER TABLE " + qualified_table + " ADD COLUMN ",
+                text.substr(cursor.Offset(0) + (*tokens)[0].text.size()));
   // The type runs until the first column option.
   size_t type_start = cursor.Position();
   int depth = 0;
@@ -315,6 +330,13 @@ Result<SchemaObject> ParsePolicy(Cursor& cursor, SchemaObject object) {
   if (!table) return table.error();
   object.schema = table->first;
   object.table = table->second;
+  // Where the last token read ends: ALTER POLICY takes the text up to the
+  // table's name and from after the AS and FOR clauses.
+  auto end_of_last_read = [&] {
+    const Token& last = cursor.Tokens()[cursor.Position() - 1];
+    return last.offset + last.text.size();
+  };
+  size_t table_end = end_of_last_read();
   if (cursor.Accept("AS")) {
     if (cursor.Accept("RESTRICTIVE"))
       object.policy_permissive = false;
@@ -325,6 +347,9 @@ Result<SchemaObject> ParsePolicy(Cursor& cursor, SchemaObject object) {
     if (cursor.AtEnd()) return cursor.Fail("expected ALL, SELECT, INSERT, UPDATE or DELETE after FOR");
     object.policy_command = ToUpper(cursor.Next().text);
   }
+  size_t name_end = cursor.Offset(name_token) + cursor.Tokens()[name_token].text.size();
+  object.policy_alter_tail =
+      TailApartFromName(cursor.Sql().substr(name_end, table_end - name_end) + cursor.Sql().substr(end_of_last_read()));
   object.policy_roles = {"public"};
   if (cursor.Accept("TO")) {
     auto roles = cursor.IdentifierList("role name");
@@ -397,7 +422,7 @@ Result<SchemaObject> ParseAlterTable(Cursor& cursor, SchemaObject object) {
       ParseTableElement(object.schema + "." + QuoteIdent(object.table), cursor.TextFrom(column_start), object);
   if (!column) return column.error();
   if (column->kind != ObjectKind::Column) return cursor.Fail("expected a column definition");
-  column->head = cursor.Sql().substr(0, cursor.Offset(column_start));
+  SetAroundName(*column, cursor.Sql().substr(0, cursor.Offset(column_start)), std::move(column->tail));
   return column;
 }
 

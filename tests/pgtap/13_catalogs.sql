@@ -295,9 +295,7 @@ SELECT throws_ok(
 -- acts for its user's tenant, not for the platform.
 SELECT fx.act_as('postgres');
 CREATE ROLE fx_custom_api_role NOLOGIN IN ROLE authenticated;
-SET LOCAL ROLE fx_custom_api_role;
-SELECT set_config('request.jwt.claims',
-  json_build_object('sub', fx.id('user_b2'), 'role', 'fx_custom_api_role')::text, true);
+SELECT fx.act_as('b2', 'fx_custom_api_role');
 SELECT throws_ok(
   $$DELETE FROM public.business_functions WHERE id = fx.id('bf_sales')$$,
   '42501', 'cannot delete public.business_functions "fx-sales": public.agents.business_function_id of another tenant (or of the platform) refers to it',

@@ -119,6 +119,31 @@ TEST(DesiredSchema, ScriptAltersAPolicyWithoutTouchingItsExpression) {
       << *rendered;
 }
 
+// The clauses ALTER POLICY does not take are the ones the parser read, also
+// AS RESTRICTIVE and after a quoted table name with a space.
+TEST(DesiredSchema, ScriptAltersARestrictivePolicyOnAQuotedTable) {
+  auto rendered = RenderIdempotentSql({{"x.sql",
+                                        "-- agentbase:mode ensure\n"
+                                        "CREATE POLICY p ON public.\"my t\" AS RESTRICTIVE FOR UPDATE TO anon\n"
+                                        "  USING (true) WITH CHECK (note <> 'AS PERMISSIVE');\n"}});
+  ASSERT_TRUE(rendered.ok()) << rendered.error().message;
+  EXPECT_NE(rendered->find("ALTER POLICY p ON public.\"my t\" TO anon\n      USING (true) WITH CHECK (note <> 'AS "
+                           "PERMISSIVE')"),
+            std::string::npos)
+      << *rendered;
+}
+
+// A quoted policy name touching ON: the ALTER POLICY branch is as valid as
+// the CREATE POLICY one.
+TEST(DesiredSchema, ScriptAltersAPolicyWhoseQuotedNameTouchedOn) {
+  auto rendered = RenderIdempotentSql(
+      {{"x.sql", "-- agentbase:mode ensure\nCREATE POLICY \"p\"ON public.t FOR SELECT TO anon USING (true);\n"}});
+  ASSERT_TRUE(rendered.ok()) << rendered.error().message;
+  EXPECT_NE(rendered->find("CREATE POLICY p ON public.t FOR SELECT TO anon USING (true)"), std::string::npos)
+      << *rendered;
+  EXPECT_NE(rendered->find("ALTER POLICY p ON public.t TO anon USING (true)"), std::string::npos) << *rendered;
+}
+
 TEST(PlatformShape, MessagesNameWhatIsMissingAndWhy) {
   EXPECT_EQ(ReferenceColumnFor("public.tenants"), "tenant_id");
   EXPECT_EQ(ReferenceColumnFor("public.departments"), "department_id");

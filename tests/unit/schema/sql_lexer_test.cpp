@@ -37,4 +37,18 @@ TEST(SqlLexer, QuotedIdentifiersKeepCaseAndUnquotedFold) {
   EXPECT_EQ((*tokens)[1].Name(), "plain");
 }
 
+// As in PostgreSQL's scanner, every byte of a multi-byte character belongs
+// to an unquoted identifier, and a quoted one ends at its closing quote.
+TEST(SqlLexer, IdentifiersTakeMultiByteCharactersAndEndAtAQuote) {
+  auto tokens = Lex("caf\xc3\xa9$1 \xc3\xa9t\xc3\xa9 \"a\"b");
+  ASSERT_TRUE(tokens.ok()) << tokens.error().message;
+  ASSERT_EQ(tokens->size(), 4u);
+  EXPECT_EQ((*tokens)[0].kind, TokenKind::Word);
+  EXPECT_EQ((*tokens)[0].text, "caf\xc3\xa9$1");
+  EXPECT_EQ((*tokens)[1].kind, TokenKind::Word);
+  EXPECT_EQ((*tokens)[1].text, "\xc3\xa9t\xc3\xa9");
+  EXPECT_EQ((*tokens)[2].kind, TokenKind::QuotedIdent);
+  EXPECT_EQ((*tokens)[3].text, "b");
+}
+
 }  // namespace agentbase::schema

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace agentbase::schema {
 
 TEST(StatementParser, CreateTableYieldsColumnsAndNamedConstraints) {
@@ -116,6 +119,42 @@ TEST(StatementParser, QuotedNamesKeepTheirQuotes) {
   auto plain = ParseStatement("CREATE SCHEMA plain_name");
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ(plain->Sql(), "CREATE SCHEMA plain_name");
+}
+
+// Found by fuzzing: a quoted name touching a word (`"public"U`, two tokens in
+// PostgreSQL) ran into it once written without quotes (`publicU`, one). The
+// parser keeps the cut statement apart from the name, for every kind and
+// whatever the name is written as.
+TEST(StatementParser, AnUnquotedNameKeepsApartFromTheWordsItTouched) {
+  struct Case {
+    std::string sql;
+    std::string written_back;
+  };
+  for (const auto& [sql, written_back] : std::vector<Case>{
+           {"CREATE SCHEMA \"public\"U", "CREATE SCHEMA public U"},
+           {"CREATE SCHEMA\"public\"", "CREATE SCHEMA public"},
+           {"CREATE SCHEMA \"x\"\xc3\xa9", "CREATE SCHEMA x \xc3\xa9"},
+           {"CREATE POLICY \"p\"ON public.t USING (true)", "CREATE POLICY p ON public.t USING (true)"},
+           {"ALTER TABLE public.t ADD COLUMN\"c\"int", "ALTER TABLE public.t ADD COLUMN c int"},
+           {"ALTER TABLE public.t ADD CONSTRAINT\"k\"CHECK (true)",
+            "ALTER TABLE public.t ADD CONSTRAINT k CHECK (true)"},
+       }) {
+    auto object = ParseStatement(sql);
+    ASSERT_TRUE(object.ok()) << sql << ": " << object.error().message;
+    EXPECT_EQ(object->Sql(), written_back) << sql;
+    auto again = ParseStatement(object->Sql());
+    ASSERT_TRUE(again.ok()) << object->Sql() << ": " << again.error().message;
+    EXPECT_EQ(again->Key(), object->Key()) << sql;
+  }
+  auto table = ParseStatement("CREATE TABLE public.t (\"c\"int, CONSTRAINT\"k\"CHECK (true))");
+  ASSERT_TRUE(table.ok()) << table.error().message;
+  ASSERT_EQ(table->parts.size(), 2u);
+  EXPECT_EQ(table->parts[0].Sql(), "ALTER TABLE public.t ADD COLUMN c int");
+  EXPECT_EQ(table->parts[1].Sql(), "ALTER TABLE public.t ADD CONSTRAINT k CHECK (true)");
+  auto function = ParseStatement("CREATE FUNCTION\"f\"() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$");
+  ASSERT_TRUE(function.ok()) << function.error().message;
+  EXPECT_EQ(function->CreateOrReplaceSql(),
+            "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$");
 }
 
 TEST(StatementParser, PolicyEndingAtForIsRefused) {
