@@ -202,7 +202,7 @@ TEST(PlanRead, AmbiguousManyToManyNamesTheJunctions) {
                           {"j1_b_fkey", "s", "j1", "b_id", "s", "b", "id", "f", "2"},
                           {"j2_a_fkey", "s", "j2", "a_id", "s", "a", "id", "f", "3"},
                           {"j2_b_fkey", "s", "j2", "b_id", "s", "b", "id", "f", "4"}};
-  auto cache = fixture::BuildCache("s", {catalog});
+  auto cache = fixture::BuildSchemaCache("s", {catalog});
   PlanContext context{*cache, std::nullopt};
   auto error = ErrorOf(PlanRead(context, "a", fixture::Query("select=b(*)"), {}));
   EXPECT_EQ(error.code, "PGRST201");
