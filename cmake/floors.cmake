@@ -4,13 +4,13 @@
 # beside it or above it. The CMakeLists.txt builds one library per folder
 # from this table (each linking the libraries of the floors below and seeing
 # only their headers), and cmake/check_layers.cmake checks every #include
-# against it. A folder listed here that does not exist is skipped; a folder
-# of src/ that is listed nowhere stops the configure.
+# against it. The table is the tree: a folder of src/ that is listed
+# nowhere, or a listed folder that does not exist, stops the configure.
 set(AGENTBASE_FLOORS
     "util"                                 # 0: text, UTF-8, base64url, checksums, Result
     "db http metrics pgctl schema"         # 1: libpq and the pool; HTTP; counters; the embedded PostgreSQL; the SQL
     "auth migrate"                         # 2: JWTs, keys, users, /auth/v1; plan, push, verify
-    "rest realtime memory"                 # 3: /rest/v1 (PostgREST's dialect)
+    "rest"                                 # 3: /rest/v1 (PostgREST's dialect)
     "app")                                 # 4: the commands; wires the floors below together
 
 # AGENTBASE_FLOOR_<folder>: the floor number of each folder in the table.

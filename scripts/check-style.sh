@@ -23,7 +23,9 @@ case "$mode" in
   *) echo "usage: scripts/check-style.sh [--tidy | --fix]" >&2; exit 2 ;;
 esac
 
-for tool in clang-format clang-tidy; do
+tools=(clang-format)
+[ "$mode" = --tidy ] && tools+=(clang-tidy)
+for tool in "${tools[@]}"; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "check-style: $tool not found; scripts/install-deps.sh installs it" >&2
     exit 1

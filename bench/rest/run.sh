@@ -371,6 +371,10 @@ if [ -n "${BENCH_HOLD:-}" ]; then
   # For profiling by hand: keep everything up until interrupted.
   cat >"$OUT/hold.env" <<EOF
 export BENCH_TOKEN='$TOKEN' BENCH_BODIES_FILE='$OUT/bodies.txt'
+# wrk.lua's reads take BENCH_PATH: one of these
+LIST_PATH='${READ_PATH[list]}'
+JUNCTION_PATH='${READ_PATH[junction]}'
+FUNCTION_PATH='${READ_PATH[function]}'
 BASE='$BASE'
 DB='$DB'
 SERVER_PID=$SERVER_PID

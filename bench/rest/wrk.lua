@@ -1,6 +1,5 @@
 -- wrk script for bench/rest/run.sh: the supabase-js style requests.
---   BENCH_MODE=list      GET BENCH_PATH, by default
---                        /rest/v1/conversations?select=*&order=last_message_at.desc&limit=20
+--   BENCH_MODE=list      GET BENCH_PATH (run.sh's READ_PATH: the 20 newest conversations)
 --   BENCH_MODE=junction  GET BENCH_PATH (tags embedded through a junction table)
 --   BENCH_MODE=function  GET BENCH_PATH (a RETURNS TABLE function, /rest/v1/rpc/...)
 --   BENCH_MODE=insert    POST /rest/v1/messages, one JSON body per request, taken
@@ -15,11 +14,8 @@ assert(token, "BENCH_TOKEN is not set")
 
 wrk.headers["Authorization"] = "Bearer " .. token
 
-local path = os.getenv("BENCH_PATH") or ""
-if mode == "list" then
-  wrk.method = "GET"
-  wrk.path = path ~= "" and path or "/rest/v1/conversations?select=*&order=last_message_at.desc&limit=20"
-elseif mode == "junction" or mode == "function" then
+if mode == "list" or mode == "junction" or mode == "function" then
+  local path = os.getenv("BENCH_PATH") or ""
   assert(path ~= "", "BENCH_PATH is not set")
   wrk.method = "GET"
   wrk.path = path

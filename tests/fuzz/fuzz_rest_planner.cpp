@@ -16,17 +16,14 @@
 //   line 4   the Accept header ("" for none)
 //   rest     the body
 
-#include <libpq-fe.h>
-
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "../common/make_pg_result.hpp"
+#include "../common/schema_catalog.hpp"
 #include "fuzz_check.hpp"
 #include "rest/media_type.hpp"
 #include "rest/plan.hpp"
@@ -43,8 +40,9 @@ namespace {
 // one from a table to itself, so embedding meets ambiguity), and functions
 // of every shape (set-returning, scalar, void, overloaded, without arguments).
 std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
+  agentbase::testing::Catalog c;
   // relname, relkind, attname, type, base type, nullable, has default, is array, description, row security
-  std::vector<std::vector<const char*>> columns = {
+  c.relations = {
       {"tenants", "r", "id", "uuid", "uuid", "f", "t", "f", "Tenants", "t"},
       {"tenants", "r", "name", "text", "text", "f", "f", "f", "Tenants", "t"},
       {"agents", "r", "id", "uuid", "uuid", "f", "t", "f", "", "t"},
@@ -88,7 +86,7 @@ std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
   };
   // relname, conname, contype, column: primary keys, and a unique key that
   // makes one relationship one-to-one.
-  std::vector<std::vector<const char*>> keys = {
+  c.keys = {
       {"agent_tools", "agent_tools_pkey", "p", "id"},
       {"agents", "agents_pkey", "p", "id"},
       {"conversations", "conversations_pkey", "p", "id"},
@@ -99,7 +97,7 @@ std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
       {"user_memory", "user_memory_pkey", "p", "id"},
   };
   // conname, schema, table, column, referenced schema, table, column, one-to-one, oid
-  std::vector<std::vector<const char*>> foreign_keys = {
+  c.foreign_keys = {
       {"agent_tools_agent_id_fkey", "public", "agent_tools", "agent_id", "public", "agents", "id", "f", "1"},
       {"agent_tools_tool_id_fkey", "public", "agent_tools", "tool_id", "public", "tools", "id", "f", "2"},
       {"agents_tenant_id_fkey", "public", "agents", "tenant_id", "public", "tenants", "id", "f", "3"},
@@ -114,7 +112,7 @@ std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
   };
   // proname, proretset, returns void, returned table, volatility, nargs, ndefaults, arguments (JSON),
   // description, row argument of, single row, result columns (JSON), scalar type
-  std::vector<std::vector<const char*>> functions = {
+  c.functions = {
       {"add_numbers", "f", "f", nullptr, "i", "2", "0", R"([["a","integer",false],["b","integer",false]])", "", nullptr,
        "t", nullptr, "integer"},
       {"current_tenant", "f", "f", nullptr, "s", "0", "0", "[]", "", nullptr, "t", nullptr, "uuid"},
@@ -137,19 +135,11 @@ std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
        nullptr, nullptr},
   };
   // view, column, base schema, base table, base column
-  std::vector<std::vector<const char*>> view_columns = {
+  c.view_columns = {
       {"conversation_summaries", "id", "public", "conversations", "id"},
       {"conversation_summaries", "title", "public", "conversations", "title"},
   };
-  std::vector<db::PgResult> results;
-  results.push_back(agentbase::testing::MakePgResult(10, columns));
-  results.push_back(agentbase::testing::MakePgResult(4, keys));
-  results.push_back(agentbase::testing::MakePgResult(9, foreign_keys));
-  results.push_back(agentbase::testing::MakePgResult(14, functions));
-  results.push_back(agentbase::testing::MakePgResult(5, view_columns));
-  auto cache = rest::SchemaCache::BuildFrom("public", results);
-  if (!cache) fuzz::PropertyViolated("the fixed schema cache does not build", cache.error().message);
-  return *cache;
+  return agentbase::testing::BuildSchemaCache("public", {c});
 }
 
 const rest::SchemaCache& Cache() {

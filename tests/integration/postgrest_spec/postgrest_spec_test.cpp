@@ -228,6 +228,33 @@ class PostgrestSpecTest : public ::testing::Test {
     return outcome;
   }
 
+  // A case's shape: a misspelt key would be ignored and could leave a case
+  // that checks nothing, and an unknown setting would run it without the
+  // setting it needs. Every case expects a status.
+  static void CheckShape(const Case& c) {
+    static const std::set<std::string> case_keys = {"id",   "spec", "method",  "path",   "headers",
+                                                    "role", "body", "schemas", "config", "expect"};
+    static const std::set<std::string> expect_keys = {"status", "body", "body_text", "unordered", "subset", "headers"};
+    static const std::set<std::string> settings = {"db-aggregates-enabled = true", "db-plan-enabled = true"};
+    for (const auto& [key, value] : c.raw) {
+      if (!case_keys.count(std::string(key))) ADD_FAILURE() << c.id << ": unknown key " << key;
+    }
+    if (auto* config = c.raw.if_contains("config")) {
+      if (!config->is_string() || !settings.count(std::string(config->as_string()))) {
+        ADD_FAILURE() << c.id << ": config " << json::serialize(*config) << " is none the runner knows";
+      }
+    }
+    auto* expect = c.raw.if_contains("expect");
+    if (!expect || !expect->is_object()) {
+      ADD_FAILURE() << c.id << ": no expect object";
+      return;
+    }
+    for (const auto& [key, value] : expect->as_object()) {
+      if (!expect_keys.count(std::string(key))) ADD_FAILURE() << c.id << ": unknown expect key " << key;
+    }
+    if (!expect->as_object().contains("status")) ADD_FAILURE() << c.id << ": expect has no status";
+  }
+
   static std::vector<Case> LoadCases() {
     std::vector<Case> cases;
     std::vector<fs::path> files;
@@ -246,6 +273,7 @@ class PostgrestSpecTest : public ::testing::Test {
         c.id = std::string(c.raw.at("id").as_string());
         c.spec = c.raw.contains("spec") ? std::string(c.raw.at("spec").as_string()) : "";
         if (!ids.insert(c.id).second) ADD_FAILURE() << "duplicate case id " << c.id;
+        CheckShape(c);
         cases.push_back(std::move(c));
       }
     }
@@ -296,8 +324,8 @@ TEST_F(PostgrestSpecTest, PortedCasesMatchPostgrest) {
       if (!slot) {
         rest::RestOptions options;
         options.schema = schema;
-        options.aggregates_enabled = config.find("db-aggregates-enabled = true") != std::string::npos;
-        options.plan_enabled = config.find("db-plan-enabled = true") != std::string::npos;
+        options.aggregates_enabled = config == "db-aggregates-enabled = true";
+        options.plan_enabled = config == "db-plan-enabled = true";
         options.extra_search_path = "public";
         options.max_rows = std::nullopt;
         slot = std::make_unique<rest::RestApi>(pool, *keys, options);

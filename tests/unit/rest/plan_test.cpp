@@ -202,7 +202,7 @@ TEST(PlanRead, AmbiguousManyToManyNamesTheJunctions) {
                           {"j1_b_fkey", "s", "j1", "b_id", "s", "b", "id", "f", "2"},
                           {"j2_a_fkey", "s", "j2", "a_id", "s", "a", "id", "f", "3"},
                           {"j2_b_fkey", "s", "j2", "b_id", "s", "b", "id", "f", "4"}};
-  auto cache = fixture::BuildCache("s", {catalog});
+  auto cache = fixture::BuildSchemaCache("s", {catalog});
   PlanContext context{*cache, std::nullopt};
   auto error = ErrorOf(PlanRead(context, "a", fixture::Query("select=b(*)"), {}));
   EXPECT_EQ(error.code, "PGRST201");
@@ -474,6 +474,23 @@ TEST(PlanCall, ArgumentForms) {
   // A null argument is bound as NULL.
   auto null = ValueOf(Call("add", "", R"({"a": null, "b": 2})"));
   EXPECT_FALSE(null.call->arguments[0].value.has_value());
+}
+
+// Arguments go out as C strings: a NUL byte would cut one short, so an
+// argument holding one is refused (22021) before it becomes a parameter,
+// whether a JSON string decoded to it or the raw body of an unnamed
+// argument carries it (a fuzz finding: fuzz_rest_planner's corpus holds
+// nul-in-whole-body-argument).
+TEST(PlanCall, ArgumentHoldingANulByteIs22021) {
+  auto named = ErrorOf(Call("add", "", R"({"a": "1\u0000; 2", "b": 2})"));
+  EXPECT_EQ(named.code, "22021");
+  std::string body = R"({"a": "x)";
+  body += '\0';
+  body += R"(y"})";
+  auto whole = ErrorOf(Call("body_echo", "", body));
+  EXPECT_EQ(whole.code, "22021");
+  // The escape itself is JSON text, no NUL byte: the whole body passes.
+  EXPECT_TRUE(Call("body_echo", "", R"({"a": "x\u0000y"})").ok());
 }
 
 TEST(PlanCall, ScalarFunctionCannotAnswerCsv) {

@@ -324,7 +324,7 @@ TEST(SchemaCacheRelationships, TablesKeysAndFunctionsReadFromTheirColumns) {
 TEST(SchemaCacheRelationships, SeveralSchemasEachWithItsOwnCatalog) {
   fixture::Catalog other;
   other.relations = {{"things", "r", "id", "integer", "int4", "f", "t", "f", ""}};
-  auto cache = fixture::BuildCache("api, other", {fixture::ApiCatalog(), other});
+  auto cache = fixture::BuildSchemaCache("api, other", {fixture::ApiCatalog(), other});
   EXPECT_EQ(cache->Exposed(), "api,other");
   ASSERT_NE(cache->Profile("other"), nullptr);
   EXPECT_NE(cache->Profile("other")->FindTable("things"), nullptr);

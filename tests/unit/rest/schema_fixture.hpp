@@ -1,57 +1,22 @@
 #pragma once
-// A SchemaCache without a database: the five catalog results of each exposed
-// schema (SchemaCache::Queries) made by hand with libpq's result
-// constructors, in the exact column layout schema_cache.cpp reads them
-// (ReadRelations, ReadKeys, ReadForeignKeys, ReadFunction, ReadViewColumns).
+// The unit tests' schema cache, "api" (tests/common/schema_catalog.hpp makes
+// it without a database), and shorthands that plan against it.
 // Header-only: the unit test target compiles *_test.cpp files only.
 
-#include <gtest/gtest.h>
-#include <libpq-fe.h>
-
-#include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "../../common/make_pg_result.hpp"
+#include "../../common/schema_catalog.hpp"
 #include "rest/plan.hpp"
 #include "rest/query_parser.hpp"
 #include "rest/schema_cache.hpp"
 
 namespace agentbase::rest::fixture {
 
-// One schema's catalog rows, column for column as SchemaCache::Queries
-// selects them.
-struct Catalog {
-  // relname, relkind, attname, type, base type, nullable, has default, is array, description, row security
-  std::vector<std::vector<const char*>> relations;
-  // relname, conname, contype ('p' / 'u'), column: a row per column, ordered by relname, conname
-  std::vector<std::vector<const char*>> keys;
-  // conname, schema, table, column, referenced schema, table, column, one-to-one, oid: a row per column pair
-  std::vector<std::vector<const char*>> foreign_keys;
-  // proname, proretset, returns void, returned table, volatility, nargs, ndefaults,
-  // arguments (JSON [[name, type, composite]]), description, row argument of, single row,
-  // result columns (JSON [[name, type]]), scalar type, variadic
-  std::vector<std::vector<const char*>> functions;
-  // view, column, base schema, base table, base column
-  std::vector<std::vector<const char*>> view_columns;
-
-  void AppendResults(std::vector<db::PgResult>& results) const {
-    results.push_back(testing::MakePgResult(10, relations));
-    results.push_back(testing::MakePgResult(4, keys));
-    results.push_back(testing::MakePgResult(9, foreign_keys));
-    results.push_back(testing::MakePgResult(14, functions));
-    results.push_back(testing::MakePgResult(5, view_columns));
-  }
-};
-
-inline std::shared_ptr<const SchemaCache> BuildCache(const std::string& schemas, const std::vector<Catalog>& catalogs) {
-  std::vector<db::PgResult> results;
-  for (const auto& catalog : catalogs) catalog.AppendResults(results);
-  auto cache = SchemaCache::BuildFrom(schemas, results);
-  if (!cache) throw std::runtime_error("fixture schema cache does not build: " + cache.error().message);
-  return *cache;
-}
+using testing::BuildSchemaCache;
+using testing::Catalog;
 
 // The schema most tests plan against, "api":
 //   clients(id pk, name) <- projects(id pk, name, client_id) <- tasks(id pk, name, project_id)
@@ -165,7 +130,7 @@ inline Catalog ApiCatalog() {
 }
 
 inline const SchemaCache& ApiSchema() {
-  static const std::shared_ptr<const SchemaCache> cache = BuildCache("api", {ApiCatalog()});
+  static const std::shared_ptr<const SchemaCache> cache = BuildSchemaCache("api", {ApiCatalog()});
   return *cache;
 }
 
