@@ -133,14 +133,18 @@ class Cursor {
 
 // The statement without its name, which is written back quoted only where it
 // needs quotes: head and tail keep apart from it, since a quoted name touching
-// a word (`"public"U`, two tokens) would run into it once unquoted (`publicU`).
+// a word (`"public"U`, two tokens) would run into it once unquoted (`publicU`),
+// and a name touching a quoted identifier (`x"y"`) into it once quoted
+// (`"x""y"`, one).
+bool WouldJoinTheName(char c) { return IsIdentifierChar(c) || c == '"'; }
+
 std::string TailApartFromName(std::string tail) {
-  if (!tail.empty() && IsIdentifierChar(tail.front())) tail.insert(0, 1, ' ');
+  if (!tail.empty() && WouldJoinTheName(tail.front())) tail.insert(0, 1, ' ');
   return tail;
 }
 
 void SetAroundName(SchemaObject& object, std::string head, std::string tail) {
-  if (!head.empty() && IsIdentifierChar(head.back())) head += ' ';
+  if (!head.empty() && WouldJoinTheName(head.back())) head += ' ';
   object.head = std::move(head);
   object.tail = TailApartFromName(std::move(tail));
 }

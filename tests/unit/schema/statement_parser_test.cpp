@@ -134,6 +134,8 @@ TEST(StatementParser, AnUnquotedNameKeepsApartFromTheWordsItTouched) {
            {"CREATE SCHEMA \"public\"U", "CREATE SCHEMA public U"},
            {"CREATE SCHEMA\"public\"", "CREATE SCHEMA public"},
            {"CREATE SCHEMA \"x\"\xc3\xa9", "CREATE SCHEMA x \xc3\xa9"},
+           // and a name touching a quoted identifier, once quoted, would run into it
+           {"CREATE SCHEMA \xea\"\"\"\"", "CREATE SCHEMA \"\xea\" \"\"\"\""},
            {"CREATE POLICY \"p\"ON public.t USING (true)", "CREATE POLICY p ON public.t USING (true)"},
            {"ALTER TABLE public.t ADD COLUMN\"c\"int", "ALTER TABLE public.t ADD COLUMN c int"},
            {"ALTER TABLE public.t ADD CONSTRAINT\"k\"CHECK (true)",
