@@ -559,20 +559,58 @@ LANGUAGE sql STABLE SET search_path = '' AS $$
     list_messages.before, list_messages.after)
 $$;
 
--- Full-text search over the messages the caller may read (RLS: their
--- tenant's conversations), soft-deleted conversations left out. query is web
--- search syntax ("quoted phrase", or, -not); the 'english' configuration
--- stems (deploy finds deployed, deploying) and drops stop words, which also
--- keeps "the" from matching every message. Ranked by ts_rank, newest first
--- among equal ranks; snippet is the message HTML-escaped with matches in
--- <mark>...</mark> (computed only for the page's rows). The GIN index
--- messages_content_search_idx (61_chat_messages.sql) finds the matches:
+-- Full-text search over the messages the caller may read, soft-deleted
+-- conversations left out. query is web search syntax ("quoted phrase", or,
+-- -not); the 'english' configuration stems (deploy finds deployed,
+-- deploying) and drops stop words, which also keeps "the" from matching
+-- every message. Results are ranked by ts_rank, newest first among equal
+-- ranks; snippet is the message HTML-escaped with matches in <mark>...</mark>
+-- (computed only for the page's rows).
+--
+-- Two steps, because under RLS PostgreSQL may not use the GIN index for @@
+-- (the operator is not leakproof, so it cannot run before the policy's
+-- checks, and a scan of the tenant's every message follows):
+-- chat_search_page, SECURITY DEFINER, finds one page of ids with the index,
+-- within the caller's tenant only (every tenant for the platform); then
+-- search_messages reads those rows as the caller, so RLS still decides what
+-- comes back. Ranking needs each match's tsvector, computed from content, so
+-- its cost grows with the matches: the candidates are the 500 most recent
+-- matches, ranked. A query that matches more finds its best among the
+-- recent ones; narrow it (more words, a phrase, conversation_id) to reach
+-- older ones. Plan (1M messages, 10 tenants):
 --   Limit -> Sort (rank DESC, created_at DESC, id DESC)
---     -> Nested Loop -> Bitmap Heap Scan on messages m
---                         Recheck Cond: to_tsvector('english', content) @@ $q
---                         Filter: tenant_id = $t (RLS)
---                         -> Bitmap Index Scan on messages_content_search_idx
---                    -> Index Scan using conversations_pkey on conversations c
+--     -> Limit 500 -> Sort (created_at DESC)
+--       -> Bitmap Heap Scan on messages m
+--            Recheck Cond: to_tsvector('english', content) @@ $q
+--            Filter: tenant_id = $t AND NOT (hashed SubPlan: deleted conversations)
+--            -> Bitmap Index Scan on messages_content_search_idx
+CREATE FUNCTION agentbase.chat_search_page(
+  words tsquery, target uuid, page_size integer, after_rank real, after_at timestamptz, after_id uuid
+) RETURNS TABLE (id uuid, rank real)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' SET jit = off AS $$
+DECLARE
+  platform boolean := agentbase.caller_is_platform();
+  tenant uuid := agentbase.current_tenant_id();
+BEGIN
+  IF NOT platform AND tenant IS NULL THEN
+    RETURN;
+  END IF;
+  RETURN QUERY EXECUTE
+    'SELECT p.id, p.rank FROM ('
+    '  SELECT r.id, r.created_at, pg_catalog.ts_rank(pg_catalog.to_tsvector(''english''::regconfig, r.content), $1) AS rank'
+    '  FROM (SELECT m.id, m.created_at, m.content FROM public.messages m'
+    '        WHERE pg_catalog.to_tsvector(''english''::regconfig, m.content) @@ $1'
+    || CASE WHEN platform THEN '' ELSE ' AND m.tenant_id = $2' END
+    || CASE WHEN target IS NOT NULL THEN ' AND m.conversation_id = $3' ELSE '' END ||
+    '          AND m.conversation_id NOT IN (SELECT c.id FROM public.conversations c WHERE c.status = ''deleted'''
+    || CASE WHEN platform THEN '' ELSE ' AND c.tenant_id = $2' END || ')'
+    '        ORDER BY m.created_at DESC LIMIT 500) r) p'
+    || CASE WHEN after_id IS NOT NULL THEN ' WHERE (p.rank, p.created_at, p.id) < ($4, $5, $6)' ELSE '' END ||
+    ' ORDER BY p.rank DESC, p.created_at DESC, p.id DESC LIMIT $7'
+    USING words, tenant, target, after_rank, after_at, after_id, page_size;
+END
+$$;
+
 CREATE FUNCTION agentbase.chat_search_messages(search text, target uuid, page_size integer, after text)
 RETURNS TABLE (
   id uuid, conversation_id uuid, conversation_title text, role text, content text, created_at timestamptz,
@@ -595,19 +633,15 @@ BEGIN
   IF pg_catalog.numnode(words) = 0 THEN
     RETURN;
   END IF;
-  RETURN QUERY EXECUTE
-    'SELECT h.id, h.conversation_id, h.title, h.role, h.content, h.created_at, h.rank,'
-    '  pg_catalog.ts_headline(''english''::regconfig, agentbase.html_escape(pg_catalog.left(h.content, 100000)), $1,'
-    '    ''StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "''),'
-    '  agentbase.chat_cursor(h.created_at, h.id, h.rank)'
-    ' FROM (SELECT m.id, m.conversation_id, c.title, m.role, m.content, m.created_at,'
-    '         pg_catalog.ts_rank(pg_catalog.to_tsvector(''english''::regconfig, m.content), $1) AS rank'
-    '       FROM public.messages m JOIN public.conversations c ON c.id = m.conversation_id'
-    '       WHERE pg_catalog.to_tsvector(''english''::regconfig, m.content) @@ $1 AND c.status <> ''deleted'''
-    || CASE WHEN target IS NOT NULL THEN ' AND m.conversation_id = $2' ELSE '' END || ') h'
-    || CASE WHEN pos.id IS NOT NULL THEN ' WHERE (h.rank, h.created_at, h.id) < ($3, $4, $5)' ELSE '' END ||
-    ' ORDER BY h.rank DESC, h.created_at DESC, h.id DESC LIMIT $6'
-    USING words, target, pos.rank, pos.at, pos.id, size;
+  RETURN QUERY
+    SELECT m.id, m.conversation_id, c.title, m.role, m.content, m.created_at, p.rank,
+           pg_catalog.ts_headline('english'::regconfig, agentbase.html_escape(pg_catalog.left(m.content, 100000)), words,
+             'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'),
+           agentbase.chat_cursor(m.created_at, m.id, p.rank)
+    FROM agentbase.chat_search_page(words, target, size, pos.rank, pos.at, pos.id) p
+    JOIN public.messages m ON m.id = p.id
+    JOIN public.conversations c ON c.id = m.conversation_id
+    ORDER BY p.rank DESC, m.created_at DESC, m.id DESC;
 END
 $$;
 
