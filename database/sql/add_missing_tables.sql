@@ -1514,7 +1514,7 @@ BEGIN
     owner := start_conversation.user_id;
     SELECT p.tenant_id INTO tenant FROM public.profiles p WHERE p.id = owner;
     IF tenant IS NULL THEN
-      RAISE EXCEPTION 'user % has no profile with a tenant', owner USING ERRCODE = 'P0002';
+      RAISE EXCEPTION 'user % has no profile with a tenant', owner USING ERRCODE = 'PT404';
     END IF;
   ELSE
     owner := auth.uid();
@@ -1532,7 +1532,7 @@ BEGIN
   IF start_conversation.agent_id IS NOT NULL THEN
     SELECT a.tenant_id INTO agent_tenant FROM public.agents a WHERE a.id = start_conversation.agent_id;
     IF agent_tenant IS DISTINCT FROM tenant THEN
-      RAISE EXCEPTION 'agent % not found in the tenant', start_conversation.agent_id USING ERRCODE = 'P0002';
+      RAISE EXCEPTION 'agent % not found in the tenant', start_conversation.agent_id USING ERRCODE = 'PT404';
     END IF;
   END IF;
   IF pg_catalog.char_length(clean_title) > 500 THEN
@@ -1603,14 +1603,14 @@ BEGIN
 
   SELECT * INTO conversation FROM public.conversations c WHERE c.id = append_message.conversation_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'conversation % not found', append_message.conversation_id USING ERRCODE = 'P0002';
+    RAISE EXCEPTION 'conversation % not found', append_message.conversation_id USING ERRCODE = 'PT404';
   END IF;
   IF NOT platform AND conversation.user_id <> auth.uid() THEN
     RAISE EXCEPTION 'only the owner of conversation % appends to it', conversation.id USING ERRCODE = '42501';
   END IF;
   IF conversation.status = 'deleted' THEN
     RAISE EXCEPTION 'conversation % is deleted', conversation.id
-      USING ERRCODE = '55000', HINT = 'Restore it first: set_conversation_status(conversation_id, ''active'').';
+      USING ERRCODE = 'PT409', HINT = 'Restore it first: set_conversation_status(conversation_id, ''active'').';
   END IF;
 
   INSERT INTO public.messages (tenant_id, conversation_id, role, content, tool_calls, tool_call_id, metadata, created_at)
@@ -1632,7 +1632,7 @@ BEGIN
   END IF;
   SELECT * INTO conversation FROM public.conversations c WHERE c.id = target;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'conversation % not found', target USING ERRCODE = 'P0002';
+    RAISE EXCEPTION 'conversation % not found', target USING ERRCODE = 'PT404';
   END IF;
   IF NOT agentbase.caller_is_platform() AND conversation.user_id IS DISTINCT FROM auth.uid() THEN
     RAISE EXCEPTION 'only the owner of conversation % changes its status', target USING ERRCODE = '42501';
@@ -1722,7 +1722,7 @@ BEGIN
   END IF;
   PERFORM 1 FROM public.conversations c WHERE c.id = target;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'conversation % not found', target USING ERRCODE = 'P0002';
+    RAISE EXCEPTION 'conversation % not found', target USING ERRCODE = 'PT404';
   END IF;
   IF after IS NOT NULL THEN
     RETURN QUERY EXECUTE

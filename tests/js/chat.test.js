@@ -55,7 +55,7 @@ test('start_conversation: with an agent and a first message, titled from it', as
   assert.deepEqual(messages.data.map((m) => [m.role, m.content]), [['user', 'Plan the Q3 release of the mobile app']]);
 
   const theirs = await a1.supabase.rpc('start_conversation', { agent_id: agentB.id });
-  assert.equal(theirs.error.code, 'P0002', 'another tenant\'s agent is not found');
+  assert.equal(theirs.error.code, 'PT404', 'another tenant\'s agent is not found');
   assert.match(theirs.error.message, /agent .* not found/);
   const anon = await client().rpc('start_conversation', {});
   assert.equal(anon.error.code, '42501');
@@ -75,7 +75,8 @@ test('append_message: users append user messages, the service key the agent\'s; 
   assert.equal(posing.error.code, '42501');
   assert.match(posing.error.hint, /service key/);
   const intruder = await b1.supabase.rpc('append_message', { conversation_id: conversation.id, content: 'hi' });
-  assert.equal(intruder.error.code, 'P0002', 'another tenant cannot append, nor learn the conversation exists');
+  assert.equal(intruder.error.code, 'PT404', 'another tenant cannot append, nor learn the conversation exists');
+  assert.equal(intruder.status, 404);
   const colleague = await a2.supabase.rpc('append_message', { conversation_id: conversation.id, content: 'hi' });
   assert.equal(colleague.error.code, '42501', 'a colleague cannot append to someone else\'s conversation');
 
@@ -162,7 +163,7 @@ test('list_conversations: keyset pages by recent activity, filters, archive, res
   const notOwner = await a1.supabase.rpc('set_conversation_status', { conversation_id: ids[3], status: 'deleted' });
   assert.equal(notOwner.error.code, '42501');
   const otherTenant = await b1.supabase.rpc('set_conversation_status', { conversation_id: ids[3], status: 'deleted' });
-  assert.equal(otherTenant.error.code, 'P0002');
+  assert.equal(otherTenant.error.code, 'PT404');
 
   const visible = await a2.supabase.rpc('list_conversations', { mine: true, page_size: 200 });
   assert.ok(!visible.data.some((c) => c.id === ids[2]), 'deleted ones are hidden by default');
@@ -172,7 +173,9 @@ test('list_conversations: keyset pages by recent activity, filters, archive, res
   const bin = await a2.supabase.rpc('list_conversations', { status: 'deleted' });
   assert.deepEqual(bin.data.map((c) => c.id), [ids[2]]);
   const appendDeleted = await a2.supabase.rpc('append_message', { conversation_id: ids[2], content: 'x' });
-  assert.equal(appendDeleted.error.code, '55000');
+  assert.equal(appendDeleted.error.code, 'PT409');
+  assert.equal(appendDeleted.status, 409);
+  assert.match(appendDeleted.error.hint, /Restore it first/);
   const restored = await a2.supabase.rpc('set_conversation_status', { conversation_id: ids[2], status: 'active' });
   assert.equal(restored.data.status, 'active');
 
@@ -220,7 +223,7 @@ test('list_messages: the latest page, then before and after cursors', async () =
   assert.equal(tooBig.error.code, '22023');
   assert.match(tooBig.error.message, /between 1 and 200/);
   const foreign = await b1.supabase.rpc('list_messages', { conversation_id: conversation.id });
-  assert.equal(foreign.error.code, 'P0002');
+  assert.equal(foreign.error.code, 'PT404');
   // The same rows through the table: RLS hides them from another tenant.
   const table = await b1.supabase.from('messages').select('id').eq('conversation_id', conversation.id);
   assert.deepEqual(table.data, []);

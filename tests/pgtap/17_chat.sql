@@ -3,7 +3,7 @@
 -- message-tenant tie, titles, status changes, the conversation and message
 -- lists with their cursors, and full-text search; across tenants and roles.
 BEGIN;
-SELECT plan(106);
+SELECT plan(110);
 \ir fixtures.psql
 
 -- Schema ------------------------------------------------------------------------
@@ -49,7 +49,7 @@ SELECT is((SELECT title FROM public.conversations WHERE id = :'untitled'),
           rtrim(left(btrim(repeat('long words ', 20)), 79)) || '…', 'a later message does not rename it');
 
 SELECT throws_ok($$SELECT public.start_conversation(agent_id => fx.id('agent_b'))$$,
-                 'P0002', NULL, 'a1 cannot start a conversation with tenant B''s agent');
+                 'PT404', NULL, 'a1 cannot start a conversation with tenant B''s agent');
 SELECT throws_ok($$SELECT public.start_conversation(user_id => fx.id('user_a2'))$$,
                  '42501', NULL, 'a1 cannot start a conversation for a2');
 SELECT throws_ok($$SELECT public.start_conversation(first_message => '   ')$$,
@@ -70,7 +70,7 @@ SELECT throws_ok($$SELECT public.start_conversation()$$, '22023', NULL,
 SELECT is((SELECT (public.start_conversation(user_id => fx.id('user_b1'), agent_id => fx.id('agent_b'))).tenant_id),
           fx.id('tenant_b'), 'the service key starts a conversation in the named user''s tenant');
 SELECT throws_ok($$SELECT public.start_conversation(user_id => fx.id('user_b1'), agent_id => fx.id('agent_a'))$$,
-                 'P0002', NULL, 'the service key cannot pair a user with another tenant''s agent');
+                 'PT404', NULL, 'the service key cannot pair a user with another tenant''s agent');
 
 -- append_message ----------------------------------------------------------------
 SELECT fx.act_as('postgres');
@@ -90,16 +90,16 @@ SELECT throws_ok($$SELECT public.append_message(fx.id('conv_a1'), 'x', 'tool', t
 SELECT throws_ok($$SELECT public.append_message(fx.id('conv_a2'), 'into a2''s')$$,
                  '42501', NULL, 'a1 cannot append to a2''s conversation (same tenant)');
 SELECT throws_ok($$SELECT public.append_message(fx.id('conv_a1_in_b'), 'hello')$$,
-                 'P0002', NULL, 'a1 cannot append to a conversation of theirs outside their tenant');
+                 'PT404', NULL, 'a1 cannot append to a conversation of theirs outside their tenant');
 SELECT throws_ok($$SELECT public.append_message(fx.id('conv_a1'), 'x', 'bot')$$,
                  '22023', NULL, 'an unknown role is refused');
 SELECT throws_ok($$SELECT public.append_message(fx.id('conv_a1'), '  ')$$,
                  '22023', 'content is empty', 'empty content is refused');
 SELECT throws_ok($$SELECT public.append_message(NULL, 'x')$$, '22023', NULL, 'conversation_id is required');
-SELECT throws_ok($$SELECT public.append_message(fx.id('nope'), 'x')$$, 'P0002', NULL, 'an unknown conversation');
+SELECT throws_ok($$SELECT public.append_message(fx.id('nope'), 'x')$$, 'PT404', NULL, 'an unknown conversation');
 SELECT fx.act_as('b1');
 SELECT throws_ok($$SELECT public.append_message(fx.id('conv_a1'), 'b1 was here')$$,
-                 'P0002', NULL, 'b1 cannot append to tenant A''s conversation (not even told it exists)');
+                 'PT404', NULL, 'b1 cannot append to tenant A''s conversation (not even told it exists)');
 SELECT fx.act_as('anon');
 SELECT throws_ok($$SELECT public.append_message(fx.id('conv_a1'), 'anon')$$, '42501', NULL, 'anon cannot append');
 
@@ -170,11 +170,11 @@ SELECT throws_ok($$SELECT public.set_conversation_status(fx.id('conv_a1'), 'gone
 SELECT throws_ok($$SELECT public.set_conversation_status(fx.id('conv_a2'), 'archived')$$, '42501', NULL,
                  'a1 cannot archive a2''s conversation');
 SELECT fx.act_as('b1');
-SELECT throws_ok($$SELECT public.set_conversation_status(fx.id('conv_a1'), 'deleted')$$, 'P0002', NULL,
+SELECT throws_ok($$SELECT public.set_conversation_status(fx.id('conv_a1'), 'deleted')$$, 'PT404', NULL,
                  'b1 cannot delete tenant A''s conversation');
 SELECT fx.act_as('a1');
 SELECT is((SELECT (public.set_conversation_status(:'untitled', 'deleted')).status), 'deleted', 'the owner soft-deletes');
-SELECT throws_ok(format($$SELECT public.append_message(%L, 'x')$$, :'untitled'), '55000', NULL,
+SELECT throws_ok(format($$SELECT public.append_message(%L, 'x')$$, :'untitled'), 'PT409', NULL,
                  'nobody appends to a deleted conversation');
 
 -- list_conversations -------------------------------------------------------------------
@@ -248,7 +248,7 @@ SELECT throws_ok($$SELECT * FROM public.list_messages(fx.id('page_2'), page_size
 SELECT throws_ok($$SELECT * FROM public.list_messages(fx.id('page_2'), before => '1_not-a-uuid')$$, '22023', NULL,
                  'a malformed before cursor is refused');
 SELECT fx.act_as('b1');
-SELECT throws_ok($$SELECT * FROM public.list_messages(fx.id('page_2'))$$, 'P0002', NULL,
+SELECT throws_ok($$SELECT * FROM public.list_messages(fx.id('page_2'))$$, 'PT404', NULL,
                  'b1 cannot list tenant A''s messages');
 
 -- search_messages ------------------------------------------------------------------------
@@ -285,11 +285,21 @@ SELECT FROM public.set_conversation_status(fx.id('page_5'), 'deleted');
 SELECT fx.act_as('a1');
 SELECT is((SELECT count(*)::int FROM public.search_messages('staging') WHERE conversation_id = fx.id('page_5')), 0,
           'search: messages of deleted conversations are left out');
+SELECT is((SELECT count(*)::int FROM public.search_messages('tenant conversation') WHERE id = fx.id('msg_a_in_conv_b1')), 0,
+          'search: a tenant A row in tenant B''s conversation stays hidden (RLS has the last word)');
 SELECT fx.act_as('b1');
 SELECT is((SELECT array_agg(content) FROM public.search_messages('deployed')), ARRAY['tenant B deployed too'],
           'search: b1 finds only tenant B''s');
+SELECT is((SELECT count(*)::int FROM agentbase.chat_search_page(websearch_to_tsquery('english', 'deployed'), NULL, 200, NULL, NULL, NULL) p
+           JOIN public.messages m ON m.id = p.id WHERE m.tenant_id <> fx.id('tenant_b')), 0,
+          'search: the SECURITY DEFINER step, called directly, finds only the caller''s tenant''s ids');
 SELECT fx.act_as('anon');
 SELECT is((SELECT count(*)::int FROM public.search_messages('deployed')), 0, 'search: anon finds nothing');
+SELECT is((SELECT count(*)::int FROM agentbase.chat_search_page(websearch_to_tsquery('english', 'deployed'), NULL, 200, NULL, NULL, NULL)),
+          0, 'search: the SECURITY DEFINER step gives anon nothing');
+SELECT fx.act_as('service_role');
+SELECT ok((SELECT count(DISTINCT tenant_id) = 2 FROM public.search_messages('deployed', page_size => 200) s
+           JOIN public.messages m USING (id)), 'search: the service key searches every tenant');
 
 SELECT * FROM finish();
 ROLLBACK;
