@@ -1364,6 +1364,15 @@ DECLARE
   call_ids text[] := '{}';
   call_id text;
 BEGIN
+  -- An update that leaves the links alone (metadata, content) is not checked
+  -- again, so rows from before these rules can still be edited.
+  IF TG_OP = 'UPDATE' AND NEW.conversation_id IS NOT DISTINCT FROM OLD.conversation_id
+     AND NEW.tenant_id IS NOT DISTINCT FROM OLD.tenant_id
+     AND row_data -> 'role' IS NOT DISTINCT FROM pg_catalog.to_jsonb(OLD) -> 'role'
+     AND row_data -> 'tool_calls' IS NOT DISTINCT FROM pg_catalog.to_jsonb(OLD) -> 'tool_calls'
+     AND row_data -> 'tool_call_id' IS NOT DISTINCT FROM pg_catalog.to_jsonb(OLD) -> 'tool_call_id' THEN
+    RETURN NEW;
+  END IF;
   IF NEW.conversation_id IS NOT NULL THEN
     SELECT c.tenant_id INTO conversation_tenant FROM public.conversations c WHERE c.id = NEW.conversation_id;
     -- A missing conversation is left to the foreign key.

@@ -3,13 +3,26 @@
 -- message-tenant tie, titles, status changes, the conversation and message
 -- lists with their cursors, and full-text search; across tenants and roles.
 BEGIN;
-SELECT plan(110);
+SELECT plan(133);
 \ir fixtures.psql
 
 -- Schema ------------------------------------------------------------------------
 SELECT has_column('public', 'messages', 'tool_call_id', 'messages.tool_call_id exists');
 SELECT has_trigger('public', 'messages', 'messages_check_message', 'messages has the check trigger');
 SELECT has_trigger('public', 'messages', 'messages_fill_conversation_title', 'messages has the title trigger');
+SELECT ok(EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c = 'search_path=""'),
+          format('%s.%s() has an empty search_path', n.nspname, p.proname))
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE (n.nspname = 'public' AND p.proname IN ('start_conversation', 'append_message', 'set_conversation_status',
+                                                'list_conversations', 'list_messages', 'search_messages'))
+   OR (n.nspname = 'agentbase' AND (p.proname LIKE 'chat\_%' OR p.proname IN ('check_message', 'title_conversation_from_message', 'html_escape')))
+ORDER BY n.nspname, p.proname;
+SELECT is(array_agg(p.proname::text ORDER BY p.proname), ARRAY['chat_search_page', 'check_message', 'title_conversation_from_message'],
+          'the only SECURITY DEFINER functions of chat are the search step and the two triggers')
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE p.prosecdef AND ((n.nspname = 'public' AND p.proname IN ('start_conversation', 'append_message', 'set_conversation_status',
+                                                'list_conversations', 'list_messages', 'search_messages'))
+   OR (n.nspname = 'agentbase' AND (p.proname LIKE 'chat\_%' OR p.proname IN ('check_message', 'title_conversation_from_message', 'html_escape'))));
 SELECT ok(NOT p.prosecdef, format('public.%s is SECURITY INVOKER', p.proname))
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'public'
@@ -150,6 +163,18 @@ SELECT throws_ok($$INSERT INTO public.messages (tenant_id, conversation_id, role
                  'service_role cannot write a message whose tenant differs from its conversation''s');
 SELECT throws_ok($$UPDATE public.messages SET conversation_id = fx.id('conv_b1') WHERE id = fx.id('msg_a1_assistant')$$,
                  '42501', NULL, 'service_role cannot move a message into another tenant''s conversation');
+SELECT lives_ok($$UPDATE public.messages SET metadata = '{"redacted": true}' WHERE id = fx.id('msg_a_in_conv_b1')$$,
+                'a row from before the tenant tie can still be edited when its links stay as they are');
+SELECT fx.act_as('postgres');
+SET LOCAL session_replication_role = replica;
+INSERT INTO public.messages (id, tenant_id, conversation_id, role, content)
+VALUES (fx.id('msg_legacy_tool'), fx.id('tenant_b'), fx.id('conv_b2'), 'tool', 'unlinked result from before');
+SET LOCAL session_replication_role = origin;
+SELECT fx.act_as('service_role');
+SELECT lives_ok($$UPDATE public.messages SET content = 'redacted' WHERE id = fx.id('msg_legacy_tool')$$,
+                'an unlinked tool message from before the rules can still be edited');
+SELECT throws_ok($$UPDATE public.messages SET tool_call_id = 'call_none' WHERE id = fx.id('msg_legacy_tool')$$,
+                 '23503', NULL, 'but linking it to a call nobody made is refused');
 INSERT INTO public.messages (id, conversation_id, role, content)
 VALUES (fx.id('msg_no_tenant'), fx.id('conv_b2'), 'assistant', 'tenant filled in');
 SELECT is((SELECT tenant_id FROM public.messages WHERE id = fx.id('msg_no_tenant')), fx.id('tenant_b'),
