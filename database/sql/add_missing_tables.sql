@@ -1474,7 +1474,8 @@ DECLARE
   new_title text;
 BEGIN
   IF NEW.conversation_id IS NOT NULL AND row_data ->> 'role' = 'user' THEN
-    new_title := agentbase.chat_title_from(row_data ->> 'content');
+    -- A title needs only the message's start, however long the message is.
+    new_title := agentbase.chat_title_from(pg_catalog.left(row_data ->> 'content', 400));
     IF new_title <> '' THEN
       UPDATE public.conversations c SET title = new_title
        WHERE c.id = NEW.conversation_id AND pg_catalog.btrim(c.title) IN ('', agentbase.chat_default_title());
