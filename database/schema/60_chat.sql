@@ -265,14 +265,20 @@ CREATE TRIGGER messages_fill_conversation_title AFTER INSERT ON public.messages
 --     Limit -> Index Scan using conversations_tenant_status_recent_idx
 --              Index Cond: tenant_id = $t AND status = 'archived'
 --                          AND ROW(last_message_at, id) < ROW($at, $id)
---   agent_id = $a:
+--   agent_id = $a (mine = true alike, with conversations_tenant_user_recent_idx):
 --     Limit -> Index Scan using conversations_agent_recent_idx
---              Index Cond: agent_id = $a AND ROW(last_message_at, id) < ROW($at, $id)
---              Filter: tenant_id = $t AND status <> 'deleted'
+--              Index Cond: tenant_id = $t AND agent_id = $a
+--                          AND ROW(last_message_at, id) < ROW($at, $id)
+--              Filter: status <> 'deleted'
+-- tenant_id leads each index: RLS always adds it, and without it the planner
+-- combined the agent (or user) and tenant indexes in a bitmap and sorted all
+-- of the agent's conversations (10 ms for 2,000 instead of 1 ms).
 CREATE INDEX conversations_tenant_status_recent_idx
   ON public.conversations (tenant_id, status, last_message_at DESC, id DESC);
 CREATE INDEX conversations_agent_recent_idx
-  ON public.conversations (agent_id, last_message_at DESC, id DESC);
+  ON public.conversations (tenant_id, agent_id, last_message_at DESC, id DESC);
+CREATE INDEX conversations_tenant_user_recent_idx
+  ON public.conversations (tenant_id, user_id, last_message_at DESC, id DESC);
 
 -- The API ---------------------------------------------------------------------------
 --
@@ -478,7 +484,7 @@ BEGIN
     conditions := conditions || ' AND c.agent_id = $2';
   END IF;
   IF only_mine THEN
-    conditions := conditions || ' AND c.user_id = auth.uid()';
+    conditions := conditions || ' AND c.user_id = $6';
   END IF;
   IF pos.id IS NOT NULL THEN
     conditions := conditions || ' AND (c.last_message_at, c.id) < ($3, $4)';
@@ -488,7 +494,7 @@ BEGIN
     ' c.created_at, c.updated_at, agentbase.chat_cursor(c.last_message_at, c.id)'
     ' FROM public.conversations c WHERE ' || conditions ||
     ' ORDER BY c.last_message_at DESC, c.id DESC LIMIT $5'
-    USING status_filter, agent_filter, pos.at, pos.id, size;
+    USING status_filter, agent_filter, pos.at, pos.id, size, auth.uid();
 END
 $$;
 

@@ -1498,7 +1498,10 @@ CREATE INDEX IF NOT EXISTS conversations_tenant_status_recent_idx
   ON public.conversations (tenant_id, status, last_message_at DESC, id DESC);
 
 CREATE INDEX IF NOT EXISTS conversations_agent_recent_idx
-  ON public.conversations (agent_id, last_message_at DESC, id DESC);
+  ON public.conversations (tenant_id, agent_id, last_message_at DESC, id DESC);
+
+CREATE INDEX IF NOT EXISTS conversations_tenant_user_recent_idx
+  ON public.conversations (tenant_id, user_id, last_message_at DESC, id DESC);
 
 CREATE OR REPLACE FUNCTION public.start_conversation(
   agent_id uuid DEFAULT NULL,
@@ -1681,7 +1684,7 @@ BEGIN
     conditions := conditions || ' AND c.agent_id = $2';
   END IF;
   IF only_mine THEN
-    conditions := conditions || ' AND c.user_id = auth.uid()';
+    conditions := conditions || ' AND c.user_id = $6';
   END IF;
   IF pos.id IS NOT NULL THEN
     conditions := conditions || ' AND (c.last_message_at, c.id) < ($3, $4)';
@@ -1691,7 +1694,7 @@ BEGIN
     ' c.created_at, c.updated_at, agentbase.chat_cursor(c.last_message_at, c.id)'
     ' FROM public.conversations c WHERE ' || conditions ||
     ' ORDER BY c.last_message_at DESC, c.id DESC LIMIT $5'
-    USING status_filter, agent_filter, pos.at, pos.id, size;
+    USING status_filter, agent_filter, pos.at, pos.id, size, auth.uid();
 END
 $$;
 
