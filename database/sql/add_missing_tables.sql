@@ -1284,4 +1284,562 @@ $$$agentbase_sql$,
 END
 $agentbase_if$;
 
+CREATE OR REPLACE FUNCTION agentbase.chat_default_title() RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
+  SELECT 'New conversation'::text
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_title_from(content text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
+  SELECT CASE WHEN pg_catalog.char_length(t) > 80 THEN pg_catalog.rtrim(pg_catalog.left(t, 79)) || '…' ELSE t END
+  FROM (SELECT pg_catalog.btrim(pg_catalog.regexp_replace(coalesce(content, ''), '\s+', ' ', 'g')) AS t) s
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_page_size(requested integer, fallback integer) RETURNS integer
+LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
+BEGIN
+  IF requested IS NULL THEN
+    RETURN fallback;
+  END IF;
+  IF requested < 1 OR requested > 200 THEN
+    RAISE EXCEPTION 'page_size must be between 1 and 200, got %', requested
+      USING ERRCODE = '22023', HINT = 'Ask for at most 200 rows and follow the last row''s cursor for more.';
+  END IF;
+  RETURN requested;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_cursor(at timestamptz, id uuid, rank real DEFAULT NULL) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
+  SELECT CASE WHEN rank IS NULL THEN '' ELSE rank::text || '_' END
+         || (EXTRACT(epoch FROM at) * 1000000)::bigint::text || '_' || id::text
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_decode_cursor(
+  cursor text, with_rank boolean, name text,
+  OUT at timestamptz, OUT id uuid, OUT rank real
+) LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
+DECLARE
+  parts text[];
+  shape text := '^-?[0-9]{1,19}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+BEGIN
+  IF cursor IS NULL THEN
+    RETURN;
+  END IF;
+  IF with_rank THEN
+    shape := '^[0-9.eE+-]{1,24}_' || pg_catalog.ltrim(shape, '^');
+  END IF;
+  IF pg_catalog.char_length(cursor) > 100 OR cursor !~ shape THEN
+    RAISE EXCEPTION 'invalid cursor in "%"', name
+      USING ERRCODE = '22023', HINT = 'Pass the cursor column of a row this function returned, unchanged.';
+  END IF;
+  parts := pg_catalog.string_to_array(cursor, '_');
+  BEGIN
+    IF with_rank THEN
+      rank := parts[1]::real;
+      parts := parts[2:3];
+    END IF;
+    at := 'epoch'::timestamptz + parts[1]::bigint * interval '1 microsecond';
+    id := parts[2]::uuid;
+  EXCEPTION WHEN data_exception THEN
+    RAISE EXCEPTION 'invalid cursor in "%"', name
+      USING ERRCODE = '22023', HINT = 'Pass the cursor column of a row this function returned, unchanged.';
+  END;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.html_escape(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
+  SELECT pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+           t, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.check_message() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  conversation_tenant uuid;
+  row_data jsonb := pg_catalog.to_jsonb(NEW);
+  calls jsonb;
+  call jsonb;
+  call_ids text[] := '{}';
+  call_id text;
+BEGIN
+  -- An update that leaves the links alone (metadata, content) is not checked
+  -- again, so rows from before these rules can still be edited.
+  IF TG_OP = 'UPDATE' AND NEW.conversation_id IS NOT DISTINCT FROM OLD.conversation_id
+     AND NEW.tenant_id IS NOT DISTINCT FROM OLD.tenant_id
+     AND row_data -> 'role' IS NOT DISTINCT FROM pg_catalog.to_jsonb(OLD) -> 'role'
+     AND row_data -> 'tool_calls' IS NOT DISTINCT FROM pg_catalog.to_jsonb(OLD) -> 'tool_calls'
+     AND row_data -> 'tool_call_id' IS NOT DISTINCT FROM pg_catalog.to_jsonb(OLD) -> 'tool_call_id' THEN
+    RETURN NEW;
+  END IF;
+  IF NEW.conversation_id IS NOT NULL THEN
+    SELECT c.tenant_id INTO conversation_tenant FROM public.conversations c WHERE c.id = NEW.conversation_id;
+    -- A missing conversation is left to the foreign key.
+    IF FOUND THEN
+      IF NEW.tenant_id IS NULL THEN
+        NEW.tenant_id := conversation_tenant;
+      ELSIF NEW.tenant_id <> conversation_tenant THEN
+        IF agentbase.caller_is_platform() THEN
+          RAISE EXCEPTION 'message tenant_id % differs from the tenant % of its conversation %',
+            NEW.tenant_id, conversation_tenant, NEW.conversation_id
+            USING ERRCODE = '42501', HINT = 'Leave tenant_id out: it is taken from the conversation.';
+        END IF;
+        RAISE EXCEPTION 'new row violates row-level security policy for table "messages"' USING ERRCODE = '42501';
+      END IF;
+    END IF;
+  END IF;
+
+  -- RLS refuses a tenant's user any role but user: let it say so first.
+  IF row_data ->> 'role' IS DISTINCT FROM 'user' AND NOT agentbase.caller_is_platform() THEN
+    RETURN NEW;
+  END IF;
+
+  calls := row_data -> 'tool_calls';
+  IF calls IS NOT NULL AND pg_catalog.jsonb_typeof(calls) <> 'null' THEN
+    IF row_data ->> 'role' IS DISTINCT FROM 'assistant' THEN
+      RAISE EXCEPTION 'only assistant messages carry tool_calls, not % messages', row_data ->> 'role'
+        USING ERRCODE = '22023';
+    END IF;
+    IF pg_catalog.jsonb_typeof(calls) <> 'array' OR pg_catalog.jsonb_array_length(calls) = 0 THEN
+      RAISE EXCEPTION 'tool_calls must be a non-empty array'
+        USING ERRCODE = '22023', HINT = 'Shape: [{"id": "call_1", "type": "function", "function": {"name": "...", "arguments": "{...}"}}]';
+    END IF;
+    IF pg_catalog.jsonb_array_length(calls) > 128 THEN
+      RAISE EXCEPTION 'at most 128 tool calls per message' USING ERRCODE = '22023';
+    END IF;
+    FOR call IN SELECT e FROM pg_catalog.jsonb_array_elements(calls) AS t(e) LOOP
+      IF pg_catalog.jsonb_typeof(call) <> 'object'
+         OR pg_catalog.jsonb_typeof(call -> 'id') IS DISTINCT FROM 'string'
+         OR pg_catalog.char_length(call ->> 'id') NOT BETWEEN 1 AND 200
+         OR call ->> 'type' IS DISTINCT FROM 'function'
+         OR pg_catalog.jsonb_typeof(call -> 'function') IS DISTINCT FROM 'object'
+         OR pg_catalog.jsonb_typeof(call -> 'function' -> 'name') IS DISTINCT FROM 'string'
+         OR call -> 'function' ->> 'name' = ''
+         OR pg_catalog.jsonb_typeof(call -> 'function' -> 'arguments') NOT IN ('string', 'object') THEN
+        RAISE EXCEPTION 'malformed tool call: %', pg_catalog.left(call::text, 200)
+          USING ERRCODE = '22023',
+                HINT = 'Each call is {"id": "<1..200 chars>", "type": "function", "function": {"name": "<name>", "arguments": "<JSON text>" or {...}}}.';
+      END IF;
+      call_id := call ->> 'id';
+      IF call_id = ANY (call_ids) THEN
+        RAISE EXCEPTION 'tool call id "%" appears twice in one message', call_id USING ERRCODE = '22023';
+      END IF;
+      call_ids := call_ids || call_id;
+      IF NEW.conversation_id IS NOT NULL AND EXISTS (
+           SELECT 1 FROM public.messages m
+           WHERE m.conversation_id = NEW.conversation_id AND m.tool_calls IS NOT NULL AND m.id <> NEW.id
+             AND m.tool_calls @> pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('id', call_id))) THEN
+        RAISE EXCEPTION 'tool call id "%" is already used in conversation %', call_id, NEW.conversation_id
+          USING ERRCODE = '23505', HINT = 'Call ids must be unique within a conversation, so that each result names one call.';
+      END IF;
+    END LOOP;
+  END IF;
+
+  IF row_data ->> 'role' = 'tool' AND row_data ? 'tool_call_id' THEN
+    call_id := row_data ->> 'tool_call_id';
+    IF call_id IS NULL OR call_id = '' THEN
+      RAISE EXCEPTION 'a tool message needs the tool_call_id of the call it answers' USING ERRCODE = '22023';
+    END IF;
+    IF NEW.conversation_id IS NULL OR NOT EXISTS (
+         SELECT 1 FROM public.messages m
+         WHERE m.conversation_id = NEW.conversation_id AND m.tool_calls IS NOT NULL AND m.role = 'assistant'
+           AND m.created_at <= NEW.created_at
+           AND m.tool_calls @> pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('id', call_id))) THEN
+      RAISE EXCEPTION 'tool result for call "%", which no earlier assistant message of this conversation made', call_id
+        USING ERRCODE = '23503',
+              HINT = 'Append the assistant message whose tool_calls contain {"id": "' || call_id || '"} first.';
+    END IF;
+  ELSIF row_data ->> 'tool_call_id' IS NOT NULL THEN
+    RAISE EXCEPTION 'only tool messages carry a tool_call_id, not % messages', row_data ->> 'role'
+      USING ERRCODE = '22023';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'messages_check_message' AND tgrelid = 'public.messages'::regclass) THEN
+    CREATE TRIGGER messages_check_message BEFORE INSERT OR UPDATE ON public.messages
+      FOR EACH ROW EXECUTE FUNCTION agentbase.check_message();
+  END IF;
+END
+$agentbase$;
+
+CREATE OR REPLACE FUNCTION agentbase.title_conversation_from_message() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  row_data jsonb := pg_catalog.to_jsonb(NEW);
+  new_title text;
+BEGIN
+  IF NEW.conversation_id IS NOT NULL AND row_data ->> 'role' = 'user' THEN
+    -- A title needs only the message's start, however long the message is.
+    new_title := agentbase.chat_title_from(pg_catalog.left(row_data ->> 'content', 400));
+    IF new_title <> '' THEN
+      UPDATE public.conversations c SET title = new_title
+       WHERE c.id = NEW.conversation_id AND pg_catalog.btrim(c.title) IN ('', agentbase.chat_default_title());
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'messages_fill_conversation_title' AND tgrelid = 'public.messages'::regclass) THEN
+    CREATE TRIGGER messages_fill_conversation_title AFTER INSERT ON public.messages
+      FOR EACH ROW EXECUTE FUNCTION agentbase.title_conversation_from_message();
+  END IF;
+END
+$agentbase$;
+
+CREATE INDEX IF NOT EXISTS conversations_tenant_status_recent_idx
+  ON public.conversations (tenant_id, status, last_message_at DESC, id DESC);
+
+CREATE INDEX IF NOT EXISTS conversations_agent_recent_idx
+  ON public.conversations (tenant_id, agent_id, last_message_at DESC, id DESC);
+
+CREATE INDEX IF NOT EXISTS conversations_tenant_user_recent_idx
+  ON public.conversations (tenant_id, user_id, last_message_at DESC, id DESC);
+
+CREATE OR REPLACE FUNCTION public.start_conversation(
+  agent_id uuid DEFAULT NULL,
+  title text DEFAULT NULL,
+  first_message text DEFAULT NULL,
+  metadata jsonb DEFAULT NULL,
+  user_id uuid DEFAULT NULL
+) RETURNS public.conversations
+LANGUAGE plpgsql SET search_path = '' AS $$
+#variable_conflict use_column
+DECLARE
+  owner uuid;
+  tenant uuid;
+  agent_tenant uuid;
+  clean_title text := pg_catalog.btrim(coalesce(start_conversation.title, ''));
+  created public.conversations;
+BEGIN
+  IF agentbase.caller_is_platform() THEN
+    IF start_conversation.user_id IS NULL THEN
+      RAISE EXCEPTION 'user_id is required when the service key starts a conversation'
+        USING ERRCODE = '22023', HINT = 'Name the user the conversation belongs to.';
+    END IF;
+    owner := start_conversation.user_id;
+    SELECT p.tenant_id INTO tenant FROM public.profiles p WHERE p.id = owner;
+    IF tenant IS NULL THEN
+      RAISE EXCEPTION 'user % has no profile with a tenant', owner USING ERRCODE = 'PT404';
+    END IF;
+  ELSE
+    owner := auth.uid();
+    IF owner IS NULL THEN
+      RAISE EXCEPTION 'sign in to start a conversation' USING ERRCODE = '42501';
+    END IF;
+    IF start_conversation.user_id IS NOT NULL AND start_conversation.user_id <> owner THEN
+      RAISE EXCEPTION 'a user starts conversations only for themselves' USING ERRCODE = '42501';
+    END IF;
+    tenant := agentbase.current_tenant_id();
+    IF tenant IS NULL THEN
+      RAISE EXCEPTION 'user has no profile with a tenant' USING ERRCODE = '42501';
+    END IF;
+  END IF;
+  IF start_conversation.agent_id IS NOT NULL THEN
+    SELECT a.tenant_id INTO agent_tenant FROM public.agents a WHERE a.id = start_conversation.agent_id;
+    IF agent_tenant IS DISTINCT FROM tenant THEN
+      RAISE EXCEPTION 'agent % not found in the tenant', start_conversation.agent_id USING ERRCODE = 'PT404';
+    END IF;
+  END IF;
+  IF pg_catalog.char_length(clean_title) > 500 THEN
+    RAISE EXCEPTION 'title is longer than 500 characters' USING ERRCODE = '22023';
+  END IF;
+  IF start_conversation.metadata IS NOT NULL AND pg_catalog.jsonb_typeof(start_conversation.metadata) <> 'object' THEN
+    RAISE EXCEPTION 'metadata must be a JSON object' USING ERRCODE = '22023';
+  END IF;
+  IF start_conversation.first_message IS NOT NULL AND pg_catalog.btrim(start_conversation.first_message) = '' THEN
+    RAISE EXCEPTION 'first_message is empty' USING ERRCODE = '22023', HINT = 'Leave it out to start without a message.';
+  END IF;
+
+  INSERT INTO public.conversations (tenant_id, user_id, agent_id, title, metadata)
+  VALUES (tenant, owner, start_conversation.agent_id,
+          CASE WHEN clean_title = '' THEN agentbase.chat_default_title() ELSE clean_title END,
+          coalesce(start_conversation.metadata, '{}'::jsonb))
+  RETURNING * INTO created;
+  IF start_conversation.first_message IS NOT NULL THEN
+    PERFORM public.append_message(created.id, start_conversation.first_message, 'user');
+    SELECT * INTO created FROM public.conversations c WHERE c.id = created.id;
+  END IF;
+  RETURN created;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.append_message(
+  conversation_id uuid,
+  content text,
+  role text DEFAULT 'user',
+  tool_calls jsonb DEFAULT NULL,
+  tool_call_id text DEFAULT NULL,
+  metadata jsonb DEFAULT NULL
+) RETURNS public.messages
+LANGUAGE plpgsql SET search_path = '' AS $$
+#variable_conflict use_column
+DECLARE
+  platform boolean := agentbase.caller_is_platform();
+  conversation public.conversations;
+  body text := coalesce(append_message.content, '');
+  appended public.messages;
+BEGIN
+  IF append_message.conversation_id IS NULL THEN
+    RAISE EXCEPTION 'conversation_id is required' USING ERRCODE = '22023';
+  END IF;
+  IF append_message.role IS NULL OR append_message.role NOT IN ('user', 'assistant', 'system', 'tool') THEN
+    RAISE EXCEPTION 'role must be user, assistant, system or tool, got %', coalesce(append_message.role, 'null')
+      USING ERRCODE = '22023';
+  END IF;
+  IF NOT platform THEN
+    IF auth.uid() IS NULL THEN
+      RAISE EXCEPTION 'sign in to append messages' USING ERRCODE = '42501';
+    END IF;
+    IF append_message.role <> 'user' THEN
+      RAISE EXCEPTION 'users append only user messages, not % messages', append_message.role
+        USING ERRCODE = '42501', HINT = 'Assistant, system and tool messages are appended with the service key.';
+    END IF;
+  END IF;
+  IF pg_catalog.char_length(body) > 1000000 THEN
+    RAISE EXCEPTION 'content is longer than 1000000 characters' USING ERRCODE = '22023';
+  END IF;
+  IF pg_catalog.btrim(body) = '' AND NOT (append_message.role = 'assistant' AND append_message.tool_calls IS NOT NULL) THEN
+    RAISE EXCEPTION 'content is empty' USING ERRCODE = '22023',
+      HINT = 'Only an assistant message that makes tool calls may have no text.';
+  END IF;
+  IF append_message.metadata IS NOT NULL AND pg_catalog.jsonb_typeof(append_message.metadata) <> 'object' THEN
+    RAISE EXCEPTION 'metadata must be a JSON object' USING ERRCODE = '22023';
+  END IF;
+
+  SELECT * INTO conversation FROM public.conversations c WHERE c.id = append_message.conversation_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'conversation % not found', append_message.conversation_id USING ERRCODE = 'PT404';
+  END IF;
+  IF NOT platform AND conversation.user_id <> auth.uid() THEN
+    RAISE EXCEPTION 'only the owner of conversation % appends to it', conversation.id USING ERRCODE = '42501';
+  END IF;
+  IF conversation.status = 'deleted' THEN
+    RAISE EXCEPTION 'conversation % is deleted', conversation.id
+      USING ERRCODE = 'PT409', HINT = 'Restore it first: set_conversation_status(conversation_id, ''active'').';
+  END IF;
+
+  INSERT INTO public.messages (tenant_id, conversation_id, role, content, tool_calls, tool_call_id, metadata, created_at)
+  VALUES (conversation.tenant_id, conversation.id, append_message.role, body, append_message.tool_calls,
+          append_message.tool_call_id, coalesce(append_message.metadata, '{}'::jsonb), pg_catalog.clock_timestamp())
+  RETURNING * INTO appended;
+  RETURN appended;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_set_status(target uuid, new_status text) RETURNS public.conversations
+LANGUAGE plpgsql SET search_path = '' AS $$
+DECLARE
+  conversation public.conversations;
+BEGIN
+  IF new_status IS NULL OR new_status NOT IN ('active', 'archived', 'deleted') THEN
+    RAISE EXCEPTION 'status must be active, archived or deleted, got %', coalesce(new_status, 'null')
+      USING ERRCODE = '22023';
+  END IF;
+  SELECT * INTO conversation FROM public.conversations c WHERE c.id = target;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'conversation % not found', target USING ERRCODE = 'PT404';
+  END IF;
+  IF NOT agentbase.caller_is_platform() AND conversation.user_id IS DISTINCT FROM auth.uid() THEN
+    RAISE EXCEPTION 'only the owner of conversation % changes its status', target USING ERRCODE = '42501';
+  END IF;
+  UPDATE public.conversations c SET status = new_status WHERE c.id = target RETURNING * INTO conversation;
+  RETURN conversation;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.set_conversation_status(conversation_id uuid, status text) RETURNS public.conversations
+LANGUAGE sql SET search_path = '' AS $$
+  SELECT * FROM agentbase.chat_set_status(set_conversation_status.conversation_id, set_conversation_status.status)
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_list_conversations(
+  status_filter text, agent_filter uuid, only_mine boolean, page_size integer, after text
+) RETURNS TABLE (
+  id uuid, tenant_id uuid, user_id uuid, agent_id uuid, title text, status text,
+  last_message_at timestamptz, metadata jsonb, created_at timestamptz, updated_at timestamptz, cursor text
+)
+LANGUAGE plpgsql STABLE SET search_path = '' AS $$
+DECLARE
+  size integer := agentbase.chat_page_size(page_size, 50);
+  pos record := agentbase.chat_decode_cursor(after, false, 'after');
+  conditions text := '';
+BEGIN
+  IF status_filter IS NOT NULL AND status_filter NOT IN ('active', 'archived', 'deleted') THEN
+    RAISE EXCEPTION 'status must be active, archived or deleted, got %', status_filter
+      USING ERRCODE = '22023', HINT = 'Leave status out to list active and archived conversations.';
+  END IF;
+  IF only_mine AND auth.uid() IS NULL THEN
+    RAISE EXCEPTION 'mine needs a signed-in user' USING ERRCODE = '42501';
+  END IF;
+  conditions := CASE WHEN status_filter IS NULL THEN 'c.status <> ''deleted''' ELSE 'c.status = $1' END;
+  IF agent_filter IS NOT NULL THEN
+    conditions := conditions || ' AND c.agent_id = $2';
+  END IF;
+  IF only_mine THEN
+    conditions := conditions || ' AND c.user_id = $6';
+  END IF;
+  IF pos.id IS NOT NULL THEN
+    conditions := conditions || ' AND (c.last_message_at, c.id) < ($3, $4)';
+  END IF;
+  RETURN QUERY EXECUTE
+    'SELECT c.id, c.tenant_id, c.user_id, c.agent_id, c.title, c.status, c.last_message_at, c.metadata,'
+    ' c.created_at, c.updated_at, agentbase.chat_cursor(c.last_message_at, c.id)'
+    ' FROM public.conversations c WHERE ' || conditions ||
+    ' ORDER BY c.last_message_at DESC, c.id DESC LIMIT $5'
+    USING status_filter, agent_filter, pos.at, pos.id, size, auth.uid();
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.list_conversations(
+  status text DEFAULT NULL,
+  agent_id uuid DEFAULT NULL,
+  mine boolean DEFAULT false,
+  page_size integer DEFAULT 50,
+  after text DEFAULT NULL
+) RETURNS TABLE (
+  id uuid, tenant_id uuid, user_id uuid, agent_id uuid, title text, status text,
+  last_message_at timestamptz, metadata jsonb, created_at timestamptz, updated_at timestamptz, cursor text
+)
+LANGUAGE sql STABLE SET search_path = '' AS $$
+  SELECT * FROM agentbase.chat_list_conversations(list_conversations.status, list_conversations.agent_id,
+    coalesce(list_conversations.mine, false), list_conversations.page_size, list_conversations.after)
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_list_messages(target uuid, page_size integer, before text, after text)
+RETURNS TABLE (
+  id uuid, tenant_id uuid, conversation_id uuid, role text, content text, tool_calls jsonb,
+  tool_call_id text, metadata jsonb, created_at timestamptz, cursor text
+)
+LANGUAGE plpgsql STABLE SET search_path = '' AS $$
+DECLARE
+  size integer := agentbase.chat_page_size(page_size, 50);
+  before_pos record := agentbase.chat_decode_cursor(before, false, 'before');
+  after_pos record := agentbase.chat_decode_cursor(after, false, 'after');
+  columns constant text :=
+    'm.id, m.tenant_id, m.conversation_id, m.role, m.content, m.tool_calls, m.tool_call_id, m.metadata, m.created_at,'
+    ' agentbase.chat_cursor(m.created_at, m.id)';
+BEGIN
+  IF target IS NULL THEN
+    RAISE EXCEPTION 'conversation_id is required' USING ERRCODE = '22023';
+  END IF;
+  IF before IS NOT NULL AND after IS NOT NULL THEN
+    RAISE EXCEPTION 'give before or after, not both' USING ERRCODE = '22023';
+  END IF;
+  PERFORM 1 FROM public.conversations c WHERE c.id = target;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'conversation % not found', target USING ERRCODE = 'PT404';
+  END IF;
+  IF after IS NOT NULL THEN
+    RETURN QUERY EXECUTE
+      'SELECT ' || columns || ' FROM public.messages m'
+      ' WHERE m.conversation_id = $1 AND (m.created_at, m.id) > ($2, $3)'
+      ' ORDER BY m.created_at, m.id LIMIT $4'
+      USING target, after_pos.at, after_pos.id, size;
+  ELSE
+    RETURN QUERY EXECUTE
+      'SELECT p.* FROM (SELECT ' || columns || ' FROM public.messages m WHERE m.conversation_id = $1'
+      || CASE WHEN before IS NOT NULL THEN ' AND (m.created_at, m.id) < ($2, $3)' ELSE '' END ||
+      ' ORDER BY m.created_at DESC, m.id DESC LIMIT $4) p ORDER BY p.created_at, p.id'
+      USING target, before_pos.at, before_pos.id, size;
+  END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.list_messages(
+  conversation_id uuid,
+  page_size integer DEFAULT 50,
+  before text DEFAULT NULL,
+  after text DEFAULT NULL
+) RETURNS TABLE (
+  id uuid, tenant_id uuid, conversation_id uuid, role text, content text, tool_calls jsonb,
+  tool_call_id text, metadata jsonb, created_at timestamptz, cursor text
+)
+LANGUAGE sql STABLE SET search_path = '' AS $$
+  SELECT * FROM agentbase.chat_list_messages(list_messages.conversation_id, list_messages.page_size,
+    list_messages.before, list_messages.after)
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_search_page(
+  words tsquery, target uuid, page_size integer, after_rank real, after_at timestamptz, after_id uuid
+) RETURNS TABLE (id uuid, rank real)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' SET jit = off AS $$
+DECLARE
+  platform boolean := agentbase.caller_is_platform();
+  tenant uuid := agentbase.current_tenant_id();
+BEGIN
+  IF NOT platform AND tenant IS NULL THEN
+    RETURN;
+  END IF;
+  RETURN QUERY EXECUTE
+    'SELECT p.id, p.rank FROM ('
+    '  SELECT r.id, r.created_at, pg_catalog.ts_rank(pg_catalog.to_tsvector(''english''::regconfig, r.content), $1) AS rank'
+    '  FROM (SELECT m.id, m.created_at, m.content FROM public.messages m'
+    '        WHERE pg_catalog.to_tsvector(''english''::regconfig, m.content) @@ $1'
+    || CASE WHEN platform THEN '' ELSE ' AND m.tenant_id = $2' END
+    || CASE WHEN target IS NOT NULL THEN ' AND m.conversation_id = $3' ELSE '' END ||
+    '          AND m.conversation_id NOT IN (SELECT c.id FROM public.conversations c WHERE c.status = ''deleted'''
+    || CASE WHEN platform THEN '' ELSE ' AND c.tenant_id = $2' END || ')'
+    '        ORDER BY m.created_at DESC LIMIT 500) r) p'
+    || CASE WHEN after_id IS NOT NULL THEN ' WHERE (p.rank, p.created_at, p.id) < ($4, $5, $6)' ELSE '' END ||
+    ' ORDER BY p.rank DESC, p.created_at DESC, p.id DESC LIMIT $7'
+    USING words, tenant, target, after_rank, after_at, after_id, page_size;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_search_messages(search text, target uuid, page_size integer, after text)
+RETURNS TABLE (
+  id uuid, conversation_id uuid, conversation_title text, role text, content text, created_at timestamptz,
+  rank real, snippet text, cursor text
+)
+LANGUAGE plpgsql STABLE SET search_path = '' AS $$
+DECLARE
+  size integer := agentbase.chat_page_size(page_size, 20);
+  pos record := agentbase.chat_decode_cursor(after, true, 'after');
+  words tsquery;
+BEGIN
+  IF search IS NULL OR pg_catalog.btrim(search) = '' THEN
+    RAISE EXCEPTION 'query is empty' USING ERRCODE = '22023';
+  END IF;
+  IF pg_catalog.char_length(search) > 1000 THEN
+    RAISE EXCEPTION 'query is longer than 1000 characters' USING ERRCODE = '22023';
+  END IF;
+  words := pg_catalog.websearch_to_tsquery('english'::regconfig, search);
+  -- Only stop words (or punctuation): nothing can match.
+  IF pg_catalog.numnode(words) = 0 THEN
+    RETURN;
+  END IF;
+  RETURN QUERY
+    SELECT m.id, m.conversation_id, c.title, m.role, m.content, m.created_at, p.rank,
+           pg_catalog.ts_headline('english'::regconfig, agentbase.html_escape(pg_catalog.left(m.content, 100000)), words,
+             'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'),
+           agentbase.chat_cursor(m.created_at, m.id, p.rank)
+    FROM agentbase.chat_search_page(words, target, size, pos.rank, pos.at, pos.id) p
+    JOIN public.messages m ON m.id = p.id
+    JOIN public.conversations c ON c.id = m.conversation_id
+    ORDER BY p.rank DESC, m.created_at DESC, m.id DESC;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.search_messages(
+  query text,
+  conversation_id uuid DEFAULT NULL,
+  page_size integer DEFAULT 20,
+  after text DEFAULT NULL
+) RETURNS TABLE (
+  id uuid, conversation_id uuid, conversation_title text, role text, content text, created_at timestamptz,
+  rank real, snippet text, cursor text
+)
+LANGUAGE sql STABLE SET search_path = '' AS $$
+  SELECT * FROM agentbase.chat_search_messages(search_messages.query, search_messages.conversation_id,
+    search_messages.page_size, search_messages.after)
+$$;
+
 COMMIT;

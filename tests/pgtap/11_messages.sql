@@ -98,12 +98,14 @@ SELECT lives_ok(
     VALUES (fx.id('tenant_a'), fx.id('conv_a1'), 'assistant', 'the agent answers')$$,
   'service_role appends an assistant message');
 SELECT lives_ok(
-  $$INSERT INTO public.messages (tenant_id, conversation_id, role, content, tool_calls)
-    VALUES (fx.id('tenant_a'), fx.id('conv_a1'), 'tool', '42', '[{"name": "calc"}]')$$,
-  'service_role appends a tool message');
+  $$INSERT INTO public.messages (tenant_id, conversation_id, role, content, tool_calls, tool_call_id) VALUES
+    (fx.id('tenant_a'), fx.id('conv_a1'), 'assistant', '',
+     '[{"id": "call_calc", "type": "function", "function": {"name": "calc", "arguments": "{}"}}]', NULL),
+    (fx.id('tenant_a'), fx.id('conv_a1'), 'tool', '42', NULL, 'call_calc')$$,
+  'service_role appends a tool call and its result (a tool message)');
 
 SELECT fx.act_as('a1');
-SELECT is((SELECT count(*)::int FROM public.messages WHERE conversation_id = fx.id('conv_a1')), 5,
+SELECT is((SELECT count(*)::int FROM public.messages WHERE conversation_id = fx.id('conv_a1')), 6,
           'a1 reads the messages service_role appended to own conversation');
 
 -- UPDATE ----------------------------------------------------------------------

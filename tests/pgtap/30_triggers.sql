@@ -95,7 +95,7 @@ SELECT is((SELECT last_message_at FROM public.conversations WHERE id = fx.id('co
           '2021-06-01 12:00:00+00'::timestamptz,
           'a new message moves its conversation''s last_message_at to the message''s created_at');
 INSERT INTO public.messages (tenant_id, conversation_id, role, content, created_at)
-VALUES (fx.id('tenant_a'), fx.id('conv_a2'), 'tool', 'earlier', '2021-01-01 12:00:00+00');
+VALUES (fx.id('tenant_a'), fx.id('conv_a2'), 'system', 'earlier', '2021-01-01 12:00:00+00');
 SELECT is((SELECT last_message_at FROM public.conversations WHERE id = fx.id('conv_a2')),
           '2021-06-01 12:00:00+00'::timestamptz,
           'an older message does not move last_message_at backwards');

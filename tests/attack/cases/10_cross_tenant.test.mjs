@@ -158,7 +158,10 @@ test('cross-tenant: the API exposes exactly the tables and functions this suite 
   const tables = paths.filter((p) => p !== '/' && !p.startsWith('/rpc/')).map((p) => p.slice(1)).sort();
   const functions = paths.filter((p) => p.startsWith('/rpc/')).map((p) => p.slice(5)).sort();
   assert.deepEqual(tables, [...exposedTables].sort(), 'a new table needs its cross-tenant cases');
-  assert.deepEqual(functions, ['match_user_memory'], 'a new function needs its cross-tenant cases');
+  assert.deepEqual(functions, [
+    'append_message', 'list_conversations', 'list_messages', 'match_user_memory', 'search_messages',
+    'set_conversation_status', 'start_conversation',
+  ], 'a new function needs its cross-tenant cases');
 });
 
 // Joins: from rows the attacker can see into rows it cannot.
@@ -443,7 +446,8 @@ for (const who of ['b1', 'anon']) {
     assertAnswer(answer, { status: 200, body: [], contentRange: '*/0' }, `${who} match_user_memory filtered`);
   });
   test(`cross-tenant rpc: ${who} cannot reach the unexposed helpers`, async () => {
-    for (const helper of ['current_tenant_id', 'current_tenant_agent_ids', 'org_write_rule', 'record_org_row_owner']) {
+    for (const helper of ['current_tenant_id', 'current_tenant_agent_ids', 'org_write_rule', 'record_org_row_owner',
+      'chat_search_page', 'chat_list_messages', 'check_message']) {
       const answer = await request('POST', `/rest/v1/rpc/${helper}`, { token: actors[who](), body: {} });
       assertAnswer(answer, { status: 404, code: 'PGRST202' }, `${who} rpc/${helper}`);
     }
@@ -452,6 +456,72 @@ for (const who of ['b1', 'anon']) {
       assertAnswer(answer, { status: 406, code: 'PGRST106' }, `${who} ${schema}.${table}`);
     }
   });
+}
+
+// Chat (60_chat.sql): B's member and anon against A's conversation, agent
+// and messages. A conversation or agent of another tenant is "not found"
+// (PT404, HTTP 404), never "forbidden", so that its existence is not told.
+const chatCases = [
+  {
+    name: 'append_message to A\'s conversation', fn: 'append_message',
+    body: () => ({ conversation_id: fx.ids.conversations, content: 'evil' }),
+    b1: { status: 404, code: 'PT404' }, anon: { status: 401, code: '42501' },
+  },
+  {
+    name: 'append_message as the agent to A\'s conversation', fn: 'append_message',
+    body: () => ({ conversation_id: fx.ids.conversations, content: 'evil', role: 'assistant' }),
+    b1: { status: 403, code: '42501' }, anon: { status: 401, code: '42501' },
+  },
+  {
+    name: 'set_conversation_status deletes A\'s conversation', fn: 'set_conversation_status',
+    body: () => ({ conversation_id: fx.ids.conversations, status: 'deleted' }),
+    b1: { status: 404, code: 'PT404' }, anon: { status: 404, code: 'PT404' },
+  },
+  {
+    name: 'start_conversation with A\'s agent', fn: 'start_conversation',
+    body: () => ({ agent_id: fx.ids.agents, first_message: 'evil' }),
+    b1: { status: 404, code: 'PT404' }, anon: { status: 401, code: '42501' },
+  },
+  {
+    name: 'start_conversation for A\'s user', fn: 'start_conversation',
+    body: () => ({ user_id: fx.a1.user.id }),
+    b1: { status: 403, code: '42501' }, anon: { status: 401, code: '42501' },
+  },
+  {
+    name: 'list_messages of A\'s conversation', fn: 'list_messages',
+    body: () => ({ conversation_id: fx.ids.conversations }),
+    b1: { status: 404, code: 'PT404' }, anon: { status: 404, code: 'PT404' },
+  },
+  {
+    name: 'list_conversations filtered to tenant A', fn: 'list_conversations', query: () => `?select=id&tenant_id=eq.${fx.tenantA}`,
+    body: () => ({ page_size: 200 }), b1: nothing, anon: nothing,
+  },
+  {
+    name: 'list_conversations with status deleted and A\'s agent', fn: 'list_conversations',
+    body: () => ({ agent_id: fx.ids.agents, status: 'deleted' }), b1: nothing, anon: nothing,
+  },
+  {
+    name: 'search_messages for A\'s marker', fn: 'search_messages', body: () => ({ query: fx.marker, page_size: 200 }),
+    b1: nothing, anon: nothing,
+  },
+  {
+    name: 'search_messages in A\'s conversation', fn: 'search_messages',
+    body: () => ({ query: fx.marker, conversation_id: fx.ids.conversations }), b1: nothing, anon: nothing,
+  },
+];
+for (const who of ['b1', 'anon']) {
+  for (const c of chatCases) {
+    test(`cross-tenant rpc: ${who} ${c.name}`, async () => {
+      const touched = ['conversations', 'messages'];
+      const before = await databaseFingerprint(touched);
+      const answer = await request('POST', `/rest/v1/rpc/${c.fn}${c.query ? c.query() : ''}`, {
+        token: actors[who](), body: c.body(),
+      });
+      assertAnswer(answer, c[who], `${who} ${c.name}`);
+      assertNoSecret(answer, c.name);
+      assert.equal(await databaseFingerprint(touched), before, `${who} ${c.name}: the database changed`);
+    });
+  }
 }
 
 test('cross-tenant: A\'s rows are intact after every attack', async () => {

@@ -52,6 +52,47 @@ const inputCases = [
     name: 'NUL in an rpc argument', method: 'POST', path: () => '/rest/v1/rpc/match_user_memory',
     body: () => ({ query_embedding: axis(1), memory_types: ['fact\u0000'] }), expected: refusedNul,
   },
+  // Chat RPCs (60_chat.sql): hostile arguments are a 400 with the reason.
+  {
+    name: 'NUL in a message appended through rpc', method: 'POST', path: () => '/rest/v1/rpc/append_message',
+    body: () => ({ conversation_id: conversationId, content: 'a\u0000b' }), expected: refusedNul,
+  },
+  {
+    name: 'a page size far beyond the bound', method: 'POST', path: () => '/rest/v1/rpc/list_conversations',
+    body: () => ({ page_size: 2147483647 }), expected: { status: 400, code: '22023' },
+  },
+  {
+    name: 'a page size that is not an integer', method: 'POST', path: () => '/rest/v1/rpc/list_messages',
+    body: () => ({ conversation_id: conversationId, page_size: 1e30 }), expected: { status: 400 },
+  },
+  {
+    name: 'a forged cursor (SQL in it)', method: 'POST', path: () => '/rest/v1/rpc/list_messages',
+    body: () => ({ conversation_id: conversationId, before: "1_00000000-0000-0000-0000-000000000000' OR 1=1 --" }),
+    expected: { status: 400, code: '22023' },
+  },
+  {
+    name: 'a cursor with an out-of-range time', method: 'POST', path: () => '/rest/v1/rpc/list_conversations',
+    body: () => ({ after: '9223372036854775807_00000000-0000-0000-0000-000000000000' }), expected: { status: 400, code: '22023' },
+  },
+  {
+    name: 'a search cursor with a NaN rank', method: 'POST', path: () => '/rest/v1/rpc/search_messages',
+    body: () => ({ query: 'x', after: 'NaN_1_00000000-0000-0000-0000-000000000000' }), expected: { status: 400, code: '22023' },
+  },
+  {
+    name: 'a search query of tsquery operators only', method: 'POST', path: () => '/rest/v1/rpc/search_messages',
+    body: () => ({ query: '!(&|:*)<->' }), expected: { status: 200, body: [] },
+  },
+  {
+    // As deep as the server's JSON reader admits; deeper is PGRST102 before the database.
+    name: 'a nested tool_calls value from a user', method: 'POST', path: () => '/rest/v1/rpc/append_message',
+    body: () => ({ conversation_id: conversationId, content: 'x', tool_calls: JSON.parse('['.repeat(20) + ']'.repeat(20)) }),
+    expected: { status: 400, code: '22023' },
+  },
+  {
+    name: 'tool_calls nested past the JSON reader\'s depth', method: 'POST', path: () => '/rest/v1/rpc/append_message',
+    body: () => ({ conversation_id: conversationId, content: 'x', tool_calls: JSON.parse('['.repeat(500) + ']'.repeat(500)) }),
+    expected: { status: 400, code: 'PGRST102' },
+  },
   { name: 'invalid UTF-8 in a filter value', method: 'GET', path: () => '/rest/v1/conversations?title=eq.%FF%FE', expected: refusedNul },
   { name: 'an overlong UTF-8 NUL (C0 80) in a filter value', method: 'GET', path: () => '/rest/v1/conversations?title=eq.%C0%80', expected: refusedNul },
   { name: 'invalid UTF-8 in the table name', method: 'GET', path: () => '/rest/v1/conversations%FF', expected: { status: 404, code: 'PGRST205' } },
