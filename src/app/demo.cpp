@@ -236,6 +236,13 @@ Result<std::string> EnsureDemoData(db::Connection& admin, const std::filesystem:
   for (const auto& spec : kUsers) {
     accounts.push_back(DemoAccount{spec.email, spec.tenant_slug, spec.tenant_name, spec.role, std::nullopt, false});
   }
+  // Before the demo dataset, serve made one demo user and kept it here.
+  std::ifstream legacy(data_dir / "demo-user");
+  std::string legacy_email;
+  std::string legacy_password;
+  if (std::getline(legacy, legacy_email) && std::getline(legacy, legacy_password)) {
+    return "  demo sign-in: " + legacy_email + " / " + legacy_password + "  (supabase.auth.signInWithPassword)\n";
+  }
   if (std::filesystem::exists(data_dir / kPasswordsFile)) {
     RecallDemoPasswords(data_dir, accounts);
     return DemoSignInText(accounts);
