@@ -4,12 +4,16 @@
 // changes nothing, and that scale data stays in tenants of its own.
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
 #include <string>
 
+#include "app/demo.hpp"
 #include "auth/auth_queries.hpp"
 #include "auth/claims.hpp"
 #include "harness.hpp"
@@ -238,6 +242,49 @@ TEST(SeedDemo, WithoutTheSchemaSaysToPushFirst) {
   auto seeded = RunAgentbase("seed --demo " + database.DbUrlFlag());
   EXPECT_EQ(seeded.exit_code, 3) << seeded.out << seeded.err;
   EXPECT_NE(seeded.err.find("agentbase db push"), std::string::npos) << seeded.err;
+}
+
+// serve's first run on the embedded database: the same dataset, its
+// passwords kept in the data directory and printed on every later start.
+TEST(SeedDemo, ServesFirstRunSeedsANewDatabaseAndPrintsTheSameLinesAfter) {
+  TestDatabase database;
+  Push(database);
+  char pattern[] = "/tmp/abseed-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  std::filesystem::path data_dir(pattern);
+  auto connection = database.Connect();
+
+  auto first = app::EnsureDemoData(connection, data_dir);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  auto passwords = PrintedPasswords("\n" + *first);
+  EXPECT_EQ(passwords.size(), 5u) << *first;
+  EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.conversations"), "7");
+  struct stat file {};
+  ASSERT_EQ(stat((data_dir / "demo-users").c_str(), &file), 0);
+  EXPECT_EQ(file.st_mode & 0777, 0600u);
+
+  std::string digest = DataDigest(database);
+  auto again = app::EnsureDemoData(connection, data_dir);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *first);
+  EXPECT_EQ(DataDigest(database), digest);
+  std::filesystem::remove_all(data_dir);
+}
+
+TEST(SeedDemo, ServesFirstRunLeavesADatabaseWithUsersAlone) {
+  TestDatabase database;
+  Push(database);
+  auto owner = RunAgentbase("users add --email someone@example.com --password 'a long password' --tenant acme " +
+                            database.DbUrlFlag());
+  ASSERT_EQ(owner.exit_code, 0) << owner.err;
+  char pattern[] = "/tmp/abseed-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  auto connection = database.Connect();
+  auto result = app::EnsureDemoData(connection, pattern);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(*result, "");
+  EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.tenants"), "1");
+  std::filesystem::remove_all(pattern);
 }
 
 TEST(SeedScale, WritesNMessagesEachInItsConversationsTenantAndNeverInTheDemo) {
