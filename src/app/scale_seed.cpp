@@ -297,7 +297,7 @@ ConversationPlan Plan(long long c, long long conversations, long long total_mess
 }
 
 // Message i of a conversation is sent 1 to 3 minutes after the one before.
-long long MessageTime(long long start, int i) { return start + i * 120 + (i * 37) % 60; }
+long long MessageTime(long long start, int i) { return start + 120LL * i + (i * 37) % 60; }
 
 }  // namespace
 
