@@ -70,6 +70,23 @@ Status RefuseForeignTenants(db::Connection& admin) {
     error.hint = "nothing was changed; the demo writes only into tenants it made (settings.agentbase_seed = 'demo')";
     return error;
   }
+  // Nor does it borrow a user of another tenant who has a demo e-mail: its
+  // conversations would cross tenants.
+  std::string emails;
+  for (const auto& spec : kUsers) emails += std::string(emails.empty() ? "" : ",") + spec.email;
+  auto borrowed = admin.ExecParams(
+      "SELECT string_agg(u.email, ', ' ORDER BY u.email) FROM auth.users u "
+      "JOIN public.profiles p ON p.id = u.id JOIN public.tenants t ON t.id = p.tenant_id "
+      "WHERE lower(u.email) = ANY (string_to_array($1::text, ',')) "
+      "AND t.settings->>'agentbase_seed' IS DISTINCT FROM 'demo'",
+      db::Params{emails});
+  if (!borrowed) return borrowed.error();
+  if (!borrowed->IsNull(0, 0)) {
+    Error error =
+        Error::Conflict("user " + borrowed->Text(0, 0) + " exists in a tenant that is not demo data", "not_demo");
+    error.hint = "nothing was changed; the demo's users belong to its own tenants";
+    return error;
+  }
   return Ok();
 }
 

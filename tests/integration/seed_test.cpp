@@ -237,6 +237,20 @@ TEST(SeedDemo, NeverWritesIntoATenantItDidNotMake) {
   EXPECT_EQ(DataDigest(database), before);
 }
 
+TEST(SeedDemo, NeverBorrowsAUserOfAnotherTenant) {
+  TestDatabase database;
+  Push(database);
+  auto other = RunAgentbase("users add --email Ben@Northwind.example --password 'a long password' --tenant acme " +
+                            database.DbUrlFlag());
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  std::string before = DataDigest(database);
+  auto seeded = RunAgentbase("seed --demo " + database.DbUrlFlag());
+  EXPECT_EQ(seeded.exit_code, 4) << seeded.out << seeded.err;
+  EXPECT_NE(seeded.err.find("user ben@northwind.example exists in a tenant that is not demo data"), std::string::npos)
+      << seeded.err;
+  EXPECT_EQ(DataDigest(database), before);
+}
+
 TEST(SeedDemo, WithoutTheSchemaSaysToPushFirst) {
   TestDatabase database;
   auto seeded = RunAgentbase("seed --demo " + database.DbUrlFlag());
