@@ -7,6 +7,7 @@
 #include "app/db_commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/global_options.hpp"
+#include "app/seed_command.hpp"
 #include "app/serve_command.hpp"
 #include "app/user_commands.hpp"
 
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   AddDbCommands(app, options, exit_code);
   AddUserCommands(app, options, exit_code);
+  AddSeedCommand(app, options, exit_code);
   ServeOptions serve_options;
   AddServeCommand(app, options, serve_options, exit_code);
 

@@ -112,7 +112,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   }
 
   if (target->IsEmbedded() && options.demo && options.push) {
-    auto demo = EnsureDemoUser(*admin, std::filesystem::absolute(global.target.embedded.data_dir));
+    auto demo = EnsureDemoData(*admin, std::filesystem::absolute(global.target.embedded.data_dir));
     if (!demo) return ReportError(demo.error());
     std::cout << *demo;
   }

@@ -150,7 +150,8 @@ void AddServeOptions(CLI::App* serve, ServeOptions& options) {
   serve->add_flag("--db-plan", options.plan_enabled,
                   "Answer Accept: application/vnd.pgrst.plan with the statement's EXPLAIN, as PostgREST's "
                   "db-plan-enabled");
-  serve->add_flag("!--no-demo", options.demo, "Do not create the demo tenant and user on a new embedded database");
+  serve->add_flag("!--no-demo", options.demo,
+                  "Do not seed the demo data (agentbase seed --demo) on a new embedded database");
   serve
       ->add_option("--refresh-token-reuse-interval-s", options.refresh_token_reuse_interval_s,
                    "Seconds after a refresh during which the replaced refresh token still gets the session's "

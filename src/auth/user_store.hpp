@@ -4,7 +4,8 @@
 // password, its tenant, created when the slug is new, and the profile that
 // links them, in one transaction), minting a user's access token with a
 // session of its own, and the probes `agentbase serve` makes of auth.users.
-// Used by `agentbase users add`, `agentbase token` and serve's demo user.
+// Used by `agentbase users add`, `agentbase token` and serve's demo data (which
+// makes its users with the same password hash and app_metadata).
 
 #include <cstdint>
 #include <optional>

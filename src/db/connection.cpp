@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "db/conninfo.hpp"
@@ -99,6 +100,67 @@ Result<PgResult> Connection::ExecParams(std::string_view sql, const Params& para
                                nullptr, nullptr, 0));
   if (!Succeeded(result.raw())) return ErrorFrom(result.raw());
   return result;
+}
+
+Result<CopyIn> Connection::CopyFrom(std::string_view copy_sql) {
+  if (agentbase::HasNulByte(copy_sql)) return NulByteError();
+  std::string text(copy_sql);
+  PgResult started(PQexec(conn_.get(), text.c_str()));
+  if (PQresultStatus(started.raw()) != PGRES_COPY_IN) {
+    if (!Succeeded(started.raw())) return ErrorFrom(started.raw());
+    // Some other statement, which has run: not what the caller meant.
+    return Error::Internal("CopyFrom needs a COPY ... FROM STDIN statement, not: " + text);
+  }
+  return CopyIn(conn_.get());
+}
+
+Status CopyIn::Put(std::string_view data) {
+  if (conn_ == nullptr) return Error::Internal("COPY data sent after the copy ended");
+  if (data.empty()) return Ok();
+  // Blocking connection: 1 (queued, flushed as needed) or -1 (failed).
+  if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) {
+    return ErrorFromResult(nullptr, std::exchange(conn_, nullptr));
+  }
+  return Ok();
+}
+
+Result<long long> CopyIn::End() {
+  if (conn_ == nullptr) return Error::Internal("COPY ended twice");
+  PGconn* conn = std::exchange(conn_, nullptr);
+  if (PQputCopyEnd(conn, nullptr) != 1) return ErrorFromResult(nullptr, conn);
+  std::optional<Error> failure;
+  long long rows = 0;
+  while (PGresult* raw = PQgetResult(conn)) {
+    PgResult result(raw);
+    if (!Succeeded(raw)) {
+      if (!failure) failure = ErrorFromResult(raw, conn);
+      continue;  // drain, so the connection stays usable
+    }
+    const char* tuples = PQcmdTuples(raw);
+    if (tuples != nullptr && *tuples != '\0') rows = std::atoll(tuples);
+  }
+  if (failure) return *failure;
+  return rows;
+}
+
+CopyIn::~CopyIn() {
+  if (conn_ == nullptr) return;
+  // The server answers an aborted copy with an error, which is the point.
+  if (PQputCopyEnd(conn_, "copy abandoned by the client") == 1) {
+    while (PGresult* raw = PQgetResult(conn_)) PQclear(raw);
+  }
+}
+
+void AppendCopyText(std::string& row, std::string_view field) {
+  for (char c : field) {
+    switch (c) {
+      case '\\': row += "\\\\"; break;
+      case '\t': row += "\\t"; break;
+      case '\n': row += "\\n"; break;
+      case '\r': row += "\\r"; break;
+      default: row += c;
+    }
+  }
 }
 
 }  // namespace agentbase::db

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/result.hpp"
@@ -38,6 +39,37 @@ class PgResult {
 
 using Params = std::vector<std::optional<std::string>>;
 
+class Connection;
+
+// One COPY ... FROM STDIN in progress on a blocking connection (made by
+// Connection::CopyFrom). Rows go in as COPY's text format, in chunks of any
+// size (whole rows or not); End() finishes it. A copy still open when this
+// goes away (an early return on an error) is aborted, so the server rejects
+// every row sent and the connection stays usable.
+class CopyIn {
+ public:
+  CopyIn(CopyIn&& other) noexcept : conn_(std::exchange(other.conn_, nullptr)) {}
+  CopyIn& operator=(CopyIn&&) = delete;
+  CopyIn(const CopyIn&) = delete;
+  ~CopyIn();
+
+  // Sends a chunk. An error here means the connection failed; a row the
+  // server rejects is reported by End().
+  Status Put(std::string_view data);
+  // Ends the copy and returns how many rows the server stored.
+  Result<long long> End();
+
+ private:
+  friend class Connection;
+  explicit CopyIn(PGconn* conn) : conn_(conn) {}
+  PGconn* conn_;  // null once ended
+};
+
+// Appends `field` to a COPY text-format row, escaped (backslash, tab,
+// newline, carriage return). A NUL byte cannot be sent (the server refuses
+// it in text anyway): the caller keeps it out.
+void AppendCopyText(std::string& row, std::string_view field);
+
 // Whether the statement or one of its parameters holds a NUL byte, which
 // libpq would cut it at (see util/utf8.hpp's NulByteError): such a statement
 // is refused, never sent.
@@ -57,6 +89,9 @@ class Connection {
   Result<std::vector<PgResult>> ExecAll(std::string_view sql);
   // Runs one statement with text parameters (extended protocol).
   Result<PgResult> ExecParams(std::string_view sql, const Params& params);
+  // Starts `copy_sql`, a COPY ... FROM STDIN (text format); nothing else may
+  // run on this connection until the CopyIn has ended or gone.
+  Result<CopyIn> CopyFrom(std::string_view copy_sql);
 
  private:
   explicit Connection(PGconn* conn) : conn_(conn, &PQfinish) {}
