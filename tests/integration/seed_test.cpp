@@ -182,12 +182,14 @@ TEST(SeedDemo, TwiceIsIdempotentAndKeepsItsPromises) {
             "0");
 }
 
-// Where messages has a tool_call_id column of its own (a later schema), the
-// call id goes there rather than into metadata.
+// On a messages table agentbase created, the schema has a tool_call_id
+// column (61_chat_messages.sql), and the call id goes there, not into metadata.
 TEST(SeedDemo, PutsTheToolCallIdInItsColumnWhereThereIsOne) {
   TestDatabase database;
   Push(database);
-  database.Exec("ALTER TABLE public.messages ADD COLUMN tool_call_id text");
+  ASSERT_EQ(database.Scalar("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' "
+                            "AND table_name = 'messages' AND column_name = 'tool_call_id'"),
+            "1");
   auto seeded = RunAgentbase("seed --demo " + database.DbUrlFlag());
   ASSERT_EQ(seeded.exit_code, 0) << seeded.out << seeded.err;
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.messages WHERE role = 'tool' AND tool_call_id LIKE 'call_%'"),
