@@ -1284,4 +1284,76 @@ $$$agentbase_sql$,
 END
 $agentbase_if$;
 
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'supabase_realtime') THEN
+    CREATE PUBLICATION supabase_realtime;
+  END IF;
+END
+$agentbase$;
+
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'messages') THEN
+    ALTER PUBLICATION supabase_realtime ADD TABLE public.messages;
+  END IF;
+END
+$agentbase$;
+
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = 'public' AND tablename = 'conversations') THEN
+    ALTER PUBLICATION supabase_realtime ADD TABLE public.conversations;
+  END IF;
+END
+$agentbase$;
+
+CREATE OR REPLACE FUNCTION agentbase.realtime_visible(entity regclass, record jsonb, claims jsonb, roles text[])
+RETURNS boolean[]
+LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
+DECLARE
+  key_match text;
+  lookup text;
+  visible boolean[] := '{}';
+  claim jsonb;
+  claim_role text;
+  found boolean;
+  caller_role text := pg_catalog.current_setting('role');
+  caller_claims text := coalesce(pg_catalog.current_setting('request.jwt.claims', true), '');
+BEGIN
+  IF pg_catalog.jsonb_typeof(claims) IS DISTINCT FROM 'array' THEN
+    RAISE EXCEPTION 'claims must be a JSON array of claim objects' USING ERRCODE = '22023';
+  END IF;
+  SELECT pg_catalog.string_agg(pg_catalog.format('t.%1$I = r.%1$I', a.attname), ' AND ')
+    INTO key_match
+  FROM pg_catalog.pg_index i
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+  WHERE i.indrelid = entity AND i.indisprimary;
+  IF key_match IS NULL THEN
+    RAISE EXCEPTION '% has no primary key', entity USING ERRCODE = '42P10';
+  END IF;
+  lookup := pg_catalog.format(
+    'SELECT EXISTS (SELECT 1 FROM %s t, pg_catalog.jsonb_populate_record(NULL::%s, $1) r WHERE %s)',
+    entity, entity, key_match);
+  FOR claim IN SELECT c.value FROM pg_catalog.jsonb_array_elements(claims) c LOOP
+    claim_role := claim ->> 'role';
+    IF pg_catalog.jsonb_typeof(claim) IS DISTINCT FROM 'object'
+       OR claim_role IS NULL
+       OR NOT claim_role = ANY (roles)
+       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = claim_role AND NOT r.rolsuper)
+       OR NOT pg_catalog.has_table_privilege(claim_role, entity, 'SELECT') THEN
+      visible := visible || false;
+      CONTINUE;
+    END IF;
+    PERFORM pg_catalog.set_config('role', claim_role, true);
+    PERFORM pg_catalog.set_config('request.jwt.claims', claim::text, true);
+    EXECUTE lookup INTO found USING record;
+    PERFORM pg_catalog.set_config('role', caller_role, true);
+    visible := visible || coalesce(found, false);
+  END LOOP;
+  PERFORM pg_catalog.set_config('request.jwt.claims', caller_claims, true);
+  RETURN visible;
+END
+$$;
+
 COMMIT;
