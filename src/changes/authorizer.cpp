@@ -58,64 +58,97 @@ awaitable<Result<Authorizer::TableFacts>> Authorizer::Facts(uint32_t relation) {
   co_return facts;
 }
 
+Result<std::vector<std::vector<bool>>> ParseBoolMatrix(std::string_view text, size_t rows, size_t columns) {
+  std::vector<bool> values;
+  int depth = 0;
+  for (char c : text) {
+    if (c == '{') {
+      if (++depth > 2) return Error::Internal("more than two dimensions in " + std::string(text));
+    } else if (c == '}') {
+      if (--depth < 0) return Error::Internal("unbalanced array " + std::string(text));
+    } else if (c == 't' || c == 'f') {
+      if (depth == 0) return Error::Internal("a value outside the array " + std::string(text));
+      values.push_back(c == 't');
+    } else if (c != ',') {
+      return Error::Internal("unexpected '" + std::string(1, c) + "' in a boolean array");
+    }
+  }
+  if (depth != 0 || values.size() != rows * columns) {
+    return Error::Internal("expected " + std::to_string(rows) + "x" + std::to_string(columns) + " booleans, got " +
+                           std::to_string(values.size()));
+  }
+  std::vector<std::vector<bool>> matrix(rows, std::vector<bool>(columns));
+  for (size_t row = 0; row < rows; ++row) {
+    for (size_t column = 0; column < columns; ++column) matrix[row][column] = values[row * columns + column];
+  }
+  return matrix;
+}
+
 awaitable<Result<std::vector<bool>>> Authorizer::Visible(Change change, std::vector<json::object> claims) {
-  std::vector<bool> visible(claims.size(), false);
-  if (claims.empty()) co_return visible;
-  auto facts = co_await Facts(change.relation_oid);
-  if (!facts) co_return facts.error();
-  // Claims that may be asked about at all: an allowed role with SELECT.
+  std::vector<Change> one;
+  one.push_back(std::move(change));
+  auto visible = co_await VisibleBatch(std::move(one), std::move(claims));
+  if (!visible) co_return visible.error();
+  co_return std::move(visible->at(0));
+}
+
+awaitable<Result<std::vector<std::vector<bool>>>> Authorizer::VisibleBatch(std::vector<Change> changes,
+                                                                           std::vector<json::object> claims) {
+  std::vector<std::vector<bool>> visible(changes.size(), std::vector<bool>(claims.size(), false));
+  if (claims.empty() || changes.empty()) co_return visible;
   std::vector<std::string> roles(claims.size());
   for (size_t i = 0; i < claims.size(); ++i) {
     const json::value* role = claims[i].if_contains("role");
     if (role != nullptr && role->is_string()) roles[i] = std::string(role->as_string());
   }
-  auto may_select = [&](size_t i) { return Allowed(roles[i]) && facts->selecting_roles.count(roles[i]) > 0; };
-  if (!facts->row_security || change.kind == ChangeKind::kDelete) {
-    for (size_t i = 0; i < claims.size(); ++i) visible[i] = may_select(i);
-    co_return visible;
-  }
-  // One question per distinct claims.
-  std::unordered_map<std::string, size_t> distinct;
-  std::vector<size_t> asked_as(claims.size(), SIZE_MAX);
-  json::array asked;
-  for (size_t i = 0; i < claims.size(); ++i) {
-    if (!may_select(i)) continue;
-    std::string key = json::serialize(claims[i]);
-    auto [it, added] = distinct.emplace(std::move(key), asked.size());
-    if (added) asked.emplace_back(std::move(claims[i]));
-    asked_as[i] = it->second;
-  }
-  if (asked.empty()) co_return visible;
-  ++queries_;
-  std::vector<db::Statement> statements(1);
-  statements[0].sql = "SELECT agentbase.realtime_visible($1::oid::regclass, $2::jsonb, $3::jsonb, $4::text[])";
-  statements[0].params = {std::to_string(change.relation_oid), json::serialize(change.record), json::serialize(asked),
-                          TextArrayLiteral(options_.roles)};
-  statements[0].reuse = true;
-  auto outcome = co_await pool_.Submit(std::move(statements));
-  if (!outcome) co_return outcome.error();
-  if (outcome->failure) co_return *outcome->failure;
-  // boolean[] as text: {t,f,...}
-  std::string_view answer = outcome->results.at(0).Get(0, 0);
-  if (answer.size() < 2 || answer.front() != '{' || answer.back() != '}') {
-    co_return Error::Internal("realtime_visible answered " + std::string(answer));
-  }
-  answer = answer.substr(1, answer.size() - 2);
-  std::vector<bool> answers;
-  for (size_t start = 0; start <= answer.size() && !answer.empty();) {
-    size_t comma = answer.find(',', start);
-    std::string_view item =
-        answer.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    answers.push_back(item == "t");
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  if (answers.size() != asked.size()) {
-    co_return Error::Internal("realtime_visible answered " + std::to_string(answers.size()) + " of " +
-                              std::to_string(asked.size()) + " claims");
-  }
-  for (size_t i = 0; i < claims.size(); ++i) {
-    if (asked_as[i] != SIZE_MAX) visible[i] = answers[asked_as[i]];
+  // Each table's changes in turn, in the order its first change came.
+  std::vector<bool> done(changes.size(), false);
+  for (size_t first = 0; first < changes.size(); ++first) {
+    if (done[first]) continue;
+    const uint32_t relation = changes[first].relation_oid;
+    auto facts = co_await Facts(relation);
+    if (!facts) co_return facts.error();
+    auto may_select = [&](size_t i) { return Allowed(roles[i]) && facts->selecting_roles.count(roles[i]) > 0; };
+    std::vector<size_t> checked;  // changes whose rows RLS decides on
+    for (size_t c = first; c < changes.size(); ++c) {
+      if (done[c] || changes[c].relation_oid != relation) continue;
+      done[c] = true;
+      if (facts->row_security && changes[c].kind != ChangeKind::kDelete) {
+        checked.push_back(c);
+      } else {
+        for (size_t i = 0; i < claims.size(); ++i) visible[c][i] = may_select(i);
+      }
+    }
+    if (checked.empty()) continue;
+    // One question per distinct claims.
+    std::unordered_map<std::string, size_t> distinct;
+    std::vector<size_t> asked_as(claims.size(), SIZE_MAX);
+    json::array asked;
+    for (size_t i = 0; i < claims.size(); ++i) {
+      if (!may_select(i)) continue;
+      auto [it, added] = distinct.emplace(json::serialize(claims[i]), asked.size());
+      if (added) asked.push_back(claims[i]);
+      asked_as[i] = it->second;
+    }
+    if (asked.empty()) continue;
+    json::array records;
+    for (size_t c : checked) records.push_back(changes[c].record);
+    ++queries_;
+    std::vector<db::Statement> statements(1);
+    statements[0].sql = "SELECT agentbase.realtime_visible($1::oid::regclass, $2::jsonb, $3::jsonb, $4::text[])";
+    statements[0].params = {std::to_string(relation), json::serialize(records), json::serialize(asked),
+                            TextArrayLiteral(options_.roles)};
+    statements[0].reuse = true;
+    auto outcome = co_await pool_.Submit(std::move(statements));
+    if (!outcome) co_return outcome.error();
+    if (outcome->failure) co_return *outcome->failure;
+    auto answers = ParseBoolMatrix(outcome->results.at(0).Get(0, 0), checked.size(), asked.size());
+    if (!answers) co_return answers.error();
+    for (size_t k = 0; k < checked.size(); ++k) {
+      for (size_t i = 0; i < claims.size(); ++i) {
+        if (asked_as[i] != SIZE_MAX) visible[checked[k]][i] = (*answers)[k][asked_as[i]];
+      }
+    }
   }
   co_return visible;
 }

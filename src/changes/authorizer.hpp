@@ -12,8 +12,9 @@
 //    does the same and sends only its primary key): every claim whose role
 //    may SELECT the table sees it;
 //  - otherwise one call of agentbase.realtime_visible (database/schema/
-//    70_realtime.sql) looks the row up by primary key once per distinct
-//    claims, under that role and those claims, inside the database.
+//    70_realtime.sql) looks the rows up by primary key once per distinct
+//    claims, under that role and those claims, inside the database; a batch
+//    of changes (VisibleBatch) costs about what one change costs.
 // Claims naming a role outside AuthorizerOptions::roles never see anything.
 
 #include <boost/asio/awaitable.hpp>
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -48,6 +50,14 @@ class Authorizer {
   // not answer (the caller decides; delivering nothing is the safe choice).
   boost::asio::awaitable<Result<std::vector<bool>>> Visible(Change change, std::vector<boost::json::object> claims);
 
+  // The same for several changes at once (visible[change][claims]): one
+  // round trip per table among them, whose database cost grows with the
+  // number of distinct claims and barely with the number of changes (one
+  // lookup of all the batch's rows per claims). A subscriber's server batches
+  // the changes that arrived while the previous batch was being authorised.
+  boost::asio::awaitable<Result<std::vector<std::vector<bool>>>> VisibleBatch(std::vector<Change> changes,
+                                                                              std::vector<boost::json::object> claims);
+
   // Database round trips made so far (for the benchmark's cost per event).
   uint64_t Queries() const { return queries_; }
 
@@ -68,5 +78,9 @@ class Authorizer {
 
 // The SQL array literal of `items` ({"a","b"}), for a text[] parameter.
 std::string TextArrayLiteral(const std::vector<std::string>& items);
+
+// A boolean array's text ({t,f} or {{t,f},{f,t}}) as `rows` rows of
+// `columns` values, row-major; an error when it does not have that shape.
+Result<std::vector<std::vector<bool>>> ParseBoolMatrix(std::string_view text, size_t rows, size_t columns);
 
 }  // namespace agentbase::changes

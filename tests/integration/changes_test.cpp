@@ -316,6 +316,18 @@ asio::awaitable<void> AuthorizeTenants(asio::any_io_executor executor, changes::
       answers->push_back(visible.ok() ? *visible : std::vector<bool>{});
     }
     if (round == 0) {
+      // Both inserts in one round trip: the same answers.
+      std::vector<Change> batch;
+      for (const auto& change : seen->changes) {
+        if (change.table == "messages") batch.push_back(change);
+      }
+      std::vector<json::object> viewers{claims("authenticated", user_a), claims("authenticated", user_b),
+                                        claims("anon", nullptr)};
+      auto together = co_await authorizer.VisibleBatch(std::move(batch), std::move(viewers));
+      EXPECT_TRUE(together.ok()) << together.error().message;
+      if (together.ok()) {
+        EXPECT_EQ(*together, (std::vector<std::vector<bool>>{{true, false, false}, {false, true, false}}));
+      }
       database->Exec("DELETE FROM public.messages WHERE id = '00000000-0000-0000-0000-00000000a001'");
       std::function<bool()> three = [messages] { return messages() >= 3; };
       EXPECT_TRUE(co_await WaitUntil(executor, three, std::chrono::seconds(10)));
@@ -372,8 +384,9 @@ TEST(ChangeAuthorizer, EachTenantsUserSeesOnlyItsTenantsMessageInsert) {
   // A DELETE is not checked against RLS (as on Supabase): every API role that
   // may select the table sees that it happened, with only the primary key.
   EXPECT_EQ((*answers)[2], (std::vector<bool>{true, true, true, true, false, true}));
-  // One query for the table's facts, then one per insert; none for the delete.
-  EXPECT_EQ(*queries, 3u);
+  // One query for the table's facts, then one per insert and one for the
+  // batch of both; none for the delete.
+  EXPECT_EQ(*queries, 4u);
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'"), "0");
 }
 
