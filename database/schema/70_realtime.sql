@@ -25,7 +25,7 @@ ALTER PUBLICATION supabase_realtime ADD TABLE public.conversations;
 -- record and one column per claims, in the order given.
 -- SECURITY INVOKER: the caller must be allowed to switch to those roles
 -- (PostgREST's authenticator is; a superuser is), and nobody gains a role
--- through it. The role and claims in force before the call are restored.
+-- through it; an API role calling it is refused. The role and claims in force before the call are restored.
 -- Like Supabase's realtime.apply_rls, it reads the rows as they are now: a
 -- row changed again since its change committed is judged on its newer state,
 -- and a row deleted since is shown to nobody.
@@ -47,6 +47,13 @@ DECLARE
   caller_role text := pg_catalog.current_setting('role');
   caller_claims text := coalesce(pg_catalog.current_setting('request.jwt.claims', true), '');
 BEGIN
+  -- PostgreSQL checks a role switch against the session's user, so an API
+  -- role acting in a session of the server's (SET ROLE) could switch to any
+  -- other API role: it is for the server's own connections only.
+  IF current_user = ANY (roles) OR current_user IN ('anon', 'authenticated', 'service_role') THEN
+    RAISE EXCEPTION 'agentbase.realtime_visible is not for API roles (called as %)', current_user
+      USING ERRCODE = '42501';
+  END IF;
   IF pg_catalog.jsonb_typeof(records) IS DISTINCT FROM 'array'
      OR pg_catalog.jsonb_typeof(claims) IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION 'records and claims must be JSON arrays of objects' USING ERRCODE = '22023';

@@ -1326,6 +1326,13 @@ DECLARE
   caller_role text := pg_catalog.current_setting('role');
   caller_claims text := coalesce(pg_catalog.current_setting('request.jwt.claims', true), '');
 BEGIN
+  -- PostgreSQL checks a role switch against the session's user, so an API
+  -- role acting in a session of the server's (SET ROLE) could switch to any
+  -- other API role: it is for the server's own connections only.
+  IF current_user = ANY (roles) OR current_user IN ('anon', 'authenticated', 'service_role') THEN
+    RAISE EXCEPTION 'agentbase.realtime_visible is not for API roles (called as %)', current_user
+      USING ERRCODE = '42501';
+  END IF;
   IF pg_catalog.jsonb_typeof(records) IS DISTINCT FROM 'array'
      OR pg_catalog.jsonb_typeof(claims) IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION 'records and claims must be JSON arrays of objects' USING ERRCODE = '22023';
