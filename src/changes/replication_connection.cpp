@@ -221,8 +221,13 @@ awaitable<Result<std::string>> ReplicationConnection::ReadCopyData() {
 }
 
 awaitable<Status> ReplicationConnection::WriteCopyData(std::string_view bytes) {
-  int queued = PQputCopyData(conn_, bytes.data(), static_cast<int>(bytes.size()));
-  if (queued != 1) co_return Broken("sending a status update failed");
+  while (true) {
+    int queued = PQputCopyData(conn_, bytes.data(), static_cast<int>(bytes.size()));
+    if (queued == 1) break;
+    if (queued < 0) co_return Broken("sending a status update failed");
+    // 0: libpq's buffer is full (nonblocking): send what it holds, then retry.
+    if (auto flushed = co_await Flush(); !flushed) co_return flushed.error();
+  }
   co_return co_await Flush();
 }
 
