@@ -138,6 +138,8 @@ bool Catalog::Has(const SchemaObject& object) const {
     }
     case ObjectKind::Policy: return policies.count(object.QualifiedTable() + "." + object.name) > 0;
     case ObjectKind::Trigger: return triggers.count(object.QualifiedTable() + "." + object.name) > 0;
+    case ObjectKind::Publication: return publications.count(object.name) > 0;
+    case ObjectKind::PublicationTable: return publication_tables.count(object.name + " " + object.QualifiedTable()) > 0;
   }
   return false;
 }
@@ -264,6 +266,9 @@ Result<Catalog> LoadCatalog(db::Connection& connection, const schema::DesiredSch
       GrantChecks(desired),
       // 13: declared types
       TypeChecks(desired),
+      // 14: publications ('') and their tables
+      "SELECT pubname, '' FROM pg_catalog.pg_publication "
+      "UNION ALL SELECT pubname, schemaname || '.' || tablename FROM pg_catalog.pg_publication_tables",
   };
   std::string batch;
   for (const auto& query : queries) batch += query + ";\n";
@@ -321,6 +326,13 @@ Result<Catalog> LoadCatalog(db::Connection& connection, const schema::DesiredSch
     if (r[12].Int(i, 1) == r[12].Int(i, 2)) catalog.granted.insert(r[12].Text(i, 0));
   }
   for (int i = 0; i < r[13].Rows(); ++i) catalog.type_oids[r[13].Text(i, 0)] = r[13].Int(i, 1);
+  for (int i = 0; i < r[14].Rows(); ++i) {
+    if (r[14].Get(i, 1).empty()) {
+      catalog.publications.insert(r[14].Text(i, 0));
+    } else {
+      catalog.publication_tables.insert(r[14].Text(i, 0) + " " + r[14].Text(i, 1));
+    }
+  }
 
   if (catalog.HasTable("agentbase.schema_history")) {
     auto history = LoadHistory(connection);

@@ -63,6 +63,8 @@ struct Catalog {
   std::map<std::string, std::string> functions;                        // "schema.name" -> body
   std::set<std::string> granted;                                       // keys of grants fully held
   std::map<std::string, long long> type_oids;                          // declared type -> oid (0 when unknown)
+  std::set<std::string> publications;
+  std::set<std::string> publication_tables;  // "publication schema.table" (FOR ALL TABLES: every table)
 
   std::vector<HistoryEntry> history;  // oldest first
 

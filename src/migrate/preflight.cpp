@@ -103,6 +103,11 @@ void CheckPrivileges(const Catalog& catalog, const Plan& plan, const std::set<st
           report("schema " + object.name, "the connecting role may not create schemas in this database");
         }
         break;
+      case ObjectKind::Publication:
+        if (!catalog.can_create_schema) {
+          report("publication " + object.name, "the connecting role may not create publications in this database");
+        }
+        break;
       case ObjectKind::Table:
       case ObjectKind::Function: {
         auto schema = catalog.schemas.find(object.schema);

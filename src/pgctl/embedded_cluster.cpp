@@ -281,7 +281,14 @@ Status EmbeddedCluster::StartIfNeeded() {
                 // to disk; one syncfs() of its file system does that in a
                 // fraction of the time of an fsync() per file, so the server is
                 // back sooner.
-                "-c", "recovery_init_sync_method=syncfs"};
+                "-c", "recovery_init_sync_method=syncfs",
+                // Change capture for live updates (src/changes) reads the WAL
+                // through logical replication. Given on the command line, it
+                // holds for a cluster made by an older agentbase too, from its
+                // next start. A replication slot left behind by a serving
+                // process that died may hold back at most this much WAL before
+                // PostgreSQL invalidates it (the default keeps WAL forever).
+                "-c", "wal_level=logical", "-c", "max_slot_wal_keep_size=1GB"};
   spawn.user = server_user_;
   spawn.log_file = options_.data_dir / "postgres.log";
   spawn.new_session = true;  // outlives us while other agentbase processes use it

@@ -75,6 +75,14 @@ std::string RenderObject(const SchemaObject& object) {
       return Guarded("NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = " + QuoteLiteral(object.name) +
                          " AND tgrelid = " + RegclassOf(object) + ")",
                      object.Sql());
+    case ObjectKind::Publication:
+      return Guarded("NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = " + QuoteLiteral(object.name) + ")",
+                     object.Sql());
+    case ObjectKind::PublicationTable:
+      return Guarded("NOT EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = " + QuoteLiteral(object.name) +
+                         " AND schemaname = " + QuoteLiteral(object.schema) +
+                         " AND tablename = " + QuoteLiteral(object.table) + ")",
+                     object.Sql());
     case ObjectKind::RoleMembership:
     case ObjectKind::SchemaGrant:
     case ObjectKind::TableGrant:

@@ -24,6 +24,8 @@ enum class ObjectKind {
   RowSecurity,
   Policy,
   Trigger,
+  Publication,       // CREATE PUBLICATION name (created when absent; its tables come one by one)
+  PublicationTable,  // ALTER PUBLICATION name ADD TABLE t: `name` the publication, schema/table the table
 };
 
 const char* KindName(ObjectKind kind);

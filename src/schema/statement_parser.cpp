@@ -23,6 +23,8 @@ const char* KindName(ObjectKind kind) {
     case ObjectKind::RowSecurity: return "row level security";
     case ObjectKind::Policy: return "policy";
     case ObjectKind::Trigger: return "trigger";
+    case ObjectKind::Publication: return "publication";
+    case ObjectKind::PublicationTable: return "publication table";
   }
   return "object";
 }
@@ -32,7 +34,9 @@ std::string SchemaObject::Key() const {
   switch (kind) {
     case ObjectKind::Extension:
     case ObjectKind::Schema:
-    case ObjectKind::Role: return key + name;
+    case ObjectKind::Role:
+    case ObjectKind::Publication: return key + name;
+    case ObjectKind::PublicationTable: return key + name + " " + QualifiedTable();
     case ObjectKind::RoleMembership: return key + name + " to " + member;
     case ObjectKind::SchemaGrant: return key + name + " to " + Join(grantees, ",");
     case ObjectKind::TableGrant:
@@ -430,6 +434,39 @@ Result<SchemaObject> ParseAlterTable(Cursor& cursor, SchemaObject object) {
   return column;
 }
 
+// CREATE PUBLICATION name, without FOR: a publication that exists already
+// (Supabase creates supabase_realtime) is left as it is, and its tables are
+// added one by one (ALTER PUBLICATION ... ADD TABLE).
+Result<SchemaObject> ParseCreatePublication(Cursor& cursor, SchemaObject object) {
+  if (cursor.AcceptAll({"IF", "NOT", "EXISTS"})) return cursor.Fail("write it without IF NOT EXISTS");
+  size_t name_token = cursor.Position();
+  auto name = cursor.Identifier("publication name");
+  if (!name) return name.error();
+  if (!cursor.AtEnd()) return cursor.Fail("add the publication's tables with ALTER PUBLICATION ... ADD TABLE");
+  object.kind = ObjectKind::Publication;
+  object.name = *name;
+  SplitAroundName(object, cursor, name_token);
+  return object;
+}
+
+// ALTER PUBLICATION name ADD TABLE schema.table: one table per statement.
+Result<SchemaObject> ParseAlterPublication(Cursor& cursor, SchemaObject object) {
+  size_t name_token = cursor.Position();
+  auto name = cursor.Identifier("publication name");
+  if (!name) return name.error();
+  if (!cursor.AcceptAll({"ADD", "TABLE"})) return cursor.Fail("only ALTER PUBLICATION ... ADD TABLE");
+  cursor.Accept("ONLY");
+  auto table = cursor.QualifiedName("table name");
+  if (!table) return table.error();
+  if (!cursor.AtEnd()) return cursor.Fail("add one table per statement, without a column list or WHERE");
+  object.kind = ObjectKind::PublicationTable;
+  object.name = *name;
+  object.schema = table->first;
+  object.table = table->second;
+  SplitAroundName(object, cursor, name_token);
+  return object;
+}
+
 }  // namespace
 
 Result<SchemaObject> ParseStatement(const std::string& statement) {
@@ -440,7 +477,8 @@ Result<SchemaObject> ParseStatement(const std::string& statement) {
   object.head = statement;
   if (cursor.Accept("GRANT")) return ParseGrant(cursor, object);
   if (cursor.AcceptAll({"ALTER", "TABLE"})) return ParseAlterTable(cursor, object);
-  if (!cursor.Accept("CREATE")) return cursor.Fail("expected CREATE, ALTER TABLE or GRANT");
+  if (cursor.AcceptAll({"ALTER", "PUBLICATION"})) return ParseAlterPublication(cursor, object);
+  if (!cursor.Accept("CREATE")) return cursor.Fail("expected CREATE, ALTER TABLE, ALTER PUBLICATION or GRANT");
   cursor.AcceptAll({"OR", "REPLACE"});
   if (cursor.Accept("TABLE")) {
     if (cursor.AcceptAll({"IF", "NOT", "EXISTS"})) return cursor.Fail("write CREATE TABLE without IF NOT EXISTS");
@@ -450,6 +488,7 @@ Result<SchemaObject> ParseStatement(const std::string& statement) {
   if (cursor.Accept("POLICY")) return ParsePolicy(cursor, object);
   if (cursor.Accept("TRIGGER")) return ParseTrigger(cursor, object);
   if (cursor.Accept("INDEX") || cursor.AcceptAll({"UNIQUE", "INDEX"})) return ParseIndex(cursor, object);
+  if (cursor.Accept("PUBLICATION")) return ParseCreatePublication(cursor, object);
   bool is_schema = cursor.Accept("SCHEMA");
   bool is_extension = !is_schema && cursor.Accept("EXTENSION");
   bool is_role = !is_schema && !is_extension && cursor.Accept("ROLE");

@@ -165,4 +165,23 @@ TEST(StatementParser, PolicyEndingAtForIsRefused) {
   EXPECT_NE(object.error().message.find("after FOR"), std::string::npos) << object.error().message;
 }
 
+TEST(StatementParser, PublicationsAndTheirTablesOneByOne) {
+  auto publication = ParseStatement("CREATE PUBLICATION supabase_realtime");
+  ASSERT_TRUE(publication.ok()) << publication.error().message;
+  EXPECT_EQ(publication->kind, ObjectKind::Publication);
+  EXPECT_EQ(publication->Key(), "publication supabase_realtime");
+  EXPECT_EQ(publication->Sql(), "CREATE PUBLICATION supabase_realtime");
+  auto table = ParseStatement("ALTER PUBLICATION supabase_realtime ADD TABLE public.messages");
+  ASSERT_TRUE(table.ok()) << table.error().message;
+  EXPECT_EQ(table->kind, ObjectKind::PublicationTable);
+  EXPECT_EQ(table->name, "supabase_realtime");
+  EXPECT_EQ(table->QualifiedTable(), "public.messages");
+  EXPECT_EQ(table->Key(), "publication table supabase_realtime public.messages");
+  EXPECT_EQ(table->Sql(), "ALTER PUBLICATION supabase_realtime ADD TABLE public.messages");
+  // One table per statement, and no FOR clause on the publication.
+  EXPECT_FALSE(ParseStatement("ALTER PUBLICATION p ADD TABLE a, b").ok());
+  EXPECT_FALSE(ParseStatement("ALTER PUBLICATION p DROP TABLE a").ok());
+  EXPECT_FALSE(ParseStatement("CREATE PUBLICATION p FOR ALL TABLES").ok());
+}
+
 }  // namespace agentbase::schema

@@ -1,0 +1,156 @@
+#include "changes/authorizer.hpp"
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace agentbase::changes {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using asio::awaitable;
+
+std::string TextArrayLiteral(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+bool Authorizer::Allowed(const std::string& role) const {
+  return std::find(options_.roles.begin(), options_.roles.end(), role) != options_.roles.end();
+}
+
+awaitable<Result<Authorizer::TableFacts>> Authorizer::Facts(uint32_t relation) {
+  auto now = std::chrono::steady_clock::now();
+  if (auto it = facts_.find(relation); it != facts_.end() && now - it->second.fetched < options_.table_facts_ttl) {
+    co_return it->second;
+  }
+  ++queries_;
+  std::vector<db::Statement> statements(1);
+  statements[0].sql =
+      "SELECT c.relrowsecurity, r.role FROM pg_catalog.pg_class c "
+      "LEFT JOIN LATERAL (SELECT u.role FROM pg_catalog.unnest($2::text[]) u(role) "
+      "  JOIN pg_catalog.pg_roles p ON p.rolname = u.role AND NOT p.rolsuper "
+      "  WHERE pg_catalog.has_table_privilege(u.role, c.oid, 'SELECT')) r ON true "
+      "WHERE c.oid = $1::oid";
+  statements[0].params = {std::to_string(relation), TextArrayLiteral(options_.roles)};
+  statements[0].reuse = true;
+  auto outcome = co_await pool_.Submit(std::move(statements));
+  if (!outcome) co_return outcome.error();
+  if (outcome->failure) co_return *outcome->failure;
+  const db::PgResult& rows = outcome->results.at(0);
+  if (rows.Rows() == 0) co_return Error::NotFound("no table has oid " + std::to_string(relation), "42P01");
+  TableFacts facts;
+  facts.fetched = now;
+  facts.row_security = rows.Bool(0, 0);
+  for (int row = 0; row < rows.Rows(); ++row) {
+    if (!rows.IsNull(row, 1)) facts.selecting_roles.insert(rows.Text(row, 1));
+  }
+  facts_[relation] = facts;
+  co_return facts;
+}
+
+Result<std::vector<std::vector<bool>>> ParseBoolMatrix(std::string_view text, size_t rows, size_t columns) {
+  std::vector<bool> values;
+  int depth = 0;
+  for (char c : text) {
+    if (c == '{') {
+      if (++depth > 2) return Error::Internal("more than two dimensions in " + std::string(text));
+    } else if (c == '}') {
+      if (--depth < 0) return Error::Internal("unbalanced array " + std::string(text));
+    } else if (c == 't' || c == 'f') {
+      if (depth == 0) return Error::Internal("a value outside the array " + std::string(text));
+      values.push_back(c == 't');
+    } else if (c != ',') {
+      return Error::Internal("unexpected '" + std::string(1, c) + "' in a boolean array");
+    }
+  }
+  if (depth != 0 || values.size() != rows * columns) {
+    return Error::Internal("expected " + std::to_string(rows) + "x" + std::to_string(columns) + " booleans, got " +
+                           std::to_string(values.size()));
+  }
+  std::vector<std::vector<bool>> matrix(rows, std::vector<bool>(columns));
+  for (size_t row = 0; row < rows; ++row) {
+    for (size_t column = 0; column < columns; ++column) matrix[row][column] = values[row * columns + column];
+  }
+  return matrix;
+}
+
+awaitable<Result<std::vector<bool>>> Authorizer::Visible(Change change, std::vector<json::object> claims) {
+  std::vector<Change> one;
+  one.push_back(std::move(change));
+  auto visible = co_await VisibleBatch(std::move(one), std::move(claims));
+  if (!visible) co_return visible.error();
+  co_return std::move(visible->at(0));
+}
+
+awaitable<Result<std::vector<std::vector<bool>>>> Authorizer::VisibleBatch(std::vector<Change> changes,
+                                                                           std::vector<json::object> claims) {
+  std::vector<std::vector<bool>> visible(changes.size(), std::vector<bool>(claims.size(), false));
+  if (claims.empty() || changes.empty()) co_return visible;
+  std::vector<std::string> roles(claims.size());
+  for (size_t i = 0; i < claims.size(); ++i) {
+    const json::value* role = claims[i].if_contains("role");
+    if (role != nullptr && role->is_string()) roles[i] = std::string(role->as_string());
+  }
+  // Each table's changes in turn, in the order its first change came.
+  std::vector<bool> done(changes.size(), false);
+  for (size_t first = 0; first < changes.size(); ++first) {
+    if (done[first]) continue;
+    const uint32_t relation = changes[first].relation_oid;
+    auto facts = co_await Facts(relation);
+    if (!facts) co_return facts.error();
+    auto may_select = [&](size_t i) { return Allowed(roles[i]) && facts->selecting_roles.count(roles[i]) > 0; };
+    std::vector<size_t> checked;  // changes whose rows RLS decides on
+    for (size_t c = first; c < changes.size(); ++c) {
+      if (done[c] || changes[c].relation_oid != relation) continue;
+      done[c] = true;
+      if (facts->row_security && changes[c].kind != ChangeKind::kDelete) {
+        checked.push_back(c);
+      } else {
+        for (size_t i = 0; i < claims.size(); ++i) visible[c][i] = may_select(i);
+      }
+    }
+    if (checked.empty()) continue;
+    // One question per distinct claims.
+    std::unordered_map<std::string, size_t> distinct;
+    std::vector<size_t> asked_as(claims.size(), SIZE_MAX);
+    json::array asked;
+    for (size_t i = 0; i < claims.size(); ++i) {
+      if (!may_select(i)) continue;
+      auto [it, added] = distinct.emplace(json::serialize(claims[i]), asked.size());
+      if (added) asked.push_back(claims[i]);
+      asked_as[i] = it->second;
+    }
+    if (asked.empty()) continue;
+    json::array records;
+    for (size_t c : checked) records.push_back(changes[c].record);
+    ++queries_;
+    std::vector<db::Statement> statements(1);
+    statements[0].sql = "SELECT agentbase.realtime_visible($1::oid::regclass, $2::jsonb, $3::jsonb, $4::text[])";
+    statements[0].params = {std::to_string(relation), json::serialize(records), json::serialize(asked),
+                            TextArrayLiteral(options_.roles)};
+    statements[0].reuse = true;
+    auto outcome = co_await pool_.Submit(std::move(statements));
+    if (!outcome) co_return outcome.error();
+    if (outcome->failure) co_return *outcome->failure;
+    auto answers = ParseBoolMatrix(outcome->results.at(0).Get(0, 0), checked.size(), asked.size());
+    if (!answers) co_return answers.error();
+    for (size_t k = 0; k < checked.size(); ++k) {
+      for (size_t i = 0; i < claims.size(); ++i) {
+        if (asked_as[i] != SIZE_MAX) visible[checked[k]][i] = (*answers)[k][asked_as[i]];
+      }
+    }
+  }
+  co_return visible;
+}
+
+}  // namespace agentbase::changes

@@ -1,0 +1,86 @@
+#pragma once
+// Who may see a change: row level security decides, for each subscriber's
+// JWT claims, as Supabase Realtime's postgres_changes does, but with one
+// database round trip per change for all subscribers instead of one query
+// per change per subscriber:
+//  - identical claims are asked about once;
+//  - a table without row level security needs no query per change: a role
+//    that may SELECT the table sees every row (the table's facts, RLS on or
+//    off and which API roles may SELECT it, are cached per table for
+//    table_facts_ttl);
+//  - a DELETE is not checked against RLS (the old row is gone; Supabase
+//    does the same and sends only its primary key): every claim whose role
+//    may SELECT the table sees it;
+//  - otherwise one call of agentbase.realtime_visible (database/schema/
+//    70_realtime.sql) looks the rows up by primary key once per distinct
+//    claims, under that role and those claims, inside the database; a batch
+//    of changes (VisibleBatch) costs about what one change costs.
+// Claims naming a role outside AuthorizerOptions::roles never see anything.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "changes/change.hpp"
+#include "db/pool.hpp"
+#include "util/result.hpp"
+
+namespace agentbase::changes {
+
+struct AuthorizerOptions {
+  // The roles a JWT may name (as RestOptions::jwt_roles).
+  std::vector<std::string> roles = {"anon", "authenticated", "service_role"};
+  std::chrono::milliseconds table_facts_ttl{5000};
+};
+
+class Authorizer {
+ public:
+  // The pool's user must be allowed to switch to those roles (PostgREST's
+  // authenticator, or a superuser).
+  Authorizer(db::Pool& pool, AuthorizerOptions options = {}) : pool_(pool), options_(std::move(options)) {}
+
+  // For each claims object (its "role" names the database role), whether it
+  // may see the change; in the order given. An Error when the database could
+  // not answer (the caller decides; delivering nothing is the safe choice).
+  boost::asio::awaitable<Result<std::vector<bool>>> Visible(Change change, std::vector<boost::json::object> claims);
+
+  // The same for several changes at once (visible[change][claims]): one
+  // round trip per table among them, whose database cost grows with the
+  // number of distinct claims and barely with the number of changes (one
+  // lookup of all the batch's rows per claims). A subscriber's server batches
+  // the changes that arrived while the previous batch was being authorised.
+  boost::asio::awaitable<Result<std::vector<std::vector<bool>>>> VisibleBatch(std::vector<Change> changes,
+                                                                              std::vector<boost::json::object> claims);
+
+  // Database round trips made so far (for the benchmark's cost per event).
+  uint64_t Queries() const { return queries_; }
+
+ private:
+  struct TableFacts {
+    std::chrono::steady_clock::time_point fetched;
+    bool row_security = false;
+    std::unordered_set<std::string> selecting_roles;  // allowed roles with SELECT on the table
+  };
+  boost::asio::awaitable<Result<TableFacts>> Facts(uint32_t relation);
+  bool Allowed(const std::string& role) const;
+
+  db::Pool& pool_;
+  AuthorizerOptions options_;
+  std::unordered_map<uint32_t, TableFacts> facts_;
+  uint64_t queries_ = 0;
+};
+
+// The SQL array literal of `items` ({"a","b"}), for a text[] parameter.
+std::string TextArrayLiteral(const std::vector<std::string>& items);
+
+// A boolean array's text ({t,f} or {{t,f},{f,t}}) as `rows` rows of
+// `columns` values, row-major; an error when it does not have that shape.
+Result<std::vector<std::vector<bool>>> ParseBoolMatrix(std::string_view text, size_t rows, size_t columns);
+
+}  // namespace agentbase::changes

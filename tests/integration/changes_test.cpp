@@ -1,0 +1,394 @@
+// Change capture (src/changes) against the test cluster, which runs with
+// wal_level=logical (scripts/lib/test-cluster.sh): the feed's changes, their
+// order and values, resuming after its backend is killed, and the
+// Authorizer under the schema's row level security.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "changes/authorizer.hpp"
+#include "changes/feed.hpp"
+#include "db/pool.hpp"
+#include "harness.hpp"
+
+namespace agentbase::testing {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using changes::Change;
+using changes::ChangeKind;
+using changes::FeedState;
+
+namespace {
+
+// What a feed reported, shared between its callbacks and the test body.
+struct Seen {
+  std::vector<Change> changes;
+  std::vector<changes::FeedStatus> statuses;
+  bool streaming = false;
+  size_t Count(FeedState state) const {
+    size_t n = 0;
+    for (const auto& status : statuses) n += status.state == state;
+    return n;
+  }
+};
+
+// Predicates are named locals, never lambdas written inside the co_await
+// expression: GCC 12 destroys such temporaries twice (ENGINEERING.md).
+asio::awaitable<bool> WaitUntil(asio::any_io_executor executor, std::function<bool()> done,
+                                std::chrono::milliseconds timeout) {
+  asio::steady_timer timer(executor);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) co_return false;
+    timer.expires_after(std::chrono::milliseconds(10));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  co_return true;
+}
+
+// A database with a published table, an unpublished one, and the slot
+// cleaned up whatever happens (a database with a slot cannot be dropped).
+class ChangeFeedTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    database_ = std::make_unique<TestDatabase>();
+    database_->Exec(
+        "CREATE TABLE public.items (id int8 PRIMARY KEY, label text, tags text[], meta jsonb, price numeric, "
+        "done bool, at timestamptz);"
+        "CREATE TABLE public.quiet (id int PRIMARY KEY, label text);"
+        "CREATE PUBLICATION supabase_realtime FOR TABLE public.items;");
+    slot_ = "t_" + database_->Name();
+  }
+  void TearDown() override {
+    auto admin = db::Connection::Open(AdminConninfo());
+    if (admin) {
+      (void)admin->Exec("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '" +
+                        slot_ + "' AND active_pid IS NOT NULL");
+      for (int attempt = 0; attempt < 50; ++attempt) {
+        auto dropped = admin->Exec(
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+            "WHERE slot_name = '" +
+            slot_ + "' AND NOT active");
+        auto left = admin->Exec("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot_ + "'");
+        if (dropped && left && left->Text(0, 0) == "0") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    database_.reset();
+  }
+
+  changes::FeedOptions Options(std::string publication = "supabase_realtime") const {
+    changes::FeedOptions options;
+    options.conninfo = database_->Conninfo();
+    options.publication = std::move(publication);
+    options.slot = slot_;
+    options.first_retry = std::chrono::milliseconds(20);
+    options.max_retry = std::chrono::milliseconds(200);
+    return options;
+  }
+
+  std::unique_ptr<changes::Feed> MakeFeed(asio::io_context& io, std::shared_ptr<Seen> seen,
+                                          changes::FeedOptions options) {
+    auto feed = changes::Feed::Create(
+        io.get_executor(), std::move(options), [seen](Change change) { seen->changes.push_back(std::move(change)); },
+        [seen](const changes::FeedStatus& status) {
+          seen->statuses.push_back(status);
+          if (status.state == FeedState::kStreaming) seen->streaming = true;
+        });
+    EXPECT_TRUE(feed.ok()) << feed.error().message;
+    return std::move(*feed);
+  }
+
+  std::unique_ptr<TestDatabase> database_;
+  std::string slot_;
+};
+
+// Runs `body` on a fresh loop until it finishes.
+template <class Body>
+void RunLoop(asio::io_context& io, Body body) {
+  auto future = asio::co_spawn(io, std::move(body), asio::use_future);
+  io.run();
+  future.get();
+}
+
+asio::awaitable<void> StreamSomeChanges(asio::any_io_executor executor, changes::Feed* feed, std::shared_ptr<Seen> seen,
+                                        const TestDatabase* database) {
+  feed->Start();
+  std::function<bool()> until1 = [seen] { return seen->streaming; };
+  EXPECT_TRUE(co_await WaitUntil(executor, until1, std::chrono::seconds(10)));
+  // Blocking writes from the loop's thread: the walsender buffers meanwhile.
+  database->Exec(
+      "INSERT INTO public.items VALUES (1, 'first \"one\"\nline', '{a,\"b c\",NULL}', '{\"k\": [1, 2]}', 12.5, "
+      "true, '2026-05-01 10:20:30.123+00')");
+  database->Exec("INSERT INTO public.quiet VALUES (1, 'nobody hears this')");
+  database->Exec(
+      "BEGIN; INSERT INTO public.items (id, label) VALUES (2, 'second'); "
+      "UPDATE public.items SET label = 'first, edited', done = false WHERE id = 1; COMMIT");
+  database->Exec("UPDATE public.quiet SET label = 'still nothing'");
+  database->Exec("DELETE FROM public.items WHERE id = 2");
+  std::function<bool()> until2 = [seen] { return seen->changes.size() >= 4; };
+  EXPECT_TRUE(co_await WaitUntil(executor, until2, std::chrono::seconds(10)));
+  // Nothing more arrives (the quiet table's changes were never published).
+  asio::steady_timer settle(executor, std::chrono::milliseconds(300));
+  co_await settle.async_wait(asio::use_awaitable);
+  auto stopped = co_await feed->Stop();
+  EXPECT_TRUE(stopped.ok()) << stopped.error().message;
+}
+
+TEST_F(ChangeFeedTest, ChangeFeedDeliversPublishedChangesInCommitOrderWithTypedValues) {
+  asio::io_context io;
+  auto seen = std::make_shared<Seen>();
+  auto feed = MakeFeed(io, seen, Options());
+  RunLoop(io, StreamSomeChanges(io.get_executor(), feed.get(), seen, database_.get()));
+
+  ASSERT_EQ(seen->changes.size(), 4u);
+  const Change& insert = seen->changes[0];
+  EXPECT_EQ(insert.schema, "public");
+  EXPECT_EQ(insert.table, "items");
+  EXPECT_EQ(insert.kind, ChangeKind::kInsert);
+  EXPECT_EQ(insert.primary_key, std::vector<std::string>{"id"});
+  ASSERT_EQ(insert.columns.size(), 7u);
+  EXPECT_EQ(insert.columns[2].type, "_text");
+  EXPECT_EQ(insert.columns[4].type, "numeric");
+  EXPECT_EQ(insert.columns[6].type, "timestamptz");
+  EXPECT_EQ(json::serialize(insert.record),
+            R"({"id":1,"label":"first \"one\"\nline","tags":["a","b c",null],"meta":{"k":[1,2]},"price":1.25E1,)"
+            R"("done":true,"at":"2026-05-01T10:20:30.123+00:00"})");
+  EXPECT_EQ(insert.commit_timestamp.size(), 24u);
+  EXPECT_EQ(insert.commit_timestamp.back(), 'Z');
+
+  // The second transaction: its two changes in statement order, after the first.
+  EXPECT_EQ(seen->changes[1].kind, ChangeKind::kInsert);
+  EXPECT_EQ(json::serialize(seen->changes[1].record.at("label")), R"("second")");
+  const Change& update = seen->changes[2];
+  EXPECT_EQ(update.kind, ChangeKind::kUpdate);
+  EXPECT_EQ(json::serialize(update.record.at("label")), R"("first, edited")");
+  EXPECT_EQ(json::serialize(update.record.at("done")), "false");
+  EXPECT_TRUE(update.old_record.empty());  // the key did not change (default replica identity)
+  EXPECT_EQ(seen->changes[1].commit_lsn, update.commit_lsn);
+  EXPECT_LT(insert.commit_lsn, update.commit_lsn);
+
+  const Change& removal = seen->changes[3];
+  EXPECT_EQ(removal.kind, ChangeKind::kDelete);
+  EXPECT_EQ(json::serialize(removal.old_record), R"({"id":2})");
+  EXPECT_GT(removal.commit_lsn, update.commit_lsn);
+  for (const auto& change : seen->changes) EXPECT_EQ(change.table, "items");
+
+  // Stop dropped the slot.
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot_ + "'"), "0");
+}
+
+asio::awaitable<void> SurviveAKill(asio::any_io_executor executor, changes::Feed* feed, std::shared_ptr<Seen> seen,
+                                   const TestDatabase* database) {
+  feed->Start();
+  std::function<bool()> until3 = [seen] { return seen->streaming; };
+  EXPECT_TRUE(co_await WaitUntil(executor, until3, std::chrono::seconds(10)));
+  database->Exec("INSERT INTO public.items (id, label) VALUES (1, 'before')");
+  std::function<bool()> until4 = [seen] { return seen->changes.size() >= 1; };
+  EXPECT_TRUE(co_await WaitUntil(executor, until4, std::chrono::seconds(10)));
+  int pid = feed->BackendPid();
+  EXPECT_GT(pid, 0);
+  seen->streaming = false;
+  // Killed, and changes committed while it is gone.
+  database->Exec("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+  database->Exec("INSERT INTO public.items (id, label) VALUES (2, 'while away')");
+  database->Exec(
+      "BEGIN; INSERT INTO public.items (id, label) VALUES (3, 'also away'); "
+      "UPDATE public.items SET label = 'edited away' WHERE id = 1; COMMIT");
+  std::function<bool()> until5 = [seen] { return seen->changes.size() >= 4; };
+  EXPECT_TRUE(co_await WaitUntil(executor, until5, std::chrono::seconds(15)));
+  EXPECT_TRUE(seen->streaming);
+  database->Exec("INSERT INTO public.items (id, label) VALUES (4, 'after')");
+  std::function<bool()> until6 = [seen] { return seen->changes.size() >= 5; };
+  EXPECT_TRUE(co_await WaitUntil(executor, until6, std::chrono::seconds(10)));
+  asio::steady_timer settle(executor, std::chrono::milliseconds(300));
+  co_await settle.async_wait(asio::use_awaitable);
+  auto stopped = co_await feed->Stop();
+  EXPECT_TRUE(stopped.ok()) << stopped.error().message;
+}
+
+TEST_F(ChangeFeedTest, ChangeFeedResumesAfterItsBackendIsKilledWithoutLosingOrRepeatingAChange) {
+  asio::io_context io;
+  auto seen = std::make_shared<Seen>();
+  auto options = Options();
+  // Acknowledge nothing on its own: the server sends the first insert again
+  // after the reconnect, and the feed must not deliver it twice.
+  options.status_interval = std::chrono::hours(1);
+  auto feed = MakeFeed(io, seen, options);
+  RunLoop(io, SurviveAKill(io.get_executor(), feed.get(), seen, database_.get()));
+
+  std::vector<std::string> labels;
+  for (const auto& change : seen->changes) labels.push_back(json::serialize(change.record.at("label")));
+  EXPECT_EQ(labels, (std::vector<std::string>{R"("before")", R"("while away")", R"("also away")", R"("edited away")",
+                                              R"("after")"}));
+  EXPECT_GE(seen->Count(FeedState::kReconnecting), 1u);
+  EXPECT_EQ(seen->Count(FeedState::kGap), 0u);
+}
+
+asio::awaitable<void> WaitForAnError(asio::any_io_executor executor, changes::Feed* feed, std::shared_ptr<Seen> seen) {
+  feed->Start();
+  std::function<bool()> until7 = [seen] { return seen->Count(FeedState::kReconnecting) >= 2; };
+  EXPECT_TRUE(co_await WaitUntil(executor, until7, std::chrono::seconds(10)));
+  auto stopped = co_await feed->Stop();
+  EXPECT_TRUE(stopped.ok()) << stopped.error().message;
+}
+
+TEST_F(ChangeFeedTest, ChangeFeedWithoutItsPublicationSaysSoAndKeepsTrying) {
+  asio::io_context io;
+  auto seen = std::make_shared<Seen>();
+  auto feed = MakeFeed(io, seen, Options("no_such_publication"));
+  RunLoop(io, WaitForAnError(io.get_executor(), feed.get(), seen));
+  ASSERT_FALSE(seen->statuses.empty());
+  ASSERT_TRUE(seen->statuses[0].error.has_value());
+  EXPECT_EQ(seen->statuses[0].error->code, "42704");
+  EXPECT_NE(seen->statuses[0].error->message.find("no_such_publication"), std::string::npos);
+  EXPECT_FALSE(seen->streaming);
+}
+
+TEST(ChangeFeedOptions, RefusesBadSlotNames) {
+  asio::io_context io;
+  changes::FeedOptions options;
+  options.slot = "Bad-Name";
+  auto feed = changes::Feed::Create(io.get_executor(), options, [](Change) {});
+  ASSERT_FALSE(feed.ok());
+  EXPECT_TRUE(feed.error().Is(ErrorKind::kUsage));
+}
+
+// --- Authorizer, under the schema's row level security ---
+
+asio::awaitable<void> AuthorizeTenants(asio::any_io_executor executor, changes::Feed* feed, std::shared_ptr<Seen> seen,
+                                       const TestDatabase* database, std::string conninfo,
+                                       std::shared_ptr<std::vector<std::vector<bool>>> answers,
+                                       std::shared_ptr<uint64_t> queries) {
+  feed->Start();
+  std::function<bool()> until8 = [seen] { return seen->streaming; };
+  EXPECT_TRUE(co_await WaitUntil(executor, until8, std::chrono::seconds(10)));
+  database->Exec(
+      "INSERT INTO public.messages (id, tenant_id, conversation_id, role, content) VALUES "
+      "('00000000-0000-0000-0000-00000000a001', '00000000-0000-0000-0000-00000000000a', "
+      " '00000000-0000-0000-0000-0000000c000a', 'user', 'hello from a')");
+  database->Exec(
+      "INSERT INTO public.messages (id, tenant_id, conversation_id, role, content) VALUES "
+      "('00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-00000000000b', "
+      " '00000000-0000-0000-0000-0000000c000b', 'user', 'hello from b')");
+  // Inserting a message touches its conversation (last_message_at): count
+  // only the message changes, whatever the conversations table adds.
+  auto messages = [seen] {
+    size_t n = 0;
+    for (const auto& change : seen->changes) n += change.table == "messages";
+    return n;
+  };
+  std::function<bool()> two = [messages] { return messages() >= 2; };
+  EXPECT_TRUE(co_await WaitUntil(executor, two, std::chrono::seconds(10)));
+
+  db::Pool pool(executor, conninfo, db::PoolOptions{});
+  changes::Authorizer authorizer(pool);
+  auto claims = [](const char* role, const char* sub) {
+    json::object claim{{"role", role}};
+    if (sub != nullptr) claim["sub"] = sub;
+    return claim;
+  };
+  const char* user_a = "00000000-0000-0000-0000-0000000000a1";
+  const char* user_b = "00000000-0000-0000-0000-0000000000b1";
+  // The authorizer reads the row as it is now (as Supabase does): the
+  // inserts are judged before the delete below removes one of them.
+  size_t judged = 0;
+  for (int round = 0; round < 2; ++round) {
+    for (; judged < seen->changes.size(); ++judged) {
+      Change change = seen->changes[judged];
+      if (change.table != "messages") continue;
+      std::vector<json::object> viewers{claims("authenticated", user_a), claims("authenticated", user_b),
+                                        claims("anon", nullptr),         claims("service_role", nullptr),
+                                        claims("postgres", nullptr),     claims("authenticated", user_a)};
+      auto visible = co_await authorizer.Visible(std::move(change), std::move(viewers));
+      EXPECT_TRUE(visible.ok()) << visible.error().message;
+      answers->push_back(visible.ok() ? *visible : std::vector<bool>{});
+    }
+    if (round == 0) {
+      // Both inserts in one round trip: the same answers.
+      std::vector<Change> batch;
+      for (const auto& change : seen->changes) {
+        if (change.table == "messages") batch.push_back(change);
+      }
+      std::vector<json::object> viewers{claims("authenticated", user_a), claims("authenticated", user_b),
+                                        claims("anon", nullptr)};
+      auto together = co_await authorizer.VisibleBatch(std::move(batch), std::move(viewers));
+      EXPECT_TRUE(together.ok()) << together.error().message;
+      if (together.ok()) {
+        EXPECT_EQ(*together, (std::vector<std::vector<bool>>{{true, false, false}, {false, true, false}}));
+      }
+      database->Exec("DELETE FROM public.messages WHERE id = '00000000-0000-0000-0000-00000000a001'");
+      std::function<bool()> three = [messages] { return messages() >= 3; };
+      EXPECT_TRUE(co_await WaitUntil(executor, three, std::chrono::seconds(10)));
+    }
+  }
+  *queries = authorizer.Queries();
+  pool.Close();
+  auto stopped = co_await feed->Stop();
+  EXPECT_TRUE(stopped.ok()) << stopped.error().message;
+}
+
+TEST(ChangeAuthorizer, EachTenantsUserSeesOnlyItsTenantsMessageInsert) {
+  TestDatabase database;
+  ASSERT_EQ(RunAgentbase("db push " + database.DbUrlFlag()).exit_code, 0);
+  // supabase_realtime comes from the schema, with messages and conversations.
+  EXPECT_EQ(database.Scalar("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_publication_tables "
+                            "WHERE pubname = 'supabase_realtime'"),
+            "conversations,messages");
+  database.Exec(
+      "INSERT INTO public.tenants (id, name, slug) VALUES "
+      " ('00000000-0000-0000-0000-00000000000a', 'A', 'ta'), ('00000000-0000-0000-0000-00000000000b', 'B', 'tb');"
+      "INSERT INTO auth.users (id, aud, role, email) VALUES "
+      " ('00000000-0000-0000-0000-0000000000a1', 'authenticated', 'authenticated', 'a1@t.test'),"
+      " ('00000000-0000-0000-0000-0000000000b1', 'authenticated', 'authenticated', 'b1@t.test');"
+      "INSERT INTO public.profiles (id, tenant_id) VALUES "
+      " ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-00000000000a'),"
+      " ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-00000000000b');"
+      "INSERT INTO public.conversations (id, tenant_id, user_id) VALUES "
+      " ('00000000-0000-0000-0000-0000000c000a', '00000000-0000-0000-0000-00000000000a', "
+      "  '00000000-0000-0000-0000-0000000000a1'),"
+      " ('00000000-0000-0000-0000-0000000c000b', '00000000-0000-0000-0000-00000000000b', "
+      "  '00000000-0000-0000-0000-0000000000b1');");
+  std::string slot = "t_" + database.Name();
+  asio::io_context io;
+  auto seen = std::make_shared<Seen>();
+  changes::FeedOptions options;
+  options.conninfo = database.Conninfo();
+  options.slot = slot;
+  auto feed = changes::Feed::Create(
+      io.get_executor(), options, [seen](Change change) { seen->changes.push_back(std::move(change)); },
+      [seen](const changes::FeedStatus& status) {
+        if (status.state == FeedState::kStreaming) seen->streaming = true;
+      });
+  ASSERT_TRUE(feed.ok());
+  auto answers = std::make_shared<std::vector<std::vector<bool>>>();
+  auto queries = std::make_shared<uint64_t>(0);
+  RunLoop(io, AuthorizeTenants(io.get_executor(), feed->get(), seen, &database, database.Conninfo(), answers, queries));
+
+  // Viewers: A's user, B's user, anon, service_role, a role no JWT may name,
+  // A's user again (asked once).
+  ASSERT_EQ(answers->size(), 3u);
+  EXPECT_EQ((*answers)[0], (std::vector<bool>{true, false, false, true, false, true}));   // A's insert
+  EXPECT_EQ((*answers)[1], (std::vector<bool>{false, true, false, true, false, false}));  // B's insert
+  // A DELETE is not checked against RLS (as on Supabase): every API role that
+  // may select the table sees that it happened, with only the primary key.
+  EXPECT_EQ((*answers)[2], (std::vector<bool>{true, true, true, true, false, true}));
+  // One query for the table's facts, then one per insert and one for the
+  // batch of both; none for the delete.
+  EXPECT_EQ(*queries, 4u);
+  EXPECT_EQ(database.Scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'"), "0");
+}
+
+}  // namespace
+}  // namespace agentbase::testing
