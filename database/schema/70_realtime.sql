@@ -104,3 +104,50 @@ BEGIN
   RETURN visible;
 END
 $$;
+
+-- Tenant-scoped tables: the published tables whose SELECT policies depend on
+-- the subscriber only through its role and its tenant
+-- (agentbase.current_tenant_id()), and that carry the tenant in tenant_id.
+-- For these the server asks realtime_visible about one subscriber per role
+-- and tenant instead of each (subscribers of one tenant and role see the same
+-- rows), so the cost of a change no longer grows with the number of users;
+-- and a DELETE whose old row carries tenant_id (REPLICA IDENTITY FULL) goes
+-- only to that tenant's subscribers. List a table here only if its policies
+-- say so: tests/pgtap/40_realtime.sql checks it for these two.
+CREATE FUNCTION agentbase.realtime_tenant_scoped_tables() RETURNS regclass[]
+LANGUAGE sql STABLE SET search_path = '' AS $$
+  SELECT ARRAY['public.messages'::regclass, 'public.conversations'::regclass]
+$$;
+
+-- The tenant of each of several JWT claims (a JSON array of claim objects),
+-- as the schema's policies see it: a JSON array of tenant ids (null where the
+-- claims name no user with a profile). For the server's own connections only,
+-- like realtime_visible: it would tell an API role other users' tenants.
+CREATE FUNCTION agentbase.realtime_claims_tenants(claims jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
+DECLARE
+  caller_claims text := coalesce(pg_catalog.current_setting('request.jwt.claims', true), '');
+  tenants jsonb := '[]'::jsonb;
+  claim jsonb;
+BEGIN
+  IF current_user IN ('anon', 'authenticated', 'service_role', 'authenticator') THEN
+    RAISE EXCEPTION 'agentbase.realtime_claims_tenants is not for API roles (called as %)', current_user
+      USING ERRCODE = '42501';
+  END IF;
+  IF pg_catalog.jsonb_typeof(claims) IS DISTINCT FROM 'array' THEN
+    RAISE EXCEPTION 'claims must be a JSON array of objects' USING ERRCODE = '22023';
+  END IF;
+  FOR claim IN SELECT c.value FROM pg_catalog.jsonb_array_elements(claims) c LOOP
+    -- auth.uid() casts sub to uuid: any other sub names no user.
+    IF pg_catalog.jsonb_typeof(claim) IS DISTINCT FROM 'object'
+       OR (claim ->> 'sub') !~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' THEN
+      tenants := tenants || 'null'::jsonb;
+      CONTINUE;
+    END IF;
+    PERFORM pg_catalog.set_config('request.jwt.claims', claim::text, true);
+    tenants := tenants || pg_catalog.jsonb_build_array(agentbase.current_tenant_id());
+  END LOOP;
+  PERFORM pg_catalog.set_config('request.jwt.claims', caller_claims, true);
+  RETURN tenants;
+END
+$$;

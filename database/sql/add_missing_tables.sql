@@ -1942,4 +1942,38 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION agentbase.realtime_tenant_scoped_tables() RETURNS regclass[]
+LANGUAGE sql STABLE SET search_path = '' AS $$
+  SELECT ARRAY['public.messages'::regclass, 'public.conversations'::regclass]
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.realtime_claims_tenants(claims jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
+DECLARE
+  caller_claims text := coalesce(pg_catalog.current_setting('request.jwt.claims', true), '');
+  tenants jsonb := '[]'::jsonb;
+  claim jsonb;
+BEGIN
+  IF current_user IN ('anon', 'authenticated', 'service_role', 'authenticator') THEN
+    RAISE EXCEPTION 'agentbase.realtime_claims_tenants is not for API roles (called as %)', current_user
+      USING ERRCODE = '42501';
+  END IF;
+  IF pg_catalog.jsonb_typeof(claims) IS DISTINCT FROM 'array' THEN
+    RAISE EXCEPTION 'claims must be a JSON array of objects' USING ERRCODE = '22023';
+  END IF;
+  FOR claim IN SELECT c.value FROM pg_catalog.jsonb_array_elements(claims) c LOOP
+    -- auth.uid() casts sub to uuid: any other sub names no user.
+    IF pg_catalog.jsonb_typeof(claim) IS DISTINCT FROM 'object'
+       OR (claim ->> 'sub') !~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' THEN
+      tenants := tenants || 'null'::jsonb;
+      CONTINUE;
+    END IF;
+    PERFORM pg_catalog.set_config('request.jwt.claims', claim::text, true);
+    tenants := tenants || pg_catalog.jsonb_build_array(agentbase.current_tenant_id());
+  END LOOP;
+  PERFORM pg_catalog.set_config('request.jwt.claims', caller_claims, true);
+  RETURN tenants;
+END
+$$;
+
 COMMIT;

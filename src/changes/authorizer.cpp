@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace agentbase::changes {
@@ -36,8 +37,9 @@ awaitable<Result<Authorizer::TableFacts>> Authorizer::Facts(uint32_t relation) {
   ++queries_;
   std::vector<db::Statement> statements(1);
   statements[0].sql =
-      "SELECT c.relrowsecurity, r.role FROM pg_catalog.pg_class c "
-      "LEFT JOIN LATERAL (SELECT u.role FROM pg_catalog.unnest($2::text[]) u(role) "
+      "SELECT c.relrowsecurity, c.oid = ANY (agentbase.realtime_tenant_scoped_tables()), r.role, r.rolbypassrls "
+      "FROM pg_catalog.pg_class c "
+      "LEFT JOIN LATERAL (SELECT u.role, p.rolbypassrls FROM pg_catalog.unnest($2::text[]) u(role) "
       "  JOIN pg_catalog.pg_roles p ON p.rolname = u.role AND NOT p.rolsuper "
       "  WHERE pg_catalog.has_table_privilege(u.role, c.oid, 'SELECT')) r ON true "
       "WHERE c.oid = $1::oid";
@@ -51,12 +53,64 @@ awaitable<Result<Authorizer::TableFacts>> Authorizer::Facts(uint32_t relation) {
   TableFacts facts;
   facts.fetched = now;
   facts.row_security = rows.Bool(0, 0);
+  facts.tenant_scoped = rows.Bool(0, 1);
   for (int row = 0; row < rows.Rows(); ++row) {
-    if (!rows.IsNull(row, 1)) facts.selecting_roles.insert(rows.Text(row, 1));
+    if (rows.IsNull(row, 2)) continue;
+    facts.selecting_roles.insert(rows.Text(row, 2));
+    if (rows.Bool(row, 3)) facts.bypassing_roles.insert(rows.Text(row, 2));
   }
   facts_[relation] = facts;
   co_return facts;
 }
+
+awaitable<Result<std::vector<std::string>>> Authorizer::Tenants(const std::vector<std::string>& claims) {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::string> tenants(claims.size());
+  std::vector<size_t> unknown;
+  for (size_t i = 0; i < claims.size(); ++i) {
+    auto it = tenants_.find(claims[i]);
+    if (it != tenants_.end() && now - it->second.fetched < options_.tenant_ttl) {
+      tenants[i] = it->second.tenant;
+    } else {
+      unknown.push_back(i);
+    }
+  }
+  if (unknown.empty()) co_return tenants;
+  std::string asked = "[";
+  for (size_t i : unknown) asked += (asked.size() > 1 ? "," : "") + claims[i];
+  asked += "]";
+  ++queries_;
+  std::vector<db::Statement> statements(1);
+  statements[0].sql = "SELECT agentbase.realtime_claims_tenants($1::jsonb)";
+  statements[0].params = {std::move(asked)};
+  statements[0].reuse = true;
+  auto outcome = co_await pool_.Submit(std::move(statements));
+  if (!outcome) co_return outcome.error();
+  if (outcome->failure) co_return *outcome->failure;
+  boost::system::error_code parse_error;
+  json::value answer = json::parse(outcome->results.at(0).Get(0, 0), parse_error);
+  if (parse_error || !answer.is_array() || answer.as_array().size() != unknown.size()) {
+    co_return Error::Internal("agentbase.realtime_claims_tenants answered " + json::serialize(answer));
+  }
+  if (tenants_.size() + unknown.size() > options_.max_remembered_tenants) tenants_.clear();
+  for (size_t k = 0; k < unknown.size(); ++k) {
+    const json::value& tenant = answer.as_array()[k];
+    tenants[unknown[k]] = tenant.is_string() ? std::string(tenant.as_string()) : std::string();
+    tenants_[claims[unknown[k]]] = KnownTenant{now, tenants[unknown[k]]};
+  }
+  co_return tenants;
+}
+
+namespace {
+
+// The tenant a tenant-scoped row's old image names ("" when the image has
+// only the primary key, as without REPLICA IDENTITY FULL).
+std::string OldTenant(const Change& change) {
+  const json::value* tenant = change.old_record.if_contains("tenant_id");
+  return tenant != nullptr && tenant->is_string() ? std::string(tenant->as_string()) : std::string();
+}
+
+}  // namespace
 
 Result<std::vector<std::vector<bool>>> ParseBoolMatrix(std::string_view text, size_t rows, size_t columns) {
   std::vector<bool> values;
@@ -110,43 +164,77 @@ awaitable<Result<std::vector<std::vector<bool>>>> Authorizer::VisibleBatch(std::
     if (!facts) co_return facts.error();
     auto may_select = [&](size_t i) { return Allowed(roles[i]) && facts->selecting_roles.count(roles[i]) > 0; };
     std::vector<size_t> checked;  // changes whose rows RLS decides on
+    std::vector<size_t> deletes;  // deletes of a tenant-scoped table's rows that name their tenant
     for (size_t c = first; c < changes.size(); ++c) {
       if (done[c] || changes[c].relation_oid != relation) continue;
       done[c] = true;
-      if (facts->row_security && changes[c].kind != ChangeKind::kDelete) {
+      bool is_delete = changes[c].kind == ChangeKind::kDelete;
+      if (facts->row_security && !is_delete) {
         checked.push_back(c);
+      } else if (facts->row_security && facts->tenant_scoped && !OldTenant(changes[c]).empty()) {
+        deletes.push_back(c);
       } else {
         for (size_t i = 0; i < claims.size(); ++i) visible[c][i] = may_select(i);
       }
     }
-    if (checked.empty()) continue;
+    if (checked.empty() && deletes.empty()) continue;
     // One question per distinct claims.
     std::unordered_map<std::string, size_t> distinct;
     std::vector<size_t> asked_as(claims.size(), SIZE_MAX);
-    json::array asked;
+    std::vector<std::string> asked;
+    std::vector<std::string> asked_role;
     for (size_t i = 0; i < claims.size(); ++i) {
       if (!may_select(i)) continue;
       auto [it, added] = distinct.emplace(json::serialize(claims[i]), asked.size());
-      if (added) asked.push_back(claims[i]);
+      if (added) {
+        asked.push_back(it->first);
+        asked_role.push_back(roles[i]);
+      }
       asked_as[i] = it->second;
     }
     if (asked.empty()) continue;
+    std::vector<std::string> tenants(asked.size());
+    if (facts->tenant_scoped) {
+      auto known = co_await Tenants(asked);
+      if (!known) co_return known.error();
+      tenants = std::move(*known);
+    }
+    for (size_t c : deletes) {
+      std::string old_tenant = OldTenant(changes[c]);
+      for (size_t i = 0; i < claims.size(); ++i) {
+        visible[c][i] = asked_as[i] != SIZE_MAX &&
+                        (facts->bypassing_roles.count(roles[i]) > 0 || tenants[asked_as[i]] == old_tenant);
+      }
+    }
+    if (checked.empty()) continue;
+    // On a tenant-scoped table, one question per role and tenant: the
+    // first claims of each stand for the others.
+    std::unordered_map<std::string, size_t> groups;
+    std::vector<size_t> group_of(asked.size());
+    std::string representatives = "[";
+    for (size_t k = 0; k < asked.size(); ++k) {
+      std::string group = facts->tenant_scoped ? asked_role[k] + '\n' + tenants[k] : asked[k];
+      auto [it, added] = groups.emplace(std::move(group), groups.size());
+      if (added) representatives += (representatives.size() > 1 ? "," : "") + asked[k];
+      group_of[k] = it->second;
+    }
+    representatives += "]";
     json::array records;
     for (size_t c : checked) records.push_back(changes[c].record);
     ++queries_;
     std::vector<db::Statement> statements(1);
     statements[0].sql = "SELECT agentbase.realtime_visible($1::oid::regclass, $2::jsonb, $3::jsonb, $4::text[])";
-    statements[0].params = {std::to_string(relation), json::serialize(records), json::serialize(asked),
+    statements[0].params = {std::to_string(relation), json::serialize(records), std::move(representatives),
                             TextArrayLiteral(options_.roles)};
     statements[0].reuse = true;
     auto outcome = co_await pool_.Submit(std::move(statements));
     if (!outcome) co_return outcome.error();
     if (outcome->failure) co_return *outcome->failure;
-    auto answers = ParseBoolMatrix(outcome->results.at(0).Get(0, 0), checked.size(), asked.size());
+    auto answers = ParseBoolMatrix(outcome->results.at(0).Get(0, 0), checked.size(), groups.size());
     if (!answers) co_return answers.error();
     for (size_t k = 0; k < checked.size(); ++k) {
       for (size_t i = 0; i < claims.size(); ++i) {
-        if (asked_as[i] != SIZE_MAX) visible[checked[k]][i] = (*answers)[k][asked_as[i]];
+        if (asked_as[i] != SIZE_MAX) visible[checked[k]][i] = (*answers)[k][group_of[asked_as[i]]];
       }
     }
   }

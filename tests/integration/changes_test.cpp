@@ -3,6 +3,7 @@
 // order and values, resuming after its backend is killed, and the
 // Authorizer under the schema's row level security.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -384,10 +385,104 @@ TEST(ChangeAuthorizer, EachTenantsUserSeesOnlyItsTenantsMessageInsert) {
   // A DELETE is not checked against RLS (as on Supabase): every API role that
   // may select the table sees that it happened, with only the primary key.
   EXPECT_EQ((*answers)[2], (std::vector<bool>{true, true, true, true, false, true}));
-  // One query for the table's facts, then one per insert and one for the
-  // batch of both; none for the delete.
-  EXPECT_EQ(*queries, 4u);
+  // One query for the table's facts, one for the viewers' tenants, then one
+  // per insert and one for the batch of both; none for the delete.
+  EXPECT_EQ(*queries, 5u);
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'"), "0");
+}
+
+// Many users of two tenants: messages are tenant-scoped, so the authorizer
+// asks once per role and tenant (two lookups for forty users), and each
+// tenant's users see exactly their tenant's row. A DELETE whose old row names
+// its tenant (REPLICA IDENTITY FULL) goes to that tenant's users alone.
+asio::awaitable<void> AuthorizeManyUsers(asio::any_io_executor executor, std::string conninfo,
+                                         std::vector<Change> inserts, Change delete_of_a,
+                                         std::shared_ptr<std::vector<std::vector<bool>>> answers,
+                                         std::shared_ptr<std::vector<uint64_t>> queries) {
+  db::Pool pool(executor, conninfo, db::PoolOptions{});
+  changes::Authorizer authorizer(pool);
+  std::vector<json::object> viewers;
+  for (char tenant : {'a', 'b'}) {
+    for (int user = 0; user < 20; ++user) {
+      std::string sub = fmt::format("00000000-0000-0000-0000-{:010}{}1", user, tenant);
+      viewers.push_back(json::object{{"role", "authenticated"}, {"sub", sub}});
+    }
+  }
+  viewers.push_back(json::object{{"role", "service_role"}});
+  viewers.push_back(json::object{{"role", "anon"}});
+  auto batch = co_await authorizer.VisibleBatch(inserts, viewers);
+  EXPECT_TRUE(batch.ok()) << batch.error().message;
+  if (batch.ok()) *answers = *batch;
+  queries->push_back(authorizer.Queries());
+  // Known tenants are not asked for again: one lookup per change batch.
+  auto again = co_await authorizer.VisibleBatch(inserts, viewers);
+  EXPECT_TRUE(again.ok() && *again == *answers);
+  queries->push_back(authorizer.Queries());
+  auto deleted = co_await authorizer.Visible(delete_of_a, viewers);
+  EXPECT_TRUE(deleted.ok()) << deleted.error().message;
+  if (deleted.ok()) answers->push_back(*deleted);
+  queries->push_back(authorizer.Queries());
+  pool.Close();
+}
+
+TEST(ChangeAuthorizer, AsksOncePerRoleAndTenantAndSendsATenantsDeletesToItAlone) {
+  TestDatabase database;
+  ASSERT_EQ(RunAgentbase("db push " + database.DbUrlFlag()).exit_code, 0);
+  // Twenty users in each of two tenants, a conversation and a message each.
+  database.Exec(
+      "INSERT INTO public.tenants (id, name, slug) VALUES "
+      " ('00000000-0000-0000-0000-00000000000a', 'A', 'ta'), ('00000000-0000-0000-0000-00000000000b', 'B', 'tb');"
+      "INSERT INTO auth.users (id, aud, role, email) SELECT format('00000000-0000-0000-0000-%s%s1', "
+      "  lpad(u::text, 10, '0'), t)::uuid, 'authenticated', 'authenticated', format('u%s%s@t.test', u, t) "
+      "  FROM generate_series(0, 19) u, unnest(ARRAY['a', 'b']) t;");
+  database.Exec(
+      "INSERT INTO public.profiles (id, tenant_id) SELECT u.id, CASE WHEN u.email LIKE '%a@t.test' "
+      "  THEN '00000000-0000-0000-0000-00000000000a'::uuid ELSE '00000000-0000-0000-0000-00000000000b'::uuid END "
+      "  FROM auth.users u;"
+      "INSERT INTO public.conversations (id, tenant_id, user_id) VALUES "
+      " ('00000000-0000-0000-0000-0000000c000a', '00000000-0000-0000-0000-00000000000a', "
+      "  '00000000-0000-0000-0000-0000000000a1'),"
+      " ('00000000-0000-0000-0000-0000000c000b', '00000000-0000-0000-0000-00000000000b', "
+      "  '00000000-0000-0000-0000-0000000000b1');"
+      "INSERT INTO public.messages (id, tenant_id, conversation_id, role, content) VALUES "
+      " ('00000000-0000-0000-0000-00000000a001', '00000000-0000-0000-0000-00000000000a', "
+      "  '00000000-0000-0000-0000-0000000c000a', 'user', 'hello from a'),"
+      " ('00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-00000000000b', "
+      "  '00000000-0000-0000-0000-0000000c000b', 'user', 'hello from b');");
+  uint32_t messages = static_cast<uint32_t>(std::stoul(database.Scalar("SELECT 'public.messages'::regclass::oid")));
+  auto change = [&](ChangeKind kind, const char* id, const char* tenant) {
+    Change made;
+    made.schema = "public";
+    made.table = "messages";
+    made.relation_oid = messages;
+    made.kind = kind;
+    json::object row{{"id", id}, {"tenant_id", tenant}};
+    (kind == ChangeKind::kDelete ? made.old_record : made.record) = row;
+    return made;
+  };
+  std::vector<Change> inserts{
+      change(ChangeKind::kInsert, "00000000-0000-0000-0000-00000000a001", "00000000-0000-0000-0000-00000000000a"),
+      change(ChangeKind::kInsert, "00000000-0000-0000-0000-00000000b001", "00000000-0000-0000-0000-00000000000b")};
+  Change delete_of_a =
+      change(ChangeKind::kDelete, "00000000-0000-0000-0000-00000000a002", "00000000-0000-0000-0000-00000000000a");
+  asio::io_context io;
+  auto answers = std::make_shared<std::vector<std::vector<bool>>>();
+  auto queries = std::make_shared<std::vector<uint64_t>>();
+  RunLoop(io, AuthorizeManyUsers(io.get_executor(), database.Conninfo(), inserts, delete_of_a, answers, queries));
+
+  ASSERT_EQ(answers->size(), 3u);
+  for (size_t viewer = 0; viewer < 42; ++viewer) {
+    bool of_a = viewer < 20;
+    bool of_b = viewer >= 20 && viewer < 40;
+    bool service = viewer == 40;
+    EXPECT_EQ((*answers)[0][viewer], of_a || service) << viewer;  // A's insert
+    EXPECT_EQ((*answers)[1][viewer], of_b || service) << viewer;  // B's insert
+    EXPECT_EQ((*answers)[2][viewer], of_a || service) << viewer;  // A's delete, naming its tenant
+  }
+  // The table's facts, the 42 viewers' tenants, one lookup for both inserts
+  // (two representatives of authenticated plus service_role's); then one
+  // lookup for the same batch again; none for the delete.
+  EXPECT_EQ(*queries, (std::vector<uint64_t>{3, 4, 4}));
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 -- agentbase.realtime_visible, which answers for a batch of rows and every
 -- distinct set of claims whether row level security lets them see each row.
 BEGIN;
-SELECT plan(14);
+SELECT plan(20);
 \ir fixtures.psql
 
 -- The publication --------------------------------------------------------------
@@ -74,6 +74,48 @@ SELECT throws_ok($$SELECT agentbase.realtime_visible('public.messages',
                      jsonb_build_array(jsonb_build_object('id', fx.id('msg_b1_user'))),
                      '[{"role":"service_role"}]', '{service_role}')$$,
                  '42501', NULL, 'an API role cannot call it (it could switch to another API role through it)');
+
+-- Tenant-scoped tables: whatever row level security lets a user see of them
+-- follows from their role and tenant alone, which is what lets the server ask
+-- about one user per role and tenant. Checked over every fixture row: users
+-- of one tenant see the same rows, users of two tenants different ones.
+SELECT fx.act_as('postgres');
+SELECT set_eq($$SELECT unnest(agentbase.realtime_tenant_scoped_tables())::text$$,
+              $$VALUES ('messages'), ('conversations')$$,
+              'messages and conversations are the tenant-scoped tables');
+CREATE TEMP TABLE tenant_viewers AS
+SELECT jsonb_build_array(
+  jsonb_build_object('role', 'authenticated', 'sub', fx.id('user_a1')),
+  jsonb_build_object('role', 'authenticated', 'sub', fx.id('user_a2')),
+  jsonb_build_object('role', 'authenticated', 'sub', fx.id('user_b1')),
+  jsonb_build_object('role', 'authenticated', 'sub', fx.id('user_b2'))) AS claims;
+CREATE TEMP TABLE seen_by AS
+SELECT t.entity, agentbase.realtime_visible(t.entity,
+         (SELECT jsonb_agg(jsonb_build_object('id', r.id)) FROM (
+            SELECT id FROM public.messages WHERE t.entity = 'public.messages'::regclass
+            UNION ALL SELECT id FROM public.conversations WHERE t.entity = 'public.conversations'::regclass) r),
+         (SELECT claims FROM tenant_viewers), '{anon,authenticated,service_role}') AS visible
+FROM unnest(agentbase.realtime_tenant_scoped_tables()) t(entity);
+-- visible[row][viewer]: compare the viewers' columns.
+CREATE TEMP TABLE columns_of AS
+SELECT s.entity, v.viewer, array_agg(s.visible[r][v.viewer] ORDER BY r) AS rows_seen
+FROM seen_by s, generate_series(1, array_length(s.visible, 1)) r, generate_series(1, 4) v(viewer)
+GROUP BY s.entity, v.viewer;
+SELECT is((SELECT count(DISTINCT rows_seen) FROM columns_of WHERE viewer IN (1, 2) GROUP BY entity
+           ORDER BY 1 DESC LIMIT 1), 1::bigint, 'tenant A''s two users see the same rows of each table');
+SELECT is((SELECT count(DISTINCT rows_seen) FROM columns_of WHERE viewer IN (3, 4) GROUP BY entity
+           ORDER BY 1 DESC LIMIT 1), 1::bigint, 'tenant B''s two users see the same rows of each table');
+SELECT ok((SELECT bool_and(a.rows_seen <> b.rows_seen AND true = ANY (a.rows_seen) AND true = ANY (b.rows_seen))
+           FROM columns_of a JOIN columns_of b ON a.entity = b.entity AND a.viewer = 1 AND b.viewer = 3),
+          'the users of two tenants see different rows, each some');
+SELECT is(agentbase.realtime_claims_tenants((SELECT claims FROM tenant_viewers)
+            || '[{"role":"anon"},{"sub":"not-a-uuid"},"not an object"]'::jsonb),
+          jsonb_build_array(fx.id('tenant_a'), fx.id('tenant_a'), fx.id('tenant_b'), fx.id('tenant_b'),
+                            NULL, NULL, NULL),
+          'realtime_claims_tenants: each claims'' tenant, null for no user, a sub that is no uuid, or no object');
+SELECT fx.act_as('a1');
+SELECT throws_ok($$SELECT agentbase.realtime_claims_tenants((SELECT claims FROM tenant_viewers))$$,
+                 '42501', NULL, 'an API role cannot call realtime_claims_tenants (it would learn other users'' tenants)');
 
 SELECT * FROM finish();
 ROLLBACK;
