@@ -244,6 +244,14 @@ void SocketSession::HandleJoin(Message& message) {
   const json::object* config = ObjectAt(payload, "config");
   if (config == nullptr) config = &empty;
 
+  // Private channels are authorised by policies on realtime.messages on
+  // Supabase; this server has none, so it refuses them rather than let
+  // everyone in.
+  if (FlexibleBool(*config, "private", false)) {
+    refuse("PrivateOnly: private channels (Realtime Authorization) are not supported by this server");
+    return;
+  }
+
   // The channel's token: the join's access_token, else the socket's.
   TokenGrant token = connection_token_;
   if (auto given = StringAt(payload, "access_token"); given && !given->empty() && !StartsWith(*given, "sb_")) {
@@ -294,6 +302,12 @@ void SocketSession::HandleJoin(Message& message) {
   member->presence_enabled = presence != nullptr && FlexibleBool(*presence, "enabled", false);
   member->presence_key = presence != nullptr ? StringAt(*presence, "key").value_or("") : "";
   if (member->presence_key.empty()) member->presence_key = GeneratedPresenceKey();
+  if (member->presence_key == "ids") {
+    // The client reads any payload with a top-level "ids" as a postgres
+    // change: a presence_state keyed "ids" would break its dispatch.
+    refuse("MalformedJoin: the presence key 'ids' is reserved");
+    return;
+  }
 
   // Each entry echoed as the client sent it, plus its id, in its place: the
   // client matches them by index.

@@ -196,6 +196,11 @@ TEST_F(RealtimeSession, JoinErrors) {
   EXPECT_EQ(client.Reply("2").at(4).at("response").at("reason"), "unmatched topic");
   client.Send(R"(["3","3","realtime:x","phx_join",{"config":{},"access_token":"not.a.jwt"}])");
   EXPECT_EQ(client.Reply("3").at(4).at("status"), "error");
+  client.Send(R"(["5","5","realtime:x","phx_join",{"config":{"private":true}}])");
+  EXPECT_EQ(client.Reply("5").at(4).at("status"), "error");
+  client.Send(R"(["6","6","realtime:x","phx_join",{"config":{"presence":{"key":"ids"}}}])");
+  EXPECT_EQ(client.Reply("6").at(4).at("status"), "error");
+  EXPECT_EQ(hub_.MemberCount(), 0u);
   std::string expired = Token("u1", -5);
   client.Send(R"(["4","4","realtime:x","phx_join",{"config":{},"access_token":")" + expired + R"("}])");
   auto reason = std::string(client.Reply("4").at(4).at("response").at("reason").as_string());
