@@ -348,3 +348,32 @@ test('realtime: phx_leave is answered ok, then phx_close; ok also for a topic ne
   assert.equal((await replyTo(socket, '7'))[4].status, 'ok');
   socket.close();
 });
+
+test('realtime: a socket that stops reading is dropped once its queue is full; the others get everything', async () => {
+  const slow = rawSocket();
+  await slow.opened;
+  slow.send(JSON.stringify(['1', '1', 'realtime:firehose', 'phx_join', { config: {} }]));
+  await replyTo(slow, '1');
+  slow._socket.pause(); // reads nothing from now on: the kernel buffers fill, then the server's queue
+
+  const healthy = client().channel('firehose');
+  let received = 0;
+  healthy.on('broadcast', { event: 'blob' }, () => received++);
+  await subscribed(healthy);
+
+  const blob = 'x'.repeat(900 * 1024);
+  const rounds = 30; // 27 MB: more than the loopback buffers and the 4 MiB queue together
+  for (let i = 0; i < rounds; i++) {
+    const response = await fetch(`${url}/realtime/v1/api/broadcast/firehose/events/blob`, {
+      method: 'POST',
+      headers: { apikey: anonKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ blob }),
+    });
+    assert.equal(response.status, 202);
+  }
+  for (let i = 0; i < 250 && received < rounds; i++) await sleep(20);
+  assert.equal(received, rounds, 'the healthy subscriber got every broadcast');
+  slow._socket.resume();
+  const { code } = await slow.closed;
+  assert.equal(code, 1006, 'the slow socket was dropped, not closed politely');
+});
