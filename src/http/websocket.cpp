@@ -131,16 +131,14 @@ class OpenWebSocket final : public WebSocket, public std::enable_shared_from_thi
   }
 
   void Finish() {
-    bool was_open = open_ || handler_ != nullptr;
     open_ = false;
     queue_.clear();
     queued_bytes_ = 0;
     wake_.cancel();
     connection_->on_drain = nullptr;
-    if (was_open && handler_) {
-      auto handler = std::move(handler_);
-      handler->OnClosed();
-    }
+    // Released after the call: the handler holds this socket, and the cycle
+    // must end with the connection.
+    if (auto handler = std::move(handler_)) handler->OnClosed();
   }
 
   static net::awaitable<void> WriteLoop(std::shared_ptr<OpenWebSocket> self) {

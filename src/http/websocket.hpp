@@ -13,9 +13,9 @@
 //  - Output is queued per socket; when the bytes waiting to be sent pass
 //    max_queued_bytes (a client that does not read), the socket is dropped at
 //    once: memory stays bounded and the other sockets are not held up.
-//  - Nothing received for idle_timeout: a ping is sent; nothing again for as
-//    long: the socket is dropped. The opening and closing handshakes have
-//    handshake_timeout.
+//  - Nothing received for half of idle_timeout: a ping is sent; nothing
+//    for all of it: the socket is dropped. The opening and closing
+//    handshakes have handshake_timeout.
 //  - Server shutdown closes every websocket with 1001 (going away).
 // An upgraded connection still counts as one of the server's connections
 // (max_connections, max_connections_per_address).

@@ -84,13 +84,14 @@ void Hub::Add(std::shared_ptr<Member> member) {
 void Hub::Remove(const Member& member) {
   auto found = members_.find(member.id);
   if (found == members_.end()) return;
-  std::string topic = member.topic;
-  Untrack(member);
-  auto topic_members = topics_.find(topic);
+  // Out of the topic first: the others get the leave, the leaver does not
+  // (its channel is closing).
+  auto topic_members = topics_.find(member.topic);
   if (topic_members != topics_.end()) {
     std::erase(topic_members->second, member.id);
     if (topic_members->second.empty()) topics_.erase(topic_members);
   }
+  Untrack(member);
   members_.erase(found);  // `member` may be gone from here on
 }
 

@@ -30,6 +30,11 @@ struct RealtimeOptions {
   // shut with "Client presence rate limit exceeded" (Supabase: 5 per 30 s).
   size_t max_presence_per_window = 10;
   std::chrono::seconds presence_window{30};
+  // What a channel keeps for its lifetime, per channel: the serialized
+  // postgres_changes of its join, and its tracked presence (both are held in
+  // memory, so a frame's 1 MiB is far too much).
+  size_t max_join_bindings_bytes = 64 * 1024;
+  size_t max_presence_bytes = 8 * 1024;
   // Messages in one POST /realtime/v1/api/broadcast.
   size_t max_rest_messages = 100;
 };

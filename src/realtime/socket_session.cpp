@@ -289,6 +289,11 @@ void SocketSession::HandleJoin(Message& message) {
            " per channel)");
     return;
   }
+  if (!requested.empty() && json::serialize(requested).size() > context_.options.max_join_bindings_bytes) {
+    refuse("postgres_changes entries too large (at most " + std::to_string(context_.options.max_join_bindings_bytes) +
+           " bytes per channel)");
+    return;
+  }
 
   auto member = std::make_shared<Member>();
   member->id = context_.hub.NextMemberId();
@@ -422,6 +427,12 @@ void SocketSession::HandlePresence(Channel& channel, const Message& message) {
     const json::value* meta = payload->if_contains("payload");
     if (meta == nullptr || !meta->is_object()) {
       Reply(message, false, json::object{{"reason", "Presence track payload must be a map"}});
+      return;
+    }
+    if (json::serialize(*meta).size() > context_.options.max_presence_bytes) {
+      Reply(message, false,
+            json::object{{"reason", "Presence track payload too large (at most " +
+                                        std::to_string(context_.options.max_presence_bytes) + " bytes)"}});
       return;
     }
     Reply(message, true, {});

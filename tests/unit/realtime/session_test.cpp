@@ -276,6 +276,11 @@ TEST_F(RealtimeSession, PresenceStateAfterJoinAndDiffsToEveryoneIncludingTheTrac
   EXPECT_TRUE(diffs[0].at(4).at("leaves").as_object().contains("alice"));
   bob.Send(R"(["1","3","realtime:lobby","presence",{"type":"presence","event":"track","payload":"nope"}])");
   EXPECT_EQ(bob.Reply("3").at(4).at("status"), "error");
+  std::string big(options_.max_presence_bytes, 'x');
+  bob.Send(R"(["1","4","realtime:lobby","presence",{"type":"presence","event":"track","payload":{"b":")" + big +
+           R"("}}])");
+  EXPECT_EQ(bob.Reply("4").at(4).at("status"), "error");
+  EXPECT_TRUE(hub_.PresenceState("realtime:lobby").empty());
 }
 
 TEST_F(RealtimeSession, AnInvalidRefreshedTokenShutsTheChannel) {
@@ -317,6 +322,11 @@ TEST_F(RealtimeSession, LimitsRefuseWithoutDisturbingOthers) {
   client.Send(R"(["4","4","realtime:b","phx_join",{"config":{"postgres_changes":[
       {"event":"*","schema":"public"},{"event":"*","schema":"other"}]}}])");
   EXPECT_EQ(client.Reply("4").at(4).at("status"), "error");
+  std::string long_filter = "id=in.(" + std::string(options_.max_join_bindings_bytes, '1') + ")";
+  client.Send(R"(["5","5","realtime:b","phx_join",{"config":{"postgres_changes":[
+      {"event":"*","schema":"public","filter":")" +
+              long_filter + R"("}]}}])");
+  EXPECT_EQ(client.Reply("5").at(4).at("status"), "error");
   for (int i = 0; i < 3; ++i) {
     client.Send(R"(["1","p)" + std::to_string(i) +
                 R"(","realtime:a","presence",{"type":"presence","event":"track","payload":{"i":)" + std::to_string(i) +
