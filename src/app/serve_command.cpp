@@ -167,7 +167,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
 
   // Realtime: postgres_changes reach subscribers once a change feed and its
   // authorizer are wired to the hub; broadcast and presence need neither.
-  realtime::Hub realtime_hub;
+  realtime::Hub realtime_hub(io.get_executor());
   realtime::RealtimeOptions realtime_options;
   realtime_options.jwt_roles = options.jwt_roles;
   realtime::RealtimeApi realtime_api(realtime_hub, keys->Verification(), realtime_options);

@@ -6,8 +6,8 @@
 // the two together.
 //
 //  - The feed calls a ChangeListener once per committed row change, in
-//    commit order, on the server's event loop, and awaits it before passing
-//    on the next change: that is how order is kept.
+//    commit order, on the server's event loop. Realtime queues the change
+//    and handles its queue one change at a time: that is how order is kept.
 //  - Realtime asks an Authorizer, once per change, which of the distinct
 //    subscribers (role and JWT claims) may see it: for INSERT and UPDATE
 //    whether they may SELECT the row by its primary key under RLS; for
@@ -16,6 +16,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,27 +33,36 @@ struct ChangeColumn {
   std::string type;  // pg_type.typname: int4, text, uuid, timestamptz, jsonb, _text...
 };
 
+// Field for field the change feed's changes::Change (src/changes, on the
+// i10-cdc branch), plus row_security; when both are merged this struct
+// becomes that one.
 struct Change {
   std::string schema;
   std::string table;
+  uint32_t relation_oid = 0;  // the table's pg_class oid
   ChangeKind kind = ChangeKind::kInsert;
   // The commit time in UTC, "YYYY-MM-DDTHH:MM:SS.mmmZ".
   std::string commit_timestamp;
+  uint64_t commit_lsn = 0;
   std::vector<ChangeColumn> columns;     // attribute order
-  std::vector<std::string> primary_key;  // column names; empty: the table has none
+  std::vector<std::string> primary_key;  // replica identity columns; empty: the table has no key
   // Typed JSON (numbers, booleans, nested json, arrays, ISO timestamps).
-  boost::json::object record;      // INSERT, UPDATE: the new row
-  boost::json::object old_record;  // UPDATE, DELETE: the replica identity (PK, or all with FULL)
+  boost::json::object record;                // INSERT, UPDATE: the new row
+  boost::json::object old_record;            // UPDATE, DELETE: the replica identity (PK, or all with FULL)
+  std::vector<std::string> unchanged_toast;  // left out of `record` as unchanged TOASTed values
+  // Larger than the feed's record limit: only values of at most 64 bytes
+  // were kept (Supabase's "Error 413: Payload Too Large").
+  bool oversized = false;
   // The table has row level security enabled: a DELETE then reaches
   // subscribers with old_record cut down to the primary key, as on Supabase.
   bool row_security = false;
 };
 
-// One distinct subscriber identity: its role and its JWT claims (JSON text,
-// as request.jwt.claims takes them).
+// One distinct subscriber identity: its role and its JWT claims.
 struct ChangeSubscriber {
   std::string role;
-  std::string claims;
+  std::string claims_text;     // serialized once, for request.jwt.claims and to tell identities apart
+  boost::json::object claims;  // the same, parsed (changes::Authorizer takes these)
 };
 
 class Authorizer {
@@ -65,7 +75,8 @@ class Authorizer {
                                                                     std::vector<ChangeSubscriber> subscribers) = 0;
 };
 
-// What the feed calls per change (realtime's Hub::Publish behind it).
-using ChangeListener = std::function<boost::asio::awaitable<void>(std::shared_ptr<const Change>)>;
+// What the feed calls per change, in commit order (realtime's Hub::Submit
+// behind it): it only queues, so a synchronous callback keeps the order.
+using ChangeListener = std::function<void(std::shared_ptr<const Change>)>;
 
 }  // namespace agentbase::realtime

@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <map>
 
+#include "util/log_failure.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::realtime {
@@ -48,6 +50,18 @@ bool BindingMatches(const Binding& binding, const Change& change) {
 }
 
 json::object ChangeData(const Change& change) {
+  // Supabase's error form: no columns, an empty record, no timestamp.
+  if (change.primary_key.empty() && change.kind != ChangeKind::kDelete) {
+    json::object data{{"schema", change.schema},
+                      {"table", change.table},
+                      {"commit_timestamp", nullptr},
+                      {"type", KindName(change.kind)},
+                      {"columns", json::array()},
+                      {"record", json::object()},
+                      {"errors", json::array{"Error 400: Bad Request, no primary key"}}};
+    if (change.kind == ChangeKind::kUpdate) data["old_record"] = json::object();
+    return data;
+  }
   json::array columns;
   for (const auto& column : change.columns)
     columns.push_back(json::object{{"name", column.name}, {"type", column.type}});
@@ -70,11 +84,44 @@ json::object ChangeData(const Change& change) {
       data["old_record"] = change.old_record;
     }
   }
-  data["errors"] = nullptr;
+  if (change.oversized) {
+    data["errors"] = json::array{"Error 413: Payload Too Large"};
+  } else {
+    data["errors"] = nullptr;
+  }
   return data;
 }
 
-Hub::Hub(std::shared_ptr<Authorizer> authorizer) : authorizer_(std::move(authorizer)) {}
+Hub::Hub(boost::asio::any_io_executor executor, std::shared_ptr<Authorizer> authorizer)
+    : executor_(std::move(executor)), authorizer_(std::move(authorizer)) {}
+
+void Hub::Submit(std::shared_ptr<const Change> change) {
+  if (queued_.size() >= kMaxQueuedChanges) {
+    if (dropped_changes_++ % 1000 == 0) {
+      spdlog::error("realtime: {} changes wait to be published; dropping changes ({} so far)", queued_.size(),
+                    dropped_changes_);
+    }
+    return;
+  }
+  queued_.push_back(std::move(change));
+  if (publishing_) return;
+  publishing_ = true;
+  boost::asio::co_spawn(executor_, PublishQueued(this), LogFailure{"realtime: publishing changes"});
+}
+
+// One change after the other, so every member sees them in commit order.
+boost::asio::awaitable<void> Hub::PublishQueued(Hub* hub) {
+  // However this ends, the next Submit starts publishing again.
+  struct Done {
+    Hub* hub;
+    ~Done() { hub->publishing_ = false; }
+  } done{hub};
+  while (!hub->queued_.empty()) {
+    auto change = std::move(hub->queued_.front());
+    hub->queued_.pop_front();
+    co_await hub->Publish(std::move(change));
+  }
+}
 
 void Hub::Add(std::shared_ptr<Member> member) {
   topics_[member->topic].push_back(member->id);
@@ -176,7 +223,7 @@ boost::asio::awaitable<void> Hub::Publish(std::shared_ptr<const Change> change) 
       if (BindingMatches(binding, *change)) ids.push_back(binding.id);
     }
     if (ids.empty()) continue;
-    auto key = std::make_pair(member->subscriber.role, member->subscriber.claims);
+    auto key = std::make_pair(member->subscriber.role, member->subscriber.claims_text);
     auto [slot, added] = subscriber_index.emplace(key, subscribers.size());
     if (added) subscribers.push_back(member->subscriber);
     targets.push_back({id, std::move(ids), slot->second});

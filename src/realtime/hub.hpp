@@ -7,9 +7,11 @@
 // so nothing reaches a topic before the client knows its join succeeded
 // (before that, the client's "*" bindings would take every change).
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,7 +70,11 @@ struct Broadcast {
 
 class Hub {
  public:
-  explicit Hub(std::shared_ptr<Authorizer> authorizer = nullptr);
+  // Changes queued beyond this many are dropped (logged): the feed cannot
+  // be slowed down, and memory must stay bounded.
+  static constexpr size_t kMaxQueuedChanges = 100'000;
+
+  explicit Hub(boost::asio::any_io_executor executor, std::shared_ptr<Authorizer> authorizer = nullptr);
 
   // Without an authorizer no postgres change is delivered (fail closed).
   void SetAuthorizer(std::shared_ptr<Authorizer> authorizer) { authorizer_ = std::move(authorizer); }
@@ -95,13 +101,22 @@ class Hub {
   // member with the ids of its matching bindings. Completes once sent;
   // awaited change after change, it keeps commit order.
   boost::asio::awaitable<void> Publish(std::shared_ptr<const Change> change);
+  // Queues a change for Publish; queued changes are published one at a
+  // time, in the order submitted (the ChangeListener the feed calls).
+  void Submit(std::shared_ptr<const Change> change);
+  size_t QueuedChanges() const { return queued_.size(); }
 
   size_t MemberCount() const { return members_.size(); }
 
  private:
   void SendPresenceDiff(const std::string& topic, const boost::json::object& diff);
+  static boost::asio::awaitable<void> PublishQueued(Hub* hub);
 
+  boost::asio::any_io_executor executor_;
   std::shared_ptr<Authorizer> authorizer_;
+  std::deque<std::shared_ptr<const Change>> queued_;
+  bool publishing_ = false;
+  size_t dropped_changes_ = 0;
   uint64_t last_member_id_ = 0;
   int64_t last_binding_id_ = 0;
   std::unordered_map<uint64_t, std::shared_ptr<Member>> members_;

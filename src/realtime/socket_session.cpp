@@ -300,7 +300,7 @@ void SocketSession::HandleJoin(Message& message) {
   member->outlet = this;
   member->topic = message.topic;
   member->join_ref = message.join_ref.value_or(message.ref.value_or(""));
-  member->subscriber = ChangeSubscriber{token.verified->role, token.verified->claims_text};
+  member->subscriber = ChangeSubscriber{token.verified->role, token.verified->claims_text, token.verified->claims};
   const json::object* broadcast = ObjectAt(*config, "broadcast");
   member->broadcast_self = broadcast != nullptr && FlexibleBool(*broadcast, "self", false);
   const json::object* presence = ObjectAt(*config, "presence");
@@ -371,7 +371,8 @@ void SocketSession::HandleAccessToken(Channel& channel, const Message& message) 
     return;
   }
   channel.token = std::move(*verified);
-  channel.member->subscriber = ChangeSubscriber{channel.token.verified->role, channel.token.verified->claims_text};
+  channel.member->subscriber = ChangeSubscriber{channel.token.verified->role, channel.token.verified->claims_text,
+                                                channel.token.verified->claims};
   ArmExpiry(channel);
 }
 

@@ -5,6 +5,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <set>
@@ -58,14 +61,19 @@ class SubAuthorizer final : public Authorizer {
     asked.push_back(subscribers);
     kinds.push_back(change->kind);
     std::vector<bool> answer;
+    if (delay_first && asked.size() == 1) {
+      // The first answer comes late: later changes must still not overtake it.
+      asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
     for (const auto& subscriber : subscribers) {
-      auto claims = json::parse(subscriber.claims).as_object();
-      const auto* sub = claims.if_contains("sub");
+      const auto* sub = subscriber.claims.if_contains("sub");
       answer.push_back(sub != nullptr && std::find(allowed.begin(), allowed.end(), sub->as_string()) != allowed.end());
     }
     co_return answer;
   }
   std::vector<std::string> allowed;
+  bool delay_first = false;
   std::vector<std::vector<ChangeSubscriber>> asked;
   std::vector<ChangeKind> kinds;
 };
@@ -138,7 +146,7 @@ class RealtimeSession : public ::testing::Test {
   auth::SigningKey signer_ = *auth::SigningKey::FromSecret(std::string(kSecret));
   auth::TokenCache tokens_;
   RealtimeOptions options_;
-  Hub hub_;
+  Hub hub_{io_.get_executor()};
 };
 
 TEST_F(RealtimeSession, HeartbeatIsAnsweredOkWithItsRef) {
@@ -412,6 +420,36 @@ TEST_F(RealtimeSession, ChangesReachOnlySubscribersTheAuthorizerAllowsWithTheirM
   EXPECT_FALSE(changes[2].at(4).at("data").as_object().contains("record"));
   // The filter is evaluated on the old row for a DELETE.
   EXPECT_EQ(changes[2].at(4).at("ids"), (json::array{ids[1].at("id"), ids[2].at("id")}));
+}
+
+TEST_F(RealtimeSession, SubmittedChangesArriveInCommitOrderEvenWhenAnAnswerIsSlow) {
+  auto authorizer = std::make_shared<SubAuthorizer>(std::vector<std::string>{"u1"});
+  authorizer->delay_first = true;
+  hub_.SetAuthorizer(authorizer);
+  auto client = Connect();
+  client.Send(
+      R"(["1","1","realtime:chat","phx_join",{"config":{"postgres_changes":[{"event":"*","schema":"public"}]}}])");
+  for (int id = 1; id <= 5; ++id) hub_.Submit(std::make_shared<const Change>(InsertMessage("m", id)));
+  EXPECT_EQ(hub_.QueuedChanges(), 5u);  // publishing starts once the event loop runs
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(300));
+  auto changes = client.Events("postgres_changes");
+  ASSERT_EQ(changes.size(), 5u);
+  for (int id = 1; id <= 5; ++id) EXPECT_EQ(changes[id - 1].at(4).at("data").at("record").at("id"), id);
+  EXPECT_EQ(hub_.QueuedChanges(), 0u);
+}
+
+TEST(ChangeData, ErrorsInSupabasesForm) {
+  Change change = InsertMessage("x", 1);
+  change.primary_key.clear();
+  auto no_key = ChangeData(change);
+  EXPECT_EQ(json::serialize(no_key.at("errors")), R"(["Error 400: Bad Request, no primary key"])");
+  EXPECT_EQ(no_key.at("commit_timestamp"), nullptr);
+  EXPECT_TRUE(no_key.at("columns").as_array().empty());
+  EXPECT_TRUE(no_key.at("record").as_object().empty());
+  change = InsertMessage("x", 1);
+  change.oversized = true;
+  EXPECT_EQ(json::serialize(ChangeData(change).at("errors")), R"(["Error 413: Payload Too Large"])");
 }
 
 TEST_F(RealtimeSession, NoAuthorizerOrAFailingOneWithholdsChanges) {
