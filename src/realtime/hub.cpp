@@ -92,6 +92,32 @@ json::object ChangeData(const Change& change) {
   return data;
 }
 
+json::object SelectColumns(const json::object& data, const std::vector<std::string>& columns,
+                           const std::vector<std::string>& primary_key) {
+  auto wanted = [&](std::string_view name) {
+    return std::find(columns.begin(), columns.end(), name) != columns.end() ||
+           std::find(primary_key.begin(), primary_key.end(), name) != primary_key.end();
+  };
+  json::object selected = data;
+  if (auto* all = selected.if_contains("columns"); all != nullptr && all->is_array()) {
+    json::array kept;
+    for (const auto& column : all->get_array()) {
+      if (wanted(column.at("name").as_string())) kept.push_back(column);
+    }
+    *all = std::move(kept);
+  }
+  for (const char* side : {"record", "old_record"}) {
+    auto* row = selected.if_contains(side);
+    if (row == nullptr || !row->is_object()) continue;
+    json::object kept;
+    for (const auto& [name, value] : row->get_object()) {
+      if (wanted(name)) kept[name] = value;
+    }
+    *row = std::move(kept);
+  }
+  return selected;
+}
+
 Hub::Hub(boost::asio::any_io_executor executor, std::shared_ptr<Authorizer> authorizer)
     : executor_(std::move(executor)), authorizer_(std::move(authorizer)) {}
 
@@ -213,20 +239,30 @@ boost::asio::awaitable<void> Hub::Publish(std::shared_ptr<const Change> change) 
     uint64_t member;
     json::array ids;
     size_t subscriber;
+    // The union of the matching bindings' select lists; none if any of
+    // them selects everything.
+    std::optional<std::vector<std::string>> select;
   };
   std::vector<Target> targets;
   std::vector<ChangeSubscriber> subscribers;
   std::map<std::pair<std::string, std::string>, size_t> subscriber_index;
   for (const auto& [id, member] : members_) {
     json::array ids;
+    std::optional<std::vector<std::string>> select = std::vector<std::string>();
     for (const auto& binding : member->bindings) {
-      if (BindingMatches(binding, *change)) ids.push_back(binding.id);
+      if (!BindingMatches(binding, *change)) continue;
+      ids.push_back(binding.id);
+      if (!binding.select) {
+        select.reset();
+      } else if (select) {
+        select->insert(select->end(), binding.select->begin(), binding.select->end());
+      }
     }
     if (ids.empty()) continue;
     auto key = std::make_pair(member->subscriber.role, member->subscriber.claims_text);
     auto [slot, added] = subscriber_index.emplace(key, subscribers.size());
     if (added) subscribers.push_back(member->subscriber);
-    targets.push_back({id, std::move(ids), slot->second});
+    targets.push_back({id, std::move(ids), slot->second, std::move(select)});
   }
   if (targets.empty()) co_return;
   // Members in the order they joined: deterministic delivery order.
@@ -254,7 +290,8 @@ boost::asio::awaitable<void> Hub::Publish(std::shared_ptr<const Change> change) 
     auto found = members_.find(target.member);
     if (found == members_.end()) continue;
     const Member* member = found->second.get();
-    json::object payload{{"ids", std::move(target.ids)}, {"data", data}};
+    json::object payload{{"ids", std::move(target.ids)},
+                         {"data", target.select ? SelectColumns(data, *target.select, change->primary_key) : data}};
     member->outlet->SendText(Shared(EncodeText(Message{{}, {}, member->topic, "postgres_changes", std::move(payload)},
                                                member->outlet->serializer())));
   }

@@ -32,6 +32,8 @@ struct Binding {
   std::string schema;                // "*": any
   std::optional<std::string> table;  // absent or "*": any table of the schema
   std::optional<Filter> filter;
+  // Only these columns (and the primary key) are sent; absent: all.
+  std::optional<std::vector<std::string>> select;
   bool usable = true;  // false: refused at join (a system error said why); matches nothing
 };
 
@@ -127,5 +129,10 @@ class Hub {
 // The data of a postgres_changes message: {schema, table, type,
 // commit_timestamp, columns, record / old_record, errors}.
 boost::json::object ChangeData(const Change& change);
+
+// `data` (from ChangeData) with columns, record and old_record cut down to
+// `columns` and the primary key.
+boost::json::object SelectColumns(const boost::json::object& data, const std::vector<std::string>& columns,
+                                  const std::vector<std::string>& primary_key);
 
 }  // namespace agentbase::realtime

@@ -73,6 +73,20 @@ Result<Binding> BindingFrom(const json::value& entry) {
     if (!parsed) return parsed.error();
     binding.filter = std::move(*parsed);
   }
+  if (const json::value* select = object.if_contains("select"); select != nullptr && !select->is_null()) {
+    bool wildcard = binding.schema == "*" || !binding.table || *binding.table == "*";
+    if (wildcard) {
+      return Error::InvalidInput(
+          "Unable to subscribe to changes with given parameters. select needs one schema and one table: " + describe());
+    }
+    if (!select->is_array()) return Error::InvalidInput("select must be an array of column names: " + describe());
+    std::vector<std::string> columns;
+    for (const auto& column : select->get_array()) {
+      if (!column.is_string()) return Error::InvalidInput("select must be an array of column names: " + describe());
+      columns.emplace_back(column.get_string());
+    }
+    binding.select = std::move(columns);
+  }
   return binding;
 }
 

@@ -439,6 +439,29 @@ TEST_F(RealtimeSession, SubmittedChangesArriveInCommitOrderEvenWhenAnAnswerIsSlo
   EXPECT_EQ(hub_.QueuedChanges(), 0u);
 }
 
+TEST_F(RealtimeSession, SelectSendsOnlyThoseColumnsAndTheKey) {
+  hub_.SetAuthorizer(std::make_shared<SubAuthorizer>(std::vector<std::string>{"u1"}));
+  auto narrow = Connect();
+  auto wide = Connect();
+  narrow.Send(R"(["1","1","realtime:a","phx_join",{"config":{"postgres_changes":[
+      {"event":"INSERT","schema":"public","table":"messages","select":["body"]}]}}])");
+  // Another binding without select on the same channel widens it again.
+  wide.Send(R"(["1","1","realtime:b","phx_join",{"config":{"postgres_changes":[
+      {"event":"INSERT","schema":"public","table":"messages","select":["body"]},
+      {"event":"*","schema":"public","table":"messages"}]}}])");
+  Publish(InsertMessage("hello", 7));
+  auto narrow_data = narrow.Events("postgres_changes").at(0).at(4).at("data");
+  EXPECT_EQ(json::serialize(narrow_data.at("record")), R"({"id":7,"body":"hello"})");
+  EXPECT_EQ(narrow_data.at("columns").as_array().size(), 2u);
+  auto wide_data = wide.Events("postgres_changes").at(0).at(4).at("data");
+  EXPECT_TRUE(wide_data.at("record").as_object().contains("secret"));
+  // select with a wildcard table is refused.
+  narrow.Send(R"(["2","2","realtime:c","phx_join",{"config":{"postgres_changes":[
+      {"event":"*","schema":"public","select":["body"]}]}}])");
+  auto system = narrow.Events("system");
+  EXPECT_EQ(system.back().at(4).at("status"), "error");
+}
+
 TEST(ChangeData, ErrorsInSupabasesForm) {
   Change change = InsertMessage("x", 1);
   change.primary_key.clear();
