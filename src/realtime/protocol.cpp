@@ -75,6 +75,13 @@ Result<Message> DecodeText(std::string_view frame, Serializer serializer) {
   if (!topic_text) return topic_text.error();
   auto event_text = TextOf(event, "event");
   if (!event_text) return event_text.error();
+  // Kept per channel for its lifetime; the client never sends more (its
+  // binary frames cannot carry more).
+  for (const auto* text : {&*join_ref_text, &*ref_text}) {
+    if (*text && (*text)->size() > kMaxFieldBytes) return Malformed("a ref longer than 255 bytes");
+  }
+  if (topic_text->size() > kMaxFieldBytes) return Malformed("a topic longer than 255 bytes");
+  if (event_text->size() > kMaxFieldBytes) return Malformed("an event name longer than 255 bytes");
   message.join_ref = std::move(*join_ref_text);
   message.ref = std::move(*ref_text);
   message.topic = std::move(*topic_text);

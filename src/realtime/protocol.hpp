@@ -33,7 +33,8 @@ struct Message {
 };
 
 // A text frame. Errors (kind kInvalidInput) name what is wrong: not JSON,
-// not the shape of the serializer, a ref that is not a string.
+// not the shape of the serializer, a ref that is not a string, a ref, topic
+// or event longer than 255 bytes (as in the binary frames).
 Result<Message> DecodeText(std::string_view frame, Serializer serializer);
 std::string EncodeText(const Message& message, Serializer serializer);
 

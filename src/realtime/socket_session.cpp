@@ -16,6 +16,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::string_view kTopicPrefix = "realtime:";
+constexpr size_t kMaxPresenceKeyBytes = 255;
 
 // Supabase accepts true/false and the strings "true"/"false".
 bool FlexibleBool(const json::object& object, std::string_view key, bool fallback) {
@@ -321,6 +322,10 @@ void SocketSession::HandleJoin(Message& message) {
   member->presence_enabled = presence != nullptr && FlexibleBool(*presence, "enabled", false);
   member->presence_key = presence != nullptr ? StringAt(*presence, "key").value_or("") : "";
   if (member->presence_key.empty()) member->presence_key = GeneratedPresenceKey();
+  if (member->presence_key.size() > kMaxPresenceKeyBytes) {
+    refuse("MalformedJoin: the presence key is longer than 255 bytes");
+    return;
+  }
   if (member->presence_key == "ids") {
     // The client reads any payload with a top-level "ids" as a postgres
     // change: a presence_state keyed "ids" would break its dispatch.

@@ -56,6 +56,11 @@ TEST(Serializer, MalformedTextIsAnErrorNotACrash) {
         R"({"topic":"t","event":"e"})", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}) {
     EXPECT_FALSE(DecodeText(frame, Serializer::kV2)) << frame;
   }
+  std::string long_text(256, 'a');
+  EXPECT_FALSE(DecodeText(R"([")" + long_text + R"(","2","t","e",{}])", Serializer::kV2));
+  EXPECT_FALSE(DecodeText(R"(["1","2",")" + long_text + R"(","e",{}])", Serializer::kV2));
+  EXPECT_FALSE(DecodeText(R"(["1","2","t",")" + long_text + R"(",{}])", Serializer::kV2));
+  EXPECT_TRUE(DecodeText(R"(["1","2",")" + std::string(255, 'a') + R"(","e",{}])", Serializer::kV2));
   EXPECT_FALSE(DecodeText(R"(["1","2","t","e",{}])", Serializer::kV1));
   EXPECT_FALSE(DecodeText(R"({"topic":1,"event":"e"})", Serializer::kV1));
 }
