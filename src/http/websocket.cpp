@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/compose.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -20,6 +22,68 @@ namespace agentbase::http::detail {
 namespace net = boost::asio;
 namespace bhttp = boost::beast::http;
 namespace websocket = boost::beast::websocket;
+
+// The websocket's next layer: the connection's socket, with a teardown of
+// our own. Beast 1.81's TCP teardown stops draining after its first read
+// (it tests a byte count it never sets), so a server-initiated close while
+// the client is still sending (an oversized message: 1009) closed the socket
+// with unread data, the kernel answered with a reset, and the client lost
+// the close frame. This one reads until the client's end of stream; Beast's
+// close timer (handshake_timeout) closes the socket if that never comes.
+class ClientStream {
+ public:
+  using executor_type = tcp::socket::executor_type;
+  using next_layer_type = tcp::socket;
+
+  explicit ClientStream(tcp::socket& socket) : socket_(&socket) {}
+
+  executor_type get_executor() { return socket_->get_executor(); }
+  tcp::socket& next_layer() { return *socket_; }
+  const tcp::socket& next_layer() const { return *socket_; }
+
+  template <class MutableBuffers, class Token>
+  auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+    return socket_->async_read_some(buffers, std::forward<Token>(token));
+  }
+  template <class ConstBuffers, class Token>
+  auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+    return socket_->async_write_some(buffers, std::forward<Token>(token));
+  }
+
+ private:
+  tcp::socket* socket_;
+};
+
+// Shuts our sending side, reads and discards until the client's end of
+// stream (or an error, or the socket closed by the timer), then closes.
+struct DrainingTeardown {
+  tcp::socket& socket;
+  std::unique_ptr<std::array<char, 8192>> buffer = std::make_unique<std::array<char, 8192>>();
+  bool started = false;
+
+  template <class Self>
+  void operator()(Self& self, boost::system::error_code ec = {}, size_t = 0) {
+    if (!started) {
+      started = true;
+      boost::system::error_code ignored;
+      socket.shutdown(tcp::socket::shutdown_send, ignored);
+    } else if (ec) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      // The end of stream is the clean end of a teardown.
+      self.complete(ec == net::error::eof ? boost::system::error_code() : ec);
+      return;
+    }
+    socket.async_read_some(net::buffer(*buffer), std::move(self));
+  }
+};
+
+// Found by Beast through argument-dependent lookup on ClientStream.
+template <class TeardownHandler>
+void async_teardown(boost::beast::role_type, ClientStream& stream, TeardownHandler&& handler) {
+  net::async_compose<TeardownHandler, void(boost::system::error_code)>(DrainingTeardown{stream.next_layer()}, handler,
+                                                                       stream.next_layer());
+}
 
 namespace {
 
@@ -44,7 +108,7 @@ class OpenWebSocket final : public WebSocket, public std::enable_shared_from_thi
   OpenWebSocket(std::shared_ptr<Connection> connection, const WebSocketLimits& limits)
       : connection_(std::move(connection)),
         limits_(limits),
-        stream_(connection_->socket),
+        stream_(ClientStream(connection_->socket)),
         wake_(connection_->socket.get_executor()) {}
 
   bool SendText(std::shared_ptr<const std::string> text) override { return Enqueue(std::move(text), false); }
@@ -172,7 +236,7 @@ class OpenWebSocket final : public WebSocket, public std::enable_shared_from_thi
 
   std::shared_ptr<Connection> connection_;
   WebSocketLimits limits_;
-  websocket::stream<tcp::socket&> stream_;
+  websocket::stream<ClientStream> stream_;
   net::steady_timer wake_;  // the writer waits on it; cancelled when there is work
   std::shared_ptr<WebSocketHandler> handler_;
   std::deque<Outgoing> queue_;
