@@ -481,6 +481,17 @@ TEST_F(RealtimeSession, NoAuthorizerOrAFailingOneWithholdsChanges) {
       R"(["1","1","realtime:chat","phx_join",{"config":{"postgres_changes":[{"event":"*","schema":"public"}]}}])");
   Publish(InsertMessage("hello", 1));
   EXPECT_TRUE(client.Events("postgres_changes").empty());
+
+  class FailingAuthorizer final : public Authorizer {
+   public:
+    asio::awaitable<Result<std::vector<bool>>> Visible(std::shared_ptr<const Change>,
+                                                       std::vector<ChangeSubscriber>) override {
+      co_return Error::Unavailable("the database does not answer");
+    }
+  };
+  hub_.SetAuthorizer(std::make_shared<FailingAuthorizer>());
+  Publish(InsertMessage("hello", 2));
+  EXPECT_TRUE(client.Events("postgres_changes").empty());
 }
 
 TEST_F(RealtimeSession, ChangesOfOtherTablesOrEventsMatchNoBinding) {
