@@ -28,6 +28,7 @@ std::string_view RouteClass(const std::string& path) {
   if (Under(path, "/rest/v1/rpc")) return "rest_rpc";
   if (Under(path, "/rest/v1")) return "rest";
   if (Under(path, "/auth/v1")) return "auth";
+  if (Under(path, "/realtime/v1")) return "realtime";
   if (path == "/" || path == "/health") return "health";
   if (path == "/ready") return "ready";
   if (path == "/metrics") return "metrics";
@@ -53,6 +54,7 @@ boost::asio::awaitable<http::Response> Dispatch(const Observed& observed, http::
   const Routes& routes = observed.routes;
   if (Under(request.path, "/rest/v1")) co_return co_await routes.rest(std::move(request));
   if (Under(request.path, "/auth/v1") && routes.auth) co_return co_await routes.auth(std::move(request));
+  if (Under(request.path, "/realtime/v1") && routes.realtime) co_return co_await routes.realtime(std::move(request));
   if (request.path == "/" || request.path == "/health") {
     co_return Json(200, R"({"status":"ok","service":"agentbase"})");
   }

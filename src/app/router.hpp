@@ -1,5 +1,6 @@
 #pragma once
-// Which service answers a path: /rest/v1 (REST), /auth/v1 (auth), a health
+// Which service answers a path: /rest/v1 (REST), /auth/v1 (auth),
+// /realtime/v1 (realtime's HTTP endpoints), a health
 // check at / and /health, readiness at /ready and Prometheus metrics at
 // /metrics. Every request gets a request id (the client's X-Request-Id when
 // it is a plain token, else a new one): it is echoed in X-Request-Id, logged,
@@ -16,6 +17,9 @@ namespace agentbase::app {
 struct Routes {
   http::Handler rest;  // /rest/v1...
   http::Handler auth;  // /auth/v1... (may be empty: answered 404)
+  // /realtime/v1... over HTTP (the websocket is an upgrade route of the
+  // server); may be empty: answered 404.
+  http::Handler realtime;
   // Whether the database answers now (/ready); empty: always ready.
   std::function<boost::asio::awaitable<bool>()> ready;
   // Read at each scrape of /metrics; empty: no /metrics.

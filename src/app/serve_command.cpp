@@ -28,6 +28,8 @@
 #include "http/server.hpp"
 #include "migrate/push.hpp"
 #include "migrate/report.hpp"
+#include "realtime/hub.hpp"
+#include "realtime/realtime_api.hpp"
 #include "rest/rest_api.hpp"
 #include "rest/schema_cache.hpp"
 #include "rest/schema_reload.hpp"
@@ -163,8 +165,16 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   auth_options.client_address_header = Trim(options.client_address_header);
   auth::AuthApi auth_api(admin_pool, *keys, auth_options);
 
+  // Realtime: postgres_changes reach subscribers once a change feed and its
+  // authorizer are wired to the hub; broadcast and presence need neither.
+  realtime::Hub realtime_hub(io.get_executor());
+  realtime::RealtimeOptions realtime_options;
+  realtime_options.jwt_roles = options.jwt_roles;
+  realtime::RealtimeApi realtime_api(realtime_hub, keys->Verification(), realtime_options);
+
   Routes routes;
   routes.rest = [&rest](http::Request request) { return rest.Handle(std::move(request)); };
+  routes.realtime = [&realtime_api](http::Request request) { return realtime_api.Handle(std::move(request)); };
   auto gotrue = auth::GoTrueIsPresent(*admin);
   if (!gotrue) return ReportError(gotrue.error());
   // Without the push, agentbase's auth tables may not be there: auto leaves
@@ -217,12 +227,15 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   server_options.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
   server_options.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
   http::Server server(io, server_options, MakeRouter(routes));
+  server.AddUpgradeRoute(std::string(realtime::kWebSocketPath),
+                         [&realtime_api](http::Request request) { return realtime_api.Upgrade(std::move(request)); });
   serving = &server;
   auto port = server.Start();
   if (!port) return ReportError(port.error());
 
   std::cout << "agentbase serving " << target->Description() << "\n"
-            << "  API:          http://" << options.host << ":" << *port << "  (REST /rest/v1, auth /auth/v1)\n"
+            << "  API:          http://" << options.host << ":" << *port
+            << "  (REST /rest/v1, auth /auth/v1, realtime /realtime/v1)\n"
             << "  anon key:     " << keys->AnonKey() << "\n"
             << "  service key:  " << keys->ServiceRoleKey() << "\n"
             << std::flush;
@@ -253,7 +266,12 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     refresh.url = Trim(options.keys.jwks);
     refresh.initial_document = keys->FetchedJwks();
     refresh.interval = std::chrono::seconds(options.jwks_refresh_s);
-    asio::co_spawn(io, auth::RefreshJwks(jwks_fetcher, refresh, *keys, [&rest] { rest.ClearTokenCache(); }),
+    asio::co_spawn(io,
+                   auth::RefreshJwks(jwks_fetcher, refresh, *keys,
+                                     [&rest, &realtime_api] {
+                                       rest.ClearTokenCache();
+                                       realtime_api.ClearTokenCache();
+                                     }),
                    LogFailure{"jwks refresh"});
   }
   // Only this thread and only while serving: the embedded PostgreSQL and the

@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/connection.hpp"
 #include "http/cors.hpp"
 #include "http/errors.hpp"
 #include "http/response_head.hpp"
@@ -58,59 +59,6 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 }  // namespace
 
 namespace detail {
-
-// Timeouts are deadlines that one sweeper enforces by closing the socket
-// (see Sweep), rather than a timer per read and write: re-arming and
-// cancelling timers cost more than the rest of a small request.
-struct Connection {
-  Connection(uint64_t connection_id, tcp::socket connected, std::string remote, std::string key, bool turned_away)
-      : id(connection_id),
-        socket(std::move(connected)),
-        remote_address(std::move(remote)),
-        address_key(std::move(key)),
-        rejecting(turned_away) {}
-
-  void ExpiresAfter(Clock::duration limit) { deadline = Clock::now() + limit; }
-  void ExpiresNever() { deadline = Clock::time_point::max(); }
-  // Where a session is in its request cycle: Reclaim and Shutdown choose by it.
-  enum class Phase {
-    kWaiting,         // for a request's first byte: may be reclaimed; Shutdown closes it
-    kReadingHeaders,  // a request's first byte is in, its headers are not
-    kBusy,            // reading the body, in the handler, writing, or closing
-  };
-
-  // Waiting for a request's first byte, for at most `limit`.
-  void BecomeIdle(Clock::duration limit) {
-    phase = Phase::kWaiting;
-    since = Clock::now();
-    deadline = since + limit;
-  }
-  // A request's first byte is in; its headers are due by `limit` from now,
-  // or, on a new connection, from the accept (`fresh`: since and the
-  // deadline stay those of its first wait).
-  void BeginHeaders(bool fresh, Clock::duration limit) {
-    phase = Phase::kReadingHeaders;
-    if (!fresh) {
-      since = Clock::now();
-      deadline = since + limit;
-    }
-  }
-  void Close() {
-    beast::error_code ignored;  // closing a socket that is already closed or reset
-    socket.close(ignored);
-  }
-
-  uint64_t id;
-  tcp::socket socket;
-  Clock::time_point deadline = Clock::time_point::max();
-  beast::flat_buffer buffer;  // may hold the start of the next (pipelined) request
-  std::string remote_address;
-  std::string address_key;                         // what max_connections_per_address counts by
-  std::list<Connection*>::iterator address_entry;  // in ServerState::sessions_by_address (sessions only)
-  bool rejecting;                                  // being answered 503; not counted as a session
-  Phase phase = Phase::kWaiting;
-  Clock::time_point since = Clock::now();  // when kWaiting or kReadingHeaders began
-};
 
 struct ServerState {
   ServerState(net::io_context& io_context, ServerOptions server_options, Handler request_handler)
@@ -157,7 +105,11 @@ struct ServerState {
 
   void CloseIdle() {
     for (auto& [id, connection] : connections) {
-      if (connection->phase == Connection::Phase::kWaiting || connection->rejecting) connection->Close();
+      if (connection->phase == Connection::Phase::kWaiting || connection->rejecting) {
+        connection->Close();
+      } else if (connection->on_drain) {
+        connection->on_drain();
+      }
     }
   }
 
@@ -238,6 +190,7 @@ struct ServerState {
   std::unordered_map<std::string, std::list<Connection*>> sessions_by_address;
   std::vector<std::shared_ptr<net::steady_timer>> drain_waiters;
   net::steady_timer sweep_timer;
+  std::unordered_map<std::string, UpgradeHandler> upgrade_routes;  // by exact path
 };
 
 }  // namespace detail
@@ -510,6 +463,45 @@ net::awaitable<beast::error_code> Send(std::shared_ptr<ServerState> state, std::
   co_return ec;
 }
 
+// The upgrade route a request asks for: a GET for a registered path whose
+// Upgrade header names websocket (Beast's handshake checks the rest).
+const UpgradeHandler* UpgradeRoute(const ServerState& state, const Request& request) {
+  if (state.upgrade_routes.empty() || request.method != "GET") return nullptr;
+  auto route = state.upgrade_routes.find(request.path);
+  if (route == state.upgrade_routes.end()) return nullptr;
+  auto upgrade = request.Header("upgrade");
+  if (!upgrade || !EqualsIgnoreCase(TrimView(*upgrade), "websocket")) return nullptr;
+  return &route->second;
+}
+
+// Hands an upgrade request to its route; the connection ends with the websocket.
+net::awaitable<void> Upgrade(std::shared_ptr<ServerState> state, std::shared_ptr<Connection> connection,
+                             const UpgradeHandler& route, Request request, unsigned version) {
+  connection->ExpiresNever();  // the websocket keeps its own deadlines
+  UpgradeAnswer answer;
+  std::string failure;
+  try {
+    answer = co_await route(request);
+  } catch (...) {
+    failure = DescribeException(std::current_exception());
+  }
+  if (!failure.empty()) {
+    spdlog::error("http: the upgrade handler of {} threw: {}", request.path, failure);
+    answer.refusal = InternalError();
+  }
+  if (!answer.refusal && connection->buffer.size() > 0) {
+    // A client must wait for 101 before it speaks websocket.
+    answer.refusal = JsonError(400, "AB400", "data sent after the upgrade request, before the handshake completed");
+  }
+  if (!answer.refusal && !answer.open) answer.refusal = InternalError();
+  if (answer.refusal) {
+    auto ec = co_await Send(state, connection, std::move(*answer.refusal), version, false, false);
+    if (!ec) co_await CloseGracefully(connection, LingerLimit(state->options));
+    co_return;
+  }
+  co_await detail::ServeWebSocket(connection, std::move(request), std::move(answer));
+}
+
 net::awaitable<void> RunSession(std::shared_ptr<ServerState> state, std::shared_ptr<Connection> connection) {
   Registration registration(state, connection->id);
   const ServerOptions& options = state->options;
@@ -535,6 +527,10 @@ net::awaitable<void> RunSession(std::shared_ptr<ServerState> state, std::shared_
       break;
     }
     if (!incoming.request) break;
+    if (const UpgradeHandler* route = UpgradeRoute(*state, *incoming.request)) {
+      co_await Upgrade(state, connection, *route, std::move(*incoming.request), incoming.version);
+      break;
+    }
 
     bool timed = spdlog::should_log(spdlog::level::debug);
     auto started = timed ? Clock::now() : Clock::time_point{};
@@ -695,6 +691,10 @@ Server::~Server() {
   state_->acceptor.close(ec);
   state_->CloseAll();
   state_->sweep_timer.cancel();
+}
+
+void Server::AddUpgradeRoute(std::string path, UpgradeHandler handler) {
+  state_->upgrade_routes.insert_or_assign(std::move(path), std::move(handler));
 }
 
 Result<uint16_t> Server::Start() {

@@ -72,6 +72,7 @@
 #include <string>
 
 #include "http/message.hpp"
+#include "http/websocket.hpp"
 #include "util/result.hpp"
 
 namespace boost::asio {
@@ -107,6 +108,11 @@ class Server {
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
+
+  // Websocket upgrade requests (GET, Upgrade: websocket) for exactly this
+  // path go to `handler` instead of the request handler (http/websocket.hpp).
+  // Call before Start.
+  void AddUpgradeRoute(std::string path, UpgradeHandler handler);
 
   // Binds and listens; returns the bound port. Errors (address in use, bad
   // address, already started) come back as values with code "listen".

@@ -16,6 +16,7 @@ serve_add_user a1@tenant-a.test "password-a1" tenant-a owner
 serve_add_user a2@tenant-a.test "password-a2" tenant-a member
 serve_add_user b1@tenant-b.test "password-b1" tenant-b member
 serve_export
+export AGENTBASE_JWT_SECRET_FILE="$data/keys/jwt-secret"
 
 # A function created while the server runs: exercises the schema reload.
 psql -q "$AGENTBASE_PSQL" <<'SQL'

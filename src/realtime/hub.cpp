@@ -1,0 +1,300 @@
+#include "realtime/hub.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <map>
+
+#include "util/log_failure.hpp"
+#include "util/text.hpp"
+
+namespace agentbase::realtime {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string_view KindName(ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::kInsert: return "INSERT";
+    case ChangeKind::kUpdate: return "UPDATE";
+    case ChangeKind::kDelete: return "DELETE";
+  }
+  return "INSERT";
+}
+
+std::string_view ColumnType(const Change& change, std::string_view column) {
+  for (const auto& c : change.columns) {
+    if (c.name == column) return c.type;
+  }
+  return {};
+}
+
+std::shared_ptr<const std::string> Shared(std::string text) {
+  return std::make_shared<const std::string>(std::move(text));
+}
+
+}  // namespace
+
+bool BindingMatches(const Binding& binding, const Change& change) {
+  if (!binding.usable) return false;
+  if (binding.event != "*" && binding.event != KindName(change.kind)) return false;
+  if (binding.schema != "*" && binding.schema != change.schema) return false;
+  if (binding.table && *binding.table != "*" && *binding.table != change.table) return false;
+  if (!binding.filter) return true;
+  const json::object& row = change.kind == ChangeKind::kDelete ? change.old_record : change.record;
+  return FilterMatches(*binding.filter, row, ColumnType(change, binding.filter->column));
+}
+
+json::object ChangeData(const Change& change) {
+  // Supabase's error form: no columns, an empty record, no timestamp.
+  if (change.primary_key.empty() && change.kind != ChangeKind::kDelete) {
+    json::object data{{"schema", change.schema},
+                      {"table", change.table},
+                      {"commit_timestamp", nullptr},
+                      {"type", KindName(change.kind)},
+                      {"columns", json::array()},
+                      {"record", json::object()},
+                      {"errors", json::array{"Error 400: Bad Request, no primary key"}}};
+    if (change.kind == ChangeKind::kUpdate) data["old_record"] = json::object();
+    return data;
+  }
+  json::array columns;
+  for (const auto& column : change.columns)
+    columns.push_back(json::object{{"name", column.name}, {"type", column.type}});
+  json::object data{{"schema", change.schema},
+                    {"table", change.table},
+                    {"commit_timestamp", change.commit_timestamp},
+                    {"type", KindName(change.kind)},
+                    {"columns", std::move(columns)}};
+  if (change.kind != ChangeKind::kDelete) data["record"] = change.record;
+  if (change.kind == ChangeKind::kUpdate) data["old_record"] = change.old_record;
+  if (change.kind == ChangeKind::kDelete) {
+    if (change.row_security) {
+      // Supabase sends only the primary key of a row deleted under RLS.
+      json::object key;
+      for (const auto& name : change.primary_key) {
+        if (const auto* value = change.old_record.if_contains(name)) key[name] = *value;
+      }
+      data["old_record"] = std::move(key);
+    } else {
+      data["old_record"] = change.old_record;
+    }
+  }
+  if (change.oversized) {
+    data["errors"] = json::array{"Error 413: Payload Too Large"};
+  } else {
+    data["errors"] = nullptr;
+  }
+  return data;
+}
+
+json::object SelectColumns(const json::object& data, const std::vector<std::string>& columns,
+                           const std::vector<std::string>& primary_key) {
+  auto wanted = [&](std::string_view name) {
+    return std::find(columns.begin(), columns.end(), name) != columns.end() ||
+           std::find(primary_key.begin(), primary_key.end(), name) != primary_key.end();
+  };
+  json::object selected = data;
+  if (auto* all = selected.if_contains("columns"); all != nullptr && all->is_array()) {
+    json::array kept;
+    for (const auto& column : all->get_array()) {
+      if (wanted(column.at("name").as_string())) kept.push_back(column);
+    }
+    *all = std::move(kept);
+  }
+  for (const char* side : {"record", "old_record"}) {
+    auto* row = selected.if_contains(side);
+    if (row == nullptr || !row->is_object()) continue;
+    json::object kept;
+    for (const auto& [name, value] : row->get_object()) {
+      if (wanted(name)) kept[name] = value;
+    }
+    *row = std::move(kept);
+  }
+  return selected;
+}
+
+Hub::Hub(boost::asio::any_io_executor executor, std::shared_ptr<Authorizer> authorizer)
+    : executor_(std::move(executor)), authorizer_(std::move(authorizer)) {}
+
+void Hub::Submit(std::shared_ptr<const Change> change) {
+  if (queued_.size() >= kMaxQueuedChanges) {
+    if (dropped_changes_++ % 1000 == 0) {
+      spdlog::error("realtime: {} changes wait to be published; dropping changes ({} so far)", queued_.size(),
+                    dropped_changes_);
+    }
+    return;
+  }
+  queued_.push_back(std::move(change));
+  if (publishing_) return;
+  publishing_ = true;
+  boost::asio::co_spawn(executor_, PublishQueued(this), LogFailure{"realtime: publishing changes"});
+}
+
+// One change after the other, so every member sees them in commit order.
+boost::asio::awaitable<void> Hub::PublishQueued(Hub* hub) {
+  // However this ends, the next Submit starts publishing again.
+  struct Done {
+    Hub* hub;
+    ~Done() { hub->publishing_ = false; }
+  } done{hub};
+  while (!hub->queued_.empty()) {
+    auto change = std::move(hub->queued_.front());
+    hub->queued_.pop_front();
+    co_await hub->Publish(std::move(change));
+  }
+}
+
+void Hub::Add(std::shared_ptr<Member> member) {
+  topics_[member->topic].push_back(member->id);
+  members_.emplace(member->id, std::move(member));
+}
+
+void Hub::Remove(const Member& member) {
+  auto found = members_.find(member.id);
+  if (found == members_.end()) return;
+  // Out of the topic first: the others get the leave, the leaver does not
+  // (its channel is closing).
+  auto topic_members = topics_.find(member.topic);
+  if (topic_members != topics_.end()) {
+    std::erase(topic_members->second, member.id);
+    if (topic_members->second.empty()) topics_.erase(topic_members);
+  }
+  Untrack(member);
+  members_.erase(found);  // `member` may be gone from here on
+}
+
+void Hub::SendBroadcast(const std::string& topic, const Broadcast& broadcast, const Member* sender) {
+  auto topic_members = topics_.find(topic);
+  if (topic_members == topics_.end()) return;
+  std::shared_ptr<const std::string> binary;
+  std::shared_ptr<const std::string> text[2];  // by serializer
+  for (uint64_t id : topic_members->second) {
+    const Member& member = *members_.at(id);
+    if (sender != nullptr && member.id == sender->id && !sender->broadcast_self) continue;
+    Serializer serializer = member.outlet->serializer();
+    if (serializer == Serializer::kV2) {
+      if (!binary) {
+        auto frame =
+            EncodeUserBroadcast(BinaryBroadcast{{}, {}, topic, broadcast.event, {}, broadcast.json, broadcast.payload});
+        if (frame) binary = Shared(std::move(*frame));
+      }
+      if (binary) {
+        member.outlet->SendBinary(binary);
+        continue;
+      }
+      // A topic or event longer than a binary frame allows goes as text.
+    }
+    if (!broadcast.json) continue;  // raw bytes have no JSON form
+    auto& encoded = text[serializer == Serializer::kV2 ? 1 : 0];
+    if (!encoded) {
+      json::object payload{
+          {"type", "broadcast"}, {"event", broadcast.event}, {"payload", json::parse(broadcast.payload)}};
+      encoded = Shared(EncodeText(Message{{}, {}, topic, "broadcast", std::move(payload)}, serializer));
+    }
+    member.outlet->SendText(encoded);
+  }
+}
+
+void Hub::SendPresenceDiff(const std::string& topic, const json::object& diff) {
+  auto topic_members = topics_.find(topic);
+  if (topic_members == topics_.end()) return;
+  std::shared_ptr<const std::string> text[2];
+  for (uint64_t id : topic_members->second) {
+    const Member& member = *members_.at(id);
+    Serializer serializer = member.outlet->serializer();
+    auto& encoded = text[serializer == Serializer::kV2 ? 1 : 0];
+    if (!encoded) encoded = Shared(EncodeText(Message{{}, {}, topic, "presence_diff", diff}, serializer));
+    member.outlet->SendText(encoded);
+  }
+}
+
+void Hub::Track(Member& member, json::object meta) {
+  member.presence_enabled = true;
+  auto diff = presence_[member.topic].Track(member.id, member.presence_key, std::move(meta));
+  if (diff) SendPresenceDiff(member.topic, *diff);
+}
+
+void Hub::Untrack(const Member& member) {
+  auto registry = presence_.find(member.topic);
+  if (registry == presence_.end()) return;
+  auto diff = registry->second.Untrack(member.id);
+  if (registry->second.Empty()) presence_.erase(registry);
+  if (diff) SendPresenceDiff(member.topic, *diff);
+}
+
+json::object Hub::PresenceState(const std::string& topic) const {
+  auto registry = presence_.find(topic);
+  return registry == presence_.end() ? json::object() : registry->second.State();
+}
+
+boost::asio::awaitable<void> Hub::Publish(std::shared_ptr<const Change> change) {
+  // Who would get it, decided now: members that join while the authorizer
+  // runs see the next change, not this one.
+  struct Target {
+    uint64_t member;
+    json::array ids;
+    size_t subscriber;
+    // The union of the matching bindings' select lists; none if any of
+    // them selects everything.
+    std::optional<std::vector<std::string>> select;
+  };
+  std::vector<Target> targets;
+  std::vector<ChangeSubscriber> subscribers;
+  std::map<std::pair<std::string, std::string>, size_t> subscriber_index;
+  for (const auto& [id, member] : members_) {
+    json::array ids;
+    std::optional<std::vector<std::string>> select = std::vector<std::string>();
+    for (const auto& binding : member->bindings) {
+      if (!BindingMatches(binding, *change)) continue;
+      ids.push_back(binding.id);
+      if (!binding.select) {
+        select.reset();
+      } else if (select) {
+        select->insert(select->end(), binding.select->begin(), binding.select->end());
+      }
+    }
+    if (ids.empty()) continue;
+    auto key = std::make_pair(member->subscriber.role, member->subscriber.claims_text);
+    auto [slot, added] = subscriber_index.emplace(key, subscribers.size());
+    if (added) subscribers.push_back(member->subscriber);
+    targets.push_back({id, std::move(ids), slot->second, std::move(select)});
+  }
+  if (targets.empty()) co_return;
+  // Members in the order they joined: deterministic delivery order.
+  std::sort(targets.begin(), targets.end(), [](const Target& a, const Target& b) { return a.member < b.member; });
+  if (!authorizer_) {
+    spdlog::warn("realtime: a change of {}.{} is withheld: no authorizer is configured", change->schema, change->table);
+    co_return;
+  }
+  size_t asked = subscribers.size();
+  auto visible = co_await authorizer_->Visible(change, std::move(subscribers));
+  if (!visible) {
+    spdlog::error("realtime: a change of {}.{} is withheld: {}", change->schema, change->table,
+                  visible.error().message);
+    co_return;
+  }
+  if (visible->size() != asked) {
+    spdlog::error("realtime: the authorizer answered {} of {} subscribers; the change of {}.{} is withheld",
+                  visible->size(), asked, change->schema, change->table);
+    co_return;
+  }
+  json::object data = ChangeData(*change);
+  for (auto& target : targets) {
+    if (!(*visible)[target.subscriber]) continue;
+    // Gone meanwhile? (A channel joined again is another member.)
+    auto found = members_.find(target.member);
+    if (found == members_.end()) continue;
+    const Member* member = found->second.get();
+    json::object payload{{"ids", std::move(target.ids)},
+                         {"data", target.select ? SelectColumns(data, *target.select, change->primary_key) : data}};
+    member->outlet->SendText(Shared(EncodeText(Message{{}, {}, member->topic, "postgres_changes", std::move(payload)},
+                                               member->outlet->serializer())));
+  }
+}
+
+}  // namespace agentbase::realtime
