@@ -9,6 +9,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <iostream>
+#include <optional>
+#include <vector>
 
 #include "app/cli_errors.hpp"
 #include "app/cpu_scheduling.hpp"
@@ -22,12 +24,15 @@
 #include "auth/jwks_refresh.hpp"
 #include "auth/key_store.hpp"
 #include "auth/user_store.hpp"
+#include "changes/authorizer.hpp"
+#include "changes/feed.hpp"
 #include "db/connection.hpp"
 #include "db/pool.hpp"
 #include "http/errors.hpp"
 #include "http/server.hpp"
 #include "migrate/push.hpp"
 #include "migrate/report.hpp"
+#include "realtime/database_authorizer.hpp"
 #include "realtime/hub.hpp"
 #include "realtime/realtime_api.hpp"
 #include "rest/rest_api.hpp"
@@ -61,16 +66,42 @@ Result<std::string> PushSchema(db::Connection& admin, int embedding_dimensions, 
   return std::string("schema: up to date");
 }
 
-// SIGINT/SIGTERM: stop accepting, drain in-flight requests, close the pools,
-// and let the event loop end.
-asio::awaitable<void> Drain(http::Server* server, db::Pool* api_pool, db::Pool* admin_pool, asio::io_context* io,
-                            std::chrono::milliseconds deadline) {
+// SIGINT/SIGTERM: stop accepting, drain in-flight requests, stop the change
+// feed (dropping its slot), close the pools, and let the event loop end.
+asio::awaitable<void> Drain(http::Server* server, changes::Feed* feed, std::vector<db::Pool*> pools,
+                            asio::io_context* io, std::chrono::milliseconds deadline) {
   spdlog::info("shutting down: draining in-flight requests");
   co_await server->Shutdown(deadline);
-  api_pool->Close();
-  admin_pool->Close();
+  if (auto stopped = co_await feed->Stop(); !stopped) {
+    spdlog::warn("realtime: the change feed did not stop cleanly: {}", stopped.error().message);
+  }
+  for (db::Pool* pool : pools) pool->Close();
   io->stop();
 }
+
+// The change feed's state, logged when it changes (a feed that cannot
+// connect retries every few seconds; once said is enough).
+class FeedStatusLog {
+ public:
+  void operator()(const changes::FeedStatus& status) {
+    std::string said = status.error ? status.error->message : "";
+    if (status.state == last_state_ && said == last_error_) return;
+    last_state_ = status.state;
+    last_error_ = said;
+    switch (status.state) {
+      case changes::FeedState::kStreaming: spdlog::info("realtime: streaming the database's changes"); break;
+      case changes::FeedState::kReconnecting:
+        spdlog::warn("realtime: no change feed ({}); retrying{}", said,
+                     status.error && !status.error->hint.empty() ? "; " + status.error->hint : "");
+        break;
+      case changes::FeedState::kGap: spdlog::warn("realtime: changes may have been missed: {}", said); break;
+    }
+  }
+
+ private:
+  std::optional<changes::FeedState> last_state_;
+  std::string last_error_;
+};
 
 void LogEmbeddedServerNote(pgctl::LogLevel level, const std::string& message) {
   switch (level) {
@@ -165,9 +196,28 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   auth_options.client_address_header = Trim(options.client_address_header);
   auth::AuthApi auth_api(admin_pool, *keys, auth_options);
 
-  // Realtime: postgres_changes reach subscribers once a change feed and its
-  // authorizer are wired to the hub; broadcast and presence need neither.
+  // Realtime. postgres_changes: the change feed reads the supabase_realtime
+  // publication through logical replication (as the database's owner, who
+  // may), and row level security decides who sees each change, asked on a
+  // connection of its own.
   realtime::Hub realtime_hub(io.get_executor());
+  db::PoolOptions realtime_pool_options;
+  realtime_pool_options.size = 1;
+  db::Pool realtime_pool(io.get_executor(), target->Conninfo(), realtime_pool_options);
+  changes::AuthorizerOptions change_authorizer_options;
+  change_authorizer_options.roles = options.jwt_roles;
+  changes::Authorizer change_authorizer(realtime_pool, change_authorizer_options);
+  realtime_hub.SetAuthorizer(std::make_shared<realtime::DatabaseAuthorizer>(change_authorizer));
+  changes::FeedOptions feed_options;
+  feed_options.conninfo = target->Conninfo();
+  auto feed = changes::Feed::Create(
+      io.get_executor(), feed_options,
+      [&realtime_hub](changes::Change change) {
+        realtime_hub.Submit(std::make_shared<const changes::Change>(std::move(change)));
+      },
+      FeedStatusLog{});
+  if (!feed) return ReportError(feed.error());
+  (*feed)->Start();
   realtime::RealtimeOptions realtime_options;
   realtime_options.jwt_roles = options.jwt_roles;
   realtime::RealtimeApi realtime_api(realtime_hub, keys->Verification(), realtime_options);
@@ -243,17 +293,20 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   // A crashed embedded server is restarted while we serve. Connections to the
   // dead one are then dropped at once, instead of each failing a request
   // (503) before the pools notice.
-  auto supervision = target->SuperviseEmbeddedServer([&io, &api_pool, &admin_pool] {
-    asio::post(io, [&api_pool, &admin_pool] {
+  auto supervision = target->SuperviseEmbeddedServer([&io, &api_pool, &admin_pool, &realtime_pool] {
+    asio::post(io, [&api_pool, &admin_pool, &realtime_pool] {
       api_pool.Recycle();
       admin_pool.Recycle();
+      realtime_pool.Recycle();
     });
   });
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
-    asio::co_spawn(io, Drain(&server, &api_pool, &admin_pool, &io, std::chrono::milliseconds(options.drain_timeout_ms)),
+    asio::co_spawn(io,
+                   Drain(&server, feed->get(), {&api_pool, &admin_pool, &realtime_pool}, &io,
+                         std::chrono::milliseconds(options.drain_timeout_ms)),
                    LogFailure{"drain"});
   });
   asio::co_spawn(io, rest::WatchSchemaReloads(io.get_executor(), target->Conninfo(), &rest, &api_pool),

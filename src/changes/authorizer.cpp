@@ -37,7 +37,11 @@ awaitable<Result<Authorizer::TableFacts>> Authorizer::Facts(uint32_t relation) {
   ++queries_;
   std::vector<db::Statement> statements(1);
   statements[0].sql =
-      "SELECT c.relrowsecurity, c.oid = ANY (agentbase.realtime_tenant_scoped_tables()), r.role, r.rolbypassrls "
+      "SELECT c.relrowsecurity, c.oid = ANY (agentbase.realtime_tenant_scoped_tables()), r.role, r.rolbypassrls, "
+      "  (SELECT pg_catalog.array_to_json(pg_catalog.array_agg(a.attname::text ORDER BY k.position))::text "
+      "   FROM pg_catalog.pg_index i, pg_catalog.unnest(i.indkey) WITH ORDINALITY k(attnum, position) "
+      "   JOIN pg_catalog.pg_attribute a ON a.attnum = k.attnum "
+      "   WHERE i.indrelid = c.oid AND i.indisprimary AND a.attrelid = c.oid) "
       "FROM pg_catalog.pg_class c "
       "LEFT JOIN LATERAL (SELECT u.role, p.rolbypassrls FROM pg_catalog.unnest($2::text[]) u(role) "
       "  JOIN pg_catalog.pg_roles p ON p.rolname = u.role AND NOT p.rolsuper "
@@ -54,6 +58,14 @@ awaitable<Result<Authorizer::TableFacts>> Authorizer::Facts(uint32_t relation) {
   facts.fetched = now;
   facts.row_security = rows.Bool(0, 0);
   facts.tenant_scoped = rows.Bool(0, 1);
+  if (!rows.IsNull(0, 4)) {
+    boost::system::error_code parse_error;
+    json::value key = json::parse(rows.Get(0, 4), parse_error);
+    if (parse_error || !key.is_array()) co_return Error::Internal("unreadable primary key: " + rows.Text(0, 4));
+    for (const auto& column : key.as_array()) {
+      if (column.is_string()) facts.primary_key.emplace_back(column.as_string());
+    }
+  }
   for (int row = 0; row < rows.Rows(); ++row) {
     if (rows.IsNull(row, 2)) continue;
     facts.selecting_roles.insert(rows.Text(row, 2));
@@ -111,6 +123,12 @@ std::string OldTenant(const Change& change) {
 }
 
 }  // namespace
+
+awaitable<Result<std::vector<std::string>>> Authorizer::PrimaryKey(uint32_t relation) {
+  auto facts = co_await Facts(relation);
+  if (!facts) co_return facts.error();
+  co_return facts->primary_key;
+}
 
 Result<std::vector<std::vector<bool>>> ParseBoolMatrix(std::string_view text, size_t rows, size_t columns) {
   std::vector<bool> values;

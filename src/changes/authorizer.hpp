@@ -70,6 +70,10 @@ class Authorizer {
   boost::asio::awaitable<Result<std::vector<std::vector<bool>>>> VisibleBatch(std::vector<Change> changes,
                                                                               std::vector<boost::json::object> claims);
 
+  // The table's primary key columns, in key order (empty: it has none);
+  // from the table's cached facts.
+  boost::asio::awaitable<Result<std::vector<std::string>>> PrimaryKey(uint32_t relation);
+
   // Database round trips made so far (for the benchmark's cost per event).
   uint64_t Queries() const { return queries_; }
 
@@ -80,6 +84,7 @@ class Authorizer {
     bool tenant_scoped = false;
     std::unordered_set<std::string> selecting_roles;  // allowed roles with SELECT on the table
     std::unordered_set<std::string> bypassing_roles;  // of those, the ones row level security lets through
+    std::vector<std::string> primary_key;
   };
   struct KnownTenant {
     std::chrono::steady_clock::time_point fetched;

@@ -17,15 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string_view KindName(ChangeKind kind) {
-  switch (kind) {
-    case ChangeKind::kInsert: return "INSERT";
-    case ChangeKind::kUpdate: return "UPDATE";
-    case ChangeKind::kDelete: return "DELETE";
-  }
-  return "INSERT";
-}
-
 std::string_view ColumnType(const Change& change, std::string_view column) {
   for (const auto& c : change.columns) {
     if (c.name == column) return c.type;
@@ -41,7 +32,7 @@ std::shared_ptr<const std::string> Shared(std::string text) {
 
 bool BindingMatches(const Binding& binding, const Change& change) {
   if (!binding.usable) return false;
-  if (binding.event != "*" && binding.event != KindName(change.kind)) return false;
+  if (binding.event != "*" && binding.event != changes::ChangeKindName(change.kind)) return false;
   if (binding.schema != "*" && binding.schema != change.schema) return false;
   if (binding.table && *binding.table != "*" && *binding.table != change.table) return false;
   if (!binding.filter) return true;
@@ -49,13 +40,13 @@ bool BindingMatches(const Binding& binding, const Change& change) {
   return FilterMatches(*binding.filter, row, ColumnType(change, binding.filter->column));
 }
 
-json::object ChangeData(const Change& change) {
+json::object ChangeData(const Change& change, const std::vector<std::string>& primary_key) {
   // Supabase's error form: no columns, an empty record, no timestamp.
-  if (change.primary_key.empty() && change.kind != ChangeKind::kDelete) {
+  if (primary_key.empty() && change.kind != ChangeKind::kDelete) {
     json::object data{{"schema", change.schema},
                       {"table", change.table},
                       {"commit_timestamp", nullptr},
-                      {"type", KindName(change.kind)},
+                      {"type", changes::ChangeKindName(change.kind)},
                       {"columns", json::array()},
                       {"record", json::object()},
                       {"errors", json::array{"Error 400: Bad Request, no primary key"}}};
@@ -68,21 +59,19 @@ json::object ChangeData(const Change& change) {
   json::object data{{"schema", change.schema},
                     {"table", change.table},
                     {"commit_timestamp", change.commit_timestamp},
-                    {"type", KindName(change.kind)},
+                    {"type", changes::ChangeKindName(change.kind)},
                     {"columns", std::move(columns)}};
   if (change.kind != ChangeKind::kDelete) data["record"] = change.record;
   if (change.kind == ChangeKind::kUpdate) data["old_record"] = change.old_record;
   if (change.kind == ChangeKind::kDelete) {
-    if (change.row_security) {
-      // Supabase sends only the primary key of a row deleted under RLS.
-      json::object key;
-      for (const auto& name : change.primary_key) {
-        if (const auto* value = change.old_record.if_contains(name)) key[name] = *value;
-      }
-      data["old_record"] = std::move(key);
-    } else {
-      data["old_record"] = change.old_record;
+    // Only the primary key of a deleted row, whatever the table's replica
+    // identity: Supabase does so under RLS, where nobody's right to the old
+    // row's other columns can be checked any more; we do so everywhere.
+    json::object key;
+    for (const auto& name : primary_key) {
+      if (const auto* value = change.old_record.if_contains(name)) key[name] = *value;
     }
+    data["old_record"] = std::move(key);
   }
   if (change.oversized) {
     data["errors"] = json::array{"Error 413: Payload Too Large"};
@@ -278,20 +267,20 @@ boost::asio::awaitable<void> Hub::Publish(std::shared_ptr<const Change> change) 
                   visible.error().message);
     co_return;
   }
-  if (visible->size() != asked) {
+  if (visible->visible.size() != asked) {
     spdlog::error("realtime: the authorizer answered {} of {} subscribers; the change of {}.{} is withheld",
-                  visible->size(), asked, change->schema, change->table);
+                  visible->visible.size(), asked, change->schema, change->table);
     co_return;
   }
-  json::object data = ChangeData(*change);
+  json::object data = ChangeData(*change, visible->primary_key);
   for (auto& target : targets) {
-    if (!(*visible)[target.subscriber]) continue;
+    if (!visible->visible[target.subscriber]) continue;
     // Gone meanwhile? (A channel joined again is another member.)
     auto found = members_.find(target.member);
     if (found == members_.end()) continue;
     const Member* member = found->second.get();
     json::object payload{{"ids", std::move(target.ids)},
-                         {"data", target.select ? SelectColumns(data, *target.select, change->primary_key) : data}};
+                         {"data", target.select ? SelectColumns(data, *target.select, visible->primary_key) : data}};
     member->outlet->SendText(Shared(EncodeText(Message{{}, {}, member->topic, "postgres_changes", std::move(payload)},
                                                member->outlet->serializer())));
   }

@@ -127,8 +127,9 @@ class Hub {
 };
 
 // The data of a postgres_changes message: {schema, table, type,
-// commit_timestamp, columns, record / old_record, errors}.
-boost::json::object ChangeData(const Change& change);
+// commit_timestamp, columns, record / old_record, errors}; `primary_key` is
+// the table's (Verdict::primary_key).
+boost::json::object ChangeData(const Change& change, const std::vector<std::string>& primary_key);
 
 // `data` (from ChangeData) with columns, record and old_record cut down to
 // `columns` and the primary key.

@@ -56,8 +56,8 @@ class FakeWebSocket final : public http::WebSocket {
 class SubAuthorizer final : public Authorizer {
  public:
   explicit SubAuthorizer(std::vector<std::string> allowed_subs) : allowed(std::move(allowed_subs)) {}
-  asio::awaitable<Result<std::vector<bool>>> Visible(std::shared_ptr<const Change> change,
-                                                     std::vector<ChangeSubscriber> subscribers) override {
+  asio::awaitable<Result<Verdict>> Visible(std::shared_ptr<const Change> change,
+                                           std::vector<ChangeSubscriber> subscribers) override {
     asked.push_back(subscribers);
     kinds.push_back(change->kind);
     std::vector<bool> answer;
@@ -70,7 +70,7 @@ class SubAuthorizer final : public Authorizer {
       const auto* sub = subscriber.claims.if_contains("sub");
       answer.push_back(sub != nullptr && std::find(allowed.begin(), allowed.end(), sub->as_string()) != allowed.end());
     }
-    co_return answer;
+    co_return Verdict{std::move(answer), change->primary_key};
   }
   std::vector<std::string> allowed;
   bool delay_first = false;
@@ -367,7 +367,6 @@ Change InsertMessage(std::string_view body, int64_t id) {
   change.columns = {{"id", "int8"}, {"body", "text"}, {"secret", "text"}};
   change.primary_key = {"id"};
   change.record = json::object{{"id", id}, {"body", body}, {"secret", "s"}};
-  change.row_security = true;
   return change;
 }
 
@@ -464,15 +463,15 @@ TEST_F(RealtimeSession, SelectSendsOnlyThoseColumnsAndTheKey) {
 
 TEST(ChangeData, ErrorsInSupabasesForm) {
   Change change = InsertMessage("x", 1);
-  change.primary_key.clear();
-  auto no_key = ChangeData(change);
+  auto no_key = ChangeData(change, {});
   EXPECT_EQ(json::serialize(no_key.at("errors")), R"(["Error 400: Bad Request, no primary key"])");
   EXPECT_EQ(no_key.at("commit_timestamp"), nullptr);
   EXPECT_TRUE(no_key.at("columns").as_array().empty());
   EXPECT_TRUE(no_key.at("record").as_object().empty());
   change = InsertMessage("x", 1);
   change.oversized = true;
-  EXPECT_EQ(json::serialize(ChangeData(change).at("errors")), R"(["Error 413: Payload Too Large"])");
+  EXPECT_EQ(json::serialize(ChangeData(change, change.primary_key).at("errors")),
+            R"(["Error 413: Payload Too Large"])");
 }
 
 TEST_F(RealtimeSession, NoAuthorizerOrAFailingOneWithholdsChanges) {
@@ -484,8 +483,7 @@ TEST_F(RealtimeSession, NoAuthorizerOrAFailingOneWithholdsChanges) {
 
   class FailingAuthorizer final : public Authorizer {
    public:
-    asio::awaitable<Result<std::vector<bool>>> Visible(std::shared_ptr<const Change>,
-                                                       std::vector<ChangeSubscriber>) override {
+    asio::awaitable<Result<Verdict>> Visible(std::shared_ptr<const Change>, std::vector<ChangeSubscriber>) override {
       co_return Error::Unavailable("the database does not answer");
     }
   };

@@ -1,0 +1,22 @@
+#pragma once
+// Realtime's Authorizer over the database: row level security decides, for
+// each subscriber's claims, through changes::Authorizer (one round trip per
+// change for all subscribers; once per role and tenant on tenant-scoped
+// tables).
+
+#include "changes/authorizer.hpp"
+#include "realtime/change.hpp"
+
+namespace agentbase::realtime {
+
+class DatabaseAuthorizer final : public Authorizer {
+ public:
+  explicit DatabaseAuthorizer(changes::Authorizer& database) : database_(database) {}
+  boost::asio::awaitable<Result<Verdict>> Visible(std::shared_ptr<const Change> change,
+                                                  std::vector<ChangeSubscriber> subscribers) override;
+
+ private:
+  changes::Authorizer& database_;
+};
+
+}  // namespace agentbase::realtime

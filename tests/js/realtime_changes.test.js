@@ -1,0 +1,145 @@
+// postgres_changes end to end: supabase-js's realtime client, unmodified,
+// subscribed to the platform's tables through `agentbase serve`, which reads
+// the database's changes through logical replication and lets row level
+// security decide who receives each one (tests/js/run.sh starts the server
+// and adds users a1, a2 of tenant A and b1 of tenant B).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
+
+const url = process.env.AGENTBASE_URL;
+const anonKey = process.env.AGENTBASE_ANON_KEY;
+const serviceKey = process.env.AGENTBASE_SERVICE_KEY;
+
+const clients = [];
+function client(key = anonKey) {
+  const supabase = createClient(url, key, {
+    realtime: { transport: WebSocket },
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+  clients.push(supabase);
+  return supabase;
+}
+
+async function signedIn(name) {
+  const [email, password] = process.env[`AGENTBASE_USER_${name}`].split(':');
+  const supabase = client();
+  const { data, error } = await supabase.auth.signInWithPassword({ email, password });
+  assert.equal(error, null, `sign-in of ${name}`);
+  return { supabase, user: data.user };
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Subscribes `who` to postgres_changes with `filter` and collects what
+// arrives; resolves once the channel is SUBSCRIBED.
+async function follow(who, name, filter) {
+  const received = [];
+  const channel = who.supabase.channel(name).on('postgres_changes', filter, (change) => received.push(change));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name}: not SUBSCRIBED within 5 s`)), 5000);
+    channel.subscribe((status, error) => {
+      if (status === 'SUBSCRIBED') {
+        clearTimeout(timer);
+        resolve();
+      } else if (status === 'CHANNEL_ERROR' || status === 'CLOSED') {
+        clearTimeout(timer);
+        reject(error ?? new Error(`${name}: ${status}`));
+      }
+    });
+  });
+  return received;
+}
+
+// Waits until `received` holds a change that `matches`, or fails after `ms`.
+async function arrives(received, matches, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const found = received.find(matches);
+    if (found) return found;
+    await sleep(25);
+  }
+  assert.fail(`no matching change within ${ms} ms; got ${JSON.stringify(received)}`);
+}
+
+let a1, a2, b1, service;
+
+before(async () => {
+  a1 = await signedIn('A1');
+  a2 = await signedIn('A2');
+  b1 = await signedIn('B1');
+  service = client(serviceKey);
+});
+
+after(async () => {
+  for (const supabase of clients) await supabase.removeAllChannels();
+});
+
+test('postgres_changes: a tenant\'s users see its new messages live, another tenant\'s user never does', async () => {
+  const filter = { event: 'INSERT', schema: 'public', table: 'messages' };
+  const [seenByA1, seenByA2, seenByB1] = await Promise.all([
+    follow(a1, 'live-a1', filter), follow(a2, 'live-a2', filter), follow(b1, 'live-b1', filter)]);
+
+  const started = await a1.supabase.rpc('start_conversation', { first_message: 'hello, live world' });
+  assert.equal(started.error, null);
+  const conversation = started.data;
+  const mine = (change) => change.new.conversation_id === conversation.id;
+  for (const received of [seenByA1, seenByA2]) {
+    const change = await arrives(received, mine);
+    assert.equal(change.eventType, 'INSERT');
+    assert.equal(change.schema, 'public');
+    assert.equal(change.table, 'messages');
+    assert.equal(change.new.content, 'hello, live world');
+    assert.equal(change.new.role, 'user');
+    assert.deepEqual(change.old, {});
+    assert.equal(change.errors, null);
+    assert.match(change.commit_timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  }
+  // The agent's answer, appended with the service key, reaches them too.
+  const answered = await service.rpc('append_message', {
+    conversation_id: conversation.id, role: 'assistant', content: 'hello back' });
+  assert.equal(answered.error, null);
+  await arrives(seenByA1, (change) => mine(change) && change.new.content === 'hello back');
+
+  // Tenant B's user wrote nothing and sees nothing of A's.
+  const ownStart = await b1.supabase.rpc('start_conversation', { first_message: 'only for tenant B' });
+  assert.equal(ownStart.error, null);
+  await arrives(seenByB1, (change) => change.new.content === 'only for tenant B');
+  assert.equal(seenByB1.filter(mine).length, 0, 'tenant B saw a message of tenant A');
+  assert.equal(seenByA1.filter((change) => change.new.content === 'only for tenant B').length, 0);
+  // Each change arrived once.
+  assert.equal(seenByA2.filter((change) => mine(change) && change.new.content === 'hello back').length, 1);
+});
+
+test('postgres_changes: filters, UPDATE and DELETE (only the primary key), in commit order', async () => {
+  const started = await a1.supabase.rpc('start_conversation', { title: 'to be filtered' });
+  assert.equal(started.error, null);
+  const id = started.data.id;
+  const [filtered, everything, other] = await Promise.all([
+    follow(a2, 'filtered-a2', { event: '*', schema: 'public', table: 'conversations', filter: `id=eq.${id}` }),
+    follow(a1, 'all-a1', { event: '*', schema: 'public', table: 'conversations' }),
+    follow(b1, 'all-b1', { event: 'UPDATE', schema: 'public', table: 'conversations' }),
+  ]);
+  const unrelated = await a1.supabase.rpc('start_conversation', { title: 'not filtered' });
+  assert.equal(unrelated.error, null);
+  for (const status of ['archived', 'active']) {
+    const changed = await a1.supabase.rpc('set_conversation_status', { conversation_id: id, status });
+    assert.equal(changed.error, null);
+  }
+  const removed = await a1.supabase.from('conversations').delete().eq('id', id);
+  assert.equal(removed.error, null);
+
+  await arrives(filtered, (change) => change.eventType === 'DELETE');
+  // The filter let through this conversation's changes only, in commit order.
+  assert.deepEqual(filtered.map((change) => change.eventType === 'DELETE' ? 'DELETE' : change.new.status),
+    ['archived', 'active', 'DELETE']);
+  const deleted = filtered[2];
+  assert.deepEqual(deleted.old, { id });
+  assert.deepEqual(deleted.new, {});
+  // Unfiltered, the insert of the other conversation came too.
+  await arrives(everything, (change) => change.eventType === 'INSERT' && change.new.id === unrelated.data.id);
+  // Tenant B's user saw none of tenant A's updates.
+  await sleep(300);
+  assert.equal(other.filter((change) => change.new.id === id).length, 0, 'tenant B saw tenant A\'s update');
+});
