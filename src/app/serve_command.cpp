@@ -3,9 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <iostream>
@@ -66,15 +69,39 @@ Result<std::string> PushSchema(db::Connection& admin, int embedding_dimensions, 
   return std::string("schema: up to date");
 }
 
+// A database that does not answer must not hold up the shutdown: the change
+// feed gets this long to stop and drop its slot (else the slot stays, and the
+// next start drops it).
+constexpr std::chrono::milliseconds kFeedStopDeadline{2000};
+
+asio::awaitable<void> StopFeedAndSignal(changes::Feed* feed, std::shared_ptr<asio::steady_timer> finished,
+                                        std::shared_ptr<std::optional<Status>> stopped) {
+  *stopped = co_await feed->Stop();
+  finished->cancel();
+}
+
+asio::awaitable<void> StopFeed(changes::Feed* feed) {
+  auto executor = co_await asio::this_coro::executor;
+  auto finished = std::make_shared<asio::steady_timer>(executor, kFeedStopDeadline);
+  auto stopped = std::make_shared<std::optional<Status>>();
+  asio::co_spawn(executor, StopFeedAndSignal(feed, finished, stopped), asio::detached);
+  boost::system::error_code cancelled;
+  co_await finished->async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+  if (!stopped->has_value()) {
+    spdlog::warn("realtime: the change feed did not stop within {} ms; its replication slot stays until the next start",
+                 kFeedStopDeadline.count());
+  } else if (!**stopped) {
+    spdlog::warn("realtime: the change feed did not stop cleanly: {}", (*stopped)->error().message);
+  }
+}
+
 // SIGINT/SIGTERM: stop accepting, drain in-flight requests, stop the change
 // feed (dropping its slot), close the pools, and let the event loop end.
 asio::awaitable<void> Drain(http::Server* server, changes::Feed* feed, std::vector<db::Pool*> pools,
                             asio::io_context* io, std::chrono::milliseconds deadline) {
   spdlog::info("shutting down: draining in-flight requests");
   co_await server->Shutdown(deadline);
-  if (auto stopped = co_await feed->Stop(); !stopped) {
-    spdlog::warn("realtime: the change feed did not stop cleanly: {}", stopped.error().message);
-  }
+  co_await StopFeed(feed);
   for (db::Pool* pool : pools) pool->Close();
   io->stop();
 }
