@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 #include <cstdint>
 
 namespace agentbase::realtime {
@@ -42,10 +43,43 @@ Result<Serializer> SerializerFor(std::optional<std::string_view> vsn) {
   return Error::InvalidInput("unsupported serializer version '" + std::string(*vsn) + "' (1.0.0 or 2.0.0)", "vsn");
 }
 
-Result<Message> DecodeText(std::string_view frame, Serializer serializer) {
+namespace {
+
+// A number too large for a double (1e999) parses as infinity, which no JSON
+// can carry on: written back it would break the frame for every receiver.
+bool HasNonFiniteNumber(const json::value& value) {
+  switch (value.kind()) {
+    case json::kind::double_: return !std::isfinite(value.get_double());
+    case json::kind::array:
+      for (const auto& item : value.get_array()) {
+        if (HasNonFiniteNumber(item)) return true;
+      }
+      return false;
+    case json::kind::object:
+      for (const auto& [key, item] : value.get_object()) {
+        if (HasNonFiniteNumber(item)) return true;
+      }
+      return false;
+    default: return false;
+  }
+}
+
+// JSON text as a value, refused with `what` when it is not JSON or holds a
+// number out of a double's range.
+Result<json::value> ParseJson(std::string_view text, const std::string& what) {
   boost::system::error_code ec;
-  json::value parsed = json::parse(frame, ec);
-  if (ec) return Malformed("the message is not JSON: " + ec.message());
+  json::value parsed = json::parse(text, ec);
+  if (ec) return Malformed(what + " is not JSON: " + ec.message());
+  if (HasNonFiniteNumber(parsed)) return Malformed(what + " holds a number out of range");
+  return parsed;
+}
+
+}  // namespace
+
+Result<Message> DecodeText(std::string_view frame, Serializer serializer) {
+  auto read = ParseJson(frame, "the message");
+  if (!read) return read.error();
+  json::value parsed = std::move(*read);
   Message message;
   json::value *join_ref, *ref, *topic, *event, *payload;
   if (serializer == Serializer::kV2) {
@@ -129,9 +163,9 @@ Result<BinaryBroadcast> DecodeBinary(std::string_view frame) {
   broadcast.json = encoding == 1;
   broadcast.payload = std::string(frame.substr(at));
   if (broadcast.json) {
-    boost::system::error_code ec;
-    json::parse(broadcast.payload, ec);
-    if (ec) return Malformed("a binary broadcast's JSON payload is not JSON: " + ec.message());
+    if (auto payload = ParseJson(broadcast.payload, "a binary broadcast's JSON payload"); !payload) {
+      return payload.error();
+    }
   }
   if (!broadcast.metadata.empty()) {
     boost::system::error_code ec;
