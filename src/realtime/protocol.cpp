@@ -64,9 +64,9 @@ bool HasNonFiniteNumber(const json::value& value) {
   }
 }
 
-// JSON text as a value, refused with `what` when it is not JSON or holds a
-// number out of a double's range.
-Result<json::value> ParseJson(std::string_view text, const std::string& what) {
+}  // namespace
+
+Result<json::value> ParseClientJson(std::string_view text, const std::string& what) {
   boost::system::error_code ec;
   json::value parsed = json::parse(text, ec);
   if (ec) return Malformed(what + " is not JSON: " + ec.message());
@@ -74,10 +74,8 @@ Result<json::value> ParseJson(std::string_view text, const std::string& what) {
   return parsed;
 }
 
-}  // namespace
-
 Result<Message> DecodeText(std::string_view frame, Serializer serializer) {
-  auto read = ParseJson(frame, "the message");
+  auto read = ParseClientJson(frame, "the message");
   if (!read) return read.error();
   json::value parsed = std::move(*read);
   Message message;
@@ -163,7 +161,7 @@ Result<BinaryBroadcast> DecodeBinary(std::string_view frame) {
   broadcast.json = encoding == 1;
   broadcast.payload = std::string(frame.substr(at));
   if (broadcast.json) {
-    if (auto payload = ParseJson(broadcast.payload, "a binary broadcast's JSON payload"); !payload) {
+    if (auto payload = ParseClientJson(broadcast.payload, "a binary broadcast's JSON payload"); !payload) {
       return payload.error();
     }
   }

@@ -24,6 +24,11 @@ enum class Serializer { kV1, kV2 };
 // default); anything but 1.0.0 or 2.0.0 is an error.
 Result<Serializer> SerializerFor(std::optional<std::string_view> vsn);
 
+// JSON a client sent (a frame, a payload, a REST body), refused (kind
+// kInvalidInput, naming `what`) when it is not JSON or holds a number out of
+// a double's range, which would be written back as no JSON at all.
+Result<boost::json::value> ParseClientJson(std::string_view text, const std::string& what);
+
 struct Message {
   std::optional<std::string> join_ref;
   std::optional<std::string> ref;

@@ -6,6 +6,7 @@
 
 #include "auth/bearer.hpp"
 #include "http/errors.hpp"
+#include "realtime/protocol.hpp"
 #include "realtime/socket_session.hpp"
 #include "util/percent_decode.hpp"
 #include "util/text.hpp"
@@ -92,9 +93,9 @@ boost::asio::awaitable<http::Response> RealtimeApi::Handle(http::Request request
 
   std::string_view rest = std::string_view(request.path).substr(kBroadcastPath.size());
   if (rest.empty()) {
-    boost::system::error_code ec;
-    json::value body = json::parse(request.body, ec);
-    const json::value* messages = (!ec && body.is_object()) ? body.get_object().if_contains("messages") : nullptr;
+    auto body = ParseClientJson(request.body, "the body");
+    if (!body) co_return ErrorResponse(400, "message", body.error().message);
+    const json::value* messages = body->is_object() ? body->get_object().if_contains("messages") : nullptr;
     if (messages == nullptr || !messages->is_array()) {
       co_return ErrorResponse(400, "message", "the body must be {\"messages\": [{topic, event, payload}, ...]}");
     }
@@ -129,9 +130,9 @@ boost::asio::awaitable<http::Response> RealtimeApi::Handle(http::Request request
   if (content_type && StartsWith(ToLower(*content_type), "application/octet-stream")) {
     broadcast.json = false;
   } else {
-    boost::system::error_code ec;
-    json::parse(request.body, ec);
-    if (ec) co_return ErrorResponse(400, "message", "the body must be JSON (or application/octet-stream)");
+    if (auto body = ParseClientJson(request.body, "the body"); !body) {
+      co_return ErrorResponse(400, "message", body.error().message + " (send JSON, or application/octet-stream)");
+    }
   }
   hub_.SendBroadcast("realtime:" + parts[0], broadcast, nullptr);
   co_return http::Response{202, {}, {}};

@@ -180,6 +180,20 @@ test('realtime: broadcast over REST (POST /realtime/v1/api/broadcast) reaches su
     body: JSON.stringify({ messages: [] }),
   });
   assert.equal(refused.status, 401);
+
+  // Bodies that are not JSON, or hold a number no double can (1e999, which
+  // would go out to the members as no JSON at all), are refused with 400.
+  for (const [path, body] of [
+    ['', '{"messages": [{"topic": "room-rest", "event": "note", "payload": {"x": 1e999}}]}'],
+    ['', '{not json'],
+    ['/room-rest/events/note', '{"x": -1e999}'],
+    ['/room-rest/events/note', 'not json'],
+  ]) {
+    const bad = await fetch(`${url}/realtime/v1/api/broadcast${path}`, {
+      method: 'POST', headers: { apikey: anonKey, 'Content-Type': 'application/json' }, body });
+    assert.equal(bad.status, 400, `${path} ${body}`);
+    assert.match((await bad.json()).message, /not JSON|out of range/);
+  }
 });
 
 test('realtime: presence sync, join and leave between two clients', async () => {

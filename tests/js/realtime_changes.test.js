@@ -27,6 +27,11 @@ async function signedIn(name) {
   const supabase = client();
   const { data, error } = await supabase.auth.signInWithPassword({ email, password });
   assert.equal(error, null, `sign-in of ${name}`);
+  // supabase-js hands realtime the session's token asynchronously after
+  // sign-in; a channel joined before that joins with the anon key and only
+  // later sends the user's token (access_token), so changes in between are
+  // judged as anon's. Handing it over first is how an app avoids that gap.
+  await supabase.realtime.setAuth(data.session.access_token);
   return { supabase, user: data.user };
 }
 
