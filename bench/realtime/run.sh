@@ -11,7 +11,7 @@
 # records what it showed.
 #
 # Usage: bench/realtime/run.sh [path/to/agentbase]
-# Settings (environment): USERS (1000), PHASES ("20:60 50:15 100:15 200:15
+# Settings (environment): USERS (1000), PHASES ("20:60 30:15 50:15 100:15 200:15
 #   400:15": rate per second:seconds, the first is the main run),
 #   PGBENCH_CLIENTS (4), SERVE_OPTIONS (extra `serve` options).
 set -euo pipefail
