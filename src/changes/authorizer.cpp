@@ -1,6 +1,11 @@
 #include "changes/authorizer.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -10,6 +15,20 @@ namespace agentbase::changes {
 namespace asio = boost::asio;
 namespace json = boost::json;
 using asio::awaitable;
+
+namespace {
+
+// Whether every transaction of $1 (32-bit ids, as pgoutput sends them) is
+// visible to a new snapshot: each id is widened to its 64 bits by the epoch
+// of the snapshot's xmax (one less when the id is above xmax's low bits: it
+// was assigned before the counter wrapped).
+constexpr const char* kTransactionsVisibleSql =
+    "SELECT coalesce(pg_catalog.bool_and(pg_catalog.pg_visible_in_snapshot("
+    "((((pg_catalog.pg_snapshot_xmax(s)::text::bigint >> 32) "
+    "   - (x > (pg_catalog.pg_snapshot_xmax(s)::text::bigint & 4294967295))::int) << 32) | x)::text::xid8, s)), true) "
+    "FROM pg_catalog.pg_current_snapshot() s, pg_catalog.unnest($1::bigint[]) x";
+
+}  // namespace
 
 std::string TextArrayLiteral(const std::vector<std::string>& items) {
   std::string out = "{";
@@ -238,17 +257,47 @@ awaitable<Result<std::vector<std::vector<bool>>>> Authorizer::VisibleBatch(std::
     }
     representatives += "]";
     json::array records;
-    for (size_t c : checked) records.push_back(changes[c].record);
-    ++queries_;
-    std::vector<db::Statement> statements(1);
-    statements[0].sql = "SELECT agentbase.realtime_visible($1::oid::regclass, $2::jsonb, $3::jsonb, $4::text[])";
-    statements[0].params = {std::to_string(relation), json::serialize(records), std::move(representatives),
-                            TextArrayLiteral(options_.roles)};
-    statements[0].reuse = true;
-    auto outcome = co_await pool_.Submit(std::move(statements));
-    if (!outcome) co_return outcome.error();
-    if (outcome->failure) co_return *outcome->failure;
-    auto answers = ParseBoolMatrix(outcome->results.at(0).Get(0, 0), checked.size(), groups.size());
+    std::string xids = "{";
+    for (size_t c : checked) {
+      records.push_back(changes[c].record);
+      if (changes[c].xid != 0) xids += (xids.size() > 1 ? "," : "") + std::to_string(changes[c].xid);
+    }
+    xids += "}";
+    std::string records_text = json::serialize(records);
+    // First, in the same round trip: are the changes' transactions visible to
+    // a new snapshot (the lookup's is newer still)? If not, wait and ask again.
+    auto deadline = std::chrono::steady_clock::now() + options_.visibility_wait;
+    auto pause = std::chrono::milliseconds(1);
+    std::optional<db::PipelineOutcome> outcome;
+    while (true) {
+      ++queries_;
+      std::vector<db::Statement> statements(2);
+      statements[0].sql = kTransactionsVisibleSql;
+      statements[0].params = {xids};
+      statements[0].reuse = true;
+      statements[1].sql = "SELECT agentbase.realtime_visible($1::oid::regclass, $2::jsonb, $3::jsonb, $4::text[])";
+      statements[1].params = {std::to_string(relation), records_text, representatives,
+                              TextArrayLiteral(options_.roles)};
+      statements[1].reuse = true;
+      auto submitted = co_await pool_.Submit(std::move(statements));
+      if (!submitted) co_return submitted.error();
+      if (submitted->failure) co_return *submitted->failure;
+      bool committed_visible = submitted->results.at(0).Get(0, 0) == "t";
+      if (committed_visible || std::chrono::steady_clock::now() >= deadline) {
+        if (!committed_visible) {
+          spdlog::warn(
+              "realtime: a transaction of {} was still not visible after {} ms; its rows are judged as they are", xids,
+              options_.visibility_wait.count());
+        }
+        outcome = std::move(*submitted);
+        break;
+      }
+      ++visibility_waits_;
+      asio::steady_timer timer(co_await asio::this_coro::executor, pause);
+      co_await timer.async_wait(asio::use_awaitable);
+      pause = std::min(pause * 2, std::chrono::milliseconds(50));
+    }
+    auto answers = ParseBoolMatrix(outcome->results.at(1).Get(0, 0), checked.size(), groups.size());
     if (!answers) co_return answers.error();
     for (size_t k = 0; k < checked.size(); ++k) {
       for (size_t i = 0; i < claims.size(); ++i) {

@@ -11,6 +11,11 @@
 //  - a DELETE is not checked against RLS (the old row is gone; Supabase
 //    does the same and sends only its primary key): every claim whose role
 //    may SELECT the table sees it;
+//  - a change is judged only once its transaction is visible to a new
+//    snapshot: the feed may deliver it a moment before (see Change::xid),
+//    and a row looked up then would be shown to nobody. The check rides in
+//    the lookup's round trip; only a change that is not visible yet costs
+//    another (after a short wait);
 //  - otherwise one call of agentbase.realtime_visible (database/schema/
 //    70_realtime.sql) looks the rows up by primary key once per distinct
 //    claims, under that role and those claims, inside the database; a batch
@@ -49,6 +54,9 @@ struct AuthorizerOptions {
   std::chrono::milliseconds tenant_ttl{10000};
   // At most this many claims' tenants are kept (all are forgotten beyond).
   size_t max_remembered_tenants = 100000;
+  // How long a change whose transaction other sessions do not see committed
+  // yet (Change::xid) is waited for before its rows are looked up anyway.
+  std::chrono::milliseconds visibility_wait{5000};
 };
 
 class Authorizer {
@@ -76,6 +84,8 @@ class Authorizer {
 
   // Database round trips made so far (for the benchmark's cost per event).
   uint64_t Queries() const { return queries_; }
+  // Lookups repeated because a change's transaction was not visible yet.
+  uint64_t VisibilityWaits() const { return visibility_waits_; }
 
  private:
   struct TableFacts {
@@ -101,6 +111,7 @@ class Authorizer {
   std::unordered_map<uint32_t, TableFacts> facts_;
   std::unordered_map<std::string, KnownTenant> tenants_;
   uint64_t queries_ = 0;
+  uint64_t visibility_waits_ = 0;
 };
 
 // The SQL array literal of `items` ({"a","b"}), for a text[] parameter.

@@ -30,6 +30,12 @@ struct Change {
   // UTC with milliseconds, as Supabase sends it: "2026-05-01T10:20:30.123Z".
   std::string commit_timestamp;
   uint64_t commit_lsn = 0;  // the transaction's commit record: orders and identifies transactions
+  // The transaction's id (32 bits, as pgoutput sends it; 0: unknown). The
+  // feed can deliver a transaction before other sessions see it committed
+  // (its commit record is flushed, and so decodable, a moment before the
+  // committing backend leaves the proc array): the Authorizer waits until it
+  // is visible before it looks the rows up.
+  uint32_t xid = 0;
   // Every column of the table, in attribute order.
   std::vector<ChangeColumn> columns;
   // The table's replica identity columns: its primary key under the default

@@ -38,6 +38,7 @@ void ChangeStream::Reset() {
   relations_.clear();
   in_transaction_ = false;
   commit_lsn_ = 0;
+  xid_ = 0;
   commit_timestamp_.clear();
 }
 
@@ -59,6 +60,7 @@ Result<Change> ChangeStream::Build(const Relation& relation, ChangeKind kind, co
   change.kind = kind;
   change.commit_timestamp = commit_timestamp_;
   change.commit_lsn = commit_lsn_;
+  change.xid = xid_;
   change.columns.reserve(width);
   for (const auto& column : relation.columns) {
     change.columns.push_back({column.name, TypeName(column.type_oid)});
@@ -146,6 +148,7 @@ Result<ChangeStream::Step> ChangeStream::Consume(std::string_view bytes) {
     if (in_transaction_) return Violation("Begin inside a transaction");
     in_transaction_ = true;
     commit_lsn_ = begin->final_lsn;
+    xid_ = begin->xid;
     commit_timestamp_ = FormatCommitTimestamp(begin->commit_time);
     step.what = Step::What::kBegin;
     step.lsn = begin->final_lsn;

@@ -68,6 +68,7 @@ class ChangeStream {
   std::unordered_map<uint32_t, std::string> type_names_;
   bool in_transaction_ = false;
   uint64_t commit_lsn_ = 0;
+  uint32_t xid_ = 0;
   std::string commit_timestamp_;
 };
 

@@ -273,16 +273,50 @@ boost::asio::awaitable<void> Hub::Publish(std::shared_ptr<const Change> change) 
     co_return;
   }
   json::object data = ChangeData(*change, visible->primary_key);
+  // Members of one topic that receive the same columns under one serializer
+  // get the same message but for their bindings' ids: it is encoded once,
+  // with empty ids, and each member's ids are spliced in (a thousand
+  // subscribers of a channel cost one encoding of the change, not a
+  // thousand). The payload's `{"ids":[]` is found unambiguously: a string
+  // before it (the topic) cannot hold an unescaped quote.
+  struct Template {
+    std::string text;
+    size_t ids_at = std::string::npos;  // where the empty ids array is
+  };
+  std::unordered_map<std::string, Template> templates;
   for (auto& target : targets) {
     if (!visible->visible[target.subscriber]) continue;
     // Gone meanwhile? (A channel joined again is another member.)
     auto found = members_.find(target.member);
     if (found == members_.end()) continue;
     const Member* member = found->second.get();
-    json::object payload{{"ids", std::move(target.ids)},
-                         {"data", target.select ? SelectColumns(data, *target.select, visible->primary_key) : data}};
-    member->outlet->SendText(Shared(EncodeText(Message{{}, {}, member->topic, "postgres_changes", std::move(payload)},
-                                               member->outlet->serializer())));
+    Serializer serializer = member->outlet->serializer();
+    auto payload = [&](json::array ids) {
+      return json::object{{"ids", std::move(ids)},
+                          {"data", target.select ? SelectColumns(data, *target.select, visible->primary_key) : data}};
+    };
+    std::string key = member->topic;
+    key += serializer == Serializer::kV2 ? "\n2" : "\n1";
+    if (target.select) {
+      key += "\nselect";
+      for (const auto& column : *target.select) (key += '\n') += column;
+    }
+    auto& shape = templates[key];
+    if (shape.text.empty()) {
+      shape.text = EncodeText(Message{{}, {}, member->topic, "postgres_changes", payload({})}, serializer);
+      constexpr std::string_view kEmptyIds = R"({"ids":[])";
+      if (auto at = shape.text.find(kEmptyIds); at != std::string::npos) shape.ids_at = at + kEmptyIds.size() - 2;
+    }
+    if (shape.ids_at == std::string::npos) {  // not expected; encoded whole then
+      member->outlet->SendText(Shared(
+          EncodeText(Message{{}, {}, member->topic, "postgres_changes", payload(std::move(target.ids))}, serializer)));
+      continue;
+    }
+    std::string ids = json::serialize(target.ids);
+    std::string frame;
+    frame.reserve(shape.text.size() + ids.size());
+    frame.append(shape.text, 0, shape.ids_at).append(ids).append(shape.text, shape.ids_at + 2);
+    member->outlet->SendText(Shared(std::move(frame)));
   }
 }
 

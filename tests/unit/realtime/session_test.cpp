@@ -27,7 +27,10 @@ class FakeWebSocket final : public http::WebSocket {
     bool binary;
     std::string bytes;
   };
-  bool SendText(std::shared_ptr<const std::string> text) override { return Push(false, *text); }
+  bool SendText(std::shared_ptr<const std::string> text) override {
+    text_buffers.push_back(text);
+    return Push(false, *text);
+  }
   bool SendBinary(std::shared_ptr<const std::string> bytes) override { return Push(true, *bytes); }
   void Close(uint16_t code, std::string_view reason) override {
     if (!open) return;
@@ -39,6 +42,7 @@ class FakeWebSocket final : public http::WebSocket {
   size_t QueuedBytes() const override { return 0; }
 
   std::vector<Frame> frames;
+  std::vector<std::shared_ptr<const std::string>> text_buffers;  // as sent, to tell shared ones
   bool open = true;
   std::optional<uint16_t> close_code;
   std::string close_reason;
@@ -459,6 +463,59 @@ TEST_F(RealtimeSession, SelectSendsOnlyThoseColumnsAndTheKey) {
       {"event":"*","schema":"public","select":["body"]}]}}])");
   auto system = narrow.Events("system");
   EXPECT_EQ(system.back().at(4).at("status"), "error");
+}
+
+// A change is encoded once per topic, serializer and columns, and each
+// member's ids are spliced in: what each receives is what encoding its own
+// message whole would give.
+TEST_F(RealtimeSession, EachMemberGetsItsOwnIdsInAChangeEncodedOnce) {
+  hub_.SetAuthorizer(std::make_shared<SubAuthorizer>(std::vector<std::string>{"u1", "u2", "u3", "u4"}));
+  std::string join = R"(["1","1","realtime:chat","phx_join",{"config":{"postgres_changes":[
+      {"event":"INSERT","schema":"public","table":"messages"},
+      {"event":"*","schema":"public","table":"messages"}]}}])";
+  auto first = Connect(Serializer::kV2, "u1");
+  auto second = Connect(Serializer::kV2, "u2");
+  auto other_serializer = Connect(Serializer::kV1, "u3");
+  auto narrower = Connect(Serializer::kV2, "u4");
+  first.Send(join);
+  second.Send(join);
+  other_serializer.Send(
+      R"({"topic":"realtime:chat","event":"phx_join","ref":"1","join_ref":"1","payload":{"config":{"postgres_changes":[
+      {"event":"INSERT","schema":"public","table":"messages"}]}}})");
+  // A topic that looks like the payload's start changes nothing.
+  narrower.Send(R"(["1","1","realtime:{\"ids\":[]","phx_join",{"config":{"postgres_changes":[
+      {"event":"INSERT","schema":"public","table":"messages","select":["body"]}]}}])");
+  Publish(InsertMessage("hello", 1));
+  for (Client* client : {&first, &second, &narrower}) {
+    auto ids = client->Reply("1").at(4).at("response").at("postgres_changes").as_array();
+    json::array expected_ids;
+    for (const auto& entry : ids) expected_ids.push_back(entry.at("id"));
+    auto changes = client->Events("postgres_changes");
+    ASSERT_EQ(changes.size(), 1u);
+    json::value payload = changes[0].at(4);
+    EXPECT_EQ(payload.at("ids"), expected_ids);
+    // Byte for byte what encoding the whole message would give.
+    std::string topic(changes[0].at(2).as_string());
+    EXPECT_EQ(*client->socket->text_buffers.back(),
+              EncodeText(Message{{}, {}, topic, "postgres_changes", payload.as_object()}, client->serializer));
+  }
+  // Serializer 1.0.0: objects.
+  json::value reply;
+  json::value change;
+  for (const auto& value : other_serializer.Texts()) {
+    if (value.at("event") == "phx_reply") reply = value;
+    if (value.at("event") == "postgres_changes") change = value;
+  }
+  ASSERT_TRUE(change.is_object());
+  EXPECT_EQ(change.at("payload").at("ids"),
+            (json::array{reply.at("payload").at("response").at("postgres_changes").at(0).at("id")}));
+  EXPECT_EQ(*other_serializer.socket->text_buffers.back(),
+            EncodeText(Message{{}, {}, "realtime:chat", "postgres_changes", change.at("payload").as_object()},
+                       Serializer::kV1));
+  EXPECT_EQ(json::serialize(narrower.Events("postgres_changes").at(0).at(4).at("data").at("record")),
+            R"({"id":1,"body":"hello"})");
+  EXPECT_NE(first.Events("postgres_changes").at(0).at(4).at("ids"),
+            second.Events("postgres_changes").at(0).at(4).at("ids"));
 }
 
 TEST(ChangeData, ErrorsInSupabasesForm) {
