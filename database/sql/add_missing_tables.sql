@@ -1912,18 +1912,6 @@ BEGIN
     'SELECT pg_catalog.array_agg(x.ordinality::int) FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY x, '
     'LATERAL pg_catalog.jsonb_populate_record(NULL::%s, x.value) r WHERE EXISTS (SELECT 1 FROM %s t WHERE %s)',
     entity, entity, key_match);
-  -- A change can arrive before its transaction is visible to others:
-  -- PostgreSQL writes and flushes the commit record, which the walsender may
-  -- stream at once, a moment before it marks the transaction visible. Until
-  -- the server's own role (which row level security does not hold back: a
-  -- superuser or the tables' owner) sees every row, each lookup would see
-  -- nothing; so wait for that, a few milliseconds at most in practice, and
-  -- at most 100 ms for a row deleted again since (judged as gone).
-  FOR attempt IN 1 .. 50 LOOP
-    EXECUTE lookup INTO seen USING records;
-    EXIT WHEN coalesce(pg_catalog.array_length(seen, 1), 0) = record_count;
-    PERFORM pg_catalog.pg_sleep(0.002);
-  END LOOP;
   FOR claim, position IN
     SELECT c.value, c.ordinality FROM pg_catalog.jsonb_array_elements(claims) WITH ORDINALITY c
     ORDER BY c.value ->> 'role'
