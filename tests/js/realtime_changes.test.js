@@ -132,6 +132,10 @@ test('postgres_changes: filters, UPDATE and DELETE (only the primary key), in co
     const changed = await a1.supabase.rpc('set_conversation_status', { conversation_id: id, status });
     assert.equal(changed.error, null);
   }
+  // A change is judged on its row as it is when it is authorised (as on
+  // Supabase): a row deleted by then is shown to nobody. So the delete waits
+  // until the updates have arrived.
+  await arrives(filtered, (change) => change.eventType === 'UPDATE' && change.new.status === 'active');
   const removed = await a1.supabase.from('conversations').delete().eq('id', id);
   assert.equal(removed.error, null);
 
