@@ -30,20 +30,6 @@ constexpr const char* kTransactionsVisibleSql =
 
 }  // namespace
 
-std::string TextArrayLiteral(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 bool Authorizer::Allowed(const std::string& role) const {
   return std::find(options_.roles.begin(), options_.roles.end(), role) != options_.roles.end();
 }
@@ -66,7 +52,7 @@ awaitable<Result<Authorizer::TableFacts>> Authorizer::Facts(uint32_t relation) {
       "  JOIN pg_catalog.pg_roles p ON p.rolname = u.role AND NOT p.rolsuper "
       "  WHERE pg_catalog.has_table_privilege(u.role, c.oid, 'SELECT')) r ON true "
       "WHERE c.oid = $1::oid";
-  statements[0].params = {std::to_string(relation), TextArrayLiteral(options_.roles)};
+  statements[0].params = {std::to_string(relation), db::TextArrayLiteral(options_.roles)};
   statements[0].reuse = true;
   auto outcome = co_await pool_.Submit(std::move(statements));
   if (!outcome) co_return outcome.error();
@@ -277,7 +263,7 @@ awaitable<Result<std::vector<std::vector<bool>>>> Authorizer::VisibleBatch(std::
       statements[0].reuse = true;
       statements[1].sql = "SELECT agentbase.realtime_visible($1::oid::regclass, $2::jsonb, $3::jsonb, $4::text[])";
       statements[1].params = {std::to_string(relation), records_text, representatives,
-                              TextArrayLiteral(options_.roles)};
+                              db::TextArrayLiteral(options_.roles)};
       statements[1].reuse = true;
       auto submitted = co_await pool_.Submit(std::move(statements));
       if (!submitted) co_return submitted.error();

@@ -114,9 +114,6 @@ class Authorizer {
   uint64_t visibility_waits_ = 0;
 };
 
-// The SQL array literal of `items` ({"a","b"}), for a text[] parameter.
-std::string TextArrayLiteral(const std::vector<std::string>& items);
-
 // A boolean array's text ({t,f} or {{t,f},{f,t}}) as `rows` rows of
 // `columns` values, row-major; an error when it does not have that shape.
 Result<std::vector<std::vector<bool>>> ParseBoolMatrix(std::string_view text, size_t rows, size_t columns);

@@ -163,4 +163,13 @@ void AppendCopyText(std::string& row, std::string_view field) {
   }
 }
 
+std::string TextArrayLiteral(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ",";
+    out += "\"" + ReplaceAll(ReplaceAll(items[i], "\\", "\\\\"), "\"", "\\\"") + "\"";
+  }
+  return out + "}";
+}
+
 }  // namespace agentbase::db

@@ -70,6 +70,10 @@ class CopyIn {
 // it in text anyway): the caller keeps it out.
 void AppendCopyText(std::string& row, std::string_view field);
 
+// A PostgreSQL array literal of text elements, every one quoted: {"a","b\"c"}
+// (for a text[] parameter).
+std::string TextArrayLiteral(const std::vector<std::string>& items);
+
 // Whether the statement or one of its parameters holds a NUL byte, which
 // libpq would cut it at (see util/utf8.hpp's NulByteError): such a statement
 // is refused, never sent.

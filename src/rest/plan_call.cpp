@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "db/connection.hpp"
 #include "rest/api_error.hpp"
 #include "rest/plan.hpp"
 #include "rest/postgrest_errors.hpp"
@@ -144,7 +145,7 @@ CallArgument ArgumentFor(const FunctionArgument& argument, const json::value& va
     for (const auto& item : value.as_array()) {
       items.push_back(item.is_string() ? std::string(item.as_string()) : json::serialize(item));
     }
-    call.value = ArrayLiteral(items);
+    call.value = db::TextArrayLiteral(items);
     return call;
   }
   call.value = value.is_string() ? std::string(value.as_string()) : json::serialize(value);

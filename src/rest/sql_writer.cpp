@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "db/connection.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
@@ -9,15 +10,6 @@ namespace agentbase::rest {
 std::string Ident(const std::string& name) { return "\"" + ReplaceAll(name, "\"", "\"\"") + "\""; }
 
 std::string Qualified(const std::string& schema, const std::string& name) { return Ident(schema) + "." + Ident(name); }
-
-std::string ArrayLiteral(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ",";
-    out += "\"" + ReplaceAll(ReplaceAll(items[i], "\\", "\\\\"), "\"", "\\\"") + "\"";
-  }
-  return out + "}";
-}
 
 std::string RowsBody(BodyForm form, std::string_view row_view) {
   std::string row(row_view);
@@ -373,7 +365,7 @@ std::string SqlWriter::Condition(const std::string& expr, const FieldRef& field,
   }
   switch (condition.op) {
     case FilterOperator::kIsDistinct: return expr + " IS DISTINCT FROM " + Param(condition.value);
-    case FilterOperator::kIn: return expr + " = ANY(" + Param(ArrayLiteral(condition.list)) + ")";
+    case FilterOperator::kIn: return expr + " = ANY(" + Param(db::TextArrayLiteral(condition.list)) + ")";
     case FilterOperator::kIs: return expr + IsSql(condition.is_value);
     default: break;
   }

@@ -34,8 +34,6 @@ SqlQuery WriteMutation(const MutationPlan& plan);
 // "name" with embedded quotes doubled.
 std::string Ident(const std::string& name);
 std::string Qualified(const std::string& schema, const std::string& name);
-// A PostgreSQL array literal of text elements: {"a","b\"c"}.
-std::string ArrayLiteral(const std::vector<std::string>& items);
 
 // The body text of the rows (or values) `row`, in that form: JSON, or CSV
 // as PostgREST writes it (the first row's keys, then each row's record text

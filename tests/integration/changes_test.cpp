@@ -123,6 +123,15 @@ void RunLoop(asio::io_context& io, Body body) {
   future.get();
 }
 
+// Lets anything still on its way arrive (a test then checks that nothing
+// more did), and stops the feed, dropping its slot.
+asio::awaitable<void> SettleAndStop(asio::any_io_executor executor, changes::Feed* feed) {
+  asio::steady_timer settle(executor, std::chrono::milliseconds(300));
+  co_await settle.async_wait(asio::use_awaitable);
+  auto stopped = co_await feed->Stop();
+  EXPECT_TRUE(stopped.ok()) << stopped.error().message;
+}
+
 asio::awaitable<void> StreamSomeChanges(asio::any_io_executor executor, changes::Feed* feed, std::shared_ptr<Seen> seen,
                                         const TestDatabase* database) {
   feed->Start();
@@ -141,10 +150,7 @@ asio::awaitable<void> StreamSomeChanges(asio::any_io_executor executor, changes:
   std::function<bool()> until2 = [seen] { return seen->changes.size() >= 4; };
   EXPECT_TRUE(co_await WaitUntil(executor, until2, std::chrono::seconds(10)));
   // Nothing more arrives (the quiet table's changes were never published).
-  asio::steady_timer settle(executor, std::chrono::milliseconds(300));
-  co_await settle.async_wait(asio::use_awaitable);
-  auto stopped = co_await feed->Stop();
-  EXPECT_TRUE(stopped.ok()) << stopped.error().message;
+  co_await SettleAndStop(executor, feed);
 }
 
 TEST_F(ChangeFeedTest, ChangeFeedDeliversPublishedChangesInCommitOrderWithTypedValues) {
@@ -213,10 +219,7 @@ asio::awaitable<void> SurviveAKill(asio::any_io_executor executor, changes::Feed
   database->Exec("INSERT INTO public.items (id, label) VALUES (4, 'after')");
   std::function<bool()> until6 = [seen] { return seen->changes.size() >= 5; };
   EXPECT_TRUE(co_await WaitUntil(executor, until6, std::chrono::seconds(10)));
-  asio::steady_timer settle(executor, std::chrono::milliseconds(300));
-  co_await settle.async_wait(asio::use_awaitable);
-  auto stopped = co_await feed->Stop();
-  EXPECT_TRUE(stopped.ok()) << stopped.error().message;
+  co_await SettleAndStop(executor, feed);
 }
 
 TEST_F(ChangeFeedTest, ChangeFeedResumesAfterItsBackendIsKilledWithoutLosingOrRepeatingAChange) {

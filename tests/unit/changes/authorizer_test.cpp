@@ -24,11 +24,5 @@ TEST(AuthorizerParsing, BooleanMatricesOfTheExpectedShape) {
   EXPECT_FALSE(ParseBoolMatrix("", 1, 1).ok());
 }
 
-TEST(AuthorizerParsing, TextArrayLiteralsQuoteEveryItem) {
-  EXPECT_EQ(TextArrayLiteral({"anon", "authenticated"}), R"({"anon","authenticated"})");
-  EXPECT_EQ(TextArrayLiteral({R"(we"ird\role)", "a,b"}), R"({"we\"ird\\role","a,b"})");
-  EXPECT_EQ(TextArrayLiteral({}), "{}");
-}
-
 }  // namespace
 }  // namespace agentbase::changes

@@ -16,4 +16,13 @@ TEST(CopyText, EscapesWhatWouldEndAFieldOrARow) {
   EXPECT_EQ(row, "\\\\N");
 }
 
+// Text[] parameters (rest's in/any filters and array arguments, the change
+// authorizer's roles): every element quoted, quotes and backslashes escaped.
+TEST(TextArrayLiteral, QuotesEveryItem) {
+  EXPECT_EQ(TextArrayLiteral({"a", "b\"c", "d\\e", ""}), R"({"a","b\"c","d\\e",""})");
+  EXPECT_EQ(TextArrayLiteral({"anon", "authenticated"}), R"({"anon","authenticated"})");
+  EXPECT_EQ(TextArrayLiteral({R"(we"ird\role)", "a,b"}), R"({"we\"ird\\role","a,b"})");
+  EXPECT_EQ(TextArrayLiteral({}), "{}");
+}
+
 }  // namespace agentbase::db

@@ -87,11 +87,9 @@ void ExpectParamsMatchPlaceholders(const SqlQuery& query) {
 
 // --- helpers -------------------------------------------------------------------
 
-TEST(SqlWriter, IdentifiersAndArrayLiterals) {
+TEST(SqlWriter, Identifiers) {
   EXPECT_EQ(Ident("a\"b"), "\"a\"\"b\"");
   EXPECT_EQ(Qualified("api", "t"), "\"api\".\"t\"");
-  EXPECT_EQ(ArrayLiteral({"a", "b\"c", "d\\e", ""}), R"({"a","b\"c","d\\e",""})");
-  EXPECT_EQ(ArrayLiteral({}), "{}");
 }
 
 TEST(SqlWriter, StatementRowColumns) {
