@@ -9,6 +9,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <map>
 
 namespace agentbase::changes {
 
@@ -80,9 +81,9 @@ awaitable<Result<Authorizer::TableFacts>> Authorizer::Facts(uint32_t relation) {
   co_return facts;
 }
 
-awaitable<Result<std::vector<std::string>>> Authorizer::Tenants(const std::vector<std::string>& claims) {
+awaitable<Result<std::vector<Authorizer::Tenant>>> Authorizer::Tenants(const std::vector<std::string_view>& claims) {
   auto now = std::chrono::steady_clock::now();
-  std::vector<std::string> tenants(claims.size());
+  std::vector<Tenant> tenants(claims.size());
   std::vector<size_t> unknown;
   for (size_t i = 0; i < claims.size(); ++i) {
     auto it = tenants_.find(claims[i]);
@@ -94,7 +95,7 @@ awaitable<Result<std::vector<std::string>>> Authorizer::Tenants(const std::vecto
   }
   if (unknown.empty()) co_return tenants;
   std::string asked = "[";
-  for (size_t i : unknown) asked += (asked.size() > 1 ? "," : "") + claims[i];
+  for (size_t i : unknown) (asked += asked.size() > 1 ? "," : "") += claims[i];
   asked += "]";
   ++queries_;
   std::vector<db::Statement> statements(1);
@@ -109,11 +110,19 @@ awaitable<Result<std::vector<std::string>>> Authorizer::Tenants(const std::vecto
   if (parse_error || !answer.is_array() || answer.as_array().size() != unknown.size()) {
     co_return Error::Internal("agentbase.realtime_claims_tenants answered " + json::serialize(answer));
   }
-  if (tenants_.size() + unknown.size() > options_.max_remembered_tenants) tenants_.clear();
+  if (tenants_.size() + unknown.size() > options_.max_remembered_tenants) {
+    tenants_.clear();
+    tenant_names_.clear();
+  }
   for (size_t k = 0; k < unknown.size(); ++k) {
-    const json::value& tenant = answer.as_array()[k];
-    tenants[unknown[k]] = tenant.is_string() ? std::string(tenant.as_string()) : std::string();
-    tenants_[claims[unknown[k]]] = KnownTenant{now, tenants[unknown[k]]};
+    const json::value& named = answer.as_array()[k];
+    std::string_view name = named.is_string() ? std::string_view(named.as_string()) : std::string_view();
+    auto interned = tenant_names_.find(name);
+    if (interned == tenant_names_.end()) {
+      interned = tenant_names_.emplace(std::string(name), std::make_shared<const std::string>(name)).first;
+    }
+    tenants[unknown[k]] = interned->second;
+    tenants_.insert_or_assign(std::string(claims[unknown[k]]), KnownTenant{now, interned->second});
   }
   co_return tenants;
 }
@@ -169,15 +178,36 @@ awaitable<Result<std::vector<bool>>> Authorizer::Visible(Change change, std::vec
   co_return std::move(visible->at(0));
 }
 
+awaitable<Result<std::vector<bool>>> Authorizer::Visible(Change change, std::vector<Subject> subjects) {
+  std::vector<Change> one;
+  one.push_back(std::move(change));
+  auto visible = co_await VisibleBatch(std::move(one), std::move(subjects));
+  if (!visible) co_return visible.error();
+  co_return std::move(visible->at(0));
+}
+
 awaitable<Result<std::vector<std::vector<bool>>>> Authorizer::VisibleBatch(std::vector<Change> changes,
                                                                            std::vector<json::object> claims) {
+  // Kept here until the call completes: the subjects are views of them.
+  std::vector<std::string> texts;
+  std::vector<std::string> roles;
+  texts.reserve(claims.size());
+  roles.reserve(claims.size());
+  for (const auto& claim : claims) {
+    texts.push_back(json::serialize(claim));
+    const json::value* role = claim.if_contains("role");
+    roles.push_back(role != nullptr && role->is_string() ? std::string(role->as_string()) : std::string());
+  }
+  std::vector<Subject> subjects;
+  subjects.reserve(claims.size());
+  for (size_t i = 0; i < claims.size(); ++i) subjects.push_back({roles[i], texts[i]});
+  co_return co_await VisibleBatch(std::move(changes), std::move(subjects));
+}
+
+awaitable<Result<std::vector<std::vector<bool>>>> Authorizer::VisibleBatch(std::vector<Change> changes,
+                                                                           std::vector<Subject> claims) {
   std::vector<std::vector<bool>> visible(changes.size(), std::vector<bool>(claims.size(), false));
   if (claims.empty() || changes.empty()) co_return visible;
-  std::vector<std::string> roles(claims.size());
-  for (size_t i = 0; i < claims.size(); ++i) {
-    const json::value* role = claims[i].if_contains("role");
-    if (role != nullptr && role->is_string()) roles[i] = std::string(role->as_string());
-  }
   // Each table's changes in turn, in the order its first change came.
   std::vector<bool> done(changes.size(), false);
   for (size_t first = 0; first < changes.size(); ++first) {
@@ -185,7 +215,10 @@ awaitable<Result<std::vector<std::vector<bool>>>> Authorizer::VisibleBatch(std::
     const uint32_t relation = changes[first].relation_oid;
     auto facts = co_await Facts(relation);
     if (!facts) co_return facts.error();
-    auto may_select = [&](size_t i) { return Allowed(roles[i]) && facts->selecting_roles.count(roles[i]) > 0; };
+    auto may_select = [&](size_t i) {
+      std::string role(claims[i].role);
+      return Allowed(role) && facts->selecting_roles.count(role) > 0;
+    };
     std::vector<size_t> checked;  // changes whose rows RLS decides on
     std::vector<size_t> deletes;  // deletes of a tenant-scoped table's rows that name their tenant
     for (size_t c = first; c < changes.size(); ++c) {
@@ -202,21 +235,22 @@ awaitable<Result<std::vector<std::vector<bool>>>> Authorizer::VisibleBatch(std::
     }
     if (checked.empty() && deletes.empty()) continue;
     // One question per distinct claims.
-    std::unordered_map<std::string, size_t> distinct;
+    std::unordered_map<std::string_view, size_t> distinct;
+    distinct.reserve(claims.size());
     std::vector<size_t> asked_as(claims.size(), SIZE_MAX);
-    std::vector<std::string> asked;
-    std::vector<std::string> asked_role;
+    std::vector<std::string_view> asked;
+    std::vector<std::string_view> asked_role;
     for (size_t i = 0; i < claims.size(); ++i) {
       if (!may_select(i)) continue;
-      auto [it, added] = distinct.emplace(json::serialize(claims[i]), asked.size());
+      auto [it, added] = distinct.emplace(claims[i].claims, asked.size());
       if (added) {
-        asked.push_back(it->first);
-        asked_role.push_back(roles[i]);
+        asked.push_back(claims[i].claims);
+        asked_role.push_back(claims[i].role);
       }
       asked_as[i] = it->second;
     }
     if (asked.empty()) continue;
-    std::vector<std::string> tenants(asked.size());
+    std::vector<Tenant> tenants(asked.size());
     if (facts->tenant_scoped) {
       auto known = co_await Tenants(asked);
       if (!known) co_return known.error();
@@ -225,20 +259,21 @@ awaitable<Result<std::vector<std::vector<bool>>>> Authorizer::VisibleBatch(std::
     for (size_t c : deletes) {
       std::string old_tenant = OldTenant(changes[c]);
       for (size_t i = 0; i < claims.size(); ++i) {
-        visible[c][i] = asked_as[i] != SIZE_MAX &&
-                        (facts->bypassing_roles.count(roles[i]) > 0 || tenants[asked_as[i]] == old_tenant);
+        visible[c][i] = asked_as[i] != SIZE_MAX && (facts->bypassing_roles.count(std::string(claims[i].role)) > 0 ||
+                                                    (tenants[asked_as[i]] && *tenants[asked_as[i]] == old_tenant));
       }
     }
     if (checked.empty()) continue;
     // On a tenant-scoped table, one question per role and tenant: the
     // first claims of each stand for the others.
-    std::unordered_map<std::string, size_t> groups;
+    std::map<std::pair<std::string_view, std::string_view>, size_t> groups;
     std::vector<size_t> group_of(asked.size());
     std::string representatives = "[";
     for (size_t k = 0; k < asked.size(); ++k) {
-      std::string group = facts->tenant_scoped ? asked_role[k] + '\n' + tenants[k] : asked[k];
-      auto [it, added] = groups.emplace(std::move(group), groups.size());
-      if (added) representatives += (representatives.size() > 1 ? "," : "") + asked[k];
+      auto group = facts->tenant_scoped ? std::make_pair(asked_role[k], std::string_view(*tenants[k]))
+                                        : std::make_pair(asked[k], std::string_view());
+      auto [it, added] = groups.emplace(group, groups.size());
+      if (added) (representatives += representatives.size() > 1 ? "," : "") += asked[k];
       group_of[k] = it->second;
     }
     representatives += "]";

@@ -33,6 +33,8 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,6 +46,14 @@
 #include "util/result.hpp"
 
 namespace agentbase::changes {
+
+// A subscriber as the authorizer sees it: the role its claims name and the
+// claims serialized (request.jwt.claims); identical texts are one subscriber.
+// Views: the caller keeps the texts alive until the call completes.
+struct Subject {
+  std::string_view role;
+  std::string_view claims;
+};
 
 struct AuthorizerOptions {
   // The roles a JWT may name (as RestOptions::jwt_roles).
@@ -69,6 +79,7 @@ class Authorizer {
   // may see the change; in the order given. An Error when the database could
   // not answer (the caller decides; delivering nothing is the safe choice).
   boost::asio::awaitable<Result<std::vector<bool>>> Visible(Change change, std::vector<boost::json::object> claims);
+  boost::asio::awaitable<Result<std::vector<bool>>> Visible(Change change, std::vector<Subject> subjects);
 
   // The same for several changes at once (visible[change][claims]): one
   // round trip per table among them, whose database cost grows with the
@@ -77,6 +88,8 @@ class Authorizer {
   // the changes that arrived while the previous batch was being authorised.
   boost::asio::awaitable<Result<std::vector<std::vector<bool>>>> VisibleBatch(std::vector<Change> changes,
                                                                               std::vector<boost::json::object> claims);
+  boost::asio::awaitable<Result<std::vector<std::vector<bool>>>> VisibleBatch(std::vector<Change> changes,
+                                                                              std::vector<Subject> subjects);
 
   // The table's primary key columns, in key order (empty: it has none);
   // from the table's cached facts.
@@ -96,20 +109,28 @@ class Authorizer {
     std::unordered_set<std::string> bypassing_roles;  // of those, the ones row level security lets through
     std::vector<std::string> primary_key;
   };
+  // Tenants are shared, not copied: a thousand subscribers name two.
+  using Tenant = std::shared_ptr<const std::string>;  // "" for claims of no tenant
   struct KnownTenant {
     std::chrono::steady_clock::time_point fetched;
-    std::string tenant;  // "" for claims of no tenant
+    Tenant tenant;
+  };
+  // Hashes std::string and std::string_view alike (lookups by view).
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
   };
   boost::asio::awaitable<Result<TableFacts>> Facts(uint32_t relation);
   // The tenant of each claims (serialized), asking the database only for
   // those not known within tenant_ttl.
-  boost::asio::awaitable<Result<std::vector<std::string>>> Tenants(const std::vector<std::string>& claims);
+  boost::asio::awaitable<Result<std::vector<Tenant>>> Tenants(const std::vector<std::string_view>& claims);
   bool Allowed(const std::string& role) const;
 
   db::Pool& pool_;
   AuthorizerOptions options_;
   std::unordered_map<uint32_t, TableFacts> facts_;
-  std::unordered_map<std::string, KnownTenant> tenants_;
+  std::unordered_map<std::string, KnownTenant, TextHash, std::equal_to<>> tenants_;
+  std::unordered_map<std::string, Tenant, TextHash, std::equal_to<>> tenant_names_;
   uint64_t queries_ = 0;
   uint64_t visibility_waits_ = 0;
 };

@@ -34,6 +34,10 @@ struct ChangeSubscriber {
   boost::json::object claims;  // the same, parsed (changes::Authorizer takes these)
 };
 
+// Shared, never changed: a refreshed token replaces a member's subscriber
+// while changes judged under the old one may still be in flight.
+using Subscribers = std::vector<std::shared_ptr<const ChangeSubscriber>>;
+
 struct Verdict {
   std::vector<bool> visible;  // one entry per subscriber asked about, in order
   // The table's primary key columns: a DELETE's old record is cut down to
@@ -49,7 +53,7 @@ class Authorizer {
   // withholds the change from all of them (it is logged); it never reaches
   // anyone unchecked.
   virtual boost::asio::awaitable<Result<Verdict>> Visible(std::shared_ptr<const Change> change,
-                                                          std::vector<ChangeSubscriber> subscribers) = 0;
+                                                          Subscribers subscribers) = 0;
 };
 
 // What the feed calls per change, in commit order (realtime's Hub::Submit

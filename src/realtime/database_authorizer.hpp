@@ -13,7 +13,7 @@ class DatabaseAuthorizer final : public Authorizer {
  public:
   explicit DatabaseAuthorizer(changes::Authorizer& database) : database_(database) {}
   boost::asio::awaitable<Result<Verdict>> Visible(std::shared_ptr<const Change> change,
-                                                  std::vector<ChangeSubscriber> subscribers) override;
+                                                  Subscribers subscribers) override;
 
  private:
   changes::Authorizer& database_;

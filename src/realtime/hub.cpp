@@ -30,6 +30,30 @@ std::shared_ptr<const std::string> Shared(std::string text) {
 
 }  // namespace
 
+std::string BindingParams(const json::value& entry) {
+  std::string params;
+  for (const char* key : {"event", "schema", "table", "filter"}) {
+    const json::value* value = entry.is_object() ? entry.as_object().if_contains(key) : nullptr;
+    // A string as sent; anything else (absent, null, a number) as its JSON,
+    // after a byte no JSON text starts with.
+    if (value != nullptr && value->is_string()) {
+      params += value->as_string();
+    } else {
+      params += '\x01';
+      if (value != nullptr) params += json::serialize(*value);
+    }
+    params += '\0';
+  }
+  return params;
+}
+
+int64_t BindingId(std::string_view params) {
+  // FNV-1a: stable across runs and builds (std::hash need not be).
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : params) hash = (hash ^ c) * 1099511628211ull;
+  return static_cast<int64_t>(hash % static_cast<uint64_t>(kMaxBindingId)) + 1;
+}
+
 bool BindingMatches(const Binding& binding, const Change& change) {
   if (!binding.usable) return false;
   if (binding.event != "*" && binding.event != changes::ChangeKindName(change.kind)) return false;
@@ -233,8 +257,9 @@ boost::asio::awaitable<void> Hub::Publish(std::shared_ptr<const Change> change) 
     std::optional<std::vector<std::string>> select;
   };
   std::vector<Target> targets;
-  std::vector<ChangeSubscriber> subscribers;
-  std::map<std::pair<std::string, std::string>, size_t> subscriber_index;
+  Subscribers subscribers;
+  // Claims decide the role, so equal claims texts are one subscriber.
+  std::unordered_map<std::string_view, size_t> subscriber_index;
   for (const auto& [id, member] : members_) {
     json::array ids;
     std::optional<std::vector<std::string>> select = std::vector<std::string>();
@@ -247,12 +272,12 @@ boost::asio::awaitable<void> Hub::Publish(std::shared_ptr<const Change> change) 
         select->insert(select->end(), binding.select->begin(), binding.select->end());
       }
     }
-    if (ids.empty()) continue;
-    auto key = std::make_pair(member->subscriber.role, member->subscriber.claims_text);
-    auto [slot, added] = subscriber_index.emplace(key, subscribers.size());
+    if (ids.empty() || !member->subscriber) continue;
+    auto [slot, added] = subscriber_index.emplace(member->subscriber->claims_text, subscribers.size());
     if (added) subscribers.push_back(member->subscriber);
     targets.push_back({id, std::move(ids), slot->second, std::move(select)});
   }
+  subscriber_index.clear();  // its keys are views of `subscribers`' texts, which the authorizer may drop
   if (targets.empty()) co_return;
   // Members in the order they joined: deterministic delivery order.
   std::sort(targets.begin(), targets.end(), [](const Target& a, const Target& b) { return a.member < b.member; });
@@ -273,17 +298,11 @@ boost::asio::awaitable<void> Hub::Publish(std::shared_ptr<const Change> change) 
     co_return;
   }
   json::object data = ChangeData(*change, visible->primary_key);
-  // Members of one topic that receive the same columns under one serializer
-  // get the same message but for their bindings' ids: it is encoded once,
-  // with empty ids, and each member's ids are spliced in (a thousand
-  // subscribers of a channel cost one encoding of the change, not a
-  // thousand). The payload's `{"ids":[]` is found unambiguously: a string
-  // before it (the topic) cannot hold an unescaped quote.
-  struct Template {
-    std::string text;
-    size_t ids_at = std::string::npos;  // where the empty ids array is
-  };
-  std::unordered_map<std::string, Template> templates;
+  // Members of one topic whose matching bindings have the same ids and
+  // columns, under one serializer, get the same message: it is encoded once
+  // and shared (binding ids depend only on what was subscribed, so a
+  // thousand alike subscribers of a channel cost one encoding and no copy).
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> frames;
   for (auto& target : targets) {
     if (!visible->visible[target.subscriber]) continue;
     // Gone meanwhile? (A channel joined again is another member.)
@@ -291,32 +310,20 @@ boost::asio::awaitable<void> Hub::Publish(std::shared_ptr<const Change> change) 
     if (found == members_.end()) continue;
     const Member* member = found->second.get();
     Serializer serializer = member->outlet->serializer();
-    auto payload = [&](json::array ids) {
-      return json::object{{"ids", std::move(ids)},
-                          {"data", target.select ? SelectColumns(data, *target.select, visible->primary_key) : data}};
-    };
     std::string key = member->topic;
-    key += serializer == Serializer::kV2 ? "\n2" : "\n1";
+    key += serializer == Serializer::kV2 ? "\n2\n" : "\n1\n";
+    key += json::serialize(target.ids);
     if (target.select) {
       key += "\nselect";
       for (const auto& column : *target.select) (key += '\n') += column;
     }
-    auto& shape = templates[key];
-    if (shape.text.empty()) {
-      shape.text = EncodeText(Message{{}, {}, member->topic, "postgres_changes", payload({})}, serializer);
-      constexpr std::string_view kEmptyIds = R"({"ids":[])";
-      if (auto at = shape.text.find(kEmptyIds); at != std::string::npos) shape.ids_at = at + kEmptyIds.size() - 2;
+    auto& frame = frames[key];
+    if (!frame) {
+      json::object payload{{"ids", std::move(target.ids)},
+                           {"data", target.select ? SelectColumns(data, *target.select, visible->primary_key) : data}};
+      frame = Shared(EncodeText(Message{{}, {}, member->topic, "postgres_changes", std::move(payload)}, serializer));
     }
-    if (shape.ids_at == std::string::npos) {  // not expected; encoded whole then
-      member->outlet->SendText(Shared(
-          EncodeText(Message{{}, {}, member->topic, "postgres_changes", payload(std::move(target.ids))}, serializer)));
-      continue;
-    }
-    std::string ids = json::serialize(target.ids);
-    std::string frame;
-    frame.reserve(shape.text.size() + ids.size());
-    frame.append(shape.text, 0, shape.ids_at).append(ids).append(shape.text, shape.ids_at + 2);
-    member->outlet->SendText(Shared(std::move(frame)));
+    member->outlet->SendText(frame);
   }
 }
 

@@ -10,11 +10,13 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -36,6 +38,17 @@ struct Binding {
   std::optional<std::vector<std::string>> select;
   bool usable = true;  // false: refused at join (a system error said why); matches nothing
 };
+
+// What identifies a postgres_changes entry: what the client compares of it
+// (event, schema, table, filter), as one text.
+std::string BindingParams(const boost::json::value& entry);
+
+// The id of an entry, as Supabase's (phash2 of the params): a hash of its
+// params in 1 .. kMaxBindingId. Alike subscriptions get alike ids on every
+// socket, so the members of a topic that subscribed alike share one frame
+// per change.
+constexpr int64_t kMaxBindingId = (int64_t{1} << 27) - 1;
+int64_t BindingId(std::string_view params);
 
 // Whether a change of `change`'s table and kind passes the binding,
 // filter included (on old_record for a DELETE).
@@ -60,7 +73,7 @@ struct Member {
   bool presence_enabled = false;
   std::string presence_key;
   std::vector<Binding> bindings;
-  ChangeSubscriber subscriber;  // whose rights decide which changes it sees
+  std::shared_ptr<const ChangeSubscriber> subscriber;  // whose rights decide which changes it sees
 };
 
 // A user broadcast: `payload` is JSON text when `json`, else raw bytes.
@@ -82,7 +95,6 @@ class Hub {
   void SetAuthorizer(std::shared_ptr<Authorizer> authorizer) { authorizer_ = std::move(authorizer); }
 
   uint64_t NextMemberId() { return ++last_member_id_; }
-  int64_t NextBindingId() { return ++last_binding_id_; }
 
   void Add(std::shared_ptr<Member> member);
   // Removes the member; if it was present, the others get the leave.
@@ -100,7 +112,8 @@ class Hub {
 
   // One committed change: to every member with a matching binding whose
   // subscriber the authorizer lets see it, one postgres_changes message per
-  // member with the ids of its matching bindings. Completes once sent;
+  // member with the ids of its matching bindings (members whose messages
+  // come out alike share one). Completes once sent;
   // awaited change after change, it keeps commit order.
   boost::asio::awaitable<void> Publish(std::shared_ptr<const Change> change);
   // Queues a change for Publish; queued changes are published one at a
@@ -120,7 +133,6 @@ class Hub {
   bool publishing_ = false;
   size_t dropped_changes_ = 0;
   uint64_t last_member_id_ = 0;
-  int64_t last_binding_id_ = 0;
   std::unordered_map<uint64_t, std::shared_ptr<Member>> members_;
   std::unordered_map<std::string, std::vector<uint64_t>> topics_;  // member ids by topic
   std::unordered_map<std::string, PresenceRegistry> presence_;     // by topic

@@ -315,7 +315,8 @@ void SocketSession::HandleJoin(Message& message) {
   member->outlet = this;
   member->topic = message.topic;
   member->join_ref = message.join_ref.value_or(message.ref.value_or(""));
-  member->subscriber = ChangeSubscriber{token.verified->role, token.verified->claims_text, token.verified->claims};
+  member->subscriber = std::make_shared<const ChangeSubscriber>(
+      ChangeSubscriber{token.verified->role, token.verified->claims_text, token.verified->claims});
   const json::object* broadcast = ObjectAt(*config, "broadcast");
   member->broadcast_self = broadcast != nullptr && FlexibleBool(*broadcast, "self", false);
   const json::object* presence = ObjectAt(*config, "presence");
@@ -337,6 +338,7 @@ void SocketSession::HandleJoin(Message& message) {
   // client matches them by index.
   json::array echoed;
   std::vector<std::string> refusals;
+  std::vector<std::string> params;  // of each binding
   for (auto& entry : requested) {
     auto binding = BindingFrom(entry);
     if (!binding) {
@@ -344,7 +346,17 @@ void SocketSession::HandleJoin(Message& message) {
       binding = Binding{};
       binding->usable = false;
     }
-    binding->id = context_.hub.NextBindingId();
+    params.push_back(BindingParams(entry));
+    binding->id = BindingId(params.back());
+    // Another subscription of this channel with the same id would fire on
+    // this one's changes: the next free id (identical entries share one).
+    auto taken = [&](int64_t id) {
+      for (size_t k = 0; k < member->bindings.size(); ++k) {
+        if (member->bindings[k].id == id && params[k] != params.back()) return true;
+      }
+      return false;
+    };
+    while (taken(binding->id)) binding->id = binding->id % kMaxBindingId + 1;
     json::value reply_entry = entry.is_object() ? entry : json::object{};
     reply_entry.as_object()["id"] = binding->id;
     echoed.push_back(std::move(reply_entry));
@@ -390,8 +402,8 @@ void SocketSession::HandleAccessToken(Channel& channel, const Message& message) 
     return;
   }
   channel.token = std::move(*verified);
-  channel.member->subscriber = ChangeSubscriber{channel.token.verified->role, channel.token.verified->claims_text,
-                                                channel.token.verified->claims};
+  channel.member->subscriber = std::make_shared<const ChangeSubscriber>(ChangeSubscriber{
+      channel.token.verified->role, channel.token.verified->claims_text, channel.token.verified->claims});
   ArmExpiry(channel);
 }
 

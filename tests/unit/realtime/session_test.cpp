@@ -60,8 +60,7 @@ class FakeWebSocket final : public http::WebSocket {
 class SubAuthorizer final : public Authorizer {
  public:
   explicit SubAuthorizer(std::vector<std::string> allowed_subs) : allowed(std::move(allowed_subs)) {}
-  asio::awaitable<Result<Verdict>> Visible(std::shared_ptr<const Change> change,
-                                           std::vector<ChangeSubscriber> subscribers) override {
+  asio::awaitable<Result<Verdict>> Visible(std::shared_ptr<const Change> change, Subscribers subscribers) override {
     asked.push_back(subscribers);
     kinds.push_back(change->kind);
     std::vector<bool> answer;
@@ -71,14 +70,14 @@ class SubAuthorizer final : public Authorizer {
       co_await timer.async_wait(asio::use_awaitable);
     }
     for (const auto& subscriber : subscribers) {
-      const auto* sub = subscriber.claims.if_contains("sub");
+      const auto* sub = subscriber->claims.if_contains("sub");
       answer.push_back(sub != nullptr && std::find(allowed.begin(), allowed.end(), sub->as_string()) != allowed.end());
     }
     co_return Verdict{std::move(answer), change->primary_key};
   }
   std::vector<std::string> allowed;
   bool delay_first = false;
-  std::vector<std::vector<ChangeSubscriber>> asked;
+  std::vector<Subscribers> asked;
   std::vector<ChangeKind> kinds;
 };
 
@@ -468,7 +467,7 @@ TEST_F(RealtimeSession, SelectSendsOnlyThoseColumnsAndTheKey) {
 // A change is encoded once per topic, serializer and columns, and each
 // member's ids are spliced in: what each receives is what encoding its own
 // message whole would give.
-TEST_F(RealtimeSession, EachMemberGetsItsOwnIdsInAChangeEncodedOnce) {
+TEST_F(RealtimeSession, MembersThatSubscribedAlikeShareIdsAndOneFrame) {
   hub_.SetAuthorizer(std::make_shared<SubAuthorizer>(std::vector<std::string>{"u1", "u2", "u3", "u4"}));
   std::string join = R"(["1","1","realtime:chat","phx_join",{"config":{"postgres_changes":[
       {"event":"INSERT","schema":"public","table":"messages"},
@@ -514,8 +513,43 @@ TEST_F(RealtimeSession, EachMemberGetsItsOwnIdsInAChangeEncodedOnce) {
                        Serializer::kV1));
   EXPECT_EQ(json::serialize(narrower.Events("postgres_changes").at(0).at(4).at("data").at("record")),
             R"({"id":1,"body":"hello"})");
-  EXPECT_NE(first.Events("postgres_changes").at(0).at(4).at("ids"),
+  // Ids depend only on what was subscribed (as Supabase's hash of the
+  // params): the two alike members got the same ids, in one shared frame.
+  EXPECT_EQ(first.Events("postgres_changes").at(0).at(4).at("ids"),
             second.Events("postgres_changes").at(0).at(4).at("ids"));
+  EXPECT_EQ(first.socket->text_buffers.back().get(), second.socket->text_buffers.back().get());
+  EXPECT_NE(first.socket->text_buffers.back().get(), narrower.socket->text_buffers.back().get());
+}
+
+TEST(BindingId, DependsOnTheComparedParamsOnly) {
+  auto id = [](std::string_view entry) { return BindingId(BindingParams(json::parse(entry))); };
+  int64_t insert = id(R"({"event":"INSERT","schema":"public","table":"messages"})");
+  EXPECT_GE(insert, 1);
+  EXPECT_LE(insert, kMaxBindingId);
+  // select is not compared by the client: the same subscription.
+  EXPECT_EQ(insert, id(R"({"table":"messages","schema":"public","event":"INSERT","select":["id"]})"));
+  EXPECT_NE(insert, id(R"({"event":"*","schema":"public","table":"messages"})"));
+  EXPECT_NE(insert, id(R"({"event":"INSERT","schema":"public","table":"messages","filter":"id=eq.1"})"));
+  // An absent key is not an empty one, nor the string "null".
+  EXPECT_NE(id(R"({"event":"INSERT","schema":"public"})"), id(R"({"event":"INSERT","schema":"public","table":""})"));
+  EXPECT_NE(id(R"({"event":"INSERT","schema":"public","table":null})"),
+            id(R"({"event":"INSERT","schema":"public","table":"null"})"));
+}
+
+TEST_F(RealtimeSession, DistinctSubscriptionsOfOneChannelNeverShareAnId) {
+  // These two filters hash alike (found by search); identical entries share
+  // their id.
+  std::string one = R"({"event":"INSERT","schema":"public","table":"messages","filter":"id=eq.75268"})";
+  std::string other = R"({"event":"INSERT","schema":"public","table":"messages","filter":"id=eq.139830"})";
+  ASSERT_EQ(BindingId(BindingParams(json::parse(one))), BindingId(BindingParams(json::parse(other))));
+  auto client = Connect(Serializer::kV2, "u1");
+  client.Send(R"(["1","1","realtime:chat","phx_join",{"config":{"postgres_changes":[)" + one + "," + other + "," + one +
+              "]}}]");
+  auto entries = client.Reply("1").at(4).at("response").at("postgres_changes").as_array();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_NE(entries[0].at("id"), entries[1].at("id"));
+  EXPECT_EQ(entries[0].at("id"), entries[2].at("id"));
+  EXPECT_EQ(entries[1].at("id").as_int64(), entries[0].at("id").as_int64() % kMaxBindingId + 1);
 }
 
 TEST(ChangeData, ErrorsInSupabasesForm) {
@@ -540,7 +574,7 @@ TEST_F(RealtimeSession, NoAuthorizerOrAFailingOneWithholdsChanges) {
 
   class FailingAuthorizer final : public Authorizer {
    public:
-    asio::awaitable<Result<Verdict>> Visible(std::shared_ptr<const Change>, std::vector<ChangeSubscriber>) override {
+    asio::awaitable<Result<Verdict>> Visible(std::shared_ptr<const Change>, Subscribers) override {
       co_return Error::Unavailable("the database does not answer");
     }
   };
