@@ -229,7 +229,9 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   // connection of its own.
   realtime::Hub realtime_hub(io.get_executor());
   db::PoolOptions realtime_pool_options;
-  realtime_pool_options.size = 1;
+  // One connection judges changes, one at a time (commit order); the other
+  // refreshes subscribers' tenants in the background.
+  realtime_pool_options.size = 2;
   db::Pool realtime_pool(io.get_executor(), target->Conninfo(), realtime_pool_options);
   changes::AuthorizerOptions change_authorizer_options;
   change_authorizer_options.roles = options.jwt_roles;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -10,6 +11,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <map>
+
+#include "util/log_failure.hpp"
 
 namespace agentbase::changes {
 
@@ -83,19 +86,60 @@ awaitable<Result<Authorizer::TableFacts>> Authorizer::Facts(uint32_t relation) {
 
 awaitable<Result<std::vector<Authorizer::Tenant>>> Authorizer::Tenants(const std::vector<std::string_view>& claims) {
   auto now = std::chrono::steady_clock::now();
+  auto refresh_due = options_.tenant_ttl * 3 / 4;
   std::vector<Tenant> tenants(claims.size());
   std::vector<size_t> unknown;
+  std::vector<std::string> asked;
   for (size_t i = 0; i < claims.size(); ++i) {
     auto it = tenants_.find(claims[i]);
-    if (it != tenants_.end() && now - it->second.fetched < options_.tenant_ttl) {
-      tenants[i] = it->second.tenant;
-    } else {
+    if (it == tenants_.end() || now - it->second.fetched >= options_.tenant_ttl) {
       unknown.push_back(i);
+      asked.emplace_back(claims[i]);
+      continue;
+    }
+    tenants[i] = it->second.tenant;
+    if (now - it->second.fetched >= refresh_due && !refresh_wanted_.contains(claims[i])) {
+      refresh_wanted_.emplace(claims[i]);
     }
   }
+  if (!refresh_wanted_.empty() && !refreshing_) {
+    refreshing_ = true;
+    asio::co_spawn(co_await asio::this_coro::executor, RefreshTenants(this),
+                   LogFailure{"realtime: refreshing subscribers' tenants"});
+  }
   if (unknown.empty()) co_return tenants;
+  auto fetched = co_await FetchTenants(std::move(asked), now);
+  if (!fetched) co_return fetched.error();
+  for (size_t k = 0; k < unknown.size(); ++k) tenants[unknown[k]] = std::move((*fetched)[k]);
+  co_return tenants;
+}
+
+Authorizer::Tenant Authorizer::Intern(std::string_view name) {
+  auto interned = tenant_names_.find(name);
+  if (interned == tenant_names_.end()) {
+    interned = tenant_names_.emplace(std::string(name), std::make_shared<const std::string>(name)).first;
+  }
+  return interned->second;
+}
+
+awaitable<void> Authorizer::RefreshTenants(Authorizer* self) {
+  struct Done {
+    Authorizer* self;
+    ~Done() { self->refreshing_ = false; }
+  } done{self};
+  while (!self->refresh_wanted_.empty()) {
+    std::vector<std::string> claims(self->refresh_wanted_.begin(), self->refresh_wanted_.end());
+    self->refresh_wanted_.clear();
+    auto fetched = co_await self->FetchTenants(std::move(claims), std::chrono::steady_clock::now());
+    // On failure the entries simply expire, and a change asks again.
+    if (!fetched) spdlog::warn("realtime: refreshing subscribers' tenants: {}", fetched.error().message);
+  }
+}
+
+awaitable<Result<std::vector<Authorizer::Tenant>>> Authorizer::FetchTenants(
+    std::vector<std::string> claims, std::chrono::steady_clock::time_point asked_at) {
   std::string asked = "[";
-  for (size_t i : unknown) (asked += asked.size() > 1 ? "," : "") += claims[i];
+  for (const auto& claim : claims) (asked += asked.size() > 1 ? "," : "") += claim;
   asked += "]";
   ++queries_;
   std::vector<db::Statement> statements(1);
@@ -107,22 +151,18 @@ awaitable<Result<std::vector<Authorizer::Tenant>>> Authorizer::Tenants(const std
   if (outcome->failure) co_return *outcome->failure;
   boost::system::error_code parse_error;
   json::value answer = json::parse(outcome->results.at(0).Get(0, 0), parse_error);
-  if (parse_error || !answer.is_array() || answer.as_array().size() != unknown.size()) {
+  if (parse_error || !answer.is_array() || answer.as_array().size() != claims.size()) {
     co_return Error::Internal("agentbase.realtime_claims_tenants answered " + json::serialize(answer));
   }
-  if (tenants_.size() + unknown.size() > options_.max_remembered_tenants) {
+  if (tenants_.size() + claims.size() > options_.max_remembered_tenants) {
     tenants_.clear();
     tenant_names_.clear();
   }
-  for (size_t k = 0; k < unknown.size(); ++k) {
+  std::vector<Tenant> tenants(claims.size());
+  for (size_t k = 0; k < claims.size(); ++k) {
     const json::value& named = answer.as_array()[k];
-    std::string_view name = named.is_string() ? std::string_view(named.as_string()) : std::string_view();
-    auto interned = tenant_names_.find(name);
-    if (interned == tenant_names_.end()) {
-      interned = tenant_names_.emplace(std::string(name), std::make_shared<const std::string>(name)).first;
-    }
-    tenants[unknown[k]] = interned->second;
-    tenants_.insert_or_assign(std::string(claims[unknown[k]]), KnownTenant{now, interned->second});
+    tenants[k] = Intern(named.is_string() ? std::string_view(named.as_string()) : std::string_view());
+    tenants_.insert_or_assign(std::move(claims[k]), KnownTenant{asked_at, tenants[k]});
   }
   co_return tenants;
 }
@@ -168,6 +208,45 @@ Result<std::vector<std::vector<bool>>> ParseBoolMatrix(std::string_view text, si
     for (size_t column = 0; column < columns; ++column) matrix[row][column] = values[row * columns + column];
   }
   return matrix;
+}
+
+awaitable<Result<db::PipelineOutcome>> Authorizer::LookUp(uint32_t relation, const std::string& records,
+                                                          const std::string& xids, const std::string& representatives,
+                                                          bool with_tenants) {
+  // First, in the same round trip: are the changes' transactions visible to
+  // a new snapshot (the lookup's is newer still)? If not, wait and ask again.
+  auto deadline = std::chrono::steady_clock::now() + options_.visibility_wait;
+  auto pause = std::chrono::milliseconds(1);
+  while (true) {
+    ++queries_;
+    std::vector<db::Statement> statements(with_tenants ? 3 : 2);
+    statements[0].sql = kTransactionsVisibleSql;
+    statements[0].params = {xids};
+    statements[0].reuse = true;
+    statements[1].sql = "SELECT agentbase.realtime_visible($1::oid::regclass, $2::jsonb, $3::jsonb, $4::text[])";
+    statements[1].params = {std::to_string(relation), records, representatives, db::TextArrayLiteral(options_.roles)};
+    statements[1].reuse = true;
+    if (with_tenants) {
+      statements[2].sql = "SELECT agentbase.realtime_claims_tenants($1::jsonb)";
+      statements[2].params = {representatives};
+      statements[2].reuse = true;
+    }
+    auto submitted = co_await pool_.Submit(std::move(statements));
+    if (!submitted) co_return submitted.error();
+    if (submitted->failure) co_return *submitted->failure;
+    bool committed_visible = submitted->results.at(0).Get(0, 0) == "t";
+    if (committed_visible || std::chrono::steady_clock::now() >= deadline) {
+      if (!committed_visible) {
+        spdlog::warn("realtime: a transaction of {} was still not visible after {} ms; its rows are judged as they are",
+                     xids, options_.visibility_wait.count());
+      }
+      co_return std::move(*submitted);
+    }
+    ++visibility_waits_;
+    asio::steady_timer timer(co_await asio::this_coro::executor, pause);
+    co_await timer.async_wait(asio::use_awaitable);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
 }
 
 awaitable<Result<std::vector<bool>>> Authorizer::Visible(Change change, std::vector<json::object> claims) {
@@ -264,19 +343,6 @@ awaitable<Result<std::vector<std::vector<bool>>>> Authorizer::VisibleBatch(std::
       }
     }
     if (checked.empty()) continue;
-    // On a tenant-scoped table, one question per role and tenant: the
-    // first claims of each stand for the others.
-    std::map<std::pair<std::string_view, std::string_view>, size_t> groups;
-    std::vector<size_t> group_of(asked.size());
-    std::string representatives = "[";
-    for (size_t k = 0; k < asked.size(); ++k) {
-      auto group = facts->tenant_scoped ? std::make_pair(asked_role[k], std::string_view(*tenants[k]))
-                                        : std::make_pair(asked[k], std::string_view());
-      auto [it, added] = groups.emplace(group, groups.size());
-      if (added) (representatives += representatives.size() > 1 ? "," : "") += asked[k];
-      group_of[k] = it->second;
-    }
-    representatives += "]";
     json::array records;
     std::string xids = "{";
     for (size_t c : checked) {
@@ -285,45 +351,58 @@ awaitable<Result<std::vector<std::vector<bool>>>> Authorizer::VisibleBatch(std::
     }
     xids += "}";
     std::string records_text = json::serialize(records);
-    // First, in the same round trip: are the changes' transactions visible to
-    // a new snapshot (the lookup's is newer still)? If not, wait and ask again.
-    auto deadline = std::chrono::steady_clock::now() + options_.visibility_wait;
-    auto pause = std::chrono::milliseconds(1);
-    std::optional<db::PipelineOutcome> outcome;
-    while (true) {
-      ++queries_;
-      std::vector<db::Statement> statements(2);
-      statements[0].sql = kTransactionsVisibleSql;
-      statements[0].params = {xids};
-      statements[0].reuse = true;
-      statements[1].sql = "SELECT agentbase.realtime_visible($1::oid::regclass, $2::jsonb, $3::jsonb, $4::text[])";
-      statements[1].params = {std::to_string(relation), records_text, representatives,
-                              db::TextArrayLiteral(options_.roles)};
-      statements[1].reuse = true;
-      auto submitted = co_await pool_.Submit(std::move(statements));
-      if (!submitted) co_return submitted.error();
-      if (submitted->failure) co_return *submitted->failure;
-      bool committed_visible = submitted->results.at(0).Get(0, 0) == "t";
-      if (committed_visible || std::chrono::steady_clock::now() >= deadline) {
-        if (!committed_visible) {
-          spdlog::warn(
-              "realtime: a transaction of {} was still not visible after {} ms; its rows are judged as they are", xids,
-              options_.visibility_wait.count());
+    // On a tenant-scoped table, one question per role and tenant: the first
+    // claims of each stand for the others. The representatives' tenants are
+    // asked in the same round trip: one whose known tenant is stale (its
+    // user moved) would answer for the others of its old tenant, so it is
+    // regrouped under its real one and the question asked again.
+    for (int attempt = 1;; ++attempt) {
+      std::map<std::pair<std::string_view, std::string_view>, size_t> groups;
+      std::vector<size_t> group_of(asked.size());
+      std::vector<size_t> representative;  // of each group, its index in `asked`
+      std::string representatives = "[";
+      for (size_t k = 0; k < asked.size(); ++k) {
+        auto group = facts->tenant_scoped ? std::make_pair(asked_role[k], std::string_view(*tenants[k]))
+                                          : std::make_pair(asked[k], std::string_view());
+        auto [it, added] = groups.emplace(group, groups.size());
+        if (added) {
+          (representatives += representatives.size() > 1 ? "," : "") += asked[k];
+          representative.push_back(k);
         }
-        outcome = std::move(*submitted);
-        break;
+        group_of[k] = it->second;
       }
-      ++visibility_waits_;
-      asio::steady_timer timer(co_await asio::this_coro::executor, pause);
-      co_await timer.async_wait(asio::use_awaitable);
-      pause = std::min(pause * 2, std::chrono::milliseconds(50));
-    }
-    auto answers = ParseBoolMatrix(outcome->results.at(1).Get(0, 0), checked.size(), groups.size());
-    if (!answers) co_return answers.error();
-    for (size_t k = 0; k < checked.size(); ++k) {
-      for (size_t i = 0; i < claims.size(); ++i) {
-        if (asked_as[i] != SIZE_MAX) visible[checked[k]][i] = (*answers)[k][group_of[asked_as[i]]];
+      representatives += "]";
+      auto outcome = co_await LookUp(relation, records_text, xids, representatives, facts->tenant_scoped);
+      if (!outcome) co_return outcome.error();
+      if (facts->tenant_scoped) {
+        boost::system::error_code parse_error;
+        json::value actual = json::parse(outcome->results.at(2).Get(0, 0), parse_error);
+        if (parse_error || !actual.is_array() || actual.as_array().size() != representative.size()) {
+          co_return Error::Internal("agentbase.realtime_claims_tenants answered " + json::serialize(actual));
+        }
+        bool moved = false;
+        auto now = std::chrono::steady_clock::now();
+        for (size_t g = 0; g < representative.size(); ++g) {
+          const json::value& named = actual.as_array()[g];
+          Tenant tenant = Intern(named.is_string() ? std::string_view(named.as_string()) : std::string_view());
+          if (*tenant == *tenants[representative[g]]) continue;
+          moved = true;
+          tenants[representative[g]] = tenant;
+          tenants_.insert_or_assign(std::string(asked[representative[g]]), KnownTenant{now, tenant});
+        }
+        if (moved) {
+          if (attempt < 3) continue;
+          co_return Error::Unavailable("subscribers' tenants kept changing while a change was judged");
+        }
       }
+      auto answers = ParseBoolMatrix(outcome->results.at(1).Get(0, 0), checked.size(), groups.size());
+      if (!answers) co_return answers.error();
+      for (size_t k = 0; k < checked.size(); ++k) {
+        for (size_t i = 0; i < claims.size(); ++i) {
+          if (asked_as[i] != SIZE_MAX) visible[checked[k]][i] = (*answers)[k][group_of[asked_as[i]]];
+        }
+      }
+      break;
     }
   }
   co_return visible;

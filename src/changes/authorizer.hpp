@@ -24,7 +24,10 @@
 //    whose policies depend on a subscriber only through its role and tenant)
 //    it asks once per role and tenant, so a thousand users of two tenants
 //    cost two lookups, not a thousand; each claims' tenant is looked up once
-//    and kept for tenant_ttl; and a DELETE whose old row names its tenant
+//    and kept for tenant_ttl (refreshed in the background while in use); the
+//    representatives' tenants are checked in the lookup's own round trip, so
+//    a user who moved never answers for its old tenant's users; and a
+//    DELETE whose old row names its tenant
 //    (REPLICA IDENTITY FULL) goes only to that tenant's subscribers (and to
 //    roles that bypass row level security).
 // Claims naming a role outside AuthorizerOptions::roles never see anything.
@@ -60,7 +63,9 @@ struct AuthorizerOptions {
   std::vector<std::string> roles = {"anon", "authenticated", "service_role"};
   std::chrono::milliseconds table_facts_ttl{5000};
   // How long a subscriber's tenant is trusted without asking again (a user
-  // moved to another tenant is seen as such at most this late).
+  // moved to another tenant is seen as such at most this late). Tenants in
+  // use are asked again in the background once 3/4 of it has passed, so a
+  // change rarely waits for that lookup (a thousand claims take ~30 ms).
   std::chrono::milliseconds tenant_ttl{10000};
   // At most this many claims' tenants are kept (all are forgotten beyond).
   size_t max_remembered_tenants = 100000;
@@ -124,6 +129,20 @@ class Authorizer {
   // The tenant of each claims (serialized), asking the database only for
   // those not known within tenant_ttl.
   boost::asio::awaitable<Result<std::vector<Tenant>>> Tenants(const std::vector<std::string_view>& claims);
+  // Asks the database for the tenants of `claims` (serialized) and keeps
+  // them, as fetched at `asked_at`.
+  boost::asio::awaitable<Result<std::vector<Tenant>>> FetchTenants(std::vector<std::string> claims,
+                                                                   std::chrono::steady_clock::time_point asked_at);
+  Tenant Intern(std::string_view name);
+  // One round trip: whether the transactions `xids` are visible (waiting for
+  // them up to visibility_wait), realtime_visible of `records` for each of
+  // `representatives` (claims), and with_tenants: the representatives'
+  // tenants now.
+  boost::asio::awaitable<Result<db::PipelineOutcome>> LookUp(uint32_t relation, const std::string& records,
+                                                             const std::string& xids,
+                                                             const std::string& representatives, bool with_tenants);
+  // Refreshes the tenants waiting in refresh_wanted_, one lookup at a time.
+  static boost::asio::awaitable<void> RefreshTenants(Authorizer* self);
   bool Allowed(const std::string& role) const;
 
   db::Pool& pool_;
@@ -131,6 +150,8 @@ class Authorizer {
   std::unordered_map<uint32_t, TableFacts> facts_;
   std::unordered_map<std::string, KnownTenant, TextHash, std::equal_to<>> tenants_;
   std::unordered_map<std::string, Tenant, TextHash, std::equal_to<>> tenant_names_;
+  std::unordered_set<std::string, TextHash, std::equal_to<>> refresh_wanted_;
+  bool refreshing_ = false;
   uint64_t queries_ = 0;
   uint64_t visibility_waits_ = 0;
 };

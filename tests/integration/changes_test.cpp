@@ -428,10 +428,11 @@ asio::awaitable<void> AuthorizeManyUsers(asio::any_io_executor executor, std::st
   pool.Close();
 }
 
-TEST(ChangeAuthorizer, AsksOncePerRoleAndTenantAndSendsATenantsDeletesToItAlone) {
-  TestDatabase database;
-  ASSERT_EQ(RunAgentbase("db push " + database.DbUrlFlag()).exit_code, 0);
-  // Twenty users in each of two tenants, a conversation and a message each.
+// Twenty users in each of two tenants (sub 00000000-0000-0000-0000-<user,
+// ten digits><a|b>1), a conversation and a message in each tenant; the
+// inserts of those messages, as the feed would give them.
+std::vector<Change> TwoTenantsOfTwentyUsers(TestDatabase& database) {
+  EXPECT_EQ(RunAgentbase("db push " + database.DbUrlFlag()).exit_code, 0);
   database.Exec(
       "INSERT INTO public.tenants (id, name, slug) VALUES "
       " ('00000000-0000-0000-0000-00000000000a', 'A', 'ta'), ('00000000-0000-0000-0000-00000000000b', 'B', 'tb');"
@@ -453,21 +454,28 @@ TEST(ChangeAuthorizer, AsksOncePerRoleAndTenantAndSendsATenantsDeletesToItAlone)
       " ('00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-00000000000b', "
       "  '00000000-0000-0000-0000-0000000c000b', 'user', 'hello from b');");
   uint32_t messages = static_cast<uint32_t>(std::stoul(database.Scalar("SELECT 'public.messages'::regclass::oid")));
-  auto change = [&](ChangeKind kind, const char* id, const char* tenant) {
+  auto insert = [&](const char* id, const char* tenant) {
     Change made;
     made.schema = "public";
     made.table = "messages";
     made.relation_oid = messages;
-    made.kind = kind;
-    json::object row{{"id", id}, {"tenant_id", tenant}};
-    (kind == ChangeKind::kDelete ? made.old_record : made.record) = row;
+    made.kind = ChangeKind::kInsert;
+    made.record = json::object{{"id", id}, {"tenant_id", tenant}};
     return made;
   };
-  std::vector<Change> inserts{
-      change(ChangeKind::kInsert, "00000000-0000-0000-0000-00000000a001", "00000000-0000-0000-0000-00000000000a"),
-      change(ChangeKind::kInsert, "00000000-0000-0000-0000-00000000b001", "00000000-0000-0000-0000-00000000000b")};
-  Change delete_of_a =
-      change(ChangeKind::kDelete, "00000000-0000-0000-0000-00000000a002", "00000000-0000-0000-0000-00000000000a");
+  return {insert("00000000-0000-0000-0000-00000000a001", "00000000-0000-0000-0000-00000000000a"),
+          insert("00000000-0000-0000-0000-00000000b001", "00000000-0000-0000-0000-00000000000b")};
+}
+
+TEST(ChangeAuthorizer, AsksOncePerRoleAndTenantAndSendsATenantsDeletesToItAlone) {
+  TestDatabase database;
+  std::vector<Change> inserts = TwoTenantsOfTwentyUsers(database);
+  ASSERT_FALSE(HasFailure());
+  Change delete_of_a = inserts[0];
+  delete_of_a.kind = ChangeKind::kDelete;
+  delete_of_a.old_record = json::object{{"id", "00000000-0000-0000-0000-00000000a002"},
+                                        {"tenant_id", "00000000-0000-0000-0000-00000000000a"}};
+  delete_of_a.record = {};
   asio::io_context io;
   auto answers = std::make_shared<std::vector<std::vector<bool>>>();
   auto queries = std::make_shared<std::vector<uint64_t>>();
@@ -486,6 +494,87 @@ TEST(ChangeAuthorizer, AsksOncePerRoleAndTenantAndSendsATenantsDeletesToItAlone)
   // (two representatives of authenticated plus service_role's); then one
   // lookup for the same batch again; none for the delete.
   EXPECT_EQ(*queries, (std::vector<uint64_t>{3, 4, 4}));
+}
+
+// Judges `change` for `viewers` at each step (after its pause and its SQL),
+// keeping each step's answer and the authorizer's query count after it.
+struct JudgeStep {
+  int pause_ms = 0;
+  std::string sql;  // run first, if any
+};
+asio::awaitable<void> JudgeSteps(asio::any_io_executor executor, TestDatabase* database,
+                                 changes::AuthorizerOptions options, Change change, std::vector<json::object> viewers,
+                                 std::vector<JudgeStep> steps, std::shared_ptr<std::vector<std::vector<bool>>> answers,
+                                 std::shared_ptr<std::vector<uint64_t>> queries) {
+  db::Pool pool(executor, database->Conninfo(), db::PoolOptions{});
+  changes::Authorizer authorizer(pool, options);
+  for (const auto& step : steps) {
+    if (step.pause_ms > 0) {
+      asio::steady_timer timer(executor, std::chrono::milliseconds(step.pause_ms));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+    if (!step.sql.empty()) database->Exec(step.sql);
+    auto visible = co_await authorizer.Visible(change, viewers);
+    EXPECT_TRUE(visible.ok()) << visible.error().message;
+    answers->push_back(visible.ok() ? *visible : std::vector<bool>{});
+    queries->push_back(authorizer.Queries());
+  }
+  pool.Close();
+}
+
+json::object UserClaims(int user, char tenant) {
+  return json::object{{"role", "authenticated"},
+                      {"sub", fmt::format("00000000-0000-0000-0000-{:010}{}1", user, tenant)}};
+}
+
+constexpr const char* kMoveFirstUserOfBToA =
+    "UPDATE public.profiles SET tenant_id = '00000000-0000-0000-0000-00000000000a' "
+    "WHERE id = '00000000-0000-0000-0000-0000000000b1'";
+
+// A user moved to another tenant while its old tenant is still known must
+// not answer for the users who stayed: the representatives' tenants are
+// checked in the lookup's round trip, and a moved one is regrouped.
+TEST(ChangeAuthorizer, AMovedUserNeverAnswersForItsOldTenant) {
+  TestDatabase database;
+  std::vector<Change> inserts = TwoTenantsOfTwentyUsers(database);
+  ASSERT_FALSE(HasFailure());
+  asio::io_context io;
+  auto answers = std::make_shared<std::vector<std::vector<bool>>>();
+  auto queries = std::make_shared<std::vector<uint64_t>>();
+  // B's first user (B's representative) moves to A between the two steps.
+  RunLoop(io, JudgeSteps(io.get_executor(), &database, {}, inserts[0],
+                         {UserClaims(0, 'a'), UserClaims(0, 'b'), UserClaims(1, 'b')},
+                         {{0, ""}, {0, kMoveFirstUserOfBToA}}, answers, queries));
+  ASSERT_EQ(answers->size(), 2u);
+  EXPECT_EQ((*answers)[0], (std::vector<bool>{true, false, false}));
+  EXPECT_EQ((*answers)[1], (std::vector<bool>{true, true, false}));  // B's other user still sees nothing of A
+  // Facts, tenants, lookup; a lookup that found the move, and one more.
+  EXPECT_EQ(*queries, (std::vector<uint64_t>{3, 5}));
+}
+
+// Tenants in use are asked again in the background before they expire, so
+// no change waits for that lookup.
+TEST(ChangeAuthorizer, RefreshesTenantsInUseInTheBackground) {
+  TestDatabase database;
+  std::vector<Change> inserts = TwoTenantsOfTwentyUsers(database);
+  ASSERT_FALSE(HasFailure());
+  changes::AuthorizerOptions options;
+  options.tenant_ttl = std::chrono::milliseconds(4000);  // refreshed after 3 s
+  asio::io_context io;
+  auto answers = std::make_shared<std::vector<std::vector<bool>>>();
+  auto queries = std::make_shared<std::vector<uint64_t>>();
+  // At 0 s; at 3.1 s (known, due for a refresh); at 3.4 s; at 4.6 s, when
+  // the tenants of 0 s would have expired.
+  RunLoop(io, JudgeSteps(io.get_executor(), &database, options, inserts[0], {UserClaims(0, 'a'), UserClaims(0, 'b')},
+                         {{0, ""}, {3100, ""}, {300, ""}, {1200, ""}}, answers, queries));
+  ASSERT_EQ(answers->size(), 4u);
+  for (const auto& answer : *answers) EXPECT_EQ(answer, (std::vector<bool>{true, false}));
+  // Facts, tenants, lookup; a lookup and the refresh beside it; a lookup;
+  // a lookup, the refreshed tenants still fresh (without the refresh: the
+  // tenants again, and the lookup).
+  EXPECT_EQ((*queries)[0], 3u);
+  EXPECT_EQ((*queries)[2], 6u);
+  EXPECT_EQ((*queries)[3], 7u);
 }
 
 // The feed may deliver a transaction a moment before other sessions see it
