@@ -1978,4 +1978,412 @@ BEGIN
 END
 $$;
 
+CREATE TABLE IF NOT EXISTS agentbase.memory_log (
+  xid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+  user_id uuid NOT NULL,
+  memory_id uuid NOT NULL,
+  logged_at timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp()
+);
+ALTER TABLE agentbase.memory_log ADD COLUMN IF NOT EXISTS xid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id();
+ALTER TABLE agentbase.memory_log ADD COLUMN IF NOT EXISTS user_id uuid NOT NULL;
+ALTER TABLE agentbase.memory_log ADD COLUMN IF NOT EXISTS memory_id uuid NOT NULL;
+ALTER TABLE agentbase.memory_log ADD COLUMN IF NOT EXISTS logged_at timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp();
+
+CREATE INDEX IF NOT EXISTS memory_log_user_xid_idx ON agentbase.memory_log (user_id, xid);
+
+CREATE TABLE IF NOT EXISTS agentbase.memory_log_horizon (
+  only_row boolean NOT NULL DEFAULT true,
+  horizon xid8 NOT NULL,
+  CONSTRAINT memory_log_horizon_pkey PRIMARY KEY (only_row),
+  CONSTRAINT memory_log_horizon_only_row_check CHECK (only_row)
+);
+ALTER TABLE agentbase.memory_log_horizon ADD COLUMN IF NOT EXISTS only_row boolean NOT NULL DEFAULT true;
+ALTER TABLE agentbase.memory_log_horizon ADD COLUMN IF NOT EXISTS horizon xid8 NOT NULL;
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'memory_log_horizon_pkey' AND conrelid = 'agentbase.memory_log_horizon'::regclass) THEN
+    ALTER TABLE agentbase.memory_log_horizon ADD CONSTRAINT memory_log_horizon_pkey PRIMARY KEY (only_row);
+  END IF;
+END
+$agentbase$;
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'memory_log_horizon_only_row_check' AND conrelid = 'agentbase.memory_log_horizon'::regclass) THEN
+    ALTER TABLE agentbase.memory_log_horizon ADD CONSTRAINT memory_log_horizon_only_row_check CHECK (only_row);
+  END IF;
+END
+$agentbase$;
+
+CREATE OR REPLACE FUNCTION agentbase.log_memory_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO agentbase.memory_log (user_id, memory_id) VALUES (NEW.user_id, NEW.id);
+  END IF;
+  -- A memory that moves to another owner (or id) leaves its old owner's index.
+  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND (OLD.user_id, OLD.id) IS DISTINCT FROM (NEW.user_id, NEW.id)) THEN
+    INSERT INTO agentbase.memory_log (user_id, memory_id) VALUES (OLD.user_id, OLD.id);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'user_memory_log_change' AND tgrelid = 'public.user_memory'::regclass) THEN
+    CREATE TRIGGER user_memory_log_change AFTER INSERT OR UPDATE OR DELETE ON public.user_memory
+      FOR EACH ROW EXECUTE FUNCTION agentbase.log_memory_change();
+  END IF;
+END
+$agentbase$;
+
+CREATE OR REPLACE FUNCTION agentbase.memory_changes(target uuid, since text)
+RETURNS TABLE (memory_id uuid, reload boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  snapshot pg_snapshot;
+  whole boolean := since IS NULL;
+BEGIN
+  IF target IS NULL OR (NOT agentbase.caller_is_platform() AND target IS DISTINCT FROM auth.uid()) THEN
+    RAISE EXCEPTION 'memory changes of another user' USING ERRCODE = '42501';
+  END IF;
+  IF NOT whole THEN
+    BEGIN
+      snapshot := since::pg_snapshot;
+    EXCEPTION WHEN data_exception THEN
+      whole := true;
+    END;
+  END IF;
+  IF NOT whole THEN
+    whole := EXISTS (SELECT 1 FROM agentbase.memory_log_horizon h WHERE h.horizon >= pg_catalog.pg_snapshot_xmin(snapshot));
+  END IF;
+  RETURN QUERY SELECT NULL::uuid, whole;
+  IF whole THEN
+    RETURN QUERY SELECT m.id, true FROM public.user_memory m WHERE m.user_id = target;
+  ELSE
+    RETURN QUERY SELECT DISTINCT l.memory_id, false FROM agentbase.memory_log l
+      WHERE l.user_id = target AND l.xid >= pg_catalog.pg_snapshot_xmin(snapshot)
+        AND NOT pg_catalog.pg_visible_in_snapshot(l.xid, snapshot);
+  END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.memory_owner(named uuid) RETURNS uuid
+LANGUAGE plpgsql STABLE SET search_path = '' AS $$
+BEGIN
+  IF agentbase.caller_is_platform() THEN
+    IF named IS NULL THEN
+      RAISE EXCEPTION 'user_id is required with the service key' USING ERRCODE = '22023';
+    END IF;
+    RETURN named;
+  END IF;
+  IF auth.uid() IS NULL THEN
+    RAISE EXCEPTION 'sign in to use memory' USING ERRCODE = '42501';
+  END IF;
+  IF named IS NOT NULL AND named IS DISTINCT FROM auth.uid() THEN
+    RAISE EXCEPTION 'user_id names another user' USING ERRCODE = '42501',
+      HINT = 'A user reaches only their own memories; leave user_id out.';
+  END IF;
+  RETURN auth.uid();
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.checked_embedding(embedding real[]) RETURNS real[]
+LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
+DECLARE
+  bad integer;
+BEGIN
+  IF embedding IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF pg_catalog.array_ndims(embedding) IS DISTINCT FROM 1
+     OR pg_catalog.cardinality(embedding) <> 1536 THEN
+    RAISE EXCEPTION 'an embedding has 1536 numbers, this one %', pg_catalog.cardinality(embedding)
+      USING ERRCODE = '22P02';
+  END IF;
+  SELECT min(i) INTO bad FROM pg_catalog.generate_subscripts(embedding, 1) i
+    WHERE embedding[i] IS NULL OR embedding[i] IN ('NaN'::real, 'Infinity'::real, '-Infinity'::real);
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'embedding[%] is %, not a finite number', bad - 1, coalesce(embedding[bad]::text, 'null')
+      USING ERRCODE = '22P02';
+  END IF;
+  RETURN embedding;
+END
+$$;
+
+DO $agentbase_if$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
+    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION agentbase.memory_embedding(embedding real[]) RETURNS %1$I.vector(1536)
+LANGUAGE sql IMMUTABLE SET search_path = '' AS $$
+  SELECT agentbase.checked_embedding(embedding)::%1$I.vector(1536)
+$$$agentbase_sql$,
+      (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
+  END IF;
+END
+$agentbase_if$;
+
+DO $agentbase_if$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
+    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION agentbase.memory_embedding(embedding real[]) RETURNS real[]
+LANGUAGE sql IMMUTABLE SET search_path = '' AS $$
+  SELECT agentbase.checked_embedding(embedding)
+$$$agentbase_sql$,
+      (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
+  END IF;
+END
+$agentbase_if$;
+
+CREATE OR REPLACE FUNCTION agentbase.cosine_similarity_exact(a real[], b real[]) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
+  SELECT sum(x::float8 * y::float8) / nullif(sqrt(sum(x::float8 * x::float8)) * sqrt(sum(y::float8 * y::float8)), 0)
+  FROM unnest(a, b) AS t(x, y)
+$$;
+
+CREATE OR REPLACE FUNCTION public.remember(
+  key text,
+  value text,
+  memory_type text DEFAULT 'fact',
+  confidence_score real DEFAULT 1.0,
+  source text DEFAULT NULL,
+  source_conversation_id uuid DEFAULT NULL,
+  expires_at timestamptz DEFAULT NULL,
+  metadata jsonb DEFAULT '{}'::jsonb,
+  embedding real[] DEFAULT NULL,
+  user_id uuid DEFAULT NULL
+) RETURNS public.user_memory
+LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
+DECLARE
+  owner uuid := agentbase.memory_owner(remember.user_id);
+  owner_tenant uuid;
+  saved public.user_memory;
+BEGIN
+  IF remember.value IS NULL THEN
+    RAISE EXCEPTION 'value is required' USING ERRCODE = '22023';
+  END IF;
+  IF remember.confidence_score IS NULL OR NOT (remember.confidence_score BETWEEN 0 AND 1) THEN
+    RAISE EXCEPTION 'confidence_score must be between 0 and 1, got %', remember.confidence_score USING ERRCODE = '22023';
+  END IF;
+  IF remember.metadata IS NOT NULL AND pg_catalog.jsonb_typeof(remember.metadata) <> 'object' THEN
+    RAISE EXCEPTION 'metadata must be a JSON object' USING ERRCODE = '22023';
+  END IF;
+  SELECT p.tenant_id INTO owner_tenant FROM public.profiles p WHERE p.id = owner;
+  IF owner_tenant IS NULL THEN
+    RAISE EXCEPTION 'user % belongs to no tenant', owner USING ERRCODE = '22023';
+  END IF;
+  INSERT INTO public.user_memory AS m (tenant_id, user_id, memory_type, key, value, confidence_score, source,
+                                       source_conversation_id, expires_at, metadata, embedding)
+  VALUES (owner_tenant, owner, coalesce(remember.memory_type, 'fact'), remember.key, remember.value,
+          remember.confidence_score, remember.source, remember.source_conversation_id, remember.expires_at,
+          coalesce(remember.metadata, '{}'::jsonb),
+          agentbase.memory_embedding(remember.embedding))
+  ON CONFLICT ON CONSTRAINT user_memory_tenant_id_user_id_key_key DO UPDATE SET
+    memory_type = excluded.memory_type, value = excluded.value, confidence_score = excluded.confidence_score,
+    source = excluded.source, source_conversation_id = excluded.source_conversation_id,
+    expires_at = excluded.expires_at, metadata = excluded.metadata, embedding = excluded.embedding
+  RETURNING * INTO saved;
+  RETURN saved;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.recall(
+  memory_types text[] DEFAULT NULL,
+  min_confidence real DEFAULT NULL,
+  from_source text DEFAULT NULL,
+  search text DEFAULT NULL,
+  page_size integer DEFAULT 50,
+  after text DEFAULT NULL,
+  user_id uuid DEFAULT NULL
+) RETURNS TABLE (
+  id uuid, memory_type text, key text, value text, confidence_score real, source text,
+  source_conversation_id uuid, metadata jsonb, expires_at timestamptz, created_at timestamptz,
+  updated_at timestamptz, cursor text
+)
+LANGUAGE plpgsql STABLE SET search_path = '' AS $$
+DECLARE
+  owner uuid := agentbase.memory_owner(recall.user_id);
+  size integer := agentbase.chat_page_size(page_size, 50);
+  pos record := agentbase.chat_decode_cursor(after, false, 'after');
+  words tsquery;
+BEGIN
+  IF search IS NOT NULL AND pg_catalog.char_length(search) > 1000 THEN
+    RAISE EXCEPTION 'search is longer than 1000 characters' USING ERRCODE = '22023';
+  END IF;
+  IF search IS NOT NULL AND pg_catalog.btrim(search) <> '' THEN
+    words := pg_catalog.websearch_to_tsquery('simple'::regconfig, search);
+  END IF;
+  RETURN QUERY
+    SELECT m.id, m.memory_type, m.key, m.value, m.confidence_score, m.source, m.source_conversation_id,
+           m.metadata, m.expires_at, m.created_at, m.updated_at, agentbase.chat_cursor(m.updated_at, m.id)
+    FROM public.user_memory m
+    WHERE m.user_id = owner
+      AND (m.expires_at IS NULL OR m.expires_at > pg_catalog.statement_timestamp())
+      AND (memory_types IS NULL OR m.memory_type = ANY (memory_types))
+      AND (min_confidence IS NULL OR m.confidence_score >= min_confidence)
+      AND (from_source IS NULL OR m.source = from_source)
+      AND (words IS NULL OR pg_catalog.to_tsvector('simple'::regconfig, m.key || ' ' || m.value) @@ words)
+      AND (pos.id IS NULL OR (m.updated_at, m.id) < (pos.at, pos.id))
+    ORDER BY m.updated_at DESC, m.id DESC
+    LIMIT size;
+END
+$$;
+
+DO $agentbase_if$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
+    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION agentbase.memory_similarity(stored %1$I.vector, query real[]) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
+  SELECT 1 - (stored OPERATOR(%1$I.<=>) query::%1$I.vector)
+$$$agentbase_sql$,
+      (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
+  END IF;
+END
+$agentbase_if$;
+
+DO $agentbase_if$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
+    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION agentbase.memory_similarity(stored real[], query real[]) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
+  SELECT agentbase.cosine_similarity_exact(stored, query)
+$$$agentbase_sql$,
+      (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
+  END IF;
+END
+$agentbase_if$;
+
+CREATE OR REPLACE FUNCTION public.search_memories(
+  query_embedding real[] DEFAULT NULL,
+  match_count integer DEFAULT 10,
+  min_similarity double precision DEFAULT NULL,
+  memory_types text[] DEFAULT NULL,
+  query_text text DEFAULT NULL,
+  hybrid boolean DEFAULT false,
+  user_id uuid DEFAULT NULL
+) RETURNS TABLE (
+  id uuid, memory_type text, key text, value text, confidence_score real, source text,
+  source_conversation_id uuid, metadata jsonb, expires_at timestamptz, created_at timestamptz,
+  updated_at timestamptz, similarity double precision, score double precision
+)
+LANGUAGE plpgsql STABLE SET search_path = '' AS $$
+DECLARE
+  owner uuid := agentbase.memory_owner(search_memories.user_id);
+  query real[] := agentbase.checked_embedding(query_embedding);
+  fused boolean := coalesce(hybrid, false);
+  words tsquery;
+  candidates integer;
+BEGIN
+  IF query IS NULL THEN
+    RAISE EXCEPTION 'query_embedding is required' USING ERRCODE = '22023',
+      HINT = 'agentbase serve computes it from query_text; in SQL, pass the embedding.';
+  END IF;
+  IF match_count IS NULL OR match_count < 1 OR match_count > 200 THEN
+    RAISE EXCEPTION 'match_count must be between 1 and 200, got %', match_count USING ERRCODE = '22023';
+  END IF;
+  IF fused THEN
+    IF query_text IS NULL OR pg_catalog.btrim(query_text) = '' THEN
+      RAISE EXCEPTION 'hybrid search needs query_text' USING ERRCODE = '22023';
+    END IF;
+    IF pg_catalog.char_length(query_text) > 1000 THEN
+      RAISE EXCEPTION 'query_text is longer than 1000 characters' USING ERRCODE = '22023';
+    END IF;
+    words := pg_catalog.websearch_to_tsquery('simple'::regconfig, query_text);
+  END IF;
+  -- Each side ranks twice as many as asked, so that fusion has a choice.
+  candidates := CASE WHEN fused THEN match_count * 2 ELSE match_count END;
+  RETURN QUERY
+    WITH mine AS MATERIALIZED (
+      SELECT m.*, agentbase.memory_similarity(m.embedding, query) AS sim
+      FROM public.user_memory m
+      WHERE m.user_id = owner AND m.embedding IS NOT NULL
+        AND (m.expires_at IS NULL OR m.expires_at > pg_catalog.statement_timestamp())
+        AND (memory_types IS NULL OR m.memory_type = ANY (memory_types))
+    ), by_vector AS (
+      SELECT v.id, pg_catalog.row_number() OVER (ORDER BY v.sim DESC, v.id) AS r
+      FROM (SELECT mine.id, mine.sim FROM mine WHERE min_similarity IS NULL OR mine.sim >= min_similarity
+            ORDER BY mine.sim DESC, mine.id LIMIT candidates) v
+    ), by_text AS (
+      SELECT t.id, pg_catalog.row_number() OVER (ORDER BY t.rank DESC, t.id) AS r
+      FROM (SELECT mine.id, pg_catalog.ts_rank(pg_catalog.to_tsvector('simple'::regconfig, mine.key || ' ' || mine.value),
+                                               words) AS rank
+            FROM mine WHERE fused AND pg_catalog.to_tsvector('simple'::regconfig, mine.key || ' ' || mine.value) @@ words
+            ORDER BY 2 DESC, 1 LIMIT candidates) t
+    ), ranked AS (
+      SELECT coalesce(v.id, t.id) AS id,
+             coalesce(1.0 / (60 + v.r), 0)::float8 + coalesce(1.0 / (60 + t.r), 0)::float8 AS score
+      FROM by_vector v FULL JOIN by_text t ON t.id = v.id
+    )
+    SELECT m.id, m.memory_type, m.key, m.value, m.confidence_score, m.source, m.source_conversation_id,
+           m.metadata, m.expires_at, m.created_at, m.updated_at, m.sim, r.score
+    FROM ranked r JOIN mine m ON m.id = r.id
+    ORDER BY r.score DESC, m.sim DESC, m.id
+    LIMIT match_count;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.forget(memory_id uuid) RETURNS uuid
+LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
+DECLARE
+  forgotten uuid;
+BEGIN
+  DELETE FROM public.user_memory m WHERE m.id = forget.memory_id RETURNING m.id INTO forgotten;
+  IF forgotten IS NULL THEN
+    RAISE EXCEPTION 'no memory %', forget.memory_id USING ERRCODE = 'PT404';
+  END IF;
+  RETURN forgotten;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.forget_all(user_id uuid DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
+DECLARE
+  owner uuid := agentbase.memory_owner(forget_all.user_id);
+  forgotten bigint;
+BEGIN
+  DELETE FROM public.user_memory m WHERE m.user_id = owner;
+  GET DIAGNOSTICS forgotten = ROW_COUNT;
+  RETURN forgotten;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.export_memories(user_id uuid DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpgsql STABLE SET search_path = '' AS $$
+DECLARE
+  owner uuid := agentbase.memory_owner(export_memories.user_id);
+BEGIN
+  RETURN pg_catalog.jsonb_build_object(
+    'user_id', owner,
+    'exported_at', pg_catalog.statement_timestamp(),
+    'memories', coalesce((
+      SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(m) - 'tenant_id' - 'user_id' ORDER BY m.created_at, m.id)
+      FROM public.user_memory m
+      WHERE m.user_id = owner AND (m.expires_at IS NULL OR m.expires_at > pg_catalog.statement_timestamp())
+    ), '[]'::jsonb));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.purge_expired_memories(keep interval DEFAULT '1 hour') RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  purged bigint;
+  horizon xid8;
+BEGIN
+  IF NOT agentbase.caller_is_platform() THEN
+    RAISE EXCEPTION 'purging memories is for the service role' USING ERRCODE = '42501';
+  END IF;
+  DELETE FROM public.user_memory m WHERE m.expires_at <= pg_catalog.statement_timestamp();
+  GET DIAGNOSTICS purged = ROW_COUNT;
+  WITH pruned AS (
+    DELETE FROM agentbase.memory_log l WHERE l.logged_at < pg_catalog.statement_timestamp() - keep RETURNING l.xid
+  )
+  SELECT max(pruned.xid) INTO horizon FROM pruned;
+  IF horizon IS NOT NULL THEN
+    INSERT INTO agentbase.memory_log_horizon AS h (horizon) VALUES (horizon)
+      ON CONFLICT (only_row) DO UPDATE SET horizon = greatest(h.horizon, excluded.horizon);
+  END IF;
+  RETURN purged;
+END
+$$;
+
 COMMIT;
