@@ -4,7 +4,8 @@
 # user), and runs the style check (clang-format), the unit tests, the
 # integration tests (with PostgREST's ported spec cases) against real
 # PostgreSQL, the pgTAP tests of row level security, supabase-js and the
-# attack suite against a real `agentbase serve`, and short fuzz runs
+# attack suite against a real `agentbase serve`, the pgvector path on PGlite
+# (PostgreSQL 18 in WebAssembly with pgvector, from npm), and short fuzz runs
 # (scripts/fuzz.sh --short, which builds the fuzz targets with clang in
 # build-fuzz/).
 set -euo pipefail
@@ -37,6 +38,7 @@ psql "$TEST_PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $pgtap_db" -c "CREATE DAT
 run_suite "pgTAP: row level security and triggers" tests/pgtap/run.sh "$TEST_PG_ADMIN_URL dbname=$pgtap_db"
 
 run_suite "supabase-js against agentbase serve" tests/js/run.sh build/agentbase
+run_suite "pgvector path (PGlite)" tests/pglite/run.sh build/agentbase
 run_suite "attack suite" tests/attack/run.sh build/agentbase
 run_suite "fuzz (short runs)" scripts/fuzz.sh --short
 
