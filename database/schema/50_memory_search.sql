@@ -16,14 +16,23 @@ CREATE FUNCTION public.match_user_memory(
   metadata jsonb, created_at timestamptz, similarity double precision
 )
 LANGUAGE sql STABLE SET search_path = '' AS $$
-  SELECT m.id, m.memory_type, m.key, m.value, m.confidence_score, m.source, m.metadata, m.created_at,
-         1 - (m.embedding OPERATOR({{vector_schema}}.<=>) query_embedding) AS similarity
-  FROM public.user_memory m
-  WHERE m.embedding IS NOT NULL
-    AND (memory_types IS NULL OR m.memory_type = ANY (memory_types))
-    AND (m.expires_at IS NULL OR m.expires_at > now())
-    AND 1 - (m.embedding OPERATOR({{vector_schema}}.<=>) query_embedding) >= min_similarity
-  ORDER BY m.embedding OPERATOR({{vector_schema}}.<=>) query_embedding
+  -- The rows the caller may see first (row level security, by user_id's
+  -- index), then every one compared: exact. Behind an HNSW index scan, row
+  -- level security would filter only the index's first candidates (ef_search,
+  -- 40), and a user whose memories are not among them would get nothing.
+  WITH visible AS MATERIALIZED (
+    SELECT m.id, m.memory_type, m.key, m.value, m.confidence_score, m.source, m.metadata, m.created_at,
+           m.embedding OPERATOR({{vector_schema}}.<=>) query_embedding AS distance
+    FROM public.user_memory m
+    WHERE m.embedding IS NOT NULL
+      AND (memory_types IS NULL OR m.memory_type = ANY (memory_types))
+      AND (m.expires_at IS NULL OR m.expires_at > now())
+  )
+  SELECT v.id, v.memory_type, v.key, v.value, v.confidence_score, v.source, v.metadata, v.created_at,
+         1 - v.distance AS similarity
+  FROM visible v
+  WHERE 1 - v.distance >= min_similarity
+  ORDER BY v.distance, v.id
   LIMIT least(greatest(match_count, 0), 200)
 $$;
 -- agentbase:else

@@ -341,7 +341,9 @@ BEGIN
         AND (memory_types IS NULL OR m.memory_type = ANY (memory_types))
     ), by_vector AS (
       SELECT v.id, pg_catalog.row_number() OVER (ORDER BY v.sim DESC, v.id) AS r
-      FROM (SELECT mine.id, mine.sim FROM mine WHERE min_similarity IS NULL OR mine.sim >= min_similarity
+      -- A zero vector has no cosine (null): never a match.
+      FROM (SELECT mine.id, mine.sim FROM mine
+            WHERE mine.sim IS NOT NULL AND (min_similarity IS NULL OR mine.sim >= min_similarity)
             ORDER BY mine.sim DESC, mine.id LIMIT candidates) v
     ), by_text AS (
       SELECT t.id, pg_catalog.row_number() OVER (ORDER BY t.rank DESC, t.id) AS r

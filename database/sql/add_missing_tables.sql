@@ -1233,14 +1233,23 @@ BEGIN
   metadata jsonb, created_at timestamptz, similarity double precision
 )
 LANGUAGE sql STABLE SET search_path = '' AS $$
-  SELECT m.id, m.memory_type, m.key, m.value, m.confidence_score, m.source, m.metadata, m.created_at,
-         1 - (m.embedding OPERATOR(%1$I.<=>) query_embedding) AS similarity
-  FROM public.user_memory m
-  WHERE m.embedding IS NOT NULL
-    AND (memory_types IS NULL OR m.memory_type = ANY (memory_types))
-    AND (m.expires_at IS NULL OR m.expires_at > now())
-    AND 1 - (m.embedding OPERATOR(%1$I.<=>) query_embedding) >= min_similarity
-  ORDER BY m.embedding OPERATOR(%1$I.<=>) query_embedding
+  -- The rows the caller may see first (row level security, by user_id's
+  -- index), then every one compared: exact. Behind an HNSW index scan, row
+  -- level security would filter only the index's first candidates (ef_search,
+  -- 40), and a user whose memories are not among them would get nothing.
+  WITH visible AS MATERIALIZED (
+    SELECT m.id, m.memory_type, m.key, m.value, m.confidence_score, m.source, m.metadata, m.created_at,
+           m.embedding OPERATOR(%1$I.<=>) query_embedding AS distance
+    FROM public.user_memory m
+    WHERE m.embedding IS NOT NULL
+      AND (memory_types IS NULL OR m.memory_type = ANY (memory_types))
+      AND (m.expires_at IS NULL OR m.expires_at > now())
+  )
+  SELECT v.id, v.memory_type, v.key, v.value, v.confidence_score, v.source, v.metadata, v.created_at,
+         1 - v.distance AS similarity
+  FROM visible v
+  WHERE 1 - v.distance >= min_similarity
+  ORDER BY v.distance, v.id
   LIMIT least(greatest(match_count, 0), 200)
 $$$agentbase_sql$,
       (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
@@ -2301,7 +2310,9 @@ BEGIN
         AND (memory_types IS NULL OR m.memory_type = ANY (memory_types))
     ), by_vector AS (
       SELECT v.id, pg_catalog.row_number() OVER (ORDER BY v.sim DESC, v.id) AS r
-      FROM (SELECT mine.id, mine.sim FROM mine WHERE min_similarity IS NULL OR mine.sim >= min_similarity
+      -- A zero vector has no cosine (null): never a match.
+      FROM (SELECT mine.id, mine.sim FROM mine
+            WHERE mine.sim IS NOT NULL AND (min_similarity IS NULL OR mine.sim >= min_similarity)
             ORDER BY mine.sim DESC, mine.id LIMIT candidates) v
     ), by_text AS (
       SELECT t.id, pg_catalog.row_number() OVER (ORDER BY t.rank DESC, t.id) AS r

@@ -287,12 +287,10 @@ struct Transaction {
 // whole on an error), so they can share a pooled connection with others.
 // Requests that decide COMMIT or ROLLBACK only after seeing the result use
 // an explicit transaction on a connection of their own.
-Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, const http::Request& request,
-                             const std::string& path, const std::string& search_path,
-                             const RequestConstants& constants) {
-  Transaction transaction;
-  auto& statements = transaction.statements;
-  if (prepared.decide_after) statements.push_back({"BEGIN ISOLATION LEVEL READ COMMITTED", {}});
+// The first statement of every request's transaction: the caller's role and
+// claims, the request's method, path and headers, and the limits.
+db::Statement SettingsStatement(const Caller& caller, const http::Request& request, const std::string& path,
+                                const std::string& search_path, const RequestConstants& constants, bool read_only) {
   db::Params settings;
   settings.reserve(9);
   settings.emplace_back(search_path);
@@ -320,7 +318,16 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
       "pg_catalog.set_config('application_name', $9, true)";
   static const std::string kReadOnlySettings =
       kSettings + ", pg_catalog.set_config('transaction_read_only', 'on', true)";
-  statements.push_back({prepared.read_only ? kReadOnlySettings : kSettings, std::move(settings), true});
+  return {read_only ? kReadOnlySettings : kSettings, std::move(settings), true};
+}
+
+Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, const http::Request& request,
+                             const std::string& path, const std::string& search_path,
+                             const RequestConstants& constants) {
+  Transaction transaction;
+  auto& statements = transaction.statements;
+  if (prepared.decide_after) statements.push_back({"BEGIN ISOLATION LEVEL READ COMMITTED", {}});
+  statements.push_back(SettingsStatement(caller, request, path, search_path, constants, prepared.read_only));
   if (prepared.estimate) {
     transaction.estimate = statements.size();
     statements.push_back({prepared.estimate->sql, prepared.estimate->params, true});
@@ -536,6 +543,14 @@ asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& req
     response.SetHeader("Content-Type", "application/openapi+json; charset=utf-8");
     co_return response;
   }
+  if (auto function = server_functions_.find(route->resource);
+      function != server_functions_.end() && route->is_rpc && request.method == "POST" &&
+      (*cache)->Schema() == exposed->Schema() && !form->singular && !form->strip_nulls && !form->csv && !form->plan &&
+      !request.Header("prefer") && request.target.find('?') == std::string::npos) {
+    auto answered = co_await CallServerFunction(function->second, request, *caller, (*cache)->Schema());
+    if (!answered) co_return answered.error();
+    if (*answered) co_return std::move(**answered);
+  }
   auto prepared = PreparedFor(request, route->resource, route->is_rpc, *form, **cache);
   if (!prepared) co_return prepared.error();
   std::string path = "/" + std::string(route->is_rpc ? "rpc/" : "") + route->resource;
@@ -579,6 +594,43 @@ Result<std::shared_ptr<const PreparedRequest>> RestApi::PreparedFor(const http::
     read_plans_.emplace(std::move(plan_key), prepared);
   }
   return prepared;
+}
+
+// A body that is no JSON object is left to the database's answer (PostgREST's
+// error for it).
+asio::awaitable<Result<std::optional<http::Response>>> RestApi::CallServerFunction(const ServerFunction& function,
+                                                                                   const http::Request& request,
+                                                                                   const Caller& caller,
+                                                                                   const std::string& schema) {
+  boost::system::error_code parse_error;
+  json::value body = json::parse(request.body, parse_error);
+  if (parse_error || !body.is_object()) co_return std::nullopt;
+  ServerCall call;
+  call.args = std::move(body.as_object());
+  call.role = caller.role;
+  call.claims = caller.claims;
+  call.anonymous = caller.anonymous;
+  std::string path = request.path.substr(kPrefix.size());
+  call.run = [this, &request, &caller, path, search_path = Ident(schema) + ", " + options_.extra_search_path](
+                 std::vector<db::Statement> statements) -> asio::awaitable<Result<std::vector<db::PgResult>>> {
+    size_t count = statements.size();
+    std::vector<db::Statement> transaction;
+    transaction.reserve(count + 1);
+    transaction.push_back(SettingsStatement(caller, request, path, search_path, constants_, false));
+    for (auto& statement : statements) transaction.push_back(std::move(statement));
+    auto outcome = co_await pool_.Submit(std::move(transaction), caller.key);
+    if (!outcome) co_return PoolFailure(outcome.error(), request);
+    if (outcome->failure) co_return *outcome->failure;
+    if (outcome->results.size() != count + 1) co_return ApiError("XX000", "incomplete database answer");
+    outcome->results.erase(outcome->results.begin());
+    co_return std::move(outcome->results);
+  };
+  auto answered = co_await function(call);
+  if (!answered) co_return answered.error();
+  if (!*answered) co_return std::nullopt;
+  http::Response response{200, {}, std::move(**answered)};
+  response.SetHeader("Content-Type", "application/json; charset=utf-8");
+  co_return response;
 }
 
 // One round trip, and for requests that decide after seeing their result

@@ -5,7 +5,9 @@
 // the database's: the request runs as the JWT's role with its claims set, and
 // row level security decides what it sees.
 
+#include <boost/json/object.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +58,23 @@ struct RequestConstants {
   std::string max_response_bytes;
 };
 
+// A function the server answers itself instead of the database (app wires
+// them: memory search from an in-memory index). It gets the call's JSON
+// arguments, who calls, and a runner for statements as that caller; it
+// answers a 200's JSON body, or nothing to let the database answer as for
+// any other function. Its errors are answered as PostgREST's.
+struct ServerCall {
+  boost::json::object args;
+  std::string role;
+  std::string claims;  // JSON, with "role" set
+  bool anonymous = true;
+  // Runs `statements` after the caller's settings (role, claims, timeouts),
+  // in one round trip and one transaction; their results, in order. A
+  // statement's error comes back as the error.
+  std::function<boost::asio::awaitable<Result<std::vector<db::PgResult>>>(std::vector<db::Statement>)> run;
+};
+using ServerFunction = std::function<boost::asio::awaitable<Result<std::optional<std::string>>>(ServerCall&)>;
+
 class RestApi {
  public:
   RestApi(db::Pool& pool, const auth::KeySet& keys, RestOptions options);
@@ -65,6 +84,11 @@ class RestApi {
   void SetSchemaCache(std::shared_ptr<const SchemaCache> cache);
   std::shared_ptr<const SchemaCache> Cache() const { return cache_; }
   void ClearTokenCache() { tokens_.Clear(); }
+  // POST /rpc/<name> in the default schema, with a JSON object body and a
+  // plain JSON answer wanted, goes to `function` first.
+  void SetServerFunction(std::string name, ServerFunction function) {
+    server_functions_[std::move(name)] = std::move(function);
+  }
 
   // `request.path` starts with /rest/v1.
   boost::asio::awaitable<http::Response> Handle(http::Request request);
@@ -77,6 +101,11 @@ class RestApi {
   // Parsed, planned and written, or taken from the read plans.
   Result<std::shared_ptr<const PreparedRequest>> PreparedFor(const http::Request& request, const std::string& resource,
                                                              bool is_rpc, BodyForm form, const SchemaCache& cache);
+  // A server function's answer; none: the database answers.
+  boost::asio::awaitable<Result<std::optional<http::Response>>> CallServerFunction(const ServerFunction& function,
+                                                                                   const http::Request& request,
+                                                                                   const Caller& caller,
+                                                                                   const std::string& schema);
   boost::asio::awaitable<Result<StatementRow>> Run(const PreparedRequest& prepared, const Caller& caller,
                                                    const http::Request& request, const std::string& path,
                                                    const std::string& schema);
@@ -91,6 +120,7 @@ class RestApi {
   // Reads repeat: their plan and SQL depend only on the request's target and
   // headers, so they are kept (bounded) and reused.
   std::unordered_map<std::string, std::shared_ptr<const PreparedRequest>> read_plans_;
+  std::unordered_map<std::string, ServerFunction> server_functions_;
 };
 
 }  // namespace agentbase::rest
