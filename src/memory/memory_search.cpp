@@ -1,0 +1,342 @@
+#include "memory/memory_search.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
+#include <cmath>
+#include <deque>
+
+namespace agentbase::memory {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using asio::awaitable;
+
+namespace {
+
+// One statement, as the caller: the header (memory_id null, with `reload`
+// set when the user's memories come whole) and a row per changed memory,
+// its columns null when it is gone, not the caller's to see, or has no
+// embedding. Every row carries the statement's snapshot, the caller's
+// tenant and the statement's time.
+constexpr const char* kSyncSql =
+    "SELECT c.reload, c.memory_id::text, pg_catalog.pg_current_snapshot()::text, "
+    "  agentbase.current_tenant_id()::text, "
+    "  (pg_catalog.extract(epoch FROM pg_catalog.statement_timestamp()) * 1000000)::int8, "
+    "  m.memory_type, (pg_catalog.extract(epoch FROM m.expires_at) * 1000000)::int8, "
+    "  pg_catalog.json_build_object('id', m.id, 'memory_type', m.memory_type, 'key', m.key, 'value', m.value, "
+    "    'confidence_score', m.confidence_score, 'source', m.source, "
+    "    'source_conversation_id', m.source_conversation_id, 'metadata', m.metadata, 'expires_at', m.expires_at, "
+    "    'created_at', m.created_at, 'updated_at', m.updated_at)::text, "
+    "  m.embedding::text "
+    "FROM agentbase.memory_changes($1::uuid, $2) c "
+    "LEFT JOIN public.user_memory m ON m.id = c.memory_id AND m.user_id = $1::uuid AND m.embedding IS NOT NULL";
+
+enum SyncColumn { kReload, kMemoryId, kSnapshot, kTenant, kNow, kType, kExpires, kRow, kEmbedding };
+
+bool IsUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash != (text[i] == '-')) return false;
+    if (!dash && !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+// Shortest text that reads back as the same double, as PostgreSQL writes
+// double precision.
+std::string DoubleText(double value) {
+  char buffer[32];
+  auto written = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, written.ptr);
+}
+
+// What the fast path understands of the arguments; anything else is the SQL
+// function's to answer (or refuse).
+struct SearchArgs {
+  std::optional<std::vector<double>> embedding;
+  std::optional<std::string> text;
+  SearchOptions search;
+  std::optional<std::string> user_id;
+};
+
+std::optional<SearchArgs> ReadArgs(const json::object& args, size_t dimensions) {
+  SearchArgs read;
+  for (const auto& [name, value] : args) {
+    if (name == "query_embedding") {
+      if (value.is_null()) continue;
+      if (!value.is_array() || value.as_array().size() != dimensions) return std::nullopt;
+      std::vector<double> embedding;
+      embedding.reserve(dimensions);
+      for (const auto& number : value.as_array()) {
+        if (!number.is_number()) return std::nullopt;
+        // The column is real: the query is read as real too, as the SQL does.
+        auto as_real = static_cast<float>(number.to_number<double>());
+        if (!std::isfinite(as_real)) return std::nullopt;
+        embedding.push_back(as_real);
+      }
+      read.embedding = std::move(embedding);
+    } else if (name == "match_count") {
+      if (!value.is_int64() || value.as_int64() < 1 || value.as_int64() > 200) return std::nullopt;
+      read.search.match_count = static_cast<size_t>(value.as_int64());
+    } else if (name == "min_similarity") {
+      if (value.is_null()) continue;
+      if (!value.is_number()) return std::nullopt;
+      read.search.min_similarity = value.to_number<double>();
+    } else if (name == "memory_types") {
+      if (value.is_null()) continue;
+      if (!value.is_array()) return std::nullopt;
+      read.search.types = 0;
+      for (const auto& type : value.as_array()) {
+        if (!type.is_string()) return std::nullopt;
+        read.search.types |= MemoryTypeBit(type.as_string());
+      }
+    } else if (name == "query_text") {
+      if (value.is_null()) continue;
+      if (!value.is_string() || value.as_string().size() > 4000) return std::nullopt;
+      read.text = std::string(value.as_string());
+    } else if (name == "hybrid") {
+      // Fused ranking needs the text side: the SQL function's.
+      if (!value.is_bool() || value.as_bool()) return std::nullopt;
+    } else if (name == "user_id") {
+      if (value.is_null()) continue;
+      if (!value.is_string() || !IsUuid(value.as_string())) return std::nullopt;
+      read.user_id = std::string(value.as_string());
+    } else {
+      return std::nullopt;  // PostgREST's answer for an unknown argument
+    }
+  }
+  return read;
+}
+
+// A lock that coroutines wait for in turn.
+class AsyncLock {
+ public:
+  awaitable<void> Lock(asio::any_io_executor executor) {
+    if (!held_) {
+      held_ = true;
+      co_return;
+    }
+    auto turn = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+    waiting_.push_back(turn);
+    co_await turn->async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled when it is our turn
+  }
+  void Unlock() {
+    if (waiting_.empty()) {
+      held_ = false;
+      return;
+    }
+    auto next = std::move(waiting_.front());
+    waiting_.pop_front();
+    next->cancel();  // still held: handed over
+  }
+  bool Busy() const { return held_; }
+
+ private:
+  bool held_ = false;
+  std::deque<std::shared_ptr<asio::steady_timer>> waiting_;
+};
+
+}  // namespace
+
+bool ParseRealArray(std::string_view text, std::span<float> out) {
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return false;
+  const char* at = text.data() + 1;
+  const char* end = text.data() + text.size() - 1;
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto [next, error] = std::from_chars(at, end, out[i]);
+    if (error != std::errc() || !std::isfinite(out[i])) return false;
+    at = next;
+    if (i + 1 < out.size()) {
+      if (at == end || *at != ',') return false;
+      ++at;
+    }
+  }
+  return at == end;
+}
+
+struct MemorySearch::UserIndex {
+  explicit UserIndex(std::string key, size_t dimensions) : key(std::move(key)), index(dimensions) {}
+  std::string key;
+  VectorIndex index;
+  std::optional<std::string> snapshot;  // brought up to it; none: never loaded
+  std::string tenant;
+  AsyncLock lock;
+};
+
+MemorySearch::MemorySearch(asio::any_io_executor executor, MemorySearchOptions options, EmbedText embed)
+    : executor_(std::move(executor)),
+      options_(options),
+      embed_(std::move(embed)),
+      scanners_(std::max<size_t>(options.scan_threads, 1)) {}
+
+MemorySearch::~MemorySearch() { scanners_.join(); }
+
+MemorySearchStats MemorySearch::Stats() const { return stats_; }
+
+std::shared_ptr<MemorySearch::UserIndex> MemorySearch::IndexFor(const std::string& key) {
+  if (auto found = users_.find(key); found != users_.end()) {
+    recency_.splice(recency_.begin(), recency_, found->second);
+    return *found->second;
+  }
+  recency_.push_front(std::make_shared<UserIndex>(key, options_.dimensions));
+  users_[key] = recency_.begin();
+  return recency_.front();
+}
+
+void MemorySearch::Evict() {
+  size_t bytes = 0;
+  for (const auto& user : recency_) bytes += user->index.Bytes();
+  // The least recently searched first; one in use stays (its request holds
+  // it; dropped here, it is only forgotten).
+  while (bytes > options_.max_bytes && !recency_.empty()) {
+    auto& coldest = recency_.back();
+    bytes -= coldest->index.Bytes();
+    users_.erase(coldest->key);
+    recency_.pop_back();
+    ++stats_.evictions;
+  }
+  stats_.bytes = bytes;
+  stats_.users = recency_.size();
+}
+
+awaitable<Result<int64_t>> MemorySearch::Sync(UserIndex& user, const std::string& target, const RunAsCaller& run) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<db::Statement> statements(1);
+    statements[0].sql = kSyncSql;
+    statements[0].params.emplace_back(target);
+    if (user.snapshot) {
+      statements[0].params.emplace_back(*user.snapshot);
+    } else {
+      statements[0].params.emplace_back(std::nullopt);
+    }
+    statements[0].reuse = true;
+    auto results = co_await run(std::move(statements));
+    if (!results) co_return results.error();
+    const db::PgResult& rows = results->at(0);
+    if (rows.Rows() == 0) co_return Error::Internal("agentbase.memory_changes answered no header");
+    std::string tenant = rows.IsNull(0, kTenant) ? std::string() : rows.Text(0, kTenant);
+    if (user.snapshot && tenant != user.tenant) {
+      // The caller's tenant changed: what it may see changed with it.
+      user.index.Clear();
+      user.snapshot.reset();
+      continue;
+    }
+    if (rows.Bool(0, kReload)) {
+      user.index.Clear();
+      ++stats_.reloads;
+    }
+    std::vector<float> vector(options_.dimensions);
+    for (int row = 1; row < rows.Rows(); ++row) {
+      std::string_view id = rows.Get(row, kMemoryId);
+      if (rows.IsNull(row, kRow)) {
+        user.index.Remove(id);
+        continue;
+      }
+      if (!ParseRealArray(rows.Get(row, kEmbedding), vector)) {
+        co_return Error::Internal("an unreadable embedding of memory " + std::string(id));
+      }
+      IndexedMemory memory;
+      memory.id = std::string(id);
+      memory.type_bit = MemoryTypeBit(rows.Get(row, kType));
+      if (!rows.IsNull(row, kExpires)) memory.expires_at_us = std::stoll(rows.Text(row, kExpires));
+      memory.row_json = rows.Text(row, kRow);
+      user.index.Upsert(std::move(memory), vector);
+    }
+    user.snapshot = rows.Text(0, kSnapshot);
+    user.tenant = std::move(tenant);
+    co_return std::stoll(rows.Text(0, kNow));
+  }
+  co_return Error::Unavailable("the caller's tenant kept changing while its memories were read");
+}
+
+awaitable<Result<std::optional<std::string>>> MemorySearch::Search(const json::object& args, const std::string& role,
+                                                                   const std::string& claims, RunAsCaller run) {
+  auto read = ReadArgs(args, options_.dimensions);
+  std::optional<std::string> target;
+  if (read && role == "authenticated") {
+    boost::system::error_code parse_error;
+    json::value parsed = json::parse(claims, parse_error);
+    const json::value* sub = parse_error || !parsed.is_object() ? nullptr : parsed.as_object().if_contains("sub");
+    // Another user named: the SQL function refuses it.
+    if (sub != nullptr && sub->is_string() && IsUuid(sub->as_string()) &&
+        (!read->user_id || *read->user_id == sub->as_string())) {
+      target = std::string(sub->as_string());
+    }
+  } else if (read && role == "service_role") {
+    target = read->user_id;
+  }
+  if (!target || (!read->embedding && !(read->text && embed_))) {
+    ++stats_.passed_on;
+    co_return std::nullopt;
+  }
+  if (!read->embedding) {
+    auto embedded = co_await embed_(*read->text);
+    if (!embedded) co_return embedded.error();
+    if (embedded->size() != options_.dimensions) {
+      co_return Error::Internal("the embedder answered " + std::to_string(embedded->size()) + " numbers, not " +
+                                std::to_string(options_.dimensions));
+    }
+    read->embedding.emplace(embedded->begin(), embedded->end());
+  }
+
+  auto user = IndexFor(role + '\n' + *target);
+  co_await user->lock.Lock(executor_);
+  struct Unlock {
+    UserIndex* user;
+    ~Unlock() { user->lock.Unlock(); }
+  } unlock{user.get()};
+  auto now = co_await Sync(*user, *target, run);
+  if (!now) co_return now.error();
+  Evict();
+  if (user->index.Bytes() > options_.max_bytes) {
+    // Too large to keep: this search is the SQL function's.
+    user->index.Clear();
+    user->snapshot.reset();
+    ++stats_.passed_on;
+    co_return std::nullopt;
+  }
+  read->search.now_us = *now;
+
+  // The scan, off the event loop, in parts for a large user.
+  const VectorIndex& index = user->index;
+  size_t parts = std::clamp<size_t>(index.Size() / options_.min_part, 1, std::max<size_t>(options_.scan_threads, 1));
+  std::vector<std::vector<Hit>> found(parts);
+  std::span<const double> query(*read->embedding);
+  auto remaining = std::make_shared<std::atomic<size_t>>(parts);
+  asio::steady_timer done(executor_, asio::steady_timer::time_point::max());
+  for (size_t part = 0; part < parts; ++part) {
+    size_t begin = index.Size() * part / parts;
+    size_t end = index.Size() * (part + 1) / parts;
+    asio::post(scanners_, [&, part, begin, end, remaining] {
+      found[part] = index.Search(query, read->search, begin, end);
+      if (remaining->fetch_sub(1) == 1) asio::post(executor_, [&done] { done.cancel(); });
+    });
+  }
+  co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
+  std::vector<Hit> hits = index.Merge(std::move(found), read->search.match_count);
+
+  // The rows as the SQL function returns them: its columns, then
+  // similarity and score (1 / (60 + rank) without fusion).
+  std::string body = "[";
+  for (size_t rank = 0; rank < hits.size(); ++rank) {
+    const std::string& row = index.At(hits[rank].slot).row_json;
+    if (rank > 0) body += ',';
+    body.append(row, 0, row.size() - 1);
+    body += ",\"similarity\":" + DoubleText(hits[rank].similarity) +
+            ",\"score\":" + DoubleText(1.0 / (60.0 + static_cast<double>(rank + 1))) + '}';
+  }
+  body += ']';
+  ++stats_.searches;
+  co_return body;
+}
+
+}  // namespace agentbase::memory

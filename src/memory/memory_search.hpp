@@ -1,0 +1,102 @@
+#pragma once
+// search_memories answered from memory: an exact per-user vector index
+// (VectorIndex), kept consistent with public.user_memory.
+//
+//  - Consistent: before every search, one statement asks the database, as
+//    the searching caller (its role and claims, under row level security),
+//    which of the user's memories changed since the snapshot the index was
+//    last brought up to (agentbase.memory_changes, fed by a trigger on every
+//    write of any path) and reads those rows. A search that starts after a
+//    write was acknowledged sees it: the write's transaction is visible to
+//    the statement's snapshot. Expiry is judged at the statement's time.
+//  - Filled only by such statements, so row level security decides what an
+//    index may hold; a caller whose tenant changed reloads whole.
+//  - Bounded: all indexes together stay under max_bytes; the least recently
+//    searched users are dropped first (and reload on their next search).
+//  - Anything it does not answer itself (bad arguments, hybrid ranking
+//    without text, the anon role, an index that cannot hold the user) is
+//    left to the SQL function, which answers or refuses as PostgREST would.
+//
+// Searches run on the caller's event loop up to the database round trip;
+// the scan itself runs on a thread pool (large users in parallel parts),
+// while the user's index is locked against changes.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json/object.hpp>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "db/async_connection.hpp"
+#include "memory/vector_index.hpp"
+#include "util/result.hpp"
+
+namespace agentbase::memory {
+
+struct MemorySearchOptions {
+  size_t dimensions = 1536;
+  size_t max_bytes = size_t{1} << 30;  // all users' indexes together
+  size_t scan_threads = 2;
+  size_t min_part = 2048;  // memories per parallel part, at least
+};
+
+// A text's embedding (app wires the configured embedder).
+using EmbedText = std::function<boost::asio::awaitable<Result<std::vector<float>>>(std::string)>;
+
+// Runs statements as the caller (its settings first), one round trip.
+using RunAsCaller =
+    std::function<boost::asio::awaitable<Result<std::vector<db::PgResult>>>(std::vector<db::Statement>)>;
+
+struct MemorySearchStats {
+  uint64_t searches = 0;   // answered from memory
+  uint64_t passed_on = 0;  // left to SQL
+  uint64_t reloads = 0;    // users (re)loaded whole
+  uint64_t evictions = 0;  // users dropped to stay under max_bytes
+  size_t bytes = 0;        // held now
+  size_t users = 0;        // indexes held now
+};
+
+class MemorySearch {
+ public:
+  // `embed` (may be empty) turns query_text into query_embedding.
+  MemorySearch(boost::asio::any_io_executor executor, MemorySearchOptions options, EmbedText embed);
+  ~MemorySearch();
+
+  // search_memories' JSON arguments, by a caller of `role` whose claims are
+  // `claims` (JSON): the rows as PostgREST would answer them (a JSON array),
+  // or none to let the SQL function answer.
+  boost::asio::awaitable<Result<std::optional<std::string>>> Search(const boost::json::object& args,
+                                                                    const std::string& role, const std::string& claims,
+                                                                    RunAsCaller run);
+
+  MemorySearchStats Stats() const;
+
+ private:
+  struct UserIndex;
+  // Brings `user`'s index up to the database, as the caller.
+  boost::asio::awaitable<Result<int64_t>> Sync(UserIndex& user, const std::string& target, const RunAsCaller& run);
+  std::shared_ptr<UserIndex> IndexFor(const std::string& key);
+  void Evict();
+
+  boost::asio::any_io_executor executor_;
+  MemorySearchOptions options_;
+  EmbedText embed_;
+  boost::asio::thread_pool scanners_;
+  // Most recently searched first.
+  std::list<std::shared_ptr<UserIndex>> recency_;
+  std::unordered_map<std::string, std::list<std::shared_ptr<UserIndex>>::iterator> users_;
+  MemorySearchStats stats_;
+};
+
+// Parses a real[] as PostgreSQL writes it ({1,2.5,-3e-05}) into `out`, which
+// must get exactly out.size() finite values.
+bool ParseRealArray(std::string_view text, std::span<float> out);
+
+}  // namespace agentbase::memory
