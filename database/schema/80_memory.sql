@@ -275,7 +275,8 @@ $$;
 -- at most match_count (1..200) of at least min_similarity. With hybrid (and
 -- query_text), the vector ranking and a full-text ranking of query_text are
 -- fused by reciprocal rank (score = sum of 1 / (60 + rank), Supabase's
--- hybrid_search), and `similarity` is still the cosine. `agentbase serve`
+-- hybrid_search), and `similarity` is still the cosine; min_similarity holds
+-- for both rankings (a memory below it is not found by its words either). `agentbase serve`
 -- answers this from its in-memory index, and computes query_embedding from
 -- query_text when it is left out; called in SQL, query_embedding is needed.
 -- agentbase:if vector
@@ -349,7 +350,8 @@ BEGIN
       SELECT t.id, pg_catalog.row_number() OVER (ORDER BY t.rank DESC, t.id) AS r
       FROM (SELECT mine.id, pg_catalog.ts_rank(pg_catalog.to_tsvector('simple'::regconfig, mine.key || ' ' || mine.value),
                                                words) AS rank
-            FROM mine WHERE fused AND pg_catalog.to_tsvector('simple'::regconfig, mine.key || ' ' || mine.value) @@ words
+            FROM mine WHERE fused AND (min_similarity IS NULL OR mine.sim >= min_similarity)
+              AND pg_catalog.to_tsvector('simple'::regconfig, mine.key || ' ' || mine.value) @@ words
             ORDER BY 2 DESC, 1 LIMIT candidates) t
     ), ranked AS (
       SELECT coalesce(v.id, t.id) AS id,

@@ -2318,7 +2318,8 @@ BEGIN
       SELECT t.id, pg_catalog.row_number() OVER (ORDER BY t.rank DESC, t.id) AS r
       FROM (SELECT mine.id, pg_catalog.ts_rank(pg_catalog.to_tsvector('simple'::regconfig, mine.key || ' ' || mine.value),
                                                words) AS rank
-            FROM mine WHERE fused AND pg_catalog.to_tsvector('simple'::regconfig, mine.key || ' ' || mine.value) @@ words
+            FROM mine WHERE fused AND (min_similarity IS NULL OR mine.sim >= min_similarity)
+              AND pg_catalog.to_tsvector('simple'::regconfig, mine.key || ' ' || mine.value) @@ words
             ORDER BY 2 DESC, 1 LIMIT candidates) t
     ), ranked AS (
       SELECT coalesce(v.id, t.id) AS id,
