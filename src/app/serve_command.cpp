@@ -33,6 +33,7 @@
 #include "db/pool.hpp"
 #include "http/errors.hpp"
 #include "http/server.hpp"
+#include "memory/memory_search.hpp"
 #include "migrate/push.hpp"
 #include "migrate/report.hpp"
 #include "realtime/database_authorizer.hpp"
@@ -56,6 +57,17 @@ constexpr size_t kPreparedStatementsPerConnection = 100;
 constexpr std::chrono::milliseconds kDeadlineGrace{2000};
 
 // Brings the database up to the schema before serving it.
+// user_memory.embedding's type as format_type writes it (real[], or
+// extensions.vector(1536) with pgvector); "" without the column.
+Result<std::string> EmbeddingColumnType(db::Connection& admin) {
+  auto type = admin.Exec(
+      "SELECT coalesce((SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a "
+      "WHERE a.attrelid = pg_catalog.to_regclass('public.user_memory') AND a.attname = 'embedding' "
+      "AND NOT a.attisdropped), '')");
+  if (!type) return type.error();
+  return type->Text(0, 0);
+}
+
 Result<std::string> PushSchema(db::Connection& admin, int embedding_dimensions, bool& blocked) {
   auto desired = migrate::DesiredSchemaFor(admin, embedding_dimensions);
   if (!desired) return desired.error();
@@ -213,6 +225,28 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   rest_options.plan_enabled = options.plan_enabled;
   rest::RestApi rest(api_pool, keys->Verification(), rest_options);
   rest.SetSchemaCache(*cache);
+
+  // User memory: search_memories from exact in-memory indexes where the
+  // embedding column is real[] (with pgvector the database answers), and
+  // embeddings computed from text for remember and search_memories.
+  auto embedding_type = EmbeddingColumnType(*admin);
+  if (!embedding_type) return ReportError(embedding_type.error());
+  memory::MemorySearchOptions memory_options;
+  memory_options.index = options.memory_index && *embedding_type == "real[]";
+  memory_options.dimensions = static_cast<size_t>(global.embedding_dimensions);
+  memory_options.max_bytes = options.memory_index_bytes;
+  auto memory_search = std::make_unique<memory::MemorySearch>(io.get_executor(), memory_options, memory::EmbedText{});
+  rest.SetServerFunction("search_memories", [&memory_search](rest::ServerCall& call) {
+    return memory_search->Search(call.args, call.args_changed, call.role, call.claims, call.run);
+  });
+  rest.SetServerFunction(
+      "remember", [&memory_search](rest::ServerCall& call) -> asio::awaitable<Result<std::optional<std::string>>> {
+        auto embedded = co_await memory_search->EmbedMissing(call.args, call.args_changed, "value", "embedding");
+        if (!embedded) co_return embedded.error();
+        co_return std::nullopt;
+      });
+  std::cout << "memory search: "
+            << (memory_options.index ? "in-memory exact index" : "in the database (" + *embedding_type + ")") << "\n";
   auth::AuthOptions auth_options;
   auth_options.refresh_token_reuse_interval = std::chrono::seconds(options.refresh_token_reuse_interval_s);
   auth_options.sign_in_limits.per_address = {options.sign_in_attempts_per_address,

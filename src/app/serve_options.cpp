@@ -150,6 +150,23 @@ void AddServeOptions(CLI::App* serve, ServeOptions& options) {
   serve->add_flag("--db-plan", options.plan_enabled,
                   "Answer Accept: application/vnd.pgrst.plan with the statement's EXPLAIN, as PostgREST's "
                   "db-plan-enabled");
+  serve
+      ->add_flag("--memory-index,!--no-memory-index", options.memory_index,
+                 "Answer search_memories from an exact in-memory per-user index, kept consistent with the table "
+                 "(where user_memory.embedding is real[]; with pgvector the database answers); off: exact SQL")
+      ->envname("AGENTBASE_MEMORY_INDEX")
+      ->capture_default_str();
+  serve
+      ->add_option("--memory-index-bytes", options.memory_index_bytes,
+                   "Memory the indexes may hold together; the least recently searched users are dropped beyond it")
+      ->envname("AGENTBASE_MEMORY_INDEX_BYTES")
+      ->check(CLI::Range(size_t{1} << 20, size_t{1} << 40))
+      ->capture_default_str();
+  serve
+      ->add_option("--memory-purge-interval-s", options.memory_purge_interval_s,
+                   "How often expired memories are deleted (0: never)")
+      ->check(CLI::Range(0, 86400 * 7))
+      ->capture_default_str();
   serve->add_flag("!--no-demo", options.demo,
                   "Do not seed the demo data (agentbase seed --demo) on a new embedded database");
   serve

@@ -44,6 +44,13 @@ struct ServeOptions {
   bool access_log = false;
   std::string metrics_token;
   bool demo = true;
+  // User memory: search_memories from an in-memory index where the
+  // embedding column is real[] (no pgvector); the indexes' bytes at most.
+  bool memory_index = true;
+  size_t memory_index_bytes = size_t{1} << 30;
+  // Expired memories are purged this often (0: never; `agentbase memory
+  // purge` does it on demand).
+  int memory_purge_interval_s = 600;
   // /auth/v1 hardening (see auth/auth_api.hpp and auth/sign_in_limiter.hpp).
   int refresh_token_reuse_interval_s = 10;  // GoTrue's default
   int sign_in_attempts_per_address = 30;    // per sign_in_address_window_s; 0: no limit

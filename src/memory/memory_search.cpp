@@ -29,15 +29,16 @@ namespace {
 constexpr const char* kSyncSql =
     "SELECT c.reload, c.memory_id::text, pg_catalog.pg_current_snapshot()::text, "
     "  agentbase.current_tenant_id()::text, "
-    "  (pg_catalog.extract(epoch FROM pg_catalog.statement_timestamp()) * 1000000)::int8, "
-    "  m.memory_type, (pg_catalog.extract(epoch FROM m.expires_at) * 1000000)::int8, "
+    "  (EXTRACT(epoch FROM pg_catalog.statement_timestamp()) * 1000000)::int8, "
+    "  m.memory_type, (EXTRACT(epoch FROM m.expires_at) * 1000000)::int8, "
     "  pg_catalog.json_build_object('id', m.id, 'memory_type', m.memory_type, 'key', m.key, 'value', m.value, "
     "    'confidence_score', m.confidence_score, 'source', m.source, "
     "    'source_conversation_id', m.source_conversation_id, 'metadata', m.metadata, 'expires_at', m.expires_at, "
     "    'created_at', m.created_at, 'updated_at', m.updated_at)::text, "
     "  m.embedding::text "
     "FROM agentbase.memory_changes($1::uuid, $2) c "
-    "LEFT JOIN public.user_memory m ON m.id = c.memory_id AND m.user_id = $1::uuid AND m.embedding IS NOT NULL";
+    "LEFT JOIN public.user_memory m ON m.id = c.memory_id AND m.user_id = $1::uuid AND m.embedding IS NOT NULL "
+    "ORDER BY c.memory_id IS NOT NULL";
 
 enum SyncColumn { kReload, kMemoryId, kSnapshot, kTenant, kNow, kType, kExpires, kRow, kEmbedding };
 
@@ -222,7 +223,9 @@ awaitable<Result<int64_t>> MemorySearch::Sync(UserIndex& user, const std::string
     auto results = co_await run(std::move(statements));
     if (!results) co_return results.error();
     const db::PgResult& rows = results->at(0);
-    if (rows.Rows() == 0) co_return Error::Internal("agentbase.memory_changes answered no header");
+    if (rows.Rows() == 0 || !rows.IsNull(0, kMemoryId)) {
+      co_return Error::Internal("agentbase.memory_changes answered no header");
+    }
     std::string tenant = rows.IsNull(0, kTenant) ? std::string() : rows.Text(0, kTenant);
     if (user.snapshot && tenant != user.tenant) {
       // The caller's tenant changed: what it may see changed with it.
@@ -237,7 +240,7 @@ awaitable<Result<int64_t>> MemorySearch::Sync(UserIndex& user, const std::string
     std::vector<float> vector(options_.dimensions);
     for (int row = 1; row < rows.Rows(); ++row) {
       std::string_view id = rows.Get(row, kMemoryId);
-      if (rows.IsNull(row, kRow)) {
+      if (rows.IsNull(row, kEmbedding)) {  // gone, not the caller's, or without an embedding
         user.index.Remove(id);
         continue;
       }
@@ -258,8 +261,34 @@ awaitable<Result<int64_t>> MemorySearch::Sync(UserIndex& user, const std::string
   co_return Error::Unavailable("the caller's tenant kept changing while its memories were read");
 }
 
-awaitable<Result<std::optional<std::string>>> MemorySearch::Search(const json::object& args, const std::string& role,
-                                                                   const std::string& claims, RunAsCaller run) {
+awaitable<Result<std::vector<float>>> MemorySearch::EmbedChecked(std::string text) {
+  auto embedded = co_await embed_(std::move(text));
+  if (!embedded) co_return embedded.error();
+  if (embedded->size() != options_.dimensions) {
+    co_return Error::Internal("the embedder answered " + std::to_string(embedded->size()) + " numbers, not " +
+                              std::to_string(options_.dimensions) + " (the schema's dimensions)");
+  }
+  co_return std::move(*embedded);
+}
+
+awaitable<Status> MemorySearch::EmbedMissing(json::object& args, bool& args_changed, std::string_view text,
+                                             std::string_view embedding) {
+  const json::value* given = args.if_contains(embedding);
+  const json::value* source = args.if_contains(text);
+  if (!embed_ || (given != nullptr && !given->is_null()) || source == nullptr || !source->is_string()) co_return Ok();
+  auto embedded = co_await EmbedChecked(std::string(source->as_string()));
+  if (!embedded) co_return embedded.error();
+  json::array numbers;
+  numbers.reserve(embedded->size());
+  for (float x : *embedded) numbers.emplace_back(static_cast<double>(x));
+  args[embedding] = std::move(numbers);
+  args_changed = true;
+  co_return Ok();
+}
+
+awaitable<Result<std::optional<std::string>>> MemorySearch::Search(json::object& args, bool& args_changed,
+                                                                   const std::string& role, const std::string& claims,
+                                                                   RunAsCaller run) {
   auto read = ReadArgs(args, options_.dimensions);
   std::optional<std::string> target;
   if (read && role == "authenticated") {
@@ -274,17 +303,16 @@ awaitable<Result<std::optional<std::string>>> MemorySearch::Search(const json::o
   } else if (read && role == "service_role") {
     target = read->user_id;
   }
-  if (!target || (!read->embedding && !(read->text && embed_))) {
+  if (!options_.index || !target || (!read->embedding && !(read->text && embed_))) {
+    // The SQL function's, with the text's embedding if it can be had.
     ++stats_.passed_on;
+    auto embedded = co_await EmbedMissing(args, args_changed, "query_text", "query_embedding");
+    if (!embedded) co_return embedded.error();
     co_return std::nullopt;
   }
   if (!read->embedding) {
-    auto embedded = co_await embed_(*read->text);
+    auto embedded = co_await EmbedChecked(*read->text);
     if (!embedded) co_return embedded.error();
-    if (embedded->size() != options_.dimensions) {
-      co_return Error::Internal("the embedder answered " + std::to_string(embedded->size()) + " numbers, not " +
-                                std::to_string(options_.dimensions));
-    }
     read->embedding.emplace(embedded->begin(), embedded->end());
   }
 

@@ -41,6 +41,8 @@
 namespace agentbase::memory {
 
 struct MemorySearchOptions {
+  // Off: searches are the SQL function's (query_text is still embedded).
+  bool index = true;
   size_t dimensions = 1536;
   size_t max_bytes = size_t{1} << 30;  // all users' indexes together
   size_t scan_threads = 2;
@@ -71,15 +73,23 @@ class MemorySearch {
 
   // search_memories' JSON arguments, by a caller of `role` whose claims are
   // `claims` (JSON): the rows as PostgREST would answer them (a JSON array),
-  // or none to let the SQL function answer.
-  boost::asio::awaitable<Result<std::optional<std::string>>> Search(const boost::json::object& args,
+  // or none to let the SQL function answer, with query_embedding added to
+  // `args` (and `args_changed` set) when it was computed from query_text.
+  boost::asio::awaitable<Result<std::optional<std::string>>> Search(boost::json::object& args, bool& args_changed,
                                                                     const std::string& role, const std::string& claims,
                                                                     RunAsCaller run);
+
+  // Adds args[embedding] computed from args[text] when the call has text
+  // but no embedding (and an embedder is configured): remember's embedding
+  // of its value.
+  boost::asio::awaitable<Status> EmbedMissing(boost::json::object& args, bool& args_changed, std::string_view text,
+                                              std::string_view embedding);
 
   MemorySearchStats Stats() const;
 
  private:
   struct UserIndex;
+  boost::asio::awaitable<Result<std::vector<float>>> EmbedChecked(std::string text);
   // Brings `user`'s index up to the database, as the caller.
   boost::asio::awaitable<Result<int64_t>> Sync(UserIndex& user, const std::string& target, const RunAsCaller& run);
   std::shared_ptr<UserIndex> IndexFor(const std::string& key);

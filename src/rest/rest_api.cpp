@@ -519,7 +519,8 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
   co_return std::move(*answer);
 }
 
-asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& request, bool& anonymous) {
+asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& request, bool& anonymous,
+                                                        bool server_functions) {
   auto route = Resolve(request.path);
   if (!route) co_return route.error();
   std::shared_ptr<const SchemaCache> exposed = cache_;
@@ -544,12 +545,17 @@ asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& req
     co_return response;
   }
   if (auto function = server_functions_.find(route->resource);
-      function != server_functions_.end() && route->is_rpc && request.method == "POST" &&
+      server_functions && function != server_functions_.end() && route->is_rpc && request.method == "POST" &&
       (*cache)->Schema() == exposed->Schema() && !form->singular && !form->strip_nulls && !form->csv && !form->plan &&
       !request.Header("prefer") && request.target.find('?') == std::string::npos) {
     auto answered = co_await CallServerFunction(function->second, request, *caller, (*cache)->Schema());
     if (!answered) co_return answered.error();
-    if (*answered) co_return std::move(**answered);
+    if (answered->response) co_return std::move(*answered->response);
+    if (answered->body) {
+      http::Request rewritten = request;
+      rewritten.body = std::move(*answered->body);
+      co_return co_await Answer(rewritten, anonymous, false);
+    }
   }
   auto prepared = PreparedFor(request, route->resource, route->is_rpc, *form, **cache);
   if (!prepared) co_return prepared.error();
@@ -598,13 +604,13 @@ Result<std::shared_ptr<const PreparedRequest>> RestApi::PreparedFor(const http::
 
 // A body that is no JSON object is left to the database's answer (PostgREST's
 // error for it).
-asio::awaitable<Result<std::optional<http::Response>>> RestApi::CallServerFunction(const ServerFunction& function,
-                                                                                   const http::Request& request,
-                                                                                   const Caller& caller,
-                                                                                   const std::string& schema) {
+asio::awaitable<Result<RestApi::ServerAnswer>> RestApi::CallServerFunction(const ServerFunction& function,
+                                                                           const http::Request& request,
+                                                                           const Caller& caller,
+                                                                           const std::string& schema) {
   boost::system::error_code parse_error;
   json::value body = json::parse(request.body, parse_error);
-  if (parse_error || !body.is_object()) co_return std::nullopt;
+  if (parse_error || !body.is_object()) co_return ServerAnswer{};
   ServerCall call;
   call.args = std::move(body.as_object());
   call.role = caller.role;
@@ -627,10 +633,13 @@ asio::awaitable<Result<std::optional<http::Response>>> RestApi::CallServerFuncti
   };
   auto answered = co_await function(call);
   if (!answered) co_return answered.error();
-  if (!*answered) co_return std::nullopt;
+  if (!*answered) {
+    if (call.args_changed) co_return ServerAnswer{std::nullopt, json::serialize(call.args)};
+    co_return ServerAnswer{};
+  }
   http::Response response{200, {}, std::move(**answered)};
   response.SetHeader("Content-Type", "application/json; charset=utf-8");
-  co_return response;
+  co_return ServerAnswer{std::move(response), std::nullopt};
 }
 
 // One round trip, and for requests that decide after seeing their result

@@ -59,12 +59,15 @@ struct RequestConstants {
 };
 
 // A function the server answers itself instead of the database (app wires
-// them: memory search from an in-memory index). It gets the call's JSON
-// arguments, who calls, and a runner for statements as that caller; it
-// answers a 200's JSON body, or nothing to let the database answer as for
-// any other function. Its errors are answered as PostgREST's.
+// them: memory search from an in-memory index, embeddings computed for a
+// call). It gets the call's JSON arguments, who calls, and a runner for
+// statements as that caller; it answers a 200's JSON body, or nothing to let
+// the database answer as for any other function, with the arguments as the
+// function left them (args_changed: it added or changed some). Its errors
+// are answered as PostgREST's.
 struct ServerCall {
   boost::json::object args;
+  bool args_changed = false;
   std::string role;
   std::string claims;  // JSON, with "role" set
   bool anonymous = true;
@@ -97,15 +100,20 @@ class RestApi {
   // Every stage of a request; a failure comes back as an error value and
   // Handle turns it into the response. `anonymous` is set once the caller
   // is known (42501 is 401 for anon, 403 for others).
-  boost::asio::awaitable<Result<http::Response>> Answer(const http::Request& request, bool& anonymous);
+  boost::asio::awaitable<Result<http::Response>> Answer(const http::Request& request, bool& anonymous,
+                                                        bool server_functions = true);
   // Parsed, planned and written, or taken from the read plans.
   Result<std::shared_ptr<const PreparedRequest>> PreparedFor(const http::Request& request, const std::string& resource,
                                                              bool is_rpc, BodyForm form, const SchemaCache& cache);
-  // A server function's answer; none: the database answers.
-  boost::asio::awaitable<Result<std::optional<http::Response>>> CallServerFunction(const ServerFunction& function,
-                                                                                   const http::Request& request,
-                                                                                   const Caller& caller,
-                                                                                   const std::string& schema);
+  // A server function's answer (a response, or the body the database is to
+  // answer instead); none: the database answers the request as it is.
+  struct ServerAnswer {
+    std::optional<http::Response> response;
+    std::optional<std::string> body;
+  };
+  boost::asio::awaitable<Result<ServerAnswer>> CallServerFunction(const ServerFunction& function,
+                                                                  const http::Request& request, const Caller& caller,
+                                                                  const std::string& schema);
   boost::asio::awaitable<Result<StatementRow>> Run(const PreparedRequest& prepared, const Caller& caller,
                                                    const http::Request& request, const std::string& path,
                                                    const std::string& schema);
