@@ -3,11 +3,17 @@
 #include "http/client.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <optional>
@@ -77,6 +83,35 @@ Result<ClientResponse> SendNow(ClientRequest request, ClientOptions options = {}
   }
   if (!answer) return Error::Internal("Send did not finish");
   return std::move(*answer);
+}
+
+// A self-signed certificate for "localhost", in PEM: no system store vouches for it.
+struct SelfSigned {
+  std::string certificate;
+  std::string private_key;
+};
+
+SelfSigned MakeSelfSigned() {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
+  std::unique_ptr<X509, decltype(&X509_free)> certificate(X509_new(), X509_free);
+  if (!key || !certificate) throw std::runtime_error("OpenSSL: cannot make a key or certificate");
+  ASN1_INTEGER_set(X509_get_serialNumber(certificate.get()), 1);
+  X509_gmtime_adj(X509_getm_notBefore(certificate.get()), -60);
+  X509_gmtime_adj(X509_getm_notAfter(certificate.get()), 3600);
+  X509_set_pubkey(certificate.get(), key.get());
+  X509_NAME* name = X509_get_subject_name(certificate.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  X509_set_issuer_name(certificate.get(), name);
+  if (X509_sign(certificate.get(), key.get(), EVP_sha256()) == 0) throw std::runtime_error("OpenSSL: cannot sign");
+  auto pem = [](auto write) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+    write(bio.get());
+    char* data = nullptr;
+    long size = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<size_t>(size));
+  };
+  return {pem([&](BIO* bio) { PEM_write_bio_X509(bio, certificate.get()); }),
+          pem([&](BIO* bio) { PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr); })};
 }
 
 }  // namespace
@@ -195,6 +230,52 @@ TEST_F(FetchTest, BodiesOverTheLimitAreRefused) {
   FetchOptions small;
   small.max_bytes = 4;
   EXPECT_FALSE(Fetch(Url("/jwks.json"), small).ok());
+}
+
+// The client verifies the server: a certificate no system authority signed
+// ends the handshake, after the client named the host it wanted (SNI).
+TEST(ClientTlsTest, RefusesAServerItCannotVerifyAndNamesTheHost) {
+  namespace asio = boost::asio;
+  SelfSigned identity = MakeSelfSigned();
+  asio::ssl::context server_tls(asio::ssl::context::tls_server);
+  server_tls.use_certificate_chain(asio::buffer(identity.certificate));
+  server_tls.use_private_key(asio::buffer(identity.private_key), asio::ssl::context::pem);
+  static std::string server_name;  // what the ClientHello named; a C callback has no capture
+  server_name.clear();
+  SSL_CTX_set_tlsext_servername_callback(
+      server_tls.native_handle(), +[](SSL* ssl, int*, void*) {
+        const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+        server_name = name ? name : "";
+        return SSL_TLSEXT_ERR_OK;
+      });
+
+  asio::io_context server_io;
+  asio::ip::tcp::acceptor acceptor(server_io, {asio::ip::make_address("127.0.0.1"), 0});
+  uint16_t port = acceptor.local_endpoint().port();
+  boost::system::error_code server_error;
+  asio::co_spawn(
+      server_io,
+      [&]() -> asio::awaitable<void> {
+        asio::ssl::stream<asio::ip::tcp::socket> stream(co_await acceptor.async_accept(asio::use_awaitable),
+                                                        server_tls);
+        co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                        asio::redirect_error(asio::use_awaitable, server_error));
+      },
+      [](std::exception_ptr failure) {
+        if (failure) std::rethrow_exception(failure);
+      });
+  std::thread server([&] { server_io.run_for(std::chrono::seconds(5)); });
+
+  ClientRequest request;
+  request.url = *ParseHttpUrl("https://localhost:" + std::to_string(port) + "/");
+  auto answer = SendNow(request, ClientOptions{std::chrono::milliseconds(3000), 1024});
+  server.join();
+  ASSERT_FALSE(answer.ok());
+  EXPECT_TRUE(answer.error().Is(ErrorKind::kUnavailable)) << answer.error().message;
+  EXPECT_NE(answer.error().message.find("TLS handshake"), std::string::npos) << answer.error().message;
+  EXPECT_NE(answer.error().message.find("certificate verify failed"), std::string::npos) << answer.error().message;
+  EXPECT_EQ(server_name, "localhost");
+  EXPECT_TRUE(server_error) << "the server's handshake should have failed too";
 }
 
 }  // namespace agentbase::http
