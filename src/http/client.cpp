@@ -80,7 +80,7 @@ Error TimedOut(const std::string& what, std::chrono::milliseconds timeout) {
 // by the deadline that may cut it short. Both run on `strand`, so neither
 // needs a lock.
 struct Call {
-  explicit Call(asio::strand<asio::any_io_executor> on) : strand(on), resolver(on), finished(on) {}
+  explicit Call(const asio::strand<asio::any_io_executor>& on) : strand(on), resolver(on), finished(on) {}
 
   beast::tcp_stream& Lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
   // The caller gave up: whatever is pending ends now, with an error nobody reads.
