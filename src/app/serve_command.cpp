@@ -31,6 +31,8 @@
 #include "changes/feed.hpp"
 #include "db/connection.hpp"
 #include "db/pool.hpp"
+#include "embed/offline_embedder.hpp"
+#include "embed/openai_embedder.hpp"
 #include "http/errors.hpp"
 #include "http/server.hpp"
 #include "memory/memory_search.hpp"
@@ -235,7 +237,28 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   memory_options.index = options.memory_index && *embedding_type == "real[]";
   memory_options.dimensions = static_cast<size_t>(global.embedding_dimensions);
   memory_options.max_bytes = options.memory_index_bytes;
-  auto memory_search = std::make_unique<memory::MemorySearch>(io.get_executor(), memory_options, memory::EmbedText{});
+  std::shared_ptr<embed::Embedder> embedder;
+  if (options.embedder == "openai") {
+    embed::OpenAiEmbedderOptions embedder_options;
+    embedder_options.url = options.embedder_url;
+    embedder_options.model = options.embedder_model;
+    embedder_options.api_key = options.embedder_key;
+    embedder_options.timeout = std::chrono::milliseconds(options.embedder_timeout_ms);
+    embedder_options.dimensions = memory_options.dimensions;
+    auto made = embed::MakeOpenAiEmbedder(io.get_executor(), embedder_options);
+    if (!made) return ReportError(made.error(), kExitUsage);
+    embedder = std::move(*made);
+  } else {
+    embedder = embed::MakeOfflineEmbedder(memory_options.dimensions);
+  }
+  memory::EmbedText embed_text = [embedder](std::string text) -> asio::awaitable<Result<std::vector<float>>> {
+    std::vector<std::string> texts;
+    texts.push_back(std::move(text));
+    auto embedded = co_await embedder->Embed(std::move(texts));
+    if (!embedded) co_return embedded.error();
+    co_return std::move(embedded->at(0));
+  };
+  auto memory_search = std::make_unique<memory::MemorySearch>(io.get_executor(), memory_options, embed_text);
   rest.SetServerFunction("search_memories", [&memory_search](rest::ServerCall& call) {
     return memory_search->Search(call.args, call.args_changed, call.role, call.claims, call.run);
   });
@@ -246,7 +269,8 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
         co_return std::nullopt;
       });
   std::cout << "memory search: "
-            << (memory_options.index ? "in-memory exact index" : "in the database (" + *embedding_type + ")") << "\n";
+            << (memory_options.index ? "in-memory exact index" : "in the database (" + *embedding_type + ")")
+            << "; embeddings of text: " << embedder->Describe() << "\n";
   auth::AuthOptions auth_options;
   auth_options.refresh_token_reuse_interval = std::chrono::seconds(options.refresh_token_reuse_interval_s);
   auth_options.sign_in_limits.per_address = {options.sign_in_attempts_per_address,

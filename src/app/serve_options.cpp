@@ -167,6 +167,27 @@ void AddServeOptions(CLI::App* serve, ServeOptions& options) {
                    "How often expired memories are deleted (0: never)")
       ->check(CLI::Range(0, 86400 * 7))
       ->capture_default_str();
+  serve
+      ->add_option("--embedder", options.embedder,
+                   "How text becomes an embedding (remember's value, search_memories' query_text): offline (built in, "
+                   "lexical: words and character trigrams hashed, no network, not a neural model) or openai (an "
+                   "OpenAI-compatible /embeddings endpoint)")
+      ->envname("AGENTBASE_EMBEDDER")
+      ->check(CLI::IsMember({"offline", "openai"}))
+      ->capture_default_str();
+  serve->add_option("--embedder-url", options.embedder_url, "With --embedder openai: the API's base URL")
+      ->envname("AGENTBASE_EMBEDDER_URL")
+      ->capture_default_str();
+  serve->add_option("--embedder-model", options.embedder_model, "With --embedder openai: the model")
+      ->envname("AGENTBASE_EMBEDDER_MODEL")
+      ->capture_default_str();
+  serve->add_option("--embedder-key", options.embedder_key, "With --embedder openai: the API key (prefer the variable)")
+      ->envname("AGENTBASE_EMBEDDER_KEY");
+  serve
+      ->add_option("--embedder-timeout-ms", options.embedder_timeout_ms,
+                   "With --embedder openai: how long one call may take")
+      ->check(CLI::Range(100, 600000))
+      ->capture_default_str();
   serve->add_flag("!--no-demo", options.demo,
                   "Do not seed the demo data (agentbase seed --demo) on a new embedded database");
   serve

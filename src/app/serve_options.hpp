@@ -51,6 +51,14 @@ struct ServeOptions {
   // Expired memories are purged this often (0: never; `agentbase memory
   // purge` does it on demand).
   int memory_purge_interval_s = 600;
+  // Embeddings of text (remember's value, search_memories' query_text):
+  // "offline" (built in, lexical) or "openai" (any OpenAI-compatible
+  // /embeddings endpoint).
+  std::string embedder = "offline";
+  std::string embedder_url = "https://api.openai.com/v1";
+  std::string embedder_model = "text-embedding-3-small";
+  std::string embedder_key;
+  int embedder_timeout_ms = 10000;
   // /auth/v1 hardening (see auth/auth_api.hpp and auth/sign_in_limiter.hpp).
   int refresh_token_reuse_interval_s = 10;  // GoTrue's default
   int sign_in_attempts_per_address = 30;    // per sign_in_address_window_s; 0: no limit
