@@ -7,6 +7,7 @@
 #include "app/db_commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/global_options.hpp"
+#include "app/memory_command.hpp"
 #include "app/seed_command.hpp"
 #include "app/serve_command.hpp"
 #include "app/user_commands.hpp"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   AddDbCommands(app, options, exit_code);
   AddUserCommands(app, options, exit_code);
   AddSeedCommand(app, options, exit_code);
+  AddMemoryCommand(app, options, exit_code);
   ServeOptions serve_options;
   AddServeCommand(app, options, serve_options, exit_code);
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,6 +10,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <iostream>
@@ -68,6 +70,27 @@ Result<std::string> EmbeddingColumnType(db::Connection& admin) {
       "AND NOT a.attisdropped), '')");
   if (!type) return type.error();
   return type->Text(0, 0);
+}
+
+// Deletes expired memories every `interval`, on the admin pool (as the
+// database's owner), until the server stops.
+asio::awaitable<void> PurgeMemories(db::Pool* pool, std::chrono::seconds interval) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (true) {
+    timer.expires_after(interval);
+    auto [waited] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (waited) co_return;
+    std::vector<db::Statement> statements(1);
+    statements[0].sql = "SELECT agentbase.purge_expired_memories()";
+    auto purged = co_await pool->Submit(std::move(statements));
+    if (!purged) {
+      spdlog::warn("memory purge: {}", purged.error().message);
+    } else if (purged->failure) {
+      spdlog::warn("memory purge: {}", purged->failure->message);
+    } else if (auto count = purged->results.at(0).Get(0, 0); count != "0") {
+      spdlog::info("memory purge: {} expired memories deleted", count);
+    }
+  }
 }
 
 Result<std::string> PushSchema(db::Connection& admin, int embedding_dimensions, bool& blocked) {
@@ -398,6 +421,10 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   });
   asio::co_spawn(io, rest::WatchSchemaReloads(io.get_executor(), target->Conninfo(), &rest, &api_pool),
                  LogFailure{"schema watcher"});
+  if (options.memory_purge_interval_s > 0) {
+    asio::co_spawn(io, PurgeMemories(&admin_pool, std::chrono::seconds(options.memory_purge_interval_s)),
+                   LogFailure{"memory purge"});
+  }
   // A JWKS URL is fetched again periodically, on a thread of its own (the
   // fetch blocks), so that rotated keys are honoured without a restart.
   asio::thread_pool jwks_fetcher(1);
