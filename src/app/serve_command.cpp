@@ -287,6 +287,8 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   });
   rest.SetServerFunction(
       "remember", [&memory_search](rest::ServerCall& call) -> asio::awaitable<Result<std::optional<std::string>>> {
+        // Not for anon, whom remember refuses anyway: an embedder may cost money.
+        if (call.anonymous) co_return std::nullopt;
         auto embedded = co_await memory_search->EmbedMissing(call.args, call.args_changed, "value", "embedding");
         if (!embedded) co_return embedded.error();
         co_return std::nullopt;

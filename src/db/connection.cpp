@@ -164,10 +164,18 @@ void AppendCopyText(std::string& row, std::string_view field) {
 }
 
 std::string TextArrayLiteral(const std::vector<std::string>& items) {
+  return TextArrayLiteral(std::vector<std::optional<std::string>>(items.begin(), items.end()));
+}
+
+std::string TextArrayLiteral(const std::vector<std::optional<std::string>>& items) {
   std::string out = "{";
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) out += ",";
-    out += "\"" + ReplaceAll(ReplaceAll(items[i], "\\", "\\\\"), "\"", "\\\"") + "\"";
+    if (!items[i]) {
+      out += "NULL";  // unquoted: the null element ("NULL" quoted is the text)
+      continue;
+    }
+    out += "\"" + ReplaceAll(ReplaceAll(*items[i], "\\", "\\\\"), "\"", "\\\"") + "\"";
   }
   return out + "}";
 }

@@ -71,8 +71,9 @@ class CopyIn {
 void AppendCopyText(std::string& row, std::string_view field);
 
 // A PostgreSQL array literal of text elements, every one quoted: {"a","b\"c"}
-// (for a text[] parameter).
+// (for a text[] parameter); an absent element is NULL.
 std::string TextArrayLiteral(const std::vector<std::string>& items);
+std::string TextArrayLiteral(const std::vector<std::optional<std::string>>& items);
 
 // Whether the statement or one of its parameters holds a NUL byte, which
 // libpq would cut it at (see util/utf8.hpp's NulByteError): such a statement

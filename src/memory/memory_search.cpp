@@ -275,7 +275,8 @@ awaitable<Status> MemorySearch::EmbedMissing(json::object& args, bool& args_chan
                                              std::string_view embedding) {
   const json::value* given = args.if_contains(embedding);
   const json::value* source = args.if_contains(text);
-  if (!embed_ || (given != nullptr && !given->is_null()) || source == nullptr || !source->is_string()) co_return Ok();
+  // An explicit null asks for none.
+  if (!embed_ || given != nullptr || source == nullptr || !source->is_string()) co_return Ok();
   auto embedded = co_await EmbedChecked(std::string(source->as_string()));
   if (!embedded) co_return embedded.error();
   json::array numbers;
@@ -303,7 +304,13 @@ awaitable<Result<std::optional<std::string>>> MemorySearch::Search(json::object&
   } else if (read && role == "service_role") {
     target = read->user_id;
   }
-  if (!options_.index || !target || (!read->embedding && !(read->text && embed_))) {
+  if (!target) {
+    // The SQL function's to refuse (or to answer unusual arguments); no
+    // embedding is made for a caller that cannot search.
+    ++stats_.passed_on;
+    co_return std::nullopt;
+  }
+  if (!options_.index || (!read->embedding && !(read->text && embed_))) {
     // The SQL function's, with the text's embedding if it can be had.
     ++stats_.passed_on;
     auto embedded = co_await EmbedMissing(args, args_changed, "query_text", "query_embedding");

@@ -80,8 +80,8 @@ class MemorySearch {
                                                                     RunAsCaller run);
 
   // Adds args[embedding] computed from args[text] when the call has text
-  // but no embedding (and an embedder is configured): remember's embedding
-  // of its value.
+  // and leaves the embedding out (null: none wanted), and an embedder is
+  // configured: remember's embedding of its value.
   boost::asio::awaitable<Status> EmbedMissing(boost::json::object& args, bool& args_changed, std::string_view text,
                                               std::string_view embedding);
 

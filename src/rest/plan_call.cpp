@@ -141,9 +141,14 @@ CallArgument ArgumentFor(const FunctionArgument& argument, const json::value& va
   // A VARIADIC argument given one value is an array of one.
   if (argument.is_variadic && !value.is_array()) return ArgumentFor(argument, json::array{value});
   if (argument.type.ends_with("[]") && value.is_array()) {
-    std::vector<std::string> items;
+    // A JSON null is a null element, as PostgREST passes it.
+    std::vector<std::optional<std::string>> items;
     for (const auto& item : value.as_array()) {
-      items.push_back(item.is_string() ? std::string(item.as_string()) : json::serialize(item));
+      if (item.is_null()) {
+        items.emplace_back(std::nullopt);
+      } else {
+        items.emplace_back(item.is_string() ? std::string(item.as_string()) : json::serialize(item));
+      }
     }
     call.value = db::TextArrayLiteral(items);
     return call;

@@ -149,12 +149,8 @@ test('remember: stores for the caller, upserts by key, refuses with PostgREST er
 });
 
 // PostgREST reads a JSON array argument with json_to_record, so a null in it
-// is a NULL element, which remember names. agentbase's REST layer
-// (rest::ArgumentFor) passes JSON null array items as the text "null"
-// instead: the code is the same (22P02), the reason is not.
-test('remember: a null in an embedding is refused as a null element', {
-  todo: 'src/rest/plan_call.cpp passes JSON null array items as the text "null", not as NULL elements',
-}, async () => {
+// is a NULL element, which remember names (rest::ArgumentFor does the same).
+test('remember: a null in an embedding is refused as a null element', async () => {
   const hole = await refused(a1, 'remember', { key: key('k'), value: 'v', embedding: [...vec(3).slice(1), null] }, '22P02',
     'an embedding with a null');
   assert.match(hole.error.message, /embedding\[1535\] is null, not a finite number/);
@@ -218,7 +214,8 @@ test('search_memories: nearest first by the exact cosine, filters, hybrid, only 
   }
   embeddings.zebra = blend(query, vec(9), 0.95);
   await ok(a1, 'remember', { key: key('zebra'), value: 'saw a zebra at the zoo', memory_type: 'history', embedding: embeddings.zebra });
-  await ok(a1, 'remember', { key: key('plain'), value: 'zebra without an embedding' });
+  // embedding: null asks for none (left out, the server would embed the value).
+  await ok(a1, 'remember', { key: key('plain'), value: 'zebra without an embedding', embedding: null });
   await ok(a2, 'remember', { key: key('colleague'), value: 'the query itself', embedding: query });
   await ok(b1, 'remember', { key: key('foreign'), value: 'the query itself, tenant B', embedding: query });
 
