@@ -261,12 +261,35 @@ awaitable<Result<int64_t>> MemorySearch::Sync(UserIndex& user, const std::string
   co_return Error::Unavailable("the caller's tenant kept changing while its memories were read");
 }
 
+namespace {
+
+// An embedder's failure as the API answers it (ABnnn carries the status):
+// the text's fault 400, the embedder's 502, 503 or 504; never stored.
+Error EmbedderFailure(const Error& failure) {
+  std::string message = "the embedding of the text could not be made: " + failure.message;
+  std::string code;
+  switch (failure.Kind()) {
+    case ErrorKind::kInvalidInput: code = "AB400"; break;
+    case ErrorKind::kUnavailable:
+    case ErrorKind::kBusy: code = "AB503"; break;
+    case ErrorKind::kTimeout: code = "AB504"; break;
+    default: code = "AB502"; break;
+  }
+  Error error = Error::Make(std::move(message), code);
+  error.hint = code == "AB400" ? "Give a text with words, or pass the embedding."
+                               : "Nothing was stored; retry later, or pass the embedding.";
+  return error;
+}
+
+}  // namespace
+
 awaitable<Result<std::vector<float>>> MemorySearch::EmbedChecked(std::string text) {
   auto embedded = co_await embed_(std::move(text));
-  if (!embedded) co_return embedded.error();
+  if (!embedded) co_return EmbedderFailure(embedded.error());
   if (embedded->size() != options_.dimensions) {
-    co_return Error::Internal("the embedder answered " + std::to_string(embedded->size()) + " numbers, not " +
-                              std::to_string(options_.dimensions) + " (the schema's dimensions)");
+    co_return EmbedderFailure(Error::Internal("the embedder answered " + std::to_string(embedded->size()) +
+                                              " numbers, not " + std::to_string(options_.dimensions) +
+                                              " (the schema's dimensions)"));
   }
   co_return std::move(*embedded);
 }
