@@ -261,10 +261,6 @@ awaitable<Result<int64_t>> MemorySearch::Sync(UserIndex& user, const std::string
   co_return Error::Unavailable("the caller's tenant kept changing while its memories were read");
 }
 
-namespace {
-
-// An embedder's failure as the API answers it (ABnnn carries the status):
-// the text's fault 400, the embedder's 502, 503 or 504; never stored.
 Error EmbedderFailure(const Error& failure) {
   std::string message = "the embedding of the text could not be made: " + failure.message;
   std::string code;
@@ -280,8 +276,6 @@ Error EmbedderFailure(const Error& failure) {
                                : "Nothing was stored; retry later, or pass the embedding.";
   return error;
 }
-
-}  // namespace
 
 awaitable<Result<std::vector<float>>> MemorySearch::EmbedChecked(std::string text) {
   auto embedded = co_await embed_(std::move(text));

@@ -105,6 +105,10 @@ class MemorySearch {
   MemorySearchStats stats_;
 };
 
+// An embedder's failure as the API answers it (ABnnn carries the status):
+// the text's fault 400, the embedder's 502, 503 or 504.
+Error EmbedderFailure(const Error& failure);
+
 // Parses a real[] as PostgreSQL writes it ({1,2.5,-3e-05}) into `out`, which
 // must get exactly out.size() finite values.
 bool ParseRealArray(std::string_view text, std::span<float> out);

@@ -173,5 +173,16 @@ TEST(ParseRealArray, ReadsPostgresTextAndRefusesAnythingElse) {
   }
 }
 
+TEST(EmbedderFailure, TheTextsFaultIs400AndTheEmbeddersAre5xx) {
+  EXPECT_EQ(EmbedderFailure(Error::InvalidInput("text 0 has no words")).code, "AB400");
+  EXPECT_EQ(EmbedderFailure(Error::Unavailable("connection refused")).code, "AB503");
+  EXPECT_EQ(EmbedderFailure(Error::Busy("429")).code, "AB503");
+  EXPECT_EQ(EmbedderFailure(Error::Timeout("no answer in 500 ms")).code, "AB504");
+  Error wrong = EmbedderFailure(Error::Internal("1535 numbers"));
+  EXPECT_EQ(wrong.code, "AB502");
+  EXPECT_NE(wrong.message.find("1535 numbers"), std::string::npos);
+  EXPECT_FALSE(wrong.hint.empty());
+}
+
 }  // namespace
 }  // namespace agentbase::memory
