@@ -54,6 +54,11 @@ class Authorizer {
   // anyone unchecked.
   virtual boost::asio::awaitable<Result<Verdict>> Visible(std::shared_ptr<const Change> change,
                                                           Subscribers subscribers) = 0;
+  // The same for several changes (one verdict per change, in order), so
+  // that an authorizer can judge a backlog in one round trip; by default
+  // one change after the other.
+  virtual boost::asio::awaitable<Result<std::vector<Verdict>>> VisibleBatch(
+      std::vector<std::shared_ptr<const Change>> changes, Subscribers subscribers);
 };
 
 // What the feed calls per change, in commit order (realtime's Hub::Submit

@@ -14,6 +14,9 @@ class DatabaseAuthorizer final : public Authorizer {
   explicit DatabaseAuthorizer(changes::Authorizer& database) : database_(database) {}
   boost::asio::awaitable<Result<Verdict>> Visible(std::shared_ptr<const Change> change,
                                                   Subscribers subscribers) override;
+  // One round trip per table among the changes (changes::Authorizer::VisibleBatch).
+  boost::asio::awaitable<Result<std::vector<Verdict>>> VisibleBatch(std::vector<std::shared_ptr<const Change>> changes,
+                                                                    Subscribers subscribers) override;
 
  private:
   changes::Authorizer& database_;

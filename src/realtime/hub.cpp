@@ -131,6 +131,18 @@ json::object SelectColumns(const json::object& data, const std::vector<std::stri
   return selected;
 }
 
+boost::asio::awaitable<Result<std::vector<Verdict>>> Authorizer::VisibleBatch(
+    std::vector<std::shared_ptr<const Change>> changes, Subscribers subscribers) {
+  std::vector<Verdict> verdicts;
+  verdicts.reserve(changes.size());
+  for (auto& change : changes) {
+    auto verdict = co_await Visible(std::move(change), subscribers);
+    if (!verdict) co_return verdict.error();
+    verdicts.push_back(std::move(*verdict));
+  }
+  co_return verdicts;
+}
+
 Hub::Hub(boost::asio::any_io_executor executor, std::shared_ptr<Authorizer> authorizer)
     : executor_(std::move(executor)), authorizer_(std::move(authorizer)) {}
 
@@ -156,9 +168,14 @@ boost::asio::awaitable<void> Hub::PublishQueued(Hub* hub) {
     ~Done() { hub->publishing_ = false; }
   } done{hub};
   while (!hub->queued_.empty()) {
-    auto change = std::move(hub->queued_.front());
-    hub->queued_.pop_front();
-    co_await hub->Publish(std::move(change));
+    // What queued up while the last batch was judged is judged together:
+    // a backlog costs the authorizer one round trip, not one per change.
+    std::vector<std::shared_ptr<const Change>> batch;
+    while (!hub->queued_.empty() && batch.size() < kMaxBatch) {
+      batch.push_back(std::move(hub->queued_.front()));
+      hub->queued_.pop_front();
+    }
+    co_await hub->PublishBatch(std::move(batch));
   }
 }
 
@@ -246,8 +263,14 @@ json::object Hub::PresenceState(const std::string& topic) const {
 }
 
 boost::asio::awaitable<void> Hub::Publish(std::shared_ptr<const Change> change) {
-  // Who would get it, decided now: members that join while the authorizer
-  // runs see the next change, not this one.
+  std::vector<std::shared_ptr<const Change>> one;
+  one.push_back(std::move(change));
+  co_await PublishBatch(std::move(one));
+}
+
+boost::asio::awaitable<void> Hub::PublishBatch(std::vector<std::shared_ptr<const Change>> changes) {
+  // Who would get each, decided now: members that join while the authorizer
+  // runs see the next change, not these.
   struct Target {
     uint64_t member;
     json::array ids;
@@ -256,74 +279,93 @@ boost::asio::awaitable<void> Hub::Publish(std::shared_ptr<const Change> change) 
     // them selects everything.
     std::optional<std::vector<std::string>> select;
   };
-  std::vector<Target> targets;
+  std::vector<std::vector<Target>> targets(changes.size());
   Subscribers subscribers;
   // Claims decide the role, so equal claims texts are one subscriber.
   std::unordered_map<std::string_view, size_t> subscriber_index;
-  for (const auto& [id, member] : members_) {
-    json::array ids;
-    std::optional<std::vector<std::string>> select = std::vector<std::string>();
-    for (const auto& binding : member->bindings) {
-      if (!BindingMatches(binding, *change)) continue;
-      ids.push_back(binding.id);
-      if (!binding.select) {
-        select.reset();
-      } else if (select) {
-        select->insert(select->end(), binding.select->begin(), binding.select->end());
+  std::vector<std::shared_ptr<const Change>> judged;  // the changes someone may get
+  std::vector<size_t> judged_as(changes.size(), SIZE_MAX);
+  for (size_t c = 0; c < changes.size(); ++c) {
+    const Change& change = *changes[c];
+    for (const auto& [id, member] : members_) {
+      json::array ids;
+      std::optional<std::vector<std::string>> select = std::vector<std::string>();
+      for (const auto& binding : member->bindings) {
+        if (!BindingMatches(binding, change)) continue;
+        ids.push_back(binding.id);
+        if (!binding.select) {
+          select.reset();
+        } else if (select) {
+          select->insert(select->end(), binding.select->begin(), binding.select->end());
+        }
       }
+      if (ids.empty() || !member->subscriber) continue;
+      auto [slot, added] = subscriber_index.emplace(member->subscriber->claims_text, subscribers.size());
+      if (added) subscribers.push_back(member->subscriber);
+      targets[c].push_back({id, std::move(ids), slot->second, std::move(select)});
     }
-    if (ids.empty() || !member->subscriber) continue;
-    auto [slot, added] = subscriber_index.emplace(member->subscriber->claims_text, subscribers.size());
-    if (added) subscribers.push_back(member->subscriber);
-    targets.push_back({id, std::move(ids), slot->second, std::move(select)});
+    if (targets[c].empty()) continue;
+    // Members in the order they joined: deterministic delivery order.
+    std::sort(targets[c].begin(), targets[c].end(),
+              [](const Target& a, const Target& b) { return a.member < b.member; });
+    judged_as[c] = judged.size();
+    judged.push_back(changes[c]);
   }
   subscriber_index.clear();  // its keys are views of `subscribers`' texts, which the authorizer may drop
-  if (targets.empty()) co_return;
-  // Members in the order they joined: deterministic delivery order.
-  std::sort(targets.begin(), targets.end(), [](const Target& a, const Target& b) { return a.member < b.member; });
+  if (judged.empty()) co_return;
   if (!authorizer_) {
-    spdlog::warn("realtime: a change of {}.{} is withheld: no authorizer is configured", change->schema, change->table);
+    spdlog::warn("realtime: {} changes are withheld: no authorizer is configured", judged.size());
     co_return;
   }
   size_t asked = subscribers.size();
-  auto visible = co_await authorizer_->Visible(change, std::move(subscribers));
-  if (!visible) {
-    spdlog::error("realtime: a change of {}.{} is withheld: {}", change->schema, change->table,
-                  visible.error().message);
+  size_t judged_count = judged.size();
+  auto verdicts = co_await authorizer_->VisibleBatch(std::move(judged), std::move(subscribers));
+  if (!verdicts) {
+    spdlog::error("realtime: {} changes are withheld: {}", judged_count, verdicts.error().message);
     co_return;
   }
-  if (visible->visible.size() != asked) {
-    spdlog::error("realtime: the authorizer answered {} of {} subscribers; the change of {}.{} is withheld",
-                  visible->visible.size(), asked, change->schema, change->table);
+  if (verdicts->size() != judged_count) {
+    spdlog::error("realtime: the authorizer judged {} of {} changes; they are withheld", verdicts->size(),
+                  judged_count);
     co_return;
   }
-  json::object data = ChangeData(*change, visible->primary_key);
-  // Members of one topic whose matching bindings have the same ids and
-  // columns, under one serializer, get the same message: it is encoded once
-  // and shared (binding ids depend only on what was subscribed, so a
-  // thousand alike subscribers of a channel cost one encoding and no copy).
-  std::unordered_map<std::string, std::shared_ptr<const std::string>> frames;
-  for (auto& target : targets) {
-    if (!visible->visible[target.subscriber]) continue;
-    // Gone meanwhile? (A channel joined again is another member.)
-    auto found = members_.find(target.member);
-    if (found == members_.end()) continue;
-    const Member* member = found->second.get();
-    Serializer serializer = member->outlet->serializer();
-    std::string key = member->topic;
-    key += serializer == Serializer::kV2 ? "\n2\n" : "\n1\n";
-    key += json::serialize(target.ids);
-    if (target.select) {
-      key += "\nselect";
-      for (const auto& column : *target.select) (key += '\n') += column;
+  for (size_t c = 0; c < changes.size(); ++c) {
+    if (judged_as[c] == SIZE_MAX) continue;
+    const Change& change = *changes[c];
+    const Verdict& verdict = (*verdicts)[judged_as[c]];
+    if (verdict.visible.size() != asked) {
+      spdlog::error("realtime: the authorizer answered {} of {} subscribers; the change of {}.{} is withheld",
+                    verdict.visible.size(), asked, change.schema, change.table);
+      continue;
     }
-    auto& frame = frames[key];
-    if (!frame) {
-      json::object payload{{"ids", std::move(target.ids)},
-                           {"data", target.select ? SelectColumns(data, *target.select, visible->primary_key) : data}};
-      frame = Shared(EncodeText(Message{{}, {}, member->topic, "postgres_changes", std::move(payload)}, serializer));
+    json::object data = ChangeData(change, verdict.primary_key);
+    // Members of one topic whose matching bindings have the same ids and
+    // columns, under one serializer, get the same message: it is encoded
+    // once and shared (binding ids depend only on what was subscribed, so a
+    // thousand alike subscribers of a channel cost one encoding and no copy).
+    std::unordered_map<std::string, std::shared_ptr<const std::string>> frames;
+    for (auto& target : targets[c]) {
+      if (!verdict.visible[target.subscriber]) continue;
+      // Gone meanwhile? (A channel joined again is another member.)
+      auto found = members_.find(target.member);
+      if (found == members_.end()) continue;
+      const Member* member = found->second.get();
+      Serializer serializer = member->outlet->serializer();
+      std::string key = member->topic;
+      key += serializer == Serializer::kV2 ? "\n2\n" : "\n1\n";
+      key += json::serialize(target.ids);
+      if (target.select) {
+        key += "\nselect";
+        for (const auto& column : *target.select) (key += '\n') += column;
+      }
+      auto& frame = frames[key];
+      if (!frame) {
+        json::object payload{{"ids", std::move(target.ids)},
+                             {"data", target.select ? SelectColumns(data, *target.select, verdict.primary_key) : data}};
+        frame = Shared(EncodeText(Message{{}, {}, member->topic, "postgres_changes", std::move(payload)}, serializer));
+      }
+      member->outlet->SendText(frame);
     }
-    member->outlet->SendText(frame);
   }
 }
 

@@ -88,6 +88,8 @@ class Hub {
   // Changes queued beyond this many are dropped (logged): the feed cannot
   // be slowed down, and memory must stay bounded.
   static constexpr size_t kMaxQueuedChanges = 100'000;
+  // Queued changes judged together at most (one authorizer round trip).
+  static constexpr size_t kMaxBatch = 64;
 
   explicit Hub(boost::asio::any_io_executor executor, std::shared_ptr<Authorizer> authorizer = nullptr);
 
@@ -116,6 +118,8 @@ class Hub {
   // come out alike share one). Completes once sent;
   // awaited change after change, it keeps commit order.
   boost::asio::awaitable<void> Publish(std::shared_ptr<const Change> change);
+  // Several changes, in order, judged in one call of the authorizer.
+  boost::asio::awaitable<void> PublishBatch(std::vector<std::shared_ptr<const Change>> changes);
   // Queues a change for Publish; queued changes are published one at a
   // time, in the order submitted (the ChangeListener the feed calls).
   void Submit(std::shared_ptr<const Change> change);

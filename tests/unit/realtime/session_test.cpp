@@ -75,8 +75,14 @@ class SubAuthorizer final : public Authorizer {
     }
     co_return Verdict{std::move(answer), change->primary_key};
   }
+  asio::awaitable<Result<std::vector<Verdict>>> VisibleBatch(std::vector<std::shared_ptr<const Change>> changes,
+                                                             Subscribers subscribers) override {
+    batches.push_back(changes.size());
+    co_return co_await Authorizer::VisibleBatch(std::move(changes), std::move(subscribers));
+  }
   std::vector<std::string> allowed;
   bool delay_first = false;
+  std::vector<size_t> batches;  // the size of each batch judged
   std::vector<Subscribers> asked;
   std::vector<ChangeKind> kinds;
 };
@@ -439,6 +445,25 @@ TEST_F(RealtimeSession, SubmittedChangesArriveInCommitOrderEvenWhenAnAnswerIsSlo
   ASSERT_EQ(changes.size(), 5u);
   for (int id = 1; id <= 5; ++id) EXPECT_EQ(changes[id - 1].at(4).at("data").at("record").at("id"), id);
   EXPECT_EQ(hub_.QueuedChanges(), 0u);
+}
+
+TEST_F(RealtimeSession, ChangesQueuedWhileOthersAreJudgedAreJudgedTogether) {
+  auto authorizer = std::make_shared<SubAuthorizer>(std::vector<std::string>{"u1"});
+  authorizer->delay_first = true;  // 50 ms
+  hub_.SetAuthorizer(authorizer);
+  auto client = Connect();
+  client.Send(
+      R"(["1","1","realtime:chat","phx_join",{"config":{"postgres_changes":[{"event":"*","schema":"public"}]}}])");
+  hub_.Submit(std::make_shared<const Change>(InsertMessage("m", 1)));
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(10));  // the first is being judged
+  for (int id = 2; id <= 6; ++id) hub_.Submit(std::make_shared<const Change>(InsertMessage("m", id)));
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(authorizer->batches, (std::vector<size_t>{1, 5}));
+  auto changes = client.Events("postgres_changes");
+  ASSERT_EQ(changes.size(), 6u);
+  for (int id = 1; id <= 6; ++id) EXPECT_EQ(changes[id - 1].at(4).at("data").at("record").at("id"), id);
 }
 
 TEST_F(RealtimeSession, SelectSendsOnlyThoseColumnsAndTheKey) {
