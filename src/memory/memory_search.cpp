@@ -25,12 +25,15 @@ namespace {
 // set when the user's memories come whole) and a row per changed memory,
 // its columns null when it is gone, not the caller's to see, or has no
 // embedding. Every row carries the statement's snapshot, the caller's
-// tenant and the statement's time.
+// tenant and the statement's time. An expiry is clamped to +-9e12 seconds
+// (some 285,000 years from 1970) before it becomes microseconds, since no
+// int8 holds infinity or -infinity, nor the microseconds of the latest
+// years a timestamptz reaches (294276).
 constexpr const char* kSyncSql =
     "SELECT c.reload, c.memory_id::text, pg_catalog.pg_current_snapshot()::text, "
     "  agentbase.current_tenant_id()::text, "
     "  (EXTRACT(epoch FROM pg_catalog.statement_timestamp()) * 1000000)::int8, "
-    "  m.memory_type, (EXTRACT(epoch FROM m.expires_at) * 1000000)::int8, "
+    "  m.memory_type, (GREATEST(LEAST(EXTRACT(epoch FROM m.expires_at), 9e12), -9e12) * 1000000)::int8, "
     "  pg_catalog.json_build_object('id', m.id, 'memory_type', m.memory_type, 'key', m.key, 'value', m.value, "
     "    'confidence_score', m.confidence_score, 'source', m.source, "
     "    'source_conversation_id', m.source_conversation_id, 'metadata', m.metadata, 'expires_at', m.expires_at, "
