@@ -63,6 +63,31 @@ std::string DoubleText(double value) {
   return std::string(buffer, written.ptr);
 }
 
+// A JSON number as the SQL function reads it into real: from the decimal
+// the REST layer writes (the shortest that reads back as the same double,
+// json::serialize), rounded once to float, as PostgreSQL's float4in does.
+// Rounding the double instead rounds twice, and differs where the double
+// lies halfway between two floats. None where PostgreSQL refuses the
+// number: out of range for real, or too small to be anything but zero.
+std::optional<float> RealAsPostgresReads(const json::value& number) {
+  char buffer[32];
+  std::to_chars_result written;
+  if (number.is_int64()) {
+    written = std::to_chars(buffer, buffer + sizeof buffer, number.get_int64());
+  } else if (number.is_uint64()) {
+    written = std::to_chars(buffer, buffer + sizeof buffer, number.get_uint64());
+  } else if (number.is_double()) {
+    written = std::to_chars(buffer, buffer + sizeof buffer, number.get_double());
+  } else {
+    return std::nullopt;
+  }
+  if (written.ec != std::errc()) return std::nullopt;
+  float value = 0;
+  auto [end, error] = std::from_chars(buffer, written.ptr, value);
+  if (error != std::errc() || end != written.ptr || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
 // What the fast path understands of the arguments; anything else is the SQL
 // function's to answer (or refuse).
 struct SearchArgs {
@@ -81,11 +106,9 @@ std::optional<SearchArgs> ReadArgs(const json::object& args, size_t dimensions) 
       std::vector<double> embedding;
       embedding.reserve(dimensions);
       for (const auto& number : value.as_array()) {
-        if (!number.is_number()) return std::nullopt;
-        // The column is real: the query is read as real too, as the SQL does.
-        auto as_real = static_cast<float>(number.to_number<double>());
-        if (!std::isfinite(as_real)) return std::nullopt;
-        embedding.push_back(as_real);
+        auto as_real = RealAsPostgresReads(number);
+        if (!as_real) return std::nullopt;
+        embedding.push_back(*as_real);
       }
       read.embedding = std::move(embedding);
     } else if (name == "match_count") {
