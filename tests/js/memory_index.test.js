@@ -304,8 +304,12 @@ test('the index answers as a brute-force cosine and the SQL function: a few hund
     const p = await newUser('equal');
     const query = vec(7001);
     const tied = blend(query, vec(7002), 0.3);
+    // Every column varies, so that the index's rows must be the SQL function's to the byte.
+    const texts = ['plain', 'quotes " and \\ backslash', 'new\nline\ttab \u0001 control', 'ünïcødé ✓ 😀 \u2028'];
     const rows = Array.from({ length: 300 }, (_, i) => ({
-      key: `m${i}`, value: `memory ${i}`, memory_type: types[i % types.length],
+      key: `m${i}`, value: `memory ${i}: ${texts[i % texts.length]}`, memory_type: types[i % types.length],
+      confidence_score: [1, 0.7, 0.123456789, 0][i % 4], source: i % 3 ? `source ${texts[i % texts.length]}` : null,
+      metadata: i % 5 ? { i, nested: { list: [1, 'two', null, 3.25e-7], text: texts[i % texts.length] } } : {},
       // Four alike near the query (ties, ordered by id), five without an
       // embedding, four expired, three expiring later.
       embedding: i < 4 ? tied : i < 9 ? undefined : vec(10_000 + i),
@@ -658,6 +662,21 @@ test('query_text: memories remembered by text only are found by the words they s
   }
   const typed = await search(t, { query_text: 'black coffee', memory_types: ['goal'] });
   assert.deepEqual(typed, []);
+
+  // With .select(), .limit() or .single() the database answers (PostgREST
+  // shapes the rows), and the server still embeds the text.
+  const tea = await t.supabase.rpc('remember', { key: 'tea', value: 'green tea in the afternoon' })
+    .select('key, embedding').single();
+  assert.equal(tea.error, null, tea.error?.message);
+  assert.equal(tea.data.embedding?.length, dimensions, 'remember(...).select().single() embedded the value');
+  const shaped = await t.supabase.rpc('search_memories', { query_text: 'afternoon tea', match_count: 4 })
+    .select('key, similarity').limit(2);
+  assert.equal(shaped.error, null, shaped.error?.message);
+  const plain = await ok(t, 'search_memories', { query_text: 'afternoon tea', match_count: 4 });
+  assert.deepEqual(shaped.data.map((m) => Object.keys(m)), [['key', 'similarity'], ['key', 'similarity']]);
+  assert.deepEqual(shaped.data.map((m) => m.key), plain.slice(0, 2).map((m) => m.key), 'the first two, as from the index');
+  assert.ok(shaped.data.every((m, i) => Math.abs(m.similarity - plain[i].similarity) < 1e-6));
+  assert.equal(shaped.data[0].key, 'tea');
 });
 
 // 5. Eviction and restart --------------------------------------------------------------
