@@ -299,9 +299,12 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   SELECT 1 - (stored OPERATOR({{vector_schema}}.<=>) query::{{vector_schema}}.vector)
 $$;
 -- agentbase:else
+-- A stored NaN or infinity (the table takes them; remember does not) makes
+-- the cosine NaN, which PostgreSQL orders above every number and finds not
+-- below any min_similarity: such a memory has no cosine, as a zero vector.
 CREATE FUNCTION agentbase.memory_similarity(stored real[], query real[]) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
-  SELECT agentbase.cosine_similarity_exact(stored, query)
+  SELECT NULLIF(agentbase.cosine_similarity_exact(stored, query), 'NaN'::double precision)
 $$;
 -- agentbase:end
 

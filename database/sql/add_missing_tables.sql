@@ -2273,7 +2273,7 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
     EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION agentbase.memory_similarity(stored real[], query real[]) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
-  SELECT agentbase.cosine_similarity_exact(stored, query)
+  SELECT NULLIF(agentbase.cosine_similarity_exact(stored, query), 'NaN'::double precision)
 $$$agentbase_sql$,
       (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
   END IF;

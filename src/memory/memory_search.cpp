@@ -24,8 +24,10 @@ namespace {
 // One statement, as the caller: the header (memory_id null, with `reload`
 // set when the user's memories come whole) and a row per changed memory,
 // its columns null when it is gone, not the caller's to see, or has no
-// embedding. Every row carries the statement's snapshot, the caller's
-// tenant and the statement's time. An expiry is clamped to +-9e12 seconds
+// embedding with a cosine (none, or one with a NaN or infinity, which the
+// table takes and the SQL function finds nothing for either). Every row
+// carries the statement's snapshot, the caller's tenant and the statement's
+// time. An expiry is clamped to +-9e12 seconds
 // (some 285,000 years from 1970) before it becomes microseconds, since no
 // int8 holds infinity or -infinity, nor the microseconds of the latest
 // years a timestamptz reaches (294276).
@@ -41,6 +43,7 @@ constexpr const char* kSyncSql =
     "  m.embedding::text "
     "FROM agentbase.memory_changes($1::uuid, $2) c "
     "LEFT JOIN public.user_memory m ON m.id = c.memory_id AND m.user_id = $1::uuid AND m.embedding IS NOT NULL "
+    "  AND NOT m.embedding OPERATOR(pg_catalog.&&) '{NaN,Infinity,-Infinity}'::real[] "
     "ORDER BY c.memory_id IS NOT NULL";
 
 enum SyncColumn { kReload, kMemoryId, kSnapshot, kTenant, kNow, kType, kExpires, kRow, kEmbedding };
