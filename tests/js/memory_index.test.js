@@ -400,6 +400,19 @@ test('the index and the SQL function agree on edge cases: the query read as Post
     ]);
     const ends = await search(p, { query_embedding: axis(3), match_count: 200, min_similarity: 0.5 });
     assert.deepEqual(ends.map((m) => m.key).sort(), ['late', 'never']);
+
+    // The table takes a NaN or an infinity in an embedding (remember refuses
+    // them): such a memory has no cosine, as a zero vector, and is never found.
+    const odd = await p.supabase.from('user_memory').insert([
+      { key: 'nan', value: 'a NaN', embedding: [...axis(0).slice(0, -1), 'NaN'] },
+      { key: 'inf', value: 'an infinity', embedding: ['-Infinity', ...axis(0).slice(1)] },
+    ].map((m) => ({ tenant_id: p.tenant, user_id: p.id, ...m })));
+    assert.equal(odd.error, null, odd.error?.message);
+    const keys = async (args) => (await search(p, { query_embedding: axis(0), match_count: 200, ...args }))
+      .map((m) => m.key);
+    assert.deepEqual(await keys({ min_similarity: 0.5 }), ['x']);
+    assert.deepEqual((await keys({})).sort(), ['late', 'never', 'x', 'y'], 'the others have a cosine of 0');
+
     assert.deepEqual(await search(p, { query_embedding: axis(0), memory_types: [] }), []);
     assert.deepEqual(await search(p, { query_embedding: axis(0), memory_types: ['nonsense'] }), []);
     await search(p, { query_embedding: axis(0), memory_types: ['nonsense', 'fact'], min_similarity: 0 });
