@@ -63,6 +63,20 @@ $$;
 CREATE TRIGGER user_memory_log_change AFTER INSERT OR UPDATE OR DELETE ON public.user_memory
   FOR EACH ROW EXECUTE FUNCTION agentbase.log_memory_change();
 
+-- TRUNCATE fires no row trigger and names no memory: it raises the horizon
+-- (memory_log_horizon) to its own transaction instead, so that every index
+-- brought up to a snapshot that did not see it reloads its user whole.
+CREATE FUNCTION agentbase.log_memory_truncate() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+  INSERT INTO agentbase.memory_log_horizon AS h (horizon) VALUES (pg_catalog.pg_current_xact_id())
+    ON CONFLICT (only_row) DO UPDATE SET horizon = greatest(h.horizon, excluded.horizon);
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER user_memory_log_truncate AFTER TRUNCATE ON public.user_memory
+  FOR EACH STATEMENT EXECUTE FUNCTION agentbase.log_memory_truncate();
+
 -- The memories of `target` that changed after `since` (a pg_snapshot as
 -- text, from an earlier call's pg_current_snapshot()), as ids; with
 -- `reload` (since is null, unreadable, or older than the pruned log) all of
@@ -285,9 +299,12 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   SELECT 1 - (stored OPERATOR({{vector_schema}}.<=>) query::{{vector_schema}}.vector)
 $$;
 -- agentbase:else
+-- A stored NaN or infinity (the table takes them; remember does not) makes
+-- the cosine NaN, which PostgreSQL orders above every number and finds not
+-- below any min_similarity: such a memory has no cosine, as a zero vector.
 CREATE FUNCTION agentbase.memory_similarity(stored real[], query real[]) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
-  SELECT agentbase.cosine_similarity_exact(stored, query)
+  SELECT NULLIF(agentbase.cosine_similarity_exact(stored, query), 'NaN'::double precision)
 $$;
 -- agentbase:end
 

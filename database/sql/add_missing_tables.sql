@@ -2046,6 +2046,24 @@ BEGIN
 END
 $agentbase$;
 
+CREATE OR REPLACE FUNCTION agentbase.log_memory_truncate() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+  INSERT INTO agentbase.memory_log_horizon AS h (horizon) VALUES (pg_catalog.pg_current_xact_id())
+    ON CONFLICT (only_row) DO UPDATE SET horizon = greatest(h.horizon, excluded.horizon);
+  RETURN NULL;
+END
+$$;
+
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'user_memory_log_truncate' AND tgrelid = 'public.user_memory'::regclass) THEN
+    CREATE TRIGGER user_memory_log_truncate AFTER TRUNCATE ON public.user_memory
+      FOR EACH STATEMENT EXECUTE FUNCTION agentbase.log_memory_truncate();
+  END IF;
+END
+$agentbase$;
+
 CREATE OR REPLACE FUNCTION agentbase.memory_changes(target uuid, since text)
 RETURNS TABLE (memory_id uuid, reload boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
@@ -2255,7 +2273,7 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
     EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION agentbase.memory_similarity(stored real[], query real[]) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
-  SELECT agentbase.cosine_similarity_exact(stored, query)
+  SELECT NULLIF(agentbase.cosine_similarity_exact(stored, query), 'NaN'::double precision)
 $$$agentbase_sql$,
       (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
   END IF;

@@ -282,9 +282,18 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     co_return std::move(embedded->at(0));
   };
   auto memory_search = std::make_unique<memory::MemorySearch>(io.get_executor(), memory_options, embed_text);
-  rest.SetServerFunction("search_memories", [&memory_search](rest::ServerCall& call) {
-    return memory_search->Search(call.args, call.args_changed, call.role, call.claims, call.run);
-  });
+  rest.SetServerFunction(
+      "search_memories",
+      [&memory_search](rest::ServerCall& call) -> asio::awaitable<Result<std::optional<std::string>>> {
+        if (call.may_answer) {
+          co_return co_await memory_search->Search(call.args, call.args_changed, call.role, call.claims, call.run);
+        }
+        // The database shapes the rows (select, filters, ...); the query's embedding is still computed here.
+        auto embedded =
+            co_await memory_search->EmbedMissing(call.args, call.args_changed, "query_text", "query_embedding");
+        if (!embedded) co_return embedded.error();
+        co_return std::nullopt;
+      });
   rest.SetServerFunction(
       "remember", [&memory_search](rest::ServerCall& call) -> asio::awaitable<Result<std::optional<std::string>>> {
         // Not for anon, whom remember refuses anyway: an embedder may cost money.

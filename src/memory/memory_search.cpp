@@ -24,13 +24,18 @@ namespace {
 // One statement, as the caller: the header (memory_id null, with `reload`
 // set when the user's memories come whole) and a row per changed memory,
 // its columns null when it is gone, not the caller's to see, or has no
-// embedding. Every row carries the statement's snapshot, the caller's
-// tenant and the statement's time.
+// embedding with a cosine (none, or one with a NaN or infinity, which the
+// table takes and the SQL function finds nothing for either). Every row
+// carries the statement's snapshot, the caller's tenant and the statement's
+// time. An expiry is clamped to +-9e12 seconds
+// (some 285,000 years from 1970) before it becomes microseconds, since no
+// int8 holds infinity or -infinity, nor the microseconds of the latest
+// years a timestamptz reaches (294276).
 constexpr const char* kSyncSql =
     "SELECT c.reload, c.memory_id::text, pg_catalog.pg_current_snapshot()::text, "
     "  agentbase.current_tenant_id()::text, "
     "  (EXTRACT(epoch FROM pg_catalog.statement_timestamp()) * 1000000)::int8, "
-    "  m.memory_type, (EXTRACT(epoch FROM m.expires_at) * 1000000)::int8, "
+    "  m.memory_type, (GREATEST(LEAST(EXTRACT(epoch FROM m.expires_at), 9e12), -9e12) * 1000000)::int8, "
     "  pg_catalog.json_build_object('id', m.id, 'memory_type', m.memory_type, 'key', m.key, 'value', m.value, "
     "    'confidence_score', m.confidence_score, 'source', m.source, "
     "    'source_conversation_id', m.source_conversation_id, 'metadata', m.metadata, 'expires_at', m.expires_at, "
@@ -38,6 +43,7 @@ constexpr const char* kSyncSql =
     "  m.embedding::text "
     "FROM agentbase.memory_changes($1::uuid, $2) c "
     "LEFT JOIN public.user_memory m ON m.id = c.memory_id AND m.user_id = $1::uuid AND m.embedding IS NOT NULL "
+    "  AND NOT m.embedding OPERATOR(pg_catalog.&&) '{NaN,Infinity,-Infinity}'::real[] "
     "ORDER BY c.memory_id IS NOT NULL";
 
 enum SyncColumn { kReload, kMemoryId, kSnapshot, kTenant, kNow, kType, kExpires, kRow, kEmbedding };
@@ -60,6 +66,31 @@ std::string DoubleText(double value) {
   return std::string(buffer, written.ptr);
 }
 
+// A JSON number as the SQL function reads it into real: from the decimal
+// the REST layer writes (the shortest that reads back as the same double,
+// json::serialize), rounded once to float, as PostgreSQL's float4in does.
+// Rounding the double instead rounds twice, and differs where the double
+// lies halfway between two floats. None where PostgreSQL refuses the
+// number: out of range for real, or too small to be anything but zero.
+std::optional<float> RealAsPostgresReads(const json::value& number) {
+  char buffer[32];
+  std::to_chars_result written;
+  if (number.is_int64()) {
+    written = std::to_chars(buffer, buffer + sizeof buffer, number.get_int64());
+  } else if (number.is_uint64()) {
+    written = std::to_chars(buffer, buffer + sizeof buffer, number.get_uint64());
+  } else if (number.is_double()) {
+    written = std::to_chars(buffer, buffer + sizeof buffer, number.get_double());
+  } else {
+    return std::nullopt;
+  }
+  if (written.ec != std::errc()) return std::nullopt;
+  float value = 0;
+  auto [end, error] = std::from_chars(buffer, written.ptr, value);
+  if (error != std::errc() || end != written.ptr || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
 // What the fast path understands of the arguments; anything else is the SQL
 // function's to answer (or refuse).
 struct SearchArgs {
@@ -78,11 +109,9 @@ std::optional<SearchArgs> ReadArgs(const json::object& args, size_t dimensions) 
       std::vector<double> embedding;
       embedding.reserve(dimensions);
       for (const auto& number : value.as_array()) {
-        if (!number.is_number()) return std::nullopt;
-        // The column is real: the query is read as real too, as the SQL does.
-        auto as_real = static_cast<float>(number.to_number<double>());
-        if (!std::isfinite(as_real)) return std::nullopt;
-        embedding.push_back(as_real);
+        auto as_real = RealAsPostgresReads(number);
+        if (!as_real) return std::nullopt;
+        embedding.push_back(*as_real);
       }
       read.embedding = std::move(embedding);
     } else if (name == "match_count") {

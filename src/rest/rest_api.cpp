@@ -546,9 +546,13 @@ asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& req
   }
   if (auto function = server_functions_.find(route->resource);
       server_functions && function != server_functions_.end() && route->is_rpc && request.method == "POST" &&
-      (*cache)->Schema() == exposed->Schema() && !form->singular && !form->strip_nulls && !form->csv && !form->plan &&
-      !request.Header("prefer") && request.target.find('?') == std::string::npos) {
-    auto answered = co_await CallServerFunction(function->second, request, *caller, (*cache)->Schema());
+      (*cache)->Schema() == exposed->Schema()) {
+    // A call that asks for more than the rows as JSON is the database's to
+    // answer; the function may still rewrite its arguments (remember's
+    // embedding, with supabase-js's .select() or .single() too).
+    bool may_answer = !form->singular && !form->strip_nulls && !form->csv && !form->plan && !request.Header("prefer") &&
+                      request.target.find('?') == std::string::npos;
+    auto answered = co_await CallServerFunction(function->second, request, *caller, (*cache)->Schema(), may_answer);
     if (!answered) co_return answered.error();
     if (answered->response) co_return std::move(*answered->response);
     if (answered->body) {
@@ -607,12 +611,13 @@ Result<std::shared_ptr<const PreparedRequest>> RestApi::PreparedFor(const http::
 asio::awaitable<Result<RestApi::ServerAnswer>> RestApi::CallServerFunction(const ServerFunction& function,
                                                                            const http::Request& request,
                                                                            const Caller& caller,
-                                                                           const std::string& schema) {
+                                                                           const std::string& schema, bool may_answer) {
   boost::system::error_code parse_error;
   json::value body = json::parse(request.body, parse_error);
   if (parse_error || !body.is_object()) co_return ServerAnswer{};
   ServerCall call;
   call.args = std::move(body.as_object());
+  call.may_answer = may_answer;
   call.role = caller.role;
   call.claims = caller.claims;
   call.anonymous = caller.anonymous;
@@ -633,6 +638,7 @@ asio::awaitable<Result<RestApi::ServerAnswer>> RestApi::CallServerFunction(const
   };
   auto answered = co_await function(call);
   if (!answered) co_return answered.error();
+  if (*answered && !may_answer) co_return ApiError("XX000", "a server function answered a call it may only rewrite");
   if (!*answered) {
     if (call.args_changed) co_return ServerAnswer{std::nullopt, json::serialize(call.args)};
     co_return ServerAnswer{};

@@ -68,6 +68,11 @@ struct RequestConstants {
 struct ServerCall {
   boost::json::object args;
   bool args_changed = false;
+  // False when the call asks for more than the function's rows as JSON (a
+  // query string: select, filters, order, limit; Prefer; one object, CSV,
+  // a plan): the database answers, and the function may only change the
+  // arguments.
+  bool may_answer = true;
   std::string role;
   std::string claims;  // JSON, with "role" set
   bool anonymous = true;
@@ -87,8 +92,8 @@ class RestApi {
   void SetSchemaCache(std::shared_ptr<const SchemaCache> cache);
   std::shared_ptr<const SchemaCache> Cache() const { return cache_; }
   void ClearTokenCache() { tokens_.Clear(); }
-  // POST /rpc/<name> in the default schema, with a JSON object body and a
-  // plain JSON answer wanted, goes to `function` first.
+  // POST /rpc/<name> in the default schema with a JSON object body goes to
+  // `function` first (which may answer it when a plain JSON answer is wanted).
   void SetServerFunction(std::string name, ServerFunction function) {
     server_functions_[std::move(name)] = std::move(function);
   }
@@ -113,7 +118,7 @@ class RestApi {
   };
   boost::asio::awaitable<Result<ServerAnswer>> CallServerFunction(const ServerFunction& function,
                                                                   const http::Request& request, const Caller& caller,
-                                                                  const std::string& schema);
+                                                                  const std::string& schema, bool may_answer);
   boost::asio::awaitable<Result<StatementRow>> Run(const PreparedRequest& prepared, const Caller& caller,
                                                    const http::Request& request, const std::string& path,
                                                    const std::string& schema);

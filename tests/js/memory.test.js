@@ -7,72 +7,7 @@
 import { test, before, beforeEach, after } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { createClient } from '@supabase/supabase-js';
-import WebSocket from 'ws';
-
-const url = process.env.AGENTBASE_URL;
-const anonKey = process.env.AGENTBASE_ANON_KEY;
-const serviceKey = process.env.AGENTBASE_SERVICE_KEY;
-const dimensions = 1536;
-
-function client(key = anonKey) {
-  return createClient(url, key, {
-    realtime: { transport: WebSocket },
-    auth: { persistSession: false, autoRefreshToken: false },
-  });
-}
-
-async function signedIn(name) {
-  const [email, password] = process.env[`AGENTBASE_USER_${name}`].split(':');
-  const supabase = client();
-  const { data, error } = await supabase.auth.signInWithPassword({ email, password });
-  assert.equal(error, null, `sign-in of ${name}`);
-  return { supabase, user: data.user, tenant: data.user.app_metadata.tenant_id };
-}
-
-// A pseudo-random embedding per seed (mulberry32), components in [-1, 1):
-// two seeds are all but orthogonal. Components are float32 values, as the
-// database keeps them (real), so that they travel exactly: a double halfway
-// between two float32 values would be rounded one way by Math.fround and the
-// other by PostgreSQL reading its shortest decimal.
-function vec(seed) {
-  let state = seed >>> 0;
-  return Array.from({ length: dimensions }, () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.fround(((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1);
-  });
-}
-// (1 - t) * a + t * b: the larger t, the further from a.
-const blend = (a, b, t) => a.map((x, i) => Math.fround((1 - t) * x + t * b[i]));
-// The cosine in double precision, by brute force.
-function cosine(a, b) {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i];
-  }
-  return dot / (Math.sqrt(na) * Math.sqrt(nb));
-}
-
-// One RPC that must succeed: its data.
-async function ok(who, fn, args = {}) {
-  const { data, error } = await who.supabase.rpc(fn, args);
-  assert.equal(error, null, `${fn}(${JSON.stringify(Object.keys(args))}): ${error?.message}`);
-  return data;
-}
-// One RPC that must fail with `code`: the PostgREST error object.
-async function refused(who, fn, args, code, what) {
-  const { data, error, status } = await who.supabase.rpc(fn, args);
-  assert.equal(data, null, what);
-  assert.ok(error, `${what}: an error`);
-  assert.equal(error.code, code, `${what}: ${error.message}`);
-  assert.equal(typeof error.message, 'string');
-  assert.ok('details' in error && 'hint' in error, `${what}: a PostgREST error object`);
-  assert.ok(status >= 400, `${what}: HTTP ${status}`);
-  return { error, status };
-}
+import { serviceKey, dimensions, client, signedIn, vec, blend, cosine, ok, refused } from './lib/memory.js';
 
 let a1, a2, b1, service, stamp;
 // This run's keys: key('diet') is 'diet-<stamp>'; names(rows) takes the stamps off.

@@ -17,6 +17,9 @@ serve_add_user a2@tenant-a.test "password-a2" tenant-a member
 serve_add_user b1@tenant-b.test "password-b1" tenant-b member
 serve_export
 export AGENTBASE_JWT_SECRET_FILE="$data/keys/jwt-secret"
+# For suites that add users, run SQL as the owner or start more servers on
+# the same database (tests/js/lib/agentbase.js).
+export AGENTBASE_BIN="$bin" AGENTBASE_DATA_DIR="$data"
 
 # A function created while the server runs: exercises the schema reload.
 psql -q "$AGENTBASE_PSQL" <<'SQL'

@@ -4,7 +4,7 @@
 -- trigger, agentbase.memory_changes) that keeps `agentbase serve`'s in-memory
 -- index in step; across users, tenants and roles.
 BEGIN;
-SELECT plan(206);
+SELECT plan(210);
 \ir fixtures.psql
 
 -- Helpers --------------------------------------------------------------------------
@@ -105,21 +105,22 @@ DELETE FROM agentbase.memory_log_horizon;
 
 -- Schema ---------------------------------------------------------------------------
 SELECT has_trigger('public', 'user_memory', 'user_memory_log_change', 'user_memory has the change-log trigger');
+SELECT has_trigger('public', 'user_memory', 'user_memory_log_truncate', 'user_memory has the truncate trigger');
 SELECT is(array_agg(p.proname::text ORDER BY p.proname) FILTER (WHERE p.prosecdef),
-          ARRAY['log_memory_change', 'memory_changes', 'purge_expired_memories'],
-          'the only SECURITY DEFINER functions of memory are the log''s trigger, memory_changes and the purge')
+          ARRAY['log_memory_change', 'log_memory_truncate', 'memory_changes', 'purge_expired_memories'],
+          'the only SECURITY DEFINER functions of memory are the log''s triggers, memory_changes and the purge')
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE (n.nspname = 'public' AND p.proname IN ('remember', 'recall', 'search_memories', 'forget', 'forget_all', 'export_memories'))
-   OR (n.nspname = 'agentbase' AND p.proname IN ('log_memory_change', 'memory_changes', 'memory_owner', 'checked_embedding',
-                                                 'memory_embedding', 'cosine_similarity_exact', 'memory_similarity',
-                                                 'purge_expired_memories'));
-SELECT is(count(*) FILTER (WHERE 'search_path=""' = ANY (p.proconfig))::int || ' of ' || count(*), '14 of 14',
+   OR (n.nspname = 'agentbase' AND p.proname IN ('log_memory_change', 'log_memory_truncate', 'memory_changes', 'memory_owner',
+                                                 'checked_embedding', 'memory_embedding', 'cosine_similarity_exact',
+                                                 'memory_similarity', 'purge_expired_memories'));
+SELECT is(count(*) FILTER (WHERE 'search_path=""' = ANY (p.proconfig))::int || ' of ' || count(*), '15 of 15',
           'every memory function has an empty search_path')
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE ((n.nspname = 'public' AND p.proname IN ('remember', 'recall', 'search_memories', 'forget', 'forget_all', 'export_memories'))
-   OR (n.nspname = 'agentbase' AND p.proname IN ('log_memory_change', 'memory_changes', 'memory_owner', 'checked_embedding',
-                                                 'memory_embedding', 'cosine_similarity_exact', 'memory_similarity',
-                                                 'purge_expired_memories')));
+   OR (n.nspname = 'agentbase' AND p.proname IN ('log_memory_change', 'log_memory_truncate', 'memory_changes', 'memory_owner',
+                                                 'checked_embedding', 'memory_embedding', 'cosine_similarity_exact',
+                                                 'memory_similarity', 'purge_expired_memories')));
 
 -- remember ---------------------------------------------------------------------------
 SELECT fx.act_as('a1');
@@ -679,6 +680,19 @@ SELECT is((SELECT count(*)::int FROM agentbase.memory_log WHERE memory_id = fx.i
           'purge_expired_memories: keep decides what is pruned');
 SELECT is((SELECT horizon FROM agentbase.memory_log_horizon), pg_current_xact_id(),
           'purge_expired_memories: the horizon never falls');
+
+-- TRUNCATE names no memory: it raises the horizon to its transaction, so
+-- every snapshot that did not see it reloads.
+DELETE FROM agentbase.memory_log_horizon;
+SELECT fx.act_as('a1');
+SELECT is((fx.changes(fx.id('user_a1'), :'crafted')).reload, false, 'memory_changes: no reload without a horizon');
+SELECT fx.act_as('postgres');
+TRUNCATE public.user_memory;
+SELECT is((SELECT horizon FROM agentbase.memory_log_horizon), pg_current_xact_id(),
+          'TRUNCATE of user_memory: the horizon is its transaction');
+SELECT fx.act_as('a1');
+SELECT is((fx.changes(fx.id('user_a1'), :'crafted')).reload, true,
+          'memory_changes: a snapshot that did not see a TRUNCATE reloads');
 
 SELECT * FROM finish();
 ROLLBACK;
