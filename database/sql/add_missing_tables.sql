@@ -1521,7 +1521,8 @@ ALTER TABLE agentbase.message_words ENABLE ROW LEVEL SECURITY;
 
 CREATE INDEX IF NOT EXISTS message_words_tenant_recent_idx ON agentbase.message_words (tenant_id, created_at DESC);
 
-CREATE INDEX IF NOT EXISTS message_words_tenant_words_idx ON agentbase.message_words USING gin (tenant_id, words);
+CREATE INDEX IF NOT EXISTS message_words_tenant_words_idx ON agentbase.message_words USING gin (tenant_id, words)
+  WITH (gin_pending_list_limit = 256);
 
 CREATE OR REPLACE FUNCTION agentbase.chat_words_indexed() RETURNS boolean
 LANGUAGE sql STABLE SET search_path = '' AS $$
@@ -1576,8 +1577,10 @@ BEGIN
   WHERE NOT EXISTS (SELECT 1 FROM agentbase.message_words w WHERE w.message_id = m.id)
   ON CONFLICT (message_id) DO NOTHING;
   GET DIAGNOSTICS added = ROW_COUNT;
-  -- Fresh statistics: search's choice of plan reads them (chat_search_page).
+  -- What search's plans read: the rows' statistics (chat_search_page), and a
+  -- GIN index without a pending list to read through.
   IF added > 0 THEN
+    PERFORM pg_catalog.gin_clean_pending_list('agentbase.message_words_tenant_words_idx'::pg_catalog.regclass);
     ANALYZE agentbase.message_words;
   END IF;
   RETURN added;
@@ -1912,15 +1915,15 @@ END
 $$;
 
 CREATE OR REPLACE FUNCTION agentbase.chat_tenant_words_estimate(tenant uuid) RETURNS double precision
-LANGUAGE sql STABLE SET search_path = '' AS $$
-  SELECT c.reltuples * coalesce(
-           s.most_common_freqs[pg_catalog.array_position(s.most_common_vals::text::uuid[], tenant)],
-           (1 - s.null_frac - coalesce((SELECT sum(f) FROM pg_catalog.unnest(s.most_common_freqs) f), 0))
-             / greatest(CASE WHEN s.n_distinct < 0 THEN -s.n_distinct * c.reltuples ELSE s.n_distinct END
-                        - coalesce(pg_catalog.cardinality(s.most_common_freqs), 0), 1))
-  FROM pg_catalog.pg_class c
-  JOIN pg_catalog.pg_stats s ON s.schemaname = 'agentbase' AND s.tablename = 'message_words' AND s.attname = 'tenant_id'
-  WHERE c.oid = 'agentbase.message_words'::pg_catalog.regclass AND c.reltuples >= 0
+LANGUAGE plpgsql SET search_path = '' AS $$
+DECLARE
+  plan json;
+BEGIN
+  EXECUTE pg_catalog.format('EXPLAIN (FORMAT JSON) SELECT FROM agentbase.message_words w WHERE w.tenant_id = %L',
+                            tenant)
+    INTO plan;
+  RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::double precision;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION agentbase.chat_search_page(
