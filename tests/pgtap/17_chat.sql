@@ -3,7 +3,7 @@
 -- message-tenant tie, titles, status changes, the conversation and message
 -- lists with their cursors, and full-text search; across tenants and roles.
 BEGIN;
-SELECT plan(180);
+SELECT plan(182);
 \ir fixtures.psql
 
 -- Schema ------------------------------------------------------------------------
@@ -316,6 +316,8 @@ SELECT cmp_ok(agentbase.chat_index_existing_messages(), '>=', 1::bigint,
 SELECT fx.act_as('a1');
 SELECT is((SELECT count(*)::int FROM public.search_messages('staging') WHERE conversation_id = fx.id('page_5')), 0,
           'search: messages of deleted conversations are left out');
+SELECT is((SELECT count(*)::int FROM public.search_messages('staging', conversation_id => fx.id('page_5'))), 0,
+          'search: also when the deleted conversation is named');
 SELECT ok(fx.id('msg_a_in_conv_b1') IN (SELECT p.id FROM agentbase.chat_search_page(
             websearch_to_tsquery('english', 'tenant conversation'), NULL, 200, NULL, NULL, NULL) p),
           'search: the SECURITY DEFINER step finds a tenant A row in tenant B''s conversation for a1');
@@ -334,6 +336,8 @@ SELECT is((SELECT count(*)::int FROM agentbase.chat_search_page(websearch_to_tsq
 SELECT fx.act_as('service_role');
 SELECT ok((SELECT count(DISTINCT tenant_id) = 2 FROM public.search_messages('deployed', page_size => 200) s
            JOIN public.messages m USING (id)), 'search: the service key searches every tenant');
+SELECT is((SELECT array_agg(content) FROM public.search_messages('deployed', conversation_id => fx.id('conv_b1'))),
+          ARRAY['tenant B deployed too'], 'search: the service key searches any tenant''s conversation');
 
 
 -- Search's words (agentbase.message_words) -----------------------------------------------
