@@ -3,7 +3,7 @@
 -- message-tenant tie, titles, status changes, the conversation and message
 -- lists with their cursors, and full-text search; across tenants and roles.
 BEGIN;
-SELECT plan(182);
+SELECT plan(183);
 \ir fixtures.psql
 
 -- Schema ------------------------------------------------------------------------
@@ -367,6 +367,8 @@ SELECT throws_ok($$SELECT * FROM agentbase.chat_search_recent(websearch_to_tsque
                  '42501', NULL, 'a1 cannot walk message_words through a search helper');
 SELECT throws_ok($$SELECT * FROM agentbase.chat_search_indexed(websearch_to_tsquery('english', 'hello'), fx.id('tenant_b'))$$,
                  '42501', NULL, 'a1 cannot reach tenant B''s words through a search helper');
+SELECT throws_ok($$SELECT agentbase.chat_tenant_words_estimate(fx.id('tenant_b'))$$, '42501', NULL,
+                 'a1 cannot learn how many messages tenant B has');
 SELECT throws_ok($$UPDATE agentbase.message_words SET tenant_id = fx.id('tenant_a')$$, '42501', NULL,
                  'a1 cannot change message_words');
 SELECT fx.act_as('anon');
