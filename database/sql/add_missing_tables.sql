@@ -1975,9 +1975,9 @@ BEGIN
     hits := coalesce(pg_catalog.cardinality(ids), 0);
     IF hits < 500 THEN
       ids := NULL;
-      -- walk: 500 / d messages; index: d * tenant rows matches at 4 each.
+      -- walk: 500 / d messages; index: d * tenant rows matches at 5 each.
       IF 500.0 * 1000 / greatest(hits, 1)
-         < 4 * hits / 1000.0 * coalesce(agentbase.chat_tenant_words_estimate(tenant), 0) THEN
+         < 5 * hits / 1000.0 * coalesce(agentbase.chat_tenant_words_estimate(tenant), 0) THEN
         SELECT pg_catalog.array_agg(c.id), pg_catalog.array_agg(c.created_at), pg_catalog.array_agg(c.rank)
           INTO ids, times, ranks FROM agentbase.chat_search_recent(words, tenant, 2 * 500 * 1000 / hits) c;
       END IF;
