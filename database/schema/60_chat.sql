@@ -359,6 +359,9 @@ BEGIN
   SELECT m.id, m.tenant_id, m.conversation_id, m.created_at, pg_catalog.to_tsvector('english'::regconfig, m.content)
   FROM public.messages m
   WHERE NOT EXISTS (SELECT 1 FROM agentbase.message_words w WHERE w.message_id = m.id)
+  -- In time order, as the triggers write them: a tenant's newest messages
+  -- then share pages, which is what makes the walk of a frequent word cheap.
+  ORDER BY m.created_at
   ON CONFLICT (message_id) DO NOTHING;
   GET DIAGNOSTICS added = ROW_COUNT;
   -- What search's plans read: the rows' statistics (chat_search_page), and a
