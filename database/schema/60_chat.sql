@@ -734,17 +734,24 @@ $$;
 -- the index below, by far for a rare one).
 -- A walk that reads twice its expected length without finding 500 (the query
 -- matched the newest messages more than the older ones) gives way to the
--- index. Plans at 1M messages in 100k conversations over 10 tenants:
---   walk (chat_search_recent):
---     Limit -> Subquery Scan (Filter: words @@ $q AND NOT (hashed SubPlan: deleted conversations))
---       -> Limit $walk -> Index Scan using message_words_tenant_recent_idx
---            Index Cond: tenant_id = $t
---   index (chat_search_indexed):
+-- index. Plans at 1M messages in 100k conversations over 10 tenants, a
+-- tenant of 100k (bench/chat/run.sh; docs/benchmarks.md has the timings):
+--   the most frequent word, in 1 message of 5: 175 to 209 matches among the
+--   1,000 newest, so a walk of at most about 5,000, which stops at the 500th
+--   match after 2,500 to 2,800 messages (chat_search_recent):
+--     Limit -> Subquery Scan on r
+--                Filter: words @@ $q AND NOT (hashed SubPlan 1: deleted conversations)
+--       -> Limit -> Index Scan using message_words_tenant_recent_idx
+--                     Index Cond: tenant_id = $t
+--   a rare word (an account number, in 1 message): none among the 1,000
+--   newest, so the index (chat_search_indexed):
 --     Limit -> Sort (created_at DESC)
---       -> Bitmap Heap Scan on message_words (Filter: NOT (hashed SubPlan))
+--       -> Bitmap Heap Scan on message_words (Filter: NOT (hashed SubPlan 1))
 --         -> Bitmap Index Scan on message_words_tenant_words_idx
 --              Index Cond: tenant_id = $t AND words @@ $q
---   one conversation (chat_search_conversation): its messages newest first,
+--   a word in 1 message of 33 (27 to 33 among the 1,000 newest): the two cost
+--   about the same, either is taken (the index fetches about 3,000 matches);
+--   one conversation (chat_search_conversation), its messages newest first:
 --     Limit -> Nested Loop
 --       -> Index Scan Backward using messages_conversation_id_idx (conversation_id = $c)
 --       -> Index Scan using message_words_pkey (Filter: words @@ $q)
