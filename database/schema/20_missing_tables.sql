@@ -15,9 +15,12 @@
 -- agentbase:requires public.messages(id uuid, created_at timestamptz)
 -- agentbase:requires auth.users(id uuid)
 
--- agentbase:if vector
+-- Where extensions go, as on Supabase: pgvector here, pgcrypto
+-- (40_auth_sessions.sql), btree_gin (60_chat.sql).
 CREATE SCHEMA extensions;
 GRANT USAGE ON SCHEMA extensions TO anon, authenticated, service_role;
+
+-- agentbase:if vector
 CREATE EXTENSION vector WITH SCHEMA extensions;
 -- agentbase:end
 

@@ -5,11 +5,7 @@
 -- pgcrypto already exist; only the sessions table is new there, and it lives
 -- in the unexposed agentbase schema.
 
--- With pgvector, 20_missing_tables.sql already creates the extensions schema.
--- agentbase:if !vector
-CREATE SCHEMA extensions;
-GRANT USAGE ON SCHEMA extensions TO anon, authenticated, service_role;
--- agentbase:end
+-- The extensions schema is created by 20_missing_tables.sql.
 CREATE EXTENSION pgcrypto WITH SCHEMA extensions;
 
 -- One row per sign-in. Refresh tokens are stored only as SHA-256 hashes: the

@@ -22,8 +22,8 @@
 -- Page sizes are 1..200.
 --
 -- The parts that need the columns of agentbase's own messages table (the
--- tool_call_id column, the search index) are in 61_chat_messages.sql, which
--- leaves a team's own messages table alone. The trigger functions here read
+-- tool_call_id column, the triggers that keep search's message_words) are in
+-- 61_chat_messages.sql, which leaves a team's own messages table alone. The trigger functions here read
 -- the row through to_jsonb(NEW), so they also work on such a table.
 
 -- Helpers ----------------------------------------------------------------------
@@ -252,6 +252,127 @@ END
 $$;
 CREATE TRIGGER messages_fill_conversation_title AFTER INSERT ON public.messages
   FOR EACH ROW EXECUTE FUNCTION agentbase.title_conversation_from_message();
+
+-- The words of each message, for search ------------------------------------------
+--
+-- search_messages ranks the most recent matches of the caller's tenant. With
+-- only an expression index on to_tsvector(content), a word in many messages
+-- cost a fetch of every match and to_tsvector again on each (170-270 ms at a
+-- million messages). Here each message's tsvector is computed once, when it
+-- is written, and kept beside its tenant and time, so that a search can walk
+-- the tenant's messages newest first and stop at the 500th match (a frequent
+-- word), or find the tenant's matches in one GIN index (a rare one), and rank
+-- from the stored tsvector. A table of its own rather than a column of
+-- messages: a new column would appear in every REST answer and realtime
+-- payload, and adding it would rewrite a large messages table.
+--
+-- The triggers that keep it (61_chat_messages.sql) exist only on a messages
+-- table agentbase created; on a team's own messages table this stays empty
+-- and search reads messages as before (chat_search_page). No grants and row
+-- level security without policies: only the SECURITY DEFINER functions below
+-- read or write it.
+CREATE EXTENSION btree_gin WITH SCHEMA extensions;
+
+CREATE TABLE agentbase.message_words (
+  message_id uuid NOT NULL,
+  tenant_id uuid NOT NULL,
+  conversation_id uuid,
+  created_at timestamptz NOT NULL,
+  words tsvector NOT NULL,
+  CONSTRAINT message_words_pkey PRIMARY KEY (message_id)
+);
+ALTER TABLE agentbase.message_words ENABLE ROW LEVEL SECURITY;
+-- A tenant's messages newest first: the walk for a frequent word.
+CREATE INDEX message_words_tenant_recent_idx ON agentbase.message_words (tenant_id, created_at DESC);
+-- Words within a tenant (btree_gin keys the tenant in the same GIN index), so
+-- that a rare word's matches are the tenant's only, however many other
+-- tenants use the word. New entries wait in GIN's pending list, which every
+-- search reads through and which the planner counts against the index: at
+-- the default 4 MB the planner preferred reading all of a tenant's rows
+-- (seen at 100k messages); 256 kB keeps that list short at no measurable
+-- cost per append.
+CREATE INDEX message_words_tenant_words_idx ON agentbase.message_words USING gin (tenant_id, words)
+  WITH (gin_pending_list_limit = 256);
+
+-- Whether message_words is kept for public.messages (its triggers exist and
+-- are enabled: agentbase's own messages table).
+CREATE FUNCTION agentbase.chat_words_indexed() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = '' AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                 WHERE t.tgrelid = pg_catalog.to_regclass('public.messages')
+                   AND t.tgname = 'messages_index_words' AND t.tgenabled <> 'D')
+$$;
+
+-- Keeps message_words in step with messages: a new message, a change of its
+-- words, tenant, conversation, time or id, a delete, a TRUNCATE. No foreign
+-- key to messages: that would make TRUNCATE public.messages fail and add
+-- checks to a team's own messages table, where this table exists too.
+-- SECURITY DEFINER: messages are written by every role (a user's append,
+-- service_role, the owner), none of which may touch message_words itself.
+CREATE FUNCTION agentbase.chat_index_message_words() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    TRUNCATE agentbase.message_words;
+    RETURN NULL;
+  ELSIF TG_OP = 'DELETE' THEN
+    DELETE FROM agentbase.message_words w WHERE w.message_id = OLD.id;
+    RETURN NULL;
+  ELSIF TG_OP = 'UPDATE' THEN
+    UPDATE agentbase.message_words w
+       SET message_id = NEW.id, tenant_id = NEW.tenant_id, conversation_id = NEW.conversation_id,
+           created_at = NEW.created_at,
+           words = CASE WHEN NEW.content IS NOT DISTINCT FROM OLD.content THEN w.words
+                        ELSE pg_catalog.to_tsvector('english'::regconfig, NEW.content) END
+     WHERE w.message_id = OLD.id;
+    IF FOUND THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  -- A new message, or one not indexed yet (written while the triggers were
+  -- off); a row left behind by a delete the triggers missed is replaced.
+  INSERT INTO agentbase.message_words (message_id, tenant_id, conversation_id, created_at, words)
+  VALUES (NEW.id, NEW.tenant_id, NEW.conversation_id, NEW.created_at,
+          pg_catalog.to_tsvector('english'::regconfig, NEW.content))
+  ON CONFLICT (message_id) DO UPDATE
+    SET tenant_id = excluded.tenant_id, conversation_id = excluded.conversation_id,
+        created_at = excluded.created_at, words = excluded.words;
+  RETURN NULL;
+END
+$$;
+
+-- Indexes the messages that have no row in message_words yet: those written
+-- before its triggers existed (61_chat_messages.sql runs it once, when it
+-- creates them), or while triggers were skipped (`agentbase seed --scale`
+-- copies with session_replication_role = replica). Where the triggers do not
+-- exist (a team's own messages table) it does nothing. Returns how many it
+-- added; safe to run again.
+CREATE FUNCTION agentbase.chat_index_existing_messages() RETURNS bigint
+LANGUAGE plpgsql SET search_path = '' AS $$
+DECLARE
+  added bigint := 0;
+BEGIN
+  IF NOT agentbase.chat_words_indexed() THEN
+    RETURN 0;
+  END IF;
+  INSERT INTO agentbase.message_words (message_id, tenant_id, conversation_id, created_at, words)
+  SELECT m.id, m.tenant_id, m.conversation_id, m.created_at, pg_catalog.to_tsvector('english'::regconfig, m.content)
+  FROM public.messages m
+  WHERE NOT EXISTS (SELECT 1 FROM agentbase.message_words w WHERE w.message_id = m.id)
+  -- In time order, as the triggers write them: a tenant's newest messages
+  -- then share pages, which is what makes the walk of a frequent word cheap.
+  ORDER BY m.created_at
+  ON CONFLICT (message_id) DO NOTHING;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  -- What search's plans read: the rows' statistics (chat_search_page), and a
+  -- GIN index without a pending list to read through.
+  IF added > 0 THEN
+    PERFORM pg_catalog.gin_clean_pending_list('agentbase.message_words_tenant_words_idx'::pg_catalog.regclass);
+    ANALYZE agentbase.message_words;
+  END IF;
+  RETURN added;
+END
+$$;
 
 -- Indexes for the conversation list ----------------------------------------------
 --
@@ -585,23 +706,129 @@ $$;
 -- ranks; snippet is the message HTML-escaped with matches in <mark>...</mark>
 -- (computed only for the page's rows).
 --
--- Two steps, because under RLS PostgreSQL may not use the GIN index for @@
--- (the operator is not leakproof, so it cannot run before the policy's
--- checks, and a scan of the tenant's every message follows):
--- chat_search_page, SECURITY DEFINER, finds one page of ids with the index,
--- within the caller's tenant only (every tenant for the platform); then
--- search_messages reads those rows as the caller, so RLS still decides what
--- comes back. Ranking needs each match's tsvector, computed from content, so
--- its cost grows with the matches: the candidates are the 500 most recent
--- matches, ranked. A query that matches more finds its best among the
--- recent ones; narrow it (more words, a phrase, conversation_id) to reach
--- older ones. Plan (1M messages, 10 tenants):
---   Limit -> Sort (rank DESC, created_at DESC, id DESC)
---     -> Limit 500 -> Sort (created_at DESC)
---       -> Bitmap Heap Scan on messages m
---            Recheck Cond: to_tsvector('english', content) @@ $q
---            Filter: tenant_id = $t AND NOT (hashed SubPlan: deleted conversations)
---            -> Bitmap Index Scan on messages_content_search_idx
+-- Two steps, because under RLS PostgreSQL may not use an index for @@ (the
+-- operator is not leakproof, so it cannot run before the policy's checks, and
+-- a scan of the tenant's every message follows): chat_search_page, SECURITY
+-- DEFINER, finds one page of ids in message_words, within the caller's
+-- tenant only (every tenant for the platform); then search_messages reads
+-- those rows as the caller, so RLS still decides what comes back. The
+-- candidates are the 500 most recent matches, ranked from their stored
+-- tsvector: a query that matches more finds its best among the recent ones;
+-- narrow it (more words, a phrase, conversation_id) to reach older ones.
+--
+-- The 500 most recent matches of a tenant are found one of two ways, each
+-- pinned by its function's settings (the planner's own guess of how many
+-- messages a query matches is off for phrases and for words that go
+-- together, and a wrong guess costs a walk of the whole tenant):
+--   chat_search_recent walks the tenant's messages newest first and stops at
+--   the 500th match: cheap when the query matches often;
+--   chat_search_indexed takes the tenant's matches from the GIN index and
+--   keeps the newest 500: cheap when it matches rarely.
+-- Which one: the matches among the tenant's 1,000 newest messages (walked
+-- first in any case; a query matching half of them is done there) give its
+-- density d; a walk reads about 500/d messages, the index fetches d times the
+-- tenant's messages (estimated from the table's statistics), and a match
+-- fetched through the index costs about as much as five messages walked
+-- (measured: with 100k messages in the tenant, the two cost the same for a
+-- word in about 3% of them; the walk wins above, by far for a frequent word,
+-- the index below, by far for a rare one).
+-- A walk that reads twice its expected length without finding 500 (the query
+-- matched the newest messages more than the older ones) gives way to the
+-- index. Plans at 1M messages in 100k conversations over 10 tenants, a
+-- tenant of 100k (bench/chat/run.sh; docs/benchmarks.md has the timings):
+--   the most frequent word, in 1 message of 5: 175 to 209 matches among the
+--   1,000 newest, so a walk of at most about 5,000, which stops at the 500th
+--   match after 2,500 to 2,800 messages (chat_search_recent):
+--     Limit -> Subquery Scan on r
+--                Filter: words @@ $q AND NOT (hashed SubPlan 1: deleted conversations)
+--       -> Limit -> Index Scan using message_words_tenant_recent_idx
+--                     Index Cond: tenant_id = $t
+--   a rare word (an account number, in 1 message): none among the 1,000
+--   newest, so the index (chat_search_indexed):
+--     Limit -> Sort (created_at DESC)
+--       -> Bitmap Heap Scan on message_words (Filter: NOT (hashed SubPlan 1))
+--         -> Bitmap Index Scan on message_words_tenant_words_idx
+--              Index Cond: tenant_id = $t AND words @@ $q
+--   a word in 1 message of 33 (27 to 33 among the 1,000 newest): the two cost
+--   about the same, either is taken (the index fetches about 3,000 matches);
+--   one conversation (chat_search_conversation), its messages newest first:
+--     Limit -> Nested Loop
+--       -> Index Scan Backward using messages_conversation_id_idx (conversation_id = $c)
+--       -> Index Scan using message_words_pkey (Filter: words @@ $q)
+CREATE FUNCTION agentbase.chat_search_recent(words tsquery, tenant uuid, walk integer)
+RETURNS TABLE (id uuid, created_at timestamptz, rank real)
+LANGUAGE plpgsql STABLE SET search_path = '' SET enable_seqscan = off SET enable_bitmapscan = off AS $$
+BEGIN
+  RETURN QUERY
+    SELECT r.message_id, r.created_at, pg_catalog.ts_rank(r.words, chat_search_recent.words)
+    FROM (SELECT w.message_id, w.created_at, w.words, w.conversation_id FROM agentbase.message_words w
+          WHERE w.tenant_id = tenant ORDER BY w.created_at DESC LIMIT walk) r
+    WHERE r.words @@ chat_search_recent.words
+      AND r.conversation_id NOT IN (SELECT c.id FROM public.conversations c
+                                    WHERE c.tenant_id = tenant AND c.status = 'deleted')
+    ORDER BY r.created_at DESC LIMIT 500;
+END
+$$;
+
+-- tenant NULL: every tenant's (the platform).
+CREATE FUNCTION agentbase.chat_search_indexed(words tsquery, tenant uuid)
+RETURNS TABLE (id uuid, created_at timestamptz, rank real)
+LANGUAGE plpgsql STABLE SET search_path = '' SET enable_seqscan = off SET enable_indexscan = off AS $$
+BEGIN
+  IF tenant IS NULL THEN
+    RETURN QUERY
+      SELECT r.message_id, r.created_at, pg_catalog.ts_rank(r.words, chat_search_indexed.words)
+      FROM (SELECT w.message_id, w.created_at, w.words FROM agentbase.message_words w
+            WHERE w.words @@ chat_search_indexed.words
+              AND w.conversation_id NOT IN (SELECT c.id FROM public.conversations c WHERE c.status = 'deleted')
+            ORDER BY w.created_at DESC LIMIT 500) r;
+  ELSE
+    RETURN QUERY
+      SELECT r.message_id, r.created_at, pg_catalog.ts_rank(r.words, chat_search_indexed.words)
+      FROM (SELECT w.message_id, w.created_at, w.words FROM agentbase.message_words w
+            WHERE w.tenant_id = tenant AND w.words @@ chat_search_indexed.words
+              AND w.conversation_id NOT IN (SELECT c.id FROM public.conversations c
+                                            WHERE c.tenant_id = tenant AND c.status = 'deleted')
+            ORDER BY w.created_at DESC LIMIT 500) r;
+  END IF;
+END
+$$;
+
+-- One conversation's matches: its messages newest first (a conversation is
+-- short enough to walk), through messages' own (conversation_id, created_at)
+-- index. tenant NULL: the platform, any tenant's conversation.
+CREATE FUNCTION agentbase.chat_search_conversation(words tsquery, tenant uuid, target uuid)
+RETURNS TABLE (id uuid, created_at timestamptz, rank real)
+LANGUAGE plpgsql STABLE SET search_path = '' SET enable_seqscan = off SET enable_bitmapscan = off AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = target AND c.status = 'deleted') THEN
+    RETURN;
+  END IF;
+  RETURN QUERY
+    SELECT w.message_id, w.created_at, pg_catalog.ts_rank(w.words, chat_search_conversation.words)
+    FROM public.messages m JOIN agentbase.message_words w ON w.message_id = m.id
+    WHERE m.conversation_id = target AND w.conversation_id = target
+      AND w.tenant_id = coalesce(tenant, w.tenant_id) AND w.words @@ chat_search_conversation.words
+    ORDER BY m.created_at DESC LIMIT 500;
+END
+$$;
+
+-- About how many message_words rows a tenant has: the planner's own
+-- estimate, from the statistics of the table's last ANALYZE. Reading
+-- pg_stats instead took 2 ms a call; EXPLAIN takes 0.1 ms, but PostgreSQL
+-- runs EXPLAIN in VOLATILE functions only (it changes nothing).
+CREATE FUNCTION agentbase.chat_tenant_words_estimate(tenant uuid) RETURNS double precision
+LANGUAGE plpgsql SET search_path = '' AS $$
+DECLARE
+  plan json;
+BEGIN
+  EXECUTE pg_catalog.format('EXPLAIN (FORMAT JSON) SELECT FROM agentbase.message_words w WHERE w.tenant_id = %L',
+                            tenant)
+    INTO plan;
+  RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::double precision;
+END
+$$;
+
 CREATE FUNCTION agentbase.chat_search_page(
   words tsquery, target uuid, page_size integer, after_rank real, after_at timestamptz, after_id uuid
 ) RETURNS TABLE (id uuid, rank real)
@@ -609,23 +836,65 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' SET jit = off AS $
 DECLARE
   platform boolean := agentbase.caller_is_platform();
   tenant uuid := agentbase.current_tenant_id();
+  ids uuid[];
+  times timestamptz[];
+  ranks real[];
+  hits integer;
 BEGIN
   IF NOT platform AND tenant IS NULL THEN
     RETURN;
   END IF;
-  RETURN QUERY EXECUTE
-    'SELECT p.id, p.rank FROM ('
-    '  SELECT r.id, r.created_at, pg_catalog.ts_rank(pg_catalog.to_tsvector(''english''::regconfig, r.content), $1) AS rank'
-    '  FROM (SELECT m.id, m.created_at, m.content FROM public.messages m'
-    '        WHERE pg_catalog.to_tsvector(''english''::regconfig, m.content) @@ $1'
-    || CASE WHEN platform THEN '' ELSE ' AND m.tenant_id = $2' END
-    || CASE WHEN target IS NOT NULL THEN ' AND m.conversation_id = $3' ELSE '' END ||
-    '          AND m.conversation_id NOT IN (SELECT c.id FROM public.conversations c WHERE c.status = ''deleted'''
-    || CASE WHEN platform THEN '' ELSE ' AND c.tenant_id = $2' END || ')'
-    '        ORDER BY m.created_at DESC LIMIT 500) r) p'
-    || CASE WHEN after_id IS NOT NULL THEN ' WHERE (p.rank, p.created_at, p.id) < ($4, $5, $6)' ELSE '' END ||
-    ' ORDER BY p.rank DESC, p.created_at DESC, p.id DESC LIMIT $7'
-    USING words, tenant, target, after_rank, after_at, after_id, page_size;
+  IF platform THEN
+    tenant := NULL;
+  END IF;
+  IF NOT agentbase.chat_words_indexed() THEN
+    -- A team's own messages table: message_words is not kept, read messages.
+    RETURN QUERY EXECUTE
+      'SELECT p.id, p.rank FROM ('
+      '  SELECT r.id, r.created_at, pg_catalog.ts_rank(pg_catalog.to_tsvector(''english''::regconfig, r.content), $1) AS rank'
+      '  FROM (SELECT m.id, m.created_at, m.content FROM public.messages m'
+      '        WHERE pg_catalog.to_tsvector(''english''::regconfig, m.content) @@ $1'
+      || CASE WHEN platform THEN '' ELSE ' AND m.tenant_id = $2' END
+      || CASE WHEN target IS NOT NULL THEN ' AND m.conversation_id = $3' ELSE '' END ||
+      '          AND m.conversation_id NOT IN (SELECT c.id FROM public.conversations c WHERE c.status = ''deleted'''
+      || CASE WHEN platform THEN '' ELSE ' AND c.tenant_id = $2' END || ')'
+      '        ORDER BY m.created_at DESC LIMIT 500) r) p'
+      || CASE WHEN after_id IS NOT NULL THEN ' WHERE (p.rank, p.created_at, p.id) < ($4, $5, $6)' ELSE '' END ||
+      ' ORDER BY p.rank DESC, p.created_at DESC, p.id DESC LIMIT $7'
+      USING words, tenant, target, after_rank, after_at, after_id, page_size;
+    RETURN;
+  END IF;
+
+  IF target IS NOT NULL THEN
+    SELECT pg_catalog.array_agg(c.id), pg_catalog.array_agg(c.created_at), pg_catalog.array_agg(c.rank)
+      INTO ids, times, ranks FROM agentbase.chat_search_conversation(words, tenant, target) c;
+  ELSIF platform THEN
+    SELECT pg_catalog.array_agg(c.id), pg_catalog.array_agg(c.created_at), pg_catalog.array_agg(c.rank)
+      INTO ids, times, ranks FROM agentbase.chat_search_indexed(words, NULL) c;
+  ELSE
+    -- The 1,000 newest messages first (see above for the choice that follows).
+    SELECT pg_catalog.array_agg(c.id), pg_catalog.array_agg(c.created_at), pg_catalog.array_agg(c.rank)
+      INTO ids, times, ranks FROM agentbase.chat_search_recent(words, tenant, 1000) c;
+    hits := coalesce(pg_catalog.cardinality(ids), 0);
+    IF hits < 500 THEN
+      ids := NULL;
+      -- walk: 500 / d messages; index: d * tenant rows matches at 5 each.
+      IF 500.0 * 1000 / greatest(hits, 1)
+         < 5 * hits / 1000.0 * coalesce(agentbase.chat_tenant_words_estimate(tenant), 0) THEN
+        SELECT pg_catalog.array_agg(c.id), pg_catalog.array_agg(c.created_at), pg_catalog.array_agg(c.rank)
+          INTO ids, times, ranks FROM agentbase.chat_search_recent(words, tenant, 2 * 500 * 1000 / hits) c;
+      END IF;
+      IF coalesce(pg_catalog.cardinality(ids), 0) < 500 THEN
+        SELECT pg_catalog.array_agg(c.id), pg_catalog.array_agg(c.created_at), pg_catalog.array_agg(c.rank)
+          INTO ids, times, ranks FROM agentbase.chat_search_indexed(words, tenant) c;
+      END IF;
+    END IF;
+  END IF;
+  RETURN QUERY
+    SELECT p.id, p.rank
+    FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(times), pg_catalog.unnest(ranks)) AS p(id, created_at, rank)
+    WHERE after_id IS NULL OR (p.rank, p.created_at, p.id) < (after_rank, after_at, after_id)
+    ORDER BY p.rank DESC, p.created_at DESC, p.id DESC LIMIT page_size;
 END
 $$;
 

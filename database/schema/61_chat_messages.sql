@@ -21,7 +21,25 @@ CREATE UNIQUE INDEX messages_one_result_per_tool_call_idx
 -- of check_message() look a call id up among these only.
 CREATE INDEX messages_tool_calls_idx ON public.messages (conversation_id) WHERE tool_calls IS NOT NULL;
 
--- Full-text search (search_messages in 60_chat.sql). An expression index
--- rather than a stored tsvector column: no new column in every REST answer,
--- and no table rewrite where messages already holds many rows.
-CREATE INDEX messages_content_search_idx ON public.messages USING gin (to_tsvector('english'::regconfig, content));
+-- Full-text search (search_messages in 60_chat.sql) reads each message's
+-- words from agentbase.message_words, which these triggers keep in step with
+-- messages (agentbase.chat_index_message_words). The insert trigger comes
+-- last: search reads message_words only once it exists
+-- (agentbase.chat_words_indexed), and by then so do the others.
+CREATE TRIGGER messages_reindex_words AFTER UPDATE ON public.messages
+  FOR EACH ROW
+  WHEN (OLD.content IS DISTINCT FROM NEW.content OR OLD.tenant_id IS DISTINCT FROM NEW.tenant_id
+        OR OLD.conversation_id IS DISTINCT FROM NEW.conversation_id OR OLD.created_at IS DISTINCT FROM NEW.created_at
+        OR OLD.id IS DISTINCT FROM NEW.id)
+  EXECUTE FUNCTION agentbase.chat_index_message_words();
+CREATE TRIGGER messages_unindex_words AFTER DELETE ON public.messages
+  FOR EACH ROW EXECUTE FUNCTION agentbase.chat_index_message_words();
+CREATE TRIGGER messages_unindex_all_words AFTER TRUNCATE ON public.messages
+  FOR EACH STATEMENT EXECUTE FUNCTION agentbase.chat_index_message_words();
+CREATE TRIGGER messages_index_words AFTER INSERT ON public.messages
+  FOR EACH ROW EXECUTE FUNCTION agentbase.chat_index_message_words();
+-- The messages already there when the trigger is created (a database pushed
+-- with an older schema): indexed once, in the push's transaction. Creating
+-- the trigger locked out writers of messages until the push commits, so none
+-- is missed in between.
+SELECT agentbase.chat_index_existing_messages();

@@ -153,13 +153,13 @@ BEGIN
 END
 $agentbase_preflight$;
 
+CREATE SCHEMA IF NOT EXISTS extensions;
+
+GRANT USAGE ON SCHEMA extensions TO anon, authenticated, service_role;
+
 DO $agentbase_if$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
-    EXECUTE format($agentbase_sql$CREATE SCHEMA IF NOT EXISTS extensions$agentbase_sql$,
-      (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
-    EXECUTE format($agentbase_sql$GRANT USAGE ON SCHEMA extensions TO anon, authenticated, service_role$agentbase_sql$,
-      (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
     EXECUTE format($agentbase_sql$CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA extensions$agentbase_sql$,
       (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
   END IF;
@@ -1503,6 +1503,102 @@ BEGIN
 END
 $agentbase$;
 
+CREATE EXTENSION IF NOT EXISTS btree_gin WITH SCHEMA extensions;
+
+CREATE TABLE IF NOT EXISTS agentbase.message_words (
+  message_id uuid NOT NULL,
+  tenant_id uuid NOT NULL,
+  conversation_id uuid,
+  created_at timestamptz NOT NULL,
+  words tsvector NOT NULL,
+  CONSTRAINT message_words_pkey PRIMARY KEY (message_id)
+);
+ALTER TABLE agentbase.message_words ADD COLUMN IF NOT EXISTS message_id uuid NOT NULL;
+ALTER TABLE agentbase.message_words ADD COLUMN IF NOT EXISTS tenant_id uuid NOT NULL;
+ALTER TABLE agentbase.message_words ADD COLUMN IF NOT EXISTS conversation_id uuid;
+ALTER TABLE agentbase.message_words ADD COLUMN IF NOT EXISTS created_at timestamptz NOT NULL;
+ALTER TABLE agentbase.message_words ADD COLUMN IF NOT EXISTS words tsvector NOT NULL;
+DO $agentbase$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'message_words_pkey' AND conrelid = 'agentbase.message_words'::regclass) THEN
+    ALTER TABLE agentbase.message_words ADD CONSTRAINT message_words_pkey PRIMARY KEY (message_id);
+  END IF;
+END
+$agentbase$;
+
+ALTER TABLE agentbase.message_words ENABLE ROW LEVEL SECURITY;
+
+CREATE INDEX IF NOT EXISTS message_words_tenant_recent_idx ON agentbase.message_words (tenant_id, created_at DESC);
+
+CREATE INDEX IF NOT EXISTS message_words_tenant_words_idx ON agentbase.message_words USING gin (tenant_id, words)
+  WITH (gin_pending_list_limit = 256);
+
+CREATE OR REPLACE FUNCTION agentbase.chat_words_indexed() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = '' AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                 WHERE t.tgrelid = pg_catalog.to_regclass('public.messages')
+                   AND t.tgname = 'messages_index_words' AND t.tgenabled <> 'D')
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_index_message_words() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    TRUNCATE agentbase.message_words;
+    RETURN NULL;
+  ELSIF TG_OP = 'DELETE' THEN
+    DELETE FROM agentbase.message_words w WHERE w.message_id = OLD.id;
+    RETURN NULL;
+  ELSIF TG_OP = 'UPDATE' THEN
+    UPDATE agentbase.message_words w
+       SET message_id = NEW.id, tenant_id = NEW.tenant_id, conversation_id = NEW.conversation_id,
+           created_at = NEW.created_at,
+           words = CASE WHEN NEW.content IS NOT DISTINCT FROM OLD.content THEN w.words
+                        ELSE pg_catalog.to_tsvector('english'::regconfig, NEW.content) END
+     WHERE w.message_id = OLD.id;
+    IF FOUND THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  -- A new message, or one not indexed yet (written while the triggers were
+  -- off); a row left behind by a delete the triggers missed is replaced.
+  INSERT INTO agentbase.message_words (message_id, tenant_id, conversation_id, created_at, words)
+  VALUES (NEW.id, NEW.tenant_id, NEW.conversation_id, NEW.created_at,
+          pg_catalog.to_tsvector('english'::regconfig, NEW.content))
+  ON CONFLICT (message_id) DO UPDATE
+    SET tenant_id = excluded.tenant_id, conversation_id = excluded.conversation_id,
+        created_at = excluded.created_at, words = excluded.words;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_index_existing_messages() RETURNS bigint
+LANGUAGE plpgsql SET search_path = '' AS $$
+DECLARE
+  added bigint := 0;
+BEGIN
+  IF NOT agentbase.chat_words_indexed() THEN
+    RETURN 0;
+  END IF;
+  INSERT INTO agentbase.message_words (message_id, tenant_id, conversation_id, created_at, words)
+  SELECT m.id, m.tenant_id, m.conversation_id, m.created_at, pg_catalog.to_tsvector('english'::regconfig, m.content)
+  FROM public.messages m
+  WHERE NOT EXISTS (SELECT 1 FROM agentbase.message_words w WHERE w.message_id = m.id)
+  -- In time order, as the triggers write them: a tenant's newest messages
+  -- then share pages, which is what makes the walk of a frequent word cheap.
+  ORDER BY m.created_at
+  ON CONFLICT (message_id) DO NOTHING;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  -- What search's plans read: the rows' statistics (chat_search_page), and a
+  -- GIN index without a pending list to read through.
+  IF added > 0 THEN
+    PERFORM pg_catalog.gin_clean_pending_list('agentbase.message_words_tenant_words_idx'::pg_catalog.regclass);
+    ANALYZE agentbase.message_words;
+  END IF;
+  RETURN added;
+END
+$$;
+
 CREATE INDEX IF NOT EXISTS conversations_tenant_status_recent_idx
   ON public.conversations (tenant_id, status, last_message_at DESC, id DESC);
 
@@ -1776,6 +1872,72 @@ LANGUAGE sql STABLE SET search_path = '' AS $$
     list_messages.before, list_messages.after)
 $$;
 
+CREATE OR REPLACE FUNCTION agentbase.chat_search_recent(words tsquery, tenant uuid, walk integer)
+RETURNS TABLE (id uuid, created_at timestamptz, rank real)
+LANGUAGE plpgsql STABLE SET search_path = '' SET enable_seqscan = off SET enable_bitmapscan = off AS $$
+BEGIN
+  RETURN QUERY
+    SELECT r.message_id, r.created_at, pg_catalog.ts_rank(r.words, chat_search_recent.words)
+    FROM (SELECT w.message_id, w.created_at, w.words, w.conversation_id FROM agentbase.message_words w
+          WHERE w.tenant_id = tenant ORDER BY w.created_at DESC LIMIT walk) r
+    WHERE r.words @@ chat_search_recent.words
+      AND r.conversation_id NOT IN (SELECT c.id FROM public.conversations c
+                                    WHERE c.tenant_id = tenant AND c.status = 'deleted')
+    ORDER BY r.created_at DESC LIMIT 500;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_search_indexed(words tsquery, tenant uuid)
+RETURNS TABLE (id uuid, created_at timestamptz, rank real)
+LANGUAGE plpgsql STABLE SET search_path = '' SET enable_seqscan = off SET enable_indexscan = off AS $$
+BEGIN
+  IF tenant IS NULL THEN
+    RETURN QUERY
+      SELECT r.message_id, r.created_at, pg_catalog.ts_rank(r.words, chat_search_indexed.words)
+      FROM (SELECT w.message_id, w.created_at, w.words FROM agentbase.message_words w
+            WHERE w.words @@ chat_search_indexed.words
+              AND w.conversation_id NOT IN (SELECT c.id FROM public.conversations c WHERE c.status = 'deleted')
+            ORDER BY w.created_at DESC LIMIT 500) r;
+  ELSE
+    RETURN QUERY
+      SELECT r.message_id, r.created_at, pg_catalog.ts_rank(r.words, chat_search_indexed.words)
+      FROM (SELECT w.message_id, w.created_at, w.words FROM agentbase.message_words w
+            WHERE w.tenant_id = tenant AND w.words @@ chat_search_indexed.words
+              AND w.conversation_id NOT IN (SELECT c.id FROM public.conversations c
+                                            WHERE c.tenant_id = tenant AND c.status = 'deleted')
+            ORDER BY w.created_at DESC LIMIT 500) r;
+  END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_search_conversation(words tsquery, tenant uuid, target uuid)
+RETURNS TABLE (id uuid, created_at timestamptz, rank real)
+LANGUAGE plpgsql STABLE SET search_path = '' SET enable_seqscan = off SET enable_bitmapscan = off AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = target AND c.status = 'deleted') THEN
+    RETURN;
+  END IF;
+  RETURN QUERY
+    SELECT w.message_id, w.created_at, pg_catalog.ts_rank(w.words, chat_search_conversation.words)
+    FROM public.messages m JOIN agentbase.message_words w ON w.message_id = m.id
+    WHERE m.conversation_id = target AND w.conversation_id = target
+      AND w.tenant_id = coalesce(tenant, w.tenant_id) AND w.words @@ chat_search_conversation.words
+    ORDER BY m.created_at DESC LIMIT 500;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION agentbase.chat_tenant_words_estimate(tenant uuid) RETURNS double precision
+LANGUAGE plpgsql SET search_path = '' AS $$
+DECLARE
+  plan json;
+BEGIN
+  EXECUTE pg_catalog.format('EXPLAIN (FORMAT JSON) SELECT FROM agentbase.message_words w WHERE w.tenant_id = %L',
+                            tenant)
+    INTO plan;
+  RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::double precision;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION agentbase.chat_search_page(
   words tsquery, target uuid, page_size integer, after_rank real, after_at timestamptz, after_id uuid
 ) RETURNS TABLE (id uuid, rank real)
@@ -1783,23 +1945,65 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' SET jit = off AS $
 DECLARE
   platform boolean := agentbase.caller_is_platform();
   tenant uuid := agentbase.current_tenant_id();
+  ids uuid[];
+  times timestamptz[];
+  ranks real[];
+  hits integer;
 BEGIN
   IF NOT platform AND tenant IS NULL THEN
     RETURN;
   END IF;
-  RETURN QUERY EXECUTE
-    'SELECT p.id, p.rank FROM ('
-    '  SELECT r.id, r.created_at, pg_catalog.ts_rank(pg_catalog.to_tsvector(''english''::regconfig, r.content), $1) AS rank'
-    '  FROM (SELECT m.id, m.created_at, m.content FROM public.messages m'
-    '        WHERE pg_catalog.to_tsvector(''english''::regconfig, m.content) @@ $1'
-    || CASE WHEN platform THEN '' ELSE ' AND m.tenant_id = $2' END
-    || CASE WHEN target IS NOT NULL THEN ' AND m.conversation_id = $3' ELSE '' END ||
-    '          AND m.conversation_id NOT IN (SELECT c.id FROM public.conversations c WHERE c.status = ''deleted'''
-    || CASE WHEN platform THEN '' ELSE ' AND c.tenant_id = $2' END || ')'
-    '        ORDER BY m.created_at DESC LIMIT 500) r) p'
-    || CASE WHEN after_id IS NOT NULL THEN ' WHERE (p.rank, p.created_at, p.id) < ($4, $5, $6)' ELSE '' END ||
-    ' ORDER BY p.rank DESC, p.created_at DESC, p.id DESC LIMIT $7'
-    USING words, tenant, target, after_rank, after_at, after_id, page_size;
+  IF platform THEN
+    tenant := NULL;
+  END IF;
+  IF NOT agentbase.chat_words_indexed() THEN
+    -- A team's own messages table: message_words is not kept, read messages.
+    RETURN QUERY EXECUTE
+      'SELECT p.id, p.rank FROM ('
+      '  SELECT r.id, r.created_at, pg_catalog.ts_rank(pg_catalog.to_tsvector(''english''::regconfig, r.content), $1) AS rank'
+      '  FROM (SELECT m.id, m.created_at, m.content FROM public.messages m'
+      '        WHERE pg_catalog.to_tsvector(''english''::regconfig, m.content) @@ $1'
+      || CASE WHEN platform THEN '' ELSE ' AND m.tenant_id = $2' END
+      || CASE WHEN target IS NOT NULL THEN ' AND m.conversation_id = $3' ELSE '' END ||
+      '          AND m.conversation_id NOT IN (SELECT c.id FROM public.conversations c WHERE c.status = ''deleted'''
+      || CASE WHEN platform THEN '' ELSE ' AND c.tenant_id = $2' END || ')'
+      '        ORDER BY m.created_at DESC LIMIT 500) r) p'
+      || CASE WHEN after_id IS NOT NULL THEN ' WHERE (p.rank, p.created_at, p.id) < ($4, $5, $6)' ELSE '' END ||
+      ' ORDER BY p.rank DESC, p.created_at DESC, p.id DESC LIMIT $7'
+      USING words, tenant, target, after_rank, after_at, after_id, page_size;
+    RETURN;
+  END IF;
+
+  IF target IS NOT NULL THEN
+    SELECT pg_catalog.array_agg(c.id), pg_catalog.array_agg(c.created_at), pg_catalog.array_agg(c.rank)
+      INTO ids, times, ranks FROM agentbase.chat_search_conversation(words, tenant, target) c;
+  ELSIF platform THEN
+    SELECT pg_catalog.array_agg(c.id), pg_catalog.array_agg(c.created_at), pg_catalog.array_agg(c.rank)
+      INTO ids, times, ranks FROM agentbase.chat_search_indexed(words, NULL) c;
+  ELSE
+    -- The 1,000 newest messages first (see above for the choice that follows).
+    SELECT pg_catalog.array_agg(c.id), pg_catalog.array_agg(c.created_at), pg_catalog.array_agg(c.rank)
+      INTO ids, times, ranks FROM agentbase.chat_search_recent(words, tenant, 1000) c;
+    hits := coalesce(pg_catalog.cardinality(ids), 0);
+    IF hits < 500 THEN
+      ids := NULL;
+      -- walk: 500 / d messages; index: d * tenant rows matches at 5 each.
+      IF 500.0 * 1000 / greatest(hits, 1)
+         < 5 * hits / 1000.0 * coalesce(agentbase.chat_tenant_words_estimate(tenant), 0) THEN
+        SELECT pg_catalog.array_agg(c.id), pg_catalog.array_agg(c.created_at), pg_catalog.array_agg(c.rank)
+          INTO ids, times, ranks FROM agentbase.chat_search_recent(words, tenant, 2 * 500 * 1000 / hits) c;
+      END IF;
+      IF coalesce(pg_catalog.cardinality(ids), 0) < 500 THEN
+        SELECT pg_catalog.array_agg(c.id), pg_catalog.array_agg(c.created_at), pg_catalog.array_agg(c.rank)
+          INTO ids, times, ranks FROM agentbase.chat_search_indexed(words, tenant) c;
+      END IF;
+    END IF;
+  END IF;
+  RETURN QUERY
+    SELECT p.id, p.rank
+    FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(times), pg_catalog.unnest(ranks)) AS p(id, created_at, rank)
+    WHERE after_id IS NULL OR (p.rank, p.created_at, p.id) < (after_rank, after_at, after_id)
+    ORDER BY p.rank DESC, p.created_at DESC, p.id DESC LIMIT page_size;
 END
 $$;
 

@@ -140,6 +140,7 @@ bool Catalog::Has(const SchemaObject& object) const {
     case ObjectKind::Trigger: return triggers.count(object.QualifiedTable() + "." + object.name) > 0;
     case ObjectKind::Publication: return publications.count(object.name) > 0;
     case ObjectKind::PublicationTable: return publication_tables.count(object.name + " " + object.QualifiedTable()) > 0;
+    case ObjectKind::Backfill: return false;  // a statement, not an object
   }
   return false;
 }

@@ -70,6 +70,7 @@ class Planner {
   // replace the ones an older push created there.
   void Visit(const SchemaObject& object) {
     if (object.kind == ObjectKind::Table) return VisitTable(object);
+    if (object.kind == ObjectKind::Backfill) return VisitBackfill(object);
     if (object.mode == Mode::IfAbsent && object.BelongsToTable() && !ours_.count(object.QualifiedTable())) {
       // Parts of the user's own tables are theirs: leave them as they are.
       plan_.left_alone.push_back(object.Key());
@@ -77,6 +78,7 @@ class Planner {
     }
     if (!catalog_.Has(object)) {
       plan_.steps.push_back({StepAction::Create, &object, object.Sql(), "missing"});
+      created_.insert(object.Key());
       ++plan_.objects_missing;
       return;
     }
@@ -96,12 +98,21 @@ class Planner {
       plan_.objects_missing += 1 + static_cast<int>(table.parts.size());
       plan_.created_tables.push_back(table.QualifiedTable());
       ours_.insert(table.QualifiedTable());
+      created_.insert(table.Key());
+      for (const auto& part : table.parts) created_.insert(part.Key());
       return;
     }
     ++plan_.satisfied;
     ++plan_.objects_present;
     if (table.mode == Mode::IfAbsent && !ours_.count(table.QualifiedTable())) return;
     for (const auto& part : table.parts) Visit(part);
+  }
+
+  // A backfill runs only in the push that creates its anchor; it is not an
+  // object of the database, so it is not counted.
+  void VisitBackfill(const SchemaObject& backfill) {
+    if (!created_.count(backfill.anchor)) return;
+    plan_.steps.push_back({StepAction::Create, &backfill, backfill.Sql(), "rows from before " + backfill.anchor});
   }
 
   void CompareLater(const SchemaObject& object) {
@@ -130,7 +141,8 @@ class Planner {
   const schema::DesiredSchema& desired_;
   const Catalog& catalog_;
   Plan plan_;
-  std::set<std::string> ours_;  // tables agentbase created (before or now)
+  std::set<std::string> ours_;     // tables agentbase created (before or now)
+  std::set<std::string> created_;  // keys of the objects this plan creates
   bool same_schema_as_recorded_ = false;
 };
 

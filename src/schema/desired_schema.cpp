@@ -46,6 +46,15 @@ Result<std::vector<SchemaObject>> ParseObjects(const std::string& sql, Mode mode
     };
     stamp(*object);
     for (auto& part : object->parts) stamp(part);
+    if (object->kind == ObjectKind::Backfill) {
+      if (objects.empty()) {
+        return Error::Make(source + ": a backfill (SELECT) must follow the statement that creates what it completes",
+                           "parse");
+      }
+      // Backfills in a row all follow the object before the first.
+      const SchemaObject& previous = objects.back();
+      object->anchor = previous.kind == ObjectKind::Backfill ? previous.anchor : previous.Key();
+    }
     objects.push_back(std::move(*object));
   }
   return objects;

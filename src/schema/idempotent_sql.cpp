@@ -86,7 +86,8 @@ std::string RenderObject(const SchemaObject& object) {
     case ObjectKind::RoleMembership:
     case ObjectKind::SchemaGrant:
     case ObjectKind::TableGrant:
-    case ObjectKind::RowSecurity: return object.Sql();  // already idempotent
+    case ObjectKind::RowSecurity:
+    case ObjectKind::Backfill: return object.Sql();  // already idempotent (a backfill must be)
   }
   return object.Sql();
 }

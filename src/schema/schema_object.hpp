@@ -26,6 +26,7 @@ enum class ObjectKind {
   Trigger,
   Publication,       // CREATE PUBLICATION name (created when absent; its tables come one by one)
   PublicationTable,  // ALTER PUBLICATION name ADD TABLE t: `name` the publication, schema/table the table
+  Backfill,          // SELECT ...: run once, right after `anchor` is created (not an object of the database)
 };
 
 const char* KindName(ObjectKind kind);
@@ -52,6 +53,7 @@ struct SchemaObject {
   bool policy_permissive = true;           // Policy
   std::string policy_alter_tail;           // Policy: `tail` without AS ... and FOR ..., as ALTER POLICY takes it
   std::vector<SchemaObject> parts;         // Table: its columns and constraints
+  std::string anchor;                      // Backfill: the Key() of the object it follows
 
   Mode mode = Mode::Ensure;
   Condition condition = Condition::Always;
@@ -60,7 +62,7 @@ struct SchemaObject {
   // The name quoted again where it needs quotes ("Foo", "a b"): `name` holds
   // the identifier's value, `head` and `tail` leave out its token (and keep
   // apart from whatever stands in for it, see statement_parser.cpp).
-  std::string Sql() const { return SqlWithName(QuoteIdent(name)); }
+  std::string Sql() const { return kind == ObjectKind::Backfill ? head : SqlWithName(QuoteIdent(name)); }
   std::string SqlWithName(const std::string& other_name) const { return head + other_name + tail; }
   // Function: the statement as CREATE OR REPLACE FUNCTION.
   std::string CreateOrReplaceSql() const;

@@ -7,6 +7,12 @@
 //   -- agentbase:requires schema.table(column type, ...)
 //   -- agentbase:if vector | !vector   ...   -- agentbase:else   ...   -- agentbase:end
 // and the placeholders {{vector_schema}} and {{embedding_dimensions}}.
+//
+// A SELECT statement is a backfill of the statement before it: it runs once,
+// right after that object is created (by push, in the same transaction), to
+// bring the rows already there in line with it (a trigger that maintains a
+// table from another one: the rows written before the trigger existed). It
+// must be safe to run again: the SQL-editor script runs it every time.
 
 #include <string>
 #include <vector>

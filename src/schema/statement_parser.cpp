@@ -25,6 +25,7 @@ const char* KindName(ObjectKind kind) {
     case ObjectKind::Trigger: return "trigger";
     case ObjectKind::Publication: return "publication";
     case ObjectKind::PublicationTable: return "publication table";
+    case ObjectKind::Backfill: return "backfill";
   }
   return "object";
 }
@@ -50,6 +51,7 @@ std::string SchemaObject::Key() const {
     case ObjectKind::Constraint:
     case ObjectKind::Policy:
     case ObjectKind::Trigger: return key + QualifiedTable() + "." + name;
+    case ObjectKind::Backfill: return key + "after " + anchor;
   }
   return key + name;
 }
@@ -476,9 +478,14 @@ Result<SchemaObject> ParseStatement(const std::string& statement) {
   SchemaObject object;
   object.head = statement;
   if (cursor.Accept("GRANT")) return ParseGrant(cursor, object);
+  // A backfill: its anchor is the statement before it (ParseObjects).
+  if (cursor.Peek().Is("SELECT")) {
+    object.kind = ObjectKind::Backfill;
+    return object;
+  }
   if (cursor.AcceptAll({"ALTER", "TABLE"})) return ParseAlterTable(cursor, object);
   if (cursor.AcceptAll({"ALTER", "PUBLICATION"})) return ParseAlterPublication(cursor, object);
-  if (!cursor.Accept("CREATE")) return cursor.Fail("expected CREATE, ALTER TABLE, ALTER PUBLICATION or GRANT");
+  if (!cursor.Accept("CREATE")) return cursor.Fail("expected CREATE, ALTER TABLE, ALTER PUBLICATION, GRANT or SELECT");
   cursor.AcceptAll({"OR", "REPLACE"});
   if (cursor.Accept("TABLE")) {
     if (cursor.AcceptAll({"IF", "NOT", "EXISTS"})) return cursor.Fail("write CREATE TABLE without IF NOT EXISTS");

@@ -152,6 +152,59 @@ TEST(DbPush, CompletesAPartialDatabaseKeepingEveryRow) {
   EXPECT_EQ(verify.exit_code, 0) << Output(verify);
   // The user's own tables (tenants, messages, ...) were not given new policies.
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM pg_policies WHERE tablename IN ('tenants', 'messages')"), "0");
+  // Nor the triggers that keep search's words: search reads their messages.
+  EXPECT_EQ(database.Scalar("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.messages'::regclass "
+                            "AND tgname LIKE '%index%words'"),
+            "0");
+  EXPECT_EQ(database.Scalar("SELECT agentbase.chat_words_indexed()"), "f");
+  database.Exec(R"sql(
+    INSERT INTO public.messages (tenant_id, conversation_id, role, content)
+    SELECT '00000000-0000-0000-0000-00000000000a', c.id, 'user', 'the budget was deployed'
+    FROM public.conversations c LIMIT 1;)sql");
+  EXPECT_EQ(database.Scalar("SELECT count(*) FROM agentbase.message_words"), "0");
+  EXPECT_EQ(database.Scalar("SELECT string_agg(content, ',') FROM public.search_messages('deploy budget')"),
+            "the budget was deployed");
+}
+
+// A database pushed with a schema older than search's words (here: the
+// insert trigger and the words removed again, and a message written
+// meanwhile): the push that creates the trigger indexes every message there.
+TEST(DbPush, SearchWordsAreBackfilledWhenTheirTriggerIsCreated) {
+  TestDatabase database;
+  auto first = RunAgentbase("db push " + database.DbUrlFlag());
+  ASSERT_EQ(first.exit_code, 0) << Output(first);
+  database.Exec(R"sql(
+    INSERT INTO auth.users (id, email) VALUES ('00000000-0000-0000-0000-0000000000a1', 'a1@example.com');
+    INSERT INTO public.tenants (id, name, slug) VALUES ('00000000-0000-0000-0000-00000000000a', 'A', 'a');
+    INSERT INTO public.profiles (id, tenant_id) VALUES ('00000000-0000-0000-0000-0000000000a1',
+      '00000000-0000-0000-0000-00000000000a');
+    INSERT INTO public.conversations (id, tenant_id, user_id)
+      VALUES ('00000000-0000-0000-0000-0000000000c1', '00000000-0000-0000-0000-00000000000a',
+              '00000000-0000-0000-0000-0000000000a1');
+    INSERT INTO public.messages (conversation_id, role, content)
+      SELECT '00000000-0000-0000-0000-0000000000c1', 'user', 'message ' || g FROM generate_series(1, 3) g;
+    DROP TRIGGER messages_index_words ON public.messages;
+    TRUNCATE agentbase.message_words;
+    INSERT INTO public.messages (conversation_id, role, content)
+      VALUES ('00000000-0000-0000-0000-0000000000c1', 'user', 'the budget was deployed');)sql");
+  EXPECT_EQ(database.Scalar("SELECT agentbase.chat_words_indexed()"), "f");
+
+  auto push = RunAgentbase("db push " + database.DbUrlFlag());
+  ASSERT_EQ(push.exit_code, 0) << Output(push);
+  EXPECT_NE(push.out.find("+ trigger public.messages.messages_index_words\n"
+                          "  + backfill after trigger public.messages.messages_index_words\n"),
+            std::string::npos)
+      << push.out;
+  EXPECT_EQ(database.Scalar("SELECT count(*) FROM agentbase.message_words w JOIN public.messages m "
+                            "ON m.id = w.message_id AND w.words = to_tsvector('english', m.content) "
+                            "AND w.tenant_id = m.tenant_id AND w.created_at = m.created_at"),
+            "4");
+  EXPECT_EQ(database.Scalar("SELECT string_agg(content, ',') FROM public.search_messages('deploy budget')"),
+            "the budget was deployed");
+
+  auto again = RunAgentbase("db push " + database.DbUrlFlag());
+  ASSERT_EQ(again.exit_code, 0) << Output(again);
+  EXPECT_NE(again.out.find("Up to date"), std::string::npos) << again.out;
 }
 
 TEST(DbPush, PreflightFailureSaysWhyAndChangesNothing) {

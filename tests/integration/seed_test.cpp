@@ -303,6 +303,15 @@ TEST(SeedDemo, ServesFirstRunLeavesADatabaseWithUsersAlone) {
   std::filesystem::remove_all(pattern);
 }
 
+// Messages whose words search does not hold as they are (missing from
+// agentbase.message_words, or different there), and rows there of no message.
+constexpr const char* kUnindexedMessages =
+    "SELECT (SELECT count(*) FROM public.messages m LEFT JOIN agentbase.message_words w ON w.message_id = m.id "
+    "WHERE w.message_id IS NULL OR w.tenant_id <> m.tenant_id OR w.conversation_id IS DISTINCT FROM m.conversation_id "
+    "OR w.created_at <> m.created_at OR w.words <> to_tsvector('english', m.content)) + "
+    "(SELECT count(*) FROM agentbase.message_words w WHERE NOT EXISTS "
+    "(SELECT 1 FROM public.messages m WHERE m.id = w.message_id))";
+
 TEST(SeedScale, WritesNMessagesEachInItsConversationsTenantAndNeverInTheDemo) {
   TestDatabase database;
   Push(database);
@@ -337,6 +346,9 @@ TEST(SeedScale, WritesNMessagesEachInItsConversationsTenantAndNeverInTheDemo) {
   EXPECT_EQ(database.Scalar("SELECT count(DISTINCT conversation_id) FROM public.messages m WHERE tenant_id IN " +
                             scale_tenants),
             "101");
+  // The copy skipped the triggers that keep search's words; the seed indexed
+  // the messages itself.
+  EXPECT_EQ(database.Scalar(kUnindexedMessages), "0");
 
   // A second run adds as many again, reusing the tenants, users and agents.
   auto again = RunAgentbase("seed --scale 20 " + database.DbUrlFlag());
@@ -344,6 +356,7 @@ TEST(SeedScale, WritesNMessagesEachInItsConversationsTenantAndNeverInTheDemo) {
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.messages WHERE tenant_id IN " + scale_tenants), "1025");
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.profiles WHERE tenant_id IN " + scale_tenants), "100");
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.agents WHERE tenant_id IN " + scale_tenants), "50");
+  EXPECT_EQ(database.Scalar(kUnindexedMessages), "0");
 }
 
 // As on Supabase, where the connecting role (postgres) is no superuser but
@@ -366,6 +379,7 @@ TEST(SeedScale, WithoutASuperuserTheTriggersRunAndTheRowsAreTheSame) {
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.conversations c WHERE last_message_at <> "
                             "(SELECT max(created_at) FROM public.messages m WHERE m.conversation_id = c.id)"),
             "0");
+  EXPECT_EQ(database.Scalar(kUnindexedMessages), "0");
   database.Exec("DROP OWNED BY " + role + "; DROP ROLE " + role);
 }
 

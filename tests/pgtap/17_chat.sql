@@ -3,7 +3,7 @@
 -- message-tenant tie, titles, status changes, the conversation and message
 -- lists with their cursors, and full-text search; across tenants and roles.
 BEGIN;
-SELECT plan(133);
+SELECT plan(183);
 \ir fixtures.psql
 
 -- Schema ------------------------------------------------------------------------
@@ -17,8 +17,9 @@ WHERE (n.nspname = 'public' AND p.proname IN ('start_conversation', 'append_mess
                                                 'list_conversations', 'list_messages', 'search_messages'))
    OR (n.nspname = 'agentbase' AND (p.proname LIKE 'chat\_%' OR p.proname IN ('check_message', 'title_conversation_from_message', 'html_escape')))
 ORDER BY n.nspname, p.proname;
-SELECT is(array_agg(p.proname::text ORDER BY p.proname), ARRAY['chat_search_page', 'check_message', 'title_conversation_from_message'],
-          'the only SECURITY DEFINER functions of chat are the search step and the two triggers')
+SELECT is(array_agg(p.proname::text ORDER BY p.proname),
+          ARRAY['chat_index_message_words', 'chat_search_page', 'check_message', 'title_conversation_from_message'],
+          'the only SECURITY DEFINER functions of chat are the search step and the three triggers')
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE p.prosecdef AND ((n.nspname = 'public' AND p.proname IN ('start_conversation', 'append_message', 'set_conversation_status',
                                                 'list_conversations', 'list_messages', 'search_messages'))
@@ -307,11 +308,21 @@ SELECT throws_ok($$SELECT * FROM public.search_messages('x', after => '1_2_3')$$
                  'search: malformed cursor refused');
 SELECT fx.act_as('service_role');
 SELECT FROM public.set_conversation_status(fx.id('page_5'), 'deleted');
+-- The fixture's tenant A row in tenant B's conversation was written with the
+-- triggers off, so search does not know its words until they are indexed.
+SELECT fx.act_as('postgres');
+SELECT cmp_ok(agentbase.chat_index_existing_messages(), '>=', 1::bigint,
+              'search words: messages written with the triggers off are indexed by chat_index_existing_messages');
 SELECT fx.act_as('a1');
 SELECT is((SELECT count(*)::int FROM public.search_messages('staging') WHERE conversation_id = fx.id('page_5')), 0,
           'search: messages of deleted conversations are left out');
+SELECT is((SELECT count(*)::int FROM public.search_messages('staging', conversation_id => fx.id('page_5'))), 0,
+          'search: also when the deleted conversation is named');
+SELECT ok(fx.id('msg_a_in_conv_b1') IN (SELECT p.id FROM agentbase.chat_search_page(
+            websearch_to_tsquery('english', 'tenant conversation'), NULL, 200, NULL, NULL, NULL) p),
+          'search: the SECURITY DEFINER step finds a tenant A row in tenant B''s conversation for a1');
 SELECT is((SELECT count(*)::int FROM public.search_messages('tenant conversation') WHERE id = fx.id('msg_a_in_conv_b1')), 0,
-          'search: a tenant A row in tenant B''s conversation stays hidden (RLS has the last word)');
+          'search: but it stays hidden (RLS has the last word)');
 SELECT fx.act_as('b1');
 SELECT is((SELECT array_agg(content) FROM public.search_messages('deployed')), ARRAY['tenant B deployed too'],
           'search: b1 finds only tenant B''s');
@@ -325,6 +336,139 @@ SELECT is((SELECT count(*)::int FROM agentbase.chat_search_page(websearch_to_tsq
 SELECT fx.act_as('service_role');
 SELECT ok((SELECT count(DISTINCT tenant_id) = 2 FROM public.search_messages('deployed', page_size => 200) s
            JOIN public.messages m USING (id)), 'search: the service key searches every tenant');
+SELECT is((SELECT array_agg(content) FROM public.search_messages('deployed', conversation_id => fx.id('conv_b1'))),
+          ARRAY['tenant B deployed too'], 'search: the service key searches any tenant''s conversation');
+
+
+-- Search's words (agentbase.message_words) -----------------------------------------------
+SELECT fx.act_as('postgres');
+SELECT has_table('agentbase', 'message_words', 'agentbase.message_words exists');
+SELECT has_trigger('public', 'messages', t, format('messages has the %s trigger', t))
+FROM unnest(ARRAY['messages_index_words', 'messages_reindex_words', 'messages_unindex_words',
+                  'messages_unindex_all_words']) t;
+SELECT ok(agentbase.chat_words_indexed(), 'search reads message_words on agentbase''s own messages table');
+-- Every message's words as they are now, and no row of a message gone.
+CREATE TEMPORARY VIEW unindexed_messages AS
+  SELECT m.id FROM public.messages m LEFT JOIN agentbase.message_words w ON w.message_id = m.id
+  WHERE w.message_id IS NULL OR w.tenant_id <> m.tenant_id OR w.conversation_id IS DISTINCT FROM m.conversation_id
+     OR w.created_at <> m.created_at OR w.words <> to_tsvector('english', m.content)
+  UNION ALL
+  SELECT w.message_id FROM agentbase.message_words w
+  WHERE NOT EXISTS (SELECT 1 FROM public.messages m WHERE m.id = w.message_id);
+GRANT SELECT ON unindexed_messages TO PUBLIC;
+SELECT is_empty('SELECT * FROM unindexed_messages', 'search words: every message is indexed as it is');
+
+-- Nobody reads or writes them but the functions.
+SELECT table_privs_are('agentbase', 'message_words', r, ARRAY[]::text[], format('%s has no privilege on message_words', r))
+FROM unnest(ARRAY['anon', 'authenticated', 'service_role']) r;
+SELECT fx.act_as('a1');
+SELECT throws_ok('SELECT * FROM agentbase.message_words', '42501', NULL, 'a1 cannot read message_words');
+SELECT throws_ok($$SELECT * FROM agentbase.chat_search_recent(websearch_to_tsquery('english', 'hello'), fx.id('tenant_a'), 1000)$$,
+                 '42501', NULL, 'a1 cannot walk message_words through a search helper');
+SELECT throws_ok($$SELECT * FROM agentbase.chat_search_indexed(websearch_to_tsquery('english', 'hello'), fx.id('tenant_b'))$$,
+                 '42501', NULL, 'a1 cannot reach tenant B''s words through a search helper');
+SELECT throws_ok($$SELECT agentbase.chat_tenant_words_estimate(fx.id('tenant_b'))$$, '42501', NULL,
+                 'a1 cannot learn how many messages tenant B has');
+SELECT throws_ok($$UPDATE agentbase.message_words SET tenant_id = fx.id('tenant_a')$$, '42501', NULL,
+                 'a1 cannot change message_words');
+SELECT fx.act_as('anon');
+SELECT throws_ok('SELECT * FROM agentbase.message_words', '42501', NULL, 'anon cannot read message_words');
+SELECT fx.act_as('service_role');
+SELECT throws_ok('SELECT * FROM agentbase.message_words', '42501', NULL,
+                 'service_role cannot read message_words directly either');
+
+-- Kept in step with messages, whoever writes them.
+SELECT fx.act_as('a2');
+SELECT id AS m1 FROM public.append_message(fx.id('conv_a2'), 'quarterly zeppelin budget') \gset
+SELECT fx.act_as('postgres');
+SELECT is((SELECT w.words FROM agentbase.message_words w WHERE w.message_id = :'m1'),
+          to_tsvector('english', 'quarterly zeppelin budget'), 'search words: an append is indexed');
+SELECT fx.act_as('service_role');
+UPDATE public.messages SET content = 'quarterly airship budget' WHERE id = :'m1';
+SELECT fx.act_as('a1');
+SELECT is((SELECT count(*)::int FROM public.search_messages('zeppelin')), 0, 'search words: edited words are gone');
+SELECT is((SELECT array_agg(id) FROM public.search_messages('airship')), ARRAY[:'m1'::uuid],
+          'search words: and the new ones found');
+SELECT fx.act_as('service_role');
+UPDATE public.messages SET conversation_id = fx.id('conv_a1'), created_at = created_at - interval '1 day' WHERE id = :'m1';
+SELECT is((SELECT array_agg(conversation_id) FROM public.search_messages('airship', conversation_id => fx.id('conv_a1'))),
+          ARRAY[fx.id('conv_a1')], 'search words: a message moved to another conversation is found there');
+SELECT is((SELECT count(*)::int FROM public.search_messages('airship', conversation_id => fx.id('conv_a2'))), 0,
+          'search words: and no longer in its old one');
+-- Moved to tenant B (its tenant and conversation together).
+UPDATE public.messages SET tenant_id = fx.id('tenant_b'), conversation_id = fx.id('conv_b1') WHERE id = :'m1';
+SELECT fx.act_as('a1');
+SELECT is((SELECT count(*)::int FROM public.search_messages('airship')), 0,
+          'search words: a message moved to tenant B is no longer found by a1');
+SELECT is((SELECT count(*)::int FROM agentbase.chat_search_page(websearch_to_tsquery('english', 'airship'), NULL, 200,
+                                                                   NULL, NULL, NULL)), 0,
+          'search words: not even by the SECURITY DEFINER step');
+SELECT fx.act_as('b1');
+SELECT is((SELECT array_agg(id) FROM public.search_messages('airship')), ARRAY[:'m1'::uuid],
+          'search words: but by b1');
+SELECT fx.act_as('service_role');
+UPDATE public.messages SET id = fx.id('msg_renamed') WHERE id = :'m1';
+SELECT fx.act_as('b1');
+SELECT is((SELECT array_agg(id) FROM public.search_messages('airship')), ARRAY[fx.id('msg_renamed')],
+          'search words: a changed id is followed');
+SELECT fx.act_as('service_role');
+DELETE FROM public.messages WHERE id = fx.id('msg_renamed');
+SELECT fx.act_as('postgres');
+SELECT is_empty($$SELECT * FROM agentbase.message_words WHERE message_id IN (fx.id('msg_renamed'), $$ || quote_literal(:'m1') || $$)$$,
+                'search words: a deleted message''s words go with it');
+SELECT is_empty('SELECT * FROM unindexed_messages', 'search words: still every message indexed as it is');
+
+-- Written with the triggers off (a restore, the seed's copy): indexed by the backfill.
+SET LOCAL session_replication_role = replica;
+INSERT INTO public.messages (id, tenant_id, conversation_id, role, content)
+VALUES (fx.id('msg_copied'), fx.id('tenant_a'), fx.id('conv_a2'), 'user', 'a copied dirigible');
+SET LOCAL session_replication_role = origin;
+SELECT is(agentbase.chat_index_existing_messages(), 1::bigint, 'search words: the backfill indexes what the triggers missed');
+SELECT is(agentbase.chat_index_existing_messages(), 0::bigint, 'search words: and is safe to run again');
+SELECT fx.act_as('a1');
+SELECT is((SELECT array_agg(id) FROM public.search_messages('dirigible')), ARRAY[fx.id('msg_copied')],
+          'search words: the backfilled message is found');
+
+-- A frequent word: in every other message of the caller's tenant, so that
+-- the search finds its 500 newest matches among the tenant's 1,000 newest
+-- messages, walking them (another tenant's matches are newer still).
+SELECT fx.act_as('postgres');
+INSERT INTO public.messages (tenant_id, conversation_id, role, content, created_at)
+SELECT fx.id('tenant_a'), fx.id('conv_a2'), 'assistant', 'status ' || g || CASE WHEN g % 2 = 0 THEN ' kraken' ELSE '' END,
+       now() - interval '1 hour' + g * interval '1 second'
+FROM generate_series(1, 1800) g;
+INSERT INTO public.messages (tenant_id, conversation_id, role, content, created_at)
+SELECT fx.id('tenant_b'), fx.id('conv_b1'), 'assistant', 'kraken ' || g, now() + g * interval '1 second'
+FROM generate_series(1, 300) g;
+SELECT fx.act_as('a1');
+SELECT is((SELECT count(*)::int FROM agentbase.chat_search_page(websearch_to_tsquery('english', 'kraken'), NULL, 200,
+                                                                   NULL, NULL, NULL)), 200,
+          'search: a frequent word fills a page');
+SELECT is((SELECT count(*)::int FROM public.search_messages('kraken', page_size => 200) s JOIN public.messages m USING (id)
+           WHERE m.tenant_id <> fx.id('tenant_a') OR m.content NOT LIKE 'status % kraken'), 0,
+          'search: a1''s frequent word finds only tenant A''s matches');
+SELECT fx.act_as('postgres');
+SELECT set_eq($$SELECT id FROM agentbase.chat_search_recent(websearch_to_tsquery('english', 'kraken'), fx.id('tenant_a'), 1000000)$$,
+              $$SELECT id FROM agentbase.chat_search_indexed(websearch_to_tsquery('english', 'kraken'), fx.id('tenant_a'))$$,
+              'search: the walk and the index find the same 500 newest matches');
+SELECT is((SELECT min(created_at) FROM agentbase.chat_search_recent(websearch_to_tsquery('english', 'kraken'), fx.id('tenant_a'), 1000000)),
+          (SELECT min(created_at) FROM (SELECT created_at FROM public.messages
+                                        WHERE tenant_id = fx.id('tenant_a') AND content LIKE '% kraken'
+                                        ORDER BY created_at DESC LIMIT 500) m),
+          'search: which are the tenant''s 500 most recent');
+SELECT fx.act_as('b1');
+SELECT is((SELECT count(*)::int FROM public.search_messages('kraken', page_size => 200) s JOIN public.messages m USING (id)
+           WHERE m.tenant_id <> fx.id('tenant_b')), 0, 'search: b1''s finds only tenant B''s');
+SELECT is((SELECT count(*)::int FROM public.search_messages('kraken', conversation_id => fx.id('conv_a2'))), 0,
+          'search: b1 naming tenant A''s conversation finds nothing');
+SELECT is((SELECT count(*)::int FROM agentbase.chat_search_page(websearch_to_tsquery('english', 'kraken'), fx.id('conv_a2'),
+                                                                   200, NULL, NULL, NULL)), 0,
+          'search: not even through the SECURITY DEFINER step');
+
+-- TRUNCATE empties them too.
+SELECT fx.act_as('postgres');
+TRUNCATE public.messages CASCADE;
+SELECT is_empty('SELECT * FROM agentbase.message_words', 'search words: TRUNCATE of messages empties them');
 
 SELECT * FROM finish();
 ROLLBACK;

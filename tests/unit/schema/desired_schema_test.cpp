@@ -163,6 +163,18 @@ TEST(PlatformShape, MessagesNameWhatIsMissingAndWhy) {
             0u);
 }
 
+TEST(DesiredSchema, ABackfillNeedsAStatementBeforeIt) {
+  auto alone = ParseObjects("SELECT public.fill();", Mode::Ensure, Condition::Always, "x.sql");
+  ASSERT_FALSE(alone.ok());
+  EXPECT_NE(alone.error().message.find("must follow"), std::string::npos) << alone.error().message;
+  auto two = ParseObjects("CREATE INDEX i ON public.t (a);\nSELECT public.fill();\nSELECT public.count();",
+                          Mode::Ensure, Condition::Always, "x.sql");
+  ASSERT_TRUE(two.ok()) << two.error().message;
+  ASSERT_EQ(two->size(), 3u);
+  EXPECT_EQ((*two)[1].anchor, "index public.i");
+  EXPECT_EQ((*two)[2].anchor, "index public.i");
+}
+
 TEST(DesiredSchema, DirectivesAreChecked) {
   EXPECT_FALSE(ParseSqlFile({"x.sql", "-- agentbase:if vector\nSELECT 1;\n"}).ok());
   EXPECT_FALSE(ParseSqlFile({"x.sql", "-- agentbase:end\n"}).ok());
