@@ -57,7 +57,7 @@ url="postgresql://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 
 started=$(date +%s%N)
 node node_modules/@electric-sql/pglite-socket/dist/scripts/server.js --host 127.0.0.1 --port "$port" \
-  --extensions=@electric-sql/pglite-pgvector:vector,pgcrypto >"$work/server.log" 2>&1 &
+  --extensions=@electric-sql/pglite-pgvector:vector,pgcrypto,btree_gin >"$work/server.log" 2>&1 &
 server_pid=$!
 
 # PGlite compiles its WebAssembly and runs initdb before it listens: 5 to
