@@ -159,8 +159,9 @@ test('cross-tenant: the API exposes exactly the tables and functions this suite 
   const functions = paths.filter((p) => p.startsWith('/rpc/')).map((p) => p.slice(5)).sort();
   assert.deepEqual(tables, [...exposedTables].sort(), 'a new table needs its cross-tenant cases');
   assert.deepEqual(functions, [
-    'append_message', 'list_conversations', 'list_messages', 'match_user_memory', 'search_messages',
-    'set_conversation_status', 'start_conversation',
+    'append_message', 'export_memories', 'forget', 'forget_all', 'list_conversations', 'list_messages',
+    'match_user_memory', 'recall', 'remember', 'search_memories', 'search_messages', 'set_conversation_status',
+    'start_conversation',
   ], 'a new function needs its cross-tenant cases');
 });
 
@@ -517,6 +518,66 @@ for (const who of ['b1', 'anon']) {
       const answer = await request('POST', `/rest/v1/rpc/${c.fn}${c.query ? c.query() : ''}`, {
         token: actors[who](), body: c.body(),
       });
+      assertAnswer(answer, c[who], `${who} ${c.name}`);
+      assertNoSecret(answer, c.name);
+      assert.equal(await databaseFingerprint(touched), before, `${who} ${c.name}: the database changed`);
+    });
+  }
+}
+
+// User memory (80_memory.sql): B's member and anon against A's user and
+// memory. Naming another user is refused (42501); anon is refused before
+// anything; a memory of another tenant is "not found" (PT404); a search of
+// one's own memories never reaches A's, through the server's in-memory
+// index or the SQL function (hybrid).
+const memoryCases = [
+  {
+    name: 'remember for A\'s user', fn: 'remember',
+    body: () => ({ key: 'evil', value: 'evil', user_id: fx.a1.user.id, embedding: axis(3) }),
+    b1: { status: 403, code: '42501' }, anon: { status: 401, code: '42501' },
+  },
+  {
+    name: 'recall A\'s user\'s memories', fn: 'recall', body: () => ({ user_id: fx.a1.user.id }),
+    b1: { status: 403, code: '42501' }, anon: { status: 401, code: '42501' },
+  },
+  {
+    name: 'recall searching for A\'s marker', fn: 'recall', body: () => ({ search: fx.marker, page_size: 200 }),
+    b1: nothing, anon: { status: 401, code: '42501' },
+  },
+  {
+    name: 'search_memories of A\'s user', fn: 'search_memories',
+    body: () => ({ query_embedding: axis(3), user_id: fx.a1.user.id }),
+    b1: { status: 403, code: '42501' }, anon: { status: 401, code: '42501' },
+  },
+  {
+    name: 'search_memories nearest to A\'s memory', fn: 'search_memories',
+    body: () => ({ query_embedding: axis(3), match_count: 200, min_similarity: -1 }),
+    b1: nothing, anon: { status: 401, code: '42501' },
+  },
+  {
+    name: 'search_memories hybrid with A\'s marker', fn: 'search_memories',
+    body: () => ({ query_embedding: axis(3), query_text: fx.marker, hybrid: true, match_count: 200 }),
+    b1: nothing, anon: { status: 401, code: '42501' },
+  },
+  {
+    name: 'forget A\'s memory', fn: 'forget', body: () => ({ memory_id: fx.ids.user_memory }),
+    b1: { status: 404, code: 'PT404' }, anon: { status: 404, code: 'PT404' },
+  },
+  {
+    name: 'forget_all of A\'s user', fn: 'forget_all', body: () => ({ user_id: fx.a1.user.id }),
+    b1: { status: 403, code: '42501' }, anon: { status: 401, code: '42501' },
+  },
+  {
+    name: 'export_memories of A\'s user', fn: 'export_memories', body: () => ({ user_id: fx.a1.user.id }),
+    b1: { status: 403, code: '42501' }, anon: { status: 401, code: '42501' },
+  },
+];
+for (const who of ['b1', 'anon']) {
+  for (const c of memoryCases) {
+    test(`cross-tenant rpc: ${who} ${c.name}`, async () => {
+      const touched = ['user_memory', 'agentbase.memory_log'];
+      const before = await databaseFingerprint(touched);
+      const answer = await request('POST', `/rest/v1/rpc/${c.fn}`, { token: actors[who](), body: c.body() });
       assertAnswer(answer, c[who], `${who} ${c.name}`);
       assertNoSecret(answer, c.name);
       assert.equal(await databaseFingerprint(touched), before, `${who} ${c.name}: the database changed`);
