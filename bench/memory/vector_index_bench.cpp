@@ -8,9 +8,14 @@
 //    float array (AVX2 loads and adds, eight accumulators): the read
 //    bandwidth a scan can hope for. `bytes_per_second` is it.
 //  - BM_Scan       VectorIndex::Search over 10,000 x 1536 random unit vectors
-//                  (61.4 MB of float32), one thread, match_count 10.
+//                  (61.4 MB of float32), one thread, match_count 10, the same
+//                  index every time (part of it may stay in the L3 cache).
 //  - BM_ScanParallel/threads:T  the same search cut in T parts, scanned on an
 //                  asio::thread_pool of T and merged, as MemorySearch does.
+//  - BM_ScanCold and BM_ScanColdParallel/threads:T  the same, each search on
+//                  the next of 8 slices of 10,000 of one index of 80,000
+//                  (491 MB): the slice was last read seven searches ago, so
+//                  it comes from memory, as the 512 MiB read does.
 //
 // Counters: index_bytes (VectorIndex::Bytes()), vector_bytes (VectorBytes())
 // and their ratio; each memory carries a row of JSON of the size the server
@@ -79,13 +84,15 @@ std::string RowJson(const std::string& id, size_t i) {
          "\"2026-12-07T03:00:00.123456+00:00\"}";
 }
 
+constexpr size_t kColdSlices = 8;
+
 struct Fixture {
   VectorIndex index{kDimensions};
   std::vector<std::vector<double>> queries;
 
-  Fixture() {
+  explicit Fixture(size_t memories) {
     std::mt19937_64 random(42);
-    for (size_t i = 0; i < kMemories; ++i) {
+    for (size_t i = 0; i < memories; ++i) {
       char id[48];
       std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012zx", i);
       IndexedMemory memory;
@@ -102,47 +109,56 @@ struct Fixture {
 };
 
 Fixture& Shared() {
-  static Fixture fixture;
+  static Fixture fixture(kMemories);
   return fixture;
 }
 
-void SizeCounters(benchmark::State& state, const VectorIndex& index) {
-  state.counters["memories"] = static_cast<double>(index.Size());
-  state.counters["vector_bytes"] = static_cast<double>(index.VectorBytes());
-  state.counters["index_bytes"] = static_cast<double>(index.Bytes());
-  state.counters["index_ratio"] = static_cast<double>(index.Bytes()) / static_cast<double>(index.VectorBytes());
+Fixture& Cold() {
+  static Fixture fixture(kMemories * kColdSlices);
+  return fixture;
 }
 
-void BM_Scan(benchmark::State& state) {
-  Fixture& fixture = Shared();
+// What one search reads (a slice: the whole index when there is one), and
+// the index's size against its vectors.
+void SizeOf(benchmark::State& state, const VectorIndex& index, size_t slices) {
+  state.counters["memories"] = static_cast<double>(index.Size() / slices);
+  state.counters["vector_bytes"] = static_cast<double>(index.VectorBytes() / slices);
+  state.counters["index_bytes"] = static_cast<double>(index.Bytes() / slices);
+  state.counters["index_ratio"] = static_cast<double>(index.Bytes()) / static_cast<double>(index.VectorBytes());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * (index.VectorBytes() / slices)));
+}
+
+void Scan(benchmark::State& state, Fixture& fixture, size_t slices) {
   SearchOptions options;
   options.match_count = 10;
+  const size_t per_slice = fixture.index.Size() / slices;
   size_t q = 0;
   for (auto _ : state) {
-    auto hits = fixture.index.Search(fixture.queries[q++ % kQueries], options);
+    size_t slice = q % slices;
+    auto hits = fixture.index.Search(fixture.queries[q++ % kQueries], options, slice * per_slice,
+                                     (slice + 1) * per_slice);
     benchmark::DoNotOptimize(hits);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * fixture.index.VectorBytes()));
-  SizeCounters(state, fixture.index);
+  SizeOf(state, fixture.index, slices);
 }
-BENCHMARK(BM_Scan)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // As MemorySearch::Search: parts on a thread pool, then Merge.
-void BM_ScanParallel(benchmark::State& state) {
-  Fixture& fixture = Shared();
+void ScanParallel(benchmark::State& state, Fixture& fixture, size_t slices) {
   const auto threads = static_cast<size_t>(state.range(0));
   boost::asio::thread_pool pool(threads);
   SearchOptions options;
   options.match_count = 10;
   const VectorIndex& index = fixture.index;
+  const size_t per_slice = index.Size() / slices;
   size_t q = 0;
   for (auto _ : state) {
+    const size_t first = (q % slices) * per_slice;
     const auto& query = fixture.queries[q++ % kQueries];
     std::vector<std::vector<Hit>> found(threads);
     std::latch done(static_cast<std::ptrdiff_t>(threads));
     for (size_t part = 0; part < threads; ++part) {
-      size_t begin = index.Size() * part / threads;
-      size_t end = index.Size() * (part + 1) / threads;
+      size_t begin = first + per_slice * part / threads;
+      size_t end = first + per_slice * (part + 1) / threads;
       boost::asio::post(pool, [&, part, begin, end] {
         found[part] = index.Search(query, options, begin, end);
         done.count_down();
@@ -153,10 +169,17 @@ void BM_ScanParallel(benchmark::State& state) {
     benchmark::DoNotOptimize(hits);
   }
   pool.join();
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * index.VectorBytes()));
-  SizeCounters(state, index);
+  SizeOf(state, index, slices);
 }
+
+void BM_Scan(benchmark::State& state) { Scan(state, Shared(), 1); }
+void BM_ScanParallel(benchmark::State& state) { ScanParallel(state, Shared(), 1); }
+void BM_ScanCold(benchmark::State& state) { Scan(state, Cold(), kColdSlices); }
+void BM_ScanColdParallel(benchmark::State& state) { ScanParallel(state, Cold(), kColdSlices); }
+BENCHMARK(BM_Scan)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ScanParallel)->ArgName("threads")->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ScanCold)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ScanColdParallel)->ArgName("threads")->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 __attribute__((target("avx2"))) float SumAvx2(const float* a, size_t n) {
   __m256 s[8];
@@ -173,8 +196,8 @@ __attribute__((target("avx2"))) float SumAvx2(const float* a, size_t n) {
   return sum;
 }
 
-// Plain reads of a 512 MiB array (eight times the largest L3 of the EPYCs
-// this runs on, and far larger than its share of a VM), split between
+// Plain reads of a 512 MiB array (sixteen times the 32 MB L3 of an EPYC's
+// core complex), split between
 // threads that start together and each read its half: the wall time of the
 // slowest is the time.
 void BM_MemoryRead(benchmark::State& state) {
