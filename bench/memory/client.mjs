@@ -648,7 +648,7 @@ function report(benchmarkJson) {
     const n = gb.memories.toLocaleString('en');
     if (Number.isFinite(cold)) row(`index scan from memory (Google Benchmark, ${n} × ${DIMS} of an 80,000 index in turn), 1 thread / 2 parts`,
       `${fmt(gb.cold1Ms)} ms = ${fmt(gb.cold1, 1)} GB/s / ${fmt(gb.cold2Ms)} ms = ${fmt(gb.cold2, 1)} GB/s`,
-      `within 2× of bandwidth (≥ ${fmt(best / 2, 1)} GB/s): ${verdict(cold >= best / 2)} (${fmt(cold / best, 2)}× of it)`);
+      `within 2× of bandwidth (≥ ${fmt(best / 2, 1)} GB/s): ${verdict(cold >= best / 2)} (${fmt(cold / best, 2)} of it)`);
     row(`index scan, the same ${n} every time (part cached), 1 thread / 2 parts`,
       `${fmt(gb.scan1Ms)} ms = ${fmt(gb.scan1, 1)} GB/s / ${fmt(gb.scan2Ms)} ms = ${fmt(gb.scan2, 1)} GB/s`, '');
   }

@@ -121,9 +121,10 @@ Fixture& Cold() {
 // What one search reads (a slice: the whole index when there is one), and
 // the index's size against its vectors.
 void SizeOf(benchmark::State& state, const VectorIndex& index, size_t slices) {
-  state.counters["memories"] = static_cast<double>(index.Size() / slices);
-  state.counters["vector_bytes"] = static_cast<double>(index.VectorBytes() / slices);
-  state.counters["index_bytes"] = static_cast<double>(index.Bytes() / slices);
+  const auto per = [slices](size_t total) { return static_cast<double>(total) / static_cast<double>(slices); };
+  state.counters["memories"] = per(index.Size());
+  state.counters["vector_bytes"] = per(index.VectorBytes());
+  state.counters["index_bytes"] = per(index.Bytes());
   state.counters["index_ratio"] = static_cast<double>(index.Bytes()) / static_cast<double>(index.VectorBytes());
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * (index.VectorBytes() / slices)));
 }
@@ -135,8 +136,8 @@ void Scan(benchmark::State& state, Fixture& fixture, size_t slices) {
   size_t q = 0;
   for (auto _ : state) {
     size_t slice = q % slices;
-    auto hits = fixture.index.Search(fixture.queries[q++ % kQueries], options, slice * per_slice,
-                                     (slice + 1) * per_slice);
+    auto hits =
+        fixture.index.Search(fixture.queries[q++ % kQueries], options, slice * per_slice, (slice + 1) * per_slice);
     benchmark::DoNotOptimize(hits);
   }
   SizeOf(state, fixture.index, slices);
