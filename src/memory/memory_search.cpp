@@ -57,6 +57,9 @@ constexpr const char* kSyncSql =
     "  WHERE u.id = c.memory_id AND u.user_id = $1::uuid AND u.embedding IS NOT NULL "
     "    AND NOT u.embedding OPERATOR(pg_catalog.&&) '{NaN,Infinity,-Infinity}'::real[] LIMIT 1) m ON true";
 
+// Rows of one sync beyond which they are parsed off the event loop.
+constexpr int kParseOffLoopRows = 256;
+
 // Rows read by one sync beyond which the freed result is given back to the
 // system (malloc_trim).
 constexpr size_t kTrimAfterRows = 1000;
@@ -215,6 +218,9 @@ struct MemorySearch::UserIndex {
   std::optional<std::string> snapshot;  // brought up to it; none: never loaded
   std::string tenant;
   size_t rows_read = 0;  // by the last Sync
+  // index.Bytes() as of the last Sync, read by Evict on the event loop
+  // while a sync of this user may be changing the index on a scanner thread.
+  size_t bytes = 0;
   AsyncLock lock;
 };
 
@@ -240,18 +246,27 @@ std::shared_ptr<MemorySearch::UserIndex> MemorySearch::IndexFor(const std::strin
 
 void MemorySearch::Evict() {
   size_t bytes = 0;
-  for (const auto& user : recency_) bytes += user->index.Bytes();
+  for (const auto& user : recency_) bytes += user->bytes;
   // The least recently searched first; one in use stays (its request holds
   // it; dropped here, it is only forgotten).
   while (bytes > options_.max_bytes && !recency_.empty()) {
     auto& coldest = recency_.back();
-    bytes -= coldest->index.Bytes();
+    bytes -= coldest->bytes;
     users_.erase(coldest->key);
     recency_.pop_back();
     ++stats_.evictions;
   }
   stats_.bytes = bytes;
   stats_.users = recency_.size();
+}
+
+awaitable<void> MemorySearch::OffLoop(const std::function<void()>& work) {
+  asio::steady_timer done(executor_, asio::steady_timer::time_point::max());
+  asio::post(scanners_, [&] {
+    work();
+    asio::post(executor_, [&done] { done.cancel(); });
+  });
+  co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 awaitable<Result<int64_t>> MemorySearch::Sync(UserIndex& user, const std::string& target, const RunAsCaller& run) {
@@ -283,24 +298,38 @@ awaitable<Result<int64_t>> MemorySearch::Sync(UserIndex& user, const std::string
       ++stats_.reloads;
     }
     user.rows_read = static_cast<size_t>(rows.Rows() - 1);
-    std::vector<float> vector(options_.dimensions);
-    for (int row = 0; row < rows.Rows(); ++row) {
-      if (row == header) continue;
-      std::string_view id = rows.Get(row, kMemoryId);
-      if (rows.IsNull(row, kEmbedding)) {  // gone, not the caller's, or without an embedding
-        user.index.Remove(id);
-        continue;
+    // Parsing a large sync's embeddings (a reload: 10,000 memories are
+    // 150 MB of text) runs on the scanners' threads, so that the event loop
+    // serves everyone else meanwhile; the user's lock keeps its index ours.
+    std::optional<Error> failure;
+    auto apply = [&] {
+      std::vector<float> vector(options_.dimensions);
+      for (int row = 0; row < rows.Rows(); ++row) {
+        if (row == header) continue;
+        std::string_view id = rows.Get(row, kMemoryId);
+        if (rows.IsNull(row, kEmbedding)) {  // gone, not the caller's, or without an embedding
+          user.index.Remove(id);
+          continue;
+        }
+        if (!ParseRealArray(rows.Get(row, kEmbedding), vector)) {
+          failure = Error::Internal("an unreadable embedding of memory " + std::string(id));
+          return;
+        }
+        IndexedMemory memory;
+        memory.id = std::string(id);
+        memory.type_bit = MemoryTypeBit(rows.Get(row, kType));
+        if (!rows.IsNull(row, kExpires)) memory.expires_at_us = std::stoll(rows.Text(row, kExpires));
+        memory.row_json = rows.Text(row, kRow);
+        user.index.Upsert(std::move(memory), vector);
       }
-      if (!ParseRealArray(rows.Get(row, kEmbedding), vector)) {
-        co_return Error::Internal("an unreadable embedding of memory " + std::string(id));
-      }
-      IndexedMemory memory;
-      memory.id = std::string(id);
-      memory.type_bit = MemoryTypeBit(rows.Get(row, kType));
-      if (!rows.IsNull(row, kExpires)) memory.expires_at_us = std::stoll(rows.Text(row, kExpires));
-      memory.row_json = rows.Text(row, kRow);
-      user.index.Upsert(std::move(memory), vector);
+    };
+    if (rows.Rows() > kParseOffLoopRows) {
+      co_await OffLoop(apply);
+    } else {
+      apply();
     }
+    if (failure) co_return *failure;
+    user.bytes = user.index.Bytes();
     user.snapshot = rows.Text(header, kSnapshot);
     user.tenant = std::move(tenant);
     co_return std::stoll(rows.Text(header, kNow));
@@ -406,6 +435,7 @@ awaitable<Result<std::optional<std::string>>> MemorySearch::Search(json::object&
   if (user->index.Bytes() > options_.max_bytes) {
     // Too large to keep: this search is the SQL function's.
     user->index.Clear();
+    user->bytes = 0;
     user->snapshot.reset();
     ++stats_.passed_on;
     co_return std::nullopt;

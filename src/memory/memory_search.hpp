@@ -90,6 +90,8 @@ class MemorySearch {
  private:
   struct UserIndex;
   boost::asio::awaitable<Result<std::vector<float>>> EmbedChecked(std::string text);
+  // Runs `work` on a scanner thread; resumes on the event loop once it ran.
+  boost::asio::awaitable<void> OffLoop(const std::function<void()>& work);
   // Brings `user`'s index up to the database, as the caller.
   boost::asio::awaitable<Result<int64_t>> Sync(UserIndex& user, const std::string& target, const RunAsCaller& run);
   std::shared_ptr<UserIndex> IndexFor(const std::string& key);
