@@ -260,12 +260,16 @@ void MemorySearch::Evict() {
   stats_.users = recency_.size();
 }
 
-awaitable<void> MemorySearch::OffLoop(const std::function<void()>& work) {
+awaitable<void> MemorySearch::OffLoop(std::vector<std::function<void()>> works) {
+  if (works.empty()) co_return;
   asio::steady_timer done(executor_, asio::steady_timer::time_point::max());
-  asio::post(scanners_, [&] {
-    work();
-    asio::post(executor_, [&done] { done.cancel(); });
-  });
+  std::atomic<size_t> remaining = works.size();
+  for (auto& work : works) {
+    asio::post(scanners_, [&] {
+      work();
+      if (remaining.fetch_sub(1) == 1) asio::post(executor_, [&done] { done.cancel(); });
+    });
+  }
   co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
@@ -324,7 +328,9 @@ awaitable<Result<int64_t>> MemorySearch::Sync(UserIndex& user, const std::string
       }
     };
     if (rows.Rows() > kParseOffLoopRows) {
-      co_await OffLoop(apply);
+      std::vector<std::function<void()>> parse;
+      parse.emplace_back(apply);
+      co_await OffLoop(std::move(parse));
     } else {
       apply();
     }
@@ -447,17 +453,13 @@ awaitable<Result<std::optional<std::string>>> MemorySearch::Search(json::object&
   size_t parts = std::clamp<size_t>(index.Size() / options_.min_part, 1, std::max<size_t>(options_.scan_threads, 1));
   std::vector<std::vector<Hit>> found(parts);
   std::span<const double> query(*read->embedding);
-  auto remaining = std::make_shared<std::atomic<size_t>>(parts);
-  asio::steady_timer done(executor_, asio::steady_timer::time_point::max());
+  std::vector<std::function<void()>> scans;
   for (size_t part = 0; part < parts; ++part) {
     size_t begin = index.Size() * part / parts;
     size_t end = index.Size() * (part + 1) / parts;
-    asio::post(scanners_, [&, part, begin, end, remaining] {
-      found[part] = index.Search(query, read->search, begin, end);
-      if (remaining->fetch_sub(1) == 1) asio::post(executor_, [&done] { done.cancel(); });
-    });
+    scans.emplace_back([&, part, begin, end] { found[part] = index.Search(query, read->search, begin, end); });
   }
-  co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_await OffLoop(std::move(scans));
   std::vector<Hit> hits = index.Merge(std::move(found), read->search.match_count);
 
   // The rows as the SQL function returns them: its columns, then

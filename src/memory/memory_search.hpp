@@ -90,8 +90,9 @@ class MemorySearch {
  private:
   struct UserIndex;
   boost::asio::awaitable<Result<std::vector<float>>> EmbedChecked(std::string text);
-  // Runs `work` on a scanner thread; resumes on the event loop once it ran.
-  boost::asio::awaitable<void> OffLoop(const std::function<void()>& work);
+  // Runs each of `works` on a scanner thread (in parallel where threads are
+  // free); resumes on the event loop once all have run.
+  boost::asio::awaitable<void> OffLoop(std::vector<std::function<void()>> works);
   // Brings `user`'s index up to the database, as the caller.
   boost::asio::awaitable<Result<int64_t>> Sync(UserIndex& user, const std::string& target, const RunAsCaller& run);
   std::shared_ptr<UserIndex> IndexFor(const std::string& key);
