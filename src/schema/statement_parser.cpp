@@ -493,7 +493,8 @@ Result<SchemaObject> ParseStatement(const std::string& statement) {
   }
   if (cursor.Accept("FUNCTION")) return ParseFunction(cursor, object);
   if (cursor.Accept("POLICY")) return ParsePolicy(cursor, object);
-  if (cursor.Accept("TRIGGER")) return ParseTrigger(cursor, object);
+  // A constraint trigger is a trigger that may be deferred to COMMIT.
+  if (cursor.Accept("TRIGGER") || cursor.AcceptAll({"CONSTRAINT", "TRIGGER"})) return ParseTrigger(cursor, object);
   if (cursor.Accept("INDEX") || cursor.AcceptAll({"UNIQUE", "INDEX"})) return ParseIndex(cursor, object);
   if (cursor.Accept("PUBLICATION")) return ParseCreatePublication(cursor, object);
   bool is_schema = cursor.Accept("SCHEMA");

@@ -50,6 +50,15 @@ TEST(StatementParser, PolicyDefaultsToAllForPublic) {
   EXPECT_EQ(object->policy_roles, (std::vector<std::string>{"public"}));
 }
 
+TEST(StatementParser, ConstraintTriggerIsATriggerOfItsTable) {
+  auto object = ParseStatement(
+      "CREATE CONSTRAINT TRIGGER t_checked AFTER INSERT OR UPDATE OF config ON public.things "
+      "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION agentbase.check()");
+  ASSERT_TRUE(object.ok()) << object.error().message;
+  EXPECT_EQ(object->kind, ObjectKind::Trigger);
+  EXPECT_EQ(object->Key(), "trigger public.things.t_checked");
+}
+
 TEST(StatementParser, GrantsOnTablesColumnsSchemasAndRoles) {
   auto table = ParseStatement("GRANT SELECT, UPDATE ON public.t TO anon, authenticated");
   ASSERT_TRUE(table.ok());
