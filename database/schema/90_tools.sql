@@ -129,7 +129,8 @@ BEGIN
   IF agentbase.request_is_api() THEN
     PERFORM pg_catalog.set_config('agentbase.unchecked_tool_configs',
       coalesce(pg_catalog.current_setting('agentbase.unchecked_tool_configs', true), '') || ','
-        || CASE WHEN TG_TABLE_NAME = 'agent_tools' THEN 'a' || NEW.id::text ELSE 't' || NEW.tool_id::text END,
+        || CASE WHEN TG_TABLE_NAME = 'agent_tools' THEN 'a' || (to_jsonb(NEW) ->> 'id')
+                ELSE 't' || (to_jsonb(NEW) ->> 'tool_id') END,
       true);
   END IF;
   RETURN NULL;
@@ -312,14 +313,14 @@ $$;
 CREATE FUNCTION agentbase.tools_attachment(agent uuid, tool uuid) RETURNS public.agent_tools
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
 DECLARE
-  found public.agent_tools;
+  attachment public.agent_tools;
 BEGIN
   PERFORM agentbase.tools_check_agent_and_tool(agent, tool);
-  SELECT * INTO found FROM public.agent_tools a WHERE a.agent_id = agent AND a.tool_id = tool;
+  SELECT * INTO attachment FROM public.agent_tools a WHERE a.agent_id = agent AND a.tool_id = tool;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'tool % is not attached to agent %', tool, agent USING ERRCODE = 'PT404';
   END IF;
-  RETURN found;
+  RETURN attachment;
 END
 $$;
 
@@ -356,23 +357,23 @@ $$;
 CREATE FUNCTION public.detach_tool(agent_id uuid, tool_id uuid) RETURNS public.agent_tools
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
-  found public.agent_tools := agentbase.tools_attachment(detach_tool.agent_id, detach_tool.tool_id);
+  attachment public.agent_tools := agentbase.tools_attachment(detach_tool.agent_id, detach_tool.tool_id);
 BEGIN
-  DELETE FROM public.agent_tools a WHERE a.id = found.id;
-  RETURN found;
+  DELETE FROM public.agent_tools a WHERE a.id = attachment.id;
+  RETURN attachment;
 END
 $$;
 
 CREATE FUNCTION public.set_tool_enabled(agent_id uuid, tool_id uuid, enabled boolean) RETURNS public.agent_tools
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
-  found public.agent_tools := agentbase.tools_attachment(set_tool_enabled.agent_id, set_tool_enabled.tool_id);
+  attachment public.agent_tools := agentbase.tools_attachment(set_tool_enabled.agent_id, set_tool_enabled.tool_id);
 BEGIN
   IF set_tool_enabled.enabled IS NULL THEN
     RAISE EXCEPTION 'enabled must be true or false' USING ERRCODE = '22023';
   END IF;
-  UPDATE public.agent_tools a SET enabled = set_tool_enabled.enabled WHERE a.id = found.id RETURNING * INTO found;
-  RETURN found;
+  UPDATE public.agent_tools a SET enabled = set_tool_enabled.enabled WHERE a.id = attachment.id RETURNING * INTO attachment;
+  RETURN attachment;
 END
 $$;
 
@@ -381,19 +382,19 @@ $$;
 CREATE FUNCTION public.move_tool(agent_id uuid, tool_id uuid, priority integer) RETURNS SETOF public.agent_tools
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
-  found public.agent_tools := agentbase.tools_attachment(move_tool.agent_id, move_tool.tool_id);
+  attachment public.agent_tools := agentbase.tools_attachment(move_tool.agent_id, move_tool.tool_id);
 BEGIN
   IF move_tool.priority IS NULL OR move_tool.priority < 1 THEN
     RAISE EXCEPTION 'priority must be 1 or more (1 is first), got %', coalesce(move_tool.priority::text, 'null')
       USING ERRCODE = '22023';
   END IF;
-  PERFORM agentbase.lock_agent_tools(found.agent_id);
+  PERFORM agentbase.lock_agent_tools(attachment.agent_id);
   -- Beyond the end means last, not "append after itself".
   UPDATE public.agent_tools a
      SET priority = least(move_tool.priority,
-                          (SELECT count(*) FROM public.agent_tools o WHERE o.agent_id = found.agent_id)::integer)
-   WHERE a.id = found.id;
-  RETURN QUERY SELECT * FROM public.agent_tools a WHERE a.agent_id = found.agent_id ORDER BY a.priority, a.id;
+                          (SELECT count(*) FROM public.agent_tools o WHERE o.agent_id = attachment.agent_id)::integer)
+   WHERE a.id = attachment.id;
+  RETURN QUERY SELECT * FROM public.agent_tools a WHERE a.agent_id = attachment.agent_id ORDER BY a.priority, a.id;
 END
 $$;
 
@@ -403,7 +404,7 @@ CREATE FUNCTION public.configure_tool(agent_id uuid, tool_id uuid, config jsonb,
 RETURNS public.agent_tools
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
-  found public.agent_tools := agentbase.tools_attachment(configure_tool.agent_id, configure_tool.tool_id);
+  attachment public.agent_tools := agentbase.tools_attachment(configure_tool.agent_id, configure_tool.tool_id);
 BEGIN
   IF configure_tool.config IS NULL THEN
     RAISE EXCEPTION 'config is required' USING ERRCODE = '22023';
@@ -413,9 +414,9 @@ BEGIN
      SET config = CASE WHEN coalesce(configure_tool.merge, false)
                        THEN agentbase.jsonb_merge_patch(a.config, configure_tool.config)
                        ELSE configure_tool.config END
-   WHERE a.id = found.id
-  RETURNING * INTO found;
-  RETURN found;
+   WHERE a.id = attachment.id
+  RETURNING * INTO attachment;
+  RETURN attachment;
 END
 $$;
 
@@ -660,13 +661,13 @@ $$;
 CREATE FUNCTION agentbase.tool_input_schema(agent uuid, tool uuid) RETURNS jsonb
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
 DECLARE
-  found jsonb;
+  schema jsonb;
 BEGIN
   PERFORM agentbase.tools_check_agent_and_tool(agent, tool);
-  SELECT coalesce(s.input_schema, to_jsonb(t) -> 'input_schema', '{}'::jsonb) INTO found
+  SELECT coalesce(s.input_schema, to_jsonb(t) -> 'input_schema', '{}'::jsonb) INTO schema
   FROM public.tools t LEFT JOIN public.tool_schemas s ON s.tool_id = t.id
   WHERE t.id = tool;
-  RETURN found;
+  RETURN schema;
 END
 $$;
 

@@ -323,10 +323,10 @@ db::Statement SettingsStatement(const Caller& caller, const http::Request& reque
 
 Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, const http::Request& request,
                              const std::string& path, const std::string& search_path,
-                             const RequestConstants& constants) {
+                             const RequestConstants& constants, bool decide_after) {
   Transaction transaction;
   auto& statements = transaction.statements;
-  if (prepared.decide_after) statements.push_back({"BEGIN ISOLATION LEVEL READ COMMITTED", {}});
+  if (decide_after) statements.push_back({"BEGIN ISOLATION LEVEL READ COMMITTED", {}});
   statements.push_back(SettingsStatement(caller, request, path, search_path, constants, prepared.read_only));
   if (prepared.estimate) {
     transaction.estimate = statements.size();
@@ -564,7 +564,8 @@ asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& req
   auto prepared = PreparedFor(request, route->resource, route->is_rpc, *form, **cache);
   if (!prepared) co_return prepared.error();
   std::string path = "/" + std::string(route->is_rpc ? "rpc/" : "") + route->resource;
-  auto row = co_await Run(**prepared, *caller, request, path, (*cache)->Schema());
+  const WriteCheck* check = WriteCheckFor(**prepared, (*cache)->Schema() + "." + route->resource, route->is_rpc);
+  auto row = co_await Run(**prepared, *caller, request, path, (*cache)->Schema(), check);
   if (!row) co_return row.error();
 
   std::optional<std::string> response_headers = std::move(row->response_headers);
@@ -648,21 +649,38 @@ asio::awaitable<Result<RestApi::ServerAnswer>> RestApi::CallServerFunction(const
   co_return ServerAnswer{std::move(response), std::nullopt};
 }
 
+const WriteCheck* RestApi::WriteCheckFor(const PreparedRequest& prepared, const std::string& qualified_resource,
+                                         bool is_rpc) const {
+  // A rolled-back write (tx=rollback, EXPLAIN ANALYZE) leaves nothing to check.
+  if (prepared.read_only || prepared.rollback || prepared.explain) return nullptr;
+  for (const WriteCheck& check : write_checks_) {
+    const auto& names = is_rpc ? check.functions : check.tables;
+    if (std::find(names.begin(), names.end(), qualified_resource) != names.end()) return &check;
+  }
+  return nullptr;
+}
+
 // One round trip, and for requests that decide after seeing their result
-// (singular writes, PUT, max-affected, tx=rollback) a second one on the same
-// connection: COMMIT or ROLLBACK.
+// (singular writes, PUT, max-affected, tx=rollback, a write check) a second
+// one on the same connection: COMMIT or ROLLBACK.
 asio::awaitable<Result<StatementRow>> RestApi::Run(const PreparedRequest& prepared, const Caller& caller,
                                                    const http::Request& request, const std::string& path,
-                                                   const std::string& schema) {
+                                                   const std::string& schema, const WriteCheck* check) {
   if (spdlog::should_log(spdlog::level::debug)) {
     spdlog::debug("{} {} as {}: {} -- params: {}", request.method, request.target, caller.role, prepared.query.sql,
                   prepared.query.params.size());
   }
-  auto transaction =
-      BuildTransaction(prepared, caller, request, path, Ident(schema) + ", " + options_.extra_search_path, constants_);
+  bool decide_after = prepared.decide_after || check != nullptr;
+  auto transaction = BuildTransaction(prepared, caller, request, path,
+                                      Ident(schema) + ", " + options_.extra_search_path, constants_, decide_after);
+  std::optional<size_t> check_index;
+  if (check) {
+    check_index = transaction.statements.size();
+    transaction.statements.push_back({check->statement, {}, true});
+  }
   std::optional<db::Lease> lease;
   Result<db::PipelineOutcome> outcome = Error::Make("not run", "XX000");
-  if (prepared.decide_after) {
+  if (decide_after) {
     auto acquired = co_await pool_.Acquire(caller.key);
     if (!acquired) co_return PoolFailure(acquired.error(), request);
     lease.emplace(std::move(*acquired));
@@ -686,7 +704,11 @@ asio::awaitable<Result<StatementRow>> RestApi::Run(const PreparedRequest& prepar
   }
   if (transaction.estimate) ApplyEstimate(prepared, outcome->results[*transaction.estimate], *row);
   std::optional<Error> refusal = prepared.explain ? std::nullopt : Refusal(prepared, *row);
-  if (prepared.decide_after) {
+  if (!refusal && check_index) {
+    if (outcome->results.size() <= *check_index) co_return ApiError("XX000", "incomplete database answer");
+    refusal = check->judge(outcome->results[*check_index]);
+  }
+  if (decide_after) {
     std::vector<db::Statement> finish;
     finish.push_back({refusal || prepared.rollback ? "ROLLBACK" : "COMMIT", {}});
     auto finished = co_await (*lease)->Run(std::move(finish));

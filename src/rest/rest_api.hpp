@@ -83,6 +83,19 @@ struct ServerCall {
 };
 using ServerFunction = std::function<boost::asio::awaitable<Result<std::optional<std::string>>>(ServerCall&)>;
 
+// A rule PostgreSQL cannot judge (a tool's config against its JSON Schema),
+// checked inside a write's transaction: after the write, `statement` runs as
+// the caller and `judge` reads its rows; an error rolls the transaction back
+// and is the answer, none lets it COMMIT. It applies to writes of `tables`
+// and calls of volatile `functions`, named with their schema
+// ("public.agent_tools"). Such writes take a second round trip (COMMIT).
+struct WriteCheck {
+  std::vector<std::string> tables;
+  std::vector<std::string> functions;
+  std::string statement;
+  std::function<std::optional<Error>(const db::PgResult&)> judge;
+};
+
 class RestApi {
  public:
   RestApi(db::Pool& pool, const auth::KeySet& keys, RestOptions options);
@@ -97,6 +110,8 @@ class RestApi {
   void SetServerFunction(std::string name, ServerFunction function) {
     server_functions_[std::move(name)] = std::move(function);
   }
+
+  void AddWriteCheck(WriteCheck check) { write_checks_.push_back(std::move(check)); }
 
   // `request.path` starts with /rest/v1.
   boost::asio::awaitable<http::Response> Handle(http::Request request);
@@ -119,9 +134,12 @@ class RestApi {
   boost::asio::awaitable<Result<ServerAnswer>> CallServerFunction(const ServerFunction& function,
                                                                   const http::Request& request, const Caller& caller,
                                                                   const std::string& schema, bool may_answer);
+  // The check that applies to a request, if any.
+  const WriteCheck* WriteCheckFor(const PreparedRequest& prepared, const std::string& qualified_resource,
+                                  bool is_rpc) const;
   boost::asio::awaitable<Result<StatementRow>> Run(const PreparedRequest& prepared, const Caller& caller,
                                                    const http::Request& request, const std::string& path,
-                                                   const std::string& schema);
+                                                   const std::string& schema, const WriteCheck* check);
 
   db::Pool& pool_;
   const auth::KeySet& keys_;
@@ -134,6 +152,7 @@ class RestApi {
   // headers, so they are kept (bounded) and reused.
   std::unordered_map<std::string, std::shared_ptr<const PreparedRequest>> read_plans_;
   std::unordered_map<std::string, ServerFunction> server_functions_;
+  std::vector<WriteCheck> write_checks_;
 };
 
 }  // namespace agentbase::rest

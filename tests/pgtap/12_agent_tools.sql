@@ -115,10 +115,13 @@ WITH d AS (UPDATE public.agent_tools SET enabled = true WHERE id = fx.id('at_b_o
 SELECT is(count(*)::int, 1, 'service_role updates any row') FROM d;
 
 SELECT fx.act_as('postgres');
-SELECT results_eq(
-  $$SELECT agent_id, enabled, priority FROM public.agent_tools
-     WHERE id IN (fx.id('at_a_on'), fx.id('at_a_off'), fx.id('at_b_on')) ORDER BY priority$$,
-  $$VALUES (fx.id('agent_b'), true, 1), (fx.id('agent_a'), true, 2), (fx.id('agent_a'), true, 5)$$,
+-- a1's priority 5 is beyond agent A's four tools, so at_a_on went last and the
+-- others moved up (90_tools.sql keeps priorities 1..n).
+SELECT set_eq(
+  $$SELECT id, agent_id, enabled, priority FROM public.agent_tools
+     WHERE id IN (fx.id('at_a_on'), fx.id('at_a_off'), fx.id('at_b_on'))$$,
+  $$VALUES (fx.id('at_b_on'), fx.id('agent_b'), true, 1), (fx.id('at_a_off'), fx.id('agent_a'), true, 1),
+           (fx.id('at_a_on'), fx.id('agent_a'), true, 4)$$,
   'only the permitted updates changed agent_tools');
 
 -- DELETE ----------------------------------------------------------------------
