@@ -52,11 +52,12 @@ LANGUAGE sql IMMUTABLE SET search_path = '' AS $$
   SELECT CASE
     WHEN layer IS NULL THEN base
     WHEN pg_catalog.jsonb_typeof(base) = 'object' AND pg_catalog.jsonb_typeof(layer) = 'object' THEN
-      coalesce((SELECT pg_catalog.jsonb_object_agg(k, CASE WHEN b.v IS NULL THEN o.v
-                                                          WHEN o.v IS NULL THEN b.v
-                                                          ELSE agentbase.jsonb_merge_deep(b.v, o.v) END)
-                FROM pg_catalog.jsonb_each(base) AS b(k, v)
-                FULL JOIN pg_catalog.jsonb_each(layer) AS o(k, v) USING (k)), '{}'::jsonb)
+      -- || merges the top level in C; only keys that are objects on both
+      -- sides need the recursion.
+      base || layer || coalesce((SELECT pg_catalog.jsonb_object_agg(o.k, agentbase.jsonb_merge_deep(base -> o.k, o.v))
+                                 FROM pg_catalog.jsonb_each(layer) AS o(k, v)
+                                 WHERE pg_catalog.jsonb_typeof(o.v) = 'object'
+                                   AND pg_catalog.jsonb_typeof(base -> o.k) = 'object'), '{}'::jsonb)
     ELSE layer
   END
 $$;
@@ -495,7 +496,7 @@ CREATE POLICY tool_calls_insert_own_tenant ON public.tool_calls
   FOR INSERT TO authenticated
   WITH CHECK (
     tenant_id = (SELECT agentbase.current_tenant_id())
-    AND agent_id IN (SELECT agentbase.current_tenant_agent_ids())
+    AND EXISTS (SELECT 1 FROM public.agents a WHERE a.id = tool_calls.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id()))
     AND (conversation_id IS NULL OR EXISTS (
       SELECT 1 FROM public.conversations c WHERE c.id = tool_calls.conversation_id AND c.user_id = (SELECT auth.uid())))
   );
@@ -534,8 +535,9 @@ CREATE TRIGGER tool_calls_check BEFORE INSERT OR UPDATE ON public.tool_calls
   FOR EACH ROW EXECUTE FUNCTION agentbase.check_tool_call();
 
 -- Rollups: per agent, tool and UTC hour or day, the calls (dry runs apart),
--- errors (error, timeout, invalid), total duration and a duration histogram:
--- bucket 1 holds 0 ms, bucket b > 1 holds [2^((b-2)/8), 2^((b-1)/8)) ms, so a
+-- errors (error, timeout, invalid), total duration and a duration histogram
+-- (subscripted by bucket, see duration_histogram): bucket 1 holds 0 ms,
+-- bucket b > 1 holds [2^((b-2)/8), 2^((b-1)/8)) ms, so a
 -- percentile read from it is within 4.5 % (exact below 12 ms). Kept by a
 -- trigger as calls are recorded; pruning raw records leaves them.
 CREATE TABLE public.tool_usage_rollups (
@@ -579,42 +581,94 @@ LANGUAGE sql IMMUTABLE SET search_path = '' AS $$
               ELSE pg_catalog.round(pg_catalog.power(2::double precision, (bucket - 1.5) / 8))::integer END
 $$;
 
-CREATE FUNCTION agentbase.roll_up_tool_call() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+-- A histogram from (bucket, count) pairs: an array subscripted by bucket,
+-- from the lowest bucket used to the highest (a tool's durations span a few
+-- dozen buckets of the 212, so reading a window touches only those).
+CREATE FUNCTION agentbase.duration_histogram(buckets integer[], counts bigint[]) RETURNS integer[]
+LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
 DECLARE
-  failed integer := CASE WHEN NOT NEW.dry_run AND NEW.status IN ('error', 'timeout', 'invalid') THEN 1 ELSE 0 END;
-  counted integer := CASE WHEN NEW.dry_run THEN 0 ELSE 1 END;
-  timed integer := CASE WHEN NOT NEW.dry_run AND NEW.duration_ms IS NOT NULL THEN 1 ELSE 0 END;
-  bucket integer := CASE WHEN NOT NEW.dry_run AND NEW.duration_ms IS NOT NULL
-                         THEN agentbase.duration_bucket(NEW.duration_ms) END;
-  histogram integer[] := pg_catalog.array_fill(0, ARRAY[212]);
-  granularity text;
+  low integer := (SELECT min(b) FROM pg_catalog.unnest(buckets) AS b);
+  high integer := (SELECT max(b) FROM pg_catalog.unnest(buckets) AS b);
+  histogram integer[];
 BEGIN
-  IF bucket IS NOT NULL THEN
-    histogram[bucket] := 1;
+  IF low IS NULL THEN
+    RETURN '{}'::integer[];
   END IF;
-  FOREACH granularity IN ARRAY ARRAY['hour', 'day'] LOOP
-    INSERT INTO public.tool_usage_rollups AS r
-      (agent_id, tool_id, period, period_start, tenant_id, calls, errors, dry_runs, timed_calls, duration_total_ms,
-       durations, last_called_at)
-    VALUES (NEW.agent_id, NEW.tool_id, granularity, pg_catalog.date_trunc(granularity, NEW.called_at, 'UTC'), NEW.tenant_id,
-            counted, failed, 1 - counted, timed, coalesce(CASE WHEN timed = 1 THEN NEW.duration_ms END, 0), histogram,
-            CASE WHEN counted = 1 THEN NEW.called_at END)
-    ON CONFLICT ON CONSTRAINT tool_usage_rollups_pkey DO UPDATE
-      SET calls = r.calls + excluded.calls,
-          errors = r.errors + excluded.errors,
-          dry_runs = r.dry_runs + excluded.dry_runs,
-          timed_calls = r.timed_calls + excluded.timed_calls,
-          duration_total_ms = r.duration_total_ms + excluded.duration_total_ms,
-          durations = CASE WHEN bucket IS NULL THEN r.durations
-                           ELSE r.durations[1:bucket - 1] || (r.durations[bucket] + 1) || r.durations[bucket + 1:212] END,
-          last_called_at = greatest(r.last_called_at, excluded.last_called_at);
+  histogram := pg_catalog.array_fill(0, ARRAY[high - low + 1], ARRAY[low]);
+  FOR i IN 1 .. pg_catalog.cardinality(buckets) LOOP
+    histogram[buckets[i]] := histogram[buckets[i]] + counts[i];
   END LOOP;
+  RETURN histogram;
+END
+$$;
+
+CREATE FUNCTION agentbase.add_histograms(a integer[], b integer[]) RETURNS integer[]
+LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
+DECLARE
+  low integer := least(pg_catalog.array_lower(a, 1), pg_catalog.array_lower(b, 1));
+  high integer := greatest(pg_catalog.array_upper(a, 1), pg_catalog.array_upper(b, 1));
+  total integer[];
+BEGIN
+  IF low IS NULL THEN
+    RETURN '{}'::integer[];
+  END IF;
+  total := pg_catalog.array_fill(0, ARRAY[high - low + 1], ARRAY[low]);
+  FOR i IN low .. high LOOP
+    total[i] := coalesce(a[i], 0) + coalesce(b[i], 0);
+  END LOOP;
+  RETURN total;
+END
+$$;
+
+-- Once per statement, over all the rows it inserted (a bulk import rolls up
+-- in one upsert per agent, tool and period), in key order so that concurrent
+-- recorders lock rollup rows in the same order.
+CREATE FUNCTION agentbase.roll_up_tool_calls() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+  INSERT INTO public.tool_usage_rollups AS r
+    (agent_id, tool_id, period, period_start, tenant_id, calls, errors, dry_runs, timed_calls, duration_total_ms,
+     durations, last_called_at)
+  WITH calls AS (
+    SELECT c.agent_id, c.tool_id, c.tenant_id, p.period, pg_catalog.date_trunc(p.period, c.called_at, 'UTC') AS period_start,
+           c.dry_run, c.status, c.duration_ms, c.called_at,
+           CASE WHEN NOT c.dry_run AND c.duration_ms IS NOT NULL THEN agentbase.duration_bucket(c.duration_ms) END AS bucket
+    FROM inserted c CROSS JOIN (VALUES ('hour'), ('day')) AS p(period)
+  ), per_bucket AS (
+    SELECT k.agent_id, k.tool_id, k.period, k.period_start, k.bucket, count(*) AS n
+    FROM calls k WHERE k.bucket IS NOT NULL
+    GROUP BY k.agent_id, k.tool_id, k.period, k.period_start, k.bucket
+  ), histograms AS (
+    SELECT b.agent_id, b.tool_id, b.period, b.period_start,
+           agentbase.duration_histogram(pg_catalog.array_agg(b.bucket), pg_catalog.array_agg(b.n)) AS durations
+    FROM per_bucket b GROUP BY b.agent_id, b.tool_id, b.period, b.period_start
+  )
+  SELECT k.agent_id, k.tool_id, k.period, k.period_start, k.tenant_id,
+         count(*) FILTER (WHERE NOT k.dry_run),
+         count(*) FILTER (WHERE NOT k.dry_run AND k.status IN ('error', 'timeout', 'invalid')),
+         count(*) FILTER (WHERE k.dry_run),
+         count(k.bucket),
+         coalesce(sum(k.duration_ms) FILTER (WHERE k.bucket IS NOT NULL), 0),
+         coalesce(min(h.durations), '{}'::integer[]),
+         max(k.called_at) FILTER (WHERE NOT k.dry_run)
+  FROM calls k
+  LEFT JOIN histograms h USING (agent_id, tool_id, period, period_start)
+  GROUP BY k.agent_id, k.tool_id, k.period, k.period_start, k.tenant_id
+  ORDER BY k.agent_id, k.tool_id, k.period, k.period_start
+  ON CONFLICT ON CONSTRAINT tool_usage_rollups_pkey DO UPDATE
+    SET calls = r.calls + excluded.calls,
+        errors = r.errors + excluded.errors,
+        dry_runs = r.dry_runs + excluded.dry_runs,
+        timed_calls = r.timed_calls + excluded.timed_calls,
+        duration_total_ms = r.duration_total_ms + excluded.duration_total_ms,
+        durations = agentbase.add_histograms(r.durations, excluded.durations),
+        last_called_at = greatest(r.last_called_at, excluded.last_called_at);
   RETURN NULL;
 END
 $$;
 CREATE TRIGGER tool_calls_roll_up AFTER INSERT ON public.tool_calls
-  FOR EACH ROW EXECUTE FUNCTION agentbase.roll_up_tool_call();
+  REFERENCING NEW TABLE AS inserted
+  FOR EACH STATEMENT EXECUTE FUNCTION agentbase.roll_up_tool_calls();
 
 -- Records a call of a tool by an agent (see public.tool_calls for who may).
 CREATE FUNCTION public.record_tool_call(
@@ -763,9 +817,9 @@ BEGIN
            max(r.last_called_at) AS last_used_at
     FROM rolled r GROUP BY r.tool_id
   ), buckets AS (
-    SELECT r.tool_id, b.bucket::integer AS bucket, sum(b.n)::bigint AS n
-    FROM rolled r CROSS JOIN LATERAL pg_catalog.unnest(r.durations) WITH ORDINALITY AS b(n, bucket)
-    WHERE b.n > 0
+    SELECT r.tool_id, b.bucket, sum(r.durations[b.bucket])::bigint AS n
+    FROM rolled r CROSS JOIN LATERAL pg_catalog.generate_subscripts(r.durations, 1) AS b(bucket)
+    WHERE r.durations[b.bucket] > 0
     GROUP BY r.tool_id, b.bucket
   ), running AS (
     SELECT b.tool_id, b.bucket, sum(b.n) OVER (PARTITION BY b.tool_id ORDER BY b.bucket) AS below,

@@ -178,6 +178,43 @@ FROM (VALUES
    '{"type": "object", "properties": {"skills": {"type": "array", "items": {"type": "string"}, "minItems": 1}, "location": {"type": "string"}, "seniority": {"type": "string", "enum": ["entry", "junior", "mid", "senior"]}}, "required": ["skills"], "additionalProperties": false}')
 ) AS t(slug, name, description, input_schema)
 ON CONFLICT DO NOTHING;
+
+-- What an agent may configure of each tool, and the defaults under it.
+INSERT INTO public.tool_schemas (tool_id, config_schema, default_config)
+SELECT pg_temp.demo_tool(s.slug), s.config_schema::jsonb, s.default_config::jsonb
+FROM (VALUES
+  ('search_knowledge_base',
+   '{"type": "object", "properties": {"collection": {"type": "string", "minLength": 1}, "top_k": {"type": "integer", "minimum": 1, "maximum": 20}}, "required": ["collection"], "additionalProperties": false}',
+   '{"top_k": 5}'),
+  ('lookup_order',
+   '{"type": "object", "properties": {"endpoint": {"type": "string", "pattern": "^https://"}, "timeout_ms": {"type": "integer", "minimum": 100, "maximum": 30000}}, "required": ["endpoint"], "additionalProperties": false}',
+   '{"timeout_ms": 5000}'),
+  ('issue_refund',
+   '{"type": "object", "properties": {"max_amount_without_approval": {"type": "number", "minimum": 0}, "currency": {"type": "string", "enum": ["USD", "EUR", "SEK"]}, "note": {"type": "string"}}, "additionalProperties": false}',
+   '{"max_amount_without_approval": 0, "currency": "USD"}'),
+  ('create_support_ticket',
+   '{"type": "object", "properties": {"queue": {"type": "string", "minLength": 1}}, "required": ["queue"], "additionalProperties": false}',
+   '{}'),
+  ('query_crm',
+   '{"type": "object", "properties": {"crm": {"type": "string", "enum": ["hubspot", "salesforce", "pipedrive"]}, "max_results": {"type": "integer", "minimum": 1, "maximum": 100}}, "required": ["crm"], "additionalProperties": false}',
+   '{"max_results": 10}'),
+  ('send_email',
+   '{"type": "object", "properties": {"from": {"type": "string", "pattern": "^[^@ ]+@[^@ ]+$"}, "daily_limit": {"type": "integer", "minimum": 1, "maximum": 1000}}, "required": ["from"], "additionalProperties": false}',
+   '{"daily_limit": 100}'),
+  ('schedule_meeting',
+   '{"type": "object", "properties": {"calendar": {"type": "string", "minLength": 1}, "default_duration_minutes": {"type": "integer", "minimum": 5, "maximum": 240}}, "required": ["calendar"], "additionalProperties": false}',
+   '{"default_duration_minutes": 30}'),
+  ('get_invoice',
+   '{"type": "object", "properties": {"erp": {"type": "string"}, "system": {"type": "string"}}, "additionalProperties": false}',
+   '{}'),
+  ('create_github_issue',
+   '{"type": "object", "properties": {"repository": {"type": "string", "pattern": "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"}, "labels": {"type": "array", "items": {"type": "string"}, "uniqueItems": true}}, "required": ["repository"], "additionalProperties": false}',
+   '{"labels": []}'),
+  ('search_candidates',
+   '{"type": "object", "properties": {"sources": {"type": "array", "items": {"type": "string", "enum": ["linkedin", "referrals", "job-boards"]}, "minItems": 1}}, "required": ["sources"], "additionalProperties": false}',
+   '{}')
+) AS s(slug, config_schema, default_config)
+ON CONFLICT DO NOTHING;
 )sql";
 }
 
@@ -238,6 +275,25 @@ FROM (VALUES
   ('contoso/recruiting', 'send_email', true, 3, '{"from": "careers@contoso.example"}')
 ) AS t(agent, tool, enabled, priority, config)
 ON CONFLICT DO NOTHING;
+
+-- A week of calls of the enabled tools (rolled up by tool_calls' trigger),
+-- so that usage has something to show: durations of a few hundred ms with a
+-- slow tail, one call in 23 failing and one in 97 timing out.
+INSERT INTO public.tool_calls (agent_id, tool_id, status, duration_ms, error, called_at)
+SELECT a.agent_id, a.tool_id,
+       CASE WHEN x.h % 23 = 0 THEN 'error' WHEN x.h % 97 = 0 THEN 'timeout' ELSE 'success' END,
+       80 + x.h % 400 + CASE WHEN x.h % 10 = 0 THEN 1500 ELSE 0 END,
+       CASE WHEN x.h % 23 = 0 THEN 'upstream answered 502' END,
+       pg_catalog.now() - pg_catalog.make_interval(mins => i * 37 + x.h % 30)
+FROM public.agent_tools a
+CROSS JOIN pg_catalog.generate_series(1, 200) AS i
+CROSS JOIN LATERAL (SELECT abs(pg_catalog.hashtext(a.id::text || i::text)::bigint) AS h) AS x
+WHERE a.enabled AND a.id IN (SELECT pg_temp.demo_id('agent-tool:' || t.agent || '/' || t.tool) FROM (VALUES
+  ('northwind/support', 'search_knowledge_base'), ('northwind/support', 'lookup_order'),
+  ('northwind/support', 'issue_refund'), ('northwind/sales', 'query_crm'), ('northwind/sales', 'send_email'),
+  ('contoso/billing', 'get_invoice'), ('contoso/billing', 'issue_refund'), ('contoso/intake', 'schedule_meeting')
+) AS t(agent, tool))
+  AND NOT EXISTS (SELECT 1 FROM public.tool_calls c WHERE c.agent_id = a.agent_id AND c.tool_id = a.tool_id);
 )sql";
 }
 

@@ -3,7 +3,7 @@
 # a fresh embedded data directory: starts the server, adds users in two
 # tenants, runs `node --test`, then stops the server with SIGTERM and checks
 # that it exits cleanly.
-# Usage: tests/js/run.sh path/to/agentbase
+# Usage: tests/js/run.sh path/to/agentbase [test file...]   (default: all)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/serve.sh"
@@ -33,7 +33,9 @@ export AGENTBASE_USER_A2="a2@tenant-a.test:password-a2"
 export AGENTBASE_USER_B1="b1@tenant-b.test:password-b1"
 
 status=0
-(cd "$here" && node --test --test-concurrency=1 .) || status=$?
+files=("${@:2}")
+[ ${#files[@]} -gt 0 ] || files=(.)
+(cd "$here" && node --test --test-concurrency=1 "${files[@]}") || status=$?
 
 serve_stop || status=1
 exit $status
