@@ -486,6 +486,9 @@ CREATE INDEX tool_calls_tool_id_idx ON public.tool_calls (tool_id);
 CREATE INDEX tool_calls_conversation_id_idx ON public.tool_calls (conversation_id) WHERE conversation_id IS NOT NULL;
 CREATE INDEX tool_calls_message_id_idx ON public.tool_calls (message_id) WHERE message_id IS NOT NULL;
 CREATE INDEX tool_calls_called_at_idx ON public.tool_calls (called_at);
+-- anon: no policy lets it see a row, but an embed of tools -> tool_calls
+-- answers empty instead of refusing the whole request.
+GRANT SELECT ON public.tool_calls TO anon;
 GRANT SELECT, INSERT ON public.tool_calls TO authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.tool_calls TO service_role;
 ALTER TABLE public.tool_calls ENABLE ROW LEVEL SECURITY;
@@ -561,7 +564,7 @@ CREATE TABLE public.tool_usage_rollups (
 );
 CREATE INDEX tool_usage_rollups_tool_id_idx ON public.tool_usage_rollups (tool_id);
 CREATE INDEX tool_usage_rollups_tenant_id_idx ON public.tool_usage_rollups (tenant_id, period, period_start);
-GRANT SELECT ON public.tool_usage_rollups TO authenticated;
+GRANT SELECT ON public.tool_usage_rollups TO anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.tool_usage_rollups TO service_role;
 ALTER TABLE public.tool_usage_rollups ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tool_usage_rollups_select_same_tenant ON public.tool_usage_rollups

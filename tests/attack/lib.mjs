@@ -148,7 +148,10 @@ function psqlSession() {
 // Every table the API exposes and the record of who created shared rows.
 export const exposedTables = ['tenants', 'profiles', 'agents', 'tools', 'departments', 'messages', 'conversations',
   'agent_tools', 'organizational_roles', 'business_functions', 'user_memory'];
-const everyTable = [...exposedTables.map((t) => `public.${t}`), 'agentbase.org_row_owners', 'auth.users'];
+// Tables whose cross-tenant cases live in a case file of their own (their
+// keys are not one id column).
+export const toolTables = ['tool_schemas', 'tool_calls', 'tool_usage_rollups'];
+const everyTable = [...[...exposedTables, ...toolTables].map((t) => `public.${t}`), 'agentbase.org_row_owners', 'auth.users'];
 
 // One line per table: its row count and an md5 of all its rows, so that any
 // insert, update or delete shows. `tables` narrows it to the tables a case

@@ -14,7 +14,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  assertAnswer, databaseFingerprint, exposedTables, request, serviceKey,
+  assertAnswer, databaseFingerprint, exposedTables, request, serviceKey, toolTables,
 } from '../lib.mjs';
 import { axis, createFixtures } from './fixtures.mjs';
 import { createClient } from '@supabase/supabase-js';
@@ -157,12 +157,13 @@ test('cross-tenant: the API exposes exactly the tables and functions this suite 
   const paths = Object.keys(answer.json.paths);
   const tables = paths.filter((p) => p !== '/' && !p.startsWith('/rpc/')).map((p) => p.slice(1)).sort();
   const functions = paths.filter((p) => p.startsWith('/rpc/')).map((p) => p.slice(5)).sort();
-  assert.deepEqual(tables, [...exposedTables].sort(), 'a new table needs its cross-tenant cases');
+  assert.deepEqual(tables, [...exposedTables, ...toolTables].sort(), 'a new table needs its cross-tenant cases');
   assert.deepEqual(functions, [
-    'append_message', 'export_memories', 'forget', 'forget_all', 'list_conversations', 'list_messages',
-    'match_user_memory', 'recall', 'remember', 'search_memories', 'search_messages', 'set_conversation_status',
-    'start_conversation',
-  ], 'a new function needs its cross-tenant cases');
+    'append_message', 'attach_tool', 'configure_tool', 'detach_tool', 'effective_tools', 'export_memories', 'forget',
+    'forget_all', 'list_conversations', 'list_messages', 'match_user_memory', 'move_tool', 'prune_tool_calls', 'recall',
+    'record_tool_call', 'remember', 'search_memories', 'search_messages', 'set_conversation_status', 'set_tool_enabled',
+    'start_conversation', 'test_tool_call', 'tool_usage',
+  ], 'a new function needs its cross-tenant cases (tools: 12_tools_cross_tenant)');
 });
 
 // Joins: from rows the attacker can see into rows it cannot.
