@@ -284,7 +284,7 @@ SELECT a.agent_id, a.tool_id,
        CASE WHEN x.h % 23 = 0 THEN 'error' WHEN x.h % 97 = 0 THEN 'timeout' ELSE 'success' END,
        80 + x.h % 400 + CASE WHEN x.h % 10 = 0 THEN 1500 ELSE 0 END,
        CASE WHEN x.h % 23 = 0 THEN 'upstream answered 502' END,
-       pg_catalog.now() - pg_catalog.make_interval(mins => i * 37 + x.h % 30)
+       pg_catalog.now() - pg_catalog.make_interval(mins => (i * 37 + x.h % 30)::integer)
 FROM public.agent_tools a
 CROSS JOIN pg_catalog.generate_series(1, 200) AS i
 CROSS JOIN LATERAL (SELECT abs(pg_catalog.hashtext(a.id::text || i::text)::bigint) AS h) AS x

@@ -59,20 +59,23 @@ void CompareColumnCounts(const VerifyReport& report, std::vector<std::string>& d
   }
 }
 
-void ComparePolicies(const VerifyReport& report, const schema::DesiredSchema& desired,
+// Every policy of every ensured table (the seed's query shows only the five
+// tables' policies, and by table name alone).
+void ComparePolicies(const db::PgResult& existing, const schema::DesiredSchema& desired,
                      std::vector<std::string>& differences) {
-  std::map<std::string, const VerifyReport::PolicyRow*> found;
-  for (const auto& row : report.policies) found[row.table + "." + row.policy] = &row;
+  std::map<std::string, std::pair<std::string, std::string>> found;  // table.policy -> command, roles
+  for (int row = 0; row < existing.Rows(); ++row) {
+    found[existing.Text(row, 0) + "." + existing.Text(row, 1)] = {existing.Text(row, 2), existing.Text(row, 3)};
+  }
   for (const auto* table : desired.EnsuredTables()) {
     for (const auto* policy : desired.PartsOf(table->QualifiedTable(), ObjectKind::Policy)) {
-      auto it = found.find(policy->table + "." + policy->name);
+      auto it = found.find(policy->QualifiedTable() + "." + policy->name);
       std::string wanted_roles = RolesText(policy->policy_roles);
       if (it == found.end()) {
         differences.push_back("policy " + policy->name + " on " + policy->table + " is missing");
-      } else if (it->second->command != policy->policy_command || it->second->roles != wanted_roles) {
-        differences.push_back("policy " + policy->name + " on " + policy->table + " is " + it->second->command +
-                              " to " + it->second->roles + "; expected " + policy->policy_command + " to " +
-                              wanted_roles);
+      } else if (it->second.first != policy->policy_command || it->second.second != wanted_roles) {
+        differences.push_back("policy " + policy->name + " on " + policy->table + " is " + it->second.first + " to " +
+                              it->second.second + "; expected " + policy->policy_command + " to " + wanted_roles);
       }
     }
   }
@@ -93,7 +96,10 @@ Result<VerifyReport> Verify(db::Connection& connection, const schema::DesiredSch
         {policies->Text(row, 0), policies->Text(row, 1), policies->Text(row, 2), policies->Text(row, 3)});
   }
   CompareColumnCounts(report, report.differences);
-  ComparePolicies(report, desired, report.differences);
+  auto every_policy = connection.Exec(
+      "SELECT schemaname || '.' || tablename, policyname, cmd, roles::text FROM pg_catalog.pg_policies");
+  if (!every_policy) return every_policy.error();
+  ComparePolicies(*every_policy, desired, report.differences);
 
   // Row level security on, and every trigger there.
   auto catalog = connection.Exec(

@@ -260,7 +260,8 @@ TEST(DbPush, OlderLeakyPoliciesAreReplacedByTheNextPush) {
   EXPECT_NE(push.out.find("~ policy public.departments.departments_update_authenticated"), std::string::npos)
       << push.out;
   EXPECT_EQ(database.Scalar("SELECT qual FROM pg_policies WHERE policyname = 'agent_tools_select_enabled'"),
-            "(enabled AND (agent_id IN ( SELECT agentbase.current_tenant_agent_ids() AS current_tenant_agent_ids)))");
+            "(enabled AND (EXISTS ( SELECT 1\n   FROM agents a\n  WHERE ((a.id = agent_tools.agent_id) AND "
+            "(a.tenant_id = ( SELECT agentbase.current_tenant_id() AS current_tenant_id))))))");
   EXPECT_NE(database.Scalar("SELECT qual FROM pg_policies WHERE policyname = 'departments_update_authenticated'"),
             "true");
   EXPECT_EQ(RunAgentbase("db verify " + database.DbUrlFlag()).exit_code, 0);

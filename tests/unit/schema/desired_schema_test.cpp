@@ -47,16 +47,20 @@ TEST(DesiredSchema, ColumnCountsMatchTheSeedOnBothEmbeddingPaths) {
   }
 }
 
-TEST(DesiredSchema, FiveEnsuredTablesEachWithRlsPoliciesPerCommandAndUpdatedAtTrigger) {
+TEST(DesiredSchema, TheSeedsFiveTablesHaveRlsPoliciesPerCommandAndUpdatedAtTriggerAndEveryOtherRls) {
   auto desired = Build(false);
-  auto tables = desired.EnsuredTables();
-  ASSERT_EQ(tables.size(), 5u);
-  for (const auto* table : tables) {
+  const std::set<std::string> seed_tables = {"conversations", "agent_tools", "organizational_roles",
+                                             "business_functions", "user_memory"};
+  std::set<std::string> seen;
+  for (const auto* table : desired.EnsuredTables()) {
     EXPECT_EQ(desired.PartsOf(table->QualifiedTable(), ObjectKind::RowSecurity).size(), 1u) << table->table;
     std::set<std::string> commands;
     for (const auto* policy : desired.PartsOf(table->QualifiedTable(), ObjectKind::Policy)) {
       commands.insert(policy->policy_command);
     }
+    EXPECT_TRUE(commands.count("SELECT")) << table->table << " is readable by no policy";
+    if (!seed_tables.count(table->table)) continue;
+    seen.insert(table->table);
     EXPECT_EQ(commands, (std::set<std::string>{"SELECT", "INSERT", "UPDATE", "DELETE"})) << table->table;
     bool has_updated_at_trigger = false;
     for (const auto* trigger : desired.PartsOf(table->QualifiedTable(), ObjectKind::Trigger)) {
@@ -64,6 +68,7 @@ TEST(DesiredSchema, FiveEnsuredTablesEachWithRlsPoliciesPerCommandAndUpdatedAtTr
     }
     EXPECT_TRUE(has_updated_at_trigger) << table->table;
   }
+  EXPECT_EQ(seen, seed_tables);
 }
 
 TEST(DesiredSchema, VectorPathUsesPgvectorAndPlainPathAChecksRealArray) {
