@@ -12,6 +12,9 @@ packages=(
   python3 curl
   clang-14 libfuzzer-14-dev
   clang-format clang-tidy
+  # src/jsonschema: valijson (header-only) parses JSON Schemas; the official
+  # JSON-Schema-Test-Suite is what its unit test checks the validator against.
+  libvalijson-dev json-schema-test-suite
 )
 # The supabase-js tests need Node.js 20; the machine image has it. Debian's
 # own nodejs is installed only where there is none.
