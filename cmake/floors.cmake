@@ -9,7 +9,7 @@
 set(AGENTBASE_FLOORS
     "util"                                    # 0: text, UTF-8, base64url, checksums, Result
     "db http jsonschema metrics pgctl schema" # 1: libpq and the pool; HTTP; JSON Schema; counters; the embedded PostgreSQL; the SQL
-    "auth changes embed migrate"              # 2: JWTs, keys, users, /auth/v1; change capture; embeddings; plan, push, verify
+    "auth changes embed migrate tools"        # 2: JWTs, keys, users, /auth/v1; change capture; embeddings; plan, push, verify; tool configs
     "memory rest realtime"                    # 3: user memory's search index; /rest/v1 (PostgREST's dialect); /realtime/v1
     "app")                                    # 4: the commands; wires the floors below together
 

@@ -25,6 +25,7 @@
 #include "app/key_options.hpp"
 #include "app/logging.hpp"
 #include "app/router.hpp"
+#include "app/tool_functions.hpp"
 #include "auth/auth_api.hpp"
 #include "auth/jwks_refresh.hpp"
 #include "auth/key_store.hpp"
@@ -302,6 +303,8 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
         if (!embedded) co_return embedded.error();
         co_return std::nullopt;
       });
+  tools::SchemaCache tool_schemas;
+  InstallToolFunctions(rest, tool_schemas);
   std::cout << "memory search: "
             << (memory_options.index ? "in-memory exact index" : "in the database (" + *embedding_type + ")")
             << "; embeddings of text: " << embedder->Describe() << "\n";

@@ -322,8 +322,8 @@ db::Statement SettingsStatement(const Caller& caller, const http::Request& reque
 }
 
 Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, const http::Request& request,
-                             const std::string& path, const std::string& search_path,
-                             const RequestConstants& constants, bool decide_after) {
+                             const std::string& path, const std::string& search_path, const RequestConstants& constants,
+                             bool decide_after) {
   Transaction transaction;
   auto& statements = transaction.statements;
   if (decide_after) statements.push_back({"BEGIN ISOLATION LEVEL READ COMMITTED", {}});
