@@ -247,7 +247,7 @@ test('every verb on each of the five tables', async () => {
   const { data: extraTool } = await service.from('tools').insert({ name: 'Calculator', slug: `calc-${stamp}` }).select().single();
   const tables = {
     conversations: { row: { tenant_id: tenantA, user_id: a1.user.id, title: 'v1' }, change: { title: 'v2' } },
-    agent_tools: { row: { agent_id: agentA.id, tool_id: extraTool.id }, change: { priority: 5 } },
+    agent_tools: { row: { agent_id: agentA.id, tool_id: extraTool.id }, change: { enabled: false } },
     organizational_roles: { row: { name: 'Analyst', slug: `analyst-${stamp}` }, change: { level: 'senior' } },
     business_functions: { row: { name: 'Support', slug: `support-${stamp}`, category: 'support' }, change: { description: 'helps' } },
     user_memory: {
