@@ -73,23 +73,33 @@ Result<std::string> EmbeddingColumnType(db::Connection& admin) {
   return type->Text(0, 0);
 }
 
-// Deletes expired memories every `interval`, on the admin pool (as the
-// database's owner), until the server stops.
-asio::awaitable<void> PurgeMemories(db::Pool* pool, std::chrono::seconds interval) {
+// Every `interval`, on the admin pool (as the database's owner), until the
+// server stops: deletes expired memories and, when `tool_call_retention_days`
+// is set, tool call records older than that (their rollups stay).
+asio::awaitable<void> Housekeep(db::Pool* pool, std::chrono::seconds interval, int tool_call_retention_days) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   while (true) {
     timer.expires_after(interval);
     auto [waited] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (waited) co_return;
-    std::vector<db::Statement> statements(1);
-    statements[0].sql = "SELECT agentbase.purge_expired_memories()";
-    auto purged = co_await pool->Submit(std::move(statements));
-    if (!purged) {
-      spdlog::warn("memory purge: {}", purged.error().message);
-    } else if (purged->failure) {
-      spdlog::warn("memory purge: {}", purged->failure->message);
-    } else if (auto count = purged->results.at(0).Get(0, 0); count != "0") {
-      spdlog::info("memory purge: {} expired memories deleted", count);
+    std::vector<std::pair<std::string, db::Statement>> chores;
+    chores.push_back({"expired memories deleted", {"SELECT agentbase.purge_expired_memories()", {}}});
+    if (tool_call_retention_days > 0) {
+      chores.push_back({"old tool call records deleted",
+                        {"SELECT public.prune_tool_calls(pg_catalog.make_interval(days => $1::integer))",
+                         {std::to_string(tool_call_retention_days)}}});
+    }
+    for (auto& [done, statement] : chores) {
+      std::vector<db::Statement> statements;
+      statements.push_back(std::move(statement));
+      auto ran = co_await pool->Submit(std::move(statements));
+      if (!ran) {
+        spdlog::warn("housekeeping: {}", ran.error().message);
+      } else if (ran->failure) {
+        spdlog::warn("housekeeping: {}", ran->failure->message);
+      } else if (auto count = ran->results.at(0).Get(0, 0); count != "0") {
+        spdlog::info("housekeeping: {} {}", count, done);
+      }
     }
   }
 }
@@ -436,8 +446,10 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   asio::co_spawn(io, rest::WatchSchemaReloads(io.get_executor(), target->Conninfo(), &rest, &api_pool),
                  LogFailure{"schema watcher"});
   if (options.memory_purge_interval_s > 0) {
-    asio::co_spawn(io, PurgeMemories(&admin_pool, std::chrono::seconds(options.memory_purge_interval_s)),
-                   LogFailure{"memory purge"});
+    asio::co_spawn(
+        io,
+        Housekeep(&admin_pool, std::chrono::seconds(options.memory_purge_interval_s), options.tool_call_retention_days),
+        LogFailure{"housekeeping"});
   }
   // A JWKS URL is fetched again periodically, on a thread of its own (the
   // fetch blocks), so that rotated keys are honoured without a restart.

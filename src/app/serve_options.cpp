@@ -164,8 +164,15 @@ void AddServeOptions(CLI::App* serve, ServeOptions& options) {
       ->capture_default_str();
   serve
       ->add_option("--memory-purge-interval-s", options.memory_purge_interval_s,
-                   "How often expired memories are deleted (0: never)")
+                   "How often expired memories (and tool call records past their retention) are deleted (0: never)")
       ->check(CLI::Range(0, 86400 * 7))
+      ->capture_default_str();
+  serve
+      ->add_option(
+          "--tool-call-retention-days", options.tool_call_retention_days,
+          "Raw tool call records older than this are deleted (their hourly and daily rollups stay; 0: keep all)")
+      ->envname("AGENTBASE_TOOL_CALL_RETENTION_DAYS")
+      ->check(CLI::Range(0, 3660))
       ->capture_default_str();
   serve
       ->add_option("--embedder", options.embedder,

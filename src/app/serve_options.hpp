@@ -51,6 +51,7 @@ struct ServeOptions {
   // Expired memories are purged this often (0: never; `agentbase memory
   // purge` does it on demand).
   int memory_purge_interval_s = 600;
+  int tool_call_retention_days = 90;
   // Embeddings of text (remember's value, search_memories' query_text):
   // "offline" (built in, lexical) or "openai" (any OpenAI-compatible
   // /embeddings endpoint).
