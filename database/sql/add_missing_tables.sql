@@ -2393,6 +2393,10 @@ BEGIN
   IF remember.value IS NULL THEN
     RAISE EXCEPTION 'value is required' USING ERRCODE = '22023';
   END IF;
+  -- The bound agentbase serve also applies before embedding the value.
+  IF pg_catalog.char_length(remember.value) > 10000 THEN
+    RAISE EXCEPTION 'value is longer than 10000 characters' USING ERRCODE = '22023';
+  END IF;
   IF remember.confidence_score IS NULL OR NOT (remember.confidence_score BETWEEN 0 AND 1) THEN
     RAISE EXCEPTION 'confidence_score must be between 0 and 1, got %', remember.confidence_score USING ERRCODE = '22023';
   END IF;
@@ -2512,12 +2516,13 @@ BEGIN
   IF match_count IS NULL OR match_count < 1 OR match_count > 200 THEN
     RAISE EXCEPTION 'match_count must be between 1 and 200, got %', match_count USING ERRCODE = '22023';
   END IF;
+  -- The bound agentbase serve also applies before embedding query_text.
+  IF pg_catalog.char_length(query_text) > 1000 THEN
+    RAISE EXCEPTION 'query_text is longer than 1000 characters' USING ERRCODE = '22023';
+  END IF;
   IF fused THEN
     IF query_text IS NULL OR pg_catalog.btrim(query_text) = '' THEN
       RAISE EXCEPTION 'hybrid search needs query_text' USING ERRCODE = '22023';
-    END IF;
-    IF pg_catalog.char_length(query_text) > 1000 THEN
-      RAISE EXCEPTION 'query_text is longer than 1000 characters' USING ERRCODE = '22023';
     END IF;
     words := pg_catalog.websearch_to_tsquery('simple'::regconfig, query_text);
   END IF;

@@ -300,8 +300,8 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
           co_return co_await memory_search->Search(call.args, call.args_changed, call.role, call.claims, call.run);
         }
         // The database shapes the rows (select, filters, ...); the query's embedding is still computed here.
-        auto embedded =
-            co_await memory_search->EmbedMissing(call.args, call.args_changed, "query_text", "query_embedding");
+        auto embedded = co_await memory_search->EmbedMissing(call.args, call.args_changed, "query_text",
+                                                             "query_embedding", memory::kMaxQueryTextChars);
         if (!embedded) co_return embedded.error();
         co_return std::nullopt;
       });
@@ -309,7 +309,8 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
       "remember", [&memory_search](rest::ServerCall& call) -> asio::awaitable<Result<std::optional<std::string>>> {
         // Not for anon, whom remember refuses anyway: an embedder may cost money.
         if (call.anonymous) co_return std::nullopt;
-        auto embedded = co_await memory_search->EmbedMissing(call.args, call.args_changed, "value", "embedding");
+        auto embedded = co_await memory_search->EmbedMissing(call.args, call.args_changed, "value", "embedding",
+                                                             memory::kMaxRememberedValueChars);
         if (!embedded) co_return embedded.error();
         co_return std::nullopt;
       });

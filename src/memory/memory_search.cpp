@@ -17,6 +17,8 @@
 #include <cmath>
 #include <deque>
 
+#include "util/utf8.hpp"
+
 namespace agentbase::memory {
 
 namespace asio = boost::asio;
@@ -149,7 +151,8 @@ std::optional<SearchArgs> ReadArgs(const json::object& args, size_t dimensions) 
       }
     } else if (name == "query_text") {
       if (value.is_null()) continue;
-      if (!value.is_string() || value.as_string().size() > 4000) return std::nullopt;
+      // Longer: the SQL function's path, which refuses it.
+      if (!value.is_string() || CountCodePoints(value.as_string()) > kMaxQueryTextChars) return std::nullopt;
       read.text = std::string(value.as_string());
     } else if (name == "hybrid") {
       // Fused ranking needs the text side: the SQL function's.
@@ -360,6 +363,7 @@ Error EmbedderFailure(const Error& failure) {
 }
 
 awaitable<Result<std::vector<float>>> MemorySearch::EmbedChecked(std::string text) {
+  if (HasNulByte(text)) co_return NulByteError();
   auto embedded = co_await embed_(std::move(text));
   if (!embedded) co_return EmbedderFailure(embedded.error());
   if (embedded->size() != options_.dimensions) {
@@ -371,11 +375,15 @@ awaitable<Result<std::vector<float>>> MemorySearch::EmbedChecked(std::string tex
 }
 
 awaitable<Status> MemorySearch::EmbedMissing(json::object& args, bool& args_changed, std::string_view text,
-                                             std::string_view embedding) {
+                                             std::string_view embedding, size_t max_chars) {
   const json::value* given = args.if_contains(embedding);
   const json::value* source = args.if_contains(text);
   // An explicit null asks for none.
   if (!embed_ || given != nullptr || source == nullptr || !source->is_string()) co_return Ok();
+  if (CountCodePoints(source->as_string()) > max_chars) {
+    co_return Error::InvalidInput(std::string(text) + " is longer than " + std::to_string(max_chars) + " characters",
+                                  "22023");
+  }
   auto embedded = co_await EmbedChecked(std::string(source->as_string()));
   if (!embedded) co_return embedded.error();
   json::array numbers;
@@ -412,7 +420,7 @@ awaitable<Result<std::optional<std::string>>> MemorySearch::Search(json::object&
   if (!options_.index || (!read->embedding && !(read->text && embed_))) {
     // The SQL function's, with the text's embedding if it can be had.
     ++stats_.passed_on;
-    auto embedded = co_await EmbedMissing(args, args_changed, "query_text", "query_embedding");
+    auto embedded = co_await EmbedMissing(args, args_changed, "query_text", "query_embedding", kMaxQueryTextChars);
     if (!embedded) co_return embedded.error();
     co_return std::nullopt;
   }

@@ -56,6 +56,10 @@ using EmbedText = std::function<boost::asio::awaitable<Result<std::vector<float>
 using RunAsCaller =
     std::function<boost::asio::awaitable<Result<std::vector<db::PgResult>>>(std::vector<db::Statement>)>;
 
+// The bounds of the SQL functions (80_memory.sql) on the texts that are embedded.
+inline constexpr size_t kMaxQueryTextChars = 1000;         // search_memories' query_text
+inline constexpr size_t kMaxRememberedValueChars = 10000;  // remember's value
+
 struct MemorySearchStats {
   uint64_t searches = 0;   // answered from memory
   uint64_t passed_on = 0;  // left to SQL
@@ -81,9 +85,11 @@ class MemorySearch {
 
   // Adds args[embedding] computed from args[text] when the call has text
   // and leaves the embedding out (null: none wanted), and an embedder is
-  // configured: remember's embedding of its value.
+  // configured: remember's embedding of its value. Text of more than
+  // `max_chars` characters (the SQL function's own bound) is refused (22023)
+  // before it reaches the embedder, as is a NUL byte (22021).
   boost::asio::awaitable<Status> EmbedMissing(boost::json::object& args, bool& args_changed, std::string_view text,
-                                              std::string_view embedding);
+                                              std::string_view embedding, size_t max_chars);
 
   MemorySearchStats Stats() const;
 

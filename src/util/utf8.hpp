@@ -24,6 +24,14 @@ std::string ReplaceInvalidUtf8(std::string_view text);
 // temporary when it is valid.
 void AppendValidUtf8(std::string& out, std::string_view text);
 
+// Characters (code points) of UTF-8 text, as PostgreSQL's char_length counts
+// them: every byte that does not continue a sequence.
+inline size_t CountCodePoints(std::string_view text) {
+  size_t count = 0;
+  for (unsigned char byte : text) count += (byte & 0xC0) != 0x80;
+  return count;
+}
+
 // PostgreSQL text cannot hold a NUL byte, and libpq would silently cut a
 // statement or parameter at one: such input is refused, with the error
 // PostgreSQL gives it (22021).

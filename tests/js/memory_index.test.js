@@ -692,6 +692,21 @@ test('query_text: memories remembered by text only are found by the words they s
   assert.equal(shaped.data[0].key, 'tea');
 });
 
+test('the texts the server embeds have the SQL functions\' bounds, whichever path answers, and no NUL byte', async () => {
+  const t = await newUser('bounds');
+  const long = 'é'.repeat(1001);  // 1001 characters, 2002 bytes
+  await refused(t, 'search_memories', { query_text: long }, '22023', 'query_text of 1001 characters (the index)');
+  const shaped = await t.supabase.rpc('search_memories', { query_text: long }).select('key');
+  assert.equal(shaped.error?.code, '22023', 'query_text of 1001 characters (the database answers)');
+  assert.equal(shaped.error.message, 'query_text is longer than 1000 characters');
+  await ok(t, 'search_memories', { query_text: 'é'.repeat(1000) });
+  await refused(t, 'search_memories', { query_text: 'tea\u0000coffee' }, '22021', 'a NUL byte in query_text');
+  await refused(t, 'remember', { key: 'long', value: 'x'.repeat(10001) }, '22023', 'a value of 10001 characters');
+  await refused(t, 'remember', { key: 'nul', value: 'x\u0000y' }, '22021', 'a NUL byte in a value');
+  const nothing = await t.supabase.from('user_memory').select('key').in('key', ['long', 'nul']);
+  assert.deepEqual(nothing.data, [], 'nothing refused was remembered');
+});
+
 // 5. Eviction and restart --------------------------------------------------------------
 
 // A `--log-level debug` server logs every statement it runs for a request;

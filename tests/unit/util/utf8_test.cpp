@@ -9,6 +9,13 @@ namespace {
 
 const std::string kReplacement = "\xEF\xBF\xBD";
 
+TEST(Utf8, CountsCodePointsAsPostgresCharLength) {
+  EXPECT_EQ(CountCodePoints(""), 0u);
+  EXPECT_EQ(CountCodePoints("abc"), 3u);
+  EXPECT_EQ(CountCodePoints("\xc3\xa9t\xc3\xa9"), 3u);  // été
+  EXPECT_EQ(CountCodePoints("\xf0\x9f\x98\x80!"), 2u);  // an emoji (4 bytes) and !
+}
+
 TEST(Utf8, ValidTextPassesUnchanged) {
   for (std::string text : {std::string(), std::string("plain ascii, longer than eight bytes"),
                            std::string("caf\xC3\xA9"), std::string("\xE2\x82\xAC and \xF0\x9F\x98\x80"),
