@@ -384,7 +384,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     co_return answered && !answered->failure;
   };
   http::Server* serving = nullptr;  // set once the server exists; the gauges read it
-  routes.gauges = [&api_pool, &serving] {
+  routes.gauges = [&api_pool, &serving, &memory_search] {
     metrics::Gauges gauges;
     if (serving != nullptr) {
       gauges.open_connections = serving->ActiveSessions();
@@ -397,6 +397,13 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     gauges.pool_waits = pool.waits;
     gauges.pool_timeouts = pool.timeouts;
     gauges.resident_bytes = metrics::ResidentSetBytes();
+    memory::MemorySearchStats memory = memory_search->Stats();
+    gauges.memory_searches = memory.searches;
+    gauges.memory_passed_on = memory.passed_on;
+    gauges.memory_reloads = memory.reloads;
+    gauges.memory_evictions = memory.evictions;
+    gauges.memory_index_bytes = memory.bytes;
+    gauges.memory_index_users = memory.users;
     return gauges;
   };
   routes.metrics_token = options.metrics_token;

@@ -101,6 +101,16 @@ std::string Registry::Render(const Gauges& gauges) const {
   gauge("agentbase_db_pool_timeouts_total", "counter", "Requests that waited in vain for a database connection.",
         gauges.pool_timeouts);
   gauge("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", gauges.resident_bytes);
+  gauge("agentbase_memory_searches_total", "counter", "Memory searches answered from the in-memory index.",
+        gauges.memory_searches);
+  gauge("agentbase_memory_searches_passed_on_total", "counter", "Memory searches left to the SQL function.",
+        gauges.memory_passed_on);
+  gauge("agentbase_memory_index_reloads_total", "counter", "Users whose memories the index loaded whole.",
+        gauges.memory_reloads);
+  gauge("agentbase_memory_index_evictions_total", "counter",
+        "Users dropped from the index to stay under --memory-index-bytes.", gauges.memory_evictions);
+  gauge("agentbase_memory_index_bytes", "gauge", "Bytes the memory search index holds.", gauges.memory_index_bytes);
+  gauge("agentbase_memory_index_users", "gauge", "Users the memory search index holds.", gauges.memory_index_users);
   return out;
 }
 

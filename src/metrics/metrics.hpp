@@ -28,6 +28,13 @@ struct Gauges {
   uint64_t pool_waits = 0;     // requests that had to wait, ever
   uint64_t pool_timeouts = 0;  // of those, given up (504)
   size_t resident_bytes = 0;
+  // User memory's in-memory search index (src/memory).
+  uint64_t memory_searches = 0;   // answered from the index
+  uint64_t memory_passed_on = 0;  // left to the SQL function
+  uint64_t memory_reloads = 0;    // users loaded whole
+  uint64_t memory_evictions = 0;  // users dropped to stay under the budget
+  size_t memory_index_bytes = 0;  // held now
+  size_t memory_index_users = 0;
 };
 
 class Registry {

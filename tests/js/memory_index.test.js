@@ -707,6 +707,26 @@ test('the texts the server embeds have the SQL functions\' bounds, whichever pat
   assert.deepEqual(nothing.data, [], 'nothing refused was remembered');
 });
 
+test('/metrics counts the searches the index answers and those it leaves to SQL, and what it holds', async () => {
+  const scrape = async () => {
+    const text = await (await fetch(`${process.env.AGENTBASE_URL}/metrics`)).text();
+    const value = (name) => Number(text.match(new RegExp(`^${name} (\\d+)$`, 'm'))?.[1]);
+    return {
+      searches: value('agentbase_memory_searches_total'), passed: value('agentbase_memory_searches_passed_on_total'),
+      users: value('agentbase_memory_index_users'), bytes: value('agentbase_memory_index_bytes'),
+    };
+  };
+  const t = await newUser('metrics');
+  await ok(t, 'remember', { key: 'k', value: 'v', embedding: vec(7) });
+  const before = await scrape();
+  await ok(t, 'search_memories', { query_embedding: vec(7) });
+  await ok(t, 'search_memories', { query_embedding: vec(7), query_text: 'v', hybrid: true });
+  const after = await scrape();
+  assert.equal(after.searches, before.searches + 1, 'the plain search was answered from the index');
+  assert.equal(after.passed, before.passed + 1, 'the hybrid one was left to SQL');
+  assert.ok(after.users >= 1 && after.bytes > 0, JSON.stringify(after));
+});
+
 // 5. Eviction and restart --------------------------------------------------------------
 
 // A `--log-level debug` server logs every statement it runs for a request;
