@@ -8,7 +8,7 @@
 # nowhere, or a listed folder that does not exist, stops the configure.
 set(AGENTBASE_FLOORS
     "util"                                 # 0: text, UTF-8, base64url, checksums, Result
-    "db http metrics pgctl schema"         # 1: libpq and the pool; HTTP; counters; the embedded PostgreSQL; the SQL
+    "console db http metrics pgctl schema" # 1: the web console's files; libpq and the pool; HTTP; counters; the embedded PostgreSQL; the SQL
     "auth changes embed migrate"           # 2: JWTs, keys, users, /auth/v1; change capture; embeddings; plan, push, verify
     "memory rest realtime"                 # 3: user memory's search index; /rest/v1 (PostgREST's dialect); /realtime/v1
     "app")                                 # 4: the commands; wires the floors below together
