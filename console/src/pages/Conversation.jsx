@@ -249,12 +249,11 @@ function OpenConversation({ id, session, agentNames, onChanged }) {
     let cancelled = false;
     (async () => {
       try {
-        const [row, page] = await Promise.all([
-          run(supabase.from('conversations').select('*').eq('id', id).maybeSingle(), 'open the conversation'),
-          rpc('list_messages', { conversation_id: id, page_size: pageSize }, 'load the messages'),
-        ]);
+        const row = await run(supabase.from('conversations').select('*').eq('id', id).maybeSingle(), 'open the conversation');
         if (cancelled) return;
         if (!row) throw new Error('This conversation does not exist, or is not visible to you.');
+        const page = await rpc('list_messages', { conversation_id: id, page_size: pageSize }, 'load the messages');
+        if (cancelled) return;
         setConversation(row);
         setMessages((current) => mergeMessages(current, page));
         setOlderCursor(page.length === pageSize ? page[0].cursor : null);
@@ -292,8 +291,13 @@ function OpenConversation({ id, session, agentNames, onChanged }) {
       anchor.current = null;
     } else if (stickToEnd.current) {
       box.scrollTop = box.scrollHeight;
+      // Messages off screen are laid out at an estimated height
+      // (content-visibility) until first drawn: settle once they are.
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        if (stickToEnd.current) box.scrollTop = box.scrollHeight;
+      }));
     }
-  }, [messages]);
+  }, [messages, loading]);
 
   const callNames = useMemo(() => {
     const names = new Map();

@@ -3,6 +3,13 @@ import { rpc, run, supabase } from '../api.js';
 import { ErrorMessage, LoadMore, Spinner, Time } from '../components.jsx';
 
 const memoryTypes = ['preference', 'context', 'fact', 'goal', 'history'];
+const typeTitles = {
+  preference: 'Preferences',
+  context: 'Context',
+  fact: 'Facts',
+  goal: 'Goals',
+  history: 'History',
+};
 const pageSize = 100;
 
 function percent(value) {
@@ -348,11 +355,22 @@ export function MemoryPage() {
       ) : (
         <section aria-label="Memories">
           {list.rows.length === 0 && !list.loading && !list.error && <p class="empty">No memories of this type.</p>}
-          <ul class="memory-list">
-            {list.rows.map((memory) => (
-              <MemoryCard key={memory.id} memory={memory} onChanged={changed} onForgotten={forgotten} />
+          {memoryTypes
+            .filter((name) => list.rows.some((memory) => memory.memory_type === name))
+            .map((name) => (
+              <section key={name} class="memory-group" aria-labelledby={`group-${name}`}>
+                <h2 id={`group-${name}`} class="section-title">
+                  {typeTitles[name]} <span class="muted">{counts[name]}</span>
+                </h2>
+                <ul class="memory-list">
+                  {list.rows
+                    .filter((memory) => memory.memory_type === name)
+                    .map((memory) => (
+                      <MemoryCard key={memory.id} memory={memory} onChanged={changed} onForgotten={forgotten} />
+                    ))}
+                </ul>
+              </section>
             ))}
-          </ul>
           <ErrorMessage error={list.error} />
           {list.loading && <Spinner label="Loading memories" />}
           <LoadMore onVisible={more} active={!list.done && !list.loading && !list.error} root={scroller} />
