@@ -4,4 +4,7 @@ import { initialTheme } from './theme.js';
 import './styles.css';
 
 initialTheme();
-render(<App />, document.getElementById('app'));
+const root = document.getElementById('app');
+// The loading text of index.html goes in the same task, before any paint.
+root.textContent = '';
+render(<App />, root);

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc, run, supabase } from '../api.js';
-import { ErrorMessage, LoadMore, Spinner, Time } from '../components.jsx';
+import { ErrorMessage, Spinner, Time } from '../components.jsx';
 import { Link } from '../router.jsx';
 
 const pageSize = 100;
@@ -283,6 +283,12 @@ function OpenConversation({ id, session, agentNames, onChanged }) {
     }
   }, [id, olderCursor]);
 
+  // A first page too short to scroll gives no scroll event to load the next.
+  useEffect(() => {
+    const box = scroller.current;
+    if (box && olderCursor && box.scrollHeight <= box.clientHeight) loadOlder();
+  }, [olderCursor, loadOlder]);
+
   useLayoutEffect(() => {
     const box = scroller.current;
     if (!box) return;
@@ -291,11 +297,6 @@ function OpenConversation({ id, session, agentNames, onChanged }) {
       anchor.current = null;
     } else if (stickToEnd.current) {
       box.scrollTop = box.scrollHeight;
-      // Messages off screen are laid out at an estimated height
-      // (content-visibility) until first drawn: settle once they are.
-      requestAnimationFrame(() => requestAnimationFrame(() => {
-        if (stickToEnd.current) box.scrollTop = box.scrollHeight;
-      }));
     }
   }, [messages, loading]);
 
@@ -389,9 +390,10 @@ function OpenConversation({ id, session, agentNames, onChanged }) {
         onScroll={(event) => {
           const box = event.currentTarget;
           stickToEnd.current = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+          if (box.scrollTop < 400) loadOlder();
         }}
       >
-        <LoadMore onVisible={loadOlder} active={!!olderCursor} root={scroller} />
+        {olderCursor && <Spinner label="Loading older messages" />}
         {messages.length === 0 && <p class="empty">No messages yet.</p>}
         {messages.map((message) => (
           <Message key={message.id} message={message} callNames={callNames} ownerName={ownerName} />
