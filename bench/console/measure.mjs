@@ -2,6 +2,8 @@
 import { a1, baseUrl, launchBrowser, service, signedInClient } from '../../tests/browser/lib.js';
 
 const runs = Number(process.env.RUNS ?? 10);
+// PARTS: which measurements (cold loads, scrolling), default both.
+const parts = (process.env.PARTS ?? 'cold,scroll').split(',');
 const messageCount = 1000;
 const conversationCount = 1000;
 
@@ -117,6 +119,40 @@ async function scrollFrames(page, selector, pixelsPerFrame) {
   );
 }
 
+// Frame intervals while the mouse wheel scrolls the element (the way a
+// person scrolls: the compositor moves the page, the main thread draws what
+// comes into view), `notches` of 100 px each way, one per 16 ms.
+async function wheelFrames(page, selector, notches) {
+  const box = await page.locator(selector).boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.evaluate((scrollable) => {
+    const element = document.querySelector(scrollable);
+    element.scrollTop = element.scrollHeight;
+    window.frameIntervals = [];
+    window.framesRunning = true;
+    let last = performance.now();
+    function frame(now) {
+      window.frameIntervals.push(now - last);
+      last = now;
+      if (window.framesRunning) requestAnimationFrame(frame);
+    }
+    requestAnimationFrame((now) => {
+      last = now;
+      requestAnimationFrame(frame);
+    });
+  }, selector);
+  for (const direction of [-1, 1]) {
+    for (let i = 0; i < notches; i += 1) {
+      await page.mouse.wheel(0, direction * 100);
+      await page.waitForTimeout(16);
+    }
+  }
+  return page.evaluate((scrollable) => {
+    window.framesRunning = false;
+    return { intervals: window.frameIntervals.slice(1), height: document.querySelector(scrollable).scrollHeight };
+  }, selector);
+}
+
 function frameSummary(label, { intervals, height }) {
   const typical = median(intervals);
   const dropped = intervals.filter((interval) => interval > typical * 1.5).length;
@@ -147,7 +183,7 @@ const pages = [
 ];
 console.log('| page | console files, compressed | files | index.html received | main script received | first contentful paint, median (p90) | page drawn with its data, median (p90) |');
 console.log('|---|---|---|---|---|---|---|');
-for (const [label, path, ready, state] of pages) {
+for (const [label, path, ready, state] of parts.includes('cold') ? pages : []) {
   const loads = [];
   for (let i = 0; i < runs; i += 1) loads.push(await coldLoad(browser, path, ready, state));
   const files = loads[0].sizes.filter((entry) => !isApi(entry.url) && !entry.url?.startsWith('ws'));
@@ -162,7 +198,11 @@ for (const [label, path, ready, state] of pages) {
   }
 }
 
-console.log('\n### Scrolling (requestAnimationFrame intervals while scrolling top to bottom and back)\n');
+if (!parts.includes('scroll')) {
+  await browser.close();
+  process.exit(0);
+}
+console.log('\n### Scrolling (requestAnimationFrame intervals: by script, from the end to the start and back at a steady speed; by mouse wheel, 300 notches up then down)\n');
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, storageState });
 const page = await context.newPage();
 await page.goto(`${baseUrl}/chat/${conversationId}`);
@@ -207,13 +247,15 @@ const idle = await page.evaluate(
 );
 console.log(frameSummary('standing still (baseline)', idle));
 for (const speed of [40, 120]) {
-  console.log(frameSummary(`${loaded}-message conversation, ${speed} px/frame`, await scrollFrames(page, '.messages', speed)));
+  console.log(frameSummary(`${loaded}-message conversation, script, ${speed} px/frame`, await scrollFrames(page, '.messages', speed)));
 }
+console.log(frameSummary(`${loaded}-message conversation, mouse wheel, 100 px/notch`, await wheelFrames(page, '.messages', 300)));
 await page.goto(`${baseUrl}/chat`);
 await page.locator('.conversation-item').first().waitFor();
 const listed = await loadAll('.list-scroll', '.conversation-item', conversationCount, true);
 for (const speed of [40, 120]) {
-  console.log(frameSummary(`${listed}-conversation list, ${speed} px/frame`, await scrollFrames(page, '.list-scroll', speed)));
+  console.log(frameSummary(`${listed}-conversation list, script, ${speed} px/frame`, await scrollFrames(page, '.list-scroll', speed)));
 }
+console.log(frameSummary(`${listed}-conversation list, mouse wheel, 100 px/notch`, await wheelFrames(page, '.list-scroll', 300)));
 await context.close();
 await browser.close();

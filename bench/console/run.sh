@@ -8,7 +8,8 @@
 # (issue 13)", records what it showed.
 #
 # Usage: bench/console/run.sh [path/to/agentbase]
-# Settings (environment): RUNS (10 cold loads per page).
+# Settings (environment): RUNS (10 cold loads per page), PARTS (cold,scroll:
+#   which measurements).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

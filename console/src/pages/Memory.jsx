@@ -146,10 +146,13 @@ function MemoryCard({ memory, similarity, onChanged, onForgotten }) {
         <span class={`type-tag ${memory.memory_type}`}>{memory.memory_type}</span>
         <h3 class="memory-key">{memory.key}</h3>
         {similarity !== undefined && (
-          <span class="similarity" title="Cosine similarity to the search">
-            <meter min="0" max="1" value={Math.max(0, similarity ?? 0)} aria-label="Similarity" />
-            {(similarity ?? 0).toFixed(3)}
-          </span>
+          <>
+            <span class="similarity-label muted small">similarity</span>
+            <span class="similarity" title="Cosine similarity to the search">
+              <meter min="0" max="1" value={Math.max(0, similarity ?? 0)} aria-label="Similarity" />
+              {(similarity ?? 0).toFixed(3)}
+            </span>
+          </>
         )}
       </div>
       {editing ? (
