@@ -5,6 +5,7 @@ import { Link, navigate } from '../router.jsx';
 import { ConversationView } from './Conversation.jsx';
 
 const pageSize = 30;
+let listSubscriptions = 0;
 const statusChoices = [
   ['', 'Active and archived'],
   ['active', 'Active'],
@@ -53,8 +54,10 @@ function useConversations(status, agentId) {
   }, [loadPage]);
 
   useEffect(() => {
+    // A new topic each time: supabase-js hands back a channel of the same
+    // topic while the previous one is still leaving.
     const channel = supabase
-      .channel('console:conversations')
+      .channel(`console:conversations:${++listSubscriptions}`)
       .on('postgres_changes', { event: '*', schema: 'public', table: 'conversations' }, ({ eventType, new: row, old }) => {
         setState((current) => {
           const others = current.rows.filter((entry) => entry.id !== (row?.id ?? old?.id));

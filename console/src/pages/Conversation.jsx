@@ -74,6 +74,10 @@ function useConversationChannel(id, session, onMessage, onConversation) {
   const [present, setPresent] = useState([]);
   const channelRef = useRef(null);
   const lastTypingSent = useRef(0);
+  // The channel lives as long as the conversation is open; its handlers
+  // call whatever the page's current callbacks are (the list's filters change).
+  const handlers = useRef({ onMessage, onConversation });
+  handlers.current = { onMessage, onConversation };
 
   useEffect(() => {
     if (!id) return undefined;
@@ -84,10 +88,10 @@ function useConversationChannel(id, session, onMessage, onConversation) {
     const timers = new Map();
     channel
       .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages', filter: `conversation_id=eq.${id}` }, ({ new: row }) =>
-        onMessage(row),
+        handlers.current.onMessage(row),
       )
       .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'conversations', filter: `id=eq.${id}` }, ({ new: row }) =>
-        onConversation(row),
+        handlers.current.onConversation(row),
       )
       .on('broadcast', { event: 'typing' }, ({ payload }) => {
         if (!payload?.user_id || payload.user_id === me.id) return;
