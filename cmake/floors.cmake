@@ -7,11 +7,11 @@
 # against it. The table is the tree: a folder of src/ that is listed
 # nowhere, or a listed folder that does not exist, stops the configure.
 set(AGENTBASE_FLOORS
-    "util"                                    # 0: text, UTF-8, base64url, checksums, Result
-    "db http jsonschema metrics pgctl schema" # 1: libpq and the pool; HTTP; JSON Schema; counters; the embedded PostgreSQL; the SQL
-    "auth changes embed migrate tools"        # 2: JWTs, keys, users, /auth/v1; change capture; embeddings; plan, push, verify; tool configs
-    "memory rest realtime"                    # 3: user memory's search index; /rest/v1 (PostgREST's dialect); /realtime/v1
-    "app")                                    # 4: the commands; wires the floors below together
+    "util"                                            # 0: text, UTF-8, base64url, checksums, Result
+    "console db http jsonschema metrics pgctl schema" # 1: the web console's files; libpq and the pool; HTTP; JSON Schema; counters; the embedded PostgreSQL; the SQL
+    "auth changes embed migrate tools"                # 2: JWTs, keys, users, /auth/v1; change capture; embeddings; plan, push, verify; tool configs
+    "memory rest realtime"                            # 3: user memory's search index; /rest/v1 (PostgREST's dialect); /realtime/v1
+    "app")                                            # 4: the commands; wires the floors below together
 
 # AGENTBASE_FLOOR_<folder>: the floor number of each folder in the table.
 set(_floor 0)

@@ -15,9 +15,14 @@ packages=(
   # src/jsonschema: valijson (header-only) parses JSON Schemas; the official
   # JSON-Schema-Test-Suite is what its unit test checks the validator against.
   libvalijson-dev json-schema-test-suite
+  chromium fonts-dejavu-core
 )
-# The supabase-js tests need Node.js 20; the machine image has it. Debian's
-# own nodejs is installed only where there is none.
+# chromium (and a font for it): the web console's browser tests
+# (tests/browser), driven by npm's playwright-core, which brings no browser
+# of its own.
+# The web console's build and the supabase-js tests need Node.js 20; the
+# machine image has it. Debian's own nodejs is installed only where there is
+# none.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ "${1:-}" = "--with-test-tools" ]; then
   packages+=(hyperfine sqitch)

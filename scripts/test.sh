@@ -4,7 +4,8 @@
 # user), and runs the style check (clang-format), the unit tests, the
 # integration tests (with PostgREST's ported spec cases) against real
 # PostgreSQL, the pgTAP tests of row level security, supabase-js and the
-# attack suite against a real `agentbase serve`, the pgvector path on PGlite
+# attack suite against a real `agentbase serve`, the web console end to end
+# in Debian's chromium (tests/browser), the pgvector path on PGlite
 # (PostgreSQL 18 in WebAssembly with pgvector, from npm), and short fuzz runs
 # (scripts/fuzz.sh --short, which builds the fuzz targets with clang in
 # build-fuzz/).
@@ -40,6 +41,7 @@ run_suite "pgTAP: row level security and triggers" tests/pgtap/run.sh "$TEST_PG_
 run_suite "supabase-js against agentbase serve" tests/js/run.sh build/agentbase
 run_suite "pgvector path (PGlite)" tests/pglite/run.sh build/agentbase
 run_suite "attack suite" tests/attack/run.sh build/agentbase
+run_suite "web console in chromium" tests/browser/run.sh build/agentbase
 run_suite "fuzz (short runs)" scripts/fuzz.sh --short
 
 echo

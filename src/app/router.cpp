@@ -29,7 +29,8 @@ std::string_view RouteClass(const std::string& path) {
   if (Under(path, "/rest/v1")) return "rest";
   if (Under(path, "/auth/v1")) return "auth";
   if (Under(path, "/realtime/v1")) return "realtime";
-  if (path == "/" || path == "/health") return "health";
+  if (path == "/health") return "health";
+  if (path == "/" || Under(path, "/assets")) return "console";
   if (path == "/ready") return "ready";
   if (path == "/metrics") return "metrics";
   return "other";
@@ -45,6 +46,12 @@ http::Response Json(int status, std::string body) {
   return response;
 }
 
+http::Response ConsoleResponse(const console::Reply& reply) {
+  http::Response response{reply.status, {}, std::string(reply.body)};
+  for (const auto& [name, value] : reply.headers) response.SetHeader(name, value);
+  return response;
+}
+
 struct Observed {
   Routes routes;
   std::shared_ptr<metrics::Registry> registry = std::make_shared<metrics::Registry>();
@@ -55,7 +62,7 @@ boost::asio::awaitable<http::Response> Dispatch(const Observed& observed, http::
   if (Under(request.path, "/rest/v1")) co_return co_await routes.rest(std::move(request));
   if (Under(request.path, "/auth/v1") && routes.auth) co_return co_await routes.auth(std::move(request));
   if (Under(request.path, "/realtime/v1") && routes.realtime) co_return co_await routes.realtime(std::move(request));
-  if (request.path == "/" || request.path == "/health") {
+  if (request.path == "/health" || (request.path == "/" && !routes.console)) {
     co_return Json(200, R"({"status":"ok","service":"agentbase"})");
   }
   if (request.path == "/ready") {
@@ -71,6 +78,12 @@ boost::asio::awaitable<http::Response> Dispatch(const Observed& observed, http::
     http::Response response{200, {}, observed.registry->Render(routes.gauges())};
     response.SetHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     co_return response;
+  }
+  bool api_path = Under(request.path, "/rest") || Under(request.path, "/auth") || Under(request.path, "/realtime");
+  if (routes.console && !api_path && (request.method == "GET" || request.method == "HEAD")) {
+    auto reply = routes.console->Answer(request.path, request.Header("accept-encoding").value_or(""),
+                                        request.Header("if-none-match").value_or(""));
+    if (reply) co_return ConsoleResponse(*reply);
   }
   co_return rest::ErrorResponse(rest::pgrst::InvalidResourcePath());
 }

@@ -1,14 +1,18 @@
 #pragma once
 // Which service answers a path: /rest/v1 (REST), /auth/v1 (auth),
-// /realtime/v1 (realtime's HTTP endpoints), a health
-// check at / and /health, readiness at /ready and Prometheus metrics at
-// /metrics. Every request gets a request id (the client's X-Request-Id when
+// /realtime/v1 (realtime's HTTP endpoints), a health check at /health,
+// readiness at /ready, Prometheus metrics at /metrics, and the web console
+// (src/console) at / and every other path a GET may take, except under
+// /rest, /auth and /realtime (their own 404s). Without a console, / is the
+// health check too. Every request gets a request id (the client's X-Request-Id when
 // it is a plain token, else a new one): it is echoed in X-Request-Id, logged,
 // and reaches PostgreSQL as the transaction's application_name.
 
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "console/site.hpp"
 #include "http/message.hpp"
 #include "metrics/metrics.hpp"
 
@@ -29,6 +33,8 @@ struct Routes {
   std::string metrics_token;
   // One log line per request (info level), in the logger's format.
   bool access_log = false;
+  // The web console's files; null: none (/ answers the health check).
+  std::shared_ptr<const console::Site> console;
   bool json_logs = false;
 };
 

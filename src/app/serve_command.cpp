@@ -32,6 +32,7 @@
 #include "auth/user_store.hpp"
 #include "changes/authorizer.hpp"
 #include "changes/feed.hpp"
+#include "console/site.hpp"
 #include "db/connection.hpp"
 #include "db/pool.hpp"
 #include "embed/offline_embedder.hpp"
@@ -409,6 +410,8 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   routes.metrics_token = options.metrics_token;
   routes.access_log = options.access_log;
   routes.json_logs = options.log_format == "json";
+  auto console_site = std::make_shared<const console::Site>(console::EmbeddedAssets(), keys->AnonKey());
+  if (!console_site->Empty()) routes.console = console_site;
   http::ServerOptions server_options;
   server_options.address = options.host;
   server_options.port = static_cast<uint16_t>(options.port);
@@ -428,6 +431,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   std::cout << "agentbase serving " << target->Description() << "\n"
             << "  API:          http://" << options.host << ":" << *port
             << "  (REST /rest/v1, auth /auth/v1, realtime /realtime/v1)\n"
+            << (routes.console ? "  console:      http://" + options.host + ":" + std::to_string(*port) + "/\n" : "")
             << "  anon key:     " << keys->AnonKey() << "\n"
             << "  service key:  " << keys->ServiceRoleKey() << "\n"
             << std::flush;

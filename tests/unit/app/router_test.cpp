@@ -169,6 +169,56 @@ TEST(Router, MetricLabelsStayAFixedSetWhateverTheClientSends) {
   EXPECT_NE(text.find("route=\"rest\",method=\"other\",status=\"200\"} 20\n"), std::string::npos) << text;
 }
 
+TEST(Router, WithoutAConsoleTheRootIsTheHealthCheck) {
+  Fixture fixture;
+  auto handler = MakeRouter(fixture.routes);
+  auto root = Call(handler, Get("/"));
+  EXPECT_EQ(root.status, 200);
+  EXPECT_EQ(Header(root, "Content-Type"), "application/json; charset=utf-8");
+  EXPECT_EQ(Call(handler, Get("/chat")).status, 404);
+}
+
+TEST(Router, TheConsoleAnswersItsPathsAndLeavesTheApisTheirOwn404s) {
+  static const std::vector<console::Asset> assets = {
+      {"/index.html", "<title>console</title>", {}, "aaaa"},
+      {"/assets/app-1a2b.js", "app()", "gzipped app", "bbbb"},
+  };
+  Fixture fixture;
+  fixture.routes.console = std::make_shared<const console::Site>(assets, "anon");
+  auto handler = MakeRouter(fixture.routes);
+
+  for (std::string path : {"/", "/chat", "/chat/8d3c", "/memory"}) {
+    auto page = Call(handler, Get(path));
+    EXPECT_EQ(page.status, 200) << path;
+    EXPECT_EQ(page.body, "<title>console</title>") << path;
+    EXPECT_EQ(Header(page, "Cache-Control"), "no-cache") << path;
+    EXPECT_NE(Header(page, "Content-Security-Policy"), "") << path;
+  }
+  auto script = Get("/assets/app-1a2b.js");
+  script.headers.emplace_back("accept-encoding", "gzip, br");
+  auto answered = Call(handler, script);
+  EXPECT_EQ(answered.body, "gzipped app");
+  EXPECT_EQ(Header(answered, "Content-Encoding"), "gzip");
+  script.headers.emplace_back("if-none-match", Header(answered, "ETag"));
+  auto unchanged = Call(handler, script);
+  EXPECT_EQ(unchanged.status, 304);
+  EXPECT_EQ(unchanged.body, "");
+
+  // The health check moves to /health only; the APIs' unknown paths keep
+  // PostgREST's 404, never the page.
+  EXPECT_EQ(Call(handler, Get("/health")).body, R"({"status":"ok","service":"agentbase"})");
+  for (std::string path : {"/rest", "/rest/v2/conversations", "/auth", "/auth/v2/token", "/realtime",
+                           "/realtime/v2/socket", "/assets/gone-0000.js", "/missing.txt"}) {
+    auto answer = Call(handler, Get(path));
+    EXPECT_EQ(answer.status, 404) << path;
+    EXPECT_EQ(Header(answer, "Content-Type").rfind("application/json", 0), 0u) << path;
+  }
+  // A write to a page path is no page.
+  auto post = Get("/chat");
+  post.method = "POST";
+  EXPECT_EQ(Call(handler, post).status, 404);
+}
+
 TEST(Metrics, ErrorCodesStayBoundedWhateverTheyAre) {
   metrics::Registry registry;
   for (int i = 0; i < 2000; ++i) registry.CountError("C" + std::to_string(i));

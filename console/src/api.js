@@ -1,0 +1,51 @@
+import { createClient } from '@supabase/supabase-js';
+
+// The server writes its anon key into index.html (a public key, as on any
+// Supabase app); `npm run dev` takes it from VITE_ANON_KEY instead.
+function anonKey() {
+  const written = document.querySelector('meta[name="agentbase-anon-key"]')?.content ?? '';
+  return written.startsWith('__') ? (import.meta.env.VITE_ANON_KEY ?? '') : written;
+}
+
+export const supabase = createClient(window.location.origin, anonKey(), {
+  auth: { persistSession: true, autoRefreshToken: true, detectSessionInUrl: false },
+});
+
+// An API error as a person reads it: the server's message, its hint, and
+// the code for reference.
+export class ApiError extends Error {
+  constructor(error, action) {
+    const parts = [error?.message || 'The server did not answer.'];
+    if (error?.hint) parts.push(error.hint);
+    super(parts.join(' '));
+    this.action = action;
+    this.code = error?.code;
+  }
+}
+
+export function describeError(error) {
+  if (!error) return '';
+  if (error instanceof ApiError) {
+    const prefix = error.action ? `Could not ${error.action}: ` : '';
+    return `${prefix}${error.message}${error.code ? ` (${error.code})` : ''}`;
+  }
+  if (error instanceof TypeError && /fetch/i.test(error.message)) {
+    return 'The server cannot be reached. Check that agentbase serve is running.';
+  }
+  return error.message || String(error);
+}
+
+// Resolves to the data of a supabase-js query builder, or throws an ApiError
+// naming what the user tried to do.
+export async function run(query, action) {
+  let result;
+  try {
+    result = await query;
+  } catch (thrown) {
+    throw new ApiError({ message: describeError(thrown) }, action);
+  }
+  if (result.error) throw new ApiError(result.error, action);
+  return result.data;
+}
+
+export const rpc = (name, args, action) => run(supabase.rpc(name, args), action);
