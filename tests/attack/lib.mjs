@@ -147,7 +147,7 @@ function psqlSession() {
 
 // Every table the API exposes and the record of who created shared rows.
 export const exposedTables = ['tenants', 'profiles', 'agents', 'tools', 'departments', 'messages', 'conversations',
-  'agent_tools', 'organizational_roles', 'business_functions', 'user_memory'];
+  'agent_tools', 'organizational_roles', 'business_functions', 'user_memory', 'agent_business_functions'];
 const everyTable = [...exposedTables.map((t) => `public.${t}`), 'agentbase.org_row_owners', 'auth.users'];
 
 // One line per table: its row count and an md5 of all its rows, so that any

@@ -49,6 +49,7 @@ const changes = {
   organizational_roles: () => ({ name: 'pwned' }),
   business_functions: () => ({ name: 'pwned' }),
   user_memory: () => ({ value: 'pwned' }),
+  agent_business_functions: () => ({ business_function_id: fx.ids.business_functions }),
 };
 const intruders = {
   tenants: () => ({ name: 'evil', slug: `evil-${fx.stamp}` }),
@@ -63,6 +64,7 @@ const intruders = {
   organizational_roles: () => ({ name: 'evil', slug: `evil-${fx.stamp}` }),
   business_functions: () => ({ name: 'evil', slug: `evil-${fx.stamp}` }),
   user_memory: () => ({ tenant_id: fx.tenantA, user_id: fx.a1.user.id, key: 'evil', value: 'evil' }),
+  agent_business_functions: () => ({ agent_id: fx.ids.agents, business_function_id: fx.ids.business_functions }),
 };
 
 // What each actor may see and do with A's row of `table`, from the README.
@@ -159,9 +161,9 @@ test('cross-tenant: the API exposes exactly the tables and functions this suite 
   const functions = paths.filter((p) => p.startsWith('/rpc/')).map((p) => p.slice(5)).sort();
   assert.deepEqual(tables, [...exposedTables].sort(), 'a new table needs its cross-tenant cases');
   assert.deepEqual(functions, [
-    'append_message', 'export_memories', 'forget', 'forget_all', 'list_conversations', 'list_messages',
-    'match_user_memory', 'recall', 'remember', 'search_memories', 'search_messages', 'set_conversation_status',
-    'start_conversation',
+    'append_message', 'business_function_tree', 'export_memories', 'find_by_skill', 'forget', 'forget_all',
+    'list_conversations', 'list_messages', 'match_user_memory', 'org_chart', 'recall', 'remember', 'search_memories',
+    'search_messages', 'set_agent_functions', 'set_agent_role', 'set_conversation_status', 'start_conversation',
   ], 'a new function needs its cross-tenant cases');
 });
 
