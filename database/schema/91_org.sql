@@ -187,21 +187,28 @@ CREATE INDEX organizational_roles_skill_keys_idx ON public.organizational_roles
 -- Trees as nested JSON -----------------------------------------------------------
 --
 -- One pass, whatever the depth: the nodes (ids, parent ids and each node's
--- JSON object with at least one key, given in sibling order) are walked from the roots by one
--- recursive query, which gives each node its path of sibling positions, as
--- bytes (4 per level, big-endian: two paths compare by memcmp, where arrays
--- of integers compared several times slower). In path order (depth-first)
--- each node is written as its object with the children's key opened,
--- followed by as many closing brackets as the next node is less deep. That
--- text is the answer, as json (checked, not parsed into jsonb). A function
--- per node, recursing, would run a query per node.
+-- JSON object, as json_build_object writes it, given in sibling order) are
+-- walked from the roots by one recursive query, which gives each node its
+-- path of sibling positions, as bytes (4 per level, big-endian: two paths
+-- compare by memcmp, where integer arrays compared several times slower). In
+-- path order (depth-first) each node is written as its object without the
+-- closing brace (cut as bytes: left(), counting characters, cost ten times
+-- more), the children's key opened, and as many closing brackets as the
+-- next node is less deep. That text is the answer, as json (checked, not
+-- parsed into jsonb, which cost more than all the rest). A function per
+-- node, recursing, would run a query per node. PL/pgSQL, so that the plan is
+-- kept for the session (a SQL function is planned at every call).
 -- A root is a node whose parent is not among the nodes (so a subtree's top
 -- is one). A cycle of parents, possible only in rows from before the cycle
 -- triggers, has no root: its first node in sibling order stands in for one,
--- so every node appears exactly once and the walk always ends.
+-- so every node appears exactly once and the walk always ends. The search
+-- for cycles runs only when the walk from the roots missed nodes.
 CREATE FUNCTION agentbase.org_nest(node_ids uuid[], parent_ids uuid[], nodes json[], children_key text)
 RETURNS json
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
+DECLARE
+  nested json;
+BEGIN
   WITH RECURSIVE node AS MATERIALIZED (
     SELECT n.id, n.parent_id, n.body, n.pos
     FROM ROWS FROM (pg_catalog.unnest(node_ids), pg_catalog.unnest(parent_ids), pg_catalog.unnest(nodes))
@@ -216,7 +223,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   ),
   -- Not reached from a root: on a cycle of parents, or below one.
   stranded AS MATERIALIZED (
-    SELECT n.* FROM node n WHERE NOT EXISTS (SELECT 1 FROM from_roots r WHERE r.id = n.id)
+    SELECT n.* FROM node n
+    WHERE (SELECT count(*) FROM from_roots) < pg_catalog.cardinality(node_ids)
+      AND NOT EXISTS (SELECT 1 FROM from_roots r WHERE r.id = n.id)
   ),
   -- Each stranded node's parents, upwards until it meets itself (then it is
   -- on a cycle), at most as many steps as there are stranded nodes.
@@ -242,14 +251,22 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
     SELECT n.body, w.depth, lead(w.depth) OVER (ORDER BY w.path) AS next_depth, w.path
     FROM (SELECT * FROM from_roots UNION ALL SELECT * FROM from_cycles) w JOIN node n ON n.id = w.id
   ),
-  children AS (SELECT ', ' || pg_catalog.to_json(children_key)::text || ' : [' AS opened)
+  constant AS (
+    SELECT ', ' || pg_catalog.to_json(children_key)::text || ' : [' AS opened,
+           pg_catalog.getdatabaseencoding() AS encoding
+  )
   SELECT coalesce(('[' || pg_catalog.string_agg(
-           pg_catalog.left(pg_catalog.rtrim(o.body::text), -1) || c.opened
+           pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(o.body::text, c.encoding), 1,
+                                                     pg_catalog.octet_length(o.body::text) - 1), c.encoding)
+           || c.opened
            || CASE WHEN o.next_depth > o.depth THEN ''
                    ELSE pg_catalog.repeat(']}', o.depth - coalesce(o.next_depth, 1) + 1)
                         || CASE WHEN o.next_depth IS NULL THEN '' ELSE ', ' END END,
            '' ORDER BY o.path) || ']')::json, '[]'::json)
-  FROM ordered o CROSS JOIN children c
+  INTO nested
+  FROM ordered o CROSS JOIN constant c;
+  RETURN nested;
+END
 $$;
 
 -- org_chart ----------------------------------------------------------------------

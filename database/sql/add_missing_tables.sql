@@ -2885,7 +2885,10 @@ CREATE INDEX IF NOT EXISTS organizational_roles_skill_keys_idx ON public.organiz
 
 CREATE OR REPLACE FUNCTION agentbase.org_nest(node_ids uuid[], parent_ids uuid[], nodes json[], children_key text)
 RETURNS json
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
+DECLARE
+  nested json;
+BEGIN
   WITH RECURSIVE node AS MATERIALIZED (
     SELECT n.id, n.parent_id, n.body, n.pos
     FROM ROWS FROM (pg_catalog.unnest(node_ids), pg_catalog.unnest(parent_ids), pg_catalog.unnest(nodes))
@@ -2900,7 +2903,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   ),
   -- Not reached from a root: on a cycle of parents, or below one.
   stranded AS MATERIALIZED (
-    SELECT n.* FROM node n WHERE NOT EXISTS (SELECT 1 FROM from_roots r WHERE r.id = n.id)
+    SELECT n.* FROM node n
+    WHERE (SELECT count(*) FROM from_roots) < pg_catalog.cardinality(node_ids)
+      AND NOT EXISTS (SELECT 1 FROM from_roots r WHERE r.id = n.id)
   ),
   -- Each stranded node's parents, upwards until it meets itself (then it is
   -- on a cycle), at most as many steps as there are stranded nodes.
@@ -2926,14 +2931,22 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
     SELECT n.body, w.depth, lead(w.depth) OVER (ORDER BY w.path) AS next_depth, w.path
     FROM (SELECT * FROM from_roots UNION ALL SELECT * FROM from_cycles) w JOIN node n ON n.id = w.id
   ),
-  children AS (SELECT ', ' || pg_catalog.to_json(children_key)::text || ' : [' AS opened)
+  constant AS (
+    SELECT ', ' || pg_catalog.to_json(children_key)::text || ' : [' AS opened,
+           pg_catalog.getdatabaseencoding() AS encoding
+  )
   SELECT coalesce(('[' || pg_catalog.string_agg(
-           pg_catalog.left(pg_catalog.rtrim(o.body::text), -1) || c.opened
+           pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(o.body::text, c.encoding), 1,
+                                                     pg_catalog.octet_length(o.body::text) - 1), c.encoding)
+           || c.opened
            || CASE WHEN o.next_depth > o.depth THEN ''
                    ELSE pg_catalog.repeat(']}', o.depth - coalesce(o.next_depth, 1) + 1)
                         || CASE WHEN o.next_depth IS NULL THEN '' ELSE ', ' END END,
            '' ORDER BY o.path) || ']')::json, '[]'::json)
-  FROM ordered o CROSS JOIN children c
+  INTO nested
+  FROM ordered o CROSS JOIN constant c;
+  RETURN nested;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION public.org_chart(department_id uuid DEFAULT NULL) RETURNS json
