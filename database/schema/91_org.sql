@@ -186,33 +186,39 @@ CREATE INDEX organizational_roles_skill_keys_idx ON public.organizational_roles
 
 -- Trees as nested JSON -----------------------------------------------------------
 --
--- One pass, whatever the depth: the nodes (ids, parent ids and each node's
--- JSON object, as json_build_object writes it, given in sibling order) are
--- walked from the roots by one recursive query, which gives each node its
--- path of sibling positions, as bytes (4 per level, big-endian: two paths
--- compare by memcmp, where integer arrays compared several times slower). In
--- path order (depth-first) each node is written as its object without the
--- closing brace (cut as bytes: left(), counting characters, cost ten times
--- more), the children's key opened, and as many closing brackets as the
--- next node is less deep. That text is the answer, as json (checked, not
--- parsed into jsonb, which cost more than all the rest). A function per
--- node, recursing, would run a query per node. PL/pgSQL, so that the plan is
--- kept for the session (a SQL function is planned at every call).
+-- One pass, whatever the depth. org_tree_order walks the nodes (ids and
+-- parent ids, given in sibling order) from the roots by one recursive query,
+-- which gives each node its path of sibling positions, as bytes (4 per level,
+-- big-endian: two paths compare by memcmp, where integer arrays compared
+-- several times slower), and returns them depth-first (ord) with the text
+-- that follows each node's fields: the children's key opened, then as many
+-- closing brackets as the next node is less deep. A caller writes each
+-- node's JSON object (as json_build_object writes it) without its closing
+-- brace, cut as bytes (convert_to and substr: left() counts characters, ten
+-- times slower), then that text, in ord order, and reads the whole as json
+-- once (checked, not parsed into jsonb,
+-- which cost more than all the rest of a chart). The node's objects stay in
+-- the caller's query: passed here as an array, 1,000 roles' objects were
+-- copied a dozen times over. A function per node, recursing, would run a
+-- query per node.
 -- A root is a node whose parent is not among the nodes (so a subtree's top
 -- is one). A cycle of parents, possible only in rows from before the cycle
 -- triggers, has no root: its first node in sibling order stands in for one,
 -- so every node appears exactly once and the walk always ends. The search
 -- for cycles runs only when the walk from the roots missed nodes.
-CREATE FUNCTION agentbase.org_nest(node_ids uuid[], parent_ids uuid[], nodes json[], children_key text)
-RETURNS json
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
-DECLARE
-  nested json;
+-- PL/pgSQL, so that the plan is kept for the session (a SQL function is
+-- planned at every call). Without JIT: the planner's guess for a recursive
+-- query over arrays it can see is far above the cost where PostgreSQL
+-- compiles the plan, and compiling took more than half of every call.
+CREATE FUNCTION agentbase.org_tree_order(node_ids uuid[], parent_ids uuid[], children_key text)
+RETURNS TABLE (id uuid, ord bigint, suffix text)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = '' SET jit = off AS $$
+#variable_conflict use_column
 BEGIN
+  RETURN QUERY
   WITH RECURSIVE node AS MATERIALIZED (
-    SELECT n.id, n.parent_id, n.body, n.pos
-    FROM ROWS FROM (pg_catalog.unnest(node_ids), pg_catalog.unnest(parent_ids), pg_catalog.unnest(nodes))
-      WITH ORDINALITY AS n(id, parent_id, body, pos)
+    SELECT n.id, n.parent_id, n.pos
+    FROM ROWS FROM (pg_catalog.unnest(node_ids), pg_catalog.unnest(parent_ids)) WITH ORDINALITY AS n(id, parent_id, pos)
   ),
   from_roots (id, depth, path) AS (
     SELECT n.id, 1, pg_catalog.int4send(n.pos::integer) FROM node n
@@ -248,24 +254,16 @@ BEGIN
     WHERE s.id NOT IN (SELECT c.id FROM cycle_root c)
   ),
   ordered AS (
-    SELECT n.body, w.depth, lead(w.depth) OVER (ORDER BY w.path) AS next_depth, w.path
-    FROM (SELECT * FROM from_roots UNION ALL SELECT * FROM from_cycles) w JOIN node n ON n.id = w.id
-  ),
-  constant AS (
-    SELECT ', ' || pg_catalog.to_json(children_key)::text || ' : [' AS opened,
-           pg_catalog.getdatabaseencoding() AS encoding
+    SELECT w.id, w.depth, lead(w.depth) OVER (ORDER BY w.path) AS next_depth,
+           row_number() OVER (ORDER BY w.path) AS ord
+    FROM (SELECT * FROM from_roots UNION ALL SELECT * FROM from_cycles) w
   )
-  SELECT coalesce(('[' || pg_catalog.string_agg(
-           pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(o.body::text, c.encoding), 1,
-                                                     pg_catalog.octet_length(o.body::text) - 1), c.encoding)
-           || c.opened
-           || CASE WHEN o.next_depth > o.depth THEN ''
-                   ELSE pg_catalog.repeat(']}', o.depth - coalesce(o.next_depth, 1) + 1)
-                        || CASE WHEN o.next_depth IS NULL THEN '' ELSE ', ' END END,
-           '' ORDER BY o.path) || ']')::json, '[]'::json)
-  INTO nested
-  FROM ordered o CROSS JOIN constant c;
-  RETURN nested;
+  SELECT o.id, o.ord,
+         ', ' || pg_catalog.to_json(children_key)::text || ' : ['
+         || CASE WHEN o.next_depth > o.depth THEN ''
+                 ELSE pg_catalog.repeat(']}', o.depth - coalesce(o.next_depth, 1) + 1)
+                      || CASE WHEN o.next_depth IS NULL THEN '' ELSE ', ' END END
+  FROM ordered o;
 END
 $$;
 
@@ -288,14 +286,15 @@ $$;
 -- none of them fills. Siblings: roles by level (executive first) and name,
 -- departments by name. Departments are read through to_jsonb, since a
 -- team's own departments table may lack slug, description or
--- parent_department_id. json, not jsonb: the text org_nest writes is the
--- answer as it is (reading it back as jsonb cost more than the rest of the
--- chart). PL/pgSQL, so that an agents table without organizational_role_id
--- fails when called (42703), not when pushed.
+-- parent_department_id. json, not jsonb: the text written in
+-- org_tree_order's order is the answer as it is. PL/pgSQL, so that an agents table without organizational_role_id
+-- fails when called (42703), not when pushed. Without JIT, as org_tree_order.
 CREATE FUNCTION public.org_chart(department_id uuid DEFAULT NULL) RETURNS json
-LANGUAGE plpgsql STABLE SET search_path = '' AS $$
+LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 DECLARE
   root uuid := org_chart.department_id;
+  -- Each node's object loses its closing brace as bytes (see org_tree_order).
+  encoding name := pg_catalog.getdatabaseencoding();
   chart json;
 BEGIN
   IF root IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.departments d WHERE d.id = root) THEN
@@ -333,7 +332,7 @@ BEGIN
              'id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level, 'department_id', r.department_id,
              'reports_to_role_id', r.reports_to_role_id, 'responsibilities', r.responsibilities,
              'required_skills', r.required_skills, 'agents', coalesce(s.agents, '[]'::json),
-             'vacant', s.role_id IS NULL) AS body
+             'vacant', s.role_id IS NULL)::text AS body
     FROM role r LEFT JOIN staffed s ON s.role_id = r.id
   ),
   department_roles AS (
@@ -345,28 +344,41 @@ BEGIN
            pg_catalog.json_build_object(
              'id', d.id, 'name', d.j -> 'name', 'slug', d.j -> 'slug', 'description', d.j -> 'description',
              'parent_department_id', d.parent_id, 'role_count', coalesce(c.roles, 0),
-             'vacancy_count', coalesce(c.vacancies, 0)) AS body
+             'vacancy_count', coalesce(c.vacancies, 0))::text AS body
     FROM scoped_department d LEFT JOIN department_roles c ON c.department_id = d.id
   )
-  SELECT pg_catalog.json_build_object(
-    'department_id', root,
-    'departments', (SELECT agentbase.org_nest(pg_catalog.array_agg(d.id ORDER BY d.name, d.id),
-                                              pg_catalog.array_agg(d.parent_id ORDER BY d.name, d.id),
-                                              pg_catalog.array_agg(d.body ORDER BY d.name, d.id), 'departments')
-                    FROM department_node d),
-    'roles', (SELECT agentbase.org_nest(pg_catalog.array_agg(r.id ORDER BY r.rank, r.name, r.id),
-                                        pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.rank, r.name, r.id),
-                                        pg_catalog.array_agg(r.body ORDER BY r.rank, r.name, r.id), 'reports')
-              FROM role_node r),
-    'vacancies', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
-                                    'id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level,
-                                    'department_id', r.department_id) ORDER BY r.rank, r.name, r.id), '[]'::json)
-                  FROM role_node r WHERE r.vacant),
-    'counts', pg_catalog.json_build_object(
+  -- One text, read as json once: built by json_build_object, the trees'
+  -- text would be copied into it again.
+  SELECT ('{"department_id" : ' || coalesce(pg_catalog.to_json(root)::text, 'null')
+    || ', "departments" : ' || (
+      SELECT '[' || coalesce(pg_catalog.string_agg(
+               pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(d.body, encoding), 1,
+                                                         pg_catalog.octet_length(d.body) - 1), encoding) || o.suffix,
+               '' ORDER BY o.ord), '') || ']'
+      FROM agentbase.org_tree_order(
+             (SELECT pg_catalog.array_agg(d.id ORDER BY d.name, d.id) FROM department_node d),
+             (SELECT pg_catalog.array_agg(d.parent_id ORDER BY d.name, d.id) FROM department_node d), 'departments') o
+      JOIN department_node d ON d.id = o.id)
+    || ', "roles" : ' || (
+      SELECT '[' || coalesce(pg_catalog.string_agg(
+               pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(r.body, encoding), 1,
+                                                         pg_catalog.octet_length(r.body) - 1), encoding) || o.suffix,
+               '' ORDER BY o.ord), '') || ']'
+      FROM agentbase.org_tree_order(
+             (SELECT pg_catalog.array_agg(r.id ORDER BY r.rank, r.name, r.id) FROM role_node r),
+             (SELECT pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.rank, r.name, r.id) FROM role_node r), 'reports') o
+      JOIN role_node r ON r.id = o.id)
+    || ', "vacancies" : ' || (
+      SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+                        'id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level,
+                        'department_id', r.department_id) ORDER BY r.rank, r.name, r.id), '[]'::json)::text
+      FROM role_node r WHERE r.vacant)
+    || ', "counts" : ' || pg_catalog.json_build_object(
       'departments', (SELECT count(*) FROM scoped_department),
       'roles', (SELECT count(*) FROM role_node),
       'agents', (SELECT coalesce(sum(s.agent_count), 0) FROM staffed s),
-      'vacancies', (SELECT count(*) FROM role_node r WHERE r.vacant)))
+      'vacancies', (SELECT count(*) FROM role_node r WHERE r.vacant))::text
+    || '}')::json
   INTO chart;
   RETURN chart;
 END
@@ -385,9 +397,10 @@ $$;
 -- agent_business_functions. roles are the roles of those agents, with how
 -- many of them hold each. Siblings by name. json, as org_chart.
 CREATE FUNCTION public.business_function_tree(function_id uuid DEFAULT NULL) RETURNS json
-LANGUAGE plpgsql STABLE SET search_path = '' AS $$
+LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 DECLARE
   root uuid := business_function_tree.function_id;
+  encoding name := pg_catalog.getdatabaseencoding();
   tree json;
 BEGIN
   IF root IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.business_functions f WHERE f.id = root) THEN
@@ -401,15 +414,17 @@ BEGIN
   fn AS MATERIALIZED (
     SELECT f.* FROM public.business_functions f WHERE root IS NULL OR f.id IN (SELECT b.id FROM below b)
   ),
+  -- The agents serving each function: by their primary function, and by
+  -- their mappings to other functions.
   served AS MATERIALIZED (
-    SELECT s.function_id, a.id, a.name, a.organizational_role_id AS role_id,
-           a.business_function_id IS NOT DISTINCT FROM s.function_id AS is_primary
-    FROM (SELECT a.business_function_id AS function_id, a.id AS agent_id FROM public.agents a
-          WHERE a.business_function_id IN (SELECT f.id FROM fn f)
-          UNION
-          SELECT m.business_function_id, m.agent_id FROM public.agent_business_functions m
-          WHERE m.business_function_id IN (SELECT f.id FROM fn f)) s
-    JOIN public.agents a ON a.id = s.agent_id
+    SELECT a.business_function_id AS function_id, a.id, a.name, a.organizational_role_id AS role_id, true AS is_primary
+    FROM public.agents a
+    WHERE a.business_function_id IN (SELECT f.id FROM fn f)
+    UNION ALL
+    SELECT m.business_function_id, a.id, a.name, a.organizational_role_id, false
+    FROM public.agent_business_functions m JOIN public.agents a ON a.id = m.agent_id
+    WHERE m.business_function_id IN (SELECT f.id FROM fn f)
+      AND m.business_function_id IS DISTINCT FROM a.business_function_id
   ),
   agents_of AS (
     SELECT s.function_id,
@@ -435,14 +450,19 @@ BEGIN
              'id', f.id, 'name', f.name, 'slug', f.slug, 'description', f.description, 'category', f.category,
              'parent_function_id', f.parent_function_id, 'key_activities', f.key_activities,
              'success_metrics', f.success_metrics,
-             'agents', coalesce(a.agents, '[]'::json), 'roles', coalesce(r.roles, '[]'::json)) AS body
+             'agents', coalesce(a.agents, '[]'::json), 'roles', coalesce(r.roles, '[]'::json))::text AS body
     FROM fn f LEFT JOIN agents_of a ON a.function_id = f.id LEFT JOIN roles_of r ON r.function_id = f.id
   )
-  SELECT agentbase.org_nest(pg_catalog.array_agg(n.id ORDER BY n.name, n.id),
-                            pg_catalog.array_agg(n.parent_function_id ORDER BY n.name, n.id),
-                            pg_catalog.array_agg(n.body ORDER BY n.name, n.id), 'functions')
-  INTO tree FROM node n;
-  RETURN coalesce(tree, '[]'::json);
+  SELECT ('[' || coalesce(pg_catalog.string_agg(
+             pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(n.body, encoding), 1,
+                                                       pg_catalog.octet_length(n.body) - 1), encoding) || o.suffix,
+             '' ORDER BY o.ord), '') || ']')::json
+  INTO tree
+  FROM agentbase.org_tree_order((SELECT pg_catalog.array_agg(n.id ORDER BY n.name, n.id) FROM node n),
+                                (SELECT pg_catalog.array_agg(n.parent_function_id ORDER BY n.name, n.id) FROM node n),
+                                'functions') o
+  JOIN node n ON n.id = o.id;
+  RETURN tree;
 END
 $$;
 

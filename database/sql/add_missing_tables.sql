@@ -2883,16 +2883,15 @@ $$;
 CREATE INDEX IF NOT EXISTS organizational_roles_skill_keys_idx ON public.organizational_roles
   USING gin (agentbase.org_skill_keys(required_skills));
 
-CREATE OR REPLACE FUNCTION agentbase.org_nest(node_ids uuid[], parent_ids uuid[], nodes json[], children_key text)
-RETURNS json
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
-DECLARE
-  nested json;
+CREATE OR REPLACE FUNCTION agentbase.org_tree_order(node_ids uuid[], parent_ids uuid[], children_key text)
+RETURNS TABLE (id uuid, ord bigint, suffix text)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = '' SET jit = off AS $$
+#variable_conflict use_column
 BEGIN
+  RETURN QUERY
   WITH RECURSIVE node AS MATERIALIZED (
-    SELECT n.id, n.parent_id, n.body, n.pos
-    FROM ROWS FROM (pg_catalog.unnest(node_ids), pg_catalog.unnest(parent_ids), pg_catalog.unnest(nodes))
-      WITH ORDINALITY AS n(id, parent_id, body, pos)
+    SELECT n.id, n.parent_id, n.pos
+    FROM ROWS FROM (pg_catalog.unnest(node_ids), pg_catalog.unnest(parent_ids)) WITH ORDINALITY AS n(id, parent_id, pos)
   ),
   from_roots (id, depth, path) AS (
     SELECT n.id, 1, pg_catalog.int4send(n.pos::integer) FROM node n
@@ -2928,31 +2927,25 @@ BEGIN
     WHERE s.id NOT IN (SELECT c.id FROM cycle_root c)
   ),
   ordered AS (
-    SELECT n.body, w.depth, lead(w.depth) OVER (ORDER BY w.path) AS next_depth, w.path
-    FROM (SELECT * FROM from_roots UNION ALL SELECT * FROM from_cycles) w JOIN node n ON n.id = w.id
-  ),
-  constant AS (
-    SELECT ', ' || pg_catalog.to_json(children_key)::text || ' : [' AS opened,
-           pg_catalog.getdatabaseencoding() AS encoding
+    SELECT w.id, w.depth, lead(w.depth) OVER (ORDER BY w.path) AS next_depth,
+           row_number() OVER (ORDER BY w.path) AS ord
+    FROM (SELECT * FROM from_roots UNION ALL SELECT * FROM from_cycles) w
   )
-  SELECT coalesce(('[' || pg_catalog.string_agg(
-           pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(o.body::text, c.encoding), 1,
-                                                     pg_catalog.octet_length(o.body::text) - 1), c.encoding)
-           || c.opened
-           || CASE WHEN o.next_depth > o.depth THEN ''
-                   ELSE pg_catalog.repeat(']}', o.depth - coalesce(o.next_depth, 1) + 1)
-                        || CASE WHEN o.next_depth IS NULL THEN '' ELSE ', ' END END,
-           '' ORDER BY o.path) || ']')::json, '[]'::json)
-  INTO nested
-  FROM ordered o CROSS JOIN constant c;
-  RETURN nested;
+  SELECT o.id, o.ord,
+         ', ' || pg_catalog.to_json(children_key)::text || ' : ['
+         || CASE WHEN o.next_depth > o.depth THEN ''
+                 ELSE pg_catalog.repeat(']}', o.depth - coalesce(o.next_depth, 1) + 1)
+                      || CASE WHEN o.next_depth IS NULL THEN '' ELSE ', ' END END
+  FROM ordered o;
 END
 $$;
 
 CREATE OR REPLACE FUNCTION public.org_chart(department_id uuid DEFAULT NULL) RETURNS json
-LANGUAGE plpgsql STABLE SET search_path = '' AS $$
+LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 DECLARE
   root uuid := org_chart.department_id;
+  -- Each node's object loses its closing brace as bytes (see org_tree_order).
+  encoding name := pg_catalog.getdatabaseencoding();
   chart json;
 BEGIN
   IF root IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.departments d WHERE d.id = root) THEN
@@ -2990,7 +2983,7 @@ BEGIN
              'id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level, 'department_id', r.department_id,
              'reports_to_role_id', r.reports_to_role_id, 'responsibilities', r.responsibilities,
              'required_skills', r.required_skills, 'agents', coalesce(s.agents, '[]'::json),
-             'vacant', s.role_id IS NULL) AS body
+             'vacant', s.role_id IS NULL)::text AS body
     FROM role r LEFT JOIN staffed s ON s.role_id = r.id
   ),
   department_roles AS (
@@ -3002,37 +2995,51 @@ BEGIN
            pg_catalog.json_build_object(
              'id', d.id, 'name', d.j -> 'name', 'slug', d.j -> 'slug', 'description', d.j -> 'description',
              'parent_department_id', d.parent_id, 'role_count', coalesce(c.roles, 0),
-             'vacancy_count', coalesce(c.vacancies, 0)) AS body
+             'vacancy_count', coalesce(c.vacancies, 0))::text AS body
     FROM scoped_department d LEFT JOIN department_roles c ON c.department_id = d.id
   )
-  SELECT pg_catalog.json_build_object(
-    'department_id', root,
-    'departments', (SELECT agentbase.org_nest(pg_catalog.array_agg(d.id ORDER BY d.name, d.id),
-                                              pg_catalog.array_agg(d.parent_id ORDER BY d.name, d.id),
-                                              pg_catalog.array_agg(d.body ORDER BY d.name, d.id), 'departments')
-                    FROM department_node d),
-    'roles', (SELECT agentbase.org_nest(pg_catalog.array_agg(r.id ORDER BY r.rank, r.name, r.id),
-                                        pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.rank, r.name, r.id),
-                                        pg_catalog.array_agg(r.body ORDER BY r.rank, r.name, r.id), 'reports')
-              FROM role_node r),
-    'vacancies', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
-                                    'id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level,
-                                    'department_id', r.department_id) ORDER BY r.rank, r.name, r.id), '[]'::json)
-                  FROM role_node r WHERE r.vacant),
-    'counts', pg_catalog.json_build_object(
+  -- One text, read as json once: built by json_build_object, the trees'
+  -- text would be copied into it again.
+  SELECT ('{"department_id" : ' || coalesce(pg_catalog.to_json(root)::text, 'null')
+    || ', "departments" : ' || (
+      SELECT '[' || coalesce(pg_catalog.string_agg(
+               pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(d.body, encoding), 1,
+                                                         pg_catalog.octet_length(d.body) - 1), encoding) || o.suffix,
+               '' ORDER BY o.ord), '') || ']'
+      FROM agentbase.org_tree_order(
+             (SELECT pg_catalog.array_agg(d.id ORDER BY d.name, d.id) FROM department_node d),
+             (SELECT pg_catalog.array_agg(d.parent_id ORDER BY d.name, d.id) FROM department_node d), 'departments') o
+      JOIN department_node d ON d.id = o.id)
+    || ', "roles" : ' || (
+      SELECT '[' || coalesce(pg_catalog.string_agg(
+               pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(r.body, encoding), 1,
+                                                         pg_catalog.octet_length(r.body) - 1), encoding) || o.suffix,
+               '' ORDER BY o.ord), '') || ']'
+      FROM agentbase.org_tree_order(
+             (SELECT pg_catalog.array_agg(r.id ORDER BY r.rank, r.name, r.id) FROM role_node r),
+             (SELECT pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.rank, r.name, r.id) FROM role_node r), 'reports') o
+      JOIN role_node r ON r.id = o.id)
+    || ', "vacancies" : ' || (
+      SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+                        'id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level,
+                        'department_id', r.department_id) ORDER BY r.rank, r.name, r.id), '[]'::json)::text
+      FROM role_node r WHERE r.vacant)
+    || ', "counts" : ' || pg_catalog.json_build_object(
       'departments', (SELECT count(*) FROM scoped_department),
       'roles', (SELECT count(*) FROM role_node),
       'agents', (SELECT coalesce(sum(s.agent_count), 0) FROM staffed s),
-      'vacancies', (SELECT count(*) FROM role_node r WHERE r.vacant)))
+      'vacancies', (SELECT count(*) FROM role_node r WHERE r.vacant))::text
+    || '}')::json
   INTO chart;
   RETURN chart;
 END
 $$;
 
 CREATE OR REPLACE FUNCTION public.business_function_tree(function_id uuid DEFAULT NULL) RETURNS json
-LANGUAGE plpgsql STABLE SET search_path = '' AS $$
+LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 DECLARE
   root uuid := business_function_tree.function_id;
+  encoding name := pg_catalog.getdatabaseencoding();
   tree json;
 BEGIN
   IF root IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.business_functions f WHERE f.id = root) THEN
@@ -3046,15 +3053,17 @@ BEGIN
   fn AS MATERIALIZED (
     SELECT f.* FROM public.business_functions f WHERE root IS NULL OR f.id IN (SELECT b.id FROM below b)
   ),
+  -- The agents serving each function: by their primary function, and by
+  -- their mappings to other functions.
   served AS MATERIALIZED (
-    SELECT s.function_id, a.id, a.name, a.organizational_role_id AS role_id,
-           a.business_function_id IS NOT DISTINCT FROM s.function_id AS is_primary
-    FROM (SELECT a.business_function_id AS function_id, a.id AS agent_id FROM public.agents a
-          WHERE a.business_function_id IN (SELECT f.id FROM fn f)
-          UNION
-          SELECT m.business_function_id, m.agent_id FROM public.agent_business_functions m
-          WHERE m.business_function_id IN (SELECT f.id FROM fn f)) s
-    JOIN public.agents a ON a.id = s.agent_id
+    SELECT a.business_function_id AS function_id, a.id, a.name, a.organizational_role_id AS role_id, true AS is_primary
+    FROM public.agents a
+    WHERE a.business_function_id IN (SELECT f.id FROM fn f)
+    UNION ALL
+    SELECT m.business_function_id, a.id, a.name, a.organizational_role_id, false
+    FROM public.agent_business_functions m JOIN public.agents a ON a.id = m.agent_id
+    WHERE m.business_function_id IN (SELECT f.id FROM fn f)
+      AND m.business_function_id IS DISTINCT FROM a.business_function_id
   ),
   agents_of AS (
     SELECT s.function_id,
@@ -3080,14 +3089,19 @@ BEGIN
              'id', f.id, 'name', f.name, 'slug', f.slug, 'description', f.description, 'category', f.category,
              'parent_function_id', f.parent_function_id, 'key_activities', f.key_activities,
              'success_metrics', f.success_metrics,
-             'agents', coalesce(a.agents, '[]'::json), 'roles', coalesce(r.roles, '[]'::json)) AS body
+             'agents', coalesce(a.agents, '[]'::json), 'roles', coalesce(r.roles, '[]'::json))::text AS body
     FROM fn f LEFT JOIN agents_of a ON a.function_id = f.id LEFT JOIN roles_of r ON r.function_id = f.id
   )
-  SELECT agentbase.org_nest(pg_catalog.array_agg(n.id ORDER BY n.name, n.id),
-                            pg_catalog.array_agg(n.parent_function_id ORDER BY n.name, n.id),
-                            pg_catalog.array_agg(n.body ORDER BY n.name, n.id), 'functions')
-  INTO tree FROM node n;
-  RETURN coalesce(tree, '[]'::json);
+  SELECT ('[' || coalesce(pg_catalog.string_agg(
+             pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(n.body, encoding), 1,
+                                                       pg_catalog.octet_length(n.body) - 1), encoding) || o.suffix,
+             '' ORDER BY o.ord), '') || ']')::json
+  INTO tree
+  FROM agentbase.org_tree_order((SELECT pg_catalog.array_agg(n.id ORDER BY n.name, n.id) FROM node n),
+                                (SELECT pg_catalog.array_agg(n.parent_function_id ORDER BY n.name, n.id) FROM node n),
+                                'functions') o
+  JOIN node n ON n.id = o.id;
+  RETURN tree;
 END
 $$;
 

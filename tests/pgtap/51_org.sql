@@ -57,14 +57,14 @@ SELECT ok(EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c = 'search_path=""'
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE (n.nspname = 'public' AND p.proname IN ('org_chart', 'business_function_tree', 'find_by_skill', 'set_agent_role',
                                                 'set_agent_functions'))
-   OR (n.nspname = 'agentbase' AND p.proname IN ('refuse_org_cycle', 'org_nest', 'org_skill_keys', 'org_require_signed_in'))
+   OR (n.nspname = 'agentbase' AND p.proname IN ('refuse_org_cycle', 'org_tree_order', 'org_skill_keys', 'org_require_signed_in'))
 ORDER BY n.nspname, p.proname;
 SELECT is(array_agg(n.nspname || '.' || p.proname ORDER BY p.proname), ARRAY['agentbase.refuse_org_cycle'],
           'the only SECURITY DEFINER function of the organisation is the cycle trigger')
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE p.prosecdef AND ((n.nspname = 'public' AND p.proname IN ('org_chart', 'business_function_tree', 'find_by_skill',
                                                                  'set_agent_role', 'set_agent_functions'))
-   OR (n.nspname = 'agentbase' AND p.proname IN ('refuse_org_cycle', 'org_nest', 'org_skill_keys', 'org_require_signed_in')));
+   OR (n.nspname = 'agentbase' AND p.proname IN ('refuse_org_cycle', 'org_tree_order', 'org_skill_keys', 'org_require_signed_in')));
 SELECT fx.act_as('a1');
 SELECT throws_ok($$SELECT * FROM agentbase.org_hierarchy_locks$$, '42501', NULL,
                  'a1 cannot read the hierarchy lock rows');

@@ -214,7 +214,7 @@ for (const who of ['b1', 'anon']) {
 
 test('org cross-tenant: the organisation\'s helpers and lock rows are out of the API\'s reach', async () => {
   for (const who of ['b1', 'anon']) {
-    for (const helper of ['org_nest', 'refuse_org_cycle', 'org_skill_keys', 'org_require_signed_in']) {
+    for (const helper of ['org_tree_order', 'refuse_org_cycle', 'org_skill_keys', 'org_require_signed_in']) {
       const answer = await request('POST', `/rest/v1/rpc/${helper}`, { token: actors[who](), body: {} });
       assertAnswer(answer, { status: 404, code: 'PGRST202' }, `${who} rpc/${helper}`);
     }
