@@ -238,6 +238,23 @@ FROM (VALUES
   ('contoso/recruiting', 'send_email', true, 3, '{"from": "careers@contoso.example"}')
 ) AS t(agent, tool, enabled, priority, config)
 ON CONFLICT DO NOTHING;
+
+-- Every function each agent serves, its primary one (agents.business_function_id)
+-- first, as set_agent_functions records them, so that the function tree shows
+-- agents in more than one place.
+INSERT INTO public.agent_business_functions (id, agent_id, business_function_id)
+SELECT pg_temp.demo_id('agent-function:' || f.agent || '/' || f.function), pg_temp.demo_id('agent:' || f.agent),
+       pg_temp.demo_function(f.function)
+FROM (VALUES
+  ('northwind/support', 'customer-support'), ('northwind/support', 'customer-onboarding'),
+  ('northwind/sales', 'lead-generation'), ('northwind/sales', 'sales-execution'),
+  ('northwind/payables', 'accounts-payable'), ('northwind/payables', 'financial-planning'),
+  ('northwind/release', 'software-delivery'), ('northwind/release', 'product-discovery'),
+  ('contoso/intake', 'customer-onboarding'), ('contoso/intake', 'customer-support'),
+  ('contoso/billing', 'financial-planning'), ('contoso/billing', 'customer-support'),
+  ('contoso/recruiting', 'talent-acquisition')
+) AS f(agent, function)
+ON CONFLICT DO NOTHING;
 )sql";
 }
 
