@@ -198,7 +198,8 @@ function userSession(userId) {
   });
   const claims = JSON.stringify({ sub: userId, role: 'authenticated' });
   return {
-    begin: () => run(`BEGIN; SET LOCAL ROLE authenticated; SELECT set_config('request.jwt.claims', '${claims}', true) IS NULL;`),
+    begin: (isolation = 'READ COMMITTED') => run(`BEGIN ISOLATION LEVEL ${isolation}; SET LOCAL ROLE authenticated; `
+      + `SELECT set_config('request.jwt.claims', '${claims}', true) IS NULL;`),
     run,
     close: () => new Promise((resolve) => { child.on('exit', resolve); child.stdin.end('\\q\n'); }),
   };
@@ -231,6 +232,31 @@ test('two open transactions re-parenting X under Y and Y under X: the second wai
   }
   const rows = await ok(client().from('organizational_roles').select('id, reports_to_role_id').in('id', [x.id, y.id]).order('name'), 'rows');
   assert.deepEqual(rows, [{ id: x.id, reports_to_role_id: y.id }, { id: y.id, reports_to_role_id: null }]);
+});
+
+test('under REPEATABLE READ the second re-parenting fails with 40001, and its retry sees the cycle', async () => {
+  const x = await insertRow(a1.supabase, 'organizational_roles', { name: 'X', slug: slug('rr-x') });
+  const y = await insertRow(a1.supabase, 'organizational_roles', { name: 'Y', slug: slug('rr-y') });
+  const first = userSession(a1.user.id);
+  const second = userSession(a1.user.id);
+  try {
+    await first.begin();
+    await second.begin('REPEATABLE READ');  // its snapshot is taken here, before the first commits
+    assert.equal((await first.run(`UPDATE public.organizational_roles SET reports_to_role_id = '${y.id}' WHERE id = '${x.id}';`)).err, '');
+    const secondMove = second.run(`UPDATE public.organizational_roles SET reports_to_role_id = '${x.id}' WHERE id = '${y.id}';`);
+    assert.equal((await first.run('COMMIT;')).err, '');
+    const failed = await secondMove;
+    assert.match(failed.err, /ERROR:  could not serialize access due to concurrent update/,
+      'its snapshot cannot see the first change, so it may not decide on it');
+    await second.run('ROLLBACK;');
+    await second.begin('REPEATABLE READ');
+    const retried = await second.run(`UPDATE public.organizational_roles SET reports_to_role_id = '${x.id}' WHERE id = '${y.id}';`);
+    assert.match(retried.err, /ERROR:  role ".*" cannot report to ".*"/, 'the retry sees the cycle');
+    await second.run('ROLLBACK;');
+  } finally {
+    await first.close();
+    await second.close();
+  }
 });
 
 test('set_agent_role: a user of the tenant puts its agent on a role; another tenant\'s agent is not found', async () => {
