@@ -2884,7 +2884,7 @@ CREATE INDEX IF NOT EXISTS organizational_roles_skill_keys_idx ON public.organiz
   USING gin (agentbase.org_skill_keys(required_skills));
 
 CREATE OR REPLACE FUNCTION agentbase.org_tree_order(node_ids uuid[], parent_ids uuid[], children_key text)
-RETURNS TABLE (id uuid, ord bigint, suffix text)
+RETURNS TABLE (id uuid, ord bigint, prefix text, suffix text)
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = '' SET jit = off AS $$
 #variable_conflict use_column
 BEGIN
@@ -2931,11 +2931,11 @@ BEGIN
            row_number() OVER (ORDER BY w.path) AS ord
     FROM (SELECT * FROM from_roots UNION ALL SELECT * FROM from_cycles) w
   )
-  SELECT o.id, o.ord,
+  SELECT o.id, o.ord, CASE WHEN o.ord = 1 THEN '[' ELSE '' END,
          ', ' || pg_catalog.to_json(children_key)::text || ' : ['
          || CASE WHEN o.next_depth > o.depth THEN ''
                  ELSE pg_catalog.repeat(']}', o.depth - coalesce(o.next_depth, 1) + 1)
-                      || CASE WHEN o.next_depth IS NULL THEN '' ELSE ', ' END END
+                      || CASE WHEN o.next_depth IS NULL THEN ']' ELSE ', ' END END
   FROM ordered o;
 END
 $$;
@@ -2998,38 +2998,36 @@ BEGIN
              'vacancy_count', coalesce(c.vacancies, 0))::text AS body
     FROM scoped_department d LEFT JOIN department_roles c ON c.department_id = d.id
   )
-  -- One text, read as json once: built by json_build_object, the trees'
-  -- text would be copied into it again.
-  SELECT ('{"department_id" : ' || coalesce(pg_catalog.to_json(root)::text, 'null')
-    || ', "departments" : ' || (
-      SELECT '[' || coalesce(pg_catalog.string_agg(
-               pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(d.body, encoding), 1,
-                                                         pg_catalog.octet_length(d.body) - 1), encoding) || o.suffix,
-               '' ORDER BY o.ord), '') || ']'
-      FROM agentbase.org_tree_order(
-             (SELECT pg_catalog.array_agg(d.id ORDER BY d.name, d.id) FROM department_node d),
-             (SELECT pg_catalog.array_agg(d.parent_id ORDER BY d.name, d.id) FROM department_node d), 'departments') o
-      JOIN department_node d ON d.id = o.id)
-    || ', "roles" : ' || (
-      SELECT '[' || coalesce(pg_catalog.string_agg(
-               pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(r.body, encoding), 1,
-                                                         pg_catalog.octet_length(r.body) - 1), encoding) || o.suffix,
-               '' ORDER BY o.ord), '') || ']'
-      FROM agentbase.org_tree_order(
-             (SELECT pg_catalog.array_agg(r.id ORDER BY r.rank, r.name, r.id) FROM role_node r),
-             (SELECT pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.rank, r.name, r.id) FROM role_node r), 'reports') o
-      JOIN role_node r ON r.id = o.id)
-    || ', "vacancies" : ' || (
-      SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
-                        'id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level,
-                        'department_id', r.department_id) ORDER BY r.rank, r.name, r.id), '[]'::json)::text
-      FROM role_node r WHERE r.vacant)
-    || ', "counts" : ' || pg_catalog.json_build_object(
+  -- One text, read as json once; the roles' (the longest) last, so that
+  -- they are copied once into it (each || copies all that comes before it).
+  SELECT pg_catalog.format(
+    '{"department_id" : %s, "departments" : %s, "vacancies" : %s, "counts" : %s, "roles" : %s}',
+    coalesce(pg_catalog.to_json(root)::text, 'null'),
+    (SELECT coalesce(pg_catalog.string_agg(
+              o.prefix || pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(d.body, encoding), 1,
+                                                                    pg_catalog.octet_length(d.body) - 1), encoding)
+              || o.suffix, '' ORDER BY o.ord), '[]')
+     FROM agentbase.org_tree_order(
+            (SELECT pg_catalog.array_agg(d.id ORDER BY d.name, d.id) FROM department_node d),
+            (SELECT pg_catalog.array_agg(d.parent_id ORDER BY d.name, d.id) FROM department_node d), 'departments') o
+     JOIN department_node d ON d.id = o.id),
+    (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+                       'id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level,
+                       'department_id', r.department_id) ORDER BY r.rank, r.name, r.id), '[]'::json)
+     FROM role_node r WHERE r.vacant),
+    pg_catalog.json_build_object(
       'departments', (SELECT count(*) FROM scoped_department),
       'roles', (SELECT count(*) FROM role_node),
       'agents', (SELECT coalesce(sum(s.agent_count), 0) FROM staffed s),
-      'vacancies', (SELECT count(*) FROM role_node r WHERE r.vacant))::text
-    || '}')::json
+      'vacancies', (SELECT count(*) FROM role_node r WHERE r.vacant)),
+    (SELECT coalesce(pg_catalog.string_agg(
+              o.prefix || pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(r.body, encoding), 1,
+                                                                    pg_catalog.octet_length(r.body) - 1), encoding)
+              || o.suffix, '' ORDER BY o.ord), '[]')
+     FROM agentbase.org_tree_order(
+            (SELECT pg_catalog.array_agg(r.id ORDER BY r.rank, r.name, r.id) FROM role_node r),
+            (SELECT pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.rank, r.name, r.id) FROM role_node r), 'reports') o
+     JOIN role_node r ON r.id = o.id))::json
   INTO chart;
   RETURN chart;
 END
@@ -3092,10 +3090,10 @@ BEGIN
              'agents', coalesce(a.agents, '[]'::json), 'roles', coalesce(r.roles, '[]'::json))::text AS body
     FROM fn f LEFT JOIN agents_of a ON a.function_id = f.id LEFT JOIN roles_of r ON r.function_id = f.id
   )
-  SELECT ('[' || coalesce(pg_catalog.string_agg(
-             pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(n.body, encoding), 1,
-                                                       pg_catalog.octet_length(n.body) - 1), encoding) || o.suffix,
-             '' ORDER BY o.ord), '') || ']')::json
+  SELECT coalesce(pg_catalog.string_agg(
+           o.prefix || pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(n.body, encoding), 1,
+                                                                 pg_catalog.octet_length(n.body) - 1), encoding)
+           || o.suffix, '' ORDER BY o.ord), '[]')::json
   INTO tree
   FROM agentbase.org_tree_order((SELECT pg_catalog.array_agg(n.id ORDER BY n.name, n.id) FROM node n),
                                 (SELECT pg_catalog.array_agg(n.parent_function_id ORDER BY n.name, n.id) FROM node n),
