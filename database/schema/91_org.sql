@@ -288,8 +288,9 @@ $$;
 -- departments by name. Departments are read through to_jsonb, since a
 -- team's own departments table may lack slug, description or
 -- parent_department_id. json, not jsonb: the text written in
--- org_tree_order's order is the answer as it is. PL/pgSQL, so that an agents table without organizational_role_id
--- fails when called (42703), not when pushed. Without JIT, as org_tree_order.
+-- org_tree_order's order is the answer as it is. PL/pgSQL, so that an agents
+-- table without organizational_role_id fails when called (42703), not when
+-- pushed. Without JIT, as org_tree_order.
 CREATE FUNCTION public.org_chart(department_id uuid DEFAULT NULL) RETURNS json
 LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 DECLARE
