@@ -194,14 +194,16 @@ CREATE INDEX organizational_roles_skill_keys_idx ON public.organizational_roles
 -- that goes before each node's fields (the array's '[' before the first)
 -- and after them: the children's key opened, then as many closing brackets
 -- as the next node is less deep (and the array's ']' after the last). A
--- caller writes each node's JSON object (as json_build_object writes it)
--- between the two without its closing brace, cut as bytes (convert_to and
--- substr: left() counts characters, ten times slower), aggregates that in
--- ord order into one text and reads it as json once (checked, not parsed
--- into jsonb, which cost more than all the rest of a chart). The nodes'
--- objects stay in the caller's query: passed here as an array, 1,000 roles'
--- objects were copied a dozen times over. A function per node, recursing,
--- would run a query per node.
+-- caller writes each node's JSON object between the two, open (without its
+-- closing brace), aggregates that in ord order into one text and reads it
+-- as json once (checked, not parsed into jsonb, which cost more than all the
+-- rest of a chart). org_chart's roles and the business functions are
+-- written open as the aggregate reads them; departments (read through
+-- to_jsonb) are built by json_build_object and their brace cut as bytes
+-- (convert_to and substr: left() counts characters, ten times slower). The
+-- nodes' objects stay in the caller's query: passed here as an array, 1,000
+-- roles' objects were copied a dozen times over. A function per node,
+-- recursing, would run a query per node.
 -- A root is a node whose parent is not among the nodes (so a subtree's top
 -- is one). A cycle of parents, possible only in rows from before the cycle
 -- triggers, has no root: its first node in sibling order stands in for one,
@@ -321,20 +323,19 @@ BEGIN
     FROM public.organizational_roles r
     WHERE root IS NULL OR r.department_id IN (SELECT d.id FROM scoped_department d)
   ),
+  -- Each role's agents as JSON text, written as the roles are below.
   staffed AS MATERIALIZED (
     SELECT a.organizational_role_id AS role_id, count(*) AS agent_count,
-           pg_catalog.json_agg(pg_catalog.json_build_object('id', a.id, 'name', a.name) ORDER BY a.name, a.id) AS agents
+           '[' || pg_catalog.string_agg('{"id" : "' || a.id::text || '", "name" : ' || pg_catalog.to_json(a.name)::text || '}',
+                                        ', ' ORDER BY a.name, a.id) || ']' AS agents
     FROM public.agents a
     WHERE a.organizational_role_id IN (SELECT r.id FROM role r)
     GROUP BY a.organizational_role_id
   ),
+  -- pos: the roles' order among siblings (level, then name).
   role_node AS MATERIALIZED (
     SELECT r.id, r.reports_to_role_id, r.department_id, r.rank, r.name, r.slug, r.level, s.role_id IS NULL AS vacant,
-           pg_catalog.json_build_object(
-             'id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level, 'department_id', r.department_id,
-             'reports_to_role_id', r.reports_to_role_id, 'responsibilities', r.responsibilities,
-             'required_skills', r.required_skills, 'agents', coalesce(s.agents, '[]'::json),
-             'vacant', s.role_id IS NULL)::text AS body
+           row_number() OVER (ORDER BY r.rank, r.name, r.id) AS pos
     FROM role r LEFT JOIN staffed s ON s.role_id = r.id
   ),
   department_roles AS (
@@ -364,21 +365,32 @@ BEGIN
      JOIN department_node d ON d.id = o.id),
     (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
                        'id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level,
-                       'department_id', r.department_id) ORDER BY r.rank, r.name, r.id), '[]'::json)
+                       'department_id', r.department_id) ORDER BY r.pos), '[]'::json)
      FROM role_node r WHERE r.vacant),
     pg_catalog.json_build_object(
       'departments', (SELECT count(*) FROM scoped_department),
       'roles', (SELECT count(*) FROM role_node),
       'agents', (SELECT coalesce(sum(s.agent_count), 0) FROM staffed s),
       'vacancies', (SELECT count(*) FROM role_node r WHERE r.vacant)),
+    -- Each role's object written here, open (see org_tree_order), as the
+    -- aggregate reads it: a finished object, stored and then cut, was
+    -- copied three more times, and json_build_object looks up each
+    -- argument's type at every call. Text goes through to_json (escaped),
+    -- ids and booleans as they print.
     (SELECT coalesce(pg_catalog.string_agg(
-              o.prefix || pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(r.body, encoding), 1,
-                                                                    pg_catalog.octet_length(r.body) - 1), encoding)
+              o.prefix || '{"id" : "' || r.id::text || '", "name" : ' || pg_catalog.to_json(r.name)::text
+              || ', "slug" : ' || pg_catalog.to_json(r.slug)::text || ', "level" : ' || pg_catalog.to_json(r.level)::text
+              || ', "department_id" : ' || coalesce('"' || r.department_id::text || '"', 'null')
+              || ', "reports_to_role_id" : ' || coalesce('"' || r.reports_to_role_id::text || '"', 'null')
+              || ', "responsibilities" : ' || pg_catalog.array_to_json(r.responsibilities)::text
+              || ', "required_skills" : ' || pg_catalog.array_to_json(r.required_skills)::text
+              || ', "agents" : ' || coalesce(s.agents, '[]')
+              || ', "vacant" : ' || (s.role_id IS NULL)::text
               || o.suffix, '' ORDER BY o.ord), '[]')
      FROM agentbase.org_tree_order(
-            (SELECT pg_catalog.array_agg(r.id ORDER BY r.rank, r.name, r.id) FROM role_node r),
-            (SELECT pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.rank, r.name, r.id) FROM role_node r), 'reports') o
-     JOIN role_node r ON r.id = o.id))::json
+            (SELECT pg_catalog.array_agg(r.id ORDER BY r.pos) FROM role_node r),
+            (SELECT pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.pos) FROM role_node r), 'reports') o
+     JOIN role r ON r.id = o.id LEFT JOIN staffed s ON s.role_id = r.id))::json
   INTO chart;
   RETURN chart;
 END
@@ -400,7 +412,6 @@ CREATE FUNCTION public.business_function_tree(function_id uuid DEFAULT NULL) RET
 LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 DECLARE
   root uuid := business_function_tree.function_id;
-  encoding name := pg_catalog.getdatabaseencoding();
   tree json;
 BEGIN
   IF root IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.business_functions f WHERE f.id = root) THEN
@@ -426,42 +437,48 @@ BEGIN
     WHERE m.business_function_id IN (SELECT f.id FROM fn f)
       AND m.business_function_id IS DISTINCT FROM a.business_function_id
   ),
+  -- The lists of each function as JSON text, written as org_chart writes
+  -- its roles (see there).
   agents_of AS (
     SELECT s.function_id,
-           pg_catalog.json_agg(pg_catalog.json_build_object('id', s.id, 'name', s.name, 'role_id', s.role_id,
-                                                            'primary', s.is_primary)
-                               ORDER BY s.is_primary DESC, s.name, s.id) AS agents
+           '[' || pg_catalog.string_agg(
+                    '{"id" : "' || s.id::text || '", "name" : ' || pg_catalog.to_json(s.name)::text
+                    || ', "role_id" : ' || coalesce('"' || s.role_id::text || '"', 'null')
+                    || ', "primary" : ' || s.is_primary::text || '}',
+                    ', ' ORDER BY s.is_primary DESC, s.name, s.id) || ']' AS agents
     FROM served s GROUP BY s.function_id
   ),
   roles_of AS (
     SELECT h.function_id,
-           pg_catalog.json_agg(pg_catalog.json_build_object('id', r.id, 'name', r.name, 'slug', r.slug,
-                                                            'agent_count', h.agent_count)
-                               ORDER BY pg_catalog.array_position('{executive,senior,mid,junior,entry}'::text[], r.level),
-                                        r.name, r.id) AS roles
+           '[' || pg_catalog.string_agg(
+                    '{"id" : "' || r.id::text || '", "name" : ' || pg_catalog.to_json(r.name)::text
+                    || ', "slug" : ' || pg_catalog.to_json(r.slug)::text || ', "agent_count" : ' || h.agent_count::text || '}',
+                    ', ' ORDER BY pg_catalog.array_position('{executive,senior,mid,junior,entry}'::text[], r.level),
+                                  r.name, r.id) || ']' AS roles
     FROM (SELECT s.function_id, s.role_id, count(*) AS agent_count FROM served s
           WHERE s.role_id IS NOT NULL GROUP BY s.function_id, s.role_id) h
     JOIN public.organizational_roles r ON r.id = h.role_id
     GROUP BY h.function_id
   ),
-  node AS (
-    SELECT f.id, f.parent_function_id, f.name,
-           pg_catalog.json_build_object(
-             'id', f.id, 'name', f.name, 'slug', f.slug, 'description', f.description, 'category', f.category,
-             'parent_function_id', f.parent_function_id, 'key_activities', f.key_activities,
-             'success_metrics', f.success_metrics,
-             'agents', coalesce(a.agents, '[]'::json), 'roles', coalesce(r.roles, '[]'::json))::text AS body
-    FROM fn f LEFT JOIN agents_of a ON a.function_id = f.id LEFT JOIN roles_of r ON r.function_id = f.id
+  -- pos: the functions' order among siblings (by name).
+  ordered_fn AS MATERIALIZED (
+    SELECT f.id, f.parent_function_id, row_number() OVER (ORDER BY f.name, f.id) AS pos FROM fn f
   )
   SELECT coalesce(pg_catalog.string_agg(
-           o.prefix || pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(n.body, encoding), 1,
-                                                                 pg_catalog.octet_length(n.body) - 1), encoding)
+           o.prefix || '{"id" : "' || f.id::text || '", "name" : ' || pg_catalog.to_json(f.name)::text
+           || ', "slug" : ' || pg_catalog.to_json(f.slug)::text
+           || ', "description" : ' || coalesce(pg_catalog.to_json(f.description)::text, 'null')
+           || ', "category" : ' || pg_catalog.to_json(f.category)::text
+           || ', "parent_function_id" : ' || coalesce('"' || f.parent_function_id::text || '"', 'null')
+           || ', "key_activities" : ' || pg_catalog.array_to_json(f.key_activities)::text
+           || ', "success_metrics" : ' || pg_catalog.array_to_json(f.success_metrics)::text
+           || ', "agents" : ' || coalesce(a.agents, '[]') || ', "roles" : ' || coalesce(r.roles, '[]')
            || o.suffix, '' ORDER BY o.ord), '[]')::json
   INTO tree
-  FROM agentbase.org_tree_order((SELECT pg_catalog.array_agg(n.id ORDER BY n.name, n.id) FROM node n),
-                                (SELECT pg_catalog.array_agg(n.parent_function_id ORDER BY n.name, n.id) FROM node n),
+  FROM agentbase.org_tree_order((SELECT pg_catalog.array_agg(n.id ORDER BY n.pos) FROM ordered_fn n),
+                                (SELECT pg_catalog.array_agg(n.parent_function_id ORDER BY n.pos) FROM ordered_fn n),
                                 'functions') o
-  JOIN node n ON n.id = o.id;
+  JOIN fn f ON f.id = o.id LEFT JOIN agents_of a ON a.function_id = f.id LEFT JOIN roles_of r ON r.function_id = f.id;
   RETURN tree;
 END
 $$;
