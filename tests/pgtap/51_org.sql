@@ -5,7 +5,7 @@
 -- and the calls org_chart, business_function_tree, find_by_skill,
 -- set_agent_role and set_agent_functions; across tenants and roles.
 BEGIN;
-SELECT plan(136);
+SELECT plan(139);
 \ir fixtures.psql
 
 -- Helpers --------------------------------------------------------------------------
@@ -360,6 +360,30 @@ SELECT is(fx.node(public.org_chart(fx.id('dept_sales')), fx.id('orole_seller')) 
 SELECT ok(fx.node(public.org_chart(), fx.id('orole_dev')) IS NOT NULL AND fx.node(public.org_chart(), fx.id('dept_sales')) IS NOT NULL,
           'org_chart() without a department shows every department and role');
 SELECT throws_ok($$SELECT public.org_chart(fx.id('no_such_department'))$$, 'PT404', NULL, 'an unknown department');
+-- Text that JSON must escape, in every field the chart and the tree write.
+SELECT fx.act_as('postgres');
+INSERT INTO public.organizational_roles (id, name, slug, department_id, reports_to_role_id, responsibilities, required_skills)
+VALUES (fx.id('orole_odd'), E'Quote " back\\ tab\t ünï 🙂', 'fx-odd', fx.id('dept_sales'), fx.id('orole_seller'),
+        ARRAY[E'line\nbreak'], ARRAY['"quoted"']);
+INSERT INTO public.agents (id, tenant_id, name, organizational_role_id, business_function_id)
+VALUES (fx.id('agent_odd'), fx.id('tenant_a'), E'Agent "odd" \\ {}', fx.id('orole_odd'), fx.id('bf_leads'));
+UPDATE public.business_functions SET description = E'50% "more" \\ ]}' WHERE id = fx.id('bf_leads');
+SELECT fx.act_as('a1');
+SELECT is(fx.node(public.org_chart(fx.id('dept_sales')), fx.id('orole_odd')) - 'reports',
+          jsonb_build_object('id', fx.id('orole_odd'), 'name', E'Quote " back\\ tab\t ünï 🙂', 'slug', 'fx-odd', 'level', 'mid',
+                             'department_id', fx.id('dept_sales'), 'reports_to_role_id', fx.id('orole_seller'),
+                             'responsibilities', jsonb_build_array(E'line\nbreak'), 'required_skills', jsonb_build_array('"quoted"'),
+                             'agents', jsonb_build_array(jsonb_build_object('id', fx.id('agent_odd'), 'name', E'Agent "odd" \\ {}')),
+                             'vacant', false),
+          'quotes, backslashes, control characters and non-ASCII text come out of the chart as they went in');
+SELECT is(fx.node(public.business_function_tree(fx.id('bf_sales')), fx.id('bf_leads')) ->> 'description', E'50% "more" \\ ]}',
+          'and out of the function tree');
+SELECT is(fx.node(public.business_function_tree(fx.id('bf_sales')), fx.id('bf_leads')) -> 'agents' -> 0 ->> 'name',
+          E'Agent "odd" \\ {}', 'with the agents'' names');
+SELECT fx.act_as('postgres');
+DELETE FROM public.agents WHERE id = fx.id('agent_odd');
+DELETE FROM public.organizational_roles WHERE id = fx.id('orole_odd');
+SELECT fx.act_as('a1');
 SELECT fx.act_as('b1');
 SELECT is(fx.node(public.org_chart(fx.id('dept_eng')), fx.id('orole_cto')) -> 'agents',
           jsonb_build_array(jsonb_build_object('id', fx.id('agent_b'), 'name', 'Agent B')),
