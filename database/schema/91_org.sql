@@ -372,21 +372,19 @@ BEGIN
       'roles', (SELECT count(*) FROM role_node),
       'agents', (SELECT coalesce(sum(s.agent_count), 0) FROM staffed s),
       'vacancies', (SELECT count(*) FROM role_node r WHERE r.vacant)),
-    -- Each role's object written here, open (see org_tree_order), as the
-    -- aggregate reads it: a finished object, stored and then cut, was
-    -- copied three more times, and json_build_object looks up each
-    -- argument's type at every call. Text goes through to_json (escaped),
-    -- ids and booleans as they print.
-    (SELECT coalesce(pg_catalog.string_agg(
-              o.prefix || '{"id" : "' || r.id::text || '", "name" : ' || pg_catalog.to_json(r.name)::text
-              || ', "slug" : ' || pg_catalog.to_json(r.slug)::text || ', "level" : ' || pg_catalog.to_json(r.level)::text
-              || ', "department_id" : ' || coalesce('"' || r.department_id::text || '"', 'null')
-              || ', "reports_to_role_id" : ' || coalesce('"' || r.reports_to_role_id::text || '"', 'null')
-              || ', "responsibilities" : ' || pg_catalog.array_to_json(r.responsibilities)::text
-              || ', "required_skills" : ' || pg_catalog.array_to_json(r.required_skills)::text
-              || ', "agents" : ' || coalesce(s.agents, '[]')
-              || ', "vacant" : ' || (s.role_id IS NULL)::text
-              || o.suffix, '' ORDER BY o.ord), '[]')
+    -- Each role's object written here, open (see org_tree_order), by one
+    -- format() template as the aggregate reads it: a finished object,
+    -- stored and then cut, was copied three more times, and
+    -- json_build_object looks up each argument's type at every call. Text goes through to_json (escaped), ids as they
+    -- print, booleans as text (true, not format's t).
+    (SELECT coalesce(pg_catalog.string_agg(pg_catalog.format(
+              '%s{"id" : "%s", "name" : %s, "slug" : %s, "level" : %s, "department_id" : %s, '
+              '"reports_to_role_id" : %s, "responsibilities" : %s, "required_skills" : %s, "agents" : %s, "vacant" : %s%s',
+              o.prefix, r.id, pg_catalog.to_json(r.name), pg_catalog.to_json(r.slug), pg_catalog.to_json(r.level),
+              coalesce('"' || r.department_id::text || '"', 'null'),
+              coalesce('"' || r.reports_to_role_id::text || '"', 'null'),
+              pg_catalog.array_to_json(r.responsibilities), pg_catalog.array_to_json(r.required_skills),
+              coalesce(s.agents, '[]'), (s.role_id IS NULL)::text, o.suffix), '' ORDER BY o.ord), '[]')
      FROM agentbase.org_tree_order(
             (SELECT pg_catalog.array_agg(r.id ORDER BY r.pos) FROM role_node r),
             (SELECT pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.pos) FROM role_node r), 'reports') o
@@ -464,16 +462,14 @@ BEGIN
   ordered_fn AS MATERIALIZED (
     SELECT f.id, f.parent_function_id, row_number() OVER (ORDER BY f.name, f.id) AS pos FROM fn f
   )
-  SELECT coalesce(pg_catalog.string_agg(
-           o.prefix || '{"id" : "' || f.id::text || '", "name" : ' || pg_catalog.to_json(f.name)::text
-           || ', "slug" : ' || pg_catalog.to_json(f.slug)::text
-           || ', "description" : ' || coalesce(pg_catalog.to_json(f.description)::text, 'null')
-           || ', "category" : ' || pg_catalog.to_json(f.category)::text
-           || ', "parent_function_id" : ' || coalesce('"' || f.parent_function_id::text || '"', 'null')
-           || ', "key_activities" : ' || pg_catalog.array_to_json(f.key_activities)::text
-           || ', "success_metrics" : ' || pg_catalog.array_to_json(f.success_metrics)::text
-           || ', "agents" : ' || coalesce(a.agents, '[]') || ', "roles" : ' || coalesce(r.roles, '[]')
-           || o.suffix, '' ORDER BY o.ord), '[]')::json
+  SELECT coalesce(pg_catalog.string_agg(pg_catalog.format(
+           '%s{"id" : "%s", "name" : %s, "slug" : %s, "description" : %s, "category" : %s, "parent_function_id" : %s, '
+           '"key_activities" : %s, "success_metrics" : %s, "agents" : %s, "roles" : %s%s',
+           o.prefix, f.id, pg_catalog.to_json(f.name), pg_catalog.to_json(f.slug),
+           coalesce(pg_catalog.to_json(f.description)::text, 'null'), pg_catalog.to_json(f.category),
+           coalesce('"' || f.parent_function_id::text || '"', 'null'),
+           pg_catalog.array_to_json(f.key_activities), pg_catalog.array_to_json(f.success_metrics),
+           coalesce(a.agents, '[]'), coalesce(r.roles, '[]'), o.suffix), '' ORDER BY o.ord), '[]')::json
   INTO tree
   FROM agentbase.org_tree_order((SELECT pg_catalog.array_agg(n.id ORDER BY n.pos) FROM ordered_fn n),
                                 (SELECT pg_catalog.array_agg(n.parent_function_id ORDER BY n.pos) FROM ordered_fn n),
