@@ -54,8 +54,12 @@ bool NumbersEqual(const json::value& a, const json::value& b) {
 
 }  // namespace
 
+std::uint64_t StepsFor(const json::value& value) {
+  return value.is_string() ? StepsForBytes(value.get_string().size()) : 1;
+}
+
 bool JsonEqual(const json::value& a, const json::value& b, std::uint64_t& steps) {
-  ++steps;
+  steps += StepsFor(a);
   if (a.is_number() && b.is_number()) return NumbersEqual(a, b);
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
@@ -76,6 +80,7 @@ bool JsonEqual(const json::value& a, const json::value& b, std::uint64_t& steps)
       const json::object& right = b.get_object();
       if (left.size() != right.size()) return false;
       for (const json::key_value_pair& member : left) {
+        steps += StepsForBytes(member.key().size());
         const json::value* other = right.if_contains(member.key());
         if (other == nullptr || !JsonEqual(member.value(), *other, steps)) return false;
       }
@@ -86,7 +91,7 @@ bool JsonEqual(const json::value& a, const json::value& b, std::uint64_t& steps)
 }
 
 std::uint64_t JsonHash(const json::value& value, std::uint64_t& steps) {
-  ++steps;
+  steps += StepsFor(value);
   switch (value.kind()) {
     case json::kind::null: return kNull;
     case json::kind::bool_: return value.get_bool() ? kTrue : kFalse;
@@ -103,6 +108,7 @@ std::uint64_t JsonHash(const json::value& value, std::uint64_t& steps) {
       // A sum, so that member order does not matter.
       std::uint64_t sum = 0;
       for (const json::key_value_pair& member : value.get_object()) {
+        steps += StepsForBytes(member.key().size());
         sum += Mix(std::hash<std::string_view>{}(member.key()), JsonHash(member.value(), steps));
       }
       return Mix(kObject, sum);
