@@ -1,17 +1,19 @@
 #include "jsonschema/json_value.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cmath>
 #include <cstring>
 #include <functional>
+
+#include "util/utf8.hpp"
 
 namespace agentbase::jsonschema::detail {
 namespace {
 
 namespace json = boost::json;
 
-// 2^63 and 2^64: the doubles just past INT64_MAX and UINT64_MAX.
-constexpr double kTwoTo63 = 9223372036854775808.0;
+// 2^64: the double just past UINT64_MAX.
 constexpr double kTwoTo64 = 18446744073709551616.0;
 
 std::uint64_t Mix(std::uint64_t hash, std::uint64_t value) {
@@ -140,14 +142,24 @@ std::size_t CodePoints(std::string_view text) {
 
 void AppendPointerToken(std::string& pointer, std::string_view token) {
   pointer += '/';
-  for (char c : token) {
-    if (c == '~') {
-      pointer += "~0";
-    } else if (c == '/') {
-      pointer += "~1";
-    } else {
-      pointer += c;
-    }
+  // Copied in runs between the characters to escape, found with memchr:
+  // names may be long, and the validator appends one per member it enters.
+  const char* at = token.data();
+  const char* const end = at + token.size();
+  auto next = [&](char c) {
+    const void* found = std::memchr(at, c, static_cast<std::size_t>(end - at));
+    return found == nullptr ? end : static_cast<const char*>(found);
+  };
+  const char* tilde = next('~');
+  const char* slash = next('/');
+  while (true) {
+    const char* special = std::min(tilde, slash);
+    pointer.append(at, static_cast<std::size_t>(special - at));
+    if (special == end) break;
+    pointer += *special == '~' ? "~0" : "~1";
+    at = special + 1;
+    if (special == tilde) tilde = next('~');
+    if (special == slash) slash = next('/');
   }
 }
 
@@ -176,7 +188,10 @@ std::string Abbreviate(const json::value& value, std::size_t max_bytes) {
 
 std::string QuoteAbbreviated(std::string_view text, std::size_t max_bytes) {
   std::string_view cut = CutAtCharacter(text, max_bytes);
-  std::string quoted = json::serialize(json::string_view(cut.data(), cut.size()));
+  // Messages end up in JSON error bodies: a name that is not UTF-8 (only
+  // possible in a value built in memory, never in parsed JSON) is repaired.
+  const std::string repaired = ReplaceInvalidUtf8(cut);
+  std::string quoted = json::serialize(json::string_view(repaired));
   if (cut.size() < text.size()) quoted.insert(quoted.size() - 1, "...");
   return quoted;
 }

@@ -48,7 +48,8 @@ std::string Shorten(std::string_view text, std::size_t max_bytes);
 // `value` as JSON, cut to about `max_bytes` with "..." when longer.
 std::string Abbreviate(const boost::json::value& value, std::size_t max_bytes);
 
-// `text` as a JSON string literal, cut to about `max_bytes` with "..." when longer.
+// `text` as a JSON string literal, cut to about `max_bytes` with "..." when
+// longer, and ill-formed UTF-8 replaced.
 std::string QuoteAbbreviated(std::string_view text, std::size_t max_bytes);
 
 }  // namespace agentbase::jsonschema::detail

@@ -474,7 +474,7 @@ class ConstraintCheck final : public valijson::constraints::ConstraintVisitor {
       std::size_t index = 0;
       for (const json::key_value_pair& member : object) {
         const std::size_t position = index++;
-        if (!evaluation_.Charge(1)) {
+        if (!evaluation_.Charge(detail::StepsForBytes(member.key().size()))) {
           refused = true;
           return false;
         }
@@ -663,6 +663,8 @@ bool Evaluation::Apply(const Subschema& subschema, const json::value& value, Sin
 }
 
 bool Evaluation::ApplyAt(const Subschema& subschema, const json::value& value, std::string_view key, Sink* sink) {
+  // The path grows by the name: a long one costs what copying it does.
+  if (!Charge(detail::StepsForBytes(key.size()))) return false;
   PathStep step(*this, key);
   return Apply(subschema, value, sink);
 }
@@ -673,12 +675,13 @@ bool Evaluation::ApplyAt(const Subschema& subschema, const json::value& value, s
 }
 
 void Evaluation::Record(Sink* sink, std::string_view keyword, std::string message) {
-  if (sink == nullptr || sink->full()) return;
+  if (sink == nullptr || sink->full() || !Charge(detail::StepsForBytes(path_.size()))) return;
   sink->violations.push_back(Violation{path_, std::string(keyword), std::move(message)});
   if (sink == top_ && sink->full()) done_ = true;
 }
 
 void Evaluation::RecordAt(Sink* sink, std::string_view key, std::string_view keyword, std::string message) {
+  if (sink == nullptr || !Charge(detail::StepsForBytes(key.size()))) return;
   PathStep step(*this, key);
   Record(sink, keyword, std::move(message));
 }

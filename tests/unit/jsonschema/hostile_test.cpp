@@ -127,6 +127,13 @@ TEST(JsonSchemaHostile, ValidationStepsAreBudgeted) {
                Json(Repeat(R"({"a":)", 60) + "1" + Repeat("}", 60)));
   ASSERT_EQ(doubled.size(), 1u);
   EXPECT_EQ(doubled[0].keyword, "limit");
+  // The same with a long name to copy into the path at each step (found by
+  // fuzz_json_schema: it was not counted).
+  std::vector<Violation> long_names =
+      Validate(*MustCompile(R"({"properties": {"a": {"$ref": "#"}}, "allOf": [{"properties": {"a": {"$ref": "#"}}}]})"),
+               Json(Repeat(R"({"a":)", 27) + "{\"" + std::string(1'500, 'x') + R"(":1})" + Repeat("}", 27)));
+  ASSERT_EQ(long_names.size(), 1u);
+  EXPECT_EQ(long_names[0].keyword, "limit");
   // Long strings cost by their length: a thousand maxLength checks of 10 MB.
   std::string thousand_checks = "{\"allOf\": [" + Repeat(R"({"maxLength": 100000000},)", 999) + R"({"maxLength": 1}]})";
   std::vector<Violation> long_string = ValidateString(*MustCompile(thousand_checks), std::string(10'000'000, 'a'));
