@@ -7,7 +7,6 @@
 #include <boost/json/value.hpp>
 #include <cctype>
 #include <cmath>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>

@@ -15,7 +15,6 @@
 #include <string>
 #include <string_view>
 #include <typeinfo>
-#include <unordered_map>
 #include <vector>
 
 #include "jsonschema/compiled.hpp"
@@ -32,6 +31,10 @@ using valijson::constraints::TypeConstraint;
 
 // How much of a value or name a message quotes.
 constexpr std::size_t kQuoteBytes = 100;
+
+// Applying a subschema to a value costs about three times what checking one
+// keyword does (measured: 50 ns and 15 ns), so it is charged three steps.
+constexpr std::uint64_t kStepsPerApply = 3;
 
 std::string Count(std::uint64_t count, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", count, count == 1 ? one : many);
@@ -127,7 +130,7 @@ class Evaluation {
   bool Equal(const json::value& a, const json::value& b);
 
   const detail::Pattern& PatternFor(std::string_view source) const;
-  // Searches `subject` (a string value, or with `key` set, a member's name)
+  // Searches `subject` (a string value, or a member's name when `is_name`)
   // with `pattern`, within the bounds. kRefused when it may not: the
   // evaluation then stops with a "pattern" violation, unless `already_failed`
   // (the subschema fails anyway, so whether it matches changes nothing).
@@ -645,7 +648,7 @@ std::vector<Violation> Evaluation::Run(const json::value& instance, std::size_t 
 }
 
 bool Evaluation::Apply(const Subschema& subschema, const json::value& value, Sink* sink) {
-  if (stopped() || !Charge(1)) return false;
+  if (stopped() || !Charge(kStepsPerApply)) return false;
   if (depth_ >= kMaxEvaluationDepth) {
     Stop(kLimitKeyword,
          fmt::format("the schema applies more than {} subschemas within each other here", kMaxEvaluationDepth));
