@@ -82,17 +82,23 @@ inline constexpr std::size_t kMaxInstanceDepth = 64;
 inline constexpr std::size_t kMaxPatternSubjectBytes = 10'000;
 // The work all pattern searches of one Validate may take, in units of
 // (subject bytes + 1) * (pattern weight + 16), plus (subject bytes + 1)^2 *
-// weight for a lookahead, which runs again from every position. Measured at
-// 3 to 11 ns a unit on the shared 2-core machine under load, so at most about
-// 25 ms; typically it allows some 2,000 matches of short strings.
+// weight for a lookahead, which runs again from every position. Typically
+// it allows some 2,000 matches of short strings.
 inline constexpr std::uint64_t kMaxPatternWork = 2'000'000;
-// The other work of one Validate: a step per subschema applied to a value,
-// per keyword checked, per value compared or hashed (enum, const,
+// The other work of one Validate: three steps per subschema applied to a
+// value, one per keyword checked, per value compared or hashed (enum, const,
 // uniqueItems), per member or item looked up, and per 64 bytes read or
 // copied (maxLength and minLength count characters, comparisons, names
-// added to a violation's path). Measured at 10 to 45 ns a step on the same
-// machine: at most about 45 ms.
+// added to a violation's path).
 inline constexpr std::uint64_t kMaxValidationSteps = 1'000'000;
+// What the two budgets cost, measured in thread CPU time on the shared 2-core
+// development machine (RelWithDebInfo, load 5 to 7 from other builds), with
+// the costliest inputs found: a pattern unit 2 to 15 ns ("(a|aa){1,100}c",
+// all states live, is the worst), so the pattern budget 17 to 30 ms; a step
+// 8 to 16 ns (applying subschemas to 200,000 items, 1,000 maxLength checks of
+// a 10 MB string, anyOf over many items, a schema that doubles per level),
+// so the step budget at most 16 ms. A Validate thus ends within about 50 ms.
+
 // Subschemas applied within each other (each level uses about 300 bytes of
 // stack: at this depth a Validate uses about 170 KB).
 inline constexpr std::size_t kMaxEvaluationDepth = 512;

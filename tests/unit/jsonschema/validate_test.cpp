@@ -63,6 +63,10 @@ const KeywordCase kKeywordCases[] = {
     // MaxLengthConstraint, MinLengthConstraint: code points, not bytes
     {R"({"maxLength": 3})", R"("abcd")", {{"", "maxLength", "must be at most 3 characters long"}}},
     {R"({"maxLength": 3})", "\"\u65e5\u672c\u8a9e\"", {}},
+    {R"({"maxLength": 10})", "\"a\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\"", {}},
+    {R"({"maxLength": 10})",
+     "\"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\"",
+     {{"", "maxLength", "must be at most 10 characters long"}}},
     {R"({"minLength": 1})", R"("")", {{"", "minLength", "must be at least 1 character long"}}},
     // PatternConstraint
     {R"({"pattern": "^[a-z]+$"})", R"("Abc")", {{"", "pattern", "must match the pattern ^[a-z]+$"}}},
