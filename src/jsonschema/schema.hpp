@@ -16,7 +16,7 @@
 // Patterns are ECMAScript as libstdc++'s std::regex reads it, over bytes: no
 // backreferences, no lookbehind, no \p{...}, and "." matches one byte of a
 // multi-byte UTF-8 character. A number with a zero fraction (1.0) is an
-// integer; enum, const and uniqueItems compare numbers exactly (1 equals
+// integer from draft-06 on, not in draft-04; enum, const and uniqueItems compare numbers exactly (1 equals
 // 1.0); minimum, maximum and multipleOf hold their bound as a double.
 //
 // Schemas and instances are treated as hostile: the bounds below keep a

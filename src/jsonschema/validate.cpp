@@ -72,12 +72,15 @@ std::string_view TypeName(TypeConstraint::JsonType type) {
   return "unknown";
 }
 
-bool HasType(const json::value& value, TypeConstraint::JsonType type) {
+bool HasType(const json::value& value, TypeConstraint::JsonType type, Draft draft) {
   switch (type) {
     case TypeConstraint::kAny: return true;
     case TypeConstraint::kArray: return value.is_array();
     case TypeConstraint::kBoolean: return value.is_bool();
-    case TypeConstraint::kInteger: return detail::IsIntegral(value);
+    // Draft-04: "a JSON number without a fraction or exponent part", which
+    // Boost.JSON reads as an integer; from draft-06, any number whose fraction is zero.
+    case TypeConstraint::kInteger:
+      return draft == Draft::kDraft4 ? value.is_int64() || value.is_uint64() : detail::IsIntegral(value);
     case TypeConstraint::kNull: return value.is_null();
     case TypeConstraint::kNumber: return value.is_number();
     case TypeConstraint::kObject: return value.is_object();
@@ -557,7 +560,7 @@ class ConstraintCheck final : public valijson::constraints::ConstraintVisitor {
     bool matched = false;
     std::vector<std::string_view> names;
     constraint.applyToNamedTypes([&](TypeConstraint::JsonType type) {
-      matched = HasType(value_, type);
+      matched = HasType(value_, type, evaluation_.SchemaDraft());
       names.push_back(TypeName(type));
       return !matched;
     });
