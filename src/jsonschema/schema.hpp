@@ -13,11 +13,13 @@
 // "$ref" reaches only into the same document ("#/definitions/x"); a reference
 // to another document is refused when the schema is compiled, never fetched.
 // "$id" does not change the base of references (valijson reads "id" only).
+// "contentMediaType" and "contentEncoding" are annotations too.
 // Patterns are ECMAScript as libstdc++'s std::regex reads it, over bytes: no
 // backreferences, no lookbehind, no \p{...}, and "." matches one byte of a
 // multi-byte UTF-8 character. A number with a zero fraction (1.0) is an
-// integer from draft-06 on, not in draft-04; enum, const and uniqueItems compare numbers exactly (1 equals
-// 1.0); minimum, maximum and multipleOf hold their bound as a double.
+// integer from draft-06 on, not in draft-04 (unless beyond 64 bits); enum,
+// const and uniqueItems compare numbers exactly (1 equals 1.0); minimum,
+// maximum and multipleOf hold their bound as a double.
 //
 // Schemas and instances are treated as hostile: the bounds below keep a
 // Compile or a Validate from crashing the process or holding a thread for

@@ -77,10 +77,15 @@ bool HasType(const json::value& value, TypeConstraint::JsonType type, Draft draf
     case TypeConstraint::kAny: return true;
     case TypeConstraint::kArray: return value.is_array();
     case TypeConstraint::kBoolean: return value.is_bool();
-    // Draft-04: "a JSON number without a fraction or exponent part", which
-    // Boost.JSON reads as an integer; from draft-06, any number whose fraction is zero.
+    // From draft-06, any number whose fraction is zero. Draft-04: "a JSON
+    // number without a fraction or exponent part", which Boost.JSON reads as
+    // an integer unless it is beyond 64 bits: a double that large came from
+    // such a number (or from an exponent, which parsing does not tell apart).
     case TypeConstraint::kInteger:
-      return draft == Draft::kDraft4 ? value.is_int64() || value.is_uint64() : detail::IsIntegral(value);
+      if (draft == Draft::kDraft4 && value.is_double()) {
+        return detail::IsIntegral(value) && std::fabs(value.get_double()) >= 9223372036854775808.0;
+      }
+      return detail::IsIntegral(value);
     case TypeConstraint::kNull: return value.is_null();
     case TypeConstraint::kNumber: return value.is_number();
     case TypeConstraint::kObject: return value.is_object();
