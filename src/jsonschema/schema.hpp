@@ -116,7 +116,7 @@ struct Violation {
   std::string path;
   // The schema keyword that failed: "type", "maximum", "required",
   // "additionalProperties", "pattern", "enum", ...; "false" for a false
-  // schema; kLimitKeyword for a bound.
+  // schema; kLimitKeyword (or "pattern") for a bound.
   std::string keyword;
   // Short and human readable: "must be <= 5".
   std::string message;
@@ -136,8 +136,9 @@ Result<std::shared_ptr<const Schema>> Compile(const boost::json::value& schema);
 Draft DraftOf(const Schema& schema);
 
 // Every violation of `instance`, at most `limit` (and at least one when it
-// is invalid), in a stable order: by subschema, "type" first, then the other
-// keywords; members and items in order. Empty when the instance is valid.
+// is invalid), in a stable order: subschema by subschema, "type" first, then
+// the other keywords in valijson's order; "properties" by name, the other
+// members and the items in the instance's order. Empty when it is valid.
 std::vector<Violation> Validate(const Schema& schema, const boost::json::value& instance, std::size_t limit = 20);
 
 // One line for an error message: "/retries: maximum: must be <= 5"; the root
