@@ -13,11 +13,13 @@
 // "$ref" reaches only into the same document ("#/definitions/x"); a reference
 // to another document is refused when the schema is compiled, never fetched.
 // "$id" does not change the base of references (valijson reads "id" only).
+// "contentMediaType" and "contentEncoding" are annotations too.
 // Patterns are ECMAScript as libstdc++'s std::regex reads it, over bytes: no
 // backreferences, no lookbehind, no \p{...}, and "." matches one byte of a
 // multi-byte UTF-8 character. A number with a zero fraction (1.0) is an
-// integer; enum, const and uniqueItems compare numbers exactly (1 equals
-// 1.0); minimum, maximum and multipleOf hold their bound as a double.
+// integer from draft-06 on, not in draft-04 (unless beyond 64 bits); enum,
+// const and uniqueItems compare numbers exactly (1 equals 1.0); minimum,
+// maximum and multipleOf hold their bound as a double.
 //
 // Schemas and instances are treated as hostile: the bounds below keep a
 // Compile or a Validate from crashing the process or holding a thread for
@@ -114,7 +116,7 @@ struct Violation {
   std::string path;
   // The schema keyword that failed: "type", "maximum", "required",
   // "additionalProperties", "pattern", "enum", ...; "false" for a false
-  // schema; kLimitKeyword for a bound.
+  // schema; kLimitKeyword (or "pattern") for a bound.
   std::string keyword;
   // Short and human readable: "must be <= 5".
   std::string message;
@@ -134,8 +136,9 @@ Result<std::shared_ptr<const Schema>> Compile(const boost::json::value& schema);
 Draft DraftOf(const Schema& schema);
 
 // Every violation of `instance`, at most `limit` (and at least one when it
-// is invalid), in a stable order: by subschema, "type" first, then the other
-// keywords; members and items in order. Empty when the instance is valid.
+// is invalid), in a stable order: subschema by subschema, "type" first, then
+// the other keywords in valijson's order; "properties" by name, the other
+// members and the items in the instance's order. Empty when it is valid.
 std::vector<Violation> Validate(const Schema& schema, const boost::json::value& instance, std::size_t limit = 20);
 
 // One line for an error message: "/retries: maximum: must be <= 5"; the root

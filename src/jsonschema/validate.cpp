@@ -72,12 +72,20 @@ std::string_view TypeName(TypeConstraint::JsonType type) {
   return "unknown";
 }
 
-bool HasType(const json::value& value, TypeConstraint::JsonType type) {
+bool HasType(const json::value& value, TypeConstraint::JsonType type, Draft draft) {
   switch (type) {
     case TypeConstraint::kAny: return true;
     case TypeConstraint::kArray: return value.is_array();
     case TypeConstraint::kBoolean: return value.is_bool();
-    case TypeConstraint::kInteger: return detail::IsIntegral(value);
+    // From draft-06, any number whose fraction is zero. Draft-04: "a JSON
+    // number without a fraction or exponent part", which Boost.JSON reads as
+    // an integer unless it is beyond 64 bits: a double that large came from
+    // such a number (or from an exponent, which parsing does not tell apart).
+    case TypeConstraint::kInteger:
+      if (draft == Draft::kDraft4 && value.is_double()) {
+        return detail::IsIntegral(value) && std::fabs(value.get_double()) >= 9223372036854775808.0;
+      }
+      return detail::IsIntegral(value);
     case TypeConstraint::kNull: return value.is_null();
     case TypeConstraint::kNumber: return value.is_number();
     case TypeConstraint::kObject: return value.is_object();
@@ -557,7 +565,7 @@ class ConstraintCheck final : public valijson::constraints::ConstraintVisitor {
     bool matched = false;
     std::vector<std::string_view> names;
     constraint.applyToNamedTypes([&](TypeConstraint::JsonType type) {
-      matched = HasType(value_, type);
+      matched = HasType(value_, type, evaluation_.SchemaDraft());
       names.push_back(TypeName(type));
       return !matched;
     });

@@ -33,6 +33,10 @@ const KeywordCase kKeywordCases[] = {
     {R"({"type": ["string", "integer", "boolean"]})", "[]", {{"", "type", "must be boolean, integer or string"}}},
     {R"({"type": "integer"})", "1.5", {{"", "type", "must be integer"}}},
     {R"({"type": "integer"})", "1.0", {}},
+    {R"({"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"})",
+     "1.0",
+     {{"", "type", "must be integer"}}},
+    {R"({"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"})", "1", {}},
     {R"({"type": "number"})", "18446744073709551615", {}},
     // EnumConstraint
     {R"({"enum": ["fast", "slow"]})", R"("medium")", {{"", "enum", R"(must be one of "fast", "slow")"}}},
