@@ -158,8 +158,8 @@ $$;
 -- its tool; schema_changed rows carry the schemas alone, so that they are
 -- checked even when no agent uses the tool.
 CREATE FUNCTION agentbase.take_unchecked_tool_configs()
-RETURNS TABLE (agent_tool_id uuid, tool_id uuid, tool_slug text, config jsonb, effective_config jsonb,
-               config_schema jsonb, input_schema jsonb, default_config jsonb, schema_changed boolean)
+RETURNS TABLE (agent_tool_id uuid, tool_id uuid, tool_slug text, effective_config jsonb,
+               config_schema jsonb, input_schema jsonb, schema_changed boolean)
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
   pending text := coalesce(pg_catalog.current_setting('agentbase.unchecked_tool_configs', true), '');
@@ -176,14 +176,13 @@ BEGIN
   ), reschemed AS (
     SELECT pg_catalog.substr(note, 2)::uuid AS id FROM notes WHERE pg_catalog.left(note, 1) = 't'
   )
-  SELECT NULL::uuid, s.tool_id, to_jsonb(t) ->> 'slug', NULL::jsonb, NULL::jsonb,
-         s.config_schema, s.input_schema, s.default_config, true
+  SELECT NULL::uuid, s.tool_id, to_jsonb(t) ->> 'slug', NULL::jsonb, s.config_schema, s.input_schema, true
   FROM public.tool_schemas s JOIN public.tools t ON t.id = s.tool_id
   WHERE s.tool_id IN (SELECT id FROM reschemed)
   UNION ALL
-  SELECT a.id, a.tool_id, to_jsonb(t) ->> 'slug', a.config,
+  SELECT a.id, a.tool_id, to_jsonb(t) ->> 'slug',
          agentbase.jsonb_merge_deep(coalesce(s.default_config, '{}'::jsonb), a.config),
-         s.config_schema, s.input_schema, s.default_config, false
+         s.config_schema, s.input_schema, false
   FROM public.agent_tools a
   JOIN public.tools t ON t.id = a.tool_id
   LEFT JOIN public.tool_schemas s ON s.tool_id = a.tool_id

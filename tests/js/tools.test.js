@@ -116,6 +116,33 @@ test('every write path of agent_tools.config is validated: insert, update, upser
   assert.deepEqual(removed.data.config, { engine: 'web', max_results: 25 }, 'a merge patch\'s null removes the key');
 });
 
+test('hostile configs and records: too large, a NUL byte, not JSON objects; nothing is written', async () => {
+  const row = (await a1.supabase.from('agent_tools').select('id, config').eq('agent_id', agentA.id).eq('tool_id', calc.id).single()).data;
+  const huge = await a1.supabase.from('agent_tools').update({ config: { blob: 'x'.repeat(70 * 1024) } }).eq('id', row.id);
+  assertSchemaRefusal(huge, '', 'maxLength');
+  assert.match(huge.error.message, /larger than 65536 bytes/);
+  const nul = await a1.supabase.rpc('configure_tool', { agent_id: agentA.id, tool_id: calc.id, config: { k: 'a\u0000b' } });
+  assert.equal(nul.status, 400, JSON.stringify(nul.error));
+  // A JSON string reaches a jsonb argument as its text (as in PostgREST): not JSON, 22P02.
+  const scalar = await a1.supabase.rpc('configure_tool', { agent_id: agentA.id, tool_id: calc.id, config: 'text' });
+  assert.equal(scalar.error.code, '22P02');
+  const array = await a1.supabase.rpc('configure_tool', { agent_id: agentA.id, tool_id: calc.id, config: [1] });
+  assert.equal(array.error.code, '22023');
+  const kept = await a1.supabase.from('agent_tools').select('config').eq('id', row.id).single();
+  assert.deepEqual(kept.data.config, row.config, 'no refused write changed the config');
+
+  const bigArguments = await a1.supabase.rpc('record_tool_call', {
+    agent_id: agentA.id, tool_id: calc.id, arguments: { blob: 'x'.repeat(70 * 1024) },
+  });
+  assert.equal(bigArguments.error?.code, '23514', 'arguments over 64 KiB are refused');
+  const longError = await a1.supabase.rpc('record_tool_call', { agent_id: agentA.id, tool_id: calc.id, error: 'e'.repeat(4001) });
+  assert.equal(longError.error?.code, '22023');
+  const badId = await a1.supabase.rpc('effective_tools', { agent_id: 'not-a-uuid' });
+  assert.equal(badId.status, 400);
+  const longWindow = await a1.supabase.rpc('tool_usage', { agent_id: agentA.id, since: '1900-01-01T00:00:00Z' });
+  assert.equal(longWindow.error?.code, '22023', 'a window over 3,660 days is refused');
+});
+
 test('a tool\'s schemas are checked too: a schema that is no JSON Schema, or one that existing configs break', async () => {
   const broken = await service.from('tool_schemas').update({ config_schema: { type: 'objekt' } }).eq('tool_id', mail.id);
   assert.equal(broken.status, 400);
