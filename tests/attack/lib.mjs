@@ -172,6 +172,12 @@ export function assertJsonBody(answer, context) {
   assert.notEqual(answer.json, undefined, `${context}: body is not JSON: ${answer.text.slice(0, 200)}`);
 }
 
+// An answer to another tenant or anon holds nothing of A's private rows:
+// their marker string appears nowhere in it.
+export function assertNoLeak(answer, marker, context) {
+  assert.ok(!answer.text.includes(marker), `${context}: leaked A's data: ${answer.text.slice(0, 300)}`);
+}
+
 export function assertAnswer(answer, expected, context) {
   const detail = `${context}: got ${answer.status} ${answer.text.slice(0, 300)}`;
   assert.equal(answer.status, expected.status, detail);

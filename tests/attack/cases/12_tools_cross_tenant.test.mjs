@@ -7,7 +7,7 @@
 // unchanged afterwards.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAnswer, databaseFingerprint, request, serviceKey } from '../lib.mjs';
+import { assertAnswer, assertNoLeak, databaseFingerprint, request, serviceKey } from '../lib.mjs';
 import { createFixtures } from './fixtures.mjs';
 
 let fx;
@@ -34,9 +34,6 @@ const notFound = { status: 404, code: 'PT404' };
 const refused = (who) => ({ status: who === 'anon' ? 401 : 403, code: '42501' });
 const touched = ['agent_tools', 'tool_calls', 'tool_usage_rollups', 'tool_schemas'];
 
-function assertNoSecret(answer, context) {
-  assert.ok(!answer.text.includes(fx.marker), `${context}: leaked A's data: ${answer.text.slice(0, 300)}`);
-}
 
 async function attack(who, context, method, path, body, expected) {
   const before = await databaseFingerprint(touched);
@@ -44,7 +41,7 @@ async function attack(who, context, method, path, body, expected) {
     token: actors[who](), body, headers: { prefer: 'return=representation' },
   });
   assertAnswer(answer, expected, `${who} ${context}`);
-  assertNoSecret(answer, `${who} ${context}`);
+  assertNoLeak(answer, fx.marker, `${who} ${context}`);
   assert.equal(await databaseFingerprint(touched), before, `${who} ${context}: the database changed`);
 }
 
@@ -96,7 +93,7 @@ for (const who of ['b1', 'anon']) {
       status: 200,
       body: [{ id: fx.tool.id, tool_calls: [], tool_usage_rollups: [], agent_tools: [], tool_schemas: { config_schema: { type: 'object' } } }],
     }, `${who} tools → calls, rollups, configs`);
-    assertNoSecret(answer, 'tools embeds');
+    assertNoLeak(answer, fx.marker, 'tools embeds');
   });
 
   test(`cross-tenant tools writes: ${who} changes none of A's calls, rollups or the tool schemas`, async () => {
