@@ -25,27 +25,14 @@
 #
 # BENCH_OUT keeps the pgbench scripts and logs.
 set -euo pipefail
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
 DEPARTMENTS=${DEPARTMENTS:-100}
 ROLES=${ROLES:-1000}
 FUNCTIONS=${FUNCTIONS:-200}
 AGENTS=${AGENTS:-2000}
 DURATION=${DURATION:-10}
-BIN=${AGENTBASE_BIN:-$ROOT/build/agentbase}
-OUT=${BENCH_OUT:-$(mktemp -d /tmp/agentbase-org-XXXXXX)}
-[ -x "$BIN" ] || { echo "agentbase not found at $BIN (cmake --build build --target agentbase)" >&2; exit 1; }
-mkdir -p "$OUT"
-
-# shellcheck source=../../scripts/lib/test-cluster.sh
-source "$ROOT/scripts/lib/test-cluster.sh"
-start_test_cluster
-trap stop_test_cluster EXIT
-trap 'exit 130' INT TERM
-db=bench_org
-psql "$TEST_PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-url="$TEST_PG_ADMIN_URL dbname=$db"
-"$BIN" db push --db-url "$url" >/dev/null
+# shellcheck source=../lib/database.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/database.sh"
+bench_database org
 
 tenant=10000000-0000-0000-0000-000000000001
 user=20000000-0000-0000-0000-000000000001

@@ -12,24 +12,11 @@
 #
 # BENCH_OUT keeps the pgbench scripts and logs.
 set -euo pipefail
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
 CALLS=${CALLS:-1000000}
 DURATION=${DURATION:-10}
-BIN=${AGENTBASE_BIN:-$ROOT/build/agentbase}
-OUT=${BENCH_OUT:-$(mktemp -d /tmp/agentbase-tools-XXXXXX)}
-[ -x "$BIN" ] || { echo "agentbase not found at $BIN (cmake --build build --target agentbase)" >&2; exit 1; }
-mkdir -p "$OUT"
-
-# shellcheck source=../../scripts/lib/test-cluster.sh
-source "$ROOT/scripts/lib/test-cluster.sh"
-start_test_cluster
-trap stop_test_cluster EXIT
-trap 'exit 130' INT TERM
-db=bench_tools
-psql "$TEST_PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-url="$TEST_PG_ADMIN_URL dbname=$db"
-"$BIN" db push --db-url "$url" >/dev/null
+# shellcheck source=../lib/database.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/database.sh"
+bench_database tools
 
 q() { psql "$url" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
 started=$(date +%s)
