@@ -161,17 +161,17 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON public.agent_business_functions TO anon,
 ALTER TABLE public.agent_business_functions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY agent_business_functions_select_own_tenant ON public.agent_business_functions
   FOR SELECT TO authenticated
-  USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+  USING (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())));
 CREATE POLICY agent_business_functions_insert_own_tenant ON public.agent_business_functions
   FOR INSERT TO authenticated
-  WITH CHECK (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+  WITH CHECK (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())));
 CREATE POLICY agent_business_functions_update_own_tenant ON public.agent_business_functions
   FOR UPDATE TO authenticated
-  USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
-  WITH CHECK (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+  USING (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())))
+  WITH CHECK (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())));
 CREATE POLICY agent_business_functions_delete_own_tenant ON public.agent_business_functions
   FOR DELETE TO authenticated
-  USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+  USING (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())));
 
 -- Skills, case-insensitively ---------------------------------------------------
 

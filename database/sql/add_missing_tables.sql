@@ -498,13 +498,13 @@ BEGIN
       FOR INSERT TO authenticated
       WITH CHECK (
         user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
-        AND (agent_id IS NULL OR agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
+        AND (agent_id IS NULL OR EXISTS (SELECT 1 FROM public.agents a WHERE a.id = conversations.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())))
       );
   ELSE
     ALTER POLICY conversations_insert_own ON public.conversations TO authenticated
       WITH CHECK (
         user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
-        AND (agent_id IS NULL OR agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
+        AND (agent_id IS NULL OR EXISTS (SELECT 1 FROM public.agents a WHERE a.id = conversations.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())))
       );
   END IF;
 END
@@ -518,14 +518,14 @@ BEGIN
       USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()))
       WITH CHECK (
         user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
-        AND (agent_id IS NULL OR agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
+        AND (agent_id IS NULL OR EXISTS (SELECT 1 FROM public.agents a WHERE a.id = conversations.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())))
       );
   ELSE
     ALTER POLICY conversations_update_own ON public.conversations TO authenticated
       USING (user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id()))
       WITH CHECK (
         user_id = (SELECT auth.uid()) AND tenant_id = (SELECT agentbase.current_tenant_id())
-        AND (agent_id IS NULL OR agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
+        AND (agent_id IS NULL OR EXISTS (SELECT 1 FROM public.agents a WHERE a.id = conversations.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())))
       );
   END IF;
 END
@@ -3867,10 +3867,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'agent_business_functions' AND policyname = 'agent_business_functions_select_own_tenant') THEN
     CREATE POLICY agent_business_functions_select_own_tenant ON public.agent_business_functions
       FOR SELECT TO authenticated
-      USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+      USING (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())));
   ELSE
     ALTER POLICY agent_business_functions_select_own_tenant ON public.agent_business_functions TO authenticated
-      USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+      USING (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())));
   END IF;
 END
 $agentbase$;
@@ -3880,10 +3880,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'agent_business_functions' AND policyname = 'agent_business_functions_insert_own_tenant') THEN
     CREATE POLICY agent_business_functions_insert_own_tenant ON public.agent_business_functions
       FOR INSERT TO authenticated
-      WITH CHECK (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+      WITH CHECK (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())));
   ELSE
     ALTER POLICY agent_business_functions_insert_own_tenant ON public.agent_business_functions TO authenticated
-      WITH CHECK (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+      WITH CHECK (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())));
   END IF;
 END
 $agentbase$;
@@ -3893,12 +3893,12 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'agent_business_functions' AND policyname = 'agent_business_functions_update_own_tenant') THEN
     CREATE POLICY agent_business_functions_update_own_tenant ON public.agent_business_functions
       FOR UPDATE TO authenticated
-      USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
-      WITH CHECK (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+      USING (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())))
+      WITH CHECK (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())));
   ELSE
     ALTER POLICY agent_business_functions_update_own_tenant ON public.agent_business_functions TO authenticated
-      USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()))
-      WITH CHECK (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+      USING (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())))
+      WITH CHECK (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())));
   END IF;
 END
 $agentbase$;
@@ -3908,10 +3908,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = 'agent_business_functions' AND policyname = 'agent_business_functions_delete_own_tenant') THEN
     CREATE POLICY agent_business_functions_delete_own_tenant ON public.agent_business_functions
       FOR DELETE TO authenticated
-      USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+      USING (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())));
   ELSE
     ALTER POLICY agent_business_functions_delete_own_tenant ON public.agent_business_functions TO authenticated
-      USING (agent_id IN (SELECT agentbase.current_tenant_agent_ids()));
+      USING (EXISTS (SELECT 1 FROM public.agents a WHERE a.id = agent_business_functions.agent_id AND a.tenant_id = (SELECT agentbase.current_tenant_id())));
   END IF;
 END
 $agentbase$;
