@@ -100,3 +100,20 @@ export function Highlighted({ snippet }) {
     </span>
   );
 }
+
+// A labelled choice of the tenant's agents; "" is `none` (all agents, or no agent).
+export function AgentSelect({ agents, value, onChange, none }) {
+  return (
+    <label class="field inline">
+      <span>Agent</span>
+      <select value={value} onChange={(event) => onChange(event.currentTarget.value)}>
+        <option value="">{none}</option>
+        {agents.map((agent) => (
+          <option key={agent.id} value={agent.id}>
+            {agent.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc, run, supabase } from '../api.js';
-import { ErrorMessage, Highlighted, LoadMore, Spinner, Time } from '../components.jsx';
+import { AgentSelect, ErrorMessage, Highlighted, LoadMore, Spinner, Time } from '../components.jsx';
 import { Link, navigate } from '../router.jsx';
 import { ConversationView } from './Conversation.jsx';
 
@@ -251,17 +251,7 @@ export function ChatPage({ session, path }) {
                 ))}
               </select>
             </label>
-            <label class="field inline">
-              <span>Agent</span>
-              <select value={agentId} onChange={(event) => setAgentId(event.currentTarget.value)}>
-                <option value="">All agents</option>
-                {agents.map((agent) => (
-                  <option key={agent.id} value={agent.id}>
-                    {agent.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <AgentSelect agents={agents} value={agentId} onChange={setAgentId} none="All agents" />
           </div>
         )}
         <ErrorMessage error={agentsError} />

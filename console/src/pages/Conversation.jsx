@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc, run, supabase } from '../api.js';
-import { ErrorMessage, Spinner, Time } from '../components.jsx';
+import { AgentSelect, ErrorMessage, Spinner, Time } from '../components.jsx';
 import { Link } from '../router.jsx';
 
 const pageSize = 100;
@@ -159,19 +159,7 @@ function Composer({ disabled, disabledReason, onSend, onTyping, agents, starting
   return (
     <form class="composer" onSubmit={send}>
       <ErrorMessage error={error} onDismiss={() => setError(null)} />
-      {starting && (
-        <label class="field inline">
-          <span>Agent</span>
-          <select value={agentId} onChange={(event) => setAgentId(event.currentTarget.value)}>
-            <option value="">No agent</option>
-            {agents.map((agent) => (
-              <option key={agent.id} value={agent.id}>
-                {agent.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      {starting && <AgentSelect agents={agents} value={agentId} onChange={setAgentId} none="No agent" />}
       <div class="composer-row">
         <label class="visually-hidden" for="composer-text">
           Message
