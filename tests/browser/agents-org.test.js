@@ -135,11 +135,79 @@ async function seedTools(tenantA, tenantB) {
   }
 }
 
+async function seedOrg(tenantA, tenantB) {
+  const departments = await insert('departments', [
+    { slug: 'executive', name: 'Executive' },
+    { slug: 'engineering', name: 'Engineering' },
+    { slug: 'customer-support', name: 'Customer Support' },
+    { slug: 'sales', name: 'Sales' },
+  ]);
+  for (const department of departments) ids.departments[department.slug] = department.id;
+  const [platform] = await insert('departments', [
+    { slug: 'platform', name: 'Platform', parent_department_id: ids.departments.engineering },
+  ]);
+  ids.departments.platform = platform.id;
+  // Each role after its manager, so that reports_to_role_id can name it.
+  const roles = [
+    ['ceo', 'Chief Executive', 'executive', 'executive', null, ['Set the company’s direction', 'Hire the leadership team'], ['leadership', 'strategy']],
+    ['cto', 'Chief Technology Officer', 'executive', 'engineering', 'ceo', ['Own the architecture'], ['architecture', 'leadership']],
+    ['vp-sales', 'VP Sales', 'executive', 'sales', 'ceo', ['Grow revenue'], ['negotiation']],
+    ['head-of-support', 'Head of Support', 'senior', 'customer-support', 'ceo',
+      ['Run the support desk', 'Report customer pain to product'], ['customer empathy', 'Zendesk']],
+    ['platform-lead', 'Platform Lead', 'senior', 'platform', 'cto', ['Keep the platform up'], ['PostgreSQL', 'Kubernetes']],
+    ['backend-engineer', 'Backend Engineer', 'mid', 'engineering', 'cto', ['Build the API'], ['postgresql', 'C++']],
+    ['frontend-engineer', 'Frontend Engineer', 'mid', 'engineering', 'cto', ['Build the console'], ['Preact', 'accessibility']],
+    ['database-reliability-engineer', 'Database Reliability Engineer', 'mid', 'platform', 'platform-lead',
+      ['Keep backups restorable', 'Tune slow queries'], ['PostgreSQL', 'on-call']],
+    ['tier-1-support', 'Tier 1 Support Specialist', 'junior', 'customer-support', 'head-of-support', ['Answer new tickets'], ['Zendesk']],
+    ['tier-2-support', 'Tier 2 Support Specialist', 'mid', 'customer-support', 'head-of-support', ['Solve escalations'], ['SQL']],
+    ['knowledge-editor', 'Support Knowledge Editor', 'junior', 'customer-support', 'head-of-support', ['Keep articles current'], ['writing']],
+    ['account-executive', 'Account Executive', 'mid', 'sales', 'vp-sales', ['Close deals'], ['negotiation']],
+  ];
+  for (const [slug, name, level, department, manager, responsibilities, skills] of roles) {
+    const [role] = await insert('organizational_roles', [{
+      slug, name, level, department_id: ids.departments[department], reports_to_role_id: manager ? ids.roles[manager] : null,
+      responsibilities, required_skills: skills,
+    }]);
+    ids.roles[slug] = role.id;
+  }
+  const [success] = await insert('business_functions', [{
+    slug: 'customer-success', name: 'Customer Success', category: 'core', description: 'Customers get answers and stay.',
+    key_activities: ['Answer tickets within a day', 'Keep the knowledge base current'],
+    success_metrics: ['First response under 4 hours', 'Satisfaction above 90%'],
+  }]);
+  const [engineering] = await insert('business_functions', [{
+    slug: 'engineering-delivery', name: 'Engineering Delivery', category: 'core',
+    key_activities: ['Ship weekly'], success_metrics: ['Lead time under a week'],
+  }]);
+  const [databases] = await insert('business_functions', [{
+    slug: 'database-operations', name: 'Database Operations', category: 'operational', parent_function_id: engineering.id,
+    key_activities: ['Restore a backup every month', 'Review slow queries'], success_metrics: ['99.95% availability', 'Restores under 1 hour'],
+  }]);
+  ids.functions = { success: success.id, engineering: engineering.id, databases: databases.id };
+
+  const [atlas, nova, pixel] = await insert('agents', [
+    { tenant_id: tenantA, name: 'Atlas', organizational_role_id: ids.roles.cto, business_function_id: engineering.id },
+    { tenant_id: tenantA, name: 'Nova', organizational_role_id: ids.roles['database-reliability-engineer'], business_function_id: databases.id },
+    { tenant_id: tenantA, name: 'Pixel', organizational_role_id: ids.roles['frontend-engineer'] },
+  ]);
+  ids.agents.atlas = atlas.id;
+  ids.agents.nova = nova.id;
+  ids.agents.pixel = pixel.id;
+  await service.from('agents').update({ organizational_role_id: ids.roles['tier-1-support'], business_function_id: success.id })
+    .eq('id', ids.agents.support);
+  // B's agent on a role A leaves vacant, serving A's functions too: none of it may show.
+  await service.from('agents').update({ organizational_role_id: ids.roles['platform-lead'], business_function_id: databases.id })
+    .eq('id', ids.agents.tenantB);
+}
+
 before(async () => {
   const a1Session = await signedInClient(a1);
   a1Client = a1Session.client;
   const b1Session = await signedInClient(b1);
-  await seedTools(await tenantOf(a1Session.userId), await tenantOf(b1Session.userId));
+  const [tenantA, tenantB] = [await tenantOf(a1Session.userId), await tenantOf(b1Session.userId)];
+  await seedTools(tenantA, tenantB);
+  await seedOrg(tenantA, tenantB);
   browser = await launchBrowser();
   page = await openPage(browser);
   await signIn(page, a1);
@@ -163,7 +231,8 @@ async function storedOrder(agentId) {
 test('agents & tools: the tenant’s agents, an agent’s tools in priority order with their usage', async () => {
   await page.getByRole('link', { name: 'Agents & tools' }).click();
   const agents = page.getByRole('list', { name: 'Agents' });
-  assert.deepEqual(await agents.locator('.agent-name').allInnerTexts(), ['Research agent', 'Support agent']);
+  await agents.getByRole('link', { name: /Support agent/ }).waitFor();
+  assert.deepEqual(await agents.locator('.agent-name').allInnerTexts(), ['Atlas', 'Nova', 'Pixel', 'Research agent', 'Support agent']);
   await agents.getByRole('link', { name: /Support agent/ }).click();
   await toolList().waitFor();
   assert.equal(new URL(page.url()).pathname, `/agents/${ids.agents.support}`);
@@ -190,17 +259,17 @@ test('agents & tools: disable and enable a tool', async () => {
   assert.equal(await toggle.isChecked(), true);
   await toggle.click();
   await toolRow('Send email').getByText('Disabled').waitFor();
+  await page.getByRole('status').filter({ hasText: 'Send email disabled.' }).waitFor({ state: 'attached' });
   let stored = await storedOrder(ids.agents.support);
   assert.equal(stored.find((row) => row.tools.name === 'Send email').enabled, false);
   const effective = await call(a1Client, 'effective_tools', { agent_id: ids.agents.support });
   assert.deepEqual(effective.map((tool) => tool.name), ['Web search', 'CRM lookup', 'Calculator']);
-  await page.getByRole('status').filter({ hasText: 'Send email disabled.' }).waitFor({ state: 'attached' });
   // Kept after a reload: it is the server's state.
   await page.reload();
   await toolList().waitFor();
   assert.equal(await page.getByRole('switch', { name: 'Send email enabled' }).isChecked(), false);
   await page.getByRole('switch', { name: 'Send email enabled' }).click();
-  await toolRow('Send email').getByText('Enabled').waitFor();
+  await page.getByRole('status').filter({ hasText: 'Send email enabled.' }).waitFor({ state: 'attached' });
   stored = await storedOrder(ids.agents.support);
   assert.equal(stored.find((row) => row.tools.name === 'Send email').enabled, true);
 });
@@ -389,6 +458,181 @@ test('agents & tools: axe in the dark theme and at 390 px, keyboard reachable', 
     await assertAccessible(narrow, 'agents & tools at 390 px');
     await narrow.getByRole('link', { name: '← Agents' }).click();
     await narrow.getByRole('list', { name: 'Agents' }).waitFor();
+    assert.deepEqual(narrow.problems, []);
+  } finally {
+    await narrow.context().close();
+  }
+  assert.deepEqual(page.problems, [], 'no script errors, CSP refusals or requests elsewhere');
+});
+
+const canvas = () => page.getByRole('application', { name: /^Org chart: / });
+const card = (on, slug) => on.locator(`[data-role-id="${ids.roles[slug]}"]`);
+const details = () => page.locator('.org-details');
+
+// Where a card is drawn, relative to the chart's centre, once the chart has stopped moving.
+async function offsetFromCentre(on, slug) {
+  let last = null;
+  for (let i = 0; i < 40; i += 1) {
+    const [box, frame] = [await card(on, slug).locator('.org-card-box').boundingBox(), await on.locator('.org-canvas').boundingBox()];
+    const offset = box && { dx: box.x + box.width / 2 - (frame.x + frame.width / 2), dy: box.y + box.height / 2 - (frame.y + frame.height / 2) };
+    if (offset && last && Math.abs(offset.dx - last.dx) < 0.5 && Math.abs(offset.dy - last.dy) < 0.5) return offset;
+    last = offset;
+    await on.waitForTimeout(50);
+  }
+  return last;
+}
+
+test('org chart: departments, roles and reporting lines drawn with the tenant’s agents on each role', async () => {
+  await page.getByRole('link', { name: 'Org chart' }).click();
+  await canvas().waitFor();
+  await page.getByText('5 departments · 12 roles · 4 of your agents on them · 8 vacant').waitFor();
+  // Every role is drawn when the whole chart is in view, with a line to each manager.
+  assert.equal(await page.locator('.org-card').count(), 12);
+  const links = await page.locator('.org-links').getAttribute('d');
+  assert.equal(links.match(/M/g).length, 11, 'one reporting line per role with a manager');
+  await page.getByRole('list', { name: 'Departments' }).getByText('Customer Support').waitFor();
+  await page.getByRole('list', { name: 'Business functions' }).getByRole('button', { name: 'Customer Success' }).waitFor();
+  await screenshot(page, 'org-chart');
+  await assertAccessible(page, 'org chart (light)');
+});
+
+test('org chart: find a role by name, and the chart centres on it with its agent', async () => {
+  await page.getByLabel('Find a role, skill or agent').fill('database reliability');
+  await page.getByRole('button', { name: 'Find', exact: true }).click();
+  await details().getByRole('heading', { name: 'Database Reliability Engineer' }).waitFor();
+  assert.deepEqual(await details().locator('.agents-on-role li').allInnerTexts(), ['Nova']);
+  const offset = await offsetFromCentre(page, 'database-reliability-engineer');
+  assert.ok(Math.abs(offset.dx) < 4 && Math.abs(offset.dy) < 4, `centred: ${JSON.stringify(offset)}`);
+  // Close enough to read: the card shows its name and its agent.
+  assert.match(await card(page, 'database-reliability-engineer').innerHTML(), /Database Reliability.*Nova/s);
+  assert.match(await card(page, 'database-reliability-engineer').getAttribute('class'), /selected/);
+  await details().getByText('Keep backups restorable').waitFor();
+  await details().getByRole('heading', { name: 'Database Operations' }).waitFor();
+  await details().getByText('Restore a backup every month').waitFor();
+  await details().getByText('99.95% availability').waitFor();
+  await screenshot(page, 'org-chart-found');
+});
+
+test('org chart: find roles by skill (find_by_skill) and by agent, and pick one', async () => {
+  await page.getByLabel('Find a role, skill or agent').fill('PostgreSQL');
+  await page.getByRole('button', { name: 'Find', exact: true }).click();
+  const results = page.locator('.org-results');
+  const bySkill = results.locator('.result-group').filter({ hasText: 'Roles needing the skill “PostgreSQL”' });
+  await bySkill.waitFor();
+  assert.deepEqual(await bySkill.locator('strong').allInnerTexts(), ['Platform Lead', 'Backend Engineer', 'Database Reliability Engineer']);
+  // Every match is marked in the chart.
+  for (const slug of ['platform-lead', 'backend-engineer', 'database-reliability-engineer']) {
+    assert.match(await card(page, slug).getAttribute('class'), /matched/);
+  }
+  await bySkill.getByRole('button', { name: /Backend Engineer/ }).click();
+  await details().getByRole('heading', { name: 'Backend Engineer' }).waitFor();
+  const offset = await offsetFromCentre(page, 'backend-engineer');
+  assert.ok(Math.abs(offset.dx) < 4 && Math.abs(offset.dy) < 4, `centred: ${JSON.stringify(offset)}`);
+
+  await page.getByLabel('Find a role, skill or agent').fill('pixel');
+  await page.getByRole('button', { name: 'Find', exact: true }).click();
+  await details().getByRole('heading', { name: 'Frontend Engineer' }).waitFor();
+  assert.deepEqual(await details().locator('.agents-on-role li').allInnerTexts(), ['Pixel']);
+  await page.getByLabel('Find a role, skill or agent').fill('');
+});
+
+test('org chart: clicking a role shows its details; the keyboard moves along the reporting lines', async () => {
+  await page.getByRole('button', { name: 'Fit' }).click();
+  await page.waitForTimeout(400);
+  await card(page, 'head-of-support').click();
+  await details().getByRole('heading', { name: 'Head of Support' }).waitFor();
+  await details().getByText('Run the support desk').waitFor();
+  assert.deepEqual(await details().getByRole('button', { name: /^Find roles needing/ }).allInnerTexts(), ['customer empathy', 'Zendesk']);
+  await details().getByText('Vacant: none of your tenant’s agents holds this role.').waitFor();
+  await details().getByRole('button', { name: 'Chief Executive' }).waitFor();
+
+  // Siblings in the chart's order: by level, then name.
+  await canvas().focus();
+  await page.keyboard.press('ArrowDown');
+  await details().getByRole('heading', { name: 'Tier 2 Support Specialist' }).waitFor();
+  await page.keyboard.press('ArrowRight');
+  await details().getByRole('heading', { name: 'Support Knowledge Editor' }).waitFor();
+  await page.keyboard.press('ArrowRight');
+  await details().getByRole('heading', { name: 'Tier 1 Support Specialist' }).waitFor();
+  assert.deepEqual(await details().locator('.agents-on-role li').allInnerTexts(), ['Support agent']);
+  await details().getByText('First response under 4 hours').waitFor();
+  await page.getByRole('status').filter({ hasText: 'Tier 1 Support Specialist, junior, Customer Support. Agents: Support agent.' })
+    .waitFor({ state: 'attached' });
+  await page.keyboard.press('ArrowUp');
+  await details().getByRole('heading', { name: 'Head of Support' }).waitFor();
+  await page.keyboard.press('ArrowUp');
+  await details().getByRole('heading', { name: 'Chief Executive' }).waitFor();
+  // Zoom by keyboard: + twice doubles the scale (less the rounding), 0 fits it all again.
+  const scale = () => page.locator('.org-world').evaluate((g) => Number(/scale\(([^)]+)\)/.exec(g.getAttribute('transform'))[1]));
+  const before = await scale();
+  await page.keyboard.press('+');
+  await page.keyboard.press('+');
+  await page.waitForTimeout(100);
+  assert.ok(Math.abs((await scale()) / before - 1.5625) < 0.01, `zoomed: ${before} -> ${await scale()}`);
+  await page.keyboard.press('0');
+  await page.waitForTimeout(400);
+  assert.ok(Math.abs((await scale()) - before) < 0.01);
+});
+
+test('org chart: the business-function tree beside it, with each function’s activities, metrics and agents', async () => {
+  const tree = page.getByRole('list', { name: 'Business functions' });
+  await tree.getByRole('button', { name: 'Customer Success' }).click();
+  await details().getByRole('heading', { name: 'Customer Success' }).waitFor();
+  await details().getByText('Keep the knowledge base current').waitFor();
+  await details().getByText('Satisfaction above 90%').waitFor();
+  assert.match(await details().innerText(), /Support agent \(primary function\)/);
+  // A child function, and from it to its agent's role in the chart.
+  await tree.getByRole('button', { name: 'Database Operations' }).click();
+  await details().getByRole('heading', { name: 'Database Operations' }).waitFor();
+  await details().getByRole('button', { name: 'Database Reliability Engineer' }).click();
+  await details().getByRole('heading', { name: 'Database Reliability Engineer' }).waitFor();
+  const toggle = tree.getByRole('button', { name: 'Hide the functions under Engineering Delivery' });
+  await toggle.click();
+  await tree.getByRole('button', { name: 'Database Operations' }).waitFor({ state: 'detached' });
+  await tree.getByRole('button', { name: 'Show the functions under Engineering Delivery' }).click();
+  await tree.getByRole('button', { name: 'Database Operations' }).waitFor();
+});
+
+test('org chart: tenant B’s agent appears nowhere: its role stays vacant for tenant A', async () => {
+  await page.goto(`${baseUrl}/org`);
+  await canvas().waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.doesNotMatch(await page.locator('body').innerText(), new RegExp(tenantBMarker, 'i'));
+  assert.doesNotMatch(await page.locator('.org-svg').innerHTML(), new RegExp(tenantBMarker, 'i'));
+  await page.getByLabel('Find a role, skill or agent').fill('platform lead');
+  await page.getByRole('button', { name: 'Find', exact: true }).click();
+  await details().getByRole('heading', { name: 'Platform Lead' }).waitFor();
+  await details().getByText('Vacant: none of your tenant’s agents holds this role.').waitFor();
+  await page.getByRole('list', { name: 'Business functions' }).getByRole('button', { name: 'Database Operations' }).click();
+  assert.deepEqual(await details().locator('.detail-list').nth(2).locator('li').allInnerTexts(), ['Nova (primary function)']);
+  assert.doesNotMatch(await page.locator('body').innerText(), new RegExp(tenantBMarker, 'i'));
+});
+
+test('org chart: a department’s own chart, axe in the dark theme and at 390 px', async () => {
+  await page.getByRole('combobox', { name: 'Department' }).selectOption({ label: '  Platform (2)' });
+  await page.getByText('1 departments · 2 roles · 1 of your agents on them · 1 vacant').waitFor();
+  assert.equal(await page.locator('.org-card').count(), 2);
+  await page.getByRole('combobox', { name: 'Department' }).selectOption('');
+  await page.getByText('5 departments · 12 roles').waitFor();
+  await setTheme(page, 'dark');
+  await card(page, 'head-of-support').click();
+  await screenshot(page, 'org-chart-dark');
+  await assertAccessible(page, 'org chart (dark)');
+  await setTheme(page, 'light');
+
+  const narrow = await openPage(browser, { width: 390, height: 844 });
+  try {
+    await signIn(narrow, a1);
+    await narrow.getByRole('link', { name: 'Org chart' }).click();
+    await narrow.getByRole('application', { name: /^Org chart: / }).waitFor();
+    await narrow.getByLabel('Find a role, skill or agent').fill('tier 1');
+    await narrow.getByRole('button', { name: 'Find', exact: true }).click();
+    await narrow.locator('.org-details').getByRole('heading', { name: 'Tier 1 Support Specialist' }).waitFor();
+    const offset = await offsetFromCentre(narrow, 'tier-1-support');
+    assert.ok(Math.abs(offset.dx) < 4 && Math.abs(offset.dy) < 4, `centred at 390 px: ${JSON.stringify(offset)}`);
+    assert.ok(await narrow.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits at 390 px');
+    await screenshot(narrow, 'org-chart-390');
+    await assertAccessible(narrow, 'org chart at 390 px');
     assert.deepEqual(narrow.problems, []);
   } finally {
     await narrow.context().close();

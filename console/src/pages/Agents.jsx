@@ -4,6 +4,7 @@ import { ErrorMessage, Spinner, Time } from '../components.jsx';
 import { Link, navigate } from '../router.jsx';
 import { SchemaFields } from './agents/schemaForm.jsx';
 import { UsageChart } from './agents/UsageChart.jsx';
+import './agents/agents.css';
 
 const wideScreen = window.matchMedia('(min-width: 761px)');
 
