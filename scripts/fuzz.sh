@@ -30,8 +30,8 @@ only_target=${1:-}
 build_dir=build-fuzz
 fuzz_dir=tests/fuzz
 all_targets=(fuzz_query_params fuzz_rest_planner fuzz_http_request fuzz_jwt_verify fuzz_jwk fuzz_migration_sql
-  fuzz_realtime_frame)
-# Seconds per target in --short: seven targets take about two minutes.
+  fuzz_realtime_frame fuzz_json_schema)
+# Seconds per target in --short: eight targets take about two and a half minutes.
 short_seconds=${FUZZ_SHORT_SECONDS:-18}
 
 # FUZZ_SKIP_BUILD=1: use the binaries already in build-fuzz (for runs in

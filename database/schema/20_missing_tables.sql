@@ -153,8 +153,10 @@ $$;
 
 -- One tenant's change never rewrites another tenant's rows: deleting a row
 -- that another tenant's agents or organisation rows (or the platform's) refer
--- to would set their references to NULL (ON DELETE SET NULL), and a new slug
--- or id would break whatever finds it by them. Only the platform may do that.
+-- to would set their references to NULL (ON DELETE SET NULL) or delete their
+-- agents' mappings to it (agent_business_functions, ON DELETE CASCADE), and a
+-- new slug or id would break whatever finds it by them. Only the platform may
+-- do that.
 -- Applies under both rules. SQLSTATE 42501 (insufficient_privilege).
 CREATE FUNCTION agentbase.refuse_changing_org_rows_others_use() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
@@ -173,6 +175,7 @@ BEGIN
     FROM (VALUES ('organizational_roles', 'agents', 'organizational_role_id'),
                  ('organizational_roles', 'organizational_roles', 'reports_to_role_id'),
                  ('business_functions', 'agents', 'business_function_id'),
+                 ('business_functions', 'agent_business_functions', 'business_function_id'),
                  ('business_functions', 'business_functions', 'parent_function_id'),
                  ('departments', 'organizational_roles', 'department_id'),
                  ('departments', 'departments', 'parent_department_id')) AS l(target, referrer, column_name)
@@ -188,6 +191,11 @@ BEGIN
       EXECUTE pg_catalog.format(
         'SELECT EXISTS (SELECT 1 FROM public.agents r WHERE r.%I = $1 AND r.tenant_id IS DISTINCT FROM $2)',
         link.column_name)
+        INTO used USING OLD.id, caller_tenant;
+    ELSIF link.referrer = 'agent_business_functions' THEN
+      -- Agents mapped to a business function (91_org.sql): the tenant is the agent's.
+      EXECUTE 'SELECT EXISTS (SELECT 1 FROM public.agent_business_functions r JOIN public.agents a ON a.id = r.agent_id'
+              ' WHERE r.business_function_id = $1 AND a.tenant_id IS DISTINCT FROM $2)'
         INTO used USING OLD.id, caller_tenant;
     ELSE
       EXECUTE pg_catalog.format(

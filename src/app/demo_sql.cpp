@@ -294,6 +294,23 @@ WHERE a.enabled AND a.id IN (SELECT pg_temp.demo_id('agent-tool:' || t.agent || 
   ('contoso/billing', 'get_invoice'), ('contoso/billing', 'issue_refund'), ('contoso/intake', 'schedule_meeting')
 ) AS t(agent, tool))
   AND NOT EXISTS (SELECT 1 FROM public.tool_calls c WHERE c.agent_id = a.agent_id AND c.tool_id = a.tool_id);
+
+-- Every function each agent serves, its primary one (agents.business_function_id)
+-- first, as set_agent_functions records them, so that the function tree shows
+-- agents in more than one place.
+INSERT INTO public.agent_business_functions (id, agent_id, business_function_id)
+SELECT pg_temp.demo_id('agent-function:' || f.agent || '/' || f.function), pg_temp.demo_id('agent:' || f.agent),
+       pg_temp.demo_function(f.function)
+FROM (VALUES
+  ('northwind/support', 'customer-support'), ('northwind/support', 'customer-onboarding'),
+  ('northwind/sales', 'lead-generation'), ('northwind/sales', 'sales-execution'),
+  ('northwind/payables', 'accounts-payable'), ('northwind/payables', 'financial-planning'),
+  ('northwind/release', 'software-delivery'), ('northwind/release', 'product-discovery'),
+  ('contoso/intake', 'customer-onboarding'), ('contoso/intake', 'customer-support'),
+  ('contoso/billing', 'financial-planning'), ('contoso/billing', 'customer-support'),
+  ('contoso/recruiting', 'talent-acquisition')
+) AS f(agent, function)
+ON CONFLICT DO NOTHING;
 )sql";
 }
 

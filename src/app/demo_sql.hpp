@@ -8,7 +8,7 @@ const char* Helpers();         // pg_temp functions: fixed ids and lookups by sl
 const char* Tenants();         // the two demo tenants
 const char* Organisation();    // departments, organisational roles, business functions
 const char* Tools();           // tools with JSON Schema input schemas
-const char* Agents();          // agents and their tools
+const char* Agents();          // agents and their tools, and the business functions each serves
 const char* Conversations();   // conversations
 const char* StagedMessages();  // the messages, into the temporary table demo_messages
 const char* Memories();        // user memories of every type

@@ -157,8 +157,16 @@ class ShapeCheck {
     for (const auto& [object, reference] : references_) reference_of.emplace(object, reference);
     auto next = [&](const json::value* object) -> const json::value* {
       std::string_view reference = reference_of.at(object);
-      if (!reference.starts_with('#')) return nullptr;  // another document: refused when valijson reaches it
-      const json::value* target = ResolveFragment(root_, reference.substr(1));
+      // An absolute URI or a URN names another document, refused when
+      // valijson reaches it. Any other reference valijson may read as one
+      // into this document, by its fragment ("foo" as "#": the root).
+      if (reference.find("://") != std::string_view::npos || reference.starts_with("urn:") ||
+          reference.starts_with("URN:")) {
+        return nullptr;
+      }
+      std::size_t hash = reference.find('#');
+      std::string_view fragment = hash == std::string_view::npos ? "" : reference.substr(hash + 1);
+      const json::value* target = ResolveFragment(root_, fragment);
       if (target == nullptr || !reference_of.contains(target)) return nullptr;
       return target;
     };
@@ -249,8 +257,9 @@ Status Parse(const json::value& document, Schema& schema) {
                     detail::QuoteAbbreviated(remote.uri, 200)));
   } catch (const detail::CompileStackExhausted&) {
     return SchemaError(
-        fmt::format("the schema nests too deeply: parsing it needs more than {} KB of stack (long "
-                    "chains of $ref, each to a new place, do this)",
+        fmt::format("the schema nests too deeply: parsing it needs more than {} KB of stack (a long chain of "
+                    "$refs, each to a place not parsed yet, does this; so does an \"id\" under which a $ref to "
+                    "\"#\" parses the document again)",
                     kCompileStackBytes / 1024));
   } catch (const SubschemaBudgetExhausted&) {
     return SchemaError(fmt::format("the schema expands to more than {} subschemas", kMaxSubschemas));

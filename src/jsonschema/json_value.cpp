@@ -1,17 +1,19 @@
 #include "jsonschema/json_value.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cmath>
 #include <cstring>
 #include <functional>
+
+#include "util/utf8.hpp"
 
 namespace agentbase::jsonschema::detail {
 namespace {
 
 namespace json = boost::json;
 
-// 2^63 and 2^64: the doubles just past INT64_MAX and UINT64_MAX.
-constexpr double kTwoTo63 = 9223372036854775808.0;
+// 2^64: the double just past UINT64_MAX.
 constexpr double kTwoTo64 = 18446744073709551616.0;
 
 std::uint64_t Mix(std::uint64_t hash, std::uint64_t value) {
@@ -54,8 +56,12 @@ bool NumbersEqual(const json::value& a, const json::value& b) {
 
 }  // namespace
 
+std::uint64_t StepsFor(const json::value& value) {
+  return value.is_string() ? StepsForBytes(value.get_string().size()) : 1;
+}
+
 bool JsonEqual(const json::value& a, const json::value& b, std::uint64_t& steps) {
-  ++steps;
+  steps += StepsFor(a);
   if (a.is_number() && b.is_number()) return NumbersEqual(a, b);
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
@@ -76,6 +82,7 @@ bool JsonEqual(const json::value& a, const json::value& b, std::uint64_t& steps)
       const json::object& right = b.get_object();
       if (left.size() != right.size()) return false;
       for (const json::key_value_pair& member : left) {
+        steps += StepsForBytes(member.key().size());
         const json::value* other = right.if_contains(member.key());
         if (other == nullptr || !JsonEqual(member.value(), *other, steps)) return false;
       }
@@ -86,7 +93,7 @@ bool JsonEqual(const json::value& a, const json::value& b, std::uint64_t& steps)
 }
 
 std::uint64_t JsonHash(const json::value& value, std::uint64_t& steps) {
-  ++steps;
+  steps += StepsFor(value);
   switch (value.kind()) {
     case json::kind::null: return kNull;
     case json::kind::bool_: return value.get_bool() ? kTrue : kFalse;
@@ -103,6 +110,7 @@ std::uint64_t JsonHash(const json::value& value, std::uint64_t& steps) {
       // A sum, so that member order does not matter.
       std::uint64_t sum = 0;
       for (const json::key_value_pair& member : value.get_object()) {
+        steps += StepsForBytes(member.key().size());
         sum += Mix(std::hash<std::string_view>{}(member.key()), JsonHash(member.value(), steps));
       }
       return Mix(kObject, sum);
@@ -134,14 +142,24 @@ std::size_t CodePoints(std::string_view text) {
 
 void AppendPointerToken(std::string& pointer, std::string_view token) {
   pointer += '/';
-  for (char c : token) {
-    if (c == '~') {
-      pointer += "~0";
-    } else if (c == '/') {
-      pointer += "~1";
-    } else {
-      pointer += c;
-    }
+  // Copied in runs between the characters to escape, found with memchr:
+  // names may be long, and the validator appends one per member it enters.
+  const char* at = token.data();
+  const char* const end = at + token.size();
+  auto next = [&](char c) {
+    const void* found = std::memchr(at, c, static_cast<std::size_t>(end - at));
+    return found == nullptr ? end : static_cast<const char*>(found);
+  };
+  const char* tilde = next('~');
+  const char* slash = next('/');
+  while (true) {
+    const char* special = std::min(tilde, slash);
+    pointer.append(at, static_cast<std::size_t>(special - at));
+    if (special == end) break;
+    pointer += *special == '~' ? "~0" : "~1";
+    at = special + 1;
+    if (special == tilde) tilde = next('~');
+    if (special == slash) slash = next('/');
   }
 }
 
@@ -170,7 +188,10 @@ std::string Abbreviate(const json::value& value, std::size_t max_bytes) {
 
 std::string QuoteAbbreviated(std::string_view text, std::size_t max_bytes) {
   std::string_view cut = CutAtCharacter(text, max_bytes);
-  std::string quoted = json::serialize(json::string_view(cut.data(), cut.size()));
+  // Messages end up in JSON error bodies: a name that is not UTF-8 (only
+  // possible in a value built in memory, never in parsed JSON) is repaired.
+  const std::string repaired = ReplaceInvalidUtf8(cut);
+  std::string quoted = json::serialize(json::string_view(repaired));
   if (cut.size() < text.size()) quoted.insert(quoted.size() - 1, "...");
   return quoted;
 }

@@ -14,11 +14,18 @@
 
 namespace agentbase::jsonschema::detail {
 
-// Whether `a` and `b` are equal as JSON Schema defines it. Adds the number of
-// values it visits to `steps`.
+// The validation steps (kMaxValidationSteps) reading `bytes` bytes of a
+// string costs: one per kBytesPerStep, at least one.
+inline constexpr std::size_t kBytesPerStep = 64;
+inline std::uint64_t StepsForBytes(std::size_t bytes) { return 1 + bytes / kBytesPerStep; }
+// The steps reading one value costs, without its members or items.
+std::uint64_t StepsFor(const boost::json::value& value);
+
+// Whether `a` and `b` are equal as JSON Schema defines it. Adds the steps of
+// the values it reads to `steps`.
 bool JsonEqual(const boost::json::value& a, const boost::json::value& b, std::uint64_t& steps);
 
-// Equal values hash alike. Adds the number of values it visits to `steps`.
+// Equal values hash alike. Adds the steps of the values it reads to `steps`.
 std::uint64_t JsonHash(const boost::json::value& value, std::uint64_t& steps);
 
 // An integer, or a double with no fraction (1.0).
@@ -41,7 +48,8 @@ std::string Shorten(std::string_view text, std::size_t max_bytes);
 // `value` as JSON, cut to about `max_bytes` with "..." when longer.
 std::string Abbreviate(const boost::json::value& value, std::size_t max_bytes);
 
-// `text` as a JSON string literal, cut to about `max_bytes` with "..." when longer.
+// `text` as a JSON string literal, cut to about `max_bytes` with "..." when
+// longer, and ill-formed UTF-8 replaced.
 std::string QuoteAbbreviated(std::string_view text, std::size_t max_bytes);
 
 }  // namespace agentbase::jsonschema::detail

@@ -68,13 +68,13 @@ Result<PatternWeight> WeighPattern(std::string_view source) {
     group.last = atom;
     group.has_last = true;
   };
-  // The last atom, already counted once, becomes `copies` copies plus the
-  // states of the loop around them.
+  // The last atom, already counted once, becomes `copies` copies, each with
+  // a state for the repetition.
   auto repeat_last = [&](std::uint64_t copies) {
     Group& group = groups.back();
     if (!group.has_last) return;  // nothing to repeat: std::regex refuses it
     std::uint64_t extra = copies == 0 ? 0 : copies - 1;
-    group.total.weight = Add(group.total.weight, Add(Multiply(group.last.weight, extra), Multiply(2, copies + 1)));
+    group.total.weight = Add(group.total.weight, Add(Multiply(group.last.weight, extra), copies));
     group.total.lookahead_weight = Add(group.total.lookahead_weight, Multiply(group.last.lookahead_weight, extra));
     group.has_last = false;
   };
@@ -210,7 +210,8 @@ Result<Pattern> Pattern::Compile(std::string_view source) {
 
 std::uint64_t Pattern::WorkFor(std::size_t subject_bytes) const {
   std::uint64_t positions = Add(subject_bytes, 1);
-  return Add(Multiply(positions, weight_.weight), Multiply(Multiply(positions, positions), weight_.lookahead_weight));
+  return Add(Multiply(positions, Add(weight_.weight, kPatternWorkPerByte)),
+             Multiply(Multiply(positions, positions), weight_.lookahead_weight));
 }
 
 bool Pattern::Search(std::string_view subject) const {

@@ -15,37 +15,15 @@
 // "$id" does not change the base of references (valijson reads "id" only).
 // Patterns are ECMAScript as libstdc++'s std::regex reads it, over bytes: no
 // backreferences, no lookbehind, no \p{...}, and "." matches one byte of a
-// multi-byte UTF-8 character. Numbers compare as doubles.
+// multi-byte UTF-8 character. A number with a zero fraction (1.0) is an
+// integer; enum, const and uniqueItems compare numbers exactly (1 equals
+// 1.0); minimum, maximum and multipleOf hold their bound as a double.
 //
-// Schemas and instances are treated as hostile. The bounds:
-//   Compile
-//   - a schema of at most kMaxSchemaValues JSON values, nested at most
-//     kMaxSchemaDepth deep, with no NUL byte anywhere, and "$ref" and "id"
-//     strings of at most kMaxReferenceBytes;
-//   - no "$ref" chain that leads back to itself, and no subschema that
-//     applies itself to the same value again (through allOf, anyOf, oneOf,
-//     not, if/then/else or dependencies) without descending into it: either
-//     would never end;
-//   - valijson's parse uses at most kCompileStackBytes of the caller's stack
-//     (about 400 nested "$ref" hops) and makes at most kMaxSubschemas
-//     subschemas;
-//   - each pattern weighs at most kMaxPatternWeight (about one unit per
-//     character, "x{n}" counting n times) and nests groups at most
-//     kMaxPatternNesting deep.
-//   Validate
-//   - an instance nested deeper than kMaxInstanceDepth is refused whole;
-//   - a string longer than kMaxPatternSubjectBytes is not matched against a
-//     pattern (or a patternProperties key): a "pattern" violation;
-//   - all pattern matching of one Validate may cost kMaxPatternWork units
-//     (subject bytes times pattern weight, squared bytes for lookaheads);
-//   - all other work of one Validate may take kMaxValidationSteps steps (one
-//     per subschema applied to a value, one per value compared or hashed for
-//     enum, const and uniqueItems), nested at most kMaxEvaluationDepth deep.
-// A Validate that reaches a bound stops there and answers with that one
+// Schemas and instances are treated as hostile: the bounds below keep a
+// Compile or a Validate from crashing the process or holding a thread for
+// long. A Validate that reaches a bound stops there and answers with that one
 // violation (keyword "pattern" for the pattern bounds, kLimitKeyword for the
-// others): such an instance is refused, not half-checked. Measured on the
-// 2-core development machine, the most a Validate can take within these
-// bounds is about 50 ms, and it uses under 1 MB of stack.
+// others): such an instance is refused, never half-checked.
 
 #include <boost/json/value.hpp>
 #include <cstddef>
@@ -59,18 +37,64 @@
 
 namespace agentbase::jsonschema {
 
+// --- Bounds of Compile (a schema over one is an error) ---
+
+// JSON values in the schema document, and how deep they nest.
 inline constexpr std::size_t kMaxSchemaValues = 10'000;
 inline constexpr std::size_t kMaxSchemaDepth = 64;
-inline constexpr std::size_t kMaxReferenceBytes = 1'000;
+// The longest "$ref" or "id" string: valijson tells URNs from other
+// references with a backtracking std::regex of its own, which recurses once
+// per character (1,000 bytes take 320 KB of stack; 512 about 160 KB). No NUL
+// byte is allowed anywhere in a schema either: valijson keeps names and
+// patterns as C strings.
+inline constexpr std::size_t kMaxReferenceBytes = 512;
+// The stack valijson's parser may use. It recurses once per nested schema and
+// once per "$ref" it follows to a place not parsed yet, about 2.5 KB each
+// (measured, RelWithDebInfo): 1 MB is about 400 such hops. With the URN
+// check above, Compile needs about 1.2 MB of the caller's stack at most.
 inline constexpr std::size_t kCompileStackBytes = 1024 * 1024;
+// Subschemas valijson may make (a reference to "#" parses the root twice).
 inline constexpr std::size_t kMaxSubschemas = 2 * kMaxSchemaValues;
+// A "$ref" chain back to itself, and a subschema that applies itself to the
+// same value (through allOf, anyOf, oneOf, not, if/then/else or
+// dependencies, with no properties or items between), are refused: either
+// would never end.
+
+// Each pattern's weight, an upper estimate of the states of its NFA: about
+// one per character or class, with "x{n}" counting x n times plus n
+// (detail::WeighPattern says exactly). And how deep its groups nest.
+// Backreferences, lookbehind and a lookahead inside a lookahead are refused:
+// the polynomial mode (see kMaxPatternSubjectBytes) cannot run them.
 inline constexpr std::uint64_t kMaxPatternWeight = 1'000;
 inline constexpr std::size_t kMaxPatternNesting = 32;
 
+// --- Bounds of Validate (an instance over one gets one violation) ---
+
+// How deep the instance nests (checked before anything else).
 inline constexpr std::size_t kMaxInstanceDepth = 64;
-inline constexpr std::size_t kMaxPatternSubjectBytes = 100'000;
+// The longest string or property name matched against a pattern: patterns
+// are for names, identifiers, codes and URLs, not documents. (libstdc++'s
+// default std::regex, which valijson uses, recurses per character: with an
+// 8 MB stack "^(a|b)*$" crashes at 11,200 bytes and "^[a-z]*$" at 26,200,
+// and "^(a+)+$" takes 6.7 s on 28 'a's and a 'b'. Patterns here run in
+// libstdc++'s polynomial mode, linear in the subject with no recursion per
+// byte, so this bound, like the next, is one of cost.)
+inline constexpr std::size_t kMaxPatternSubjectBytes = 10'000;
+// The work all pattern searches of one Validate may take, in units of
+// (subject bytes + 1) * (pattern weight + 16), plus (subject bytes + 1)^2 *
+// weight for a lookahead, which runs again from every position. Measured at
+// 3 to 11 ns a unit on the shared 2-core machine under load, so at most about
+// 25 ms; typically it allows some 2,000 matches of short strings.
 inline constexpr std::uint64_t kMaxPatternWork = 2'000'000;
-inline constexpr std::uint64_t kMaxValidationSteps = 200'000;
+// The other work of one Validate: a step per subschema applied to a value,
+// per keyword checked, per value compared or hashed (enum, const,
+// uniqueItems), per member or item looked up, and per 64 bytes read or
+// copied (maxLength and minLength count characters, comparisons, names
+// added to a violation's path). Measured at 10 to 45 ns a step on the same
+// machine: at most about 45 ms.
+inline constexpr std::uint64_t kMaxValidationSteps = 1'000'000;
+// Subschemas applied within each other (each level uses about 300 bytes of
+// stack: at this depth a Validate uses about 170 KB).
 inline constexpr std::size_t kMaxEvaluationDepth = 512;
 
 // The keyword of a violation that says a bound above was reached.

@@ -1,12 +1,13 @@
 #pragma once
 // The view of a Boost.JSON schema document that valijson's parser reads
 // (valijson's adapter interface). valijson ships a Boost.JSON adapter; this
-// one exists for three things it does not do:
+// one exists for four things it does not do:
 //  - enum and const values stay Boost.JSON values (FrozenJson), which the
 //    validator compares itself: valijson's comparison cuts strings at a NUL
 //    byte and cannot read integers above INT64_MAX;
 //  - a number with a zero fraction (5.0) reads as an integer, as draft-06 and
 //    later say ("maxLength": 5.0 is 5);
+//  - a keyword's value is read strictly: "5" is no number (see maybeDouble);
 //  - every node the parser touches checks how much stack the parse has used
 //    (CompileStackGuard): valijson recurses once per nested schema and once
 //    per $ref it follows, with no limit of its own.
@@ -199,6 +200,18 @@ class SchemaNode
   explicit SchemaNode(const boost::json::value& value) : BasicAdapter(SchemaValue(value)) {
     CompileStackGuard::Check();
   }
+
+  // What valijson's parser asks before it reads a keyword's value. Its own
+  // answers are loose ("5" may be a number, 5 may be a string, "" may be an
+  // empty array); these are strict, so that a keyword of the wrong type is
+  // refused instead of converted.
+  bool maybeArray() const override { return isArray(); }
+  bool maybeBool() const override { return isBool(); }
+  bool maybeDouble() const override { return isNumber(); }
+  bool maybeInteger() const override { return isInteger(); }
+  bool maybeNull() const override { return isNull(); }
+  bool maybeObject() const override { return isObject(); }
+  bool maybeString() const override { return isString(); }
 };
 
 }  // namespace agentbase::jsonschema::detail

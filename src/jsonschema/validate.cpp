@@ -285,8 +285,10 @@ class ConstraintCheck final : public valijson::constraints::ConstraintVisitor {
     const json::object& object = value_.get_object();
     bool valid = true;
     constraint.applyToPropertyDependencies([&](const auto& name, const auto& needed) {
+      if (!evaluation_.Charge(1)) return false;
       if (!object.contains(View(name))) return true;
       for (const auto& other : needed) {
+        if (!evaluation_.Charge(1)) return false;
         if (object.contains(View(other))) continue;
         valid = false;
         evaluation_.Record(sink_, "dependencies",
@@ -295,13 +297,14 @@ class ConstraintCheck final : public valijson::constraints::ConstraintVisitor {
       }
       return true;
     });
-    if (!valid && !GoOn()) return false;
+    if (evaluation_.stopped() || (!valid && !GoOn())) return false;
     constraint.applyToSchemaDependencies([&](const auto& name, const Subschema* subschema) {
+      if (!evaluation_.Charge(1)) return false;
       if (!object.contains(View(name)) || evaluation_.Apply(*subschema, value_, sink_)) return true;
       valid = false;
       return GoOn();
     });
-    return valid;
+    return valid && !evaluation_.stopped();
   }
 
   // An annotation only: see jsonschema/schema.hpp.
@@ -408,13 +411,17 @@ class ConstraintCheck final : public valijson::constraints::ConstraintVisitor {
   }
 
   bool visit(const MaxLengthConstraint& constraint) override {
-    if (!value_.is_string() || detail::CodePoints(value_.get_string()) <= constraint.getMaxLength()) return true;
+    if (!value_.is_string()) return true;
+    if (!evaluation_.Charge(detail::StepsFor(value_))) return false;
+    if (detail::CodePoints(value_.get_string()) <= constraint.getMaxLength()) return true;
     return Fail("maxLength",
                 fmt::format("must be at most {} long", Count(constraint.getMaxLength(), "character", "characters")));
   }
 
   bool visit(const MinLengthConstraint& constraint) override {
-    if (!value_.is_string() || detail::CodePoints(value_.get_string()) >= constraint.getMinLength()) return true;
+    if (!value_.is_string()) return true;
+    if (!evaluation_.Charge(detail::StepsFor(value_))) return false;
+    if (detail::CodePoints(value_.get_string()) >= constraint.getMinLength()) return true;
     return Fail("minLength",
                 fmt::format("must be at least {} long", Count(constraint.getMinLength(), "character", "characters")));
   }
@@ -452,6 +459,7 @@ class ConstraintCheck final : public valijson::constraints::ConstraintVisitor {
     std::vector<bool> named(object.size(), false);
     bool valid = true;
     constraint.applyToProperties([&](const auto& name, const Subschema* subschema) {
+      if (!evaluation_.Charge(1)) return false;
       auto member = object.find(View(name));
       if (member == object.end()) return true;
       named[static_cast<std::size_t>(member - object.begin())] = true;
@@ -459,13 +467,17 @@ class ConstraintCheck final : public valijson::constraints::ConstraintVisitor {
       valid = false;
       return GoOn();
     });
-    if (!valid && !GoOn()) return false;
+    if (evaluation_.stopped() || (!valid && !GoOn())) return false;
     bool refused = false;
     constraint.applyToPatternProperties([&](const auto& source, const Subschema* subschema) {
       const detail::Pattern& pattern = evaluation_.PatternFor(View(source));
       std::size_t index = 0;
       for (const json::key_value_pair& member : object) {
         const std::size_t position = index++;
+        if (!evaluation_.Charge(detail::StepsForBytes(member.key().size()))) {
+          refused = true;
+          return false;
+        }
         Match found = Match::kRefused;
         {
           PathStep step(evaluation_, member.key());
@@ -505,6 +517,7 @@ class ConstraintCheck final : public valijson::constraints::ConstraintVisitor {
     if (!value_.is_object() || subschema == nullptr) return true;
     bool valid = true;
     for (const json::key_value_pair& member : value_.get_object()) {
+      if (!evaluation_.Charge(detail::StepsForBytes(member.key().size()))) return false;
       const json::value name(member.key());
       if (sink_ == nullptr) {
         if (!evaluation_.Apply(*subschema, name, nullptr)) return false;
@@ -528,12 +541,13 @@ class ConstraintCheck final : public valijson::constraints::ConstraintVisitor {
     const json::object& object = value_.get_object();
     bool valid = true;
     constraint.applyToRequiredProperties([&](const auto& name) {
+      if (!evaluation_.Charge(1)) return false;
       if (object.contains(View(name))) return true;
       valid = false;
       evaluation_.Record(sink_, "required", "must have property " + Quote(View(name)));
       return GoOn();
     });
-    return valid;
+    return valid && !evaluation_.stopped();
   }
 
   bool visit(const TypeConstraint& constraint) override {
@@ -551,28 +565,45 @@ class ConstraintCheck final : public valijson::constraints::ConstraintVisitor {
   bool visit(const UniqueItemsConstraint&) override {
     if (!value_.is_array()) return true;
     const json::array& items = value_.get_array();
-    // The first item equal to an earlier one: hashed, so that only items
-    // whose hashes collide are compared.
-    std::unordered_map<std::uint64_t, std::vector<std::size_t>> distinct_by_hash;
-    for (std::size_t later = 0; later < items.size(); ++later) {
+    // Sorted by hash, only items whose hashes are equal need comparing. The
+    // pair reported is the one with the lowest later index (then the lowest
+    // earlier one), as a scan from the front would find it.
+    std::vector<std::pair<std::uint64_t, std::size_t>> hashed;
+    hashed.reserve(items.size());
+    for (std::size_t index = 0; index < items.size(); ++index) {
       std::uint64_t steps = 0;
-      std::vector<std::size_t>& same_hash = distinct_by_hash[detail::JsonHash(items[later], steps)];
+      hashed.emplace_back(detail::JsonHash(items[index], steps), index);
       if (!evaluation_.Charge(steps)) return false;
-      for (std::size_t earlier : same_hash) {
-        if (evaluation_.Equal(items[earlier], items[later])) {
-          return Fail("uniqueItems",
-                      fmt::format("must not hold duplicates: items {} and {} are equal", earlier, later));
-        }
-        if (evaluation_.stopped()) return false;
-      }
-      same_hash.push_back(later);
     }
-    return true;
+    std::sort(hashed.begin(), hashed.end());
+    std::optional<std::pair<std::size_t, std::size_t>> duplicate;  // (later, earlier)
+    std::vector<std::size_t> distinct;                             // so far in one run of equal hashes
+    for (std::size_t run = 0; run < hashed.size();) {
+      std::size_t end = run + 1;
+      while (end < hashed.size() && hashed[end].first == hashed[run].first) ++end;
+      distinct.clear();
+      // A run is in index order, so its first duplicate is its lowest.
+      for (std::size_t at = run; at < end && !(duplicate && hashed[at].second > duplicate->first); ++at) {
+        const std::size_t later = hashed[at].second;
+        auto equal = std::find_if(distinct.begin(), distinct.end(),
+                                  [&](std::size_t earlier) { return evaluation_.Equal(items[earlier], items[later]); });
+        if (evaluation_.stopped()) return false;
+        if (equal != distinct.end()) {
+          duplicate = std::pair(later, *equal);
+          break;
+        }
+        distinct.push_back(later);
+      }
+      run = end;
+    }
+    if (!duplicate) return true;
+    return Fail("uniqueItems", fmt::format("must not hold duplicates: items {} and {} are equal", duplicate->second,
+                                           duplicate->first));
   }
 
  private:
   bool Check(const Constraint& constraint) {
-    if (evaluation_.stopped()) return false;
+    if (!evaluation_.Charge(1)) return false;
     bool valid = constraint.accept(*this);
     failed_ = failed_ || !valid;
     return valid;
@@ -632,6 +663,8 @@ bool Evaluation::Apply(const Subschema& subschema, const json::value& value, Sin
 }
 
 bool Evaluation::ApplyAt(const Subschema& subschema, const json::value& value, std::string_view key, Sink* sink) {
+  // The path grows by the name: a long one costs what copying it does.
+  if (!Charge(detail::StepsForBytes(key.size()))) return false;
   PathStep step(*this, key);
   return Apply(subschema, value, sink);
 }
@@ -642,12 +675,13 @@ bool Evaluation::ApplyAt(const Subschema& subschema, const json::value& value, s
 }
 
 void Evaluation::Record(Sink* sink, std::string_view keyword, std::string message) {
-  if (sink == nullptr || sink->full()) return;
+  if (sink == nullptr || sink->full() || !Charge(detail::StepsForBytes(path_.size()))) return;
   sink->violations.push_back(Violation{path_, std::string(keyword), std::move(message)});
   if (sink == top_ && sink->full()) done_ = true;
 }
 
 void Evaluation::RecordAt(Sink* sink, std::string_view key, std::string_view keyword, std::string message) {
+  if (sink == nullptr || !Charge(detail::StepsForBytes(key.size()))) return;
   PathStep step(*this, key);
   Record(sink, keyword, std::move(message));
 }

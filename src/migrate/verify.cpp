@@ -59,23 +59,20 @@ void CompareColumnCounts(const VerifyReport& report, std::vector<std::string>& d
   }
 }
 
-// Every policy of every ensured table (the seed's query shows only the five
-// tables' policies, and by table name alone).
-void ComparePolicies(const db::PgResult& existing, const schema::DesiredSchema& desired,
-                     std::vector<std::string>& differences) {
-  std::map<std::string, std::pair<std::string, std::string>> found;  // table.policy -> command, roles
-  for (int row = 0; row < existing.Rows(); ++row) {
-    found[existing.Text(row, 0) + "." + existing.Text(row, 1)] = {existing.Text(row, 2), existing.Text(row, 3)};
-  }
+// `present`: every policy of the database, keyed schema.table.policy (the
+// seed's query shows only its five tables; the comparison covers every
+// ensured table, agent_business_functions too).
+void ComparePolicies(const std::map<std::string, VerifyReport::PolicyRow>& present,
+                     const schema::DesiredSchema& desired, std::vector<std::string>& differences) {
   for (const auto* table : desired.EnsuredTables()) {
     for (const auto* policy : desired.PartsOf(table->QualifiedTable(), ObjectKind::Policy)) {
-      auto it = found.find(policy->QualifiedTable() + "." + policy->name);
+      auto it = present.find(policy->schema + "." + policy->table + "." + policy->name);
       std::string wanted_roles = RolesText(policy->policy_roles);
-      if (it == found.end()) {
+      if (it == present.end()) {
         differences.push_back("policy " + policy->name + " on " + policy->table + " is missing");
-      } else if (it->second.first != policy->policy_command || it->second.second != wanted_roles) {
-        differences.push_back("policy " + policy->name + " on " + policy->table + " is " + it->second.first + " to " +
-                              it->second.second + "; expected " + policy->policy_command + " to " + wanted_roles);
+      } else if (it->second.command != policy->policy_command || it->second.roles != wanted_roles) {
+        differences.push_back("policy " + policy->name + " on " + policy->table + " is " + it->second.command + " to " +
+                              it->second.roles + "; expected " + policy->policy_command + " to " + wanted_roles);
       }
     }
   }
@@ -96,10 +93,15 @@ Result<VerifyReport> Verify(db::Connection& connection, const schema::DesiredSch
         {policies->Text(row, 0), policies->Text(row, 1), policies->Text(row, 2), policies->Text(row, 3)});
   }
   CompareColumnCounts(report, report.differences);
-  auto every_policy = connection.Exec(
-      "SELECT schemaname || '.' || tablename, policyname, cmd, roles::text FROM pg_catalog.pg_policies");
+  auto every_policy =
+      connection.Exec("SELECT schemaname, tablename, policyname, cmd, roles FROM pg_catalog.pg_policies");
   if (!every_policy) return every_policy.error();
-  ComparePolicies(*every_policy, desired, report.differences);
+  std::map<std::string, VerifyReport::PolicyRow> present;
+  for (int row = 0; row < every_policy->Rows(); ++row) {
+    present[every_policy->Text(row, 0) + "." + every_policy->Text(row, 1) + "." + every_policy->Text(row, 2)] = {
+        every_policy->Text(row, 1), every_policy->Text(row, 2), every_policy->Text(row, 3), every_policy->Text(row, 4)};
+  }
+  ComparePolicies(present, desired, report.differences);
 
   // Row level security on, and every trigger there.
   auto catalog = connection.Exec(

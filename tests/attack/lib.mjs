@@ -147,7 +147,7 @@ function psqlSession() {
 
 // Every table the API exposes and the record of who created shared rows.
 export const exposedTables = ['tenants', 'profiles', 'agents', 'tools', 'departments', 'messages', 'conversations',
-  'agent_tools', 'organizational_roles', 'business_functions', 'user_memory'];
+  'agent_tools', 'organizational_roles', 'business_functions', 'user_memory', 'agent_business_functions'];
 // Tables whose cross-tenant cases live in a case file of their own (their
 // keys are not one id column).
 export const toolTables = ['tool_schemas', 'tool_calls', 'tool_usage_rollups'];

@@ -28,9 +28,10 @@ constexpr const char* kDemoTenants = "(SELECT id FROM public.tenants WHERE slug 
 // row was added, changed or removed.
 std::string DataDigest(const TestDatabase& database) {
   std::string digest;
-  for (const char* table : {"public.tenants", "auth.users", "public.profiles", "public.departments",
-                            "public.organizational_roles", "public.business_functions", "public.tools", "public.agents",
-                            "public.agent_tools", "public.conversations", "public.messages", "public.user_memory"}) {
+  for (const char* table :
+       {"public.tenants", "auth.users", "public.profiles", "public.departments", "public.organizational_roles",
+        "public.business_functions", "public.tools", "public.agents", "public.agent_tools",
+        "public.agent_business_functions", "public.conversations", "public.messages", "public.user_memory"}) {
     digest += std::string(table) + "=" +
               database.Scalar(std::string("SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ") +
                               table + " x") +
@@ -80,6 +81,7 @@ TEST(SeedDemo, TwiceIsIdempotentAndKeepsItsPromises) {
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.tools"), "10");
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.agents"), "7");
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.agent_tools"), "21");
+  EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.agent_business_functions"), "13");
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.conversations"), "7");
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.user_memory"), "14");
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.messages"), "51");
@@ -112,6 +114,11 @@ TEST(SeedDemo, TwiceIsIdempotentAndKeepsItsPromises) {
             "0");
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.agents a WHERE NOT EXISTS "
                             "(SELECT 1 FROM public.agent_tools t WHERE t.agent_id = a.id AND t.enabled)"),
+            "0");
+  // Each agent serves its primary function, and six of them one more.
+  EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.agents a WHERE NOT EXISTS "
+                            "(SELECT 1 FROM public.agent_business_functions m WHERE m.agent_id = a.id "
+                            "AND m.business_function_id = a.business_function_id)"),
             "0");
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM public.tools WHERE input_schema->>'type' <> 'object' "
                             "OR jsonb_typeof(input_schema->'properties') <> 'object' "

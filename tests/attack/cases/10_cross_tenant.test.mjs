@@ -49,6 +49,7 @@ const changes = {
   organizational_roles: () => ({ name: 'pwned' }),
   business_functions: () => ({ name: 'pwned' }),
   user_memory: () => ({ value: 'pwned' }),
+  agent_business_functions: () => ({ business_function_id: fx.ids.business_functions }),
 };
 const intruders = {
   tenants: () => ({ name: 'evil', slug: `evil-${fx.stamp}` }),
@@ -63,6 +64,7 @@ const intruders = {
   organizational_roles: () => ({ name: 'evil', slug: `evil-${fx.stamp}` }),
   business_functions: () => ({ name: 'evil', slug: `evil-${fx.stamp}` }),
   user_memory: () => ({ tenant_id: fx.tenantA, user_id: fx.a1.user.id, key: 'evil', value: 'evil' }),
+  agent_business_functions: () => ({ agent_id: fx.ids.agents, business_function_id: fx.ids.business_functions }),
 };
 
 // What each actor may see and do with A's row of `table`, from the README.
@@ -159,11 +161,12 @@ test('cross-tenant: the API exposes exactly the tables and functions this suite 
   const functions = paths.filter((p) => p.startsWith('/rpc/')).map((p) => p.slice(5)).sort();
   assert.deepEqual(tables, [...exposedTables, ...toolTables].sort(), 'a new table needs its cross-tenant cases');
   assert.deepEqual(functions, [
-    'append_message', 'attach_tool', 'configure_tool', 'detach_tool', 'effective_tools', 'export_memories', 'forget',
-    'forget_all', 'list_conversations', 'list_messages', 'match_user_memory', 'move_tool', 'prune_tool_calls', 'recall',
-    'record_tool_call', 'remember', 'search_memories', 'search_messages', 'set_conversation_status', 'set_tool_enabled',
-    'start_conversation', 'test_tool_call', 'tool_usage',
-  ], 'a new function needs its cross-tenant cases (tools: 12_tools_cross_tenant)');
+    'append_message', 'attach_tool', 'business_function_tree', 'configure_tool', 'detach_tool', 'effective_tools',
+    'export_memories', 'find_by_skill', 'forget', 'forget_all', 'list_conversations', 'list_messages',
+    'match_user_memory', 'move_tool', 'org_chart', 'prune_tool_calls', 'recall', 'record_tool_call', 'remember',
+    'search_memories', 'search_messages', 'set_agent_functions', 'set_agent_role', 'set_conversation_status',
+    'set_tool_enabled', 'start_conversation', 'test_tool_call', 'tool_usage',
+  ], 'a new function needs its cross-tenant cases (tools: 12_tools_cross_tenant, organisation: 11_org_cross_tenant)');
 });
 
 // Joins: from rows the attacker can see into rows it cannot.

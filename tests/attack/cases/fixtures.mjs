@@ -45,6 +45,8 @@ export async function createFixtures() {
     organizational_role_id: role.id, business_function_id: businessFunction.id,
   });
   const agentB = await service('POST', '/rest/v1/agents', { tenant_id: tenantB, name: 'Planner B' });
+  const agentFunction = await owner('POST', '/rest/v1/agent_business_functions',
+    { agent_id: agent.id, business_function_id: businessFunction.id });
   const conversation = await owner('POST', '/rest/v1/conversations',
     { tenant_id: tenantA, user_id: a1.user.id, agent_id: agent.id, title: marker });
   const message = await owner('POST', '/rest/v1/messages',
@@ -63,6 +65,7 @@ export async function createFixtures() {
     tenants: tenantA, profiles: a1.user.id, agents: agent.id, tools: tool.id, departments: department.id,
     messages: message.id, conversations: conversation.id, agent_tools: agentTool.id,
     organizational_roles: role.id, business_functions: businessFunction.id, user_memory: memory.id,
+    agent_business_functions: agentFunction.id,
   };
   const rows = {};
   for (const [table, id] of Object.entries(ids)) {
