@@ -86,9 +86,12 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
     const current = drawnRef.current;
     const inside = seen.x0 >= current.x0 && seen.y0 >= current.y0 && seen.x1 <= current.x1 && seen.y1 <= current.y1;
     if (!inside || detail !== current.detail) {
-      // Half a screen of margin on every side: a pan redraws once per half screen.
-      const marginX = (seen.x1 - seen.x0) / 2;
-      const marginY = (seen.y1 - seen.y0) / 2;
+      // A margin on every side, so that a pan redraws once per margin
+      // crossed: a screen's width for small cards, half of one for full
+      // cards, whose text makes each redraw (and a zoom into them) dearer.
+      const share = detail === 'full' ? 0.5 : 1;
+      const marginX = (seen.x1 - seen.x0) * share;
+      const marginY = (seen.y1 - seen.y0) * share;
       const next = { x0: seen.x0 - marginX, y0: seen.y0 - marginY, x1: seen.x1 + marginX, y1: seen.y1 + marginY, detail };
       drawnRef.current = next;
       setDrawn(next);
@@ -252,6 +255,13 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
       if (pressed && !pressed.moved && pointers.size === 0) {
         const card = pressed.target.closest?.('[data-role-id]');
         if (card) onSelect(card.dataset.roleId);
+        else {
+          // Small cards are drawn as one shape per department: find the one under the pointer.
+          const { x, y, k } = view.current;
+          const at = { x: (pressed.start.x - x) / k, y: (pressed.start.y - y) / k };
+          const hit = layout.nodes.find((node) => at.x >= node.x && at.x <= node.x + cardWidth && at.y >= node.y && at.y <= node.y + cardHeight);
+          if (hit) onSelect(hit.id);
+        }
       }
       if (pointers.size === 0) pressed = null;
     };
@@ -272,7 +282,7 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
       element.removeEventListener('pointercancel', up);
       element.removeEventListener('wheel', wheel);
     };
-  }, [onSelect, schedule, zoomBy]);
+  }, [layout, onSelect, schedule, zoomBy]);
 
   function onKeyDown(event) {
     const selected = layout.byId.get(selectedId);
@@ -300,14 +310,29 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
 
   const shown = useMemo(() => {
     const inside = (x0, y0, x1, y1) => x1 >= drawn.x0 && x0 <= drawn.x1 && y1 >= drawn.y0 && y0 <= drawn.y1;
+    const nodes = layout.nodes.filter((node) => inside(node.x, node.y, node.x + cardWidth, node.y + cardHeight));
+    const links = layout.links
+      .filter((link) => inside(link.x0, link.y0, link.x1, link.y1))
+      .map((link) => link.d)
+      .join('');
+    if (drawn.detail !== 'box') return { nodes, links, shapes: null };
+    // Too small to read: every department's cards as one path (a handful of
+    // elements to paint instead of a thousand groups), the selected and
+    // matched ones on top as cards of their own.
+    const byColour = new Map();
+    const vacant = [];
+    for (const node of nodes) {
+      const box = `M${node.x},${node.y}h${cardWidth}v${cardHeight}h${-cardWidth}z`;
+      const colour = colourOf(node.role.department_id);
+      byColour.set(colour, (byColour.get(colour) ?? '') + box);
+      if (node.role.vacant) vacant.push(box);
+    }
     return {
-      nodes: layout.nodes.filter((node) => inside(node.x, node.y, node.x + cardWidth, node.y + cardHeight)),
-      links: layout.links
-        .filter((link) => inside(link.x0, link.y0, link.x1, link.y1))
-        .map((link) => link.d)
-        .join(''),
+      nodes: nodes.filter((node) => node.id === selectedId || matchedIds.has(node.id)),
+      links,
+      shapes: { byColour: [...byColour], vacant: vacant.join(''), count: nodes.length },
     };
-  }, [layout, drawn]);
+  }, [layout, drawn, colourOf, selectedId, matchedIds]);
 
   return (
     <div
@@ -321,8 +346,12 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
       onKeyDown={onKeyDown}
     >
       <svg class="org-svg" aria-hidden="true" focusable="false">
-        <g ref={world} class={`org-world detail-${drawn.detail}`}>
+        <g ref={world} class={`org-world detail-${drawn.detail}`} data-drawn={shown.shapes?.count ?? shown.nodes.length}>
           <path class="org-links" d={shown.links} />
+          {shown.shapes?.byColour.map(([colour, d]) => (
+            <path key={colour} class={`org-boxes department-${colour}`} d={d} />
+          ))}
+          {shown.shapes && <path class="org-boxes-vacant" d={shown.shapes.vacant} />}
           {shown.nodes.map((node) => (
             <Card
               key={node.id}
