@@ -113,6 +113,7 @@ async function coldLoad(browser, path, ready, storageState) {
     const paint = performance.getEntriesByName('first-contentful-paint')[0];
     const resources = performance.getEntriesByType('resource').map((entry) => ({
       name: entry.name, encodedBodySize: entry.encodedBodySize, transferSize: entry.transferSize,
+      requestStart: entry.requestStart, responseEnd: entry.responseEnd,
     }));
     const script = performance.getEntriesByType('resource').find((entry) => /\/assets\/index-.*\.js$/.test(entry.name));
     return {
@@ -239,6 +240,14 @@ for (const [label, path, ready, state] of parts.includes('cold') ? pages : []) {
   const documents = loads.map((load) => load.documentAt);
   const scripts = loads.map((load) => load.scriptAt);
   console.log(`| ${label} | ${kb(bytes)} (with headers) | ${files.length} | ${median(documents).toFixed(0)} ms | ${median(scripts).toFixed(0)} ms | ${median(paints).toFixed(0)} ms (${percentile(paints, 0.9).toFixed(0)}) | ${median(drawn).toFixed(0)} ms (${percentile(drawn, 0.9).toFixed(0)}) |`);
+  // The page's own API calls: when each was asked and answered (the rest of "drawn" is the browser's).
+  for (const call of path === '/org' || path === '/agents' ? ['org_chart', 'business_function_tree', 'agents?', 'agent_tools?'] : []) {
+    const entries = loads.map((load) => load.resources.find((entry) => entry.name.includes(`/rest/v1/${call.startsWith('agent') ? '' : 'rpc/'}${call}`)));
+    if (entries.some((entry) => !entry)) continue;
+    const asked = entries.map((entry) => entry.requestStart);
+    const answered = entries.map((entry) => entry.responseEnd);
+    console.log(`|   ${call.replace('?', '')}: asked at, answered at (medians) | ${(entries[0].transferSize / 1024).toFixed(1)} KB | | | ${median(asked).toFixed(0)} ms | | ${median(answered).toFixed(0)} ms |`);
+  }
   if (label.startsWith('chat')) {
     for (const entry of files) console.log(`|   ${new URL(entry.url).pathname} | ${kb(entry.encodedDataLength)} | | | | | |`);
   }

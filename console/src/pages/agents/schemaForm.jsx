@@ -217,13 +217,15 @@ function Field({ idPrefix, field, value, defaults, onChange, placed }) {
   const [localError, setLocalError] = useState(null);
   const current = valueAt(value, field.pointer);
   const fallback = defaultText(valueAt(defaults, field.pointer) ?? field.schema.default);
+  // A list's "Not set" option already names the default.
+  const hinted = field.kind === 'enum' || field.kind === 'boolean' ? null : fallback;
   const violations = placed.get(field.pointer);
   const invalid = Boolean(localError || violations?.length);
   const set = (next) => onChange(withValueAt(value, field.pointer, next));
   const attributes = {
     name: field.pointer,
     'aria-invalid': invalid ? 'true' : undefined,
-    'aria-describedby': describedBy(id, field, fallback, invalid),
+    'aria-describedby': describedBy(id, field, hinted, invalid),
   };
   const schema = field.schema;
   const unset = fallback !== null ? `Not set (default: ${fallback})` : 'Not set';
@@ -374,7 +376,7 @@ function Field({ idPrefix, field, value, defaults, onChange, placed }) {
     <div class={invalid ? 'field schema-field invalid' : 'field schema-field'}>
       <Label id={id} field={field} />
       {control}
-      <FieldMessages id={id} field={field} fallback={fallback} violations={violations} localError={localError} />
+      <FieldMessages id={id} field={field} fallback={hinted} violations={violations} localError={localError} />
     </div>
   );
 }
