@@ -7,7 +7,6 @@
 #include <boost/json/value.hpp>
 #include <cctype>
 #include <cmath>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -293,7 +292,7 @@ class Survey final : public valijson::constraints::ConstraintVisitor {
     return CheckSameValueCycles();
   }
 
-  const std::set<std::string>& patterns() const { return patterns_; }
+  const std::set<std::string>& Patterns() const { return patterns_; }
 
   bool visit(const AllOfConstraint& constraint) override {
     constraint.applyToSubschemas([this](unsigned, const Subschema* child) { return Reach(child, true); });
@@ -453,7 +452,7 @@ Result<std::shared_ptr<const Schema>> Compile(const json::value& document) {
 
   Survey survey(schema->parsed);
   if (Status surveyed = survey.Run(); !surveyed) return surveyed.error();
-  for (const std::string& source : survey.patterns()) {
+  for (const std::string& source : survey.Patterns()) {
     Result<detail::Pattern> pattern = detail::Pattern::Compile(source);
     if (!pattern) {
       return SchemaError(

@@ -1,6 +1,7 @@
 #include "jsonschema/json_value.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <boost/json/serialize.hpp>
 #include <cmath>
 #include <cstring>
@@ -133,11 +134,19 @@ long double NumberValue(const json::value& value) {
 }
 
 std::size_t CodePoints(std::string_view text) {
-  std::size_t count = 0;
-  for (char byte : text) {
-    if ((static_cast<unsigned char>(byte) & 0xC0) != 0x80) ++count;
+  // Counts the continuation bytes (10xxxxxx) eight at a time: a byte's bit 7
+  // set and bit 6 clear; `word << 1` brings each byte's bit 6 to its bit 7.
+  std::size_t continuations = 0;
+  std::size_t at = 0;
+  for (; at + 8 <= text.size(); at += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, text.data() + at, sizeof word);
+    continuations += static_cast<std::size_t>(std::popcount(word & ~(word << 1) & 0x8080808080808080ULL));
   }
-  return count;
+  for (; at < text.size(); ++at) {
+    if ((static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++continuations;
+  }
+  return text.size() - continuations;
 }
 
 void AppendPointerToken(std::string& pointer, std::string_view token) {

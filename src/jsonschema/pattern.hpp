@@ -58,8 +58,8 @@ class Pattern {
   // pattern over kMaxPatternWeight, or one WeighPattern refuses, is an error.
   static Result<Pattern> Compile(std::string_view source);
 
-  const std::string& source() const { return source_; }
-  const PatternWeight& weight() const { return weight_; }
+  const std::string& Source() const { return source_; }
+  const PatternWeight& Weight() const { return weight_; }
   // The work units a search of a `subject_bytes` long subject may take:
   // (bytes + 1) * (weight + kPatternWorkPerByte) + (bytes + 1)^2 *
   // lookahead weight, saturating (see kMaxPatternWork in jsonschema/schema.hpp).

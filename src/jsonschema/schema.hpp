@@ -13,11 +13,13 @@
 // "$ref" reaches only into the same document ("#/definitions/x"); a reference
 // to another document is refused when the schema is compiled, never fetched.
 // "$id" does not change the base of references (valijson reads "id" only).
+// "contentMediaType" and "contentEncoding" are annotations too.
 // Patterns are ECMAScript as libstdc++'s std::regex reads it, over bytes: no
 // backreferences, no lookbehind, no \p{...}, and "." matches one byte of a
 // multi-byte UTF-8 character. A number with a zero fraction (1.0) is an
-// integer; enum, const and uniqueItems compare numbers exactly (1 equals
-// 1.0); minimum, maximum and multipleOf hold their bound as a double.
+// integer from draft-06 on, not in draft-04 (unless beyond 64 bits); enum,
+// const and uniqueItems compare numbers exactly (1 equals 1.0); minimum,
+// maximum and multipleOf hold their bound as a double.
 //
 // Schemas and instances are treated as hostile: the bounds below keep a
 // Compile or a Validate from crashing the process or holding a thread for
@@ -82,17 +84,23 @@ inline constexpr std::size_t kMaxInstanceDepth = 64;
 inline constexpr std::size_t kMaxPatternSubjectBytes = 10'000;
 // The work all pattern searches of one Validate may take, in units of
 // (subject bytes + 1) * (pattern weight + 16), plus (subject bytes + 1)^2 *
-// weight for a lookahead, which runs again from every position. Measured at
-// 3 to 11 ns a unit on the shared 2-core machine under load, so at most about
-// 25 ms; typically it allows some 2,000 matches of short strings.
+// weight for a lookahead, which runs again from every position. Typically
+// it allows some 2,000 matches of short strings.
 inline constexpr std::uint64_t kMaxPatternWork = 2'000'000;
-// The other work of one Validate: a step per subschema applied to a value,
-// per keyword checked, per value compared or hashed (enum, const,
+// The other work of one Validate: three steps per subschema applied to a
+// value, one per keyword checked, per value compared or hashed (enum, const,
 // uniqueItems), per member or item looked up, and per 64 bytes read or
 // copied (maxLength and minLength count characters, comparisons, names
-// added to a violation's path). Measured at 10 to 45 ns a step on the same
-// machine: at most about 45 ms.
+// added to a violation's path).
 inline constexpr std::uint64_t kMaxValidationSteps = 1'000'000;
+// What the two budgets cost, measured in thread CPU time on the shared 2-core
+// development machine (RelWithDebInfo, load 5 to 7 from other builds), with
+// the costliest inputs found: a pattern unit 2 to 15 ns ("(a|aa){1,100}c",
+// all states live, is the worst), so the pattern budget 17 to 30 ms; a step
+// 8 to 16 ns (applying subschemas to 200,000 items, 1,000 maxLength checks of
+// a 10 MB string, anyOf over many items, a schema that doubles per level),
+// so the step budget at most 16 ms. A Validate thus ends within about 50 ms.
+
 // Subschemas applied within each other (each level uses about 300 bytes of
 // stack: at this depth a Validate uses about 170 KB).
 inline constexpr std::size_t kMaxEvaluationDepth = 512;
@@ -108,7 +116,7 @@ struct Violation {
   std::string path;
   // The schema keyword that failed: "type", "maximum", "required",
   // "additionalProperties", "pattern", "enum", ...; "false" for a false
-  // schema; kLimitKeyword for a bound.
+  // schema; kLimitKeyword (or "pattern") for a bound.
   std::string keyword;
   // Short and human readable: "must be <= 5".
   std::string message;
@@ -128,8 +136,9 @@ Result<std::shared_ptr<const Schema>> Compile(const boost::json::value& schema);
 Draft DraftOf(const Schema& schema);
 
 // Every violation of `instance`, at most `limit` (and at least one when it
-// is invalid), in a stable order: by subschema, "type" first, then the other
-// keywords; members and items in order. Empty when the instance is valid.
+// is invalid), in a stable order: subschema by subschema, "type" first, then
+// the other keywords in valijson's order; "properties" by name, the other
+// members and the items in the instance's order. Empty when it is valid.
 std::vector<Violation> Validate(const Schema& schema, const boost::json::value& instance, std::size_t limit = 20);
 
 // One line for an error message: "/retries: maximum: must be <= 5"; the root

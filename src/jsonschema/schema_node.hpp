@@ -56,10 +56,10 @@ class FrozenJson final : public valijson::adapters::FrozenValue {
  public:
   explicit FrozenJson(const boost::json::value& value) : value_(value) {}
   FrozenValue* clone() const override { return new FrozenJson(value_); }
-  // valijson's own comparison; the validator uses value() instead.
+  // valijson's own comparison; the validator uses Value() instead.
   bool equalTo(const valijson::adapters::Adapter& other, bool strict) const override;
 
-  const boost::json::value& value() const { return value_; }
+  const boost::json::value& Value() const { return value_; }
 
  private:
   boost::json::value value_;

@@ -4,27 +4,7 @@
 // (tests/js/run.sh starts it and exports the keys and users).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient } from '@supabase/supabase-js';
-import WebSocket from 'ws';
-
-const url = process.env.AGENTBASE_URL;
-const anonKey = process.env.AGENTBASE_ANON_KEY;
-const serviceKey = process.env.AGENTBASE_SERVICE_KEY;
-
-function client(key = anonKey) {
-  return createClient(url, key, {
-    realtime: { transport: WebSocket },
-    auth: { persistSession: false, autoRefreshToken: false },
-  });
-}
-
-async function signedIn(name) {
-  const [email, password] = process.env[`AGENTBASE_USER_${name}`].split(':');
-  const supabase = client();
-  const { data, error } = await supabase.auth.signInWithPassword({ email, password });
-  assert.equal(error, null, `sign-in of ${name}`);
-  return { supabase, user: data.user };
-}
+import { client, serviceKey, signedIn } from './lib/memory.js';
 
 const stamp = Date.now();
 const searchConfigSchema = {

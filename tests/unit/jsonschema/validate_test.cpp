@@ -33,6 +33,10 @@ const KeywordCase kKeywordCases[] = {
     {R"({"type": ["string", "integer", "boolean"]})", "[]", {{"", "type", "must be boolean, integer or string"}}},
     {R"({"type": "integer"})", "1.5", {{"", "type", "must be integer"}}},
     {R"({"type": "integer"})", "1.0", {}},
+    {R"({"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"})",
+     "1.0",
+     {{"", "type", "must be integer"}}},
+    {R"({"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"})", "1", {}},
     {R"({"type": "number"})", "18446744073709551615", {}},
     // EnumConstraint
     {R"({"enum": ["fast", "slow"]})", R"("medium")", {{"", "enum", R"(must be one of "fast", "slow")"}}},
@@ -63,6 +67,10 @@ const KeywordCase kKeywordCases[] = {
     // MaxLengthConstraint, MinLengthConstraint: code points, not bytes
     {R"({"maxLength": 3})", R"("abcd")", {{"", "maxLength", "must be at most 3 characters long"}}},
     {R"({"maxLength": 3})", "\"\u65e5\u672c\u8a9e\"", {}},
+    {R"({"maxLength": 10})", "\"a\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\"", {}},
+    {R"({"maxLength": 10})",
+     "\"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\"",
+     {{"", "maxLength", "must be at most 10 characters long"}}},
     {R"({"minLength": 1})", R"("")", {{"", "minLength", "must be at least 1 character long"}}},
     // PatternConstraint
     {R"({"pattern": "^[a-z]+$"})", R"("Abc")", {{"", "pattern", "must match the pattern ^[a-z]+$"}}},
