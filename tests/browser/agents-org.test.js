@@ -611,7 +611,9 @@ test('org chart: tenant B’s agent appears nowhere: its role stays vacant for t
 test('org chart: a department’s own chart, axe in the dark theme and at 390 px', async () => {
   await page.getByRole('combobox', { name: 'Department' }).selectOption({ label: '  Platform (2)' });
   await page.getByText('1 departments · 2 roles · 1 of your agents on them · 1 vacant').waitFor();
-  assert.equal(await page.locator('.org-card').count(), 2);
+  // Drawn in the frame after the chart fits itself to its new size.
+  await page.waitForFunction(() => document.querySelectorAll('.org-card').length === 2);
+  assert.deepEqual(await page.locator('.org-card-name').allTextContents(), ['Platform Lead', 'Database Reliability E…']);
   await page.getByRole('combobox', { name: 'Department' }).selectOption('');
   await page.getByText('5 departments · 12 roles').waitFor();
   await setTheme(page, 'dark');

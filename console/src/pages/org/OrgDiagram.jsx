@@ -139,17 +139,36 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
     [apply, setView],
   );
 
+  const fitScale = useCallback(() => {
+    const { x0, y0, x1, y1 } = layout.bounds;
+    const { width, height } = size.current;
+    return Math.min(1, Math.max(minScale, Math.min((width - 32) / (x1 - x0), (height - 32) / (y1 - y0))));
+  }, [layout]);
+
   const fit = useCallback(
     (animated = true) => {
       const { x0, y0, x1, y1 } = layout.bounds;
       const { width, height } = size.current;
-      const k = Math.min(1, Math.max(minScale, Math.min((width - 32) / (x1 - x0), (height - 32) / (y1 - y0))));
+      const k = fitScale();
       const target = { k, x: (width - (x1 - x0) * k) / 2 - x0 * k, y: Math.max(16, (height - (y1 - y0) * k) / 2) - y0 * k };
       if (animated) animateTo(target);
       else setView(target);
     },
-    [layout, animateTo, setView],
+    [layout, fitScale, animateTo, setView],
   );
+
+  // The first view: the whole chart when its cards can still be read, else
+  // its top, readable (a thousand roles fitted to a screen are specks; Fit
+  // and 0 still show them all).
+  const overview = useCallback(() => {
+    const top = moves.top();
+    if (fitScale() >= 0.3 || !top) {
+      fit(false);
+      return;
+    }
+    const k = 0.6;
+    setView({ k, x: size.current.width / 2 - (top.x + cardWidth / 2) * k, y: 24 - top.y * k });
+  }, [moves, fitScale, fit, setView]);
 
   const centreOn = useCallback(
     (id, { zoom = true } = {}) => {
@@ -183,7 +202,7 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
       size.current = { width: element.clientWidth, height: element.clientHeight };
     };
     measure();
-    fit(false);
+    overview();
     // A resize keeps what was at the centre at the centre (a search's
     // results above the chart make it shorter just as it centres a role).
     const observer = new ResizeObserver(() => {
@@ -204,7 +223,7 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
       cancelAnimationFrame(frame.current);
       cancelAnimationFrame(animation.current);
     };
-  }, [fit, schedule]);
+  }, [overview, schedule]);
 
   // Dragging pans, two fingers pinch, a press without a drag picks a role.
   useEffect(() => {
