@@ -562,6 +562,10 @@ test('org chart: clicking a role shows its details; the keyboard moves along the
   await details().getByRole('heading', { name: 'Head of Support' }).waitFor();
   await page.keyboard.press('ArrowUp');
   await details().getByRole('heading', { name: 'Chief Executive' }).waitFor();
+  // Enter goes to the role’s details (then back to the chart for its zoom).
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Chief Executive');
+  await canvas().focus();
   // Zoom by keyboard: + twice doubles the scale (less the rounding), 0 fits it all again.
   const scale = () => page.locator('.org-world').evaluate((g) => Number(/scale\(([^)]+)\)/.exec(g.getAttribute('transform'))[1]));
   const before = await scale();

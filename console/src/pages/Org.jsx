@@ -49,7 +49,9 @@ function RoleDetails({ node, layout, departments, functionsByRole, onSelectRole,
   return (
     <div class="org-details-body">
       <p class="detail-kind">Role</p>
-      <h2 id="org-details-title">{role.name}</h2>
+      <h2 id="org-details-title" tabIndex={-1}>
+        {role.name}
+      </h2>
       <p class="muted small">
         <span class="level-tag">{role.level}</span> {department ? department.name : 'No department'} · <code>{role.slug}</code>
       </p>
@@ -120,7 +122,9 @@ function FunctionDetails({ entry, layout, onSelectRole }) {
   return (
     <div class="org-details-body">
       <p class="detail-kind">Business function</p>
-      <h2 id="org-details-title">{entry.name}</h2>
+      <h2 id="org-details-title" tabIndex={-1}>
+        {entry.name}
+      </h2>
       <p class="muted small">
         <span class="category-tag">{entry.category}</span> <code>{entry.slug}</code>
       </p>
@@ -422,8 +426,8 @@ export function OrgPage() {
           <SearchResults results={results} layout={layout} departments={departments} onPick={(id) => selectRole(id, { centre: true })} />
         )}
         <p id="org-help" class="muted small org-help">
-          Drag to pan; wheel, pinch or + and − to zoom. With the chart focused, the arrow keys move between roles, Shift and
-          an arrow pans, 0 shows it all.
+          Drag to pan; wheel, pinch or + and − to zoom. With the chart focused, the arrow keys move between roles, Enter goes
+          to the role’s details, Shift and an arrow pans, 0 shows it all.
         </p>
         <ErrorMessage error={error} />
         {!chart && !error && <Spinner label="Loading the org chart" />}
@@ -436,6 +440,7 @@ export function OrgPage() {
             selectedId={selectedNode?.id ?? null}
             matchedIds={matchedIds}
             onSelect={selectRole}
+            onOpen={() => document.getElementById('org-details-title')?.focus()}
             label={`Org chart: ${counts.roles} roles in ${counts.departments} departments`}
             helpId="org-help"
             controls={controls}

@@ -57,8 +57,9 @@ function Card({ node, detail, department, colour, selected, matched }) {
   );
 }
 
-// `controls` (a ref) receives fit, centreOn and zoomBy for the page's buttons and search.
-export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedIds, onSelect, label, helpId, controls }) {
+// `controls` (a ref) receives fit, centreOn and zoomBy for the page's buttons and search;
+// onOpen(id) is Enter on the selected role.
+export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedIds, onSelect, onOpen, label, helpId, controls }) {
   const container = useRef(null);
   const world = useRef(null);
   const view = useRef({ x: 0, y: 0, k: 1 });
@@ -316,6 +317,7 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
     else if (event.key === 'ArrowLeft') next = selected ? moves.sibling(selected, -1) : moves.top();
     else if (event.key === 'ArrowRight') next = selected ? moves.sibling(selected, 1) : moves.top();
     else if (event.key === 'Home') next = moves.top();
+    else if (event.key === 'Enter' && selected) onOpen(selected.id);
     else if (event.key === '+' || event.key === '=') zoomBy(1.25);
     else if (event.key === '-' || event.key === '_') zoomBy(0.8);
     else if (event.key === '0') fit();
