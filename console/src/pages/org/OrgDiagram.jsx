@@ -19,10 +19,42 @@ function clip(text, length) {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }
 
+// A name in at most `count` lines of `width` characters, words kept whole
+// where they fit, an ellipsis where the name does not.
+function wrap(text, width, count) {
+  const lines = [];
+  let line = '';
+  for (const word of (text ?? '').split(/\s+/).filter(Boolean)) {
+    const joined = line ? `${line} ${word}` : word;
+    if (joined.length <= width) line = joined;
+    else {
+      if (line) lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  const kept = lines.slice(0, count).map((entry) => clip(entry, width));
+  if (lines.length > count) kept[count - 1] = `${kept[count - 1].slice(0, width - 1)}…`;
+  return kept;
+}
+
 function agentLine(role) {
   if (!role.agents?.length) return 'Vacant';
   const names = role.agents.map((agent) => agent.name);
   return names.length === 1 ? names[0] : `${names.length} agents: ${names.join(', ')}`;
+}
+
+// Names only, large enough to read at a third of the full size.
+function NameLines({ lines }) {
+  return (
+    <text class="org-card-name large" x="16" y={lines.length === 1 ? 46 : 33}>
+      {lines.map((line, index) => (
+        <tspan key={index} x="16" dy={index ? 26 : 0}>
+          {line}
+        </tspan>
+      ))}
+    </text>
+  );
 }
 
 function Card({ node, detail, department, colour, selected, matched }) {
@@ -49,9 +81,7 @@ function Card({ node, detail, department, colour, selected, matched }) {
         </>
       )}
       {detail === 'name' && (
-        <text class="org-card-name large" x="16" y={cardHeight / 2 + 8}>
-          {clip(role.name, 15)}
-        </text>
+        <NameLines lines={wrap(role.name, 15, 2)} />
       )}
     </g>
   );
