@@ -106,6 +106,9 @@ async function seedTools(tenantA, tenantB) {
     { tenant_id: tenantA, name: 'Support agent', description: 'Answers customers', model: 'gpt-4o-mini' },
     { tenant_id: tenantA, name: 'Research agent', description: 'Reads and summarises', model: 'gpt-4o' },
   ]);
+  // Enough agents for the list to offer its filter (more than 8 with the org's).
+  await insert('agents', ['Billing helper', 'Calendar helper', 'Outreach helper', 'Triage helper']
+    .map((name) => ({ tenant_id: tenantA, name })));
   const [other] = await insert('agents', [{ tenant_id: tenantB, name: `Zebraquartz ops`, description: `B’s ${tenantBMarker}` }]);
   ids.agents = { support: support.id, research: research.id, tenantB: other.id };
   for (const [slug, config] of [
@@ -232,7 +235,12 @@ test('agents & tools: the tenant’s agents, an agent’s tools in priority orde
   await page.getByRole('link', { name: 'Agents & tools' }).click();
   const agents = page.getByRole('list', { name: 'Agents' });
   await agents.getByRole('link', { name: /Support agent/ }).waitFor();
-  assert.deepEqual(await agents.locator('.agent-name').allInnerTexts(), ['Atlas', 'Nova', 'Pixel', 'Research agent', 'Support agent']);
+  assert.deepEqual(await agents.locator('.agent-name').allInnerTexts(), [
+    'Atlas', 'Billing helper', 'Calendar helper', 'Nova', 'Outreach helper', 'Pixel', 'Research agent', 'Support agent',
+    'Triage helper',
+  ]);
+  await page.getByLabel('Filter the agents by name').fill('AGENT');
+  assert.deepEqual(await agents.locator('.agent-name').allInnerTexts(), ['Research agent', 'Support agent']);
   await agents.getByRole('link', { name: /Support agent/ }).click();
   await toolList().waitFor();
   assert.equal(new URL(page.url()).pathname, `/agents/${ids.agents.support}`);
@@ -613,7 +621,7 @@ test('org chart: tenant B’s agent appears nowhere: its role stays vacant for t
 });
 
 test('org chart: a department’s own chart, axe in the dark theme and at 390 px', async () => {
-  await page.getByRole('combobox', { name: 'Department' }).selectOption({ label: '  Platform (2)' });
+  await page.getByRole('combobox', { name: 'Department' }).selectOption({ label: '\u00a0\u00a0Platform (2)' });
   await page.getByText('1 departments · 2 roles · 1 of your agents on them · 1 vacant').waitFor();
   // Drawn in the frame after the chart fits itself to its new size.
   await page.waitForFunction(() => document.querySelectorAll('.org-card').length === 2);

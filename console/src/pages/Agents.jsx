@@ -641,6 +641,11 @@ export function AgentsPage({ path }) {
   }, []);
 
   const agent = agents?.find((entry) => entry.id === agentId);
+  const [filter, setFilter] = useState('');
+  const shownAgents = useMemo(() => {
+    const wanted = filter.trim().toLowerCase();
+    return wanted ? (agents ?? []).filter((entry) => entry.name.toLowerCase().includes(wanted)) : (agents ?? []);
+  }, [agents, filter]);
 
   return (
     <div class={agentId ? 'agents has-selection' : 'agents'}>
@@ -648,11 +653,26 @@ export function AgentsPage({ path }) {
         <div class="sidebar-head">
           <h1 id="agents-title">Agents &amp; tools</h1>
         </div>
+        {agents && agents.length > 8 && (
+          <div class="search-form">
+            <label class="visually-hidden" for="agent-filter">
+              Filter the agents by name
+            </label>
+            <input
+              id="agent-filter"
+              type="search"
+              placeholder="Filter the agents by name"
+              value={filter}
+              onInput={(event) => setFilter(event.currentTarget.value)}
+            />
+          </div>
+        )}
         <ErrorMessage error={error} />
         {!agents && !error && <Spinner label="Loading agents" />}
         {agents && agents.length === 0 && <p class="empty">This tenant has no agents yet.</p>}
+        {agents && agents.length > 0 && shownAgents.length === 0 && <p class="empty">No agent’s name has “{filter}”.</p>}
         <ul class="agent-list" aria-label="Agents">
-          {(agents ?? []).map((entry) => {
+          {shownAgents.map((entry) => {
             const count = counts.get(entry.id) ?? { tools: 0, enabled: 0 };
             return (
               <li key={entry.id}>

@@ -404,7 +404,7 @@ export function OrgPage() {
               <option value="">All departments</option>
               {allDepartments.map((entry) => (
                 <option key={entry.id} value={entry.id}>
-                  {`${'  '.repeat(entry.depth)}${entry.name} (${entry.role_count})`}
+                  {`${'\u00a0\u00a0'.repeat(entry.depth)}${entry.name} (${entry.role_count})`}
                 </option>
               ))}
             </select>
