@@ -621,11 +621,15 @@ test('org chart: tenant B’s agent appears nowhere: its role stays vacant for t
 });
 
 test('org chart: a department’s own chart, axe in the dark theme and at 390 px', async () => {
-  await page.getByRole('combobox', { name: 'Department' }).selectOption({ label: '\u00a0\u00a0Platform (2)' });
+  // Platform, a department of Engineering, from the department tree.
+  await page.getByRole('list', { name: 'Departments of Engineering' }).getByRole('button', { name: 'Platform' }).click();
+  assert.equal(await page.getByRole('combobox', { name: 'Department' }).inputValue(), ids.departments.platform);
   await page.getByText('1 departments · 2 roles · 1 of your agents on them · 1 vacant').waitFor();
   // Drawn in the frame after the chart fits itself to its new size.
   await page.waitForFunction(() => document.querySelectorAll('.org-card').length === 2);
   assert.deepEqual(await page.locator('.org-card-name').allTextContents(), ['Platform Lead', 'Database Reliability E…']);
+  await page.getByRole('combobox', { name: 'Department' }).selectOption({ label: 'Customer Support (4)' });
+  await page.getByText('1 departments · 4 roles · 1 of your agents on them · 3 vacant').waitFor();
   await page.getByRole('combobox', { name: 'Department' }).selectOption('');
   await page.getByText('5 departments · 12 roles').waitFor();
   await setTheme(page, 'dark');

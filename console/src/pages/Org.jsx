@@ -213,6 +213,36 @@ function FunctionItem({ entry, depth, selectedId, onSelect }) {
   );
 }
 
+// The departments as nested lists: colour, name, roles and vacancies; a
+// department's button shows its own chart (pressed again, all of them).
+function DepartmentTree({ departments, label, colourOf, chosenId, onChoose }) {
+  return (
+    <ul class="department-tree small" aria-label={label}>
+      {departments.map((entry) => (
+        <li key={entry.id}>
+          <span class={`swatch department-${colourOf(entry.id)}`} aria-hidden="true" />
+          <button type="button" class="link-button" aria-pressed={entry.id === chosenId} onClick={() => onChoose(entry.id)}>
+            {entry.name}
+          </button>
+          <span class="muted">
+            {' '}
+            {entry.role_count} role{entry.role_count === 1 ? '' : 's'}, {entry.vacancy_count} vacant
+          </span>
+          {entry.departments?.length > 0 && (
+            <DepartmentTree
+              departments={entry.departments}
+              label={`Departments of ${entry.name}`}
+              colourOf={colourOf}
+              chosenId={chosenId}
+              onChoose={onChoose}
+            />
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function SearchResults({ results, layout, departments, onPick }) {
   const groups = [
     ['Roles by name', results.byName.map((node) => ({ node, note: null }))],
@@ -259,7 +289,8 @@ function SearchResults({ results, layout, departments, onPick }) {
 export function OrgPage() {
   const [departmentId, setDepartmentId] = useState('');
   const [chart, setChart] = useState(null);
-  const [allDepartments, setAllDepartments] = useState([]);
+  const [departmentTree, setDepartmentTree] = useState([]);
+  const allDepartments = useMemo(() => flattenDepartments(departmentTree), [departmentTree]);
   const [functions, setFunctions] = useState(null);
   const [error, setError] = useState(null);
   const [functionsError, setFunctionsError] = useState(null);
@@ -278,7 +309,7 @@ export function OrgPage() {
       .then((loaded) => {
         if (!current) return;
         setChart(loaded);
-        if (!departmentId) setAllDepartments(flattenDepartments(loaded.departments));
+        if (!departmentId) setDepartmentTree(loaded.departments);
       })
       .catch((failed) => current && setError(failed));
     return () => {
@@ -449,22 +480,6 @@ export function OrgPage() {
         <p class="visually-hidden" role="status">
           {announcement}
         </p>
-        {allDepartments.length > 0 && (
-          <ul class="department-legend small" aria-label="Departments">
-            {allDepartments
-              .filter((entry) => entry.depth === 0 || allDepartments.length <= 12)
-              .map((entry) => (
-                <li key={entry.id}>
-                  <span class={`swatch department-${colourOf(entry.id)}`} aria-hidden="true" />
-                  {entry.name}
-                  <span class="muted">
-                    {' '}
-                    {entry.role_count} role{entry.role_count === 1 ? '' : 's'}, {entry.vacancy_count} vacant
-                  </span>
-                </li>
-              ))}
-          </ul>
-        )}
       </div>
       <aside class="org-side">
         <section class="org-details card" aria-labelledby={selectedNode || selectedFunction ? 'org-details-title' : 'org-details-empty'}>
@@ -488,6 +503,19 @@ export function OrgPage() {
             </p>
           )}
         </section>
+        {departmentTree.length > 0 && (
+          <section class="org-departments" aria-labelledby="departments-title">
+            <h2 id="departments-title">Departments</h2>
+            <p class="muted small">Each department’s colour in the chart; pick one for its own chart.</p>
+            <DepartmentTree
+              departments={departmentTree}
+              label="Departments"
+              colourOf={colourOf}
+              chosenId={departmentId}
+              onChoose={(id) => setDepartmentId(id === departmentId ? '' : id)}
+            />
+          </section>
+        )}
         <section class="org-functions" aria-labelledby="functions-title">
           <h2 id="functions-title">Business functions</h2>
           <ErrorMessage error={functionsError} />
