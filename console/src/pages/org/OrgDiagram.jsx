@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { cardHeight, cardWidth, neighbours } from './layout.js';
 
 // The org chart as SVG. Pan and zoom move one group (a transform attribute
@@ -226,14 +226,17 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
     controls.current = { fit, centreOn, zoomBy };
   }, [controls, fit, centreOn, zoomBy]);
 
-  // The screen's size, and a first view of the whole chart.
-  useEffect(() => {
+  // The screen's size and the first view, before the first paint (so that
+  // the cards come with it, not a frame or two later).
+  useLayoutEffect(() => {
     const element = container.current;
     const measure = () => {
       size.current = { width: element.clientWidth, height: element.clientHeight };
     };
     measure();
     overview();
+    cancelAnimationFrame(frame.current);
+    apply();
     // A resize keeps what was at the centre at the centre (a search's
     // results above the chart make it shorter just as it centres a role).
     const observer = new ResizeObserver(() => {
@@ -254,7 +257,7 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
       cancelAnimationFrame(frame.current);
       cancelAnimationFrame(animation.current);
     };
-  }, [overview, schedule]);
+  }, [overview, apply, schedule]);
 
   // Dragging pans, two fingers pinch, a press without a drag picks a role.
   useEffect(() => {
