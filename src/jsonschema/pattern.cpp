@@ -181,7 +181,34 @@ Result<PatternWeight> WeighPattern(std::string_view source) {
   return groups.front().total;
 }
 
+namespace {
+
+// libstdc++ reads the number after a '{' into a long before it checks that
+// the brace is a quantifier at all (e.g. "??{2,18446744073709551616}"): 19
+// digits or more overflow, which is undefined behaviour. No count that long
+// could pass the weight bound anyway.
+bool HasOverlongBraceNumber(std::string_view source) {
+  constexpr std::size_t kMaxDigits = 9;
+  std::size_t digits = 0;
+  bool counting = false;
+  for (std::size_t at = 0; at < source.size(); ++at) {
+    char c = source[at];
+    if (IsDigit(c)) {
+      if (counting && ++digits > kMaxDigits) return true;
+      continue;
+    }
+    counting = c == '{' || (c == ',' && counting);
+    digits = 0;
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<Pattern> Pattern::Compile(std::string_view source) {
+  if (HasOverlongBraceNumber(source)) {
+    return Error::InvalidInput("it has a number of more than 9 digits after a '{'", "json-schema");
+  }
   Result<PatternWeight> weight = WeighPattern(source);
   if (!weight) return weight.error();
   std::uint64_t total = Add(weight->weight, weight->lookahead_weight);

@@ -67,6 +67,11 @@ TEST(JsonSchemaPattern, CompileChecksSyntaxAndSize) {
   EXPECT_THAT(Pattern::Compile("a)(b").error().message, HasSubstr("not a valid regular expression"));
   EXPECT_THAT(Pattern::Compile("a{1001}").error().message, HasSubstr("it is too large: it weighs about 2002"));
   EXPECT_TRUE(Pattern::Compile("a{499}").ok());
+  // libstdc++ would read these numbers into a long and overflow (found by
+  // fuzz_json_schema): refused before std::regex sees them.
+  for (const char* overlong : {"??{2,18446744073709551616}", "a{18446744073709551616}", "x{1234567890,}"}) {
+    EXPECT_THAT(Pattern::Compile(overlong).error().message, HasSubstr("more than 9 digits after a '{'")) << overlong;
+  }
 }
 
 TEST(JsonSchemaPattern, SearchIsUnanchoredAsEcmaScriptSays) {
