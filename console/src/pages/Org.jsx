@@ -347,7 +347,8 @@ export function OrgPage() {
     (node) => {
       const role = node.role;
       const agents = role.agents?.length ? `Agents: ${role.agents.map((agent) => agent.name).join(', ')}.` : 'Vacant.';
-      return `${role.name}, ${role.level}, ${departments.get(role.department_id)?.name ?? 'no department'}. ${agents} ${role.reports?.length ?? 0} direct reports.`;
+      const department = departments.get(role.department_id)?.name ?? 'no department';
+      return `${role.name}, ${role.level}, ${department}. ${agents} ${role.reports?.length ?? 0} direct reports.`;
     },
     [departments],
   );
@@ -496,7 +497,11 @@ export function OrgPage() {
               }}
             />
           ) : selectedFunction ? (
-            <FunctionDetails entry={selectedFunction} layout={layout ?? { byId: new Map() }} onSelectRole={(id) => selectRole(id, { centre: true })} />
+            <FunctionDetails
+              entry={selectedFunction}
+              layout={layout ?? { byId: new Map() }}
+              onSelectRole={(id) => selectRole(id, { centre: true })}
+            />
           ) : (
             <p id="org-details-empty" class="muted small">
               Pick a role in the chart or a business function below to see its details.

@@ -117,7 +117,8 @@ export function UsageChart({ agentId, toolId, toolName }) {
           <p class="small muted">
             {totals.calls === 0
               ? `No calls of ${toolName} in this window.`
-              : `${totals.calls} calls and ${totals.errors} errors of ${toolName} in this window; the busiest ${periods[period].unit} was ${when(totals.busiest)} with ${series.calls[totals.busiest]} calls.`}
+              : `${totals.calls} calls and ${totals.errors} errors of ${toolName} in this window; ` +
+                `the busiest ${periods[period].unit} was ${when(totals.busiest)} with ${series.calls[totals.busiest]} calls.`}
           </p>
           <details class="usage-table">
             <summary>The numbers as a table</summary>
