@@ -2,8 +2,10 @@
 import { a1, baseUrl, launchBrowser, service, signedInClient } from '../../tests/browser/lib.js';
 
 const runs = Number(process.env.RUNS ?? 10);
-// PARTS: which measurements (cold loads, scrolling), default both.
-const parts = (process.env.PARTS ?? 'cold,scroll').split(',');
+// PARTS: which measurements (cold loads, scrolling, the org chart's pan and zoom), default all.
+const parts = (process.env.PARTS ?? 'cold,scroll,org').split(',');
+const roleCount = 1000;
+const orgAgentCount = 2000;
 const messageCount = 1000;
 const conversationCount = 1000;
 
@@ -51,6 +53,47 @@ async function seed(userId) {
   return long.id;
 }
 
+// An organisation of 1,000 roles (a chief, 6 vice presidents, 30 directors,
+// 150 managers and 813 people reporting to them, 5 or 6 each) in 10
+// departments, with 2,000 of the tenant's agents on nine roles in ten.
+async function seedOrg(userId) {
+  const { data: profile } = await service.from('profiles').select('tenant_id').eq('id', userId).single();
+  const insert = async (table, rows) => {
+    for (let i = 0; i < rows.length; i += 250) {
+      const { error } = await service.from(table).insert(rows.slice(i, i + 250));
+      if (error) throw new Error(`${table}: ${error.message}`);
+    }
+  };
+  const departments = Array.from({ length: 10 }, (_, i) => ({ id: crypto.randomUUID(), slug: `bench-department-${i}`, name: `Department ${i}` }));
+  await insert('departments', departments);
+  const skills = ['postgresql', 'negotiation', 'writing', 'kubernetes', 'accounting', 'design', 'support', 'sql', 'planning', 'hiring'];
+  const roles = [];
+  const add = (name, level, manager, department) => {
+    const role = {
+      id: crypto.randomUUID(), slug: `bench-role-${roles.length}`, name, level, reports_to_role_id: manager?.id ?? null,
+      department_id: department.id, responsibilities: [`Own the work of ${name}`, 'Report weekly'],
+      required_skills: [skills[roles.length % skills.length], skills[(roles.length * 3 + 1) % skills.length]],
+    };
+    roles.push(role);
+    return role;
+  };
+  const chief = add('Chief Executive', 'executive', null, departments[0]);
+  const vps = Array.from({ length: 6 }, (_, i) => add(`Vice President ${i}`, 'executive', chief, departments[1 + i]));
+  const directors = vps.flatMap((vp, v) => Array.from({ length: 5 }, (_, i) => add(`Director ${v * 5 + i}`, 'senior', vp, departments[1 + v])));
+  const managers = directors.flatMap((director, d) =>
+    Array.from({ length: 5 }, (_, i) => add(`Manager ${d * 5 + i}`, 'mid', director, departments[(d % 9) + 1])));
+  for (let i = 0; roles.length < roleCount; i += 1) {
+    const manager = managers[i % managers.length];
+    add(`Specialist ${i}`, i % 2 ? 'junior' : 'entry', manager, departments.find((department) => department.id === manager.department_id));
+  }
+  await insert('organizational_roles', roles);
+  const staffed = roles.filter((_, index) => index % 10 !== 3);
+  const agents = Array.from({ length: orgAgentCount }, (_, i) => ({
+    tenant_id: profile.tenant_id, name: `Agent ${i}`, organizational_role_id: staffed[i % staffed.length].id,
+  }));
+  await insert('agents', agents);
+}
+
 // Every response a cold load of `path` fetched from the server, with its
 // compressed size (what crossed the wire, without headers) until `ready`.
 async function coldLoad(browser, path, ready, storageState) {
@@ -70,6 +113,7 @@ async function coldLoad(browser, path, ready, storageState) {
     const paint = performance.getEntriesByName('first-contentful-paint')[0];
     const resources = performance.getEntriesByType('resource').map((entry) => ({
       name: entry.name, encodedBodySize: entry.encodedBodySize, transferSize: entry.transferSize,
+      requestStart: entry.requestStart, responseEnd: entry.responseEnd,
     }));
     const script = performance.getEntriesByType('resource').find((entry) => /\/assets\/index-.*\.js$/.test(entry.name));
     return {
@@ -160,7 +204,8 @@ function frameSummary(label, { intervals, height }) {
 }
 
 const { userId } = await signedInClient(a1);
-const conversationId = await seed(userId);
+const conversationId = parts.includes('cold') || parts.includes('scroll') ? await seed(userId) : null;
+if (parts.includes('cold') || parts.includes('org')) await seedOrg(userId);
 const browser = await launchBrowser();
 
 // A signed-in session to start the signed-in loads from (localStorage only: the HTTP cache stays cold).
@@ -180,6 +225,8 @@ const pages = [
   ['sign-in page (/)', '/', 'form button[type=submit]', undefined],
   ['chat, signed in (/chat)', '/chat', '.conversation-item', storageState],
   ['memory, signed in (/memory)', '/memory', 'h1', storageState],
+  ['agents & tools, signed in (/agents)', '/agents', '.agent-item', storageState],
+  [`org chart of ${roleCount} roles, signed in (/org)`, '/org', '.org-world[data-drawn]', storageState],
 ];
 console.log('| page | console files, compressed | files | index.html received | main script received | first contentful paint, median (p90) | page drawn with its data, median (p90) |');
 console.log('|---|---|---|---|---|---|---|');
@@ -193,69 +240,167 @@ for (const [label, path, ready, state] of parts.includes('cold') ? pages : []) {
   const documents = loads.map((load) => load.documentAt);
   const scripts = loads.map((load) => load.scriptAt);
   console.log(`| ${label} | ${kb(bytes)} (with headers) | ${files.length} | ${median(documents).toFixed(0)} ms | ${median(scripts).toFixed(0)} ms | ${median(paints).toFixed(0)} ms (${percentile(paints, 0.9).toFixed(0)}) | ${median(drawn).toFixed(0)} ms (${percentile(drawn, 0.9).toFixed(0)}) |`);
+  // The page's own API calls: when each was asked and answered (the rest of "drawn" is the browser's).
+  for (const call of path === '/org' || path === '/agents' ? ['org_chart', 'business_function_tree', 'agents?', 'agent_tools?'] : []) {
+    const entries = loads.map((load) => load.resources.find((entry) => entry.name.includes(`/rest/v1/${call.startsWith('agent') ? '' : 'rpc/'}${call}`)));
+    if (entries.some((entry) => !entry)) continue;
+    const asked = entries.map((entry) => entry.requestStart);
+    const answered = entries.map((entry) => entry.responseEnd);
+    console.log(`|   ${call.replace('?', '')}: asked at, answered at (medians) | ${(entries[0].transferSize / 1024).toFixed(1)} KB | | | ${median(asked).toFixed(0)} ms | | ${median(answered).toFixed(0)} ms |`);
+  }
   if (label.startsWith('chat')) {
     for (const entry of files) console.log(`|   ${new URL(entry.url).pathname} | ${kb(entry.encodedDataLength)} | | | | | |`);
   }
 }
 
-if (!parts.includes('scroll')) {
-  await browser.close();
-  process.exit(0);
-}
-console.log('\n### Scrolling (requestAnimationFrame intervals: by script, from the end to the start and back at a steady speed; by mouse wheel, 300 notches up then down)\n');
-const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, storageState });
-const page = await context.newPage();
-await page.goto(`${baseUrl}/chat/${conversationId}`);
-const log = page.getByRole('log', { name: 'Messages' });
-await log.locator('.message').first().waitFor();
-// Older pages load as the top comes into view: scroll up until all are there.
-async function loadAll(selector, item, wanted, toEnd) {
-  let count = 0;
-  for (let stable = 0, i = 0; i < 300 && count < wanted && stable < 20; i += 1) {
-    await page.evaluate(
-      ([scrollable, end]) => {
-        const box = document.querySelector(scrollable);
-        box.scrollTop = end ? box.scrollHeight : 0;
-      },
-      [selector, toEnd],
-    );
-    await page.waitForTimeout(250);
-    const now = await page.locator(item).count();
-    stable = now === count ? stable + 1 : 0;
-    count = now;
+if (parts.includes('scroll')) {
+  console.log('\n### Scrolling (requestAnimationFrame intervals: by script, from the end to the start and back at a steady speed; by mouse wheel, 300 notches up then down)\n');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, storageState });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/chat/${conversationId}`);
+  const log = page.getByRole('log', { name: 'Messages' });
+  await log.locator('.message').first().waitFor();
+  // Older pages load as the top comes into view: scroll up until all are there.
+  async function loadAll(selector, item, wanted, toEnd) {
+    let count = 0;
+    for (let stable = 0, i = 0; i < 300 && count < wanted && stable < 20; i += 1) {
+      await page.evaluate(
+        ([scrollable, end]) => {
+          const box = document.querySelector(scrollable);
+          box.scrollTop = end ? box.scrollHeight : 0;
+        },
+        [selector, toEnd],
+      );
+      await page.waitForTimeout(250);
+      const now = await page.locator(item).count();
+      stable = now === count ? stable + 1 : 0;
+      count = now;
+    }
+    return count;
   }
-  return count;
+  const loaded = await loadAll('.messages', '.message', messageCount, false);
+  console.log('| what | height | frames | median interval | p99 | max | dropped (> 1.5x median) |');
+  console.log('|---|---|---|---|---|---|---|');
+  // The same page standing still for 5 s: the frames this machine drops anyway.
+  const idle = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const intervals = [];
+        let last = performance.now();
+        const started = last;
+        function frame(now) {
+          intervals.push(now - last);
+          last = now;
+          if (now - started < 5000) requestAnimationFrame(frame);
+          else resolve({ intervals: intervals.slice(1), height: document.querySelector('.messages').scrollHeight });
+        }
+        requestAnimationFrame(frame);
+      }),
+  );
+  console.log(frameSummary('standing still (baseline)', idle));
+  for (const speed of [40, 120]) {
+    console.log(frameSummary(`${loaded}-message conversation, script, ${speed} px/frame`, await scrollFrames(page, '.messages', speed)));
+  }
+  console.log(frameSummary(`${loaded}-message conversation, mouse wheel, 100 px/notch`, await wheelFrames(page, '.messages', 300)));
+  await page.goto(`${baseUrl}/chat`);
+  await page.locator('.conversation-item').first().waitFor();
+  const listed = await loadAll('.list-scroll', '.conversation-item', conversationCount, true);
+  for (const speed of [40, 120]) {
+    console.log(frameSummary(`${listed}-conversation list, script, ${speed} px/frame`, await scrollFrames(page, '.list-scroll', speed)));
+  }
+  console.log(frameSummary(`${listed}-conversation list, mouse wheel, 100 px/notch`, await wheelFrames(page, '.list-scroll', 300)));
+  await context.close();
 }
-const loaded = await loadAll('.messages', '.message', messageCount, false);
-console.log('| what | height | frames | median interval | p99 | max | dropped (> 1.5x median) |');
-console.log('|---|---|---|---|---|---|---|');
-// The same page standing still for 5 s: the frames this machine drops anyway.
-const idle = await page.evaluate(
-  () =>
-    new Promise((resolve) => {
-      const intervals = [];
-      let last = performance.now();
-      const started = last;
-      function frame(now) {
-        intervals.push(now - last);
-        last = now;
-        if (now - started < 5000) requestAnimationFrame(frame);
-        else resolve({ intervals: intervals.slice(1), height: document.querySelector('.messages').scrollHeight });
-      }
+
+// Frame intervals while `act` runs, with the most cards the chart drew in any frame.
+async function orgFrames(page, act) {
+  await page.evaluate(() => {
+    // The chart says how many cards it draws (small ones are drawn as one shape per department).
+    const drawn = () => Number(document.querySelector('.org-world')?.dataset.drawn ?? 0);
+    window.frameIntervals = [];
+    window.mostCards = drawn();
+    window.framesRunning = true;
+    let last = performance.now();
+    function frame(now) {
+      window.frameIntervals.push(now - last);
+      window.mostCards = Math.max(window.mostCards, drawn());
+      last = now;
+      if (window.framesRunning) requestAnimationFrame(frame);
+    }
+    requestAnimationFrame((now) => {
+      last = now;
       requestAnimationFrame(frame);
-    }),
-);
-console.log(frameSummary('standing still (baseline)', idle));
-for (const speed of [40, 120]) {
-  console.log(frameSummary(`${loaded}-message conversation, script, ${speed} px/frame`, await scrollFrames(page, '.messages', speed)));
+    });
+  });
+  await act();
+  return page.evaluate(() => {
+    window.framesRunning = false;
+    return { intervals: window.frameIntervals.slice(1), cards: window.mostCards };
+  });
 }
-console.log(frameSummary(`${loaded}-message conversation, mouse wheel, 100 px/notch`, await wheelFrames(page, '.messages', 300)));
-await page.goto(`${baseUrl}/chat`);
-await page.locator('.conversation-item').first().waitFor();
-const listed = await loadAll('.list-scroll', '.conversation-item', conversationCount, true);
-for (const speed of [40, 120]) {
-  console.log(frameSummary(`${listed}-conversation list, script, ${speed} px/frame`, await scrollFrames(page, '.list-scroll', speed)));
+
+function orgSummary(label, { intervals, cards }) {
+  const typical = median(intervals);
+  const dropped = intervals.filter((interval) => interval > typical * 1.5).length;
+  return `| ${label} | ${cards} | ${intervals.length} | ${typical.toFixed(1)} ms | ${percentile(intervals, 0.99).toFixed(1)} ms | ${Math.max(...intervals).toFixed(1)} ms | ${dropped} |`;
 }
-console.log(frameSummary(`${listed}-conversation list, mouse wheel, 100 px/notch`, await wheelFrames(page, '.list-scroll', 300)));
-await context.close();
+
+if (parts.includes('org')) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, storageState });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/org`);
+  await page.getByText(`${roleCount} roles`, { exact: false }).first().waitFor({ timeout: 60000 });
+  await page.locator('.org-card').first().waitFor();
+  const frameBox = await page.locator('.org-canvas').boundingBox();
+  const centre = { x: frameBox.x + frameBox.width / 2, y: frameBox.y + frameBox.height / 2 };
+  const scale = () => page.locator('.org-world').evaluate((g) => Number(/scale\(([^)]+)\)/.exec(g.getAttribute('transform'))[1]));
+  const settle = () => page.waitForTimeout(500);
+  // Drags across the chart: `strokes` of 800 px, alternately leftwards and rightwards, 60 moves each, one per 16 ms.
+  const drag = (strokes, vertical = false) => async () => {
+    for (let stroke = 0; stroke < strokes; stroke += 1) {
+      const direction = stroke % 2 ? -1 : 1;
+      const from = { x: centre.x + (vertical ? 0 : direction * 400), y: centre.y + (vertical ? direction * 250 : 0) };
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      for (let step = 1; step <= 60; step += 1) {
+        const travelled = (step / 60) * (vertical ? 500 : 800);
+        await page.mouse.move(vertical ? from.x : from.x - direction * travelled, vertical ? from.y - direction * travelled : from.y);
+        await page.waitForTimeout(16);
+      }
+      await page.mouse.up();
+    }
+  };
+  // The wheel at the centre: `notches` of 100 px one way, one per 16 ms.
+  const wheel = (notches, deltaY) => async () => {
+    await page.mouse.move(centre.x, centre.y);
+    for (let i = 0; i < notches; i += 1) {
+      await page.mouse.wheel(0, deltaY);
+      await page.waitForTimeout(16);
+    }
+  };
+  console.log(`\n### Org chart of ${roleCount} roles and ${orgAgentCount} agents: pan and zoom (requestAnimationFrame intervals)\n`);
+  console.log('| what | most cards drawn | frames | median interval | p99 | max | dropped (> 1.5x median) |');
+  console.log('|---|---|---|---|---|---|---|');
+  console.log(orgSummary('standing still, 3 s (baseline)', await orgFrames(page, () => page.waitForTimeout(3000))));
+  // The first view is the chart's top, readable; Fit shows it whole.
+  await page.getByRole('button', { name: 'Fit' }).click();
+  await settle();
+  const fitScale = await scale();
+  console.log(orgSummary(`whole chart in view (scale ${fitScale.toFixed(3)}), dragged 4 × 800 px`, await orgFrames(page, drag(4))));
+  await page.getByRole('button', { name: 'Fit' }).click();
+  await settle();
+  console.log(orgSummary('wheel zoom from the whole chart to 2.5×, 40 notches', await orgFrames(page, wheel(40, -100))));
+  console.log(orgSummary('wheel zoom back out, 40 notches', await orgFrames(page, wheel(40, 100))));
+  // Full detail: centred on a manager in the middle of the chart (the search zooms to 0.9).
+  await page.getByLabel('Find a role, skill or agent').fill('Manager 75');
+  await page.getByRole('button', { name: 'Find', exact: true }).click();
+  await settle();
+  console.log(orgSummary(`full cards (scale ${(await scale()).toFixed(2)}), dragged 6 × 800 px`, await orgFrames(page, drag(6))));
+  console.log(orgSummary(`full cards (scale ${(await scale()).toFixed(2)}), dragged 6 × 500 px up and down`, await orgFrames(page, drag(6, true))));
+  await page.locator('.org-canvas').focus();
+  for (let i = 0; i < 4; i += 1) await page.keyboard.press('-');
+  await settle();
+  console.log(orgSummary(`names only (scale ${(await scale()).toFixed(2)}), dragged 6 × 800 px`, await orgFrames(page, drag(6))));
+  await context.close();
+}
 await browser.close();

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The web console's speed (issue 13): the initial download (compressed), the
-# first render with a cold cache, and frame timings while scrolling a
-# 1,000-message conversation and a 1,000-conversation list, in Debian's
+# first render with a cold cache, frame timings while scrolling a
+# 1,000-message conversation and a 1,000-conversation list, and while panning
+# and zooming an org chart of 1,000 roles and 2,000 agents, in Debian's
 # chromium (playwright-core from tests/browser). Starts `agentbase serve` on a
 # fresh embedded data directory with one user, whose data measure.mjs writes
 # through the API with the service key. docs/benchmarks.md, "Web console
 # (issue 13)", records what it showed.
 #
 # Usage: bench/console/run.sh [path/to/agentbase]
-# Settings (environment): RUNS (10 cold loads per page), PARTS (cold,scroll:
+# Settings (environment): RUNS (10 cold loads per page), PARTS (cold,scroll,org:
 #   which measurements).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -3,12 +3,13 @@ import { supabase } from './api.js';
 import { ErrorBoundary, ErrorMessage, Spinner } from './components.jsx';
 import { Link, navigate, usePath } from './router.jsx';
 import { useTheme } from './theme.js';
-import { ComingInIssue12 } from './pages/ComingInIssue12.jsx';
 
 // Pages load on first visit, so the first download holds only the shell.
 const pages = {
   chat: () => import('./pages/Chat.jsx').then((module) => module.ChatPage),
   memory: () => import('./pages/Memory.jsx').then((module) => module.MemoryPage),
+  agents: () => import('./pages/Agents.jsx').then((module) => module.AgentsPage),
+  org: () => import('./pages/Org.jsx').then((module) => module.OrgPage),
 };
 
 const sections = [
@@ -99,9 +100,7 @@ export function Shell({ session }) {
       <ErrorMessage error={signOutError} onDismiss={() => setSignOutError(null)} />
       <main id="main" class="page" tabIndex={-1}>
         <ErrorBoundary key={section}>
-          {section === 'agents' || section === 'org' ? (
-            <ComingInIssue12 title={current.label} />
-          ) : loadError ? (
+          {loadError ? (
             <ErrorMessage error={loadError} />
           ) : Page ? (
             <Page session={session} path={segments} />

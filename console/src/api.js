@@ -20,6 +20,20 @@ export class ApiError extends Error {
     super(parts.join(' '));
     this.action = action;
     this.code = error?.code;
+    this.details = error?.details ?? null;
+  }
+}
+
+// A refused tool config or test call: the server's JSON Schema violations,
+// each {path (a JSON Pointer), keyword, message}, sent as `details` with
+// code 23514. Anything else: null.
+export function schemaViolations(error) {
+  if (error?.code !== '23514' || typeof error.details !== 'string') return null;
+  try {
+    const parsed = JSON.parse(error.details);
+    return Array.isArray(parsed) && parsed.every((entry) => typeof entry?.path === 'string') ? parsed : null;
+  } catch {
+    return null;
   }
 }
 

@@ -114,7 +114,15 @@ export async function setTheme(page, theme) {
   // The toggle cycles system → light → dark → system.
   for (let i = 0; i < 3; i += 1) {
     if ((await page.evaluate(() => document.documentElement.dataset.theme)) === theme) return;
-    await page.getByRole('button', { name: /theme/i }).click();
+    const toggle = page.getByRole('button', { name: /theme/i });
+    const label = await toggle.innerText();
+    await toggle.click();
+    // The theme is applied after the click's render: wait for it.
+    await page.waitForFunction((before) => {
+      const button = [...document.querySelectorAll('button')].find((element) => /theme/i.test(element.textContent));
+      return button && button.textContent !== before;
+    }, label);
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
   }
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), theme);
 }

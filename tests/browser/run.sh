@@ -5,6 +5,7 @@
 # (default build/browser-output; --update-docs also copies them to
 # docs/screenshots for the README).
 # Usage: tests/browser/run.sh path/to/agentbase [--update-docs]
+# (BROWSER_TESTS=file.test.js runs only those files.)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -30,7 +31,8 @@ rm -rf "$AGENTBASE_BROWSER_OUTPUT"
 mkdir -p "$AGENTBASE_BROWSER_OUTPUT"
 
 status=0
-(cd "$here" && node --test --test-concurrency=1 .) || status=$?
+# shellcheck disable=SC2086 # a list of files
+(cd "$here" && node --test --test-concurrency=1 ${BROWSER_TESTS:-.}) || status=$?
 
 serve_stop || status=1
 if [ "$status" -eq 0 ] && [ "${2:-}" = "--update-docs" ]; then
