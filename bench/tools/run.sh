@@ -40,7 +40,7 @@ FROM public.agents a CROSS JOIN public.tools t ORDER BY a.id, t.slug;
 INSERT INTO public.tool_calls (agent_id, tool_id, status, duration_ms, called_at)
 SELECT '00000000-0000-0000-0002-000000000001', ('00000000-0000-0000-0001-' || lpad((1 + i % 10)::text, 12, '0'))::uuid,
        CASE WHEN i % 20 = 0 THEN 'error' ELSE 'success' END,
-       (50 + (i * 7919) % 350) * CASE WHEN i % 25 = 0 THEN 10 ELSE 1 END,
+       (50 + (i::bigint * 7919) % 350) * CASE WHEN i % 25 = 0 THEN 10 ELSE 1 END,
        now() - interval '30 days' * (i::double precision / $CALLS)
 FROM generate_series(1, $CALLS) i;
 VACUUM ANALYZE;

@@ -570,17 +570,23 @@ CREATE POLICY tool_usage_rollups_select_same_tenant ON public.tool_usage_rollups
   FOR SELECT TO authenticated
   USING (tenant_id = (SELECT agentbase.current_tenant_id()));
 
+-- PL/pgSQL rather than SQL for the two below: a SQL function with SET is not
+-- inlined and is planned again in every statement that calls it.
 CREATE FUNCTION agentbase.duration_bucket(duration_ms integer) RETURNS integer
-LANGUAGE sql IMMUTABLE SET search_path = '' AS $$
-  SELECT CASE WHEN duration_ms < 1 THEN 1
-              ELSE 2 + pg_catalog.floor(8 * pg_catalog.ln(duration_ms::double precision) / pg_catalog.ln(2))::integer END
+LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
+BEGIN
+  RETURN CASE WHEN duration_ms < 1 THEN 1
+              ELSE 2 + pg_catalog.floor(8 * pg_catalog.ln(duration_ms::double precision) / pg_catalog.ln(2))::integer END;
+END
 $$;
 
 -- A bucket's representative duration: the geometric middle, rounded.
 CREATE FUNCTION agentbase.bucket_duration(bucket integer) RETURNS integer
-LANGUAGE sql IMMUTABLE SET search_path = '' AS $$
-  SELECT CASE WHEN bucket <= 1 THEN 0
-              ELSE pg_catalog.round(pg_catalog.power(2::double precision, (bucket - 1.5) / 8))::integer END
+LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
+BEGIN
+  RETURN CASE WHEN bucket <= 1 THEN 0
+              ELSE pg_catalog.round(pg_catalog.power(2::double precision, (bucket - 1.5) / 8))::integer END;
+END
 $$;
 
 -- A histogram from (bucket, count) pairs: an array subscripted by bucket,
@@ -631,11 +637,14 @@ BEGIN
   INSERT INTO public.tool_usage_rollups AS r
     (agent_id, tool_id, period, period_start, tenant_id, calls, errors, dry_runs, timed_calls, duration_total_ms,
      durations, last_called_at)
-  WITH calls AS (
-    SELECT c.agent_id, c.tool_id, c.tenant_id, p.period, pg_catalog.date_trunc(p.period, c.called_at, 'UTC') AS period_start,
-           c.dry_run, c.status, c.duration_ms, c.called_at,
+  WITH bucketed AS MATERIALIZED (
+    SELECT c.agent_id, c.tool_id, c.tenant_id, c.dry_run, c.status, c.duration_ms, c.called_at,
            CASE WHEN NOT c.dry_run AND c.duration_ms IS NOT NULL THEN agentbase.duration_bucket(c.duration_ms) END AS bucket
-    FROM inserted c CROSS JOIN (VALUES ('hour'), ('day')) AS p(period)
+    FROM inserted c
+  ), calls AS (
+    SELECT c.agent_id, c.tool_id, c.tenant_id, p.period, pg_catalog.date_trunc(p.period, c.called_at, 'UTC') AS period_start,
+           c.dry_run, c.status, c.duration_ms, c.called_at, c.bucket
+    FROM bucketed c CROSS JOIN (VALUES ('hour'), ('day')) AS p(period)
   ), per_bucket AS (
     SELECT k.agent_id, k.tool_id, k.period, k.period_start, k.bucket, count(*) AS n
     FROM calls k WHERE k.bucket IS NOT NULL
