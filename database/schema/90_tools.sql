@@ -15,7 +15,7 @@
 --                    message_id, error, called_at, arguments)
 --   test_tool_call(agent_id, tool_id, arguments)     -> {valid, errors, call_id}
 --   tool_usage(agent_id, since, until)               -> per tool: calls, errors, p50/p95, last used
---   prune_tool_calls(older_than)                     -> service key: drops old raw records
+--   prune_tool_calls(older_than)                     -> service key: drops old raw records, a batch a call
 --
 -- Tables: public.tool_schemas (a tool's config and input JSON Schemas and its
 -- default config; a public catalog like public.tools), public.tool_calls (raw
@@ -855,8 +855,26 @@ BEGIN
 END
 $$;
 
--- Drops raw call records older than `older_than` (the rollups stay). The
--- service key only; `agentbase serve` runs it on a schedule too.
+-- How many records one call of prune_tool_calls deletes at most:
+-- agentbase.settings 'tool_call_prune_batch' (a positive integer), else
+-- 50,000. SECURITY DEFINER: the API's roles cannot read the settings.
+CREATE FUNCTION agentbase.tool_call_prune_batch() RETURNS integer
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  configured text := (SELECT s.value FROM agentbase.settings s WHERE s.name = 'tool_call_prune_batch');
+BEGIN
+  IF configured ~ '^[0-9]{1,9}$' AND configured::integer > 0 THEN
+    RETURN configured::integer;
+  END IF;
+  RETURN 50000;
+END
+$$;
+
+-- Drops raw call records older than `older_than` (the rollups stay), the
+-- oldest first and at most one batch (above) per call, so that a first prune
+-- of a large table does not hold its locks, or write its WAL, in one long
+-- statement: call again until it returns 0 (`agentbase serve`'s housekeeping
+-- does). Returns how many it deleted. The service key only.
 CREATE FUNCTION public.prune_tool_calls(older_than interval DEFAULT '30 days') RETURNS bigint
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
@@ -868,7 +886,10 @@ BEGIN
   IF prune_tool_calls.older_than IS NULL OR prune_tool_calls.older_than < interval '1 hour' THEN
     RAISE EXCEPTION 'older_than must be at least an hour' USING ERRCODE = '22023';
   END IF;
-  DELETE FROM public.tool_calls c WHERE c.called_at < pg_catalog.now() - prune_tool_calls.older_than;
+  DELETE FROM public.tool_calls c
+  WHERE c.id IN (SELECT o.id FROM public.tool_calls o
+                 WHERE o.called_at < pg_catalog.now() - prune_tool_calls.older_than
+                 ORDER BY o.called_at LIMIT agentbase.tool_call_prune_batch());
   GET DIAGNOSTICS dropped = ROW_COUNT;
   RETURN dropped;
 END

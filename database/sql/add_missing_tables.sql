@@ -3702,6 +3702,18 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION agentbase.tool_call_prune_batch() RETURNS integer
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  configured text := (SELECT s.value FROM agentbase.settings s WHERE s.name = 'tool_call_prune_batch');
+BEGIN
+  IF configured ~ '^[0-9]{1,9}$' AND configured::integer > 0 THEN
+    RETURN configured::integer;
+  END IF;
+  RETURN 50000;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION public.prune_tool_calls(older_than interval DEFAULT '30 days') RETURNS bigint
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
@@ -3713,7 +3725,10 @@ BEGIN
   IF prune_tool_calls.older_than IS NULL OR prune_tool_calls.older_than < interval '1 hour' THEN
     RAISE EXCEPTION 'older_than must be at least an hour' USING ERRCODE = '22023';
   END IF;
-  DELETE FROM public.tool_calls c WHERE c.called_at < pg_catalog.now() - prune_tool_calls.older_than;
+  DELETE FROM public.tool_calls c
+  WHERE c.id IN (SELECT o.id FROM public.tool_calls o
+                 WHERE o.called_at < pg_catalog.now() - prune_tool_calls.older_than
+                 ORDER BY o.called_at LIMIT agentbase.tool_call_prune_batch());
   GET DIAGNOSTICS dropped = ROW_COUNT;
   RETURN dropped;
 END

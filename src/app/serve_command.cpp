@@ -13,6 +13,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <charconv>
 #include <iostream>
 #include <optional>
 #include <vector>
@@ -74,33 +75,59 @@ Result<std::string> EmbeddingColumnType(db::Connection& admin) {
   return type->Text(0, 0);
 }
 
+// One housekeeping statement that answers how many rows it deleted; with
+// `until_none`, run again, each time in a transaction of its own, until it
+// deletes none (prune_tool_calls deletes a batch a call). Returns the total,
+// or nothing after a failure (logged).
+asio::awaitable<std::optional<int64_t>> RunChore(db::Pool* pool, const db::Statement& statement, bool until_none) {
+  // A bound, so that a table filling faster than it is pruned cannot keep
+  // this loop going: the next round goes on.
+  constexpr int kMaxRounds = 1000;
+  int64_t total = 0;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    std::vector<db::Statement> statements{statement};
+    auto ran = co_await pool->Submit(std::move(statements));
+    if (!ran || ran->failure) {
+      spdlog::warn("housekeeping: {}", !ran ? ran.error().message : ran->failure->message);
+      co_return std::nullopt;
+    }
+    std::string_view answer = ran->results.at(0).Get(0, 0);
+    int64_t deleted = 0;
+    if (std::from_chars(answer.data(), answer.data() + answer.size(), deleted).ec != std::errc()) {
+      spdlog::warn("housekeeping: \"{}\" answered \"{}\", not a count", statement.sql, answer);
+      co_return std::nullopt;
+    }
+    total += deleted;
+    if (!until_none || deleted == 0) break;
+  }
+  co_return total;
+}
+
 // Every `interval`, on the admin pool (as the database's owner), until the
 // server stops: deletes expired memories and, when `tool_call_retention_days`
 // is set, tool call records older than that (their rollups stay).
 asio::awaitable<void> Housekeep(db::Pool* pool, std::chrono::seconds interval, int tool_call_retention_days) {
+  struct Chore {
+    std::string done;
+    db::Statement statement;
+    bool until_none;
+  };
+  std::vector<Chore> chores;
+  chores.push_back({"expired memories deleted", {"SELECT agentbase.purge_expired_memories()", {}}, false});
+  if (tool_call_retention_days > 0) {
+    chores.push_back({"old tool call records deleted",
+                      {"SELECT public.prune_tool_calls(pg_catalog.make_interval(days => $1::integer))",
+                       {std::to_string(tool_call_retention_days)}},
+                      true});
+  }
   asio::steady_timer timer(co_await asio::this_coro::executor);
   while (true) {
     timer.expires_after(interval);
     auto [waited] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (waited) co_return;
-    std::vector<std::pair<std::string, db::Statement>> chores;
-    chores.push_back({"expired memories deleted", {"SELECT agentbase.purge_expired_memories()", {}}});
-    if (tool_call_retention_days > 0) {
-      chores.push_back({"old tool call records deleted",
-                        {"SELECT public.prune_tool_calls(pg_catalog.make_interval(days => $1::integer))",
-                         {std::to_string(tool_call_retention_days)}}});
-    }
-    for (auto& [done, statement] : chores) {
-      std::vector<db::Statement> statements;
-      statements.push_back(std::move(statement));
-      auto ran = co_await pool->Submit(std::move(statements));
-      if (!ran) {
-        spdlog::warn("housekeeping: {}", ran.error().message);
-      } else if (ran->failure) {
-        spdlog::warn("housekeeping: {}", ran->failure->message);
-      } else if (auto count = ran->results.at(0).Get(0, 0); count != "0") {
-        spdlog::info("housekeeping: {} {}", count, done);
-      }
+    for (const auto& chore : chores) {
+      auto deleted = co_await RunChore(pool, chore.statement, chore.until_none);
+      if (deleted && *deleted > 0) spdlog::info("housekeeping: {} {}", *deleted, chore.done);
     }
   }
 }

@@ -5,6 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { client, serviceKey, signedIn } from './lib/memory.js';
+import { psql, startServer } from './lib/agentbase.js';
 
 const stamp = Date.now();
 const searchConfigSchema = {
@@ -293,4 +294,37 @@ test('another tenant reaches none of tenant A\'s tools, configs or order', async
   assert.ok(rows.data.every((r) => r.agent_id === agentB.id), 'b1 reads only tenant B\'s rows');
   const a = await a1.supabase.from('agent_tools').select('config').eq('agent_id', agentA.id).eq('tool_id', search.id).single();
   assert.deepEqual(a.data.config, { engine: 'web', max_results: 25 }, 'tenant A\'s config is as A left it');
+});
+
+test('the server prunes old tool call records on its schedule, a batch at a time, and keeps recent ones', async () => {
+  // Six records of 40 to 45 days ago and one of now, pruned past 30 days in
+  // batches of 2 (three calls, then one that deletes none). The main server
+  // (which does no housekeeping in these tests) records them first.
+  await psql(`INSERT INTO agentbase.settings VALUES ('tool_call_prune_batch', '2')
+              ON CONFLICT (name) DO UPDATE SET value = excluded.value`);
+  for (let days = 40; days <= 45; days++) {
+    const old = await service.rpc('record_tool_call', {
+      agent_id: agentA.id, tool_id: calc.id, status: 'success', duration_ms: 5,
+      called_at: new Date(Date.now() - days * 86400e3).toISOString(),
+    });
+    assert.equal(old.error, null);
+  }
+  const recent = await service.rpc('record_tool_call', { agent_id: agentA.id, tool_id: calc.id, duration_ms: 5 });
+  assert.equal(recent.error, null);
+  const housekeeper = await startServer(['--memory-purge-interval-s', '1', '--tool-call-retention-days', '30']);
+  try {
+    const oldCount = async () => Number((await psql(
+      `SELECT count(*) FROM public.tool_calls WHERE agent_id = '${agentA.id}' AND called_at < now() - interval '30 days'`))[0][0]);
+    for (let waited = 0; (await oldCount()) > 0; waited += 100) {
+      assert.ok(waited < 15000, `old records still there after 15 s:\n${housekeeper.log().slice(-2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const kept = await psql(`SELECT count(*) FROM public.tool_calls WHERE id = '${recent.data.id}'`);
+    assert.equal(kept[0][0], '1', 'the recent record stays');
+    // One round, its batches each in a transaction of their own, until none was left.
+    assert.match(housekeeper.log(), /housekeeping: 6 old tool call records deleted/);
+  } finally {
+    await housekeeper.stop();
+    await psql(`DELETE FROM agentbase.settings WHERE name = 'tool_call_prune_batch'`);
+  }
 });

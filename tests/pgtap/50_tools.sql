@@ -3,7 +3,7 @@
 -- before COMMIT (and the refusal when nobody read them), effective_tools,
 -- tool call records and their rollups, all under tenant isolation.
 BEGIN;
-SELECT plan(76);
+SELECT plan(80);
 \ir fixtures.psql
 
 CREATE FUNCTION fx.order_of(agent text) RETURNS text
@@ -211,6 +211,22 @@ SELECT throws_ok($$SELECT public.record_tool_call(fx.id('agent_b'), fx.id('tool_
 SELECT is(public.prune_tool_calls('30 days'), 1::bigint, 'prune_tool_calls drops raw records older than the window');
 SELECT is((SELECT sum(calls)::int FROM public.tool_usage_rollups WHERE agent_id = fx.id('agent_b') AND period = 'day'), 1,
           'and leaves their rollups');
+
+-- A batch a call, oldest first (agentbase.settings 'tool_call_prune_batch').
+RESET ROLE;
+INSERT INTO agentbase.settings VALUES ('tool_call_prune_batch', '2');
+SELECT fx.act_as('service_role');
+SELECT public.record_tool_call(fx.id('agent_b'), fx.id('tool_calc'), 'success', 3, called_at => now() - interval '1 day' * d)
+FROM generate_series(41, 45) d;
+SELECT is(public.prune_tool_calls('30 days'), 2::bigint, 'a prune deletes one batch at most');
+SELECT is((SELECT min(called_at) >= now() - interval '43 days' FROM public.tool_calls WHERE agent_id = fx.id('agent_b')), true,
+          'the oldest first');
+SELECT is(ARRAY[public.prune_tool_calls('30 days'), public.prune_tool_calls('30 days'), public.prune_tool_calls('30 days')],
+          ARRAY[2, 1, 0]::bigint[], 'and the next calls the rest, until none is left');
+RESET ROLE;
+UPDATE agentbase.settings SET value = 'lots' WHERE name = 'tool_call_prune_batch';
+SELECT is(agentbase.tool_call_prune_batch(), 50000, 'a batch setting that is no positive integer falls back to 50,000');
+DELETE FROM agentbase.settings WHERE name = 'tool_call_prune_batch';
 
 SELECT * FROM finish();
 ROLLBACK;

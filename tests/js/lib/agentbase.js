@@ -53,8 +53,10 @@ async function freePort() {
 // { url, port, log(), stop() }. stop() sends SIGTERM and checks a clean exit.
 export async function startServer(options = [], { port } = {}) {
   port ??= await freePort();
+  // No housekeeping unless a test asks for it (the option may be given once).
+  const housekeeping = options.includes('--memory-purge-interval-s') ? [] : ['--memory-purge-interval-s', '0'];
   const child = spawn(bin, ['serve', '--data-dir', dataDir, '--port', String(port), '--no-push', '--no-demo',
-    '--memory-purge-interval-s', '0', ...options], { stdio: ['ignore', 'pipe', 'pipe'] });
+    ...housekeeping, ...options], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => { output += chunk; });
   child.stderr.on('data', (chunk) => { output += chunk; });
