@@ -383,6 +383,11 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
   (*feed)->Start();
   realtime::RealtimeOptions realtime_options;
   realtime_options.jwt_roles = options.jwt_roles;
+  realtime_options.max_channels_per_socket = options.realtime_max_channels;
+  realtime_options.max_messages_per_second = options.realtime_max_messages_per_second;
+  realtime_options.max_broadcasts_per_second = options.realtime_max_broadcasts_per_second;
+  realtime_options.socket.max_message_bytes = options.realtime_max_frame_bytes;
+  realtime_options.socket.max_queued_bytes = options.realtime_max_queued_bytes;
   realtime::RealtimeApi realtime_api(realtime_hub, keys->Verification(), realtime_options);
 
   Routes routes;
@@ -412,7 +417,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     co_return answered && !answered->failure;
   };
   http::Server* serving = nullptr;  // set once the server exists; the gauges read it
-  routes.gauges = [&api_pool, &serving, &memory_search] {
+  routes.gauges = [&api_pool, &serving, &memory_search, &realtime_hub, &change_authorizer] {
     metrics::Gauges gauges;
     if (serving != nullptr) {
       gauges.open_connections = serving->ActiveSessions();
@@ -432,6 +437,16 @@ int RunServe(const GlobalOptions& global, const ServeOptions& options) {
     gauges.memory_evictions = memory.evictions;
     gauges.memory_index_bytes = memory.bytes;
     gauges.memory_index_users = memory.users;
+    const realtime::HubStats& hub = realtime_hub.Stats();
+    gauges.realtime_channels = realtime_hub.MemberCount();
+    gauges.realtime_queued_changes = realtime_hub.QueuedChanges();
+    gauges.realtime_changes = hub.changes_received;
+    gauges.realtime_changes_dropped = hub.changes_dropped;
+    gauges.realtime_changes_withheld = hub.changes_withheld;
+    gauges.realtime_change_deliveries = hub.change_deliveries;
+    gauges.realtime_broadcast_deliveries = hub.broadcast_deliveries;
+    gauges.realtime_presence_deliveries = hub.presence_deliveries;
+    gauges.realtime_authorizer_queries = change_authorizer.Queries();
     return gauges;
   };
   routes.metrics_token = options.metrics_token;

@@ -175,6 +175,37 @@ void AddServeOptions(CLI::App* serve, ServeOptions& options) {
       ->check(CLI::Range(0, 3660))
       ->capture_default_str();
   serve
+      ->add_option("--realtime-max-channels", options.realtime_max_channels,
+                   "Channels one realtime socket may join (beyond: join error ChannelRateLimitReached)")
+      ->envname("AGENTBASE_REALTIME_MAX_CHANNELS")
+      ->check(CLI::Range(size_t{1}, size_t{100000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--realtime-max-messages-per-second", options.realtime_max_messages_per_second,
+                   "Messages one realtime socket may send in a second (beyond: closed with 1008)")
+      ->envname("AGENTBASE_REALTIME_MAX_MESSAGES_PER_SECOND")
+      ->check(CLI::Range(size_t{1}, size_t{1000000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--realtime-max-broadcasts-per-second", options.realtime_max_broadcasts_per_second,
+                   "Broadcasts one realtime socket may send in a second (beyond: the channel is shut with "
+                   "\"Too many messages per second\")")
+      ->envname("AGENTBASE_REALTIME_MAX_BROADCASTS_PER_SECOND")
+      ->check(CLI::Range(size_t{1}, size_t{1000000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--realtime-max-frame-bytes", options.realtime_max_frame_bytes,
+                   "Largest frame a realtime socket may send (beyond: closed with 1009)")
+      ->envname("AGENTBASE_REALTIME_MAX_FRAME_BYTES")
+      ->check(CLI::Range(size_t{1024}, size_t{64} << 20))
+      ->capture_default_str();
+  serve
+      ->add_option("--realtime-max-queued-bytes", options.realtime_max_queued_bytes,
+                   "Output waiting for a realtime socket that does not read (beyond: the socket is dropped)")
+      ->envname("AGENTBASE_REALTIME_MAX_QUEUED_BYTES")
+      ->check(CLI::Range(size_t{64} << 10, size_t{1} << 30))
+      ->capture_default_str();
+  serve
       ->add_option("--embedder", options.embedder,
                    "How text becomes an embedding (remember's value, search_memories' query_text): offline (built in, "
                    "lexical: words and character trigrams hashed, no network, not a neural model) or openai (an "

@@ -68,6 +68,12 @@ struct ServeOptions {
   int sign_in_account_window_s = 900;
   size_t sign_in_tracked = 100000;    // addresses, and accounts, the limits remember
   std::string client_address_header;  // behind a proxy, e.g. X-Forwarded-For
+  // /realtime/v1's bounds per socket (realtime/options.hpp has the rest).
+  size_t realtime_max_channels = 100;
+  size_t realtime_max_messages_per_second = 200;
+  size_t realtime_max_broadcasts_per_second = 100;
+  size_t realtime_max_frame_bytes = 1024 * 1024;
+  size_t realtime_max_queued_bytes = 4 * 1024 * 1024;
 };
 
 // Adds serve's flags (and their environment variables) to `serve`.

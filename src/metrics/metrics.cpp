@@ -111,6 +111,25 @@ std::string Registry::Render(const Gauges& gauges) const {
         "Users dropped from the index to stay under --memory-index-bytes.", gauges.memory_evictions);
   gauge("agentbase_memory_index_bytes", "gauge", "Bytes the memory search index holds.", gauges.memory_index_bytes);
   gauge("agentbase_memory_index_users", "gauge", "Users the memory search index holds.", gauges.memory_index_users);
+  gauge("agentbase_realtime_channels", "gauge", "Realtime channels joined, over all sockets.",
+        gauges.realtime_channels);
+  gauge("agentbase_realtime_changes_queued", "gauge", "Database changes waiting to be authorised and sent.",
+        gauges.realtime_queued_changes);
+  gauge("agentbase_realtime_changes_total", "counter", "Database changes received from the change feed.",
+        gauges.realtime_changes);
+  gauge("agentbase_realtime_changes_dropped_total", "counter",
+        "Database changes dropped because too many were waiting.", gauges.realtime_changes_dropped);
+  gauge("agentbase_realtime_changes_withheld_total", "counter",
+        "Database changes sent to nobody because their authorisation failed.", gauges.realtime_changes_withheld);
+  gauge("agentbase_realtime_change_messages_total", "counter", "postgres_changes messages sent to subscribers.",
+        gauges.realtime_change_deliveries);
+  gauge("agentbase_realtime_broadcast_messages_total", "counter", "Broadcast messages sent to channel members.",
+        gauges.realtime_broadcast_deliveries);
+  gauge("agentbase_realtime_presence_messages_total", "counter", "presence_diff messages sent to channel members.",
+        gauges.realtime_presence_deliveries);
+  gauge("agentbase_realtime_authorizer_queries_total", "counter",
+        "Queries that decided which subscribers may see changes (one per batch of changes).",
+        gauges.realtime_authorizer_queries);
   return out;
 }
 

@@ -2,7 +2,7 @@
 // What `agentbase serve` exposes at /metrics, in Prometheus' text format
 // (version 0.0.4): requests by route, method and status, their latency,
 // errors by code, and gauges read at scrape time (connections, the pool,
-// resident memory).
+// resident memory, the memory index, realtime).
 //
 // Updated and read on the server's one event-loop thread only, so plain
 // integers serve; every label comes from a small fixed set (routes are
@@ -35,6 +35,16 @@ struct Gauges {
   uint64_t memory_evictions = 0;  // users dropped to stay under the budget
   size_t memory_index_bytes = 0;  // held now
   size_t memory_index_users = 0;
+  // Realtime (src/realtime, src/changes).
+  size_t realtime_channels = 0;        // channels joined now, all sockets
+  size_t realtime_queued_changes = 0;  // waiting to be judged and sent
+  uint64_t realtime_changes = 0;       // received from the change feed
+  uint64_t realtime_changes_dropped = 0;
+  uint64_t realtime_changes_withheld = 0;
+  uint64_t realtime_change_deliveries = 0;
+  uint64_t realtime_broadcast_deliveries = 0;
+  uint64_t realtime_presence_deliveries = 0;
+  uint64_t realtime_authorizer_queries = 0;
 };
 
 class Registry {

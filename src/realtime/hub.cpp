@@ -147,10 +147,11 @@ Hub::Hub(boost::asio::any_io_executor executor, std::shared_ptr<Authorizer> auth
     : executor_(std::move(executor)), authorizer_(std::move(authorizer)) {}
 
 void Hub::Submit(std::shared_ptr<const Change> change) {
+  ++stats_.changes_received;
   if (queued_.size() >= kMaxQueuedChanges) {
-    if (dropped_changes_++ % 1000 == 0) {
+    if (stats_.changes_dropped++ % 1000 == 0) {
       spdlog::error("realtime: {} changes wait to be published; dropping changes ({} so far)", queued_.size(),
-                    dropped_changes_);
+                    stats_.changes_dropped);
     }
     return;
   }
@@ -215,6 +216,7 @@ void Hub::SendBroadcast(const std::string& topic, const Broadcast& broadcast, co
       }
       if (binary) {
         member.outlet->SendBinary(binary);
+        ++stats_.broadcast_deliveries;
         continue;
       }
       // A topic or event longer than a binary frame allows goes as text.
@@ -227,6 +229,7 @@ void Hub::SendBroadcast(const std::string& topic, const Broadcast& broadcast, co
       encoded = Shared(EncodeText(Message{{}, {}, topic, "broadcast", std::move(payload)}, serializer));
     }
     member.outlet->SendText(encoded);
+    ++stats_.broadcast_deliveries;
   }
 }
 
@@ -240,6 +243,7 @@ void Hub::SendPresenceDiff(const std::string& topic, const json::object& diff) {
     auto& encoded = text[serializer == Serializer::kV2 ? 1 : 0];
     if (!encoded) encoded = Shared(EncodeText(Message{{}, {}, topic, "presence_diff", diff}, serializer));
     member.outlet->SendText(encoded);
+    ++stats_.presence_deliveries;
   }
 }
 
@@ -315,6 +319,7 @@ boost::asio::awaitable<void> Hub::PublishBatch(std::vector<std::shared_ptr<const
   if (judged.empty()) co_return;
   if (!authorizer_) {
     spdlog::warn("realtime: {} changes are withheld: no authorizer is configured", judged.size());
+    stats_.changes_withheld += judged.size();
     co_return;
   }
   size_t asked = subscribers.size();
@@ -322,11 +327,13 @@ boost::asio::awaitable<void> Hub::PublishBatch(std::vector<std::shared_ptr<const
   auto verdicts = co_await authorizer_->VisibleBatch(std::move(judged), std::move(subscribers));
   if (!verdicts) {
     spdlog::error("realtime: {} changes are withheld: {}", judged_count, verdicts.error().message);
+    stats_.changes_withheld += judged_count;
     co_return;
   }
   if (verdicts->size() != judged_count) {
     spdlog::error("realtime: the authorizer judged {} of {} changes; they are withheld", verdicts->size(),
                   judged_count);
+    stats_.changes_withheld += judged_count;
     co_return;
   }
   for (size_t c = 0; c < changes.size(); ++c) {
@@ -336,6 +343,7 @@ boost::asio::awaitable<void> Hub::PublishBatch(std::vector<std::shared_ptr<const
     if (verdict.visible.size() != asked) {
       spdlog::error("realtime: the authorizer answered {} of {} subscribers; the change of {}.{} is withheld",
                     verdict.visible.size(), asked, change.schema, change.table);
+      ++stats_.changes_withheld;
       continue;
     }
     json::object data = ChangeData(change, verdict.primary_key);
@@ -365,6 +373,7 @@ boost::asio::awaitable<void> Hub::PublishBatch(std::vector<std::shared_ptr<const
         frame = Shared(EncodeText(Message{{}, {}, member->topic, "postgres_changes", std::move(payload)}, serializer));
       }
       member->outlet->SendText(frame);
+      ++stats_.change_deliveries;
     }
   }
 }

@@ -83,6 +83,16 @@ struct Broadcast {
   std::string payload;
 };
 
+// What the hub has done since the server started (read by /metrics).
+struct HubStats {
+  uint64_t changes_received = 0;      // from the change feed
+  uint64_t changes_dropped = 0;       // past kMaxQueuedChanges
+  uint64_t changes_withheld = 0;      // the authorizer failed: nobody got them
+  uint64_t change_deliveries = 0;     // postgres_changes messages sent
+  uint64_t broadcast_deliveries = 0;  // broadcast messages sent
+  uint64_t presence_deliveries = 0;   // presence_diff messages sent
+};
+
 class Hub {
  public:
   // Changes queued beyond this many are dropped (logged): the feed cannot
@@ -126,6 +136,7 @@ class Hub {
   size_t QueuedChanges() const { return queued_.size(); }
 
   size_t MemberCount() const { return members_.size(); }
+  const HubStats& Stats() const { return stats_; }
 
  private:
   void SendPresenceDiff(const std::string& topic, const boost::json::object& diff);
@@ -135,7 +146,7 @@ class Hub {
   std::shared_ptr<Authorizer> authorizer_;
   std::deque<std::shared_ptr<const Change>> queued_;
   bool publishing_ = false;
-  size_t dropped_changes_ = 0;
+  HubStats stats_;
   uint64_t last_member_id_ = 0;
   std::unordered_map<uint64_t, std::shared_ptr<Member>> members_;
   std::unordered_map<std::string, std::vector<uint64_t>> topics_;  // member ids by topic

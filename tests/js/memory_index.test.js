@@ -40,7 +40,9 @@ async function newUser(name, tenant = 'tenant-a') {
 }
 
 before(async () => {
-  sqlServer = await startServer(['--no-memory-index']);
+  // The reference answers: exact SQL over thousands of 1536-number arrays
+  // takes seconds on a busy machine, past serve's default statement timeout.
+  sqlServer = await startServer(['--no-memory-index', '--statement-timeout-ms', '60000']);
   assert.match(sqlServer.log(), /memory search: in the database/);
   service = { supabase: client(serviceKey), sql: { supabase: client(serviceKey, { base: sqlServer.url }) } };
 });

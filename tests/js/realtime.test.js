@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
+import { startServer } from './lib/agentbase.js';
 
 const url = process.env.AGENTBASE_URL;
 const anonKey = process.env.AGENTBASE_ANON_KEY;
@@ -389,4 +390,37 @@ test('realtime: a socket that stops reading is dropped once its queue is full; t
   slow._socket.resume();
   const { code } = await slow.closed;
   assert.equal(code, 1006, 'the slow socket was dropped, not closed politely');
+});
+
+test('realtime: the serve flags set the bounds (--realtime-max-channels, --realtime-max-frame-bytes)', async () => {
+  const bounded = await startServer(['--realtime-max-channels', '2', '--realtime-max-frame-bytes', '2048']);
+  try {
+    const boundedSocketUrl = `${bounded.url.replace(/^http/, 'ws')}/realtime/v1/websocket`;
+    const socket = new WebSocket(`${boundedSocketUrl}?apikey=${anonKey}&vsn=1.0.0`);
+    const received = [];
+    socket.on('message', (data) => received.push(JSON.parse(data.toString())));
+    const closed = new Promise((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise((resolve, reject) => { socket.on('open', resolve); socket.on('error', reject); });
+    for (const n of [1, 2, 3]) {
+      socket.send(JSON.stringify({ topic: `realtime:bounded-${n}`, event: 'phx_join', payload: { config: {} }, ref: String(n), join_ref: String(n) }));
+    }
+    const reply = async (ref) => {
+      for (let waited = 0; waited < 3000; waited += 20) {
+        const found = received.find((m) => m.ref === ref && m.event === 'phx_reply');
+        if (found) return found;
+        await sleep(20);
+      }
+      throw new Error(`no reply to ${ref}: ${JSON.stringify(received)}`);
+    };
+    assert.equal((await reply('1')).payload.status, 'ok');
+    assert.equal((await reply('2')).payload.status, 'ok');
+    const third = await reply('3');
+    assert.equal(third.payload.status, 'error');
+    assert.match(JSON.stringify(third.payload.response), /ChannelRateLimitReached.*at most 2 per connection/);
+    // A frame over 2,048 bytes closes the socket with 1009.
+    socket.send(JSON.stringify({ topic: 'realtime:bounded-1', event: 'broadcast', payload: { pad: 'x'.repeat(4096) }, ref: '4' }));
+    assert.equal(await closed, 1009);
+  } finally {
+    await bounded.stop();
+  }
 });

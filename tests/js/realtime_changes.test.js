@@ -156,3 +156,36 @@ test('postgres_changes: filters, UPDATE and DELETE (only the primary key), in co
   await sleep(300);
   assert.equal(other.filter((change) => change.new.id === id).length, 0, 'tenant B saw tenant A\'s update');
 });
+
+test('/metrics counts the changes received, the messages sent and the authorizer\'s queries, and the channels open', async () => {
+  const metrics = async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const value = (name) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      assert.ok(line, `${name} missing from /metrics`);
+      return Number(line.split(' ')[1]);
+    };
+    return {
+      channels: value('agentbase_realtime_channels'), changes: value('agentbase_realtime_changes_total'),
+      messages: value('agentbase_realtime_change_messages_total'),
+      queries: value('agentbase_realtime_authorizer_queries_total'),
+      withheld: value('agentbase_realtime_changes_withheld_total'),
+    };
+  };
+  const filter = { event: 'INSERT', schema: 'public', table: 'messages' };
+  const before = await metrics();
+  const [seenByA1, seenByA2] = await Promise.all([follow(a1, 'metrics-a1', filter), follow(a2, 'metrics-a2', filter)]);
+  const joined = await metrics();
+  assert.ok(joined.channels >= before.channels + 2, `two more channels: ${JSON.stringify([before, joined])}`);
+
+  const started = await a1.supabase.rpc('start_conversation', { first_message: 'counted once per subscriber' });
+  assert.equal(started.error, null);
+  const mine = (change) => change.new.conversation_id === started.data.id;
+  await arrives(seenByA1, mine);
+  await arrives(seenByA2, mine);
+  const after = await metrics();
+  assert.ok(after.changes >= joined.changes + 1, 'the change was received');
+  assert.ok(after.messages >= joined.messages + 2, 'and sent to both subscribers');
+  assert.ok(after.queries >= joined.queries + 1, 'after asking the database who may see it');
+  assert.equal(after.withheld, before.withheld, 'nothing withheld');
+});

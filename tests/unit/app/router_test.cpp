@@ -53,6 +53,7 @@ struct Fixture {
       metrics::Gauges gauges;
       gauges.open_connections = 3;
       gauges.pool_waits = 7;
+      gauges.realtime_change_deliveries = 1000;
       gauges.resident_bytes = metrics::ResidentSetBytes();
       return gauges;
     };
@@ -119,6 +120,9 @@ TEST(Router, MetricsCountRequestsAndServeOnlyLoopbackOrTheToken) {
   EXPECT_NE(text.find("agentbase_http_request_duration_seconds_count{route=\"rest\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("agentbase_http_connections_open 3\n"), std::string::npos);
   EXPECT_NE(text.find("agentbase_db_pool_waits_total 7\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE agentbase_realtime_change_messages_total counter\n"
+                      "agentbase_realtime_change_messages_total 1000\n"),
+            std::string::npos);
   EXPECT_NE(text.find("process_resident_memory_bytes "), std::string::npos);
   EXPECT_EQ(text.find("process_resident_memory_bytes 0\n"), std::string::npos);
 
