@@ -305,10 +305,12 @@ TEST(Pool, WholeConnectionWaitsForSharedWorkAndSharingAvoidsStalledConnections) 
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        submit("slow", "SELECT pg_sleep(1)");
-        submit("busy", "SELECT pg_sleep(0.2)");  // the second connection
+        // Seconds of slack between the steps: a busy machine may start a
+        // connection or a timer a few hundred milliseconds late.
+        submit("slow", "SELECT pg_sleep(3)");
+        submit("busy", "SELECT pg_sleep(0.6)");  // the second connection
         asio::steady_timer pause(io);
-        pause.expires_after(std::chrono::milliseconds(100));
+        pause.expires_after(std::chrono::milliseconds(300));
         co_await pause.async_wait(asio::use_awaitable);
         // Both connections are busy; the slow one counts as stalled, so these
         // queue behind "busy" only, and finish long before "slow".
