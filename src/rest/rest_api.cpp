@@ -288,11 +288,11 @@ struct Transaction {
 // Requests that decide COMMIT or ROLLBACK only after seeing the result use
 // an explicit transaction on a connection of their own.
 // The first statement of every request's transaction: the caller's role and
-// claims, the request's method, path and headers, and the limits.
+// claims, the request's method, path, headers and cookies, and the limits.
 db::Statement SettingsStatement(const Caller& caller, const http::Request& request, const std::string& path,
                                 const std::string& search_path, const RequestConstants& constants, bool read_only) {
   db::Params settings;
-  settings.reserve(9);
+  settings.reserve(10);
   settings.emplace_back(search_path);
   settings.emplace_back(caller.role);
   settings.emplace_back(caller.claims);
@@ -305,6 +305,7 @@ db::Statement SettingsStatement(const Caller& caller, const http::Request& reque
   // and in PostgreSQL's log (%a).
   auto request_id = request.Header("x-request-id");
   settings.emplace_back(request_id ? "agentbase " + std::string(*request_id) : std::string("agentbase"));
+  settings.emplace_back(CookiesJson(request.headers));
   // Reads cannot write, also through functions they call; turning read-only
   // on is allowed at any point of a transaction.
   static const std::string kSettings =
@@ -315,7 +316,8 @@ db::Statement SettingsStatement(const Caller& caller, const http::Request& reque
       "pg_catalog.set_config('request.headers', $6, true), "
       "pg_catalog.set_config('statement_timeout', $7, true), "
       "pg_catalog.set_config('agentbase.max_response_bytes', $8, true), "
-      "pg_catalog.set_config('application_name', $9, true)";
+      "pg_catalog.set_config('application_name', $9, true), "
+      "pg_catalog.set_config('request.cookies', $10, true)";
   static const std::string kReadOnlySettings =
       kSettings + ", pg_catalog.set_config('transaction_read_only', 'on', true)";
   return {read_only ? kReadOnlySettings : kSettings, std::move(settings), true};

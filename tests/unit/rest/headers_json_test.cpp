@@ -34,5 +34,20 @@ TEST(HeadersJson, ThousandsOfRepeatsKeepOneEntry) {
   EXPECT_EQ(HeadersJson(headers), R"({"a":"4998","b":"4999"})");
 }
 
+TEST(CookiesJson, PairsOfEveryCookieHeaderLastValueWins) {
+  http::HeaderList headers{{"cookie", "acookie=cookievalue;secondcookie=another=value"},
+                           {"accept", "x"},
+                           {"cookie", " third = 3 ; acookie=later"}};
+  EXPECT_EQ(CookiesJson(headers), R"({"secondcookie":"another=value","third":"3","acookie":"later"})");
+}
+
+TEST(CookiesJson, NoCookiesAndBrokenPairs) {
+  EXPECT_EQ(CookiesJson({{"accept", "x"}}), "{}");
+  EXPECT_EQ(CookiesJson({{"cookie", ";;=nameless; novalue ;ok=1; quoted=\"q\""}}), R"({"ok":"1","quoted":"\"q\""})");
+  std::string json = CookiesJson({{"cookie", "caf\xE9=\xFF"}});
+  EXPECT_EQ(json, "{\"caf\xEF\xBF\xBD\":\"\xEF\xBF\xBD\"}");
+  EXPECT_NO_THROW(boost::json::parse(json));
+}
+
 }  // namespace
 }  // namespace agentbase::rest
