@@ -70,10 +70,18 @@ GivenArguments ReadArguments(const QueryParams& query, const CallRequest& reques
   json::value payload = json::parse(request.body, ec);
   given.whole_body = request.body;
   given.whole_body_type = "json";
+  // An array of objects (a bulk body, as for inserts) gives the first
+  // object's arguments, as PostgREST takes them.
+  const json::object* arguments = nullptr;
   if (!ec && payload.is_object()) {
-    for (const auto& [key, value] : payload.as_object()) given.named[std::string(key)] = value;
+    arguments = &payload.as_object();
+  } else if (!ec && payload.is_array() && !payload.as_array().empty() && payload.as_array().front().is_object()) {
+    arguments = &payload.as_array().front().as_object();
+  }
+  if (arguments) {
+    for (const auto& [key, value] : *arguments) given.named[std::string(key)] = value;
   } else {
-    given.invalid_json = ec.failed() || !payload.is_object();
+    given.invalid_json = true;
   }
   return given;
 }
