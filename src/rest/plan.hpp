@@ -133,7 +133,10 @@ struct MutationPlan {
   const Table* table = nullptr;
   std::vector<PayloadGroup> inserts;        // kInsert, kPut
   std::vector<std::string> update_columns;  // kUpdate
-  std::string update_json;                  // kUpdate: the payload object
+  // kUpdate with missing=default: the columns of update_columns the body
+  // leaves out, set to their DEFAULT (without it they are set to NULL).
+  std::vector<std::string> default_columns;
+  std::string update_json;  // kUpdate: the payload object
   bool upsert = false;
   bool ignore_duplicates = false;
   std::vector<std::string> conflict_columns;

@@ -144,6 +144,11 @@ Status PlanUpdate(const Table& table, const QueryParams& query, const MutationRe
   if (!columns) return columns.error();
   plan.update_columns = std::move(*columns);
   plan.update_json = request.body.empty() ? "{}" : std::string(request.body);
+  if (request.missing_default && payload->is_object()) {
+    for (const auto& column : plan.update_columns) {
+      if (!payload->as_object().contains(column)) plan.default_columns.push_back(column);
+    }
+  }
   return Ok();
 }
 

@@ -215,8 +215,8 @@ Status PrepareMutation(const http::Request& request, const std::string& relation
   mutation.representation = preferences.representation == PreferReturn::kRepresentation;
   mutation.form = prepared.form;
   mutation.count_exact = preferences.count.has_value();  // a write's rows are counted exactly
-  if (*kind == MutationKind::kInsert) {
-    mutation.resolution = preferences.resolution;
+  if (*kind == MutationKind::kInsert) mutation.resolution = preferences.resolution;
+  if (*kind == MutationKind::kInsert || *kind == MutationKind::kUpdate) {
     mutation.missing_default = preferences.missing == PreferMissing::kDefault;
   }
   auto plan = PlanMutation(context, relation, query, mutation);

@@ -1,5 +1,6 @@
 #include "rest/sql_writer.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "db/connection.hpp"
@@ -484,7 +485,11 @@ SqlQuery SqlWriter::Mutation(const MutationPlan& plan) {
       statement = "SELECT " + Ident(alias) + ".* FROM " + target + " AS " + Ident(alias) + " WHERE false AND " + where;
     } else {
       std::vector<std::string> sets;
-      for (const auto& column : plan.update_columns) sets.push_back(Ident(column) + " = _b." + Ident(column));
+      for (const auto& column : plan.update_columns) {
+        bool to_default =
+            std::find(plan.default_columns.begin(), plan.default_columns.end(), column) != plan.default_columns.end();
+        sets.push_back(Ident(column) + (to_default ? " = DEFAULT" : " = _b." + Ident(column)));
+      }
       statement = "UPDATE " + target + " AS " + Ident(alias) + " SET " + Join(sets, ", ") +
                   " FROM (SELECT * FROM pg_catalog.json_populate_record(NULL::" + target + ", " +
                   Param(plan.update_json) + "::json)) _b WHERE " + where;
