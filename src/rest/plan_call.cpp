@@ -33,6 +33,10 @@ struct GivenArguments {
   std::string whole_body_type;                 // the argument type the whole body fits
   bool invalid_json = false;
   std::set<std::string> repeated;  // GET arguments given more than once
+  // Named values are JSON from a JSON body (not text from a query string or
+  // a form): a json or jsonb argument gets the value as JSON, so a string
+  // stays a JSON string even when its text is JSON, as in PostgREST.
+  bool json_values = false;
 };
 
 // Arguments by name; one given twice is an array of its values for a
@@ -79,6 +83,7 @@ GivenArguments ReadArguments(const QueryParams& query, const CallRequest& reques
     arguments = &payload.as_array().front().as_object();
   }
   if (arguments) {
+    given.json_values = true;
     for (const auto& [key, value] : *arguments) given.named[std::string(key)] = value;
   } else {
     given.invalid_json = true;
@@ -135,19 +140,24 @@ Result<const Function*> ChooseOverload(const SchemaCache& cache, const std::stri
   return pgrst::FunctionNotFound(cache.Schema(), name, names, given.whole_body_type == "json");
 }
 
-// A JSON argument as the text PostgreSQL parses for the argument's type:
+// A JSON argument as the text PostgreSQL parses for the argument's type
+// (json and jsonb arguments from a JSON body: the value's own JSON text):
 // arrays for array types become array literals, objects for composite
 // types go through json_populate_record.
-CallArgument ArgumentFor(const FunctionArgument& argument, const json::value& value) {
+CallArgument ArgumentFor(const FunctionArgument& argument, const json::value& value, bool json_value) {
   CallArgument call{&argument, std::nullopt, CallArgument::Form::kCast};
   if (value.is_null()) return call;
+  if (json_value && (argument.type == "json" || argument.type == "jsonb")) {
+    call.value = json::serialize(value);
+    return call;
+  }
   if (argument.is_composite && value.is_object()) {
     call.form = CallArgument::Form::kComposite;
     call.value = json::serialize(value);
     return call;
   }
   // A VARIADIC argument given one value is an array of one.
-  if (argument.is_variadic && !value.is_array()) return ArgumentFor(argument, json::array{value});
+  if (argument.is_variadic && !value.is_array()) return ArgumentFor(argument, json::array{value}, json_value);
   if (argument.type.ends_with("[]") && value.is_array()) {
     // A JSON null is a null element, as PostgREST passes it.
     std::vector<std::optional<std::string>> items;
@@ -181,7 +191,8 @@ FunctionCall BindArguments(const Function& function, const GivenArguments& given
     auto it = given.named.find(argument.name);
     if (it == given.named.end()) continue;
     bool last_wins = given.repeated.contains(argument.name) && !argument.is_variadic;
-    call.arguments.push_back(ArgumentFor(argument, last_wins ? it->second.as_array().back() : it->second));
+    call.arguments.push_back(
+        ArgumentFor(argument, last_wins ? it->second.as_array().back() : it->second, given.json_values));
   }
   return call;
 }

@@ -124,9 +124,12 @@ test('hostile configs and records: too large, a NUL byte, not JSON objects; noth
   assert.match(huge.error.message, /larger than 65536 bytes/);
   const nul = await a1.supabase.rpc('configure_tool', { agent_id: agentA.id, tool_id: calc.id, config: { k: 'a\u0000b' } });
   assert.equal(nul.status, 400, JSON.stringify(nul.error));
-  // A JSON string reaches a jsonb argument as its text (as in PostgREST): not JSON, 22P02.
-  const scalar = await a1.supabase.rpc('configure_tool', { agent_id: agentA.id, tool_id: calc.id, config: 'text' });
-  assert.equal(scalar.error.code, '22P02');
+  // A JSON string reaches a jsonb argument as a JSON string (as in PostgREST), even when its text is an object's.
+  for (const config of ['text', '{"k": 1}']) {
+    const scalar = await a1.supabase.rpc('configure_tool', { agent_id: agentA.id, tool_id: calc.id, config });
+    assert.equal(scalar.error.code, '22023', JSON.stringify(scalar.error));
+    assert.match(scalar.error.message, /config must be a JSON object, got string/);
+  }
   const array = await a1.supabase.rpc('configure_tool', { agent_id: agentA.id, tool_id: calc.id, config: [1] });
   assert.equal(array.error.code, '22023');
   const kept = await a1.supabase.from('agent_tools').select('config').eq('id', row.id).single();
