@@ -90,6 +90,9 @@ Error RangeOutOfBounds(int64_t offset, int64_t total) {
   return InvalidRange("An offset of " + std::to_string(offset) + " was requested, but there are only " +
                       std::to_string(total) + " rows.");
 }
+Error RangeLowerAboveUpper() {
+  return InvalidRange("The lower boundary must be lower than or equal to the upper boundary in the Range header.");
+}
 Error InvalidFilters() {
   return Make("PGRST105", "Filters must include all and only primary key columns with 'eq' operators");
 }

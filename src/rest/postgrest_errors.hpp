@@ -45,6 +45,7 @@ Error InvalidRpcMethod(std::string_view method);
 Error InvalidBody(std::string message, std::string details = {});
 // PGRST103 (416) "Requested range not satisfiable"
 Error RangeOutOfBounds(int64_t offset, int64_t total);  // "An offset of 5 was requested, but there are only 3 rows."
+Error RangeLowerAboveUpper();                           // a Range header of "5-2"
 // PGRST105 (405) "Filters must include all and only primary key columns with 'eq' operators"
 Error InvalidFilters();
 // PGRST106 (406) "Invalid schema: <schema>", hint "Only the following schemas are exposed: a, b"

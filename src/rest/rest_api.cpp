@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 
 #include "auth/bearer.hpp"
 #include "rest/api_error.hpp"
@@ -133,7 +134,8 @@ constexpr size_t kMaxCachedReadPlans = 1024;
 // What a read's plan depends on besides the schema cache.
 std::string ReadPlanKey(const http::Request& request) {
   std::string key = request.method + '\n' + request.path + '\n' + request.query + '\n' +
-                    std::string(request.Header("accept").value_or("")) + '\n';
+                    std::string(request.Header("accept").value_or("")) + '\n' +
+                    std::string(request.Header("range").value_or("")) + '\n';
   for (auto prefer : request.AllHeaders("prefer")) key += std::string(prefer) + ',';
   return key;
 }
@@ -249,6 +251,42 @@ Status PrepareRead(const std::string& relation, const QueryParams& query, const 
   return Ok();
 }
 
+// A read's Range header (`Range: 0-24`, `Range: 10-`), as PostgREST reads
+// it for GET: the rows it asks for, intersected with limit= and offset=, become
+// the top level's limit and offset. A header of another form is ignored; a
+// lower bound above the upper one is refused (416 PGRST103).
+Status ApplyRangeHeader(std::string_view header, QueryParams& query) {
+  auto number = [](std::string_view digits) -> std::optional<int64_t> {
+    int64_t value = 0;
+    if (digits.empty() || digits.size() > 18) return std::nullopt;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+    return value;
+  };
+  size_t dash = header.find('-');
+  if (dash == std::string_view::npos) return Ok();
+  std::optional<int64_t> lower = number(header.substr(0, dash));
+  std::string_view upper_text = header.substr(dash + 1);
+  std::optional<int64_t> upper = upper_text.empty() ? std::nullopt : number(upper_text);
+  if (!lower || (!upper_text.empty() && !upper)) return Ok();
+  if (upper && *lower > *upper) return pgrst::RangeLowerAboveUpper();
+  RangeParam* top = nullptr;
+  for (auto& range : query.ranges) {
+    if (range.embed_path.empty()) top = &range;
+  }
+  if (top == nullptr) top = &query.ranges.emplace_back();
+  // The intersection of [lower, upper] with [offset, offset + limit - 1].
+  int64_t from = std::max(*lower, top->offset.value_or(0));
+  std::optional<int64_t> to = upper;
+  if (top->limit) {
+    int64_t param_to = top->offset.value_or(0) + *top->limit - 1;
+    to = to ? std::min(*to, param_to) : param_to;
+  }
+  top->offset = from;
+  top->limit = to ? std::optional<int64_t>(std::max<int64_t>(*to - from + 1, 0)) : std::nullopt;
+  return Ok();
+}
+
 // Parse, then plan and write the SQL for the request's shape.
 Result<Prepared> Prepare(const http::Request& request, const std::string& resource, bool is_rpc, BodyForm form,
                          const SchemaCache& cache, const RestOptions& options) {
@@ -256,8 +294,11 @@ Result<Prepared> Prepare(const http::Request& request, const std::string& resour
   ApiRequestInput input{request.method, is_rpc, request.query, prefer};
   auto parsed = ParseApiRequest(input);
   if (!parsed) return parsed.error();
-  const QueryParams& query = parsed->query;
+  QueryParams& query = parsed->query;
   const Preferences& preferences = parsed->preferences;
+  if (auto range = request.Header("range"); range && request.method == "GET") {
+    if (auto applied = ApplyRangeHeader(*range, query); !applied) return applied.error();
+  }
   PlanContext context{cache, options.max_rows, options.aggregates_enabled};
 
   Prepared prepared;

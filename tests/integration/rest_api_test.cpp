@@ -186,6 +186,34 @@ TEST_F(RestApiTest, FiltersEmbedsCountsAndRanges) {
   EXPECT_EQ(json::parse(or_tree.body), json::parse(R"([{"title":"a chat 2"},{"title":"a chat 3"}])"));
 }
 
+// PostgREST's Range header on reads: the rows asked for, intersected with
+// limit= and offset=; a lower bound above the upper one is 416 PGRST103.
+TEST_F(RestApiTest, RangeHeaderPagesAReadWithinLimitAndOffset) {
+  auto ranged = [&](std::string target, std::string range, std::string method = "GET") {
+    http::Request request = Make(method, std::move(target), kUserA1);
+    request.headers.emplace_back("range-unit", "items");
+    request.headers.emplace_back("range", std::move(range));
+    request.headers.emplace_back("prefer", "count=exact");
+    return Send(request);
+  };
+  auto middle = ranged("/rest/v1/conversations?select=title&order=title", "1-1");
+  EXPECT_EQ(middle.status, 206) << middle.body;
+  EXPECT_EQ(middle.body, R"([{"title":"a chat 2"}])");
+  EXPECT_EQ(Header(middle, "content-range"), "1-1/3");
+  auto open_ended = ranged("/rest/v1/conversations?select=title&order=title", "1-");
+  EXPECT_EQ(json::parse(open_ended.body), json::parse(R"([{"title":"a chat 2"},{"title":"a chat 3"}])"));
+  // [1, 2] within offset 2, limit 5: row 2 alone.
+  auto intersected = ranged("/rest/v1/conversations?select=title&order=title&offset=2&limit=5", "1-2");
+  EXPECT_EQ(intersected.body, R"([{"title":"a chat 3"}])");
+  EXPECT_EQ(Header(intersected, "content-range"), "2-2/3");
+  auto backwards = ranged("/rest/v1/conversations?select=title", "2-1");
+  EXPECT_EQ(backwards.status, 416);
+  EXPECT_NE(backwards.body.find("PGRST103"), std::string::npos) << backwards.body;
+  // A header of another form is ignored.
+  auto other_form = ranged("/rest/v1/conversations?select=title&order=title", "bytes=0-1");
+  EXPECT_EQ(json::parse(other_form.body).as_array().size(), 3u) << other_form.body;
+}
+
 // PostgREST's spread (`...rel(cols)`) and related order (`order=rel(col)`),
 // both for to-one embeds only; row level security still decides.
 TEST_F(RestApiTest, SpreadsAndOrdersByToOneEmbeds) {
