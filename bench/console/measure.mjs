@@ -96,8 +96,15 @@ async function seedOrg(userId) {
 
 // Every response a cold load of `path` fetched from the server, with its
 // compressed size (what crossed the wire, without headers) until `ready`.
-async function coldLoad(browser, path, ready, storageState) {
+async function coldLoad(browser, path, ready, storageState, tracePath) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, storageState });
+  // The main thread's long tasks (script evaluation, rendering), watched from before the first script.
+  await context.addInitScript(() => {
+    window.benchLongTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.benchLongTasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask' });
+  });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
@@ -106,14 +113,16 @@ async function coldLoad(browser, path, ready, storageState) {
   const sizes = [];
   cdp.on('Network.responseReceived', ({ requestId, response }) => urls.set(requestId, response.url));
   cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => sizes.push({ url: urls.get(requestId), encodedDataLength }));
+  if (tracePath) await browser.startTracing(page, { path: tracePath, categories: ['devtools.timeline', 'v8.execute', 'blink.user_timing', 'loading', 'disabled-by-default-devtools.timeline'] });
   await page.goto(`${baseUrl}${path}`, { waitUntil: 'commit' });
   await page.locator(ready).first().waitFor();
+  if (tracePath) await browser.stopTracing();
   const timings = await page.evaluate(() => {
     const navigation = performance.getEntriesByType('navigation')[0];
     const paint = performance.getEntriesByName('first-contentful-paint')[0];
     const resources = performance.getEntriesByType('resource').map((entry) => ({
       name: entry.name, encodedBodySize: entry.encodedBodySize, transferSize: entry.transferSize,
-      requestStart: entry.requestStart, responseEnd: entry.responseEnd,
+      startTime: entry.startTime, requestStart: entry.requestStart, responseEnd: entry.responseEnd,
     }));
     const script = performance.getEntriesByType('resource').find((entry) => /\/assets\/index-.*\.js$/.test(entry.name));
     return {
@@ -124,6 +133,7 @@ async function coldLoad(browser, path, ready, storageState) {
       readyAt: performance.now(),
       document: { name: navigation.name, encodedBodySize: navigation.encodedBodySize, transferSize: navigation.transferSize },
       resources,
+      longTasks: window.benchLongTasks,
     };
   });
   await context.close();
@@ -219,6 +229,40 @@ await signInPage.getByRole('button', { name: 'Sign out' }).waitFor();
 const storageState = await signInContext.storageState();
 await signInContext.close();
 
+// A resource's name without the build's hash or the query: /assets/Agents.js, /rest/v1/agents.
+const shortName = (url) => new URL(url).pathname.replace(/-[\w-]{8}\.(js|css)$/, '.$1');
+
+function printWaterfall(loads) {
+  const byName = new Map();
+  for (const load of loads) {
+    const seen = new Map();
+    for (const entry of load.resources) {
+      // The same name twice in one load (two agent_tools queries) is told apart by its order.
+      const base = shortName(entry.name);
+      const count = (seen.get(base) ?? 0) + 1;
+      seen.set(base, count);
+      const name = count > 1 ? `${base} #${count}` : base;
+      if (!byName.has(name)) byName.set(name, []);
+      byName.get(name).push(entry);
+    }
+  }
+  console.log('\n| resource | loads | started | asked | answered |');
+  console.log('|---|---|---|---|---|');
+  const rows = [...byName].map(([name, entries]) => ({
+    name, count: entries.length, started: median(entries.map((entry) => entry.startTime)),
+    asked: median(entries.map((entry) => entry.requestStart)), answered: median(entries.map((entry) => entry.responseEnd)),
+  }));
+  for (const row of rows.sort((a, b) => a.started - b.started)) {
+    console.log(`| ${row.name} | ${row.count} | ${row.started.toFixed(0)} | ${row.asked.toFixed(0)} | ${row.answered.toFixed(0)} |`);
+  }
+  for (const [index, load] of loads.slice(0, 3).entries()) {
+    const tasks = load.longTasks.map((task) => `${task.start.toFixed(0)}+${task.duration.toFixed(0)}`).join(', ');
+    console.log(`\nload ${index + 1}: drawn at ${load.readyAt.toFixed(0)} ms; long tasks (start+duration, ms): ${tasks || 'none'}`);
+  }
+  console.log('\n| page | console files, compressed | files | index.html received | main script received | first contentful paint, median (p90) | page drawn with its data, median (p90) |');
+  console.log('|---|---|---|---|---|---|---|');
+}
+
 console.log(`\n### Cold loads (${runs} each, HTTP cache disabled, new browser context each)\n`);
 const isApi = (url) => /\/(rest|auth|realtime)\/v1\//.test(url ?? '');
 const pages = [
@@ -230,9 +274,16 @@ const pages = [
 ];
 console.log('| page | console files, compressed | files | index.html received | main script received | first contentful paint, median (p90) | page drawn with its data, median (p90) |');
 console.log('|---|---|---|---|---|---|---|');
+// PAGES: which pages to load (paths, comma-separated), default all.
+const pagePaths = process.env.PAGES?.split(',');
 for (const [label, path, ready, state] of parts.includes('cold') ? pages : []) {
+  if (pagePaths && !pagePaths.includes(path)) continue;
   const loads = [];
-  for (let i = 0; i < runs; i += 1) loads.push(await coldLoad(browser, path, ready, state));
+  // TRACE=directory: the last load's performance trace (chromium's, for DevTools) goes there.
+  for (let i = 0; i < runs; i += 1) {
+    const tracePath = process.env.TRACE && i === runs - 1 ? `${process.env.TRACE}/${path.replace(/\W/g, '') || 'sign-in'}.json` : undefined;
+    loads.push(await coldLoad(browser, path, ready, state, tracePath));
+  }
   const files = loads[0].sizes.filter((entry) => !isApi(entry.url) && !entry.url?.startsWith('ws'));
   const bytes = files.reduce((sum, entry) => sum + entry.encodedDataLength, 0);
   const paints = loads.map((load) => load.firstContentfulPaint);
@@ -248,6 +299,8 @@ for (const [label, path, ready, state] of parts.includes('cold') ? pages : []) {
     const answered = entries.map((entry) => entry.responseEnd);
     console.log(`|   ${call.replace('?', '')}: asked at, answered at (medians) | ${(entries[0].transferSize / 1024).toFixed(1)} KB | | | ${median(asked).toFixed(0)} ms | | ${median(answered).toFixed(0)} ms |`);
   }
+  // WATERFALL=1: every file and API call of the load (medians), and the main thread's long tasks.
+  if (process.env.WATERFALL) printWaterfall(loads);
   if (label.startsWith('chat')) {
     for (const entry of files) console.log(`|   ${new URL(entry.url).pathname} | ${kb(entry.encodedDataLength)} | | | | | |`);
   }
