@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc, run, schemaViolations, supabase } from '../api.js';
 import { ErrorMessage, Spinner, Time } from '../components.jsx';
+import { takeFirstData } from '../firstData.js';
 import { Link, navigate } from '../router.jsx';
 import { SchemaFields } from './agents/schemaForm.jsx';
 import { UsageChart } from './agents/UsageChart.jsx';
@@ -12,23 +13,8 @@ const wideScreen = window.matchMedia('(min-width: 761px)');
 function useCatalog() {
   const [catalog, setCatalog] = useState({ tools: new Map(), error: null, loading: true });
   useEffect(() => {
-    Promise.all([
-      run(supabase.from('tools').select('id, name, slug, description, input_schema').order('name'), 'load the tool catalog'),
-      run(supabase.from('tool_schemas').select('tool_id, config_schema, input_schema, default_config'), 'load the tools’ schemas'),
-    ])
-      .then(([tools, schemas]) => {
-        const bySchema = new Map(schemas.map((entry) => [entry.tool_id, entry]));
-        const merged = tools.map((tool) => {
-          const schema = bySchema.get(tool.id);
-          return {
-            ...tool,
-            configSchema: schema?.config_schema ?? {},
-            defaultConfig: schema?.default_config ?? {},
-            inputSchema: schema?.input_schema ?? tool.input_schema ?? {},
-          };
-        });
-        setCatalog({ tools: new Map(merged.map((tool) => [tool.id, tool])), error: null, loading: false });
-      })
+    takeFirstData('toolCatalog')
+      .then((tools) => setCatalog({ tools, error: null, loading: false }))
       .catch((error) => setCatalog({ tools: new Map(), error, loading: false }));
   }, []);
   return catalog;
@@ -615,18 +601,10 @@ export function AgentsPage({ path }) {
   const catalog = useCatalog();
 
   useEffect(() => {
-    Promise.all([
-      run(supabase.from('agents').select('id, name, description, model').order('name'), 'load the agents'),
-      run(supabase.from('agent_tools').select('agent_id, enabled'), 'count the agents’ tools'),
-    ])
-      .then(([found, attachments]) => {
-        const tally = new Map();
-        for (const { agent_id: id, enabled } of attachments) {
-          const entry = tally.get(id) ?? { tools: 0, enabled: 0 };
-          tally.set(id, { tools: entry.tools + 1, enabled: entry.enabled + (enabled ? 1 : 0) });
-        }
-        setAgents(found);
-        setCounts(tally);
+    takeFirstData('agentList')
+      .then((list) => {
+        setAgents(list.agents);
+        setCounts(list.counts);
       })
       .catch(setError);
   }, []);

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc } from '../api.js';
 import { ErrorMessage, Spinner } from '../components.jsx';
+import { takeFirstData } from '../firstData.js';
 import { layoutChart } from './org/layout.js';
 import { OrgDiagram } from './org/OrgDiagram.jsx';
 import './org/org.css';
@@ -305,7 +306,7 @@ export function OrgPage() {
     let current = true;
     setChart(null);
     setError(null);
-    rpc('org_chart', departmentId ? { department_id: departmentId } : {}, 'load the org chart')
+    (departmentId ? rpc('org_chart', { department_id: departmentId }, 'load the org chart') : takeFirstData('orgChart'))
       .then((loaded) => {
         if (!current) return;
         setChart(loaded);
@@ -318,7 +319,7 @@ export function OrgPage() {
   }, [departmentId]);
 
   useEffect(() => {
-    rpc('business_function_tree', {}, 'load the business functions').then(setFunctions).catch(setFunctionsError);
+    takeFirstData('businessFunctions').then(setFunctions).catch(setFunctionsError);
   }, []);
 
   const layout = useMemo(() => (chart ? layoutChart(chart.roles) : null), [chart]);
