@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc, run, schemaViolations, supabase } from '../api.js';
-import { ErrorMessage, Spinner, Time } from '../components.jsx';
+import { ErrorMessage, LoadMore, Spinner, Time } from '../components.jsx';
 import { takeFirstData } from '../firstData.js';
 import { Link, navigate } from '../router.jsx';
 import { SchemaFields } from './agents/schemaForm.jsx';
@@ -8,6 +8,10 @@ import { UsageChart } from './agents/UsageChart.jsx';
 import './agents/agents.css';
 
 const wideScreen = window.matchMedia('(min-width: 761px)');
+// A tenant may have thousands of agents; drawing 2,000 rows took half a
+// second of a cold load, so the list draws this many more each time its end
+// scrolls into view (the filter finds any agent).
+const listStep = 50;
 
 // The tool catalog (public) with each tool's schemas and default config.
 function useCatalog() {
@@ -624,10 +628,16 @@ export function AgentsPage({ path }) {
     const wanted = filter.trim().toLowerCase();
     return wanted ? (agents ?? []).filter((entry) => entry.name.toLowerCase().includes(wanted)) : (agents ?? []);
   }, [agents, filter]);
+  // Drawn a step at a time as the list scrolls, and always down to the chosen agent.
+  const [listLength, setListLength] = useState(listStep);
+  const chosenIndex = agentId ? shownAgents.findIndex((entry) => entry.id === agentId) : -1;
+  const drawnAgents = shownAgents.slice(0, Math.max(listLength, chosenIndex + 1));
+  const drawMore = useCallback(() => setListLength((length) => length + listStep), []);
+  const sidebar = useRef(null);
 
   return (
     <div class={agentId ? 'agents has-selection' : 'agents'}>
-      <section class="agents-sidebar" aria-labelledby="agents-title">
+      <section class="agents-sidebar" aria-labelledby="agents-title" ref={sidebar}>
         <div class="sidebar-head">
           <h1 id="agents-title">Agents &amp; tools</h1>
         </div>
@@ -641,7 +651,10 @@ export function AgentsPage({ path }) {
               type="search"
               placeholder="Filter the agents by name"
               value={filter}
-              onInput={(event) => setFilter(event.currentTarget.value)}
+              onInput={(event) => {
+                setFilter(event.currentTarget.value);
+                setListLength(listStep);
+              }}
             />
           </div>
         )}
@@ -650,7 +663,7 @@ export function AgentsPage({ path }) {
         {agents && agents.length === 0 && <p class="empty">This tenant has no agents yet.</p>}
         {agents && agents.length > 0 && shownAgents.length === 0 && <p class="empty">No agent’s name has “{filter}”.</p>}
         <ul class="agent-list" aria-label="Agents">
-          {shownAgents.map((entry) => {
+          {drawnAgents.map((entry) => {
             const count = counts.get(entry.id) ?? { tools: 0, enabled: 0 };
             return (
               <li key={entry.id}>
@@ -669,6 +682,7 @@ export function AgentsPage({ path }) {
             );
           })}
         </ul>
+        <LoadMore onVisible={drawMore} active={drawnAgents.length < shownAgents.length} root={sidebar} />
       </section>
       <section class="agents-main" aria-label="Agent’s tools">
         <ErrorMessage error={catalog.error} />
