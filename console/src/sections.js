@@ -1,4 +1,5 @@
 import { supabase } from './api.js';
+import { prepareRelativeTime } from './components.jsx';
 import { askFirstData } from './firstData.js';
 
 export const sections = [
@@ -49,7 +50,10 @@ export function startLoading(path) {
   if (section) loadPage(section).catch(() => {});
   supabase.auth.getSession().then(({ data }) => {
     if (!data.session) return;
-    loadPage(section ?? firstSection).catch(() => {});
-    askFirstData(section ?? firstSection);
+    const shown = section ?? firstSection;
+    loadPage(shown).catch(() => {});
+    askFirstData(shown);
+    // Lists of dated items: their relative times' format is made while the data is on its way.
+    if (shown === 'chat' || shown === 'memory') setTimeout(prepareRelativeTime);
   });
 }
