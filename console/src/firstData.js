@@ -1,3 +1,4 @@
+import { useLayoutEffect } from 'preact/hooks';
 import { rpc, run, supabase } from './api.js';
 
 // What each page asks the server for first. It lives in the first download so
@@ -86,3 +87,9 @@ export function takeFirstData(name) {
 export function forgetFirstData(kept) {
   for (const [name, entry] of asked) if (entry.section !== kept) asked.delete(name);
 }
+
+// The effect that takes a page's first data: run as the page is first drawn
+// (a layout effect), not after that frame has been painted, so that data
+// already here is drawn in the page's first frame, without an empty page
+// (laid out and painted for nothing) before it.
+export const useFirstDataEffect = useLayoutEffect;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc, run, schemaViolations, supabase } from '../api.js';
 import { ErrorMessage, LoadMore, Spinner, Time } from '../components.jsx';
-import { takeFirstData } from '../firstData.js';
+import { takeFirstData, useFirstDataEffect } from '../firstData.js';
 import { Link, navigate } from '../router.jsx';
 import { SchemaFields } from './agents/schemaForm.jsx';
 import { UsageChart } from './agents/UsageChart.jsx';
@@ -16,7 +16,7 @@ const listStep = 50;
 // The tool catalog (public) with each tool's schemas and default config.
 function useCatalog() {
   const [catalog, setCatalog] = useState({ tools: new Map(), error: null, loading: true });
-  useEffect(() => {
+  useFirstDataEffect(() => {
     takeFirstData('toolCatalog')
       .then((tools) => setCatalog({ tools, error: null, loading: false }))
       .catch((error) => setCatalog({ tools: new Map(), error, loading: false }));
@@ -604,7 +604,7 @@ export function AgentsPage({ path }) {
   const [error, setError] = useState(null);
   const catalog = useCatalog();
 
-  useEffect(() => {
+  useFirstDataEffect(() => {
     takeFirstData('agentList')
       .then((list) => {
         setAgents(list.agents);

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc, supabase } from '../api.js';
 import { AgentSelect, ErrorMessage, Highlighted, LoadMore, Spinner, Time } from '../components.jsx';
-import { conversationPageSize, takeFirstData } from '../firstData.js';
+import { conversationPageSize, takeFirstData, useFirstDataEffect } from '../firstData.js';
 import { Link, navigate } from '../router.jsx';
 import { ConversationView } from './Conversation.jsx';
 
@@ -53,7 +53,7 @@ function useConversations(status, agentId) {
     [status, agentId],
   );
 
-  useEffect(() => {
+  useFirstDataEffect(() => {
     loadPage(null);
   }, [loadPage]);
 
@@ -192,7 +192,7 @@ export function ChatPage({ session, path }) {
   const conversations = useConversations(status, agentId);
   const results = useMessageSearch();
 
-  useEffect(() => {
+  useFirstDataEffect(() => {
     takeFirstData('chatAgents')
       .then(setAgents)
       .catch(setAgentsError);

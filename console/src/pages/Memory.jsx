@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc, run, supabase } from '../api.js';
 import { ErrorMessage, LoadMore, Spinner, Time } from '../components.jsx';
-import { memoryPageSize, takeFirstData } from '../firstData.js';
+import { memoryPageSize, takeFirstData, useFirstDataEffect } from '../firstData.js';
 
 const memoryTypes = ['preference', 'context', 'fact', 'goal', 'history'];
 const typeTitles = {
@@ -238,7 +238,7 @@ export function MemoryPage() {
     [type],
   );
 
-  useEffect(() => {
+  useFirstDataEffect(() => {
     load(null);
   }, [load]);
 

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc } from '../api.js';
 import { ErrorMessage, Spinner } from '../components.jsx';
-import { takeFirstData } from '../firstData.js';
+import { takeFirstData, useFirstDataEffect } from '../firstData.js';
 import { layoutChart } from './org/layout.js';
 import { OrgDiagram } from './org/OrgDiagram.jsx';
 import './org/org.css';
@@ -302,7 +302,7 @@ export function OrgPage() {
   const [announcement, setAnnouncement] = useState('');
   const controls = useRef(null);
 
-  useEffect(() => {
+  useFirstDataEffect(() => {
     let current = true;
     setChart(null);
     setError(null);
@@ -318,7 +318,7 @@ export function OrgPage() {
     };
   }, [departmentId]);
 
-  useEffect(() => {
+  useFirstDataEffect(() => {
     takeFirstData('businessFunctions').then(setFunctions).catch(setFunctionsError);
   }, []);
 
