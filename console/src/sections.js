@@ -1,5 +1,4 @@
 import { supabase } from './api.js';
-import { prepareRelativeTime } from './components.jsx';
 import { askFirstData } from './firstData.js';
 
 export const sections = [
@@ -50,10 +49,7 @@ export function startLoading(path) {
   if (section) loadPage(section).catch(() => {});
   supabase.auth.getSession().then(({ data }) => {
     if (!data.session) return;
-    const shown = section ?? firstSection;
-    loadPage(shown).catch(() => {});
-    askFirstData(shown);
-    // Lists of dated items: their relative times' format is made while the data is on its way.
-    if (shown === 'chat' || shown === 'memory') setTimeout(prepareRelativeTime);
+    loadPage(section ?? firstSection).catch(() => {});
+    askFirstData(section ?? firstSection);
   });
 }
