@@ -109,12 +109,19 @@ async function coldLoad(browser, path, ready, storageState, tracePath) {
       for (const entry of list.getEntries()) window.benchLongTasks.push({ start: entry.startTime, duration: entry.duration });
     }).observe({ type: 'longtask' });
     window.benchDrawnAt = null;
+    // Visibility is checked in animation frames, where the layout it needs is
+    // due anyway (checked at each DOM change, it forced layouts of its own).
+    const drawnYet = () => {
+      if (!document.querySelector(readySelector)?.checkVisibility()) return requestAnimationFrame(drawnYet);
+      // A task queued in an animation frame callback runs once that frame has
+      // been rendered; at the highest priority, before any other work waiting.
+      scheduler.postTask(() => (window.benchDrawnAt = performance.now()), { priority: 'user-blocking' });
+      return 0;
+    };
     const observer = new MutationObserver(() => {
-      const element = document.querySelector(readySelector);
-      if (!element?.checkVisibility()) return;
+      if (!document.querySelector(readySelector)) return;
       observer.disconnect();
-      // A task queued in an animation frame callback runs once that frame has been rendered.
-      requestAnimationFrame(() => setTimeout(() => (window.benchDrawnAt = performance.now())));
+      requestAnimationFrame(drawnYet);
     });
     observer.observe(document, { childList: true, subtree: true, attributes: true });
   }, ready);
