@@ -96,7 +96,7 @@ async function seedOrg(userId) {
 
 // Every response a cold load of `path` fetched from the server, with its
 // compressed size (what crossed the wire, without headers) until `ready`.
-async function coldLoad(browser, path, ready, storageState, tracePath) {
+async function coldLoad(browser, base, path, ready, storageState, tracePath) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, storageState });
   // Watched from before the first script: the main thread's long tasks
   // (script evaluation, rendering), and when `ready` was first drawn: the
@@ -134,7 +134,7 @@ async function coldLoad(browser, path, ready, storageState, tracePath) {
   cdp.on('Network.responseReceived', ({ requestId, response }) => urls.set(requestId, response.url));
   cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => sizes.push({ url: urls.get(requestId), encodedDataLength }));
   if (tracePath) await browser.startTracing(page, { path: tracePath, categories: ['devtools.timeline', 'v8.execute', 'blink.user_timing', 'loading', 'disabled-by-default-devtools.timeline'] });
-  await page.goto(`${baseUrl}${path}`, { waitUntil: 'commit' });
+  await page.goto(`${base}${path}`, { waitUntil: 'commit' });
   await page.locator(ready).first().waitFor();
   await page.waitForFunction(() => window.benchDrawnAt !== null);
   if (tracePath) await browser.stopTracing();
@@ -241,15 +241,23 @@ if (parts.includes('cold') || parts.includes('org')) await seedOrg(userId);
 const browser = await launchBrowser();
 
 // A signed-in session to start the signed-in loads from (localStorage only: the HTTP cache stays cold).
-const signInContext = await browser.newContext();
-const signInPage = await signInContext.newPage();
-await signInPage.goto(`${baseUrl}/`);
-await signInPage.getByLabel('Email').fill(a1.email);
-await signInPage.getByLabel('Password').fill(a1.password);
-await signInPage.getByRole('button', { name: 'Sign in' }).click();
-await signInPage.getByRole('button', { name: 'Sign out' }).waitFor();
-const storageState = await signInContext.storageState();
-await signInContext.close();
+async function signedInState(base) {
+  const signInContext = await browser.newContext();
+  const signInPage = await signInContext.newPage();
+  await signInPage.goto(`${base}/`);
+  await signInPage.getByLabel('Email').fill(a1.email);
+  await signInPage.getByLabel('Password').fill(a1.password);
+  await signInPage.getByRole('button', { name: 'Sign in' }).click();
+  await signInPage.getByRole('button', { name: 'Sign out' }).waitFor();
+  const state = await signInContext.storageState();
+  await signInContext.close();
+  return state;
+}
+const storageState = await signedInState(baseUrl);
+// COMPARE_URL (compare.sh): another build's server, seeded alike; each page's
+// cold loads alternate between the two, load by load.
+const compareUrl = process.env.COMPARE_URL;
+const compareState = compareUrl ? await signedInState(compareUrl) : null;
 
 // A resource's name without the build's hash or the query: /assets/Agents.js, /rest/v1/agents.
 const shortName = (url) => new URL(url).pathname.replace(/-[\w-]{8}\.(js|css)$/, '.$1');
@@ -288,24 +296,34 @@ function printWaterfall(loads) {
 console.log(`\n### Cold loads (${runs} each, HTTP cache disabled, new browser context each)\n`);
 const isApi = (url) => /\/(rest|auth|realtime)\/v1\//.test(url ?? '');
 const pages = [
-  ['sign-in page (/)', '/', 'form button[type=submit]', undefined],
-  ['chat, signed in (/chat)', '/chat', '.conversation-item', storageState],
-  ['memory, signed in (/memory)', '/memory', 'h1', storageState],
-  ['agents & tools, signed in (/agents)', '/agents', '.agent-item', storageState],
-  [`org chart of ${roleCount} roles, signed in (/org)`, '/org', '.org-world[data-drawn]', storageState],
+  ['sign-in page (/)', '/', 'form button[type=submit]', false],
+  ['chat, signed in (/chat)', '/chat', '.conversation-item', true],
+  ['memory, signed in (/memory)', '/memory', 'h1', true],
+  ['agents & tools, signed in (/agents)', '/agents', '.agent-item', true],
+  [`org chart of ${roleCount} roles, signed in (/org)`, '/org', '.org-world[data-drawn]', true],
 ];
 console.log('| page | console files, compressed | files | index.html received | main script received | first contentful paint, median (p90) | page drawn with its data, median (p90) | seen by the waitFor of Playwright, median |');
 console.log('|---|---|---|---|---|---|---|---|');
 // PAGES: which pages to load (paths, comma-separated), default all.
 const pagePaths = process.env.PAGES?.split(',');
-for (const [label, path, ready, state] of parts.includes('cold') ? pages : []) {
+for (const [pageLabel, path, ready, signedIn] of parts.includes('cold') ? pages : []) {
   if (pagePaths && !pagePaths.includes(path)) continue;
-  const loads = [];
+  const servers = [{ base: baseUrl, state: storageState, label: pageLabel, loads: [] }];
+  if (compareUrl) {
+    servers[0].label = `${pageLabel}, this build`;
+    servers.push({ base: compareUrl, state: compareState, label: `${pageLabel}, ${process.env.COMPARE_LABEL ?? compareUrl}`, loads: [] });
+  }
   // TRACE=directory: the last load's performance trace (chromium's, for DevTools) goes there.
   for (let i = 0; i < runs; i += 1) {
     const tracePath = process.env.TRACE && i === runs - 1 ? `${process.env.TRACE}/${path.replace(/\W/g, '') || 'sign-in'}.json` : undefined;
-    loads.push(await coldLoad(browser, path, ready, state, tracePath));
+    for (const server of i % 2 ? [...servers].reverse() : servers) {
+      server.loads.push(await coldLoad(browser, server.base, path, ready, signedIn ? server.state : undefined, server === servers[0] ? tracePath : undefined));
+    }
   }
+  for (const { label, loads } of servers) printColdLoads(label, path, loads);
+}
+
+function printColdLoads(label, path, loads) {
   const files = loads[0].sizes.filter((entry) => !isApi(entry.url) && !entry.url?.startsWith('ws'));
   const bytes = files.reduce((sum, entry) => sum + entry.encodedDataLength, 0);
   const paints = loads.map((load) => load.firstContentfulPaint);
