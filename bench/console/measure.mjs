@@ -96,8 +96,35 @@ async function seedOrg(userId) {
 
 // Every response a cold load of `path` fetched from the server, with its
 // compressed size (what crossed the wire, without headers) until `ready`.
-async function coldLoad(browser, path, ready, storageState) {
+async function coldLoad(browser, base, path, ready, storageState, tracePath) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, storageState });
+  // Watched from before the first script: the main thread's long tasks
+  // (script evaluation, rendering), and when `ready` was first drawn: the
+  // first frame rendered after it appeared, visible. (Playwright's waitFor
+  // polls with a growing pause, 500 ms after the first 270, so the moment it
+  // returns can be that much later than the page.)
+  await context.addInitScript((readySelector) => {
+    window.benchLongTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.benchLongTasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask' });
+    window.benchDrawnAt = null;
+    // Visibility is checked in animation frames, where the layout it needs is
+    // due anyway (checked at each DOM change, it forced layouts of its own).
+    const drawnYet = () => {
+      if (!document.querySelector(readySelector)?.checkVisibility()) return requestAnimationFrame(drawnYet);
+      // A task queued in an animation frame callback runs once that frame has
+      // been rendered; at the highest priority, before any other work waiting.
+      scheduler.postTask(() => (window.benchDrawnAt = performance.now()), { priority: 'user-blocking' });
+      return 0;
+    };
+    const observer = new MutationObserver(() => {
+      if (!document.querySelector(readySelector)) return;
+      observer.disconnect();
+      requestAnimationFrame(drawnYet);
+    });
+    observer.observe(document, { childList: true, subtree: true, attributes: true });
+  }, ready);
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
@@ -106,14 +133,17 @@ async function coldLoad(browser, path, ready, storageState) {
   const sizes = [];
   cdp.on('Network.responseReceived', ({ requestId, response }) => urls.set(requestId, response.url));
   cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => sizes.push({ url: urls.get(requestId), encodedDataLength }));
-  await page.goto(`${baseUrl}${path}`, { waitUntil: 'commit' });
+  if (tracePath) await browser.startTracing(page, { path: tracePath, categories: ['devtools.timeline', 'v8.execute', 'blink.user_timing', 'loading', 'disabled-by-default-devtools.timeline'] });
+  await page.goto(`${base}${path}`, { waitUntil: 'commit' });
   await page.locator(ready).first().waitFor();
+  await page.waitForFunction(() => window.benchDrawnAt !== null);
+  if (tracePath) await browser.stopTracing();
   const timings = await page.evaluate(() => {
     const navigation = performance.getEntriesByType('navigation')[0];
     const paint = performance.getEntriesByName('first-contentful-paint')[0];
     const resources = performance.getEntriesByType('resource').map((entry) => ({
       name: entry.name, encodedBodySize: entry.encodedBodySize, transferSize: entry.transferSize,
-      requestStart: entry.requestStart, responseEnd: entry.responseEnd,
+      startTime: entry.startTime, requestStart: entry.requestStart, responseEnd: entry.responseEnd,
     }));
     const script = performance.getEntriesByType('resource').find((entry) => /\/assets\/index-.*\.js$/.test(entry.name));
     return {
@@ -121,9 +151,11 @@ async function coldLoad(browser, path, ready, storageState) {
       scriptAt: script?.responseEnd ?? null,
       interactiveAt: navigation.domInteractive,
       firstContentfulPaint: paint?.startTime ?? null,
-      readyAt: performance.now(),
+      readyAt: window.benchDrawnAt,
+      seenAt: performance.now(),
       document: { name: navigation.name, encodedBodySize: navigation.encodedBodySize, transferSize: navigation.transferSize },
       resources,
+      longTasks: window.benchLongTasks,
     };
   });
   await context.close();
@@ -209,47 +241,108 @@ if (parts.includes('cold') || parts.includes('org')) await seedOrg(userId);
 const browser = await launchBrowser();
 
 // A signed-in session to start the signed-in loads from (localStorage only: the HTTP cache stays cold).
-const signInContext = await browser.newContext();
-const signInPage = await signInContext.newPage();
-await signInPage.goto(`${baseUrl}/`);
-await signInPage.getByLabel('Email').fill(a1.email);
-await signInPage.getByLabel('Password').fill(a1.password);
-await signInPage.getByRole('button', { name: 'Sign in' }).click();
-await signInPage.getByRole('button', { name: 'Sign out' }).waitFor();
-const storageState = await signInContext.storageState();
-await signInContext.close();
+async function signedInState(base) {
+  const signInContext = await browser.newContext();
+  const signInPage = await signInContext.newPage();
+  await signInPage.goto(`${base}/`);
+  await signInPage.getByLabel('Email').fill(a1.email);
+  await signInPage.getByLabel('Password').fill(a1.password);
+  await signInPage.getByRole('button', { name: 'Sign in' }).click();
+  await signInPage.getByRole('button', { name: 'Sign out' }).waitFor();
+  const state = await signInContext.storageState();
+  await signInContext.close();
+  return state;
+}
+const storageState = await signedInState(baseUrl);
+// COMPARE_URL (compare.sh): another build's server, seeded alike; each page's
+// cold loads alternate between the two, load by load.
+const compareUrl = process.env.COMPARE_URL;
+const compareState = compareUrl ? await signedInState(compareUrl) : null;
+
+// A resource's name without the build's hash or the query: /assets/Agents.js, /rest/v1/agents.
+const shortName = (url) => new URL(url).pathname.replace(/-[\w-]{8}\.(js|css)$/, '.$1');
+
+function printWaterfall(loads) {
+  const byName = new Map();
+  for (const load of loads) {
+    const seen = new Map();
+    for (const entry of load.resources) {
+      // The same name twice in one load (two agent_tools queries) is told apart by its order.
+      const base = shortName(entry.name);
+      const count = (seen.get(base) ?? 0) + 1;
+      seen.set(base, count);
+      const name = count > 1 ? `${base} #${count}` : base;
+      if (!byName.has(name)) byName.set(name, []);
+      byName.get(name).push(entry);
+    }
+  }
+  console.log('\n| resource | loads | started | asked | answered |');
+  console.log('|---|---|---|---|---|');
+  const rows = [...byName].map(([name, entries]) => ({
+    name, count: entries.length, started: median(entries.map((entry) => entry.startTime)),
+    asked: median(entries.map((entry) => entry.requestStart)), answered: median(entries.map((entry) => entry.responseEnd)),
+  }));
+  for (const row of rows.sort((a, b) => a.started - b.started)) {
+    console.log(`| ${row.name} | ${row.count} | ${row.started.toFixed(0)} | ${row.asked.toFixed(0)} | ${row.answered.toFixed(0)} |`);
+  }
+  for (const [index, load] of loads.slice(0, 3).entries()) {
+    const tasks = load.longTasks.map((task) => `${task.start.toFixed(0)}+${task.duration.toFixed(0)}`).join(', ');
+    console.log(`\nload ${index + 1}: drawn at ${load.readyAt.toFixed(0)} ms; long tasks (start+duration, ms): ${tasks || 'none'}`);
+  }
+  console.log('\n| page | console files, compressed | files | index.html received | main script received | first contentful paint, median (p90) | page drawn with its data, median (p90) | seen by the waitFor of Playwright, median |');
+  console.log('|---|---|---|---|---|---|---|---|');
+}
 
 console.log(`\n### Cold loads (${runs} each, HTTP cache disabled, new browser context each)\n`);
 const isApi = (url) => /\/(rest|auth|realtime)\/v1\//.test(url ?? '');
 const pages = [
-  ['sign-in page (/)', '/', 'form button[type=submit]', undefined],
-  ['chat, signed in (/chat)', '/chat', '.conversation-item', storageState],
-  ['memory, signed in (/memory)', '/memory', 'h1', storageState],
-  ['agents & tools, signed in (/agents)', '/agents', '.agent-item', storageState],
-  [`org chart of ${roleCount} roles, signed in (/org)`, '/org', '.org-world[data-drawn]', storageState],
+  ['sign-in page (/)', '/', 'form button[type=submit]', false],
+  ['chat, signed in (/chat)', '/chat', '.conversation-item', true],
+  ['memory, signed in (/memory)', '/memory', 'h1', true],
+  ['agents & tools, signed in (/agents)', '/agents', '.agent-item', true],
+  [`org chart of ${roleCount} roles, signed in (/org)`, '/org', '.org-world[data-drawn]', true],
 ];
-console.log('| page | console files, compressed | files | index.html received | main script received | first contentful paint, median (p90) | page drawn with its data, median (p90) |');
-console.log('|---|---|---|---|---|---|---|');
-for (const [label, path, ready, state] of parts.includes('cold') ? pages : []) {
-  const loads = [];
-  for (let i = 0; i < runs; i += 1) loads.push(await coldLoad(browser, path, ready, state));
+console.log('| page | console files, compressed | files | index.html received | main script received | first contentful paint, median (p90) | page drawn with its data, median (p90) | seen by the waitFor of Playwright, median |');
+console.log('|---|---|---|---|---|---|---|---|');
+// PAGES: which pages to load (paths, comma-separated), default all.
+const pagePaths = process.env.PAGES?.split(',');
+for (const [pageLabel, path, ready, signedIn] of parts.includes('cold') ? pages : []) {
+  if (pagePaths && !pagePaths.includes(path)) continue;
+  const servers = [{ base: baseUrl, state: storageState, label: pageLabel, loads: [] }];
+  if (compareUrl) {
+    servers[0].label = `${pageLabel}, this build`;
+    servers.push({ base: compareUrl, state: compareState, label: `${pageLabel}, ${process.env.COMPARE_LABEL ?? compareUrl}`, loads: [] });
+  }
+  // TRACE=directory: the last load's performance trace (chromium's, for DevTools) goes there.
+  for (let i = 0; i < runs; i += 1) {
+    const tracePath = process.env.TRACE && i === runs - 1 ? `${process.env.TRACE}/${path.replace(/\W/g, '') || 'sign-in'}.json` : undefined;
+    for (const server of i % 2 ? [...servers].reverse() : servers) {
+      server.loads.push(await coldLoad(browser, server.base, path, ready, signedIn ? server.state : undefined, server === servers[0] ? tracePath : undefined));
+    }
+  }
+  for (const { label, loads } of servers) printColdLoads(label, path, loads);
+}
+
+function printColdLoads(label, path, loads) {
   const files = loads[0].sizes.filter((entry) => !isApi(entry.url) && !entry.url?.startsWith('ws'));
   const bytes = files.reduce((sum, entry) => sum + entry.encodedDataLength, 0);
   const paints = loads.map((load) => load.firstContentfulPaint);
   const drawn = loads.map((load) => load.readyAt);
   const documents = loads.map((load) => load.documentAt);
   const scripts = loads.map((load) => load.scriptAt);
-  console.log(`| ${label} | ${kb(bytes)} (with headers) | ${files.length} | ${median(documents).toFixed(0)} ms | ${median(scripts).toFixed(0)} ms | ${median(paints).toFixed(0)} ms (${percentile(paints, 0.9).toFixed(0)}) | ${median(drawn).toFixed(0)} ms (${percentile(drawn, 0.9).toFixed(0)}) |`);
+  console.log(`| ${label} | ${kb(bytes)} (with headers) | ${files.length} | ${median(documents).toFixed(0)} ms | ${median(scripts).toFixed(0)} ms | ${median(paints).toFixed(0)} ms (${percentile(paints, 0.9).toFixed(0)}) | ${median(drawn).toFixed(0)} ms (${percentile(drawn, 0.9).toFixed(0)}) | ${median(loads.map((load) => load.seenAt)).toFixed(0)} ms |`);
   // The page's own API calls: when each was asked and answered (the rest of "drawn" is the browser's).
   for (const call of path === '/org' || path === '/agents' ? ['org_chart', 'business_function_tree', 'agents?', 'agent_tools?'] : []) {
     const entries = loads.map((load) => load.resources.find((entry) => entry.name.includes(`/rest/v1/${call.startsWith('agent') ? '' : 'rpc/'}${call}`)));
     if (entries.some((entry) => !entry)) continue;
     const asked = entries.map((entry) => entry.requestStart);
     const answered = entries.map((entry) => entry.responseEnd);
-    console.log(`|   ${call.replace('?', '')}: asked at, answered at (medians) | ${(entries[0].transferSize / 1024).toFixed(1)} KB | | | ${median(asked).toFixed(0)} ms | | ${median(answered).toFixed(0)} ms |`);
+    console.log(`|   ${call.replace('?', '')}: asked at, answered at (medians) | ${(entries[0].transferSize / 1024).toFixed(1)} KB | | | ${median(asked).toFixed(0)} ms | | ${median(answered).toFixed(0)} ms | |`);
   }
+  // WATERFALL=1: every file and API call of the load (medians), and the main thread's long tasks.
+  if (process.env.WATERFALL) printWaterfall(loads);
   if (label.startsWith('chat')) {
-    for (const entry of files) console.log(`|   ${new URL(entry.url).pathname} | ${kb(entry.encodedDataLength)} | | | | | |`);
+    for (const entry of files) console.log(`|   ${new URL(entry.url).pathname} | ${kb(entry.encodedDataLength)} | | | | | | |`);
   }
 }
 

@@ -10,7 +10,10 @@
 #
 # Usage: bench/console/run.sh [path/to/agentbase]
 # Settings (environment): RUNS (10 cold loads per page), PARTS (cold,scroll,org:
-#   which measurements).
+#   which measurements), PAGES (/,/chat,/memory,/agents,/org: which cold loads),
+#   WATERFALL=1 (each cold load's files and API calls, and its long tasks).
+#   TRACE=directory (the last cold load of each page traced there, for DevTools).
+# compare.sh loads two builds' pages in turn, load by load.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

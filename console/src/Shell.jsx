@@ -2,30 +2,17 @@ import { useEffect, useState } from 'preact/hooks';
 import { supabase } from './api.js';
 import { ErrorBoundary, ErrorMessage, Spinner } from './components.jsx';
 import { Link, navigate, usePath } from './router.jsx';
+import { forgetFirstData } from './firstData.js';
+import { firstSection, loadPage, sectionOf, sections } from './sections.js';
 import { useTheme } from './theme.js';
-
-// Pages load on first visit, so the first download holds only the shell.
-const pages = {
-  chat: () => import('./pages/Chat.jsx').then((module) => module.ChatPage),
-  memory: () => import('./pages/Memory.jsx').then((module) => module.MemoryPage),
-  agents: () => import('./pages/Agents.jsx').then((module) => module.AgentsPage),
-  org: () => import('./pages/Org.jsx').then((module) => module.OrgPage),
-};
-
-const sections = [
-  { id: 'chat', label: 'Chat', href: '/chat' },
-  { id: 'agents', label: 'Agents & tools', href: '/agents' },
-  { id: 'org', label: 'Org chart', href: '/org' },
-  { id: 'memory', label: 'Memory', href: '/memory' },
-];
 
 function useLazyPage(id) {
   const [loaded, setLoaded] = useState({});
   const [error, setError] = useState(null);
   useEffect(() => {
-    if (!pages[id] || loaded[id]) return;
+    if (!id || loaded[id]) return;
     setError(null);
-    pages[id]()
+    loadPage(id)
       .then((page) => setLoaded((current) => ({ ...current, [id]: page })))
       .catch(setError);
   }, [id, loaded]);
@@ -40,11 +27,17 @@ export function Shell({ session }) {
   const [theme, setTheme] = useTheme();
   const [signOutError, setSignOutError] = useState(null);
   const segments = path.split('/').filter(Boolean);
-  const section = sections.find((entry) => entry.id === segments[0])?.id;
+  const section = sectionOf(path);
 
   useEffect(() => {
-    if (!section) navigate('/chat', { replace: true });
+    if (!section) navigate(`/${firstSection}`, { replace: true });
   }, [section]);
+
+  // What boot asked for another section is dropped once a page is shown (and when signing out).
+  useEffect(() => {
+    if (section) forgetFirstData(section);
+  }, [section]);
+  useEffect(() => () => forgetFirstData(), []);
 
   const [Page, loadError] = useLazyPage(section);
   const current = sections.find((entry) => entry.id === section);

@@ -1,34 +1,24 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc, run, schemaViolations, supabase } from '../api.js';
-import { ErrorMessage, Spinner, Time } from '../components.jsx';
+import { ErrorMessage, LoadMore, Spinner, Time } from '../components.jsx';
+import { takeFirstData, useFirstDataEffect } from '../firstData.js';
 import { Link, navigate } from '../router.jsx';
 import { SchemaFields } from './agents/schemaForm.jsx';
 import { UsageChart } from './agents/UsageChart.jsx';
 import './agents/agents.css';
 
 const wideScreen = window.matchMedia('(min-width: 761px)');
+// A tenant may have thousands of agents; drawing 2,000 rows took half a
+// second of a cold load, so the list draws this many more each time its end
+// scrolls into view (the filter finds any agent).
+const listStep = 50;
 
 // The tool catalog (public) with each tool's schemas and default config.
 function useCatalog() {
   const [catalog, setCatalog] = useState({ tools: new Map(), error: null, loading: true });
-  useEffect(() => {
-    Promise.all([
-      run(supabase.from('tools').select('id, name, slug, description, input_schema').order('name'), 'load the tool catalog'),
-      run(supabase.from('tool_schemas').select('tool_id, config_schema, input_schema, default_config'), 'load the tools’ schemas'),
-    ])
-      .then(([tools, schemas]) => {
-        const bySchema = new Map(schemas.map((entry) => [entry.tool_id, entry]));
-        const merged = tools.map((tool) => {
-          const schema = bySchema.get(tool.id);
-          return {
-            ...tool,
-            configSchema: schema?.config_schema ?? {},
-            defaultConfig: schema?.default_config ?? {},
-            inputSchema: schema?.input_schema ?? tool.input_schema ?? {},
-          };
-        });
-        setCatalog({ tools: new Map(merged.map((tool) => [tool.id, tool])), error: null, loading: false });
-      })
+  useFirstDataEffect(() => {
+    takeFirstData('toolCatalog')
+      .then((tools) => setCatalog({ tools, error: null, loading: false }))
       .catch((error) => setCatalog({ tools: new Map(), error, loading: false }));
   }, []);
   return catalog;
@@ -614,19 +604,11 @@ export function AgentsPage({ path }) {
   const [error, setError] = useState(null);
   const catalog = useCatalog();
 
-  useEffect(() => {
-    Promise.all([
-      run(supabase.from('agents').select('id, name, description, model').order('name'), 'load the agents'),
-      run(supabase.from('agent_tools').select('agent_id, enabled'), 'count the agents’ tools'),
-    ])
-      .then(([found, attachments]) => {
-        const tally = new Map();
-        for (const { agent_id: id, enabled } of attachments) {
-          const entry = tally.get(id) ?? { tools: 0, enabled: 0 };
-          tally.set(id, { tools: entry.tools + 1, enabled: entry.enabled + (enabled ? 1 : 0) });
-        }
-        setAgents(found);
-        setCounts(tally);
+  useFirstDataEffect(() => {
+    takeFirstData('agentList')
+      .then((list) => {
+        setAgents(list.agents);
+        setCounts(list.counts);
       })
       .catch(setError);
   }, []);
@@ -646,10 +628,16 @@ export function AgentsPage({ path }) {
     const wanted = filter.trim().toLowerCase();
     return wanted ? (agents ?? []).filter((entry) => entry.name.toLowerCase().includes(wanted)) : (agents ?? []);
   }, [agents, filter]);
+  // Drawn a step at a time as the list scrolls, and always down to the chosen agent.
+  const [listLength, setListLength] = useState(listStep);
+  const chosenIndex = agentId ? shownAgents.findIndex((entry) => entry.id === agentId) : -1;
+  const drawnAgents = shownAgents.slice(0, Math.max(listLength, chosenIndex + 1));
+  const drawMore = useCallback(() => setListLength((length) => length + listStep), []);
+  const sidebar = useRef(null);
 
   return (
     <div class={agentId ? 'agents has-selection' : 'agents'}>
-      <section class="agents-sidebar" aria-labelledby="agents-title">
+      <section class="agents-sidebar" aria-labelledby="agents-title" ref={sidebar}>
         <div class="sidebar-head">
           <h1 id="agents-title">Agents &amp; tools</h1>
         </div>
@@ -663,7 +651,10 @@ export function AgentsPage({ path }) {
               type="search"
               placeholder="Filter the agents by name"
               value={filter}
-              onInput={(event) => setFilter(event.currentTarget.value)}
+              onInput={(event) => {
+                setFilter(event.currentTarget.value);
+                setListLength(listStep);
+              }}
             />
           </div>
         )}
@@ -672,7 +663,7 @@ export function AgentsPage({ path }) {
         {agents && agents.length === 0 && <p class="empty">This tenant has no agents yet.</p>}
         {agents && agents.length > 0 && shownAgents.length === 0 && <p class="empty">No agent’s name has “{filter}”.</p>}
         <ul class="agent-list" aria-label="Agents">
-          {shownAgents.map((entry) => {
+          {drawnAgents.map((entry) => {
             const count = counts.get(entry.id) ?? { tools: 0, enabled: 0 };
             return (
               <li key={entry.id}>
@@ -691,6 +682,7 @@ export function AgentsPage({ path }) {
             );
           })}
         </ul>
+        <LoadMore onVisible={drawMore} active={drawnAgents.length < shownAgents.length} root={sidebar} />
       </section>
       <section class="agents-main" aria-label="Agent’s tools">
         <ErrorMessage error={catalog.error} />

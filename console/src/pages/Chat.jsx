@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { rpc, run, supabase } from '../api.js';
+import { rpc, supabase } from '../api.js';
 import { AgentSelect, ErrorMessage, Highlighted, LoadMore, Spinner, Time } from '../components.jsx';
+import { conversationPageSize, takeFirstData, useFirstDataEffect } from '../firstData.js';
 import { Link, navigate } from '../router.jsx';
 import { ConversationView } from './Conversation.jsx';
 
-const pageSize = 30;
+const pageSize = conversationPageSize;
 let listSubscriptions = 0;
 const statusChoices = [
   ['', 'Active and archived'],
@@ -31,11 +32,14 @@ function useConversations(status, agentId) {
       const mine = ++generation.current;
       setState((current) => ({ ...current, loading: true, error: null }));
       try {
-        const rows = await rpc(
-          'list_conversations',
-          { status: status || null, agent_id: agentId || null, page_size: pageSize, after },
-          'load the conversations',
-        );
+        const rows =
+          !after && !status && !agentId
+            ? await takeFirstData('conversations')
+            : await rpc(
+                'list_conversations',
+                { status: status || null, agent_id: agentId || null, page_size: pageSize, after },
+                'load the conversations',
+              );
         if (mine !== generation.current) return;
         setState((current) => {
           const known = new Set(after ? current.rows.map((row) => row.id) : []);
@@ -49,7 +53,7 @@ function useConversations(status, agentId) {
     [status, agentId],
   );
 
-  useEffect(() => {
+  useFirstDataEffect(() => {
     loadPage(null);
   }, [loadPage]);
 
@@ -188,8 +192,8 @@ export function ChatPage({ session, path }) {
   const conversations = useConversations(status, agentId);
   const results = useMessageSearch();
 
-  useEffect(() => {
-    run(supabase.from('agents').select('id, name, description').order('name'), 'load the agents')
+  useFirstDataEffect(() => {
+    takeFirstData('chatAgents')
       .then(setAgents)
       .catch(setAgentsError);
   }, []);

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc, run, supabase } from '../api.js';
 import { ErrorMessage, LoadMore, Spinner, Time } from '../components.jsx';
+import { memoryPageSize, takeFirstData, useFirstDataEffect } from '../firstData.js';
 
 const memoryTypes = ['preference', 'context', 'fact', 'goal', 'history'];
 const typeTitles = {
@@ -10,7 +11,7 @@ const typeTitles = {
   goal: 'Goals',
   history: 'History',
 };
-const pageSize = 100;
+const pageSize = memoryPageSize;
 
 function percent(value) {
   return `${Math.round(value * 100)}%`;
@@ -219,11 +220,10 @@ export function MemoryPage() {
     async (after) => {
       setList((current) => ({ ...current, loading: true, error: null }));
       try {
-        const rows = await rpc(
-          'recall',
-          { memory_types: type ? [type] : null, page_size: pageSize, after },
-          'load the memories',
-        );
+        const rows =
+          !after && !type
+            ? await takeFirstData('memories')
+            : await rpc('recall', { memory_types: type ? [type] : null, page_size: pageSize, after }, 'load the memories');
         setList((current) => ({
           rows: after ? [...current.rows, ...rows] : rows,
           cursor: rows.at(-1)?.cursor ?? null,
@@ -238,7 +238,7 @@ export function MemoryPage() {
     [type],
   );
 
-  useEffect(() => {
+  useFirstDataEffect(() => {
     load(null);
   }, [load]);
 

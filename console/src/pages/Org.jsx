@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
 import { rpc } from '../api.js';
 import { ErrorMessage, Spinner } from '../components.jsx';
+import { takeFirstData, useFirstDataEffect } from '../firstData.js';
 import { layoutChart } from './org/layout.js';
 import { OrgDiagram } from './org/OrgDiagram.jsx';
 import './org/org.css';
@@ -301,11 +302,11 @@ export function OrgPage() {
   const [announcement, setAnnouncement] = useState('');
   const controls = useRef(null);
 
-  useEffect(() => {
+  useFirstDataEffect(() => {
     let current = true;
     setChart(null);
     setError(null);
-    rpc('org_chart', departmentId ? { department_id: departmentId } : {}, 'load the org chart')
+    (departmentId ? rpc('org_chart', { department_id: departmentId }, 'load the org chart') : takeFirstData('orgChart'))
       .then((loaded) => {
         if (!current) return;
         setChart(loaded);
@@ -317,8 +318,8 @@ export function OrgPage() {
     };
   }, [departmentId]);
 
-  useEffect(() => {
-    rpc('business_function_tree', {}, 'load the business functions').then(setFunctions).catch(setFunctionsError);
+  useFirstDataEffect(() => {
+    takeFirstData('businessFunctions').then(setFunctions).catch(setFunctionsError);
   }, []);
 
   const layout = useMemo(() => (chart ? layoutChart(chart.roles) : null), [chart]);

@@ -50,10 +50,14 @@ function useSeries(agentId, toolId, period) {
   return state;
 }
 
-const timeFormats = {
-  hour: new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' }),
-  day: new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' }),
+// Made when a chart is first shown: building an Intl format loads the
+// locale's data, tens of milliseconds that a cold load of the page need not pay.
+const timeFormatOptions = {
+  hour: { weekday: 'short', hour: '2-digit', minute: '2-digit' },
+  day: { month: 'short', day: 'numeric' },
 };
+const timeFormats = {};
+const timeFormat = (period) => (timeFormats[period] ??= new Intl.DateTimeFormat(undefined, timeFormatOptions[period]));
 
 // uPlot is loaded when a chart is first opened, not with the page.
 let plotModule;
@@ -84,7 +88,7 @@ export function UsageChart({ agentId, toolId, toolName }) {
     const busiest = series.calls.indexOf(Math.max(...series.calls));
     return { calls, errors, busiest };
   }, [series]);
-  const when = (index) => timeFormats[period].format(series.times[index] * 1000);
+  const when = (index) => timeFormat(period).format(series.times[index] * 1000);
 
   return (
     <figure class="usage-chart">
@@ -113,7 +117,7 @@ export function UsageChart({ agentId, toolId, toolName }) {
                 : 'Point at a bar for its numbers'}
             </span>
           </div>
-          <LazyPlot series={series} period={period} timeFormat={timeFormats[period]} onHover={setHovered} />
+          <LazyPlot series={series} period={period} timeFormat={timeFormat(period)} onHover={setHovered} />
           <p class="small muted">
             {totals.calls === 0
               ? `No calls of ${toolName} in this window.`

@@ -108,7 +108,9 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
     return { x0: -x / k, y0: -y / k, x1: (width - x) / k, y1: (height - y) / k };
   };
 
-  const apply = useCallback(() => {
+  // apply(false) draws only what the screen shows, without the margin (the
+  // first view, drawn sooner); requestAnimationFrame(apply) passes a time, true.
+  const apply = useCallback((withMargin = true) => {
     frame.current = 0;
     const { x, y, k } = view.current;
     world.current?.setAttribute('transform', `translate(${x},${y}) scale(${k})`);
@@ -116,11 +118,11 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
     const detail = detailFor(k);
     const current = drawnRef.current;
     const inside = seen.x0 >= current.x0 && seen.y0 >= current.y0 && seen.x1 <= current.x1 && seen.y1 <= current.y1;
-    if (!inside || detail !== current.detail) {
+    if (!inside || detail !== current.detail || !withMargin) {
       // A margin on every side, so that a pan redraws once per margin
       // crossed: a screen's width for small cards, half of one for full
       // cards, whose text makes each redraw (and a zoom into them) dearer.
-      const share = detail === 'full' ? 0.5 : 1;
+      const share = !withMargin ? 0 : detail === 'full' ? 0.5 : 1;
       const marginX = (seen.x1 - seen.x0) * share;
       const marginY = (seen.y1 - seen.y0) * share;
       const next = { x0: seen.x0 - marginX, y0: seen.y0 - marginY, x1: seen.x1 + marginX, y1: seen.y1 + marginY, detail };
@@ -236,7 +238,16 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
     measure();
     overview();
     cancelAnimationFrame(frame.current);
-    apply();
+    // The first view without its margin (a third of the cards), the margin
+    // once that has been drawn: the chart appears sooner on a cold load.
+    apply(false);
+    let widening = 0;
+    const widen = requestAnimationFrame(() => {
+      widening = setTimeout(() => {
+        drawnRef.current = { x0: 0, y0: 0, x1: 0, y1: 0, detail: null };
+        apply();
+      });
+    });
     // A resize keeps what was at the centre at the centre (a search's
     // results above the chart make it shorter just as it centres a role).
     const observer = new ResizeObserver(() => {
@@ -254,6 +265,8 @@ export function OrgDiagram({ layout, departments, colourOf, selectedId, matchedI
     observer.observe(element);
     return () => {
       observer.disconnect();
+      cancelAnimationFrame(widen);
+      clearTimeout(widening);
       cancelAnimationFrame(frame.current);
       cancelAnimationFrame(animation.current);
     };
