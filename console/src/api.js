@@ -63,3 +63,17 @@ export async function run(query, action) {
 }
 
 export const rpc = (name, args, action) => run(supabase.rpc(name, args), action);
+
+// Every row of a read: `makeQuery()` gives a fresh builder in a stable order,
+// read in pages, since the server returns at most --max-rows (1,000 by
+// default) per request and says nothing of the rest. Bounded by maxRows.
+export async function runAll(makeQuery, action, { pageSize = 1000, maxRows = 50000 } = {}) {
+  const rows = [];
+  for (let from = 0; from < maxRows; from += pageSize) {
+    const page = await run(makeQuery().range(from, from + pageSize - 1), action);
+    rows.push(...page);
+    if (page.length < pageSize) break;
+  }
+  return rows;
+}
+

@@ -1,5 +1,5 @@
 import { useLayoutEffect } from 'preact/hooks';
-import { rpc, run, supabase } from './api.js';
+import { rpc, runAll, supabase } from './api.js';
 
 // What each page asks the server for first. It lives in the first download so
 // that a cold load can ask for it as soon as the stored session has been read
@@ -14,8 +14,8 @@ const loaders = {
   // The sidebar of /agents: every agent, and how many tools each has (enabled or not).
   agentList: () =>
     Promise.all([
-      run(supabase.from('agents').select('id, name, description, model').order('name'), 'load the agents'),
-      run(supabase.from('agent_tools').select('agent_id, enabled'), 'count the agents’ tools'),
+      runAll(() => supabase.from('agents').select('id, name, description, model').order('name').order('id'), 'load the agents'),
+      runAll(() => supabase.from('agent_tools').select('agent_id, enabled').order('id'), 'count the agents’ tools'),
     ]).then(([agents, attachments]) => {
       const counts = new Map();
       for (const { agent_id: id, enabled } of attachments) {
@@ -27,8 +27,10 @@ const loaders = {
   // The tool catalog (public) with each tool's schemas and default config.
   toolCatalog: () =>
     Promise.all([
-      run(supabase.from('tools').select('id, name, slug, description, input_schema').order('name'), 'load the tool catalog'),
-      run(supabase.from('tool_schemas').select('tool_id, config_schema, input_schema, default_config'), 'load the tools’ schemas'),
+      runAll(() => supabase.from('tools').select('id, name, slug, description, input_schema').order('name').order('id'),
+        'load the tool catalog'),
+      runAll(() => supabase.from('tool_schemas').select('tool_id, config_schema, input_schema, default_config').order('tool_id'),
+        'load the tools’ schemas'),
     ]).then(([tools, schemas]) => {
       const bySchema = new Map(schemas.map((entry) => [entry.tool_id, entry]));
       const merged = tools.map((tool) => {
@@ -46,7 +48,8 @@ const loaders = {
   orgChart: () => rpc('org_chart', {}, 'load the org chart'),
   businessFunctions: () => rpc('business_function_tree', {}, 'load the business functions'),
   // Names for the chat's agent choices and its list.
-  chatAgents: () => run(supabase.from('agents').select('id, name, description').order('name'), 'load the agents'),
+  chatAgents: () =>
+    runAll(() => supabase.from('agents').select('id, name, description').order('name').order('id'), 'load the agents'),
   // The first page of the conversation list, unfiltered.
   conversations: () =>
     rpc('list_conversations', { status: null, agent_id: null, page_size: conversationPageSize, after: null }, 'load the conversations'),
