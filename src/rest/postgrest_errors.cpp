@@ -127,10 +127,6 @@ Error RelatedOrderNotToOne(std::string_view origin, std::string_view target) {
   return Make("PGRST118", "A related order on '" + std::string(target) + "' is not possible",
               NotToOneDetails(origin, target));
 }
-Error SpreadNotToOne(std::string_view origin, std::string_view target) {
-  return Make("PGRST119", "A spread operation on '" + std::string(target) + "' is not possible",
-              NotToOneDetails(origin, target));
-}
 Error InvalidPreferences(const std::vector<std::string>& preferences) {
   return Make("PGRST122", "Invalid preferences given with handling=strict",
               "Invalid preferences: " + JoinViews(preferences));

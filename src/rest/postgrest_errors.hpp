@@ -75,7 +75,6 @@ Error UnsupportedMethod(std::string_view method);
 // details "'<origin>' and '<target>' do not form a many-to-one or one-to-one relationship"
 Error RelatedOrderNotToOne(std::string_view origin, std::string_view target);
 // PGRST119 (400) "A spread operation on '<target>' is not possible", details as PGRST118.
-Error SpreadNotToOne(std::string_view origin, std::string_view target);
 // PGRST122 (400) "Invalid preferences given with handling=strict",
 // details "Invalid preferences: a, b"
 Error InvalidPreferences(const std::vector<std::string>& preferences);

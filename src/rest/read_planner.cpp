@@ -225,13 +225,6 @@ Result<ReadNode> ReadPlanner::PlanEmbed(const Table& parent, const SelectItem& i
   if (!relationship) return relationship.error();
   const Table* target = context_.cache.FindTable((*relationship)->target);
   if (target == nullptr) return pgrst::EmbedNotExposed(item.relation);
-  // A to-many spread lifts each of its columns as an array; one spread
-  // inside it would have no column of its own to lift.
-  if (item.kind == SelectItem::Kind::kSpread && !(*relationship)->to_one &&
-      std::any_of(item.children.begin(), item.children.end(),
-                  [](const SelectItem& child) { return child.kind == SelectItem::Kind::kSpread; })) {
-    return pgrst::SpreadNotToOne(parent.name, item.relation);
-  }
   LevelPaths paths{Extended(parent_paths.by_alias, item.alias ? *item.alias : item.relation),
                    Extended(parent_paths.by_name, item.relation)};
   auto node = PlanLevel(*target, item.children, paths, false);

@@ -134,12 +134,21 @@ std::string SqlWriter::Field(const FieldRef& field, const std::string& alias) {
   return expr;
 }
 
-// The output names of a level's select list (for spreads of to-many embeds).
+// The output names of a level's select list (for spreads of to-many embeds):
+// a spread inside it contributes its own names, which its join adds to the
+// level's rows.
 std::vector<std::string> SqlWriter::Keys(const ReadNode& node) {
   std::vector<std::string> keys;
   for (const auto& entry : node.select) {
     if (entry.is_embed) {
-      if (!node.children[entry.embed].filter_only) keys.push_back(node.children[entry.embed].key);
+      const ReadNode& child = node.children[entry.embed];
+      if (child.filter_only) continue;
+      if (child.spread) {
+        auto lifted = Keys(child);
+        keys.insert(keys.end(), lifted.begin(), lifted.end());
+      } else {
+        keys.push_back(child.key);
+      }
       continue;
     }
     if (entry.field.kind != SelectedField::Kind::kAllColumns) {
