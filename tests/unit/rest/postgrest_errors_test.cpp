@@ -41,7 +41,6 @@ TEST(PostgrestErrors, StatusAndKindOfEveryConstructor) {
       {pgrst::Singularity(2), "PGRST116", 406},
       {pgrst::UnsupportedMethod("TRACE"), "PGRST117", 405},
       {pgrst::RelatedOrderNotToOne("a", "b"), "PGRST118", 400},
-      {pgrst::SpreadNotToOne("a", "b"), "PGRST119", 400},
       {pgrst::InvalidPreferences({"a=b"}), "PGRST122", 400},
       {pgrst::AggregatesNotAllowed(), "PGRST123", 400},
       {pgrst::MaxAffectedViolation(3), "PGRST124", 400},
