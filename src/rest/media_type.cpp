@@ -44,25 +44,57 @@ std::optional<BodyForm> PlanForm(std::string_view type, std::string_view paramet
   return form;
 }
 
+// The domain among `offered` that answers `type`: a "*/*" domain answers
+// any, else the one named `type`.
+const MediaTypeDomain* OfferedFor(std::span<const MediaTypeDomain> offered, std::string_view type) {
+  for (const auto& domain : offered) {
+    if (domain.media_type == "*/*") return &domain;
+  }
+  for (const auto& domain : offered) {
+    if (domain.media_type == type) return &domain;
+  }
+  return nullptr;
+}
+
+BodyForm JsonForm(bool singular, bool strip_nulls) {
+  BodyForm form;
+  form.singular = singular;
+  form.strip_nulls = strip_nulls;
+  return form;
+}
+
 }  // namespace
 
-std::optional<BodyForm> NegotiateBodyForm(std::optional<std::string_view> accept) {
-  if (!accept || TrimView(*accept).empty()) return BodyForm{};
-  for (const auto& part : Split(*accept, ',')) {
+std::optional<BodyForm> NegotiateBodyForm(std::optional<std::string_view> accept,
+                                          std::span<const MediaTypeDomain> offered) {
+  std::string_view ranges = accept && !TrimView(*accept).empty() ? *accept : "*/*";
+  for (const auto& part : Split(ranges, ',')) {
     std::string_view range = part;
     size_t semicolon = range.find(';');
     std::string type = ToLower(Trim(range.substr(0, semicolon)));
     std::string_view parameters = semicolon == std::string_view::npos ? "" : range.substr(semicolon + 1);
-    if (type == "*/*" || type == "application/*" || type == "application/json") return BodyForm{};
-    if (type == "application/vnd.pgrst.array+json")
-      return BodyForm{false, HasNullsStripped(parameters), false, std::nullopt};
-    if (type == kSingularMediaType) return BodyForm{true, HasNullsStripped(parameters), false, std::nullopt};
-    if (type == "text/csv") return BodyForm{false, false, true, std::nullopt};
-    if (type == "application/vnd.pgrst.object")
-      return BodyForm{true, HasNullsStripped(parameters), false, std::nullopt};
+    bool strip_nulls = HasNullsStripped(parameters);
+    // PostgREST's own types, which no domain answers.
+    if (type == kSingularMediaType || type == "application/vnd.pgrst.object") return JsonForm(true, strip_nulls);
+    bool array = type == "application/vnd.pgrst.array+json" || type == "application/vnd.pgrst.array";
+    if (array && strip_nulls) return JsonForm(false, true);
     if (type == "application/vnd.pgrst.plan" || type == "application/vnd.pgrst.plan+json" ||
         type == "application/vnd.pgrst.plan+text") {
       return PlanForm(type, parameters);
+    }
+    // Without nulls=stripped the array type is application/json, which a
+    // domain of that name answers too.
+    if (array) type = "application/json";
+    if (const MediaTypeDomain* domain = OfferedFor(offered, type)) {
+      BodyForm form;
+      form.raw = *domain;
+      return form;
+    }
+    if (type == "*/*" || type == "application/*" || type == "application/json") return BodyForm{};
+    if (type == "text/csv") {
+      BodyForm form;
+      form.csv = true;
+      return form;
     }
   }
   return std::nullopt;

@@ -108,7 +108,7 @@ struct ReadPlan {
   // A scalar function's values, as a one-column table named after it.
   std::shared_ptr<const Table> scalar_table;
   bool count_exact = false;
-  BodyForm form;
+  BodyForm form;  // as the client accepts it (WriteRead writes a call's one row as an object)
   // count=planned: the planner's estimate of the rows; count=estimated: the
   // exact count up to `exact_count_limit` (db-max-rows), the estimate above.
   std::optional<PreferCount> estimated_count;
@@ -191,7 +191,9 @@ struct CallRequest {
   std::string content_type;
   bool arguments_from_query = false;  // GET/HEAD: QueryParams::rpc_args
   bool count_exact = false;
-  BodyForm form;
+  // The Accept header: the body form is negotiated once the function called
+  // is known (the media-type domain it returns is one more it answers).
+  std::optional<std::string_view> accept;
   std::optional<PreferCount> estimated_count;  // planned or estimated
 };
 

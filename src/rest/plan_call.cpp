@@ -9,6 +9,7 @@
 
 #include "db/connection.hpp"
 #include "rest/api_error.hpp"
+#include "rest/media_type.hpp"
 #include "rest/plan.hpp"
 #include "rest/postgrest_errors.hpp"
 #include "rest/read_planner.hpp"
@@ -136,8 +137,9 @@ Result<const Function*> ChooseOverload(const SchemaCache& cache, const std::stri
   for (const auto& [argument, value] : given.named) {
     if (!argument.empty()) names.push_back(argument);
   }
-  // A JSON body could also have been one unnamed json/jsonb argument.
-  return pgrst::FunctionNotFound(cache.Schema(), name, names, given.whole_body_type == "json");
+  // A JSON body could also have been one unnamed json/jsonb argument; a
+  // raw body only one of its type.
+  return pgrst::FunctionNotFound(cache.Schema(), name, names, given.whole_body_type);
 }
 
 // A JSON argument as the text PostgreSQL parses for the argument's type
@@ -221,6 +223,25 @@ Result<const Table*> ResultTable(const SchemaCache& cache, const Function& funct
   return plan.scalar_table.get();
 }
 
+// With the default select only, as in PostgREST: a media type handler
+// answers the whole value, not a selection from it.
+bool SelectsEverything(const QueryParams& query) {
+  if (query.select.size() != 1) return false;
+  const SelectItem& item = query.select.front();
+  return item.kind == SelectItem::Kind::kField && item.field.name == "*" && item.field.json_path.empty() &&
+         !item.alias && !item.cast && !item.aggregate && !item.aggregate_cast;
+}
+
+// The body form the client's Accept chooses for the function called: a
+// built-in one, or the media type of the domain the function returns.
+Result<BodyForm> NegotiateFor(const Function& function, const QueryParams& query, const CallRequest& request) {
+  std::vector<MediaTypeDomain> offered;
+  if (function.media_domain && SelectsEverything(query)) offered.push_back(*function.media_domain);
+  auto form = NegotiateBodyForm(request.accept, offered);
+  if (!form) return pgrst::MediaTypeUnavailable({std::string(request.accept.value_or(""))});
+  return *form;
+}
+
 }  // namespace
 
 Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& name, const QueryParams& query,
@@ -247,9 +268,11 @@ Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& name, c
   plan.count_exact = request.count_exact;
   plan.estimated_count = request.estimated_count;
   plan.exact_count_limit = context.max_rows;
-  plan.form = request.form;
+  auto form = NegotiateFor(**function, query, request);
+  if (!form) return form.error();
+  plan.form = *form;
   if ((*function)->returns_void) return plan;
-  if ((*function)->ReturnsScalar() && request.form.csv) {
+  if ((*function)->ReturnsScalar() && plan.form.csv) {
     return pgrst::MediaTypeUnavailable({"text/csv"});
   }
   auto table = ResultTable(context.cache, **function, plan);
@@ -260,8 +283,6 @@ Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& name, c
   if (auto paths = planner.CheckEmbedPaths(); !paths) return paths.error();
   plan.root = std::move(*root);
   CountExactlyWhereEstimatesLeak(plan);
-  // One row (not SETOF) is answered as an object, one scalar as itself.
-  plan.form.singular = plan.form.singular || !(*function)->returns_set;
   return plan;
 }
 

@@ -166,14 +166,19 @@ Error EmbedNotExposed(std::string_view relation) {
   return Make("PGRST200", "The embedded resource '" + std::string(relation) + "' is not exposed");
 }
 Error FunctionNotFound(std::string_view schema, std::string_view name, const std::vector<std::string>& arguments,
-                       bool json_body, std::string suggestion) {
+                       std::string_view whole_body_type, std::string suggestion) {
   std::string function = std::string(schema) + "." + std::string(name);
+  if (whole_body_type == "text" || whole_body_type == "xml" || whole_body_type == "bytea") {
+    return Make("PGRST202", "Could not find the function " + function + " in the schema cache",
+                "Searched for the function " + function + " with a single unnamed " + std::string(whole_body_type) +
+                    " parameter, but no matches were found in the schema cache.");
+  }
   std::string listed = JoinViews(arguments);
   std::string in_message = arguments.empty() ? " without parameters" : "(" + listed + ")";
   std::string in_details = arguments.empty()
                                ? " without parameters"
                                : (arguments.size() > 1 ? " with parameters " : " with parameter ") + listed;
-  if (json_body) in_details += " or with a single unnamed json/jsonb parameter";
+  if (whole_body_type == "json") in_details += " or with a single unnamed json/jsonb parameter";
   return Make("PGRST202", "Could not find the function " + function + in_message + " in the schema cache",
               "Searched for the function " + function + in_details + ", but no matches were found in the schema cache.",
               std::move(suggestion));

@@ -107,10 +107,14 @@ Error EmbedNotExposed(std::string_view relation);
 // PGRST202 (404) "Could not find the function <schema>.<name>(a, b) in the
 // schema cache" (" without parameters" for none); details as PostgREST's,
 // " or with a single unnamed json/jsonb parameter" when the arguments came
-// as a JSON body. `suggestion` (e.g. "Perhaps you meant to call the
-// function api.test") becomes the hint.
+// as a JSON body (`whole_body_type` "json"). A text/plain, text/xml or
+// application/octet-stream body (`whole_body_type` "text", "xml" or
+// "bytea") could only be one unnamed argument of that type: the message
+// names no arguments and the details say "with a single unnamed text
+// parameter". `suggestion` (e.g. "Perhaps you meant to call the function
+// api.test") becomes the hint.
 Error FunctionNotFound(std::string_view schema, std::string_view name, const std::vector<std::string>& arguments,
-                       bool json_body = false, std::string suggestion = {});
+                       std::string_view whole_body_type = {}, std::string suggestion = {});
 // PGRST203 (300) "Could not choose the best candidate function between:
 // <candidates, each schema.name(a => type, ...)>"
 Error AmbiguousFunction(const std::vector<std::string>& candidates);

@@ -1,6 +1,7 @@
 #include "rest/response.hpp"
 
 #include <boost/json.hpp>
+#include <set>
 
 #include "rest/api_error.hpp"
 #include "rest/postgrest_errors.hpp"
@@ -46,10 +47,26 @@ std::optional<Error> SingularError(int64_t rows) {
   return pgrst::Singularity(rows);
 }
 
-http::Response RowsResponse(int status, std::string body, BodyForm form) {
+std::string RawContentType(const MediaTypeDomain& domain) {
+  if (domain.media_type == "*/*") return "application/octet-stream";
+  static const std::set<std::string, std::less<>> kText = {"application/json",
+                                                           "application/geo+json",
+                                                           "application/openapi+json",
+                                                           "application/x-www-form-urlencoded",
+                                                           "text/csv",
+                                                           "text/plain",
+                                                           "text/xml"};
+  return kText.contains(domain.media_type) ? domain.media_type + "; charset=utf-8" : domain.media_type;
+}
+
+http::Response RowsResponse(int status, std::string body, const BodyForm& form) {
   http::Response response;
   response.status = status;
   response.body = std::move(body);
+  if (form.raw) {
+    response.SetHeader("Content-Type", RawContentType(*form.raw));
+    return response;
+  }
   std::string type;
   if (form.csv) {
     type = "text/csv";

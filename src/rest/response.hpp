@@ -10,6 +10,7 @@
 
 #include "db/connection.hpp"
 #include "http/message.hpp"
+#include "rest/media_type_domain.hpp"
 #include "util/result.hpp"
 
 namespace agentbase::rest {
@@ -27,6 +28,9 @@ struct BodyForm {
     std::vector<std::string> options;
   };
   std::optional<Plan> plan;
+  // A function's value as it is, in the media type of the domain it returns
+  // (media_type_domain.hpp); the rest of the form is then unused.
+  std::optional<MediaTypeDomain> raw;
 };
 
 // The statement's row: total, page_total, body, inserted, and the
@@ -59,7 +63,13 @@ int RangeStatus(int64_t offset, int64_t page_total, std::optional<int64_t> total
 std::optional<Error> SingularError(int64_t rows);
 
 // Content-Type as PostgREST writes it for that form (text/csv for CSV).
-http::Response RowsResponse(int status, std::string body, BodyForm form);
+http::Response RowsResponse(int status, std::string body, const BodyForm& form);
+
+// The Content-Type of a value answered in its domain's media type: "*/*"
+// is application/octet-stream; the types PostgREST knows as text carry
+// "; charset=utf-8", others (application/octet-stream, image/png,
+// text/html, ...) none.
+std::string RawContentType(const MediaTypeDomain& domain);
 
 // What a function or trigger asked for with set_config, as PostgREST applies
 // it: response.status, a final status code 200-599 (else PGRST112), replaces the status;

@@ -16,6 +16,7 @@
 #include "rest/query_parser.hpp"
 #include "rest/response.hpp"
 #include "rest/sql_writer.hpp"
+#include "util/checksum.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
@@ -173,13 +174,14 @@ Status PrepareCall(const http::Request& request, const std::string& function, co
   call.body = request.body;
   std::string_view content_type = request.Header("content-type").value_or("");
   call.content_type = ToLower(Trim(content_type.substr(0, content_type.find(';'))));
-  call.form = prepared.form;
+  call.accept = request.Header("accept");
   call.count_exact = preferences.count == PreferCount::kExact;
   if (preferences.count != PreferCount::kExact) call.estimated_count = preferences.count;
   auto plan = PlanCall(context, function, query, call);
   if (!plan) return plan.error();
   SetEstimate(*plan, prepared);
   const Function& called = *plan->call->function;
+  prepared.form = plan->form;  // negotiated for the function called
   prepared.shape = Shape::kCall;
   prepared.query = WriteRead(*plan);
   prepared.returns_void = called.returns_void;
@@ -570,7 +572,15 @@ asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& req
   if (!exposed) co_return pgrst::SchemaCacheUnavailable();
   auto cache = ChooseProfile(*exposed, request);
   if (!cache) co_return cache.error();
-  auto form = NegotiateBodyForm(request.Header("accept"));
+  // A call may also be answered in the media type of a domain its function
+  // returns: any overload's, until the one called is known (PlanCall).
+  std::vector<MediaTypeDomain> offered;
+  if (route->is_rpc) {
+    for (const Function* function : (*cache)->FindFunctions(route->resource)) {
+      if (function->media_domain) offered.push_back(*function->media_domain);
+    }
+  }
+  auto form = NegotiateBodyForm(request.Header("accept"), offered);
   if (!form) {
     co_return pgrst::MediaTypeUnavailable({std::string(request.Header("accept").value_or(""))});
   }
@@ -593,8 +603,8 @@ asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& req
     // A call that asks for more than the rows as JSON is the database's to
     // answer; the function may still rewrite its arguments (remember's
     // embedding, with supabase-js's .select() or .single() too).
-    bool may_answer = !form->singular && !form->strip_nulls && !form->csv && !form->plan && !request.Header("prefer") &&
-                      request.target.find('?') == std::string::npos;
+    bool may_answer = !form->singular && !form->strip_nulls && !form->csv && !form->plan && !form->raw &&
+                      !request.Header("prefer") && request.target.find('?') == std::string::npos;
     auto answered = co_await CallServerFunction(function->second, request, *caller, (*cache)->Schema(), may_answer);
     if (!answered) co_return answered.error();
     if (answered->response) co_return std::move(*answered->response);
@@ -636,7 +646,7 @@ Result<std::shared_ptr<const PreparedRequest>> RestApi::PreparedFor(const http::
   }
   auto planned = Prepare(request, resource, is_rpc, form, cache, options_);
   if (!planned) return planned.error();
-  if (form.plan) {
+  if (planned->form.plan) {
     if (!options_.plan_enabled) {
       return pgrst::MediaTypeUnavailable({std::string(request.Header("accept").value_or(""))});
     }
@@ -741,6 +751,11 @@ asio::awaitable<Result<StatementRow>> RestApi::Run(const PreparedRequest& prepar
   auto row =
       prepared.explain ? Result<StatementRow>(ExplainRow(result, prepared.form.plan->text)) : ReadStatementRow(result);
   if (!row) co_return row.error();
+  if (!prepared.explain && prepared.form.raw && prepared.form.raw->bytes) {
+    auto bytes = HexDecode(row->body);
+    if (!bytes) co_return ApiError("XX000", "a bytea body that is no hex text");
+    row->body = std::move(*bytes);
+  }
   // A plan is not written by StatementRowColumns, so its size is checked here.
   if (prepared.explain && static_cast<int64_t>(row->body.size()) > options_.max_response_bytes) {
     co_return pgrst::ResponseTooLarge(options_.max_response_bytes);

@@ -124,7 +124,15 @@ std::string FunctionsQuery(const std::string& nsp) {
          "ra.atttypmod)) "
          "      ORDER BY ra.attnum) FROM pg_catalog.pg_attribute ra WHERE ra.attrelid = rt.typrelid AND ra.attnum > 0 "
          "      AND NOT ra.attisdropped) END, "
-         "pg_catalog.format_type(p.prorettype, NULL), p.provariadic <> 0 "
+         "pg_catalog.format_type(p.prorettype, NULL), p.provariadic <> 0, "
+         // A media-type domain returned once (media_type_domain.hpp), and
+         // whether bytea is under it, through domains over domains.
+         "CASE WHEN rt.typtype = 'd' AND NOT p.proretset AND "
+         "  (rt.typname ~ '^[A-Za-z0-9.-]+/[A-Za-z0-9.+-]+$' OR rt.typname = '*/*') THEN pg_catalog.lower(rt.typname) "
+         "END, "
+         "rt.typtype = 'd' AND (WITH RECURSIVE base(oid) AS (SELECT rt.typbasetype UNION ALL "
+         "  SELECT bt.typbasetype FROM pg_catalog.pg_type bt JOIN base ON bt.oid = base.oid WHERE bt.typtype = 'd') "
+         "  SELECT pg_catalog.bool_or(base.oid = 'pg_catalog.bytea'::pg_catalog.regtype) FROM base) "
          "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
          "JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype LEFT JOIN pg_catalog.pg_class rc ON rc.oid = rt.typrelid "
          // The names of the IN, INOUT and VARIADIC arguments, in order.
@@ -306,6 +314,9 @@ Function ReadFunction(const db::PgResult& functions, int row, const std::string&
   }
   if (!function.returns_void && !function.ReturnsRows()) function.scalar_type = functions.Text(row, 12);
   if (functions.Bool(row, 13) && !function.arguments.empty()) function.arguments.back().is_variadic = true;
+  if (!functions.IsNull(row, 14)) {
+    function.media_domain = MediaTypeDomain{functions.Text(row, 14), functions.Bool(row, 15)};
+  }
   return function;
 }
 

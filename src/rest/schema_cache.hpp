@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "db/connection.hpp"
+#include "rest/media_type_domain.hpp"
 #include "rest/relationships.hpp"
 #include "util/result.hpp"
 
@@ -75,7 +76,10 @@ struct Function {
   // and computed relationships.
   std::optional<std::string> row_argument_of;
   bool single_row = false;  // not SETOF, or ROWS 1
-  char volatility = 'v';    // 'i' immutable, 's' stable, 'v' volatile
+  // The media-type domain it returns, if any (not SETOF): a client
+  // accepting that type gets the value as it is.
+  std::optional<MediaTypeDomain> media_domain;
+  char volatility = 'v';  // 'i' immutable, 's' stable, 'v' volatile
   std::string description;
 
   bool ReturnsRows() const { return returns_table.has_value() || returns_row.has_value(); }

@@ -12,8 +12,16 @@ std::string Ident(const std::string& name) { return "\"" + ReplaceAll(name, "\""
 
 std::string Qualified(const std::string& schema, const std::string& name) { return Ident(schema) + "." + Ident(name); }
 
-std::string RowsBody(BodyForm form, std::string_view row_view) {
+std::string RowsBody(const BodyForm& form, std::string_view row_view) {
   std::string row(row_view);
+  if (form.raw) {
+    // One value (a function's, not SETOF) or none. Bytes go as hex text,
+    // which the caller decodes (HexDecode).
+    if (form.raw->bytes) {
+      return "coalesce(pg_catalog.encode(pg_catalog.string_agg(" + row + "::bytea, ''::bytea), 'hex'), '')";
+    }
+    return "coalesce(pg_catalog.string_agg(" + row + "::text, ''), '')";
+  }
   if (form.csv) {
     std::string header =
         "(SELECT pg_catalog.string_agg(_k, ',') FROM pg_catalog.json_object_keys(pg_catalog.json_agg(" + row +
@@ -28,16 +36,18 @@ std::string RowsBody(BodyForm form, std::string_view row_view) {
 }
 
 std::string StatementRowColumns(const std::string& total, const std::string& page_total, const std::string& body,
-                                const std::string& inserted) {
+                                const std::string& inserted, bool hex_body) {
   // Too large a body never leaves the database: the statement fails
   // instead, so a write rolls back (identical aggregates in it are computed
   // once). SQL has no RAISE, so the failure is a cast of a marked text
   // (ResponseTooLarge recognises it); the setting in it keeps the planner
   // from folding it into an error at plan time when the body is constant.
   std::string limit = "pg_catalog.current_setting('agentbase.max_response_bytes', true)";
-  std::string capped = "CASE WHEN pg_catalog.octet_length(" + body + ") <= nullif(" + limit + ", '')::bigint THEN " +
-                       body + " ELSE ('" + std::string(kResponseTooLargeMarker) + "' || pg_catalog.octet_length(" +
-                       body + ") || ' > ' || " + limit + ")::integer::text END";
+  std::string length = "pg_catalog.octet_length(" + body + ")";
+  if (hex_body) length = "(" + length + " / 2)";
+  std::string capped = "CASE WHEN " + length + " <= nullif(" + limit + ", '')::bigint THEN " + body + " ELSE ('" +
+                       std::string(kResponseTooLargeMarker) + "' || " + length + " || ' > ' || " + limit +
+                       ")::integer::text END";
   return total + " AS total, " + page_total + " AS page_total, " + capped + " AS body, " + inserted +
          " AS inserted, nullif(pg_catalog.current_setting('response.headers', true), '') AS response_headers"
          ", nullif(pg_catalog.current_setting('response.status', true), '') AS response_status";
@@ -420,10 +430,14 @@ SqlQuery SqlWriter::Read(const ReadPlan& plan) {
   } else if (plan.estimated_count == PreferCount::kEstimated) {
     total = "(SELECT pg_catalog.count(*)" + from + where_sql + ")";
   }
-  // A scalar function's answer is its values, not rows of them.
+  // A scalar function's answer is its values, not rows of them; one row
+  // (not SETOF) is answered as an object, one scalar as itself.
   std::string row = plan.scalar_table ? "_r." + Ident(plan.scalar_table->columns.front().name) : "_r";
+  BodyForm form = plan.form;
+  if (plan.call && !plan.call->function->returns_set) form.singular = true;
+  bool hex_body = form.raw && form.raw->bytes;
   std::string sql = "SELECT " +
-                    StatementRowColumns(total, "pg_catalog.count(_r)", RowsBody(plan.form, row), "NULL::bigint") +
+                    StatementRowColumns(total, "pg_catalog.count(_r)", RowsBody(form, row), "NULL::bigint", hex_body) +
                     " FROM " + page + " _r";
   return SqlQuery{std::move(sql), std::move(params_)};
 }

@@ -35,15 +35,17 @@ SqlQuery WriteMutation(const MutationPlan& plan);
 std::string Ident(const std::string& name);
 std::string Qualified(const std::string& schema, const std::string& name);
 
-// The body text of the rows (or values) `row`, in that form: JSON, or CSV
+// The body text of the rows (or values) `row`, in that form: JSON, CSV
 // as PostgREST writes it (the first row's keys, then each row's record text
-// without its parentheses, one per line).
-std::string RowsBody(BodyForm form, std::string_view row);
+// without its parentheses, one per line), or a function's one value as it
+// is (its text; a bytea's bytes as hex).
+std::string RowsBody(const BodyForm& form, std::string_view row);
 // The select list of every statement's one row, as ReadStatementRow reads
 // it. A body longer than the agentbase.max_response_bytes setting (or any
 // body, when that is unset: a statement run outside a request) fails the
-// statement (see ResponseTooLarge).
+// statement (see ResponseTooLarge). A hex body (bytes) counts as the bytes
+// it stands for.
 std::string StatementRowColumns(const std::string& total, const std::string& page_total, const std::string& body,
-                                const std::string& inserted);
+                                const std::string& inserted, bool hex_body = false);
 
 }  // namespace agentbase::rest

@@ -26,7 +26,8 @@ struct Catalog {
   std::vector<std::vector<const char*>> foreign_keys;
   // proname, proretset, returns void, returned table, volatility, nargs, ndefaults,
   // arguments (JSON [[name, type, composite]]), description, row argument of, single row,
-  // result columns (JSON [[name, type]]), scalar type, variadic
+  // result columns (JSON [[name, type]]), scalar type, variadic, media-type domain
+  // returned (lower case), that domain over bytea
   std::vector<std::vector<const char*>> functions;
   // view, column, base schema, base table, base column
   std::vector<std::vector<const char*>> view_columns;
@@ -35,7 +36,7 @@ struct Catalog {
     results.push_back(MakePgResult(10, relations));
     results.push_back(MakePgResult(4, keys));
     results.push_back(MakePgResult(9, foreign_keys));
-    results.push_back(MakePgResult(14, functions));
+    results.push_back(MakePgResult(16, functions));
     results.push_back(MakePgResult(5, view_columns));
   }
 };

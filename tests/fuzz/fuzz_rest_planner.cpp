@@ -111,7 +111,8 @@ std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
       {"messages_tenant_id_fkey", "public", "messages", "tenant_id", "public", "tenants", "id", "f", "9"},
   };
   // proname, proretset, returns void, returned table, volatility, nargs, ndefaults, arguments (JSON),
-  // description, row argument of, single row, result columns (JSON), scalar type
+  // description, row argument of, single row, result columns (JSON), scalar type, variadic,
+  // media-type domain returned, that domain over bytea
   c.functions = {
       {"add_numbers", "f", "f", nullptr, "i", "2", "0", R"([["a","integer",false],["b","integer",false]])", "", nullptr,
        "t", nullptr, "integer"},
@@ -130,6 +131,10 @@ std::shared_ptr<const rest::SchemaCache> BuildSchemaCache() {
        "t", nullptr, "void"},
       {"unnamed_argument", "f", "f", nullptr, "i", "1", "0", R"([["","json",false]])", "", nullptr, "t", nullptr,
        "json"},
+      {"agent_card", "f", "f", nullptr, "s", "1", "0", R"([["","text",false]])", "", nullptr, "t", nullptr,
+       "\"text/html\"", "f", "text/html", "f"},
+      {"agent_avatar", "f", "f", nullptr, "s", "1", "0", R"([["id","uuid",false]])", "", nullptr, "t", nullptr,
+       "\"*/*\"", "f", "*/*", "t"},
       {"agent_label", "f", "f", nullptr, "s", "1", "0", R"([["a","agents",true]])", "", "agents", "t", nullptr, "text"},
       {"agent_conversations", "t", "f", "conversations", "s", "1", "0", R"([["a","agents",true]])", "", "agents", "f",
        nullptr, nullptr},
@@ -227,7 +232,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (is_rpc) resource.erase(0, 4);
 
   const rest::SchemaCache& cache = Cache();
-  auto form = rest::NegotiateBodyForm(lines[3].empty() ? std::nullopt : std::optional<std::string_view>(lines[3]));
+  std::optional<std::string_view> accept = lines[3].empty() ? std::nullopt : std::optional<std::string_view>(lines[3]);
+  // A call's form is negotiated again once its function is known (PlanCall).
+  std::vector<rest::MediaTypeDomain> offered;
+  if (is_rpc) {
+    for (const rest::Function* function : Cache().FindFunctions(resource)) {
+      if (function->media_domain) offered.push_back(*function->media_domain);
+    }
+  }
+  auto form = rest::NegotiateBodyForm(accept, offered);
   if (!form) return 0;  // 406 PGRST107, before any planning
   std::vector<std::string_view> prefer;
   if (!lines[2].empty()) prefer.push_back(lines[2]);
@@ -256,7 +269,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     rest::CallRequest call;
     call.arguments_from_query = method != "POST";
     call.body = body;
-    call.form = *form;
+    call.accept = accept;
     call.count_exact = count_exact;
     auto plan = rest::PlanCall(context, resource, query, call);
     if (!plan) return refused(plan.error(), "PlanCall");

@@ -230,6 +230,60 @@ TEST_F(RestDialectTest, HostileArgumentBodiesAreTakenWholeOrRefused) {
       "DROP FUNCTION dialect.named_count(text);");
 }
 
+// Media type handlers: a function returning a domain named like a media
+// type answers a client that accepts that type with the value as it is
+// (bytes too), and JSON to one that accepts JSON.
+TEST_F(RestDialectTest, MediaTypeDomainsAnswerTheValueAsItIs) {
+  database_->Exec(R"sql(
+    CREATE DOMAIN dialect."text/html" AS text;
+    CREATE DOMAIN dialect."image/png" AS bytea;
+    CREATE DOMAIN hidden."*/*" AS bytea;
+    CREATE FUNCTION dialect.page(title text) RETURNS dialect."text/html" LANGUAGE sql STABLE
+      AS $$ SELECT ('<h1>' || title || '</h1>')::dialect."text/html" $$;
+    CREATE FUNCTION dialect.no_page() RETURNS dialect."text/html" LANGUAGE sql STABLE AS $$ SELECT NULL $$;
+    CREATE FUNCTION dialect.pages() RETURNS SETOF dialect."text/html" LANGUAGE sql STABLE
+      AS $$ VALUES ('<p>1</p>'), ('<p>2</p>') $$;
+    CREATE FUNCTION dialect.pixel() RETURNS dialect."image/png" LANGUAGE sql STABLE
+      AS $$ SELECT '\x89504e4700ff'::bytea $$;
+    CREATE FUNCTION dialect.anything() RETURNS hidden."*/*" LANGUAGE sql STABLE AS $$ SELECT '\x00ab'::bytea $$;
+  )sql");
+  auto accept = [](const std::string& type) {
+    return std::vector<std::pair<std::string, std::string>>{{"accept", type}};
+  };
+  auto html = Send("GET", "/rest/v1/rpc/page?title=Hi", "", accept("text/html"));
+  EXPECT_EQ(html.status, 200) << html.body;
+  EXPECT_EQ(html.body, "<h1>Hi</h1>");
+  EXPECT_EQ(Header(html, "content-type"), "text/html");
+  auto json_page = Send("GET", "/rest/v1/rpc/page?title=Hi", "", accept("application/json"));
+  EXPECT_EQ(json_page.body, R"("<h1>Hi</h1>")");
+  EXPECT_EQ(Send("GET", "/rest/v1/rpc/page?title=Hi").body, R"("<h1>Hi</h1>")");
+  // A selection from the value is no longer the value: no handler.
+  EXPECT_EQ(Send("GET", "/rest/v1/rpc/page?title=Hi&select=page", "", accept("text/html")).status, 406);
+  auto none = Send("GET", "/rest/v1/rpc/no_page", "", accept("text/html"));
+  EXPECT_EQ(none.status, 200) << none.body;
+  EXPECT_EQ(none.body, "");
+  // A set of them is JSON only, as in PostgREST.
+  EXPECT_EQ(Send("GET", "/rest/v1/rpc/pages", "", accept("text/html")).status, 406);
+  EXPECT_EQ(Get("/rest/v1/rpc/pages"), json::parse(R"(["<p>1</p>", "<p>2</p>"])"));
+  auto png = Send("GET", "/rest/v1/rpc/pixel", "", accept("image/webp, image/png"));
+  EXPECT_EQ(png.status, 200) << png.body;
+  EXPECT_EQ(png.body, std::string("\x89PNG\x00\xff", 6));
+  EXPECT_EQ(Header(png, "content-type"), "image/png");
+  EXPECT_EQ(Send("GET", "/rest/v1/rpc/pixel", "", accept("text/html")).status, 406);
+  // A "*/*" domain (of any schema) answers whatever is accepted, but
+  // PostgREST's own types.
+  auto any = Send("GET", "/rest/v1/rpc/anything");
+  EXPECT_EQ(any.status, 200) << any.body;
+  EXPECT_EQ(any.body, std::string("\x00\xab", 2));
+  EXPECT_EQ(Header(any, "content-type"), "application/octet-stream");
+  auto object = Send("GET", "/rest/v1/rpc/anything", "", accept("application/vnd.pgrst.object+json"));
+  EXPECT_EQ(object.status, 200) << object.body;
+  EXPECT_EQ(object.body, R"("\\x00ab")");
+  database_->Exec(
+      "DROP FUNCTION dialect.page(text), dialect.no_page(), dialect.pages(), dialect.pixel(), dialect.anything();"
+      "DROP DOMAIN dialect.\"text/html\"; DROP DOMAIN dialect.\"image/png\"; DROP DOMAIN hidden.\"*/*\";");
+}
+
 // The plan media type is off unless turned on, and a plan larger than the
 // response limit is refused like any other answer.
 TEST_F(RestDialectTest, PlansAreOffByDefaultAndBoundedWhenOn) {

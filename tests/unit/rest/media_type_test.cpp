@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace agentbase::rest {
 namespace {
 
@@ -52,6 +55,48 @@ TEST(MediaType, PlanIsNegotiatedWithItsTargetAndOptions) {
   auto text = NegotiateBodyForm("application/vnd.pgrst.plan");
   ASSERT_TRUE(text && text->plan);
   EXPECT_TRUE(text->plan->text);
+}
+
+// The media type a function's domain offers, as negotiated (nullopt for
+// a built-in form, "406" for none).
+std::string RawType(std::optional<std::string_view> accept, const std::vector<MediaTypeDomain>& offered) {
+  auto form = NegotiateBodyForm(accept, offered);
+  if (!form) return "406";
+  return form->raw ? form->raw->media_type : "built-in";
+}
+
+TEST(MediaType, DomainOfferedAnswersItsOwnType) {
+  std::vector<MediaTypeDomain> html = {{"text/html", false}};
+  EXPECT_EQ(RawType("text/html", html), "text/html");
+  EXPECT_EQ(RawType("Text/HTML; charset=utf-8", html), "text/html");
+  EXPECT_EQ(RawType("image/png, text/html", html), "text/html");
+  // The first answerable type wins, built-in or not.
+  EXPECT_EQ(RawType("application/json, text/html", html), "built-in");
+  EXPECT_EQ(RawType("*/*", html), "built-in");
+  EXPECT_EQ(RawType(std::nullopt, html), "built-in");
+  EXPECT_EQ(RawType("image/png", html), "406");
+  EXPECT_EQ(RawType("text/html", {}), "406");
+}
+
+TEST(MediaType, DomainCanOverrideBuiltInTypesButNotPostgrestsOwn) {
+  std::vector<MediaTypeDomain> json = {{"application/json", false}};
+  EXPECT_EQ(RawType("application/json", json), "application/json");
+  EXPECT_EQ(RawType("application/vnd.pgrst.array+json", json), "application/json");
+  EXPECT_EQ(RawType("application/vnd.pgrst.object+json", json), "built-in");
+  std::vector<MediaTypeDomain> csv = {{"text/csv", false}};
+  EXPECT_EQ(RawType("text/csv", csv), "text/csv");
+}
+
+TEST(MediaType, AnyDomainAnswersEveryTypeAndNoAccept) {
+  std::vector<MediaTypeDomain> any = {{"*/*", true}};
+  EXPECT_EQ(RawType("image/png", any), "*/*");
+  EXPECT_EQ(RawType("application/json", any), "*/*");
+  EXPECT_EQ(RawType(std::nullopt, any), "*/*");
+  EXPECT_EQ(RawType("application/vnd.pgrst.object+json", any), "built-in");
+  EXPECT_EQ(RawType("application/vnd.pgrst.array+json;nulls=stripped", any), "built-in");
+  auto form = NegotiateBodyForm("image/png", any);
+  ASSERT_TRUE(form && form->raw);
+  EXPECT_TRUE(form->raw->bytes);
 }
 
 }  // namespace

@@ -386,7 +386,7 @@ TEST(PlanCall, ScalarFunctionAsAOneColumnTable) {
   ASSERT_EQ(plan.scalar_table->columns.size(), 1u);
   EXPECT_EQ(plan.scalar_table->columns[0].name, "add");
   EXPECT_EQ(plan.scalar_table->columns[0].type, "integer");
-  EXPECT_TRUE(plan.form.singular);  // not SETOF: one value
+  EXPECT_FALSE(plan.form.singular);  // as accepted: WriteRead writes the one value as itself
 }
 
 TEST(PlanCall, ReturnsTableFunctionResolvesAgainstItsOwnColumns) {
@@ -398,7 +398,6 @@ TEST(PlanCall, ReturnsTableFunctionResolvesAgainstItsOwnColumns) {
   EXPECT_EQ(plan.root.select[0].field.field.column->name, "label");
   ASSERT_EQ(plan.root.filters.size(), 1u);
   EXPECT_EQ(plan.root.filters[0].field.column->name, "id");
-  EXPECT_FALSE(plan.form.singular);  // SETOF
   auto error = ErrorOf(Call("get_stats", "select=nope", R"({"min_id": 1})"));
   EXPECT_EQ(error.code, "42703");
   EXPECT_EQ(error.message, "column get_stats.nope does not exist");
@@ -493,10 +492,39 @@ TEST(PlanCall, ArgumentHoldingANulByteIs22021) {
 }
 
 TEST(PlanCall, ScalarFunctionCannotAnswerCsv) {
-  BodyForm csv;
-  csv.csv = true;
-  auto error = ErrorOf(Call("add", "", R"({"a": 1, "b": 2})", false, csv));
+  auto error = ErrorOf(Call("add", "", R"({"a": 1, "b": 2})", false, "text/csv"));
   EXPECT_EQ(error.code, "PGRST107");
+}
+
+TEST(PlanCall, MediaTypeDomainAnswersItsTypeAsTheValueItself) {
+  auto html = ValueOf(Call("page", "", "<p>hi</p>", false, "text/html", "text/plain"));
+  ASSERT_TRUE(html.form.raw.has_value());
+  EXPECT_EQ(html.form.raw->media_type, "text/html");
+  EXPECT_FALSE(html.form.raw->bytes);
+  auto png = ValueOf(Call("logo", "", "", true, "image/webp, image/png"));
+  ASSERT_TRUE(png.form.raw.has_value());
+  EXPECT_TRUE(png.form.raw->bytes);
+  // JSON still, when that is what the client accepts (or it says nothing).
+  EXPECT_FALSE(ValueOf(Call("page", "", "x", false, "application/json", "text/plain")).form.raw.has_value());
+  EXPECT_FALSE(ValueOf(Call("page", "", "x", false, std::nullopt, "text/plain")).form.raw.has_value());
+  // A function returning another type answers no media type of its own.
+  auto add = ErrorOf(Call("add", "", R"({"a": 1, "b": 2})", false, "text/html"));
+  EXPECT_EQ(add.code, "PGRST107");
+  EXPECT_EQ(add.message, "None of these media types are available: text/html");
+  // Only the whole value: with a select of its own, the handler does not apply.
+  EXPECT_EQ(ErrorOf(Call("logo", "select=logo", "", true, "image/png")).code, "PGRST107");
+}
+
+TEST(PlanCall, RawBodyWithoutItsFunctionIsPGRST202NamingTheArgumentType) {
+  auto error = ErrorOf(Call("add", "", "some text", false, std::nullopt, "text/plain"));
+  EXPECT_EQ(error.code, "PGRST202");
+  EXPECT_EQ(error.message, "Could not find the function api.add in the schema cache");
+  EXPECT_EQ(error.detail,
+            "Searched for the function api.add with a single unnamed text parameter, but no matches were found in the "
+            "schema cache.");
+  EXPECT_EQ(ErrorOf(Call("add", "", "\x01", false, std::nullopt, "application/octet-stream")).detail,
+            "Searched for the function api.add with a single unnamed bytea parameter, but no matches were found in "
+            "the schema cache.");
 }
 
 // --- mutations ----------------------------------------------------------------------

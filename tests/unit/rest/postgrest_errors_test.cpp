@@ -120,7 +120,7 @@ TEST(PostgrestErrors, FunctionMessages) {
   EXPECT_EQ(one.detail,
             "Searched for the function public.f with parameter a, but no matches were found in the schema cache.");
   Error two =
-      pgrst::FunctionNotFound("public", "f", {"a", "b"}, true, "Perhaps you meant to call the function public.g");
+      pgrst::FunctionNotFound("public", "f", {"a", "b"}, "json", "Perhaps you meant to call the function public.g");
   EXPECT_EQ(two.detail,
             "Searched for the function public.f with parameters a, b or with a single unnamed json/jsonb parameter, "
             "but no matches were found in the schema cache.");

@@ -21,6 +21,24 @@ TEST(Response, RangeStatusIsPartialOrUnsatisfiableOnlyWithAKnownTotal) {
   EXPECT_EQ(RangeStatus(5, 0, 0), 200);  // nothing to page through is not an error
 }
 
+TEST(Response, RawContentTypeCarriesACharsetForPostgrestsTextTypesOnly) {
+  EXPECT_EQ(RawContentType({"text/plain", false}), "text/plain; charset=utf-8");
+  EXPECT_EQ(RawContentType({"text/xml", false}), "text/xml; charset=utf-8");
+  EXPECT_EQ(RawContentType({"application/json", false}), "application/json; charset=utf-8");
+  EXPECT_EQ(RawContentType({"application/octet-stream", true}), "application/octet-stream");
+  EXPECT_EQ(RawContentType({"text/html", false}), "text/html");
+  EXPECT_EQ(RawContentType({"*/*", true}), "application/octet-stream");
+}
+
+TEST(Response, RawFormSetsItsContentType) {
+  BodyForm form;
+  form.singular = true;
+  form.raw = MediaTypeDomain{"image/png", true};
+  auto response = RowsResponse(200, "\x89PNG", form);
+  EXPECT_EQ(response.headers, (http::HeaderList{{"Content-Type", "image/png"}}));
+  EXPECT_EQ(response.body, "\x89PNG");
+}
+
 TEST(Response, SingularErrorSaysHowManyRows) {
   EXPECT_FALSE(SingularError(1).has_value());
   auto error = SingularError(3);

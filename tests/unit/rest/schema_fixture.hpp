@@ -30,7 +30,9 @@ using testing::Catalog;
 // SETOF projects and project_client(projects) clients (computed relationships),
 // get_stats(min_id) RETURNS TABLE(id, label), add(a, b) integer, noop() void,
 // echo(value text) / echo(value integer), pick(a) / pick(a, b),
-// projects_of(client_id) SETOF projects, body_echo(json) (one unnamed argument).
+// projects_of(client_id) SETOF projects, body_echo(json) (one unnamed argument),
+// page(text) "text/html" and logo() "image/png" (media-type domains, over
+// text and bytea).
 inline Catalog ApiCatalog() {
   Catalog c;
   c.relations = {
@@ -109,7 +111,11 @@ inline Catalog ApiCatalog() {
       {"full_name", "f", "f", nullptr, "s", "1", "0", R"([["c","clients",true]])", "", "clients", "t", nullptr, "text"},
       {"get_stats", "t", "f", nullptr, "s", "1", "0", R"([["min_id","integer",false]])", "", nullptr, "f",
        R"([["id","integer"],["label","text"]])", nullptr},
+      {"logo", "f", "f", nullptr, "s", "0", "0", "[]", "", nullptr, "t", nullptr, "api.\"image/png\"", "f", "image/png",
+       "t"},
       {"noop", "f", "t", nullptr, "v", "0", "0", "[]", "", nullptr, "t", nullptr, "void"},
+      {"page", "f", "f", nullptr, "s", "1", "0", R"([["","text",false]])", "", nullptr, "t", nullptr,
+       "api.\"text/html\"", "f", "text/html", "f"},
       {"pick", "f", "f", nullptr, "i", "1", "0", R"([["a","integer",false]])", "", nullptr, "t", nullptr, "integer"},
       {"pick", "f", "f", nullptr, "i", "2", "0", R"([["a","integer",false],["b","integer",false]])", "", nullptr, "t",
        nullptr, "integer"},
@@ -150,12 +156,14 @@ inline Result<ReadPlan> Read(const std::string& relation, std::string_view query
 }
 
 inline Result<ReadPlan> Call(const std::string& function, std::string_view query, std::string_view body,
-                             bool from_query = false, BodyForm form = {}) {
+                             bool from_query = false, std::optional<std::string_view> accept = std::nullopt,
+                             std::string content_type = {}) {
   PlanContext context{ApiSchema(), std::nullopt};
   CallRequest request;
   request.body = body;
   request.arguments_from_query = from_query;
-  request.form = form;
+  request.accept = accept;
+  request.content_type = std::move(content_type);
   return PlanCall(context, function, Query(query, from_query), request);
 }
 

@@ -98,6 +98,14 @@ TEST(SqlWriter, StatementRowColumns) {
       R"(T AS total, P AS page_total, CASE WHEN pg_catalog.octet_length(B) <= nullif(pg_catalog.current_setting('agentbase.max_response_bytes', true), '')::bigint THEN B ELSE ('agentbase: response too large: ' || pg_catalog.octet_length(B) || ' > ' || pg_catalog.current_setting('agentbase.max_response_bytes', true))::integer::text END AS body, I AS inserted, nullif(pg_catalog.current_setting('response.headers', true), '') AS response_headers, nullif(pg_catalog.current_setting('response.status', true), '') AS response_status)");
 }
 
+TEST(SqlWriter, HexBodyCountsTheBytesItStandsFor) {
+  std::string columns = StatementRowColumns("T", "P", "B", "I", true);
+  EXPECT_NE(columns.find("CASE WHEN (pg_catalog.octet_length(B) / 2) <= "), std::string::npos) << columns;
+  EXPECT_NE(columns.find("'agentbase: response too large: ' || (pg_catalog.octet_length(B) / 2) || ' > '"),
+            std::string::npos)
+      << columns;
+}
+
 TEST(SqlWriter, RowsBodyForms) {
   EXPECT_EQ(RowsBody({}, "_r"), "coalesce(pg_catalog.json_agg(_r), '[]')::text");
   EXPECT_EQ(RowsBody({true, false, false}, "_r"), "coalesce((pg_catalog.json_agg(_r)->0)::text, 'null')");
@@ -274,6 +282,18 @@ TEST(SqlWriterCall, ScalarFunctionIsCalledInASelectListAndAnsweredAsItsValue) {
           R"((SELECT "_0"."add" FROM (SELECT "api"."add"("a" := $1::integer, "b" := $2::integer) AS "add") AS "_0"))",
           "NULL::bigint", R"(coalesce((pg_catalog.json_agg(_r."add")->0)::text, 'null'))"));
   EXPECT_EQ(query.params, (Params{"1", "2"}));
+}
+
+TEST(SqlWriterCall, MediaTypeDomainValueIsTheBodyAsItIs) {
+  auto html = WriteReadOf(Call("page", "", "<p>hi</p>", false, "text/html", "text/plain"));
+  EXPECT_EQ(html.sql, ReadStatement(R"((SELECT "_0"."page" FROM (SELECT "api"."page"($1::text) AS "page") AS "_0"))",
+                                    "NULL::bigint", R"(coalesce(pg_catalog.string_agg(_r."page"::text, ''), ''))"));
+  // Bytes travel as hex, and the size limit counts the bytes.
+  auto png = WriteReadOf(Call("logo", "", "", true, "image/png"));
+  std::string body = R"(coalesce(pg_catalog.encode(pg_catalog.string_agg(_r."logo"::bytea, ''::bytea), 'hex'), ''))";
+  EXPECT_EQ(png.sql, "SELECT " +
+                         StatementRowColumns("NULL::bigint", "pg_catalog.count(_r)", body, "NULL::bigint", true) +
+                         R"( FROM (SELECT "_0"."logo" FROM (SELECT "api"."logo"() AS "logo") AS "_0") _r)");
 }
 
 TEST(SqlWriterCall, WholeBodyArgument) {
