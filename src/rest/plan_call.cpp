@@ -15,6 +15,7 @@
 #include "rest/read_planner.hpp"
 #include "rest/sql_writer.hpp"
 #include "util/checksum.hpp"
+#include "util/fuzzy_match.hpp"
 #include "util/percent_decode.hpp"
 #include "util/text.hpp"
 #include "util/utf8.hpp"
@@ -119,6 +120,48 @@ std::string Signature(const Function& function) {
   return function.schema + "." + function.name + "(" + Join(arguments, ", ") + ")";
 }
 
+// The functions PostgREST's schema cache holds: every parameter named, or a
+// single unnamed one it can pass a whole body to. Its hints choose among
+// these, so ours do.
+bool CallableByName(const Function& function) {
+  static const std::set<std::string> kWholeBodyTypes = {"json", "jsonb", "text", "xml", "bytea"};
+  if (function.arguments.size() == 1 && function.arguments.front().name.empty()) {
+    return kWholeBodyTypes.contains(function.arguments.front().type);
+  }
+  return std::none_of(function.arguments.begin(), function.arguments.end(),
+                      [](const FunctionArgument& argument) { return argument.name.empty(); });
+}
+
+std::string ParameterList(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  return "(" + Join(names, ", ") + ")";
+}
+
+// PostgREST's hint for a call that matched nothing: with no function of that
+// name, the closest name in the schema (a score of 0.75 at least, so that a
+// hint does not reveal unrelated names); with some, the closest of their
+// parameter lists to the one given (0.33).
+std::string FunctionHint(const SchemaCache& cache, const std::string& name, const std::vector<std::string>& given) {
+  std::vector<std::string> overloads;
+  for (const Function* function : cache.FindFunctions(name)) {
+    if (!CallableByName(*function)) continue;
+    std::vector<std::string> parameters;
+    for (const auto& argument : function->arguments) parameters.push_back(argument.name);
+    overloads.push_back(ParameterList(std::move(parameters)));
+  }
+  std::optional<std::string> closest;
+  if (overloads.empty()) {
+    std::vector<std::string> names;
+    for (const auto& [function_name, function] : cache.Functions()) {
+      if (CallableByName(function)) names.push_back(function_name);
+    }
+    closest = ClosestMatch(name, names, 0.75);
+  } else if (auto parameters = ClosestMatch(ParameterList(given), overloads, 0.33)) {
+    closest = name + *parameters;
+  }
+  return closest ? "Perhaps you meant to call the function " + cache.Schema() + "." + *closest : std::string();
+}
+
 Result<const Function*> ChooseOverload(const SchemaCache& cache, const std::string& name, const GivenArguments& given) {
   std::vector<const Function*> by_name, whole_body;
   for (const Function* candidate : cache.FindFunctions(name)) {
@@ -139,7 +182,7 @@ Result<const Function*> ChooseOverload(const SchemaCache& cache, const std::stri
   }
   // A JSON body could also have been one unnamed json/jsonb argument; a
   // raw body only one of its type.
-  return pgrst::FunctionNotFound(cache.Schema(), name, names, given.whole_body_type);
+  return pgrst::FunctionNotFound(cache.Schema(), name, names, given.whole_body_type, FunctionHint(cache, name, names));
 }
 
 // A JSON argument as the text PostgreSQL parses for the argument's type

@@ -157,7 +157,8 @@ Status PlanUpdate(const Table& table, const QueryParams& query, const MutationRe
 Result<MutationPlan> PlanMutation(const PlanContext& context, const std::string& relation, const QueryParams& query,
                                   const MutationRequest& request) {
   const Table* table = context.cache.FindTable(relation);
-  if (table == nullptr) return pgrst::TableNotFound(context.cache.Schema(), relation);
+  if (table == nullptr)
+    return pgrst::TableNotFound(context.cache.Schema(), relation, context.cache.ClosestTableName(relation));
   if (!table->insertable) return pgrst::ViewNotWritable(table->name);
   MutationPlan plan;
   plan.kind = request.kind;

@@ -31,7 +31,8 @@ void CountExactlyWhereEstimatesLeak(ReadPlan& plan) {
 Result<ReadPlan> PlanRead(const PlanContext& context, const std::string& relation, const QueryParams& query,
                           const ReadRequest& request) {
   const Table* table = context.cache.FindTable(relation);
-  if (table == nullptr) return pgrst::TableNotFound(context.cache.Schema(), relation);
+  if (table == nullptr)
+    return pgrst::TableNotFound(context.cache.Schema(), relation, context.cache.ClosestTableName(relation));
   ReadPlanner planner(context, query);
   auto root = planner.PlanRoot(*table);
   if (!root) return root.error();

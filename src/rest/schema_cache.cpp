@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "util/fuzzy_match.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
@@ -26,6 +27,13 @@ const Function* Table::FindComputedField(const std::string& name) const {
 const Table* SchemaCache::FindTable(const std::string& name) const {
   auto it = tables_.find(name);
   return it == tables_.end() ? nullptr : &it->second;
+}
+
+std::string SchemaCache::ClosestTableName(const std::string& name) const {
+  std::vector<std::string> names;
+  names.reserve(tables_.size());
+  for (const auto& [table_name, table] : tables_) names.push_back(table_name);
+  return ClosestMatch(name, names, 0.75).value_or("");
 }
 
 std::vector<const Function*> SchemaCache::FindFunctions(const std::string& name) const {

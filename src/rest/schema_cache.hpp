@@ -107,6 +107,10 @@ class SchemaCache {
   // The cache of one exposed schema (this one for its own), or nullptr.
   const SchemaCache* Profile(const std::string& schema) const;
   const Table* FindTable(const std::string& name) const;
+  // The table or view whose name is closest to a misspelt one, as PostgREST's
+  // hint finds it (util/fuzzy_match.hpp, a score of 0.75 at least, so that
+  // the hint reveals no unrelated name); empty when none is that close.
+  std::string ClosestTableName(const std::string& name) const;
   // Every overload of `name` (usually one).
   std::vector<const Function*> FindFunctions(const std::string& name) const;
   const std::map<std::string, Table>& Tables() const { return tables_; }
