@@ -139,9 +139,14 @@ std::string FunctionsQuery(const std::string& nsp) {
 
 // Which table column each view column is, read from the view's rule: the
 // top-level target list comes last in its text, so the last entry of each
-// number wins.
+// number wins. With the base's primary key (JSON, in key order), from which
+// the view takes its own.
 std::string ViewColumnsQuery(const std::string& nsp) {
-  return "SELECT DISTINCT ON (c.oid, va.attnum) c.relname, va.attname, bn.nspname, bc.relname, ba.attname "
+  return "SELECT DISTINCT ON (c.oid, va.attnum) c.relname, va.attname, bn.nspname, bc.relname, ba.attname, "
+         "(SELECT pg_catalog.json_agg(ka.attname ORDER BY k.ord) FROM pg_catalog.pg_constraint pk "
+         "  CROSS JOIN LATERAL pg_catalog.unnest(pk.conkey) WITH ORDINALITY k(attnum, ord) "
+         "  JOIN pg_catalog.pg_attribute ka ON ka.attrelid = pk.conrelid AND ka.attnum = k.attnum "
+         "  WHERE pk.conrelid = bc.oid AND pk.contype = 'p') "
          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
          "JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' "
          "CROSS JOIN LATERAL pg_catalog.regexp_matches(r.ev_action::text, "
@@ -309,13 +314,15 @@ Function ReadFunction(const db::PgResult& functions, int row, const std::string&
   return function;
 }
 
-std::vector<ViewColumnOrigin> ReadViewColumns(const db::PgResult& views) {
-  std::vector<ViewColumnOrigin> origins;
+void ReadViewColumns(const db::PgResult& views, RelationshipCatalog& catalog) {
   for (int row = 0; row < views.Rows(); ++row) {
-    origins.push_back(
-        {views.Text(row, 0), views.Text(row, 1), {views.Text(row, 2), views.Text(row, 3)}, views.Text(row, 4)});
+    QualifiedName base{views.Text(row, 2), views.Text(row, 3)};
+    catalog.view_columns.push_back({views.Text(row, 0), views.Text(row, 1), base, views.Text(row, 4)});
+    json::array key = JsonArrayCell(views, row, 5);
+    if (key.empty() || catalog.base_primary_keys.contains(base)) continue;
+    auto& columns = catalog.base_primary_keys[base];
+    for (const auto& column : key) columns.push_back(JsonText(column));
   }
-  return origins;
 }
 
 }  // namespace
@@ -340,7 +347,8 @@ Result<std::shared_ptr<SchemaCache>> SchemaCache::BuildOne(const std::string& sc
     if (!table.is_view && !table.primary_key.empty()) catalog.primary_keys[name] = table.primary_key;
   }
   catalog.foreign_keys = ReadForeignKeys(results(kForeignKeys));
-  catalog.view_columns = ReadViewColumns(results(kViewColumns));
+  ReadViewColumns(results(kViewColumns), catalog);
+  for (auto& [view, key] : ViewPrimaryKeys(catalog)) cache->tables_[view].primary_key = std::move(key);
   for (const auto& [name, function] : cache->functions_) {
     bool takes_only_a_row =
         std::all_of(function.arguments.begin() + (function.arguments.empty() ? 0 : 1), function.arguments.end(),

@@ -34,6 +34,8 @@ struct Table {
   bool is_view = false;
   bool insertable = true;
   std::vector<Column> columns;  // in attnum order
+  // A view's is its table's, when it shows all of its columns
+  // (relationships.hpp's ViewPrimaryKeys).
   std::vector<std::string> primary_key;
   // Column sets of the primary key and every unique constraint (sorted).
   std::vector<std::vector<std::string>> unique_keys;

@@ -28,7 +28,7 @@ struct Catalog {
   // arguments (JSON [[name, type, composite]]), description, row argument of, single row,
   // result columns (JSON [[name, type]]), scalar type, variadic
   std::vector<std::vector<const char*>> functions;
-  // view, column, base schema, base table, base column
+  // view, column, base schema, base table, base column, base primary key (JSON [names])
   std::vector<std::vector<const char*>> view_columns;
 
   void AppendResults(std::vector<db::PgResult>& results) const {
@@ -36,7 +36,7 @@ struct Catalog {
     results.push_back(MakePgResult(4, keys));
     results.push_back(MakePgResult(9, foreign_keys));
     results.push_back(MakePgResult(14, functions));
-    results.push_back(MakePgResult(5, view_columns));
+    results.push_back(MakePgResult(6, view_columns));
   }
 };
 
