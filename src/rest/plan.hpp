@@ -146,6 +146,10 @@ struct MutationPlan {
   bool representation = false;
   bool count_exact = false;
   BodyForm form;
+  // The target (a view) takes no write of this kind: the statement still
+  // runs, for PostgreSQL's own error, which is the client's (55000 would
+  // otherwise be a 500).
+  bool target_refuses = false;
 };
 
 // What the plan stage needs besides the parsed query.

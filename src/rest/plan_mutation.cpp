@@ -152,16 +152,28 @@ Status PlanUpdate(const Table& table, const QueryParams& query, const MutationRe
   return Ok();
 }
 
+bool Accepts(const Table& table, MutationKind kind) {
+  switch (kind) {
+    case MutationKind::kInsert: return table.insertable;
+    case MutationKind::kUpdate: return table.updatable;
+    case MutationKind::kDelete: return table.deletable;
+    case MutationKind::kPut: return table.insertable && table.updatable;  // an upsert
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<MutationPlan> PlanMutation(const PlanContext& context, const std::string& relation, const QueryParams& query,
                                   const MutationRequest& request) {
   const Table* table = context.cache.FindTable(relation);
   if (table == nullptr) return pgrst::TableNotFound(context.cache.Schema(), relation);
-  if (!table->insertable) return pgrst::ViewNotWritable(table->name);
+  // Views are written as PostgREST writes them: PostgreSQL decides what it
+  // can make of the write, and says why when it cannot.
   MutationPlan plan;
   plan.kind = request.kind;
   plan.table = table;
+  plan.target_refuses = !Accepts(*table, request.kind);
   plan.representation = request.representation;
   plan.count_exact = request.count_exact;
   plan.form = request.form;

@@ -49,7 +49,10 @@ std::string RelationsQuery(const std::string& nsp) {
   return "SELECT c.relname, c.relkind, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
          "coalesce(et.typname, t.typname), NOT a.attnotnull, "
          "(a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''), t.typcategory = 'A', "
-         "coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''), c.relrowsecurity "
+         "coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''), c.relrowsecurity, "
+         // Which of UPDATE (4), INSERT (8) and DELETE (16) PostgreSQL accepts,
+         // INSTEAD OF triggers and DO INSTEAD rules counted.
+         "pg_catalog.pg_relation_is_updatable(c.oid::pg_catalog.regclass, true) "
          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
          "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
          "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND "
@@ -209,6 +212,12 @@ std::string JsonText(const json::value& value) {
   return value.is_string() ? std::string(value.as_string()) : std::string();
 }
 
+// pg_relation_is_updatable's bits: 1 << CMD_UPDATE, CMD_INSERT, CMD_DELETE.
+constexpr int kUpdateBit = 4;
+constexpr int kInsertBit = 8;
+constexpr int kDeleteBit = 16;
+constexpr int kAllWrites = kUpdateBit | kInsertBit | kDeleteBit;
+
 void ReadRelations(const db::PgResult& relations, const std::string& schema, std::map<std::string, Table>& tables) {
   for (int row = 0; row < relations.Rows(); ++row) {
     auto& table = tables[relations.Text(row, 0)];
@@ -217,7 +226,12 @@ void ReadRelations(const db::PgResult& relations, const std::string& schema, std
       table.name = relations.Text(row, 0);
       char kind = relations.Get(row, 1).empty() ? 'r' : relations.Get(row, 1)[0];
       table.is_view = kind == 'v' || kind == 'm';
-      table.insertable = kind == 'r' || kind == 'p';
+      // Hand-made catalogs may leave the bits out: tables take every write.
+      int writes = relations.IsNull(row, 10) ? (kind == 'r' || kind == 'p' ? kAllWrites : 0)
+                                             : static_cast<int>(relations.Int(row, 10));
+      table.insertable = (writes & kInsertBit) != 0;
+      table.updatable = (writes & kUpdateBit) != 0;
+      table.deletable = (writes & kDeleteBit) != 0;
       table.description = relations.Text(row, 8);
       table.row_security = relations.Bool(row, 9);
     }

@@ -433,6 +433,10 @@ SqlQuery SqlWriter::CountEstimate(const ReadPlan& plan) {
   return SqlQuery{std::move(sql), std::move(params_)};
 }
 
+// An upsert tells inserted rows from updated ones by xmax, which only a
+// table's rows have.
+bool TellsInsertedRows(const MutationPlan& plan) { return plan.upsert && !plan.table->is_view; }
+
 std::string SqlWriter::Insert(const MutationPlan& plan, const PayloadGroup& group, const std::string& target) {
   std::vector<std::string> names;
   for (const auto& column : group.columns) names.push_back(Ident(column));
@@ -457,7 +461,7 @@ std::string SqlWriter::Insert(const MutationPlan& plan, const PayloadGroup& grou
         " ON CONFLICT (" + Join(conflict, ", ") + ")" + (ignore ? " DO NOTHING" : " DO UPDATE SET " + Join(sets, ", "));
   }
   insert += " RETURNING " + target + ".*";
-  if (plan.upsert) insert += ", (xmax = 0) AS pgrst_inserted";
+  if (TellsInsertedRows(plan)) insert += ", (xmax = 0) AS pgrst_inserted";
   return insert;
 }
 
@@ -500,7 +504,7 @@ SqlQuery SqlWriter::Mutation(const MutationPlan& plan) {
   }
   std::string total = plan.count_exact ? "(SELECT pg_catalog.count(*) FROM pgrst_source)" : "NULL::bigint";
   std::string inserted =
-      plan.upsert ? "(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)" : "NULL::bigint";
+      TellsInsertedRows(plan) ? "(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)" : "NULL::bigint";
   // page_total counts the affected rows, with or without a representation.
   std::string affected = "(SELECT pg_catalog.count(*) FROM pgrst_source)";
   std::string sql = "WITH " + with_list + " SELECT ";

@@ -595,11 +595,20 @@ TEST(PlanMutation, UpdateKeepsThePayload) {
   EXPECT_EQ(plan.rows.filters[0].field.column->name, "id");
 }
 
-TEST(PlanMutation, ViewsAndUnknownRelationsCannotBeWritten) {
-  auto view = ErrorOf(Mutate(MutationKind::kInsert, "projects_view", "", R"({"name": "a"})"));
-  EXPECT_EQ(view.code, "PGRST205");
-  EXPECT_EQ(view.message, "Cannot write to view 'projects_view'");
+// Views are written like tables; PostgreSQL says which writes a view takes.
+TEST(PlanMutation, ViewsArePlannedAndMarkedWhereTheyTakeNoSuchWrite) {
+  auto updatable = ValueOf(Mutate(MutationKind::kInsert, "projects_view", "", R"({"name": "a"})"));
+  EXPECT_FALSE(updatable.target_refuses);
+  auto read_only = ValueOf(Mutate(MutationKind::kUpdate, "projects_view2", "id=eq.1", R"({"name": "a"})"));
+  EXPECT_TRUE(read_only.target_refuses);
+  EXPECT_FALSE(ValueOf(Mutate(MutationKind::kDelete, "clients", "id=eq.1", "")).target_refuses);
   EXPECT_EQ(ErrorOf(Mutate(MutationKind::kInsert, "nope", "", "{}")).code, "PGRST205");
+}
+
+// A view's primary key (its table's) is what PUT names and upserts resolve on.
+TEST(PlanMutation, ViewsUpsertOnTheirTablesKey) {
+  auto put = ValueOf(Mutate(MutationKind::kPut, "projects_view", "id=eq.1", R"({"id": 1, "name": "a"})"));
+  EXPECT_EQ(put.conflict_columns, (std::vector<std::string>{"id"}));
 }
 
 TEST(PlanMutation, ReturnedRowsResolveTheirSelectAndIgnoreDbMaxRows) {

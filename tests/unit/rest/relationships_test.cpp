@@ -357,10 +357,11 @@ TEST(SchemaCacheRelationships, TablesKeysAndFunctionsReadFromTheirColumns) {
   const Table* view = cache.FindTable("projects_view");
   ASSERT_NE(view, nullptr);
   EXPECT_TRUE(view->is_view);
-  EXPECT_FALSE(view->insertable);
+  EXPECT_TRUE(view->insertable && view->updatable && view->deletable);
   EXPECT_EQ(view->primary_key, (std::vector<std::string>{"id"}));
   const Table* view_of_view = cache.FindTable("projects_view2");
   ASSERT_NE(view_of_view, nullptr);
+  EXPECT_FALSE(view_of_view->insertable || view_of_view->updatable || view_of_view->deletable);
   EXPECT_EQ(view_of_view->primary_key, (std::vector<std::string>{"id"}));
   const Table* clients = cache.FindTable("clients");
   ASSERT_NE(clients, nullptr);
