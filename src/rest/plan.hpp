@@ -126,6 +126,9 @@ struct PayloadGroup {
   std::vector<std::string> columns;
   std::string rows_json;  // a JSON array of objects
   size_t row_count = 0;
+  // Where each row is in the payload, when rows are split among groups: the
+  // written rows are put back in that order.
+  std::vector<size_t> positions;
 };
 
 struct MutationPlan {

@@ -84,9 +84,9 @@ Result<json::value> ParsePayload(std::string_view body, bool allow_array) {
   return payload;
 }
 
-// Rows that share their set of columns go in one INSERT. Only with
-// missing=default do rows differ: a key a row lacks takes the column's
-// default instead of NULL.
+// Rows that share their set of columns go in one INSERT (so there are no
+// more statements than key sets). Only with missing=default do rows differ:
+// a key a row lacks takes the column's default instead of NULL.
 std::vector<PayloadGroup> GroupRows(const json::value& payload, const std::vector<std::string>& columns,
                                     bool missing_default) {
   if (!missing_default) {
@@ -96,15 +96,20 @@ std::vector<PayloadGroup> GroupRows(const json::value& payload, const std::vecto
   std::vector<PayloadGroup> groups;
   const json::array single{payload};
   const json::array& rows = payload.is_array() ? payload.as_array() : single;
-  std::map<std::vector<std::string>, json::array> by_columns;
-  for (const auto& item : rows) {
+  std::map<std::vector<std::string>, std::pair<json::array, std::vector<size_t>>> by_columns;
+  for (size_t position = 0; position < rows.size(); ++position) {
+    const auto& item = rows[position];
     std::vector<std::string> present;
     for (const auto& column : columns) {
       if (item.is_object() && item.as_object().contains(column)) present.push_back(column);
     }
-    by_columns[present].push_back(item);
+    auto& [items, positions] = by_columns[present];
+    items.push_back(item);
+    positions.push_back(position);
   }
-  for (auto& [present, items] : by_columns) groups.push_back({present, json::serialize(items), items.size()});
+  for (auto& [present, group] : by_columns) {
+    groups.push_back({present, json::serialize(group.first), group.first.size(), std::move(group.second)});
+  }
   return groups;
 }
 

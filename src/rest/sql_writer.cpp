@@ -474,9 +474,17 @@ SqlQuery SqlWriter::Mutation(const MutationPlan& plan) {
     for (size_t i = 0; i < plan.inserts.size(); ++i) {
       std::string name = plan.inserts.size() == 1 ? "pgrst_source" : "pgrst_insert_" + std::to_string(i);
       with_list += (i ? ", " : "") + name + " AS (" + Insert(plan, plan.inserts[i], target) + ")";
-      unions.push_back("SELECT * FROM " + name);
+      // Each INSERT returns its rows in its payload's order (as the single
+      // one does): numbered so, they are put back in the request's order.
+      std::vector<std::string> positions;
+      for (size_t position : plan.inserts[i].positions) positions.push_back(std::to_string(position));
+      unions.push_back("SELECT _g.*, ('{" + Join(positions, ",") +
+                       "}'::integer[])[(pg_catalog.row_number() OVER ())::integer] " + "AS pgrst_position FROM " +
+                       name + " _g");
     }
-    if (plan.inserts.size() > 1) with_list += ", pgrst_source AS (" + Join(unions, " UNION ALL ") + ")";
+    if (plan.inserts.size() > 1) {
+      with_list += ", pgrst_source AS (" + Join(unions, " UNION ALL ") + " ORDER BY pgrst_position)";
+    }
   } else {
     std::string alias = "_t";
     std::string where = Where(plan.rows, alias);

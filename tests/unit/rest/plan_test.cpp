@@ -538,6 +538,21 @@ TEST(PlanMutation, MissingDefaultGroupsRowsByTheirKeys) {
   EXPECT_EQ(plan.inserts[1].columns, (std::vector<std::string>{"name"}));
 }
 
+// One INSERT per key set, however the rows alternate; each row's place in
+// the payload goes with it, to put the written rows back in order.
+TEST(PlanMutation, MissingDefaultGroupsKeepTheRowsPositions) {
+  MutationRequest request;
+  request.missing_default = true;
+  auto plan = ValueOf(Mutate(MutationKind::kInsert, "clients", "columns=id,name",
+                             R"([{"name": "a"}, {"id": 2, "name": "b"}, {"name": "c"}])", request));
+  ASSERT_EQ(plan.inserts.size(), 2u);
+  EXPECT_EQ(plan.inserts[0].columns, (std::vector<std::string>{"id", "name"}));
+  EXPECT_EQ(plan.inserts[0].positions, (std::vector<size_t>{1}));
+  EXPECT_EQ(plan.inserts[1].columns, (std::vector<std::string>{"name"}));
+  EXPECT_EQ(plan.inserts[1].positions, (std::vector<size_t>{0, 2}));
+  EXPECT_EQ(plan.inserts[1].rows_json, R"([{"name":"a"},{"name":"c"}])");
+}
+
 TEST(PlanMutation, UpsertConflictsOnThePrimaryKeyOrOnConflict) {
   MutationRequest request;
   request.resolution = PreferResolution::kMergeDuplicates;
