@@ -211,8 +211,8 @@ TEST(PlanRead, AmbiguousManyToManyNamesTheJunctions) {
             "'details' key.");
   EXPECT_EQ(
       error.detail,
-      R"json([{"cardinality":"many-to-many","embedding":"a with b","relationship":"j1_a_fkey, j1_b_fkey using j1"},)json"
-      R"json({"cardinality":"many-to-many","embedding":"a with b","relationship":"j2_a_fkey, j2_b_fkey using j2"}])json");
+      R"json([{"cardinality":"many-to-many","embedding":"a with b","relationship":"j1 using j1_a_fkey(a_id) and j1_b_fkey(b_id)"},)json"
+      R"json({"cardinality":"many-to-many","embedding":"a with b","relationship":"j2 using j2_a_fkey(a_id) and j2_b_fkey(b_id)"}])json");
   auto plan = ValueOf(PlanRead(context, "a", fixture::Query("select=b!j2(*)"), {}));
   EXPECT_EQ(plan.root.children[0].relationship->junction->table, "j2");
 }
