@@ -59,7 +59,10 @@ std::optional<int> StatusForOwnCode(const std::string& code) {
 int StatusFor(const Error& error, bool anonymous) {
   if (StartsWith(error.code, "PGRST")) return pgrst::StatusOf(error.code);
   if (auto own = StatusForOwnCode(error.code)) return *own;
-  return StatusForSqlState(error, anonymous);
+  int status = StatusForSqlState(error, anonymous);
+  // An error we found to be the request's (kind set so) is never the server's.
+  if (status >= 500 && error.kind == ErrorKind::kInvalidInput) return 400;
+  return status;
 }
 
 Error ApiError(const std::string& code, std::string message, std::string details, std::string hint) {

@@ -63,12 +63,13 @@ std::string OpenApiDocument(const SchemaCache& cache, const http::Request& reque
   for (const auto& [name, table] : cache.Tables()) {
     definitions[name] = Definition(table);
     json::object item{{"get", Operation(name, "Read " + name, 200)}};
-    if (!table.is_view) {
-      item["post"] = Operation(name, "Insert into " + name, 201);
-      item["patch"] = Operation(name, "Update " + name, 204);
-      item["delete"] = Operation(name, "Delete from " + name, 204);
-      // PUT upserts the row its primary key names: only tables that have one.
-      if (!table.primary_key.empty()) item["put"] = Operation(name, "Upsert one row of " + name, 204);
+    // The writes PostgreSQL accepts: all on tables, on views what they take.
+    if (table.insertable) item["post"] = Operation(name, "Insert into " + name, 201);
+    if (table.updatable) item["patch"] = Operation(name, "Update " + name, 204);
+    if (table.deletable) item["delete"] = Operation(name, "Delete from " + name, 204);
+    // PUT upserts the row its primary key names: only relations that have one.
+    if (table.insertable && table.updatable && !table.primary_key.empty()) {
+      item["put"] = Operation(name, "Upsert one row of " + name, 204);
     }
     paths["/" + name] = std::move(item);
   }

@@ -126,6 +126,9 @@ struct PayloadGroup {
   std::vector<std::string> columns;
   std::string rows_json;  // a JSON array of objects
   size_t row_count = 0;
+  // Where each row is in the payload, when rows are split among groups: the
+  // written rows are put back in that order.
+  std::vector<size_t> positions;
 };
 
 struct MutationPlan {
@@ -146,6 +149,10 @@ struct MutationPlan {
   bool representation = false;
   bool count_exact = false;
   BodyForm form;
+  // The target (a view) takes no write of this kind: the statement still
+  // runs, for PostgreSQL's own error, which is the client's (55000 would
+  // otherwise be a 500).
+  bool target_refuses = false;
 };
 
 // What the plan stage needs besides the parsed query.

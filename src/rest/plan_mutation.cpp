@@ -84,9 +84,9 @@ Result<json::value> ParsePayload(std::string_view body, bool allow_array) {
   return payload;
 }
 
-// Rows that share their set of columns go in one INSERT. Only with
-// missing=default do rows differ: a key a row lacks takes the column's
-// default instead of NULL.
+// Rows that share their set of columns go in one INSERT (so there are no
+// more statements than key sets). Only with missing=default do rows differ:
+// a key a row lacks takes the column's default instead of NULL.
 std::vector<PayloadGroup> GroupRows(const json::value& payload, const std::vector<std::string>& columns,
                                     bool missing_default) {
   if (!missing_default) {
@@ -96,15 +96,20 @@ std::vector<PayloadGroup> GroupRows(const json::value& payload, const std::vecto
   std::vector<PayloadGroup> groups;
   const json::array single{payload};
   const json::array& rows = payload.is_array() ? payload.as_array() : single;
-  std::map<std::vector<std::string>, json::array> by_columns;
-  for (const auto& item : rows) {
+  std::map<std::vector<std::string>, std::pair<json::array, std::vector<size_t>>> by_columns;
+  for (size_t position = 0; position < rows.size(); ++position) {
+    const auto& item = rows[position];
     std::vector<std::string> present;
     for (const auto& column : columns) {
       if (item.is_object() && item.as_object().contains(column)) present.push_back(column);
     }
-    by_columns[present].push_back(item);
+    auto& [items, positions] = by_columns[present];
+    items.push_back(item);
+    positions.push_back(position);
   }
-  for (auto& [present, items] : by_columns) groups.push_back({present, json::serialize(items), items.size()});
+  for (auto& [present, group] : by_columns) {
+    groups.push_back({present, json::serialize(group.first), group.first.size(), std::move(group.second)});
+  }
   return groups;
 }
 
@@ -152,6 +157,16 @@ Status PlanUpdate(const Table& table, const QueryParams& query, const MutationRe
   return Ok();
 }
 
+bool Accepts(const Table& table, MutationKind kind) {
+  switch (kind) {
+    case MutationKind::kInsert: return table.insertable;
+    case MutationKind::kUpdate: return table.updatable;
+    case MutationKind::kDelete: return table.deletable;
+    case MutationKind::kPut: return table.insertable && table.updatable;  // an upsert
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<MutationPlan> PlanMutation(const PlanContext& context, const std::string& relation, const QueryParams& query,
@@ -159,10 +174,12 @@ Result<MutationPlan> PlanMutation(const PlanContext& context, const std::string&
   const Table* table = context.cache.FindTable(relation);
   if (table == nullptr)
     return pgrst::TableNotFound(context.cache.Schema(), relation, context.cache.ClosestTableName(relation));
-  if (!table->insertable) return pgrst::ViewNotWritable(table->name);
+  // Views are written as PostgREST writes them: PostgreSQL decides what it
+  // can make of the write, and says why when it cannot.
   MutationPlan plan;
   plan.kind = request.kind;
   plan.table = table;
+  plan.target_refuses = !Accepts(*table, request.kind);
   plan.representation = request.representation;
   plan.count_exact = request.count_exact;
   plan.form = request.form;

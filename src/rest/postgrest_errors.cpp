@@ -207,9 +207,6 @@ Error UndefinedColumn(std::string_view relation, std::string_view column) {
   return Error::InvalidInput("column " + std::string(relation) + "." + std::string(column) + " does not exist",
                              "42703");
 }
-Error ViewNotWritable(std::string_view view) {
-  return Make("PGRST205", "Cannot write to view '" + std::string(view) + "'");
-}
 
 Error JwtDecode(std::string message, std::string details) {
   return Make("PGRST301", std::move(message), std::move(details));

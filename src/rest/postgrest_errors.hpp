@@ -126,8 +126,6 @@ Error ColumnNotFound(std::string_view relation, std::string_view column);
 // cache"; a `similar` table name gives the hint "Perhaps you meant the
 // table '<schema>.<similar>'".
 Error TableNotFound(std::string_view schema, std::string_view table, std::string_view similar = {});
-// PGRST205 (404) "Cannot write to view '<view>'" (agentbase's words).
-Error ViewNotWritable(std::string_view view);
 // 42703 (400) "column <relation>.<column> does not exist": PostgreSQL's
 // error, which PostgREST passes on for a select, filter, order or
 // on_conflict naming no column.

@@ -61,11 +61,18 @@ boost::json::object Describe(const Relationship& relationship) {
     source.push_back(pair.source);
     target.push_back(pair.target);
   }
-  std::string using_text = relationship.junction
-                               ? relationship.junction->source_constraint + ", " +
-                                     relationship.junction->target_constraint + " using " + relationship.junction->table
-                               : relationship.constraint + " using " + Columns(relationship.source, source) + " and " +
-                                     Columns(relationship.target, target);
+  std::string using_text;
+  if (const auto& junction = relationship.junction) {
+    // The junction, then each of its keys with the junction's columns.
+    std::vector<std::string> to_source, to_target;
+    for (const auto& pair : junction->source_columns) to_source.push_back(pair.target);
+    for (const auto& pair : junction->target_columns) to_target.push_back(pair.source);
+    using_text = junction->table + " using " + Columns(junction->source_constraint, to_source) + " and " +
+                 Columns(junction->target_constraint, to_target);
+  } else {
+    using_text = relationship.constraint + " using " + Columns(relationship.source, source) + " and " +
+                 Columns(relationship.target, target);
+  }
   return {{"cardinality", CardinalityName(relationship.cardinality)},
           {"embedding", relationship.source + " with " + relationship.target},
           {"relationship", using_text}};

@@ -123,11 +123,12 @@ void AddKeyRelationships(const RelationshipCatalog& catalog, const TracedViews& 
   }
 }
 
-// A table whose primary key holds the columns of two of its many-to-one keys
-// relates their targets many-to-many.
-void AddJunctions(const RelationshipCatalog& catalog, std::map<std::string, std::vector<Relationship>>& out) {
+// A table or view whose primary key holds the columns of two of its
+// many-to-one keys relates their targets many-to-many.
+void AddJunctions(const std::map<std::string, std::vector<std::string>>& primary_keys,
+                  std::map<std::string, std::vector<Relationship>>& out) {
   std::vector<Relationship> junctions;
-  for (const auto& [table, key_columns] : catalog.primary_keys) {
+  for (const auto& [table, key_columns] : primary_keys) {
     auto from = out.find(table);
     if (from == out.end()) continue;
     std::set<std::string> key(key_columns.begin(), key_columns.end());
@@ -155,13 +156,54 @@ void AddJunctions(const RelationshipCatalog& catalog, std::map<std::string, std:
   for (auto& relationship : junctions) out[relationship.source].push_back(std::move(relationship));
 }
 
+std::map<std::string, std::vector<std::string>> ViewKeys(const RelationshipCatalog& catalog, const TracedViews& views) {
+  auto key_of = [&](const QualifiedName& base) -> const std::vector<std::string>* {
+    if (base.schema == catalog.schema) {
+      auto exposed = catalog.primary_keys.find(base.name);
+      if (exposed != catalog.primary_keys.end()) return &exposed->second;
+    }
+    auto hidden = catalog.base_primary_keys.find(base);
+    return hidden == catalog.base_primary_keys.end() ? nullptr : &hidden->second;
+  };
+  std::map<std::string, std::vector<std::string>> keys;
+  for (const auto& [view, columns] : views) {
+    std::vector<QualifiedName> bases;  // in the order the view first shows them
+    for (const auto& entry : columns) {
+      if (std::find(bases.begin(), bases.end(), entry.second.base) == bases.end()) bases.push_back(entry.second.base);
+    }
+    for (const auto& base : bases) {
+      const auto* key = key_of(base);
+      if (key == nullptr || key->empty()) continue;
+      std::vector<std::string> shown;
+      for (const auto& key_column : *key) {
+        auto column = std::find_if(columns.begin(), columns.end(), [&](const auto& entry) {
+          return entry.second == Origin{base, key_column};
+        });
+        if (column == columns.end()) break;
+        shown.push_back(column->first);
+      }
+      if (shown.size() == key->size()) {
+        keys[view] = std::move(shown);
+        break;
+      }
+    }
+  }
+  return keys;
+}
+
 }  // namespace
+
+std::map<std::string, std::vector<std::string>> ViewPrimaryKeys(const RelationshipCatalog& catalog) {
+  return ViewKeys(catalog, TraceViews(catalog));
+}
 
 std::map<std::string, std::vector<Relationship>> BuildRelationships(const RelationshipCatalog& catalog) {
   std::map<std::string, std::vector<Relationship>> out;
   TracedViews views = TraceViews(catalog);
   AddKeyRelationships(catalog, views, out);
-  AddJunctions(catalog, out);
+  auto primary_keys = catalog.primary_keys;
+  primary_keys.merge(ViewKeys(catalog, views));
+  AddJunctions(primary_keys, out);
   for (const auto& computed : catalog.computed) {
     Relationship relationship;
     relationship.source = computed.source;

@@ -8,7 +8,9 @@
 // their columns' origins (a view column that is a table column carries that
 // column's keys), so a view over a hidden table embeds like the table.
 // A table whose primary key covers the columns of two foreign keys is a
-// junction: it relates the two referenced tables many-to-many. A function
+// junction: it relates the two referenced tables many-to-many. A view has
+// the primary key of a table whose key columns it shows all of, so a view
+// over a junction is a junction too. A function
 // taking a table's row and returning rows of another is a computed
 // relationship.
 
@@ -89,10 +91,19 @@ struct RelationshipCatalog {
   std::map<std::string, std::vector<std::string>> primary_keys;  // exposed tables' keys
   std::vector<ForeignKeyDefinition> foreign_keys;                // every foreign key the catalog has
   std::vector<ViewColumnOrigin> view_columns;
+  // The primary keys (in key order) of the relations view_columns name as
+  // bases, hidden ones included.
+  std::map<QualifiedName, std::vector<std::string>> base_primary_keys;
   std::vector<ComputedRelationshipDefinition> computed;
 };
 
 // Every relationship, by source relation.
 std::map<std::string, std::vector<Relationship>> BuildRelationships(const RelationshipCatalog& catalog);
+
+// The primary keys views take from their tables, by view: the view's columns
+// showing every column of a table's primary key, in key order (the first
+// view column showing each, the first such table in the view's column
+// order). PostgREST infers them so; views showing no whole key have none.
+std::map<std::string, std::vector<std::string>> ViewPrimaryKeys(const RelationshipCatalog& catalog);
 
 }  // namespace agentbase::rest

@@ -116,6 +116,8 @@ struct PreparedRequest {
   std::optional<int64_t> max_affected;
   // PUT: exactly one row (the URL's key) is written, or nothing is (PGRST115).
   bool put = false;
+  // The target view takes no such write (MutationPlan::target_refuses).
+  bool target_refuses = false;
   int64_t offset = 0;
   std::string preference_applied;
   // count=planned / count=estimated: the EXPLAIN run before the statement,
@@ -231,6 +233,7 @@ Status PrepareMutation(const http::Request& request, const std::string& relation
   prepared.representation = mutation.representation;
   if (*kind != MutationKind::kInsert) HonourMaxAffected(preferences, prepared, honoured);
   prepared.put = *kind == MutationKind::kPut;
+  prepared.target_refuses = plan->target_refuses;
   prepared.decide_after = prepared.form.singular || prepared.rollback || prepared.max_affected || prepared.put;
   honoured.resolution = mutation.resolution;
   if (mutation.missing_default) honoured.missing = PreferMissing::kDefault;
@@ -437,7 +440,10 @@ http::Response Shape200(const Prepared& prepared, StatementRow row) {
       return response;
     }
     case Shape::kInsert: {
-      int status = row.inserted && *row.inserted == 0 && row.page_total > 0 ? 200 : 201;
+      // An upsert that only updated answers 200. Where that is unknown (a
+      // view has no xmax), PUT answers 200 and POST 201, as PostgREST did.
+      bool created = row.inserted ? *row.inserted > 0 || row.page_total == 0 : !prepared.put;
+      int status = created ? 201 : 200;
       http::Response response = prepared.representation ? RowsResponse(status, std::move(row.body), prepared.form)
                                                         : http::Response{status, {}, ""};
       response.SetHeader("Content-Range", ContentRange(0, 0, row.total));
@@ -619,7 +625,14 @@ asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& req
   std::string path = "/" + std::string(route->is_rpc ? "rpc/" : "") + route->resource;
   const WriteCheck* check = WriteCheckFor(**prepared, (*cache)->Schema() + "." + route->resource, route->is_rpc);
   auto row = co_await Run(**prepared, *caller, request, path, (*cache)->Schema(), check);
-  if (!row) co_return row.error();
+  if (!row) {
+    Error error = row.error();
+    // PostgreSQL refuses a write a view cannot take with 55000 ("cannot
+    // insert into view"), which PostgREST answers with 500; the request is
+    // what is wrong, so it is answered with 400 and the same body.
+    if ((*prepared)->target_refuses && error.code == "55000") error.kind = ErrorKind::kInvalidInput;
+    co_return error;
+  }
 
   std::optional<std::string> response_headers = std::move(row->response_headers);
   std::optional<std::string> response_status = std::move(row->response_status);

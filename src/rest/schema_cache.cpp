@@ -57,7 +57,10 @@ std::string RelationsQuery(const std::string& nsp) {
   return "SELECT c.relname, c.relkind, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
          "coalesce(et.typname, t.typname), NOT a.attnotnull, "
          "(a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''), t.typcategory = 'A', "
-         "coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''), c.relrowsecurity "
+         "coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''), c.relrowsecurity, "
+         // Which of UPDATE (4), INSERT (8) and DELETE (16) PostgreSQL accepts,
+         // INSTEAD OF triggers and DO INSTEAD rules counted.
+         "pg_catalog.pg_relation_is_updatable(c.oid::pg_catalog.regclass, true) "
          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
          "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
          "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND "
@@ -155,9 +158,14 @@ std::string FunctionsQuery(const std::string& nsp) {
 
 // Which table column each view column is, read from the view's rule: the
 // top-level target list comes last in its text, so the last entry of each
-// number wins.
+// number wins. With the base's primary key (JSON, in key order), from which
+// the view takes its own.
 std::string ViewColumnsQuery(const std::string& nsp) {
-  return "SELECT DISTINCT ON (c.oid, va.attnum) c.relname, va.attname, bn.nspname, bc.relname, ba.attname "
+  return "SELECT DISTINCT ON (c.oid, va.attnum) c.relname, va.attname, bn.nspname, bc.relname, ba.attname, "
+         "(SELECT pg_catalog.json_agg(ka.attname ORDER BY k.ord) FROM pg_catalog.pg_constraint pk "
+         "  CROSS JOIN LATERAL pg_catalog.unnest(pk.conkey) WITH ORDINALITY k(attnum, ord) "
+         "  JOIN pg_catalog.pg_attribute ka ON ka.attrelid = pk.conrelid AND ka.attnum = k.attnum "
+         "  WHERE pk.conrelid = bc.oid AND pk.contype = 'p') "
          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
          "JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' "
          "CROSS JOIN LATERAL pg_catalog.regexp_matches(r.ev_action::text, "
@@ -220,6 +228,12 @@ std::string JsonText(const json::value& value) {
   return value.is_string() ? std::string(value.as_string()) : std::string();
 }
 
+// pg_relation_is_updatable's bits: 1 << CMD_UPDATE, CMD_INSERT, CMD_DELETE.
+constexpr int kUpdateBit = 4;
+constexpr int kInsertBit = 8;
+constexpr int kDeleteBit = 16;
+constexpr int kAllWrites = kUpdateBit | kInsertBit | kDeleteBit;
+
 void ReadRelations(const db::PgResult& relations, const std::string& schema, std::map<std::string, Table>& tables) {
   for (int row = 0; row < relations.Rows(); ++row) {
     auto& table = tables[relations.Text(row, 0)];
@@ -228,7 +242,12 @@ void ReadRelations(const db::PgResult& relations, const std::string& schema, std
       table.name = relations.Text(row, 0);
       char kind = relations.Get(row, 1).empty() ? 'r' : relations.Get(row, 1)[0];
       table.is_view = kind == 'v' || kind == 'm';
-      table.insertable = kind == 'r' || kind == 'p';
+      // Hand-made catalogs may leave the bits out: tables take every write.
+      int writes = relations.IsNull(row, 10) ? (kind == 'r' || kind == 'p' ? kAllWrites : 0)
+                                             : static_cast<int>(relations.Int(row, 10));
+      table.insertable = (writes & kInsertBit) != 0;
+      table.updatable = (writes & kUpdateBit) != 0;
+      table.deletable = (writes & kDeleteBit) != 0;
       table.description = relations.Text(row, 8);
       table.row_security = relations.Bool(row, 9);
     }
@@ -328,13 +347,15 @@ Function ReadFunction(const db::PgResult& functions, int row, const std::string&
   return function;
 }
 
-std::vector<ViewColumnOrigin> ReadViewColumns(const db::PgResult& views) {
-  std::vector<ViewColumnOrigin> origins;
+void ReadViewColumns(const db::PgResult& views, RelationshipCatalog& catalog) {
   for (int row = 0; row < views.Rows(); ++row) {
-    origins.push_back(
-        {views.Text(row, 0), views.Text(row, 1), {views.Text(row, 2), views.Text(row, 3)}, views.Text(row, 4)});
+    QualifiedName base{views.Text(row, 2), views.Text(row, 3)};
+    catalog.view_columns.push_back({views.Text(row, 0), views.Text(row, 1), base, views.Text(row, 4)});
+    json::array key = JsonArrayCell(views, row, 5);
+    if (key.empty() || catalog.base_primary_keys.contains(base)) continue;
+    auto& columns = catalog.base_primary_keys[base];
+    for (const auto& column : key) columns.push_back(JsonText(column));
   }
-  return origins;
 }
 
 }  // namespace
@@ -359,7 +380,8 @@ Result<std::shared_ptr<SchemaCache>> SchemaCache::BuildOne(const std::string& sc
     if (!table.is_view && !table.primary_key.empty()) catalog.primary_keys[name] = table.primary_key;
   }
   catalog.foreign_keys = ReadForeignKeys(results(kForeignKeys));
-  catalog.view_columns = ReadViewColumns(results(kViewColumns));
+  ReadViewColumns(results(kViewColumns), catalog);
+  for (auto& [view, key] : ViewPrimaryKeys(catalog)) cache->tables_[view].primary_key = std::move(key);
   for (const auto& [name, function] : cache->functions_) {
     bool takes_only_a_row =
         std::all_of(function.arguments.begin() + (function.arguments.empty() ? 0 : 1), function.arguments.end(),

@@ -33,8 +33,15 @@ struct Table {
   std::string schema;
   std::string name;
   bool is_view = false;
+  // The writes PostgreSQL accepts: every one on a table; on a view those it
+  // can make of it (auto-updatable) or an INSTEAD OF trigger or an
+  // unconditional DO INSTEAD rule takes.
   bool insertable = true;
+  bool updatable = true;
+  bool deletable = true;
   std::vector<Column> columns;  // in attnum order
+  // A view's is its table's, when it shows all of its columns
+  // (relationships.hpp's ViewPrimaryKeys).
   std::vector<std::string> primary_key;
   // Column sets of the primary key and every unique constraint (sorted).
   std::vector<std::vector<std::string>> unique_keys;

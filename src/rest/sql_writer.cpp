@@ -456,6 +456,10 @@ SqlQuery SqlWriter::CountEstimate(const ReadPlan& plan) {
   return SqlQuery{std::move(sql), std::move(params_)};
 }
 
+// An upsert tells inserted rows from updated ones by xmax, which only a
+// table's rows have.
+bool TellsInsertedRows(const MutationPlan& plan) { return plan.upsert && !plan.table->is_view; }
+
 std::string SqlWriter::Insert(const MutationPlan& plan, const PayloadGroup& group, const std::string& target) {
   std::vector<std::string> names;
   for (const auto& column : group.columns) names.push_back(Ident(column));
@@ -480,7 +484,7 @@ std::string SqlWriter::Insert(const MutationPlan& plan, const PayloadGroup& grou
         " ON CONFLICT (" + Join(conflict, ", ") + ")" + (ignore ? " DO NOTHING" : " DO UPDATE SET " + Join(sets, ", "));
   }
   insert += " RETURNING " + target + ".*";
-  if (plan.upsert) insert += ", (xmax = 0) AS pgrst_inserted";
+  if (TellsInsertedRows(plan)) insert += ", (xmax = 0) AS pgrst_inserted";
   return insert;
 }
 
@@ -493,9 +497,17 @@ SqlQuery SqlWriter::Mutation(const MutationPlan& plan) {
     for (size_t i = 0; i < plan.inserts.size(); ++i) {
       std::string name = plan.inserts.size() == 1 ? "pgrst_source" : "pgrst_insert_" + std::to_string(i);
       with_list += (i ? ", " : "") + name + " AS (" + Insert(plan, plan.inserts[i], target) + ")";
-      unions.push_back("SELECT * FROM " + name);
+      // Each INSERT returns its rows in its payload's order (as the single
+      // one does): numbered so, they are put back in the request's order.
+      std::vector<std::string> positions;
+      for (size_t position : plan.inserts[i].positions) positions.push_back(std::to_string(position));
+      unions.push_back("SELECT _g.*, ('{" + Join(positions, ",") +
+                       "}'::integer[])[(pg_catalog.row_number() OVER ())::integer] " + "AS pgrst_position FROM " +
+                       name + " _g");
     }
-    if (plan.inserts.size() > 1) with_list += ", pgrst_source AS (" + Join(unions, " UNION ALL ") + ")";
+    if (plan.inserts.size() > 1) {
+      with_list += ", pgrst_source AS (" + Join(unions, " UNION ALL ") + " ORDER BY pgrst_position)";
+    }
   } else {
     std::string alias = "_t";
     std::string where = Where(plan.rows, alias);
@@ -523,7 +535,7 @@ SqlQuery SqlWriter::Mutation(const MutationPlan& plan) {
   }
   std::string total = plan.count_exact ? "(SELECT pg_catalog.count(*) FROM pgrst_source)" : "NULL::bigint";
   std::string inserted =
-      plan.upsert ? "(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)" : "NULL::bigint";
+      TellsInsertedRows(plan) ? "(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)" : "NULL::bigint";
   // page_total counts the affected rows, with or without a representation.
   std::string affected = "(SELECT pg_catalog.count(*) FROM pgrst_source)";
   std::string sql = "WITH " + with_list + " SELECT ";

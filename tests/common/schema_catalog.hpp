@@ -18,7 +18,8 @@ namespace agentbase::testing {
 // One schema's catalog rows, column for column as SchemaCache::Queries
 // selects them. A row may leave out trailing columns: they are null.
 struct Catalog {
-  // relname, relkind, attname, type, base type, nullable, has default, is array, description, row security
+  // relname, relkind, attname, type, base type, nullable, has default, is array, description, row security,
+  // writes accepted (pg_relation_is_updatable's bits; null: all for tables, none for views)
   std::vector<std::vector<const char*>> relations;
   // relname, conname, contype ('p' / 'u'), column: a row per column, ordered by relname, conname
   std::vector<std::vector<const char*>> keys;
@@ -29,15 +30,15 @@ struct Catalog {
   // result columns (JSON [[name, type]]), scalar type, variadic, media-type domain
   // returned (lower case), that domain over bytea
   std::vector<std::vector<const char*>> functions;
-  // view, column, base schema, base table, base column
+  // view, column, base schema, base table, base column, base primary key (JSON [names])
   std::vector<std::vector<const char*>> view_columns;
 
   void AppendResults(std::vector<db::PgResult>& results) const {
-    results.push_back(MakePgResult(10, relations));
+    results.push_back(MakePgResult(11, relations));
     results.push_back(MakePgResult(4, keys));
     results.push_back(MakePgResult(9, foreign_keys));
     results.push_back(MakePgResult(16, functions));
-    results.push_back(MakePgResult(5, view_columns));
+    results.push_back(MakePgResult(6, view_columns));
   }
 };
 

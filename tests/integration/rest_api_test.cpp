@@ -9,7 +9,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
-#include <set>
 
 #include "auth/jwt.hpp"
 #include "harness.hpp"
@@ -61,7 +60,15 @@ class RestApiTest : public ::testing::Test {
         PERFORM set_config('response.status', status, true);
         PERFORM set_config('response.headers', '[{"X-Agent":"yes"},{"content-type":"application/json"}]', true);
         RETURN json_build_object('ok', true);
-      END $$;)sql");
+      END $$;
+      -- An auto-updatable view (row level security still applies) and one
+      -- PostgreSQL cannot write to.
+      CREATE VIEW public.conversation_titles WITH (security_invoker = true) AS
+        SELECT id, tenant_id, user_id, title FROM public.conversations;
+      CREATE VIEW public.conversation_counts WITH (security_invoker = true) AS
+        SELECT user_id, count(*) AS n FROM public.conversations GROUP BY user_id;
+      GRANT SELECT, INSERT, UPDATE, DELETE ON public.conversation_titles, public.conversation_counts
+        TO authenticated;)sql");
   }
   static void TearDownTestSuite() {
     delete database_;
@@ -466,8 +473,8 @@ TEST_F(RestApiTest, PutUpsertsTheRowTheUrlNames) {
 }
 
 TEST_F(RestApiTest, BulkInsertWithMissingDefaultTakesColumnDefaults) {
-  std::string rows = std::string(R"([{"tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 +
-                     R"(","title":"bulk one"},{"tenant_id":")" + kTenantA + R"(","user_id":")" + kUserA1 + R"("}])";
+  std::string owner = std::string(R"("tenant_id":")") + kTenantA + R"(","user_id":")" + kUserA1 + R"(")";
+  std::string rows = "[{" + owner + R"(,"title":"bulk one"},{)" + owner + "},{" + owner + R"(,"title":"bulk three"}])";
   std::string target = "/rest/v1/conversations?columns=tenant_id,user_id,title&select=title";
   auto with_nulls = Send(Make("POST", target, kUserA1, rows));
   ASSERT_EQ(with_nulls.status, 400) << with_nulls.body;  // title NULL violates NOT NULL
@@ -479,11 +486,60 @@ TEST_F(RestApiTest, BulkInsertWithMissingDefaultTakesColumnDefaults) {
   auto created = Send(request);
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(Header(created, "preference-applied"), "missing=default, return=representation");
-  std::set<std::string> titles;
-  json::value rows_created = json::parse(created.body);
-  for (const auto& row : rows_created.as_array()) titles.insert(std::string(row.at("title").as_string()));
-  EXPECT_EQ(titles, (std::set<std::string>{"bulk one", "New conversation"}));
-  database_->Exec("DELETE FROM public.conversations WHERE title IN ('bulk one', 'New conversation')");
+  // Two INSERTs (one per key set), the rows still in the payload's order.
+  EXPECT_EQ(json::parse(created.body),
+            json::parse(R"([{"title":"bulk one"},{"title":"New conversation"},{"title":"bulk three"}])"));
+  database_->Exec("DELETE FROM public.conversations WHERE title IN ('bulk one', 'New conversation', 'bulk three')");
+}
+
+// Views are written as PostgREST writes them: PostgreSQL decides. One it
+// cannot write answers its error with 400 (PostgREST: 500 for 55000).
+TEST_F(RestApiTest, ViewsTakeTheWritesPostgresqlCanMakeOfThem) {
+  const std::string id = "00000000-0000-0000-0000-0000000000d1";
+  std::string row = std::string(R"({"id":")") + id + R"(","tenant_id":")" + kTenantA + R"(","user_id":")" + kUserA1 +
+                    R"(","title":"through a view"})";
+  http::Request insert = Make("POST", "/rest/v1/conversation_titles?select=title", kUserA1, row);
+  insert.headers.emplace_back("prefer", "return=representation");
+  auto inserted = Send(insert);
+  ASSERT_EQ(inserted.status, 201) << inserted.body;
+  EXPECT_EQ(inserted.body, R"([{"title":"through a view"}])");
+  EXPECT_EQ(database_->Scalar("SELECT title FROM public.conversations WHERE id = '" + id + "'"), "through a view");
+
+  auto updated =
+      Send(Make("PATCH", "/rest/v1/conversation_titles?id=eq." + id, kUserA1, R"({"title":"renamed via view"})"));
+  EXPECT_EQ(updated.status, 204) << updated.body;
+  // The view has its table's primary key, which PUT names.
+  auto put = Send(Make("PUT", "/rest/v1/conversation_titles?id=eq." + id, kUserA1, row));
+  EXPECT_EQ(put.status, 204) << put.body;
+  EXPECT_EQ(database_->Scalar("SELECT title FROM public.conversations WHERE id = '" + id + "'"), "through a view");
+  auto deleted = Send(Make("DELETE", "/rest/v1/conversation_titles?id=eq." + id, kUserA1));
+  EXPECT_EQ(deleted.status, 204) << deleted.body;
+  EXPECT_EQ(database_->Scalar("SELECT count(*) FROM public.conversations WHERE id = '" + id + "'"), "0");
+
+  struct Refused {
+    std::string method, target, body, message;
+  };
+  std::vector<Refused> refused = {
+      {"POST", "/rest/v1/conversation_counts", R"({"n":1})", "cannot insert into view \"conversation_counts\""},
+      {"PATCH", "/rest/v1/conversation_counts?n=eq.1", R"({"n":2})", "cannot update view \"conversation_counts\""},
+      {"DELETE", "/rest/v1/conversation_counts?n=eq.1", "", "cannot delete from view \"conversation_counts\""},
+  };
+  for (const auto& refusal : refused) {
+    auto response = Send(Make(refusal.method, refusal.target, kUserA1, refusal.body));
+    EXPECT_EQ(response.status, 400) << refusal.method << " " << response.body;
+    json::value error = json::parse(response.body);
+    EXPECT_EQ(error.at("code").as_string(), "55000") << response.body;
+    EXPECT_EQ(error.at("message").as_string(), refusal.message);
+    EXPECT_EQ(error.at("details").as_string(), "Views containing GROUP BY are not automatically updatable.");
+    EXPECT_TRUE(error.at("hint").is_string());
+  }
+
+  // The description offers on each view the writes it takes.
+  json::object paths = json::parse(Send(Make("GET", "/rest/v1/", kUserA1)).body).at("paths").as_object();
+  for (const char* method : {"get", "post", "patch", "delete", "put"}) {
+    EXPECT_TRUE(paths.at("/conversation_titles").as_object().contains(method)) << method;
+  }
+  EXPECT_EQ(paths.at("/conversation_counts").as_object().size(), 1u);
 }
 
 TEST_F(RestApiTest, RpcByPostAndGet) {

@@ -211,8 +211,8 @@ TEST(PlanRead, AmbiguousManyToManyNamesTheJunctions) {
             "'details' key.");
   EXPECT_EQ(
       error.detail,
-      R"json([{"cardinality":"many-to-many","embedding":"a with b","relationship":"j1_a_fkey, j1_b_fkey using j1"},)json"
-      R"json({"cardinality":"many-to-many","embedding":"a with b","relationship":"j2_a_fkey, j2_b_fkey using j2"}])json");
+      R"json([{"cardinality":"many-to-many","embedding":"a with b","relationship":"j1 using j1_a_fkey(a_id) and j1_b_fkey(b_id)"},)json"
+      R"json({"cardinality":"many-to-many","embedding":"a with b","relationship":"j2 using j2_a_fkey(a_id) and j2_b_fkey(b_id)"}])json");
   auto plan = ValueOf(PlanRead(context, "a", fixture::Query("select=b!j2(*)"), {}));
   EXPECT_EQ(plan.root.children[0].relationship->junction->table, "j2");
 }
@@ -565,6 +565,21 @@ TEST(PlanMutation, MissingDefaultGroupsRowsByTheirKeys) {
   EXPECT_EQ(plan.inserts[1].columns, (std::vector<std::string>{"name"}));
 }
 
+// One INSERT per key set, however the rows alternate; each row's place in
+// the payload goes with it, to put the written rows back in order.
+TEST(PlanMutation, MissingDefaultGroupsKeepTheRowsPositions) {
+  MutationRequest request;
+  request.missing_default = true;
+  auto plan = ValueOf(Mutate(MutationKind::kInsert, "clients", "columns=id,name",
+                             R"([{"name": "a"}, {"id": 2, "name": "b"}, {"name": "c"}])", request));
+  ASSERT_EQ(plan.inserts.size(), 2u);
+  EXPECT_EQ(plan.inserts[0].columns, (std::vector<std::string>{"id", "name"}));
+  EXPECT_EQ(plan.inserts[0].positions, (std::vector<size_t>{1}));
+  EXPECT_EQ(plan.inserts[1].columns, (std::vector<std::string>{"name"}));
+  EXPECT_EQ(plan.inserts[1].positions, (std::vector<size_t>{0, 2}));
+  EXPECT_EQ(plan.inserts[1].rows_json, R"([{"name":"a"},{"name":"c"}])");
+}
+
 TEST(PlanMutation, UpsertConflictsOnThePrimaryKeyOrOnConflict) {
   MutationRequest request;
   request.resolution = PreferResolution::kMergeDuplicates;
@@ -622,11 +637,20 @@ TEST(PlanMutation, UpdateKeepsThePayload) {
   EXPECT_EQ(plan.rows.filters[0].field.column->name, "id");
 }
 
-TEST(PlanMutation, ViewsAndUnknownRelationsCannotBeWritten) {
-  auto view = ErrorOf(Mutate(MutationKind::kInsert, "projects_view", "", R"({"name": "a"})"));
-  EXPECT_EQ(view.code, "PGRST205");
-  EXPECT_EQ(view.message, "Cannot write to view 'projects_view'");
+// Views are written like tables; PostgreSQL says which writes a view takes.
+TEST(PlanMutation, ViewsArePlannedAndMarkedWhereTheyTakeNoSuchWrite) {
+  auto updatable = ValueOf(Mutate(MutationKind::kInsert, "projects_view", "", R"({"name": "a"})"));
+  EXPECT_FALSE(updatable.target_refuses);
+  auto read_only = ValueOf(Mutate(MutationKind::kUpdate, "projects_view2", "id=eq.1", R"({"name": "a"})"));
+  EXPECT_TRUE(read_only.target_refuses);
+  EXPECT_FALSE(ValueOf(Mutate(MutationKind::kDelete, "clients", "id=eq.1", "")).target_refuses);
   EXPECT_EQ(ErrorOf(Mutate(MutationKind::kInsert, "nope", "", "{}")).code, "PGRST205");
+}
+
+// A view's primary key (its table's) is what PUT names and upserts resolve on.
+TEST(PlanMutation, ViewsUpsertOnTheirTablesKey) {
+  auto put = ValueOf(Mutate(MutationKind::kPut, "projects_view", "id=eq.1", R"({"id": 1, "name": "a"})"));
+  EXPECT_EQ(put.conflict_columns, (std::vector<std::string>{"id"}));
 }
 
 TEST(PlanMutation, ReturnedRowsResolveTheirSelectAndIgnoreDbMaxRows) {

@@ -91,6 +91,19 @@ TEST(PostgrestErrors, TableAndColumnMessagesAsPostgrestWritesThem) {
   EXPECT_EQ(StatusFor(undefined, false), 400);
 }
 
+// A SQLSTATE PostgREST answers with 500 (55000, a view that cannot take a
+// write) is a 400 once we have found the request at fault.
+TEST(PostgrestErrors, ClientFaultsAreNever5xx) {
+  Error refused = ApiError("55000", "cannot insert into view \"counts\"");
+  EXPECT_EQ(StatusFor(refused, false), 500);
+  refused.kind = ErrorKind::kInvalidInput;
+  EXPECT_EQ(StatusFor(refused, false), 400);
+  // Other statuses stay as PostgREST has them.
+  Error conflict = ApiError("23505", "duplicate key");
+  conflict.kind = ErrorKind::kInvalidInput;
+  EXPECT_EQ(StatusFor(conflict, false), 409);
+}
+
 TEST(PostgrestErrors, RelationshipMessages) {
   Error missing = pgrst::RelationshipNotFound("messages", "tools", "public", "fk_x");
   EXPECT_EQ(missing.message, "Could not find a relationship between 'messages' and 'tools' in the schema cache");

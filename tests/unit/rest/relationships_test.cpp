@@ -245,6 +245,60 @@ TEST(Relationships, ViewMissingAKeyColumnGivesNoRelationship) {
   EXPECT_TRUE(Between(all, "clients", "names_only").empty());
 }
 
+// users, tasks and their junction hidden in "private", each shown by a view of
+// the same name (the junction's columns renamed).
+RelationshipCatalog HiddenJunctionShownByViews() {
+  RelationshipCatalog catalog;
+  catalog.schema = "api";
+  catalog.relations = {{"users", true}, {"tasks", true}, {"users_tasks", true}};
+  auto hidden = [](std::string table) { return QualifiedName{"private", std::move(table)}; };
+  catalog.foreign_keys = {
+      Key("users_tasks_user_id_fkey", "users_tasks", {"user_id"}, "users", {"id"}, false, "private"),
+      Key("users_tasks_task_id_fkey", "users_tasks", {"task_id"}, "tasks", {"id"}, false, "private")};
+  catalog.view_columns = {
+      {"users", "id", hidden("users"), "id"},
+      {"tasks", "id", hidden("tasks"), "id"},
+      {"users_tasks", "task", hidden("users_tasks"), "task_id"},
+      {"users_tasks", "user", hidden("users_tasks"), "user_id"},
+  };
+  catalog.base_primary_keys = {
+      {hidden("users"), {"id"}}, {hidden("tasks"), {"id"}}, {hidden("users_tasks"), {"user_id", "task_id"}}};
+  return catalog;
+}
+
+TEST(Relationships, ViewsTakeTheirTablesPrimaryKeysUnderTheirNames) {
+  auto keys = ViewPrimaryKeys(HiddenJunctionShownByViews());
+  EXPECT_EQ(keys["users"], (std::vector<std::string>{"id"}));
+  // In the key's order, not the view's.
+  EXPECT_EQ(keys["users_tasks"], (std::vector<std::string>{"user", "task"}));
+
+  // A view showing part of a key has none; one of a view traces to the table.
+  RelationshipCatalog catalog = HiddenJunctionShownByViews();
+  catalog.view_columns.erase(catalog.view_columns.begin() + 3);
+  catalog.relations["users_again"] = true;
+  catalog.view_columns.push_back({"users_again", "uid", {"api", "users"}, "id"});
+  keys = ViewPrimaryKeys(catalog);
+  EXPECT_FALSE(keys.contains("users_tasks"));
+  EXPECT_EQ(keys["users_again"], (std::vector<std::string>{"uid"}));
+}
+
+TEST(Relationships, ViewOverAJunctionIsAJunction) {
+  auto all = BuildRelationships(HiddenJunctionShownByViews());
+  auto many = Between(all, "users", "tasks");
+  ASSERT_EQ(many.size(), 1u);
+  EXPECT_EQ(many[0].cardinality, Cardinality::kManyToMany);
+  ASSERT_TRUE(many[0].junction.has_value());
+  EXPECT_EQ(many[0].junction->table, "users_tasks");
+  ASSERT_EQ(many[0].junction->source_columns.size(), 1u);
+  EXPECT_EQ(many[0].junction->source_columns[0].target, "user");  // the view's column
+  EXPECT_TRUE(many[0].target_is_view);
+
+  // Without its table's key the view is no junction.
+  RelationshipCatalog keyless = HiddenJunctionShownByViews();
+  keyless.base_primary_keys.erase({"private", "users_tasks"});
+  EXPECT_TRUE(Between(BuildRelationships(keyless), "users", "tasks").empty());
+}
+
 TEST(Relationships, ComputedRelationshipsComeFromTheirFunctions) {
   RelationshipCatalog catalog = WithViews();
   catalog.computed = {{"client_projects", "clients", "projects", false},
@@ -303,7 +357,12 @@ TEST(SchemaCacheRelationships, TablesKeysAndFunctionsReadFromTheirColumns) {
   const Table* view = cache.FindTable("projects_view");
   ASSERT_NE(view, nullptr);
   EXPECT_TRUE(view->is_view);
-  EXPECT_FALSE(view->insertable);
+  EXPECT_TRUE(view->insertable && view->updatable && view->deletable);
+  EXPECT_EQ(view->primary_key, (std::vector<std::string>{"id"}));
+  const Table* view_of_view = cache.FindTable("projects_view2");
+  ASSERT_NE(view_of_view, nullptr);
+  EXPECT_FALSE(view_of_view->insertable || view_of_view->updatable || view_of_view->deletable);
+  EXPECT_EQ(view_of_view->primary_key, (std::vector<std::string>{"id"}));
   const Table* clients = cache.FindTable("clients");
   ASSERT_NE(clients, nullptr);
   // A scalar function of the row is a computed field; one returning rows is not.

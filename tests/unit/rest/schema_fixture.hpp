@@ -25,7 +25,8 @@ using testing::Catalog;
 //   employees(id pk, name, manager_id -> employees): self-reference
 //   persons(id pk, name) <- passports(id pk, person_id unique, number): one-to-one
 //   messages(id pk, sender_id -> users, receiver_id -> users, body): two keys to one table
-//   projects_view (view of projects), projects_view2 (view of projects_view)
+//   projects_view (an auto-updatable view of projects), projects_view2 (a view of
+//   projects_view that takes no writes); both have projects' primary key
 // Functions: full_name(clients) text (a computed field), client_projects(clients)
 // SETOF projects and project_client(projects) clients (computed relationships),
 // get_stats(min_id) RETURNS TABLE(id, label), add(a, b) integer, noop() void,
@@ -53,9 +54,9 @@ inline Catalog ApiCatalog() {
       {"projects", "r", "id", "integer", "int4", "f", "t", "f", ""},
       {"projects", "r", "name", "text", "text", "f", "f", "f", ""},
       {"projects", "r", "client_id", "integer", "int4", "t", "f", "f", ""},
-      {"projects_view", "v", "id", "integer", "int4", "t", "f", "f", ""},
-      {"projects_view", "v", "name", "text", "text", "t", "f", "f", ""},
-      {"projects_view", "v", "client_id", "integer", "int4", "t", "f", "f", ""},
+      {"projects_view", "v", "id", "integer", "int4", "t", "f", "f", "", "f", "28"},
+      {"projects_view", "v", "name", "text", "text", "t", "f", "f", "", "f", "28"},
+      {"projects_view", "v", "client_id", "integer", "int4", "t", "f", "f", "", "f", "28"},
       {"projects_view2", "v", "id", "integer", "int4", "t", "f", "f", ""},
       {"projects_view2", "v", "name", "text", "text", "t", "f", "f", ""},
       {"projects_view2", "v", "client_id", "integer", "int4", "t", "f", "f", ""},
@@ -125,9 +126,9 @@ inline Catalog ApiCatalog() {
        nullptr, nullptr},
   };
   c.view_columns = {
-      {"projects_view", "id", "api", "projects", "id"},
-      {"projects_view", "name", "api", "projects", "name"},
-      {"projects_view", "client_id", "api", "projects", "client_id"},
+      {"projects_view", "id", "api", "projects", "id", R"(["id"])"},
+      {"projects_view", "name", "api", "projects", "name", R"(["id"])"},
+      {"projects_view", "client_id", "api", "projects", "client_id", R"(["id"])"},
       {"projects_view2", "id", "api", "projects_view", "id"},
       {"projects_view2", "name", "api", "projects_view", "name"},
       {"projects_view2", "client_id", "api", "projects_view", "client_id"},

@@ -351,16 +351,17 @@ TEST(SqlWriterMutation, InsertOfEmptyObjectsIsRowsOfDefaults) {
   EXPECT_TRUE(query.params.empty());
 }
 
+// One INSERT per key set; the rows are put back in the payload's order.
 TEST(SqlWriterMutation, MissingDefaultInsertsEachGroupOfKeysSeparately) {
   MutationRequest request;
   request.missing_default = true;
   auto query = WriteMutationOf(Mutate(MutationKind::kInsert, "clients", "columns=id,name",
-                                      R"([{"id": 1, "name": "a"}, {"name": "b"}])", request));
+                                      R"([{"name": "b"}, {"id": 1, "name": "a"}, {"name": "c"}])", request));
   EXPECT_EQ(
       query.sql,
       WriteStatement(
-          R"(pgrst_insert_0 AS (INSERT INTO "api"."clients" ("id", "name") SELECT "id", "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $1::json) AS "_p" RETURNING "api"."clients".*), pgrst_insert_1 AS (INSERT INTO "api"."clients" ("name") SELECT "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $2::json) AS "_p" RETURNING "api"."clients".*), pgrst_source AS (SELECT * FROM pgrst_insert_0 UNION ALL SELECT * FROM pgrst_insert_1))"));
-  EXPECT_EQ(query.params, (Params{R"([{"id":1,"name":"a"}])", R"([{"name":"b"}])"}));
+          R"(pgrst_insert_0 AS (INSERT INTO "api"."clients" ("id", "name") SELECT "id", "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $1::json) AS "_p" RETURNING "api"."clients".*), pgrst_insert_1 AS (INSERT INTO "api"."clients" ("name") SELECT "name" FROM pg_catalog.json_populate_recordset(NULL::"api"."clients", $2::json) AS "_p" RETURNING "api"."clients".*), pgrst_source AS (SELECT _g.*, ('{1}'::integer[])[(pg_catalog.row_number() OVER ())::integer] AS pgrst_position FROM pgrst_insert_0 _g UNION ALL SELECT _g.*, ('{0,2}'::integer[])[(pg_catalog.row_number() OVER ())::integer] AS pgrst_position FROM pgrst_insert_1 _g ORDER BY pgrst_position))"));
+  EXPECT_EQ(query.params, (Params{R"([{"id":1,"name":"a"}])", R"([{"name":"b"},{"name":"c"}])"}));
 }
 
 TEST(SqlWriterMutation, UpsertMergeDuplicates) {
