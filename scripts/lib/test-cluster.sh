@@ -26,7 +26,10 @@ start_test_cluster() {
   _run_as_pg "$PG_BIN/initdb" -D "$TEST_PG_ROOT/data" -U postgres -E UTF8 --locale=C \
     --auth-local=trust --auth-host=scram-sha-256 --no-sync --no-instructions >"$TEST_PG_ROOT/initdb.log" 2>&1 ||
     { cat "$TEST_PG_ROOT/initdb.log"; return 1; }
-  _run_as_pg "$PG_BIN/pg_ctl" -D "$TEST_PG_ROOT/data" -l "$TEST_PG_ROOT/postgres.log" -w -t 60 \
+  # The embedded cluster's allocator setting (src/pgctl/embedded_cluster.cpp:
+  # glibc keeps 16 MiB of the heap's top), so that tests and the in-database
+  # benchmarks run PostgreSQL as agentbase runs it.
+  _run_as_pg env MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-16777216}" "$PG_BIN/pg_ctl" -D "$TEST_PG_ROOT/data" -l "$TEST_PG_ROOT/postgres.log" -w -t 60 \
     -o "-k $TEST_PG_SOCKET_DIR -p $TEST_PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20" \
     start >/dev/null || { cat "$TEST_PG_ROOT/postgres.log"; return 1; }
   TEST_PG_ADMIN_URL="host=$TEST_PG_SOCKET_DIR port=$TEST_PG_PORT user=postgres dbname=postgres"

@@ -8,8 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 namespace agentbase::pgctl {
 
@@ -61,7 +63,8 @@ Status ChownTo(const std::filesystem::path& path, const OsUser& user) {
 namespace {
 
 // Runs in the child between fork and exec: only async-signal-safe calls.
-[[noreturn]] void ExecChild(const SpawnOptions& options, const std::vector<char*>& argv, int log_fd) {
+[[noreturn]] void ExecChild(const SpawnOptions& options, const std::vector<char*>& argv, const std::vector<char*>& envp,
+                            int log_fd) {
   if (options.new_session) setsid();
   if (log_fd >= 0) {
     dup2(log_fd, STDOUT_FILENO);
@@ -81,8 +84,26 @@ namespace {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
-  execv(argv[0], argv.data());
+  execve(argv[0], argv.data(), envp.data());
   _exit(127);
+}
+
+// Our environment with `additions` set, built before fork (the child may
+// only make async-signal-safe calls).
+std::vector<char*> ChildEnvironment(const std::vector<std::string>& additions) {
+  std::vector<char*> envp;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string_view current(*entry);
+    std::string_view name = current.substr(0, current.find('='));
+    bool replaced = std::any_of(additions.begin(), additions.end(), [&](const std::string& addition) {
+      return addition.size() > name.size() && addition.compare(0, name.size(), name) == 0 &&
+             addition[name.size()] == '=';
+    });
+    if (!replaced) envp.push_back(*entry);
+  }
+  for (const auto& addition : additions) envp.push_back(const_cast<char*>(addition.c_str()));
+  envp.push_back(nullptr);
+  return envp;
 }
 
 }  // namespace
@@ -97,12 +118,13 @@ Result<pid_t> Spawn(const SpawnOptions& options) {
     if (log_fd < 0) return Error::Make("cannot open " + options.log_file.string() + ": " + std::strerror(errno));
     (void)ChownTo(options.log_file, options.user);
   }
+  std::vector<char*> envp = ChildEnvironment(options.environment);
   pid_t pid = fork();
   if (pid < 0) {
     if (log_fd >= 0) close(log_fd);
     return Error::Make(std::string("fork failed: ") + std::strerror(errno));
   }
-  if (pid == 0) ExecChild(options, argv, log_fd);
+  if (pid == 0) ExecChild(options, argv, envp, log_fd);
   if (log_fd >= 0) close(log_fd);
   return pid;
 }

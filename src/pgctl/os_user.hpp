@@ -34,6 +34,9 @@ struct SpawnOptions {
   OsUser user;
   std::filesystem::path log_file;  // stdout and stderr go here
   bool new_session = false;        // detach from our terminal's signals
+  // NAME=value entries set in the child's environment (ours, with these
+  // added or replacing ours).
+  std::vector<std::string> environment;
 };
 
 // Starts a child process; returns its pid.

@@ -359,6 +359,19 @@ TEST_F(EmbeddedTest, UnusableDataDirectoryIsAClearError) {
   EXPECT_NE(bad_bin.err.find("PostgreSQL server binaries not found"), std::string::npos) << bad_bin.err;
 }
 
+// The server keeps 16 MiB of its heap's top (glibc's M_TOP_PAD, see
+// embedded_cluster.cpp) unless the administrator set it: without it, queries
+// that build megabytes fault their pages in afresh every time.
+TEST_F(EmbeddedTest, TheServerKeepsItsHeapTopUnlessTheAdministratorSaidOtherwise) {
+  ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
+  Serve serve;
+  ASSERT_NO_FATAL_FAILURE(StartAnsweringServe(serve));
+  std::string environment = ReadWholeFile(fs::path("/proc") / std::to_string(PostmasterPid()) / "environ");
+  std::replace(environment.begin(), environment.end(), '\0', '\n');
+  EXPECT_NE(environment.find("\nMALLOC_TOP_PAD_=16777216\n"), std::string::npos) << environment;
+  EXPECT_EQ(StopServe(serve), 0);
+}
+
 TEST_F(EmbeddedTest, ServeReapsAndRestartsAKilledServerAndAnswersAgainWithinTenSeconds) {
   ASSERT_NO_FATAL_FAILURE(CopyPushedCluster());
   Serve serve;
