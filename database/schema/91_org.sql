@@ -290,16 +290,14 @@ $$;
 -- The same functions write the outline of one department's chart at each
 -- call (org_chart(department_id), a subtree: its top roles are those whose
 -- manager is outside it, so its brackets differ) and the whole chart's rows
--- the tables keep, and (from_outline) read those rows back: org_chart's
--- query names no outline table itself, so a role without their grants
--- (see org_outline_is_current) runs it all the same.
+-- the tables keep.
 
 -- The departments of the chart (all, or root and those below it).
 -- Departments are read through to_jsonb, since a team's own departments
 -- table may lack slug, description or parent_department_id; siblings by
 -- name. PL/pgSQL, so that the plan is kept for the session; without JIT, as
 -- org_tree_order.
-CREATE FUNCTION agentbase.org_department_outline_rows(root uuid, from_outline boolean DEFAULT false)
+CREATE FUNCTION agentbase.org_department_outline_rows(root uuid)
 RETURNS TABLE (department_id uuid, ord bigint, head text, tail text)
 LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 #variable_conflict use_column
@@ -307,10 +305,6 @@ DECLARE
   -- Each object loses its closing brace as bytes (see org_tree_order).
   encoding name := pg_catalog.getdatabaseencoding();
 BEGIN
-  IF from_outline THEN
-    RETURN QUERY SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline o;
-    RETURN;
-  END IF;
   RETURN QUERY
   WITH RECURSIVE department AS MATERIALIZED (
     SELECT d.id, (j ->> 'parent_department_id')::uuid AS parent_id, j
@@ -346,15 +340,11 @@ $$;
 -- object in the vacancies list. Each role's object is written by one
 -- format() template: json_build_object looks up each argument's type at
 -- every call. Text goes through to_json (escaped), ids as they print.
-CREATE FUNCTION agentbase.org_role_outline_rows(department_ids uuid[], from_outline boolean DEFAULT false)
+CREATE FUNCTION agentbase.org_role_outline_rows(department_ids uuid[])
 RETURNS TABLE (role_id uuid, department_id uuid, ord bigint, pos bigint, head text, tail text, vacancy json)
 LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 #variable_conflict use_column
 BEGIN
-  IF from_outline THEN
-    RETURN QUERY SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy FROM agentbase.org_role_outline o;
-    RETURN;
-  END IF;
   RETURN QUERY
   WITH role AS MATERIALIZED (
     SELECT r.id, r.name, r.slug, r.level, r.department_id, r.reports_to_role_id, r.responsibilities, r.required_skills,
@@ -441,7 +431,7 @@ BEGIN
     ON CONFLICT (hierarchy) DO UPDATE SET changes = l.changes + 1;
   IF source = 'public.departments' THEN
     WITH fresh AS MATERIALIZED (
-      SELECT * FROM agentbase.org_department_outline_rows(NULL, false)
+      SELECT * FROM agentbase.org_department_outline_rows(NULL)
     ),
     gone AS (
       DELETE FROM agentbase.org_department_outline o
@@ -460,7 +450,7 @@ BEGIN
     ON CONFLICT ON CONSTRAINT org_outline_sources_pkey DO UPDATE SET row_count = excluded.row_count;
   ELSIF source = 'public.organizational_roles' THEN
     WITH fresh AS MATERIALIZED (
-      SELECT * FROM agentbase.org_role_outline_rows(NULL, false)
+      SELECT * FROM agentbase.org_role_outline_rows(NULL)
     ),
     gone AS (
       DELETE FROM agentbase.org_role_outline o
@@ -510,20 +500,12 @@ SELECT agentbase.rebuild_org_outline('public.organizational_roles');
 -- rows written with triggers off (session_replication_role = replica:
 -- logical replication, some restores), after which org_chart computes the
 -- chart at each call until the next write or agentbase.rebuild_org_outline.
--- Setting agentbase.org_outline to off does the same (tests compare both),
--- and so does a role without the grants on the outline tables (a team's
--- own role that may read the organisation but was never granted these).
+-- Setting agentbase.org_outline to off does the same (tests compare both).
 CREATE FUNCTION agentbase.org_outline_is_current() RETURNS boolean
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
 BEGIN
-  -- Apart, before the query: its tables' privileges are checked when it starts.
-  IF coalesce(pg_catalog.current_setting('agentbase.org_outline', true), '') = 'off'
-     OR NOT (pg_catalog.has_table_privilege('agentbase.org_outline_sources', 'SELECT')
-             AND pg_catalog.has_table_privilege('agentbase.org_role_outline', 'SELECT')
-             AND pg_catalog.has_table_privilege('agentbase.org_department_outline', 'SELECT')) THEN
-    RETURN false;
-  END IF;
-  RETURN EXISTS (
+  RETURN coalesce(pg_catalog.current_setting('agentbase.org_outline', true), '') <> 'off'
+    AND EXISTS (
       SELECT 1 FROM agentbase.org_outline_sources d, agentbase.org_outline_sources r
       WHERE d.source = 'public.departments' AND r.source = 'public.organizational_roles'
         AND d.row_count = (SELECT count(*) FROM public.departments)
@@ -568,11 +550,18 @@ BEGIN
   END IF;
   use_outline := root IS NULL AND agentbase.org_outline_is_current();
   WITH department AS MATERIALIZED (
-    SELECT * FROM agentbase.org_department_outline_rows(root, use_outline)
+    SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline o WHERE use_outline
+    UNION ALL
+    SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline_rows(root) o WHERE NOT use_outline
   ),
   role AS MATERIALIZED (
-    SELECT * FROM agentbase.org_role_outline_rows(
-      CASE WHEN root IS NOT NULL THEN (SELECT pg_catalog.array_agg(d.department_id) FROM department d) END, use_outline)
+    SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy
+    FROM agentbase.org_role_outline o WHERE use_outline
+    UNION ALL
+    SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy
+    FROM agentbase.org_role_outline_rows(CASE WHEN root IS NOT NULL THEN
+                                           (SELECT pg_catalog.array_agg(d.department_id) FROM department d) END) o
+    WHERE NOT use_outline
   ),
   -- Each role's agents as JSON text, written as the roles are.
   staffed AS MATERIALIZED (

@@ -4015,7 +4015,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION agentbase.org_department_outline_rows(root uuid, from_outline boolean DEFAULT false)
+CREATE OR REPLACE FUNCTION agentbase.org_department_outline_rows(root uuid)
 RETURNS TABLE (department_id uuid, ord bigint, head text, tail text)
 LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 #variable_conflict use_column
@@ -4023,10 +4023,6 @@ DECLARE
   -- Each object loses its closing brace as bytes (see org_tree_order).
   encoding name := pg_catalog.getdatabaseencoding();
 BEGIN
-  IF from_outline THEN
-    RETURN QUERY SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline o;
-    RETURN;
-  END IF;
   RETURN QUERY
   WITH RECURSIVE department AS MATERIALIZED (
     SELECT d.id, (j ->> 'parent_department_id')::uuid AS parent_id, j
@@ -4057,15 +4053,11 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION agentbase.org_role_outline_rows(department_ids uuid[], from_outline boolean DEFAULT false)
+CREATE OR REPLACE FUNCTION agentbase.org_role_outline_rows(department_ids uuid[])
 RETURNS TABLE (role_id uuid, department_id uuid, ord bigint, pos bigint, head text, tail text, vacancy json)
 LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 #variable_conflict use_column
 BEGIN
-  IF from_outline THEN
-    RETURN QUERY SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy FROM agentbase.org_role_outline o;
-    RETURN;
-  END IF;
   RETURN QUERY
   WITH role AS MATERIALIZED (
     SELECT r.id, r.name, r.slug, r.level, r.department_id, r.reports_to_role_id, r.responsibilities, r.required_skills,
@@ -4196,7 +4188,7 @@ BEGIN
     ON CONFLICT (hierarchy) DO UPDATE SET changes = l.changes + 1;
   IF source = 'public.departments' THEN
     WITH fresh AS MATERIALIZED (
-      SELECT * FROM agentbase.org_department_outline_rows(NULL, false)
+      SELECT * FROM agentbase.org_department_outline_rows(NULL)
     ),
     gone AS (
       DELETE FROM agentbase.org_department_outline o
@@ -4215,7 +4207,7 @@ BEGIN
     ON CONFLICT ON CONSTRAINT org_outline_sources_pkey DO UPDATE SET row_count = excluded.row_count;
   ELSIF source = 'public.organizational_roles' THEN
     WITH fresh AS MATERIALIZED (
-      SELECT * FROM agentbase.org_role_outline_rows(NULL, false)
+      SELECT * FROM agentbase.org_role_outline_rows(NULL)
     ),
     gone AS (
       DELETE FROM agentbase.org_role_outline o
@@ -4276,14 +4268,8 @@ SELECT agentbase.rebuild_org_outline('public.organizational_roles');
 CREATE OR REPLACE FUNCTION agentbase.org_outline_is_current() RETURNS boolean
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
 BEGIN
-  -- Apart, before the query: its tables' privileges are checked when it starts.
-  IF coalesce(pg_catalog.current_setting('agentbase.org_outline', true), '') = 'off'
-     OR NOT (pg_catalog.has_table_privilege('agentbase.org_outline_sources', 'SELECT')
-             AND pg_catalog.has_table_privilege('agentbase.org_role_outline', 'SELECT')
-             AND pg_catalog.has_table_privilege('agentbase.org_department_outline', 'SELECT')) THEN
-    RETURN false;
-  END IF;
-  RETURN EXISTS (
+  RETURN coalesce(pg_catalog.current_setting('agentbase.org_outline', true), '') <> 'off'
+    AND EXISTS (
       SELECT 1 FROM agentbase.org_outline_sources d, agentbase.org_outline_sources r
       WHERE d.source = 'public.departments' AND r.source = 'public.organizational_roles'
         AND d.row_count = (SELECT count(*) FROM public.departments)
@@ -4304,11 +4290,18 @@ BEGIN
   END IF;
   use_outline := root IS NULL AND agentbase.org_outline_is_current();
   WITH department AS MATERIALIZED (
-    SELECT * FROM agentbase.org_department_outline_rows(root, use_outline)
+    SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline o WHERE use_outline
+    UNION ALL
+    SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline_rows(root) o WHERE NOT use_outline
   ),
   role AS MATERIALIZED (
-    SELECT * FROM agentbase.org_role_outline_rows(
-      CASE WHEN root IS NOT NULL THEN (SELECT pg_catalog.array_agg(d.department_id) FROM department d) END, use_outline)
+    SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy
+    FROM agentbase.org_role_outline o WHERE use_outline
+    UNION ALL
+    SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy
+    FROM agentbase.org_role_outline_rows(CASE WHEN root IS NOT NULL THEN
+                                           (SELECT pg_catalog.array_agg(d.department_id) FROM department d) END) o
+    WHERE NOT use_outline
   ),
   -- Each role's agents as JSON text, written as the roles are.
   staffed AS MATERIALIZED (

@@ -5,7 +5,7 @@
 -- and the calls org_chart, business_function_tree, find_by_skill,
 -- set_agent_role and set_agent_functions; across tenants and roles.
 BEGIN;
-SELECT plan(176);
+SELECT plan(174);
 \ir fixtures.psql
 
 -- Helpers --------------------------------------------------------------------------
@@ -496,19 +496,6 @@ SELECT ok(fx.node(public.org_chart(), fx.id('orole_seller')) IS NULL AND fx.node
           'a1''s whole chart leaves fx-seller out and keeps the rest');
 SELECT fx.act_as('postgres');
 DROP POLICY fx_hide_seller ON public.organizational_roles;
--- A team's own role that reads the organisation but has no grant on the
--- outline still gets its chart, computed at the call.
-CREATE ROLE fx_org_reader;
-GRANT USAGE ON SCHEMA agentbase, fx TO fx_org_reader;
-GRANT SELECT ON ALL TABLES IN SCHEMA fx TO fx_org_reader;
-GRANT SELECT ON public.departments, public.organizational_roles, public.agents TO fx_org_reader;
-GRANT EXECUTE ON FUNCTION agentbase.org_outline_is_current() TO fx_org_reader;
-CREATE POLICY fx_reader_reads_roles ON public.organizational_roles FOR SELECT TO fx_org_reader USING (true);
-CREATE POLICY fx_reader_reads_departments ON public.departments FOR SELECT TO fx_org_reader USING (true);
-SET LOCAL ROLE fx_org_reader;
-SELECT is(agentbase.org_outline_is_current(), false, 'a role without the outline''s grants does not use it');
-SELECT ok(fx.node(public.org_chart(), fx.id('orole_seller')) IS NOT NULL, 'and reads the whole chart all the same');
-RESET ROLE;
 -- Back as the sections below expect them.
 UPDATE public.organizational_roles SET name = 'CTO' WHERE id = fx.id('orole_cto');
 UPDATE public.organizational_roles SET reports_to_role_id = fx.id('orole_cto') WHERE id = fx.id('orole_seller');
