@@ -4187,43 +4187,16 @@ BEGIN
   INSERT INTO agentbase.org_hierarchy_locks AS l (hierarchy) VALUES (source)
     ON CONFLICT (hierarchy) DO UPDATE SET changes = l.changes + 1;
   IF source = 'public.departments' THEN
-    WITH fresh AS MATERIALIZED (
-      SELECT * FROM agentbase.org_department_outline_rows(NULL)
-    ),
-    gone AS (
-      DELETE FROM agentbase.org_department_outline o
-      WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.department_id = o.department_id)
-    ),
-    changed AS (
-      UPDATE agentbase.org_department_outline o SET ord = f.ord, head = f.head, tail = f.tail
-      FROM fresh f
-      WHERE f.department_id = o.department_id AND (o.ord, o.head, o.tail) IS DISTINCT FROM (f.ord, f.head, f.tail)
-    )
+    DELETE FROM agentbase.org_department_outline;
     INSERT INTO agentbase.org_department_outline (department_id, ord, head, tail)
-    SELECT f.department_id, f.ord, f.head, f.tail FROM fresh f
-    WHERE NOT EXISTS (SELECT 1 FROM agentbase.org_department_outline o WHERE o.department_id = f.department_id);
+    SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline_rows(NULL) o;
     INSERT INTO agentbase.org_outline_sources AS s (source, row_count)
     SELECT source, count(*) FROM public.departments
     ON CONFLICT ON CONSTRAINT org_outline_sources_pkey DO UPDATE SET row_count = excluded.row_count;
   ELSIF source = 'public.organizational_roles' THEN
-    WITH fresh AS MATERIALIZED (
-      SELECT * FROM agentbase.org_role_outline_rows(NULL)
-    ),
-    gone AS (
-      DELETE FROM agentbase.org_role_outline o
-      WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.role_id = o.role_id)
-    ),
-    changed AS (
-      UPDATE agentbase.org_role_outline o
-      SET department_id = f.department_id, ord = f.ord, pos = f.pos, head = f.head, tail = f.tail, vacancy = f.vacancy
-      FROM fresh f
-      WHERE f.role_id = o.role_id
-        AND (o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy::text)
-            IS DISTINCT FROM (f.department_id, f.ord, f.pos, f.head, f.tail, f.vacancy::text)
-    )
+    DELETE FROM agentbase.org_role_outline;
     INSERT INTO agentbase.org_role_outline (role_id, department_id, ord, pos, head, tail, vacancy)
-    SELECT f.role_id, f.department_id, f.ord, f.pos, f.head, f.tail, f.vacancy FROM fresh f
-    WHERE NOT EXISTS (SELECT 1 FROM agentbase.org_role_outline o WHERE o.role_id = f.role_id);
+    SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy FROM agentbase.org_role_outline_rows(NULL) o;
     INSERT INTO agentbase.org_outline_sources AS s (source, row_count, updated_at)
     SELECT source, count(*), max(r.updated_at) FROM public.organizational_roles r
     ON CONFLICT ON CONSTRAINT org_outline_sources_pkey
