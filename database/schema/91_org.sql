@@ -197,10 +197,10 @@ CREATE INDEX organizational_roles_skill_keys_idx ON public.organizational_roles
 -- after the last). A caller writes each node's JSON object between the two,
 -- open (without its closing brace), aggregates that in ord order into one
 -- text and reads it as json once (checked, not parsed into jsonb, which cost
--- more than all the rest of a chart). Roles and business functions are
--- written open by format(); departments (read through to_jsonb) are built
--- by json_build_object and their brace cut as bytes (convert_to and
--- substr: left() counts characters, ten times slower). The
+-- more than all the rest of a chart). org_chart's roles and the business functions are
+-- written open as the aggregate reads them; departments (read through
+-- to_jsonb) are built by json_build_object and their brace cut as bytes
+-- (convert_to and substr: left() counts characters, ten times slower). The
 -- nodes' objects stay in the caller's query: passed here as an array, 1,000
 -- roles' objects were copied a dozen times over. A function per node,
 -- recursing, would run a query per node.
@@ -270,221 +270,6 @@ BEGIN
 END
 $$;
 
--- org_chart's outline -------------------------------------------------------------
---
--- Most of a chart is the same for every caller: the departments' and the
--- roles' objects and the tree's brackets around them. Only each role's
--- agents (row level security decides whose) and what follows from them
--- (vacant, the vacancy counts) differ. So the outline of the whole chart is
--- kept in two tables, rebuilt by a statement trigger whenever departments or
--- roles change, and org_chart() only adds the caller's agents to it: writing
--- 1,000 role objects and walking their tree was most of every call.
---
--- An outline row is a node's text up to the caller's part (head) and after
--- it (tail), in depth-first order (ord, see org_tree_order):
---   role:        head  = prefix + {"id" : ..., "required_skills" : [...], "agents" :
---                tail  = the suffix (the reports' key opened, or brackets closed)
---                and between them: [agents], "vacant" : true|false
---   department:  head  = prefix + {"id" : ..., "parent_department_id" : ..., "role_count" :
---                and between them: n, "vacancy_count" : m
--- The same functions write the outline of one department's chart at each
--- call (org_chart(department_id), a subtree: its top roles are those whose
--- manager is outside it, so its brackets differ) and the whole chart's rows
--- the tables keep.
-
--- The departments of the chart (all, or root and those below it).
--- Departments are read through to_jsonb, since a team's own departments
--- table may lack slug, description or parent_department_id; siblings by
--- name. PL/pgSQL, so that the plan is kept for the session; without JIT, as
--- org_tree_order.
-CREATE FUNCTION agentbase.org_department_outline_rows(root uuid)
-RETURNS TABLE (department_id uuid, ord bigint, head text, tail text)
-LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
-#variable_conflict use_column
-DECLARE
-  -- Each object loses its closing brace as bytes (see org_tree_order).
-  encoding name := pg_catalog.getdatabaseencoding();
-BEGIN
-  RETURN QUERY
-  WITH RECURSIVE department AS MATERIALIZED (
-    SELECT d.id, (j ->> 'parent_department_id')::uuid AS parent_id, j
-    FROM public.departments d CROSS JOIN LATERAL pg_catalog.to_jsonb(d) AS j
-  ),
-  -- The department and those below it; UNION (not ALL) ends at a cycle.
-  below (id) AS (
-    SELECT root WHERE root IS NOT NULL
-    UNION
-    SELECT d.id FROM below b JOIN department d ON d.parent_id = b.id
-  ),
-  node AS MATERIALIZED (
-    SELECT d.id, d.parent_id, d.j ->> 'name' AS name,
-           pg_catalog.json_build_object(
-             'id', d.id, 'name', d.j -> 'name', 'slug', d.j -> 'slug', 'description', d.j -> 'description',
-             'parent_department_id', d.parent_id)::text AS body
-    FROM department d WHERE root IS NULL OR d.id IN (SELECT b.id FROM below b)
-  )
-  SELECT d.id, o.ord,
-         o.prefix || pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(d.body, encoding), 1,
-                                                               pg_catalog.octet_length(d.body) - 1), encoding)
-         || ', "role_count" : ',
-         o.suffix
-  FROM agentbase.org_tree_order(
-         (SELECT pg_catalog.array_agg(d.id ORDER BY d.name, d.id) FROM node d),
-         (SELECT pg_catalog.array_agg(d.parent_id ORDER BY d.name, d.id) FROM node d), 'departments') o
-  JOIN node d ON d.id = o.id;
-END
-$$;
-
--- The roles of the given departments (all roles when NULL), with their
--- order among siblings (pos: level, executive first, then name) and their
--- object in the vacancies list. Each role's object is written by one
--- format() template: json_build_object looks up each argument's type at
--- every call. Text goes through to_json (escaped), ids as they print.
-CREATE FUNCTION agentbase.org_role_outline_rows(department_ids uuid[])
-RETURNS TABLE (role_id uuid, department_id uuid, ord bigint, pos bigint, head text, tail text, vacancy json)
-LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
-#variable_conflict use_column
-BEGIN
-  RETURN QUERY
-  WITH role AS MATERIALIZED (
-    SELECT r.id, r.name, r.slug, r.level, r.department_id, r.reports_to_role_id, r.responsibilities, r.required_skills,
-           row_number() OVER (ORDER BY pg_catalog.array_position('{executive,senior,mid,junior,entry}'::text[], r.level),
-                                       r.name, r.id) AS pos
-    FROM public.organizational_roles r
-    WHERE department_ids IS NULL OR r.department_id = ANY (department_ids)
-  )
-  SELECT r.id, r.department_id, o.ord, r.pos,
-         pg_catalog.format(
-           '%s{"id" : "%s", "name" : %s, "slug" : %s, "level" : %s, "department_id" : %s, '
-           '"reports_to_role_id" : %s, "responsibilities" : %s, "required_skills" : %s, "agents" : ',
-           o.prefix, r.id, pg_catalog.to_json(r.name), pg_catalog.to_json(r.slug), pg_catalog.to_json(r.level),
-           coalesce('"' || r.department_id::text || '"', 'null'),
-           coalesce('"' || r.reports_to_role_id::text || '"', 'null'),
-           pg_catalog.array_to_json(r.responsibilities), pg_catalog.array_to_json(r.required_skills)),
-         o.suffix,
-         pg_catalog.json_build_object('id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level,
-                                      'department_id', r.department_id)
-  FROM agentbase.org_tree_order(
-         (SELECT pg_catalog.array_agg(r.id ORDER BY r.pos) FROM role r),
-         (SELECT pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.pos) FROM role r), 'reports') o
-  JOIN role r ON r.id = o.id;
-END
-$$;
-
--- The whole chart's outline. Readable as the rows it is made of are: a
--- caller sees a role's (a department's) outline row only if it may read
--- that role (department), so a team that narrows who reads its
--- organisation narrows this too. Only agentbase.rebuild_org_outline writes.
-CREATE TABLE agentbase.org_department_outline (
-  department_id uuid NOT NULL,
-  ord bigint NOT NULL,
-  head text NOT NULL,
-  tail text NOT NULL,
-  CONSTRAINT org_department_outline_pkey PRIMARY KEY (department_id)
-);
-GRANT SELECT ON agentbase.org_department_outline TO anon, authenticated, service_role;
-ALTER TABLE agentbase.org_department_outline ENABLE ROW LEVEL SECURITY;
-CREATE POLICY org_department_outline_as_departments ON agentbase.org_department_outline
-  FOR SELECT TO anon, authenticated, service_role
-  USING (EXISTS (SELECT 1 FROM public.departments d WHERE d.id = org_department_outline.department_id));
-
-CREATE TABLE agentbase.org_role_outline (
-  role_id uuid NOT NULL,
-  department_id uuid,
-  ord bigint NOT NULL,
-  pos bigint NOT NULL,
-  head text NOT NULL,
-  tail text NOT NULL,
-  vacancy json NOT NULL,
-  CONSTRAINT org_role_outline_pkey PRIMARY KEY (role_id)
-);
-GRANT SELECT ON agentbase.org_role_outline TO anon, authenticated, service_role;
-ALTER TABLE agentbase.org_role_outline ENABLE ROW LEVEL SECURITY;
-CREATE POLICY org_role_outline_as_roles ON agentbase.org_role_outline
-  FOR SELECT TO anon, authenticated, service_role
-  USING (EXISTS (SELECT 1 FROM public.organizational_roles r WHERE r.id = org_role_outline.role_id));
-
--- What each outline was built from: the table's row count and, for roles,
--- the latest updated_at. org_chart uses the outline only when the caller
--- sees the same (see agentbase.org_outline_is_current).
-CREATE TABLE agentbase.org_outline_sources (
-  source text NOT NULL,
-  row_count bigint NOT NULL,
-  updated_at timestamptz,
-  CONSTRAINT org_outline_sources_pkey PRIMARY KEY (source)
-);
-GRANT SELECT ON agentbase.org_outline_sources TO anon, authenticated, service_role;
-
--- Rebuilds one outline ('public.departments' or
--- 'public.organizational_roles') from every row. It first takes the
--- hierarchy's lock row (see org_hierarchy_locks), so that two writers
--- rebuild one after the other, the second in a new snapshot (READ
--- COMMITTED) with the first's rows: an outline never misses a committed
--- change. SECURITY DEFINER: the outline is built from every row, whoever
--- writes, and only this function writes it.
-CREATE FUNCTION agentbase.rebuild_org_outline(source text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' SET jit = off AS $$
-BEGIN
-  INSERT INTO agentbase.org_hierarchy_locks AS l (hierarchy) VALUES (source)
-    ON CONFLICT (hierarchy) DO UPDATE SET changes = l.changes + 1;
-  IF source = 'public.departments' THEN
-    DELETE FROM agentbase.org_department_outline;
-    INSERT INTO agentbase.org_department_outline (department_id, ord, head, tail)
-    SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline_rows(NULL) o;
-    INSERT INTO agentbase.org_outline_sources AS s (source, row_count)
-    SELECT source, count(*) FROM public.departments
-    ON CONFLICT ON CONSTRAINT org_outline_sources_pkey DO UPDATE SET row_count = excluded.row_count;
-  ELSIF source = 'public.organizational_roles' THEN
-    DELETE FROM agentbase.org_role_outline;
-    INSERT INTO agentbase.org_role_outline (role_id, department_id, ord, pos, head, tail, vacancy)
-    SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy FROM agentbase.org_role_outline_rows(NULL) o;
-    INSERT INTO agentbase.org_outline_sources AS s (source, row_count, updated_at)
-    SELECT source, count(*), max(r.updated_at) FROM public.organizational_roles r
-    ON CONFLICT ON CONSTRAINT org_outline_sources_pkey
-      DO UPDATE SET row_count = excluded.row_count, updated_at = excluded.updated_at;
-  ELSE
-    RAISE EXCEPTION 'no org chart outline is built from %', source USING ERRCODE = '22023';
-  END IF;
-END
-$$;
-
-CREATE FUNCTION agentbase.refresh_org_outline() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
-BEGIN
-  PERFORM agentbase.rebuild_org_outline(TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
-  RETURN NULL;
-END
-$$;
-
-CREATE TRIGGER departments_refresh_org_outline AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON public.departments
-  FOR EACH STATEMENT EXECUTE FUNCTION agentbase.refresh_org_outline();
-SELECT agentbase.rebuild_org_outline('public.departments');
-CREATE TRIGGER organizational_roles_refresh_org_outline AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-  ON public.organizational_roles
-  FOR EACH STATEMENT EXECUTE FUNCTION agentbase.refresh_org_outline();
-SELECT agentbase.rebuild_org_outline('public.organizational_roles');
-
--- Whether the caller may use the outline tables for the whole chart: they
--- see as many departments and roles as the outline was built from (so none
--- is hidden from them, and the brackets fit), and the roles' latest
--- updated_at matches. The triggers keep the outline current; this catches
--- rows written with triggers off (session_replication_role = replica:
--- logical replication, some restores), after which org_chart computes the
--- chart at each call until the next write or agentbase.rebuild_org_outline.
--- Setting agentbase.org_outline to off does the same (tests compare both).
-CREATE FUNCTION agentbase.org_outline_is_current() RETURNS boolean
-LANGUAGE plpgsql STABLE SET search_path = '' AS $$
-BEGIN
-  RETURN coalesce(pg_catalog.current_setting('agentbase.org_outline', true), '') <> 'off'
-    AND EXISTS (
-      SELECT 1 FROM agentbase.org_outline_sources d, agentbase.org_outline_sources r
-      WHERE d.source = 'public.departments' AND r.source = 'public.organizational_roles'
-        AND d.row_count = (SELECT count(*) FROM public.departments)
-        AND (SELECT count(*) = r.row_count AND max(o.updated_at) IS NOT DISTINCT FROM r.updated_at
-             FROM public.organizational_roles o));
-END
-$$;
-
 -- org_chart ----------------------------------------------------------------------
 
 -- The org chart, or one department's (with the departments below it):
@@ -502,74 +287,108 @@ $$;
 -- the agents of the caller's tenant on the role (row level security decides:
 -- anon sees none, the service key every tenant's), and a vacancy is a role
 -- none of them fills. Siblings: roles by level (executive first) and name,
--- departments by name. The whole chart starts from the outline tables, a
--- department's from the same rows written at the call (see above). json,
--- not jsonb: the text written in org_tree_order's order is the answer as it
--- is, read as json once (checked, not parsed into jsonb, which cost more
--- than all the rest). PL/pgSQL, so that an agents table without
--- organizational_role_id fails when called (42703), not when pushed.
--- Without JIT, as org_tree_order.
+-- departments by name. Departments are read through to_jsonb, since a
+-- team's own departments table may lack slug, description or
+-- parent_department_id. json, not jsonb: the text written in
+-- org_tree_order's order is the answer as it is. PL/pgSQL, so that an agents
+-- table without organizational_role_id fails when called (42703), not when
+-- pushed. Without JIT, as org_tree_order.
 CREATE FUNCTION public.org_chart(department_id uuid DEFAULT NULL) RETURNS json
 LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 DECLARE
   root uuid := org_chart.department_id;
-  use_outline boolean;
+  -- Each node's object loses its closing brace as bytes (see org_tree_order).
+  encoding name := pg_catalog.getdatabaseencoding();
   chart json;
 BEGIN
   IF root IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.departments d WHERE d.id = root) THEN
     RAISE EXCEPTION 'department % not found', root USING ERRCODE = 'PT404';
   END IF;
-  use_outline := root IS NULL AND agentbase.org_outline_is_current();
-  WITH department AS MATERIALIZED (
-    SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline o WHERE use_outline
-    UNION ALL
-    SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline_rows(root) o WHERE NOT use_outline
+  WITH RECURSIVE department AS MATERIALIZED (
+    SELECT d.id, (j ->> 'parent_department_id')::uuid AS parent_id, j
+    FROM public.departments d CROSS JOIN LATERAL pg_catalog.to_jsonb(d) AS j
+  ),
+  -- The department and those below it; UNION (not ALL) ends at a cycle.
+  below (id) AS (
+    SELECT root WHERE root IS NOT NULL
+    UNION
+    SELECT d.id FROM below b JOIN department d ON d.parent_id = b.id
+  ),
+  scoped_department AS MATERIALIZED (
+    SELECT d.* FROM department d WHERE root IS NULL OR d.id IN (SELECT b.id FROM below b)
   ),
   role AS MATERIALIZED (
-    SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy
-    FROM agentbase.org_role_outline o WHERE use_outline
-    UNION ALL
-    SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy
-    FROM agentbase.org_role_outline_rows(CASE WHEN root IS NOT NULL THEN
-                                           (SELECT pg_catalog.array_agg(d.department_id) FROM department d) END) o
-    WHERE NOT use_outline
+    SELECT r.id, r.name, r.slug, r.level, r.department_id, r.reports_to_role_id, r.responsibilities,
+           r.required_skills, pg_catalog.array_position('{executive,senior,mid,junior,entry}'::text[], r.level) AS rank
+    FROM public.organizational_roles r
+    WHERE root IS NULL OR r.department_id IN (SELECT d.id FROM scoped_department d)
   ),
-  -- Each role's agents as JSON text, written as the roles are.
+  -- Each role's agents as JSON text, written as the roles are below.
   staffed AS MATERIALIZED (
     SELECT a.organizational_role_id AS role_id, count(*) AS agent_count,
            '[' || pg_catalog.string_agg('{"id" : "' || a.id::text || '", "name" : ' || pg_catalog.to_json(a.name)::text || '}',
                                         ', ' ORDER BY a.name, a.id) || ']' AS agents
     FROM public.agents a
-    WHERE a.organizational_role_id IN (SELECT r.role_id FROM role r)
+    WHERE a.organizational_role_id IN (SELECT r.id FROM role r)
     GROUP BY a.organizational_role_id
   ),
-  staffed_role AS MATERIALIZED (
-    SELECT r.*, s.agents, s.agent_count FROM role r LEFT JOIN staffed s ON s.role_id = r.role_id
+  -- pos: the roles' order among siblings (level, then name).
+  role_node AS MATERIALIZED (
+    SELECT r.id, r.reports_to_role_id, r.department_id, r.rank, r.name, r.slug, r.level, s.role_id IS NULL AS vacant,
+           row_number() OVER (ORDER BY r.rank, r.name, r.id) AS pos
+    FROM role r LEFT JOIN staffed s ON s.role_id = r.id
   ),
   department_roles AS (
-    SELECT r.department_id, count(*) AS roles, count(*) FILTER (WHERE r.agents IS NULL) AS vacancies
-    FROM staffed_role r GROUP BY r.department_id
+    SELECT r.department_id, count(*) AS roles, count(*) FILTER (WHERE r.vacant) AS vacancies
+    FROM role_node r GROUP BY r.department_id
+  ),
+  department_node AS (
+    SELECT d.id, d.parent_id, d.j ->> 'name' AS name,
+           pg_catalog.json_build_object(
+             'id', d.id, 'name', d.j -> 'name', 'slug', d.j -> 'slug', 'description', d.j -> 'description',
+             'parent_department_id', d.parent_id, 'role_count', coalesce(c.roles, 0),
+             'vacancy_count', coalesce(c.vacancies, 0))::text AS body
+    FROM scoped_department d LEFT JOIN department_roles c ON c.department_id = d.id
   )
   -- One text, read as json once; the roles' (the longest) last, so that
-  -- they are copied once into it.
+  -- they are copied once into it (each || copies all that comes before it).
   SELECT pg_catalog.format(
     '{"department_id" : %s, "departments" : %s, "vacancies" : %s, "counts" : %s, "roles" : %s}',
     coalesce(pg_catalog.to_json(root)::text, 'null'),
     (SELECT coalesce(pg_catalog.string_agg(
-              d.head || coalesce(c.roles, 0) || ', "vacancy_count" : ' || coalesce(c.vacancies, 0) || d.tail,
-              '' ORDER BY d.ord), '[]')
-     FROM department d LEFT JOIN department_roles c ON c.department_id = d.department_id),
-    (SELECT coalesce(pg_catalog.json_agg(r.vacancy ORDER BY r.pos), '[]'::json) FROM staffed_role r WHERE r.agents IS NULL),
+              o.prefix || pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(d.body, encoding), 1,
+                                                                    pg_catalog.octet_length(d.body) - 1), encoding)
+              || o.suffix, '' ORDER BY o.ord), '[]')
+     FROM agentbase.org_tree_order(
+            (SELECT pg_catalog.array_agg(d.id ORDER BY d.name, d.id) FROM department_node d),
+            (SELECT pg_catalog.array_agg(d.parent_id ORDER BY d.name, d.id) FROM department_node d), 'departments') o
+     JOIN department_node d ON d.id = o.id),
+    (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+                       'id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level,
+                       'department_id', r.department_id) ORDER BY r.pos), '[]'::json)
+     FROM role_node r WHERE r.vacant),
     pg_catalog.json_build_object(
-      'departments', (SELECT count(*) FROM department),
-      'roles', (SELECT count(*) FROM staffed_role),
-      'agents', (SELECT coalesce(sum(r.agent_count), 0) FROM staffed_role r),
-      'vacancies', (SELECT count(*) FROM staffed_role r WHERE r.agents IS NULL)),
-    (SELECT coalesce(pg_catalog.string_agg(
-              r.head || coalesce(r.agents, '[]')
-              || CASE WHEN r.agents IS NULL THEN ', "vacant" : true' ELSE ', "vacant" : false' END || r.tail,
-              '' ORDER BY r.ord), '[]')
-     FROM staffed_role r))::json
+      'departments', (SELECT count(*) FROM scoped_department),
+      'roles', (SELECT count(*) FROM role_node),
+      'agents', (SELECT coalesce(sum(s.agent_count), 0) FROM staffed s),
+      'vacancies', (SELECT count(*) FROM role_node r WHERE r.vacant)),
+    -- Each role's object written here, open (see org_tree_order), by one
+    -- format() template as the aggregate reads it: a finished object,
+    -- stored and then cut, was copied three more times, and
+    -- json_build_object looks up each argument's type at every call. Text goes through to_json (escaped), ids as they
+    -- print, booleans as text (true, not format's t).
+    (SELECT coalesce(pg_catalog.string_agg(pg_catalog.format(
+              '%s{"id" : "%s", "name" : %s, "slug" : %s, "level" : %s, "department_id" : %s, '
+              '"reports_to_role_id" : %s, "responsibilities" : %s, "required_skills" : %s, "agents" : %s, "vacant" : %s%s',
+              o.prefix, r.id, pg_catalog.to_json(r.name), pg_catalog.to_json(r.slug), pg_catalog.to_json(r.level),
+              coalesce('"' || r.department_id::text || '"', 'null'),
+              coalesce('"' || r.reports_to_role_id::text || '"', 'null'),
+              pg_catalog.array_to_json(r.responsibilities), pg_catalog.array_to_json(r.required_skills),
+              coalesce(s.agents, '[]'), (s.role_id IS NULL)::text, o.suffix), '' ORDER BY o.ord), '[]')
+     FROM agentbase.org_tree_order(
+            (SELECT pg_catalog.array_agg(r.id ORDER BY r.pos) FROM role_node r),
+            (SELECT pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.pos) FROM role_node r), 'reports') o
+     JOIN role r ON r.id = o.id LEFT JOIN staffed s ON s.role_id = r.id))::json
   INTO chart;
   RETURN chart;
 END

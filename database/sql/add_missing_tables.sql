@@ -4015,15 +4015,17 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION agentbase.org_department_outline_rows(root uuid)
-RETURNS TABLE (department_id uuid, ord bigint, head text, tail text)
+CREATE OR REPLACE FUNCTION public.org_chart(department_id uuid DEFAULT NULL) RETURNS json
 LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
-#variable_conflict use_column
 DECLARE
-  -- Each object loses its closing brace as bytes (see org_tree_order).
+  root uuid := org_chart.department_id;
+  -- Each node's object loses its closing brace as bytes (see org_tree_order).
   encoding name := pg_catalog.getdatabaseencoding();
+  chart json;
 BEGIN
-  RETURN QUERY
+  IF root IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.departments d WHERE d.id = root) THEN
+    RAISE EXCEPTION 'department % not found', root USING ERRCODE = 'PT404';
+  END IF;
   WITH RECURSIVE department AS MATERIALIZED (
     SELECT d.id, (j ->> 'parent_department_id')::uuid AS parent_id, j
     FROM public.departments d CROSS JOIN LATERAL pg_catalog.to_jsonb(d) AS j
@@ -4034,284 +4036,81 @@ BEGIN
     UNION
     SELECT d.id FROM below b JOIN department d ON d.parent_id = b.id
   ),
-  node AS MATERIALIZED (
-    SELECT d.id, d.parent_id, d.j ->> 'name' AS name,
-           pg_catalog.json_build_object(
-             'id', d.id, 'name', d.j -> 'name', 'slug', d.j -> 'slug', 'description', d.j -> 'description',
-             'parent_department_id', d.parent_id)::text AS body
-    FROM department d WHERE root IS NULL OR d.id IN (SELECT b.id FROM below b)
-  )
-  SELECT d.id, o.ord,
-         o.prefix || pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(d.body, encoding), 1,
-                                                               pg_catalog.octet_length(d.body) - 1), encoding)
-         || ', "role_count" : ',
-         o.suffix
-  FROM agentbase.org_tree_order(
-         (SELECT pg_catalog.array_agg(d.id ORDER BY d.name, d.id) FROM node d),
-         (SELECT pg_catalog.array_agg(d.parent_id ORDER BY d.name, d.id) FROM node d), 'departments') o
-  JOIN node d ON d.id = o.id;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION agentbase.org_role_outline_rows(department_ids uuid[])
-RETURNS TABLE (role_id uuid, department_id uuid, ord bigint, pos bigint, head text, tail text, vacancy json)
-LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
-#variable_conflict use_column
-BEGIN
-  RETURN QUERY
-  WITH role AS MATERIALIZED (
-    SELECT r.id, r.name, r.slug, r.level, r.department_id, r.reports_to_role_id, r.responsibilities, r.required_skills,
-           row_number() OVER (ORDER BY pg_catalog.array_position('{executive,senior,mid,junior,entry}'::text[], r.level),
-                                       r.name, r.id) AS pos
-    FROM public.organizational_roles r
-    WHERE department_ids IS NULL OR r.department_id = ANY (department_ids)
-  )
-  SELECT r.id, r.department_id, o.ord, r.pos,
-         pg_catalog.format(
-           '%s{"id" : "%s", "name" : %s, "slug" : %s, "level" : %s, "department_id" : %s, '
-           '"reports_to_role_id" : %s, "responsibilities" : %s, "required_skills" : %s, "agents" : ',
-           o.prefix, r.id, pg_catalog.to_json(r.name), pg_catalog.to_json(r.slug), pg_catalog.to_json(r.level),
-           coalesce('"' || r.department_id::text || '"', 'null'),
-           coalesce('"' || r.reports_to_role_id::text || '"', 'null'),
-           pg_catalog.array_to_json(r.responsibilities), pg_catalog.array_to_json(r.required_skills)),
-         o.suffix,
-         pg_catalog.json_build_object('id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level,
-                                      'department_id', r.department_id)
-  FROM agentbase.org_tree_order(
-         (SELECT pg_catalog.array_agg(r.id ORDER BY r.pos) FROM role r),
-         (SELECT pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.pos) FROM role r), 'reports') o
-  JOIN role r ON r.id = o.id;
-END
-$$;
-
-CREATE TABLE IF NOT EXISTS agentbase.org_department_outline (
-  department_id uuid NOT NULL,
-  ord bigint NOT NULL,
-  head text NOT NULL,
-  tail text NOT NULL,
-  CONSTRAINT org_department_outline_pkey PRIMARY KEY (department_id)
-);
-ALTER TABLE agentbase.org_department_outline ADD COLUMN IF NOT EXISTS department_id uuid NOT NULL;
-ALTER TABLE agentbase.org_department_outline ADD COLUMN IF NOT EXISTS ord bigint NOT NULL;
-ALTER TABLE agentbase.org_department_outline ADD COLUMN IF NOT EXISTS head text NOT NULL;
-ALTER TABLE agentbase.org_department_outline ADD COLUMN IF NOT EXISTS tail text NOT NULL;
-DO $agentbase$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'org_department_outline_pkey' AND conrelid = 'agentbase.org_department_outline'::regclass) THEN
-    ALTER TABLE agentbase.org_department_outline ADD CONSTRAINT org_department_outline_pkey PRIMARY KEY (department_id);
-  END IF;
-END
-$agentbase$;
-
-GRANT SELECT ON agentbase.org_department_outline TO anon, authenticated, service_role;
-
-ALTER TABLE agentbase.org_department_outline ENABLE ROW LEVEL SECURITY;
-
-DO $agentbase$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'agentbase' AND tablename = 'org_department_outline' AND policyname = 'org_department_outline_as_departments') THEN
-    CREATE POLICY org_department_outline_as_departments ON agentbase.org_department_outline
-      FOR SELECT TO anon, authenticated, service_role
-      USING (EXISTS (SELECT 1 FROM public.departments d WHERE d.id = org_department_outline.department_id));
-  ELSE
-    ALTER POLICY org_department_outline_as_departments ON agentbase.org_department_outline TO anon, authenticated, service_role
-      USING (EXISTS (SELECT 1 FROM public.departments d WHERE d.id = org_department_outline.department_id));
-  END IF;
-END
-$agentbase$;
-
-CREATE TABLE IF NOT EXISTS agentbase.org_role_outline (
-  role_id uuid NOT NULL,
-  department_id uuid,
-  ord bigint NOT NULL,
-  pos bigint NOT NULL,
-  head text NOT NULL,
-  tail text NOT NULL,
-  vacancy json NOT NULL,
-  CONSTRAINT org_role_outline_pkey PRIMARY KEY (role_id)
-);
-ALTER TABLE agentbase.org_role_outline ADD COLUMN IF NOT EXISTS role_id uuid NOT NULL;
-ALTER TABLE agentbase.org_role_outline ADD COLUMN IF NOT EXISTS department_id uuid;
-ALTER TABLE agentbase.org_role_outline ADD COLUMN IF NOT EXISTS ord bigint NOT NULL;
-ALTER TABLE agentbase.org_role_outline ADD COLUMN IF NOT EXISTS pos bigint NOT NULL;
-ALTER TABLE agentbase.org_role_outline ADD COLUMN IF NOT EXISTS head text NOT NULL;
-ALTER TABLE agentbase.org_role_outline ADD COLUMN IF NOT EXISTS tail text NOT NULL;
-ALTER TABLE agentbase.org_role_outline ADD COLUMN IF NOT EXISTS vacancy json NOT NULL;
-DO $agentbase$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'org_role_outline_pkey' AND conrelid = 'agentbase.org_role_outline'::regclass) THEN
-    ALTER TABLE agentbase.org_role_outline ADD CONSTRAINT org_role_outline_pkey PRIMARY KEY (role_id);
-  END IF;
-END
-$agentbase$;
-
-GRANT SELECT ON agentbase.org_role_outline TO anon, authenticated, service_role;
-
-ALTER TABLE agentbase.org_role_outline ENABLE ROW LEVEL SECURITY;
-
-DO $agentbase$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'agentbase' AND tablename = 'org_role_outline' AND policyname = 'org_role_outline_as_roles') THEN
-    CREATE POLICY org_role_outline_as_roles ON agentbase.org_role_outline
-      FOR SELECT TO anon, authenticated, service_role
-      USING (EXISTS (SELECT 1 FROM public.organizational_roles r WHERE r.id = org_role_outline.role_id));
-  ELSE
-    ALTER POLICY org_role_outline_as_roles ON agentbase.org_role_outline TO anon, authenticated, service_role
-      USING (EXISTS (SELECT 1 FROM public.organizational_roles r WHERE r.id = org_role_outline.role_id));
-  END IF;
-END
-$agentbase$;
-
-CREATE TABLE IF NOT EXISTS agentbase.org_outline_sources (
-  source text NOT NULL,
-  row_count bigint NOT NULL,
-  updated_at timestamptz,
-  CONSTRAINT org_outline_sources_pkey PRIMARY KEY (source)
-);
-ALTER TABLE agentbase.org_outline_sources ADD COLUMN IF NOT EXISTS source text NOT NULL;
-ALTER TABLE agentbase.org_outline_sources ADD COLUMN IF NOT EXISTS row_count bigint NOT NULL;
-ALTER TABLE agentbase.org_outline_sources ADD COLUMN IF NOT EXISTS updated_at timestamptz;
-DO $agentbase$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'org_outline_sources_pkey' AND conrelid = 'agentbase.org_outline_sources'::regclass) THEN
-    ALTER TABLE agentbase.org_outline_sources ADD CONSTRAINT org_outline_sources_pkey PRIMARY KEY (source);
-  END IF;
-END
-$agentbase$;
-
-GRANT SELECT ON agentbase.org_outline_sources TO anon, authenticated, service_role;
-
-CREATE OR REPLACE FUNCTION agentbase.rebuild_org_outline(source text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' SET jit = off AS $$
-BEGIN
-  INSERT INTO agentbase.org_hierarchy_locks AS l (hierarchy) VALUES (source)
-    ON CONFLICT (hierarchy) DO UPDATE SET changes = l.changes + 1;
-  IF source = 'public.departments' THEN
-    DELETE FROM agentbase.org_department_outline;
-    INSERT INTO agentbase.org_department_outline (department_id, ord, head, tail)
-    SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline_rows(NULL) o;
-    INSERT INTO agentbase.org_outline_sources AS s (source, row_count)
-    SELECT source, count(*) FROM public.departments
-    ON CONFLICT ON CONSTRAINT org_outline_sources_pkey DO UPDATE SET row_count = excluded.row_count;
-  ELSIF source = 'public.organizational_roles' THEN
-    DELETE FROM agentbase.org_role_outline;
-    INSERT INTO agentbase.org_role_outline (role_id, department_id, ord, pos, head, tail, vacancy)
-    SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy FROM agentbase.org_role_outline_rows(NULL) o;
-    INSERT INTO agentbase.org_outline_sources AS s (source, row_count, updated_at)
-    SELECT source, count(*), max(r.updated_at) FROM public.organizational_roles r
-    ON CONFLICT ON CONSTRAINT org_outline_sources_pkey
-      DO UPDATE SET row_count = excluded.row_count, updated_at = excluded.updated_at;
-  ELSE
-    RAISE EXCEPTION 'no org chart outline is built from %', source USING ERRCODE = '22023';
-  END IF;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION agentbase.refresh_org_outline() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
-BEGIN
-  PERFORM agentbase.rebuild_org_outline(TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
-  RETURN NULL;
-END
-$$;
-
-DO $agentbase$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'departments_refresh_org_outline' AND tgrelid = 'public.departments'::regclass) THEN
-    CREATE TRIGGER departments_refresh_org_outline AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON public.departments
-      FOR EACH STATEMENT EXECUTE FUNCTION agentbase.refresh_org_outline();
-  END IF;
-END
-$agentbase$;
-
-SELECT agentbase.rebuild_org_outline('public.departments');
-
-DO $agentbase$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'organizational_roles_refresh_org_outline' AND tgrelid = 'public.organizational_roles'::regclass) THEN
-    CREATE TRIGGER organizational_roles_refresh_org_outline AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-      ON public.organizational_roles
-      FOR EACH STATEMENT EXECUTE FUNCTION agentbase.refresh_org_outline();
-  END IF;
-END
-$agentbase$;
-
-SELECT agentbase.rebuild_org_outline('public.organizational_roles');
-
-CREATE OR REPLACE FUNCTION agentbase.org_outline_is_current() RETURNS boolean
-LANGUAGE plpgsql STABLE SET search_path = '' AS $$
-BEGIN
-  RETURN coalesce(pg_catalog.current_setting('agentbase.org_outline', true), '') <> 'off'
-    AND EXISTS (
-      SELECT 1 FROM agentbase.org_outline_sources d, agentbase.org_outline_sources r
-      WHERE d.source = 'public.departments' AND r.source = 'public.organizational_roles'
-        AND d.row_count = (SELECT count(*) FROM public.departments)
-        AND (SELECT count(*) = r.row_count AND max(o.updated_at) IS NOT DISTINCT FROM r.updated_at
-             FROM public.organizational_roles o));
-END
-$$;
-
-CREATE OR REPLACE FUNCTION public.org_chart(department_id uuid DEFAULT NULL) RETURNS json
-LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
-DECLARE
-  root uuid := org_chart.department_id;
-  use_outline boolean;
-  chart json;
-BEGIN
-  IF root IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.departments d WHERE d.id = root) THEN
-    RAISE EXCEPTION 'department % not found', root USING ERRCODE = 'PT404';
-  END IF;
-  use_outline := root IS NULL AND agentbase.org_outline_is_current();
-  WITH department AS MATERIALIZED (
-    SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline o WHERE use_outline
-    UNION ALL
-    SELECT o.department_id, o.ord, o.head, o.tail FROM agentbase.org_department_outline_rows(root) o WHERE NOT use_outline
+  scoped_department AS MATERIALIZED (
+    SELECT d.* FROM department d WHERE root IS NULL OR d.id IN (SELECT b.id FROM below b)
   ),
   role AS MATERIALIZED (
-    SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy
-    FROM agentbase.org_role_outline o WHERE use_outline
-    UNION ALL
-    SELECT o.role_id, o.department_id, o.ord, o.pos, o.head, o.tail, o.vacancy
-    FROM agentbase.org_role_outline_rows(CASE WHEN root IS NOT NULL THEN
-                                           (SELECT pg_catalog.array_agg(d.department_id) FROM department d) END) o
-    WHERE NOT use_outline
+    SELECT r.id, r.name, r.slug, r.level, r.department_id, r.reports_to_role_id, r.responsibilities,
+           r.required_skills, pg_catalog.array_position('{executive,senior,mid,junior,entry}'::text[], r.level) AS rank
+    FROM public.organizational_roles r
+    WHERE root IS NULL OR r.department_id IN (SELECT d.id FROM scoped_department d)
   ),
-  -- Each role's agents as JSON text, written as the roles are.
+  -- Each role's agents as JSON text, written as the roles are below.
   staffed AS MATERIALIZED (
     SELECT a.organizational_role_id AS role_id, count(*) AS agent_count,
            '[' || pg_catalog.string_agg('{"id" : "' || a.id::text || '", "name" : ' || pg_catalog.to_json(a.name)::text || '}',
                                         ', ' ORDER BY a.name, a.id) || ']' AS agents
     FROM public.agents a
-    WHERE a.organizational_role_id IN (SELECT r.role_id FROM role r)
+    WHERE a.organizational_role_id IN (SELECT r.id FROM role r)
     GROUP BY a.organizational_role_id
   ),
-  staffed_role AS MATERIALIZED (
-    SELECT r.*, s.agents, s.agent_count FROM role r LEFT JOIN staffed s ON s.role_id = r.role_id
+  -- pos: the roles' order among siblings (level, then name).
+  role_node AS MATERIALIZED (
+    SELECT r.id, r.reports_to_role_id, r.department_id, r.rank, r.name, r.slug, r.level, s.role_id IS NULL AS vacant,
+           row_number() OVER (ORDER BY r.rank, r.name, r.id) AS pos
+    FROM role r LEFT JOIN staffed s ON s.role_id = r.id
   ),
   department_roles AS (
-    SELECT r.department_id, count(*) AS roles, count(*) FILTER (WHERE r.agents IS NULL) AS vacancies
-    FROM staffed_role r GROUP BY r.department_id
+    SELECT r.department_id, count(*) AS roles, count(*) FILTER (WHERE r.vacant) AS vacancies
+    FROM role_node r GROUP BY r.department_id
+  ),
+  department_node AS (
+    SELECT d.id, d.parent_id, d.j ->> 'name' AS name,
+           pg_catalog.json_build_object(
+             'id', d.id, 'name', d.j -> 'name', 'slug', d.j -> 'slug', 'description', d.j -> 'description',
+             'parent_department_id', d.parent_id, 'role_count', coalesce(c.roles, 0),
+             'vacancy_count', coalesce(c.vacancies, 0))::text AS body
+    FROM scoped_department d LEFT JOIN department_roles c ON c.department_id = d.id
   )
   -- One text, read as json once; the roles' (the longest) last, so that
-  -- they are copied once into it.
+  -- they are copied once into it (each || copies all that comes before it).
   SELECT pg_catalog.format(
     '{"department_id" : %s, "departments" : %s, "vacancies" : %s, "counts" : %s, "roles" : %s}',
     coalesce(pg_catalog.to_json(root)::text, 'null'),
     (SELECT coalesce(pg_catalog.string_agg(
-              d.head || coalesce(c.roles, 0) || ', "vacancy_count" : ' || coalesce(c.vacancies, 0) || d.tail,
-              '' ORDER BY d.ord), '[]')
-     FROM department d LEFT JOIN department_roles c ON c.department_id = d.department_id),
-    (SELECT coalesce(pg_catalog.json_agg(r.vacancy ORDER BY r.pos), '[]'::json) FROM staffed_role r WHERE r.agents IS NULL),
+              o.prefix || pg_catalog.convert_from(pg_catalog.substr(pg_catalog.convert_to(d.body, encoding), 1,
+                                                                    pg_catalog.octet_length(d.body) - 1), encoding)
+              || o.suffix, '' ORDER BY o.ord), '[]')
+     FROM agentbase.org_tree_order(
+            (SELECT pg_catalog.array_agg(d.id ORDER BY d.name, d.id) FROM department_node d),
+            (SELECT pg_catalog.array_agg(d.parent_id ORDER BY d.name, d.id) FROM department_node d), 'departments') o
+     JOIN department_node d ON d.id = o.id),
+    (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+                       'id', r.id, 'name', r.name, 'slug', r.slug, 'level', r.level,
+                       'department_id', r.department_id) ORDER BY r.pos), '[]'::json)
+     FROM role_node r WHERE r.vacant),
     pg_catalog.json_build_object(
-      'departments', (SELECT count(*) FROM department),
-      'roles', (SELECT count(*) FROM staffed_role),
-      'agents', (SELECT coalesce(sum(r.agent_count), 0) FROM staffed_role r),
-      'vacancies', (SELECT count(*) FROM staffed_role r WHERE r.agents IS NULL)),
-    (SELECT coalesce(pg_catalog.string_agg(
-              r.head || coalesce(r.agents, '[]')
-              || CASE WHEN r.agents IS NULL THEN ', "vacant" : true' ELSE ', "vacant" : false' END || r.tail,
-              '' ORDER BY r.ord), '[]')
-     FROM staffed_role r))::json
+      'departments', (SELECT count(*) FROM scoped_department),
+      'roles', (SELECT count(*) FROM role_node),
+      'agents', (SELECT coalesce(sum(s.agent_count), 0) FROM staffed s),
+      'vacancies', (SELECT count(*) FROM role_node r WHERE r.vacant)),
+    -- Each role's object written here, open (see org_tree_order), by one
+    -- format() template as the aggregate reads it: a finished object,
+    -- stored and then cut, was copied three more times, and
+    -- json_build_object looks up each argument's type at every call. Text goes through to_json (escaped), ids as they
+    -- print, booleans as text (true, not format's t).
+    (SELECT coalesce(pg_catalog.string_agg(pg_catalog.format(
+              '%s{"id" : "%s", "name" : %s, "slug" : %s, "level" : %s, "department_id" : %s, '
+              '"reports_to_role_id" : %s, "responsibilities" : %s, "required_skills" : %s, "agents" : %s, "vacant" : %s%s',
+              o.prefix, r.id, pg_catalog.to_json(r.name), pg_catalog.to_json(r.slug), pg_catalog.to_json(r.level),
+              coalesce('"' || r.department_id::text || '"', 'null'),
+              coalesce('"' || r.reports_to_role_id::text || '"', 'null'),
+              pg_catalog.array_to_json(r.responsibilities), pg_catalog.array_to_json(r.required_skills),
+              coalesce(s.agents, '[]'), (s.role_id IS NULL)::text, o.suffix), '' ORDER BY o.ord), '[]')
+     FROM agentbase.org_tree_order(
+            (SELECT pg_catalog.array_agg(r.id ORDER BY r.pos) FROM role_node r),
+            (SELECT pg_catalog.array_agg(r.reports_to_role_id ORDER BY r.pos) FROM role_node r), 'reports') o
+     JOIN role r ON r.id = o.id LEFT JOIN staffed s ON s.role_id = r.id))::json
   INTO chart;
   RETURN chart;
 END
