@@ -90,8 +90,8 @@ Result<json::value> ParsePayload(std::string_view body, bool allow_array) {
 std::vector<PayloadGroup> GroupRows(const json::value& payload, const std::vector<std::string>& columns,
                                     bool missing_default) {
   if (!missing_default) {
-    if (payload.is_array()) return {{columns, json::serialize(payload), payload.as_array().size()}};
-    return {{columns, "[" + json::serialize(payload) + "]", 1}};
+    if (payload.is_array()) return {{columns, json::serialize(payload), payload.as_array().size(), {}}};
+    return {{columns, "[" + json::serialize(payload) + "]", 1, {}}};
   }
   std::vector<PayloadGroup> groups;
   const json::array single{payload};
