@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <regex>
+#include <tuple>
 
 #include "rest/api_error.hpp"
 #include "rest/postgrest_errors.hpp"
@@ -78,6 +79,55 @@ boost::json::object Describe(const Relationship& relationship) {
           {"relationship", using_text}};
 }
 
+int CardinalityRank(Cardinality cardinality) {
+  switch (cardinality) {
+    case Cardinality::kOneToMany: return 0;
+    case Cardinality::kManyToOne: return 1;
+    case Cardinality::kOneToOne: return 2;
+    case Cardinality::kManyToMany: return 3;
+    case Cardinality::kComputed: return 4;
+  }
+  return 4;
+}
+
+using ColumnList = std::vector<std::pair<std::string, std::string>>;
+
+ColumnList Pairs(const std::vector<ColumnPair>& columns, bool swapped = false) {
+  ColumnList pairs;
+  for (const auto& pair : columns) {
+    pairs.emplace_back(swapped ? pair.target : pair.source, swapped ? pair.source : pair.target);
+  }
+  return pairs;
+}
+
+// A relationship's place among PostgREST's candidates (its derived order of
+// relationship values). A junction compares by its table, its two keys, then
+// their columns as PostgREST holds them (each pair with the junction's
+// column second).
+std::tuple<std::string, std::string, bool, int, std::string, std::string, std::string, ColumnList, ColumnList>
+PostgrestOrderKey(const Relationship& relationship) {
+  if (const auto& junction = relationship.junction) {
+    return {relationship.source,
+            relationship.target,
+            relationship.is_self,
+            CardinalityRank(relationship.cardinality),
+            junction->table,
+            junction->source_constraint,
+            junction->target_constraint,
+            Pairs(junction->source_columns),
+            Pairs(junction->target_columns, true)};
+  }
+  return {relationship.source,
+          relationship.target,
+          relationship.is_self,
+          CardinalityRank(relationship.cardinality),
+          relationship.constraint,
+          {},
+          {},
+          Pairs(relationship.columns),
+          {}};
+}
+
 bool IsValidCast(const std::string& type) {
   static const std::regex shape(R"(^[A-Za-z_][A-Za-z0-9_ ]*(\(\d+(,\s*\d+)?\))?(\[\])?$)");
   return type.size() < 64 && std::regex_match(type, shape);
@@ -108,6 +158,13 @@ Result<const Relationship*> FindRelationship(const SchemaCache& cache, const Tab
     return pgrst::RelationshipNotFound(parent.name, name, cache.Schema(),
                                        hint ? std::optional<std::string_view>(*hint) : std::nullopt);
   }
+  // Listed in the order PostgREST lists them: it sorts its candidates as
+  // values, by source, target, self-reference, then cardinality in the order
+  // one-to-many, many-to-one, one-to-one, many-to-many, then the key's name
+  // and columns.
+  std::stable_sort(found.begin(), found.end(), [](const Relationship* a, const Relationship* b) {
+    return PostgrestOrderKey(*a) < PostgrestOrderKey(*b);
+  });
   std::vector<std::string> candidates;
   boost::json::array details;
   for (const auto* relationship : found) {
