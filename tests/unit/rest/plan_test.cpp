@@ -175,14 +175,15 @@ TEST(PlanRead, AmbiguousEmbedIsPGRST201WithCandidates) {
   auto error = ErrorOf(Read("users", "select=messages(*)"));
   EXPECT_EQ(error.code, "PGRST201");
   EXPECT_EQ(error.message, "Could not embed because more than one relationship was found for 'users' and 'messages'");
+  // In PostgREST's order: both one-to-many, so by the key's name.
   EXPECT_EQ(error.hint,
-            "Try changing 'messages' to one of the following: 'messages!messages_sender_id_fkey', "
-            "'messages!messages_receiver_id_fkey'. Find the desired relationship in the 'details' key.");
+            "Try changing 'messages' to one of the following: 'messages!messages_receiver_id_fkey', "
+            "'messages!messages_sender_id_fkey'. Find the desired relationship in the 'details' key.");
   EXPECT_EQ(error.detail,
             R"json([{"cardinality":"one-to-many","embedding":"users with messages",)json"
-            R"json("relationship":"messages_sender_id_fkey using users(id) and messages(sender_id)"},)json"
+            R"json("relationship":"messages_receiver_id_fkey using users(id) and messages(receiver_id)"},)json"
             R"json({"cardinality":"one-to-many","embedding":"users with messages",)json"
-            R"json("relationship":"messages_receiver_id_fkey using users(id) and messages(receiver_id)"}])json");
+            R"json("relationship":"messages_sender_id_fkey using users(id) and messages(sender_id)"}])json");
 }
 
 // Two junctions between one pair: the candidates are named by junction.
