@@ -84,7 +84,16 @@ GivenArguments ReadArguments(const QueryParams& query, const CallRequest& reques
   } else if (!ec && payload.is_array() && !payload.as_array().empty() && payload.as_array().front().is_object()) {
     arguments = &payload.as_array().front().as_object();
   }
-  if (arguments) {
+  if (arguments && query.columns) {
+    // ?columns= names the arguments, as for inserts: other keys of the body
+    // are left out, and a named one it lacks is NULL (PostgREST reads the
+    // body through json_to_record with those columns).
+    given.json_values = true;
+    for (const auto& column : *query.columns) {
+      auto found = arguments->find(column);
+      given.named[column] = found != arguments->end() ? found->value() : json::value(nullptr);
+    }
+  } else if (arguments) {
     given.json_values = true;
     for (const auto& [key, value] : *arguments) given.named[std::string(key)] = value;
   } else {
