@@ -1,20 +1,15 @@
 #include "util/percent_decode.hpp"
 
+#include "util/checksum.hpp"
+
 namespace agentbase {
 
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // The byte the escape at `i` stands for (i + 2 < size), or -1 when malformed.
 int EscapedByte(std::string_view text, size_t i) {
-  int high = HexValue(text[i + 1]);
-  int low = HexValue(text[i + 2]);
+  int high = HexDigitValue(text[i + 1]);
+  int low = HexDigitValue(text[i + 2]);
   return high < 0 || low < 0 ? -1 : high * 16 + low;
 }
 
