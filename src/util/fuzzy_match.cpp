@@ -70,6 +70,7 @@ double LevenshteinSimilarity(const std::u32string& a, const std::u32string& b) {
 
 std::optional<std::string> ClosestMatch(std::string_view query, const std::vector<std::string>& entries,
                                         double min_score) {
+  if (query.size() > kMaxFuzzyQueryBytes) return std::nullopt;
   std::u32string key = LowerCodePoints(query);
   struct Entry {
     const std::string* original;

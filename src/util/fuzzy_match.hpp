@@ -17,6 +17,11 @@
 
 namespace agentbase {
 
+// The longest query looked at: names are at most 63 bytes in PostgreSQL
+// and parameter lists a few of them, while a hostile body of 100,000 keys
+// would otherwise cost a map of as many n-grams per entry. Longer: no match.
+inline constexpr size_t kMaxFuzzyQueryBytes = 1024;
+
 // The entry closest to `query` with a score of at least `min_score` (0 to
 // 1), or nothing. Among entries equal but for case, the first counts.
 std::optional<std::string> ClosestMatch(std::string_view query, const std::vector<std::string>& entries,

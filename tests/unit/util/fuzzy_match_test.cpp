@@ -71,6 +71,15 @@ TEST(FuzzyMatch, GivesPostgrestsFunctionHints) {
   EXPECT_EQ(ClosestMatch("(noclosealternative)", parameter_lists, 0.33), std::nullopt);
 }
 
+// A hostile parameter list (a body of thousands of keys) is not scored.
+TEST(FuzzyMatch, AQueryBeyondTheBoundIsNoMatch) {
+  std::string list = "(a";
+  while (list.size() <= kMaxFuzzyQueryBytes) list += ", a";
+  list += ")";
+  EXPECT_EQ(ClosestMatch(list, {list}, 0.0), std::nullopt);
+  EXPECT_EQ(ClosestMatch(list.substr(0, 1000), {list.substr(0, 1000)}, 0.0), list.substr(0, 1000));
+}
+
 TEST(FuzzyMatch, NothingToMatchIsNoMatch) {
   EXPECT_EQ(ClosestMatch("anything", {}, 0.0), std::nullopt);
   EXPECT_EQ(ClosestMatch("", {"a"}, 0.33), std::nullopt);
