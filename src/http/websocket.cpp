@@ -4,9 +4,7 @@
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/compose.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
@@ -15,7 +13,6 @@
 #include <utility>
 
 #include "http/connection.hpp"
-#include "util/log_failure.hpp"
 
 namespace agentbase::http::detail {
 
@@ -106,10 +103,7 @@ bhttp::request<bhttp::empty_body> HandshakeRequest(const Request& request) {
 class OpenWebSocket final : public WebSocket, public std::enable_shared_from_this<OpenWebSocket> {
  public:
   OpenWebSocket(std::shared_ptr<Connection> connection, const WebSocketLimits& limits)
-      : connection_(std::move(connection)),
-        limits_(limits),
-        stream_(ClientStream(connection_->socket)),
-        wake_(connection_->socket.get_executor()) {}
+      : connection_(std::move(connection)), limits_(limits), stream_(ClientStream(connection_->socket)) {}
 
   bool SendText(std::shared_ptr<const std::string> text) override { return Enqueue(std::move(text), false); }
   bool SendBinary(std::shared_ptr<const std::string> bytes) override { return Enqueue(std::move(bytes), true); }
@@ -118,13 +112,14 @@ class OpenWebSocket final : public WebSocket, public std::enable_shared_from_thi
     if (!open_ || close_code_) return;
     close_code_ = code;
     close_reason_ = std::string(reason.substr(0, kMaxCloseReason));
-    wake_.cancel();
+    if (!writing_) WriteNext();
   }
 
   bool IsOpen() const override { return open_ && !close_code_; }
   size_t QueuedBytes() const override { return queued_bytes_; }
 
-  // Handshake, then read until the socket ends; the writer runs beside.
+  // Handshake, then read until the socket ends; writes run beside, one at a
+  // time, each started by the one before or by the send that found none.
   net::awaitable<void> Run(Request request, UpgradeAnswer answer) {
     stream_.read_message_max(limits_.max_message_bytes);
     websocket::stream_base::timeout timeouts{limits_.handshake_timeout, limits_.idle_timeout, true};
@@ -142,7 +137,6 @@ class OpenWebSocket final : public WebSocket, public std::enable_shared_from_thi
       if (auto socket = weak.lock()) socket->Close(kCloseGoingAway, "server shutting down");
     };
     handler_ = answer.open(shared_from_this());
-    net::co_spawn(connection_->socket.get_executor(), WriteLoop(shared_from_this()), LogFailure{"websocket writer"});
 
     boost::beast::flat_buffer buffer;
     for (;;) {
@@ -180,7 +174,7 @@ class OpenWebSocket final : public WebSocket, public std::enable_shared_from_thi
       return false;
     }
     queue_.push_back({std::move(bytes), binary});
-    if (queue_.size() == 1) wake_.cancel();
+    if (!writing_) WriteNext();
     return true;
   }
 
@@ -191,56 +185,64 @@ class OpenWebSocket final : public WebSocket, public std::enable_shared_from_thi
     queue_.clear();
     queued_bytes_ = 0;
     connection_->Close();
-    wake_.cancel();
   }
 
   void Finish() {
     open_ = false;
     queue_.clear();
     queued_bytes_ = 0;
-    wake_.cancel();
     connection_->on_drain = nullptr;
     // Released after the call: the handler holds this socket, and the cycle
     // must end with the connection.
     if (auto handler = std::move(handler_)) handler->OnClosed();
   }
 
-  static net::awaitable<void> WriteLoop(std::shared_ptr<OpenWebSocket> self) {
-    while (self->open_) {
-      if (self->queue_.empty()) {
-        if (self->close_code_) break;
-        self->wake_.expires_at(net::steady_timer::time_point::max());
-        co_await self->wake_.async_wait(kUseTuple);
-        continue;
-      }
-      Outgoing& next = self->queue_.front();
-      self->stream_.binary(next.binary);
-      auto bytes = next.bytes;  // the queue may be cleared while the write runs
-      auto [ec, written] = co_await self->stream_.async_write(net::buffer(*bytes), kUseTuple);
-      if (ec) {
-        spdlog::debug("websocket: connection {}: write failed: {}", self->connection_->id, ec.message());
-        self->Drop();
-        co_return;
-      }
-      if (self->queue_.empty()) break;  // dropped meanwhile
-      self->queued_bytes_ -= self->queue_.front().bytes->size();
-      self->queue_.pop_front();
+  // Writes the first queued message or, with nothing queued and a close
+  // asked for, the close frame. Completion handlers rather than a writer
+  // coroutine: a change fanned out to a thousand sockets costs each one
+  // write and its completion, with no wake-up of a waiting coroutine first.
+  void WriteNext() {
+    if (!open_) return;
+    auto self = shared_from_this();
+    if (queue_.empty()) {
+      if (!close_code_) return;
+      writing_ = true;
+      websocket::close_reason reason(static_cast<websocket::close_code>(*close_code_), close_reason_);
+      stream_.async_close(reason, [self](boost::system::error_code ec) {
+        self->writing_ = false;
+        if (ec) spdlog::debug("websocket: connection {}: close failed: {}", self->connection_->id, ec.message());
+        // The read loop sees the peer's close frame (or the timeout) and ends.
+      });
+      return;
     }
-    if (self->open_ && self->close_code_) {
-      websocket::close_reason reason(static_cast<websocket::close_code>(*self->close_code_), self->close_reason_);
-      auto [ec] = co_await self->stream_.async_close(reason, kUseTuple);
-      if (ec) spdlog::debug("websocket: connection {}: close failed: {}", self->connection_->id, ec.message());
-      // The read loop sees the peer's close frame (or the timeout) and ends.
+    writing_ = true;
+    Outgoing& next = queue_.front();
+    stream_.binary(next.binary);
+    // The handler holds the bytes: the queue may be cleared while the write runs.
+    stream_.async_write(net::buffer(*next.bytes),
+                        [self, bytes = next.bytes](boost::system::error_code ec, size_t) { self->Written(ec); });
+  }
+
+  void Written(boost::system::error_code ec) {
+    writing_ = false;
+    if (!open_) return;  // dropped or finished meanwhile
+    if (ec) {
+      spdlog::debug("websocket: connection {}: write failed: {}", connection_->id, ec.message());
+      Drop();
+      return;
     }
+    queued_bytes_ -= queue_.front().bytes->size();
+    queue_.pop_front();
+    WriteNext();
   }
 
   std::shared_ptr<Connection> connection_;
   WebSocketLimits limits_;
   websocket::stream<ClientStream> stream_;
-  net::steady_timer wake_;  // the writer waits on it; cancelled when there is work
   std::shared_ptr<WebSocketHandler> handler_;
   std::deque<Outgoing> queue_;
   size_t queued_bytes_ = 0;
+  bool writing_ = false;  // a write or the close is under way
   bool open_ = false;
   std::optional<uint16_t> close_code_;
   std::string close_reason_;

@@ -32,7 +32,17 @@ struct ChangeSubscriber {
   std::string role;
   std::string claims_text;     // serialized once, for request.jwt.claims and to tell identities apart
   boost::json::object claims;  // the same, parsed (changes::Authorizer takes these)
+  // std::hash of claims_text, computed once: every change compares the
+  // claims of every member of a topic to ask about each identity once.
+  size_t claims_hash = 0;
 };
+
+inline std::shared_ptr<const ChangeSubscriber> MakeChangeSubscriber(std::string role, std::string claims_text,
+                                                                    boost::json::object claims) {
+  size_t hash = std::hash<std::string>{}(claims_text);
+  return std::make_shared<const ChangeSubscriber>(
+      ChangeSubscriber{std::move(role), std::move(claims_text), std::move(claims), hash});
+}
 
 // Shared, never changed: a refreshed token replaces a member's subscriber
 // while changes judged under the old one may still be in flight.

@@ -28,6 +28,48 @@ std::shared_ptr<const std::string> Shared(std::string text) {
   return std::make_shared<const std::string>(std::move(text));
 }
 
+// A subscriber identity by its claims text, with the hash it keeps.
+struct ClaimsKey {
+  size_t hash;
+  std::string_view text;
+  bool operator==(const ClaimsKey& other) const { return hash == other.hash && text == other.text; }
+};
+struct ClaimsKeyHash {
+  size_t operator()(const ClaimsKey& key) const { return key.hash; }
+};
+
+void HashCombine(size_t& seed, size_t value) { seed ^= value + 0x9e3779b97f4a7c15ull + (seed << 6) + (seed >> 2); }
+
+// What makes two deliveries of one change the same frame: the topic, the
+// serializer, the matching bindings' ids and the selected columns. Points
+// into members and targets that outlive the map that holds it.
+struct FrameKey {
+  const std::string* topic;
+  Serializer serializer;
+  const std::vector<int64_t>* ids;
+  const std::optional<std::vector<std::string>>* select;
+  size_t hash;
+
+  FrameKey(const std::string& topic, Serializer serializer, const std::vector<int64_t>& ids,
+           const std::optional<std::vector<std::string>>& select)
+      : topic(&topic), serializer(serializer), ids(&ids), select(&select), hash(std::hash<std::string>{}(topic)) {
+    HashCombine(hash, static_cast<size_t>(serializer));
+    for (int64_t id : ids) HashCombine(hash, static_cast<size_t>(id));
+    if (select) {
+      for (const auto& column : *select) HashCombine(hash, std::hash<std::string>{}(column));
+    } else {
+      HashCombine(hash, 1);
+    }
+  }
+  bool operator==(const FrameKey& other) const {
+    return hash == other.hash && serializer == other.serializer && *topic == *other.topic && *ids == *other.ids &&
+           *select == *other.select;
+  }
+};
+struct FrameKeyHash {
+  size_t operator()(const FrameKey& key) const { return key.hash; }
+};
+
 }  // namespace
 
 std::string BindingParams(const json::value& entry) {
@@ -277,7 +319,7 @@ boost::asio::awaitable<void> Hub::PublishBatch(std::vector<std::shared_ptr<const
   // runs see the next change, not these.
   struct Target {
     uint64_t member;
-    json::array ids;
+    std::vector<int64_t> ids;
     size_t subscriber;
     // The union of the matching bindings' select lists; none if any of
     // them selects everything.
@@ -286,13 +328,13 @@ boost::asio::awaitable<void> Hub::PublishBatch(std::vector<std::shared_ptr<const
   std::vector<std::vector<Target>> targets(changes.size());
   Subscribers subscribers;
   // Claims decide the role, so equal claims texts are one subscriber.
-  std::unordered_map<std::string_view, size_t> subscriber_index;
+  std::unordered_map<ClaimsKey, size_t, ClaimsKeyHash> subscriber_index;
   std::vector<std::shared_ptr<const Change>> judged;  // the changes someone may get
   std::vector<size_t> judged_as(changes.size(), SIZE_MAX);
   for (size_t c = 0; c < changes.size(); ++c) {
     const Change& change = *changes[c];
     for (const auto& [id, member] : members_) {
-      json::array ids;
+      std::vector<int64_t> ids;
       std::optional<std::vector<std::string>> select = std::vector<std::string>();
       for (const auto& binding : member->bindings) {
         if (!BindingMatches(binding, change)) continue;
@@ -304,7 +346,9 @@ boost::asio::awaitable<void> Hub::PublishBatch(std::vector<std::shared_ptr<const
         }
       }
       if (ids.empty() || !member->subscriber) continue;
-      auto [slot, added] = subscriber_index.emplace(member->subscriber->claims_text, subscribers.size());
+      const ChangeSubscriber& subscriber = *member->subscriber;
+      auto [slot, added] =
+          subscriber_index.emplace(ClaimsKey{subscriber.claims_hash, subscriber.claims_text}, subscribers.size());
       if (added) subscribers.push_back(member->subscriber);
       targets[c].push_back({id, std::move(ids), slot->second, std::move(select)});
     }
@@ -351,7 +395,7 @@ boost::asio::awaitable<void> Hub::PublishBatch(std::vector<std::shared_ptr<const
     // columns, under one serializer, get the same message: it is encoded
     // once and shared (binding ids depend only on what was subscribed, so a
     // thousand alike subscribers of a channel cost one encoding and no copy).
-    std::unordered_map<std::string, std::shared_ptr<const std::string>> frames;
+    std::unordered_map<FrameKey, std::shared_ptr<const std::string>, FrameKeyHash> frames;
     for (auto& target : targets[c]) {
       if (!verdict.visible[target.subscriber]) continue;
       // Gone meanwhile? (A channel joined again is another member.)
@@ -359,16 +403,9 @@ boost::asio::awaitable<void> Hub::PublishBatch(std::vector<std::shared_ptr<const
       if (found == members_.end()) continue;
       const Member* member = found->second.get();
       Serializer serializer = member->outlet->serializer();
-      std::string key = member->topic;
-      key += serializer == Serializer::kV2 ? "\n2\n" : "\n1\n";
-      key += json::serialize(target.ids);
-      if (target.select) {
-        key += "\nselect";
-        for (const auto& column : *target.select) (key += '\n') += column;
-      }
-      auto& frame = frames[key];
+      auto& frame = frames[FrameKey(member->topic, serializer, target.ids, target.select)];
       if (!frame) {
-        json::object payload{{"ids", std::move(target.ids)},
+        json::object payload{{"ids", json::array(target.ids.begin(), target.ids.end())},
                              {"data", target.select ? SelectColumns(data, *target.select, verdict.primary_key) : data}};
         frame = Shared(EncodeText(Message{{}, {}, member->topic, "postgres_changes", std::move(payload)}, serializer));
       }

@@ -315,8 +315,7 @@ void SocketSession::HandleJoin(Message& message) {
   member->outlet = this;
   member->topic = message.topic;
   member->join_ref = message.join_ref.value_or(message.ref.value_or(""));
-  member->subscriber = std::make_shared<const ChangeSubscriber>(
-      ChangeSubscriber{token.verified->role, token.verified->claims_text, token.verified->claims});
+  member->subscriber = MakeChangeSubscriber(token.verified->role, token.verified->claims_text, token.verified->claims);
   const json::object* broadcast = ObjectAt(*config, "broadcast");
   member->broadcast_self = broadcast != nullptr && FlexibleBool(*broadcast, "self", false);
   const json::object* presence = ObjectAt(*config, "presence");
@@ -402,8 +401,8 @@ void SocketSession::HandleAccessToken(Channel& channel, const Message& message) 
     return;
   }
   channel.token = std::move(*verified);
-  channel.member->subscriber = std::make_shared<const ChangeSubscriber>(ChangeSubscriber{
-      channel.token.verified->role, channel.token.verified->claims_text, channel.token.verified->claims});
+  channel.member->subscriber = MakeChangeSubscriber(channel.token.verified->role, channel.token.verified->claims_text,
+                                                    channel.token.verified->claims);
   ArmExpiry(channel);
 }
 
