@@ -108,9 +108,12 @@ TEST(SqlWriter, HexBodyCountsTheBytesItStandsFor) {
 
 TEST(SqlWriter, RowsBodyForms) {
   EXPECT_EQ(RowsBody({}, "_r"), "coalesce(pg_catalog.json_agg(_r), '[]')::text");
-  EXPECT_EQ(RowsBody({true, false, false}, "_r"), "coalesce((pg_catalog.json_agg(_r)->0)::text, 'null')");
+  EXPECT_EQ(RowsBody({true, false, false}, "_r"),
+            "coalesce((pg_catalog.array_agg(pg_catalog.to_json(_r)))[1]::text, 'null')");
   EXPECT_EQ(RowsBody({false, true, false}, "_r"),
             "coalesce(pg_catalog.json_strip_nulls(pg_catalog.json_agg(_r)), '[]')::text");
+  EXPECT_EQ(RowsBody({true, true, false}, "_r"),
+            "coalesce(pg_catalog.json_strip_nulls((pg_catalog.array_agg(pg_catalog.to_json(_r)))[1])::text, 'null')");
   EXPECT_EQ(
       RowsBody({false, false, true}, "_r"),
       R"(coalesce((SELECT pg_catalog.string_agg(_k, ',') FROM pg_catalog.json_object_keys(pg_catalog.json_agg(_r)->0) AS _k), '') || pg_catalog.chr(10) || coalesce(pg_catalog.string_agg(pg_catalog.substr(_r::text, 2, pg_catalog.length(_r::text) - 2), pg_catalog.chr(10)), ''))");
@@ -280,7 +283,7 @@ TEST(SqlWriterCall, ScalarFunctionIsCalledInASelectListAndAnsweredAsItsValue) {
       query.sql,
       ReadStatement(
           R"((SELECT "_0"."add" FROM (SELECT "api"."add"("a" := $1::integer, "b" := $2::integer) AS "add") AS "_0"))",
-          "NULL::bigint", R"(coalesce((pg_catalog.json_agg(_r."add")->0)::text, 'null'))"));
+          "NULL::bigint", R"(coalesce((pg_catalog.array_agg(pg_catalog.to_json(_r."add")))[1]::text, 'null'))"));
   EXPECT_EQ(query.params, (Params{"1", "2"}));
 }
 
@@ -301,7 +304,8 @@ TEST(SqlWriterCall, WholeBodyArgument) {
   EXPECT_EQ(
       query.sql,
       ReadStatement(R"((SELECT "_0"."body_echo" FROM (SELECT "api"."body_echo"($1::json) AS "body_echo") AS "_0"))",
-                    "NULL::bigint", R"(coalesce((pg_catalog.json_agg(_r."body_echo")->0)::text, 'null'))"));
+                    "NULL::bigint",
+                    R"(coalesce((pg_catalog.array_agg(pg_catalog.to_json(_r."body_echo")))[1]::text, 'null'))"));
   EXPECT_EQ(query.params, (Params{"[1,2]"}));
 }
 
