@@ -109,6 +109,25 @@ function parseFrame(raw) {
   return message;
 }
 
+// What the checks need of a change, read once per parsed frame (shared by
+// the subscribers that received the same bytes).
+const factsOf = new WeakMap();
+function changeFacts(data) {
+  let facts = factsOf.get(data);
+  if (facts === undefined) {
+    const record = data.record ?? {};
+    const match = /^bench (\d+) (\d+)$/.exec(record.content ?? '');
+    facts = {
+      phase: match ? Number(match[1]) : null,
+      seq: match ? Number(match[2]) : 0,
+      tenant: record.tenant_id,
+      committed: Date.parse(data.commit_timestamp),
+    };
+    factsOf.set(data, facts);
+  }
+  return facts;
+}
+
 class Subscriber {
   constructor(user, index) {
     this.user = user;
@@ -166,18 +185,16 @@ class Subscriber {
   }
 
   change(data, received) {
-    const record = data.record ?? {};
-    const match = /^bench (\d+) (\d+)$/.exec(record.content ?? '');
-    const phase = match && phaseStats.get(Number(match[1]));
+    const facts = changeFacts(data);
+    const phase = facts.phase !== null && phaseStats.get(facts.phase);
     if (!phase) {
       foreign += 1;
       return;
     }
-    if (record.tenant_id !== this.user.tenant) phase.crossTenant += 1;
-    const seq = Number(match[2]);
-    if (this.counts[seq] < 255) this.counts[seq] += 1;
+    if (facts.tenant !== this.user.tenant) phase.crossTenant += 1;
+    if (this.counts[facts.seq] < 255) this.counts[facts.seq] += 1;
     phase.received += 1;
-    phase.latencies.push(received - Date.parse(data.commit_timestamp));
+    phase.latencies.push(received - facts.committed);
   }
 }
 
