@@ -97,9 +97,11 @@ void AddKeyRelationships(const RelationshipCatalog& catalog, const TracedViews& 
     auto holders = EndpointsOf(key.table, key.columns, catalog, views);
     if (holders.empty()) continue;
     auto referenced = EndpointsOf(key.referenced, key.referenced_columns, catalog, views);
-    bool is_self = key.table == key.referenced;
     for (const auto& holder : holders) {
       for (const auto& target : referenced) {
+        // Self as PostgREST counts it: the same relation at both ends. A
+        // table's own key seen through a view joins two relations.
+        bool is_self = holder.relation == target.relation;
         Relationship forward;
         forward.source = holder.relation;
         forward.target = target.relation;

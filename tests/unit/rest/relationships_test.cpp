@@ -183,6 +183,30 @@ TEST(Relationships, SelfReferenceIsMarkedBothWays) {
   EXPECT_TRUE(self[1].is_self);
 }
 
+// PostgREST's relIsSelf: the same relation at both ends. The table's own
+// key seen through a view of it joins two relations, so only the table's
+// pair (and a view's pair with itself) is self.
+TEST(Relationships, SelfKeyThroughAViewIsSelfOnlyWithinOneRelation) {
+  RelationshipCatalog catalog;
+  catalog.schema = "api";
+  catalog.relations = {{"employees", false}, {"employees_view", true}};
+  catalog.primary_keys = {{"employees", {"id"}}};
+  catalog.foreign_keys = {Key("employees_manager_id_fkey", "employees", {"manager_id"}, "employees", {"id"})};
+  catalog.view_columns = {
+      {"employees_view", "id", {"api", "employees"}, "id"},
+      {"employees_view", "manager_id", {"api", "employees"}, "manager_id"},
+  };
+  auto all = BuildRelationships(catalog);
+  for (const auto& relationship : Between(all, "employees", "employees")) EXPECT_TRUE(relationship.is_self);
+  for (const auto& relationship : Between(all, "employees_view", "employees_view")) EXPECT_TRUE(relationship.is_self);
+  auto to_view = Between(all, "employees", "employees_view");
+  auto from_view = Between(all, "employees_view", "employees");
+  ASSERT_FALSE(to_view.empty());
+  ASSERT_FALSE(from_view.empty());
+  for (const auto& relationship : to_view) EXPECT_FALSE(relationship.is_self);
+  for (const auto& relationship : from_view) EXPECT_FALSE(relationship.is_self);
+}
+
 RelationshipCatalog WithViews() {
   RelationshipCatalog catalog = ClientsProjects();
   catalog.relations["projects_view"] = true;
