@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <optional>
 #include <regex>
 #include <tuple>
 
 #include "rest/api_error.hpp"
 #include "rest/postgrest_errors.hpp"
+#include "util/fuzzy_match.hpp"
 #include "util/text.hpp"
 
 namespace agentbase::rest {
@@ -139,6 +141,31 @@ EmbedPath Extended(const EmbedPath& path, const std::string& name) {
   return extended;
 }
 
+// PostgREST's hint for a relationship not found: when the parent has
+// relationships, the related relation closest to the child's name (none
+// when the child is one of them: then the fault is in the embed's hint,
+// and fuzzyset answers an exact match alone); when it has none,
+// the relation with relationships closest to the parent's name. The child's
+// candidates are scored as PostgREST scores them (fuzzyset's 0.33); a parent
+// needs 0.75, as a table's name does (SchemaCache::ClosestTableName), so
+// that the hint reveals no unrelated name.
+std::string RelationshipHint(const SchemaCache& cache, const std::string& parent, const std::string& child) {
+  const auto& related = cache.RelationshipsFrom(parent);
+  if (!related.empty()) {
+    std::vector<std::string> targets;
+    for (const auto& relationship : related) {
+      if (ToLower(relationship.target) == ToLower(child)) return {};
+      targets.push_back(relationship.target);
+    }
+    auto closest = ClosestMatch(child, targets, 0.33);
+    return closest ? "Perhaps you meant '" + *closest + "' instead of '" + child + "'." : std::string();
+  }
+  std::vector<std::string> sources;
+  for (const auto& [source, relationships] : cache.Relationships()) sources.push_back(source);
+  auto closest = ClosestMatch(parent, sources, 0.75);
+  return closest ? "Perhaps you meant '" + *closest + "' instead of '" + parent + "'." : std::string();
+}
+
 }  // namespace
 
 Result<const Relationship*> FindRelationship(const SchemaCache& cache, const Table& parent, const std::string& name,
@@ -156,7 +183,8 @@ Result<const Relationship*> FindRelationship(const SchemaCache& cache, const Tab
   if (found.size() == 1) return found.front();
   if (found.empty()) {
     return pgrst::RelationshipNotFound(parent.name, name, cache.Schema(),
-                                       hint ? std::optional<std::string_view>(*hint) : std::nullopt);
+                                       hint ? std::optional<std::string_view>(*hint) : std::nullopt,
+                                       RelationshipHint(cache, parent.name, name));
   }
   // Listed in the order PostgREST lists them: it sorts its candidates as
   // values, by source, target, self-reference, then cardinality in the order
@@ -227,10 +255,17 @@ Result<ReadNode> ReadPlanner::PlanLevel(const Table& table, const std::vector<Se
 
 Status ReadPlanner::PlanSelect(const Table& table, const std::vector<SelectItem>& items, const LevelPaths& paths,
                                ReadNode& node) {
+  // PostgREST finds every embed's relationship before PostgreSQL reports an
+  // unknown column, so a missing relationship is told first.
+  std::optional<Error> unknown_column;
   for (const auto& item : items) {
     ReadNode::Entry entry;
     if (item.kind == SelectItem::Kind::kField) {
       auto field = PlanField(table, item);
+      if (!field && field.error().code == "42703") {
+        if (!unknown_column) unknown_column = field.error();
+        continue;
+      }
       if (!field) return field.error();
       entry.field = std::move(*field);
     } else {
@@ -249,6 +284,7 @@ Status ReadPlanner::PlanSelect(const Table& table, const std::vector<SelectItem>
     }
     node.select.push_back(std::move(entry));
   }
+  if (unknown_column) return *unknown_column;
   return Ok();
 }
 

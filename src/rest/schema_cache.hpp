@@ -125,6 +125,8 @@ class SchemaCache {
   // Every relationship from `table` (a table, a view or a function's result
   // table), embedding's candidates.
   const std::vector<Relationship>& RelationshipsFrom(const std::string& table) const;
+  // Every relationship, by the relation it starts from.
+  const std::map<std::string, std::vector<Relationship>>& Relationships() const { return relationships_; }
 
  private:
   static Result<std::shared_ptr<SchemaCache>> BuildOne(const std::string& schema,

@@ -171,6 +171,24 @@ TEST(PlanRead, NoRelationshipIsPGRST200WithTheSchemaInTheDetails) {
             "schema 'api', but no matches were found.");
 }
 
+TEST(PlanRead, NoRelationshipHintsTheClosestRelatedName) {
+  auto misspelt = ErrorOf(Read("projects", "select=id,clientz(*)"));
+  EXPECT_EQ(misspelt.code, "PGRST200");
+  EXPECT_EQ(misspelt.hint, "Perhaps you meant 'clients' instead of 'clientz'.");
+  // The child is related: the embed's hint is at fault, and nothing is suggested.
+  EXPECT_EQ(ErrorOf(Read("projects", "select=clients!nope(*)")).hint, "");
+  // Nothing close enough: no hint.
+  EXPECT_EQ(ErrorOf(Read("projects", "select=xyzzy(*)")).hint, "");
+}
+
+TEST(PlanRead, AMissingRelationshipIsToldBeforeAnUnknownColumn) {
+  // PostgREST resolves every embed before PostgreSQL reads the columns.
+  EXPECT_EQ(ErrorOf(Read("projects", "select=nonexistent,clientz(*)")).code, "PGRST200");
+  auto column = ErrorOf(Read("projects", "select=nonexistent,clients(*)"));
+  EXPECT_EQ(column.code, "42703");
+  EXPECT_EQ(column.message, "column projects.nonexistent does not exist");
+}
+
 TEST(PlanRead, AmbiguousEmbedIsPGRST201WithCandidates) {
   auto error = ErrorOf(Read("users", "select=messages(*)"));
   EXPECT_EQ(error.code, "PGRST201");
