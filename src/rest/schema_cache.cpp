@@ -113,8 +113,7 @@ std::string ForeignKeysQuery(const std::string& nsp) {
 // Functions: arguments and result columns as JSON arrays of [name, type, composite].
 std::string FunctionsQuery(const std::string& nsp) {
   return "SELECT p.proname, p.proretset, p.prorettype = 'void'::regtype, "
-         "CASE WHEN rt.typrelid <> 0 AND rc.relnamespace = n.oid AND rc.relkind IN ('r', 'p', 'v', 'm', 'f') "
-         "  THEN rc.relname END, "
+         "CASE WHEN rc.relnamespace = n.oid AND rc.relkind IN ('r', 'p', 'v', 'm', 'f') THEN rc.relname END, "
          "p.provolatile, p.pronargs, p.pronargdefaults, "
          "coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_array(coalesce(names.list[x.ord], ''), "
          "    pg_catalog.format_type(x.type, NULL), at.typtype = 'c') ORDER BY x.ord) "
@@ -130,10 +129,10 @@ std::string FunctionsQuery(const std::string& nsp) {
          "      pg_catalog.format_type(z.type, NULL)) ORDER BY z.ord) "
          "   FROM unnest(p.proargnames, p.proallargtypes, p.proargmodes) WITH ORDINALITY z(name, type, mode, ord) "
          "   WHERE z.mode IN ('o', 't', 'b')) "
-         "WHEN rt.typrelid <> 0 AND (rc.relnamespace IS DISTINCT FROM n.oid OR rc.relkind = 'c') THEN "
+         "WHEN rc.oid IS NOT NULL AND (rc.relnamespace IS DISTINCT FROM n.oid OR rc.relkind = 'c') THEN "
          "  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(ra.attname, pg_catalog.format_type(ra.atttypid, "
          "ra.atttypmod)) "
-         "      ORDER BY ra.attnum) FROM pg_catalog.pg_attribute ra WHERE ra.attrelid = rt.typrelid AND ra.attnum > 0 "
+         "      ORDER BY ra.attnum) FROM pg_catalog.pg_attribute ra WHERE ra.attrelid = rc.oid AND ra.attnum > 0 "
          "      AND NOT ra.attisdropped) END, "
          "pg_catalog.format_type(p.prorettype, NULL), p.provariadic <> 0, "
          // A media-type domain returned once (media_type_domain.hpp), and
@@ -145,7 +144,11 @@ std::string FunctionsQuery(const std::string& nsp) {
          "  SELECT bt.typbasetype FROM pg_catalog.pg_type bt JOIN base ON bt.oid = base.oid WHERE bt.typtype = 'd') "
          "  SELECT pg_catalog.bool_or(base.oid = 'pg_catalog.bytea'::pg_catalog.regtype) FROM base) "
          "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-         "JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype LEFT JOIN pg_catalog.pg_class rc ON rc.oid = rt.typrelid "
+         "JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype "
+         // The row type returned: the type's own, or the one under a domain
+         // (a domain over a table type returns the table's rows, as in PostgREST).
+         "LEFT JOIN pg_catalog.pg_class rc ON rc.oid = CASE WHEN rt.typtype = 'd' THEN "
+         "  (SELECT dt.typrelid FROM pg_catalog.pg_type dt WHERE dt.oid = rt.typbasetype) ELSE rt.typrelid END "
          // The names of the IN, INOUT and VARIADIC arguments, in order.
          "CROSS JOIN LATERAL (SELECT ARRAY(SELECT coalesce(y.name, '') FROM unnest(p.proargnames, p.proargmodes) "
          "  WITH ORDINALITY y(name, mode, pos) WHERE y.mode IS NULL OR y.mode IN ('i', 'b', 'v') ORDER BY y.pos) AS "
