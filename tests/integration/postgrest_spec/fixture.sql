@@ -109,12 +109,16 @@ INSERT INTO jobs VALUES
 -- A junction with two foreign keys to each side: four m2m paths.
 CREATE TABLE whatev_projects (id serial PRIMARY KEY, name text);
 CREATE TABLE whatev_sites (id serial PRIMARY KEY, name text);
+-- As PostgREST's fixture: the primary key holds all four keys' columns, so
+-- sites and projects relate many-to-many four ways through the jobs.
 CREATE TABLE whatev_jobs (
-  job_id serial PRIMARY KEY,
-  site_id_1 integer REFERENCES whatev_sites (id),
-  project_id_1 integer REFERENCES whatev_projects (id),
-  site_id_2 integer REFERENCES whatev_sites (id),
-  project_id_2 integer REFERENCES whatev_projects (id)
+  job_id uuid,
+  name text,
+  site_id_1 integer NOT NULL REFERENCES whatev_sites (id),
+  project_id_1 integer NOT NULL REFERENCES whatev_projects (id),
+  site_id_2 integer NOT NULL REFERENCES whatev_sites (id),
+  project_id_2 integer NOT NULL REFERENCES whatev_projects (id),
+  PRIMARY KEY (job_id, site_id_1, project_id_1, site_id_2, project_id_2)
 );
 
 -- agents and departments reference each other.
