@@ -49,6 +49,11 @@ TracedViews TraceViews(const RelationshipCatalog& catalog) {
   return traced;
 }
 
+// At most this many ways for one view to show one key's columns: a view
+// that repeats the columns of a wide key would otherwise multiply its
+// relationships without bound.
+constexpr size_t kMaxViewKeyCombinations = 64;
+
 // Where a key's columns can be seen in the exposed schema: the table itself
 // when it is exposed, and every view that shows all of them.
 struct Endpoint {
@@ -65,15 +70,33 @@ std::vector<Endpoint> EndpointsOf(const QualifiedName& table, const std::vector<
     if (exposed != catalog.relations.end() && !exposed->second) endpoints.push_back({table.name, columns, false});
   }
   for (const auto& [view, view_columns] : views) {
-    Endpoint endpoint{view, {}, true};
+    // Every view column that shows each key column: a view may show one
+    // column twice (t1_id AS a, t1_id AS b), and each combination is an
+    // endpoint of its own, in PostgREST's order (the first column's
+    // choices outermost).
+    std::vector<std::vector<std::string>> choices;
     for (const auto& column : columns) {
-      auto shown = std::find_if(view_columns.begin(), view_columns.end(), [&](const auto& entry) {
-        return entry.second == Origin{table, column};
-      });
-      if (shown == view_columns.end()) break;
-      endpoint.columns.push_back(shown->first);
+      std::vector<std::string> shown;
+      for (const auto& entry : view_columns) {
+        if (entry.second == Origin{table, column}) shown.push_back(entry.first);
+      }
+      if (shown.empty()) break;
+      choices.push_back(std::move(shown));
     }
-    if (endpoint.columns.size() == columns.size()) endpoints.push_back(std::move(endpoint));
+    if (choices.size() != columns.size()) continue;
+    std::vector<std::vector<std::string>> combinations{{}};
+    for (const auto& shown : choices) {
+      std::vector<std::vector<std::string>> longer;
+      for (const auto& prefix : combinations) {
+        for (const auto& name : shown) {
+          if (longer.size() == kMaxViewKeyCombinations) break;
+          longer.push_back(prefix);
+          longer.back().push_back(name);
+        }
+      }
+      combinations = std::move(longer);
+    }
+    for (auto& combination : combinations) endpoints.push_back({view, std::move(combination), true});
   }
   return endpoints;
 }

@@ -207,6 +207,28 @@ TEST(Relationships, SelfKeyThroughAViewIsSelfOnlyWithinOneRelation) {
   for (const auto& relationship : from_view) EXPECT_FALSE(relationship.is_self);
 }
 
+// A view that shows a key's column twice relates through each of them; a
+// composite key's columns shown twice each relate four ways.
+TEST(Relationships, AViewShowingAKeyColumnTwiceRelatesThroughEach) {
+  RelationshipCatalog catalog;
+  catalog.schema = "api";
+  catalog.relations = {{"t1", false}, {"t2", false}, {"v2", true}};
+  catalog.primary_keys = {{"t1", {"a", "b"}}};
+  catalog.foreign_keys = {Key("t2_fkey", "t2", {"t1_a", "t1_b"}, "t1", {"a", "b"})};
+  catalog.view_columns = {
+      {"v2", "a1", {"api", "t2"}, "t1_a"},
+      {"v2", "b1", {"api", "t2"}, "t1_b"},
+      {"v2", "a2", {"api", "t2"}, "t1_a"},
+      {"v2", "b2", {"api", "t2"}, "t1_b"},
+  };
+  auto forward = Between(BuildRelationships(catalog), "v2", "t1");
+  ASSERT_EQ(forward.size(), 4u);
+  EXPECT_EQ(Pairs(forward[0]), (PairList{{"a1", "a"}, {"b1", "b"}}));
+  EXPECT_EQ(Pairs(forward[1]), (PairList{{"a1", "a"}, {"b2", "b"}}));
+  EXPECT_EQ(Pairs(forward[2]), (PairList{{"a2", "a"}, {"b1", "b"}}));
+  EXPECT_EQ(Pairs(forward[3]), (PairList{{"a2", "a"}, {"b2", "b"}}));
+}
+
 RelationshipCatalog WithViews() {
   RelationshipCatalog catalog = ClientsProjects();
   catalog.relations["projects_view"] = true;
