@@ -159,29 +159,41 @@ std::string FunctionsQuery(const std::string& nsp) {
          "WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY p.proname, p.oid";
 }
 
-// Which table column each view column is, read from the view's rule: the
-// top-level target list comes last in its text, so the last entry of each
-// number wins. With the base's primary key (JSON, in key order), from which
-// the view takes its own.
+// Which table column each view column is, read from the view's rule (its
+// pg_node_tree text): the entries of the top-level query's target list.
+// Their fields (:resno ... :resorigtbl ... :resorigcol) follow each entry's
+// expression, so the text is cut at every ":resno" and the braces still
+// open before each cut tell its depth: 2 (the query, the entry) for the
+// view's own columns; deeper for the target lists of subqueries in them,
+// in its FROM or in its WHERE, which would otherwise pass for the view's.
+// Escaped braces (in names) are dropped before counting; names may hold
+// escaped spaces. With the base's primary key (JSON, in key order), from
+// which the view takes its own.
 std::string ViewColumnsQuery(const std::string& nsp) {
-  return "SELECT DISTINCT ON (c.oid, va.attnum) c.relname, va.attname, bn.nspname, bc.relname, ba.attname, "
+  return "SELECT c.relname, va.attname, bn.nspname, bc.relname, ba.attname, "
          "(SELECT pg_catalog.json_agg(ka.attname ORDER BY k.ord) FROM pg_catalog.pg_constraint pk "
          "  CROSS JOIN LATERAL pg_catalog.unnest(pk.conkey) WITH ORDINALITY k(attnum, ord) "
          "  JOIN pg_catalog.pg_attribute ka ON ka.attrelid = pk.conrelid AND ka.attnum = k.attnum "
          "  WHERE pk.conrelid = bc.oid AND pk.contype = 'p') "
          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
          "JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' "
-         "CROSS JOIN LATERAL pg_catalog.regexp_matches(r.ev_action::text, "
-         "  ':resno (\\d+) :resname \\S+ :ressortgroupref \\d+ :resorigtbl (\\d+) :resorigcol (\\d+)', 'g') "
-         "  WITH ORDINALITY m(parts, ord) "
+         "CROSS JOIN LATERAL (SELECT cut.piece, cut.ord, "
+         "    coalesce(pg_catalog.sum(pg_catalog.length(cut.piece) - pg_catalog.length(pg_catalog.replace(cut.piece, "
+         "'{', '')) "
+         "      - pg_catalog.length(cut.piece) + pg_catalog.length(pg_catalog.replace(cut.piece, '}', ''))) "
+         "      OVER (ORDER BY cut.ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS depth "
+         "  FROM pg_catalog.regexp_split_to_table(pg_catalog.replace(pg_catalog.replace(r.ev_action::text, "
+         "E'\\\\{', ''), E'\\\\}', ''), ' :resno ') WITH ORDINALITY cut(piece, ord)) e "
+         "CROSS JOIN LATERAL pg_catalog.regexp_match(e.piece, "
+         "  '^(\\d+) :resname (?:\\\\.|\\S)+ :ressortgroupref \\d+ :resorigtbl (\\d+) :resorigcol (\\d+)') m(parts) "
          "JOIN pg_catalog.pg_attribute va ON va.attrelid = c.oid AND va.attnum = m.parts[1]::int2 "
          "JOIN pg_catalog.pg_class bc ON bc.oid = m.parts[2]::oid JOIN pg_catalog.pg_namespace bn ON bn.oid = "
          "bc.relnamespace "
          "JOIN pg_catalog.pg_attribute ba ON ba.attrelid = bc.oid AND ba.attnum = m.parts[3]::int2 "
          "WHERE n.nspname = " +
          nsp +
-         " AND c.relkind IN ('v', 'm') AND m.parts[2] <> '0' "
-         "ORDER BY c.oid, va.attnum, m.ord DESC";
+         " AND c.relkind IN ('v', 'm') AND e.ord > 1 AND e.depth = 2 AND m.parts[2] <> '0' "
+         "ORDER BY c.oid, va.attnum";
 }
 
 // The catalog queries of one schema, in CatalogResult order.

@@ -44,6 +44,10 @@ CREATE TABLE dialect.projects (id int PRIMARY KEY, name text NOT NULL,
   client_id int CONSTRAINT projects_client_fk REFERENCES dialect.clients (id));
 CREATE TABLE hidden.notes (id int PRIMARY KEY, body text, project_id int REFERENCES dialect.projects (id));
 CREATE VIEW dialect.project_notes AS SELECT id, body AS text, project_id FROM hidden.notes;
+-- A subquery's own target list (its first entry) must not pass for the view's first column.
+CREATE VIEW dialect.notes_with_project AS
+  SELECT n.project_id AS the_project, (SELECT p.name FROM dialect.projects p WHERE p.id = n.project_id) AS project_name,
+         n.id AS note_id FROM hidden.notes n;
 CREATE FUNCTION dialect.full_name(dialect.clients) RETURNS text LANGUAGE sql STABLE
   AS $$ SELECT $1.first || ' ' || $1.last $$;
 CREATE FUNCTION dialect.big_projects(dialect.clients) RETURNS SETOF dialect.projects LANGUAGE sql STABLE
@@ -166,6 +170,11 @@ TEST_F(RestDialectTest, RelationshipsThroughViewsOfHiddenTables) {
             json::parse(R"([{"name":"Windows 7","project_notes":[{"text":"first"},{"text":"second"}]}])"));
   EXPECT_EQ(Get("/rest/v1/project_notes?select=text,projects(name)&id=eq.2"),
             json::parse(R"([{"text":"second","projects":{"name":"Windows 7"}}])"));
+}
+
+TEST_F(RestDialectTest, ViewColumnsAreTracedPastSubqueriesInTheirSelectList) {
+  EXPECT_EQ(Get("/rest/v1/notes_with_project?select=note_id,project_name,projects(id)&note_id=eq.2"),
+            json::parse(R"([{"note_id":2,"project_name":"Windows 7","projects":{"id":1}}])"));
 }
 
 TEST_F(RestDialectTest, ComputedFieldsAndRelationships) {
