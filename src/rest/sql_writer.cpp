@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <map>
+#include <set>
 
 #include "db/connection.hpp"
 #include "util/text.hpp"
@@ -70,6 +72,47 @@ struct LevelExtras {
   std::string group_by;                 // GROUP BY of a level with aggregates
 };
 
+// An item of a to-one spread whose aggregates are computed by the level it
+// spreads into (PostgREST hoists them there): the spread's join yields the
+// value under `column`, the level aggregates it (or groups by it) as `key`.
+struct HoistedItem {
+  std::string key;
+  std::string column;
+  const SelectedField* aggregate = nullptr;  // none: a plain column the level groups by
+};
+
+// Whether a to-one spread (or a to-one spread within it) aggregates, which
+// the level it spreads into then does for it.
+bool HoistsAggregates(const ReadNode& child) {
+  if (!child.spread || child.relationship == nullptr || !child.relationship->to_one) return false;
+  for (const auto& entry : child.select) {
+    if (entry.is_embed) {
+      if (HoistsAggregates(child.children[entry.embed])) return true;
+      continue;
+    }
+    if (entry.field.aggregate || entry.field.kind == SelectedField::Kind::kRowCount) return true;
+  }
+  return false;
+}
+
+// Whether a level computes aggregates: of its own fields, or hoisted from
+// its to-one spreads. Its other to-one spreads then yield their columns
+// one by one, to be grouped by.
+bool LevelAggregates(const ReadNode& node) {
+  for (const auto& entry : node.select) {
+    if (entry.is_embed) {
+      if (HoistsAggregates(node.children[entry.embed])) return true;
+      continue;
+    }
+    if (entry.field.aggregate || entry.field.kind == SelectedField::Kind::kRowCount) return true;
+  }
+  return false;
+}
+
+bool IsToOneSpread(const ReadNode& child) {
+  return child.spread && child.relationship != nullptr && child.relationship->to_one && !child.filter_only;
+}
+
 // An embedded level's rows: " FROM target AS alias ..." and the conditions
 // joining it to its parent.
 struct EmbedSource {
@@ -94,12 +137,18 @@ class SqlWriter {
   std::string RootSource(const ReadPlan& plan);
   std::string Field(const FieldRef& field, const std::string& alias);
   std::vector<std::string> Keys(const ReadNode& node);
-  std::string Projection(const ReadNode& node, const std::string& alias, LevelExtras& extras);
+  // `hoisted`: this level is a to-one spread whose aggregates the level above
+  // computes; its aggregated fields are selected raw and listed there.
+  std::string Projection(const ReadNode& node, const std::string& alias, LevelExtras& extras,
+                         std::vector<HoistedItem>* hoisted = nullptr);
   std::string Where(const ReadNode& node, const std::string& alias);
   std::string OrderBy(const ReadNode& node, const std::string& alias);
   std::string LimitOffset(const ReadNode& node);
   EmbedSource JoinParent(const ReadNode& child, const std::string& parent_alias, const std::string& alias);
-  std::string Embed(const ReadNode& child, const std::string& parent_alias, LevelExtras& extras);
+  // `jsonb`: a non-spread embed's value as jsonb, which can be grouped by
+  // (json cannot), for an embed whose level passes it up to be grouped.
+  std::string Embed(const ReadNode& child, const std::string& parent_alias, LevelExtras& extras,
+                    std::vector<HoistedItem>* hoisted = nullptr, bool jsonb = false);
   std::string Condition(const std::string& expr, const FieldRef& field, const rest::Condition& condition);
   std::string Filter(const ResolvedFilter& filter, const std::string& alias, const ReadNode& node);
   std::string EmbedExists(const ReadNode& child, const std::string& parent_alias);
@@ -108,6 +157,13 @@ class SqlWriter {
 
   db::Params params_;
   int alias_counter_ = 0;
+  // The join alias of each to-one spread whose aggregates were hoisted, so
+  // that an order by its columns reads the grouped join's column.
+  struct HoistedJoin {
+    std::string alias;
+    std::set<std::string> columns;  // the plain columns it yields
+  };
+  std::map<const ReadNode*, HoistedJoin> hoisted_joins_;
 };
 
 std::string SqlWriter::Call(const FunctionCall& call) {
@@ -178,13 +234,54 @@ std::vector<std::string> SqlWriter::Keys(const ReadNode& node) {
   return keys;
 }
 
-std::string SqlWriter::Projection(const ReadNode& node, const std::string& alias, LevelExtras& extras) {
+std::string SqlWriter::Projection(const ReadNode& node, const std::string& alias, LevelExtras& extras,
+                                  std::vector<HoistedItem>* hoisted) {
   std::vector<std::string> columns;
   std::vector<std::string> grouped;  // with aggregates: the other fields' expressions
   bool aggregating = false;
+  bool level_aggregates = hoisted != nullptr || LevelAggregates(node);
   for (const auto& entry : node.select) {
     if (entry.is_embed) {
-      std::string embedded = Embed(node.children[entry.embed], alias, extras);
+      const ReadNode& child = node.children[entry.embed];
+      if (level_aggregates && IsToOneSpread(child)) {
+        // Within a spread that passes its aggregates up, the child's items
+        // pass up too; otherwise this level aggregates them.
+        std::vector<HoistedItem> items;
+        std::string joined = Embed(child, alias, extras, &items);
+        HoistedJoin& join = hoisted_joins_[&child];
+        join.alias = joined;
+        for (auto& item : items) {
+          if (item.aggregate == nullptr) join.columns.insert(item.column);
+          std::string value = Ident(joined) + "." + Ident(item.column);
+          if (hoisted != nullptr) {
+            columns.push_back(value + " AS " + Ident(item.column));
+            hoisted->push_back(std::move(item));
+            continue;
+          }
+          if (item.aggregate == nullptr) {
+            columns.push_back(value + " AS " + Ident(item.key));
+            grouped.push_back(value);
+            continue;
+          }
+          const SelectedField& field = *item.aggregate;
+          std::string sql = field.kind == SelectedField::Kind::kRowCount
+                                ? "pg_catalog.count(*)"
+                                : std::string("pg_catalog.") + AggregateName(*field.aggregate) + "(" + value + ")";
+          if (field.aggregate_cast) sql = "CAST(" + sql + " AS " + *field.aggregate_cast + ")";
+          columns.push_back(sql + " AS " + Ident(item.key));
+          aggregating = true;
+        }
+        continue;
+      }
+      if (hoisted != nullptr && !child.spread) {
+        // Passed up with the spread's other columns, to be grouped by.
+        std::string embedded = Embed(child, alias, extras, nullptr, true);
+        if (embedded.empty()) continue;
+        columns.push_back(std::move(embedded));
+        hoisted->push_back({child.key, child.key, nullptr});
+        continue;
+      }
+      std::string embedded = Embed(child, alias, extras);
       if (!embedded.empty()) columns.push_back(std::move(embedded));
       continue;
     }
@@ -193,7 +290,18 @@ std::string SqlWriter::Projection(const ReadNode& node, const std::string& alias
       for (const auto& column : node.table->columns) {
         columns.push_back(Ident(alias) + "." + Ident(column.name));
         grouped.push_back(columns.back());
+        if (hoisted != nullptr) hoisted->push_back({column.name, column.name, nullptr});
       }
+      continue;
+    }
+    bool is_aggregate = field.aggregate.has_value() || field.kind == SelectedField::Kind::kRowCount;
+    if (hoisted != nullptr) {
+      // Raw values under a name of their own; the level above aggregates them.
+      std::string column = is_aggregate ? "_h" + std::to_string(alias_counter_++) : field.key;
+      std::string sql = field.kind == SelectedField::Kind::kRowCount ? "NULL" : Field(field.field, alias);
+      if (field.cast) sql = "CAST(" + sql + " AS " + *field.cast + ")";
+      columns.push_back(sql + " AS " + Ident(column));
+      hoisted->push_back({field.key, column, is_aggregate ? &field : nullptr});
       continue;
     }
     std::string sql = field.kind == SelectedField::Kind::kRowCount ? "pg_catalog.count(*)" : Field(field.field, alias);
@@ -202,7 +310,6 @@ std::string SqlWriter::Projection(const ReadNode& node, const std::string& alias
       sql = std::string("pg_catalog.") + AggregateName(*field.aggregate) + "(" + sql + ")";
     }
     if (field.aggregate_cast) sql = "CAST(" + sql + " AS " + *field.aggregate_cast + ")";
-    bool is_aggregate = field.aggregate.has_value() || field.kind == SelectedField::Kind::kRowCount;
     aggregating = aggregating || is_aggregate;
     if (!is_aggregate) grouped.push_back(sql);
     columns.push_back(sql + " AS " + Ident(field.key));
@@ -246,7 +353,8 @@ EmbedSource SqlWriter::JoinParent(const ReadNode& child, const std::string& pare
 // An embedded level as a correlated subquery in its parent's select list:
 // one JSON object (to-one) or an array; a spread's columns come from a
 // LEFT JOIN LATERAL in the parent's FROM instead.
-std::string SqlWriter::Embed(const ReadNode& child, const std::string& parent_alias, LevelExtras& extras) {
+std::string SqlWriter::Embed(const ReadNode& child, const std::string& parent_alias, LevelExtras& extras,
+                             std::vector<HoistedItem>* hoisted, bool jsonb) {
   // `rel()` only matters as a join (!inner) or to null filters, which write
   // their own EXISTS; nothing written here may go unused (a parameter of
   // unknown type that no statement text names fails the statement).
@@ -254,7 +362,7 @@ std::string SqlWriter::Embed(const ReadNode& child, const std::string& parent_al
   std::string alias = NewAlias();
   EmbedSource source = JoinParent(child, parent_alias, alias);
   LevelExtras nested;
-  std::string projection = Projection(child, alias, nested);
+  std::string projection = Projection(child, alias, nested, hoisted);
   std::string where = Where(child, alias);
   if (!where.empty()) source.conditions.push_back(where);
   source.conditions.insert(source.conditions.end(), nested.conditions.begin(), nested.conditions.end());
@@ -277,7 +385,12 @@ std::string SqlWriter::Embed(const ReadNode& child, const std::string& parent_al
       lifted = "SELECT " + Join(arrays, ", ") + " FROM (" + rows + ") _s";
     }
     extras.joins += " LEFT JOIN LATERAL (" + lifted + ") AS " + Ident(joined) + " ON true";
+    if (hoisted != nullptr) return joined;  // the caller selects the hoisted items from it
     return Ident(joined) + ".*";
+  }
+  if (jsonb) {
+    if (to_one) return "(SELECT pg_catalog.to_jsonb(_e) FROM (" + rows + ") _e) AS " + Ident(child.key);
+    return "coalesce((SELECT pg_catalog.jsonb_agg(_e) FROM (" + rows + ") _e), '[]') AS " + Ident(child.key);
   }
   if (to_one) return "(SELECT pg_catalog.row_to_json(_e) FROM (" + rows + ") _e) AS " + Ident(child.key);
   return "coalesce((SELECT pg_catalog.json_agg(_e) FROM (" + rows + ") _e), '[]') AS " + Ident(child.key);
@@ -297,6 +410,17 @@ std::string SqlWriter::OrderBy(const ReadNode& node, const std::string& alias) {
     if (term.embed) {
       // `order=rel(col)`: the column of a to-one embed, as a correlated subquery.
       const ReadNode& child = node.children[*term.embed];
+      auto hoisted = hoisted_joins_.find(&child);
+      if (hoisted != hoisted_joins_.end() && term.field.column != nullptr && term.field.json_path.empty() &&
+          hoisted->second.columns.contains(term.field.column->name)) {
+        // The spread's join is grouped: its column, not a subquery of the
+        // parent's ungrouped columns.
+        sql = Ident(hoisted->second.alias) + "." + Ident(term.field.column->name);
+        if (term.direction) sql += *term.direction == OrderDirection::kDesc ? " DESC" : " ASC";
+        if (term.nulls) sql += *term.nulls == NullsOrder::kFirst ? " NULLS FIRST" : " NULLS LAST";
+        terms.push_back(std::move(sql));
+        continue;
+      }
       std::string child_alias = NewAlias();
       EmbedSource source = JoinParent(child, alias, child_alias);
       sql = "(SELECT " + Field(term.field, child_alias) + source.from +

@@ -207,6 +207,19 @@ TEST(SqlWriterRead, ToOneSpreadIsALateralJoin) {
           R"((SELECT "_0"."id" AS "id", "_2".* FROM "api"."projects" AS "_0" LEFT JOIN LATERAL (SELECT "_1"."name" AS "client_name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) AS "_2" ON true))"));
 }
 
+// PostgREST hoists a to-one spread's aggregates into the level it spreads
+// into: the join yields the raw values, the level aggregates them and
+// groups by the spread's other columns (and by its own).
+TEST(SqlWriterRead, ToOneSpreadsAggregatesAreComputedByTheLevelAbove) {
+  PlanContext context{fixture::ApiSchema(), std::nullopt, true};
+  auto query = WriteReadOf(
+      PlanRead(context, "projects", fixture::Query("select=...clients(name,id.count())&order=clients(name)"), {}));
+  EXPECT_EQ(
+      query.sql,
+      ReadStatement(
+          R"((SELECT "_3"."name" AS "name", pg_catalog.count("_3"."_h2") AS "count" FROM "api"."projects" AS "_0" LEFT JOIN LATERAL (SELECT "_1"."name" AS "name", "_1"."id" AS "_h2" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) AS "_3" ON true GROUP BY "_3"."name" ORDER BY "_3"."name"))"));
+}
+
 TEST(SqlWriterRead, ToManySpreadLiftsEachColumnAsAnArray) {
   auto query = WriteReadOf(Read("clients", "select=id,...projects(name)"));
   EXPECT_EQ(
