@@ -149,6 +149,9 @@ class SqlWriter {
   // (json cannot), for an embed whose level passes it up to be grouped.
   std::string Embed(const ReadNode& child, const std::string& parent_alias, LevelExtras& extras,
                     std::vector<HoistedItem>* hoisted = nullptr, bool jsonb = false);
+  bool SpreadIntoAggregatingLevel(const ReadNode& child, const std::string& alias, LevelExtras& extras,
+                                  std::vector<HoistedItem>* hoisted, std::vector<std::string>& columns,
+                                  std::vector<std::string>& grouped);
   std::string Condition(const std::string& expr, const FieldRef& field, const rest::Condition& condition);
   std::string Filter(const ResolvedFilter& filter, const std::string& alias, const ReadNode& node);
   std::string EmbedExists(const ReadNode& child, const std::string& parent_alias);
@@ -244,33 +247,7 @@ std::string SqlWriter::Projection(const ReadNode& node, const std::string& alias
     if (entry.is_embed) {
       const ReadNode& child = node.children[entry.embed];
       if (level_aggregates && IsToOneSpread(child)) {
-        // Within a spread that passes its aggregates up, the child's items
-        // pass up too; otherwise this level aggregates them.
-        std::vector<HoistedItem> items;
-        std::string joined = Embed(child, alias, extras, &items);
-        HoistedJoin& join = hoisted_joins_[&child];
-        join.alias = joined;
-        for (auto& item : items) {
-          if (item.aggregate == nullptr) join.columns.insert(item.column);
-          std::string value = Ident(joined) + "." + Ident(item.column);
-          if (hoisted != nullptr) {
-            columns.push_back(value + " AS " + Ident(item.column));
-            hoisted->push_back(std::move(item));
-            continue;
-          }
-          if (item.aggregate == nullptr) {
-            columns.push_back(value + " AS " + Ident(item.key));
-            grouped.push_back(value);
-            continue;
-          }
-          const SelectedField& field = *item.aggregate;
-          std::string sql = field.kind == SelectedField::Kind::kRowCount
-                                ? "pg_catalog.count(*)"
-                                : std::string("pg_catalog.") + AggregateName(*field.aggregate) + "(" + value + ")";
-          if (field.aggregate_cast) sql = "CAST(" + sql + " AS " + *field.aggregate_cast + ")";
-          columns.push_back(sql + " AS " + Ident(item.key));
-          aggregating = true;
-        }
+        aggregating = SpreadIntoAggregatingLevel(child, alias, extras, hoisted, columns, grouped) || aggregating;
         continue;
       }
       if (hoisted != nullptr && !child.spread) {
@@ -317,6 +294,42 @@ std::string SqlWriter::Projection(const ReadNode& node, const std::string& alias
   if (columns.empty()) return "NULL AS \"\"";  // select= (nothing): rows of empty objects
   if (aggregating && !grouped.empty()) extras.group_by = " GROUP BY " + Join(grouped, ", ");
   return Join(columns, ", ");
+}
+
+// A to-one spread at a level that aggregates: its join yields its columns
+// and the raw values of its aggregates; within a spread that passes its
+// aggregates up they pass up too, otherwise this level aggregates them and
+// groups by the rest. True when it added an aggregate.
+bool SqlWriter::SpreadIntoAggregatingLevel(const ReadNode& child, const std::string& alias, LevelExtras& extras,
+                                           std::vector<HoistedItem>* hoisted, std::vector<std::string>& columns,
+                                           std::vector<std::string>& grouped) {
+  std::vector<HoistedItem> items;
+  std::string joined = Embed(child, alias, extras, &items);
+  HoistedJoin& join = hoisted_joins_[&child];
+  join.alias = joined;
+  bool aggregating = false;
+  for (auto& item : items) {
+    if (item.aggregate == nullptr) join.columns.insert(item.column);
+    std::string value = Ident(joined) + "." + Ident(item.column);
+    if (hoisted != nullptr) {
+      columns.push_back(value + " AS " + Ident(item.column));
+      hoisted->push_back(std::move(item));
+      continue;
+    }
+    if (item.aggregate == nullptr) {
+      columns.push_back(value + " AS " + Ident(item.key));
+      grouped.push_back(value);
+      continue;
+    }
+    const SelectedField& field = *item.aggregate;
+    std::string sql = field.kind == SelectedField::Kind::kRowCount
+                          ? "pg_catalog.count(*)"
+                          : std::string("pg_catalog.") + AggregateName(*field.aggregate) + "(" + value + ")";
+    if (field.aggregate_cast) sql = "CAST(" + sql + " AS " + *field.aggregate_cast + ")";
+    columns.push_back(sql + " AS " + Ident(item.key));
+    aggregating = true;
+  }
+  return aggregating;
 }
 
 EmbedSource SqlWriter::JoinParent(const ReadNode& child, const std::string& parent_alias, const std::string& alias) {
