@@ -81,36 +81,24 @@ struct HoistedItem {
   const SelectedField* aggregate = nullptr;  // none: a plain column the level groups by
 };
 
-// Whether a to-one spread (or a to-one spread within it) aggregates, which
-// the level it spreads into then does for it.
-bool HoistsAggregates(const ReadNode& child) {
-  if (!child.spread || child.relationship == nullptr || !child.relationship->to_one) return false;
-  for (const auto& entry : child.select) {
-    if (entry.is_embed) {
-      if (HoistsAggregates(child.children[entry.embed])) return true;
-      continue;
-    }
-    if (entry.field.aggregate || entry.field.kind == SelectedField::Kind::kRowCount) return true;
-  }
-  return false;
-}
-
-// Whether a level computes aggregates: of its own fields, or hoisted from
-// its to-one spreads. Its other to-one spreads then yield their columns
-// one by one, to be grouped by.
-bool LevelAggregates(const ReadNode& node) {
-  for (const auto& entry : node.select) {
-    if (entry.is_embed) {
-      if (HoistsAggregates(node.children[entry.embed])) return true;
-      continue;
-    }
-    if (entry.field.aggregate || entry.field.kind == SelectedField::Kind::kRowCount) return true;
-  }
-  return false;
-}
-
 bool IsToOneSpread(const ReadNode& child) {
   return child.spread && child.relationship != nullptr && child.relationship->to_one && !child.filter_only;
+}
+
+// Whether a level computes aggregates: of its own fields, or hoisted from a
+// to-one spread (or one within it), whose aggregates the level it spreads
+// into computes. Its other to-one spreads then yield their columns one by
+// one, to be grouped by.
+bool LevelAggregates(const ReadNode& node) {
+  for (const auto& entry : node.select) {
+    if (!entry.is_embed) {
+      if (entry.field.aggregate || entry.field.kind == SelectedField::Kind::kRowCount) return true;
+      continue;
+    }
+    const ReadNode& child = node.children[entry.embed];
+    if (IsToOneSpread(child) && LevelAggregates(child)) return true;
+  }
+  return false;
 }
 
 // An embedded level's rows: " FROM target AS alias ..." and the conditions
