@@ -223,11 +223,17 @@ std::map<std::string, std::vector<std::string>> ViewPrimaryKeys(const Relationsh
 }
 
 std::map<std::string, std::vector<Relationship>> BuildRelationships(const RelationshipCatalog& catalog) {
-  std::map<std::string, std::vector<Relationship>> out;
+  return BuildRelationshipModel(catalog).relationships;
+}
+
+RelationshipModel BuildRelationshipModel(const RelationshipCatalog& catalog) {
+  RelationshipModel model;
+  auto& out = model.relationships;
   TracedViews views = TraceViews(catalog);
   AddKeyRelationships(catalog, views, out);
+  model.view_primary_keys = ViewKeys(catalog, views);
   auto primary_keys = catalog.primary_keys;
-  primary_keys.merge(ViewKeys(catalog, views));
+  for (const auto& [view, key] : model.view_primary_keys) primary_keys.emplace(view, key);
   AddJunctions(primary_keys, out);
   for (const auto& computed : catalog.computed) {
     Relationship relationship;
@@ -240,7 +246,7 @@ std::map<std::string, std::vector<Relationship>> BuildRelationships(const Relati
     relationship.target_is_view = target != catalog.relations.end() && target->second;
     out[relationship.source].push_back(std::move(relationship));
   }
-  return out;
+  return model;
 }
 
 }  // namespace agentbase::rest

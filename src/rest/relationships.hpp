@@ -100,6 +100,15 @@ struct RelationshipCatalog {
 // Every relationship, by source relation.
 std::map<std::string, std::vector<Relationship>> BuildRelationships(const RelationshipCatalog& catalog);
 
+// Both of the catalog's derived facts at once, its views traced once: the
+// relationships (BuildRelationships) and the views' primary keys
+// (ViewPrimaryKeys).
+struct RelationshipModel {
+  std::map<std::string, std::vector<Relationship>> relationships;
+  std::map<std::string, std::vector<std::string>> view_primary_keys;
+};
+RelationshipModel BuildRelationshipModel(const RelationshipCatalog& catalog);
+
 // The primary keys views take from their tables, by view: the view's columns
 // showing every column of a table's primary key, in key order (the first
 // view column showing each, the first such table in the view's column

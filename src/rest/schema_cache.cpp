@@ -396,7 +396,6 @@ Result<std::shared_ptr<SchemaCache>> SchemaCache::BuildOne(const std::string& sc
   }
   catalog.foreign_keys = ReadForeignKeys(results(kForeignKeys));
   ReadViewColumns(results(kViewColumns), catalog);
-  for (auto& [view, key] : ViewPrimaryKeys(catalog)) cache->tables_[view].primary_key = std::move(key);
   for (const auto& [name, function] : cache->functions_) {
     bool takes_only_a_row =
         std::all_of(function.arguments.begin() + (function.arguments.empty() ? 0 : 1), function.arguments.end(),
@@ -410,7 +409,9 @@ Result<std::shared_ptr<SchemaCache>> SchemaCache::BuildOne(const std::string& sc
       source->second.computed_fields.push_back(&function);
     }
   }
-  cache->relationships_ = BuildRelationships(catalog);
+  auto model = BuildRelationshipModel(catalog);
+  for (auto& [view, key] : model.view_primary_keys) cache->tables_[view].primary_key = std::move(key);
+  cache->relationships_ = std::move(model.relationships);
   return cache;
 }
 
