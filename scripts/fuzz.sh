@@ -64,10 +64,13 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:allocator_may
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 # libFuzzer's options for one target: its dictionary, a per-input time
-# limit (a hang is a finding) and where crashes go.
+# limit (a hang is a finding; FUZZ_TIMEOUT seconds, 10 by default: the
+# watchdog measures wall time, so a run at idle priority beside a build
+# needs more) and where crashes go.
 fuzzer_options() {
   local target=$1
-  local options=(-timeout=10 -rss_limit_mb=2048 -max_len=16384 -artifact_prefix="$build_dir/artifacts/$target/")
+  local options=(-timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=16384
+    -artifact_prefix="$build_dir/artifacts/$target/")
   [ -f "$fuzz_dir/dict/$target.dict" ] && options+=(-dict="$fuzz_dir/dict/$target.dict")
   printf '%s\n' "${options[@]}"
 }
