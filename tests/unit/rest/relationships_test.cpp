@@ -197,8 +197,12 @@ TEST(Relationships, SelfKeyThroughAViewIsSelfOnlyWithinOneRelation) {
       {"employees_view", "manager_id", {"api", "employees"}, "manager_id"},
   };
   auto all = BuildRelationships(catalog);
-  for (const auto& relationship : Between(all, "employees", "employees")) EXPECT_TRUE(relationship.is_self);
-  for (const auto& relationship : Between(all, "employees_view", "employees_view")) EXPECT_TRUE(relationship.is_self);
+  auto table_self = Between(all, "employees", "employees");
+  auto view_self = Between(all, "employees_view", "employees_view");
+  ASSERT_FALSE(table_self.empty());
+  ASSERT_FALSE(view_self.empty());
+  for (const auto& relationship : table_self) EXPECT_TRUE(relationship.is_self);
+  for (const auto& relationship : view_self) EXPECT_TRUE(relationship.is_self);
   auto to_view = Between(all, "employees", "employees_view");
   auto from_view = Between(all, "employees_view", "employees");
   ASSERT_FALSE(to_view.empty());
@@ -227,6 +231,21 @@ TEST(Relationships, AViewShowingAKeyColumnTwiceRelatesThroughEach) {
   EXPECT_EQ(Pairs(forward[1]), (PairList{{"a1", "a"}, {"b2", "b"}}));
   EXPECT_EQ(Pairs(forward[2]), (PairList{{"a2", "a"}, {"b1", "b"}}));
   EXPECT_EQ(Pairs(forward[3]), (PairList{{"a2", "a"}, {"b2", "b"}}));
+}
+
+// A hostile schema: a view repeating a two-column key's columns ten times
+// each would make 100 relationships; the combinations stop at 64.
+TEST(Relationships, AViewsCombinationsOfOneKeyAreBounded) {
+  RelationshipCatalog catalog;
+  catalog.schema = "api";
+  catalog.relations = {{"t1", false}, {"t2", false}, {"v2", true}};
+  catalog.primary_keys = {{"t1", {"a", "b"}}};
+  catalog.foreign_keys = {Key("t2_fkey", "t2", {"t1_a", "t1_b"}, "t1", {"a", "b"})};
+  for (int i = 0; i < 10; ++i) {
+    catalog.view_columns.push_back({"v2", "a" + std::to_string(i), {"api", "t2"}, "t1_a"});
+    catalog.view_columns.push_back({"v2", "b" + std::to_string(i), {"api", "t2"}, "t1_b"});
+  }
+  EXPECT_EQ(Between(BuildRelationships(catalog), "v2", "t1").size(), 64u);
 }
 
 RelationshipCatalog WithViews() {
