@@ -71,6 +71,19 @@
 # under SCHED_BATCH, `chrt -b 0`, in every round at equal client counts, to
 # show the comparison with the same scheduling policy on both sides; 0 skips
 # it). With the defaults it takes about 12-14 minutes (about 3 per request).
+#
+# MEASURE=instructions counts instead of timing: after the same set-up it
+# restarts PostgreSQL and the server under valgrind's callgrind, sends
+# COUNT (default 1000) requests of each of REQUESTS one after another on one
+# connection (after WARMUP_COUNT, default 100), and prints the instructions
+# executed per request by the server and by every PostgreSQL process
+# (backends, WAL sender, background processes; autovacuum off). Instruction
+# counts do not depend on what else the machine runs, so two binaries
+# (AGENTBASE_BIN) can be compared to a fraction of a percent on a busy
+# machine; they are not time (cache misses and system calls are not
+# weighed). Takes about 5 minutes per request kind. SCHEMA_BIN=<binary>
+# pushes that binary's schema (and makes the users and token) instead, and
+# the server serves it with --no-push: the same server over two schemas.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -88,6 +101,9 @@ INSERT_CONVERSATIONS=${INSERT_CONVERSATIONS:-100}
 STRESS_CLIENTS=${STRESS_CLIENTS:-256}
 STRESS_DURATION=${STRESS_DURATION:-3}
 REQUESTS=${REQUESTS:-list insert junction function}
+MEASURE=${MEASURE:-rate}
+COUNT=${COUNT:-1000}
+WARMUP_COUNT=${WARMUP_COUNT:-100}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 JWT_SECRET=agentbase-rest-benchmark-secret-0123456789
 START_TIME=$(date +%s)
@@ -96,10 +112,14 @@ log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'run.sh: FAIL: %s\n' "$*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found ($2)"; }
 
-need wrk "apt-get install wrk"
 need chrt "apt-get install util-linux"
 need curl "apt-get install curl"
 need python3 "apt-get install python3"
+case "$MEASURE" in
+  rate) need wrk "apt-get install wrk" ;;
+  instructions) need valgrind "apt-get install valgrind" ;;
+  *) die "MEASURE must be rate or instructions" ;;
+esac
 [ -x "$PG_BIN/psql" ] && [ -x "$PG_BIN/pgbench" ] && [ -x "$PG_BIN/initdb" ] ||
   die "PostgreSQL 15 binaries (psql, pgbench, initdb) not found in $PG_BIN (apt-get install postgresql-15)"
 PSQL="$PG_BIN/psql"
@@ -171,6 +191,13 @@ trap 'exit 130' INT TERM
 mkdir -p "$WORK/bin"
 cp "$AGENTBASE_BIN" "$WORK/bin/agentbase"
 AB=$WORK/bin/agentbase
+# SCHEMA_BIN: another binary's schema under this one's server (which then
+# serves it as it is, --no-push), to tell a schema's cost from the server's.
+SB=$AB
+if [ -n "${SCHEMA_BIN:-}" ]; then
+  cp "$SCHEMA_BIN" "$WORK/bin/agentbase-schema"
+  SB=$WORK/bin/agentbase-schema
+fi
 
 # --- machine and versions ---------------------------------------------------------
 {
@@ -180,8 +207,9 @@ AB=$WORK/bin/agentbase
   free -h | sed -n '1,2p'
   echo "kernel: $(uname -r)"
   echo "load: $(cat /proc/loadavg)"
-  echo "agentbase: $("$AB" --version) (commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown))"
+  echo "agentbase: $("$AB" --version) ($AGENTBASE_BIN, sha256 $(sha256sum "$AB" | cut -c1-12); the tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown))"
   echo "uncommitted: $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -v '^??' | awk '{print $2}' | tr '\n' ' ')"
+  [ -n "${SCHEMA_BIN:-}" ] && echo "schema: pushed by $SCHEMA_BIN (sha256 $(sha256sum "$SCHEMA_BIN" | cut -c1-12))"
   echo "postgres: $("$PG_BIN/postgres" --version)"
   echo "pgbench: $("$PGBENCH" --version)"
   echo "wrk: $(wrk -v 2>&1 | head -1)"
@@ -210,12 +238,13 @@ ADMIN_DB=$TEST_PG_ADMIN_URL
 # `authenticated` inside each transaction.
 DB=${TEST_PG_ADMIN_URL/dbname=postgres/dbname=bench}
 sql() { "$PSQL" "$DB" -qXAt -v ON_ERROR_STOP=1 "$@"; }
+messages() { sql -c "SELECT count(*) FROM public.messages"; }
 
 log "pushing the schema and seeding 5 tenants x 1000 conversations"
-"$AB" db push --db-url "$DB" >"$OUT/push.log"
-"$AB" users add --db-url "$DB" --email bench@example.com --password bench-password --tenant bench >"$OUT/users.log"
+"$SB" db push --db-url "$DB" >"$OUT/push.log"
+"$SB" users add --db-url "$DB" --email bench@example.com --password bench-password --tenant bench >"$OUT/users.log"
 for i in 1 2 3 4; do
-  "$AB" users add --db-url "$DB" --email "other$i@example.com" --password bench-password --tenant "other$i" >>"$OUT/users.log"
+  "$SB" users add --db-url "$DB" --email "other$i@example.com" --password bench-password --tenant "other$i" >>"$OUT/users.log"
 done
 sql <<'EOF'
 BEGIN;
@@ -252,7 +281,7 @@ sql -c "SELECT format('{\"tenant_id\":\"%s\",\"conversation_id\":\"%s\",\"role\"
                       tenant_id, id)
         FROM public.conversations WHERE user_id = '$USER_ID' ORDER BY id LIMIT $INSERT_CONVERSATIONS" >"$OUT/bodies.txt"
 [ "$(wc -l <"$OUT/bodies.txt")" = "$INSERT_CONVERSATIONS" ] || die "could not pick $INSERT_CONVERSATIONS conversations"
-TOKEN=$("$AB" token --db-url "$DB" --jwt-secret "$JWT_SECRET" --user bench@example.com)
+TOKEN=$("$SB" token --db-url "$DB" --jwt-secret "$JWT_SECRET" --user bench@example.com)
 
 # --- server --------------------------------------------------------------------------
 PORT=$(_free_port)
@@ -269,18 +298,28 @@ esac
 [ "$PGBENCH_BATCH" = 1 ] || [ "$PGBENCH_BATCH" = 0 ] || die "PGBENCH_BATCH must be 1 or 0"
 # Every wrk connection comes from 127.0.0.1: the per-address cap (64) would
 # turn most of STRESS_CLIENTS away.
-SERVER_FLAGS+=(--max-connections-per-address 0)
+[ "$SB" != "$AB" ] && SERVER_FLAGS+=(--no-push)
+# (Binaries older than that cap lack the flag: AGENTBASE_BIN may be one.)
+if "$AB" serve --help | grep -q -- --max-connections-per-address; then
+  SERVER_FLAGS+=(--max-connections-per-address 0)
+fi
 BASE=http://127.0.0.1:$PORT
-log "starting agentbase serve on port $PORT (pool size $POOL_SIZE)"
-"$AB" serve --db-url "$DB" --jwt-secret "$JWT_SECRET" --port "$PORT" --pool-size "$POOL_SIZE" --no-demo "${SERVER_FLAGS[@]}" \
-  --log-level warn >"$OUT/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/server.log" >&2; die "agentbase serve exited"; }
-  curl -s -o /dev/null "$BASE/rest/v1/" && break
-  sleep 0.1
-done
-curl -s -o /dev/null "$BASE/rest/v1/" || die "agentbase serve is not answering on $BASE"
+# start_server [COMMAND PREFIX...]: agentbase serve, waited for (up to
+# START_TRIES tenths of a second) until it answers.
+START_TRIES=100
+start_server() {
+  log "starting agentbase serve on port $PORT (pool size $POOL_SIZE)"
+  "$@" "$AB" serve --db-url "$DB" --jwt-secret "$JWT_SECRET" --port "$PORT" --pool-size "$POOL_SIZE" --no-demo \
+    "${SERVER_FLAGS[@]}" --log-level warn >>"$OUT/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq "$START_TRIES"); do
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/server.log" >&2; die "agentbase serve exited"; }
+    curl -s -o /dev/null "$BASE/rest/v1/" && break
+    sleep 0.1
+  done
+  curl -s -o /dev/null "$BASE/rest/v1/" || die "agentbase serve is not answering on $BASE"
+}
+start_server
 # Idle: started, schema cache loaded, one probe request answered, nothing else.
 sleep 1
 python3 "$HERE/summarize.py" memory "$SERVER_PID" idle "$OUT"
@@ -330,6 +369,71 @@ check_read() {
   esac
   READ_BYTES[$1]=$(($(wc -c <"$OUT/$1.headers") + $(wc -c <"$OUT/$1.json")))
 }
+if [ "$MEASURE" = instructions ]; then
+  export BENCH_TOKEN=$TOKEN
+  # Everything again under callgrind: PostgreSQL (every process it forks)
+  # and the server. Each process writes its count when it exits, so each
+  # request kind runs in two sessions of the server, WARMUP_COUNT requests
+  # and WARMUP_COUNT + COUNT: the difference is COUNT requests, with the
+  # start-up, the warm-up and the connections' lives cancelled out.
+  # (PostgreSQL's own background processes, which live on, are not counted.)
+  CALLGRIND=$OUT/callgrind
+  mkdir -p "$CALLGRIND"
+  chmod 777 "$CALLGRIND"
+  chmod 755 "$WORK" "$WORK/bin"
+  cat >"$WORK/bin/postgres-under-callgrind" <<EOF
+#!/bin/sh
+exec valgrind --tool=callgrind --trace-children=yes --callgrind-out-file=$CALLGRIND/postgres.%p "$PG_BIN/postgres" "\$@"
+EOF
+  chmod 755 "$WORK/bin/postgres-under-callgrind"
+  stop_server
+  # A vacuum started by the clock would be counted for whichever side it hit.
+  sql -c "ALTER SYSTEM SET autovacuum = off" >/dev/null
+  log "restarting PostgreSQL under callgrind"
+  TEST_PG_POSTGRES=$WORK/bin/postgres-under-callgrind TEST_PG_START_SECONDS=600 restart_test_cluster ||
+    die "PostgreSQL did not start under callgrind"
+  START_TRIES=3000
+  # settle: until no process has written its file for 3 s (a backend ends
+  # when its connection closes; under valgrind that and the writing of its
+  # count take a moment).
+  settle() {
+    local settled=0 files previous=-1
+    while ((settled < 3)); do
+      sleep 1
+      files=$(find "$CALLGRIND" -maxdepth 1 -type f | wc -l)
+      if [ "$files" = "$previous" ]; then settled=$((settled + 1)); else settled=0; fi
+      previous=$files
+    done
+  }
+  # session NAME REQUESTS WORKLOAD: a server under callgrind answers REQUESTS
+  # of WORKLOAD and stops; the files of every process that ended with it
+  # (the server, its connections' backends) go to CALLGRIND/NAME, not those
+  # of psql's backends before it.
+  session() {
+    local name=$1 requests=$2 workload=$3
+    settle
+    find "$CALLGRIND" -maxdepth 1 -type f >"$WORK/before-session"
+    start_server valgrind --tool=callgrind "--callgrind-out-file=$CALLGRIND/agentbase.%p"
+    python3 "$HERE/send_requests.py" "$BASE" "$requests" "$workload" "${READ_PATH[$workload]:-$OUT/bodies.txt}" ||
+      die "$workload requests failed"
+    stop_server
+    settle
+    mkdir -p "$CALLGRIND/$name"
+    find "$CALLGRIND" -maxdepth 1 -type f | grep -vxFf "$WORK/before-session" | xargs -r mv -t "$CALLGRIND/$name"
+  }
+  for workload in $REQUESTS; do
+    log "$workload: a session of $WARMUP_COUNT requests, then one of $((WARMUP_COUNT + COUNT))"
+    session "$workload-base" "$WARMUP_COUNT" "$workload"
+    before=$(messages)
+    session "$workload" $((WARMUP_COUNT + COUNT)) "$workload"
+    if [ "$workload" = insert ]; then
+      [ "$(messages)" = $((before + WARMUP_COUNT + COUNT)) ] || die "insert: not $((WARMUP_COUNT + COUNT)) rows written"
+    fi
+  done
+  python3 "$HERE/summarize.py" instructions "$CALLGRIND" "$COUNT" "$OUT/machine.txt" $REQUESTS | tee "$OUT/summary.md"
+  exit 0
+fi
+
 PG_LOG=$TEST_PG_ROOT/postgres.log
 LOG_START=$(wc -l <"$PG_LOG")
 sql -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
@@ -394,7 +498,6 @@ prepare() {
   sql -c "VACUUM ANALYZE public.conversations, public.messages, public.tags, public.conversation_tags" \
     -c "CHECKPOINT" >/dev/null
 }
-messages() { sql -c "SELECT count(*) FROM public.messages"; }
 
 # measure WORKLOAD SIDE CLIENTS REP [stress]
 measure() {

@@ -7,6 +7,11 @@
       smaps_rollup) and writes OUT_DIR/pmap-LABEL.txt (pmap -x, if present).
   summarize.py report OUT_DIR
       Prints the markdown summary of every run under OUT_DIR/runs.
+  summarize.py instructions CALLGRIND_DIR COUNT MACHINE_TXT REQUEST...
+      Prints the instructions a request (MEASURE=instructions): for each
+      REQUEST, callgrind's files in CALLGRIND_DIR/REQUEST and
+      CALLGRIND_DIR/REQUEST-base (agentbase.PID, postgres.PID: one a
+      process, written at its exit), sessions that differ by COUNT requests.
 """
 import glob
 import json
@@ -290,11 +295,44 @@ def report(out_dir):
     print("\n".join(lines))
 
 
+def callgrind_totals(directory):
+    """{"agentbase": [Ir of each process], "postgres": [...]}: the files callgrind wrote at their exits."""
+    totals = {}
+    for path in glob.glob(os.path.join(directory, "*.*")):
+        kind = os.path.basename(path).split(".")[0]
+        with open(path, errors="replace") as file:
+            total = next((int(line.split()[1]) for line in file if line.startswith(("summary:", "totals:"))), None)
+        if total is None:
+            sys.exit(f"summarize.py: no total in {path}")
+        totals.setdefault(kind, []).append(total)
+    return totals
+
+
+def instructions(directory, count, machine_path, requests):
+    count = int(count)
+    with open(machine_path) as file:
+        agentbase = next((l[len("agentbase: "):].strip() for l in file if l.startswith("agentbase: ")), "?")
+    print(f"Instructions a request (callgrind; {count} more requests in one session of the server than in the"
+          f" other): {agentbase}")
+    print()
+    print("| Request | Server | PostgreSQL (its backends) | Total |")
+    print("|---|---:|---:|---:|")
+    for request in requests:
+        longer = callgrind_totals(os.path.join(directory, request))
+        shorter = callgrind_totals(os.path.join(directory, request + "-base"))
+        per = {kind: (sum(longer.get(kind, [])) - sum(shorter.get(kind, []))) / count
+               for kind in ("agentbase", "postgres")}
+        print(f"| {TITLES.get(request, request)} | {per['agentbase']:,.0f} | {per['postgres']:,.0f} | "
+              f"{per['agentbase'] + per['postgres']:,.0f} |")
+
+
 def main():
     if len(sys.argv) == 5 and sys.argv[1] == "memory":
         memory(*sys.argv[2:])
     elif len(sys.argv) == 3 and sys.argv[1] == "report":
         report(sys.argv[2])
+    elif len(sys.argv) >= 6 and sys.argv[1] == "instructions":
+        instructions(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
     else:
         sys.exit(__doc__)
 

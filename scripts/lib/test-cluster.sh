@@ -29,12 +29,30 @@ start_test_cluster() {
   # The embedded cluster's allocator setting (src/pgctl/embedded_cluster.cpp:
   # glibc keeps 16 MiB of the heap's top), so that tests and the in-database
   # benchmarks run PostgreSQL as agentbase runs it.
-  _run_as_pg env MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-16777216}" "$PG_BIN/pg_ctl" -D "$TEST_PG_ROOT/data" -l "$TEST_PG_ROOT/postgres.log" -w -t 60 \
-    -o "-k $TEST_PG_SOCKET_DIR -p $TEST_PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20" \
-    start >/dev/null || { cat "$TEST_PG_ROOT/postgres.log"; return 1; }
+  _start_test_postgres || return 1
   TEST_PG_ADMIN_URL="host=$TEST_PG_SOCKET_DIR port=$TEST_PG_PORT user=postgres dbname=postgres"
   TEST_PG_TCP_URL_BASE="postgresql://127.0.0.1:$TEST_PG_PORT"
   export TEST_PG_ROOT TEST_PG_PORT TEST_PG_SOCKET_DIR TEST_PG_ADMIN_URL TEST_PG_TCP_URL_BASE
+}
+
+# Starts the cluster's postmaster; TEST_PG_POSTGRES names another executable
+# for pg_ctl to start in its place (e.g. a wrapper that runs postgres under
+# valgrind, bench/rest/run.sh's MEASURE=instructions), waiting up to
+# TEST_PG_START_SECONDS (60).
+_start_test_postgres() {
+  local postgres=()
+  [ -n "${TEST_PG_POSTGRES:-}" ] && postgres=(-p "$TEST_PG_POSTGRES")
+  _run_as_pg env MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-16777216}" "$PG_BIN/pg_ctl" -D "$TEST_PG_ROOT/data" -l "$TEST_PG_ROOT/postgres.log" \
+    -w -t "${TEST_PG_START_SECONDS:-60}" "${postgres[@]}" \
+    -o "-k $TEST_PG_SOCKET_DIR -p $TEST_PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20" \
+    start >/dev/null || { cat "$TEST_PG_ROOT/postgres.log"; return 1; }
+}
+
+# Stops the cluster's postmaster and starts it again (same data, socket and
+# port), e.g. with another TEST_PG_POSTGRES.
+restart_test_cluster() {
+  _run_as_pg "$PG_BIN/pg_ctl" -D "$TEST_PG_ROOT/data" -m fast -w stop >/dev/null || return 1
+  _start_test_postgres
 }
 
 stop_test_cluster() {
