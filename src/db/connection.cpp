@@ -170,14 +170,24 @@ std::string TextArrayLiteral(const std::vector<std::string>& items) {
 std::string TextArrayLiteral(const std::vector<std::optional<std::string>>& items) {
   std::string out = "{";
   for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ",";
+    if (i) out += ',';
     if (!items[i]) {
       out += "NULL";  // unquoted: the null element ("NULL" quoted is the text)
       continue;
     }
-    out += "\"" + ReplaceAll(ReplaceAll(*items[i], "\\", "\\\\"), "\"", "\\\"") + "\"";
+    AppendQuotedArrayElement(out, *items[i]);
   }
-  return out + "}";
+  out += '}';
+  return out;
+}
+
+void AppendQuotedArrayElement(std::string& literal, std::string_view element) {
+  literal += '"';
+  for (char c : element) {
+    if (c == '"' || c == '\\') literal += '\\';
+    literal += c;
+  }
+  literal += '"';
 }
 
 }  // namespace agentbase::db

@@ -74,6 +74,8 @@ void AppendCopyText(std::string& row, std::string_view field);
 // (for a text[] parameter); an absent element is NULL.
 std::string TextArrayLiteral(const std::vector<std::string>& items);
 std::string TextArrayLiteral(const std::vector<std::optional<std::string>>& items);
+// Appends one element of such a literal: quoted, quotes and backslashes escaped.
+void AppendQuotedArrayElement(std::string& literal, std::string_view element);
 
 // Whether the statement or one of its parameters holds a NUL byte, which
 // libpq would cut it at (see util/utf8.hpp's NulByteError): such a statement

@@ -6,6 +6,8 @@
 // PostgREST's code, details and hint. The SQL stage (sql_writer.hpp) writes
 // from a plan only and cannot fail on a name.
 
+#include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -191,6 +193,9 @@ Result<MutationPlan> PlanMutation(const PlanContext& context, const std::string&
 
 struct CallRequest {
   std::string_view body;  // POST: the arguments (or the one unnamed argument)
+  // The body already parsed (a JSON object), where a server function has
+  // read it: the planner takes its arguments from it instead of parsing again.
+  const boost::json::value* parsed_body = nullptr;
   // POST's Content-Type (its media type, lower case): JSON by default; a
   // form (application/x-www-form-urlencoded) gives text arguments; text/plain,
   // text/xml and application/octet-stream are the whole body of a function's
@@ -203,6 +208,11 @@ struct CallRequest {
   std::optional<std::string_view> accept;
   std::optional<PreferCount> estimated_count;  // planned or estimated
 };
+
+// A JSON array as the PostgreSQL array literal of an array argument: nulls
+// as NULL, numbers and booleans as they are, strings quoted, anything else
+// (a nested array or object) as its JSON text, quoted.
+std::string ArrayLiteral(const boost::json::array& items);
 
 Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& function, const QueryParams& query,
                           const CallRequest& request);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -73,7 +75,9 @@ GivenArguments ReadArguments(const QueryParams& query, const CallRequest& reques
   }
   if (TrimView(request.body).empty()) return given;
   boost::system::error_code ec;
-  json::value payload = json::parse(request.body, ec);
+  json::value parsed;
+  if (!request.parsed_body) parsed = json::parse(request.body, ec);
+  const json::value& payload = request.parsed_body ? *request.parsed_body : parsed;
   given.whole_body = request.body;
   given.whole_body_type = "json";
   // An array of objects (a bulk body, as for inserts) gives the first
@@ -194,6 +198,53 @@ Result<const Function*> ChooseOverload(const SchemaCache& cache, const std::stri
   return pgrst::FunctionNotFound(cache.Schema(), name, names, given.whole_body_type, FunctionHint(cache, name, names));
 }
 
+}  // namespace
+
+namespace {
+
+template <typename Number>
+void AppendNumber(std::string& out, Number number) {
+  char digits[32];
+  auto written = std::to_chars(digits, digits + sizeof digits, number);
+  out.append(digits, written.ptr);
+}
+
+}  // namespace
+
+std::string ArrayLiteral(const json::array& items) {
+  std::string out;
+  out.reserve(2 + items.size() * 12);
+  out += '{';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    const json::value& item = items[i];
+    // Numbers written straight into the literal, unquoted: an embedding's
+    // 1,536 are the bulk of a remember, once a string and two copies each.
+    // std::to_chars writes a double's shortest round-trip digits, as
+    // json::serialize does; infinity (a JSON 1e999) is left to it, so that
+    // PostgreSQL refuses it as before instead of reading "inf".
+    switch (item.kind()) {
+      case json::kind::null: out += "NULL"; break;  // a null element, as PostgREST passes it
+      case json::kind::int64: AppendNumber(out, item.get_int64()); break;
+      case json::kind::uint64: AppendNumber(out, item.get_uint64()); break;
+      case json::kind::double_:
+        if (std::isfinite(item.get_double())) {
+          AppendNumber(out, item.get_double());
+        } else {
+          db::AppendQuotedArrayElement(out, json::serialize(item));
+        }
+        break;
+      case json::kind::bool_: out += item.get_bool() ? "true" : "false"; break;
+      case json::kind::string: db::AppendQuotedArrayElement(out, item.get_string()); break;
+      default: db::AppendQuotedArrayElement(out, json::serialize(item));
+    }
+  }
+  out += '}';
+  return out;
+}
+
+namespace {
+
 // A JSON argument as the text PostgreSQL parses for the argument's type
 // (json and jsonb arguments from a JSON body: the value's own JSON text):
 // arrays for array types become array literals, objects for composite
@@ -213,16 +264,7 @@ CallArgument ArgumentFor(const FunctionArgument& argument, const json::value& va
   // A VARIADIC argument given one value is an array of one.
   if (argument.is_variadic && !value.is_array()) return ArgumentFor(argument, json::array{value}, json_value);
   if (argument.type.ends_with("[]") && value.is_array()) {
-    // A JSON null is a null element, as PostgREST passes it.
-    std::vector<std::optional<std::string>> items;
-    for (const auto& item : value.as_array()) {
-      if (item.is_null()) {
-        items.emplace_back(std::nullopt);
-      } else {
-        items.emplace_back(item.is_string() ? std::string(item.as_string()) : json::serialize(item));
-      }
-    }
-    call.value = db::TextArrayLiteral(items);
+    call.value = ArrayLiteral(value.as_array());
     return call;
   }
   call.value = value.is_string() ? std::string(value.as_string()) : json::serialize(value);

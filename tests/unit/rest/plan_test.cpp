@@ -6,6 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+#include <charconv>
+#include <limits>
+
 #include "rest/read_planner.hpp"
 #include "schema_fixture.hpp"
 
@@ -491,6 +495,30 @@ TEST(PlanCall, ArgumentForms) {
   // A null argument is bound as NULL.
   auto null = ValueOf(Call("add", "", R"({"a": null, "b": 2})"));
   EXPECT_FALSE(null.call->arguments[0].value.has_value());
+}
+
+// An array argument's literal (an embedding's 1,536 numbers are the bulk of
+// a remember): numbers unquoted with their shortest round-trip digits,
+// strings quoted and escaped, nulls NULL, anything else its JSON text.
+TEST(PlanCall, ArrayArgumentLiteral) {
+  auto literal = [](std::string_view json_text) { return ArrayLiteral(boost::json::parse(json_text).as_array()); };
+  EXPECT_EQ(literal("[]"), "{}");
+  EXPECT_EQ(literal("[1, -2, 18446744073709551615]"), "{1,-2,18446744073709551615}");
+  EXPECT_EQ(literal("[0.1, -0.003053275, 1e-7, 2.5e300, -0.0]"), "{0.1,-0.003053275,1e-07,2.5e+300,-0}");
+  EXPECT_EQ(literal(R"([true, false, null, "NULL", "a\"b\\c", "x,y"])"), R"({true,false,NULL,"NULL","a\"b\\c","x,y"})");
+  EXPECT_EQ(literal(R"([[1, 2], {"k": "v"}])"), R"({"[1,2]","{\"k\":\"v\"}"})");
+  // Infinity (what a JSON 1e999 parses to) stays JSON's text, which
+  // PostgreSQL refuses as out of range instead of reading "inf".
+  boost::json::array infinite{std::numeric_limits<double>::infinity()};
+  EXPECT_EQ(ArrayLiteral(infinite), "{\"" + boost::json::serialize(infinite[0]) + "\"}");
+  // Every double comes back as the same double.
+  for (double number : {0.1, 1.0 / 3, -123456.789e-30, 6.02214076e23, 5e-324}) {
+    boost::json::array one{number};
+    std::string text = ArrayLiteral(one);
+    double read = 0;
+    std::from_chars(text.data() + 1, text.data() + text.size() - 1, read);
+    EXPECT_EQ(read, number) << text;
+  }
 }
 
 // Arguments go out as C strings: a NUL byte would cut one short, so an
