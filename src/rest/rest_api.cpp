@@ -166,14 +166,15 @@ std::optional<PreferCount> HonouredCount(const ReadPlan& plan) {
 // Fills `prepared` (from its form and rollback) for a call, and `honoured`
 // with the preferences it honours; Prepare adds what all shapes share.
 Status PrepareCall(const http::Request& request, const std::string& function, const QueryParams& query,
-                   const Preferences& preferences, const PlanContext& context, Prepared& prepared,
-                   Preferences& honoured) {
+                   const Preferences& preferences, const PlanContext& context, const json::value* arguments,
+                   Prepared& prepared, Preferences& honoured) {
   if (request.method != "GET" && request.method != "HEAD" && request.method != "POST") {
     return pgrst::InvalidRpcMethod(request.method);
   }
   CallRequest call;
   call.arguments_from_query = request.method != "POST";
   call.body = request.body;
+  call.parsed_body = arguments;
   std::string_view content_type = request.Header("content-type").value_or("");
   call.content_type = ToLower(Trim(content_type.substr(0, content_type.find(';'))));
   call.accept = request.Header("accept");
@@ -294,7 +295,7 @@ Status ApplyRangeHeader(std::string_view header, QueryParams& query) {
 
 // Parse, then plan and write the SQL for the request's shape.
 Result<Prepared> Prepare(const http::Request& request, const std::string& resource, bool is_rpc, BodyForm form,
-                         const SchemaCache& cache, const RestOptions& options) {
+                         const SchemaCache& cache, const RestOptions& options, const json::value* arguments) {
   std::vector<std::string_view> prefer = request.AllHeaders("prefer");
   ApiRequestInput input{request.method, is_rpc, request.query, prefer};
   auto parsed = ParseApiRequest(input);
@@ -312,7 +313,7 @@ Result<Prepared> Prepare(const http::Request& request, const std::string& resour
   if (const RangeParam* range = query.RangeFor({}); range && range->offset) prepared.offset = *range->offset;
   Preferences honoured;  // what Preference-Applied reports
   bool reading = request.method == "GET" || request.method == "HEAD";
-  Status planned = is_rpc    ? PrepareCall(request, resource, query, preferences, context, prepared, honoured)
+  Status planned = is_rpc ? PrepareCall(request, resource, query, preferences, context, arguments, prepared, honoured)
                    : reading ? PrepareRead(resource, query, preferences, context, prepared, honoured)
                              : PrepareMutation(request, resource, query, preferences, context, prepared, honoured);
   if (!planned) return planned.error();
@@ -571,7 +572,7 @@ asio::awaitable<http::Response> RestApi::Handle(http::Request request) {
 }
 
 asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& request, bool& anonymous,
-                                                        bool server_functions) {
+                                                        bool server_functions, const json::value* arguments) {
   auto route = Resolve(request.path);
   if (!route) co_return route.error();
   std::shared_ptr<const SchemaCache> exposed = cache_;
@@ -603,6 +604,7 @@ asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& req
     response.SetHeader("Content-Type", "application/openapi+json; charset=utf-8");
     co_return response;
   }
+  std::optional<json::value> server_arguments;
   if (auto function = server_functions_.find(route->resource);
       server_functions && function != server_functions_.end() && route->is_rpc && request.method == "POST" &&
       (*cache)->Schema() == exposed->Schema()) {
@@ -617,10 +619,13 @@ asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& req
     if (answered->body) {
       http::Request rewritten = request;
       rewritten.body = std::move(*answered->body);
-      co_return co_await Answer(rewritten, anonymous, false);
+      co_return co_await Answer(rewritten, anonymous, false, answered->arguments ? &*answered->arguments : nullptr);
     }
+    // The arguments as the function parsed them: the planner need not parse the body again.
+    server_arguments = std::move(answered->arguments);
+    if (server_arguments) arguments = &*server_arguments;
   }
-  auto prepared = PreparedFor(request, route->resource, route->is_rpc, *form, **cache);
+  auto prepared = PreparedFor(request, route->resource, route->is_rpc, *form, **cache, arguments);
   if (!prepared) co_return prepared.error();
   std::string path = "/" + std::string(route->is_rpc ? "rpc/" : "") + route->resource;
   const WriteCheck* check = WriteCheckFor(**prepared, (*cache)->Schema() + "." + route->resource, route->is_rpc);
@@ -651,13 +656,14 @@ asio::awaitable<Result<http::Response>> RestApi::Answer(const http::Request& req
 
 Result<std::shared_ptr<const PreparedRequest>> RestApi::PreparedFor(const http::Request& request,
                                                                     const std::string& resource, bool is_rpc,
-                                                                    BodyForm form, const SchemaCache& cache) {
+                                                                    BodyForm form, const SchemaCache& cache,
+                                                                    const json::value* arguments) {
   bool reading = request.method == "GET" || request.method == "HEAD";
   std::string plan_key = reading ? cache.Schema() + '\n' + ReadPlanKey(request) : std::string();
   if (auto cached = reading ? read_plans_.find(plan_key) : read_plans_.end(); cached != read_plans_.end()) {
     return cached->second;
   }
-  auto planned = Prepare(request, resource, is_rpc, form, cache, options_);
+  auto planned = Prepare(request, resource, is_rpc, form, cache, options_, arguments);
   if (!planned) return planned.error();
   if (planned->form.plan) {
     if (!options_.plan_enabled) {
@@ -707,8 +713,9 @@ asio::awaitable<Result<RestApi::ServerAnswer>> RestApi::CallServerFunction(const
   if (!answered) co_return answered.error();
   if (*answered && !may_answer) co_return ApiError("XX000", "a server function answered a call it may only rewrite");
   if (!*answered) {
-    if (call.args_changed) co_return ServerAnswer{std::nullopt, json::serialize(call.args)};
-    co_return ServerAnswer{};
+    std::optional<std::string> rewritten;
+    if (call.args_changed) rewritten = json::serialize(call.args);
+    co_return ServerAnswer{std::nullopt, std::move(rewritten), json::value(std::move(call.args))};
   }
   http::Response response{200, {}, std::move(**answered)};
   response.SetHeader("Content-Type", "application/json; charset=utf-8");

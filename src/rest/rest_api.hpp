@@ -120,16 +120,22 @@ class RestApi {
   // Every stage of a request; a failure comes back as an error value and
   // Handle turns it into the response. `anonymous` is set once the caller
   // is known (42501 is 401 for anon, 403 for others).
+  // `arguments`: the body as a server function parsed (and rewrote) it, so
+  // that the planner does not parse it again.
   boost::asio::awaitable<Result<http::Response>> Answer(const http::Request& request, bool& anonymous,
-                                                        bool server_functions = true);
+                                                        bool server_functions = true,
+                                                        const boost::json::value* arguments = nullptr);
   // Parsed, planned and written, or taken from the read plans.
   Result<std::shared_ptr<const PreparedRequest>> PreparedFor(const http::Request& request, const std::string& resource,
-                                                             bool is_rpc, BodyForm form, const SchemaCache& cache);
+                                                             bool is_rpc, BodyForm form, const SchemaCache& cache,
+                                                             const boost::json::value* arguments);
   // A server function's answer (a response, or the body the database is to
   // answer instead); none: the database answers the request as it is.
+  // `arguments` is the body's object as the function left it.
   struct ServerAnswer {
     std::optional<http::Response> response;
     std::optional<std::string> body;
+    std::optional<boost::json::value> arguments;
   };
   boost::asio::awaitable<Result<ServerAnswer>> CallServerFunction(const ServerFunction& function,
                                                                   const http::Request& request, const Caller& caller,
