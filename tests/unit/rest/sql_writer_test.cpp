@@ -126,17 +126,18 @@ TEST(SqlWriterRead, PlainReadWithFilterOrderLimitOffset) {
   EXPECT_EQ(
       query.sql,
       ReadStatement(
-          R"((SELECT "_0"."id" AS "id", "_0"."name" AS "name" FROM "api"."projects" AS "_0" WHERE "_0"."name" = $1 ORDER BY "_0"."id" DESC LIMIT $2::bigint OFFSET $3::bigint))"));
-  EXPECT_EQ(query.params, (Params{"x", "10", "5"}));
+          R"((SELECT "_0"."id" AS "id", "_0"."name" AS "name" FROM "api"."projects" AS "_0" WHERE "_0"."name" = $1 ORDER BY "_0"."id" DESC LIMIT 10 OFFSET 5))"));
+  // The page's bounds are literals (the generic plan of a prepared statement then knows the page).
+  EXPECT_EQ(query.params, (Params{"x"}));
 }
 
 TEST(SqlWriterRead, ExactCountCountsWithoutTheRange) {
   auto query = WriteReadOf(Read("projects", "select=id&id=gt.1&limit=2", std::nullopt, ReadRequest{true, {}}));
   EXPECT_EQ(
       query.sql,
-      ReadStatement(R"((SELECT "_0"."id" AS "id" FROM "api"."projects" AS "_0" WHERE "_0"."id" > $1 LIMIT $2::bigint))",
+      ReadStatement(R"((SELECT "_0"."id" AS "id" FROM "api"."projects" AS "_0" WHERE "_0"."id" > $1 LIMIT 2))",
                     R"((SELECT pg_catalog.count(*) FROM "api"."projects" AS "_0" WHERE "_0"."id" > $1))"));
-  EXPECT_EQ(query.params, (Params{"1", "2"}));
+  EXPECT_EQ(query.params, (Params{"1"}));
 }
 
 TEST(SqlWriterRead, LogicTreesInListsAndLike) {
@@ -171,8 +172,8 @@ TEST(SqlWriterRead, ToManyEmbedIsAnArrayWithItsOwnOrderAndLimit) {
   EXPECT_EQ(
       query.sql,
       ReadStatement(
-          R"((SELECT "_0"."id" AS "id", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_1"."id" AS "id", "_1"."name" AS "name" FROM "api"."projects" AS "_1" WHERE "_1"."client_id" = "_0"."id" ORDER BY "_1"."name" LIMIT $1::bigint) _e), '[]') AS "projects" FROM "api"."clients" AS "_0"))"));
-  EXPECT_EQ(query.params, (Params{"2"}));
+          R"((SELECT "_0"."id" AS "id", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_1"."id" AS "id", "_1"."name" AS "name" FROM "api"."projects" AS "_1" WHERE "_1"."client_id" = "_0"."id" ORDER BY "_1"."name" LIMIT 2) _e), '[]') AS "projects" FROM "api"."clients" AS "_0"))"));
+  EXPECT_TRUE(query.params.empty());
 }
 
 TEST(SqlWriterRead, ManyToManyEmbedGoesThroughTheJunction) {
@@ -267,8 +268,8 @@ TEST(SqlWriterRead, DbMaxRowsLimitsTheRootAndToManyEmbedsOnly) {
   EXPECT_EQ(
       query.sql,
       ReadStatement(
-          R"((SELECT "_0"."id" AS "id", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) _e) AS "clients", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_2"."name" AS "name" FROM "api"."tasks" AS "_2" WHERE "_2"."project_id" = "_0"."id" LIMIT $1::bigint) _e), '[]') AS "tasks" FROM "api"."projects" AS "_0" LIMIT $2::bigint))"));
-  EXPECT_EQ(query.params, (Params{"100", "100"}));
+          R"((SELECT "_0"."id" AS "id", (SELECT pg_catalog.row_to_json(_e) FROM (SELECT "_1"."name" AS "name" FROM "api"."clients" AS "_1" WHERE "_1"."id" = "_0"."client_id" LIMIT 1) _e) AS "clients", coalesce((SELECT pg_catalog.json_agg(_e) FROM (SELECT "_2"."name" AS "name" FROM "api"."tasks" AS "_2" WHERE "_2"."project_id" = "_0"."id" LIMIT 100) _e), '[]') AS "tasks" FROM "api"."projects" AS "_0" LIMIT 100))"));
+  EXPECT_TRUE(query.params.empty());
 }
 
 // --- calls -------------------------------------------------------------------------
