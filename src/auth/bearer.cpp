@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+
 #include "util/text.hpp"
 
 namespace agentbase::auth {
@@ -14,12 +16,14 @@ Result<std::optional<std::string>> BearerToken(const http::Request& request) {
   if (value.size() < kScheme.size() || ToLower(value.substr(0, kScheme.size())) != kScheme) {
     return Error::Permission("the Authorization header is not a bearer token", "bearer");
   }
-  std::string token = Trim(value.substr(kScheme.size()));
+  std::string_view token = TrimView(value.substr(kScheme.size()));
   if (token.empty()) return Error::Permission("the Authorization header carries no token", "bearer");
-  if (token.find_first_of(" \t") != std::string::npos) {
+  // One pass: find_first_of(" \t") would search the two blanks at each of
+  // the token's ~700 characters (a memchr call each), on every request.
+  if (std::any_of(token.begin(), token.end(), [](char c) { return c == ' ' || c == '\t'; })) {
     return Error::Permission("the bearer token has blanks inside", "bearer");
   }
-  return std::optional<std::string>(std::move(token));
+  return std::optional<std::string>(std::string(token));
 }
 
 bool BearerTokenIs(const http::Request& request, std::string_view secret) {

@@ -133,10 +133,9 @@ TEST(SqlWriterRead, PlainReadWithFilterOrderLimitOffset) {
 
 TEST(SqlWriterRead, ExactCountCountsWithoutTheRange) {
   auto query = WriteReadOf(Read("projects", "select=id&id=gt.1&limit=2", std::nullopt, ReadRequest{true, {}}));
-  EXPECT_EQ(
-      query.sql,
-      ReadStatement(R"((SELECT "_0"."id" AS "id" FROM "api"."projects" AS "_0" WHERE "_0"."id" > $1 LIMIT 2))",
-                    R"((SELECT pg_catalog.count(*) FROM "api"."projects" AS "_0" WHERE "_0"."id" > $1))"));
+  EXPECT_EQ(query.sql,
+            ReadStatement(R"((SELECT "_0"."id" AS "id" FROM "api"."projects" AS "_0" WHERE "_0"."id" > $1 LIMIT 2))",
+                          R"((SELECT pg_catalog.count(*) FROM "api"."projects" AS "_0" WHERE "_0"."id" > $1))"));
   EXPECT_EQ(query.params, (Params{"1"}));
 }
 
