@@ -158,10 +158,15 @@ struct MutationPlan {
 };
 
 // What the plan stage needs besides the parsed query.
+// The largest body a statement may answer (beyond: it fails, see
+// StatementRowColumns); agentbase serve's --max-response-bytes.
+constexpr int64_t kDefaultMaxResponseBytes = 16 * 1024 * 1024;
+
 struct PlanContext {
   const SchemaCache& cache;
-  std::optional<int64_t> max_rows;  // db-max-rows: caps the root and every to-many embed
-  bool aggregates_enabled = false;  // PostgREST's db-aggregates-enabled
+  std::optional<int64_t> max_rows;                        // db-max-rows: caps the root and every to-many embed
+  bool aggregates_enabled = false;                        // PostgREST's db-aggregates-enabled
+  int64_t max_response_bytes = kDefaultMaxResponseBytes;  // written into each statement
 };
 
 struct ReadRequest {

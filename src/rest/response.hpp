@@ -47,7 +47,7 @@ struct StatementRow {
 Result<StatementRow> ReadStatementRow(const db::PgResult& result);
 
 // How a statement fails when its body is larger than the request's
-// agentbase.max_response_bytes setting (StatementRowColumns).
+// --max-response-bytes bound (StatementRowColumns).
 inline constexpr std::string_view kResponseTooLargeMarker = "agentbase: response too large: ";
 // That failure as the client sees it (400 AB400, naming the limit), or
 // nullopt for any other failure.

@@ -186,7 +186,7 @@ Status PrepareCall(const http::Request& request, const std::string& function, co
   const Function& called = *plan->call->function;
   prepared.form = plan->form;  // negotiated for the function called
   prepared.shape = Shape::kCall;
-  prepared.query = WriteRead(*plan);
+  prepared.query = WriteRead(*plan, context.max_response_bytes);
   prepared.returns_void = called.returns_void;
   prepared.read_only = call.arguments_from_query || called.volatility != 'v';
   if (!prepared.read_only && preferences.handling == PreferHandling::kStrict && preferences.max_affected &&
@@ -228,7 +228,7 @@ Status PrepareMutation(const http::Request& request, const std::string& relation
   }
   auto plan = PlanMutation(context, relation, query, mutation);
   if (!plan) return plan.error();
-  prepared.query = WriteMutation(*plan);
+  prepared.query = WriteMutation(*plan, context.max_response_bytes);
   prepared.read_only = false;
   prepared.shape = *kind == MutationKind::kInsert ? Shape::kInsert : Shape::kUpdateOrDelete;
   prepared.representation = mutation.representation;
@@ -251,7 +251,7 @@ Status PrepareRead(const std::string& relation, const QueryParams& query, const 
   if (preferences.count != PreferCount::kExact) read.estimated_count = preferences.count;
   auto plan = PlanRead(context, relation, query, read);
   if (!plan) return plan.error();
-  prepared.query = WriteRead(*plan);
+  prepared.query = WriteRead(*plan, context.max_response_bytes);
   SetEstimate(*plan, prepared);
   honoured.count = HonouredCount(*plan);
   return Ok();
@@ -305,7 +305,7 @@ Result<Prepared> Prepare(const http::Request& request, const std::string& resour
   if (auto range = request.Header("range"); range && request.method == "GET") {
     if (auto applied = ApplyRangeHeader(*range, query); !applied) return applied.error();
   }
-  PlanContext context{cache, options.max_rows, options.aggregates_enabled};
+  PlanContext context{cache, options.max_rows, options.aggregates_enabled, options.max_response_bytes};
 
   Prepared prepared;
   prepared.form = form;
@@ -339,7 +339,7 @@ struct Transaction {
 db::Statement SettingsStatement(const Caller& caller, const http::Request& request, const std::string& path,
                                 const std::string& search_path, const RequestConstants& constants, bool read_only) {
   db::Params settings;
-  settings.reserve(10);
+  settings.reserve(9);
   settings.emplace_back(search_path);
   settings.emplace_back(caller.role);
   settings.emplace_back(caller.claims);
@@ -347,7 +347,6 @@ db::Statement SettingsStatement(const Caller& caller, const http::Request& reque
   settings.emplace_back(path);
   settings.emplace_back(HeadersJson(request.headers));
   settings.emplace_back(constants.statement_timeout_ms);
-  settings.emplace_back(constants.max_response_bytes);
   // The request id (app/router.hpp) names the transaction in pg_stat_activity
   // and in PostgreSQL's log (%a).
   auto request_id = request.Header("x-request-id");
@@ -362,9 +361,8 @@ db::Statement SettingsStatement(const Caller& caller, const http::Request& reque
       "pg_catalog.set_config('request.path', $5, true), "
       "pg_catalog.set_config('request.headers', $6, true), "
       "pg_catalog.set_config('statement_timeout', $7, true), "
-      "pg_catalog.set_config('agentbase.max_response_bytes', $8, true), "
-      "pg_catalog.set_config('application_name', $9, true), "
-      "pg_catalog.set_config('request.cookies', $10, true)";
+      "pg_catalog.set_config('application_name', $8, true), "
+      "pg_catalog.set_config('request.cookies', $9, true)";
   static const std::string kReadOnlySettings =
       kSettings + ", pg_catalog.set_config('transaction_read_only', 'on', true)";
   return {read_only ? kReadOnlySettings : kSettings, std::move(settings), true};
@@ -539,7 +537,7 @@ RestApi::RestApi(db::Pool& pool, const auth::KeySet& keys, RestOptions options)
       keys_(keys),
       options_(std::move(options)),
       anon_claims_(json::serialize(json::object{{"role", options_.anon_role}})),
-      constants_{std::to_string(options_.statement_timeout.count()), std::to_string(options_.max_response_bytes)} {}
+      constants_{std::to_string(options_.statement_timeout.count())} {}
 
 void RestApi::SetSchemaCache(std::shared_ptr<const SchemaCache> cache) {
   cache_ = std::move(cache);

@@ -18,6 +18,7 @@
 #include "auth/jwt.hpp"
 #include "db/pool.hpp"
 #include "http/message.hpp"
+#include "rest/plan.hpp"
 #include "rest/response.hpp"
 #include "rest/schema_cache.hpp"
 
@@ -41,7 +42,7 @@ struct RestOptions {
   std::vector<std::string> jwt_roles = {"anon", "authenticated", "service_role"};
   // A larger answer is refused (400 AB400) by the database before it is
   // sent, so no request can make the server hold an unbounded body.
-  int64_t max_response_bytes = 16 * 1024 * 1024;
+  int64_t max_response_bytes = kDefaultMaxResponseBytes;
   // PostgREST's db-aggregates-enabled: `col.sum()`, `count()` ... in select.
   // Off by default: an aggregate over a large table is a cheap way to make
   // the database work hard (statement_timeout still bounds it).
@@ -55,7 +56,6 @@ struct RestOptions {
 // Settings every request sends that depend on the options only.
 struct RequestConstants {
   std::string statement_timeout_ms;  // as set_config wants it
-  std::string max_response_bytes;
 };
 
 // A function the server answers itself instead of the database (app wires

@@ -46,18 +46,20 @@ std::string RowsBody(const BodyForm& form, std::string_view row_view) {
 }
 
 std::string StatementRowColumns(const std::string& total, const std::string& page_total, const std::string& body,
-                                const std::string& inserted, bool hex_body) {
+                                const std::string& inserted, int64_t max_response_bytes, bool hex_body) {
   // Too large a body never leaves the database: the statement fails
   // instead, so a write rolls back (identical aggregates in it are computed
   // once). SQL has no RAISE, so the failure is a cast of a marked text
-  // (ResponseTooLarge recognises it); the setting in it keeps the planner
-  // from folding it into an error at plan time when the body is constant.
-  std::string limit = "pg_catalog.current_setting('agentbase.max_response_bytes', true)";
+  // (ResponseTooLarge recognises it). The bound is a literal, as the
+  // server's setting is fixed: no set_config and current_setting per
+  // request. A constant body makes the condition constant too, and the
+  // planner then keeps only the branch it takes.
+  std::string limit = std::to_string(max_response_bytes);
   std::string length = "pg_catalog.octet_length(" + body + ")";
   if (hex_body) length = "(" + length + " / 2)";
-  std::string capped = "CASE WHEN " + length + " <= nullif(" + limit + ", '')::bigint THEN " + body + " ELSE ('" +
-                       std::string(kResponseTooLargeMarker) + "' || " + length + " || ' > ' || " + limit +
-                       ")::integer::text END";
+  std::string capped = "CASE WHEN " + length + " <= " + limit + " THEN " + body + " ELSE ('" +
+                       std::string(kResponseTooLargeMarker) + "' || " + length + " || ' > " + limit +
+                       "')::integer::text END";
   return total + " AS total, " + page_total + " AS page_total, " + capped + " AS body, " + inserted +
          " AS inserted, nullif(pg_catalog.current_setting('response.headers', true), '') AS response_headers"
          ", nullif(pg_catalog.current_setting('response.status', true), '') AS response_status";
@@ -110,6 +112,7 @@ struct EmbedSource {
 
 class SqlWriter {
  public:
+  explicit SqlWriter(int64_t max_response_bytes) : max_response_bytes_(max_response_bytes) {}
   SqlQuery Read(const ReadPlan& plan);
   SqlQuery CountEstimate(const ReadPlan& plan);
   SqlQuery Mutation(const MutationPlan& plan);
@@ -148,6 +151,7 @@ class SqlWriter {
 
   db::Params params_;
   int alias_counter_ = 0;
+  int64_t max_response_bytes_;
   // The join alias of each to-one spread whose aggregates were hoisted, so
   // that an order by its columns reads the grouped join's column.
   struct HoistedJoin {
@@ -543,7 +547,8 @@ std::string SqlWriter::Condition(const std::string& expr, const FieldRef& field,
 SqlQuery SqlWriter::Read(const ReadPlan& plan) {
   if (plan.call && plan.call->function->returns_void) {
     std::string call = Call(*plan.call);
-    return SqlQuery{"SELECT " + StatementRowColumns("NULL::bigint", "1::bigint", "''", "NULL::bigint") +
+    return SqlQuery{"SELECT " +
+                        StatementRowColumns("NULL::bigint", "1::bigint", "''", "NULL::bigint", max_response_bytes_) +
                         " FROM (SELECT " + call + ") _r",
                     std::move(params_)};
   }
@@ -576,7 +581,8 @@ SqlQuery SqlWriter::Read(const ReadPlan& plan) {
   if (plan.call && !plan.call->function->returns_set) form.singular = true;
   bool hex_body = form.raw && form.raw->bytes;
   std::string sql = "SELECT " +
-                    StatementRowColumns(total, "pg_catalog.count(_r)", RowsBody(form, row), "NULL::bigint", hex_body) +
+                    StatementRowColumns(total, "pg_catalog.count(_r)", RowsBody(form, row), "NULL::bigint",
+                                        max_response_bytes_, hex_body) +
                     " FROM " + page + " _r";
   return SqlQuery{std::move(sql), std::move(params_)};
 }
@@ -683,23 +689,27 @@ SqlQuery SqlWriter::Mutation(const MutationPlan& plan) {
     LevelExtras extras;
     std::string projection = Projection(plan.rows, alias, extras);
     std::string inner = extras.conditions.empty() ? "" : " WHERE " + Join(extras.conditions, " AND ");
-    sql += StatementRowColumns(total, affected, RowsBody(plan.form, "_r"), inserted) + " FROM (SELECT " + projection +
-           " FROM pgrst_source AS " + Ident(alias) + extras.joins + inner + ") _r";
+    sql += StatementRowColumns(total, affected, RowsBody(plan.form, "_r"), inserted, max_response_bytes_) +
+           " FROM (SELECT " + projection + " FROM pgrst_source AS " + Ident(alias) + extras.joins + inner + ") _r";
   } else {
-    sql += StatementRowColumns(total, affected, "''", inserted);
+    sql += StatementRowColumns(total, affected, "''", inserted, max_response_bytes_);
   }
   return SqlQuery{std::move(sql), std::move(params_)};
 }
 
 }  // namespace
 
-SqlQuery WriteRead(const ReadPlan& plan) { return SqlWriter().Read(plan); }
+SqlQuery WriteRead(const ReadPlan& plan, int64_t max_response_bytes) {
+  return SqlWriter(max_response_bytes).Read(plan);
+}
 
-SqlQuery WriteMutation(const MutationPlan& plan) { return SqlWriter().Mutation(plan); }
+SqlQuery WriteMutation(const MutationPlan& plan, int64_t max_response_bytes) {
+  return SqlWriter(max_response_bytes).Mutation(plan);
+}
 
 std::optional<SqlQuery> WriteCountEstimate(const ReadPlan& plan) {
   if (!plan.estimated_count || (plan.call && plan.call->function->returns_void)) return std::nullopt;
-  return SqlWriter().CountEstimate(plan);
+  return SqlWriter(kDefaultMaxResponseBytes).CountEstimate(plan);
 }
 
 std::optional<int64_t> PlannedRows(std::string_view explain_json) {

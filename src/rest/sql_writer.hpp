@@ -8,6 +8,7 @@
 // unless an upsert), then the response.headers and response.status settings
 // a function or trigger may have made (StatementRowColumns).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,13 +24,13 @@ struct SqlQuery {
   db::Params params;
 };
 
-SqlQuery WriteRead(const ReadPlan& plan);
+SqlQuery WriteRead(const ReadPlan& plan, int64_t max_response_bytes = kDefaultMaxResponseBytes);
 // count=planned / count=estimated: EXPLAIN (FORMAT JSON) of the rows the read
 // counts, whose top plan node's "Plan Rows" is the estimate.
 std::optional<SqlQuery> WriteCountEstimate(const ReadPlan& plan);
 // That estimate, from the EXPLAIN statement's one JSON value.
 std::optional<int64_t> PlannedRows(std::string_view explain_json);
-SqlQuery WriteMutation(const MutationPlan& plan);
+SqlQuery WriteMutation(const MutationPlan& plan, int64_t max_response_bytes = kDefaultMaxResponseBytes);
 
 // "name" with embedded quotes doubled.
 std::string Ident(const std::string& name);
@@ -41,11 +42,9 @@ std::string Qualified(const std::string& schema, const std::string& name);
 // is (its text; a bytea's bytes as hex).
 std::string RowsBody(const BodyForm& form, std::string_view row);
 // The select list of every statement's one row, as ReadStatementRow reads
-// it. A body longer than the agentbase.max_response_bytes setting (or any
-// body, when that is unset: a statement run outside a request) fails the
-// statement (see ResponseTooLarge). A hex body (bytes) counts as the bytes
-// it stands for.
+// it. A body longer than max_response_bytes fails the statement (see
+// ResponseTooLarge). A hex body (bytes) counts as the bytes it stands for.
 std::string StatementRowColumns(const std::string& total, const std::string& page_total, const std::string& body,
-                                const std::string& inserted, bool hex_body = false);
+                                const std::string& inserted, int64_t max_response_bytes, bool hex_body = false);
 
 }  // namespace agentbase::rest

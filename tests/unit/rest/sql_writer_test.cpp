@@ -31,14 +31,17 @@ const std::string kInserted = "(SELECT pg_catalog.count(*) FROM pgrst_source WHE
 // A read's statement around its page subquery.
 std::string ReadStatement(const std::string& page, const std::string& total = "NULL::bigint",
                           const std::string& body = kJsonArrayBody) {
-  return "SELECT " + StatementRowColumns(total, "pg_catalog.count(_r)", body, "NULL::bigint") + " FROM " + page + " _r";
+  return "SELECT " +
+         StatementRowColumns(total, "pg_catalog.count(_r)", body, "NULL::bigint", kDefaultMaxResponseBytes) + " FROM " +
+         page + " _r";
 }
 
 // A write's statement after its CTEs; `rows` is the representation's FROM, if any.
 std::string WriteStatement(const std::string& with, const std::string& inserted = "NULL::bigint",
                            const std::string& rows = "") {
   std::string body = rows.empty() ? "''" : kJsonArrayBody;
-  return "WITH " + with + " SELECT " + StatementRowColumns("NULL::bigint", kAffected, body, inserted) +
+  return "WITH " + with + " SELECT " +
+         StatementRowColumns("NULL::bigint", kAffected, body, inserted, kDefaultMaxResponseBytes) +
          (rows.empty() ? "" : " FROM " + rows + " _r");
 }
 
@@ -94,14 +97,14 @@ TEST(SqlWriter, Identifiers) {
 
 TEST(SqlWriter, StatementRowColumns) {
   EXPECT_EQ(
-      StatementRowColumns("T", "P", "B", "I"),
-      R"(T AS total, P AS page_total, CASE WHEN pg_catalog.octet_length(B) <= nullif(pg_catalog.current_setting('agentbase.max_response_bytes', true), '')::bigint THEN B ELSE ('agentbase: response too large: ' || pg_catalog.octet_length(B) || ' > ' || pg_catalog.current_setting('agentbase.max_response_bytes', true))::integer::text END AS body, I AS inserted, nullif(pg_catalog.current_setting('response.headers', true), '') AS response_headers, nullif(pg_catalog.current_setting('response.status', true), '') AS response_status)");
+      StatementRowColumns("T", "P", "B", "I", 1000),
+      R"(T AS total, P AS page_total, CASE WHEN pg_catalog.octet_length(B) <= 1000 THEN B ELSE ('agentbase: response too large: ' || pg_catalog.octet_length(B) || ' > 1000')::integer::text END AS body, I AS inserted, nullif(pg_catalog.current_setting('response.headers', true), '') AS response_headers, nullif(pg_catalog.current_setting('response.status', true), '') AS response_status)");
 }
 
 TEST(SqlWriter, HexBodyCountsTheBytesItStandsFor) {
-  std::string columns = StatementRowColumns("T", "P", "B", "I", true);
+  std::string columns = StatementRowColumns("T", "P", "B", "I", kDefaultMaxResponseBytes, true);
   EXPECT_NE(columns.find("CASE WHEN (pg_catalog.octet_length(B) / 2) <= "), std::string::npos) << columns;
-  EXPECT_NE(columns.find("'agentbase: response too large: ' || (pg_catalog.octet_length(B) / 2) || ' > '"),
+  EXPECT_NE(columns.find("'agentbase: response too large: ' || (pg_catalog.octet_length(B) / 2) || ' > "),
             std::string::npos)
       << columns;
 }
@@ -308,7 +311,8 @@ TEST(SqlWriterCall, MediaTypeDomainValueIsTheBodyAsItIs) {
   auto png = WriteReadOf(Call("logo", "", "", true, "image/png"));
   std::string body = R"(coalesce(pg_catalog.encode(pg_catalog.string_agg(_r."logo"::bytea, ''::bytea), 'hex'), ''))";
   EXPECT_EQ(png.sql, "SELECT " +
-                         StatementRowColumns("NULL::bigint", "pg_catalog.count(_r)", body, "NULL::bigint", true) +
+                         StatementRowColumns("NULL::bigint", "pg_catalog.count(_r)", body, "NULL::bigint",
+                                             kDefaultMaxResponseBytes, true) +
                          R"( FROM (SELECT "_0"."logo" FROM (SELECT "api"."logo"() AS "logo") AS "_0") _r)");
 }
 
@@ -329,8 +333,10 @@ TEST(SqlWriterCall, NullArgumentIsANullParameter) {
 
 TEST(SqlWriterCall, VoidFunctionAnswersAnEmptyBody) {
   auto query = WriteReadOf(Call("noop", "", ""));
-  EXPECT_EQ(query.sql, "SELECT " + StatementRowColumns("NULL::bigint", "1::bigint", "''", "NULL::bigint") +
-                           R"( FROM (SELECT "api"."noop"()) _r)");
+  EXPECT_EQ(query.sql,
+            "SELECT " +
+                StatementRowColumns("NULL::bigint", "1::bigint", "''", "NULL::bigint", kDefaultMaxResponseBytes) +
+                R"( FROM (SELECT "api"."noop"()) _r)");
   EXPECT_TRUE(query.params.empty());
 }
 
