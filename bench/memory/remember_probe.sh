@@ -48,10 +48,10 @@ TOKEN=$(curl -s "$AGENTBASE_URL/auth/v1/token?grant_type=password" -H "apikey: $
 export TOKEN
 probe() { node "$HERE/remember_probe.mjs"; }
 
-# CPU ticks (user + system) of every PostgreSQL and agentbase process, as "pid ticks" lines.
+# CPU ticks (user + system) of the server and every PostgreSQL process, as "pid ticks" lines.
 ticks() {
   local pid
-  for pid in $(pgrep -x postgres) $(pgrep -x agentbase); do
+  for pid in $(pgrep -x postgres) "$server_pid"; do
     echo "$pid $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)"
   done
 }
