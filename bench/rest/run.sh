@@ -395,10 +395,11 @@ EOF
   START_TRIES=3000
   # settle: until no process has written its file for 3 s (a backend ends
   # when its connection closes; under valgrind that and the writing of its
-  # count take a moment).
+  # count take a moment), failing after 300 s.
   settle() {
-    local settled=0 files previous=-1
+    local settled=0 files previous=-1 waited=0
     while ((settled < 3)); do
+      ((waited++ < 300)) || die "callgrind files still appearing after 300 s"
       sleep 1
       files=$(find "$CALLGRIND" -maxdepth 1 -type f | wc -l)
       if [ "$files" = "$previous" ]; then settled=$((settled + 1)); else settled=0; fi

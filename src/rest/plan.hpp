@@ -157,11 +157,11 @@ struct MutationPlan {
   bool target_refuses = false;
 };
 
-// What the plan stage needs besides the parsed query.
 // The largest body a statement may answer (beyond: it fails, see
 // StatementRowColumns); agentbase serve's --max-response-bytes.
 constexpr int64_t kDefaultMaxResponseBytes = 16 * 1024 * 1024;
 
+// What the plan stage needs besides the parsed query.
 struct PlanContext {
   const SchemaCache& cache;
   std::optional<int64_t> max_rows;                        // db-max-rows: caps the root and every to-many embed
