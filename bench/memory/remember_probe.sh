@@ -12,7 +12,8 @@
 #        from after 20 requests to the end (PostgreSQL runs natively)
 #
 # Environment: VARIANTS (embedding,select_id,text,floor), COUNT (300),
-# SERVE_OPTIONS (more `serve` options).
+# SERVE_OPTIONS (more `serve` options), SETUP_SQL (run in the embedded
+# database before the probe, e.g. to undo a storage parameter for an A/B).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -41,6 +42,7 @@ case "$MODE" in
   *) echo "MODE must be time, cpu or instructions" >&2; exit 2 ;;
 esac
 serve_export
+if [ -n "${SETUP_SQL:-}" ]; then psql -X -q -v ON_ERROR_STOP=1 "$AGENTBASE_PSQL" -c "$SETUP_SQL"; fi
 serve_add_user probe@example.com 'probe-password-1' probe member
 TOKEN=$(curl -s "$AGENTBASE_URL/auth/v1/token?grant_type=password" -H "apikey: $AGENTBASE_ANON_KEY" \
   -H 'content-type: application/json' -d '{"email":"probe@example.com","password":"probe-password-1"}' |

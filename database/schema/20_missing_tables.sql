@@ -466,6 +466,11 @@ CREATE TABLE public.user_memory (
   CONSTRAINT user_memory_confidence_score_check CHECK (confidence_score >= 0 AND confidence_score <= 1),
   CONSTRAINT user_memory_key_length_check CHECK (char_length(key) BETWEEN 1 AND 200)
 );
+-- A row with a 1,536-number embedding (6 KB) stays whole in its page instead
+-- of being compressed (which fails on floats) and cut into four TOAST chunks
+-- on every write and read back chunk by chunk on every exact search; larger
+-- rows (longer embeddings, long values) are still TOASTed.
+ALTER TABLE public.user_memory SET (toast_tuple_target = 8160);
 -- The embedding: pgvector where the database has it (Supabase does), a
 -- checked real[] elsewhere. Either way it is one column.
 -- agentbase:if vector

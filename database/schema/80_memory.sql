@@ -194,24 +194,33 @@ $$;
 -- Upserts the memory of (user, key): the key identifies a memory of a user
 -- (the table's unique key is tenant, user, key), so remembering a key again
 -- replaces its value, type, confidence, source, expiry, metadata and
--- embedding. Returns the row.
+-- embedding. Returns the memory as stored, without its embedding: the
+-- arguments come back as kept (a null type as 'fact', null metadata as {}),
+-- with the memory's id, tenant and times. The embedding's 1,536 numbers are
+-- what the caller sent or the server made from the value; writing them back
+-- as JSON took a sixth of a remember (docs/benchmarks.md), so they are read
+-- from user_memory by whoever needs them.
 CREATE FUNCTION public.remember(
-  key text,
-  value text,
-  memory_type text DEFAULT 'fact',
-  confidence_score real DEFAULT 1.0,
-  source text DEFAULT NULL,
-  source_conversation_id uuid DEFAULT NULL,
-  expires_at timestamptz DEFAULT NULL,
-  metadata jsonb DEFAULT '{}'::jsonb,
+  INOUT key text,
+  INOUT value text,
+  INOUT memory_type text DEFAULT 'fact',
+  INOUT confidence_score real DEFAULT 1.0,
+  INOUT source text DEFAULT NULL,
+  INOUT source_conversation_id uuid DEFAULT NULL,
+  INOUT expires_at timestamptz DEFAULT NULL,
+  INOUT metadata jsonb DEFAULT '{}'::jsonb,
   embedding real[] DEFAULT NULL,
-  user_id uuid DEFAULT NULL
-) RETURNS public.user_memory
+  INOUT user_id uuid DEFAULT NULL,
+  OUT id uuid,
+  OUT tenant_id uuid,
+  OUT has_embedding boolean,
+  OUT created_at timestamptz,
+  OUT updated_at timestamptz
+)
 LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
 DECLARE
   owner uuid := agentbase.memory_owner(remember.user_id);
   owner_tenant uuid;
-  saved public.user_memory;
 BEGIN
   IF remember.value IS NULL THEN
     RAISE EXCEPTION 'value is required' USING ERRCODE = '22023';
@@ -240,8 +249,11 @@ BEGIN
     memory_type = excluded.memory_type, value = excluded.value, confidence_score = excluded.confidence_score,
     source = excluded.source, source_conversation_id = excluded.source_conversation_id,
     expires_at = excluded.expires_at, metadata = excluded.metadata, embedding = excluded.embedding
-  RETURNING * INTO saved;
-  RETURN saved;
+  RETURNING m.key, m.value, m.memory_type, m.confidence_score, m.source, m.source_conversation_id, m.expires_at,
+            m.metadata, m.user_id, m.id, m.tenant_id, m.embedding IS NOT NULL, m.created_at, m.updated_at
+  INTO remember.key, remember.value, remember.memory_type, remember.confidence_score, remember.source,
+       remember.source_conversation_id, remember.expires_at, remember.metadata, remember.user_id, remember.id,
+       remember.tenant_id, remember.has_embedding, remember.created_at, remember.updated_at;
 END
 $$;
 

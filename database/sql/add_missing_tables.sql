@@ -203,26 +203,53 @@ CREATE SCHEMA IF NOT EXISTS agentbase;
 
 GRANT USAGE ON SCHEMA agentbase TO anon, authenticated, service_role;
 
-CREATE OR REPLACE FUNCTION agentbase.set_updated_at() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.set_updated_at() RETURNS trigger
 LANGUAGE plpgsql SET search_path = '' AS $$
 BEGIN
   NEW.updated_at := now();
   RETURN NEW;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.set_updated_at;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.current_tenant_id() RETURNS uuid
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.current_tenant_id() RETURNS uuid
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
   RETURN (SELECT p.tenant_id FROM public.profiles p WHERE p.id = auth.uid());
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.current_tenant_id;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.current_tenant_agent_ids() RETURNS SETOF uuid
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.current_tenant_agent_ids() RETURNS SETOF uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
   SELECT a.id FROM public.agents a
   WHERE a.tenant_id = (SELECT agentbase.current_tenant_id())
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.current_tenant_agent_ids;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 CREATE TABLE IF NOT EXISTS agentbase.settings (
   name text NOT NULL,
@@ -272,12 +299,23 @@ CREATE INDEX IF NOT EXISTS org_row_owners_tenant_id_idx ON agentbase.org_row_own
 
 ALTER TABLE agentbase.org_row_owners ENABLE ROW LEVEL SECURITY;
 
-CREATE OR REPLACE FUNCTION agentbase.org_write_rule() RETURNS text
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.org_write_rule() RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
   SELECT coalesce((SELECT s.value FROM agentbase.settings s WHERE s.name = 'org_write_rule'), 'owner_admin')
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.org_write_rule;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.current_user_is_tenant_admin() RETURNS boolean
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.current_user_is_tenant_admin() RETURNS boolean
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
   is_admin boolean := false;
@@ -291,23 +329,50 @@ BEGIN
   END IF;
   RETURN is_admin;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.current_user_is_tenant_admin;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.org_rows_caller_may_change(org_table text) RETURNS SETOF uuid
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.org_rows_caller_may_change(org_table text) RETURNS SETOF uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
   SELECT o.row_id FROM agentbase.org_row_owners o
   WHERE (SELECT agentbase.current_user_is_tenant_admin())
     AND o.table_name = org_table AND o.tenant_id = (SELECT agentbase.current_tenant_id())
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.org_rows_caller_may_change;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.caller_is_platform() RETURNS boolean
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.caller_is_platform() RETURNS boolean
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
   RETURN coalesce(auth.role(), '') IN ('service_role', '');
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.caller_is_platform;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.record_org_row_owner() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.record_org_row_owner() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
@@ -323,9 +388,18 @@ BEGIN
   ON CONFLICT (table_name, row_id) DO UPDATE SET tenant_id = excluded.tenant_id, created_at = excluded.created_at;
   RETURN NEW;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.record_org_row_owner;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.refuse_changing_org_rows_others_use() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.refuse_changing_org_rows_others_use() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
   caller_tenant uuid;
@@ -383,9 +457,18 @@ BEGIN
   END LOOP;
   RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.refuse_changing_org_rows_others_use;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.touch_conversation_on_message() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.touch_conversation_on_message() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
   IF NEW.conversation_id IS NOT NULL THEN
@@ -395,7 +478,14 @@ BEGIN
   END IF;
   RETURN NEW;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.touch_conversation_on_message;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 CREATE TABLE IF NOT EXISTS public.conversations (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -1141,6 +1231,8 @@ BEGIN
 END
 $agentbase$;
 
+ALTER TABLE public.user_memory SET (toast_tuple_target = 8160);
+
 DO $agentbase_if$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
@@ -1266,7 +1358,9 @@ $agentbase$;
 DO $agentbase_if$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
-    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION public.match_user_memory(
+    EXECUTE format($agentbase_sql$DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.match_user_memory(
   query_embedding %1$I.vector(1536),
   match_count integer DEFAULT 10,
   memory_types text[] DEFAULT NULL,
@@ -1294,7 +1388,14 @@ LANGUAGE sql STABLE SET search_path = '' AS $$
   WHERE 1 - v.distance >= min_similarity
   ORDER BY v.distance, v.id
   LIMIT least(greatest(match_count, 0), 200)
-$$$agentbase_sql$,
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.match_user_memory;
+  EXECUTE definition;
+END
+$agentbase_replace$$agentbase_sql$,
       (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
   END IF;
 END
@@ -1303,13 +1404,24 @@ $agentbase_if$;
 DO $agentbase_if$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
-    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION agentbase.cosine_similarity(a real[], b real[]) RETURNS double precision
+    EXECUTE format($agentbase_sql$DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.cosine_similarity(a real[], b real[]) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   SELECT sum(x * y) / nullif(sqrt(sum(x * x)) * sqrt(sum(y * y)), 0)
   FROM unnest(a, b) AS t(x, y)
-$$$agentbase_sql$,
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.cosine_similarity;
+  EXECUTE definition;
+END
+$agentbase_replace$$agentbase_sql$,
       (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
-    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION public.match_user_memory(
+    EXECUTE format($agentbase_sql$DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.match_user_memory(
   query_embedding real[],
   match_count integer DEFAULT 10,
   memory_types text[] DEFAULT NULL,
@@ -1330,24 +1442,51 @@ LANGUAGE sql STABLE SET search_path = '' AS $$
   WHERE s.similarity >= min_similarity
   ORDER BY s.similarity DESC
   LIMIT least(greatest(match_count, 0), 200)
-$$$agentbase_sql$,
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.match_user_memory;
+  EXECUTE definition;
+END
+$agentbase_replace$$agentbase_sql$,
       (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
   END IF;
 END
 $agentbase_if$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_default_title() RETURNS text
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_default_title() RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   SELECT 'New conversation'::text
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_default_title;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_title_from(content text) RETURNS text
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_title_from(content text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   SELECT CASE WHEN pg_catalog.char_length(t) > 80 THEN pg_catalog.rtrim(pg_catalog.left(t, 79)) || '…' ELSE t END
   FROM (SELECT pg_catalog.btrim(pg_catalog.regexp_replace(coalesce(content, ''), '\s+', ' ', 'g')) AS t) s
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_title_from;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_page_size(requested integer, fallback integer) RETURNS integer
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_page_size(requested integer, fallback integer) RETURNS integer
 LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
 BEGIN
   IF requested IS NULL THEN
@@ -1359,15 +1498,33 @@ BEGIN
   END IF;
   RETURN requested;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_page_size;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_cursor(at timestamptz, id uuid, rank real DEFAULT NULL) RETURNS text
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_cursor(at timestamptz, id uuid, rank real DEFAULT NULL) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   SELECT CASE WHEN rank IS NULL THEN '' ELSE rank::text || '_' END
          || (EXTRACT(epoch FROM at) * 1000000)::bigint::text || '_' || id::text
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_cursor;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_decode_cursor(
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_decode_cursor(
   cursor text, with_rank boolean, name text,
   OUT at timestamptz, OUT id uuid, OUT rank real
 ) LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
@@ -1398,15 +1555,33 @@ BEGIN
       USING ERRCODE = '22023', HINT = 'Pass the cursor column of a row this function returned, unchanged.';
   END;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_decode_cursor;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.html_escape(t text) RETURNS text
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.html_escape(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   SELECT pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
            t, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.html_escape;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.check_message() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.check_message() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
   conversation_tenant uuid;
@@ -1508,7 +1683,14 @@ BEGIN
   END IF;
   RETURN NEW;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.check_message;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 DO $agentbase$
 BEGIN
@@ -1519,7 +1701,9 @@ BEGIN
 END
 $agentbase$;
 
-CREATE OR REPLACE FUNCTION agentbase.title_conversation_from_message() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.title_conversation_from_message() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
   row_data jsonb := pg_catalog.to_jsonb(NEW);
@@ -1535,7 +1719,14 @@ BEGIN
   END IF;
   RETURN NULL;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.title_conversation_from_message;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 DO $agentbase$
 BEGIN
@@ -1576,14 +1767,25 @@ CREATE INDEX IF NOT EXISTS message_words_tenant_recent_idx ON agentbase.message_
 CREATE INDEX IF NOT EXISTS message_words_tenant_words_idx ON agentbase.message_words USING gin (tenant_id, words)
   WITH (gin_pending_list_limit = 256);
 
-CREATE OR REPLACE FUNCTION agentbase.chat_words_indexed() RETURNS boolean
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_words_indexed() RETURNS boolean
 LANGUAGE sql STABLE SET search_path = '' AS $$
   SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
                  WHERE t.tgrelid = pg_catalog.to_regclass('public.messages')
                    AND t.tgname = 'messages_index_words' AND t.tgenabled <> 'D')
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_words_indexed;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_index_message_words() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_index_message_words() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
@@ -1613,9 +1815,18 @@ BEGIN
         created_at = excluded.created_at, words = excluded.words;
   RETURN NULL;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_index_message_words;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_index_existing_messages() RETURNS bigint
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_index_existing_messages() RETURNS bigint
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
   added bigint := 0;
@@ -1640,7 +1851,14 @@ BEGIN
   END IF;
   RETURN added;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_index_existing_messages;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 CREATE INDEX IF NOT EXISTS conversations_tenant_status_recent_idx
   ON public.conversations (tenant_id, status, last_message_at DESC, id DESC);
@@ -1651,7 +1869,9 @@ CREATE INDEX IF NOT EXISTS conversations_agent_recent_idx
 CREATE INDEX IF NOT EXISTS conversations_tenant_user_recent_idx
   ON public.conversations (tenant_id, user_id, last_message_at DESC, id DESC);
 
-CREATE OR REPLACE FUNCTION public.start_conversation(
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.start_conversation(
   agent_id uuid DEFAULT NULL,
   title text DEFAULT NULL,
   first_message text DEFAULT NULL,
@@ -1717,9 +1937,18 @@ BEGIN
   END IF;
   RETURN created;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.start_conversation;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.append_message(
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.append_message(
   conversation_id uuid,
   content text,
   role text DEFAULT 'user',
@@ -1780,9 +2009,18 @@ BEGIN
   RETURNING * INTO appended;
   RETURN appended;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.append_message;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_set_status(target uuid, new_status text) RETURNS public.conversations
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_set_status(target uuid, new_status text) RETURNS public.conversations
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
   conversation public.conversations;
@@ -1801,14 +2039,32 @@ BEGIN
   UPDATE public.conversations c SET status = new_status WHERE c.id = target RETURNING * INTO conversation;
   RETURN conversation;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_set_status;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.set_conversation_status(conversation_id uuid, status text) RETURNS public.conversations
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.set_conversation_status(conversation_id uuid, status text) RETURNS public.conversations
 LANGUAGE sql SET search_path = '' AS $$
   SELECT * FROM agentbase.chat_set_status(set_conversation_status.conversation_id, set_conversation_status.status)
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.set_conversation_status;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_list_conversations(
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_list_conversations(
   status_filter text, agent_filter uuid, only_mine boolean, page_size integer, after text
 ) RETURNS TABLE (
   id uuid, tenant_id uuid, user_id uuid, agent_id uuid, title text, status text,
@@ -1844,9 +2100,18 @@ BEGIN
     ' ORDER BY c.last_message_at DESC, c.id DESC LIMIT $5'
     USING status_filter, agent_filter, pos.at, pos.id, size, auth.uid();
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_list_conversations;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.list_conversations(
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.list_conversations(
   status text DEFAULT NULL,
   agent_id uuid DEFAULT NULL,
   mine boolean DEFAULT false,
@@ -1859,9 +2124,18 @@ CREATE OR REPLACE FUNCTION public.list_conversations(
 LANGUAGE sql STABLE SET search_path = '' AS $$
   SELECT * FROM agentbase.chat_list_conversations(list_conversations.status, list_conversations.agent_id,
     coalesce(list_conversations.mine, false), list_conversations.page_size, list_conversations.after)
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.list_conversations;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_list_messages(target uuid, page_size integer, before text, after text)
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_list_messages(target uuid, page_size integer, before text, after text)
 RETURNS TABLE (
   id uuid, tenant_id uuid, conversation_id uuid, role text, content text, tool_calls jsonb,
   tool_call_id text, metadata jsonb, created_at timestamptz, cursor text
@@ -1899,9 +2173,18 @@ BEGIN
       USING target, before_pos.at, before_pos.id, size;
   END IF;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_list_messages;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.list_messages(
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.list_messages(
   conversation_id uuid,
   page_size integer DEFAULT 50,
   before text DEFAULT NULL,
@@ -1913,9 +2196,18 @@ CREATE OR REPLACE FUNCTION public.list_messages(
 LANGUAGE sql STABLE SET search_path = '' AS $$
   SELECT * FROM agentbase.chat_list_messages(list_messages.conversation_id, list_messages.page_size,
     list_messages.before, list_messages.after)
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.list_messages;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_search_recent(words tsquery, tenant uuid, walk integer)
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_search_recent(words tsquery, tenant uuid, walk integer)
 RETURNS TABLE (id uuid, created_at timestamptz, rank real)
 LANGUAGE plpgsql STABLE SET search_path = '' SET enable_seqscan = off SET enable_bitmapscan = off AS $$
 BEGIN
@@ -1928,9 +2220,18 @@ BEGIN
                                     WHERE c.tenant_id = tenant AND c.status = 'deleted')
     ORDER BY r.created_at DESC LIMIT 500;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_search_recent;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_search_indexed(words tsquery, tenant uuid)
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_search_indexed(words tsquery, tenant uuid)
 RETURNS TABLE (id uuid, created_at timestamptz, rank real)
 LANGUAGE plpgsql STABLE SET search_path = '' SET enable_seqscan = off SET enable_indexscan = off AS $$
 BEGIN
@@ -1951,9 +2252,18 @@ BEGIN
             ORDER BY w.created_at DESC LIMIT 500) r;
   END IF;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_search_indexed;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_search_conversation(words tsquery, tenant uuid, target uuid)
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_search_conversation(words tsquery, tenant uuid, target uuid)
 RETURNS TABLE (id uuid, created_at timestamptz, rank real)
 LANGUAGE plpgsql STABLE SET search_path = '' SET enable_seqscan = off SET enable_bitmapscan = off AS $$
 BEGIN
@@ -1967,9 +2277,18 @@ BEGIN
       AND w.tenant_id = coalesce(tenant, w.tenant_id) AND w.words @@ chat_search_conversation.words
     ORDER BY m.created_at DESC LIMIT 500;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_search_conversation;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_tenant_words_estimate(tenant uuid) RETURNS double precision
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_tenant_words_estimate(tenant uuid) RETURNS double precision
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
   plan json;
@@ -1979,9 +2298,18 @@ BEGIN
     INTO plan;
   RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::double precision;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_tenant_words_estimate;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_search_page(
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_search_page(
   words tsquery, target uuid, page_size integer, after_rank real, after_at timestamptz, after_id uuid
 ) RETURNS TABLE (id uuid, rank real)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' SET jit = off AS $$
@@ -2048,9 +2376,18 @@ BEGIN
     WHERE after_id IS NULL OR (p.rank, p.created_at, p.id) < (after_rank, after_at, after_id)
     ORDER BY p.rank DESC, p.created_at DESC, p.id DESC LIMIT page_size;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_search_page;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.chat_search_messages(search text, target uuid, page_size integer, after text)
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.chat_search_messages(search text, target uuid, page_size integer, after text)
 RETURNS TABLE (
   id uuid, conversation_id uuid, conversation_title text, role text, content text, created_at timestamptz,
   rank real, snippet text, cursor text
@@ -2082,9 +2419,18 @@ BEGIN
     JOIN public.conversations c ON c.id = m.conversation_id
     ORDER BY p.rank DESC, m.created_at DESC, m.id DESC;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.chat_search_messages;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.search_messages(
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.search_messages(
   query text,
   conversation_id uuid DEFAULT NULL,
   page_size integer DEFAULT 20,
@@ -2096,7 +2442,14 @@ CREATE OR REPLACE FUNCTION public.search_messages(
 LANGUAGE sql STABLE SET search_path = '' AS $$
   SELECT * FROM agentbase.chat_search_messages(search_messages.query, search_messages.conversation_id,
     search_messages.page_size, search_messages.after)
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.search_messages;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 DO $agentbase$
 BEGIN
@@ -2122,7 +2475,9 @@ BEGIN
 END
 $agentbase$;
 
-CREATE OR REPLACE FUNCTION agentbase.realtime_visible(entity regclass, records jsonb, claims jsonb, roles text[])
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.realtime_visible(entity regclass, records jsonb, claims jsonb, roles text[])
 RETURNS boolean[]
 LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
 DECLARE
@@ -2196,14 +2551,32 @@ BEGIN
   PERFORM pg_catalog.set_config('request.jwt.claims', caller_claims, true);
   RETURN visible;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.realtime_visible;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.realtime_tenant_scoped_tables() RETURNS regclass[]
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.realtime_tenant_scoped_tables() RETURNS regclass[]
 LANGUAGE sql STABLE SET search_path = '' AS $$
   SELECT ARRAY['public.messages'::regclass, 'public.conversations'::regclass]
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.realtime_tenant_scoped_tables;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.realtime_claims_tenants(claims jsonb) RETURNS jsonb
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.realtime_claims_tenants(claims jsonb) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
 DECLARE
   caller_claims text := coalesce(pg_catalog.current_setting('request.jwt.claims', true), '');
@@ -2232,7 +2605,14 @@ BEGIN
   PERFORM pg_catalog.set_config('request.jwt.claims', caller_claims, true);
   RETURN pg_catalog.to_jsonb(tenants);
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.realtime_claims_tenants;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 CREATE TABLE IF NOT EXISTS agentbase.memory_log (
   xid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
@@ -2270,7 +2650,9 @@ BEGIN
 END
 $agentbase$;
 
-CREATE OR REPLACE FUNCTION agentbase.log_memory_change() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.log_memory_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
@@ -2282,7 +2664,14 @@ BEGIN
   END IF;
   RETURN NULL;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.log_memory_change;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 DO $agentbase$
 BEGIN
@@ -2293,14 +2682,23 @@ BEGIN
 END
 $agentbase$;
 
-CREATE OR REPLACE FUNCTION agentbase.log_memory_truncate() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.log_memory_truncate() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
   INSERT INTO agentbase.memory_log_horizon AS h (horizon) VALUES (pg_catalog.pg_current_xact_id())
     ON CONFLICT (only_row) DO UPDATE SET horizon = greatest(h.horizon, excluded.horizon);
   RETURN NULL;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.log_memory_truncate;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 DO $agentbase$
 BEGIN
@@ -2311,7 +2709,9 @@ BEGIN
 END
 $agentbase$;
 
-CREATE OR REPLACE FUNCTION agentbase.memory_changes(target uuid, since text)
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.memory_changes(target uuid, since text)
 RETURNS TABLE (memory_id uuid, reload boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
@@ -2340,9 +2740,18 @@ BEGIN
         AND NOT pg_catalog.pg_visible_in_snapshot(l.xid, snapshot);
   END IF;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.memory_changes;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.memory_owner(named uuid) RETURNS uuid
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.memory_owner(named uuid) RETURNS uuid
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
 BEGIN
   IF agentbase.caller_is_platform() THEN
@@ -2360,9 +2769,18 @@ BEGIN
   END IF;
   RETURN auth.uid();
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.memory_owner;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.checked_embedding(embedding real[]) RETURNS real[]
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.checked_embedding(embedding real[]) RETURNS real[]
 LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
 DECLARE
   bad integer;
@@ -2386,17 +2804,33 @@ BEGIN
   END IF;
   RETURN embedding;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.checked_embedding;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 DO $agentbase_if$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
-    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION agentbase.memory_embedding(embedding real[]) RETURNS %1$I.vector(1536)
+    EXECUTE format($agentbase_sql$DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.memory_embedding(embedding real[]) RETURNS %1$I.vector(1536)
 LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
 BEGIN
   RETURN agentbase.checked_embedding(embedding)::%1$I.vector(1536);
 END
-$$$agentbase_sql$,
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.memory_embedding;
+  EXECUTE definition;
+END
+$agentbase_replace$$agentbase_sql$,
       (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
   END IF;
 END
@@ -2405,40 +2839,64 @@ $agentbase_if$;
 DO $agentbase_if$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
-    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION agentbase.memory_embedding(embedding real[]) RETURNS real[]
+    EXECUTE format($agentbase_sql$DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.memory_embedding(embedding real[]) RETURNS real[]
 LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
 BEGIN
   RETURN agentbase.checked_embedding(embedding);
 END
-$$$agentbase_sql$,
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.memory_embedding;
+  EXECUTE definition;
+END
+$agentbase_replace$$agentbase_sql$,
       (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
   END IF;
 END
 $agentbase_if$;
 
-CREATE OR REPLACE FUNCTION agentbase.cosine_similarity_exact(a real[], b real[]) RETURNS double precision
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.cosine_similarity_exact(a real[], b real[]) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   SELECT sum(x::float8 * y::float8) / nullif(sqrt(sum(x::float8 * x::float8)) * sqrt(sum(y::float8 * y::float8)), 0)
   FROM unnest(a, b) AS t(x, y)
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.cosine_similarity_exact;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.remember(
-  key text,
-  value text,
-  memory_type text DEFAULT 'fact',
-  confidence_score real DEFAULT 1.0,
-  source text DEFAULT NULL,
-  source_conversation_id uuid DEFAULT NULL,
-  expires_at timestamptz DEFAULT NULL,
-  metadata jsonb DEFAULT '{}'::jsonb,
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.remember(
+  INOUT key text,
+  INOUT value text,
+  INOUT memory_type text DEFAULT 'fact',
+  INOUT confidence_score real DEFAULT 1.0,
+  INOUT source text DEFAULT NULL,
+  INOUT source_conversation_id uuid DEFAULT NULL,
+  INOUT expires_at timestamptz DEFAULT NULL,
+  INOUT metadata jsonb DEFAULT '{}'::jsonb,
   embedding real[] DEFAULT NULL,
-  user_id uuid DEFAULT NULL
-) RETURNS public.user_memory
+  INOUT user_id uuid DEFAULT NULL,
+  OUT id uuid,
+  OUT tenant_id uuid,
+  OUT has_embedding boolean,
+  OUT created_at timestamptz,
+  OUT updated_at timestamptz
+)
 LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
 DECLARE
   owner uuid := agentbase.memory_owner(remember.user_id);
   owner_tenant uuid;
-  saved public.user_memory;
 BEGIN
   IF remember.value IS NULL THEN
     RAISE EXCEPTION 'value is required' USING ERRCODE = '22023';
@@ -2467,12 +2925,24 @@ BEGIN
     memory_type = excluded.memory_type, value = excluded.value, confidence_score = excluded.confidence_score,
     source = excluded.source, source_conversation_id = excluded.source_conversation_id,
     expires_at = excluded.expires_at, metadata = excluded.metadata, embedding = excluded.embedding
-  RETURNING * INTO saved;
-  RETURN saved;
+  RETURNING m.key, m.value, m.memory_type, m.confidence_score, m.source, m.source_conversation_id, m.expires_at,
+            m.metadata, m.user_id, m.id, m.tenant_id, m.embedding IS NOT NULL, m.created_at, m.updated_at
+  INTO remember.key, remember.value, remember.memory_type, remember.confidence_score, remember.source,
+       remember.source_conversation_id, remember.expires_at, remember.metadata, remember.user_id, remember.id,
+       remember.tenant_id, remember.has_embedding, remember.created_at, remember.updated_at;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.remember;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.recall(
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.recall(
   memory_types text[] DEFAULT NULL,
   min_confidence real DEFAULT NULL,
   from_source text DEFAULT NULL,
@@ -2512,15 +2982,31 @@ BEGIN
     ORDER BY m.updated_at DESC, m.id DESC
     LIMIT size;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.recall;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 DO $agentbase_if$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
-    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION agentbase.memory_similarity(stored %1$I.vector, query real[]) RETURNS double precision
+    EXECUTE format($agentbase_sql$DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.memory_similarity(stored %1$I.vector, query real[]) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   SELECT 1 - (stored OPERATOR(%1$I.<=>) query::%1$I.vector)
-$$$agentbase_sql$,
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.memory_similarity;
+  EXECUTE definition;
+END
+$agentbase_replace$$agentbase_sql$,
       (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
   END IF;
 END
@@ -2529,16 +3015,27 @@ $agentbase_if$;
 DO $agentbase_if$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
-    EXECUTE format($agentbase_sql$CREATE OR REPLACE FUNCTION agentbase.memory_similarity(stored real[], query real[]) RETURNS double precision
+    EXECUTE format($agentbase_sql$DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.memory_similarity(stored real[], query real[]) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   SELECT NULLIF(agentbase.cosine_similarity_exact(stored, query), 'NaN'::double precision)
-$$$agentbase_sql$,
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.memory_similarity;
+  EXECUTE definition;
+END
+$agentbase_replace$$agentbase_sql$,
       (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'));
   END IF;
 END
 $agentbase_if$;
 
-CREATE OR REPLACE FUNCTION public.search_memories(
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.search_memories(
   query_embedding real[] DEFAULT NULL,
   match_count integer DEFAULT 10,
   min_similarity double precision DEFAULT NULL,
@@ -2609,9 +3106,18 @@ BEGIN
     ORDER BY r.score DESC, m.sim DESC, m.id
     LIMIT match_count;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.search_memories;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.forget(memory_id uuid) RETURNS uuid
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.forget(memory_id uuid) RETURNS uuid
 LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
 DECLARE
   forgotten uuid;
@@ -2622,9 +3128,18 @@ BEGIN
   END IF;
   RETURN forgotten;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.forget;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.forget_all(user_id uuid DEFAULT NULL) RETURNS bigint
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.forget_all(user_id uuid DEFAULT NULL) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
 DECLARE
   owner uuid := agentbase.memory_owner(forget_all.user_id);
@@ -2634,9 +3149,18 @@ BEGIN
   GET DIAGNOSTICS forgotten = ROW_COUNT;
   RETURN forgotten;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.forget_all;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.export_memories(user_id uuid DEFAULT NULL) RETURNS jsonb
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.export_memories(user_id uuid DEFAULT NULL) RETURNS jsonb
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
 DECLARE
   owner uuid := agentbase.memory_owner(export_memories.user_id);
@@ -2650,9 +3174,18 @@ BEGIN
       WHERE m.user_id = owner AND (m.expires_at IS NULL OR m.expires_at > pg_catalog.statement_timestamp())
     ), '[]'::jsonb));
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.export_memories;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.purge_expired_memories(keep interval DEFAULT '1 hour') RETURNS bigint
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.purge_expired_memories(keep interval DEFAULT '1 hour') RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
   purged bigint;
@@ -2673,9 +3206,18 @@ BEGIN
   END IF;
   RETURN purged;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.purge_expired_memories;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.jsonb_merge_deep(base jsonb, layer jsonb) RETURNS jsonb
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.jsonb_merge_deep(base jsonb, layer jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE SET search_path = '' AS $$
   SELECT CASE
     WHEN layer IS NULL THEN base
@@ -2688,9 +3230,18 @@ LANGUAGE sql IMMUTABLE SET search_path = '' AS $$
                                    AND pg_catalog.jsonb_typeof(base -> o.k) = 'object'), '{}'::jsonb)
     ELSE layer
   END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.jsonb_merge_deep;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.jsonb_merge_patch(target jsonb, patch jsonb) RETURNS jsonb
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.jsonb_merge_patch(target jsonb, patch jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE SET search_path = '' AS $$
   SELECT CASE
     WHEN pg_catalog.jsonb_typeof(patch) IS DISTINCT FROM 'object' THEN patch
@@ -2706,12 +3257,28 @@ LANGUAGE sql IMMUTABLE SET search_path = '' AS $$
         FROM pg_catalog.jsonb_each(patch) AS p(k, v)
         WHERE pg_catalog.jsonb_typeof(p.v) <> 'null') AS kept(k, v)), '{}'::jsonb)
   END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.jsonb_merge_patch;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.request_is_api() RETURNS boolean
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.request_is_api() RETURNS boolean
 LANGUAGE sql STABLE SET search_path = '' AS $$
   SELECT coalesce(pg_catalog.current_setting('request.jwt.claims', true), '') <> ''
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.request_is_api;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 CREATE TABLE IF NOT EXISTS public.tool_schemas (
   tool_id uuid NOT NULL,
@@ -2806,7 +3373,9 @@ BEGIN
 END
 $agentbase$;
 
-CREATE OR REPLACE FUNCTION agentbase.note_unchecked_tool_config() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.note_unchecked_tool_config() RETURNS trigger
 LANGUAGE plpgsql SET search_path = '' AS $$
 BEGIN
   IF agentbase.request_is_api() THEN
@@ -2818,9 +3387,18 @@ BEGIN
   END IF;
   RETURN NULL;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.note_unchecked_tool_config;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.refuse_unchecked_tool_configs() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.refuse_unchecked_tool_configs() RETURNS trigger
 LANGUAGE plpgsql SET search_path = '' AS $$
 BEGIN
   IF coalesce(pg_catalog.current_setting('agentbase.unchecked_tool_configs', true), '') <> '' THEN
@@ -2831,9 +3409,18 @@ BEGIN
   END IF;
   RETURN NULL;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.refuse_unchecked_tool_configs;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.take_unchecked_tool_configs()
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.take_unchecked_tool_configs()
 RETURNS TABLE (agent_tool_id uuid, tool_id uuid, tool_slug text, effective_config jsonb,
                config_schema jsonb, input_schema jsonb, schema_changed boolean)
 LANGUAGE plpgsql SET search_path = '' AS $$
@@ -2864,7 +3451,14 @@ BEGIN
   LEFT JOIN public.tool_schemas s ON s.tool_id = a.tool_id
   WHERE a.id IN (SELECT id FROM written) OR a.tool_id IN (SELECT id FROM reschemed);
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.take_unchecked_tool_configs;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 DO $agentbase$
 BEGIN
@@ -2904,12 +3498,23 @@ BEGIN
 END
 $agentbase$;
 
-CREATE OR REPLACE FUNCTION agentbase.lock_agent_tools(agent uuid) RETURNS void
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.lock_agent_tools(agent uuid) RETURNS void
 LANGUAGE sql SET search_path = '' AS $$
   SELECT pg_catalog.pg_advisory_xact_lock(1633842225, pg_catalog.hashtext(agent::text))
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.lock_agent_tools;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.renumber_agent_tools(agent uuid, moving uuid, gap integer) RETURNS integer
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.renumber_agent_tools(agent uuid, moving uuid, gap integer) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
   others integer;
@@ -2929,9 +3534,18 @@ BEGIN
   PERFORM pg_catalog.set_config('agentbase.renumbering_tools', '', true);
   RETURN others;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.renumber_agent_tools;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.place_agent_tool() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.place_agent_tool() RETURNS trigger
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
   others integer;
@@ -2952,9 +3566,18 @@ BEGIN
   NEW.priority := wanted;
   RETURN NEW;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.place_agent_tool;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.close_agent_tools_gap() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.close_agent_tools_gap() RETURNS trigger
 LANGUAGE plpgsql SET search_path = '' AS $$
 BEGIN
   IF pg_catalog.current_setting('agentbase.renumbering_tools', true) = 'on'
@@ -2965,7 +3588,14 @@ BEGIN
   PERFORM agentbase.renumber_agent_tools(OLD.agent_id, NULL, NULL);
   RETURN NULL;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.close_agent_tools_gap;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 DO $agentbase$
 BEGIN
@@ -2987,7 +3617,9 @@ $agentbase$;
 
 CREATE INDEX IF NOT EXISTS agent_tools_agent_priority_idx ON public.agent_tools (agent_id, priority);
 
-CREATE OR REPLACE FUNCTION agentbase.tools_check_agent_and_tool(agent uuid, tool uuid) RETURNS void
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.tools_check_agent_and_tool(agent uuid, tool uuid) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
 BEGIN
   IF agent IS NULL OR tool IS NULL THEN
@@ -3003,18 +3635,36 @@ BEGIN
     RAISE EXCEPTION 'tool % not found', tool USING ERRCODE = 'PT404';
   END IF;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.tools_check_agent_and_tool;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.tools_check_config(config jsonb) RETURNS void
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.tools_check_config(config jsonb) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
 BEGIN
   IF config IS NOT NULL AND pg_catalog.jsonb_typeof(config) <> 'object' THEN
     RAISE EXCEPTION 'config must be a JSON object, got %', pg_catalog.jsonb_typeof(config) USING ERRCODE = '22023';
   END IF;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.tools_check_config;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.tools_attachment(agent uuid, tool uuid) RETURNS public.agent_tools
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.tools_attachment(agent uuid, tool uuid) RETURNS public.agent_tools
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
 DECLARE
   attachment public.agent_tools;
@@ -3026,9 +3676,18 @@ BEGIN
   END IF;
   RETURN attachment;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.tools_attachment;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.attach_tool(
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.attach_tool(
   agent_id uuid,
   tool_id uuid,
   config jsonb DEFAULT NULL,
@@ -3053,9 +3712,18 @@ BEGIN
   RETURNING * INTO attached;
   RETURN attached;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.attach_tool;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.detach_tool(agent_id uuid, tool_id uuid) RETURNS public.agent_tools
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.detach_tool(agent_id uuid, tool_id uuid) RETURNS public.agent_tools
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
   attachment public.agent_tools := agentbase.tools_attachment(detach_tool.agent_id, detach_tool.tool_id);
@@ -3063,9 +3731,18 @@ BEGIN
   DELETE FROM public.agent_tools a WHERE a.id = attachment.id;
   RETURN attachment;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.detach_tool;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.set_tool_enabled(agent_id uuid, tool_id uuid, enabled boolean) RETURNS public.agent_tools
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.set_tool_enabled(agent_id uuid, tool_id uuid, enabled boolean) RETURNS public.agent_tools
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
   attachment public.agent_tools := agentbase.tools_attachment(set_tool_enabled.agent_id, set_tool_enabled.tool_id);
@@ -3076,9 +3753,18 @@ BEGIN
   UPDATE public.agent_tools a SET enabled = set_tool_enabled.enabled WHERE a.id = attachment.id RETURNING * INTO attachment;
   RETURN attachment;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.set_tool_enabled;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.move_tool(agent_id uuid, tool_id uuid, priority integer) RETURNS SETOF public.agent_tools
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.move_tool(agent_id uuid, tool_id uuid, priority integer) RETURNS SETOF public.agent_tools
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
   attachment public.agent_tools := agentbase.tools_attachment(move_tool.agent_id, move_tool.tool_id);
@@ -3095,9 +3781,18 @@ BEGIN
    WHERE a.id = attachment.id;
   RETURN QUERY SELECT * FROM public.agent_tools a WHERE a.agent_id = attachment.agent_id ORDER BY a.priority, a.id;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.move_tool;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.configure_tool(agent_id uuid, tool_id uuid, config jsonb, merge boolean DEFAULT false)
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.configure_tool(agent_id uuid, tool_id uuid, config jsonb, merge boolean DEFAULT false)
 RETURNS public.agent_tools
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
@@ -3115,9 +3810,18 @@ BEGIN
   RETURNING * INTO attachment;
   RETURN attachment;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.configure_tool;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.effective_tools(agent_id uuid) RETURNS jsonb
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.effective_tools(agent_id uuid) RETURNS jsonb
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
 DECLARE
   listed jsonb;
@@ -3142,7 +3846,14 @@ BEGIN
   WHERE a.agent_id = effective_tools.agent_id AND a.enabled;
   RETURN listed;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.effective_tools;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 CREATE TABLE IF NOT EXISTS public.tool_calls (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -3307,7 +4018,9 @@ BEGIN
 END
 $agentbase$;
 
-CREATE OR REPLACE FUNCTION agentbase.check_tool_call() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.check_tool_call() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
   agent_tenant uuid;
@@ -3332,7 +4045,14 @@ BEGIN
   END IF;
   RETURN NEW;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.check_tool_call;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 DO $agentbase$
 BEGIN
@@ -3433,23 +4153,43 @@ BEGIN
 END
 $agentbase$;
 
-CREATE OR REPLACE FUNCTION agentbase.duration_bucket(duration_ms integer) RETURNS integer
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.duration_bucket(duration_ms integer) RETURNS integer
 LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
 BEGIN
   RETURN CASE WHEN duration_ms < 1 THEN 1
               ELSE 2 + pg_catalog.floor(8 * pg_catalog.ln(duration_ms::double precision) / pg_catalog.ln(2))::integer END;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.duration_bucket;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.bucket_duration(bucket integer) RETURNS integer
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.bucket_duration(bucket integer) RETURNS integer
 LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
 BEGIN
   RETURN CASE WHEN bucket <= 1 THEN 0
               ELSE pg_catalog.round(pg_catalog.power(2::double precision, (bucket - 1.5) / 8))::integer END;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.bucket_duration;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.duration_histogram(buckets integer[], counts bigint[]) RETURNS integer[]
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.duration_histogram(buckets integer[], counts bigint[]) RETURNS integer[]
 LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
 DECLARE
   low integer := (SELECT min(b) FROM pg_catalog.unnest(buckets) AS b);
@@ -3465,9 +4205,18 @@ BEGIN
   END LOOP;
   RETURN histogram;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.duration_histogram;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.add_histograms(a integer[], b integer[]) RETURNS integer[]
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.add_histograms(a integer[], b integer[]) RETURNS integer[]
 LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
 DECLARE
   low integer := least(pg_catalog.array_lower(a, 1), pg_catalog.array_lower(b, 1));
@@ -3483,9 +4232,18 @@ BEGIN
   END LOOP;
   RETURN total;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.add_histograms;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.roll_up_tool_calls() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.roll_up_tool_calls() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 BEGIN
   INSERT INTO public.tool_usage_rollups AS r
@@ -3530,7 +4288,14 @@ BEGIN
         last_called_at = greatest(r.last_called_at, excluded.last_called_at);
   RETURN NULL;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.roll_up_tool_calls;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 DO $agentbase$
 BEGIN
@@ -3542,7 +4307,9 @@ BEGIN
 END
 $agentbase$;
 
-CREATE OR REPLACE FUNCTION public.record_tool_call(
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.record_tool_call(
   agent_id uuid,
   tool_id uuid,
   status text DEFAULT 'success',
@@ -3579,9 +4346,18 @@ BEGIN
   RETURNING * INTO recorded;
   RETURN recorded;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.record_tool_call;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.tool_input_schema(agent uuid, tool uuid) RETURNS jsonb
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.tool_input_schema(agent uuid, tool uuid) RETURNS jsonb
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
 DECLARE
   schema jsonb;
@@ -3592,9 +4368,18 @@ BEGIN
   WHERE t.id = tool;
   RETURN schema;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.tool_input_schema;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.test_tool_call(agent_id uuid, tool_id uuid, arguments jsonb DEFAULT '{}'::jsonb,
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.test_tool_call(agent_id uuid, tool_id uuid, arguments jsonb DEFAULT '{}'::jsonb,
                                       validation jsonb DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SET search_path = '' AS $$
@@ -3616,9 +4401,18 @@ BEGIN
                                        'errors', coalesce(test_tool_call.validation -> 'errors', '[]'::jsonb),
                                        'call_id', recorded.id);
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.test_tool_call;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.tool_usage_periods(since timestamptz, until timestamptz,
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.tool_usage_periods(since timestamptz, until timestamptz,
   OUT hour_from timestamptz, OUT day_from timestamptz, OUT day_to timestamptz, OUT hour_to timestamptz)
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
 BEGIN
@@ -3637,9 +4431,18 @@ BEGIN
     day_to := hour_to;
   END IF;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.tool_usage_periods;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.tool_usage(agent_id uuid, since timestamptz DEFAULT NULL, until timestamptz DEFAULT NULL)
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.tool_usage(agent_id uuid, since timestamptz DEFAULT NULL, until timestamptz DEFAULT NULL)
 RETURNS TABLE (tool_id uuid, slug text, name text, calls bigint, errors bigint, error_rate double precision,
                p50_ms integer, p95_ms integer, mean_ms double precision, last_used_at timestamptz, dry_runs bigint)
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
@@ -3700,9 +4503,18 @@ BEGIN
   CROSS JOIN LATERAL (SELECT to_jsonb(tl) AS doc) AS tool
   ORDER BY t.calls DESC, t.tool_id;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.tool_usage;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.tool_call_prune_batch() RETURNS integer
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.tool_call_prune_batch() RETURNS integer
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
   configured text := (SELECT s.value FROM agentbase.settings s WHERE s.name = 'tool_call_prune_batch');
@@ -3712,9 +4524,18 @@ BEGIN
   END IF;
   RETURN 50000;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.tool_call_prune_batch;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.prune_tool_calls(older_than interval DEFAULT '30 days') RETURNS bigint
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.prune_tool_calls(older_than interval DEFAULT '30 days') RETURNS bigint
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
   dropped bigint;
@@ -3732,7 +4553,14 @@ BEGIN
   GET DIAGNOSTICS dropped = ROW_COUNT;
   RETURN dropped;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.prune_tool_calls;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 CREATE TABLE IF NOT EXISTS agentbase.org_hierarchy_locks (
   hierarchy text NOT NULL,
@@ -3751,7 +4579,9 @@ $agentbase$;
 
 ALTER TABLE agentbase.org_hierarchy_locks ENABLE ROW LEVEL SECURITY;
 
-CREATE OR REPLACE FUNCTION agentbase.refuse_org_cycle() RETURNS trigger
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.refuse_org_cycle() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
   parent_column text := TG_ARGV[0];
@@ -3813,7 +4643,14 @@ BEGIN
           HINT = pg_catalog.format('Move "%s" out from under "%s" first, or choose a %s outside that line.',
                                    labels[1], self_label, CASE WHEN noun = 'role' THEN 'manager' ELSE 'parent' END);
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.refuse_org_cycle;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 DO $agentbase$
 BEGIN
@@ -3949,16 +4786,27 @@ BEGIN
 END
 $agentbase$;
 
-CREATE OR REPLACE FUNCTION agentbase.org_skill_keys(skills text[]) RETURNS text[]
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.org_skill_keys(skills text[]) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = '' AS $$
   SELECT coalesce(pg_catalog.array_agg(pg_catalog.lower(pg_catalog.btrim(s))), '{}'::text[])
   FROM pg_catalog.unnest(skills) AS s
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.org_skill_keys;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 CREATE INDEX IF NOT EXISTS organizational_roles_skill_keys_idx ON public.organizational_roles
   USING gin (agentbase.org_skill_keys(required_skills));
 
-CREATE OR REPLACE FUNCTION agentbase.org_tree_order(node_ids uuid[], parent_ids uuid[], children_key text)
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.org_tree_order(node_ids uuid[], parent_ids uuid[], children_key text)
 RETURNS TABLE (id uuid, ord bigint, prefix text, suffix text)
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = '' SET jit = off AS $$
 #variable_conflict use_column
@@ -4013,9 +4861,18 @@ BEGIN
                       || CASE WHEN o.next_depth IS NULL THEN ']' ELSE ', ' END END
   FROM ordered o;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.org_tree_order;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.org_chart(department_id uuid DEFAULT NULL) RETURNS json
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.org_chart(department_id uuid DEFAULT NULL) RETURNS json
 LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 DECLARE
   root uuid := org_chart.department_id;
@@ -4114,9 +4971,18 @@ BEGIN
   INTO chart;
   RETURN chart;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.org_chart;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.business_function_tree(function_id uuid DEFAULT NULL) RETURNS json
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.business_function_tree(function_id uuid DEFAULT NULL) RETURNS json
 LANGUAGE plpgsql STABLE SET search_path = '' SET jit = off AS $$
 DECLARE
   root uuid := business_function_tree.function_id;
@@ -4187,9 +5053,18 @@ BEGIN
   JOIN fn f ON f.id = o.id LEFT JOIN agents_of a ON a.function_id = f.id LEFT JOIN roles_of r ON r.function_id = f.id;
   RETURN tree;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.business_function_tree;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.find_by_skill(skill text)
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.find_by_skill(skill text)
 RETURNS TABLE (
   kind text, id uuid, name text, role_id uuid, role_slug text, role_name text, level text,
   department_id uuid, required_skills text[]
@@ -4220,18 +5095,36 @@ BEGIN
     ORDER BY pg_catalog.array_position('{executive,senior,mid,junior,entry}'::text[], m.level), m.name, m.id,
              f.nth, f.name, f.id;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.find_by_skill;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION agentbase.org_require_signed_in() RETURNS void
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION agentbase.org_require_signed_in() RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = '' AS $$
 BEGIN
   IF NOT agentbase.caller_is_platform() AND auth.uid() IS NULL THEN
     RAISE EXCEPTION 'sign in to map agents' USING ERRCODE = '42501';
   END IF;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION agentbase.org_require_signed_in;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.set_agent_role(agent_id uuid, role_id uuid) RETURNS public.agents
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.set_agent_role(agent_id uuid, role_id uuid) RETURNS public.agents
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
   updated public.agents;
@@ -4252,9 +5145,18 @@ BEGIN
   END IF;
   RETURN updated;
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.set_agent_role;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
-CREATE OR REPLACE FUNCTION public.set_agent_functions(agent_id uuid, function_ids uuid[])
+DO $agentbase_replace$
+DECLARE
+  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.set_agent_functions(agent_id uuid, function_ids uuid[])
 RETURNS SETOF public.agent_business_functions
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
@@ -4300,6 +5202,13 @@ BEGIN
     SELECT m.* FROM public.agent_business_functions m
     WHERE m.agent_id = target ORDER BY pg_catalog.array_position(wanted, m.business_function_id);
 END
-$$;
+$$$agentbase_function$;
+BEGIN
+  EXECUTE definition;
+EXCEPTION WHEN invalid_function_definition THEN
+  DROP FUNCTION public.set_agent_functions;
+  EXECUTE definition;
+END
+$agentbase_replace$;
 
 COMMIT;

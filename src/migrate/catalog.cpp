@@ -140,6 +140,10 @@ bool Catalog::Has(const SchemaObject& object) const {
     case ObjectKind::Trigger: return triggers.count(object.QualifiedTable() + "." + object.name) > 0;
     case ObjectKind::Publication: return publications.count(object.name) > 0;
     case ObjectKind::PublicationTable: return publication_tables.count(object.name + " " + object.QualifiedTable()) > 0;
+    case ObjectKind::StorageParameter: {
+      auto table = tables.find(object.QualifiedTable());
+      return table != tables.end() && table->second.storage_parameters.count(object.name) > 0;
+    }
     case ObjectKind::Backfill: return false;  // a statement, not an object
   }
   return false;
@@ -161,6 +165,8 @@ std::string Catalog::Fingerprint(const SchemaObject& object) const {
     case ObjectKind::Policy: return PolicyFingerprint(policies.at(object.QualifiedTable() + "." + object.name));
     case ObjectKind::Trigger: return find(triggers, object.QualifiedTable() + "." + object.name);
     case ObjectKind::Function: return Trim(find(functions, object.schema + "." + object.name));
+    case ObjectKind::StorageParameter:
+      return object.name + "=" + tables.at(object.QualifiedTable()).storage_parameters.at(object.name);
     default: return "present";
   }
 }
@@ -270,6 +276,12 @@ Result<Catalog> LoadCatalog(db::Connection& connection, const schema::DesiredSch
       // 14: publications ('') and their tables
       "SELECT pubname, '' FROM pg_catalog.pg_publication "
       "UNION ALL SELECT pubname, schemaname || '.' || tablename FROM pg_catalog.pg_publication_tables",
+      // 15: tables' storage parameters
+      "SELECT n.nspname, c.relname, o.option_name, o.option_value "
+      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, "
+      "pg_catalog.pg_options_to_table(c.reloptions) o "
+      "WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(" +
+          schemas + ")",
   };
   std::string batch;
   for (const auto& query : queries) batch += query + ";\n";
@@ -333,6 +345,9 @@ Result<Catalog> LoadCatalog(db::Connection& connection, const schema::DesiredSch
     } else {
       catalog.publication_tables.insert(r[14].Text(i, 0) + " " + r[14].Text(i, 1));
     }
+  }
+  for (int i = 0; i < r[15].Rows(); ++i) {
+    catalog.tables[r[15].Text(i, 0) + "." + r[15].Text(i, 1)].storage_parameters[r[15].Text(i, 2)] = r[15].Text(i, 3);
   }
 
   if (catalog.HasTable("agentbase.schema_history")) {

@@ -20,6 +20,7 @@ struct TableFacts {
   bool can_reference = false;
   std::map<std::string, std::string> column_types;  // name -> format_type
   std::map<std::string, long long> column_type_oids;
+  std::map<std::string, std::string> storage_parameters;  // reloptions: name -> value
 };
 
 struct PolicyFacts {

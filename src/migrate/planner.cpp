@@ -30,7 +30,8 @@ namespace {
 std::string ReplaceSql(const SchemaObject& object) {
   std::string table = object.schema + "." + QuoteIdent(object.table);
   switch (object.kind) {
-    case ObjectKind::Function: return object.CreateOrReplaceSql();
+    case ObjectKind::Function: return object.ReplaceFunctionSql();
+    case ObjectKind::StorageParameter: return object.Sql();  // SET overwrites the old value
     case ObjectKind::Policy: return "DROP POLICY " + QuoteIdent(object.name) + " ON " + table + ";\n" + object.Sql();
     case ObjectKind::Trigger: return "DROP TRIGGER " + QuoteIdent(object.name) + " ON " + table + ";\n" + object.Sql();
     case ObjectKind::Index: return "DROP INDEX " + object.schema + "." + QuoteIdent(object.name) + ";\n" + object.Sql();

@@ -43,6 +43,7 @@ std::string ProbeQuery(const SchemaObject& object) {
 Result<std::string> SavepointProber::DesiredFingerprint(const SchemaObject& object) {
   switch (object.kind) {
     case ObjectKind::Function: return Trim(object.body);
+    case ObjectKind::StorageParameter: return object.name + "=" + object.parameter_value;
     case ObjectKind::Constraint:
       if (IsKeyConstraint(object)) return CollapseWhitespace(object.tail);
       return ProbeInSavepoint(object);

@@ -51,7 +51,7 @@ std::string RenderObject(const SchemaObject& object) {
       for (const auto& part : object.parts) out += ";\n" + RenderObject(part);
       return out;
     }
-    case ObjectKind::Function: return object.CreateOrReplaceSql();
+    case ObjectKind::Function: return object.ReplaceFunctionSql();
     case ObjectKind::Role:
       return Guarded("NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + QuoteLiteral(object.name) + ")",
                      object.Sql());
@@ -87,6 +87,7 @@ std::string RenderObject(const SchemaObject& object) {
     case ObjectKind::SchemaGrant:
     case ObjectKind::TableGrant:
     case ObjectKind::RowSecurity:
+    case ObjectKind::StorageParameter:
     case ObjectKind::Backfill: return object.Sql();  // already idempotent (a backfill must be)
   }
   return object.Sql();

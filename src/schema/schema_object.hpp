@@ -26,6 +26,7 @@ enum class ObjectKind {
   Trigger,
   Publication,       // CREATE PUBLICATION name (created when absent; its tables come one by one)
   PublicationTable,  // ALTER PUBLICATION name ADD TABLE t: `name` the publication, schema/table the table
+  StorageParameter,  // ALTER TABLE t SET (name = value): one parameter of a table (pg_class.reloptions)
   Backfill,          // SELECT ...: run once, right after `anchor` is created (not an object of the database)
 };
 
@@ -54,6 +55,7 @@ struct SchemaObject {
   std::string policy_alter_tail;           // Policy: `tail` without AS ... and FOR ..., as ALTER POLICY takes it
   std::vector<SchemaObject> parts;         // Table: its columns and constraints
   std::string anchor;                      // Backfill: the Key() of the object it follows
+  std::string parameter_value;             // StorageParameter: the value, as reloptions keeps it
 
   Mode mode = Mode::Ensure;
   Condition condition = Condition::Always;
@@ -66,6 +68,10 @@ struct SchemaObject {
   std::string SqlWithName(const std::string& other_name) const { return head + other_name + tail; }
   // Function: the statement as CREATE OR REPLACE FUNCTION.
   std::string CreateOrReplaceSql() const;
+  // Function: SQL that brings an existing function of this name to this
+  // definition, also where CREATE OR REPLACE cannot (a new result type or
+  // renamed arguments: 42P13), by dropping it first.
+  std::string ReplaceFunctionSql() const;
   std::string QualifiedTable() const { return schema + "." + table; }
   // A stable identity such as "policy public.conversations.conversations_select_same_tenant".
   std::string Key() const;

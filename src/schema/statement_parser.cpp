@@ -25,6 +25,7 @@ const char* KindName(ObjectKind kind) {
     case ObjectKind::Trigger: return "trigger";
     case ObjectKind::Publication: return "publication";
     case ObjectKind::PublicationTable: return "publication table";
+    case ObjectKind::StorageParameter: return "storage parameter";
     case ObjectKind::Backfill: return "backfill";
   }
   return "object";
@@ -50,7 +51,8 @@ std::string SchemaObject::Key() const {
     case ObjectKind::Column:
     case ObjectKind::Constraint:
     case ObjectKind::Policy:
-    case ObjectKind::Trigger: return key + QualifiedTable() + "." + name;
+    case ObjectKind::Trigger:
+    case ObjectKind::StorageParameter: return key + QualifiedTable() + "." + name;
     case ObjectKind::Backfill: return key + "after " + anchor;
   }
   return key + name;
@@ -58,6 +60,27 @@ std::string SchemaObject::Key() const {
 
 std::string SchemaObject::CreateOrReplaceSql() const {
   return ReplaceAll(head, "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION") + QuoteIdent(name) + tail;
+}
+
+namespace {
+
+// A dollar-quote tag made of `base` that `text` does not contain.
+std::string DollarTagFor(const std::string& text, std::string base) {
+  while (text.find("$" + base + "$") != std::string::npos) base += "_";
+  return "$" + base + "$";
+}
+
+}  // namespace
+
+std::string SchemaObject::ReplaceFunctionSql() const {
+  // One DO block, so that a script does either without knowing which: the
+  // DROP runs only when CREATE OR REPLACE was refused (and undone).
+  std::string create = CreateOrReplaceSql();
+  std::string inner = DollarTagFor(create, "agentbase_function");
+  std::string outer = DollarTagFor(create + inner, "agentbase_replace");
+  return "DO " + outer + "\nDECLARE\n  definition text := " + inner + create + inner +
+         ";\nBEGIN\n  EXECUTE definition;\nEXCEPTION WHEN invalid_function_definition THEN\n  DROP FUNCTION " +
+         QuoteIdent(schema) + "." + QuoteIdent(name) + ";\n  EXECUTE definition;\nEND\n" + outer;
 }
 
 namespace {
@@ -403,6 +426,30 @@ Result<SchemaObject> ParseIndex(Cursor& cursor, SchemaObject object) {
   return object;
 }
 
+// ALTER TABLE t SET (name = value), one parameter per statement, so that each
+// is an object of its own: present when the table's reloptions name it, and
+// compared by value. The value is a number or a word, kept as reloptions
+// keeps it (words in lower case).
+Result<SchemaObject> ParseStorageParameter(Cursor& cursor, SchemaObject object) {
+  if (!cursor.AcceptPunct("(")) return cursor.Fail("expected '(' after SET");
+  size_t name_token = cursor.Position();
+  auto name = cursor.Identifier("storage parameter name");
+  if (!name) return name.error();
+  if (!cursor.AcceptPunct("=")) return cursor.Fail("expected '=' after the storage parameter's name");
+  const Token& value = cursor.Peek();
+  if (cursor.AtEnd() || (value.kind != TokenKind::Number && value.kind != TokenKind::Word)) {
+    return cursor.Fail("expected a number or a word as the storage parameter's value");
+  }
+  object.parameter_value = value.kind == TokenKind::Word ? ToLower(value.text) : std::string(value.text);
+  cursor.Next();
+  if (!cursor.AcceptPunct(")")) return cursor.Fail("set one storage parameter per statement");
+  if (!cursor.AtEnd()) return cursor.Fail("unexpected text after the storage parameter");
+  object.kind = ObjectKind::StorageParameter;
+  object.name = *name;
+  SplitAroundName(object, cursor, name_token);
+  return object;
+}
+
 Result<SchemaObject> ParseAlterTable(Cursor& cursor, SchemaObject object) {
   auto table = cursor.QualifiedName("table name");
   if (!table) return table.error();
@@ -415,7 +462,10 @@ Result<SchemaObject> ParseAlterTable(Cursor& cursor, SchemaObject object) {
     SplitAroundName(object, cursor, table_token);
     return object;
   }
-  if (!cursor.Accept("ADD")) return cursor.Fail("only ADD COLUMN, ADD CONSTRAINT and ENABLE ROW LEVEL SECURITY");
+  if (cursor.Accept("SET")) return ParseStorageParameter(cursor, object);
+  if (!cursor.Accept("ADD")) {
+    return cursor.Fail("only ADD COLUMN, ADD CONSTRAINT, SET (storage parameter) and ENABLE ROW LEVEL SECURITY");
+  }
   if (cursor.Accept("CONSTRAINT")) {
     size_t name_token = cursor.Position();
     auto name = cursor.Identifier("constraint name");

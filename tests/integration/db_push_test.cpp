@@ -369,6 +369,73 @@ TEST(DbPush, DriftIsReportedByStatusAndBlocksAConflictingPush) {
   EXPECT_NE(push.err.find("was changed after agentbase created it"), std::string::npos) << push.out << push.err;
 }
 
+// remember returned public.user_memory before it returned the memory without
+// its embedding: a result type CREATE OR REPLACE cannot change. push and the
+// SQL-editor script drop and create it instead.
+constexpr const char* kOlderRemember = R"sql(
+  DROP FUNCTION public.remember;
+  CREATE FUNCTION public.remember(key text, value text, memory_type text DEFAULT 'fact',
+    confidence_score real DEFAULT 1.0, source text DEFAULT NULL, source_conversation_id uuid DEFAULT NULL,
+    expires_at timestamptz DEFAULT NULL, metadata jsonb DEFAULT '{}'::jsonb, embedding real[] DEFAULT NULL,
+    user_id uuid DEFAULT NULL) RETURNS public.user_memory LANGUAGE sql AS $$ SELECT NULL::public.user_memory $$;)sql";
+
+TEST(DbPush, AFunctionWhoseResultTypeChangedIsDroppedAndCreated) {
+  TestDatabase database;
+  ASSERT_EQ(RunAgentbase("db push " + database.DbUrlFlag()).exit_code, 0);
+  database.Exec(kOlderRemember);
+  database.Exec(R"sql(UPDATE agentbase.schema_history SET checksum = 'older-schema',
+    fingerprints = fingerprints || jsonb_build_object('function public.remember', 'SELECT NULL::public.user_memory'))sql");
+  auto push = RunAgentbase("db push " + database.DbUrlFlag());
+  ASSERT_EQ(push.exit_code, 0) << Output(push);
+  EXPECT_NE(push.out.find("~ function public.remember (definition changed in the schema)"), std::string::npos)
+      << push.out;
+  EXPECT_EQ(database.Scalar("SELECT 'has_embedding' = ANY (proargnames) FROM pg_proc WHERE proname = 'remember'"), "t");
+  EXPECT_EQ(RunAgentbase("db verify " + database.DbUrlFlag()).exit_code, 0);
+  EXPECT_EQ(RunAgentbase("db plan --check " + database.DbUrlFlag()).exit_code, 0);
+}
+
+TEST(DbPush, TheScriptReplacesAFunctionWhoseResultTypeChanged) {
+  TestDatabase database;
+  CreateExistingPlatform(database);
+  std::string script = ReadRepoFile("database/sql/add_missing_tables.sql");
+  database.Exec(script);
+  database.Exec(kOlderRemember);
+  database.Exec(script);
+  EXPECT_EQ(database.Scalar("SELECT 'has_embedding' = ANY (proargnames) FROM pg_proc WHERE proname = 'remember'"), "t");
+  EXPECT_EQ(database.Scalar("SELECT count(*) FROM pg_proc WHERE proname = 'remember'"), "1");
+}
+
+// A storage parameter is an object of its own: a table an older push created
+// without it gets it, and one changed by hand is drift and a conflict.
+TEST(DbPush, AStorageParameterIsSetWhereMissingAndAChangeIsAConflict) {
+  TestDatabase database;
+  ASSERT_EQ(RunAgentbase("db push " + database.DbUrlFlag()).exit_code, 0);
+  const std::string options =
+      "SELECT coalesce(reloptions::text, '') FROM pg_class WHERE oid = 'public.user_memory'::regclass";
+  EXPECT_EQ(database.Scalar(options), "{toast_tuple_target=8160}");
+
+  // What an older schema left: the table without it.
+  database.Exec(
+      "ALTER TABLE public.user_memory RESET (toast_tuple_target);"
+      "UPDATE agentbase.schema_history SET checksum = 'older-schema'");
+  auto plan = RunAgentbase("db plan " + database.DbUrlFlag());
+  EXPECT_NE(plan.out.find("storage parameter public.user_memory.toast_tuple_target"), std::string::npos) << plan.out;
+  auto push = RunAgentbase("db push " + database.DbUrlFlag());
+  ASSERT_EQ(push.exit_code, 0) << Output(push);
+  EXPECT_EQ(database.Scalar(options), "{toast_tuple_target=8160}");
+  EXPECT_EQ(RunAgentbase("db plan --check " + database.DbUrlFlag()).exit_code, 0);
+
+  database.Exec("ALTER TABLE public.user_memory SET (toast_tuple_target = 4096)");
+  auto status = RunAgentbase("db status --check " + database.DbUrlFlag());
+  EXPECT_EQ(status.exit_code, 1) << Output(status);
+  EXPECT_NE(status.out.find("storage parameter public.user_memory.toast_tuple_target changed"), std::string::npos)
+      << status.out;
+  auto conflict = RunAgentbase("db push " + database.DbUrlFlag());
+  EXPECT_EQ(conflict.exit_code, 4) << Output(conflict);
+  EXPECT_NE(conflict.err.find("was changed after agentbase created it"), std::string::npos) << Output(conflict);
+  EXPECT_EQ(database.Scalar(options), "{toast_tuple_target=4096}");
+}
+
 TEST(DbPush, PlanShowsTheSqlAndJson) {
   TestDatabase database;
   auto plan = RunAgentbase("db plan " + database.DbUrlFlag());

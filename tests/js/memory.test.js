@@ -43,8 +43,11 @@ test('remember: stores for the caller, upserts by key, refuses with PostgREST er
   assert.equal(saved.memory_type, 'preference');
   assert.ok(Math.abs(saved.confidence_score - 0.7) < 1e-6);
   assert.deepEqual(saved.metadata, { by: 'test' });
-  assert.equal(saved.embedding.length, dimensions);
-  assert.deepEqual(saved.embedding.map(Math.fround), vec(1), 'the embedding as given, in float32');
+  // The memory comes back without its 1,536 numbers; the table has them.
+  assert.equal(saved.has_embedding, true);
+  assert.ok(!('embedding' in saved), 'remember does not send the embedding back');
+  const stored = async () => (await a1.supabase.from('user_memory').select('embedding').eq('id', saved.id).single()).data;
+  assert.deepEqual((await stored()).embedding.map(Math.fround), vec(1), 'the embedding as given, in float32');
 
   const again = await ok(a1, 'remember', { key: key('diet'), value: 'vegan', memory_type: 'fact', embedding: vec(2) });
   assert.equal(again.id, saved.id, 'the same key is the same memory');
@@ -52,7 +55,10 @@ test('remember: stores for the caller, upserts by key, refuses with PostgREST er
   assert.equal(again.memory_type, 'fact');
   assert.equal(again.confidence_score, 1);
   assert.equal(again.source, null);
-  assert.deepEqual(again.embedding.map(Math.fround), vec(2));
+  assert.deepEqual((await stored()).embedding.map(Math.fround), vec(2));
+  const plain = await ok(a1, 'remember', { key: key('diet'), value: 'vegan', embedding: null });
+  assert.equal(plain.has_embedding, false, 'embedding: null stores none');
+  assert.equal((await stored()).embedding, null);
   const rows = await a1.supabase.from('user_memory').select('id, value').eq('key', key('diet'));
   assert.deepEqual(rows.data, [{ id: saved.id, value: 'vegan' }]);
 

@@ -4,7 +4,7 @@
 -- trigger, agentbase.memory_changes) that keeps `agentbase serve`'s in-memory
 -- index in step; across users, tenants and roles.
 BEGIN;
-SELECT plan(210);
+SELECT plan(211);
 \ir fixtures.psql
 
 -- Helpers --------------------------------------------------------------------------
@@ -142,7 +142,8 @@ SELECT results_eq(
          :'diet_created'),
   'remember: ... and replaces value, type, confidence, source, conversation, metadata and embedding');
 SELECT is((SELECT count(*)::int FROM public.user_memory WHERE key = 'diet'), 1, 'remember: one memory per key');
-SELECT is((SELECT embedding FROM public.remember('diet', 'vegan')), NULL, 'remember: leaving the embedding out clears it');
+SELECT is((SELECT has_embedding FROM public.remember('diet', 'vegan')), false, 'remember: leaving the embedding out clears it');
+SELECT is((SELECT embedding FROM public.user_memory WHERE key = 'diet'), NULL, 'remember: ... in the table too');
 SELECT is((SELECT metadata FROM public.remember('diet', 'vegan', metadata => NULL)), '{}'::jsonb,
           'remember: null metadata is stored as {}');
 SELECT is((SELECT memory_type FROM public.remember('diet', 'vegan', memory_type => NULL)), 'fact',

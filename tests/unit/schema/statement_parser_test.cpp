@@ -193,4 +193,45 @@ TEST(StatementParser, PublicationsAndTheirTablesOneByOne) {
   EXPECT_FALSE(ParseStatement("CREATE PUBLICATION p FOR ALL TABLES").ok());
 }
 
+TEST(StatementParser, AFunctionIsReplacedInPlaceOrDroppedAndCreated) {
+  auto function = ParseStatement("CREATE FUNCTION public.f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a $$");
+  ASSERT_TRUE(function.ok()) << function.error().message;
+  EXPECT_EQ(function->ReplaceFunctionSql(),
+            "DO $agentbase_replace$\nDECLARE\n"
+            "  definition text := $agentbase_function$CREATE OR REPLACE FUNCTION public.f(a int) RETURNS int "
+            "LANGUAGE sql AS $$ SELECT a $$$agentbase_function$;\nBEGIN\n  EXECUTE definition;\n"
+            "EXCEPTION WHEN invalid_function_definition THEN\n  DROP FUNCTION public.f;\n  EXECUTE definition;\n"
+            "END\n$agentbase_replace$");
+  // A body that holds the tags gets others.
+  auto tagged = ParseStatement(
+      "CREATE FUNCTION public.g() RETURNS text LANGUAGE sql AS $$ SELECT '$agentbase_function$ $agentbase_replace$' "
+      "$$");
+  ASSERT_TRUE(tagged.ok()) << tagged.error().message;
+  std::string sql = tagged->ReplaceFunctionSql();
+  EXPECT_EQ(sql.rfind("DO $agentbase_replace_$\n", 0), 0u) << sql;
+  EXPECT_NE(sql.find(":= $agentbase_function_$CREATE OR REPLACE"), std::string::npos) << sql;
+}
+
+TEST(StatementParser, StorageParametersOneByOne) {
+  auto target = ParseStatement("ALTER TABLE public.user_memory SET (toast_tuple_target = 8160)");
+  ASSERT_TRUE(target.ok()) << target.error().message;
+  EXPECT_EQ(target->kind, ObjectKind::StorageParameter);
+  EXPECT_EQ(target->QualifiedTable(), "public.user_memory");
+  EXPECT_EQ(target->name, "toast_tuple_target");
+  EXPECT_EQ(target->parameter_value, "8160");
+  EXPECT_EQ(target->Key(), "storage parameter public.user_memory.toast_tuple_target");
+  EXPECT_EQ(target->Sql(), "ALTER TABLE public.user_memory SET (toast_tuple_target = 8160)");
+  EXPECT_TRUE(target->BelongsToTable());
+  // A word as the value, kept as reloptions keeps it.
+  auto word = ParseStatement("ALTER TABLE t SET (autovacuum_enabled = FALSE)");
+  ASSERT_TRUE(word.ok()) << word.error().message;
+  EXPECT_EQ(word->parameter_value, "false");
+  // One parameter per statement, with a value, and nothing after it.
+  for (const char* sql : {"ALTER TABLE t SET (a = 1, b = 2)", "ALTER TABLE t SET (a)", "ALTER TABLE t SET (a = )",
+                          "ALTER TABLE t SET (a = 'x')", "ALTER TABLE t SET a = 1", "ALTER TABLE t SET (a = 1) x",
+                          "ALTER TABLE t SET (a = 1", "ALTER TABLE t SET ("}) {
+    EXPECT_FALSE(ParseStatement(sql).ok()) << sql;
+  }
+}
+
 }  // namespace agentbase::schema
