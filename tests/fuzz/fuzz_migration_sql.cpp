@@ -49,7 +49,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& object : desired->objects) {
     std::string key = object.Key();
     fuzz::Require(!key.empty(), "an object without an identity", object.Sql());
-    if (object.kind == schema::ObjectKind::Function) (void)object.CreateOrReplaceSql();
+    if (object.kind == schema::ObjectKind::Function) {
+      // The replacement holds the definition whole, inside quotes it does not contain.
+      fuzz::Require(object.ReplaceFunctionSql().find(object.CreateOrReplaceSql()) != std::string::npos,
+                    "a function's replacement lost its definition", object.Sql());
+    }
     auto again = schema::ParseStatement(object.Sql());
     fuzz::Require(again.ok(), "an object's own statement does not parse again",
                   object.Sql() + "\n" + (again ? "" : again.error().message));
@@ -61,6 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     fuzz::Require(again->Key() == key, "an object's own statement reads as another object",
                   key + " became " + again->Key());
+    fuzz::Require(again->parameter_value == object.parameter_value, "a storage parameter's value changed on reading",
+                  object.Sql());
   }
   (void)desired->EnsuredTables();
   return 0;
