@@ -260,6 +260,21 @@ bool AsyncConnection::Send(const Statement& statement, const NamePlan& plan, std
   boost::container::small_vector<const char*, 8> values;
   for (const auto& param : statement.params) values.push_back(param ? param->c_str() : nullptr);
   int count = static_cast<int>(values.size());
+  // Lengths and formats only when a parameter is binary (libpq reads text
+  // parameters up to their NUL).
+  boost::container::small_vector<int, 8> lengths;
+  boost::container::small_vector<int, 8> formats;
+  if (!statement.binary_params.empty()) {
+    lengths.assign(values.size(), 0);
+    formats.assign(values.size(), 0);
+    for (size_t index : statement.binary_params) {
+      if (index >= values.size() || !statement.params[index]) continue;
+      lengths[index] = static_cast<int>(statement.params[index]->size());
+      formats[index] = 1;
+    }
+  }
+  const int* param_lengths = lengths.empty() ? nullptr : lengths.data();
+  const int* param_formats = formats.empty() ? nullptr : formats.data();
   const std::string* name = plan.existing;
   if (plan.prepare) {
     // Recorded as prepared only once PostgreSQL has said so (see Submit).
@@ -270,14 +285,15 @@ bool AsyncConnection::Send(const Statement& statement, const NamePlan& plan, std
   }
   expected.push_back({index, Expected::Kind::kStatement});
   if (name != nullptr) {
-    return PQsendQueryPrepared(conn_, name->c_str(), count, values.data(), nullptr, nullptr, 0) == 1;
+    return PQsendQueryPrepared(conn_, name->c_str(), count, values.data(), param_lengths, param_formats, 0) == 1;
   }
-  return PQsendQueryParams(conn_, statement.sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0) == 1;
+  return PQsendQueryParams(conn_, statement.sql.c_str(), count, nullptr, values.data(), param_lengths, param_formats,
+                           0) == 1;
 }
 
 std::optional<PipelineOutcome> RefuseNulBytes(const std::vector<Statement>& statements) {
   for (size_t index = 0; index < statements.size(); ++index) {
-    if (!HasNulByte(statements[index].sql, statements[index].params)) continue;
+    if (!HasNulByte(statements[index].sql, statements[index].params, statements[index].binary_params)) continue;
     PipelineOutcome outcome;
     outcome.failure = NulByteError();
     outcome.failed_statement = index;

@@ -31,6 +31,10 @@ struct Statement {
   // Worth preparing once per connection and reusing (SQL that repeats with
   // other parameter values), when the connection prepares statements.
   bool reuse = false;
+  // The indexes of parameters in PostgreSQL's binary format rather than
+  // text: their type is the one the SQL casts them to (e.g. $3::real[]),
+  // and they may hold any byte.
+  std::vector<size_t> binary_params = {};
 };
 
 struct PipelineOutcome {

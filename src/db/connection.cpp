@@ -1,7 +1,9 @@
 #include "db/connection.hpp"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -84,10 +86,13 @@ Result<std::vector<PgResult>> Connection::ExecAll(std::string_view sql) {
   return results;
 }
 
-bool HasNulByte(std::string_view sql, const Params& params) {
+bool HasNulByte(std::string_view sql, const Params& params, const std::vector<size_t>& binary_params) {
   if (agentbase::HasNulByte(sql)) return true;
-  return std::any_of(params.begin(), params.end(),
-                     [](const auto& param) { return param && agentbase::HasNulByte(*param); });
+  for (size_t index = 0; index < params.size(); ++index) {
+    if (!params[index] || std::find(binary_params.begin(), binary_params.end(), index) != binary_params.end()) continue;
+    if (agentbase::HasNulByte(*params[index])) return true;
+  }
+  return false;
 }
 
 Result<PgResult> Connection::ExecParams(std::string_view sql, const Params& params) {
@@ -179,6 +184,27 @@ std::string TextArrayLiteral(const std::vector<std::optional<std::string>>& item
   }
   out += '}';
   return out;
+}
+
+// Rounding the double instead rounds twice, and differs where the double
+// lies halfway between two floats.
+std::optional<float> RealAsPostgresReads(const boost::json::value& number) {
+  char buffer[32];
+  std::to_chars_result written;
+  if (number.is_int64()) {
+    written = std::to_chars(buffer, buffer + sizeof buffer, number.get_int64());
+  } else if (number.is_uint64()) {
+    written = std::to_chars(buffer, buffer + sizeof buffer, number.get_uint64());
+  } else if (number.is_double()) {
+    written = std::to_chars(buffer, buffer + sizeof buffer, number.get_double());
+  } else {
+    return std::nullopt;
+  }
+  if (written.ec != std::errc()) return std::nullopt;
+  float value = 0;
+  auto [end, error] = std::from_chars(buffer, written.ptr, value);
+  if (error != std::errc() || end != written.ptr || !std::isfinite(value)) return std::nullopt;
+  return value;
 }
 
 void AppendQuotedArrayElement(std::string& literal, std::string_view element) {

@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 
+#include <boost/json/fwd.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -77,10 +78,17 @@ std::string TextArrayLiteral(const std::vector<std::optional<std::string>>& item
 // Appends one element of such a literal: quoted, quotes and backslashes escaped.
 void AppendQuotedArrayElement(std::string& literal, std::string_view element);
 
+// A JSON number as PostgreSQL reads it into real from the decimal the REST
+// layer writes (the shortest that reads back as the same double): rounded
+// once to float, as float4in does. None where PostgreSQL refuses it (out of
+// range for real, or too small to be anything but zero) or it is no number.
+std::optional<float> RealAsPostgresReads(const boost::json::value& number);
+
 // Whether the statement or one of its parameters holds a NUL byte, which
 // libpq would cut it at (see util/utf8.hpp's NulByteError): such a statement
 // is refused, never sent.
-bool HasNulByte(std::string_view sql, const Params& params);
+// Binary parameters (by index) may hold any byte and are not looked at.
+bool HasNulByte(std::string_view sql, const Params& params, const std::vector<size_t>& binary_params = {});
 
 class Connection {
  public:

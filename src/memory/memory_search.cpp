@@ -86,31 +86,6 @@ std::string DoubleText(double value) {
   return std::string(buffer, written.ptr);
 }
 
-// A JSON number as the SQL function reads it into real: from the decimal
-// the REST layer writes (the shortest that reads back as the same double,
-// json::serialize), rounded once to float, as PostgreSQL's float4in does.
-// Rounding the double instead rounds twice, and differs where the double
-// lies halfway between two floats. None where PostgreSQL refuses the
-// number: out of range for real, or too small to be anything but zero.
-std::optional<float> RealAsPostgresReads(const json::value& number) {
-  char buffer[32];
-  std::to_chars_result written;
-  if (number.is_int64()) {
-    written = std::to_chars(buffer, buffer + sizeof buffer, number.get_int64());
-  } else if (number.is_uint64()) {
-    written = std::to_chars(buffer, buffer + sizeof buffer, number.get_uint64());
-  } else if (number.is_double()) {
-    written = std::to_chars(buffer, buffer + sizeof buffer, number.get_double());
-  } else {
-    return std::nullopt;
-  }
-  if (written.ec != std::errc()) return std::nullopt;
-  float value = 0;
-  auto [end, error] = std::from_chars(buffer, written.ptr, value);
-  if (error != std::errc() || end != written.ptr || !std::isfinite(value)) return std::nullopt;
-  return value;
-}
-
 // What the fast path understands of the arguments; anything else is the SQL
 // function's to answer (or refuse).
 struct SearchArgs {
@@ -129,7 +104,7 @@ std::optional<SearchArgs> ReadArgs(const json::object& args, size_t dimensions) 
       std::vector<double> embedding;
       embedding.reserve(dimensions);
       for (const auto& number : value.as_array()) {
-        auto as_real = RealAsPostgresReads(number);
+        auto as_real = db::RealAsPostgresReads(number);
         if (!as_real) return std::nullopt;
         embedding.push_back(*as_real);
       }

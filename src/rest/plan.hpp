@@ -96,7 +96,11 @@ struct CallArgument {
   const FunctionArgument* argument = nullptr;
   std::optional<std::string> value;
   // kHexBody: a bytea argument's raw bytes, sent as hex text.
-  enum class Form { kCast, kComposite, kWholeBody, kHexBody } form = Form::kCast;
+  // kBinaryRealArray: a real[] argument's numbers in PostgreSQL's binary
+  // array format, so that the database parses no decimal text (an
+  // embedding's 1,536 numbers through strtof were a tenth of a remember's
+  // database time).
+  enum class Form { kCast, kComposite, kWholeBody, kHexBody, kBinaryRealArray } form = Form::kCast;
 };
 
 struct FunctionCall {
@@ -218,6 +222,12 @@ struct CallRequest {
 // as NULL, numbers and booleans as they are, strings quoted, anything else
 // (a nested array or object) as its JSON text, quoted.
 std::string ArrayLiteral(const boost::json::array& items);
+// A JSON array of numbers as a real[] in PostgreSQL's binary format (one
+// dimension, float4 elements, each the float PostgreSQL would read from the
+// array literal: db::RealAsPostgresReads), or nothing when an element is not
+// a number PostgreSQL would take as a real (null, a string, out of range):
+// those go as text.
+std::optional<std::string> BinaryRealArray(const boost::json::array& items);
 
 Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& function, const QueryParams& query,
                           const CallRequest& request);

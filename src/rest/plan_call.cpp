@@ -3,6 +3,7 @@
 // selected, filtered, ordered, paged and counted like a table's.
 
 #include <algorithm>
+#include <bit>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
@@ -243,6 +244,31 @@ std::string ArrayLiteral(const json::array& items) {
   return out;
 }
 
+std::optional<std::string> BinaryRealArray(const json::array& items) {
+  if (items.empty()) return std::nullopt;
+  std::string out;
+  out.reserve(20 + items.size() * 8);
+  auto append = [&out](uint32_t word) {
+    for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((word >> shift) & 0xff);
+  };
+  constexpr uint32_t kFloat4Oid = 700;
+  append(1);  // dimensions
+  append(0);  // no nulls
+  append(kFloat4Oid);
+  append(static_cast<uint32_t>(items.size()));
+  append(1);  // lower bound
+  for (const json::value& item : items) {
+    // The same float as the array literal would give. Anything else (null,
+    // a string such as "NaN", a number out of range for real) goes as text,
+    // for PostgreSQL to read or refuse as it would.
+    auto single = db::RealAsPostgresReads(item);
+    if (!single) return std::nullopt;
+    append(4);  // the element's length, then its bytes
+    append(std::bit_cast<uint32_t>(*single));
+  }
+  return out;
+}
+
 namespace {
 
 // A JSON argument as the text PostgreSQL parses for the argument's type
@@ -263,6 +289,13 @@ CallArgument ArgumentFor(const FunctionArgument& argument, const json::value& va
   }
   // A VARIADIC argument given one value is an array of one.
   if (argument.is_variadic && !value.is_array()) return ArgumentFor(argument, json::array{value}, json_value);
+  if (argument.type == "real[]" && !argument.is_variadic && value.is_array()) {
+    if (auto binary = BinaryRealArray(value.as_array())) {
+      call.value = std::move(*binary);
+      call.form = CallArgument::Form::kBinaryRealArray;
+      return call;
+    }
+  }
   if (argument.type.ends_with("[]") && value.is_array()) {
     call.value = ArrayLiteral(value.as_array());
     return call;
@@ -353,9 +386,11 @@ Result<ReadPlan> PlanCall(const PlanContext& context, const std::string& name, c
   ReadPlan plan;
   plan.call = BindArguments(**function, given);
   // Text arguments go out as C strings: a NUL byte would cut one short (a
-  // bytea body goes as hex and may hold any byte).
+  // bytea body goes as hex, numbers in binary, and those may hold any byte).
   for (const auto& argument : plan.call->arguments) {
-    if (argument.value && argument.form != CallArgument::Form::kHexBody && HasNulByte(*argument.value)) {
+    bool any_byte =
+        argument.form == CallArgument::Form::kHexBody || argument.form == CallArgument::Form::kBinaryRealArray;
+    if (argument.value && !any_byte && HasNulByte(*argument.value)) {
       return NulByteError();
     }
   }

@@ -377,10 +377,10 @@ Transaction BuildTransaction(const Prepared& prepared, const Caller& caller, con
   statements.push_back(SettingsStatement(caller, request, path, search_path, constants, prepared.read_only));
   if (prepared.estimate) {
     transaction.estimate = statements.size();
-    statements.push_back({prepared.estimate->sql, prepared.estimate->params, true});
+    statements.push_back({prepared.estimate->sql, prepared.estimate->params, true, prepared.estimate->binary_params});
   }
   transaction.main = statements.size();
-  statements.push_back({prepared.query.sql, prepared.query.params, true});
+  statements.push_back({prepared.query.sql, prepared.query.params, true, prepared.query.binary_params});
   return transaction;
 }
 

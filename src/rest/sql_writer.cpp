@@ -122,6 +122,11 @@ class SqlWriter {
     params_.push_back(std::move(value));
     return "$" + std::to_string(params_.size());
   }
+  std::string BinaryParam(std::optional<std::string> value) {
+    binary_params_.push_back(params_.size());
+    return Param(std::move(value));
+  }
+  SqlQuery Query(std::string sql) { return SqlQuery{std::move(sql), std::move(params_), std::move(binary_params_)}; }
   std::string NewAlias() { return "_" + std::to_string(alias_counter_++); }
 
   std::string Call(const FunctionCall& call);
@@ -150,6 +155,7 @@ class SqlWriter {
   std::string Insert(const MutationPlan& plan, const PayloadGroup& group, const std::string& target);
 
   db::Params params_;
+  std::vector<size_t> binary_params_;
   int alias_counter_ = 0;
   int64_t max_response_bytes_;
   // The join alias of each to-one spread whose aggregates were hoisted, so
@@ -165,9 +171,11 @@ std::string SqlWriter::Call(const FunctionCall& call) {
   std::vector<std::string> arguments;
   for (const auto& argument : call.arguments) {
     const FunctionArgument& declared = *argument.argument;
-    std::string value = Param(argument.value);
+    bool binary = argument.form == CallArgument::Form::kBinaryRealArray;
+    std::string value = binary ? BinaryParam(argument.value) : Param(argument.value);
     switch (argument.form) {
       case CallArgument::Form::kCast:
+      case CallArgument::Form::kBinaryRealArray:
         arguments.push_back((declared.is_variadic ? "VARIADIC " : "") + Ident(declared.name) + " := " + value +
                             "::" + declared.type);
         break;
@@ -547,10 +555,9 @@ std::string SqlWriter::Condition(const std::string& expr, const FieldRef& field,
 SqlQuery SqlWriter::Read(const ReadPlan& plan) {
   if (plan.call && plan.call->function->returns_void) {
     std::string call = Call(*plan.call);
-    return SqlQuery{"SELECT " +
-                        StatementRowColumns("NULL::bigint", "1::bigint", "''", "NULL::bigint", max_response_bytes_) +
-                        " FROM (SELECT " + call + ") _r",
-                    std::move(params_)};
+    return Query("SELECT " +
+                 StatementRowColumns("NULL::bigint", "1::bigint", "''", "NULL::bigint", max_response_bytes_) +
+                 " FROM (SELECT " + call + ") _r");
   }
   const ReadNode& root = plan.root;
   std::string alias = NewAlias();
@@ -584,7 +591,7 @@ SqlQuery SqlWriter::Read(const ReadPlan& plan) {
                     StatementRowColumns(total, "pg_catalog.count(_r)", RowsBody(form, row), "NULL::bigint",
                                         max_response_bytes_, hex_body) +
                     " FROM " + page + " _r";
-  return SqlQuery{std::move(sql), std::move(params_)};
+  return Query(std::move(sql));
 }
 
 SqlQuery SqlWriter::CountEstimate(const ReadPlan& plan) {
@@ -598,7 +605,7 @@ SqlQuery SqlWriter::CountEstimate(const ReadPlan& plan) {
   }
   std::string sql = "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + source + " AS " + Ident(alias) +
                     (conditions.empty() ? "" : " WHERE " + Join(conditions, " AND "));
-  return SqlQuery{std::move(sql), std::move(params_)};
+  return Query(std::move(sql));
 }
 
 // An upsert tells inserted rows from updated ones by xmax, which only a
@@ -694,7 +701,7 @@ SqlQuery SqlWriter::Mutation(const MutationPlan& plan) {
   } else {
     sql += StatementRowColumns(total, affected, "''", inserted, max_response_bytes_);
   }
-  return SqlQuery{std::move(sql), std::move(params_)};
+  return Query(std::move(sql));
 }
 
 }  // namespace

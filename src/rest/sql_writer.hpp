@@ -22,6 +22,7 @@ namespace agentbase::rest {
 struct SqlQuery {
   std::string sql;
   db::Params params;
+  std::vector<size_t> binary_params = {};  // as db::Statement's
 };
 
 SqlQuery WriteRead(const ReadPlan& plan, int64_t max_response_bytes = kDefaultMaxResponseBytes);

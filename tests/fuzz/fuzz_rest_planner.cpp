@@ -16,6 +16,7 @@
 //   line 4   the Accept header ("" for none)
 //   rest     the body
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -211,10 +212,19 @@ void RequireWellFormedSql(const rest::SqlQuery& query, std::string_view request)
   }
   if (quote != 0) fail("the statement ends inside a quoted identifier or literal");
   fuzz::Trace("planned", sql);
-  // Parameters go out in text format, as C strings: a NUL would cut the
-  // value short without an error.
-  for (const auto& param : query.params) {
-    if (param && param->find('\0') != std::string::npos) fail("a NUL byte in a bound parameter");
+  // Text parameters go out as C strings: a NUL would cut the value short
+  // without an error. Binary ones (a real[] of numbers) are a header of five
+  // words and eight bytes an element.
+  for (size_t index : query.binary_params) {
+    if (index >= query.params.size() || !query.params[index]) fail("a binary parameter that is not there");
+    if (query.params[index]->size() < 20 || (query.params[index]->size() - 20) % 8 != 0) {
+      fail("a binary real[] parameter of the wrong length");
+    }
+  }
+  for (size_t index = 0; index < query.params.size(); ++index) {
+    bool binary = std::find(query.binary_params.begin(), query.binary_params.end(), index) != query.binary_params.end();
+    const auto& param = query.params[index];
+    if (!binary && param && param->find('\0') != std::string::npos) fail("a NUL byte in a bound parameter");
   }
 }
 

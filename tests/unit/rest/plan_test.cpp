@@ -8,9 +8,11 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
 #include <limits>
 
 #include "rest/read_planner.hpp"
+#include "rest/sql_writer.hpp"
 #include "schema_fixture.hpp"
 
 namespace agentbase::rest {
@@ -519,6 +521,47 @@ TEST(PlanCall, ArrayArgumentLiteral) {
     std::from_chars(text.data() + 1, text.data() + text.size() - 1, read);
     EXPECT_EQ(read, number) << text;
   }
+}
+
+// A real[] argument of numbers goes in PostgreSQL's binary format: each
+// number the float PostgreSQL reads from its shortest decimal, nothing for
+// the database to parse. What PostgreSQL would refuse stays text.
+TEST(PlanCall, RealArrayArgumentInBinary) {
+  auto binary = [](std::string_view json_text) { return BinaryRealArray(boost::json::parse(json_text).as_array()); };
+  auto words = [](std::initializer_list<uint32_t> list) {
+    std::string out;
+    for (uint32_t word : list) {
+      for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((word >> shift) & 0xff);
+    }
+    return out;
+  };
+  // One dimension, no nulls, float4 (oid 700), 2 elements from 1; each 4 bytes.
+  EXPECT_EQ(binary("[1, -0.5]"), words({1, 0, 700, 2, 1, 4, 0x3f800000, 4, 0xbf000000}));
+  EXPECT_EQ(binary("[0.1, 16777217, -0.0]"), words({1, 0, 700, 3, 1, 4, 0x3dcccccd, 4, 0x4b800000, 4, 0x80000000}));
+  EXPECT_EQ(binary("[1e-40]"), words({1, 0, 700, 1, 1, 4, 0x000116c2}));  // subnormal, as PostgreSQL takes it
+  // 1 + 2^-24 lies halfway between two floats: its shortest decimal
+  // (1.0000000596046448) reads as 1 + 2^-23, as PostgreSQL reads it, where
+  // rounding the double to even would give 1.
+  boost::json::array halfway{1 + std::ldexp(1.0, -24)};
+  EXPECT_EQ(BinaryRealArray(halfway), words({1, 0, 700, 1, 1, 4, 0x3f800001}));
+  for (const char* text :
+       {"[]", "[null]", R"(["NaN"])", "[1e39]", "[-1e39]", "[1e-50]", "[[1]]", "[true]", "[1, null]"}) {
+    EXPECT_FALSE(binary(text)) << text;
+  }
+
+  auto plan = ValueOf(Call("norm", "", R"({"v": [3, 0, 4]})"));
+  ASSERT_EQ(plan.call->arguments.size(), 1u);
+  EXPECT_EQ(plan.call->arguments[0].form, CallArgument::Form::kBinaryRealArray);
+  auto query = WriteRead(plan);
+  EXPECT_EQ(query.binary_params, std::vector<size_t>{0});
+  EXPECT_NE(query.sql.find("\"v\" := $1::real[]"), std::string::npos) << query.sql;
+  // Its zero bytes are no NUL in text.
+  EXPECT_NE(plan.call->arguments[0].value->find('\0'), std::string::npos);
+  // A null element: the array literal, as text.
+  auto text = ValueOf(Call("norm", "", R"({"v": [3, null]})"));
+  EXPECT_EQ(text.call->arguments[0].form, CallArgument::Form::kCast);
+  EXPECT_EQ(text.call->arguments[0].value, "{3,NULL}");
+  EXPECT_TRUE(WriteRead(text).binary_params.empty());
 }
 
 // Arguments go out as C strings: a NUL byte would cut one short, so an

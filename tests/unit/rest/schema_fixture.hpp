@@ -29,7 +29,7 @@ using testing::Catalog;
 //   projects_view that takes no writes); both have projects' primary key
 // Functions: full_name(clients) text (a computed field), client_projects(clients)
 // SETOF projects and project_client(projects) clients (computed relationships),
-// get_stats(min_id) RETURNS TABLE(id, label), add(a, b) integer, noop() void,
+// get_stats(min_id) RETURNS TABLE(id, label), add(a, b) integer, noop() void, norm(v real[]),
 // echo(value text) / echo(value integer), pick(a) / pick(a, b),
 // projects_of(client_id) SETOF projects, body_echo(json) (one unnamed argument),
 // page(text) "text/html" and logo() "image/png" (media-type domains, over
@@ -115,6 +115,8 @@ inline Catalog ApiCatalog() {
       {"logo", "f", "f", nullptr, "s", "0", "0", "[]", "", nullptr, "t", nullptr, "api.\"image/png\"", "f", "image/png",
        "t"},
       {"noop", "f", "t", nullptr, "v", "0", "0", "[]", "", nullptr, "t", nullptr, "void"},
+      {"norm", "f", "f", nullptr, "i", "1", "0", R"([["v","real[]",false]])", "", nullptr, "t", nullptr,
+       "double precision"},
       {"page", "f", "f", nullptr, "s", "1", "0", R"([["","text",false]])", "", nullptr, "t", nullptr,
        "api.\"text/html\"", "f", "text/html", "f"},
       {"pick", "f", "f", nullptr, "i", "1", "0", R"([["a","integer",false]])", "", nullptr, "t", nullptr, "integer"},
