@@ -189,6 +189,13 @@ std::string TextArrayLiteral(const std::vector<std::optional<std::string>>& item
 // Rounding the double instead rounds twice, and differs where the double
 // lies halfway between two floats.
 std::optional<float> RealAsPostgresReads(const boost::json::value& number) {
+  // A double that is a float exactly (what float32 embeddings are, written
+  // as JSON) reads back as that float from any decimal that reads as the
+  // double: no text needed.
+  if (number.is_double()) {
+    auto single = static_cast<float>(number.get_double());
+    if (std::isfinite(single) && static_cast<double>(single) == number.get_double()) return single;
+  }
   char buffer[32];
   std::to_chars_result written;
   if (number.is_int64()) {
