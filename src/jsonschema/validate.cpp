@@ -149,8 +149,19 @@ class Evaluation {
 
   void Stop(std::string_view keyword, std::string message);
 
+  // The JSON Pointer of the value being checked, as its tokens: written out
+  // only for a violation. Entering a member costs the same whatever its
+  // name (a name of 30,000 slashes, each escaped, entered once per
+  // subschema applied, took 400 ms of a 1,000,000-step budget).
+  struct PathToken {
+    std::string_view name;  // a member's name (the instance's own), or
+    std::size_t index = 0;  // an item's index
+    bool is_index = false;
+  };
+  std::string PathText() const;
+
   const Schema& schema_;
-  std::string path_;
+  std::vector<PathToken> path_;
   std::size_t depth_ = 0;
   std::uint64_t steps_ = 0;
   std::uint64_t pattern_work_ = 0;
@@ -162,16 +173,18 @@ class Evaluation {
 // Extends the evaluation's path by one token for its lifetime.
 class PathStep {
  public:
-  PathStep(Evaluation& evaluation, std::string_view token) : evaluation_(evaluation), length_(evaluation.path_.size()) {
-    detail::AppendPointerToken(evaluation.path_, token);
+  PathStep(Evaluation& evaluation, std::string_view name) : evaluation_(evaluation) {
+    evaluation.path_.push_back({name, 0, false});
   }
-  ~PathStep() { evaluation_.path_.resize(length_); }
+  PathStep(Evaluation& evaluation, std::size_t index) : evaluation_(evaluation) {
+    evaluation.path_.push_back({{}, index, true});
+  }
+  ~PathStep() { evaluation_.path_.pop_back(); }
   PathStep(const PathStep&) = delete;
   PathStep& operator=(const PathStep&) = delete;
 
  private:
   Evaluation& evaluation_;
-  std::size_t length_;
 };
 
 // Checks the constraints of one subschema against one value: a visitor of
@@ -681,13 +694,15 @@ bool Evaluation::ApplyAt(const Subschema& subschema, const json::value& value, s
 }
 
 bool Evaluation::ApplyAt(const Subschema& subschema, const json::value& value, std::size_t index, Sink* sink) {
-  PathStep step(*this, std::to_string(index));
+  PathStep step(*this, index);
   return Apply(subschema, value, sink);
 }
 
 void Evaluation::Record(Sink* sink, std::string_view keyword, std::string message) {
-  if (sink == nullptr || sink->Full() || !Charge(detail::StepsForBytes(path_.size()))) return;
-  sink->violations.push_back(Violation{path_, std::string(keyword), std::move(message)});
+  if (sink == nullptr || sink->Full()) return;
+  std::string path = PathText();
+  if (!Charge(detail::StepsForBytes(path.size()))) return;
+  sink->violations.push_back(Violation{std::move(path), std::string(keyword), std::move(message)});
   if (sink == top_ && sink->Full()) done_ = true;
 }
 
@@ -698,12 +713,24 @@ void Evaluation::RecordAt(Sink* sink, std::string_view key, std::string_view key
 }
 
 void Evaluation::RecordAt(Sink* sink, std::size_t index, std::string_view keyword, std::string message) {
-  PathStep step(*this, std::to_string(index));
+  PathStep step(*this, index);
   Record(sink, keyword, std::move(message));
 }
 
 void Evaluation::Stop(std::string_view keyword, std::string message) {
-  if (!stop_) stop_ = Violation{path_, std::string(keyword), std::move(message)};
+  if (!stop_) stop_ = Violation{PathText(), std::string(keyword), std::move(message)};
+}
+
+std::string Evaluation::PathText() const {
+  std::string text;
+  for (const PathToken& token : path_) {
+    if (token.is_index) {
+      detail::AppendPointerToken(text, std::to_string(token.index));
+    } else {
+      detail::AppendPointerToken(text, token.name);
+    }
+  }
+  return text;
 }
 
 bool Evaluation::Charge(std::uint64_t steps) {
