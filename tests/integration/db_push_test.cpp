@@ -52,6 +52,16 @@ void InstallDdlCounter(const TestDatabase& database) {
 
 std::string Output(const CommandResult& result) { return result.out + result.err; }
 
+// The SQL-editor script on the existing platform, run again after `older`
+// put back what an older version of it left.
+void RunTheScriptAgainAfter(const TestDatabase& database, const std::string& older) {
+  CreateExistingPlatform(database);
+  std::string script = ReadRepoFile("database/sql/add_missing_tables.sql");
+  database.Exec(script);
+  database.Exec(older);
+  database.Exec(script);
+}
+
 }  // namespace
 
 TEST(DbPush, OnEmptyDatabaseThenVerifyPrintsTheSeedsExpectedOutput) {
@@ -272,11 +282,7 @@ TEST(DbPush, OlderLeakyPoliciesAreReplacedByTheNextPush) {
 // an older run created the leaky policy, tightens it in place.
 TEST(DbPush, NewerScriptTightensAnOlderScriptsPolicy) {
   TestDatabase database;
-  CreateExistingPlatform(database);
-  std::string script = ReadRepoFile("database/sql/add_missing_tables.sql");
-  database.Exec(script);
-  database.Exec("ALTER POLICY agent_tools_select_enabled ON public.agent_tools USING (enabled)");
-  database.Exec(script);
+  RunTheScriptAgainAfter(database, "ALTER POLICY agent_tools_select_enabled ON public.agent_tools USING (enabled)");
   EXPECT_NE(database.Scalar("SELECT qual FROM pg_policies WHERE policyname = 'agent_tools_select_enabled'"), "enabled");
   EXPECT_EQ(database.Scalar("SELECT cmd || ' ' || roles::text FROM pg_policies "
                             "WHERE policyname = 'agent_tools_select_enabled'"),
@@ -396,11 +402,7 @@ TEST(DbPush, AFunctionWhoseResultTypeChangedIsDroppedAndCreated) {
 
 TEST(DbPush, TheScriptReplacesAFunctionWhoseResultTypeChanged) {
   TestDatabase database;
-  CreateExistingPlatform(database);
-  std::string script = ReadRepoFile("database/sql/add_missing_tables.sql");
-  database.Exec(script);
-  database.Exec(kOlderRemember);
-  database.Exec(script);
+  RunTheScriptAgainAfter(database, kOlderRemember);
   EXPECT_EQ(database.Scalar("SELECT 'has_embedding' = ANY (proargnames) FROM pg_proc WHERE proname = 'remember'"), "t");
   EXPECT_EQ(database.Scalar("SELECT count(*) FROM pg_proc WHERE proname = 'remember'"), "1");
 }
