@@ -84,9 +84,7 @@ for target in "${targets[@]}"; do
   work="$build_dir/corpus/$target"
   mkdir -p "$work" "$build_dir/artifacts/$target"
   mapfile -t options < <(fuzzer_options "$target")
-  # FUZZ_LOG_TAG names the log apart, for a second run of one target beside
-  # the first (libFuzzer runs can share a corpus directory, not a log).
-  log="$build_dir/logs/$target$mode${FUZZ_LOG_TAG:+-$FUZZ_LOG_TAG}.log"
+  log="$build_dir/logs/$target$mode.log"
   mkdir -p "$build_dir/logs"
   started=$(date +%s)
   case "$mode" in

@@ -1,7 +1,7 @@
 #include "db/connection.hpp"
 
 #include <algorithm>
-#include <boost/json.hpp>
+#include <boost/json/value.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>

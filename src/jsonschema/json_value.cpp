@@ -152,7 +152,8 @@ std::size_t CodePoints(std::string_view text) {
 void AppendPointerToken(std::string& pointer, std::string_view token) {
   pointer += '/';
   // Copied in runs between the characters to escape, found with memchr:
-  // names may be long, and the validator appends one per member it enters.
+  // names may be long (a violation's path, and FindTooDeep's walk of the
+  // whole instance, write every name they pass).
   const char* at = token.data();
   const char* const end = at + token.size();
   auto next = [&](char c) {

@@ -687,7 +687,8 @@ bool Evaluation::Apply(const Subschema& subschema, const json::value& value, Sin
 }
 
 bool Evaluation::ApplyAt(const Subschema& subschema, const json::value& value, std::string_view key, Sink* sink) {
-  // The path grows by the name: a long one costs what copying it does.
+  // A long name is charged by its length, as reading it would be (the path
+  // keeps only a view of it until a violation writes it out).
   if (!Charge(detail::StepsForBytes(key.size()))) return false;
   PathStep step(*this, key);
   return Apply(subschema, value, sink);

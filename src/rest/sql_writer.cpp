@@ -112,7 +112,9 @@ struct EmbedSource {
 
 class SqlWriter {
  public:
-  explicit SqlWriter(int64_t max_response_bytes) : max_response_bytes_(max_response_bytes) {}
+  // The bound of the body a statement answers; a count estimate (an
+  // EXPLAIN, no body) takes none.
+  explicit SqlWriter(int64_t max_response_bytes = kDefaultMaxResponseBytes) : max_response_bytes_(max_response_bytes) {}
   SqlQuery Read(const ReadPlan& plan);
   SqlQuery CountEstimate(const ReadPlan& plan);
   SqlQuery Mutation(const MutationPlan& plan);
@@ -716,7 +718,7 @@ SqlQuery WriteMutation(const MutationPlan& plan, int64_t max_response_bytes) {
 
 std::optional<SqlQuery> WriteCountEstimate(const ReadPlan& plan) {
   if (!plan.estimated_count || (plan.call && plan.call->function->returns_void)) return std::nullopt;
-  return SqlWriter(kDefaultMaxResponseBytes).CountEstimate(plan);
+  return SqlWriter().CountEstimate(plan);
 }
 
 std::optional<int64_t> PlannedRows(std::string_view explain_json) {
