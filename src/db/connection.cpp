@@ -189,12 +189,18 @@ std::string TextArrayLiteral(const std::vector<std::optional<std::string>>& item
 // Rounding the double instead rounds twice, and differs where the double
 // lies halfway between two floats.
 std::optional<float> RealAsPostgresReads(const boost::json::value& number) {
-  // A double that is a float exactly (what float32 embeddings are, written
-  // as JSON) reads back as that float from any decimal that reads as the
-  // double: no text needed.
+  // A float32 embedding written as JSON is one float's decimal per number.
+  // Boost.JSON reads a decimal to within a few units in the last place of a
+  // double (2^-52 of it), not always exactly; the midpoints where rounding
+  // to float could go either way lie at least 2^-25 of the value away from
+  // every float. So a double within 2^-46 of a float came from a decimal
+  // whose nearest float it is, which float4in reads too: no text needed.
   if (number.is_double()) {
-    auto single = static_cast<float>(number.get_double());
-    if (std::isfinite(single) && static_cast<double>(single) == number.get_double()) return single;
+    double value = number.get_double();
+    auto single = static_cast<float>(value);
+    if (std::isfinite(single) && std::abs(static_cast<double>(single) - value) <= std::abs(value) * 0x1p-46) {
+      return single;
+    }
   }
   char buffer[32];
   std::to_chars_result written;
