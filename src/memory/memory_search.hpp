@@ -118,8 +118,8 @@ class MemorySearch {
 // the text's fault 400, the embedder's 502, 503 or 504.
 Error EmbedderFailure(const Error& failure);
 
-// Parses a real[] as PostgreSQL writes it ({1,2.5,-3e-05}) into `out`, which
-// must get exactly out.size() finite values.
-bool ParseRealArray(std::string_view text, std::span<float> out);
+// Reads a real[] sent as array_send's bytes in hex (encode(array_send(x),
+// 'hex')) into `out`, which must get exactly out.size() finite values.
+bool ParseHexRealArray(std::string_view hex, std::span<float> out);
 
 }  // namespace agentbase::memory

@@ -163,13 +163,17 @@ TEST(VectorIndex, UpsertReplacesAndRemoveKeepsTheRestFindable) {
   EXPECT_EQ(index.Bytes(), 0u);
 }
 
-TEST(ParseRealArray, ReadsPostgresTextAndRefusesAnythingElse) {
+// What the sync reads: encode(array_send(embedding), 'hex').
+TEST(ParseHexRealArray, ReadsArraySendInHexAndRefusesAnythingElse) {
   std::vector<float> out(3);
-  EXPECT_TRUE(ParseRealArray("{1,-2.5,3e-05}", out));
+  // PostgreSQL 15's encode(array_send('{1,-2.5,3e-05}'::real[]), 'hex')
+  EXPECT_TRUE(ParseHexRealArray(
+      "0000000100000000000002bc0000000300000001000000043f80000000000004c02000000000000437fba882", out));
   EXPECT_EQ(out, (std::vector<float>{1.0f, -2.5f, 3e-05f}));
   for (std::string_view bad :
-       {"{1,2}", "{1,2,3,4}", "1,2,3", "{1,2,x}", "{1,,3}", "{1,2,NaN}", "{1,2,Infinity}", "{1, 2,3}", "", "{}"}) {
-    EXPECT_FALSE(ParseRealArray(bad, out)) << bad;
+       {"{1,-2.5,3e-05}", "0000000100000000000002bc0000000300000001000000043f80000000000004c02000000000000437fba88",
+        "0000000100000000000002bc0000000300000001000000043f80000000000004c02000000000000437fba88z", ""}) {
+    EXPECT_FALSE(ParseHexRealArray(bad, out)) << bad;
   }
 }
 
