@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
+#include <optional>
 
 #include "auth/jwt.hpp"
 #include "harness.hpp"
@@ -771,6 +772,68 @@ TEST_F(RestApiTest, UnreachableDatabaseAnswers503WithoutConnectionDetails) {
   for (const char* secret : {"127.0.0.1", "port", "authenticator", "secret_db"}) {
     EXPECT_EQ(response.body.find(secret), std::string::npos) << secret << " in " << response.body;
   }
+}
+
+// Supabase's auth.uid(), auth.role() and auth.email() read
+// request.jwt.claim.sub, .role and .email before the claims: the server sets
+// them from the token (strings only, else empty, so those functions read the
+// claims as before), and every way in gives the same answers.
+TEST_F(RestApiTest, ClaimSettingsGiveTheAuthHelpersTheTokensClaims) {
+  database_->Exec(R"sql(
+    CREATE OR REPLACE FUNCTION public.auth_helpers() RETURNS json LANGUAGE sql STABLE AS $$
+      SELECT json_build_object('role', auth.role(), 'email', auth.email(),
+                               'sub', current_setting('request.jwt.claim.sub', true),
+                               'role_setting', current_setting('request.jwt.claim.role', true),
+                               'claims_role', auth.jwt() ->> 'role')
+    $$;
+    CREATE OR REPLACE FUNCTION public.auth_uid() RETURNS uuid LANGUAGE sql STABLE AS $$ SELECT auth.uid() $$;)sql");
+  auto key = auth::SigningKey::FromSecret(kSecret, "");
+  auto bearer = [&](json::object claims) {
+    claims["exp"] = auth::UnixNow() + 3600;
+    return "Bearer " + *auth::Sign(claims, *key);
+  };
+  auto call = [&](const std::string& function, std::optional<std::string> authorization) {
+    http::Request request = Make("GET", "/rest/v1/rpc/" + function);
+    if (authorization) request.headers.emplace_back("authorization", *authorization);
+    return Send(request);
+  };
+  auto helpers = [&](std::optional<std::string> authorization) {
+    auto response = call("auth_helpers", authorization);
+    EXPECT_EQ(response.status, 200) << response.body;
+    return json::parse(response.body).as_object();
+  };
+
+  auto user = bearer({{"sub", kUserA1}, {"role", "authenticated"}, {"email", "a1@x"}});
+  auto seen = helpers(user);
+  EXPECT_EQ(seen.at("role"), "authenticated");
+  EXPECT_EQ(seen.at("email"), "a1@x");
+  EXPECT_EQ(seen.at("sub"), kUserA1);
+  EXPECT_EQ(seen.at("role_setting"), seen.at("claims_role"));
+  EXPECT_EQ(call("auth_uid", user).body, "\"" + std::string(kUserA1) + "\"");
+  // And RLS by auth.uid() answers as before: the user's own conversations.
+  auto mine = Send(Make("GET", "/rest/v1/rpc/my_conversations?select=user_id", kUserA1));
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(json::parse(mine.body).as_array().size(), 3u);
+
+  // No sub, no email: empty settings, and the helpers find nothing in the claims either.
+  auto service = helpers(bearer({{"role", "service_role"}}));
+  EXPECT_EQ(service.at("sub"), "");
+  EXPECT_TRUE(service.at("email").is_null());
+  EXPECT_EQ(service.at("role"), "service_role");
+  EXPECT_EQ(call("auth_uid", bearer({{"role", "service_role"}})).body, "null");
+  // Without a token: anon, from the server's own claims.
+  auto anon = helpers(std::nullopt);
+  EXPECT_EQ(anon.at("role"), "anon");
+  EXPECT_EQ(anon.at("sub"), "");
+  // A sub that is no string is not set: auth.uid() reads it from the claims
+  // and refuses it as it always did (42 is no uuid).
+  auto numeric = bearer({{"sub", 42}, {"role", "authenticated"}});
+  EXPECT_EQ(helpers(numeric).at("sub"), "");
+  auto refused = call("auth_uid", numeric);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(json::parse(refused.body).at("code"), "22P02") << refused.body;
+  // A token without a role claim acts as anon, and auth.role() says so.
+  EXPECT_EQ(helpers(bearer({{"sub", kUserA1}})).at("role"), "anon");
 }
 
 // The request id (set by the router) names the transaction in PostgreSQL.
