@@ -151,16 +151,19 @@ BEGIN
     RAISE EXCEPTION 'an embedding has {{embedding_dimensions}} numbers, this one %', pg_catalog.cardinality(embedding)
       USING ERRCODE = '22P02';
   END IF;
-  -- array_position scans in C (and finds NULL, and NaN, which equals itself
-  -- as a real): four passes cost less than one query over the subscripts.
+  -- Two scans in C: NaN sorts above Infinity as a real, so every element is
+  -- finite when all lie strictly between the infinities, and a NULL makes
+  -- the comparison unknown (not true). Only a refused embedding is searched
+  -- for the element to name (array_position finds NULL, and NaN, which
+  -- equals itself as a real).
+  IF coalesce('-Infinity'::real < ALL (embedding) AND 'Infinity'::real > ALL (embedding), false) THEN
+    RETURN embedding;
+  END IF;
   bad := least(pg_catalog.array_position(embedding, NULL), pg_catalog.array_position(embedding, 'NaN'::real),
                pg_catalog.array_position(embedding, 'Infinity'::real),
                pg_catalog.array_position(embedding, '-Infinity'::real));
-  IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'embedding[%] is %, not a finite number', bad - 1, coalesce(embedding[bad]::text, 'null')
-      USING ERRCODE = '22P02';
-  END IF;
-  RETURN embedding;
+  RAISE EXCEPTION 'embedding[%] is %, not a finite number', bad - 1, coalesce(embedding[bad]::text, 'null')
+    USING ERRCODE = '22P02';
 END
 $$;
 
