@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
+#include <optional>
+#include <string_view>
 
 #include "auth/bearer.hpp"
 #include "rest/api_error.hpp"
@@ -43,22 +45,22 @@ namespace {
 
 constexpr std::string_view kPrefix = "/rest/v1";
 
+// A claim's text when it is a JSON string; none otherwise.
+std::optional<std::string_view> StringClaim(const json::object& claims, std::string_view name) {
+  const json::value* value = claims.if_contains(name);
+  if (value == nullptr || !value->is_string()) return std::nullopt;
+  return std::string_view(value->get_string());
+}
+
 std::string CallerKey(const std::string& role, const boost::json::object* claims, const http::Request& request) {
   if (claims != nullptr) {
     const auto* metadata = claims->if_contains("app_metadata");
-    const auto* tenant =
-        metadata != nullptr && metadata->is_object() ? metadata->get_object().if_contains("tenant_id") : nullptr;
-    if (tenant != nullptr && tenant->is_string()) return "tenant:" + std::string(tenant->get_string());
-    if (const auto* sub = claims->if_contains("sub"); sub != nullptr && sub->is_string()) {
-      return role + ":" + std::string(sub->get_string());
+    if (metadata != nullptr && metadata->is_object()) {
+      if (auto tenant = StringClaim(metadata->get_object(), "tenant_id")) return "tenant:" + std::string(*tenant);
     }
+    if (auto sub = StringClaim(*claims, "sub")) return role + ":" + std::string(*sub);
   }
   return role + "@" + request.remote_address;
-}
-
-std::string StringClaim(const json::object& claims, std::string_view name) {
-  const json::value* value = claims.if_contains(name);
-  return value != nullptr && value->is_string() ? std::string(value->get_string()) : std::string();
 }
 
 Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& tokens, const auth::KeySet& keys,
@@ -86,8 +88,8 @@ Result<Caller> Authenticate(const http::Request& request, auth::TokenCache& toke
   auto token = tokens.Verify(bearer, keys, verify);
   if (!token) return token.error();
   caller.anonymous = (*token)->role.empty() || (*token)->role == options.anon_role;
-  caller.sub = StringClaim((*token)->claims, "sub");
-  caller.email = StringClaim((*token)->claims, "email");
+  caller.sub = StringClaim((*token)->claims, "sub").value_or("");
+  caller.email = StringClaim((*token)->claims, "email").value_or("");
   if (!(*token)->role.empty()) {
     const auto& allowed = options.jwt_roles;
     if (std::find(allowed.begin(), allowed.end(), (*token)->role) == allowed.end()) {
